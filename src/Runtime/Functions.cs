@@ -1,0 +1,100 @@
+namespace SymbolicGrad;
+
+/// <summary>A scalar function of a parameter vector.</summary>
+/// <param name="parameters">The point at which to evaluate.</param>
+/// <returns>The function's value.</returns>
+public delegate double ScalarFunction(ReadOnlySpan<double> parameters);
+
+/// <summary>
+/// The one function shape everything that differentiates or minimizes uses: writes ∇f(parameters)
+/// into <paramref name="gradient"/> and returns f(parameters).
+/// </summary>
+/// <param name="parameters">The point at which to evaluate.</param>
+/// <param name="gradient">Receives the gradient; its length equals the length of <paramref name="parameters"/>.</param>
+/// <returns>The function's value.</returns>
+public delegate double ValueAndGradientFunction(ReadOnlySpan<double> parameters, Span<double> gradient);
+
+/// <summary>
+/// A differentiable scalar function of a vector of <see cref="Dimension"/> parameters: its value and
+/// its exact gradient. The generator emits one for every <see cref="DifferentiableAttribute"/> method
+/// (<c>NameObjective(...)</c>); you can also build one from any pair of delegates.
+/// </summary>
+public sealed class DifferentiableFunction
+{
+    private readonly ScalarFunction _value;
+    private readonly ValueAndGradientFunction _valueAndGradient;
+
+    /// <summary>Creates a differentiable function.</summary>
+    /// <param name="dimension">The number of parameters (at least 1).</param>
+    /// <param name="value">Evaluates the function.</param>
+    /// <param name="valueAndGradient">Evaluates the function and its gradient.</param>
+    /// <param name="name">A display name used in reports.</param>
+    /// <param name="parameterNames">Optional names of the parameters, used in reports; one per dimension.</param>
+    public DifferentiableFunction(
+        int dimension,
+        ScalarFunction value,
+        ValueAndGradientFunction valueAndGradient,
+        string? name = null,
+        IReadOnlyList<string>? parameterNames = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(valueAndGradient);
+        if (parameterNames is not null && parameterNames.Count != dimension)
+        {
+            throw new ArgumentException(
+                $"parameterNames has {parameterNames.Count} names but the function has {dimension} parameters.",
+                nameof(parameterNames));
+        }
+
+        Dimension = dimension;
+        _value = value;
+        _valueAndGradient = valueAndGradient;
+        Name = name ?? "f";
+        ParameterNames = parameterNames ?? Enumerable.Range(0, dimension).Select(i => $"x[{i}]").ToArray();
+    }
+
+    /// <summary>The number of parameters.</summary>
+    public int Dimension { get; }
+
+    /// <summary>A display name.</summary>
+    public string Name { get; }
+
+    /// <summary>The names of the parameters, one per dimension.</summary>
+    public IReadOnlyList<string> ParameterNames { get; }
+
+    /// <summary>Evaluates f at <paramref name="parameters"/>.</summary>
+    /// <exception cref="ArgumentException">The length of <paramref name="parameters"/> is not <see cref="Dimension"/>.</exception>
+    public double Value(ReadOnlySpan<double> parameters)
+    {
+        CheckLength(parameters.Length, nameof(parameters));
+        return _value(parameters);
+    }
+
+    /// <summary>Evaluates f and writes ∇f into <paramref name="gradient"/>.</summary>
+    /// <exception cref="ArgumentException">A span's length is not <see cref="Dimension"/>.</exception>
+    public double ValueAndGradient(ReadOnlySpan<double> parameters, Span<double> gradient)
+    {
+        CheckLength(parameters.Length, nameof(parameters));
+        CheckLength(gradient.Length, nameof(gradient));
+        return _valueAndGradient(parameters, gradient);
+    }
+
+    /// <summary>The value-and-gradient delegate, with length checks, for APIs that take the plain shape.</summary>
+    public ValueAndGradientFunction AsValueAndGradient() => ValueAndGradient;
+
+    /// <summary>The value delegate, with length checks.</summary>
+    public ScalarFunction AsValue() => Value;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Name}({string.Join(", ", ParameterNames)})";
+
+    private void CheckLength(int length, string argument)
+    {
+        if (length != Dimension)
+        {
+            throw new ArgumentException(
+                $"{Name} takes {Dimension} parameters but {argument} has length {length}.", argument);
+        }
+    }
+}

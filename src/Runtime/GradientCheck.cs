@@ -1,0 +1,239 @@
+using System.Globalization;
+using System.Text;
+
+namespace SymbolicGrad;
+
+/// <summary>Tolerances and steps for <see cref="GradientCheck"/>.</summary>
+public sealed record GradientCheckOptions
+{
+    /// <summary>atol in |analytic − numeric| ≤ atol + rtol·|numeric|.</summary>
+    public double AbsoluteTolerance { get; init; } = 1e-6;
+
+    /// <summary>rtol in |analytic − numeric| ≤ atol + rtol·|numeric|.</summary>
+    public double RelativeTolerance { get; init; } = 1e-5;
+
+    /// <summary>Use Richardson extrapolation for the numeric gradient (see <see cref="NumericGradientOptions.Richardson"/>).</summary>
+    public bool Richardson { get; init; }
+
+    /// <summary>Multiplies the default finite-difference step.</summary>
+    public double StepScale { get; init; } = 1.0;
+
+    /// <summary>The default options.</summary>
+    public static GradientCheckOptions Default { get; } = new();
+
+    internal NumericGradientOptions NumericOptions => new() { Richardson = Richardson, StepScale = StepScale };
+}
+
+/// <summary>One component of a gradient check.</summary>
+/// <param name="Index">The component's index.</param>
+/// <param name="Name">The parameter's name.</param>
+/// <param name="Analytic">The gradient under test.</param>
+/// <param name="Numeric">The centered-difference gradient.</param>
+/// <param name="Tolerance">atol + rtol·|numeric|.</param>
+public readonly record struct GradientComponent(int Index, string Name, double Analytic, double Numeric, double Tolerance)
+{
+    /// <summary>|analytic − numeric|.</summary>
+    public double AbsoluteError => Math.Abs(Analytic - Numeric);
+
+    /// <summary>|analytic − numeric| / max(|numeric|, tiny).</summary>
+    public double RelativeError => AbsoluteError / Math.Max(Math.Abs(Numeric), double.Epsilon);
+
+    /// <summary>The error as a fraction of the tolerance: at most 1 passes.</summary>
+    public double ErrorRatio => AbsoluteError / Tolerance;
+
+    /// <summary>True when both values are finite and the error is within the tolerance.</summary>
+    public bool Passed => double.IsFinite(Analytic) && double.IsFinite(Numeric) && AbsoluteError <= Tolerance;
+}
+
+/// <summary>The outcome of a gradient check: every component, the worst one, and a printable table.</summary>
+public sealed class GradientCheckResult
+{
+    internal GradientCheckResult(string functionName, double[] point, double value, double valueFromGradient, GradientComponent[] components, GradientCheckOptions options)
+    {
+        FunctionName = functionName;
+        Point = point;
+        Value = value;
+        ValueFromGradient = valueFromGradient;
+        Components = components;
+        Options = options;
+        WorstIndex = 0;
+        for (int i = 1; i < components.Length; i++)
+        {
+            if (Badness(components[i]) > Badness(components[WorstIndex]))
+            {
+                WorstIndex = i;
+            }
+        }
+    }
+
+    /// <summary>The checked function's display name.</summary>
+    public string FunctionName { get; }
+
+    /// <summary>The point of the check.</summary>
+    public IReadOnlyList<double> Point { get; }
+
+    /// <summary>f(x) from the value function.</summary>
+    public double Value { get; }
+
+    /// <summary>f(x) as returned by the value-and-gradient function; it must agree with <see cref="Value"/>.</summary>
+    public double ValueFromGradient { get; }
+
+    /// <summary>Every component.</summary>
+    public IReadOnlyList<GradientComponent> Components { get; }
+
+    /// <summary>The options used.</summary>
+    public GradientCheckOptions Options { get; }
+
+    /// <summary>The index of the component with the largest error relative to its tolerance (a non-finite one first).</summary>
+    public int WorstIndex { get; }
+
+    /// <summary>The component with the largest error relative to its tolerance.</summary>
+    public GradientComponent Worst => Components[WorstIndex];
+
+    /// <summary>True when both evaluations agree on the value.</summary>
+    public bool ValueAgrees =>
+        Value.Equals(ValueFromGradient) ||
+        Math.Abs(Value - ValueFromGradient) <= Options.AbsoluteTolerance + Options.RelativeTolerance * Math.Abs(Value);
+
+    /// <summary>True when the values agree and every component passes.</summary>
+    public bool Passed => ValueAgrees && Components.All(c => c.Passed);
+
+    /// <summary>Throws <see cref="GradientCheckException"/> with the table when the check failed.</summary>
+    public GradientCheckResult ThrowIfFailed() => Passed ? this : throw new GradientCheckException(this);
+
+    /// <summary>A summary line followed by a table with one row per component.</summary>
+    public override string ToString()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        var w = Worst;
+        sb.Append(inv, $"gradient check of {FunctionName}: {(Passed ? "passed" : "FAILED")}");
+        sb.Append(inv, $" (worst: {w.Name}, |error| {w.AbsoluteError:0.0e+00} vs tolerance {w.Tolerance:0.0e+00}");
+        sb.Append(Options.Richardson ? ", Richardson)" : ")");
+        sb.Append('\n');
+        if (!ValueAgrees)
+        {
+            sb.Append(inv, $"value mismatch: f(x) = {Value:R} but the gradient method returned {ValueFromGradient:R}\n");
+        }
+
+        int nameWidth = Math.Max(9, Components.Max(c => c.Name.Length));
+        string header = string.Format(inv, "{0}  {1,12}  {2,24}  {3,24}  {4,9}  {5,9}  {6}",
+            "parameter".PadRight(nameWidth), "x", "analytic", "numeric", "abs err", "rel err", "ok");
+        sb.Append(header).Append('\n');
+        sb.Append(new string('-', header.Length)).Append('\n');
+        foreach (var c in Components)
+        {
+            sb.Append(string.Format(inv, "{0}  {1,12:G6}  {2,24:R}  {3,24:R}  {4,9:0.0e+00}  {5,9:0.0e+00}  {6}",
+                c.Name.PadRight(nameWidth), Point[c.Index], c.Analytic, c.Numeric, c.AbsoluteError, c.RelativeError,
+                c.Passed ? "ok" : "FAIL"));
+            sb.Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    private static double Badness(GradientComponent c) =>
+        double.IsFinite(c.Analytic) && double.IsFinite(c.Numeric) ? c.ErrorRatio : double.PositiveInfinity;
+}
+
+/// <summary>Thrown by <see cref="GradientCheckResult.ThrowIfFailed"/>; the message holds the whole table.</summary>
+public sealed class GradientCheckException : Exception
+{
+    /// <summary>Creates the exception for a failed result.</summary>
+    public GradientCheckException(GradientCheckResult result)
+        : base(result.ToString()) => Result = result;
+
+    /// <summary>The failed check.</summary>
+    public GradientCheckResult Result { get; }
+}
+
+/// <summary>
+/// Compares a gradient with centered differences, component by component, the way PyTorch's
+/// <c>gradcheck</c> and JAX's <c>check_grads</c> are used:
+/// <c>GradientCheck.Check(Losses.LossObjective(), [1.0, 2.0]).ThrowIfFailed()</c>.
+/// </summary>
+public static class GradientCheck
+{
+    /// <summary>Checks <paramref name="function"/>'s gradient at <paramref name="x"/>.</summary>
+    public static GradientCheckResult Check(DifferentiableFunction function, ReadOnlySpan<double> x, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (x.Length != function.Dimension)
+        {
+            throw new ArgumentException($"{function.Name} takes {function.Dimension} parameters but x has length {x.Length}.", nameof(x));
+        }
+
+        return Check(function.AsValue(), function.AsValueAndGradient(), x, options, function.Name, function.ParameterNames);
+    }
+
+    /// <summary>Checks the gradient written by <paramref name="valueAndGradient"/> against centered differences of <paramref name="value"/>.</summary>
+    public static GradientCheckResult Check(
+        ScalarFunction value,
+        ValueAndGradientFunction valueAndGradient,
+        ReadOnlySpan<double> x,
+        GradientCheckOptions? options = null,
+        string? name = null,
+        IReadOnlyList<string>? parameterNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        ArgumentNullException.ThrowIfNull(valueAndGradient);
+        NumericGradient.ValidatePoint(x, nameof(x));
+        var analytic = new double[x.Length];
+        double valueFromGradient = valueAndGradient(x, analytic);
+        return Compare(value, x, analytic, valueFromGradient, options, name, parameterNames);
+    }
+
+    /// <summary>Checks a gradient computed elsewhere (<paramref name="analyticGradient"/>) against centered differences of <paramref name="value"/>.</summary>
+    public static GradientCheckResult Check(
+        ScalarFunction value,
+        ReadOnlySpan<double> x,
+        ReadOnlySpan<double> analyticGradient,
+        GradientCheckOptions? options = null,
+        string? name = null,
+        IReadOnlyList<string>? parameterNames = null)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        NumericGradient.ValidatePoint(x, nameof(x));
+        if (analyticGradient.Length != x.Length)
+        {
+            throw new ArgumentException(
+                $"analyticGradient has length {analyticGradient.Length} but x has length {x.Length}.", nameof(analyticGradient));
+        }
+
+        return Compare(value, x, analyticGradient.ToArray(), null, options, name, parameterNames);
+    }
+
+    private static GradientCheckResult Compare(
+        ScalarFunction value,
+        ReadOnlySpan<double> x,
+        double[] analytic,
+        double? valueFromGradient,
+        GradientCheckOptions? options,
+        string? name,
+        IReadOnlyList<string>? parameterNames)
+    {
+        options ??= GradientCheckOptions.Default;
+        if (!(options.AbsoluteTolerance >= 0) || !(options.RelativeTolerance >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Tolerances must be non-negative numbers.");
+        }
+
+        if (parameterNames is not null && parameterNames.Count != x.Length)
+        {
+            throw new ArgumentException($"parameterNames has {parameterNames.Count} names for {x.Length} parameters.", nameof(parameterNames));
+        }
+
+        double f = value(x);
+
+        double[] numeric = NumericGradient.Compute(value, x, options.NumericOptions);
+        var components = new GradientComponent[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            string componentName = parameterNames?[i] ?? string.Create(CultureInfo.InvariantCulture, $"x[{i}]");
+            double tolerance = options.AbsoluteTolerance + options.RelativeTolerance * Math.Abs(numeric[i]);
+            components[i] = new GradientComponent(i, componentName, analytic[i], numeric[i], tolerance);
+        }
+
+        return new GradientCheckResult(name ?? "f", x.ToArray(), f, valueFromGradient ?? f, components, options);
+    }
+}
