@@ -1,0 +1,276 @@
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Emit;
+
+/// <summary>
+/// Last passes over the generated body: remove what nothing reads (dead adjoints, unused forward values),
+/// inline temporaries read exactly once in the same block, and hoist the declarations of forward values
+/// that the reverse sweep reads from outside the branch that computed them.
+/// </summary>
+internal static class Cleanup
+{
+    public static void Run(CBlock root, Var valueVar)
+    {
+        while (RemoveDead(root) | Inline(root))
+        {
+        }
+
+        MergeDeclaration(root, valueVar);
+        Hoist(root);
+    }
+
+    private static Dictionary<Var, int> CountReads(CBlock root)
+    {
+        var counts = new Dictionary<Var, int>();
+        foreach (var (s, _) in Walk(root))
+        {
+            IEnumerable<Expr> reads = s is CAccumulate acc ? new[] { acc.Value } : s.Reads();
+            foreach (var v in reads.SelectMany(e => e.Vars()))
+            {
+                counts.TryGetValue(v, out int n);
+                counts[v] = n + 1;
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>Every statement with the block it is in, in program order.</summary>
+    public static IEnumerable<(CStmt Statement, CBlock Block)> Walk(CBlock block)
+    {
+        foreach (var s in block.Statements)
+        {
+            yield return (s, block);
+            if (s is CIf i)
+            {
+                foreach (var inner in Walk(i.Then).Concat(Walk(i.Else)))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static bool RemoveDead(CBlock root)
+    {
+        var counts = CountReads(root);
+        int Count(Var v) => counts.TryGetValue(v, out int n) ? n : 0;
+        bool changed = false;
+        var deadMutable = new HashSet<Var>();
+        foreach (var (s, _) in Walk(root))
+        {
+            if (s is CDeclare d && Count(d.Var) == 0)
+            {
+                deadMutable.Add(d.Var);
+            }
+
+            if (s is CLet { Var.IsAccumulator: true } a && Count(a.Var) == 0)
+            {
+                deadMutable.Add(a.Var);
+            }
+        }
+
+        changed |= RemoveIn(root, s => s switch
+        {
+            CLet l => Count(l.Var) == 0,
+            CDeclare d => deadMutable.Contains(d.Var),
+            CAssign a => deadMutable.Contains(a.Var),
+            CAccumulate a => deadMutable.Contains(a.Var),
+            CCall c => Count(c.Var) == 0 && c.Partials.All(p => p is null || Count(p) == 0),
+            CIf i => i.Then.Statements.Count == 0 && i.Else.Statements.Count == 0,
+            _ => false,
+        });
+
+        // A call whose partials nobody reads is a plain call of the original method.
+        foreach (var block in Blocks(root))
+        {
+            for (int k = 0; k < block.Statements.Count; k++)
+            {
+                if (block.Statements[k] is CCall c && c.Partials.All(p => p is null || Count(p) == 0))
+                {
+                    var let = new CLet(c.Var, c.Call);
+                    let.Comments.AddRange(c.Comments);
+                    block.Statements[k] = let;
+                    changed = true;
+                }
+            }
+        }
+
+        return changed;
+    }
+
+    private static IEnumerable<CBlock> Blocks(CBlock root)
+    {
+        yield return root;
+        foreach (var (s, _) in Walk(root))
+        {
+            if (s is CIf i)
+            {
+                yield return i.Then;
+                yield return i.Else;
+            }
+        }
+    }
+
+    private static bool RemoveIn(CBlock block, Func<CStmt, bool> dead)
+    {
+        bool changed = false;
+        foreach (var s in block.Statements.OfType<CIf>())
+        {
+            changed |= RemoveIn(s.Then, dead);
+            changed |= RemoveIn(s.Else, dead);
+        }
+
+        changed |= block.Statements.RemoveAll(s => dead(s)) > 0;
+        return changed;
+    }
+
+    private static bool Inline(CBlock root)
+    {
+        var counts = CountReads(root);
+        bool changed = false;
+        foreach (var block in Blocks(root).ToList())
+        {
+            var list = block.Statements;
+            for (int i = list.Count - 1; i >= 0; i--)
+            {
+                if (list[i] is not CLet let || !Inlinable(let.Var) || !counts.TryGetValue(let.Var, out int n) || n != 1)
+                {
+                    continue;
+                }
+
+                int j = i + 1;
+                while (j < list.Count && !list[j].Reads().SelectMany(e => e.Vars()).Contains(let.Var))
+                {
+                    j++;
+                }
+
+                if (j == list.Count || list[j] is CAccumulate { } acc && acc.Var == let.Var)
+                {
+                    continue;
+                }
+
+                var value = let.Value;
+                list[j].Rewrite(e => e.Substitute(v => v == let.Var ? value : null));
+                list[j].Comments.InsertRange(0, let.Comments);
+                list.RemoveAt(i);
+                changed = true;
+            }
+        }
+
+        return changed;
+    }
+
+    private static bool Inlinable(Var v) =>
+        v.Role is VarRole.Temp or VarRole.Adjoint && !v.IsAccumulator && !v.DeclaredSeparately;
+
+    /// <summary><c>double value; ... value = e;</c> in the same block becomes <c>double value = e;</c>.</summary>
+    private static void MergeDeclaration(CBlock root, Var v)
+    {
+        var assigns = Walk(root).Where(x => x.Statement is CAssign a && a.Var == v).ToList();
+        if (assigns.Count != 1 || assigns[0].Block != root)
+        {
+            return;
+        }
+
+        var assign = (CAssign)assigns[0].Statement;
+        root.Statements.RemoveAll(s => s is CDeclare d && d.Var == v);
+        int index = root.Statements.IndexOf(assign);
+        var let = new CLet(v, assign.Value);
+        let.Comments.AddRange(assign.Comments);
+        root.Statements[index] = let;
+        v.DeclaredSeparately = false;
+    }
+
+    /// <summary>Moves the declaration of a value read outside the block that computes it up to the nearest common block.</summary>
+    private static void Hoist(CBlock root)
+    {
+        var parent = new Dictionary<CBlock, (CBlock Block, CStmt Statement)>();
+        foreach (var (s, b) in Walk(root))
+        {
+            if (s is CIf i)
+            {
+                parent[i.Then] = (b, s);
+                parent[i.Else] = (b, s);
+            }
+        }
+
+        List<CBlock> Chain(CBlock b)
+        {
+            var chain = new List<CBlock> { b };
+            while (parent.TryGetValue(chain[chain.Count - 1], out var p))
+            {
+                chain.Add(p.Block);
+            }
+
+            chain.Reverse();
+            return chain;
+        }
+
+        var declaredIn = new Dictionary<Var, CBlock>();
+        var readIn = new Dictionary<Var, List<CBlock>>();
+        foreach (var (s, b) in Walk(root))
+        {
+            foreach (var v in s.Declares())
+            {
+                declaredIn[v] = b;
+            }
+
+            foreach (var v in s.Reads().SelectMany(e => e.Vars()))
+            {
+                if (!readIn.TryGetValue(v, out var blocks))
+                {
+                    readIn[v] = blocks = new List<CBlock>();
+                }
+
+                blocks.Add(b);
+            }
+        }
+
+        foreach (var entry in declaredIn.OrderBy(e => e.Key.Id))
+        {
+            var v = entry.Key;
+            var home = entry.Value;
+            if (!readIn.TryGetValue(v, out var uses))
+            {
+                continue;
+            }
+
+            var homeChain = Chain(home);
+            var common = homeChain;
+            foreach (var use in uses)
+            {
+                var useChain = Chain(use);
+                int k = 0;
+                while (k < common.Count && k < useChain.Count && common[k] == useChain[k])
+                {
+                    k++;
+                }
+
+                common = common.Take(k).ToList();
+            }
+
+            if (common.Count == homeChain.Count)
+            {
+                continue;
+            }
+
+            // Declare in the common block, just before the if that contains the home block.
+            var target = common[common.Count - 1];
+            var child = homeChain[common.Count];
+            var anchor = parent[child].Statement;
+            int index = target.Statements.IndexOf(anchor);
+            while (index > 0 && target.Statements[index - 1] is CDeclare)
+            {
+                index--;
+            }
+
+            target.Statements.Insert(index, new CDeclare(v, initialize: true));
+            v.DeclaredSeparately = true;
+            foreach (var s in home.Statements.OfType<CDeclare>().Where(d => d.Var == v).ToList())
+            {
+                home.Statements.Remove(s);
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System.Text;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Emit;
+
+/// <summary>Writes C# with four-space indentation and \n line endings, whatever the machine.</summary>
+internal sealed class CodeWriter
+{
+    private readonly StringBuilder _sb = new();
+    private int _indent;
+    private bool _atBlockStart;
+
+    public CodeWriter Line(string text = "")
+    {
+        if (text.Length > 0)
+        {
+            _sb.Append(' ', _indent * 4).Append(text);
+        }
+
+        _sb.Append('\n');
+        _atBlockStart = false;
+        return this;
+    }
+
+    public void Open(string text)
+    {
+        Line(text);
+        Line("{");
+        _indent++;
+        _atBlockStart = true;
+    }
+
+    public void Close(string suffix = "")
+    {
+        _indent--;
+        Line("}" + suffix);
+    }
+
+    public override string ToString() => _sb.ToString();
+
+    public void Block(CBlock block)
+    {
+        foreach (var s in block.Statements)
+        {
+            Statement(s);
+        }
+    }
+
+    private void Statement(CStmt s)
+    {
+        foreach (var comment in s.Comments)
+        {
+            string text = comment();
+            if (s is CComment && !_atBlockStart)
+            {
+                Line();
+            }
+
+            Line("// " + text.Replace('\n', ' ').Replace('\r', ' '));
+        }
+
+        switch (s)
+        {
+            case CLet let:
+                Line((let.Var.DeclaredSeparately ? string.Empty : let.Var.Type.CSharp + " ") + Name(let.Var) + " = " + Printer.CSharp(let.Value) + ";");
+                break;
+            case CDeclare d:
+                Line(d.Var.Type.CSharp + " " + Name(d.Var) + (d.Initialize ? " = default;" : ";"));
+                break;
+            case CAssign a:
+                Line(Name(a.Var) + " = " + Printer.CSharp(a.Value) + ";");
+                break;
+            case CAccumulate acc:
+                Line(Name(acc.Var) + " += " + Printer.CSharp(acc.Value) + ";");
+                break;
+            case COutput o:
+                Line(o.Name + " = " + Printer.CSharp(o.Value) + ";");
+                break;
+            case CCall c:
+                Call(c);
+                break;
+            case CIf i:
+                If(i);
+                break;
+            case CReturn r:
+                Line("return " + Printer.CSharp(r.Value) + ";");
+                break;
+            case CThrow t:
+                Line(t.Text);
+                break;
+        }
+    }
+
+    private void Call(CCall c)
+    {
+        var target = c.Call.Target;
+        var args = new List<string>();
+        args.AddRange(c.Call.Args.Select(Printer.CSharp));
+        foreach (var p in c.Partials)
+        {
+            args.Add(p is null ? "out _" : p.DeclaredSeparately ? "out " + Name(p) : "out " + p.Type.CSharp + " " + Name(p));
+        }
+
+        string lhs = c.Var.DeclaredSeparately ? Name(c.Var) : c.Var.Type.CSharp + " " + Name(c.Var);
+        Line(lhs + " = " + target.Receiver + "." + target.Name + "Gradient(" + string.Join(", ", args) + ");");
+    }
+
+    private void If(CIf i)
+    {
+        var condition = i.Condition;
+        var then = i.Then;
+        var @else = i.Else;
+        if (then.Statements.Count == 0)
+        {
+            condition = new InlineExpr(InlineForm.Prefix, "!", new[] { condition }, IrType.Bool, Printer.Unary);
+            (then, @else) = (@else, then);
+        }
+
+        Open("if (" + Printer.CSharp(condition) + ")");
+        Block(then);
+        Close();
+        if (@else.Statements.Count > 0)
+        {
+            Open("else");
+            Block(@else);
+            Close();
+        }
+    }
+
+    private static string Name(Var v) => v.FinalName ?? v.Name;
+}
