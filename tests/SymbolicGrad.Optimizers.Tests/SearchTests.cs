@@ -1,0 +1,93 @@
+namespace SymbolicGrad.Optimizers.Tests;
+
+public class SearchTests
+{
+    // Two valleys: (x² − 1)² + 0.3x has its deeper minimum near x = −1.04 (f ≈ −0.31) and a shallower one near
+    // x = 0.96 (f ≈ +0.29).
+    private static readonly DifferentiableFunction TwoValleys = TestFunctions.AsFunction(1, (x, g) =>
+    {
+        double a = x[0] * x[0] - 1;
+        g[0] = 4 * x[0] * a + 0.3;
+        return a * a + 0.3 * x[0];
+    }, "two valleys");
+
+    [Fact]
+    public void MultiStartFindsTheDeeperValleyThatASingleStartMisses()
+    {
+        var single = new Lbfgs(maxIterations: 1000, lineSearch: LineSearch.StrongWolfe).Minimize(TwoValleys, [2.0]);
+        Assert.True(single.Parameters[0] > 0, $"the single start from the right should stay right, got {single.Parameters[0]}");
+        Assert.True(single.Loss > 0.2);
+
+        var many = MultiStart.Minimize(TwoValleys, [-3.0], [3.0], starts: 8, seed: 1);
+        Assert.True(many.Best.Parameters[0] < -1, $"best x = {many.Best.Parameters[0]}");
+        Assert.True(many.Best.Loss < -0.3);
+        Assert.Equal(8, many.Results.Count);
+        Assert.Equal(many.Results.Min(r => r.Loss), many.Best.Loss);
+        Assert.All(many.StartingPoints, p => Assert.InRange(p[0], -3.0, 3.0));
+    }
+
+    [Fact]
+    public void MultiStartIsDeterministicWhateverTheThreadCount()
+    {
+        var one = MultiStart.Minimize(TwoValleys, [-3.0], [3.0], starts: 6, seed: 5, maxDegreeOfParallelism: 1);
+        var many = MultiStart.Minimize(TwoValleys, [-3.0], [3.0], starts: 6, seed: 5, maxDegreeOfParallelism: 4);
+        Assert.Equal(one.StartingPoints, many.StartingPoints);
+        Assert.Equal(one.Results.Select(r => r.Parameters[0]), many.Results.Select(r => r.Parameters[0]));
+        var other = MultiStart.Minimize(TwoValleys, [-3.0], [3.0], starts: 6, seed: 6);
+        Assert.NotEqual(one.StartingPoints, other.StartingPoints);
+    }
+
+    [Fact]
+    public void MultiStartWithACustomLocalMinimizer()
+    {
+        var result = MultiStart.Minimize(TwoValleys, [-3.0], [3.0], starts: 4, seed: 2,
+            localMinimizer: (f, x0) => Trainer.Minimize(f, x0, new Adam(0.05), new TrainingOptions { MaxEpochs = 2000 }));
+        Assert.True(result.Best.Parameters[0] < -1);
+    }
+
+    private static TrainingData LineData(int n)
+    {
+        var random = new Random(3);
+        var x = Enumerable.Range(0, n).Select(_ => random.NextDouble() * 4 - 2).ToArray();
+        var y = x.Select(v => 2 * v - 1).ToArray();
+        return TrainingData.FromLoss(n, 2, (p, i, g) =>
+        {
+            double r = p[0] * x[i] + p[1] - y[i];
+            g[0] = r * x[i];
+            g[1] = r;
+            return 0.5 * r * r;
+        });
+    }
+
+    [Fact]
+    public void RangeTestFindsTheExplosionAndASteepestPointBelowIt()
+    {
+        // Full-batch gradient descent on a least-squares line: the mean Hessian's largest eigenvalue is about 4/3 for
+        // x uniform in [−2, 2], so steps explode once the rate passes about 2/(4/3) = 1.5.
+        var result = LearningRateFinder.Run(LineData(200), [0.0, 0.0], () => new Sgd(), minLearningRate: 1e-4,
+            maxLearningRate: 100, steps: 120, batching: Batching.FullBatch);
+        Assert.NotNull(result.ExplosionLearningRate);
+        Assert.InRange(result.ExplosionLearningRate!.Value, 1.5, 100);
+        Assert.Equal(result.ExplosionLearningRate.Value / 10, result.DecadeBelowExplosion, 15);
+        Assert.InRange(result.SteepestLearningRate, 1e-3, result.ExplosionLearningRate.Value);
+        // Rates grow geometrically: the ratio of neighbours is (100/1e-4)^(1/119).
+        double ratio = Math.Pow(1e6, 1.0 / 119);
+        for (int k = 1; k < result.LearningRates.Count; k++)
+        {
+            Assert.Equal(ratio, result.LearningRates[k] / result.LearningRates[k - 1], 10);
+        }
+
+        Assert.Equal(result.LearningRates.Count, result.Losses.Count);
+        Assert.True(result.LearningRates.Count < 120); // it stopped at the explosion
+        Assert.True(result.Losses.Min() < result.Losses[0] / 10); // the loss went down before exploding
+    }
+
+    [Fact]
+    public void RangeTestValidatesArguments()
+    {
+        Assert.Equal("maxLearningRate", Assert.Throws<ArgumentOutOfRangeException>(
+            () => LearningRateFinder.Run(LineData(4), [0.0, 0.0], () => new Sgd(), minLearningRate: 1, maxLearningRate: 0.5)).ParamName);
+        Assert.Equal("steps", Assert.Throws<ArgumentOutOfRangeException>(
+            () => LearningRateFinder.Run(LineData(4), [0.0, 0.0], () => new Sgd(), steps: 1)).ParamName);
+    }
+}
