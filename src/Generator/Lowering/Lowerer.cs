@@ -119,6 +119,12 @@ internal sealed partial class Lowerer
                 }
 
                 var s = statements[i];
+                if (s is ILabeledOperation { Operation: { } labeled } && _diagnostics.Count > 0)
+                {
+                    // Only a goto makes a label matter, and the goto has been reported.
+                    s = labeled;
+                }
+
                 if (s is IConditionalOperation ifOp)
                 {
                     if (ContainsExit(ifOp))
@@ -349,7 +355,10 @@ internal sealed partial class Lowerer
         var type = op.Type;
         if (type?.TypeKind == TypeKind.Dynamic)
         {
-            Report(DiagnosticDescriptors.DynamicOperation, op.Syntax.GetLocation(), SourceText(op.Syntax));
+            // Report where the dynamic value comes from, not every expression it flows into.
+            var origin = op.DescendantsAndSelf().FirstOrDefault(d =>
+                d.Type?.TypeKind == TypeKind.Dynamic && d is not IConversionOperation && !d.ChildOperations.Any(c => c.Type?.TypeKind == TypeKind.Dynamic)) ?? op;
+            Report(DiagnosticDescriptors.DynamicOperation, origin.Syntax.GetLocation(), SourceText(origin.Syntax));
             return Poison(null);
         }
 
@@ -363,9 +372,9 @@ internal sealed partial class Lowerer
             case IConversionOperation conversion:
                 return LowerConversion(conversion, env);
             case IParameterReferenceOperation p:
-                return env.Get(p.Parameter) ?? Unsupported(op, "a parameter with no value", "assign it before use");
+                return env.Get(p.Parameter) ?? Unassigned(op);
             case ILocalReferenceOperation l:
-                return env.Get(l.Local) ?? Unsupported(op, "a local with no value here", "assign it on every path before use");
+                return env.Get(l.Local) ?? Unassigned(op);
             case IFieldReferenceOperation f:
                 return Member(f.Instance, f.Field, f.Field.Type, env, op);
             case IPropertyReferenceOperation pr:
@@ -737,6 +746,10 @@ internal sealed partial class Lowerer
         var text = System.Text.RegularExpressions.Regex.Replace(node.ToString(), @"\s+", " ").Trim();
         return text.Length <= 80 ? text : text.Substring(0, 77) + "...";
     }
+
+    /// <summary>A variable with no value here: only after an error already reported (C# itself forbids it otherwise).</summary>
+    private Expr Unassigned(IOperation op) =>
+        _diagnostics.Count > 0 ? Poison(op.Type) : Unsupported(op, "a variable with no value here", "assign it on every path before use");
 
     private Expr Poison(ITypeSymbol? type) => new LiteralExpr("default", type is null ? IrType.Double : TypeOf(type));
 

@@ -248,7 +248,8 @@ internal sealed partial class GradientBuilder
     /// <summary>Gives the statement that computes an adjoint the name xBar and a comment saying where its terms came from.</summary>
     private void NameAdjoint(Expr adjoint, Var of, List<Contribution> uses)
     {
-        if (adjoint is not VarExpr { Var: { Role: VarRole.Temp } t } || !Definitions.ContainsKey(t))
+        // Only a temporary the reverse sweep itself created; a forward value reused as an adjoint keeps its name.
+        if (adjoint is not VarExpr { Var: { Role: VarRole.Temp } t } || t.Id < _firstReverseId || !Definitions.ContainsKey(t))
         {
             return;
         }
@@ -265,8 +266,8 @@ internal sealed partial class GradientBuilder
     private void AddAdjointComments(CStmt statement, Var of, List<Contribution> uses, string? note = null)
     {
         var described = uses.Select(u => u.Describe()).Distinct().ToList();
-        statement.Comments.Add(() => "∂" + _functionName + "/∂" + Subject(of) + (note ?? string.Empty)
-            + (described.Count == 0 ? string.Empty : " from " + string.Join("; ", described)));
+        statement.Comments.Add(() => "∂" + _functionName + "/∂" + Subject(of)
+            + (described.Count == 0 ? string.Empty : " from " + string.Join("; ", described)) + (note ?? string.Empty));
     }
 
     /// <summary>How a comment names a value: its variable (and the user's text for it), or the text alone when it was inlined.</summary>

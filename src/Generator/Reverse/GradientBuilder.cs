@@ -25,6 +25,7 @@ internal sealed partial class GradientBuilder : IExprBuilder
     private CBlock _out = new();
     private List<Event>? _events;
     private bool _reverse;
+    private int _firstReverseId = int.MaxValue;
 
     public GradientBuilder(VarFactory vars, IReadOnlyList<Var> parameters, IrType returnType, string functionName)
     {
@@ -53,6 +54,7 @@ internal sealed partial class GradientBuilder : IExprBuilder
         top.Code.Statements.Insert(0, new CComment("forward sweep: the function itself, each intermediate value kept for the reverse sweep"));
 
         _reverse = true;
+        _firstReverseId = _vars.Count;
         _events = null;
         _available.Add(top.Available);
         _pending.Add(new Dictionary<Var, List<Contribution>>());
