@@ -2,37 +2,23 @@ using SymbolicGrad;
 
 namespace Quickstart;
 
+/// <summary>A loss written as plain C#. The generator adds LossGradient and LossObjective at build time.</summary>
 public static partial class Losses
 {
     [Differentiable]
     public static double Loss(double w, double b) => (w - 3) * (w - 3) + 4 * b * b;
 
+    /// <summary>A smooth bump with a branch: the gradient follows the branch each point takes.</summary>
     [Differentiable]
-    public static double Smooth(double x, double y)
+    public static double Valley(double x, double y)
     {
         double r = Math.Sqrt(x * x + y * y);
-        double s = Math.Exp(-r) * Math.Sin(3 * x);
+        double bowl = 0.5 * r * r;
         if (x > 0)
         {
-            s = s + Math.Log(1 + x * x);
-        }
-        else
-        {
-            s = s - y * y;
+            bowl += Math.Log(1 + x * x);
         }
 
-        return s * s + Math.Max(x, y);
-    }
-
-    [Differentiable]
-    public static double Piecewise(double x)
-    {
-        if (x < -1) return -x;
-        if (x > 1)
-        {
-            double t = x * x;
-            return t + Smooth(x, 2 * x);
-        }
-        return Math.Abs(x) * 3;
+        return bowl - Math.Exp(-r) * Math.Cos(3 * x);
     }
 }

@@ -30,12 +30,14 @@ public sealed class DifferentiableFunction
     /// <param name="valueAndGradient">Evaluates the function and its gradient.</param>
     /// <param name="name">A display name used in reports.</param>
     /// <param name="parameterNames">Optional names of the parameters, used in reports; one per dimension.</param>
+    /// <param name="derivatives">Optional plain-math description of the partial derivatives (the generator fills it in).</param>
     public DifferentiableFunction(
         int dimension,
         ScalarFunction value,
         ValueAndGradientFunction valueAndGradient,
         string? name = null,
-        IReadOnlyList<string>? parameterNames = null)
+        IReadOnlyList<string>? parameterNames = null,
+        IReadOnlyList<string>? derivatives = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         ArgumentNullException.ThrowIfNull(value);
@@ -52,6 +54,7 @@ public sealed class DifferentiableFunction
         _valueAndGradient = valueAndGradient;
         Name = name ?? "f";
         ParameterNames = parameterNames ?? Enumerable.Range(0, dimension).Select(i => $"x[{i}]").ToArray();
+        Derivatives = derivatives ?? Array.Empty<string>();
     }
 
     /// <summary>The number of parameters.</summary>
@@ -62,6 +65,12 @@ public sealed class DifferentiableFunction
 
     /// <summary>The names of the parameters, one per dimension.</summary>
     public IReadOnlyList<string> ParameterNames { get; }
+
+    /// <summary>
+    /// The partial derivatives in plain math, one line per parameter (e.g. <c>∂Loss/∂w = 2·(w − 3)</c>), as the
+    /// generator derived them; empty when not known.
+    /// </summary>
+    public IReadOnlyList<string> Derivatives { get; }
 
     /// <summary>Evaluates f at <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentException">The length of <paramref name="parameters"/> is not <see cref="Dimension"/>.</exception>

@@ -45,7 +45,7 @@ internal static class MethodEmitter
         if (m.Parameters.Any(p => p.Differentiable) && m.ReturnType == "double" && !m.Parameters.Any(p => p.IsRefLike || (p.Differentiable && p.IsSingle)))
         {
             w.Line();
-            Objective(w, m);
+            Objective(w, m, remarks);
         }
 
         foreach (var _ in m.Containers)
@@ -100,7 +100,7 @@ internal static class MethodEmitter
         w.Close();
     }
 
-    private static void Objective(CodeWriter w, MethodModel m)
+    private static void Objective(CodeWriter w, MethodModel m, IReadOnlyList<string> remarks)
     {
         var names = new Ir.NameAllocator();
         foreach (var p in m.Parameters)
@@ -155,9 +155,19 @@ internal static class MethodEmitter
         w.Line("    (" + x + ") => " + receiver + m.Name + "(" + string.Join(", ", valueArgs) + "),");
         w.Line("    (" + x + ", " + g + ") => " + receiver + m.Name + "Gradient(" + string.Join(", ", gradientArgs) + "),");
         w.Line("    \"" + m.Name + "\",");
-        w.Line("    new[] { " + string.Join(", ", differentiable.Select(p => "\"" + p.Name.TrimStart('@') + "\"")) + " });");
+        w.Line("    new[] { " + string.Join(", ", differentiable.Select(p => Literal(p.Name.TrimStart('@')))) + " },");
+        w.Line("    new[]");
+        w.Line("    {");
+        foreach (var r in remarks)
+        {
+            w.Line("        " + Literal(r) + ",");
+        }
+
+        w.Line("    });");
         w.Close();
     }
+
+    private static string Literal(string s) => Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(s, quote: true);
 
     private static string Xml(string s) => s.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -52,7 +52,12 @@ namespace Demo
                 (parameters) => Model(parameters[0], parameters[1], x),
                 (parameters, gradient) => ModelGradient(parameters[0], parameters[1], x, out gradient[0], out gradient[1]),
                 "Model",
-                new[] { "w", "b" });
+                new[] { "w", "b" },
+                new[]
+                {
+                    "∂Model/∂w = x·∂Sigmoid/∂z",
+                    "∂Model/∂b = ∂Sigmoid/∂z",
+                });
         }
     }
 }
@@ -107,7 +112,11 @@ namespace Demo
                 (parameters) => Sigmoid(parameters[0]),
                 (parameters, gradient) => SigmoidGradient(parameters[0], out gradient[0]),
                 "Sigmoid",
-                new[] { "z" });
+                new[] { "z" },
+                new[]
+                {
+                    "∂Sigmoid/∂z = exp(−z)·(1/(1 + exp(−z))/(1 + exp(−z)))",
+                });
         }
     }
 }

@@ -74,7 +74,11 @@ namespace Demo
                 (parameters) => F(parameters[0], n, target, square),
                 (parameters, gradient) => FGradient(parameters[0], n, target, square, out gradient[0]),
                 "F",
-                new[] { "w" });
+                new[] { "w" },
+                new[]
+                {
+                    "∂F/∂w = depends on the branch taken: see the reverse sweep",
+                });
         }
     }
 }

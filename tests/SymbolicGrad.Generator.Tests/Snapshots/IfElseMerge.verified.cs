@@ -79,7 +79,12 @@ namespace Demo
                 (parameters) => F(parameters[0], parameters[1]),
                 (parameters, gradient) => FGradient(parameters[0], parameters[1], out gradient[0], out gradient[1]),
                 "F",
-                new[] { "x", "y" });
+                new[] { "x", "y" },
+                new[]
+                {
+                    "∂F/∂x = depends on the branch taken: see the reverse sweep",
+                    "∂F/∂y = depends on the branch taken: see the reverse sweep",
+                });
         }
     }
 }

@@ -46,7 +46,11 @@ namespace Demo
                 (parameters) => self.Predict(parameters[0]),
                 (parameters, gradient) => self.PredictGradient(parameters[0], out gradient[0]),
                 "Predict",
-                new[] { "w" });
+                new[] { "w" },
+                new[]
+                {
+                    "∂Predict/∂w = this.Bias + 2·(this._scale·w)",
+                });
         }
     }
 }

@@ -50,7 +50,12 @@ namespace Demo
                 (parameters) => F(parameters[0], parameters[1]),
                 (parameters, gradient) => FGradient(parameters[0], parameters[1], out gradient[0], out gradient[1]),
                 "F",
-                new[] { "x", "y" });
+                new[] { "x", "y" },
+                new[]
+                {
+                    "∂F/∂x = (x > y ? 1 : x == y ? 0.5 : 0) + (x > 0 ? 1 : x < 0 ? −1 : 0)",
+                    "∂F/∂y = (y >= −1 && y <= 1 ? 1 : 0) + (y > x ? 1 : x == y ? 0.5 : 0)",
+                });
         }
     }
 }

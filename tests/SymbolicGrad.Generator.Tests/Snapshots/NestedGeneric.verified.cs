@@ -47,7 +47,11 @@ namespace Demo.Deep
                     (parameters) => Cube(parameters[0]),
                     (parameters, gradient) => CubeGradient(parameters[0], out gradient[0]),
                     "Cube",
-                    new[] { "x" });
+                    new[] { "x" },
+                    new[]
+                    {
+                        "∂Cube/∂x = 3·(x·x)",
+                    });
             }
         }
     }

@@ -51,7 +51,12 @@ namespace Demo
                 (parameters) => Loss(parameters[0], parameters[1]),
                 (parameters, gradient) => LossGradient(parameters[0], parameters[1], out gradient[0], out gradient[1]),
                 "Loss",
-                new[] { "w", "b" });
+                new[] { "w", "b" },
+                new[]
+                {
+                    "∂Loss/∂w = 2·(w − 3)",
+                    "∂Loss/∂b = 8·b",
+                });
         }
     }
 }

@@ -55,7 +55,12 @@ namespace Demo
                 (parameters) => F(parameters[0], parameters[1]),
                 (parameters, gradient) => FGradient(parameters[0], parameters[1], out gradient[0], out gradient[1]),
                 "F",
-                new[] { "x", "y" });
+                new[] { "x", "y" },
+                new[]
+                {
+                    "∂F/∂x = cos(x)·exp(x·y) + y·(exp(x·y)·(1/y + sin(x)))",
+                    "∂F/∂y = x·(exp(x·y)·(1/y + sin(x))) − exp(x·y)/y/y",
+                });
         }
     }
 }

@@ -66,7 +66,11 @@ namespace Demo
                 (parameters) => Relu(parameters[0]),
                 (parameters, gradient) => ReluGradient(parameters[0], out gradient[0]),
                 "Relu",
-                new[] { "x" });
+                new[] { "x" },
+                new[]
+                {
+                    "∂Relu/∂x = depends on the branch taken: see the reverse sweep",
+                });
         }
     }
 }

@@ -61,7 +61,11 @@ namespace Demo
                 (parameters) => F(parameters[0]),
                 (parameters, gradient) => FGradient(parameters[0], out gradient[0]),
                 "F",
-                new[] { "x" });
+                new[] { "x" },
+                new[]
+                {
+                    "∂F/∂x = depends on the branch taken: see the reverse sweep",
+                });
         }
     }
 }

@@ -1,0 +1,169 @@
+namespace SymbolicGrad.Tests;
+
+public class NumericGradientTests
+{
+    private static double Wavy(ReadOnlySpan<double> x) => Math.Sin(3 * x[0]) * Math.Exp(x[1]) + x[0] * x[0] * x[1];
+
+    private static double[] WavyGradient(double[] x) =>
+        new[] { 3 * Math.Cos(3 * x[0]) * Math.Exp(x[1]) + 2 * x[0] * x[1], Math.Sin(3 * x[0]) * Math.Exp(x[1]) + x[0] * x[0] };
+
+    [Theory]
+    [InlineData(0.3, -0.7)]
+    [InlineData(2.5, 1.5)]
+    [InlineData(-40, 0.1)]
+    public void CenteredDifferencesAreAccurate(double a, double b)
+    {
+        var x = new[] { a, b };
+        var numeric = NumericGradient.Compute(Wavy, x);
+        var exact = WavyGradient(x);
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.True(Math.Abs(numeric[i] - exact[i]) <= 1e-7 * (1 + Math.Abs(exact[i])), $"component {i}: {numeric[i]} vs {exact[i]}");
+        }
+    }
+
+    [Fact]
+    public void RichardsonExtrapolationIsMoreAccurate()
+    {
+        var x = new[] { 0.8, 0.4 };
+        var exact = WavyGradient(x);
+        double plain = MaxError(NumericGradient.Compute(Wavy, x), exact);
+        double richardson = MaxError(NumericGradient.Compute(Wavy, x, new NumericGradientOptions { Richardson = true }), exact);
+        Assert.True(richardson < plain / 10, $"Richardson {richardson:E2} vs plain {plain:E2}");
+        Assert.True(richardson < 1e-9, $"Richardson error {richardson:E2}");
+    }
+
+    [Fact]
+    public void StepScalesWithTheComponent()
+    {
+        Assert.Equal(NumericGradient.Step(1.0), NumericGradient.Step(0.5));
+        Assert.Equal(1000 * NumericGradient.Step(1.0), NumericGradient.Step(-1000.0), 12);
+        Assert.Equal(Math.Cbrt(Math.Pow(2, -52)), NumericGradient.Step(1.0), 15);
+    }
+
+    [Fact]
+    public void NonFiniteInputIsRejectedByName()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => NumericGradient.Compute(Wavy, new[] { 1.0, double.NaN }));
+        Assert.Contains("x[1]", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("NaN", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentException>(() => NumericGradient.Compute(Wavy, new[] { double.PositiveInfinity, 1.0 }));
+        Assert.Contains("x[0]", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MismatchedLengthsAndEmptyPointsAreRejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => NumericGradient.Compute(Wavy, new[] { 1.0, 2.0 }, new double[3]));
+        Assert.Equal("gradient", ex.ParamName);
+        Assert.Throws<ArgumentException>(() => NumericGradient.Compute(Wavy, Array.Empty<double>()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NumericGradient.Compute(Wavy, new[] { 1.0, 2.0 }, new NumericGradientOptions { StepScale = 0 }));
+    }
+
+    [Fact]
+    public void ThePointIsLeftUnchanged()
+    {
+        var x = new[] { 0.1, 0.2 };
+        NumericGradient.Compute(Wavy, x, new NumericGradientOptions { Richardson = true });
+        Assert.Equal(new[] { 0.1, 0.2 }, x);
+    }
+
+    private static double MaxError(double[] a, double[] b) => a.Zip(b, (p, q) => Math.Abs(p - q)).Max();
+}
+
+public class GradientCheckTests
+{
+    [Fact]
+    public void AGeneratedGradientPassesInOneCall()
+    {
+        var result = GradientCheck.Check(F.RosenbrockObjective(), new[] { -1.2, 1.0 });
+        Assert.True(result.Passed, result.ToString());
+        Assert.Equal(new[] { "x", "y" }, result.Components.Select(c => c.Name));
+        Assert.Equal(F.Rosenbrock(-1.2, 1.0), result.Value);
+    }
+
+    [Fact]
+    public void AWrongGradientFailsAndNamesTheWorstComponent()
+    {
+        // The gradient of x² + y² + z² with a mistake in the last component.
+        ScalarFunction f = p => p[0] * p[0] + p[1] * p[1] + p[2] * p[2];
+        ValueAndGradientFunction wrong = (p, g) =>
+        {
+            g[0] = 2 * p[0];
+            g[1] = 2 * p[1] * 1.001;
+            g[2] = p[2];
+            return f(p);
+        };
+        var result = GradientCheck.Check(f, wrong, new[] { 1.0, 2.0, 3.0 }, name: "sphere", parameterNames: new[] { "a", "b", "c" });
+        Assert.False(result.Passed);
+        Assert.Equal(2, result.WorstIndex);
+        Assert.Equal("c", result.Worst.Name);
+        Assert.True(result.Components[0].Passed);
+        Assert.False(result.Components[1].Passed);
+        string table = result.ToString();
+        Assert.Contains("FAILED", table, StringComparison.Ordinal);
+        Assert.Contains("worst: c", table, StringComparison.Ordinal);
+        Assert.Equal(4, table.Split('\n').Count(l => l.StartsWith("a ", StringComparison.Ordinal) || l.StartsWith("b ", StringComparison.Ordinal) || l.StartsWith("c ", StringComparison.Ordinal) || l.StartsWith("parameter", StringComparison.Ordinal)));
+        var ex = Assert.Throws<GradientCheckException>(() => result.ThrowIfFailed());
+        Assert.Same(result, ex.Result);
+        Assert.Contains("sphere", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANonFiniteAnalyticGradientFails()
+    {
+        ScalarFunction f = p => p[0] * p[0];
+        var result = GradientCheck.Check(f, new[] { 1.0 }, new[] { double.NaN });
+        Assert.False(result.Passed);
+        Assert.Equal(0, result.WorstIndex);
+    }
+
+    [Fact]
+    public void AValueThatDisagreesFails()
+    {
+        ScalarFunction f = p => p[0] * p[0];
+        ValueAndGradientFunction offByOne = (p, g) =>
+        {
+            g[0] = 2 * p[0];
+            return p[0] * p[0] + 1;
+        };
+        var result = GradientCheck.Check(f, offByOne, new[] { 3.0 });
+        Assert.False(result.ValueAgrees);
+        Assert.False(result.Passed);
+        Assert.True(result.Components[0].Passed);
+        Assert.Contains("value mismatch", result.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TolerancesAreAppliedAsDocumented()
+    {
+        ScalarFunction f = p => 1000 * p[0];
+        var slightlyOff = new[] { 1000.0 * (1 + 2e-6) };
+        Assert.False(GradientCheck.Check(f, new[] { 1.0 }, slightlyOff, new GradientCheckOptions { AbsoluteTolerance = 0, RelativeTolerance = 1e-6 }).Passed);
+        Assert.True(GradientCheck.Check(f, new[] { 1.0 }, slightlyOff, new GradientCheckOptions { AbsoluteTolerance = 0, RelativeTolerance = 1e-5 }).Passed);
+        Assert.True(GradientCheck.Check(f, new[] { 1.0 }, slightlyOff, new GradientCheckOptions { AbsoluteTolerance = 0.01, RelativeTolerance = 0 }).Passed);
+    }
+
+    [Fact]
+    public void MisuseIsRejectedWithClearErrors()
+    {
+        var f = F.BowlObjective();
+        var ex = Assert.Throws<ArgumentException>(() => GradientCheck.Check(f, new[] { 1.0, 2.0, 3.0 }));
+        Assert.Contains("takes 2 parameters", ex.Message, StringComparison.Ordinal);
+        ex = Assert.Throws<ArgumentException>(() => GradientCheck.Check(f, new[] { 1.0, double.NaN }));
+        Assert.Contains("x[1]", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Check(f, new[] { 1.0, 2.0 }, new GradientCheckOptions { RelativeTolerance = -1 }));
+        Assert.Throws<ArgumentException>(() => GradientCheck.Check(p => p[0], new[] { 1.0, 2.0 }, new[] { 1.0 }));
+    }
+
+    [Fact]
+    public void DifferentiableFunctionValidatesItsArguments()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DifferentiableFunction(0, p => 0, (p, g) => 0));
+        Assert.Throws<ArgumentException>(() => new DifferentiableFunction(2, p => 0, (p, g) => 0, parameterNames: new[] { "only one" }));
+        var f = F.BowlObjective();
+        Assert.Throws<ArgumentException>(() => f.Value(new double[3]));
+        Assert.Throws<ArgumentException>(() => f.ValueAndGradient(new double[2], new double[1]));
+        Assert.Equal("Bowl(w, b)", f.ToString());
+    }
+}
