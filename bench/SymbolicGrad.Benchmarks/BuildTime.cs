@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using SymbolicGrad.Generator;
+
+namespace SymbolicGrad.Benchmarks;
+
+/// <summary>The generator's cost at build time, measured with <see cref="CSharpGeneratorDriver"/> and its step timings.</summary>
+public sealed record BuildTimeResult(
+    int Methods,
+    int GeneratedFiles,
+    TimeSpan ColdTotal,
+    TimeSpan FullTotal,
+    TimeSpan FullAnalyze,
+    TimeSpan IncrementalTotal,
+    TimeSpan IncrementalAnalyze,
+    int IncrementalModifiedFiles,
+    int Repetitions)
+{
+    public string ToMarkdown()
+    {
+        var b = new StringBuilder();
+        b.AppendLine("| generator run | total (driver timing) | Analyze step (sum over methods) | gradient files written |");
+        b.AppendLine("|---|---|---|---|");
+        b.AppendLine($"| first run in the process, {Methods} methods (includes JIT of the generator) | {Format.Time(ColdTotal)} | | {GeneratedFiles} |");
+        b.AppendLine($"| full run, {Methods} methods (median of {Repetitions}, warm) | {Format.Time(FullTotal)} | {Format.Time(FullAnalyze)} | {GeneratedFiles} |");
+        b.AppendLine($"| incremental run after editing one method (median of {Repetitions}) | {Format.Time(IncrementalTotal)} | {Format.Time(IncrementalAnalyze)} | {IncrementalModifiedFiles} |");
+        return b.ToString();
+    }
+}
+
+/// <summary>
+/// Builds a source file of 200 [Differentiable] methods (eight shapes: Math functions, locals, if/else, ?:, early
+/// return, calls between the methods), runs the generator on it, then edits one method and runs it again on the same
+/// driver, as the IDE and incremental builds do.
+/// </summary>
+public static class BuildTime
+{
+    private const int MethodCount = 200;
+
+    public static BuildTimeResult Measure(bool quick)
+    {
+        int repetitions = quick ? 3 : 9;
+        var parseOptions = new CSharpParseOptions(LanguageVersion.CSharp12);
+        var compilation = CSharpCompilation.Create(
+            "BuildTime",
+            [CSharpSyntaxTree.ParseText(Source(edited: -1, bump: 0), parseOptions, path: "Losses.cs")],
+            References(),
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+        // first run in this process: the generator's code is jitted as it goes
+        var cold = Run(NewDriver(parseOptions), compilation, out var coldResult);
+        int files = coldResult.Results.Single().GeneratedSources.Length;
+        var errors = coldResult.Diagnostics.Concat(coldResult.Results.SelectMany(r => r.Diagnostics)).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (errors.Count > 0 || files != MethodCount)
+        {
+            throw new InvalidOperationException(
+                $"The build-time source should give {MethodCount} gradients and no error; got {files} files and:\n" + string.Join("\n", errors.Take(10)));
+        }
+
+        var full = new List<(TimeSpan Total, TimeSpan Analyze)>();
+        GeneratorDriver driver = NewDriver(parseOptions);
+        for (int r = 0; r < repetitions; r++)
+        {
+            driver = NewDriver(parseOptions);
+            var total = Run(driver, compilation, out var result);
+            driver = total.Driver;
+            full.Add((total.Elapsed, AnalyzeTime(result)));
+        }
+
+        var incremental = new List<(TimeSpan Total, TimeSpan Analyze, int Modified)>();
+        var current = compilation;
+        for (int r = 0; r < repetitions; r++)
+        {
+            int edited = (r * 37 + 11) % MethodCount;
+            var tree = CSharpSyntaxTree.ParseText(Source(edited, bump: r + 1), parseOptions, path: "Losses.cs");
+            current = current.ReplaceSyntaxTree(current.SyntaxTrees.Single(), tree);
+            var total = Run(driver, current, out var result);
+            driver = total.Driver;
+            int modified = result.Results.Single().TrackedSteps[DifferentiableGenerator.Steps.Files]
+                .SelectMany(s => s.Outputs).Count(o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
+            incremental.Add((total.Elapsed, AnalyzeTime(result), modified));
+        }
+
+        return new BuildTimeResult(
+            MethodCount, files, cold.Elapsed,
+            Median(full.Select(f => f.Total)), Median(full.Select(f => f.Analyze)),
+            Median(incremental.Select(i => i.Total)), Median(incremental.Select(i => i.Analyze)),
+            incremental.Max(i => i.Modified), repetitions);
+    }
+
+    private static GeneratorDriver NewDriver(CSharpParseOptions parseOptions) =>
+        CSharpGeneratorDriver.Create(
+            [new DifferentiableGenerator().AsSourceGenerator()],
+            parseOptions: parseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    private static (GeneratorDriver Driver, TimeSpan Elapsed) Run(GeneratorDriver driver, Compilation compilation, out GeneratorDriverRunResult result)
+    {
+        driver = driver.RunGenerators(compilation);
+        result = driver.GetRunResult();
+        return (driver, driver.GetTimingInfo().ElapsedTime);
+    }
+
+    /// <summary>The Analyze step (discovery, lowering, both sweeps, emit) summed over the methods it ran on.</summary>
+    private static TimeSpan AnalyzeTime(GeneratorDriverRunResult result) =>
+        result.Results.Single().TrackedSteps.TryGetValue(DifferentiableGenerator.Steps.Analyze, out var steps)
+            ? new TimeSpan(steps.Sum(s => s.ElapsedTime.Ticks))
+            : TimeSpan.Zero;
+
+    private static TimeSpan Median(IEnumerable<TimeSpan> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted[sorted.Count / 2];
+    }
+
+    private static MetadataReference[] References()
+    {
+        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
+        return trusted
+            .Where(p => Path.GetFileName(p) is var n && (n.StartsWith("System.", StringComparison.Ordinal) || n is "netstandard.dll" or "mscorlib.dll"))
+            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
+            .Append(MetadataReference.CreateFromFile(typeof(DifferentiableAttribute).Assembly.Location))
+            .ToArray();
+    }
+
+    /// <summary>The 200 methods; method <paramref name="edited"/> gets its first constant changed by <paramref name="bump"/>/4.</summary>
+    public static string Source(int edited, int bump)
+    {
+        var b = new StringBuilder();
+        b.AppendLine("using System;");
+        b.AppendLine("using SymbolicGrad;");
+        b.AppendLine("namespace BuildTime;");
+        b.AppendLine("public static partial class Losses");
+        b.AppendLine("{");
+        for (int i = 0; i < MethodCount; i++)
+        {
+            double c = 1.0 + (i % 7) * 0.5 + (i == edited ? bump * 0.25 : 0.0);
+            double c2 = 0.5 + (i % 5) * 0.25;
+            string cs = c.ToString("0.0##", CultureInfo.InvariantCulture);
+            string c2s = c2.ToString("0.0##", CultureInfo.InvariantCulture);
+            b.AppendLine("    [Differentiable]");
+            b.Append("    public static double F").Append(i).Append("(double x, double y, double z)");
+            b.AppendLine((i % 8) switch
+            {
+                0 => $" => (x - {cs}) * (x - {cs}) + {c2s} * y * y + Math.Sin(z);",
+                1 => $"\n    {{\n        double r = Math.Sqrt(x * x + y * y + {cs});\n        if (r > 1)\n        {{\n            r = Math.Log(r) + z;\n        }}\n\n        return r * Math.Exp(-{c2s} * z);\n    }}",
+                2 => $" => Math.Tanh({cs} * x + y) * z - Math.Pow(y, 2) / (1 + x * x);",
+                3 => $" => x > y ? Math.Cos(x * z) + {cs} : Math.Atan2(y, {cs} + z * z);",
+                4 => $" => F{i - 4}(x, y, z) * {cs} + Math.Abs(x) * {c2s};",
+                5 => $"\n    {{\n        double s = {cs};\n        s += x * y;\n        s *= {c2s};\n        s -= z / (1 + y * y);\n        return Math.Max(s, x) + Math.Hypot(x, z);\n    }}",
+                6 => $" => 1 / (1 + Math.Exp(-({cs} * x + y - z)));",
+                _ => $"\n    {{\n        if (x < {cs})\n        {{\n            return x * x * y;\n        }}\n\n        double t = x - {cs};\n        return t * t * t + Math.Cbrt(z * z + 1);\n    }}",
+            });
+            b.AppendLine();
+        }
+
+        b.AppendLine("}");
+        return b.ToString();
+    }
+}

@@ -1,0 +1,22 @@
+namespace SymbolicGrad.Benchmarks.Generated;
+
+public static partial class Objectives
+{
+    /// <summary>
+    /// The N-dimensional Rosenbrock function, Σᵢ 100·(xᵢ₊₁ − xᵢ²)² + (1 − xᵢ)².
+    /// Generated: <c>double RosenbrockGradient(ReadOnlySpan&lt;double&gt; x, Span&lt;double&gt; dX)</c>.
+    /// </summary>
+    [Differentiable]
+    public static double Rosenbrock(ReadOnlySpan<double> x)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            double a = x[i + 1] - x[i] * x[i];
+            double b = 1 - x[i];
+            sum += 100 * a * a + b * b;
+        }
+
+        return sum;
+    }
+}

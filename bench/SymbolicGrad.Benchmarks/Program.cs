@@ -1,0 +1,30 @@
+using SymbolicGrad.Benchmarks;
+
+// dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify | report [--quick] [--out FILE] | buildtime
+string command = args.Length > 0 ? args[0] : "";
+bool quick = args.Contains("--quick");
+int outIndex = Array.IndexOf(args, "--out");
+string? outPath = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : null;
+
+switch (command)
+{
+    case "verify":
+        return Verifier.RunAll(Console.Out) ? 0 : 1;
+    case "buildtime":
+        Console.WriteLine(BuildTime.Measure(quick).ToMarkdown());
+        return 0;
+    case "report":
+        return Report.Run(quick, outPath);
+    default:
+        Console.WriteLine("""
+            SymbolicGrad benchmarks: generated gradients against hand-written code, a tape and numeric gradients.
+
+              verify                  every contender's gradient against the hand-written one and numeric (seconds, no BenchmarkDotNet)
+              report [--quick]        verify, time the generator, run BenchmarkDotNet, write docs/benchmarks.md
+                     [--out FILE]     write the report elsewhere
+              buildtime               only the generator's build-time table
+
+            The loop problems' generated gradients are compiled in with -p:SymbolicGradLoops=true (see the .csproj).
+            """);
+        return command is "" or "help" or "--help" or "-h" ? 0 : 2;
+}
