@@ -1,0 +1,1097 @@
+using System.Globalization;
+using System.Text;
+
+namespace SymbolicGrad.Generator.Tests.RandomPrograms;
+
+// Design (issue #3, random-program differential testing)
+// -------------------------------------------------------
+// RandomProgramGenerator writes a *batch*: one compilation unit holding many random [Differentiable] static methods
+// (M0, M1, ...) of one partial class. Method i may call methods j < i of the same batch, so the call graph has no
+// cycles; a method's "level" (1 + the deepest callee) is capped to keep values and compile time moderate.
+//
+// Everything is a pure function of the batch seed (System.Random with a seed is deterministic), so a failure is
+// reproduced from its seed alone (see RandomProgramTests).
+//
+// Domains by construction: every expression is well defined (finite value and finite derivative) for EVERY real
+// value of its sub-expressions. Functions with restricted domains only see arguments that are in their domain by
+// form: Log(1 + e*e), Sqrt(e*e + 0.5), Asin(0.9 * Tanh(e)), Acosh(1.5 + e*e), divisions by (1 + e*e), Pow with a
+// positive base when the exponent is not an integer, Atan2 with one argument bounded away from zero... So random
+// sub-expressions, locals, branches and calls can be combined freely.
+// Magnitudes: each expression carries a rough bound on |value| (parameters are sampled in [-2, 2]); an expression
+// whose bound passes BoundLimit is squashed (c * Tanh(e / B)), and exponentials only see bounded arguments
+// (Exp(3 * Tanh(e))), so values and derivatives stay moderate and centered differences stay accurate.
+// Non-smooth operations (Abs, Max, Min, Clamp, Floor..., %, branches on values) are generated freely: the checker
+// detects points near their kinks and resamples (DifferentialChecker).
+//
+// Extension points (loops, arrays, spans: the next generator milestone, SG0006 today):
+//  * ProgramFeatures: add-ons are switched on by flags (Loops, ArrayParameters, LocalArrays are reserved, false by
+//    default; turning one on today throws NotSupportedException from the matching production).
+//  * ParamKind: add DiffArray / DataArray (and spans); MethodBuilder.Parameters decides the signature,
+//    DifferentialChecker.Arguments the values (an array of a random length and the flattened point).
+//  * MethodBuilder.Statement(): the weighted list of statement productions; add a Loop production there
+//    (for with an accumulator `s += ...`, overwritten state `p = p * x + c`, while with a counter, break/continue
+//    under a condition, return inside the loop). Keep loop trip counts small and constant or from an int parameter.
+//  * MethodBuilder.Leaf(): add array reads `arr[i]`, `arr[(k + 1) % arr.Length]` as leaves once arrays exist.
+//  * Operation coverage: every production records a tag in MethodBuilder.Tags; the coverage test asserts that
+//    each tag in RandomProgramGenerator.AllTags occurs, so a new production must add its tag there.
+
+/// <summary>Which constructs the random programs may use.</summary>
+public sealed record ProgramFeatures
+{
+    public bool Calls { get; init; } = true;
+    public bool Branches { get; init; } = true;
+    public bool EarlyReturns { get; init; } = true;
+    public bool FloatMath { get; init; } = true;
+
+    /// <summary>Reassigning a [NoDerivative] parameter (with a data value only: see the note in MethodBuilder.Statement).</summary>
+    public bool AssignDataParameters { get; init; } = true;
+
+    /// <summary>Reserved: for/while/do loops, break/continue (needs the loops milestone; SG0006 today).</summary>
+    public bool Loops { get; init; }
+
+    /// <summary>Reserved: double[] / ReadOnlySpan&lt;double&gt; parameters, differentiable and [NoDerivative], read at computed indices.</summary>
+    public bool ArrayParameters { get; init; }
+
+    /// <summary>Reserved: local arrays and spans (new double[n], stackalloc) written and read.</summary>
+    public bool LocalArrays { get; init; }
+
+    public int MaxDepth { get; init; } = 3;
+    public int MaxStatements { get; init; } = 5;
+    public int MaxLevel { get; init; } = 3;
+    public int MaxBranchNesting { get; init; } = 2;
+
+    public static ProgramFeatures Default { get; } = new();
+}
+
+public enum ParamKind
+{
+    /// <summary>A differentiable double: one gradient output.</summary>
+    Diff,
+
+    /// <summary>A [NoDerivative] double: data.</summary>
+    DataDouble,
+
+    /// <summary>An int: data.</summary>
+    Int,
+}
+
+public sealed record ParamSpec(string Name, ParamKind Kind);
+
+/// <summary>One generated method: its text, signature and what the checker needs to know about it.</summary>
+public sealed class RandomMethod
+{
+    public required string Name { get; init; }
+    public required IReadOnlyList<ParamSpec> Parameters { get; init; }
+    public required string Source { get; init; }
+    public required int Level { get; init; }
+    public required IReadOnlyList<RandomMethod> Callees { get; init; }
+    public required double OutputBound { get; init; }
+
+    /// <summary>The value goes through float arithmetic somewhere (itself or a callee): float-accurate numeric differences.</summary>
+    public required bool UsesFloat { get; init; }
+
+    public required IReadOnlySet<string> Tags { get; init; }
+
+    public IEnumerable<ParamSpec> DiffParameters => Parameters.Where(p => p.Kind == ParamKind.Diff);
+
+    public IEnumerable<ParamSpec> DataParameters => Parameters.Where(p => p.Kind != ParamKind.Diff);
+
+    /// <summary>This method and every method it calls, directly or not, callees first.</summary>
+    public IReadOnlyList<RandomMethod> Closure()
+    {
+        var seen = new List<RandomMethod>();
+        void Visit(RandomMethod m)
+        {
+            if (seen.Contains(m))
+            {
+                return;
+            }
+
+            foreach (var c in m.Callees)
+            {
+                Visit(c);
+            }
+
+            seen.Add(m);
+        }
+
+        Visit(this);
+        return seen;
+    }
+
+    /// <summary>A self-contained compilation unit with this method and its callees (what a failure report prints).</summary>
+    public string StandaloneSource(string className = RandomProgramGenerator.ClassName) =>
+        RandomProgramGenerator.Wrap(Closure().Select(m => m.Source), className);
+}
+
+public sealed class RandomBatch
+{
+    public required int Seed { get; init; }
+    public required IReadOnlyList<RandomMethod> Methods { get; init; }
+    public required string Source { get; init; }
+}
+
+/// <summary>Writes batches of random [Differentiable] methods from a seed. See the design note above.</summary>
+public sealed class RandomProgramGenerator
+{
+    public const string Namespace = "RandomDemo";
+    public const string ClassName = "P";
+
+    /// <summary>Every production tag; the coverage test asserts each one is generated.</summary>
+    public static readonly IReadOnlyList<string> AllTags = new[]
+    {
+        "add", "sub", "mul", "div", "mod", "neg", "const", "int", "data",
+        "Exp", "Log", "Log2arg", "Log10", "Log2", "Sqrt", "Cbrt", "Pow(x,c)", "Pow(c,x)", "Pow(x,y)",
+        "Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Atan2", "Sinh", "Cosh", "Tanh", "Asinh", "Acosh", "Atanh",
+        "Abs", "Max", "Min", "Clamp", "FusedMultiplyAdd", "Hypot", "Floor", "Ceiling", "Round", "Truncate", "Sign",
+        "Math.", "double.", "MathF", "float.", "(float)", "?:", "call",
+        "local", "assign", "assign-param", "assign-data", "+=", "-=", "*=", "/=", "++", "--",
+        "if", "if-else", "nested-if", "early-return", "&&", "||", "!", "cmp-int", "cmp-data", "IsFinite", "block-body", "expression-body",
+    };
+
+    private readonly Random _rng;
+    private readonly ProgramFeatures _features;
+
+    public RandomProgramGenerator(int seed, ProgramFeatures? features = null)
+    {
+        Seed = seed;
+        _rng = new Random(seed);
+        _features = features ?? ProgramFeatures.Default;
+    }
+
+    public int Seed { get; }
+
+    public static string Wrap(IEnumerable<string> methods, string className = ClassName) =>
+        "using System;\nusing SymbolicGrad;\n\nnamespace " + Namespace + ";\n\npublic static partial class " + className + "\n{\n" +
+        string.Join("\n", methods) + "}\n";
+
+    public RandomBatch Batch(int count)
+    {
+        var methods = new List<RandomMethod>(count);
+        for (int i = 0; i < count; i++)
+        {
+            methods.Add(new MethodBuilder(_rng, _features, "M" + i.ToString(CultureInfo.InvariantCulture), methods).Build());
+        }
+
+        return new RandomBatch { Seed = Seed, Methods = methods, Source = Wrap(methods.Select(m => m.Source)) };
+    }
+
+    private readonly record struct Ex(string Text, double Bound, bool Atom = false)
+    {
+        /// <summary>The text, parenthesized unless it is an atom (a name, a call, a literal, already in parentheses).</summary>
+        public string P => Atom ? Text : "(" + Text + ")";
+    }
+
+    private sealed class Local
+    {
+        public required string Name { get; init; }
+        public double Bound { get; set; }
+        public bool IsData { get; init; }
+        public bool IsParameter { get; init; }
+    }
+
+    private sealed class MethodBuilder
+    {
+        private const double BoundLimit = 30;
+        private const double ArgumentBound = 3;
+
+        /// <summary>Parameters are sampled in [-2, 2]; arguments of calls may be larger, up to ArgumentBound.</summary>
+        private const double SampledBound = 2;
+
+        private static readonly double[] Constants = { 0.5, 1.5, 2.0, 0.25, 3.0, 0.75, 1.25, 2.5, 0.1, 4.0, 1.0, 0.3 };
+        private static readonly string[] DiffNames = { "x", "y", "z", "w" };
+        private static readonly string[] DataNames = { "a", "b" };
+        private static readonly string[] IntNames = { "k", "n" };
+
+        private readonly Random _rng;
+        private readonly ProgramFeatures _f;
+        private readonly string _name;
+        private readonly IReadOnlyList<RandomMethod> _earlier;
+        private readonly List<ParamSpec> _parameters = new();
+        private readonly List<List<Local>> _scopes = new();
+        private readonly HashSet<string> _tags = new(StringComparer.Ordinal);
+        private readonly List<RandomMethod> _callees = new();
+        private readonly StringBuilder _body = new();
+        private int _indent = 2;
+        private int _nextLocal;
+        private int _branchNesting;
+        private double _outputBound;
+        private bool _usesFloat;
+
+        public MethodBuilder(Random rng, ProgramFeatures features, string name, IReadOnlyList<RandomMethod> earlier)
+        {
+            _rng = rng;
+            _f = features;
+            _name = name;
+            _earlier = earlier;
+        }
+
+        private bool Chance(double p) => _rng.NextDouble() < p;
+
+        private T Pick<T>(IReadOnlyList<T> items) => items[_rng.Next(items.Count)];
+
+        private static string Num(double c) => c.ToString("0.0##############", CultureInfo.InvariantCulture);
+
+        private Ex Const()
+        {
+            _tags.Add("const");
+            double c = Pick(Constants);
+            return Chance(0.2) ? new Ex("-" + Num(c), c) : new Ex(Num(c), c, Atom: true);
+        }
+
+        public RandomMethod Build()
+        {
+            if (_f.Loops || _f.ArrayParameters || _f.LocalArrays)
+            {
+                throw new NotSupportedException("Loops and arrays are reserved extension points: see the design note in RandomProgramGenerator.cs.");
+            }
+
+            // Signature: 1-4 differentiable doubles, up to 2 [NoDerivative] doubles, up to 1 int, in a random order.
+            int nDiff = 1 + _rng.Next(4);
+            for (int i = 0; i < nDiff; i++)
+            {
+                _parameters.Add(new ParamSpec(DiffNames[i], ParamKind.Diff));
+            }
+
+            int nData = Chance(0.4) ? 1 + _rng.Next(2) : 0;
+            for (int i = 0; i < nData; i++)
+            {
+                _parameters.Add(new ParamSpec(DataNames[i], ParamKind.DataDouble));
+            }
+
+            if (Chance(0.35))
+            {
+                _parameters.Add(new ParamSpec(Pick(IntNames), ParamKind.Int));
+            }
+
+            for (int i = _parameters.Count - 1; i > 0; i--)
+            {
+                int j = _rng.Next(i + 1);
+                (_parameters[i], _parameters[j]) = (_parameters[j], _parameters[i]);
+            }
+
+            _scopes.Add(_parameters.Select(p => new Local
+            {
+                Name = p.Name,
+                Bound = p.Kind == ParamKind.Int ? 4 : SampledBound,
+                IsData = p.Kind != ParamKind.Diff,
+                IsParameter = true,
+            }).ToList());
+
+            string signature = string.Join(", ", _parameters.Select(p => p.Kind switch
+            {
+                ParamKind.Diff => "double " + p.Name,
+                ParamKind.DataDouble => "[NoDerivative] double " + p.Name,
+                _ => "int " + p.Name,
+            }));
+
+            var text = new StringBuilder();
+            text.Append("    [Differentiable]\n    public static double ").Append(_name).Append('(').Append(signature).Append(')');
+            if (Chance(0.2))
+            {
+                _tags.Add("expression-body");
+                var e = Expr(_f.MaxDepth);
+                _outputBound = e.Bound;
+                text.Append(" =>\n        ").Append(e.Text).Append(";\n");
+            }
+            else
+            {
+                _tags.Add("block-body");
+                int n = 1 + _rng.Next(_f.MaxStatements);
+                bool returned = false;
+                for (int i = 0; i < n && !returned; i++)
+                {
+                    returned = Statement();
+                }
+
+                if (!returned)
+                {
+                    Return();
+                }
+                text.Append("\n    {\n").Append(_body).Append("    }\n");
+            }
+
+            return new RandomMethod
+            {
+                Name = _name,
+                Parameters = _parameters.ToList(),
+                Source = text.ToString(),
+                Level = _callees.Count == 0 ? 0 : 1 + _callees.Max(c => c.Level),
+                Callees = _callees.Distinct().ToList(),
+                OutputBound = Math.Max(_outputBound, 1e-3),
+                UsesFloat = _usesFloat || _callees.Any(c => c.UsesFloat),
+                Tags = _tags,
+            };
+        }
+
+        private void Line(string s) => _body.Append(' ', _indent * 4).Append(s).Append('\n');
+
+        private IEnumerable<Local> Visible => _scopes.SelectMany(s => s);
+
+        private void Return()
+        {
+            var e = Expr(_f.MaxDepth);
+            _outputBound = Math.Max(_outputBound, e.Bound);
+            Line("return " + e.Text + ";");
+        }
+
+        /// <summary>A block of statements; true when every path through it returns (no code may follow it).</summary>
+        private bool Block(int statements, bool allowReturn)
+        {
+            _scopes.Add(new List<Local>());
+            _indent++;
+            bool returned = false;
+            for (int i = 0; i < statements && !returned; i++)
+            {
+                returned = Statement();
+            }
+
+            if (!returned && allowReturn && _f.EarlyReturns && Chance(0.4))
+            {
+                _tags.Add("early-return");
+                Return();
+                returned = true;
+            }
+
+            _indent--;
+            _scopes.RemoveAt(_scopes.Count - 1);
+            return returned;
+        }
+
+        /// <summary>One statement. Extension point: loop and local-array productions go in this switch.</summary>
+        private bool Statement()
+        {
+            var assignable = Visible.Where(l => !l.IsData || (l.IsParameter && l.Name is "a" or "b")).ToList();
+            int choice = _rng.Next(100);
+            if (choice < 30 || assignable.Count == 0)
+            {
+                _tags.Add("local");
+                var e = Expr(_f.MaxDepth);
+                string name = "v" + (_nextLocal++).ToString(CultureInfo.InvariantCulture);
+                _scopes[^1].Add(new Local { Name = name, Bound = e.Bound });
+                Line("double " + name + " = " + e.Text + ";");
+                return false;
+            }
+
+            if (choice < 70 || !_f.Branches || _branchNesting >= _f.MaxBranchNesting)
+            {
+                var target = Pick(assignable);
+                if (target.IsData)
+                {
+                    // A [NoDerivative] parameter reassigned: only with data (a differentiable value assigned to a
+                    // [NoDerivative] parameter has no agreed meaning yet, so it is not generated).
+                    if (!_f.AssignDataParameters)
+                    {
+                        return false;
+                    }
+
+                    _tags.Add("assign-data");
+                    var d = DataExpr(2);
+                    target.Bound = Math.Max(target.Bound, d.Bound);
+                    Line(target.Name + " = " + d.Text + ";");
+                    return false;
+                }
+
+                Assign(target);
+                return false;
+            }
+
+            return If();
+        }
+
+        private void Assign(Local target)
+        {
+            int kind = _rng.Next(9);
+            if (target.Bound > BoundLimit && kind is 2 or 6 or 7 or 8)
+            {
+                kind = 3;
+            }
+
+            switch (kind)
+            {
+                case 0:
+                case 1:
+                {
+                    var e = Expr(_f.MaxDepth);
+                    _tags.Add(target.IsParameter ? "assign-param" : "assign");
+                    target.Bound = Math.Max(target.Bound, e.Bound);
+                    Line(target.Name + " = " + e.Text + ";");
+                    break;
+                }
+
+                case 2:
+                {
+                    var e = Expr(_f.MaxDepth - 1);
+                    _tags.Add("+=");
+                    target.Bound += e.Bound;
+                    Line(target.Name + " += " + e.Text + ";");
+                    break;
+                }
+
+                case 3:
+                {
+                    var e = Expr(_f.MaxDepth - 1);
+                    _tags.Add("/=");
+                    double c = Pick(new[] { 1.0, 0.5, 2.0 });
+                    Line(target.Name + " /= " + Num(c) + " + " + e.P + " * " + e.P + ";");
+                    target.Bound /= c;
+                    break;
+                }
+
+                case 4:
+                case 5:
+                {
+                    var e = Expr(_f.MaxDepth - 1);
+                    _tags.Add("-=");
+                    target.Bound += e.Bound;
+                    Line(target.Name + " -= " + e.Text + ";");
+                    break;
+                }
+
+                case 6:
+                {
+                    var e = Bounded(Expr(_f.MaxDepth - 1), 2);
+                    _tags.Add("*=");
+                    target.Bound *= e.Bound;
+                    Line(target.Name + " *= " + e.Text + ";");
+                    break;
+                }
+
+                case 7:
+                    _tags.Add("++");
+                    target.Bound += 1;
+                    Line(Chance(0.5) ? target.Name + "++;" : "++" + target.Name + ";");
+                    break;
+                default:
+                    _tags.Add("--");
+                    target.Bound += 1;
+                    Line(Chance(0.5) ? target.Name + "--;" : "--" + target.Name + ";");
+                    break;
+            }
+        }
+
+        private bool If()
+        {
+            _tags.Add(_branchNesting > 0 ? "nested-if" : "if");
+            _branchNesting++;
+            Line("if (" + Condition(2) + ")");
+            Line("{");
+            bool thenReturns = Block(1 + _rng.Next(3), allowReturn: true);
+            Line("}");
+            bool elseReturns = false;
+            if (Chance(0.6))
+            {
+                _tags.Add("if-else");
+                Line("else");
+                Line("{");
+                elseReturns = Block(1 + _rng.Next(3), allowReturn: true);
+                Line("}");
+            }
+
+            _branchNesting--;
+            return thenReturns && elseReturns;
+        }
+
+        private string Condition(int depth)
+        {
+            int c = _rng.Next(depth > 0 ? 10 : 6);
+            switch (c)
+            {
+                case 0:
+                case 1:
+                case 2:
+                {
+                    var l = Expr(1);
+                    var r = Chance(0.5) ? Expr(1) : Const();
+                    return l.Text + " " + Pick(new[] { "<", ">", "<=", ">=" }) + " " + r.Text;
+                }
+
+                case 3:
+                {
+                    var ints = Visible.Where(l => l.IsParameter && l.Name is "k" or "n").ToList();
+                    if (ints.Count > 0)
+                    {
+                        _tags.Add("cmp-int");
+                        return Pick(ints).Name + " " + Pick(new[] { ">", "<", "==", "!=", ">=" }) + " " + _rng.Next(4).ToString(CultureInfo.InvariantCulture);
+                    }
+
+                    goto case 0;
+                }
+
+                case 4:
+                {
+                    var data = Visible.Where(l => l.IsParameter && l.Name is "a" or "b").ToList();
+                    if (data.Count > 0)
+                    {
+                        _tags.Add("cmp-data");
+                        return Pick(data).Name + " " + Pick(new[] { "<", ">" }) + " " + Expr(1).Text;
+                    }
+
+                    goto case 0;
+                }
+
+                case 5:
+                    _tags.Add("IsFinite");
+                    return Chance(0.5) ? "double.IsFinite(" + Expr(1).Text + ")" : "!double.IsNaN(" + Expr(1).Text + ")";
+                case 6:
+                case 7:
+                    _tags.Add("&&");
+                    return "(" + Condition(depth - 1) + ") && (" + Condition(depth - 1) + ")";
+                case 8:
+                    _tags.Add("||");
+                    return "(" + Condition(depth - 1) + ") || (" + Condition(depth - 1) + ")";
+                default:
+                    _tags.Add("!");
+                    return "!(" + Condition(depth - 1) + ")";
+            }
+        }
+
+        /// <summary>A leaf: a variable, a constant, data. Extension point: array reads go here.</summary>
+        private Ex Leaf()
+        {
+            var vars = Visible.ToList();
+            int c = _rng.Next(10);
+            if (c < 8 && vars.Count > 0)
+            {
+                // Prefer differentiable variables, so most expressions depend on the parameters.
+                var diff = vars.Where(v => !v.IsData).ToList();
+                var v = diff.Count > 0 && Chance(0.85) ? Pick(diff) : Pick(vars);
+                if (v.IsData)
+                {
+                    _tags.Add(v.Name is "k" or "n" ? "int" : "data");
+                }
+
+                // An int parameter is cast, so that Math.Abs, Math.Round... resolve to their double overloads.
+                return new Ex(v.Name is "k" or "n" && v.IsParameter ? "(double)" + v.Name : v.Name, v.Bound, Atom: true);
+            }
+
+            return Const();
+        }
+
+        /// <summary>An expression of data only (constants, [NoDerivative] and int parameters): for [NoDerivative] arguments.</summary>
+        private Ex DataExpr(int depth)
+        {
+            var data = Visible.Where(l => l.IsParameter && l.IsData).ToList();
+            if (depth <= 0 || Chance(0.3))
+            {
+                if (data.Count > 0 && Chance(0.6))
+                {
+                    var d = Pick(data);
+                    return new Ex(d.Name is "k" or "n" ? "(double)" + d.Name : d.Name, d.Bound, Atom: true);
+                }
+
+                return Const();
+            }
+
+            var l = DataExpr(depth - 1);
+            var r = DataExpr(depth - 1);
+            return _rng.Next(4) switch
+            {
+                0 => new Ex(l.Text + " + " + r.Text, l.Bound + r.Bound),
+                1 => new Ex(l.Text + " - " + r.P, l.Bound + r.Bound),
+                2 => Bounded(new Ex(l.P + " * " + r.P, l.Bound * r.Bound), ArgumentBound),
+                _ => new Ex(Fn("Sin") + "(" + l.Text + ")", 1, Atom: true),
+            };
+        }
+
+        private string Fn(string name)
+        {
+            // Math has no Hypot: it is double.Hypot / float.Hypot only.
+            bool useDouble = name == "Hypot" || Chance(0.35);
+            _tags.Add(useDouble ? "double." : "Math.");
+            return (useDouble ? "double." : "Math.") + name;
+        }
+
+        /// <summary>Squashes <paramref name="e"/> into [-limit, limit] when its bound is larger.</summary>
+        private Ex Bounded(Ex e, double limit)
+        {
+            if (e.Bound <= limit)
+            {
+                return e;
+            }
+
+            _tags.Add("Tanh");
+            return new Ex(Num(limit) + " * " + Fn("Tanh") + "(" + e.P + " * " + (1.0 / e.Bound).ToString("G4", CultureInfo.InvariantCulture) + ")", limit);
+        }
+
+        private Ex Sub(int depth) => Expr(depth - 1);
+
+        /// <summary>(e) * (e) with e a fresh sub-expression: a non-negative value.</summary>
+        private Ex Square(int depth, out double bound)
+        {
+            var e = Bounded(Expr(depth - 2), 6);
+            bound = e.Bound * e.Bound;
+            return new Ex(e.P + " * " + e.P, bound);
+        }
+
+        public Ex Expr(int depth)
+        {
+            if (depth <= 0 || Chance(0.35))
+            {
+                return Leaf();
+            }
+
+            var e = Operation(depth);
+            return Bounded(e, BoundLimit);
+        }
+
+        private Ex Call1(string fn, Ex arg, double bound) => new(Fn(fn) + "(" + arg.Text + ")", bound, Atom: true);
+
+        private Ex Operation(int depth)
+        {
+            int op = _rng.Next(52);
+            switch (op)
+            {
+                case 0:
+                case 1:
+                case 2:
+                {
+                    _tags.Add("add");
+                    var l = Sub(depth);
+                    var r = Sub(depth);
+                    return new Ex(l.Text + " + " + r.Text, l.Bound + r.Bound);
+                }
+
+                case 3:
+                case 4:
+                {
+                    _tags.Add("sub");
+                    var l = Sub(depth);
+                    var r = Sub(depth);
+                    return new Ex(l.Text + " - " + r.P, l.Bound + r.Bound);
+                }
+
+                case 5:
+                case 6:
+                case 7:
+                {
+                    _tags.Add("mul");
+                    var l = Sub(depth);
+                    var r = Sub(depth);
+                    return new Ex(l.P + " * " + r.P, l.Bound * r.Bound);
+                }
+
+                case 8:
+                case 9:
+                {
+                    _tags.Add("div");
+                    var l = Sub(depth);
+                    switch (_rng.Next(4))
+                    {
+                        case 0:
+                        {
+                            var s = Square(depth, out _);
+                            double c = Pick(new[] { 1.0, 0.5, 2.0 });
+                            return new Ex(l.P + " / (" + Num(c) + " + " + s.Text + ")", l.Bound / c);
+                        }
+
+                        case 1:
+                        {
+                            var r = Sub(depth);
+                            return new Ex(l.P + " / (2.0 + " + Fn("Sin") + "(" + r.Text + "))", l.Bound);
+                        }
+
+                        case 2:
+                        {
+                            var c = Const();
+                            return new Ex(l.P + " / " + c.P, l.Bound / Math.Max(0.1, c.Bound));
+                        }
+
+                        default:
+                        {
+                            var r = Sub(depth);
+                            return new Ex(l.P + " / (1.0 + " + Fn("Abs") + "(" + r.Text + "))", l.Bound);
+                        }
+                    }
+                }
+
+                case 10:
+                {
+                    _tags.Add("mod");
+                    var l = Sub(depth);
+                    if (Chance(0.5))
+                    {
+                        double c = Pick(new[] { 1.5, 2.0, 0.75 });
+                        return new Ex(l.P + " % " + Num(c), c);
+                    }
+
+                    var s = Square(depth, out double sb);
+                    return new Ex(l.P + " % (1.5 + " + s.Text + ")", 1.5 + sb);
+                }
+
+                case 11:
+                {
+                    _tags.Add("neg");
+                    var e = Sub(depth);
+                    return new Ex("-" + e.P, e.Bound);
+                }
+
+                case 12:
+                {
+                    _tags.Add("Exp");
+                    var e = Sub(depth);
+                    return e.Bound <= 3
+                        ? Call1("Exp", e, Math.Exp(e.Bound))
+                        : new Ex(Fn("Exp") + "(3.0 * " + Fn("Tanh") + "(" + e.Text + "))", Math.Exp(3), Atom: true);
+                }
+
+                case 13:
+                {
+                    _tags.Add("Log");
+                    var s = Square(depth, out double sb);
+                    string c = Pick(new[] { "1.0", "0.5", "2.0" });
+                    return Call1("Log", new Ex(c + " + " + s.Text, 0), Math.Max(1, Math.Log(2 + sb)));
+                }
+
+                case 14:
+                {
+                    _tags.Add("Log2arg");
+                    var s = Square(depth, out double sb);
+                    if (Chance(0.5))
+                    {
+                        return new Ex(Fn("Log") + "(1.0 + " + s.Text + ", " + Num(Pick(new[] { 2.0, 3.0, 0.5, 10.0 })) + ")", Math.Log(1 + sb) / Math.Log(2) + 1, Atom: true);
+                    }
+
+                    var b = Square(depth, out _);
+                    return new Ex(Fn("Log") + "(0.5 + " + s.Text + ", 2.0 + " + b.Text + ")", Math.Log(1 + sb) / Math.Log(2) + 1, Atom: true);
+                }
+
+                case 15:
+                case 16:
+                {
+                    string fn = op == 15 ? "Log10" : "Log2";
+                    _tags.Add(fn);
+                    var s = Square(depth, out double sb);
+                    return Call1(fn, new Ex("1.0 + " + s.Text, 0), Math.Log2(2 + sb));
+                }
+
+                case 17:
+                {
+                    _tags.Add("Sqrt");
+                    var s = Square(depth, out double sb);
+                    return Call1("Sqrt", new Ex(s.Text + " + 0.5", 0), Math.Sqrt(sb + 0.5));
+                }
+
+                case 18:
+                {
+                    _tags.Add("Cbrt");
+                    var e = Sub(depth);
+                    if (Chance(0.5))
+                    {
+                        return Call1("Cbrt", new Ex("2.0 + " + Fn("Tanh") + "(" + e.Text + ")", 0), 1.5);
+                    }
+
+                    var s = Square(depth, out double sb);
+                    return Call1("Cbrt", new Ex("-1.0 - " + s.Text, 0), Math.Cbrt(1 + sb));
+                }
+
+                case 19:
+                {
+                    _tags.Add("Pow(x,c)");
+                    switch (_rng.Next(3))
+                    {
+                        case 0:
+                        {
+                            var e = Bounded(Sub(depth), 5);
+                            return new Ex(Fn("Pow") + "(" + e.Text + ", 2.0)", e.Bound * e.Bound, Atom: true);
+                        }
+
+                        case 1:
+                        {
+                            var e = Bounded(Sub(depth), 3);
+                            return new Ex(Fn("Pow") + "(" + e.Text + ", 3)", Math.Pow(e.Bound, 3), Atom: true);
+                        }
+
+                        default:
+                        {
+                            var s = Square(depth, out double sb);
+                            double c = Pick(new[] { 0.7, -1.5, 1.3, -0.5, 2.5 });
+                            double b = c > 0 ? Math.Pow(1 + sb, c) : Math.Pow(0.5, c);
+                            return new Ex(Fn("Pow") + "(0.5 + " + s.Text + ", " + Num(c) + ")", b, Atom: true);
+                        }
+                    }
+                }
+
+                case 20:
+                {
+                    _tags.Add("Pow(c,x)");
+                    var e = Bounded(Sub(depth), 3);
+                    double c = Pick(new[] { 1.7, 0.6, 2.0, 3.0 });
+                    return new Ex(Fn("Pow") + "(" + Num(c) + ", " + e.Text + ")", Math.Pow(Math.Max(c, 1 / c), e.Bound), Atom: true);
+                }
+
+                case 21:
+                {
+                    _tags.Add("Pow(x,y)");
+                    var b = Sub(depth);
+                    var e = Bounded(Sub(depth), 3);
+                    return new Ex(Fn("Pow") + "(1.5 + " + Fn("Sin") + "(" + b.Text + "), " + e.Text + ")", Math.Pow(2.5, e.Bound) + Math.Pow(2, e.Bound), Atom: true);
+                }
+
+                case 22:
+                case 23:
+                {
+                    string fn = op == 22 ? "Sin" : "Cos";
+                    _tags.Add(fn);
+                    return Call1(fn, Bounded(Sub(depth), 6), 1);
+                }
+
+                case 24:
+                {
+                    _tags.Add("Tan");
+                    return new Ex(Fn("Tan") + "(1.2 * " + Fn("Tanh") + "(" + Sub(depth).Text + "))", 2.6, Atom: true);
+                }
+
+                case 25:
+                {
+                    _tags.Add("Asin");
+                    return new Ex(Fn("Asin") + "(0.9 * " + Fn("Tanh") + "(" + Sub(depth).Text + "))", 1.2, Atom: true);
+                }
+
+                case 26:
+                {
+                    _tags.Add("Acos");
+                    return new Ex(Fn("Acos") + "(0.8 * " + Fn("Sin") + "(" + Sub(depth).Text + "))", 2.5, Atom: true);
+                }
+
+                case 27:
+                {
+                    _tags.Add("Atan");
+                    return Call1("Atan", Sub(depth), 1.6);
+                }
+
+                case 28:
+                {
+                    _tags.Add("Atan2");
+                    var e = Sub(depth);
+                    var s = Square(depth, out _);
+                    return Chance(0.5)
+                        ? new Ex(Fn("Atan2") + "(" + e.Text + ", 1.0 + " + s.Text + ")", 1.6, Atom: true)
+                        : new Ex(Fn("Atan2") + "(0.5 + " + s.Text + ", " + e.Text + ")", 3.2, Atom: true);
+                }
+
+                case 29:
+                case 30:
+                {
+                    string fn = op == 29 ? "Sinh" : "Cosh";
+                    _tags.Add(fn);
+                    var e = Sub(depth);
+                    return e.Bound <= 3
+                        ? Call1(fn, e, Math.Cosh(e.Bound))
+                        : new Ex(Fn(fn) + "(2.0 * " + Fn("Tanh") + "(" + e.Text + "))", Math.Cosh(2), Atom: true);
+                }
+
+                case 31:
+                    _tags.Add("Tanh");
+                    return Call1("Tanh", Sub(depth), 1);
+                case 32:
+                {
+                    _tags.Add("Asinh");
+                    var e = Sub(depth);
+                    return Call1("Asinh", e, Math.Asinh(e.Bound) + 0.1);
+                }
+
+                case 33:
+                {
+                    _tags.Add("Acosh");
+                    var s = Square(depth, out double sb);
+                    return Call1("Acosh", new Ex("1.5 + " + s.Text, 0), Math.Acosh(1.5 + sb));
+                }
+
+                case 34:
+                    _tags.Add("Atanh");
+                    return new Ex(Fn("Atanh") + "(0.9 * " + Fn("Tanh") + "(" + Sub(depth).Text + "))", 1.5, Atom: true);
+                case 35:
+                {
+                    _tags.Add("Abs");
+                    var e = Sub(depth);
+                    return Call1("Abs", e, e.Bound);
+                }
+
+                case 36:
+                case 37:
+                {
+                    string fn = op == 36 ? "Max" : "Min";
+                    _tags.Add(fn);
+                    var l = Sub(depth);
+                    var r = Sub(depth);
+                    return new Ex(Fn(fn) + "(" + l.Text + ", " + r.Text + ")", Math.Max(l.Bound, r.Bound), Atom: true);
+                }
+
+                case 38:
+                {
+                    _tags.Add("Clamp");
+                    var e = Sub(depth);
+                    switch (_rng.Next(3))
+                    {
+                        case 0:
+                            return new Ex(Fn("Clamp") + "(" + e.Text + ", -1.0, 1.0)", 1, Atom: true);
+                        case 1:
+                        {
+                            double lo = Pick(new[] { -2.0, -0.5, 0.0, 0.25 });
+                            double hi = lo + Pick(new[] { 0.5, 1.0, 2.5 });
+                            return new Ex(Fn("Clamp") + "(" + e.Text + ", " + Num(lo) + ", " + Num(hi) + ")", Math.Max(Math.Abs(lo), Math.Abs(hi)), Atom: true);
+                        }
+
+                        default:
+                        {
+                            // Differentiable bounds: lo <= -1 < 1 <= hi always, so Clamp never throws.
+                            var lo = Square(depth, out double lb);
+                            var hi = Square(depth, out double hb);
+                            return new Ex(Fn("Clamp") + "(" + e.Text + ", -1.0 - " + lo.Text + ", 1.0 + " + hi.Text + ")", 1 + Math.Max(lb, hb), Atom: true);
+                        }
+                    }
+                }
+
+                case 39:
+                {
+                    _tags.Add("FusedMultiplyAdd");
+                    var a = Sub(depth);
+                    var b = Sub(depth);
+                    var c = Sub(depth);
+                    return new Ex(Fn("FusedMultiplyAdd") + "(" + a.Text + ", " + b.Text + ", " + c.Text + ")", a.Bound * b.Bound + c.Bound, Atom: true);
+                }
+
+                case 40:
+                {
+                    _tags.Add("Hypot");
+                    var a = Sub(depth);
+                    if (Chance(0.5))
+                    {
+                        var b = Sub(depth);
+                        return new Ex(Fn("Hypot") + "(" + a.Text + ", " + b.Text + ")", a.Bound + b.Bound, Atom: true);
+                    }
+
+                    var s = Square(depth, out double sb);
+                    return new Ex(Fn("Hypot") + "(" + a.Text + ", 0.5 + " + s.Text + ")", a.Bound + 0.5 + sb, Atom: true);
+                }
+
+                case 41:
+                {
+                    string fn = Pick(new[] { "Floor", "Ceiling", "Round", "Truncate" });
+                    _tags.Add(fn);
+                    var e = Sub(depth);
+                    var r = Sub(depth);
+                    // A step function: derivative zero; scaled down and added to something smooth.
+                    return new Ex(Num(Pick(new[] { 0.5, 0.25, 1.0 })) + " * " + Fn(fn) + "(" + e.Text + ") + " + r.Text, e.Bound + 1 + r.Bound);
+                }
+
+                case 42:
+                {
+                    _tags.Add("Sign");
+                    var e = Sub(depth);
+                    var r = Sub(depth);
+                    return new Ex(Fn("Sign") + "(" + e.Text + ") * " + r.P, r.Bound);
+                }
+
+                case 43:
+                case 44:
+                {
+                    _tags.Add("?:");
+                    string cond = Condition(1);
+                    var l = Sub(depth);
+                    var r = Sub(depth);
+                    return new Ex("(" + cond + " ? " + l.Text + " : " + r.Text + ")", Math.Max(l.Bound, r.Bound), Atom: true);
+                }
+
+                case 45:
+                case 46:
+                case 47:
+                    return Call(depth) ?? Operation(depth);
+                case 48:
+                case 49:
+                    // Rarer than the rest: float arithmetic makes the numeric reference float-accurate only.
+                    return Chance(0.1) ? Float(depth) ?? Operation(depth) : Operation(depth);
+                default:
+                {
+                    // Data in the expression: an int parameter (int * double), a [NoDerivative] parameter.
+                    var data = Visible.Where(l => l.IsParameter && l.IsData).ToList();
+                    var e = Sub(depth);
+                    if (data.Count == 0)
+                    {
+                        return new Ex(Const().P + " * " + e.P, 4 * e.Bound);
+                    }
+
+                    var d = Pick(data);
+                    _tags.Add(d.Name is "k" or "n" ? "int" : "data");
+                    return new Ex(d.Name + " * " + e.P, d.Bound * e.Bound);
+                }
+            }
+        }
+
+        private Ex? Call(int depth)
+        {
+            if (!_f.Calls)
+            {
+                return null;
+            }
+
+            var candidates = _earlier.Where(m => m.Level < _f.MaxLevel).ToList();
+            if (candidates.Count == 0)
+            {
+                return null;
+            }
+
+            // Prefer recent methods, so the batch has long chains as well as leaves.
+            var callee = candidates[Math.Max(0, candidates.Count - 1 - _rng.Next(Math.Min(candidates.Count, 30)))];
+            _tags.Add("call");
+            _callees.Add(callee);
+            var args = callee.Parameters.Select(p => p.Kind switch
+            {
+                ParamKind.Diff => Bounded(Expr(depth - 2), ArgumentBound).Text,
+                ParamKind.DataDouble => Bounded(DataExpr(1), ArgumentBound).Text,
+                _ => IntArgument(),
+            });
+            return new Ex(callee.Name + "(" + string.Join(", ", args) + ")", callee.OutputBound, Atom: true);
+        }
+
+        private string IntArgument()
+        {
+            var ints = Visible.Where(l => l.IsParameter && l.Name is "k" or "n").ToList();
+            if (ints.Count > 0 && Chance(0.6))
+            {
+                var k = Pick(ints).Name;
+                return Chance(0.5) ? k : k + " + 1";
+            }
+
+            return _rng.Next(5).ToString(CultureInfo.InvariantCulture);
+        }
+
+        private Ex? Float(int depth)
+        {
+            if (!_f.FloatMath)
+            {
+                return null;
+            }
+
+            _usesFloat = true;
+            bool mathF = Chance(0.6);
+            string F(string name)
+            {
+                _tags.Add(mathF ? "MathF" : "float.");
+                return (mathF && name != "Hypot" ? "MathF." : "float.") + name;
+            }
+
+            var e = Bounded(Sub(depth), 6);
+            switch (_rng.Next(6))
+            {
+                case 0:
+                    _tags.Add("(float)");
+                    return new Ex("(double)(float)" + e.P, e.Bound);
+                case 1:
+                    return new Ex("(double)" + F(Pick(new[] { "Sin", "Cos", "Tanh", "Atan" })) + "((float)" + e.P + ")", 1.6, Atom: true);
+                case 2:
+                    return new Ex("(double)" + F("Exp") + "(2.0f * " + F("Tanh") + "((float)" + e.P + "))", Math.Exp(2), Atom: true);
+                case 3:
+                    return new Ex("(double)" + F("Sqrt") + "((float)(" + e.P + " * " + e.P + " + 0.5))", e.Bound + 1, Atom: true);
+                case 4:
+                    return new Ex("(double)" + F("Log") + "(1.0f + (float)" + e.P + " * (float)" + e.P + ")", Math.Log(1 + e.Bound * e.Bound) + 1, Atom: true);
+                default:
+                {
+                    var r = Bounded(Sub(depth), 6);
+                    return new Ex("(double)" + F(Pick(new[] { "Max", "Min", "Hypot" })) + "((float)" + e.P + ", (float)" + r.P + ")", e.Bound + r.Bound, Atom: true);
+                }
+            }
+        }
+    }
+}
