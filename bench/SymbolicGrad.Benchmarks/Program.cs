@@ -13,6 +13,9 @@ switch (command)
     case "buildtime":
         Console.WriteLine(BuildTime.Measure(quick).ToMarkdown());
         return 0;
+    case "generate" when args.Length > 1:
+        BuildTime.Print(args[1], Console.Out);
+        return 0;
     case "report":
         return Report.Run(quick, outPath);
     default:
@@ -23,6 +26,7 @@ switch (command)
               report [--quick]        verify, time the generator, run BenchmarkDotNet, write docs/benchmarks.md
                      [--out FILE]     write the report elsewhere
               buildtime               only the generator's build-time table
+              generate FILE           run the generator on one C# file and print its output and diagnostics
 
             The loop problems' generated gradients are compiled in with -p:SymbolicGradLoops=true (see the .csproj).
             """);
