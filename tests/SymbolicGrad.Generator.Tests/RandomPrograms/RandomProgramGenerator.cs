@@ -56,7 +56,7 @@ public sealed record ProgramFeatures
     public bool LocalArrays { get; init; }
 
     public int MaxDepth { get; init; } = 3;
-    public int MaxStatements { get; init; } = 5;
+    public int MaxStatements { get; init; } = 4;
     public int MaxLevel { get; init; } = 3;
     public int MaxBranchNesting { get; init; } = 2;
 
@@ -147,6 +147,7 @@ public sealed class RandomProgramGenerator
         "Math.", "double.", "MathF", "float.", "(float)", "?:", "call",
         "local", "assign", "assign-param", "assign-data", "+=", "-=", "*=", "/=", "++", "--",
         "if", "if-else", "nested-if", "early-return", "&&", "||", "!", "cmp-int", "cmp-data", "IsFinite", "block-body", "expression-body",
+        "named-const", "float-local", "uninitialized-local", "int-mutation", "throw", "(int)", "Pow(x,int)",
     };
 
     private readonly Random _rng;
@@ -163,6 +164,7 @@ public sealed class RandomProgramGenerator
 
     public static string Wrap(IEnumerable<string> methods, string className = ClassName) =>
         "using System;\nusing SymbolicGrad;\n\nnamespace " + Namespace + ";\n\npublic static partial class " + className + "\n{\n" +
+        "    private const double Scale = 0.5;\n    private static readonly double Gain = 1.5;\n\n" +
         string.Join("\n", methods) + "}\n";
 
     public RandomBatch Batch(int count)
@@ -188,6 +190,9 @@ public sealed class RandomProgramGenerator
         public double Bound { get; set; }
         public bool IsData { get; init; }
         public bool IsParameter { get; init; }
+
+        /// <summary>A float local: read as (double)name, never reassigned.</summary>
+        public bool IsFloat { get; init; }
     }
 
     private sealed class MethodBuilder
@@ -235,6 +240,13 @@ public sealed class RandomProgramGenerator
         private Ex Const()
         {
             _tags.Add("const");
+            if (Chance(0.1))
+            {
+                // Constants that are not literals: Math.PI, Math.E, a const field, a static readonly field.
+                _tags.Add("named-const");
+                return Pick(new[] { new Ex("Math.PI", 3.2, true), new Ex("Math.E", 2.8, true), new Ex("Scale", 0.5, true), new Ex(ClassName + ".Gain", 1.5, true) });
+            }
+
             double c = Pick(Constants);
             return Chance(0.2) ? new Ex("-" + Num(c), c) : new Ex(Num(c), c, Atom: true);
         }
@@ -290,7 +302,7 @@ public sealed class RandomProgramGenerator
             if (Chance(0.2))
             {
                 _tags.Add("expression-body");
-                var e = Expr(_f.MaxDepth);
+                var e = Expr(Depth());
                 _outputBound = e.Bound;
                 text.Append(" =>\n        ").Append(e.Text).Append(";\n");
             }
@@ -324,13 +336,16 @@ public sealed class RandomProgramGenerator
             };
         }
 
+        /// <summary>The depth of a statement's expression: mostly MaxDepth - 1, sometimes MaxDepth (keeps batches fast to compile).</summary>
+        private int Depth() => Chance(0.3) ? _f.MaxDepth : _f.MaxDepth - 1;
+
         private void Line(string s) => _body.Append(' ', _indent * 4).Append(s).Append('\n');
 
         private IEnumerable<Local> Visible => _scopes.SelectMany(s => s);
 
         private void Return()
         {
-            var e = Expr(_f.MaxDepth);
+            var e = Expr(Depth());
             _outputBound = Math.Max(_outputBound, e.Bound);
             Line("return " + e.Text + ";");
         }
@@ -361,12 +376,18 @@ public sealed class RandomProgramGenerator
         /// <summary>One statement. Extension point: loop and local-array productions go in this switch.</summary>
         private bool Statement()
         {
-            var assignable = Visible.Where(l => !l.IsData || (l.IsParameter && l.Name is "a" or "b")).ToList();
+            var assignable = Visible.Where(l => !l.IsFloat && (!l.IsData || (l.IsParameter && l.Name is "a" or "b"))).ToList();
             int choice = _rng.Next(100);
-            if (choice < 30 || assignable.Count == 0)
+            if (choice >= 25 && choice < 31)
+            {
+                Special();
+                return false;
+            }
+
+            if (choice < 31 || assignable.Count == 0)
             {
                 _tags.Add("local");
-                var e = Expr(_f.MaxDepth);
+                var e = Expr(Depth());
                 string name = "v" + (_nextLocal++).ToString(CultureInfo.InvariantCulture);
                 _scopes[^1].Add(new Local { Name = name, Bound = e.Bound });
                 Line("double " + name + " = " + e.Text + ";");
@@ -399,6 +420,72 @@ public sealed class RandomProgramGenerator
             return If();
         }
 
+        /// <summary>Rarer statements: a float local, a local assigned in both branches, int data mutated, throw.</summary>
+        private void Special()
+        {
+            var ints = Visible.Where(l => l.IsParameter && l.Name is "k" or "n").ToList();
+            switch (_rng.Next(4))
+            {
+                case 0 when _f.FloatMath:
+                {
+                    _tags.Add("float-local");
+                    var e = Bounded(Expr(_f.MaxDepth - 1), BoundLimit);
+                    string name = "f" + (_nextLocal++).ToString(CultureInfo.InvariantCulture);
+                    _scopes[^1].Add(new Local { Name = name, Bound = e.Bound, IsFloat = true });
+                    Line("float " + name + " = (float)" + e.P + ";");
+                    break;
+                }
+
+                case 1 when _f.Branches:
+                {
+                    _tags.Add("uninitialized-local");
+                    string name = "v" + (_nextLocal++).ToString(CultureInfo.InvariantCulture);
+                    Line("double " + name + ";");
+                    Line("if (" + Condition(1) + ")");
+                    Line("{");
+                    var l = Expr(_f.MaxDepth - 1);
+                    var r = Expr(_f.MaxDepth - 1);
+                    Line("    " + name + " = " + l.Text + ";");
+                    Line("}");
+                    Line("else");
+                    Line("{");
+                    Line("    " + name + " = " + r.Text + ";");
+                    Line("}");
+                    _scopes[^1].Add(new Local { Name = name, Bound = Math.Max(l.Bound, r.Bound) });
+                    break;
+                }
+
+                case 2 when ints.Count > 0:
+                {
+                    // int data mutated (kept >= 0, so Pow(e, k) never divides by zero).
+                    _tags.Add("int-mutation");
+                    var k = Pick(ints);
+                    switch (_rng.Next(3))
+                    {
+                        case 0:
+                            Line(k.Name + "++;");
+                            k.Bound += 1;
+                            break;
+                        case 1:
+                            Line(k.Name + " += 2;");
+                            k.Bound += 2;
+                            break;
+                        default:
+                            Line(k.Name + " = " + k.Name + " % 3 + 1;");
+                            k.Bound = Math.Max(k.Bound, 3);
+                            break;
+                    }
+
+                    break;
+                }
+
+                default:
+                    _tags.Add("throw");
+                    Line("if (double.IsNaN(" + Expr(1).Text + ")) throw new ArgumentException(\"not a number\");");
+                    break;
+            }
+        }
+
         private void Assign(Local target)
         {
             int kind = _rng.Next(9);
@@ -412,7 +499,7 @@ public sealed class RandomProgramGenerator
                 case 0:
                 case 1:
                 {
-                    var e = Expr(_f.MaxDepth);
+                    var e = Expr(Depth());
                     _tags.Add(target.IsParameter ? "assign-param" : "assign");
                     target.Bound = Math.Max(target.Bound, e.Bound);
                     Line(target.Name + " = " + e.Text + ";");
@@ -476,7 +563,7 @@ public sealed class RandomProgramGenerator
             _branchNesting++;
             Line("if (" + Condition(2) + ")");
             Line("{");
-            bool thenReturns = Block(1 + _rng.Next(3), allowReturn: true);
+            bool thenReturns = Block(1 + _rng.Next(2), allowReturn: true);
             Line("}");
             bool elseReturns = false;
             if (Chance(0.6))
@@ -484,7 +571,7 @@ public sealed class RandomProgramGenerator
                 _tags.Add("if-else");
                 Line("else");
                 Line("{");
-                elseReturns = Block(1 + _rng.Next(3), allowReturn: true);
+                elseReturns = Block(1 + _rng.Next(2), allowReturn: true);
                 Line("}");
             }
 
@@ -562,7 +649,13 @@ public sealed class RandomProgramGenerator
                 }
 
                 // An int parameter is cast, so that Math.Abs, Math.Round... resolve to their double overloads.
-                return new Ex(v.Name is "k" or "n" && v.IsParameter ? "(double)" + v.Name : v.Name, v.Bound, Atom: true);
+                if (v.IsFloat)
+                {
+                    _tags.Add("float-local");
+                    _usesFloat = true;
+                }
+
+                return new Ex((v.Name is "k" or "n" && v.IsParameter) || v.IsFloat ? "(double)" + v.Name : v.Name, v.Bound, Atom: true);
             }
 
             return Const();
@@ -639,7 +732,7 @@ public sealed class RandomProgramGenerator
 
         private Ex Operation(int depth)
         {
-            int op = _rng.Next(52);
+            int op = _rng.Next(56);
             switch (op)
             {
                 case 0:
@@ -1002,6 +1095,59 @@ public sealed class RandomProgramGenerator
                 case 49:
                     // Rarer than the rest: float arithmetic makes the numeric reference float-accurate only.
                     return Chance(0.1) ? Float(depth) ?? Operation(depth) : Operation(depth);
+                case 52:
+                {
+                    // A cast to int: an integer constant (derivative zero), a step function of e.
+                    _tags.Add("(int)");
+                    var e = Sub(depth);
+                    var r = Sub(depth);
+                    return new Ex("0.5 * (double)(int)" + e.P + " + " + r.Text, e.Bound / 2 + 1 + r.Bound);
+                }
+
+                case 53:
+                {
+                    // Pow with an exponent that is integer-valued but not a literal, on a base of either sign: the
+                    // derivative with respect to the exponent (log of a negative base) must not leak a NaN.
+                    _tags.Add("Pow(x,int)");
+                    var e = Bounded(Sub(depth), 2);
+                    var ints = Visible.Where(l => l.IsParameter && l.Name is "k" or "n").ToList();
+                    string exponent = _rng.Next(4) switch
+                    {
+                        0 when ints.Count > 0 => "(double)" + Pick(ints).Name,
+                        1 => Fn("Floor") + "(" + Fn("Clamp") + "(" + Sub(depth).Text + ", 1.0, 3.0))",
+                        2 => "2.0 * 1.5",
+                        _ => "Scale * 4.0",
+                    };
+                    double maxExponent = exponent.StartsWith("(double)", StringComparison.Ordinal) ? 4 + 6 : 3;
+                    // Offset base: Pow(0, 0) (k = 0 after `x -= x`) has an undocumented derivative convention.
+                    return Bounded(new Ex(Fn("Pow") + "(" + e.P + " + 0.0529, " + exponent + ")", Math.Pow(Math.Max(e.Bound, 1), maxExponent), Atom: true), BoundLimit);
+                }
+
+                case 54:
+                {
+                    // Atan2 anywhere: a jump of 2π on the negative x axis (a "kink" the checker must detect).
+                    _tags.Add("Atan2");
+                    var l = Sub(depth);
+                    var r = Sub(depth);
+                    // The odd offsets keep the documented singularity (NaN at the origin) away from structural zeros
+                    // such as `x -= x`, where the true function is constant but the chain rule meets 0/0.
+                    return new Ex(Fn("Atan2") + "(" + l.Text + " + 0.0371, " + r.Text + " - 0.0613)", 3.2, Atom: true);
+                }
+
+                case 55:
+                {
+                    // Cbrt and Log of a value that may come near zero (infinite slope only at one point).
+                    var e = Bounded(Sub(depth), 6);
+                    if (Chance(0.5))
+                    {
+                        _tags.Add("Cbrt");
+                        return Call1("Cbrt", new Ex(e.P + " + 0.0437", 0), Math.Cbrt(e.Bound + 1)); // offset: see Atan2 below
+                    }
+
+                    _tags.Add("Log");
+                    return Call1("Log", new Ex(e.P + " * " + e.P + " + 0.01", 0), Math.Log(e.Bound * e.Bound + 1));
+                }
+
                 default:
                 {
                     // Data in the expression: an int parameter (int * double), a [NoDerivative] parameter.
