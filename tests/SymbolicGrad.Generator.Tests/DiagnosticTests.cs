@@ -7,7 +7,7 @@ namespace SymbolicGrad.Generator.Tests;
 /// <summary>One test per diagnostic ID: reported as an error, at the exact node marked [| |], and no gradient generated.</summary>
 public class DiagnosticTests
 {
-    private static void AssertReported(string id, string markedSource, string? messageContains = null)
+    private static void AssertReported(string id, string markedSource, string? messageContains = null, int otherSources = 0)
     {
         int start = markedSource.IndexOf("[|", StringComparison.Ordinal);
         int end = markedSource.IndexOf("|]", StringComparison.Ordinal) - 2;
@@ -25,7 +25,7 @@ public class DiagnosticTests
             Assert.Contains(messageContains, d.GetMessage(), StringComparison.Ordinal);
         }
 
-        Assert.Empty(run.Sources);
+        Assert.Equal(otherSources, run.Sources.Count);
         Assert.DoesNotContain(run.GeneratorDiagnostics, x => x.Id == "CS8785");
     }
 
@@ -67,8 +67,20 @@ public class DiagnosticTests
         In("    [Differentiable] public static double F[|<T>|](double x) => x;"));
 
     [Fact]
-    public void SG0006_LoopNotSupportedYet() => AssertReported("SG0006",
-        In("    [Differentiable] public static double F(double x)\n    {\n        double s = 0;\n        [|for (int i = 0; i < 3; i++) s += x;|]\n        return s;\n    }"), "loop");
+    public void SG0006_ArrayArgumentsToADifferentiableCallNotSupportedYet() => AssertReported("SG0006",
+        In("    [Differentiable] public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) { double s = 0; for (int i = 0; i < a.Length; i++) s += a[i] * b[i]; return s; }\n    [Differentiable] public static double F(double[] w) => [|Dot(w, w)|];"), "array", otherSources: 1);
+
+    [Fact]
+    public void SG0006_ArrayCreatedInsideALoop() => AssertReported("SG0006",
+        In("    [Differentiable] public static double F(double x)\n    {\n        double s = 0;\n        for (int i = 0; i < 3; i++)\n        {\n            double[] t = [|new double[2]|];\n            t[0] = x;\n            s += t[0];\n        }\n\n        return s;\n    }"), "loop");
+
+    [Fact]
+    public void SG0016_RealValuedForIncrement() => AssertReported("SG0016",
+        In("    [Differentiable] public static double F(double x)\n    {\n        double s = 0;\n        for (int i = 0; i < 3; [|s += x|])\n        {\n            i++;\n        }\n\n        return s;\n    }"), "increment");
+
+    [Fact]
+    public void SG0018_WriteIntoAnInputArray() => AssertReported("SG0018",
+        In("    [Differentiable] public static double F(double[] x)\n    {\n        [|x[0]|] = 2;\n        return x[0] * x[1];\n    }"), "array");
 
     [Fact]
     public void SG0007_OutputNameCollision() => AssertReported("SG0007",

@@ -69,9 +69,9 @@ internal static class MethodAnalyzer
         }
 
         var returnType = Lowerer.TypeOf(method.ReturnType);
-        var builder = new GradientBuilder(vars, lowerer.Parameters, returnType, method.Name);
+        var builder = new GradientBuilder(vars, lowerer.Parameters, returnType, method.Name, lowerer.HasExitFlag ? lowerer.ExitFlag : null);
         var code = builder.Build(body, p => MethodFacts.OutputName(p.Name));
-        Cleanup.Run(code, builder.ValueVar);
+        Cleanup.Run(code, builder.ValueVar, (name, type) => vars.New(name, type, VarRole.Internal));
 
         var names = new NameAllocator();
         foreach (var p in lowerer.Parameters)
@@ -194,7 +194,8 @@ internal static class MethodAnalyzer
                 MethodFacts.OutputName(p.Name),
                 p.Type.IsRefLikeType,
                 method.IsExtensionMethod && p.Ordinal == 0,
-                p.Type.SpecialType == SpecialType.System_Single));
+                p.Type.SpecialType == SpecialType.System_Single,
+                MethodFacts.RealArrayElement(p.Type) is { } element ? element.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null));
         }
 
         // The user's usings, for code copied as written (throw statements).

@@ -3,8 +3,9 @@ namespace SymbolicGrad.Generator.Discovery;
 /// <summary>A parameter of the user's method, as the emitter needs it.</summary>
 internal sealed class ParameterModel
 {
-    public ParameterModel(string name, string type, bool differentiable, string outputName, bool isRefLike, bool isThis, bool isSingle)
+    public ParameterModel(string name, string type, bool differentiable, string outputName, bool isRefLike, bool isThis, bool isSingle, string? arrayElement = null)
     {
+        ArrayElement = arrayElement;
         Name = name;
         Type = type;
         Differentiable = differentiable;
@@ -30,6 +31,12 @@ internal sealed class ParameterModel
     public bool IsThis { get; }
 
     public bool IsSingle { get; }
+
+    /// <summary>For differentiable arrays and spans: the element type (the output is a Span of it).</summary>
+    public string? ArrayElement { get; }
+
+    /// <summary>How the gradient output is declared.</summary>
+    public string OutputDeclaration => ArrayElement is null ? "out " + Type + " " + OutputName : "global::System.Span<" + ArrayElement + "> " + OutputName;
 }
 
 /// <summary>Everything about the user's method the generated file repeats: where it lives and its signature.</summary>

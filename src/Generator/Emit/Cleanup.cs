@@ -9,8 +9,13 @@ namespace SymbolicGrad.Generator.Emit;
 /// </summary>
 internal static class Cleanup
 {
-    public static void Run(CBlock root, Var valueVar)
+    public static void Run(CBlock root, Var valueVar, Func<string, IrType, Var> newVar)
     {
+        while (RemoveDead(root) | Inline(root))
+        {
+        }
+
+        Transfers.Run(root, newVar);
         while (RemoveDead(root) | Inline(root))
         {
         }
@@ -41,9 +46,9 @@ internal static class Cleanup
         foreach (var s in block.Statements)
         {
             yield return (s, block);
-            if (s is CIf i)
+            foreach (var child in s.Children())
             {
-                foreach (var inner in Walk(i.Then).Concat(Walk(i.Else)))
+                foreach (var inner in Walk(child))
                 {
                     yield return inner;
                 }
@@ -104,10 +109,9 @@ internal static class Cleanup
         yield return root;
         foreach (var (s, _) in Walk(root))
         {
-            if (s is CIf i)
+            foreach (var child in s.Children())
             {
-                yield return i.Then;
-                yield return i.Else;
+                yield return child;
             }
         }
     }
@@ -115,10 +119,9 @@ internal static class Cleanup
     private static bool RemoveIn(CBlock block, Func<CStmt, bool> dead)
     {
         bool changed = false;
-        foreach (var s in block.Statements.OfType<CIf>())
+        foreach (var child in block.Statements.SelectMany(s => s.Children()))
         {
-            changed |= RemoveIn(s.Then, dead);
-            changed |= RemoveIn(s.Else, dead);
+            changed |= RemoveIn(child, dead);
         }
 
         changed |= block.Statements.RemoveAll(s => dead(s)) > 0;
@@ -145,7 +148,7 @@ internal static class Cleanup
                     j++;
                 }
 
-                if (j == list.Count || list[j] is CAccumulate { } acc && acc.Var == let.Var)
+                if (j == list.Count || list[j] is CAccumulate { } acc && acc.Var == let.Var || !CanMove(let.Value, list, i + 1, j))
                 {
                     continue;
                 }
@@ -162,7 +165,35 @@ internal static class Cleanup
     }
 
     private static bool Inlinable(Var v) =>
-        v.Role is VarRole.Temp or VarRole.Adjoint && !v.IsAccumulator && !v.DeclaredSeparately;
+        v.Role is VarRole.Temp or VarRole.Adjoint && !v.IsMutable && !v.DeclaredSeparately;
+
+    /// <summary>Can <paramref name="value"/> be evaluated later, at statement <paramref name="to"/>: nothing in between writes what it reads.</summary>
+    private static bool CanMove(Expr value, List<CStmt> list, int from, int to)
+    {
+        var reads = new HashSet<Var>(value.Vars());
+        var arrays = new HashSet<Var>(Elements(value).Select(e => e.Array));
+        for (int k = from; k < to; k++)
+        {
+            foreach (var (s, _) in Walk(new CBlock { Statements = { list[k] } }))
+            {
+                if (s.Assigns().Any(reads.Contains) || s is CElement e && arrays.Contains(e.Array) || s is CLoop or CReverseLoop)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static IEnumerable<ElementExpr> Elements(Expr e) => e switch
+    {
+        ElementExpr el => new[] { el }.Concat(Elements(el.Index)),
+        OpExpr o => o.Args.SelectMany(Elements),
+        InlineExpr i => i.Args.SelectMany(Elements),
+        CallExpr c => c.Args.SelectMany(Elements),
+        _ => Array.Empty<ElementExpr>(),
+    };
 
     /// <summary><c>double value; ... value = e;</c> in the same block becomes <c>double value = e;</c>.</summary>
     private static void MergeDeclaration(CBlock root, Var v)
@@ -188,10 +219,9 @@ internal static class Cleanup
         var parent = new Dictionary<CBlock, (CBlock Block, CStmt Statement)>();
         foreach (var (s, b) in Walk(root))
         {
-            if (s is CIf i)
+            foreach (var child in s.Children())
             {
-                parent[i.Then] = (b, s);
-                parent[i.Else] = (b, s);
+                parent[child] = (b, s);
             }
         }
 
@@ -207,13 +237,21 @@ internal static class Cleanup
             return chain;
         }
 
-        var declaredIn = new Dictionary<Var, CBlock>();
+        // A variable may be declared more than once, in sibling blocks: in a forward loop body and again
+        // (popped or recomputed) in its reverse body. A read is covered by any declaration in an enclosing block.
+        var declarations = new Dictionary<Var, List<CBlock>>();
         var readIn = new Dictionary<Var, List<CBlock>>();
         foreach (var (s, b) in Walk(root))
         {
             foreach (var v in s.Declares())
             {
-                declaredIn[v] = b;
+                var block = s is CReverseLoop r ? r.Body : b;
+                if (!declarations.TryGetValue(v, out var list))
+                {
+                    declarations[v] = list = new List<CBlock>();
+                }
+
+                list.Add(block);
             }
 
             foreach (var v in s.Reads().SelectMany(e => e.Vars()))
@@ -227,6 +265,7 @@ internal static class Cleanup
             }
         }
 
+        var declaredIn = declarations.ToDictionary(d => d.Key, d => d.Value[0]);
         foreach (var entry in declaredIn.OrderBy(e => e.Key.Id))
         {
             var v = entry.Key;
@@ -240,6 +279,13 @@ internal static class Cleanup
             var common = homeChain;
             foreach (var use in uses)
             {
+                var useChain0 = Chain(use);
+                if (declarations[v].Skip(1).Any(useChain0.Contains))
+                {
+                    // Covered by a later declaration (a pop in a reverse loop body).
+                    continue;
+                }
+
                 var useChain = Chain(use);
                 int k = 0;
                 while (k < common.Count && k < useChain.Count && common[k] == useChain[k])
@@ -255,7 +301,7 @@ internal static class Cleanup
                 continue;
             }
 
-            // Declare in the common block, just before the if that contains the home block.
+            // Declare in the common block, just before the statement that contains the home block.
             var target = common[common.Count - 1];
             var child = homeChain[common.Count];
             var anchor = parent[child].Statement;

@@ -88,7 +88,110 @@ internal sealed class CodeWriter
             case CThrow t:
                 Line(t.Text);
                 break;
+            case CLoop loop:
+                Loop(loop);
+                break;
+            case CReverseLoop r:
+                Open("for (int " + Name(r.K) + " = " + Name(r.Info.Count) + " - 1; " + Name(r.K) + " >= 0; " + Name(r.K) + "--)");
+                Block(r.Body);
+                Close();
+                break;
+            case CJump jump:
+                Line(jump.IsBreak ? "break;" : "continue;");
+                break;
+            case CPush push:
+                Line(Name(push.Stack) + ".Push(" + PushValue(push) + ");");
+                break;
+            case CPop pop:
+                Line(pop.Var.Type.CSharp + " " + Name(pop.Var) + " = " + PopValue(pop) + ";");
+                break;
+            case CStack st:
+                Line(st.Dispose ? Name(st.Stack) + ".Dispose();" : "var " + Name(st.Stack) + " = new global::SymbolicGrad.Internal.ValueStack<" + st.ElementType + ">(16);");
+                break;
+            case CArray a:
+                Array(a);
+                break;
+            case CReturnBuffer b:
+                Line("global::SymbolicGrad.Internal.AdjointBuffers.Return(" + Name(b.Array) + ");");
+                break;
+            case CElement e:
+                Line(Name(e.Array) + "[" + Printer.CSharp(e.Index) + "]" + (e.Accumulate ? " += " : " = ") + Printer.CSharp(e.Value) + ";");
+                break;
+            case CRaw raw:
+                Line(raw.Text);
+                break;
         }
+    }
+
+    private void Loop(CLoop loop)
+    {
+        string condition = loop.Condition is null ? string.Empty : Printer.CSharp(loop.Condition);
+        switch (loop.Kind)
+        {
+            case Ir.IrLoopKind.While:
+                Open("while (" + condition + ")");
+                Block(loop.Body);
+                Close();
+                break;
+            case Ir.IrLoopKind.Do:
+                Open("do");
+                Block(loop.Body);
+                Close(" while (" + condition + ");");
+                break;
+            default:
+                string step = string.Join(", ", loop.Step.Select(s => Name(s.Target) + " = " + Printer.CSharp(s.Value)));
+                Open("for (; " + condition + "; " + step + ")");
+                Block(loop.Body);
+                Close();
+                break;
+        }
+    }
+
+    private void Array(CArray a)
+    {
+        var element = a.Array.Type.Element!.CSharp;
+        string length = Printer.CSharp(a.Length);
+        if (a.Rented)
+        {
+            Line(element + "[] " + Name(a.Array) + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<" + element + ">(" + length + ");");
+        }
+        else if (a.StackAlloc)
+        {
+            Line("global::System.Span<" + element + "> " + Name(a.Array) + " = stackalloc " + element + "[" + length + "];");
+            if (a.Array.AdjointOf is not null)
+            {
+                Line(Name(a.Array) + ".Clear();");
+            }
+        }
+        else
+        {
+            Line(a.Array.Type.CSharp + " " + Name(a.Array) + " = new " + element + "[" + length + "];");
+        }
+    }
+
+    private static string StackElement(Var stack) => stack.Type.CSharp.EndsWith("<int>", StringComparison.Ordinal) ? "int" : "other";
+
+    private static string PushValue(CPush push)
+    {
+        string value = Printer.CSharp(push.Value);
+        return push.Value.Type.Kind == ValueKind.Bool ? "(" + value + ") ? 1 : 0" : value;
+    }
+
+    private static string PopValue(CPop pop)
+    {
+        string call = Name(pop.Stack) + ".Pop()";
+        var type = pop.Var.Type;
+        if (type.Kind == ValueKind.Bool)
+        {
+            return call + " != 0";
+        }
+
+        if (type.IsSingle || (type.Kind == ValueKind.Integer && StackElement(pop.Stack) != "int"))
+        {
+            return "(" + type.CSharp + ")" + call;
+        }
+
+        return call;
     }
 
     private void Call(CCall c)

@@ -42,7 +42,7 @@ internal static class MethodEmitter
         }
 
         Gradient(w, m, body, remarks);
-        if (m.Parameters.Any(p => p.Differentiable) && m.ReturnType == "double" && !m.Parameters.Any(p => p.IsRefLike || (p.Differentiable && p.IsSingle)))
+        if (m.Parameters.Any(p => p.Differentiable) && m.ReturnType == "double" && !m.Parameters.Any(p => p.IsRefLike || p.ArrayElement is not null || (p.Differentiable && p.IsSingle)))
         {
             w.Line();
             Objective(w, m, remarks);
@@ -94,7 +94,7 @@ internal static class MethodEmitter
         w.Line("/// <returns>The value of <c>" + Xml(m.Name) + "</c>, the same as calling it.</returns>");
         w.Line(GeneratedCode);
         var parameters = m.Parameters.Select(p => (p.IsThis ? "this " : string.Empty) + p.Type + " " + p.Name)
-            .Concat(differentiable.Select(p => "out " + p.Type + " " + p.OutputName));
+            .Concat(differentiable.Select(p => p.OutputDeclaration));
         w.Open(m.Accessibility + (m.IsStatic ? " static " : " ") + m.ReturnType + " " + m.Name + "Gradient(" + string.Join(", ", parameters) + ")");
         w.Block(body);
         w.Close();

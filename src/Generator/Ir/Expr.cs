@@ -53,6 +53,29 @@ internal sealed class VarExpr : Expr
     public override string Key => "v" + Var.Id.ToString(CultureInfo.InvariantCulture);
 }
 
+/// <summary>Array[Index]: reads an element of an array or span.</summary>
+internal sealed class ElementExpr : Expr
+{
+    private static int _unique;
+
+    public ElementExpr(Var array, Expr index, bool readOnlyArray)
+        : base(array.Type.Element ?? IrType.Double)
+    {
+        Array = array;
+        Index = index;
+        // Elements of arrays the method writes must never be taken for one another across a write.
+        _key = readOnlyArray ? "e" + array.Id.ToString(CultureInfo.InvariantCulture) + "[" + index.Key + "]" : "e#" + System.Threading.Interlocked.Increment(ref _unique).ToString(CultureInfo.InvariantCulture);
+    }
+
+    private readonly string _key;
+
+    public Var Array { get; }
+
+    public Expr Index { get; }
+
+    public override string Key => _key;
+}
+
 /// <summary>A real operation from <see cref="Op"/>.</summary>
 internal sealed class OpExpr : Expr
 {
@@ -185,6 +208,7 @@ internal static class ExprExtensions
         VarExpr v => v.Var.Active,
         OpExpr o => o.Args.Any(IsActive),
         CallExpr c => c.Args.Any(IsActive),
+        ElementExpr el => el.Array.Active,
         _ => false,
     };
 
@@ -228,6 +252,14 @@ internal static class ExprExtensions
                 }
 
                 break;
+            case ElementExpr el:
+                yield return el.Array;
+                foreach (var v in el.Index.Vars())
+                {
+                    yield return v;
+                }
+
+                break;
         }
     }
 
@@ -244,6 +276,9 @@ internal static class ExprExtensions
                 return i.Args.Length == 0 ? e : new InlineExpr(i.Form, i.Token, i.Args.Select(a => a.Substitute(map)).ToArray(), i.Type, i.Precedence);
             case CallExpr c:
                 return new CallExpr(c.Target, c.Args.Select(a => a.Substitute(map)).ToArray(), c.Source);
+            case ElementExpr el:
+                var array = map(el.Array) is VarExpr { Var: var mapped } ? mapped : el.Array;
+                return new ElementExpr(array, el.Index.Substitute(map), el.Key.StartsWith("e#", StringComparison.Ordinal) == false);
             default:
                 return e;
         }

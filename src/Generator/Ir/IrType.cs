@@ -14,6 +14,9 @@ internal enum ValueKind
 
     /// <summary>Anything else read as data (objects, strings...).</summary>
     Other,
+
+    /// <summary>A one-dimensional array or span (double[], Span&lt;double&gt;, ReadOnlySpan&lt;double&gt;...).</summary>
+    Array,
 }
 
 /// <summary>The type of an IR value: its kind and its C# spelling.</summary>
@@ -24,11 +27,29 @@ internal sealed class IrType
     public static readonly IrType Bool = new(ValueKind.Bool, "bool");
     public static readonly IrType Int32 = new(ValueKind.Integer, "int");
 
-    private IrType(ValueKind kind, string csharp)
+    private IrType(ValueKind kind, string csharp, IrType? element = null, bool isSpan = false)
     {
         Kind = kind;
         CSharp = csharp;
+        Element = element;
+        IsSpan = isSpan;
     }
+
+    /// <summary>For arrays and spans: the element type.</summary>
+    public IrType? Element { get; }
+
+    /// <summary>For arrays: true for Span and ReadOnlySpan, false for T[].</summary>
+    public bool IsSpan { get; }
+
+    /// <summary>An array whose elements can carry derivatives.</summary>
+    public bool IsRealArray => Kind == ValueKind.Array && Element is { IsReal: true };
+
+    public static IrType ArrayOf(IrType element, string csharp, bool isSpan) => new(ValueKind.Array, csharp, element, isSpan);
+
+    /// <summary>A real type other than double and float: a generic type parameter constrained to floating-point math.</summary>
+    public static IrType GenericReal(string name) => new(ValueKind.Real, name);
+
+    public bool IsGeneric => Kind == ValueKind.Real && !ReferenceEquals(this, Double) && !ReferenceEquals(this, Single);
 
     public ValueKind Kind { get; }
 

@@ -34,6 +34,17 @@ internal static class Printer
 
     public static string Literal(double value, IrType type)
     {
+        if (type.IsGeneric)
+        {
+            return value switch
+            {
+                0 when BitConverter.DoubleToInt64Bits(value) == 0 => type.CSharp + ".Zero",
+                1 => type.CSharp + ".One",
+                -1 => type.CSharp + ".NegativeOne",
+                _ => type.CSharp + ".CreateChecked(" + Literal(value, IrType.Double) + ")",
+            };
+        }
+
         if (type.IsSingle)
         {
             float f = (float)value;
@@ -71,7 +82,7 @@ internal static class Printer
 
     public static int PrecedenceOf(Expr e) => e switch
     {
-        ConstExpr c => BitConverter.DoubleToInt64Bits(c.Value) < 0 ? Unary : Primary,
+        ConstExpr c => !c.Type.IsGeneric && BitConverter.DoubleToInt64Bits(c.Value) < 0 ? Unary : Primary,
         LiteralExpr l => l.Text.StartsWith("-", StringComparison.Ordinal) ? Unary : Primary,
         VarExpr => Primary,
         CallExpr => Primary,
@@ -116,6 +127,11 @@ internal static class Printer
             case CallExpr call:
                 sb.Append(math ? call.Target.Name : call.Target.Receiver + "." + call.Target.Name);
                 WriteArgs(sb, call.Args, math);
+                break;
+            case ElementExpr el:
+                sb.Append(el.Array.FinalName ?? el.Array.Name).Append('[');
+                Write(sb, el.Index, 0, math);
+                sb.Append(']');
                 break;
         }
 

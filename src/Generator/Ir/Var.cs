@@ -23,6 +23,12 @@ internal enum VarRole
 
     /// <summary>The function's value.</summary>
     Value,
+
+    /// <summary>A variable a loop carries from one iteration to the next (mutable).</summary>
+    LoopVar,
+
+    /// <summary>Bookkeeping: trip counters, stacks, exit flags, adjoint buffers (mutable, never inlined).</summary>
+    Internal,
 }
 
 /// <summary>
@@ -62,6 +68,9 @@ internal sealed class Var
 
     /// <summary>An adjoint accumulator: assigned with += in branches, never inlined.</summary>
     public bool IsAccumulator { get; set; }
+
+    /// <summary>Assigned more than once (loop variables, accumulators, counters): never inlined or moved.</summary>
+    public bool IsMutable => IsAccumulator || Role is VarRole.LoopVar or VarRole.Internal or VarRole.Merge or VarRole.Value;
 
     /// <summary>Declared ahead of its first assignment (hoisted out of a branch, or a merge).</summary>
     public bool DeclaredSeparately { get; set; }

@@ -45,9 +45,6 @@ internal sealed partial class Lowerer
             case ILocalFunctionOperation:
                 Report(DiagnosticDescriptors.DelegateOperation, location, "local function " + ((ILocalFunctionOperation)s).Symbol.Name, "is a local function");
                 return;
-            case ILoopOperation loop:
-                Report(DiagnosticDescriptors.NotSupportedYet, location, "A '" + LoopKeyword(loop) + "' loop", "write the computation without the loop for now (loops, arrays and spans are the next milestone)");
-                return;
             case IBranchOperation branch:
                 Report(DiagnosticDescriptors.UnsupportedStatement, location, "'" + branch.BranchKind.ToString().ToLowerInvariant() + "'", "use if/else and return");
                 return;
@@ -84,9 +81,6 @@ internal sealed partial class Lowerer
             case ISimpleAssignmentOperation or ICompoundAssignmentOperation or IIncrementOrDecrementOperation:
                 Report(DiagnosticDescriptors.UnsupportedExpression, location, text, "an assignment inside an expression", "write the assignment as its own statement");
                 return;
-            case IArrayElementReferenceOperation:
-                Report(DiagnosticDescriptors.NotSupportedYet, location, "Reading array elements", "pass the values as double parameters (arrays and spans are the next milestone)");
-                return;
             default:
                 if (op.Type?.TypeKind == TypeKind.Dynamic || op.Descendants().Any(d => d.Type?.TypeKind == TypeKind.Dynamic))
                 {
@@ -99,7 +93,7 @@ internal sealed partial class Lowerer
         }
     }
 
-    private static string LoopKeyword(ILoopOperation loop) => loop.LoopKind switch
+    internal static string LoopKeyword(ILoopOperation loop) => loop.LoopKind switch
     {
         LoopKind.For => "for",
         LoopKind.ForEach => "foreach",

@@ -100,6 +100,16 @@ internal sealed partial class Lowerer
     /// <summary>Lowers statements[index..] into <paramref name="block"/>, ending at a return, a throw or a terminal if.</summary>
     private void LowerList(IReadOnlyList<IOperation> statements, int index, Block block, Env env)
     {
+        LowerListCore(statements, index, block, env);
+        if (!block.IsTerminal && _loops.Count > 0)
+        {
+            // The end of a loop body: carry the values to the next iteration.
+            EndIteration(block, env, new ContinueStmt(isEnd: true));
+        }
+    }
+
+    private void LowerListCore(IReadOnlyList<IOperation> statements, int index, Block block, Env env)
+    {
         var saved = _current;
         _current = block;
         try
@@ -153,8 +163,41 @@ internal sealed partial class Lowerer
                     }
 
                     var value = LowerExpr(ret.ReturnedValue, env);
-                    block.Statements.Add(new ReturnStmt(value));
+                    block.Statements.Add(new ReturnStmt(value, inLoop: _loops.Count > 0));
                     return;
+                }
+
+                if (s is IBranchOperation { BranchKind: BranchKind.Continue or BranchKind.Break } jump && _loops.Count > 0)
+                {
+                    EndIteration(block, env, jump.BranchKind == BranchKind.Continue ? new ContinueStmt(isEnd: false) : new BreakStmt());
+                    return;
+                }
+
+                if (s is ILoopOperation loop)
+                {
+                    bool returns = loop.Descendants().Any(d => d is IReturnOperation);
+                    LowerLoop(loop, env);
+                    if (returns)
+                    {
+                        // The loop may have returned: what follows runs only if it did not.
+                        var rest = statements.Skip(i + 1).ToList();
+                        Stmt exited = _loops.Count > 0 ? new BreakStmt(exiting: true) : new ExitedStmt();
+                        if (rest.Count == 0)
+                        {
+                            block.Statements.Add(exited);
+                            return;
+                        }
+
+                        var thenBlock = new Block();
+                        LowerList(rest, 0, thenBlock, env.Copy());
+                        var elseBlock = new Block();
+                        elseBlock.Statements.Add(exited);
+                        var notReturned = new InlineExpr(InlineForm.Prefix, "!", new Expr[] { new VarExpr(ExitFlag) }, IrType.Bool, Printer.Unary);
+                        block.Statements.Add(new IfStmt(notReturned, thenBlock, elseBlock, Array.Empty<Var>(), terminal: true));
+                        return;
+                    }
+
+                    continue;
                 }
 
                 if (s is IThrowOperation || (s is IExpressionStatementOperation { Operation: IThrowOperation }))
@@ -181,12 +224,12 @@ internal sealed partial class Lowerer
         var thenBlock = new Block();
         var elseBlock = new Block();
         var outer = _current;
-        LowerList(Flatten(ifOp.WhenTrue), 0, thenBlock, thenEnv);
-        LowerList(Flatten(ifOp.WhenFalse), 0, elseBlock, elseEnv);
+        LowerListCore(Flatten(ifOp.WhenTrue), 0, thenBlock, thenEnv);
+        LowerListCore(Flatten(ifOp.WhenFalse), 0, elseBlock, elseEnv);
         _current = outer;
 
         var merges = new List<Var>();
-        foreach (var symbol in thenEnv.Symbols.Where(elseEnv.Has).OrderBy(s => s.Name, StringComparer.Ordinal).ThenBy(SymbolOrder))
+        foreach (var symbol in thenEnv.Symbols.Where(elseEnv.Has).OrderBy(KeyName, StringComparer.Ordinal).ThenBy(KeyOrder))
         {
             var a = thenEnv.Get(symbol)!;
             var b = elseEnv.Get(symbol)!;
@@ -195,7 +238,12 @@ internal sealed partial class Lowerer
                 continue;
             }
 
-            var m = _vars.New(symbol.Name, a.Type, VarRole.Merge);
+            if (a.Type.Kind == ValueKind.Array)
+            {
+                continue;
+            }
+
+            var m = _vars.New(KeyName(symbol), a.Type, VarRole.Merge);
             thenBlock.Statements.Add(new MoveStmt(m, a));
             elseBlock.Statements.Add(new MoveStmt(m, b));
             merges.Add(m);
@@ -205,10 +253,38 @@ internal sealed partial class Lowerer
         _current.Statements.Add(new IfStmt(condition, thenBlock, elseBlock, merges, terminal: false));
     }
 
-    private static int SymbolOrder(ISymbol s) => s.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0;
+    private static string KeyName(object key) => key is ISymbol s ? s.Name : "i";
 
-    private static bool ContainsExit(IOperation op) =>
-        op.Descendants().Any(d => d is IReturnOperation or IThrowOperation);
+    private static int KeyOrder(object key) => key is ISymbol s ? s.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0 : -1;
+
+    /// <summary>Does <paramref name="op"/> leave the current statement list: return, throw, or break/continue of the enclosing loop.</summary>
+    private static bool ContainsExit(IOperation op)
+    {
+        foreach (var child in op.ChildOperations)
+        {
+            if (child is IReturnOperation or IThrowOperation or IBranchOperation { BranchKind: BranchKind.Break or BranchKind.Continue })
+            {
+                return true;
+            }
+
+            if (child is ILoopOperation nested)
+            {
+                if (nested.Descendants().Any(d => d is IReturnOperation or IThrowOperation))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (ContainsExit(child))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private void LowerThrow(IThrowOperation thr)
     {
@@ -248,6 +324,11 @@ internal sealed partial class Lowerer
                             continue;
                         }
 
+                        if (TryLowerArrayCreation(declarator.Symbol, init.Value, env))
+                        {
+                            continue;
+                        }
+
                         Define(declarator.Symbol, LowerExpr(init.Value, env), env, init.Value.Syntax);
                     }
                 }
@@ -266,6 +347,15 @@ internal sealed partial class Lowerer
     {
         switch (op)
         {
+            case ISimpleAssignmentOperation assign when IsElementTarget(assign.Target):
+                LowerElementAssignment(assign.Target, env, current => LowerExpr(assign.Value, env), assign.Syntax);
+                return;
+            case ICompoundAssignmentOperation compoundElement when IsElementTarget(compoundElement.Target):
+                LowerElementAssignment(compoundElement.Target, env, current => Binary(compoundElement.OperatorKind, current, LowerExpr(compoundElement.Value, env), current.Type, compoundElement.Syntax), compoundElement.Syntax);
+                return;
+            case IIncrementOrDecrementOperation incElement when IsElementTarget(incElement.Target):
+                LowerElementAssignment(incElement.Target, env, current => Binary(incElement.Kind == OperationKind.Increment ? BinaryOperatorKind.Add : BinaryOperatorKind.Subtract, current, new ConstExpr(1, current.Type), current.Type, incElement.Syntax), incElement.Syntax);
+                return;
             case ISimpleAssignmentOperation assign:
                 if (AssignableSymbol(assign.Target) is { } target)
                 {
@@ -337,6 +427,13 @@ internal sealed partial class Lowerer
     private void Define(ISymbol symbol, Expr value, Env env, SyntaxNode source)
     {
         var type = value.Type;
+        if (type.Kind == ValueKind.Array)
+        {
+            // Arrays are references: a local that names one is an alias.
+            env.Set(symbol, value);
+            return;
+        }
+
         var v = _vars.New(symbol.Name, type, VarRole.Local);
         v.Source = SourceText(source);
         _current.Statements.Add(new AssignStmt(v, value));
@@ -377,10 +474,14 @@ internal sealed partial class Lowerer
                 return env.Get(l.Local) ?? Unassigned(op);
             case IFieldReferenceOperation f:
                 return Member(f.Instance, f.Field, f.Field.Type, env, op);
+            case IArrayElementReferenceOperation element:
+                return LowerElementRead(element.ArrayReference, element.Indices.Length == 1 ? element.Indices[0] : null, env, op);
+            case IPropertyReferenceOperation pr when pr.Property.IsIndexer && pr.Instance is not null && Discovery.MethodFacts.ArrayElement(pr.Instance.Type!) is not null:
+                return LowerElementRead(pr.Instance, pr.Arguments.Length == 1 ? pr.Arguments[0].Value : null, env, op);
             case IPropertyReferenceOperation pr:
                 if (pr.Arguments.Length > 0)
                 {
-                    return NotYet(op, "Indexers", "read the value into a local outside the method, or pass it as a parameter");
+                    return NotYet(op, "Indexers other than those of arrays and spans", "read the value into a local outside the method, or pass it as a parameter");
                 }
 
                 return Member(pr.Instance, pr.Property, pr.Property.Type, env, op);
@@ -664,6 +765,12 @@ internal sealed partial class Lowerer
             receiver = Printer.CSharp(instance);
         }
 
+        if (method.Parameters.Any(p => Discovery.MethodFacts.IsDifferentiableParameter(p) && Discovery.MethodFacts.ArrayElement(p.Type) is not null))
+        {
+            return NotYet(invocation, "Calling a [Differentiable] method that takes an array or span to differentiate",
+                "write the loop in the caller, or mark the callee's array parameters [NoDerivative] if they are data");
+        }
+
         var differentiable = method.Parameters.Select(Discovery.MethodFacts.IsDifferentiableParameter).ToArray();
         var target = new CallTarget(
             receiver,
@@ -714,6 +821,16 @@ internal sealed partial class Lowerer
 
     public static IrType TypeOf(ITypeSymbol type)
     {
+        if (Discovery.MethodFacts.IsGenericReal(type))
+        {
+            return IrType.GenericReal(type.Name);
+        }
+
+        if (Discovery.MethodFacts.ArrayElement(type) is { } element)
+        {
+            return IrType.ArrayOf(TypeOf(element), type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), Discovery.MethodFacts.IsSpan(type));
+        }
+
         switch (type.SpecialType)
         {
             case SpecialType.System_Double:
@@ -754,25 +871,37 @@ internal sealed partial class Lowerer
     private Expr Poison(ITypeSymbol? type) => new LiteralExpr("default", type is null ? IrType.Double : TypeOf(type));
 
     /// <summary>The current SSA value of every local and parameter.</summary>
+    /// <summary>The current SSA value of every local and parameter (and of synthetic loop counters).</summary>
     private sealed class Env
     {
-        private readonly Dictionary<ISymbol, Expr> _values;
+        private readonly Dictionary<object, Expr> _values;
 
         public Env()
-            : this(new Dictionary<ISymbol, Expr>(SymbolEqualityComparer.Default))
+            : this(new Dictionary<object, Expr>(KeyComparer.Instance))
         {
         }
 
-        private Env(Dictionary<ISymbol, Expr> values) => _values = values;
+        private Env(Dictionary<object, Expr> values) => _values = values;
 
-        public IEnumerable<ISymbol> Symbols => _values.Keys;
+        public IEnumerable<object> Symbols => _values.Keys;
 
-        public Env Copy() => new(new Dictionary<ISymbol, Expr>(_values, SymbolEqualityComparer.Default));
+        public Env Copy() => new(new Dictionary<object, Expr>(_values, KeyComparer.Instance));
 
-        public bool Has(ISymbol s) => _values.ContainsKey(s);
+        public bool Has(object s) => _values.ContainsKey(s);
 
-        public Expr? Get(ISymbol s) => _values.TryGetValue(s, out var e) ? e : null;
+        public Expr? Get(object s) => _values.TryGetValue(s, out var e) ? e : null;
 
-        public void Set(ISymbol s, Expr e) => _values[s] = e;
+        public void Set(object s, Expr e) => _values[s] = e;
+    }
+
+    private sealed class KeyComparer : IEqualityComparer<object>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public new bool Equals(object? x, object? y) =>
+            x is ISymbol a && y is ISymbol b ? SymbolEqualityComparer.Default.Equals(a, b) : ReferenceEquals(x, y);
+
+        public int GetHashCode(object obj) =>
+            obj is ISymbol s ? SymbolEqualityComparer.Default.GetHashCode(s) : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj);
     }
 }

@@ -139,3 +139,61 @@ internal sealed class Contribution
 
     public string Describe() => Use + " (" + Rule + ")";
 }
+
+/// <summary>t = Array[Index] on an active array.</summary>
+internal sealed class ElementReadEvent : Event
+{
+    public ElementReadEvent(Var var, Var array, Expr index)
+    {
+        Var = var;
+        Array = array;
+        Index = index;
+    }
+
+    public Var Var { get; }
+
+    public Var Array { get; }
+
+    public Expr Index { get; }
+}
+
+/// <summary>Array[Index] = Value on an active local array.</summary>
+internal sealed class ElementWriteEvent : Event
+{
+    public ElementWriteEvent(Var array, Expr index, Expr value)
+    {
+        Array = array;
+        Index = index;
+        Value = value;
+    }
+
+    public Var Array { get; }
+
+    public Expr Index { get; }
+
+    public Expr Value { get; }
+}
+
+/// <summary>A loop: its reverse is a loop over the same iterations, last first.</summary>
+internal sealed class LoopEvent : Event
+{
+    public LoopEvent(Emit.LoopInfo info, ForwardBlock body)
+    {
+        Info = info;
+        Body = body;
+    }
+
+    public Emit.LoopInfo Info { get; }
+
+    public ForwardBlock Body { get; }
+}
+
+/// <summary>continue, break or the end of a loop body.</summary>
+internal sealed class LoopExitTerminal : Terminal
+{
+}
+
+/// <summary>The method returned inside a loop earlier on this path.</summary>
+internal sealed class ExitedTerminal : Terminal
+{
+}

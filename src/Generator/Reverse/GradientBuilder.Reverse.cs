@@ -26,6 +26,8 @@ internal sealed partial class GradientBuilder
             case ThrowTerminal thr:
                 _out.Add(new CThrow(thr.Text));
                 return false;
+            case ExitedTerminal:
+                break;
             case IfTerminal branch:
                 Materialize(OuterReferences(branch.Then).Concat(OuterReferences(branch.Else)));
                 bool thenCompletes = ReverseBranch(branch.Then, b => Reverse(b, isTop: false));
@@ -88,6 +90,15 @@ internal sealed partial class GradientBuilder
                     break;
                 case IfEvent ifEvent:
                     ReverseIf(ifEvent);
+                    break;
+                case ElementReadEvent read:
+                    ReverseElementRead(read);
+                    break;
+                case ElementWriteEvent write:
+                    ReverseElementWrite(write);
+                    break;
+                case LoopEvent loop:
+                    ReverseLoop(loop);
                     break;
             }
         }
@@ -364,6 +375,17 @@ internal sealed partial class GradientBuilder
 
                     Collect(nested.Then, defined, read);
                     Collect(nested.Else, defined, read);
+                    break;
+                case ElementReadEvent element:
+                    defined.Add(element.Var);
+                    break;
+                case ElementWriteEvent write:
+                    read.AddRange(write.Value.Vars());
+                    break;
+                case LoopEvent loop:
+                    defined.UnionWith(loop.Info.Loop.LoopVars);
+                    defined.UnionWith(loop.Info.Loop.Snapshots);
+                    Collect(loop.Body, defined, read);
                     break;
             }
         }

@@ -27,8 +27,9 @@ internal sealed partial class GradientBuilder : IExprBuilder
     private bool _reverse;
     private int _firstReverseId = int.MaxValue;
 
-    public GradientBuilder(VarFactory vars, IReadOnlyList<Var> parameters, IrType returnType, string functionName)
+    public GradientBuilder(VarFactory vars, IReadOnlyList<Var> parameters, IrType returnType, string functionName, Var? exitFlag = null)
     {
+        ExitFlag = exitFlag;
         _vars = vars;
         _parameters = parameters;
         _returnType = returnType;
@@ -40,6 +41,9 @@ internal sealed partial class GradientBuilder : IExprBuilder
     /// <summary>The variable holding the function's value.</summary>
     public Var ValueVar { get; }
 
+    /// <summary>Set when a loop returns from the method; null when no loop does.</summary>
+    public Var? ExitFlag { get; }
+
     /// <summary>What each printed variable was computed from (for the XML remarks).</summary>
     public Dictionary<Var, Expr> Definitions { get; } = new();
 
@@ -49,9 +53,43 @@ internal sealed partial class GradientBuilder : IExprBuilder
     /// <summary>Builds the whole method body.</summary>
     public CBlock Build(Block body, Func<Var, string> outputName)
     {
+        var prologue = new List<CStmt>();
+        foreach (var p in _parameters.Where(p => p.Differentiable && p.Type.Kind == ValueKind.Array))
+        {
+            string name = outputName(p);
+            var output = _vars.New(name, IrType.ArrayOf(p.Type.Element!, "global::System.Span<" + p.Type.Element!.CSharp + ">", isSpan: true), VarRole.Parameter);
+            output.FinalName = name;
+            OutputArrays[p] = output;
+            string element = p.Type.Element!.CSharp;
+            string pName = p.FinalName ?? p.Name;
+            prologue.Add(new CRaw("if (" + name + ".Length != " + pName + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + name + "\", " + name + ".Length, \"" + pName + "\", " + pName + ".Length);"));
+            foreach (var other in _parameters.Where(q => q.Type.Kind == ValueKind.Array && q.Type.Element?.CSharp == element))
+            {
+                string otherName = other.FinalName ?? other.Name;
+                prologue.Add(new CRaw("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element + ">)" + name + ", (global::System.ReadOnlySpan<" + element + ">)" + otherName + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + name + "\", \"" + otherName + "\");"));
+            }
+
+            foreach (var previous in OutputArrays.Values.Where(o => o != output && o.Type.Element?.CSharp == element))
+            {
+                prologue.Add(new CRaw("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element + ">)" + name + ", (global::System.ReadOnlySpan<" + element + ">)" + previous.FinalName + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + name + "\", \"" + previous.FinalName + "\");"));
+            }
+
+            prologue.Add(new CRaw(name + ".Clear();"));
+        }
+
         var top = Forward(body);
-        top.Code.Statements.Insert(0, new CDeclare(ValueVar, initialize: false));
+        top.Code.Statements.Insert(0, new CDeclare(ValueVar, initialize: ExitFlag is not null));
+        if (ExitFlag is not null)
+        {
+            top.Code.Statements.Insert(0, new CLet(ExitFlag, new LiteralExpr("false", IrType.Bool)) { Comment = "set when a loop returns from the method" });
+        }
+
         top.Code.Statements.Insert(0, new CComment("forward sweep: the function itself, each intermediate value kept for the reverse sweep"));
+        if (prologue.Count > 0)
+        {
+            prologue[0].Comment = "the gradient outputs for arrays: checked, then cleared (the reverse sweep adds into them)";
+            top.Code.Statements.InsertRange(0, prologue);
+        }
 
         _reverse = true;
         _firstReverseId = _vars.Count;
@@ -62,13 +100,18 @@ internal sealed partial class GradientBuilder : IExprBuilder
         bool completes = Reverse(top, isTop: true);
         if (completes)
         {
-            foreach (var p in _parameters.Where(p => p.Differentiable))
+            foreach (var p in _parameters.Where(p => p.Differentiable && p.Type.Kind != ValueKind.Array))
             {
                 var adjoint = Finalize(p, out var uses) ?? Const(0, p.Type);
                 var output = new COutput(outputName(p), adjoint);
                 AddAdjointComments(output, p, uses);
                 _out.Add(output);
                 Outputs.Add((p, output));
+            }
+
+            foreach (var buffer in _rentedBuffers)
+            {
+                _out.Add(new CReturnBuffer(buffer));
             }
 
             _out.Add(new CReturn(new VarExpr(ValueVar)));
@@ -79,9 +122,11 @@ internal sealed partial class GradientBuilder : IExprBuilder
 
     // ---------------------------------------------------------------- forward sweep
 
-    private ForwardBlock Forward(Block block)
+    private ForwardBlock Forward(Block block) => ForwardInto(new ForwardBlock(), block, null);
+
+    /// <summary>The forward sweep of <paramref name="block"/> into <paramref name="fb"/>, after <paramref name="prologue"/>.</summary>
+    private ForwardBlock ForwardInto(ForwardBlock fb, Block block, Action? prologue)
     {
-        var fb = new ForwardBlock();
         var savedOut = _out;
         var savedEvents = _events;
         _out = fb.Code;
@@ -89,6 +134,7 @@ internal sealed partial class GradientBuilder : IExprBuilder
         _available.Add(fb.Available);
         try
         {
+            prologue?.Invoke();
             foreach (var statement in block.Statements)
             {
                 switch (statement)
@@ -98,7 +144,11 @@ internal sealed partial class GradientBuilder : IExprBuilder
                         break;
                     case MoveStmt move:
                         var source = Flatten(move.Value);
-                        _out.Add(new CAssign(move.Target, source));
+                        if (!IsOwnSnapshot(move.Target, source))
+                        {
+                            _out.Add(new CAssign(move.Target, source));
+                        }
+
                         _events.Add(new MoveEvent(move.Target, source));
                         if (source.IsActive())
                         {
@@ -111,9 +161,42 @@ internal sealed partial class GradientBuilder : IExprBuilder
                         break;
                     case ReturnStmt ret:
                         fb.Terminal = new ReturnTerminal(Flatten(ret.Value));
+                        if (ret.InLoop)
+                        {
+                            var value = ((ReturnTerminal)fb.Terminal).Value;
+                            _out.Add(new CAssign(ValueVar, value));
+                            _out.Add(new CAssign(ExitFlag!, new LiteralExpr("true", IrType.Bool)));
+                            _out.Add(new CJump(_loopStack[_loopStack.Count - 1], isBreak: true));
+                        }
+
                         break;
                     case ThrowStmt thr:
                         fb.Terminal = new ThrowTerminal(thr.Text);
+                        if (_loopStack.Count > 0)
+                        {
+                            _out.Add(new CThrow(thr.Text));
+                        }
+
+                        break;
+                    case ContinueStmt cont:
+                        fb.Terminal = new LoopExitTerminal();
+                        _out.Add(cont.IsEnd ? new CEndOfIteration(_loopStack[_loopStack.Count - 1]) : new CJump(_loopStack[_loopStack.Count - 1], isBreak: false));
+                        break;
+                    case BreakStmt:
+                        fb.Terminal = new LoopExitTerminal();
+                        _out.Add(new CJump(_loopStack[_loopStack.Count - 1], isBreak: true));
+                        break;
+                    case ExitedStmt:
+                        fb.Terminal = new ExitedTerminal();
+                        break;
+                    case ElementAssignStmt write:
+                        ForwardElementWrite(write);
+                        break;
+                    case ArrayDeclStmt decl:
+                        ForwardArray(decl);
+                        break;
+                    case LoopStmt loop:
+                        ForwardLoop(loop);
                         break;
                 }
             }
@@ -160,6 +243,12 @@ internal sealed partial class GradientBuilder : IExprBuilder
             var thenBlock = Forward(ifStmt.Then);
             var elseBlock = Forward(ifStmt.Else);
             fb.Terminal = new IfTerminal(condition, thenBlock, elseBlock);
+            if (_loopStack.Count > 0)
+            {
+                // Inside a loop body the reverse goes elsewhere (the reverse loop): the if is complete now.
+                _out.Add(new CIf(condition, thenBlock.Code, elseBlock.Code));
+            }
+
             return;
         }
 
@@ -208,6 +297,8 @@ internal sealed partial class GradientBuilder : IExprBuilder
                 return FlattenCall(call);
             case InlineExpr:
                 return Resolve(e);
+            case ElementExpr element:
+                return ElementRead(element);
             default:
                 return e;
         }

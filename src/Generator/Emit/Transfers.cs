@@ -1,0 +1,110 @@
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Emit;
+
+/// <summary>
+/// Carries values from each forward loop body to its reverse: every value the reverse body reads that the forward
+/// body computed is pushed at each end of an iteration and popped, in reverse order, at the start of the reverse
+/// iteration. Runs once the code is final, so only what is really read is stored. Values of type double, float, int
+/// and bool share two pooled stacks.
+/// </summary>
+internal static class Transfers
+{
+    public static void Run(CBlock root, Func<string, IrType, Var> newVar)
+    {
+        var stacks = new Dictionary<string, Var>(StringComparer.Ordinal);
+        Var StackFor(IrType type)
+        {
+            string element = type.IsReal ? (type.IsGeneric ? type.CSharp : "double") : type.Kind == ValueKind.Bool || type.CSharp == "int" ? "int" : "double";
+            if (!stacks.TryGetValue(element, out var stack))
+            {
+                stack = newVar(element == "int" ? "ints" : "values", IrType.Of(ValueKind.Other, "global::SymbolicGrad.Internal.ValueStack<" + element + ">"));
+                stack.Role = VarRole.Internal;
+                stacks[element] = stack;
+            }
+
+            return stack;
+        }
+
+        var loops = Cleanup.Walk(root).Select(x => x.Statement).OfType<CLoop>().ToList();
+        foreach (var forward in loops)
+        {
+            var reverse = forward.Info.Reverse;
+            if (reverse is null)
+            {
+                continue;
+            }
+
+            var defined = new HashSet<Var>();
+            CollectDeclarations(forward.Body, defined);
+            var declaredInReverse = new HashSet<Var>(Cleanup.Walk(reverse.Body).SelectMany(x => x.Statement.Declares()));
+            var carried = Cleanup.Walk(reverse.Body)
+                .SelectMany(x => x.Statement.Reads())
+                .SelectMany(e => e.Vars())
+                .Where(v => defined.Contains(v) && !declaredInReverse.Contains(v) && v.Type.Kind != ValueKind.Array)
+                .Distinct()
+                .OrderBy(v => v.Id)
+                .ToList();
+            if (carried.Count == 0)
+            {
+                continue;
+            }
+
+            InsertPushes(forward.Body, forward.Info, carried, StackFor);
+            var pops = carried.AsEnumerable().Reverse().Select(v => (CStmt)new CPop(v, StackFor(v.Type))).ToList();
+            pops[0].Comment = "the values of iteration k that the reverse needs, pushed by the forward loop";
+            reverse.Body.Statements.InsertRange(0, pops);
+        }
+
+        if (stacks.Count == 0)
+        {
+            return;
+        }
+
+        int at = root.Statements.FindIndex(s => s is not CRaw);
+        foreach (var entry in stacks.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            root.Statements.Insert(Math.Max(at, 0), new CStack(entry.Value, entry.Key, dispose: false) { Comment = "storage for values the loops overwrite (pooled: no allocation in steady state)" });
+        }
+
+        int ret = root.Statements.FindLastIndex(s => s is CReturn);
+        if (ret >= 0)
+        {
+            foreach (var stack in stacks.Values)
+            {
+                root.Statements.Insert(ret, new CStack(stack, string.Empty, dispose: true));
+            }
+        }
+    }
+
+    /// <summary>Declarations in a loop body, but not inside nested loops (they carry their own).</summary>
+    private static void CollectDeclarations(CBlock block, HashSet<Var> defined)
+    {
+        foreach (var s in block.Statements)
+        {
+            defined.UnionWith(s.Declares());
+            if (s is CIf i)
+            {
+                CollectDeclarations(i.Then, defined);
+                CollectDeclarations(i.Else, defined);
+            }
+        }
+    }
+
+    private static void InsertPushes(CBlock block, LoopInfo info, List<Var> carried, Func<IrType, Var> stackFor)
+    {
+        for (int i = block.Statements.Count - 1; i >= 0; i--)
+        {
+            var s = block.Statements[i];
+            if (s is CIf branch)
+            {
+                InsertPushes(branch.Then, info, carried, stackFor);
+                InsertPushes(branch.Else, info, carried, stackFor);
+            }
+            else if ((s is CJump jump && jump.Info == info) || (s is CEndOfIteration end && end.Info == info))
+            {
+                block.Statements.InsertRange(i, carried.Select(v => (CStmt)new CPush(stackFor(v.Type), new VarExpr(v))));
+            }
+        }
+    }
+}

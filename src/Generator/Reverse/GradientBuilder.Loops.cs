@@ -1,0 +1,340 @@
+using SymbolicGrad.Generator.Emit;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Reverse;
+
+/// <summary>
+/// Loops and arrays. A loop's forward sweep runs as written; the values its reverse needs are pushed at the end
+/// of each iteration (by the transfer pass, once the code is final) and popped by the reverse loop, which runs the
+/// iterations last first. Loop-carried values flow backwards through one adjoint per loop variable. Array reads
+/// add to the array's adjoint in place; a write to a local array takes and clears the element's adjoint.
+/// </summary>
+internal sealed partial class GradientBuilder
+{
+    private readonly List<LoopInfo> _loopStack = new();
+    private readonly Dictionary<Var, Var> _arrayAdjoints = new();
+    private readonly List<Var> _rentedBuffers = new();
+
+    /// <summary>The adjoint of each differentiable array parameter: the output span the caller passed (dX).</summary>
+    public Dictionary<Var, Var> OutputArrays { get; } = new();
+
+    private bool IsOwnSnapshot(Var target, Expr source) =>
+        target.Role == VarRole.LoopVar && source is VarExpr { Var: var s } && _snapshotOf.TryGetValue(s, out var owner) && owner == target;
+
+    private readonly Dictionary<Var, Var> _snapshotOf = new();
+
+    private Expr ElementRead(ElementExpr element)
+    {
+        var index = Resolve(element.Index);
+        var array = _alias.TryGetValue(element.Array, out var a) && a is VarExpr { Var: var av } ? av : element.Array;
+        bool readOnly = !element.Key.StartsWith("e#", StringComparison.Ordinal);
+        var read = new ElementExpr(array, index, readOnly);
+        if (readOnly && Lookup(read.Key) is { } found)
+        {
+            return found;
+        }
+
+        var t = _vars.New("t", array.Type.Element ?? IrType.Double, VarRole.Temp);
+        t.Source = (array.FinalName ?? array.Name) + "[" + Printer.CSharp(index) + "]";
+        t.Active = !_reverse && array.Active && t.Type.IsReal;
+        _out.Add(new CLet(t, read));
+        Definitions[t] = read;
+        if (t.Active)
+        {
+            _events!.Add(new ElementReadEvent(t, array, index));
+        }
+
+        if (readOnly)
+        {
+            _available[_available.Count - 1][read.Key] = new VarExpr(t);
+        }
+
+        return new VarExpr(t);
+    }
+
+    private void ForwardArray(ArrayDeclStmt decl)
+    {
+        var length = Resolve(decl.Length);
+        decl.Array.Active = decl.Array.Type.IsRealArray && _parameters.Any(p => p.Active);
+        _out.Add(new CArray(decl.Array, length, decl.StackAlloc, rented: false) { Comment = "a local array: " + (decl.Array.Source ?? decl.Array.Name) });
+        if (!decl.Array.Active)
+        {
+            return;
+        }
+
+        var adjoint = _vars.New(decl.Array.Name + "Bar", IrType.ArrayOf(decl.Array.Type.Element!, decl.StackAlloc ? "global::System.Span<" + decl.Array.Type.Element!.CSharp + ">" : decl.Array.Type.Element!.CSharp + "[]", decl.StackAlloc), VarRole.Internal);
+        adjoint.AdjointOf = decl.Array;
+        var lengthOf = new InlineExpr(InlineForm.Member, "Length", new Expr[] { new VarExpr(decl.Array) }, IrType.Int32, Printer.Primary);
+        _out.Add(new CArray(adjoint, lengthOf, decl.StackAlloc, rented: !decl.StackAlloc) { Comment = "its adjoint, zeroed" });
+        _arrayAdjoints[decl.Array] = adjoint;
+        if (!decl.StackAlloc)
+        {
+            _rentedBuffers.Add(adjoint);
+        }
+    }
+
+    private void ForwardElementWrite(ElementAssignStmt write)
+    {
+        var index = Resolve(write.Index);
+        var value = Flatten(write.Value);
+        _out.Add(new CElement(write.Array, index, value, accumulate: false));
+        if (write.Array.Active)
+        {
+            _events!.Add(new ElementWriteEvent(write.Array, index, value));
+        }
+    }
+
+    private void ForwardLoop(LoopStmt loop)
+    {
+        var count = _vars.New("n", IrType.Int32, VarRole.Internal);
+        var info = new LoopInfo(loop, count);
+        for (int i = 0; i < loop.LoopVars.Count; i++)
+        {
+            var m = loop.LoopVars[i];
+            var init = Flatten(loop.Inits[i]);
+            m.Active = init.IsActive();
+            _out.Add(new CLet(m, init));
+            _events!.Add(new MoveEvent(m, init));
+            _snapshotOf[loop.Snapshots[i]] = m;
+        }
+
+        _out.Add(new CLet(count, new LiteralExpr("0", IrType.Int32)) { Comment = "counts the iterations, for the reverse sweep" });
+
+        // Activity is a fixpoint: a value that becomes active in one iteration is active in the next.
+        ForwardBlock body;
+        while (true)
+        {
+            body = new ForwardBlock();
+            _loopStack.Add(info);
+            ForwardInto(body, loop.Body, () =>
+            {
+                _out.Add(new CAssign(count, new InlineExpr(InlineForm.Binary, "+", new Expr[] { new VarExpr(count), new LiteralExpr("1", IrType.Int32) }, IrType.Int32, Printer.Additive)));
+                for (int i = 0; i < loop.LoopVars.Count; i++)
+                {
+                    loop.Snapshots[i].Active = loop.LoopVars[i].Active;
+                    _out.Add(new CLet(loop.Snapshots[i], new VarExpr(loop.LoopVars[i])));
+                }
+            });
+            _loopStack.RemoveAt(_loopStack.Count - 1);
+            foreach (var move in Moves(body))
+            {
+                if (loop.LoopVars.Contains(move.Target) && move.Source.IsActive())
+                {
+                    move.Target.Active = true;
+                }
+            }
+
+            // Again while a loop variable turned active after its snapshot was taken as inactive.
+            bool changed = false;
+            for (int i = 0; i < loop.LoopVars.Count; i++)
+            {
+                changed |= loop.LoopVars[i].Active && !loop.Snapshots[i].Active;
+            }
+
+            if (!changed)
+            {
+                break;
+            }
+        }
+
+        var condition = loop.Condition is null ? null : Resolve(loop.Condition);
+        var step = loop.Step.Select(s => (s.Target, Resolve(s.Value))).ToList();
+        var forward = new CLoop(info, loop.Kind, condition, step, body.Code) { Comment = "the " + loop.Source };
+        info.Forward = forward;
+        _out.Add(forward);
+        _events!.Add(new LoopEvent(info, body));
+    }
+
+    private static IEnumerable<MoveEvent> Moves(ForwardBlock b)
+    {
+        foreach (var e in b.Events)
+        {
+            if (e is MoveEvent m)
+            {
+                yield return m;
+            }
+            else if (e is IfEvent i)
+            {
+                foreach (var x in Moves(i.Then).Concat(Moves(i.Else)))
+                {
+                    yield return x;
+                }
+            }
+        }
+
+        if (b.Terminal is IfTerminal t)
+        {
+            foreach (var x in Moves(t.Then).Concat(Moves(t.Else)))
+            {
+                yield return x;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- reverse
+
+    private Var AdjointArray(Var array)
+    {
+        if (OutputArrays.TryGetValue(array, out var output))
+        {
+            return output;
+        }
+
+        return _arrayAdjoints[array];
+    }
+
+    private void ReverseElementRead(ElementReadEvent read)
+    {
+        var adjoint = Finalize(read.Var, out var uses);
+        if (adjoint is null)
+        {
+            return;
+        }
+
+        var statement = new CElement(AdjointArray(read.Array), read.Index, adjoint, accumulate: true);
+        AddAdjointComments(statement, read.Var, uses);
+        _out.Add(statement);
+    }
+
+    private void ReverseElementWrite(ElementWriteEvent write)
+    {
+        var bar = AdjointArray(write.Array);
+        if (write.Value.IsActive())
+        {
+            var taken = _vars.New("t", bar.Type.Element ?? IrType.Double, VarRole.Temp);
+            var read = new ElementExpr(bar, write.Index, readOnlyArray: false);
+            _out.Add(new CLet(taken, read));
+            Definitions[taken] = read;
+            Contribute(write.Value, new VarExpr(taken), (write.Array.FinalName ?? write.Array.Name) + "[" + Printer.CSharp(write.Index) + "] = ...", "element written");
+        }
+
+        _out.Add(new CElement(bar, write.Index, Const(0, bar.Type.Element ?? IrType.Double), accumulate: false)
+        {
+            Comment = "the element was overwritten: the adjoint of its old value starts at zero",
+        });
+    }
+
+    private void ReverseLoop(LoopEvent loopEvent)
+    {
+        var info = loopEvent.Info;
+        var loop = info.Loop;
+        var bars = new Dictionary<Var, Var>();
+        foreach (var m in loop.LoopVars.Where(v => v.Active))
+        {
+            var adjoint = Finalize(m, out var uses);
+            var bar = _vars.New("t", m.Type, VarRole.Adjoint);
+            bar.AdjointOf = m;
+            bar.IsAccumulator = true;
+            var let = new CLet(bar, adjoint ?? Const(0, m.Type));
+            AddAdjointComments(let, m, uses, ", carried backwards through the iterations");
+            _out.Add(let);
+            bars[m] = bar;
+            _mergeAdjoints[m] = new VarExpr(bar);
+        }
+
+        Materialize(OuterReferences(loopEvent.Body).Where(v => !loop.Snapshots.Contains(v)));
+        var k = _vars.New("k", IrType.Int32, VarRole.Internal);
+        var body = new CBlock();
+        var outer = _out;
+        ReverseBranch(loopEvent.Body, b =>
+        {
+            _out = body;
+            if (loop.Index is { } index)
+            {
+                int position = loop.LoopVars.IndexOf(index.LoopVar);
+                var init = Flatten(loop.Inits[position]);
+                Expr offset = index.Step == 1
+                    ? new VarExpr(k)
+                    : new InlineExpr(InlineForm.Binary, "*", new Expr[] { new VarExpr(k), new LiteralExpr(index.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), IrType.Int32) }, IrType.Int32, Printer.Multiplicative);
+                Expr value = init is LiteralExpr { Text: "0" } ? offset : new InlineExpr(InlineForm.Binary, "+", new Expr[] { init, offset }, IrType.Int32, Printer.Additive);
+                _out.Add(new CLet(loop.Snapshots[position], value) { Comment = "the loop index of iteration k, recomputed rather than stored" });
+            }
+
+            _loopStack.Add(info);
+            bool completes = ReverseDetached(b);
+            _loopStack.RemoveAt(_loopStack.Count - 1);
+
+            // The adjoints at the start of the iteration, all computed before any loop adjoint is overwritten
+            // (a = b; b = a + b reads each other's), and the outer accumulators flushed while they still hold
+            // this iteration's values.
+            var updates = new List<(Var Bar, Expr Value, Var Snapshot, List<Contribution> Uses)>();
+            for (int i = 0; i < loop.LoopVars.Count; i++)
+            {
+                if (bars.TryGetValue(loop.LoopVars[i], out var bar))
+                {
+                    var adjoint = Finalize(loop.Snapshots[i], out var uses) ?? Const(0, bar.Type);
+                    if (adjoint is VarExpr { Var: var same } && same == bar)
+                    {
+                        continue;
+                    }
+
+                    if (adjoint.Vars().Any(v => v.IsMutable))
+                    {
+                        var copy = _vars.New("t", bar.Type, VarRole.Temp);
+                        _out.Add(new CLet(copy, adjoint));
+                        adjoint = new VarExpr(copy);
+                    }
+
+                    updates.Add((bar, adjoint, loop.Snapshots[i], uses));
+                }
+            }
+
+            Flush();
+            foreach (var (bar, value, snapshot, uses) in updates)
+            {
+                var assign = new CAssign(bar, value);
+                AddAdjointComments(assign, snapshot, uses, " at the start of the iteration");
+                _out.Add(assign);
+            }
+
+            return completes || true;
+        });
+        _out = outer;
+        var reverse = new CReverseLoop(info, k, body) { Comment = "reverse of the " + loop.Source + ": its iterations, last first" };
+        info.Reverse = reverse;
+        _out.Add(reverse);
+    }
+
+    /// <summary>The reverse of a block whose forward code lives elsewhere (a loop body): emitted into <see cref="_out"/>.</summary>
+    private bool ReverseDetached(ForwardBlock fb)
+    {
+        var here = _out;
+        switch (fb.Terminal)
+        {
+            case ReturnTerminal ret:
+                Contribute(ret.Value, Const(1, _returnType), "return " + Describe(ret.Value), "seed ∂f/∂f = 1");
+                break;
+            case ThrowTerminal:
+                return false;
+            case IfTerminal branch:
+                Materialize(OuterReferences(branch.Then).Concat(OuterReferences(branch.Else)));
+                var then = new CBlock();
+                var @else = new CBlock();
+                bool t = ReverseBranch(branch.Then, b =>
+                {
+                    _out = then;
+                    return ReverseDetached(b);
+                });
+                bool e = ReverseBranch(branch.Else, b =>
+                {
+                    _out = @else;
+                    return ReverseDetached(b);
+                });
+                _out = here;
+                if (then.Statements.Count > 0 || @else.Statements.Count > 0)
+                {
+                    _out.Add(new CIf(branch.Condition, then, @else));
+                }
+
+                if (!t && !e)
+                {
+                    return false;
+                }
+
+                break;
+        }
+
+        ReverseEvents(fb.Events);
+        return true;
+    }
+}

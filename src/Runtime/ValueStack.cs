@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace SymbolicGrad.Internal;
+
+/// <summary>
+/// The storage generated gradients use for values a loop overwrites: pushed in the forward sweep, popped in
+/// reverse order by the reverse sweep. Backed by <see cref="ArrayPool{T}.Shared"/>, so a gradient called
+/// repeatedly allocates nothing in steady state. Used by generated code; not meant to be called by hand.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public struct ValueStack<T>
+{
+    private T[] _items;
+    private int _count;
+
+    /// <summary>Creates a stack with room for <paramref name="capacity"/> values (rented from the shared pool).</summary>
+    public ValueStack(int capacity)
+    {
+        _items = ArrayPool<T>.Shared.Rent(Math.Max(capacity, 16));
+        _count = 0;
+    }
+
+    /// <summary>The number of values on the stack.</summary>
+    public readonly int Count => _count;
+
+    /// <summary>Pushes a value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Push(T value)
+    {
+        if (_count == _items.Length)
+        {
+            Grow();
+        }
+
+        _items[_count++] = value;
+    }
+
+    /// <summary>Pops the value pushed last.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Pop() => _items[--_count];
+
+    /// <summary>Returns the storage to the pool.</summary>
+    public void Dispose()
+    {
+        if (_items is not null && _items.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(_items);
+            _items = Array.Empty<T>();
+            _count = 0;
+        }
+    }
+
+    private void Grow()
+    {
+        var bigger = ArrayPool<T>.Shared.Rent(Math.Max(16, _items.Length * 2));
+        Array.Copy(_items, bigger, _count);
+        if (_items.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(_items);
+        }
+
+        _items = bigger;
+    }
+}
+
+/// <summary>Adjoint buffers for local arrays of generated gradients, rented from the shared pool and cleared.</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class AdjointBuffers
+{
+    /// <summary>Rents a zeroed buffer of at least <paramref name="length"/> elements.</summary>
+    public static T[] Rent<T>(int length)
+    {
+        var buffer = ArrayPool<T>.Shared.Rent(Math.Max(length, 1));
+        Array.Clear(buffer, 0, length);
+        return buffer;
+    }
+
+    /// <summary>Returns a buffer rented with <see cref="Rent{T}"/>.</summary>
+    public static void Return<T>(T[] buffer) => ArrayPool<T>.Shared.Return(buffer);
+
+    /// <summary>Throws the exception generated gradients use for an output span of the wrong length.</summary>
+    public static void ThrowLength(string output, int actual, string input, int expected) =>
+        throw new ArgumentException($"{output} has length {actual} but {input} has length {expected}: the gradient output must match its parameter.", output);
+
+    /// <summary>Throws the exception generated gradients use when an output overlaps an input.</summary>
+    public static void ThrowOverlap(string output, string other) =>
+        throw new ArgumentException($"{output} overlaps {other}: the gradient output must not share memory with the inputs or other outputs.", output);
+}
