@@ -98,6 +98,34 @@ public sealed class DifferentiableFunction
     /// <inheritdoc />
     public override string ToString() => $"{Name}({string.Join(", ", ParameterNames)})";
 
+    /// <summary>
+    /// Names for a packed vector: a scalar keeps its name, an array of length n becomes name[0] … name[n−1].
+    /// Used by generated NameObjective methods.
+    /// </summary>
+    /// <param name="names">The parameter names, in order.</param>
+    /// <param name="lengths">For each name: its length, or −1 for a scalar.</param>
+    public static string[] PackedNames(string[] names, int[] lengths)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        ArgumentNullException.ThrowIfNull(lengths);
+        var result = new List<string>();
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (lengths[i] < 0)
+            {
+                result.Add(names[i]);
+                continue;
+            }
+
+            for (int j = 0; j < lengths[i]; j++)
+            {
+                result.Add(names[i] + "[" + j.ToString(System.Globalization.CultureInfo.InvariantCulture) + "]");
+            }
+        }
+
+        return result.ToArray();
+    }
+
     private void CheckLength(int length, string argument)
     {
         if (length != Dimension)

@@ -119,6 +119,10 @@ public class KinkConventionTests
         Assert.Equal((0.0, 0.0), (dx, dy));
         F.PowBothGradient(0.0, 1.0, out dx, out dy);
         Assert.Equal((1.0, 0.0), (dx, dy));
+        F.PowBothGradient(0.0, 0.0, out dx, out dy);
+        Assert.Equal((0.0, 0.0), (dx, dy));
+        F.PowBothGradient(2.0, 0.0, out dx, out dy);
+        Assert.Equal((0.0, Math.Log(2.0)), (dx, dy));
     }
 
     [Fact]

@@ -98,7 +98,7 @@ internal static class MethodAnalyzer
             }
         }
 
-        if (method.ReturnType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single))
+        if (!MethodFacts.IsReal(method.ReturnType))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name,
                 method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)));
@@ -124,10 +124,10 @@ internal static class MethodAnalyzer
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoBody, syntax.Identifier.GetLocation(), method.Name));
         }
 
-        if (method.IsGenericMethod)
+        if (method.IsGenericMethod && method.TypeParameters.Any(tp => !MethodFacts.IsGenericReal(tp)))
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, syntax.TypeParameterList?.GetLocation() ?? syntax.Identifier.GetLocation(),
-                "A generic [Differentiable] method", "write it for double or float (generic math is the next milestone)"));
+                "A type parameter that is not constrained to IFloatingPointIeee754<T>", "constrain each type parameter with 'where T : IFloatingPointIeee754<T>' (generic math), or write the method for double"));
         }
 
         foreach (var p in method.Parameters)
@@ -183,6 +183,39 @@ internal static class MethodAnalyzer
             string modifiers = (t.IsStatic ? "static " : string.Empty) + (t.IsReadOnly && t.TypeKind == TypeKind.Struct ? "readonly " : string.Empty) + (t.IsRefLikeType ? "ref " : string.Empty);
             string typeParameters = t.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">";
             m.Containers.Add(modifiers + "partial " + kind + " " + Lowerer.EscapeIdentifier(t.Name) + typeParameters);
+        }
+
+        foreach (var tp in method.TypeParameters)
+        {
+            m.TypeParameters.Add(tp.Name);
+            var clauses = new List<string>();
+            if (tp.HasUnmanagedTypeConstraint)
+            {
+                clauses.Add("unmanaged");
+            }
+            else if (tp.HasValueTypeConstraint)
+            {
+                clauses.Add("struct");
+            }
+            else if (tp.HasReferenceTypeConstraint)
+            {
+                clauses.Add("class");
+            }
+            else if (tp.HasNotNullConstraint)
+            {
+                clauses.Add("notnull");
+            }
+
+            clauses.AddRange(tp.ConstraintTypes.Select(c => c.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+            if (tp.HasConstructorConstraint)
+            {
+                clauses.Add("new()");
+            }
+
+            if (clauses.Count > 0)
+            {
+                m.Constraints.Add("where " + tp.Name + " : " + string.Join(", ", clauses));
+            }
         }
 
         foreach (var p in method.Parameters)

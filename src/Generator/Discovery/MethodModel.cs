@@ -62,5 +62,11 @@ internal sealed class MethodModel
 
     public List<string> Usings { get; } = new();
 
+    /// <summary>The method's type parameters (generic math), e.g. T.</summary>
+    public List<string> TypeParameters { get; } = new();
+
+    /// <summary>The method's constraint clauses, e.g. "where T : global::System.Numerics.IFloatingPointIeee754&lt;T&gt;".</summary>
+    public List<string> Constraints { get; } = new();
+
     public List<string> NamespaceUsings { get; } = new();
 }

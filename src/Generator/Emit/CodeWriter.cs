@@ -25,6 +25,11 @@ internal sealed class CodeWriter
     public void Open(string text)
     {
         Line(text);
+        OpenBrace();
+    }
+
+    public void OpenBrace()
+    {
         Line("{");
         _indent++;
         _atBlockStart = true;
@@ -65,7 +70,7 @@ internal sealed class CodeWriter
                 Line((let.Var.DeclaredSeparately ? string.Empty : let.Var.Type.CSharp + " ") + Name(let.Var) + " = " + Printer.CSharp(let.Value) + ";");
                 break;
             case CDeclare d:
-                Line(d.Var.Type.CSharp + " " + Name(d.Var) + (d.Initialize ? " = default;" : ";"));
+                Line(d.Var.Type.CSharp + " " + Name(d.Var) + (!d.Initialize ? ";" : d.Var.Type.IsReal ? " = " + Printer.Literal(0, d.Var.Type) + ";" : " = default;"));
                 break;
             case CAssign a:
                 Line(Name(a.Var) + " = " + Printer.CSharp(a.Value) + ";");

@@ -42,7 +42,8 @@ internal static class MethodEmitter
         }
 
         Gradient(w, m, body, remarks);
-        if (m.Parameters.Any(p => p.Differentiable) && m.ReturnType == "double" && !m.Parameters.Any(p => p.IsRefLike || p.ArrayElement is not null || (p.Differentiable && p.IsSingle)))
+        if (m.Parameters.Any(p => p.Differentiable) && m.ReturnType == "double" && m.TypeParameters.Count == 0
+            && !m.Parameters.Any(p => (p.IsRefLike && !p.Differentiable) || (p.Differentiable && (p.IsSingle || (p.ArrayElement is not null && p.ArrayElement != "double")))))
         {
             w.Line();
             Objective(w, m, remarks);
@@ -95,7 +96,14 @@ internal static class MethodEmitter
         w.Line(GeneratedCode);
         var parameters = m.Parameters.Select(p => (p.IsThis ? "this " : string.Empty) + p.Type + " " + p.Name)
             .Concat(differentiable.Select(p => p.OutputDeclaration));
-        w.Open(m.Accessibility + (m.IsStatic ? " static " : " ") + m.ReturnType + " " + m.Name + "Gradient(" + string.Join(", ", parameters) + ")");
+        string typeParameters = m.TypeParameters.Count == 0 ? string.Empty : "<" + string.Join(", ", m.TypeParameters) + ">";
+        w.Line(m.Accessibility + (m.IsStatic ? " static " : " ") + m.ReturnType + " " + m.Name + "Gradient" + typeParameters + "(" + string.Join(", ", parameters) + ")");
+        foreach (var constraint in m.Constraints)
+        {
+            w.Line("    " + constraint);
+        }
+
+        w.OpenBrace();
         w.Block(body);
         w.Close();
     }
@@ -113,49 +121,94 @@ internal static class MethodEmitter
         string self = names.Allocate("self");
         var data = m.Parameters.Where(p => !p.Differentiable).ToList();
         var differentiable = m.Parameters.Where(p => p.Differentiable).ToList();
-        int k = 0;
-        var valueArgs = new List<string>();
-        var gradientArgs = new List<string>();
-        foreach (var p in m.Parameters)
+
+        // Each differentiable array takes a slice of the vector whose length is an argument of the factory.
+        var lengths = differentiable.ToDictionary(p => p, p => p.ArrayElement is null ? null : names.Allocate(p.Name.TrimStart('@') + "Length"));
+        var offsets = new Dictionary<ParameterModel, string>();
+        int constant = 0;
+        var symbolic = new List<string>();
+        string Offset() => symbolic.Count == 0
+            ? constant.ToString(CultureInfo.InvariantCulture)
+            : string.Join(" + ", symbolic) + (constant == 0 ? string.Empty : " + " + constant.ToString(CultureInfo.InvariantCulture));
+        foreach (var p in differentiable)
         {
-            if (p.Differentiable)
+            offsets[p] = Offset();
+            if (lengths[p] is { } length)
             {
-                valueArgs.Add(x + "[" + k.ToString(CultureInfo.InvariantCulture) + "]");
-                k++;
+                symbolic.Add(length);
             }
             else
             {
-                valueArgs.Add(p.Name);
+                constant++;
             }
         }
 
-        gradientArgs.AddRange(valueArgs);
-        gradientArgs.AddRange(differentiable.Select((p, i) => "out " + g + "[" + i.ToString(CultureInfo.InvariantCulture) + "]"));
+        string dimension = Offset();
+        var valueArgs = new List<string>();
+        var outputs = new List<string>();
+        foreach (var p in m.Parameters)
+        {
+            if (!p.Differentiable)
+            {
+                valueArgs.Add(p.Name);
+                continue;
+            }
+
+            if (lengths[p] is { } length)
+            {
+                string slice = x + ".Slice(" + offsets[p] + ", " + length + ")";
+                valueArgs.Add(p.Type.StartsWith("global::System.ReadOnlySpan", StringComparison.Ordinal) ? slice : slice + ".ToArray()");
+                outputs.Add(g + ".Slice(" + offsets[p] + ", " + length + ")");
+            }
+            else
+            {
+                valueArgs.Add(x + "[" + offsets[p] + "]");
+                outputs.Add("out " + g + "[" + offsets[p] + "]");
+            }
+        }
+
+        var gradientArgs = valueArgs.Concat(outputs).ToList();
         string receiver = m.IsStatic ? string.Empty : self + ".";
+        var factoryParameters = differentiable.Where(p => lengths[p] is not null).Select(p => "int " + lengths[p])
+            .Concat(data.Select(p => p.Type + " " + p.Name)).ToList();
 
         w.Line("/// <summary>");
-        w.Line("/// <c>" + Xml(m.Name) + "</c> as a <see cref=\"global::SymbolicGrad.DifferentiableFunction\"/> of the vector (" + string.Join(", ", differentiable.Select(p => Xml(p.Name.TrimStart('@')))) + "),");
+        w.Line("/// <c>" + Xml(m.Name) + "</c> as a <see cref=\"global::SymbolicGrad.DifferentiableFunction\"/> of the vector (" + string.Join(", ", differentiable.Select(p => Xml(p.Name.TrimStart('@')) + (lengths[p] is null ? string.Empty : "[…]"))) + "),");
         w.Line("/// for gradient checking and the optimizers" + (data.Count > 0 ? "; the other parameters are fixed to the values given here" : string.Empty) + ".");
+        if (differentiable.Any(p => p.Type.EndsWith("[]", StringComparison.Ordinal) || p.Type.StartsWith("global::System.Span", StringComparison.Ordinal)))
+        {
+            w.Line("/// Array and Span parameters receive a copy of their slice of the vector on each call (ReadOnlySpan parameters take the slice itself).");
+        }
+
         w.Line("/// </summary>");
+        foreach (var p in differentiable.Where(p => lengths[p] is not null))
+        {
+            w.Line("/// <param name=\"" + lengths[p] + "\">The length of <c>" + Xml(p.Name.TrimStart('@')) + "</c>: its slice of the vector.</param>");
+        }
+
         foreach (var p in data)
         {
             w.Line("/// <param name=\"" + p.Name.TrimStart('@') + "\">As in <c>" + Xml(m.Name) + "</c>; fixed for the function returned.</param>");
         }
 
-        w.Line("/// <returns>A function of " + differentiable.Count.ToString(CultureInfo.InvariantCulture) + (differentiable.Count == 1 ? " parameter" : " parameters") + " that evaluates <c>" + Xml(m.Name) + "</c> and its exact gradient.</returns>");
+        w.Line("/// <returns>A function of " + (symbolic.Count == 0 ? dimension + (dimension == "1" ? " parameter" : " parameters") : "the packed parameters") + " that evaluates <c>" + Xml(m.Name) + "</c> and its exact gradient.</returns>");
         w.Line(GeneratedCode);
-        w.Open(m.Accessibility + (m.IsStatic ? " static " : " ") + "global::SymbolicGrad.DifferentiableFunction " + m.Name + "Objective(" + string.Join(", ", data.Select(p => p.Type + " " + p.Name)) + ")");
+        w.Open(m.Accessibility + (m.IsStatic ? " static " : " ") + "global::SymbolicGrad.DifferentiableFunction " + m.Name + "Objective(" + string.Join(", ", factoryParameters) + ")");
         if (!m.IsStatic)
         {
             w.Line("var " + self + " = this;");
         }
 
+        bool packed = lengths.Values.Any(l => l is not null);
         w.Line("return new global::SymbolicGrad.DifferentiableFunction(");
-        w.Line("    " + differentiable.Count.ToString(CultureInfo.InvariantCulture) + ",");
+        w.Line("    " + dimension + ",");
         w.Line("    (" + x + ") => " + receiver + m.Name + "(" + string.Join(", ", valueArgs) + "),");
         w.Line("    (" + x + ", " + g + ") => " + receiver + m.Name + "Gradient(" + string.Join(", ", gradientArgs) + "),");
         w.Line("    \"" + m.Name + "\",");
-        w.Line("    new[] { " + string.Join(", ", differentiable.Select(p => Literal(p.Name.TrimStart('@')))) + " },");
+        string nameList = "new[] { " + string.Join(", ", differentiable.Select(p => Literal(p.Name.TrimStart('@')))) + " }";
+        w.Line(packed
+            ? "    global::SymbolicGrad.DifferentiableFunction.PackedNames(" + nameList + ", new[] { " + string.Join(", ", differentiable.Select(p => lengths[p] ?? "-1")) + " }),"
+            : "    " + nameList + ",");
         w.Line("    new[]");
         w.Line("    {");
         foreach (var r in remarks)

@@ -26,6 +26,11 @@ internal static class Remarks
             lines.Add("∂" + functionName + "/∂" + name + " = " + text);
         }
 
+        foreach (var array in builder.OutputArrays.Keys)
+        {
+            lines.Add("∂" + functionName + "/∂" + array.Name.TrimStart('@') + "[i]: accumulated element by element by the reverse sweep");
+        }
+
         return lines;
     }
 

@@ -366,7 +366,7 @@ internal sealed partial class Lowerer
             case ICompoundAssignmentOperation compound:
                 if (AssignableSymbol(compound.Target) is { } t)
                 {
-                    if (compound.OperatorMethod is not null || compound.InConversion.Exists && !compound.InConversion.IsIdentity || compound.OutConversion.Exists && !compound.OutConversion.IsIdentity)
+                    if ((compound.OperatorMethod is not null && !IsGenericMathMember(compound.OperatorMethod)) || compound.InConversion.Exists && !compound.InConversion.IsIdentity || compound.OutConversion.Exists && !compound.OutConversion.IsIdentity)
                     {
                         Report(DiagnosticDescriptors.UnsupportedExpression, compound.Syntax.GetLocation(), compound.Syntax.ToString(), "a compound assignment with a conversion",
                             "write it out as 'x = (T)(x op y)'");
@@ -488,7 +488,7 @@ internal sealed partial class Lowerer
             case IInstanceReferenceOperation:
                 return new InlineExpr(InlineForm.Text, "this", Array.Empty<Expr>(), TypeOf(type!), Printer.Primary);
             case IBinaryOperation binary:
-                if (binary.OperatorMethod is not null)
+                if (binary.OperatorMethod is not null && !IsGenericMathMember(binary.OperatorMethod))
                 {
                     return Unsupported(op, "a user-defined operator", "use double or float arithmetic");
                 }
@@ -571,7 +571,7 @@ internal sealed partial class Lowerer
 
     private Expr LowerUnary(IUnaryOperation unary, Env env)
     {
-        if (unary.OperatorMethod is not null)
+        if (unary.OperatorMethod is not null && !IsGenericMathMember(unary.OperatorMethod))
         {
             return Unsupported(unary, "a user-defined operator", "use double or float arithmetic");
         }
@@ -647,9 +647,36 @@ internal sealed partial class Lowerer
         return new LiteralExpr("default", type);
     }
 
+    /// <summary>A static abstract member of a System.Numerics interface, reached through a type parameter (T.One, T.Exp, +).</summary>
+    private static bool IsGenericMathMember(ISymbol member) =>
+        member.IsStatic && member.ContainingType is { TypeKind: TypeKind.Interface } owner && owner.ContainingNamespace?.ToDisplayString() == "System.Numerics";
+
+    private static readonly Dictionary<string, double> GenericConstants = new(StringComparer.Ordinal)
+    {
+        ["Zero"] = 0,
+        ["One"] = 1,
+        ["NegativeOne"] = -1,
+        ["Pi"] = Math.PI,
+        ["E"] = Math.E,
+        ["Tau"] = 2 * Math.PI,
+        ["NaN"] = double.NaN,
+        ["PositiveInfinity"] = double.PositiveInfinity,
+        ["NegativeInfinity"] = double.NegativeInfinity,
+    };
+
     private Expr Member(IOperation? instance, ISymbol member, ITypeSymbol memberType, Env env, IOperation op)
     {
         var type = TypeOf(memberType);
+        if (IsGenericMathMember(member))
+        {
+            if (type.IsReal && GenericConstants.TryGetValue(member.Name, out double constant))
+            {
+                return new ConstExpr(constant, type);
+            }
+
+            return Unsupported(op, "the generic math member " + member.Name, "use T.Zero, T.One, T.Pi, T.E, T.CreateChecked(constant) and the math functions");
+        }
+
         string name = EscapeIdentifier(member.Name);
         if (member.IsStatic)
         {
@@ -708,6 +735,11 @@ internal sealed partial class Lowerer
             return LowerDifferentiableCall(invocation, method, args, env);
         }
 
+        if (IsGenericMathMember(method))
+        {
+            return LowerGenericMathCall(invocation, method, args);
+        }
+
         var returnType = TypeOf(method.ReturnType);
         if (KnownMethods.TryGetOp(containing, method.Name, args.Length, out var op)
             && returnType.IsReal && args.All(a => a.Type.IsReal || a.Type.Kind == ValueKind.Integer))
@@ -729,6 +761,45 @@ internal sealed partial class Lowerer
 
         Report(DiagnosticDescriptors.UnknownDerivative, invocation.Syntax.GetLocation(),
             method.ContainingType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat) + "." + method.Name);
+        return Poison(invocation.Type);
+    }
+
+    /// <summary>T.Exp(x), T.Max(a, b), T.CreateChecked(2.0)...: the generic forms of the supported math.</summary>
+    private Expr LowerGenericMathCall(IInvocationOperation invocation, IMethodSymbol method, Expr[] args)
+    {
+        var returnType = TypeOf(method.ReturnType);
+        if (method.Name is "CreateChecked" or "CreateSaturating" or "CreateTruncating" && args.Length == 1)
+        {
+            if (args[0] is ConstExpr c)
+            {
+                return new ConstExpr(c.Value, returnType);
+            }
+
+            if (args[0] is LiteralExpr l && double.TryParse(l.Text.TrimEnd('L', 'U', 'l', 'u'), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double v))
+            {
+                return new ConstExpr(v, returnType);
+            }
+
+            if (!args[0].Type.IsReal)
+            {
+                return new InlineExpr(InlineForm.Call, returnType.CSharp + "." + method.Name, args, returnType, Printer.Primary);
+            }
+
+            return Unsupported(invocation, "converting a real value with " + method.Name, "write the method for one type T, or convert a constant");
+        }
+
+        if (returnType.IsReal && KnownMethods.TryGetOp("System.Double", method.Name, args.Length, out var op) && args.All(a => a.Type.IsReal || a.Type.Kind == ValueKind.Integer))
+        {
+            return new OpExpr(op, args, returnType, SourceText(invocation.Syntax));
+        }
+
+        if (returnType.Kind is ValueKind.Bool or ValueKind.Integer && invocation.Instance is null)
+        {
+            string owner = method.Parameters.Select(p => p.Type).OfType<ITypeParameterSymbol>().Select(t => t.Name).FirstOrDefault() ?? "T";
+            return new InlineExpr(InlineForm.Call, owner + "." + method.Name, args, returnType, Printer.Primary);
+        }
+
+        Report(DiagnosticDescriptors.UnknownDerivative, invocation.Syntax.GetLocation(), method.ContainingType.Name + "." + method.Name);
         return Poison(invocation.Type);
     }
 

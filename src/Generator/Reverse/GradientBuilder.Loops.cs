@@ -243,10 +243,13 @@ internal sealed partial class GradientBuilder
             {
                 int position = loop.LoopVars.IndexOf(index.LoopVar);
                 var init = Flatten(loop.Inits[position]);
-                Expr offset = index.Step == 1
+                int magnitude = Math.Abs(index.Step);
+                Expr offset = magnitude == 1
                     ? new VarExpr(k)
-                    : new InlineExpr(InlineForm.Binary, "*", new Expr[] { new VarExpr(k), new LiteralExpr(index.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), IrType.Int32) }, IrType.Int32, Printer.Multiplicative);
-                Expr value = init is LiteralExpr { Text: "0" } ? offset : new InlineExpr(InlineForm.Binary, "+", new Expr[] { init, offset }, IrType.Int32, Printer.Additive);
+                    : new InlineExpr(InlineForm.Binary, "*", new Expr[] { new VarExpr(k), new LiteralExpr(magnitude.ToString(System.Globalization.CultureInfo.InvariantCulture), IrType.Int32) }, IrType.Int32, Printer.Multiplicative);
+                Expr value = init is LiteralExpr { Text: "0" } && index.Step > 0
+                    ? offset
+                    : new InlineExpr(InlineForm.Binary, index.Step > 0 ? "+" : "-", new Expr[] { init, offset }, IrType.Int32, Printer.Additive);
                 _out.Add(new CLet(loop.Snapshots[position], value) { Comment = "the loop index of iteration k, recomputed rather than stored" });
             }
 

@@ -11,7 +11,8 @@ internal sealed partial class GradientBuilder
 {
     private Expr? Simplify(Op op, IrType type, Expr[] a)
     {
-        if (a.All(x => x is ConstExpr) && Fold(op, type, a.Cast<ConstExpr>().Select(c => c.Value).ToArray()) is { } folded)
+        // Generic T: no folding, whose double arithmetic could differ from T's; the identities still apply.
+        if (!type.IsGeneric && a.All(x => x is ConstExpr) && Fold(op, type, a.Cast<ConstExpr>().Select(c => c.Value).ToArray()) is { } folded)
         {
             return folded;
         }

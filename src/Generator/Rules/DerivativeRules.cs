@@ -75,7 +75,8 @@ internal sealed class DerivativeRule
 
 /// <summary>
 /// The table of derivative rules, one per line, in the spirit of ChainRules.jl. Conventions at kinks
-/// (documented in the README and tested): |x|′(0) = 0; max/min split a tie evenly (½ each), so
+/// (documented in the README and tested): |x|′(0) = 0; ∂(x^y)/∂x = 0 where y = 0 and ∂(x^y)/∂y = 0 where
+/// x = 0 and y ≥ 0; max/min split a tie evenly (½ each), so
 /// max(x, x) has derivative 1; clamp passes the derivative to x on the closed interval [lo, hi], to lo
 /// below it and to hi above it; hypot has derivative 0 at the origin; floor, ceiling, round, truncate
 /// and sign have derivative 0.
@@ -151,8 +152,10 @@ internal static class DerivativeRules
         var b = c.Args[1];
         if (i == 0)
         {
-            // b·a^(b−1); a^1 and a^0 fold away, so x² gives 2·x.
-            return c.Mul(b, c.F(Op.Pow, a, c.Sub(b, c.K(1))));
+            // b·a^(b−1); a^1 and a^0 fold away, so x² gives 2·x. With a variable exponent, 0 where b = 0
+            // (as PyTorch): a^0 = 1 does not change with a, even at a = 0 where b·a^(b−1) would be 0·∞.
+            var power = c.Mul(b, c.F(Op.Pow, a, c.Sub(b, c.K(1))));
+            return b is ConstExpr ? power : c.Select(c.Cmp("==", b, c.K(0)), c.K(0), power);
         }
 
         if (a is ConstExpr k && k.Value > 0)

@@ -26,7 +26,7 @@ namespace Demo
         public static double FGradient(double x, double y, out double dX, out double dY)
         {
             // forward sweep: the function itself, each intermediate value kept for the reverse sweep
-            double r = default;
+            double r = 0.0;
             double r1;
             if (x > y)
             {
