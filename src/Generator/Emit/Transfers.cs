@@ -26,7 +26,8 @@ internal static class Transfers
             return stack;
         }
 
-        var loops = Cleanup.Walk(root).Select(x => x.Statement).OfType<CLoop>().ToList();
+        // Innermost loops first: what an inner reverse body recomputes may read values its outer loop must carry.
+        var loops = Cleanup.Walk(root).Select(x => x.Statement).OfType<CLoop>().Reverse().ToList();
         foreach (var forward in loops)
         {
             var reverse = forward.Info.Reverse;
@@ -45,6 +46,8 @@ internal static class Transfers
                 .Distinct()
                 .OrderBy(v => v.Id)
                 .ToList();
+            var recomputed = Rematerialize(forward, reverse, carried, declaredInReverse);
+            carried = carried.Where(v => !recomputed.Contains(v)).ToList();
             if (carried.Count == 0)
             {
                 continue;
@@ -76,6 +79,84 @@ internal static class Transfers
             }
         }
     }
+
+    /// <summary>
+    /// Values cheaper to recompute than to store: computed at the top level of the forward body by arithmetic
+    /// (no transcendental function, no call) from read-only arrays, the recomputed loop index, values from before
+    /// the loop and other such values. They are computed again at the start of the reverse iteration, in their
+    /// forward order, so a loop such as a sum of squares over an input array stores nothing at all.
+    /// </summary>
+    private static HashSet<Var> Rematerialize(CLoop forward, CReverseLoop reverse, List<Var> carried, HashSet<Var> declaredInReverse)
+    {
+        var topLevel = new Dictionary<Var, CLet>();
+        foreach (var s in forward.Body.Statements)
+        {
+            if (s is CLet let && !let.Var.IsMutable && !let.Var.DeclaredSeparately)
+            {
+                topLevel[let.Var] = let;
+            }
+        }
+
+        var definedInBody = new HashSet<Var>();
+        CollectDeclarations(forward.Body, definedInBody);
+        var verdict = new Dictionary<Var, bool>();
+        bool Recomputable(Var v)
+        {
+            if (verdict.TryGetValue(v, out bool known))
+            {
+                return known;
+            }
+
+            verdict[v] = false;
+            bool ok = topLevel.TryGetValue(v, out var let) && Cheap(let.Value)
+                && let.Value.Vars().All(u =>
+                    u.Type.Kind == ValueKind.Array
+                    || declaredInReverse.Contains(u)
+                    || (!definedInBody.Contains(u) && !u.IsMutable)
+                    || (definedInBody.Contains(u) && Recomputable(u)));
+            verdict[v] = ok;
+            return ok;
+        }
+
+        var chosen = carried.Where(Recomputable).ToList();
+        if (chosen.Count == 0)
+        {
+            return new HashSet<Var>();
+        }
+
+        // Everything they depend on inside the body, in forward order.
+        var needed = new HashSet<Var>();
+        void Need(Var v)
+        {
+            if (!needed.Add(v))
+            {
+                return;
+            }
+
+            foreach (var u in topLevel[v].Value.Vars().Where(u => definedInBody.Contains(u) && topLevel.ContainsKey(u) && !declaredInReverse.Contains(u)))
+            {
+                Need(u);
+            }
+        }
+
+        chosen.ForEach(Need);
+        var statements = forward.Body.Statements.OfType<CLet>().Where(l => needed.Contains(l.Var))
+            .Select(l => (CStmt)new CLet(l.Var, l.Value)).ToList();
+        statements[0].Comment = "values of iteration k recomputed from the inputs (cheaper than storing them)";
+        int at = reverse.Body.Statements.FindLastIndex(s => s is CLet l && declaredInReverse.Contains(l.Var) && l.Var.Type.Kind == ValueKind.Integer) + 1;
+        reverse.Body.Statements.InsertRange(at, statements);
+        return new HashSet<Var>(chosen);
+    }
+
+    private static bool Cheap(Expr e) => e switch
+    {
+        ConstExpr or LiteralExpr or VarExpr => true,
+        ElementExpr el => !el.Key.StartsWith("e#", StringComparison.Ordinal) && Cheap(el.Index),
+        InlineExpr i => i.Form != InlineForm.Call && i.Args.All(Cheap),
+        OpExpr o => o.Op is Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Neg or Op.Convert or Op.Abs or Op.Max or Op.Min
+            or Op.FusedMultiplyAdd or Op.Select && o.Args.All(Cheap),
+        _ => false,
+    };
 
     /// <summary>Declarations in a loop body, but not inside nested loops (they carry their own).</summary>
     private static void CollectDeclarations(CBlock block, HashSet<Var> defined)

@@ -27,9 +27,6 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static double MseGradient(double w, double b, double[] x, double[] y, out double dW, out double dB)
         {
-            // storage for values the loops overwrite (pooled: no allocation in steady state)
-            var values = new global::SymbolicGrad.Internal.ValueStack<double>(16);
-
             // forward sweep: the function itself, each intermediate value kept for the reverse sweep
             int i = 0;
             int i1 = i;
@@ -46,8 +43,6 @@ namespace Demo
                 double r = w * t0 + b - y[i2];
                 double sum2 = sum1 + r * r;
                 sum = sum2;
-                values.Push(t0);
-                values.Push(r);
             }
             double value = sum / (double)x.Length;
 
@@ -61,11 +56,11 @@ namespace Demo
             // reverse of the for loop at line 9: its iterations, last first
             for (int k = n - 1; k >= 0; k--)
             {
-                // the values of iteration k that the reverse needs, pushed by the forward loop
-                double r = values.Pop();
-                double t0 = values.Pop();
                 // the loop index of iteration k, recomputed rather than stored
                 int i2 = i + k;
+                // values of iteration k recomputed from the inputs (cheaper than storing them)
+                double t0 = x[i2];
+                double r = w * t0 + b - y[i2];
                 // ∂Mse/∂r [w * x[i] + b - y[i]] from r * r (product rule)
                 double rBar = 2.0 * (r * sumBar);
                 // ∂Mse/∂w from w * x[i] (product rule)
@@ -77,7 +72,6 @@ namespace Demo
             dW = wBar;
             // ∂Mse/∂b from the branches above (accumulated)
             dB = bBar;
-            values.Dispose();
             return value;
         }
 
