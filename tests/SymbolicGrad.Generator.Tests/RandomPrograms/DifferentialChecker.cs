@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Microsoft.CodeAnalysis;
+using SymbolicGrad.Generator;
 
 namespace SymbolicGrad.Generator.Tests.RandomPrograms;
 
@@ -163,9 +164,11 @@ public static class BatchRunner
         string reproduce = $"reproduce with SYMBOLICGRAD_RANDOM_SEED={batch.Seed} SYMBOLICGRAD_RANDOM_PROGRAMS={batch.Methods.Count} (this batch becomes batch 0)";
 
         GeneratorRun run;
+        Compilation output;
         try
         {
-            run = Harness.Run(batch.Source);
+            run = Compile(batch);
+            output = WithCheckWrappers(run.Output, batch);
         }
         catch (Exception e)
         {
@@ -193,7 +196,7 @@ public static class BatchRunner
 
         // One emit (it binds every method body once; a separate GetDiagnostics would bind them all again).
         using var stream = new MemoryStream();
-        var emit = run.Output.Emit(stream);
+        var emit = output.Emit(stream);
         if (!emit.Success)
         {
             var errors = emit.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
@@ -221,6 +224,7 @@ public static class BatchRunner
         report.Timing = $"generator {generatorTime.TotalSeconds:0.0} s, compile+emit {(clock.Elapsed - generatorTime).TotalSeconds:0.0} s, source {batch.Source.Length / 1024} KB, generated {run.Sources.Values.Sum(v => v.Length) / 1024} KB";
         clock.Restart();
         var type = assembly.GetType(RandomProgramGenerator.Namespace + "." + RandomProgramGenerator.ClassName, throwOnError: true)!;
+        var wrappers = assembly.GetType(RandomProgramGenerator.Namespace + "." + WrapperClass);
         for (int index = 0; index < batch.Methods.Count; index++)
         {
             var method = batch.Methods[index];
@@ -231,7 +235,7 @@ public static class BatchRunner
                 continue;
             }
 
-            if (generatorProblems.Count > 0 && type.GetMethod(method.Name + "Objective") is null)
+            if (generatorProblems.Count > 0 && type.GetMethod(method.Name + "Gradient") is null)
             {
                 continue; // already reported above
             }
@@ -241,7 +245,7 @@ public static class BatchRunner
                 report.FloatPrograms++;
             }
 
-            string? failure = CheckMethod(type, method, batch.Seed, index, report);
+            string? failure = CheckMethod(type, wrappers, method, batch.Seed, index, report);
             if (failure is not null)
             {
                 report.Failures.Add($"batch seed {batch.Seed}, method {method.Name}: {failure}\n{reproduce}\nprogram:\n{method.StandaloneSource()}");
@@ -255,26 +259,140 @@ public static class BatchRunner
     /// <summary>The seed of a method's points: a function of the batch seed and the method's index only.</summary>
     public static int PointSeed(int batchSeed, int index) => unchecked(batchSeed * 31 + index * 7919 + 17);
 
-    private static string? CheckMethod(Type type, RandomMethod method, int batchSeed, int index, BatchReport report)
+    /// <summary>
+    /// The batch compiled with the generator: C# 12 (what generated code must compile with) or, for batches with
+    /// foreach over spans, C# 13; the driver does not track incremental steps (nobody reads them here, and they cost).
+    /// </summary>
+    private static GeneratorRun Compile(RandomBatch batch)
+    {
+        var parse = batch.CSharp13 ? new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp13) : Harness.ParseOptions;
+        var compilation = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create(
+            "RandomPrograms" + batch.Seed,
+            new[] { Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Microsoft.CodeAnalysis.Text.SourceText.From(batch.Source, Encoding.UTF8), parse, path: "File0.cs") },
+            Harness.References,
+            new Microsoft.CodeAnalysis.CSharp.CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        var driver = Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(
+            new[] { new DifferentiableGenerator().AsSourceGenerator() },
+            parseOptions: parse,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: false));
+        return Harness.Run(compilation, driver);
+    }
+
+    /// <summary>
+    /// The class of the check wrappers: a method with a [NoDerivative] ReadOnlySpan parameter gets no NameObjective
+    /// (a lambda cannot capture a span), so the checker adds `NameCheck(lengths..., data with arrays for spans)`, the
+    /// same packing as NameObjective, that calls Name and NameGradient with the spans.
+    /// </summary>
+    public const string WrapperClass = "PCheck";
+
+    private static bool NeedsWrapper(RandomMethod m) => m.Parameters.Any(p => p.Kind == ParamKind.DataArray && p.IsRefLike);
+
+    /// <summary>Adds the check wrappers of the methods whose gradient was generated (after the generator ran).</summary>
+    private static Compilation WithCheckWrappers(Compilation output, RandomBatch batch)
+    {
+        var needing = batch.Methods.Where(NeedsWrapper).ToList();
+        if (needing.Count == 0)
+        {
+            return output;
+        }
+
+        var type = output.GetTypeByMetadataName(RandomProgramGenerator.Namespace + "." + RandomProgramGenerator.ClassName);
+        var sb = new StringBuilder("using System;\nusing SymbolicGrad;\n\nnamespace " + RandomProgramGenerator.Namespace + ";\n\npublic static class " + WrapperClass + "\n{\n");
+        foreach (var m in needing)
+        {
+            if (type is not null && !type.GetMembers(m.Name + "Gradient").IsEmpty)
+            {
+                sb.Append(Wrapper(m));
+            }
+        }
+
+        sb.Append("}\n");
+        var parse = (Microsoft.CodeAnalysis.CSharp.CSharpParseOptions)output.SyntaxTrees.First().Options;
+        return output.AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(sb.ToString(), parse, path: "CheckWrappers.cs"));
+    }
+
+    private static string Wrapper(RandomMethod m)
+    {
+        var offset = new List<string>();
+        int constant = 0;
+        string Offset() => string.Join(" + ", offset.Append(constant.ToString(CultureInfo.InvariantCulture)));
+        var args = new List<string>();
+        var outputs = new List<string>();
+        var factory = new List<string>();
+        foreach (var p in m.DiffParameters)
+        {
+            if (p.IsArray)
+            {
+                string slice = "p.Slice(" + Offset() + ", " + p.Name + "Length)";
+                args.Add(p.Type == "ReadOnlySpan<double>" ? slice : slice + ".ToArray()");
+                outputs.Add("g.Slice(" + Offset() + ", " + p.Name + "Length)");
+                factory.Add("int " + p.Name + "Length");
+                offset.Add(p.Name + "Length");
+            }
+            else
+            {
+                args.Add("p[" + Offset() + "]");
+                outputs.Add("out g[" + Offset() + "]");
+                constant++;
+            }
+        }
+
+        // Back to parameter order: differentiable ones take their packed slot, data their own name.
+        var ordered = new List<string>();
+        int d = 0;
+        foreach (var p in m.Parameters)
+        {
+            if (p.Kind is ParamKind.Diff or ParamKind.DiffArray)
+            {
+                ordered.Add(args[d++]);
+            }
+            else
+            {
+                ordered.Add(p.Name);
+                factory.Add((p.Kind switch { ParamKind.Int => "int", ParamKind.DataArray => "double[]", _ => "double" }) + " " + p.Name);
+            }
+        }
+
+        string call = string.Join(", ", ordered);
+        return "    public static DifferentiableFunction " + m.Name + "Check(" + string.Join(", ", factory) + ") =>\n" +
+               "        new DifferentiableFunction(" + Offset() + ", p => " + RandomProgramGenerator.ClassName + "." + m.Name + "(" + call + "),\n" +
+               "            (p, g) => " + RandomProgramGenerator.ClassName + "." + m.Name + "Gradient(" + call + ", " + string.Join(", ", outputs) + "),\n" +
+               "            \"" + m.Name + "\", DifferentiableFunction.PackedNames(new[] { " + string.Join(", ", m.DiffParameters.Select(p => "\"" + p.Name + "\"")) + " }, new[] { " +
+               string.Join(", ", m.DiffParameters.Select(p => p.IsArray ? p.Name + "Length" : "-1")) + " }));\n";
+    }
+
+    private static string? CheckMethod(Type type, Type? wrappers, RandomMethod method, int batchSeed, int index, BatchReport report)
     {
         var rng = new Random(PointSeed(batchSeed, index));
-        var objective = type.GetMethod(method.Name + "Objective", BindingFlags.Public | BindingFlags.Static);
+        var objective = NeedsWrapper(method)
+            ? wrappers?.GetMethod(method.Name + "Check", BindingFlags.Public | BindingFlags.Static)
+            : type.GetMethod(method.Name + "Objective", BindingFlags.Public | BindingFlags.Static);
         if (objective is null)
         {
-            return "no " + method.Name + "Objective was generated";
+            return "no " + method.Name + (NeedsWrapper(method) ? "Check wrapper" : "Objective was generated");
         }
 
+        // NameGradient: the original parameters, then one output per differentiable parameter (out double, Span<double>).
         if (type.GetMethod(method.Name + "Gradient", BindingFlags.Public | BindingFlags.Static) is not { } gradient ||
-            gradient.GetParameters().Count(p => p.IsOut) != method.DiffParameters.Count())
+            gradient.GetParameters().Length != method.Parameters.Count + method.DiffParameters.Count() ||
+            !gradient.GetParameters().Skip(method.Parameters.Count).Zip(method.DiffParameters, (g, p) => p.IsArray ? g.ParameterType == typeof(Span<double>) : g.IsOut).All(ok => ok))
         {
-            return "no " + method.Name + "Gradient with one out parameter per differentiable parameter was generated";
+            return "no " + method.Name + "Gradient with one output (out double, Span<double>) per differentiable parameter was generated";
         }
 
-        var data = method.DataParameters.Select(p => p.Kind == ParamKind.Int ? (object)rng.Next(0, 5) : Math.Round(rng.NextDouble() * 4 - 2, 3)).ToArray();
-        var f = (DifferentiableFunction)objective.Invoke(null, data)!;
-        var names = method.DiffParameters.Select(p => p.Name).ToList();
+        // The factory's arguments: the length of each differentiable array, then the data parameters in order.
+        var lengths = method.DiffParameters.Where(p => p.IsArray).Select(_ => 1 + rng.Next(ProgramFeatures.MaxArrayLength)).ToList();
+        var dataValues = method.DataParameters.Select(p => p.Kind switch
+        {
+            ParamKind.Int => (object)rng.Next(0, 5),
+            ParamKind.DataArray => Enumerable.Range(0, 1 + rng.Next(ProgramFeatures.MaxArrayLength)).Select(_ => Math.Round(rng.NextDouble() * 4 - 2, 3)).ToArray(),
+            _ => Math.Round(rng.NextDouble() * 4 - 2, 3),
+        }).ToArray();
+        var f = (DifferentiableFunction)objective.Invoke(null, lengths.Cast<object>().Concat(dataValues).ToArray())!;
+        var names = f.ParameterNames;
         var tolerance = method.UsesFloat ? CheckTolerance.Float : CheckTolerance.Double;
-        string dataText = string.Join(", ", method.DataParameters.Zip(data, (p, v) => p.Name + " = " + Convert.ToString(v, CultureInfo.InvariantCulture)));
+        string dataText = string.Join(", ", method.DiffParameters.Where(p => p.IsArray).Zip(lengths, (p, l) => p.Name + ".Length = " + l.ToString(CultureInfo.InvariantCulture))
+            .Concat(method.DataParameters.Zip(dataValues, (p, v) => p.Name + " = " + (v is double[] a ? "{ " + string.Join(", ", a.Select(e => e.ToString("R", CultureInfo.InvariantCulture))) + " }" : Convert.ToString(v, CultureInfo.InvariantCulture)))));
 
         int passed = 0;
         int skipped = 0;

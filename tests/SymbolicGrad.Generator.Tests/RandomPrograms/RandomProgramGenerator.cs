@@ -46,14 +46,53 @@ public sealed record ProgramFeatures
     /// <summary>Reassigning a [NoDerivative] parameter (with a data value only: see the note in MethodBuilder.Statement).</summary>
     public bool AssignDataParameters { get; init; } = true;
 
-    /// <summary>Reserved: for/while/do loops, break/continue (needs the loops milestone; SG0006 today).</summary>
-    public bool Loops { get; init; }
+    /// <summary>for (up, down, steps ±c), foreach, while, do; break/continue/return inside; nested up to MaxLoopDepth.</summary>
+    public bool Loops { get; init; } = true;
 
-    /// <summary>Reserved: double[] / ReadOnlySpan&lt;double&gt; parameters, differentiable and [NoDerivative], read at computed indices.</summary>
-    public bool ArrayParameters { get; init; }
+    /// <summary>double[] / ReadOnlySpan&lt;double&gt; / Span&lt;double&gt; parameters, differentiable and [NoDerivative], read at computed indices.</summary>
+    public bool ArrayParameters { get; init; } = true;
 
-    /// <summary>Reserved: local arrays and spans (new double[n], stackalloc) written and read.</summary>
-    public bool LocalArrays { get; init; }
+    /// <summary>Local arrays and spans (new double[n], stackalloc) written in one loop and read in others.</summary>
+    public bool LocalArrays { get; init; } = true;
+
+    /// <summary>
+    /// foreach over Span/ReadOnlySpan (parameters and stackalloc locals). Off in C# 12 batches: with the .NET 10
+    /// reference assemblies, C# 12 rejects foreach over a span (CS9202, "ref struct interfaces"), so only batches
+    /// compiled as C# 13 turn it on (see <see cref="ForSeed"/>); foreach over double[] is in every batch.
+    /// </summary>
+    public bool ForeachOverSpans { get; init; }
+
+    /// <summary>
+    /// Known generator limitation, excluded from the default run: a ?: of real values inside a while condition is
+    /// reported SG0017 ("a loop condition that needs a ?: of real values"). Off: while conditions have no ?:.
+    /// </summary>
+    public bool TernaryInLoopConditions { get; init; }
+
+    /// <summary>
+    /// Known generator bug, excluded from the default run: a local array declared after an `if` that returns early
+    /// gives generated code that does not compile (CS0136: its adjoint `hBar` is declared twice). Off: local arrays
+    /// are only declared before any early return.
+    /// </summary>
+    public bool LocalArrayAfterEarlyReturn { get; init; }
+
+    /// <summary>
+    /// Known generator bug, excluded from the default run when loops are on: a plain copy of a variable (`double z = y;`,
+    /// also `z = 1.0 * y`) followed by a loop that reassigns y and reads z: the generated code reads y's new value for
+    /// z (value and gradient wrong). Off: assigned values are never a bare variable (`y + 0.5` instead).
+    /// </summary>
+    public bool PlainCopies { get; init; }
+
+    /// <summary>The features of a batch, a function of its seed alone (so a batch seed reproduces it): every 4th seed compiles as C# 13 with foreach over spans.</summary>
+    public static ProgramFeatures ForSeed(int seed) => seed % 4 == 3 ? Default with { ForeachOverSpans = true } : Default;
+
+    /// <summary>Loop nesting depth.</summary>
+    public int MaxLoopDepth { get; init; } = 3;
+
+    /// <summary>The largest trip count of one loop (constants, int parameters, array lengths are kept under it).</summary>
+    public int MaxTrip { get; init; } = 6;
+
+    /// <summary>The largest length the checker gives an array parameter.</summary>
+    public const int MaxArrayLength = 5;
 
     public int MaxDepth { get; init; } = 3;
     public int MaxStatements { get; init; } = 4;
@@ -73,9 +112,21 @@ public enum ParamKind
 
     /// <summary>An int: data.</summary>
     Int,
+
+    /// <summary>A differentiable double[] / ReadOnlySpan&lt;double&gt; / Span&lt;double&gt;: one Span&lt;double&gt; gradient output.</summary>
+    DiffArray,
+
+    /// <summary>A [NoDerivative] double[] / ReadOnlySpan&lt;double&gt;: data.</summary>
+    DataArray,
 }
 
-public sealed record ParamSpec(string Name, ParamKind Kind);
+/// <summary>A parameter; <paramref name="Type"/> is the C# type of an array parameter (double[], ReadOnlySpan&lt;double&gt;, Span&lt;double&gt;).</summary>
+public sealed record ParamSpec(string Name, ParamKind Kind, string Type = "double")
+{
+    public bool IsArray => Kind is ParamKind.DiffArray or ParamKind.DataArray;
+
+    public bool IsRefLike => IsArray && Type.EndsWith("Span<double>", StringComparison.Ordinal);
+}
 
 /// <summary>One generated method: its text, signature and what the checker needs to know about it.</summary>
 public sealed class RandomMethod
@@ -92,9 +143,12 @@ public sealed class RandomMethod
 
     public required IReadOnlySet<string> Tags { get; init; }
 
-    public IEnumerable<ParamSpec> DiffParameters => Parameters.Where(p => p.Kind == ParamKind.Diff);
+    public IEnumerable<ParamSpec> DiffParameters => Parameters.Where(p => p.Kind is ParamKind.Diff or ParamKind.DiffArray);
 
-    public IEnumerable<ParamSpec> DataParameters => Parameters.Where(p => p.Kind != ParamKind.Diff);
+    public IEnumerable<ParamSpec> DataParameters => Parameters.Where(p => p.Kind is not (ParamKind.Diff or ParamKind.DiffArray));
+
+    /// <summary>Only scalar parameters: callable from other random methods (arrays are not passed across methods).</summary>
+    public bool IsScalar => Parameters.All(p => !p.IsArray);
 
     /// <summary>This method and every method it calls, directly or not, callees first.</summary>
     public IReadOnlyList<RandomMethod> Closure()
@@ -129,6 +183,9 @@ public sealed class RandomBatch
     public required int Seed { get; init; }
     public required IReadOnlyList<RandomMethod> Methods { get; init; }
     public required string Source { get; init; }
+
+    /// <summary>Compile as C# 13 rather than C# 12 (the batch has foreach over spans: see ProgramFeatures.ForeachOverSpans).</summary>
+    public bool CSharp13 { get; init; }
 }
 
 /// <summary>Writes batches of random [Differentiable] methods from a seed. See the design note above.</summary>
@@ -148,6 +205,15 @@ public sealed class RandomProgramGenerator
         "local", "assign", "assign-param", "assign-data", "+=", "-=", "*=", "/=", "++", "--",
         "if", "if-else", "nested-if", "early-return", "&&", "||", "!", "cmp-int", "cmp-data", "IsFinite", "block-body", "expression-body",
         "named-const", "float-local", "uninitialized-local", "int-mutation", "throw", "(int)", "Pow(x,int)",
+        // loops
+        "for-up", "for-from-1", "for-step", "for-down", "for-down-step", "while", "while-value-cond", "do", "foreach", "nested-loop", "triple-loop",
+        "bound-const", "bound-int", "bound-length", "bound-length-1",
+        "accumulate", "product", "horner", "logistic", "swap", "carried-overwrite", "carried-shrink",
+        "break", "continue", "return-in-loop", "branch-in-loop", "cmp-index", "loop-index", "call-in-loop",
+        // arrays
+        "array-param", "readonly-span-param", "span-param", "data-array", "data-span", "array-read-data",
+        "index-const", "index-last", "index-int", "index-mod", "index-affine", "index-reverse", "index-direct", "index-neighbor", "index-two-vars",
+        "local-array", "stackalloc", "array-fill", "array-passes", "array-write", "foreach-local",
     };
 
     private readonly Random _rng;
@@ -175,7 +241,7 @@ public sealed class RandomProgramGenerator
             methods.Add(new MethodBuilder(_rng, _features, "M" + i.ToString(CultureInfo.InvariantCulture), methods).Build());
         }
 
-        return new RandomBatch { Seed = Seed, Methods = methods, Source = Wrap(methods.Select(m => m.Source)) };
+        return new RandomBatch { Seed = Seed, Methods = methods, Source = Wrap(methods.Select(m => m.Source)), CSharp13 = _features.ForeachOverSpans };
     }
 
     private readonly record struct Ex(string Text, double Bound, bool Atom = false)
@@ -193,7 +259,33 @@ public sealed class RandomProgramGenerator
 
         /// <summary>A float local: read as (double)name, never reassigned.</summary>
         public bool IsFloat { get; init; }
+
+        /// <summary>An int local (a loop index or counter): data, read as (double)name, never assigned by random statements.</summary>
+        public bool IsInt { get; init; }
+
+        /// <summary>Owned by a loop pattern (accumulator, Horner...): read freely, assigned only by the pattern.</summary>
+        public bool Pinned { get; init; }
     }
+
+    /// <summary>An array in scope: a parameter or a local array.</summary>
+    private sealed class ArrayInfo
+    {
+        public required string Name { get; init; }
+        public bool IsData { get; init; }
+        public bool IsLocal { get; init; }
+
+        /// <summary>A Span/ReadOnlySpan (foreach over it needs C# 13 here: see ProgramFeatures.ForeachOverSpans).</summary>
+        public bool IsSpan { get; init; }
+
+        /// <summary>Bound on |element|.</summary>
+        public double Bound { get; set; }
+
+        /// <summary>Bound on the length.</summary>
+        public int LengthBound { get; init; }
+    }
+
+    /// <summary>A loop index in scope; <see cref="Direct"/> are index expressions known to be in range for <see cref="Over"/>.</summary>
+    private sealed record LoopVar(string Name, ArrayInfo? Over, string[] Direct);
 
     private sealed class MethodBuilder
     {
@@ -207,6 +299,7 @@ public sealed class RandomProgramGenerator
         private static readonly string[] DiffNames = { "x", "y", "z", "w" };
         private static readonly string[] DataNames = { "a", "b" };
         private static readonly string[] IntNames = { "k", "n" };
+        private static readonly string[] ArrayNames = { "u", "c" };
 
         private readonly Random _rng;
         private readonly ProgramFeatures _f;
@@ -220,6 +313,34 @@ public sealed class RandomProgramGenerator
         private int _indent = 2;
         private int _nextLocal;
         private int _branchNesting;
+        private readonly List<ArrayInfo> _arrays = new();
+        private readonly List<LoopVar> _loopVars = new();
+
+        /// <summary>For each enclosing loop, the index in _scopes of its body scope (locals in lower scopes are loop-carried).</summary>
+        private readonly List<int> _loopScopes = new();
+
+        /// <summary>Results of loop patterns, folded into the returned value so the loops matter.</summary>
+        private readonly List<Local> _loopResults = new();
+
+        private int LoopDepth => _loopScopes.Count;
+
+        private static readonly System.Text.RegularExpressions.Regex CopyPattern =
+            new(@"^(\(double\))?[A-Za-z_]\w*$|^1\.0 \* \(?(\(double\))?[A-Za-z_]\w*\)?$|^\(?[A-Za-z_]\w*\)? (\*|/) 1\.0$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+        /// <summary>
+        /// Avoids a plain copy of a variable (`z = y`, `double v = 1.0 * y`) as an assigned value when loops are on:
+        /// see ProgramFeatures.PlainCopies (a known generator bug).
+        /// </summary>
+        private Ex NoCopy(Ex e) =>
+            _f.Loops && !_f.PlainCopies && CopyPattern.IsMatch(e.Text) && !e.Text.StartsWith("Math.", StringComparison.Ordinal)
+                ? new Ex(e.Text + " + 0.5", e.Bound + 0.5)
+                : e;
+
+        /// <summary>A return statement has been written (see ProgramFeatures.LocalArrayAfterEarlyReturn).</summary>
+        private bool _returned;
+
+        /// <summary>Generating a while condition: no ?: (see ProgramFeatures.TernaryInLoopConditions).</summary>
+        private bool _inLoopCondition;
         private double _outputBound;
         private bool _usesFloat;
 
@@ -253,13 +374,24 @@ public sealed class RandomProgramGenerator
 
         public RandomMethod Build()
         {
-            if (_f.Loops || _f.ArrayParameters || _f.LocalArrays)
+            // Arrays: up to 2 differentiable (double[], ReadOnlySpan<double>, Span<double>), up to 1 [NoDerivative].
+            int nDiffArrays = _f.ArrayParameters && Chance(0.4) ? 1 + (Chance(0.3) ? 1 : 0) : 0;
+            for (int i = 0; i < nDiffArrays; i++)
             {
-                throw new NotSupportedException("Loops and arrays are reserved extension points: see the design note in RandomProgramGenerator.cs.");
+                string type = Pick(new[] { "double[]", "ReadOnlySpan<double>", "Span<double>" });
+                _tags.Add(type switch { "double[]" => "array-param", "Span<double>" => "span-param", _ => "readonly-span-param" });
+                _parameters.Add(new ParamSpec(ArrayNames[i], ParamKind.DiffArray, type));
             }
 
-            // Signature: 1-4 differentiable doubles, up to 2 [NoDerivative] doubles, up to 1 int, in a random order.
-            int nDiff = 1 + _rng.Next(4);
+            if (_f.ArrayParameters && Chance(0.2))
+            {
+                bool span = Chance(0.4);
+                _tags.Add(span ? "data-span" : "data-array");
+                _parameters.Add(new ParamSpec("t", ParamKind.DataArray, span ? "ReadOnlySpan<double>" : "double[]"));
+            }
+
+            // Signature: 1-4 differentiable doubles (0-3 next to a differentiable array), up to 2 [NoDerivative] doubles, up to 1 int, in a random order.
+            int nDiff = nDiffArrays > 0 ? _rng.Next(4) : 1 + _rng.Next(4);
             for (int i = 0; i < nDiff; i++)
             {
                 _parameters.Add(new ParamSpec(DiffNames[i], ParamKind.Diff));
@@ -282,7 +414,12 @@ public sealed class RandomProgramGenerator
                 (_parameters[i], _parameters[j]) = (_parameters[j], _parameters[i]);
             }
 
-            _scopes.Add(_parameters.Select(p => new Local
+            foreach (var p in _parameters.Where(p => p.IsArray))
+            {
+                _arrays.Add(new ArrayInfo { Name = p.Name, IsData = p.Kind == ParamKind.DataArray, IsSpan = p.IsRefLike, Bound = SampledBound, LengthBound = ProgramFeatures.MaxArrayLength });
+            }
+
+            _scopes.Add(_parameters.Where(p => !p.IsArray).Select(p => new Local
             {
                 Name = p.Name,
                 Bound = p.Kind == ParamKind.Int ? 4 : SampledBound,
@@ -294,6 +431,8 @@ public sealed class RandomProgramGenerator
             {
                 ParamKind.Diff => "double " + p.Name,
                 ParamKind.DataDouble => "[NoDerivative] double " + p.Name,
+                ParamKind.DiffArray => p.Type + " " + p.Name,
+                ParamKind.DataArray => "[NoDerivative] " + p.Type + " " + p.Name,
                 _ => "int " + p.Name,
             }));
 
@@ -346,6 +485,23 @@ public sealed class RandomProgramGenerator
         private void Return()
         {
             var e = Expr(Depth());
+            if (LoopDepth > 0)
+            {
+                _tags.Add("return-in-loop");
+            }
+
+            _returned = true;
+
+            // Fold the results of loop patterns in scope into the value, so that most loops reach the output.
+            foreach (var r in _loopResults.Where(r => Visible.Contains(r)))
+            {
+                if (Chance(0.7))
+                {
+                    var b = Bounded(new Ex(r.Name, r.Bound, Atom: true), 10);
+                    e = new Ex(e.Text + " + " + b.P, e.Bound + b.Bound);
+                }
+            }
+
             _outputBound = Math.Max(_outputBound, e.Bound);
             Line("return " + e.Text + ";");
         }
@@ -376,7 +532,30 @@ public sealed class RandomProgramGenerator
         /// <summary>One statement. Extension point: loop and local-array productions go in this switch.</summary>
         private bool Statement()
         {
-            var assignable = Visible.Where(l => !l.IsFloat && (!l.IsData || (l.IsParameter && l.Name is "a" or "b"))).ToList();
+            if (_f.Loops && LoopDepth < _f.MaxLoopDepth && Chance(LoopDepth switch { 0 => 0.25, 1 => 0.12, _ => 0.05 }))
+            {
+                return Loop();
+            }
+
+            if (_f.LocalArrays && LoopDepth == 0 && _scopes.Count == 1 && _branchNesting == 0 && (_f.LocalArrayAfterEarlyReturn || !_returned) && Chance(0.12))
+            {
+                LocalArray();
+                return false;
+            }
+
+            if (LoopDepth > 0 && Chance(0.12))
+            {
+                BreakOrContinue();
+                return false;
+            }
+
+            if (LoopDepth > 0 && _arrays.Any(a => a.IsLocal) && Chance(0.12))
+            {
+                WriteElement(Pick(_arrays.Where(a => a.IsLocal).ToList()));
+                return false;
+            }
+
+            var assignable = Visible.Where(l => !l.IsFloat && !l.IsInt && !l.Pinned && (!l.IsData || (l.IsParameter && l.Name is "a" or "b"))).ToList();
             int choice = _rng.Next(100);
             if (choice >= 25 && choice < 31)
             {
@@ -387,7 +566,7 @@ public sealed class RandomProgramGenerator
             if (choice < 31 || assignable.Count == 0)
             {
                 _tags.Add("local");
-                var e = Expr(Depth());
+                var e = NoCopy(Expr(Depth()));
                 string name = "v" + (_nextLocal++).ToString(CultureInfo.InvariantCulture);
                 _scopes[^1].Add(new Local { Name = name, Bound = e.Bound });
                 Line("double " + name + " = " + e.Text + ";");
@@ -407,7 +586,7 @@ public sealed class RandomProgramGenerator
                     }
 
                     _tags.Add("assign-data");
-                    var d = DataExpr(2);
+                    var d = IsCarried(target) ? Bounded(DataExpr(2), Math.Max(target.Bound, 2)) : DataExpr(2);
                     target.Bound = Math.Max(target.Bound, d.Bound);
                     Line(target.Name + " = " + d.Text + ";");
                     return false;
@@ -443,8 +622,8 @@ public sealed class RandomProgramGenerator
                     Line("double " + name + ";");
                     Line("if (" + Condition(1) + ")");
                     Line("{");
-                    var l = Expr(_f.MaxDepth - 1);
-                    var r = Expr(_f.MaxDepth - 1);
+                    var l = NoCopy(Expr(_f.MaxDepth - 1));
+                    var r = NoCopy(Expr(_f.MaxDepth - 1));
                     Line("    " + name + " = " + l.Text + ";");
                     Line("}");
                     Line("else");
@@ -455,7 +634,7 @@ public sealed class RandomProgramGenerator
                     break;
                 }
 
-                case 2 when ints.Count > 0:
+                case 2 when ints.Count > 0 && LoopDepth == 0:
                 {
                     // int data mutated (kept >= 0, so Pow(e, k) never divides by zero).
                     _tags.Add("int-mutation");
@@ -486,8 +665,547 @@ public sealed class RandomProgramGenerator
             }
         }
 
+        // ---------------------------------------------------------------- loops and arrays
+
+        private string NewName(string prefix) => prefix + (_nextLocal++).ToString(CultureInfo.InvariantCulture);
+
+        private static string Int(int i) => i.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary>A trip count: the limit's text, a bound on it, and the array whose length it is (minus one or not).</summary>
+        private (string Limit, int Trip, ArrayInfo? Over, bool MinusOne) TripCount()
+        {
+            int r = _rng.Next(10);
+            if (r < 4 && _arrays.Count > 0)
+            {
+                var a = Pick(_arrays);
+                if (Chance(0.8))
+                {
+                    _tags.Add("bound-length");
+                    return (a.Name + ".Length", a.LengthBound, a, false);
+                }
+
+                _tags.Add("bound-length-1");
+                return (a.Name + ".Length - 1", a.LengthBound - 1, a, true);
+            }
+
+            var ints = Visible.Where(l => l.IsParameter && l.Name is "k" or "n").ToList();
+            if (r < 7 && ints.Count > 0)
+            {
+                _tags.Add("bound-int");
+                var k = Pick(ints);
+                return k.Bound <= _f.MaxTrip ? (k.Name, (int)k.Bound, null, false) : (k.Name + " % 5", 4, null, false);
+            }
+
+            _tags.Add("bound-const");
+            int c = 1 + _rng.Next(_f.MaxTrip);
+            return (Int(c), c, null, false);
+        }
+
+        /// <summary>
+        /// A loop: a header (for up/down/steps, while, do, foreach), a pattern of loop-carried state declared before
+        /// it (accumulator, product, Horner, logistic map, two values swapped, or none), and random statements in
+        /// its body (which may nest loops, branch, break, continue, return, call, write local arrays).
+        /// </summary>
+        private bool Loop()
+        {
+            if (LoopDepth == 1)
+            {
+                _tags.Add("nested-loop");
+            }
+            else if (LoopDepth == 2)
+            {
+                _tags.Add("triple-loop");
+            }
+
+            var (limit, trip, over, minusOne) = TripCount();
+            var iterable = _arrays.Where(a => _f.ForeachOverSpans || !a.IsSpan).ToList();
+            int form = _rng.Next(iterable.Count > 0 ? 10 : 8);
+            ArrayInfo? foreachArray = null;
+            if (form >= 8)
+            {
+                foreachArray = over is not null && iterable.Contains(over) ? over : Pick(iterable);
+                trip = foreachArray.LengthBound;
+            }
+
+            trip = Math.Max(trip, 1);
+
+            // The pattern's state, declared before the loop, with the bound it can reach after `trip` iterations.
+            int pattern = _rng.Next(8);
+            var results = new List<Local>();
+            Local Declare(string text, double bound)
+            {
+                var l = new Local { Name = NewName("v"), Bound = bound, Pinned = true };
+                Line("double " + l.Name + " = " + text + ";");
+                _scopes[^1].Add(l);
+                results.Add(l);
+                return l;
+            }
+
+            Func<IEnumerable<string>>? update = null;
+            switch (pattern)
+            {
+                case 0:
+                case 1:
+                {
+                    _tags.Add("accumulate");
+                    var init = Chance(0.5) ? new Ex("0.0", 0, true) : Bounded(Expr(1), 2);
+                    var s = Declare(init.Text, init.Bound + 3.0 * trip);
+                    string op = Chance(0.7) ? " += " : " -= ";
+                    update = () => new[] { s.Name + op + Bounded(Expr(Depth()), 3).Text + ";" };
+                    break;
+                }
+
+                case 2:
+                {
+                    _tags.Add("product");
+                    var p = Declare("1.0", Math.Pow(1.5, trip));
+                    update = () => new[] { Chance(0.5)
+                        ? p.Name + " *= 1.0 + 0.5 * " + Fn("Tanh") + "(" + Expr(Depth()).Text + ");"
+                        : p.Name + " *= " + Bounded(Expr(Depth()), 1.5).Text + ";" };
+                    break;
+                }
+
+                case 3:
+                {
+                    _tags.Add("horner");
+                    var scalars = Visible.Where(l => l.IsParameter && !l.IsData && l.Bound <= 2).ToList();
+                    bool raw = trip <= 4 && scalars.Count > 0 && Chance(0.6);
+                    double xb = raw ? 2 : 1.2;
+                    double bound = 0;
+                    for (int i = 0; i < trip; i++)
+                    {
+                        bound = bound * xb + 3;
+                    }
+
+                    var p = Declare("0.0", bound);
+                    update = () =>
+                    {
+                        string x = raw ? Pick(scalars).Name : Bounded(Expr(2), 1.2).P;
+                        var c = _arrays.Count > 0 && Chance(0.8) ? ArrayRead(Pick(_arrays)) : Bounded(Expr(1), 2);
+                        return new[] { p.Name + " = " + p.Name + " * " + x + " + " + Bounded(c, 3).Text + ";" };
+                    };
+                    break;
+                }
+
+                case 4:
+                {
+                    _tags.Add("logistic");
+                    var x = Declare("0.5 + 0.4 * " + Fn("Tanh") + "(" + Expr(2).Text + ")", 1);
+                    var r = Declare("3.0 + 0.5 * " + Fn("Tanh") + "(" + Expr(2).Text + ")", 3.5);
+                    results.Remove(r);
+                    update = () => new[] { x.Name + " = " + r.Name + " * " + x.Name + " * (1.0 - " + x.Name + ");" };
+                    break;
+                }
+
+                case 5:
+                {
+                    _tags.Add("swap");
+                    double bound = 2 * Math.Pow(1.3, trip);
+                    var a = Declare(Bounded(Expr(2), 2).Text, bound);
+                    var b = Declare(Bounded(Expr(2), 2).Text, bound);
+                    update = () =>
+                    {
+                        string next = NewName("v");
+                        var m = Bounded(Expr(2), 0.8);
+                        return new[]
+                        {
+                            "double " + next + " = 0.5 * " + a.Name + " + " + b.Name + " * " + m.P + ";",
+                            a.Name + " = " + b.Name + ";",
+                            b.Name + " = " + next + ";",
+                        };
+                    };
+                    break;
+                }
+            }
+
+            // The header.
+            string v = NewName("i");
+            var counter = new Local { Name = v, Bound = trip, IsData = true, IsInt = true, Pinned = true };
+            string len = over is null ? "" : over.Name + ".Length";
+            string[] zeroBased = over is null ? Array.Empty<string>() : minusOne ? new[] { v, v + " + 1" } : new[] { v, len + " - 1 - " + v };
+            string[] oneBased = over is null ? Array.Empty<string>() : minusOne ? new[] { v + " - 1", v } : new[] { v + " - 1" };
+            string[] direct = Array.Empty<string>();
+            string? header = null;
+            string? footer = null;
+            Local? element = null;
+            bool countsAtTop = false;
+            int step = Chance(0.5) ? 2 : 3;
+            switch (form)
+            {
+                case 0:
+                case 1:
+                    _tags.Add("for-up");
+                    header = "for (int " + v + " = 0; " + v + " < " + limit + "; " + v + (Chance(0.5) ? "++)" : " += 1)");
+                    direct = zeroBased;
+                    break;
+                case 2:
+                    _tags.Add("for-from-1");
+                    header = "for (int " + v + " = 1; " + v + " < " + limit + "; " + v + "++)";
+                    direct = over is null ? Array.Empty<string>() : minusOne ? new[] { v, v + " - 1", v + " + 1" } : new[] { v, v + " - 1" };
+                    break;
+                case 3:
+                    _tags.Add("for-step");
+                    header = "for (int " + v + " = 0; " + v + " < " + limit + "; " + v + " += " + Int(step) + ")";
+                    direct = zeroBased;
+                    break;
+                case 4:
+                    _tags.Add("for-down");
+                    header = "for (int " + v + " = " + (over is null ? limit + " - 1" : minusOne ? len + " - 2" : len + " - 1") + "; " + v + " >= 0; " + v + (Chance(0.6) ? "--)" : " -= " + Int(step) + ")");
+                    direct = zeroBased;
+                    break;
+                case 5:
+                    _tags.Add("for-down-step");
+                    header = "for (int " + v + " = " + limit + "; " + v + " > 0; " + v + (Chance(0.5) ? "--)" : " -= " + Int(step) + ")");
+                    direct = oneBased;
+                    break;
+                case 6:
+                {
+                    Line("int " + v + " = 0;");
+                    _scopes[^1].Add(counter);
+                    string cond = v + " < " + limit;
+                    if (Chance(0.3))
+                    {
+                        _tags.Add("while-value-cond");
+                        _inLoopCondition = !_f.TernaryInLoopConditions;
+                        cond += " && (" + Condition(1) + ")";
+                        _inLoopCondition = false;
+                    }
+
+                    _tags.Add("while");
+                    header = "while (" + cond + ")";
+                    countsAtTop = true;
+                    direct = oneBased;
+                    break;
+                }
+
+                case 7:
+                    _tags.Add("do");
+                    Line("int " + v + " = 0;");
+                    _scopes[^1].Add(counter);
+                    header = "do";
+                    footer = "while (" + v + " < " + limit + ");";
+                    countsAtTop = true;
+                    direct = over is null ? Array.Empty<string>() : new[] { v + " - 1" };
+                    break;
+                default:
+                {
+                    _tags.Add(foreachArray!.IsLocal ? "foreach-local" : "foreach");
+                    element = new Local { Name = NewName("e"), Bound = foreachArray.Bound, IsData = foreachArray.IsData, Pinned = true };
+                    header = "foreach (" + (Chance(0.5) ? "double " : "var ") + element.Name + " in " + foreachArray.Name + ")";
+                    break;
+                }
+            }
+
+            Line(header);
+            Line("{");
+            _indent++;
+            _loopScopes.Add(_scopes.Count);
+            _scopes.Add(new List<Local>());
+            if (element is not null)
+            {
+                _scopes[^1].Add(element);
+            }
+            else
+            {
+                if (form < 6)
+                {
+                    _scopes[^1].Add(counter);
+                }
+
+                _loopVars.Add(new LoopVar(v, over, direct));
+            }
+
+            if (countsAtTop)
+            {
+                Line(v + "++;");
+            }
+
+            bool updateFirst = update is not null && Chance(0.25);
+            if (updateFirst)
+            {
+                foreach (var line in update!())
+                {
+                    Line(line);
+                }
+            }
+
+            // Small bodies: generated code grows with every statement inside a loop (taped values, reverse loops).
+            int statements = update is null ? 1 + _rng.Next(2) : _rng.Next(2);
+            bool returned = false;
+            for (int i = 0; i < statements && !returned; i++)
+            {
+                returned = Statement();
+            }
+
+            if (!returned && !updateFirst && update is not null)
+            {
+                foreach (var line in update())
+                {
+                    Line(line);
+                }
+            }
+
+            if (element is null)
+            {
+                _loopVars.RemoveAt(_loopVars.Count - 1);
+            }
+
+            _scopes.RemoveAt(_scopes.Count - 1);
+            _loopScopes.RemoveAt(_loopScopes.Count - 1);
+            _indent--;
+            Line("}");
+            if (footer is not null)
+            {
+                Line(footer);
+            }
+
+            _loopResults.AddRange(results);
+            return false;
+        }
+
+        /// <summary>
+        /// A local array (new double[n] or stackalloc), declared outside loops, filled by one loop and, sometimes,
+        /// overwritten element by element over a few passes; then read anywhere after (and written in other loops).
+        /// </summary>
+        private void LocalArray()
+        {
+            _tags.Add("local-array");
+            string name = NewName("h");
+            var ints = Visible.Where(l => l.IsParameter && l.Name is "k" or "n").ToList();
+            var paramArrays = _arrays.Where(a => !a.IsLocal).ToList();
+            string size;
+            int lengthBound;
+            switch (_rng.Next(3))
+            {
+                case 0 when paramArrays.Count > 0:
+                {
+                    var a = Pick(paramArrays);
+                    size = a.Name + ".Length";
+                    lengthBound = a.LengthBound;
+                    break;
+                }
+
+                case 1 when ints.Count > 0:
+                    size = Pick(ints).Name + " % 4 + 1";
+                    lengthBound = 4;
+                    break;
+                default:
+                    lengthBound = 2 + _rng.Next(4);
+                    size = Int(lengthBound);
+                    break;
+            }
+
+            bool stack = Chance(0.5);
+            if (stack)
+            {
+                _tags.Add("stackalloc");
+            }
+
+            Line(stack ? "Span<double> " + name + " = stackalloc double[" + size + "];" : "double[] " + name + " = new double[" + size + "];");
+            var array = new ArrayInfo { Name = name, IsLocal = true, IsSpan = stack, Bound = 3, LengthBound = lengthBound };
+            _arrays.Add(array);
+
+            // Fill: h[i] = f(i, ...), in either direction.
+            _tags.Add("array-fill");
+            string i = NewName("i");
+            Line(Chance(0.7)
+                ? "for (int " + i + " = 0; " + i + " < " + name + ".Length; " + i + "++)"
+                : "for (int " + i + " = " + name + ".Length - 1; " + i + " >= 0; " + i + "--)");
+            OpenLoopBody(new LoopVar(i, array, new[] { i, name + ".Length - 1 - " + i }));
+            if (Chance(0.3))
+            {
+                Statement();
+            }
+
+            Line(name + "[" + i + "] = " + Bounded(Expr(Depth()), array.Bound).Text + ";");
+            CloseLoopBody();
+
+            if (Chance(0.5))
+            {
+                // Passes that overwrite every element from its old value and its neighbours.
+                _tags.Add("array-passes");
+                string pass = NewName("i");
+                Line("for (int " + pass + " = 0; " + pass + " < " + Int(1 + _rng.Next(3)) + "; " + pass + "++)");
+                OpenLoopBody(new LoopVar(pass, null, Array.Empty<string>()));
+                string j = NewName("i");
+                Line("for (int " + j + " = 0; " + j + " < " + name + ".Length; " + j + "++)");
+                OpenLoopBody(new LoopVar(j, array, new[] { j, name + ".Length - 1 - " + j }));
+                var m = Bounded(Expr(2), 1);
+                var other = Bounded(Chance(0.6) ? ArrayRead(array) : Expr(Depth() - 1), 3);
+                var e = new Ex(Fn(Pick(new[] { "Sin", "Tanh" })) + "(" + name + "[" + j + "]) * " + m.P + " + " + other.P, m.Bound + other.Bound);
+                Line(name + "[" + j + "] = " + Bounded(e, array.Bound).Text + ";");
+                CloseLoopBody();
+                CloseLoopBody();
+            }
+        }
+
+        private void OpenLoopBody(LoopVar v)
+        {
+            Line("{");
+            _indent++;
+            _loopScopes.Add(_scopes.Count);
+            _scopes.Add(new List<Local> { new Local { Name = v.Name, Bound = 8, IsData = true, IsInt = true, Pinned = true } });
+            _loopVars.Add(v);
+        }
+
+        private void CloseLoopBody()
+        {
+            _loopVars.RemoveAt(_loopVars.Count - 1);
+            _scopes.RemoveAt(_scopes.Count - 1);
+            _loopScopes.RemoveAt(_loopScopes.Count - 1);
+            _indent--;
+            Line("}");
+        }
+
+        /// <summary>An element of a local array overwritten inside a loop (state carried across iterations and passes).</summary>
+        private void WriteElement(ArrayInfo array)
+        {
+            _tags.Add("array-write");
+            string index = Index(array);
+            Line(array.Name + "[" + index + "] = " + Bounded(Expr(Depth()), array.Bound).Text + ";");
+        }
+
+        private void BreakOrContinue()
+        {
+            string keyword = Chance(0.5) ? "break" : "continue";
+            _tags.Add(keyword);
+            string cond = _loopVars.Count > 0 && Chance(0.4) ? IndexCondition() : Condition(1);
+            Line("if (" + cond + ")");
+            Line("{");
+            Line("    " + keyword + ";");
+            Line("}");
+        }
+
+        private string IndexCondition()
+        {
+            _tags.Add("cmp-index");
+            string v = Pick(_loopVars).Name;
+            return Pick(new[] { v + " % 2 == 0", v + " > 1", v + " == 2", v + " % 3 != 1", v + " < 3", v + " >= 4" });
+        }
+
+        /// <summary>An index expression that is in range for <paramref name="array"/> whatever its length (at least 1).</summary>
+        private string Index(ArrayInfo array)
+        {
+            string len = array.Name + ".Length";
+            var loopBased = new List<(string Tag, string Index)>();
+            foreach (var v in _loopVars)
+            {
+                loopBased.Add(("index-mod", v.Name + " % " + len));
+                loopBased.Add(("index-affine", "(" + v.Name + " * 3 + 1) % " + len));
+                loopBased.Add(("index-reverse", len + " - 1 - " + v.Name + " % " + len));
+                if (v.Over == array)
+                {
+                    foreach (var d in v.Direct)
+                    {
+                        var tag = d == v.Name ? "index-direct" : "index-neighbor";
+                        loopBased.Add((tag, d));
+                        loopBased.Add((tag, d));
+                        loopBased.Add((tag, d));
+                    }
+                }
+            }
+
+            if (_loopVars.Count >= 2)
+            {
+                loopBased.Add(("index-two-vars", "(" + _loopVars[^2].Name + " + " + _loopVars[^1].Name + ") % " + len));
+            }
+
+            (string Tag, string Index) pick;
+            if (loopBased.Count > 0 && Chance(0.85))
+            {
+                pick = Pick(loopBased);
+            }
+            else
+            {
+                var other = new List<(string Tag, string Index)> { ("index-const", "0"), ("index-last", len + " - 1") };
+                foreach (var k in Visible.Where(l => l.IsParameter && l.Name is "k" or "n"))
+                {
+                    other.Add(("index-int", k.Name + " % " + len));
+                }
+
+                pick = Pick(other);
+            }
+
+            _tags.Add(pick.Tag);
+            return pick.Index;
+        }
+
+        private Ex ArrayRead(ArrayInfo array)
+        {
+            if (array.IsData)
+            {
+                _tags.Add("array-read-data");
+            }
+
+            return new Ex(array.Name + "[" + Index(array) + "]", array.Bound, Atom: true);
+        }
+
+        /// <summary>Declared outside the innermost loop: its value is carried from one iteration to the next.</summary>
+        private bool IsCarried(Local l)
+        {
+            if (LoopDepth == 0)
+            {
+                return false;
+            }
+
+            for (int s = _loopScopes[^1]; s < _scopes.Count; s++)
+            {
+                if (_scopes[s].Contains(l))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>
+        /// Assigns a loop-carried variable: only forms that keep |value| under its bound whatever the trip count
+        /// (overwritten state squashed to the bound, products with factors in (0, 1), divisions by at least 1).
+        /// </summary>
+        private void CarriedAssign(Local target)
+        {
+            switch (_rng.Next(4))
+            {
+                case 0:
+                case 1:
+                {
+                    _tags.Add("carried-overwrite");
+                    _tags.Add(target.IsParameter ? "assign-param" : "assign");
+                    var e = NoCopy(Bounded(Expr(Depth()), Math.Max(target.Bound, 1)));
+                    target.Bound = Math.Max(target.Bound, e.Bound);
+                    Line(target.Name + " = " + e.Text + ";");
+                    break;
+                }
+
+                case 2:
+                {
+                    _tags.Add("carried-shrink");
+                    _tags.Add("*=");
+                    var e = Expr(_f.MaxDepth - 1);
+                    Line(target.Name + " *= 0.5 + 0.5 * " + Fn("Tanh") + "(" + e.Text + ");");
+                    break;
+                }
+
+                default:
+                {
+                    _tags.Add("carried-shrink");
+                    _tags.Add("/=");
+                    var e = Expr(_f.MaxDepth - 1);
+                    Line(target.Name + " /= " + Num(Pick(new[] { 1.0, 2.0 })) + " + " + e.P + " * " + e.P + ";");
+                    break;
+                }
+            }
+        }
+
         private void Assign(Local target)
         {
+            if (IsCarried(target))
+            {
+                CarriedAssign(target);
+                return;
+            }
+
             int kind = _rng.Next(9);
             if (target.Bound > BoundLimit && kind is 2 or 6 or 7 or 8)
             {
@@ -499,7 +1217,7 @@ public sealed class RandomProgramGenerator
                 case 0:
                 case 1:
                 {
-                    var e = Expr(Depth());
+                    var e = NoCopy(Expr(Depth()));
                     _tags.Add(target.IsParameter ? "assign-param" : "assign");
                     target.Bound = Math.Max(target.Bound, e.Bound);
                     Line(target.Name + " = " + e.Text + ";");
@@ -560,6 +1278,11 @@ public sealed class RandomProgramGenerator
         private bool If()
         {
             _tags.Add(_branchNesting > 0 ? "nested-if" : "if");
+            if (LoopDepth > 0)
+            {
+                _tags.Add("branch-in-loop");
+            }
+
             _branchNesting++;
             Line("if (" + Condition(2) + ")");
             Line("{");
@@ -595,6 +1318,11 @@ public sealed class RandomProgramGenerator
 
                 case 3:
                 {
+                    if (_loopVars.Count > 0 && Chance(0.6))
+                    {
+                        return IndexCondition();
+                    }
+
                     var ints = Visible.Where(l => l.IsParameter && l.Name is "k" or "n").ToList();
                     if (ints.Count > 0)
                     {
@@ -636,6 +1364,11 @@ public sealed class RandomProgramGenerator
         /// <summary>A leaf: a variable, a constant, data. Extension point: array reads go here.</summary>
         private Ex Leaf()
         {
+            if (_arrays.Count > 0 && Chance(0.3))
+            {
+                return ArrayRead(Pick(_arrays));
+            }
+
             var vars = Visible.ToList();
             int c = _rng.Next(10);
             if (c < 8 && vars.Count > 0)
@@ -645,7 +1378,7 @@ public sealed class RandomProgramGenerator
                 var v = diff.Count > 0 && Chance(0.85) ? Pick(diff) : Pick(vars);
                 if (v.IsData)
                 {
-                    _tags.Add(v.Name is "k" or "n" ? "int" : "data");
+                    _tags.Add(v.IsInt ? "loop-index" : v.Name is "k" or "n" ? "int" : "data");
                 }
 
                 // An int parameter is cast, so that Math.Abs, Math.Round... resolve to their double overloads.
@@ -655,7 +1388,7 @@ public sealed class RandomProgramGenerator
                     _usesFloat = true;
                 }
 
-                return new Ex((v.Name is "k" or "n" && v.IsParameter) || v.IsFloat ? "(double)" + v.Name : v.Name, v.Bound, Atom: true);
+                return new Ex((v.Name is "k" or "n" && v.IsParameter) || v.IsFloat || v.IsInt ? "(double)" + v.Name : v.Name, v.Bound, Atom: true);
             }
 
             return Const();
@@ -1077,6 +1810,9 @@ public sealed class RandomProgramGenerator
                     return new Ex(Fn("Sign") + "(" + e.Text + ") * " + r.P, r.Bound);
                 }
 
+                case 43 when _inLoopCondition:
+                case 44 when _inLoopCondition:
+                    return Operation(depth);
                 case 43:
                 case 44:
                 {
@@ -1172,7 +1908,7 @@ public sealed class RandomProgramGenerator
                 return null;
             }
 
-            var candidates = _earlier.Where(m => m.Level < _f.MaxLevel).ToList();
+            var candidates = _earlier.Where(m => m.Level < _f.MaxLevel && m.IsScalar).ToList();
             if (candidates.Count == 0)
             {
                 return null;
@@ -1181,6 +1917,11 @@ public sealed class RandomProgramGenerator
             // Prefer recent methods, so the batch has long chains as well as leaves.
             var callee = candidates[Math.Max(0, candidates.Count - 1 - _rng.Next(Math.Min(candidates.Count, 30)))];
             _tags.Add("call");
+            if (LoopDepth > 0)
+            {
+                _tags.Add("call-in-loop");
+            }
+
             _callees.Add(callee);
             var args = callee.Parameters.Select(p => p.Kind switch
             {
@@ -1193,6 +1934,11 @@ public sealed class RandomProgramGenerator
 
         private string IntArgument()
         {
+            if (_loopVars.Count > 0 && Chance(0.3))
+            {
+                return Pick(_loopVars).Name + " % 4";
+            }
+
             var ints = Visible.Where(l => l.IsParameter && l.Name is "k" or "n").ToList();
             if (ints.Count > 0 && Chance(0.6))
             {

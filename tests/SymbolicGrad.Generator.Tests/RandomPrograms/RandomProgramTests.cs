@@ -39,7 +39,8 @@ public class RandomProgramTests
     {
         for (int b = 0; b * batchSize < programs; b++)
         {
-            yield return new RandomProgramGenerator(BatchSeed(baseSeed, b)).Batch(Math.Min(batchSize, programs - b * batchSize));
+            int seed = BatchSeed(baseSeed, b);
+            yield return new RandomProgramGenerator(seed, ProgramFeatures.ForSeed(seed)).Batch(Math.Min(batchSize, programs - b * batchSize));
         }
     }
 
@@ -159,11 +160,17 @@ public class RandomProgramTests
         Assert.Equal(PointVerdict.Failed, DifferentialChecker.CheckPoint(wrongAbs, [0.7], CheckTolerance.Double).Verdict);
     }
 
-    /// <summary>Loops and arrays are reserved extension points until the generator supports them.</summary>
+    /// <summary>Loops and arrays are on by default and can be switched off (the scalar-only programs of before).</summary>
     [Fact]
-    public void ReservedFeaturesAreRejectedUntilImplemented()
+    public void LoopAndArrayFeaturesCanBeSwitchedOff()
     {
-        Assert.Throws<NotSupportedException>(() => new RandomProgramGenerator(1, new ProgramFeatures { Loops = true }).Batch(1));
-        Assert.Throws<NotSupportedException>(() => new RandomProgramGenerator(1, new ProgramFeatures { ArrayParameters = true }).Batch(1));
+        Assert.True(ProgramFeatures.Default.Loops && ProgramFeatures.Default.ArrayParameters && ProgramFeatures.Default.LocalArrays);
+        var scalar = new RandomProgramGenerator(1, new ProgramFeatures { Loops = false, ArrayParameters = false, LocalArrays = false }).Batch(100);
+        Assert.DoesNotContain("for (", scalar.Source, StringComparison.Ordinal);
+        Assert.DoesNotContain("while", scalar.Source, StringComparison.Ordinal);
+        Assert.DoesNotContain("[", scalar.Source.Replace("[Differentiable]", "").Replace("[NoDerivative]", ""), StringComparison.Ordinal);
+        var all = new RandomProgramGenerator(1).Batch(100);
+        Assert.Contains("for (", all.Source, StringComparison.Ordinal);
+        Assert.Contains(all.Methods, m => m.Parameters.Any(p => p.IsArray));
     }
 }
