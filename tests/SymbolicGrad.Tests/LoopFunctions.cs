@@ -480,4 +480,88 @@ public static partial class L
         double constant = -n * d * 0.5 * Math.Log(2 * Math.PI);
         return constant + slse - n * lseAlphas + prior;
     }
+
+    // ---- regressions found by the random-program tester (each once gave a wrong gradient or code that did not compile)
+
+    /// <summary>A copy of a parameter, then a loop that reassigns the parameter and reads the copy.</summary>
+    [Differentiable]
+    public static double CopyThenLoop(double y)
+    {
+        double z = y;
+        double s = 0.0;
+        for (int i = 0; i < 2; i++)
+        {
+            y = z + 1.0;
+            s += y;
+        }
+
+        return s * z;
+    }
+
+    /// <summary>A local array declared after an early return.</summary>
+    [Differentiable]
+    public static double ArrayAfterEarlyReturn(double x)
+    {
+        if (x > 2)
+        {
+            return x;
+        }
+
+        double[] h = new double[3];
+        for (int i = 0; i < h.Length; i++)
+        {
+            h[i] = x * (i + 1);
+        }
+
+        return h[1] * h[2];
+    }
+
+    /// <summary>An inner loop that may return, then a return in the outer body: the reverse must see the flag as it was.</summary>
+    [Differentiable]
+    public static double ReturnAfterInnerLoop(ReadOnlySpan<double> u)
+    {
+        for (int i = 3; i >= 0; i--)
+        {
+            double v = u[i % u.Length];
+            int j = 0;
+            do
+            {
+                j++;
+                if (v > 100)
+                {
+                    return v;
+                }
+
+                v = v * 0.5 + u[0];
+            }
+            while (j < 4);
+            if (v > 0.5)
+            {
+                return v * v;
+            }
+        }
+
+        return -2.0;
+    }
+
+    /// <summary>A branch inside a loop on an element of a local array that later iterations overwrite.</summary>
+    [Differentiable]
+    public static double BranchOnOverwrittenElement(double x, double y)
+    {
+        Span<double> h = stackalloc double[5];
+        for (int i = 0; i < h.Length; i++)
+        {
+            h[i] = y * (i + 1) * 0.3 + x;
+        }
+
+        for (int pass = 0; pass < 3; pass++)
+        {
+            for (int i = 0; i < h.Length; i++)
+            {
+                h[i] = Math.Tanh(h[h.Length - 1 - i] >= y ? y * 2 + h[i] : Math.Log(1 + h[i] * h[i]) + x);
+            }
+        }
+
+        return h[0] + h[4];
+    }
 }

@@ -220,6 +220,20 @@ public class LoopGradientTests
     }
 
     [Fact]
+    public void RegressionsFromRandomPrograms()
+    {
+        Check(new DifferentiableFunction(1, p => L.CopyThenLoop(p[0]), (p, g) => L.CopyThenLoopGradient(p[0], out g[0])), new[] { 0.5 },
+            p => new[] { 4 * p[0] + 2 }); // s = 2(y + 1), value = 2(y + 1)·y
+        var early = new DifferentiableFunction(1, p => L.ArrayAfterEarlyReturn(p[0]), (p, g) => L.ArrayAfterEarlyReturnGradient(p[0], out g[0]));
+        Check(early, new[] { 0.7 }, p => new[] { 12 * p[0] });
+        Check(early, new[] { 3.0 }, p => new[] { 1.0 });
+        Check(new DifferentiableFunction(5, p => L.ReturnAfterInnerLoop(p), (p, g) => L.ReturnAfterInnerLoopGradient(p, g)), new[] { 0.44, 0.62, 0.07, 0.04, 0.59 });
+        var branch = new DifferentiableFunction(2, p => L.BranchOnOverwrittenElement(p[0], p[1]), (p, g) => L.BranchOnOverwrittenElementGradient(p[0], p[1], out g[0], out g[1]));
+        Check(branch, new[] { 0.44, 0.62 });
+        Check(branch, new[] { -0.3, 0.1 });
+    }
+
+    [Fact]
     public void ZeroIterationsGiveTheGradientOfTheInitialValue()
     {
         L.WhileLoopGradient(2.0, 0, out double d);

@@ -79,7 +79,7 @@ internal static class Cleanup
         {
             CLet l => Count(l.Var) == 0,
             CDeclare d => deadMutable.Contains(d.Var),
-            CAssign a => deadMutable.Contains(a.Var),
+            CAssign a => deadMutable.Contains(a.Var) || Count(a.Var) == 0,
             CAccumulate a => deadMutable.Contains(a.Var),
             CCall c => Count(c.Var) == 0 && c.Partials.All(p => p is null || Count(p) == 0),
             CIf i => i.Then.Statements.Count == 0 && i.Else.Statements.Count == 0,

@@ -25,5 +25,18 @@ internal static class Naming
                 };
             }
         }
+
+        // A safety net: a variable used but never declared would print under a name that may mean something
+        // else (a parameter). That is a bug in the generator: fail loudly (SG9999), never emit wrong code.
+        foreach (var (s, _) in Cleanup.Walk(root))
+        {
+            foreach (var v in s.Reads().SelectMany(e => e.Vars()).Concat(s.Assigns()))
+            {
+                if (v.FinalName is null)
+                {
+                    throw new InvalidOperationException("internal: '" + v.Name + "' is used but was never declared");
+                }
+            }
+        }
     }
 }

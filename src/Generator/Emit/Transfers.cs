@@ -46,7 +46,7 @@ internal static class Transfers
                 .Distinct()
                 .OrderBy(v => v.Id)
                 .ToList();
-            var recomputed = Rematerialize(forward, reverse, carried, declaredInReverse);
+            var recomputed = Rematerialize(forward, reverse, carried, declaredInReverse, StableArrays(root, forward));
             carried = carried.Where(v => !recomputed.Contains(v)).ToList();
             if (carried.Count == 0)
             {
@@ -86,7 +86,7 @@ internal static class Transfers
     /// the loop and other such values. They are computed again at the start of the reverse iteration, in their
     /// forward order, so a loop such as a sum of squares over an input array stores nothing at all.
     /// </summary>
-    private static HashSet<Var> Rematerialize(CLoop forward, CReverseLoop reverse, List<Var> carried, HashSet<Var> declaredInReverse)
+    private static HashSet<Var> Rematerialize(CLoop forward, CReverseLoop reverse, List<Var> carried, HashSet<Var> declaredInReverse, HashSet<Var> stableArrays)
     {
         var topLevel = new Dictionary<Var, CLet>();
         foreach (var s in forward.Body.Statements)
@@ -108,17 +108,30 @@ internal static class Transfers
             }
 
             verdict[v] = false;
-            bool ok = topLevel.TryGetValue(v, out var let) && Cheap(let.Value)
+            // A value may also be recomputed from values that are stored anyway (they are popped first).
+            bool ok = topLevel.TryGetValue(v, out var let) && Cheap(let.Value, stableArrays)
                 && let.Value.Vars().All(u =>
                     u.Type.Kind == ValueKind.Array
                     || declaredInReverse.Contains(u)
                     || (!definedInBody.Contains(u) && !u.IsMutable)
-                    || (definedInBody.Contains(u) && Recomputable(u)));
+                    || (definedInBody.Contains(u) && (Recomputable(u) || carried.Contains(u))));
             verdict[v] = ok;
             return ok;
         }
 
         var chosen = carried.Where(Recomputable).ToList();
+        // What a chosen value needs that is not recomputed itself is stored: it must be among the carried values.
+        foreach (var v in chosen.ToList())
+        {
+            foreach (var u in topLevel[v].Value.Vars().Where(u => definedInBody.Contains(u) && !declaredInReverse.Contains(u) && !(verdict.TryGetValue(u, out bool r) && r)))
+            {
+                if (!carried.Contains(u))
+                {
+                    carried.Add(u);
+                }
+            }
+        }
+
         if (chosen.Count == 0)
         {
             return new HashSet<Var>();
@@ -133,7 +146,7 @@ internal static class Transfers
                 return;
             }
 
-            foreach (var u in topLevel[v].Value.Vars().Where(u => definedInBody.Contains(u) && topLevel.ContainsKey(u) && !declaredInReverse.Contains(u)))
+            foreach (var u in topLevel[v].Value.Vars().Where(u => definedInBody.Contains(u) && topLevel.ContainsKey(u) && !declaredInReverse.Contains(u) && verdict.TryGetValue(u, out bool r) && r))
             {
                 Need(u);
             }
@@ -148,15 +161,30 @@ internal static class Transfers
         return new HashSet<Var>(chosen);
     }
 
-    private static bool Cheap(Expr e) => e switch
+    private static bool Cheap(Expr e, HashSet<Var> stableArrays) => e switch
     {
         ConstExpr or LiteralExpr or VarExpr => true,
-        ElementExpr el => !el.Key.StartsWith("e#", StringComparison.Ordinal) && Cheap(el.Index),
-        InlineExpr i => i.Form != InlineForm.Call && i.Args.All(Cheap),
+        ElementExpr el => (!el.Key.StartsWith("e#", StringComparison.Ordinal) || stableArrays.Contains(el.Array)) && Cheap(el.Index, stableArrays),
+        InlineExpr i => i.Form != InlineForm.Call && i.Args.All(a => Cheap(a, stableArrays)),
         OpExpr o => o.Op is Op.Add or Op.Sub or Op.Mul or Op.Div or Op.Neg or Op.Convert or Op.Abs or Op.Max or Op.Min
-            or Op.FusedMultiplyAdd or Op.Select && o.Args.All(Cheap),
+            or Op.FusedMultiplyAdd or Op.Select && o.Args.All(a => Cheap(a, stableArrays)),
         _ => false,
     };
+
+    /// <summary>
+    /// Local arrays whose contents the reverse of <paramref name="loop"/> sees as its forward run did: nothing writes
+    /// them inside the loop or after it (the reverse sweep writes adjoints only, never the arrays themselves).
+    /// </summary>
+    private static HashSet<Var> StableArrays(CBlock root, CLoop loop)
+    {
+        var all = Cleanup.Walk(root).Select(x => x.Statement).ToList();
+
+        // From the start of the outermost loop around it: an enclosing loop writes again after this one has run.
+        var outermost = all.OfType<CLoop>().FirstOrDefault(l => l == loop || Cleanup.Walk(l.Body).Any(x => x.Statement == loop)) ?? loop;
+        int at = all.IndexOf(outermost);
+        var written = new HashSet<Var>(all.Skip(at).OfType<CElement>().Where(e => !e.Accumulate).Select(e => e.Array));
+        return new HashSet<Var>(all.OfType<CArray>().Where(a => !a.Rented && a.Array.AdjointOf is null).Select(a => a.Array).Where(a => !written.Contains(a)));
+    }
 
     /// <summary>Declarations in a loop body, but not inside nested loops (they carry their own).</summary>
     private static void CollectDeclarations(CBlock block, HashSet<Var> defined)

@@ -323,6 +323,10 @@ internal sealed partial class Lowerer
             // Reported, and still declared, so that its uses do not report again.
             Report(DiagnosticDescriptors.NotSupportedYet, value.Syntax.GetLocation(), "Creating an array inside a loop", "create it once before the loop and reuse it");
         }
+        else if (_branchDepth > 0)
+        {
+            Report(DiagnosticDescriptors.NotSupportedYet, value.Syntax.GetLocation(), "Creating an array inside an if/else branch", "create it before the if");
+        }
 
         var array = _vars.New(symbol.Name, type, VarRole.Local);
         array.Source = SourceText(value.Syntax);

@@ -34,6 +34,9 @@ internal sealed partial class Lowerer
     private readonly CancellationToken _cancellationToken;
     private readonly VarFactory _vars;
     private Block _current = new();
+
+    /// <summary>How many if/else branches (whose reverse runs elsewhere) the lowering is inside.</summary>
+    private int _branchDepth;
     private int _statementCount;
     private bool _tooManyReported;
 
@@ -224,8 +227,10 @@ internal sealed partial class Lowerer
         var thenBlock = new Block();
         var elseBlock = new Block();
         var outer = _current;
+        _branchDepth++;
         LowerListCore(Flatten(ifOp.WhenTrue), 0, thenBlock, thenEnv);
         LowerListCore(Flatten(ifOp.WhenFalse), 0, elseBlock, elseEnv);
+        _branchDepth--;
         _current = outer;
 
         var merges = new List<Var>();

@@ -13,7 +13,10 @@ internal sealed partial class GradientBuilder
 {
     private readonly List<LoopInfo> _loopStack = new();
     private readonly Dictionary<Var, Var> _arrayAdjoints = new();
-    private readonly List<Var> _rentedBuffers = new();
+    private readonly List<(Var Buffer, CBlock Block)> _rentedBuffers = new();
+
+    /// <summary>Bumped by every write to a local array and at loop boundaries: part of the key of local array reads.</summary>
+    private int _arrayVersion;
 
     /// <summary>The adjoint of each differentiable array parameter: the output span the caller passed (dX).</summary>
     public Dictionary<Var, Var> OutputArrays { get; } = new();
@@ -29,7 +32,12 @@ internal sealed partial class GradientBuilder
         var array = _alias.TryGetValue(element.Array, out var a) && a is VarExpr { Var: var av } ? av : element.Array;
         bool readOnly = !element.Key.StartsWith("e#", StringComparison.Ordinal);
         var read = new ElementExpr(array, index, readOnly);
-        if (readOnly && Lookup(read.Key) is { } found)
+
+        // A local array's element is the same value until the array is written or a loop boundary passes.
+        string key = readOnly
+            ? read.Key
+            : "e" + array.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) + "@" + _arrayVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) + "[" + index.Key + "]";
+        if (Lookup(key) is { } found)
         {
             return found;
         }
@@ -44,11 +52,7 @@ internal sealed partial class GradientBuilder
             _events!.Add(new ElementReadEvent(t, array, index));
         }
 
-        if (readOnly)
-        {
-            _available[_available.Count - 1][read.Key] = new VarExpr(t);
-        }
-
+        _available[_available.Count - 1][key] = new VarExpr(t);
         return new VarExpr(t);
     }
 
@@ -69,7 +73,7 @@ internal sealed partial class GradientBuilder
         _arrayAdjoints[decl.Array] = adjoint;
         if (!decl.StackAlloc)
         {
-            _rentedBuffers.Add(adjoint);
+            _rentedBuffers.Add((adjoint, _out));
         }
     }
 
@@ -77,6 +81,7 @@ internal sealed partial class GradientBuilder
     {
         var index = Resolve(write.Index);
         var value = Flatten(write.Value);
+        _arrayVersion++;
         _out.Add(new CElement(write.Array, index, value, accumulate: false));
         if (write.Array.Active)
         {
@@ -104,6 +109,7 @@ internal sealed partial class GradientBuilder
         ForwardBlock body;
         while (true)
         {
+            _arrayVersion++;
             body = new ForwardBlock();
             _loopStack.Add(info);
             ForwardInto(body, loop.Body, () =>
@@ -137,6 +143,7 @@ internal sealed partial class GradientBuilder
             }
         }
 
+        _arrayVersion++;
         var condition = loop.Condition is null ? null : Resolve(loop.Condition);
         var step = loop.Step.Select(s => (s.Target, Resolve(s.Value))).ToList();
         var forward = new CLoop(info, loop.Kind, condition, step, body.Code) { Comment = "the " + loop.Source };

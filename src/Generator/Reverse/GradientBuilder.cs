@@ -109,12 +109,22 @@ internal sealed partial class GradientBuilder : IExprBuilder
                 Outputs.Add((p, output));
             }
 
-            foreach (var buffer in _rentedBuffers)
+            foreach (var (buffer, block) in _rentedBuffers.Where(b => b.Block == top.Code))
             {
                 _out.Add(new CReturnBuffer(buffer));
             }
 
             _out.Add(new CReturn(new VarExpr(ValueVar)));
+        }
+
+        // A buffer declared in a branch (code after an early return) goes back to the pool at the end of that branch,
+        // where its reverse sweep ends too.
+        foreach (var (buffer, block) in _rentedBuffers.Where(b => b.Block != top.Code))
+        {
+            if (block.Statements.Count == 0 || block.Statements[block.Statements.Count - 1] is not CThrow)
+            {
+                block.Add(new CReturnBuffer(buffer));
+            }
         }
 
         return top.Code;
@@ -267,9 +277,11 @@ internal sealed partial class GradientBuilder : IExprBuilder
     /// <summary>A condition that calls anything is evaluated once, into a bool, and read by both sweeps.</summary>
     private Expr BindCondition(Expr condition)
     {
-        bool simple = condition is VarExpr or LiteralExpr
+        // A condition is evaluated again by the reverse sweep; one that reads a variable assigned more than once
+        // (the flag a returning loop sets) must be captured now, with the value the forward sweep saw.
+        bool simple = condition is VarExpr { Var.IsMutable: false } or LiteralExpr
             || (condition is InlineExpr { Form: InlineForm.Binary or InlineForm.Prefix } i && i.Args.All(a => a.IsAtom() && a is not InlineExpr { Form: InlineForm.Call }));
-        if (simple)
+        if (simple && IsStable(condition))
         {
             return condition;
         }
@@ -279,6 +291,17 @@ internal sealed partial class GradientBuilder : IExprBuilder
         Definitions[c] = condition;
         return new VarExpr(c);
     }
+
+    /// <summary>True when re-evaluating <paramref name="e"/> later gives the same value: no mutable variable, no element of a local array.</summary>
+    private static bool IsStable(Expr e) => e switch
+    {
+        VarExpr v => !v.Var.IsMutable,
+        ElementExpr el => !el.Key.StartsWith("e#", StringComparison.Ordinal) && IsStable(el.Index),
+        OpExpr o => o.Args.All(IsStable),
+        InlineExpr i => i.Args.All(IsStable),
+        CallExpr c => c.Args.All(IsStable),
+        _ => true,
+    };
 
     /// <summary>Replaces the user's variables by the values they stand for.</summary>
     private Expr Resolve(Expr e) => e.Substitute(v => _alias.TryGetValue(v, out var a) ? a : null);

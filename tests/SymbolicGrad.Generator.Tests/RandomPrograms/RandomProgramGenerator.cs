@@ -69,18 +69,16 @@ public sealed record ProgramFeatures
     public bool TernaryInLoopConditions { get; init; }
 
     /// <summary>
-    /// Known generator bug, excluded from the default run: a local array declared after an `if` that returns early
-    /// gives generated code that does not compile (CS0136: its adjoint `hBar` is declared twice). Off: local arrays
-    /// are only declared before any early return.
+    /// A local array declared after an `if` that returns early (once a generator bug: CS0136, the adjoint buffer
+    /// returned outside the branch that declared it; fixed, and kept on).
     /// </summary>
-    public bool LocalArrayAfterEarlyReturn { get; init; }
+    public bool LocalArrayAfterEarlyReturn { get; init; } = true;
 
     /// <summary>
-    /// Known generator bug, excluded from the default run when loops are on: a plain copy of a variable (`double z = y;`,
-    /// also `z = 1.0 * y`) followed by a loop that reassigns y and reads z: the generated code reads y's new value for
-    /// z (value and gradient wrong). Off: assigned values are never a bare variable (`y + 0.5` instead).
+    /// A plain copy of a variable (`double z = y;`) followed by a loop that reassigns y and reads z (once a generator
+    /// bug: a dead loop variable's assignment was printed onto the parameter; fixed, and kept on).
     /// </summary>
-    public bool PlainCopies { get; init; }
+    public bool PlainCopies { get; init; } = true;
 
     /// <summary>The features of a batch, a function of its seed alone (so a batch seed reproduces it): every 4th seed compiles as C# 13 with foreach over spans.</summary>
     public static ProgramFeatures ForSeed(int seed) => seed % 4 == 3 ? Default with { ForeachOverSpans = true } : Default;
