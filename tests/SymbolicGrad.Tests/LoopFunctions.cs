@@ -564,4 +564,24 @@ public static partial class L
 
         return h[0] + h[4];
     }
+
+    /// <summary>An inner loop that may return as the last statement of an outer loop body.</summary>
+    [Differentiable]
+    public static double InnerReturnEndsOuterBody(double y, int n)
+    {
+        double v = 1;
+        for (int i = 0; i < 7; i += 3)
+        {
+            v += y * v;
+            for (int j = 0; j < n; j++)
+            {
+                if (v > 100)
+                {
+                    return y;
+                }
+            }
+        }
+
+        return v * v;
+    }
 }

@@ -231,6 +231,11 @@ public class LoopGradientTests
         var branch = new DifferentiableFunction(2, p => L.BranchOnOverwrittenElement(p[0], p[1]), (p, g) => L.BranchOnOverwrittenElementGradient(p[0], p[1], out g[0], out g[1]));
         Check(branch, new[] { 0.44, 0.62 });
         Check(branch, new[] { -0.3, 0.1 });
+        // v = (1 + y)³ after three iterations, returned squared: 6(1 + y)⁵.
+        Check(new DifferentiableFunction(1, p => L.InnerReturnEndsOuterBody(p[0], 2), (p, g) => L.InnerReturnEndsOuterBodyGradient(p[0], 2, out g[0])),
+            new[] { 0.3 }, p => new[] { 6 * Math.Pow(1 + p[0], 5) });
+        L.InnerReturnEndsOuterBodyGradient(5.0, 2, out double dReturned);
+        Assert.Equal(1.0, dReturned);
     }
 
     [Fact]

@@ -218,7 +218,8 @@ internal sealed class CodeWriter
         var condition = i.Condition;
         var then = i.Then;
         var @else = i.Else;
-        if (then.Statements.Count == 0)
+        static bool Empty(CBlock b) => b.Statements.All(s => s is CEndOfIteration);
+        if (Empty(then) && !Empty(@else))
         {
             condition = new InlineExpr(InlineForm.Prefix, "!", new[] { condition }, IrType.Bool, Printer.Unary);
             (then, @else) = (@else, then);
@@ -227,7 +228,7 @@ internal sealed class CodeWriter
         Open("if (" + Printer.CSharp(condition) + ")");
         Block(then);
         Close();
-        if (@else.Statements.Count > 0)
+        if (!Empty(@else))
         {
             Open("else");
             Block(@else);

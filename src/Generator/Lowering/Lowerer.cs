@@ -185,8 +185,9 @@ internal sealed partial class Lowerer
                         // The loop may have returned: what follows runs only if it did not.
                         var rest = statements.Skip(i + 1).ToList();
                         Stmt exited = _loops.Count > 0 ? new BreakStmt(exiting: true) : new ExitedStmt();
-                        if (rest.Count == 0)
+                        if (rest.Count == 0 && _loops.Count == 0)
                         {
+                            // At method level nothing can follow a loop that did not return but an endless one.
                             block.Statements.Add(exited);
                             return;
                         }
