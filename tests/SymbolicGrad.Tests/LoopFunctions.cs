@@ -584,4 +584,36 @@ public static partial class L
 
         return v * v;
     }
+
+    // ---- calls that pass arrays and spans to other [Differentiable] methods
+
+    [Differentiable]
+    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        double s = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            s += a[i] * b[i];
+        }
+
+        return s;
+    }
+
+    [Differentiable]
+    public static double ScaledNorm(double scale, ReadOnlySpan<double> v) => scale * Math.Sqrt(Dot(v, v));
+
+    /// <summary>A linear model through the Dot helper, then a sigmoid helper, inside a loop over examples.</summary>
+    [Differentiable]
+    public static double LogisticWithHelpers(ReadOnlySpan<double> w, double b, [NoDerivative] double[] x, [NoDerivative] double[] labels)
+    {
+        double loss = 0;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            double z = Dot(w, x) * (i + 1) * 0.1 + b;
+            double p = TestFunctions.Shared.Sigmoid(z);
+            loss -= labels[i] * Math.Log(p) + (1 - labels[i]) * Math.Log(1 - p);
+        }
+
+        return loss + 0.01 * Dot(w, w);
+    }
 }

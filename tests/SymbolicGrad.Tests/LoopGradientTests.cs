@@ -239,6 +239,25 @@ public class LoopGradientTests
     }
 
     [Fact]
+    public void CallsPassingSpansToDifferentiableHelpers()
+    {
+        var dot = new DifferentiableFunction(6, p => L.Dot(p[..3], p[3..]), (p, g) => L.DotGradient(p[..3], p[3..], g[..3], g[3..]));
+        Check(dot, new[] { 1.0, -2.0, 0.5, 0.3, 0.7, -1.1 }, p => new[] { p[3], p[4], p[5], p[0], p[1], p[2] });
+        var norm = new DifferentiableFunction(4, p => L.ScaledNorm(p[0], p[1..]), (p, g) => L.ScaledNormGradient(p[0], p[1..], out g[0], g[1..]));
+        Check(norm, new[] { 1.5, 3.0, -4.0, 0.0 }, p =>
+        {
+            double r = Math.Sqrt(p[1] * p[1] + p[2] * p[2] + p[3] * p[3]);
+            return new[] { r, p[0] * p[1] / r, p[0] * p[2] / r, p[0] * p[3] / r };
+        });
+        var x = new[] { 0.5, -1.0, 2.0 };
+        var labels = new[] { 1.0, 0.0, 1.0, 1.0 };
+        var logistic = new DifferentiableFunction(4,
+            p => L.LogisticWithHelpers(p[..3], p[3], x, labels),
+            (p, g) => L.LogisticWithHelpersGradient(p[..3], p[3], x, labels, g[..3], out g[3]));
+        Check(logistic, new[] { 0.2, -0.4, 0.1, 0.3 });
+    }
+
+    [Fact]
     public void ZeroIterationsGiveTheGradientOfTheInitialValue()
     {
         L.WhileLoopGradient(2.0, 0, out double d);

@@ -148,7 +148,8 @@ internal static class Cleanup
                     j++;
                 }
 
-                if (j == list.Count || list[j] is CAccumulate { } acc && acc.Var == let.Var || !CanMove(let.Value, list, i + 1, j))
+                // Not into a gradient call, which reads its adjoint once per array element.
+                if (j == list.Count || list[j] is CGradientCall || list[j] is CAccumulate { } acc && acc.Var == let.Var || !CanMove(let.Value, list, i + 1, j))
                 {
                     continue;
                 }

@@ -158,6 +158,7 @@ internal static class CodeExtensions
     /// <summary>The expressions a statement reads.</summary>
     public static IEnumerable<Expr> Reads(this CStmt s) => s switch
     {
+        CGradientCall g => new Expr[] { g.Call, g.Adjoint }.Concat(g.Arrays.Where(a => a?.Adjoint is not null).Select(a => (Expr)new VarExpr(a!.Value.Adjoint!))),
         CLoop loop => (loop.Condition is null ? Array.Empty<Expr>() : new[] { loop.Condition }).Concat(loop.Step.Select(x => x.Value)).Concat(loop.Step.Select(x => (Expr)new VarExpr(x.Target))),
         CReverseLoop r => new Expr[] { new VarExpr(r.Info.Count) },
         CPush p => new[] { p.Value, new VarExpr(p.Stack) },
@@ -217,6 +218,10 @@ internal static class CodeExtensions
             case CPush p:
                 p.Value = f(p.Value);
                 break;
+            case CGradientCall g:
+                g.Call = (CallExpr)f(g.Call);
+                g.Adjoint = f(g.Adjoint);
+                break;
             case CArray a:
                 a.Length = f(a.Length);
                 break;
@@ -241,6 +246,7 @@ internal static class CodeExtensions
     {
         CAssign a => new[] { a.Var },
         CAccumulate a => new[] { a.Var },
+        CGradientCall g => g.Partials.Where(p => p is not null).Select(p => p!),
         CLet { Var.DeclaredSeparately: true } l => new[] { l.Var },
         CLoop l => l.Step.Select(x => x.Target),
         _ => Array.Empty<Var>(),
@@ -250,6 +256,7 @@ internal static class CodeExtensions
     public static IEnumerable<Var> Declares(this CStmt s) => s switch
     {
         CPop p => new[] { p.Var },
+        CGradientCall g => g.Arrays.Where(a => a is not null).SelectMany(a => new[] { a!.Value.Buffer, a.Value.Index }),
         CStack { Dispose: false } st => new[] { st.Stack },
         CArray a => new[] { a.Array },
         CReverseLoop r => new[] { r.K },
@@ -440,4 +447,29 @@ internal sealed class CRaw : CStmt
     public CRaw(string text) => Text = text;
 
     public string Text { get; }
+}
+
+/// <summary>
+/// In the reverse sweep, for a call whose callee differentiates arrays: calls its gradient into pooled buffers and adds
+/// Adjoint × buffer into the arrays' adjoints. Scalar partials land in <see cref="Partials"/> (declared before).
+/// </summary>
+internal sealed class CGradientCall : CStmt
+{
+    public CGradientCall(CallExpr call, Expr adjoint, Var?[] partials, (Var Buffer, Var Index, Var? Adjoint)?[] arrays)
+    {
+        Call = call;
+        Adjoint = adjoint;
+        Partials = partials;
+        Arrays = arrays;
+    }
+
+    public CallExpr Call { get; set; }
+
+    public Expr Adjoint { get; set; }
+
+    /// <summary>One per differentiable parameter: the scalar partial's variable (null for an array, or for out _).</summary>
+    public Var?[] Partials { get; }
+
+    /// <summary>One per differentiable parameter: for arrays, the buffer, the loop index and the adjoint to add into (null when inactive).</summary>
+    public (Var Buffer, Var Index, Var? Adjoint)?[] Arrays { get; }
 }

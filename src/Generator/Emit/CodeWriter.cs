@@ -125,7 +125,55 @@ internal sealed class CodeWriter
             case CRaw raw:
                 Line(raw.Text);
                 break;
+            case CGradientCall g:
+                GradientCall(g);
+                break;
         }
+    }
+
+    private void GradientCall(CGradientCall g)
+    {
+        var target = g.Call.Target;
+        var args = g.Call.Args.Select(Printer.CSharp).ToList();
+        var lengths = new Dictionary<int, string>();
+        int k = 0;
+        OpenBrace();
+        for (int i = 0; i < g.Call.Args.Length; i++)
+        {
+            if (!target.Differentiable[i])
+            {
+                continue;
+            }
+
+            if (g.Arrays[k] is { } array)
+            {
+                string element = array.Buffer.Type.Element!.CSharp;
+                lengths[k] = Printer.CSharp(g.Call.Args[i]) + ".Length";
+                Line(element + "[] " + Name(array.Buffer) + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<" + element + ">(" + lengths[k] + ");");
+                args.Add("new global::System.Span<" + element + ">(" + Name(array.Buffer) + ", 0, " + lengths[k] + ")");
+            }
+            else
+            {
+                args.Add(g.Partials[k] is { } p ? "out " + Name(p) : "out _");
+            }
+
+            k++;
+        }
+
+        Line(target.Receiver + "." + target.Name + "Gradient(" + string.Join(", ", args) + ");");
+        string adjoint = Printer.CSharp(g.Adjoint);
+        foreach (var (entry, index) in g.Arrays.Select((a, i) => (a, i)).Where(x => x.a is not null))
+        {
+            var (buffer, q, into) = entry!.Value;
+            if (into is not null)
+            {
+                Line("for (int " + Name(q) + " = 0; " + Name(q) + " < " + lengths[index] + "; " + Name(q) + "++) " + Name(into) + "[" + Name(q) + "] += " + adjoint + " * " + Name(buffer) + "[" + Name(q) + "];");
+            }
+
+            Line("global::SymbolicGrad.Internal.AdjointBuffers.Return(" + Name(buffer) + ");");
+        }
+
+        Close();
     }
 
     private void Loop(CLoop loop)

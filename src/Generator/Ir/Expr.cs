@@ -176,6 +176,7 @@ internal sealed class CallTarget
 {
     public CallTarget(string receiver, string name, IrType returnType, bool[] differentiable, IrType[] parameterTypes, string[] parameterNames)
     {
+        HasArrays = differentiable.Where((d, i) => d && parameterTypes[i].Kind == ValueKind.Array).Any();
         Receiver = receiver;
         Name = name;
         ReturnType = returnType;
@@ -197,6 +198,9 @@ internal sealed class CallTarget
     public IrType[] ParameterTypes { get; }
 
     public string[] ParameterNames { get; }
+
+    /// <summary>Some differentiable parameter is an array or span: the gradient writes it into a Span.</summary>
+    public bool HasArrays { get; }
 }
 
 internal static class ExprExtensions

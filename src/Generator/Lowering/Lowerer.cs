@@ -545,6 +545,13 @@ internal sealed partial class Lowerer
     private Expr LowerConversion(IConversionOperation conversion, Env env)
     {
         var operand = LowerExpr(conversion.Operand, env);
+        var converted = TypeOf(conversion.Type!);
+        if (operand.Type.Kind == ValueKind.Array && converted.Kind == ValueKind.Array && operand.Type.Element?.CSharp == converted.Element?.CSharp)
+        {
+            // T[] → Span<T> → ReadOnlySpan<T>: views of the same elements; C# applies the same conversion in the generated code.
+            return operand;
+        }
+
         if (conversion.OperatorMethod is not null)
         {
             return Unsupported(conversion, "a user-defined conversion", "convert between double, float and integers only");
@@ -842,10 +849,15 @@ internal sealed partial class Lowerer
             receiver = Printer.CSharp(instance);
         }
 
-        if (method.Parameters.Any(p => Discovery.MethodFacts.IsDifferentiableParameter(p) && Discovery.MethodFacts.ArrayElement(p.Type) is not null))
+        // Arrays passed to a callee that differentiates them must be parameters: the reverse sweep calls the callee's
+        // gradient again and needs the same contents (a local array may have been written since).
+        foreach (var p in method.Parameters.Where(p => Discovery.MethodFacts.IsDifferentiableParameter(p) && Discovery.MethodFacts.ArrayElement(p.Type) is not null))
         {
-            return NotYet(invocation, "Calling a [Differentiable] method that takes an array or span to differentiate",
-                "write the loop in the caller, or mark the callee's array parameters [NoDerivative] if they are data");
+            if (args[p.Ordinal] is not VarExpr { Var: { Role: VarRole.Parameter } })
+            {
+                return NotYet(invocation, "Passing a local array or an expression to a [Differentiable] method that differentiates an array",
+                    "pass one of this method's array or span parameters, or write the loop in the caller");
+            }
         }
 
         var differentiable = method.Parameters.Select(Discovery.MethodFacts.IsDifferentiableParameter).ToArray();

@@ -197,3 +197,17 @@ internal sealed class LoopExitTerminal : Terminal
 internal sealed class ExitedTerminal : Terminal
 {
 }
+
+/// <summary>A call to a [Differentiable] method that differentiates arrays: its gradient is called in the reverse sweep.</summary>
+internal sealed class ArrayCallEvent : Event
+{
+    public ArrayCallEvent(Var var, CallExpr call)
+    {
+        Var = var;
+        Call = call;
+    }
+
+    public Var Var { get; }
+
+    public CallExpr Call { get; }
+}

@@ -100,6 +100,9 @@ internal sealed partial class GradientBuilder
                 case LoopEvent loop:
                     ReverseLoop(loop);
                     break;
+                case ArrayCallEvent arrayCall:
+                    ReverseArrayCall(arrayCall);
+                    break;
             }
         }
     }
@@ -158,6 +161,68 @@ internal sealed partial class GradientBuilder
             var arg = call.Call.Args[i];
             var term = MakeOp(Ir.Op.Mul, partial.Type, new[] { new VarExpr(partial), Convert(adjoint, partial.Type) }, null);
             Contribute(arg, term, call.Call.Source ?? call.Call.Target.Name, "chain rule through " + call.Call.Target.Name + "Gradient");
+        }
+    }
+
+    private void ReverseArrayCall(ArrayCallEvent call)
+    {
+        var adjoint = Finalize(call.Var, out var uses);
+        if (adjoint is null)
+        {
+            return;
+        }
+
+        var target = call.Call.Target;
+        var partials = new List<Var?>();
+        var arrays = new List<(Var Buffer, Var Index, Var? Adjoint)?>();
+        for (int i = 0; i < call.Call.Args.Length; i++)
+        {
+            if (!target.Differentiable[i])
+            {
+                continue;
+            }
+
+            var arg = call.Call.Args[i];
+            if (target.ParameterTypes[i].Kind == ValueKind.Array)
+            {
+                var element = target.ParameterTypes[i].Element ?? IrType.Double;
+                var buffer = _vars.New("buffer", IrType.ArrayOf(element, element.CSharp + "[]", isSpan: false), VarRole.Internal);
+                var index = _vars.New("q", IrType.Int32, VarRole.Internal);
+                Var? into = arg is VarExpr { Var: { Active: true } array } ? AdjointArray(array) : null;
+                partials.Add(null);
+                arrays.Add((buffer, index, into));
+            }
+            else
+            {
+                Var? p = null;
+                if (arg.IsActive())
+                {
+                    p = _vars.New("d" + target.Name + "_d" + target.ParameterNames[i], target.ParameterTypes[i], VarRole.Partial);
+                    p.DeclaredSeparately = true;
+                    _out.Add(new CDeclare(p, initialize: false));
+                }
+
+                partials.Add(p);
+                arrays.Add(null);
+            }
+        }
+
+        var statement = new CGradientCall(call.Call, adjoint, partials.ToArray(), arrays.ToArray());
+        AddAdjointComments(statement, call.Var, uses, ": through " + target.Name + "Gradient, whose array gradients are added in scaled");
+        _out.Add(statement);
+        int k = 0;
+        for (int i = 0; i < call.Call.Args.Length; i++)
+        {
+            if (!target.Differentiable[i])
+            {
+                continue;
+            }
+
+            if (partials[k++] is { } partial)
+            {
+                Contribute(call.Call.Args[i], MakeOp(Ir.Op.Mul, partial.Type, new[] { new VarExpr(partial), Convert(adjoint, partial.Type) }, null),
+                    call.Call.Source ?? target.Name, "chain rule through " + target.Name + "Gradient");
+            }
         }
     }
 
@@ -363,6 +428,10 @@ internal sealed partial class GradientBuilder
                 case CallEvent call:
                     defined.Add(call.Var);
                     read.AddRange(call.Call.Args.SelectMany(a => a.Vars()));
+                    break;
+                case ArrayCallEvent arrayCall:
+                    defined.Add(arrayCall.Var);
+                    read.AddRange(arrayCall.Call.Args.SelectMany(a => a.Vars()).Where(v => v.Type.Kind != ValueKind.Array));
                     break;
                 case MoveEvent move:
                     read.AddRange(move.Source.Vars());

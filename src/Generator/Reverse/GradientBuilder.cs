@@ -332,6 +332,18 @@ internal sealed partial class GradientBuilder : IExprBuilder
         var args = call.Args.Select(Flatten).ToArray();
         var flat = new CallExpr(call.Target, args, call.Source);
         bool active = !_reverse && args.Where((a, i) => call.Target.Differentiable[i]).Any(a => a.IsActive());
+        if (active && call.Target.HasArrays)
+        {
+            // The value now; the gradient, with its arrays, in the reverse sweep.
+            var value = _vars.New("t", call.Type, VarRole.Temp);
+            value.Active = true;
+            value.Source = call.Source;
+            _out.Add(new CLet(value, flat));
+            Definitions[value] = flat;
+            _events!.Add(new ArrayCallEvent(value, flat));
+            return new VarExpr(value);
+        }
+
         if (!active)
         {
             if (Lookup(flat.Key) is { } found)
