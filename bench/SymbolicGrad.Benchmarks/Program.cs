@@ -28,7 +28,6 @@ switch (command)
               buildtime               only the generator's build-time table
               generate FILE           run the generator on one C# file and print its output and diagnostics
 
-            The loop problems' generated gradients are compiled in with -p:SymbolicGradLoops=true (see the .csproj).
             """);
         return command is "" or "help" or "--help" or "-h" ? 0 : 2;
 }

@@ -194,7 +194,7 @@ public static class Report
         b.AppendLine("  local partials computed at record time) into flat arrays reused across calls, then one reverse sweep; no allocation");
         b.AppendLine("  per operation or per call in steady state. The objective is the same code written on `Var`.");
         b.AppendLine("- **numeric**: centered differences, 2N evaluations of the value, step ∛ε·max(1, |xᵢ|).");
-        b.AppendLine("- **value only**: the function itself (the `[Differentiable]` method, or a copy of its body while loops are switched off).");
+        b.AppendLine("- **value only**: the function itself (the `[Differentiable]` method).");
         b.AppendLine();
         b.AppendLine("`verify` checks before every report that the tape and generated gradients agree with the hand-written ones to 1e-9");
         b.AppendLine("(relative to the largest component), that the generated value is bit for bit the function's, and that centered");
@@ -221,8 +221,6 @@ public static class Report
         b.AppendLine("- full report: `dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- report`");
         b.AppendLine("- quick report (under 3 minutes): `dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- report --quick`");
         b.AppendLine("- gradients only, no timing (CI): `dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify`");
-        b.AppendLine("- with the loop problems' generated gradients (once issue 3 lands): add `-p:SymbolicGradLoops=true` after `-c Release`,");
-        b.AppendLine("  or set `SymbolicGradLoops` to true in `bench/SymbolicGrad.Benchmarks/SymbolicGrad.Benchmarks.csproj`.");
         return b.ToString();
     }
 
