@@ -49,11 +49,7 @@ public struct GmmProblem : IProblem<GmmProblem>
 
     public static IReadOnlyList<string> VerifySizes { get; } = [.. Sizes, VerifySize];
 
-#if SYMBOLICGRAD_LOOPS
     public static bool HasGenerated => true;
-#else
-    public static bool HasGenerated => false;
-#endif
     public double[] Point { get; private init; }
 
     public static GmmProblem Create(string size)
@@ -148,112 +144,7 @@ public struct GmmProblem : IProblem<GmmProblem>
     private readonly int MeanCount => _k * _d;
 
     public readonly double Value(ReadOnlySpan<double> p) =>
-        Gmm(p[.._k], p.Slice(_k, MeanCount), p[(_k + MeanCount)..], _x, _gamma, _m, _constant);
-
-    /// <summary>The same body as the [Differentiable] source in Generated/Loops/Gmm.cs.</summary>
-    private static double Gmm(
-        ReadOnlySpan<double> alphas, ReadOnlySpan<double> means, ReadOnlySpan<double> icf,
-        double[] x, double wishartGamma, int wishartM, double constant)
-    {
-        int k = alphas.Length;
-        int d = means.Length / k;
-        int n = x.Length / d;
-        int icfSize = d * (d + 1) / 2;
-        Span<double> qDiags = stackalloc double[d * k];
-        Span<double> sumQs = stackalloc double[k];
-        Span<double> centered = stackalloc double[d];
-        Span<double> qCentered = stackalloc double[d];
-        Span<double> mainTerm = stackalloc double[k];
-
-        for (int ik = 0; ik < k; ik++)
-        {
-            sumQs[ik] = 0;
-            for (int id = 0; id < d; id++)
-            {
-                double q = icf[ik * icfSize + id];
-                sumQs[ik] += q;
-                qDiags[ik * d + id] = Math.Exp(q);
-            }
-        }
-
-        double slse = 0;
-        for (int ix = 0; ix < n; ix++)
-        {
-            for (int ik = 0; ik < k; ik++)
-            {
-                for (int id = 0; id < d; id++)
-                {
-                    centered[id] = x[ix * d + id] - means[ik * d + id];
-                    qCentered[id] = qDiags[ik * d + id] * centered[id];
-                }
-
-                int li = ik * icfSize + d;
-                for (int i = 0; i < d; i++)
-                {
-                    for (int j = i + 1; j < d; j++)
-                    {
-                        qCentered[j] += icf[li] * centered[i];
-                        li++;
-                    }
-                }
-
-                double sqnorm = 0;
-                for (int id = 0; id < d; id++)
-                {
-                    sqnorm += qCentered[id] * qCentered[id];
-                }
-
-                mainTerm[ik] = alphas[ik] + sumQs[ik] - 0.5 * sqnorm;
-            }
-
-            double max = mainTerm[0];
-            for (int ik = 1; ik < k; ik++)
-            {
-                max = Math.Max(max, mainTerm[ik]);
-            }
-
-            double sumExp = 0;
-            for (int ik = 0; ik < k; ik++)
-            {
-                sumExp += Math.Exp(mainTerm[ik] - max);
-            }
-
-            slse += Math.Log(sumExp) + max;
-        }
-
-        double maxAlpha = alphas[0];
-        for (int ik = 1; ik < k; ik++)
-        {
-            maxAlpha = Math.Max(maxAlpha, alphas[ik]);
-        }
-
-        double sumExpAlpha = 0;
-        for (int ik = 0; ik < k; ik++)
-        {
-            sumExpAlpha += Math.Exp(alphas[ik] - maxAlpha);
-        }
-
-        double lseAlphas = Math.Log(sumExpAlpha) + maxAlpha;
-
-        double prior = 0;
-        for (int ik = 0; ik < k; ik++)
-        {
-            double frobenius = 0;
-            for (int id = 0; id < d; id++)
-            {
-                frobenius += qDiags[ik * d + id] * qDiags[ik * d + id];
-            }
-
-            for (int l = d; l < icfSize; l++)
-            {
-                frobenius += icf[ik * icfSize + l] * icf[ik * icfSize + l];
-            }
-
-            prior += 0.5 * wishartGamma * wishartGamma * frobenius - wishartM * sumQs[ik];
-        }
-
-        return constant + slse - n * lseAlphas + prior;
-    }
+        Objectives.Gmm(p[.._k], p.Slice(_k, MeanCount), p[(_k + MeanCount)..], _x, _gamma, _m, _constant);
 
     /// <summary>
     /// The analytic gradient. With βᵢₖ = αₖ + Σ qₖ − ½‖yᵢₖ‖², yᵢₖ = Qₖ(xᵢ − μₖ) and wᵢₖ = softmaxₖ(βᵢ): ∂/∂αₖ = Σᵢ wᵢₖ −
@@ -419,14 +310,10 @@ public struct GmmProblem : IProblem<GmmProblem>
         return _constant + slse - n * lseAlphas + prior;
     }
 
-#if SYMBOLICGRAD_LOOPS
     public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) =>
         Objectives.GmmGradient(
             p[.._k], p.Slice(_k, MeanCount), p[(_k + MeanCount)..], _x, _gamma, _m, _constant,
             g[.._k], g.Slice(_k, MeanCount), g[(_k + MeanCount)..]);
-#else
-    public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) => throw ProblemHelpers.NotGenerated(Name);
-#endif
 
     /// <summary>The value function written on <see cref="Var"/>, recorded whole and swept once.</summary>
     public readonly double Tape(ReadOnlySpan<double> p, Span<double> g)

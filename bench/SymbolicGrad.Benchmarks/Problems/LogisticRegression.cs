@@ -17,11 +17,7 @@ public struct LogisticRegressionProblem : IProblem<LogisticRegressionProblem>
 
     public static string Name => "logistic regression";
     public static IReadOnlyList<string> Sizes { get; } = ["d = 10, M = 1,000"];
-#if SYMBOLICGRAD_LOOPS
     public static bool HasGenerated => true;
-#else
-    public static bool HasGenerated => false;
-#endif
     public double[] Point { get; private init; }
 
     public static LogisticRegressionProblem Create(string size)
@@ -58,27 +54,7 @@ public struct LogisticRegressionProblem : IProblem<LogisticRegressionProblem>
         return new LogisticRegressionProblem { Point = point, _x = x, _y = y, _vars = new Var[D] };
     }
 
-    public readonly double Value(ReadOnlySpan<double> p) => LogisticRegression(p[..D], p[D], _x, _y);
-
-    /// <summary>The same body as the [Differentiable] source in Generated/Loops/LogisticRegression.cs.</summary>
-    private static double LogisticRegression(ReadOnlySpan<double> w, double b, double[] x, double[] y)
-    {
-        int d = w.Length;
-        double loss = 0;
-        for (int i = 0; i < y.Length; i++)
-        {
-            double z = b;
-            for (int j = 0; j < d; j++)
-            {
-                z += w[j] * x[i * d + j];
-            }
-
-            double p = 1 / (1 + Math.Exp(-z));
-            loss -= y[i] * Math.Log(p) + (1 - y[i]) * Math.Log(1 - p);
-        }
-
-        return loss / y.Length;
-    }
+    public readonly double Value(ReadOnlySpan<double> p) => Objectives.LogisticRegression(p[..D], p[D], _x, _y);
 
     public readonly double Hand(ReadOnlySpan<double> parameters, Span<double> g)
     {
@@ -123,12 +99,8 @@ public struct LogisticRegressionProblem : IProblem<LogisticRegressionProblem>
         return loss / m;
     }
 
-#if SYMBOLICGRAD_LOOPS
     public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) =>
         Objectives.LogisticRegressionGradient(p[..D], p[D], _x, _y, g[..D], out g[D]);
-#else
-    public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) => throw ProblemHelpers.NotGenerated(Name);
-#endif
 
     public readonly double Tape(ReadOnlySpan<double> parameters, Span<double> g)
     {

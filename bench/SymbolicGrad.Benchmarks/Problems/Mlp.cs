@@ -24,11 +24,7 @@ public struct MlpProblem : IProblem<MlpProblem>
 
     public static string Name => "MLP 4-16-1, tanh";
     public static IReadOnlyList<string> Sizes { get; } = ["M = 100"];
-#if SYMBOLICGRAD_LOOPS
     public static bool HasGenerated => true;
-#else
-    public static bool HasGenerated => false;
-#endif
     public double[] Point { get; private init; }
 
     public static MlpProblem Create(string size)
@@ -57,40 +53,7 @@ public struct MlpProblem : IProblem<MlpProblem>
     }
 
     public readonly double Value(ReadOnlySpan<double> p) =>
-        Mlp(p[W1..B1], p[B1..W2], p[W2..B2], p[B2], _x, _y);
-
-    /// <summary>The same body as the [Differentiable] source in Generated/Loops/Mlp.cs.</summary>
-    private static double Mlp(ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2, double b2, double[] x, double[] y)
-    {
-        const int inputs = 4;
-        int hidden = b1.Length;
-        Span<double> h = stackalloc double[hidden];
-        double loss = 0;
-        for (int i = 0; i < y.Length; i++)
-        {
-            for (int j = 0; j < hidden; j++)
-            {
-                double a = b1[j];
-                for (int k = 0; k < inputs; k++)
-                {
-                    a += w1[j * inputs + k] * x[i * inputs + k];
-                }
-
-                h[j] = Math.Tanh(a);
-            }
-
-            double output = b2;
-            for (int j = 0; j < hidden; j++)
-            {
-                output += w2[j] * h[j];
-            }
-
-            double r = output - y[i];
-            loss += r * r;
-        }
-
-        return loss / y.Length;
-    }
+        Objectives.Mlp(p[W1..B1], p[B1..W2], p[W2..B2], p[B2], _x, _y);
 
     public readonly double Hand(ReadOnlySpan<double> p, Span<double> g)
     {
@@ -147,12 +110,8 @@ public struct MlpProblem : IProblem<MlpProblem>
         return loss / m;
     }
 
-#if SYMBOLICGRAD_LOOPS
     public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) =>
         Objectives.MlpGradient(p[W1..B1], p[B1..W2], p[W2..B2], p[B2], _x, _y, g[W1..B1], g[B1..W2], g[W2..B2], out g[B2]);
-#else
-    public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) => throw ProblemHelpers.NotGenerated(Name);
-#endif
 
     public readonly double Tape(ReadOnlySpan<double> p, Span<double> g)
     {

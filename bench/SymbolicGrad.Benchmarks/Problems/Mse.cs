@@ -12,11 +12,7 @@ public struct MseProblem : IProblem<MseProblem>
 
     public static string Name => "MSE of a line";
     public static IReadOnlyList<string> Sizes { get; } = ["M = 1,000", "M = 1,000,000"];
-#if SYMBOLICGRAD_LOOPS
     public static bool HasGenerated => true;
-#else
-    public static bool HasGenerated => false;
-#endif
     public double[] Point { get; private init; }
 
     public static MseProblem Create(string size)
@@ -34,20 +30,8 @@ public struct MseProblem : IProblem<MseProblem>
         return new MseProblem { Point = [0.3, -0.2], _x = x, _y = y };
     }
 
-    /// <summary>The same body as the [Differentiable] source in Generated/Loops/Mse.cs.</summary>
-    public readonly double Value(ReadOnlySpan<double> p) => Mse(p[0], p[1], _x, _y);
-
-    private static double Mse(double w, double b, double[] x, double[] y)
-    {
-        double sum = 0;
-        for (int i = 0; i < x.Length; i++)
-        {
-            double r = w * x[i] + b - y[i];
-            sum += r * r;
-        }
-
-        return sum / x.Length;
-    }
+    /// <summary>The [Differentiable] source itself (Generated/Loops/Mse.cs).</summary>
+    public readonly double Value(ReadOnlySpan<double> p) => Objectives.Mse(p[0], p[1], _x, _y);
 
     public readonly double Hand(ReadOnlySpan<double> p, Span<double> g)
     {
@@ -73,12 +57,8 @@ public struct MseProblem : IProblem<MseProblem>
         return sum / x.Length;
     }
 
-#if SYMBOLICGRAD_LOOPS
     public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) =>
         Objectives.MseGradient(p[0], p[1], _x, _y, out g[0], out g[1]);
-#else
-    public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) => throw ProblemHelpers.NotGenerated(Name);
-#endif
 
     public readonly double Tape(ReadOnlySpan<double> p, Span<double> g)
     {

@@ -11,11 +11,7 @@ public struct RosenbrockProblem : IProblem<RosenbrockProblem>
 
     public static string Name => "Rosenbrock";
     public static IReadOnlyList<string> Sizes { get; } = ["N = 2", "N = 100", "N = 10,000"];
-#if SYMBOLICGRAD_LOOPS
     public static bool HasGenerated => true;
-#else
-    public static bool HasGenerated => false;
-#endif
     public double[] Point { get; private init; }
 
     public static RosenbrockProblem Create(string size)
@@ -31,19 +27,8 @@ public struct RosenbrockProblem : IProblem<RosenbrockProblem>
         return new RosenbrockProblem { Point = point, _vars = new Var[n] };
     }
 
-    /// <summary>The same body as the [Differentiable] source in Generated/Loops/Rosenbrock.cs.</summary>
-    public readonly double Value(ReadOnlySpan<double> x)
-    {
-        double sum = 0;
-        for (int i = 0; i < x.Length - 1; i++)
-        {
-            double a = x[i + 1] - x[i] * x[i];
-            double b = 1 - x[i];
-            sum += 100 * a * a + b * b;
-        }
-
-        return sum;
-    }
+    /// <summary>The [Differentiable] source itself (Generated/Loops/Rosenbrock.cs).</summary>
+    public readonly double Value(ReadOnlySpan<double> x) => Objectives.Rosenbrock(x);
 
     public readonly double Hand(ReadOnlySpan<double> x, Span<double> g)
     {
@@ -62,12 +47,8 @@ public struct RosenbrockProblem : IProblem<RosenbrockProblem>
         return sum;
     }
 
-#if SYMBOLICGRAD_LOOPS
     public readonly double Generated(ReadOnlySpan<double> x, Span<double> g) =>
         Objectives.RosenbrockGradient(x, g);
-#else
-    public readonly double Generated(ReadOnlySpan<double> x, Span<double> g) => throw ProblemHelpers.NotGenerated(Name);
-#endif
 
     public readonly double Tape(ReadOnlySpan<double> p, Span<double> g)
     {
