@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace SymbolicGrad.Generator.Tests;
 
 /// <summary>
@@ -11,9 +9,9 @@ public static class Approvals
 {
     public const string AcceptVariable = "SYMBOLICGRAD_ACCEPT_SNAPSHOTS";
 
-    public static void Verify(string name, string actual, [CallerFilePath] string callerPath = "")
+    public static void Verify(string name, string actual)
     {
-        string directory = Path.Combine(Path.GetDirectoryName(callerPath)!, "Snapshots");
+        string directory = Path.Combine(RepositoryPaths.TestProject, "Snapshots");
         Directory.CreateDirectory(directory);
         string verified = Path.Combine(directory, name + ".verified.cs");
         string received = Path.Combine(directory, name + ".received.cs");

@@ -168,7 +168,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDiagnosticIsDocumentedAndTracked()
     {
-        string root = RepositoryRoot();
+        string root = RepositoryPaths.Root;
         string docs = File.ReadAllText(Path.Combine(root, "docs", "diagnostics.md"));
         string releases = File.ReadAllText(Path.Combine(root, "src", "Generator", "AnalyzerReleases.Unshipped.md"));
         foreach (var d in DiagnosticDescriptors.All)
@@ -203,7 +203,4 @@ public class DiagnosticTests
         Assert.Empty(run.GeneratorDiagnostics);
         Assert.Empty(run.Sources);
     }
-
-    internal static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
 }
