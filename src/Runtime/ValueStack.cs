@@ -26,6 +26,9 @@ public struct ValueStack<T>
     /// <summary>The number of values on the stack.</summary>
     public readonly int Count => _count;
 
+    /// <summary>How many values fit before the storage must grow.</summary>
+    public readonly int Capacity => _items?.Length ?? 0;
+
     /// <summary>Pushes a value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(T value)
@@ -36,6 +39,19 @@ public struct ValueStack<T>
         }
 
         _items[_count++] = value;
+    }
+
+    /// <summary>
+    /// Makes room for a loop about to run: <paramref name="trips"/> iterations pushing <paramref name="perIteration"/>
+    /// values each, so the loop never grows the storage while it runs (a loop that exits early only over-reserves).
+    /// </summary>
+    public void Reserve(long trips, int perIteration)
+    {
+        long needed = _count + Math.Max(trips, 0) * perIteration;
+        if (needed > _items.Length)
+        {
+            Resize((int)Math.Min(Math.Max(needed, 2L * _items.Length), MaxLength));
+        }
     }
 
     /// <summary>Pops the value pushed last.</summary>
@@ -53,9 +69,14 @@ public struct ValueStack<T>
         }
     }
 
-    private void Grow()
+    // Array.MaxLength, which netstandard-era APIs do not expose.
+    private const int MaxLength = 0x7FFFFFC7;
+
+    private void Grow() => Resize((int)Math.Min(Math.Max(16L, 2L * _items.Length), MaxLength));
+
+    private void Resize(int length)
     {
-        var bigger = ArrayPool<T>.Shared.Rent(Math.Max(16, _items.Length * 2));
+        var bigger = ArrayPool<T>.Shared.Rent(length);
         Array.Copy(_items, bigger, _count);
         if (_items.Length > 0)
         {
@@ -63,6 +84,30 @@ public struct ValueStack<T>
         }
 
         _items = bigger;
+    }
+}
+
+/// <summary>Trip counts of counted loops, computed before they start (to size the storage of generated gradients).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class LoopTrips
+{
+    /// <summary>
+    /// The number of iterations of <c>for (i = start; i &lt; bound; i += step)</c> (or <c>&lt;=</c> when
+    /// <paramref name="inclusive"/>; <c>&gt;</c> and <c>&gt;=</c> when <paramref name="step"/> is negative); zero when
+    /// the loop does not run.
+    /// </summary>
+    public static long Count(int start, int bound, int step, bool inclusive)
+    {
+        long distance = step > 0 ? (long)bound - start : (long)start - bound;
+        long stride = Math.Abs((long)step);
+        if (stride == 0)
+        {
+            return 0;
+        }
+
+        return inclusive
+            ? (distance < 0 ? 0 : (distance / stride) + 1)
+            : (distance <= 0 ? 0 : (distance + stride - 1) / stride);
     }
 }
 

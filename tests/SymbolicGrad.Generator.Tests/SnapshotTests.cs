@@ -47,3 +47,27 @@ public class SnapshotTests
         Assert.NotEmpty(name);
     }
 }
+
+/// <summary>The README shows generated code; it must be what the generator writes today.</summary>
+public class ReadmeExampleTests
+{
+    [Fact]
+    public void TheHornerExampleInTheReadmeIsTheApprovedSnapshot()
+    {
+        string readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md")).Replace("\r\n", "\n");
+        int start = readme.IndexOf("\npublic static double HornerGradient(", StringComparison.Ordinal) + 1;
+        Assert.True(start > 0, "README.md no longer shows the generated HornerGradient");
+        int end = readme.IndexOf("\n```", start, StringComparison.Ordinal);
+        var shown = readme.Substring(start, end - start).Split('\n');
+
+        // The snapshot prints the method inside a namespace and a class: 8 more spaces of indentation.
+        var snapshot = File.ReadAllText(Path.Combine(RepositoryPaths.TestProject, "Snapshots", "LoopHorner.verified.cs")).Replace("\r\n", "\n").Split('\n');
+        int first = Array.FindIndex(snapshot, l => l.Contains("static double HornerGradient(", StringComparison.Ordinal));
+        Assert.True(first >= 0);
+        var generated = snapshot.Skip(first).Take(shown.Length)
+            .Select(l => l.Length >= 8 ? l.Substring(8) : l.TrimStart())
+            .ToArray();
+        // The README drops the namespace-qualified spans in the signature for readability; the body is verbatim.
+        Assert.Equal(generated.Skip(1), shown.Skip(1));
+    }
+}

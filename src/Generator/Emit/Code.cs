@@ -163,6 +163,7 @@ internal static class CodeExtensions
         CReverseLoop r => new Expr[] { new VarExpr(r.Info.Count) },
         CPush p => new[] { p.Value, new VarExpr(p.Stack) },
         CPop p => new Expr[] { new VarExpr(p.Stack) },
+        CReserve r => new[] { r.Start, r.Bound, new VarExpr(r.Stack) },
         CStack st when st.Dispose => new Expr[] { new VarExpr(st.Stack) },
         CArray a => new[] { a.Length },
         CReturnBuffer b => new Expr[] { new VarExpr(b.Array) },
@@ -217,6 +218,10 @@ internal static class CodeExtensions
                 break;
             case CPush p:
                 p.Value = f(p.Value);
+                break;
+            case CReserve r:
+                r.Start = f(r.Start);
+                r.Bound = f(r.Bound);
                 break;
             case CGradientCall g:
                 g.Call = (CallExpr)f(g.Call);
@@ -391,6 +396,32 @@ internal sealed class CStack : CStmt
     public string ElementType { get; }
 
     public bool Dispose { get; }
+}
+
+/// <summary>Stack.Reserve(LoopTrips.Count(Start, Bound, Step, Inclusive), PerIteration); before a counted loop that pushes.</summary>
+internal sealed class CReserve : CStmt
+{
+    public CReserve(Var stack, Expr start, Expr bound, int step, bool inclusive, int perIteration)
+    {
+        Stack = stack;
+        Start = start;
+        Bound = bound;
+        Step = step;
+        Inclusive = inclusive;
+        PerIteration = perIteration;
+    }
+
+    public Var Stack { get; }
+
+    public Expr Start { get; set; }
+
+    public Expr Bound { get; set; }
+
+    public int Step { get; }
+
+    public bool Inclusive { get; }
+
+    public int PerIteration { get; }
 }
 
 /// <summary>A local array (new or stackalloc), or an adjoint buffer (rented and zeroed; returned by <see cref="ReturnBuffer"/>).</summary>

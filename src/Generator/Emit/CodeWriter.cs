@@ -110,6 +110,11 @@ internal sealed class CodeWriter
             case CPop pop:
                 Line(pop.Var.Type.CSharp + " " + Name(pop.Var) + " = " + PopValue(pop) + ";");
                 break;
+            case CReserve r:
+                Line(Name(r.Stack) + ".Reserve(global::SymbolicGrad.Internal.LoopTrips.Count(" + Printer.CSharp(r.Start) + ", " + Printer.CSharp(r.Bound) + ", "
+                    + r.Step.ToString(System.Globalization.CultureInfo.InvariantCulture) + ", " + (r.Inclusive ? "true" : "false") + "), "
+                    + r.PerIteration.ToString(System.Globalization.CultureInfo.InvariantCulture) + ");");
+                break;
             case CStack st:
                 Line(st.Dispose ? Name(st.Stack) + ".Dispose();" : "var " + Name(st.Stack) + " = new global::SymbolicGrad.Internal.ValueStack<" + st.ElementType + ">(16);");
                 break;

@@ -54,6 +54,7 @@ internal static class Transfers
             }
 
             InsertPushes(forward.Body, forward.Info, carried, StackFor);
+            Reserve(root, forward, carried, StackFor);
             var pops = carried.AsEnumerable().Reverse().Select(v => (CStmt)new CPop(v, StackFor(v.Type))).ToList();
             pops[0].Comment = "the values of iteration k that the reverse needs, pushed by the forward loop";
             reverse.Body.Statements.InsertRange(0, pops);
@@ -197,6 +198,74 @@ internal static class Transfers
                 CollectDeclarations(i.Then, defined);
                 CollectDeclarations(i.Else, defined);
             }
+        }
+    }
+
+    /// <summary>
+    /// Sizes the stacks from the trip count before a counted loop starts (for (i = a; i &lt; b; i += c), b not
+    /// changed by the loop, no break), so the loop never grows them while it runs. Only a size: pushes still grow
+    /// the storage when a loop runs longer than reserved.
+    /// </summary>
+    private static void Reserve(CBlock root, CLoop forward, List<Var> carried, Func<IrType, Var> stackFor)
+    {
+        var index = forward.Info.Loop.Index;
+        if (forward.Kind != IrLoopKind.For || index is null || forward.Condition is not InlineExpr { Form: InlineForm.Binary, Args.Length: 2 } condition)
+        {
+            return;
+        }
+
+        var assigned = new HashSet<Var>(forward.Step.Select(x => x.Target));
+        foreach (var (s, _) in Cleanup.Walk(forward.Body))
+        {
+            assigned.UnionWith(s.Assigns());
+            assigned.UnionWith(s.Declares());
+            if (s is CJump { IsBreak: true } or CReturn)
+            {
+                return;
+            }
+        }
+
+        bool IsIndex(Expr e) => e is VarExpr v && v.Var == index.LoopVar;
+        string op = condition.Token;
+        Expr bound;
+        if (IsIndex(condition.Args[0]))
+        {
+            bound = condition.Args[1];
+        }
+        else if (IsIndex(condition.Args[1]))
+        {
+            bound = condition.Args[0];
+            op = op switch { "<" => ">", "<=" => ">=", ">" => "<", ">=" => "<=", _ => op };
+        }
+        else
+        {
+            return;
+        }
+
+        bool fits = index.Step > 0 ? op is "<" or "<=" : op is ">" or ">=";
+        if (!fits || bound.Type.CSharp != "int" || bound.Vars().Any(assigned.Contains))
+        {
+            return;
+        }
+
+        var parent = Cleanup.Walk(root).FirstOrDefault(x => x.Statement == forward).Block;
+        if (parent is null)
+        {
+            return;
+        }
+
+        int at = parent.Statements.IndexOf(forward);
+        bool first = true;
+        foreach (var group in carried.GroupBy(v => stackFor(v.Type)).OrderBy(g => g.Key.Id))
+        {
+            var reserve = new CReserve(group.Key, new VarExpr(index.LoopVar), bound, index.Step, op is "<=" or ">=", group.Count());
+            if (first)
+            {
+                reserve.Comment = "room for what the loop pushes, from its trip count (the storage does not grow while it runs)";
+                first = false;
+            }
+
+            parent.Statements.Insert(at++, reserve);
         }
     }
 

@@ -38,6 +38,8 @@ namespace Demo
             double p = 0.0;
             // counts the iterations, for the reverse sweep
             int n = 0;
+            // room for what the loop pushes, from its trip count (the storage does not grow while it runs)
+            values.Reserve(global::SymbolicGrad.Internal.LoopTrips.Count(i1, 0, -1, true), 1);
             // the for loop at line 9
             for (; i1 >= 0; i1 = i1 - 1)
             {
