@@ -302,6 +302,9 @@ public sealed class OptimizerState
             _apply = apply;
         }
 
+        /// <summary>Whether scalars and buffers are copied (false: a dry run that only checks).</summary>
+        public bool Applies => _apply;
+
         public void Setting(string name, double value)
         {
             _read.Add(name);

@@ -41,6 +41,7 @@ public sealed class ReduceLearningRateOnPlateau
     private readonly MetricGoal _goal;
     private readonly ThresholdMode _thresholdMode;
     private int _cooldownCounter;
+    private long _reports;
 
     /// <summary>Creates the reducer (PyTorch defaults).</summary>
     /// <param name="initialLearningRate">The rate to start from.</param>
@@ -87,6 +88,7 @@ public sealed class ReduceLearningRateOnPlateau
     /// <summary>Reports the metric of an epoch and returns the learning rate to use next.</summary>
     public double Report(double metric)
     {
+        _reports++;
         if (IsBetter(metric))
         {
             Best = metric;
@@ -116,6 +118,89 @@ public sealed class ReduceLearningRateOnPlateau
         }
 
         return LearningRate;
+    }
+
+    /// <summary>
+    /// Captures the reducer in the optimizer state format (see <see cref="OptimizerState"/>), named
+    /// <c>ReduceLearningRateOnPlateau</c> with no dimension and no step count: its settings as settings, and the
+    /// learning rate, best metric, bad-report count, cooldown counter and number of reports as scalars.
+    /// </summary>
+    /// <returns>A self-contained copy; later reports do not change it.</returns>
+    public OptimizerState SaveState()
+    {
+        var builder = new OptimizerState.Builder(StateName, 0, 0);
+        Visit(builder);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Replaces this reducer's state with <paramref name="state"/>, so that the next <see cref="Report"/> returns
+    /// what the saved reducer's next report would have returned.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// The state was not saved by a <see cref="ReduceLearningRateOnPlateau"/>, was saved with other settings (the
+    /// message names the setting and both values), or lacks or adds entries. Nothing changes when it throws.
+    /// </exception>
+    public void RestoreState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.OptimizerName != StateName)
+        {
+            throw new ArgumentException(
+                $"The state was saved by {state.OptimizerName} and cannot be restored into {StateName}.", nameof(state));
+        }
+
+        var check = new OptimizerState.Reader(state, apply: false);
+        var (lr, best, bad, cooldown, reports) = Visit(check);
+        check.ThrowIfUnread();
+        if (!(lr >= 0) || double.IsNaN(best) || !IsCount(bad, int.MaxValue) || !IsCount(cooldown, int.MaxValue) || !IsCount(reports, long.MaxValue))
+        {
+            throw new ArgumentException(
+                "This ReduceLearningRateOnPlateau state cannot be restored: a learning rate, count or best metric is out of range.", nameof(state));
+        }
+
+        Visit(new OptimizerState.Reader(state, apply: true));
+    }
+
+    /// <summary>The number of metrics reported so far.</summary>
+    public long Reports => _reports;
+
+    private static bool IsCount(double value, double max) => value >= 0 && value <= max && value == Math.Floor(value);
+
+    private const string StateName = "ReduceLearningRateOnPlateau";
+
+    /// <summary>Walks the state; the returned values are what a reader left in the scalars.</summary>
+    private (double LearningRate, double Best, double BadReports, double Cooldown, double Reports) Visit(IStateVisitor visitor)
+    {
+        visitor.Setting("factor", _factor);
+        visitor.Setting("patience", _patience);
+        visitor.Setting("threshold", _threshold);
+        visitor.Setting("threshold_mode", (int)_thresholdMode);
+        visitor.Setting("cooldown", _cooldown);
+        visitor.Setting("min_learning_rate", _minLearningRate);
+        visitor.Setting("epsilon", _epsilon);
+        visitor.Setting("goal", (int)_goal);
+        double lr = LearningRate;
+        double best = Best;
+        double bad = BadReports;
+        double cooldown = _cooldownCounter;
+        double reports = _reports;
+        visitor.Scalar("learning_rate", ref lr);
+        visitor.Scalar("best", ref best);
+        visitor.Scalar("bad_reports", ref bad);
+        visitor.Scalar("cooldown_counter", ref cooldown);
+        visitor.Scalar("reports", ref reports);
+        if (visitor is OptimizerState.Reader { Applies: true })
+        {
+            LearningRate = lr;
+            Best = best;
+            BadReports = (int)bad;
+            _cooldownCounter = (int)cooldown;
+            _reports = (long)reports;
+        }
+
+        return (lr, best, bad, cooldown, reports);
     }
 
     private bool IsBetter(double metric) => (_goal, _thresholdMode) switch
