@@ -67,6 +67,17 @@ public class DiagnosticTests
         In("    [Differentiable] public static double F[|<T>|](double x) => x;"));
 
     [Fact]
+    public void SG0006_JaggedOrRectangularParameterThatIsNotData()
+    {
+        AssertReported("SG0006", In("    [Differentiable] public static double F(double x, double[][] [|w|]) => x * w[0][0];"), "[NoDerivative]");
+        AssertReported("SG0006", In("    [Differentiable] public static double F(double x, double[,] [|w|]) => x * w[0, 0];"), "double[,]");
+    }
+
+    [Fact]
+    public void SG0017_IndexFromEndOnData() => AssertReported("SG0017",
+        In("    [Differentiable] public static double F(double w, [NoDerivative] double[] xs) => w * [|xs[^1]|];"), "index-from-end");
+
+    [Fact]
     public void SG0006_LocalArrayArgumentToADifferentiableCallNotSupportedYet() => AssertReported("SG0006",
         In("    [Differentiable] public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) { double s = 0; for (int i = 0; i < a.Length; i++) s += a[i] * b[i]; return s; }\n    [Differentiable] public static double F(double x)\n    {\n        double[] w = new double[2];\n        w[0] = x;\n        return [|Dot(w, w)|];\n    }"), "local array", otherSources: 1);
 

@@ -132,6 +132,13 @@ internal static class MethodAnalyzer
 
         foreach (var p in method.Parameters)
         {
+            if (MethodFacts.HoldsNestedReals(p.Type) && !MethodFacts.HasAttribute(p, MethodFacts.NoDerivativeAttribute))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault() ?? syntax.Identifier.GetLocation(),
+                    "Differentiating a parameter of type '" + p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "' (" + p.Name + ")",
+                    "only double, float, T and one-dimensional arrays and spans of them get gradients: mark it [NoDerivative] if it is data, or pass the values as one flat array"));
+            }
+
             if (!MethodFacts.IsDifferentiableParameter(p))
             {
                 continue;

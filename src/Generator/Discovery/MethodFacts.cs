@@ -31,6 +31,18 @@ internal static class MethodFacts
         return element is not null && IsReal(element) ? element : null;
     }
 
+    /// <summary>Jagged and multi-dimensional arrays of reals (double[][], double[,], Span&lt;double[]&gt;): data only.</summary>
+    public static bool HoldsNestedReals(ITypeSymbol t)
+    {
+        if (t is IArrayTypeSymbol { Rank: > 1 } multi)
+        {
+            return IsReal(multi.ElementType) || HoldsNestedReals(multi.ElementType);
+        }
+
+        var element = ArrayElement(t);
+        return element is not null && (RealArrayElement(element) is not null || HoldsNestedReals(element));
+    }
+
     /// <summary>For T[] (rank 1), Span&lt;T&gt; and ReadOnlySpan&lt;T&gt;: T; otherwise null.</summary>
     public static ITypeSymbol? ArrayElement(ITypeSymbol t)
     {

@@ -120,6 +120,12 @@ internal enum InlineForm
 
     /// <summary>Args[0].Token: an instance member read.</summary>
     Member,
+
+    /// <summary>Args[0][Args[1], ...]: an element of a data array (never differentiated).</summary>
+    Index,
+
+    /// <summary>Args[0].Token(Args[1], ...): an integer query on a data array (GetLength).</summary>
+    MethodCall,
 }
 
 /// <summary>

@@ -241,6 +241,26 @@ internal static class Printer
                 Write(sb, i.Args[0], Primary, math);
                 sb.Append('.').Append(i.Token);
                 break;
+            case InlineForm.Index:
+                Write(sb, i.Args[0], Primary, math);
+                sb.Append('[');
+                for (int k = 1; k < i.Args.Length; k++)
+                {
+                    if (k > 1)
+                    {
+                        sb.Append(", ");
+                    }
+
+                    Write(sb, i.Args[k], 0, math);
+                }
+
+                sb.Append(']');
+                break;
+            case InlineForm.MethodCall:
+                Write(sb, i.Args[0], Primary, math);
+                sb.Append('.').Append(i.Token);
+                WriteArgs(sb, i.Args.Skip(1).ToArray(), math);
+                break;
             default:
                 sb.Append(i.Token);
                 break;

@@ -57,6 +57,8 @@ internal sealed partial class Lowerer
         IOperation? condition = null;
         object? syntheticIndex = null;
         Var? foreachArray = null;
+        Expr? foreachData = null;
+        IrType? foreachDataElement = null;
         ILocalSymbol? foreachVariable = null;
 
         switch (loop)
@@ -79,13 +81,21 @@ internal sealed partial class Lowerer
                 ls.Kind = IrLoopKind.For;
                 var collection = fe.Collection is IConversionOperation conv ? conv.Operand : fe.Collection;
                 var lowered = LowerExpr(collection, env);
-                if (lowered is not VarExpr { Var: { Type.Kind: ValueKind.Array } array })
+                if (lowered is VarExpr { Var: { Type.Kind: ValueKind.Array } array } && array.Type.Element is { Kind: not ValueKind.Array and not ValueKind.Other })
                 {
-                    Report(DiagnosticDescriptors.NotSupportedYet, fe.Collection.Syntax.GetLocation(), "foreach over anything but an array or span parameter or local", "loop with for over an index");
+                    foreachArray = array;
+                }
+                else if (collection.Type is IArrayTypeSymbol { Rank: 1 } or INamedTypeSymbol { Name: "Span" or "ReadOnlySpan" } && IsData(lowered))
+                {
+                    foreachData = lowered;
+                    foreachDataElement = TypeOf(Discovery.MethodFacts.ArrayElement(collection.Type)!);
+                }
+                else
+                {
+                    Report(DiagnosticDescriptors.NotSupportedYet, fe.Collection.Syntax.GetLocation(), "foreach over anything but an array or span parameter or local, or data", "loop with for over an index");
                     return;
                 }
 
-                foreachArray = array;
                 foreachVariable = (fe.LoopControlVariable as IVariableDeclaratorOperation)?.Symbol;
                 if (foreachVariable is null)
                 {
@@ -142,10 +152,11 @@ internal sealed partial class Lowerer
         var scratch = new Block();
         var outer = _current;
         _current = scratch;
-        if (foreachArray is not null)
+        if (foreachArray is not null || foreachData is not null)
         {
             var index = new VarExpr(carried[0].LoopVar);
-            ls.Condition = new InlineExpr(InlineForm.Binary, "<", new Expr[] { index, Length(foreachArray) }, IrType.Bool, Printer.Relational);
+            var length = foreachArray is not null ? Length(foreachArray) : new InlineExpr(InlineForm.Member, "Length", new[] { foreachData! }, IrType.Int32, Printer.Primary);
+            ls.Condition = new InlineExpr(InlineForm.Binary, "<", new Expr[] { index, length }, IrType.Bool, Printer.Relational);
             ls.Step.Add((carried[0].LoopVar, new InlineExpr(InlineForm.Binary, "+", new Expr[] { index, new LiteralExpr("1", IrType.Int32) }, IrType.Int32, Printer.Additive)));
             ls.Index = new CanonicalIndex(carried[0].LoopVar, 1);
         }
@@ -180,6 +191,11 @@ internal sealed partial class Lowerer
         if (foreachArray is not null)
         {
             var element = new ElementExpr(foreachArray, new VarExpr(carried[0].Snapshot), !_localArrays.Contains(foreachArray));
+            Define(foreachVariable!, element, bodyEnv, loop.Syntax);
+        }
+        else if (foreachData is not null)
+        {
+            var element = new InlineExpr(InlineForm.Index, string.Empty, new[] { foreachData, new VarExpr(carried[0].Snapshot) }, foreachDataElement!, Printer.Primary);
             Define(foreachVariable!, element, bodyEnv, loop.Syntax);
         }
 
@@ -366,20 +382,49 @@ internal sealed partial class Lowerer
         _current.Statements.Add(new ElementAssignStmt(arrayVar, index, value(current)));
     }
 
-    private Expr LowerElementRead(IOperation arrayOp, IOperation? indexOp, Env env, IOperation op)
+    private Expr LowerElementRead(IOperation arrayOp, IReadOnlyList<IOperation> indexOps, Env env, IOperation op)
     {
         var array = LowerExpr(arrayOp, env);
-        if (array is not VarExpr { Var: { Type.Kind: ValueKind.Array } arrayVar })
+        bool scalarElements = array.Type.Element is { Kind: not ValueKind.Array and not ValueKind.Other };
+        if (array is VarExpr { Var: { Type.Kind: ValueKind.Array } arrayVar } && scalarElements && indexOps.Count == 1 && IsIndex(indexOps[0]))
         {
-            return NotYet(op, "Indexing anything but an array or span parameter or local", "read from a parameter or a local array");
+            var index = LowerExpr(indexOps[0], env);
+            return new ElementExpr(arrayVar, index, readOnlyArray: !_localArrays.Contains(arrayVar));
         }
 
-        if (indexOp is null)
+        if (indexOps.Count == 0 || !indexOps.All(IsIndex))
         {
-            return Unsupported(op, "a multi-dimensional or range index", "use one-dimensional arrays and an int index");
+            return Unsupported(op, "a range or index-from-end index", "index with an int");
         }
 
-        var index = LowerExpr(indexOp, env);
-        return new ElementExpr(arrayVar, index, readOnlyArray: !_localArrays.Contains(arrayVar));
+        if (IsData(array))
+        {
+            // Data (a field, a row of a jagged data array, a multi-dimensional data array): read as written, never differentiated.
+            var args = new List<Expr> { array };
+            args.AddRange(indexOps.Select(i => LowerExpr(i, env)));
+            return new InlineExpr(InlineForm.Index, string.Empty, args.ToArray(), TypeOf(op.Type!), Printer.Primary);
+        }
+
+        return NotYet(op, "Indexing anything but an array or span parameter or local, or data (fields, [NoDerivative] parameters)", "read from a parameter or a local array");
     }
+
+    private static bool IsIndex(IOperation index) =>
+        index.Type?.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int16 or SpecialType.System_Byte or SpecialType.System_SByte or SpecialType.System_UInt16 or SpecialType.System_Char;
+
+    /// <summary>
+    /// An expression that only reads data: fields and properties of the type, parameters that are not differentiated
+    /// ([NoDerivative], or not real), elements of those, integers. Its value never carries a derivative.
+    /// </summary>
+    private bool IsData(Expr e) => e switch
+    {
+        VarExpr { Var: var v } => v.Type.Kind is ValueKind.Integer or ValueKind.Bool
+            || (v.Role == VarRole.Parameter && !v.Differentiable && !_localArrays.Contains(v)),
+        InlineExpr i => i.Form is InlineForm.Text or InlineForm.Member or InlineForm.Index or InlineForm.MethodCall or InlineForm.Binary or InlineForm.Prefix or InlineForm.Cast
+            && !i.Type.IsReal && i.Args.All(IsData),
+        LiteralExpr or ConstExpr => true,
+        _ => false,
+    };
+
+    /// <summary>Whether a local of this type names its value (an array: a reference) instead of copying it.</summary>
+    private bool IsAliasOfData(ITypeSymbol type, Expr value) => type is IArrayTypeSymbol && IsData(value);
 }

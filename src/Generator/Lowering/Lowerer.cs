@@ -433,7 +433,7 @@ internal sealed partial class Lowerer
     private void Define(ISymbol symbol, Expr value, Env env, SyntaxNode source)
     {
         var type = value.Type;
-        if (type.Kind == ValueKind.Array)
+        if (type.Kind == ValueKind.Array || (symbol is ILocalSymbol { Type: var localType } && IsAliasOfData(localType, value)))
         {
             // Arrays are references: a local that names one is an alias.
             env.Set(symbol, value);
@@ -481,9 +481,9 @@ internal sealed partial class Lowerer
             case IFieldReferenceOperation f:
                 return Member(f.Instance, f.Field, f.Field.Type, env, op);
             case IArrayElementReferenceOperation element:
-                return LowerElementRead(element.ArrayReference, element.Indices.Length == 1 ? element.Indices[0] : null, env, op);
+                return LowerElementRead(element.ArrayReference, element.Indices, env, op);
             case IPropertyReferenceOperation pr when pr.Property.IsIndexer && pr.Instance is not null && Discovery.MethodFacts.ArrayElement(pr.Instance.Type!) is not null:
-                return LowerElementRead(pr.Instance, pr.Arguments.Length == 1 ? pr.Arguments[0].Value : null, env, op);
+                return LowerElementRead(pr.Instance, pr.Arguments.Select(a => a.Value).ToList(), env, op);
             case IPropertyReferenceOperation pr:
                 if (pr.Arguments.Length > 0)
                 {
@@ -754,6 +754,15 @@ internal sealed partial class Lowerer
         }
 
         var returnType = TypeOf(method.ReturnType);
+        if (method.Name is "GetLength" && containing == "System.Array" && invocation.Instance is not null && args.Length == 1)
+        {
+            var receiver = LowerExpr(invocation.Instance, env);
+            if (IsData(receiver) && IsData(args[0]))
+            {
+                return new InlineExpr(InlineForm.MethodCall, "GetLength", new[] { receiver, args[0] }, returnType, Printer.Primary);
+            }
+        }
+
         if (KnownMethods.TryGetOp(containing, method.Name, args.Length, out var op)
             && returnType.IsReal && args.All(a => a.Type.IsReal || a.Type.Kind == ValueKind.Integer))
         {
