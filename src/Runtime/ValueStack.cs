@@ -45,9 +45,10 @@ public struct ValueStack<T>
     /// Makes room for a loop about to run: <paramref name="trips"/> iterations pushing <paramref name="perIteration"/>
     /// values each, so the loop never grows the storage while it runs (a loop that exits early only over-reserves).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Reserve(long trips, int perIteration)
     {
-        long needed = _count + Math.Max(trips, 0) * perIteration;
+        long needed = _count + (Math.Max(trips, 0) * perIteration);
         if (needed > _items.Length)
         {
             Resize((int)Math.Min(Math.Max(needed, 2L * _items.Length), MaxLength));
@@ -96,6 +97,7 @@ public static class LoopTrips
     /// <paramref name="inclusive"/>; <c>&gt;</c> and <c>&gt;=</c> when <paramref name="step"/> is negative); zero when
     /// the loop does not run.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Count(int start, int bound, int step, bool inclusive)
     {
         long distance = step > 0 ? (long)bound - start : (long)start - bound;

@@ -202,9 +202,9 @@ internal static class Transfers
     }
 
     /// <summary>
-    /// Sizes the stacks from the trip count before a counted loop starts (for (i = a; i &lt; b; i += c), b not
-    /// changed by the loop, no break), so the loop never grows them while it runs. Only a size: pushes still grow
-    /// the storage when a loop runs longer than reserved.
+    /// Sizes the stacks from the trip count before an outermost counted loop starts (for (i = a; i &lt; b; i += c),
+    /// b not changed by the loop, no break), so the loop's own pushes never grow them. Only a size: pushes still grow
+    /// the storage (by doubling) when the loop runs longer than reserved or inner loops push too.
     /// </summary>
     private static void Reserve(CBlock root, CLoop forward, List<Var> carried, Func<IrType, Var> stackFor)
     {
@@ -250,6 +250,13 @@ internal static class Transfers
 
         var parent = Cleanup.Walk(root).FirstOrDefault(x => x.Statement == forward).Block;
         if (parent is null)
+        {
+            return;
+        }
+
+        // Only outermost loops: an inner loop would reserve again at every entry, which costs more on short inner
+        // loops (a few iterations, entered thousands of times) than the doubling it saves.
+        if (Cleanup.Walk(root).Any(x => x.Statement is CLoop outer && outer != forward && Cleanup.Walk(outer.Body).Any(y => y.Statement == forward)))
         {
             return;
         }
