@@ -226,6 +226,7 @@ internal sealed partial class GradientBuilder
         var info = loopEvent.Info;
         var loop = info.Loop;
         var bars = new Dictionary<Var, Var>();
+        int header = _out.Statements.Count;
         foreach (var m in loop.LoopVars.Where(v => v.Active))
         {
             var adjoint = Finalize(m, out var uses);
@@ -300,9 +301,171 @@ internal sealed partial class GradientBuilder
             return completes || true;
         });
         _out = outer;
+        if (TryFuse(info, body, header, new HashSet<Var>(bars.Values)))
+        {
+            return;
+        }
+
         var reverse = new CReverseLoop(info, k, body) { Comment = "reverse of the " + loop.Source + ": its iterations, last first" };
         info.Reverse = reverse;
         _out.Add(reverse);
+    }
+
+    /// <summary>
+    /// Runs the reverse of each iteration right after its forward part, inside the forward loop, when that is exact:
+    /// the loop only accumulates (no loop adjoint changes from one iteration to the next, so every iteration's reverse
+    /// sees the same seeds) and those seeds are known before the loop starts (they depend on parameters and values
+    /// computed before it, as in return sum / n). Then nothing is stored and the data are read once, as a hand-written
+    /// gradient does. Only for loops at the top level of the method, without break, continue or return.
+    /// </summary>
+    /// <param name="info">The loop.</param>
+    /// <param name="body">Its reverse body, as built for a reverse loop.</param>
+    /// <param name="header">Where the statements emitted for this loop before its reverse (seeds, accumulators) start in <see cref="_out"/>.</param>
+    /// <param name="bars">The loop variables' adjoints (the seeds).</param>
+    private bool TryFuse(LoopInfo info, CBlock body, int header, HashSet<Var> bars)
+    {
+        if (_loopStack.Count > 0 || _root is null || _out != _root || info.Forward is not { } forward)
+        {
+            return false;
+        }
+
+        int at = _root.Statements.IndexOf(forward);
+        var ends = Cleanup.Walk(forward.Body).Where(x => x.Statement is CEndOfIteration e && e.Info == info).ToList();
+        if (at < 0 || ends.Count != 1 || ends[0].Block != forward.Body
+            || Cleanup.Walk(forward.Body).Any(x => x.Statement is CJump j && j.Info == info))
+        {
+            return false;
+        }
+
+        var lets = new List<CLet>();
+        for (int i = header; i < _out.Statements.Count; i++)
+        {
+            if (_out.Statements[i] is not CLet l || !(bars.Contains(l.Var) || l.Var.IsAccumulator))
+            {
+                return false;
+            }
+
+            lets.Add(l);
+        }
+
+        // The seeds must be computable before the loop: from parameters, values computed before it, and reverse-sweep
+        // values (at the top level, computed once) that are themselves computable before it.
+        var before = new HashSet<Var>(_root.Statements.Take(at).SelectMany(st => st.Declares()));
+        before.ExceptWith(info.Loop.LoopVars);
+        before.ExceptWith(forward.Step.Select(x => x.Target));
+        before.ExceptWith(Cleanup.Walk(forward.Body).SelectMany(x => x.Statement.Assigns()));
+        var lifted = new List<CLet>();
+        bool Computable(Var v)
+        {
+            if (v.Role == VarRole.Parameter || before.Contains(v) || lifted.Any(l => l.Var == v))
+            {
+                return true;
+            }
+
+            if (v.Id < _firstReverseId || v.IsMutable)
+            {
+                return false;
+            }
+
+            var let = _root.Statements.Skip(at + 1).Take(header - at - 1).OfType<CLet>().FirstOrDefault(l => l.Var == v);
+            if (let is null || !let.Value.Vars().All(Computable))
+            {
+                return false;
+            }
+
+            lifted.Add(let);
+            return true;
+        }
+
+        if (!lets.Where(l => bars.Contains(l.Var)).All(l => l.Value.Vars().All(Computable)))
+        {
+            return false;
+        }
+
+        // The forward body already has the values the reverse recomputes (the loop index).
+        var fused = new CBlock();
+        fused.Statements.AddRange(body.Statements.Where(st => !(st is CLet l && l.Var.Id < _firstReverseId)));
+
+        // The iteration's reverse must not change a seed, and may only use reverse-sweep variables of its own or of this header.
+        var own = new HashSet<Var>(Cleanup.Walk(fused).SelectMany(x => x.Statement.Declares()));
+        var allowed = new HashSet<Var>(lets.Select(l => l.Var));
+        foreach (var (st, _) in Cleanup.Walk(fused))
+        {
+            if (st.Assigns().Any(bars.Contains))
+            {
+                return false;
+            }
+
+            if (st.Reads().SelectMany(e => e.Vars()).Concat(st.Assigns()).Any(v => v.Id >= _firstReverseId && !own.Contains(v) && !allowed.Contains(v)))
+            {
+                return false;
+            }
+        }
+
+        // Adjoints of local arrays: a write takes and clears its element's adjoint, so the order of reads and writes
+        // across iterations and after the loop matters. Allowed only for arrays the loop reads but never writes, and
+        // nothing writes after it.
+        var arrayAdjoints = Cleanup.Walk(fused)
+            .SelectMany(x => x.Statement.Reads().SelectMany(e => e.Vars()).Concat(x.Statement.Assigns()).Concat(x.Statement is CElement el ? new[] { el.Array } : Array.Empty<Var>()))
+            .Where(v => v.Type.Kind == ValueKind.Array && v.AdjointOf is { } a && _arrayAdjoints.TryGetValue(a, out var adj) && adj == v)
+            .Select(v => v.AdjointOf!)
+            .Distinct()
+            .ToList();
+        if (arrayAdjoints.Count > 0)
+        {
+            var writtenInside = Cleanup.Walk(forward.Body).Select(x => x.Statement).OfType<CElement>().Where(e => !e.Accumulate).Select(e => e.Array);
+            var writtenAfter = _root.Statements.Skip(at + 1).SelectMany(st => Cleanup.Walk(new CBlock { Statements = { st } })).Select(x => x.Statement).OfType<CElement>().Where(e => !e.Accumulate).Select(e => e.Array);
+            var written = new HashSet<Var>(writtenInside.Concat(writtenAfter));
+            if (arrayAdjoints.Any(written.Contains))
+            {
+                return false;
+            }
+        }
+
+        // Seeds and accumulators move before the loop; an accumulator's terms from after the loop are added where they were.
+        _out.Statements.RemoveRange(header, lets.Count);
+        foreach (var l in lifted)
+        {
+            _root.Statements.Remove(l);
+        }
+
+        var hoisted = new List<CStmt>(lifted);
+        foreach (var l in lets)
+        {
+            if (bars.Contains(l.Var))
+            {
+                hoisted.Add(l);
+                continue;
+            }
+
+            var zero = new CLet(l.Var, Const(0, l.Var.Type));
+            zero.Comments.AddRange(l.Comments);
+            hoisted.Add(zero);
+            if (l.Value is not ConstExpr { Value: 0 })
+            {
+                _out.Add(new CAccumulate(l.Var, l.Value) { Comment = "its terms from the code after the loop" });
+            }
+        }
+
+        if (hoisted.Count > 0)
+        {
+            hoisted[0].Comments.Insert(0, () => "the loop only accumulates and its seeds are known now: its reverse runs inside it, iteration by iteration");
+        }
+
+        _root.Statements.InsertRange(at, hoisted);
+
+        if (fused.Statements.Count > 0)
+        {
+            fused.Statements[0].Comments.Insert(0, () => "the reverse of this iteration, right away (nothing stored)");
+        }
+
+        forward.Body.Statements.InsertRange(forward.Body.Statements.IndexOf(ends[0].Statement), fused.Statements);
+        info.Reverse = null;
+
+        // Nothing counts the iterations any more.
+        forward.Body.Statements.RemoveAll(st => st is CAssign a && a.Var == info.Count);
+        _root.Statements.RemoveAll(st => st is CLet l && l.Var == info.Count);
+        return true;
     }
 
     /// <summary>The reverse of a block whose forward code lives elsewhere (a loop body): emitted into <see cref="_out"/>.</summary>

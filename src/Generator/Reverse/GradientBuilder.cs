@@ -23,6 +23,9 @@ internal sealed partial class GradientBuilder : IExprBuilder
     private readonly Dictionary<Var, Var> _accumulators = new();
     private readonly Dictionary<Var, Expr> _mergeAdjoints = new();
     private CBlock _out = new();
+
+    /// <summary>The method body: the forward sweep, then the reverse sweep at its top level.</summary>
+    private CBlock? _root;
     private List<Event>? _events;
     private bool _reverse;
     private int _firstReverseId = int.MaxValue;
@@ -97,6 +100,7 @@ internal sealed partial class GradientBuilder : IExprBuilder
         _available.Add(top.Available);
         _pending.Add(new Dictionary<Var, List<Contribution>>());
         _out = top.Code;
+        _root = top.Code;
         bool completes = Reverse(top, isTop: true);
         if (completes)
         {

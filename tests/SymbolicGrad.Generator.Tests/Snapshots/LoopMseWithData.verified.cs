@@ -31,36 +31,23 @@ namespace Demo
             int i = 0;
             int i1 = i;
             double sum = 0.0;
-            // counts the iterations, for the reverse sweep
-            int n = 0;
-            // the for loop at line 9
-            for (; i1 < x.Length; i1 = i1 + 1)
-            {
-                n = n + 1;
-                int i2 = i1;
-                double sum1 = sum;
-                double t0 = x[i2];
-                double r = w * t0 + b - y[i2];
-                double sum2 = sum1 + r * r;
-                sum = sum2;
-            }
-            double value = sum / (double)x.Length;
-
-            // reverse sweep: the chain rule, from the result back to the parameters
+            // the loop only accumulates and its seeds are known now: its reverse runs inside it, iteration by iteration
             // ∂Mse/∂sum from sum / x.Length (quotient rule), carried backwards through the iterations
             double sumBar = 1.0 / (double)x.Length;
             // ∂Mse/∂w, accumulated over the branches below
             double wBar = 0.0;
             // ∂Mse/∂b, accumulated over the branches below
             double bBar = 0.0;
-            // reverse of the for loop at line 9: its iterations, last first
-            for (int k = n - 1; k >= 0; k--)
+            // the for loop at line 9
+            for (; i1 < x.Length; i1 = i1 + 1)
             {
-                // the loop index of iteration k, recomputed rather than stored
-                int i2 = i + k;
-                // values of iteration k recomputed from the inputs (cheaper than storing them)
+                int i2 = i1;
+                double sum1 = sum;
                 double t0 = x[i2];
                 double r = w * t0 + b - y[i2];
+                double sum2 = sum1 + r * r;
+                sum = sum2;
+                // the reverse of this iteration, right away (nothing stored)
                 // ∂Mse/∂r [w * x[i] + b - y[i]] from r * r (product rule)
                 double rBar = 2.0 * (r * sumBar);
                 // ∂Mse/∂w from w * x[i] (product rule)
@@ -68,6 +55,9 @@ namespace Demo
                 // ∂Mse/∂b from w * x[i] + b (sum rule)
                 bBar += rBar;
             }
+            double value = sum / (double)x.Length;
+
+            // reverse sweep: the chain rule, from the result back to the parameters
             // ∂Mse/∂w from the branches above (accumulated)
             dW = wBar;
             // ∂Mse/∂b from the branches above (accumulated)

@@ -1,0 +1,56 @@
+namespace SymbolicGrad.Generator.Tests;
+
+/// <summary>
+/// Which loops run their reverse inside the forward loop (accumulate-only, seeds known before the loop) and which
+/// keep a separate reverse loop. Exactness of both is checked by the runtime catalog and the random programs.
+/// </summary>
+public class FusionTests
+{
+    private static string Gradient(string body)
+    {
+        var run = Harness.Run(Harness.InClass(body));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationProblems);
+        string all = string.Concat(run.Sources.Values);
+        int start = all.IndexOf("Gradient(", StringComparison.Ordinal);
+        int end = all.IndexOf("Objective(", start, StringComparison.Ordinal);
+        return all.Substring(start, end - start);
+    }
+
+    /// <summary>A reverse loop in the reverse sweep (inner loops of a fused loop keep theirs, inside it).</summary>
+    private static bool HasReverseLoop(string code)
+    {
+        int reverse = code.IndexOf("// reverse sweep:", StringComparison.Ordinal);
+        return reverse >= 0 && code.IndexOf("for (int k", reverse, StringComparison.Ordinal) >= 0;
+    }
+
+    [Theory]
+    [InlineData("    [Differentiable] public static double F(double w, double b, [NoDerivative] double[] x, [NoDerivative] double[] y)\n    {\n        double sum = 0;\n        for (int i = 0; i < x.Length; i++)\n        {\n            double r = w * x[i] + b - y[i];\n            sum += r * r;\n        }\n\n        return sum / x.Length;\n    }")]
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> w, [NoDerivative] double[] x, int n)\n    {\n        double loss = 0;\n        for (int i = 0; i < n; i++)\n        {\n            double z = 0;\n            for (int j = 0; j < w.Length; j++)\n            {\n                z += w[j] * x[i * w.Length + j];\n            }\n\n            loss -= Math.Log(1 / (1 + Math.Exp(-z)));\n        }\n\n        return loss / n + 0.1 * w[0] * w[0];\n    }")]
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> x)\n    {\n        double s = 0;\n        for (int i = 0; i < x.Length - 1; i++)\n        {\n            double a = x[i + 1] - x[i] * x[i];\n            s += 100 * a * a + (1 - x[i]) * (1 - x[i]);\n        }\n\n        return s;\n    }")]
+    public void AccumulatingLoopsWithSeedsKnownBeforeThemRunTheirReverseInside(string body)
+    {
+        string code = Gradient(body);
+        Assert.Contains("its reverse runs inside it", code);
+        Assert.False(HasReverseLoop(code), code);
+        Assert.DoesNotContain("ValueStack", code);
+    }
+
+    [Theory]
+    // The seed 1/s needs the loop's result.
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> z)\n    {\n        double s = 0;\n        for (int i = 0; i < z.Length; i++)\n        {\n            s += Math.Exp(z[i]);\n        }\n\n        return Math.Log(s);\n    }")]
+    // Overwritten state: the adjoint changes from one iteration to the next.
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> c, double x)\n    {\n        double p = 0;\n        for (int i = c.Length - 1; i >= 0; i--)\n        {\n            p = p * x + c[i];\n        }\n\n        return p;\n    }")]
+    // A break.
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> x)\n    {\n        double s = 0;\n        for (int i = 0; i < x.Length; i++)\n        {\n            if (x[i] > 5) break;\n            s += x[i] * x[i];\n        }\n\n        return s;\n    }")]
+    // A local array written inside the loop (a write takes its element's adjoint; later iterations may read it).
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> x)\n    {\n        Span<double> h = stackalloc double[2];\n        double s = 0;\n        for (int i = 0; i < x.Length; i++)\n        {\n            h[i % 2] = Math.Tanh(x[i] + h[(i + 1) % 2]);\n            s += h[i % 2];\n        }\n\n        return s;\n    }")]
+    // Inside an if: the seed and the reverse belong to that branch.
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> x, double a)\n    {\n        if (a > 0)\n        {\n            double s = 0;\n            for (int i = 0; i < x.Length; i++)\n            {\n                s += a * x[i] * x[i];\n            }\n\n            return s;\n        }\n\n        return a;\n    }")]
+    public void OtherLoopsKeepASeparateReverseLoop(string body)
+    {
+        string code = Gradient(body);
+        Assert.DoesNotContain("its reverse runs inside it", code);
+        Assert.True(HasReverseLoop(code), code);
+    }
+}
