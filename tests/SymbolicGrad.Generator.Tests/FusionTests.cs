@@ -36,6 +36,16 @@ public class FusionTests
         Assert.DoesNotContain("ValueStack", code);
     }
 
+    [Fact]
+    public void ALoopWithAScratchArrayItWritesInFullBeforeReadingIsFused()
+    {
+        // A hidden layer rewritten for every example: private to the iteration. Its inner loops keep their own
+        // reverse loops (and stacks), inside the fused loop.
+        string code = Gradient("    [Differentiable] public static double F(ReadOnlySpan<double> w, [NoDerivative] double[] x, [NoDerivative] double[] y)\n    {\n        Span<double> h = stackalloc double[w.Length];\n        double loss = 0;\n        for (int i = 0; i < y.Length; i++)\n        {\n            for (int j = 0; j < w.Length; j++)\n            {\n                h[j] = Math.Tanh(w[j] * x[i]);\n            }\n\n            double o = 0;\n            for (int j = 0; j < h.Length; j++)\n            {\n                o += h[j] * h[j];\n            }\n\n            loss += (o - y[i]) * (o - y[i]);\n        }\n\n        return loss / y.Length;\n    }");
+        Assert.Contains("its reverse runs inside it", code);
+        Assert.False(HasReverseLoop(code), code);
+    }
+
     [Theory]
     // The seed 1/s needs the loop's result.
     [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> z)\n    {\n        double s = 0;\n        for (int i = 0; i < z.Length; i++)\n        {\n            s += Math.Exp(z[i]);\n        }\n\n        return Math.Log(s);\n    }")]
@@ -47,6 +57,12 @@ public class FusionTests
     [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> x)\n    {\n        Span<double> h = stackalloc double[2];\n        double s = 0;\n        for (int i = 0; i < x.Length; i++)\n        {\n            h[i % 2] = Math.Tanh(x[i] + h[(i + 1) % 2]);\n            s += h[i % 2];\n        }\n\n        return s;\n    }")]
     // Inside an if: the seed and the reverse belong to that branch.
     [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> x, double a)\n    {\n        if (a > 0)\n        {\n            double s = 0;\n            for (int i = 0; i < x.Length; i++)\n            {\n                s += a * x[i] * x[i];\n            }\n\n            return s;\n        }\n\n        return a;\n    }")]
+    // A scratch array read by a later iteration before it is rewritten.
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> x)\n    {\n        Span<double> h = stackalloc double[3];\n        double s = 0;\n        for (int i = 0; i < x.Length; i++)\n        {\n            s += h[0] * x[i];\n            for (int j = 0; j < h.Length; j++)\n            {\n                h[j] = Math.Sin(x[i] + j);\n            }\n        }\n\n        return s;\n    }")]
+    // Only part of the scratch array is written before it is read.
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> x)\n    {\n        Span<double> h = stackalloc double[3];\n        double s = 0;\n        for (int i = 0; i < x.Length; i++)\n        {\n            for (int j = 0; j < 2; j++)\n            {\n                h[j] = Math.Sin(x[i] + j);\n            }\n\n            s += h[2] * x[i] + h[0];\n            h[2] = x[i];\n        }\n\n        return s;\n    }")]
+    // The scratch array is read after the loop.
+    [InlineData("    [Differentiable] public static double F(ReadOnlySpan<double> x)\n    {\n        Span<double> h = stackalloc double[2];\n        double s = 0;\n        for (int i = 0; i < x.Length; i++)\n        {\n            for (int j = 0; j < h.Length; j++)\n            {\n                h[j] = Math.Sin(x[i] * j);\n            }\n\n            s += h[1];\n        }\n\n        return s + h[1];\n    }")]
     public void OtherLoopsKeepASeparateReverseLoop(string body)
     {
         string code = Gradient(body);

@@ -151,6 +151,13 @@ internal sealed class CBlock
     public List<CStmt> Statements { get; } = new();
 
     public void Add(CStmt s) => Statements.Add(s);
+
+    /// <summary>This block with <paramref name="statements"/> appended (for walking a range of statements).</summary>
+    public CBlock With(IEnumerable<CStmt> statements)
+    {
+        Statements.AddRange(statements);
+        return this;
+    }
 }
 
 internal static class CodeExtensions

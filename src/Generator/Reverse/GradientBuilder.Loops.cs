@@ -413,12 +413,17 @@ internal sealed partial class GradientBuilder
             .ToList();
         if (arrayAdjoints.Count > 0)
         {
-            var writtenInside = Cleanup.Walk(forward.Body).Select(x => x.Statement).OfType<CElement>().Where(e => !e.Accumulate).Select(e => e.Array);
-            var writtenAfter = _root.Statements.Skip(at + 1).SelectMany(st => Cleanup.Walk(new CBlock { Statements = { st } })).Select(x => x.Statement).OfType<CElement>().Where(e => !e.Accumulate).Select(e => e.Array);
-            var written = new HashSet<Var>(writtenInside.Concat(writtenAfter));
-            if (arrayAdjoints.Any(written.Contains))
+            var after = _root.Statements.Skip(at + 1).SelectMany(st => Cleanup.Walk(new CBlock { Statements = { st } })).Select(x => x.Statement).ToList();
+            var writtenInside = new HashSet<Var>(Cleanup.Walk(forward.Body).Select(x => x.Statement).OfType<CElement>().Where(e => !e.Accumulate).Select(e => e.Array));
+            foreach (var a in arrayAdjoints)
             {
-                return false;
+                bool ok = writtenInside.Contains(a)
+                    ? !after.Any(st => Mentions(st, a)) && Private(a, forward.Body)
+                    : !after.OfType<CElement>().Any(e => !e.Accumulate && e.Array == a);
+                if (!ok)
+                {
+                    return false;
+                }
             }
         }
 
@@ -467,6 +472,106 @@ internal sealed partial class GradientBuilder
         _root.Statements.RemoveAll(st => st is CLet l && l.Var == info.Count);
         return true;
     }
+
+    private static bool Mentions(CStmt s, Var array) =>
+        Cleanup.Walk(new CBlock { Statements = { s } }).Any(x => x.Statement.Reads().Any(e => e.Vars().Contains(array)) || x.Statement.Declares().Contains(array));
+
+    /// <summary>
+    /// Whether every element of <paramref name="array"/> that <paramref name="block"/> reads was written earlier in the
+    /// same run of the block (a scratch array private to each iteration): scanning in order, statements that do not
+    /// mention it are skipped, a loop that writes all of it (see <see cref="Covers"/>) settles it, and a loop that only
+    /// uses it privately in each of its own iterations is fine; anything else is not.
+    /// </summary>
+    private bool Private(Var array, CBlock block)
+    {
+        for (int i = 0; i < block.Statements.Count; i++)
+        {
+            var st = block.Statements[i];
+            if (!Mentions(st, array))
+            {
+                continue;
+            }
+
+            if (st is CLoop loop && Covers(array, loop, block.Statements.Take(i)))
+            {
+                return true;
+            }
+
+            if (st is CLoop inner && Private(array, inner.Body))
+            {
+                continue;
+            }
+
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// for (i = 0; i &lt; array.Length (or the length it was created with); i++) { ...; array[i] = ...; ... } with no
+    /// jump, where nothing before that write mentions the array and nothing after it reads another element or writes.
+    /// </summary>
+    private bool Covers(Var array, CLoop loop, IEnumerable<CStmt> before)
+    {
+        if (loop.Kind != IrLoopKind.For || loop.Info.Loop.Index is not { Step: 1 } index
+            || loop.Condition is not InlineExpr { Form: InlineForm.Binary, Token: "<" } condition || condition.Args.Length != 2
+            || condition.Args[0] is not VarExpr { Var: var counter } || counter != index.LoopVar
+            || Cleanup.Walk(loop.Body).Any(x => x.Statement is CJump j && j.Info == loop.Info))
+        {
+            return false;
+        }
+
+        var bound = condition.Args[1];
+        var created = Cleanup.Walk(_root!).Select(x => x.Statement).OfType<CArray>().FirstOrDefault(c => c.Array == array);
+        bool wholeLength = (bound is InlineExpr { Form: InlineForm.Member, Token: "Length" } length && length.Args.Length == 1 && length.Args[0] is VarExpr { Var: var of } && of == array)
+            || (created is not null && created.Length.Key == bound.Key);
+        var init = before.OfType<CLet>().LastOrDefault(l => l.Var == index.LoopVar)?.Value;
+        if (!wholeLength || init is null || !IsZero(init))
+        {
+            return false;
+        }
+
+        var snapshot = loop.Info.Loop.Snapshots[loop.Info.Loop.LoopVars.IndexOf(index.LoopVar)];
+        int write = loop.Body.Statements.FindIndex(st => st is CElement { Accumulate: false, Index: VarExpr { Var: var at } } e && e.Array == array && at == snapshot);
+        if (write < 0 || loop.Body.Statements.Take(write).Any(st => Mentions(st, array)))
+        {
+            return false;
+        }
+
+        var key = ((CElement)loop.Body.Statements[write]).Index.Key;
+        foreach (var (st, _) in Cleanup.Walk(new CBlock { Statements = { } }.With(loop.Body.Statements.Skip(write + 1))))
+        {
+            if (st is CElement e && e.Array == array)
+            {
+                return false;
+            }
+
+            if (st.Reads().SelectMany(Elements).Any(el => el.Array == array && el.Index.Key != key))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private bool IsZero(Expr e) => e switch
+    {
+        LiteralExpr { Text: "0" } => true,
+        ConstExpr { Value: 0 } => true,
+        VarExpr { Var: var v } when !v.IsMutable => Cleanup.Walk(_root!).Select(x => x.Statement).OfType<CLet>().FirstOrDefault(l => l.Var == v) is { } let && IsZero(let.Value),
+        _ => false,
+    };
+
+    private static IEnumerable<ElementExpr> Elements(Expr e) => e switch
+    {
+        ElementExpr el => new[] { el }.Concat(Elements(el.Index)),
+        OpExpr o => o.Args.SelectMany(Elements),
+        InlineExpr i => i.Args.SelectMany(Elements),
+        CallExpr c => c.Args.SelectMany(Elements),
+        _ => Enumerable.Empty<ElementExpr>(),
+    };
 
     /// <summary>The reverse of a block whose forward code lives elsewhere (a loop body): emitted into <see cref="_out"/>.</summary>
     private bool ReverseDetached(ForwardBlock fb)
