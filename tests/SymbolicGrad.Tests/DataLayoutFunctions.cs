@@ -132,3 +132,93 @@ public sealed partial class FieldDataModel
         return s;
     }
 }
+
+/// <summary>Loops whose reverse runs inside them with a scratch array private to each iteration (issue 5's fusion).</summary>
+public static partial class ScratchLoops
+{
+    /// <summary>Mean of the single-example <see cref="L.Mlp"/> loss over rows of x, the hidden layer rewritten per example.</summary>
+    [Differentiable]
+    public static double MlpBatch(ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2, double b2, [NoDerivative] double[][] xs, [NoDerivative] double[] ys)
+    {
+        int hidden = b1.Length;
+        Span<double> h = stackalloc double[hidden];
+        double loss = 0;
+        for (int i = 0; i < ys.Length; i++)
+        {
+            for (int j = 0; j < hidden; j++)
+            {
+                double z = b1[j];
+                for (int k = 0; k < xs[i].Length; k++)
+                {
+                    z += w1[j * xs[i].Length + k] * xs[i][k];
+                }
+
+                h[j] = Math.Tanh(z);
+            }
+
+            double output = b2;
+            for (int j = 0; j < hidden; j++)
+            {
+                output += w2[j] * h[j];
+            }
+
+            double e = output - ys[i];
+            loss += 0.5 * e * e;
+        }
+
+        return loss / ys.Length;
+    }
+
+    /// <summary>A scratch array that later iterations read before rewriting: must not be fused, and must stay exact.</summary>
+    [Differentiable]
+    public static double CarriedThroughArray(ReadOnlySpan<double> x)
+    {
+        Span<double> h = stackalloc double[3];
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += h[0] * x[i];
+            for (int j = 0; j < h.Length; j++)
+            {
+                h[j] = Math.Sin(x[i] + j);
+            }
+        }
+
+        return s;
+    }
+
+    /// <summary>Math.Sign of an element that is overwritten afterwards: the reverse must use the sign the forward saw.</summary>
+    [Differentiable]
+    public static double SignOfOverwritten(double x)
+    {
+        Span<double> h = stackalloc double[2];
+        h[0] = -1;
+        h[1] = 0.5;
+        for (int i = 0; i < 4; i++)
+        {
+            h[i % 2] = Math.Tanh(h[(i + 1) % 2] - (Math.Sign(h[i % 2]) * x));
+        }
+
+        return h[0] + h[1];
+    }
+
+    /// <summary>A branch on an element that is overwritten afterwards: the reverse must take the branch the forward took.</summary>
+    [Differentiable]
+    public static double BranchOnOverwritten(double x)
+    {
+        Span<double> h = stackalloc double[1];
+        h[0] = x * x;
+        double r;
+        if (h[0] > 1)
+        {
+            r = 3 * x;
+        }
+        else
+        {
+            r = 5 * x;
+        }
+
+        h[0] = -10 * h[0];
+        return r + h[0];
+    }
+}

@@ -323,13 +323,34 @@ internal sealed partial class GradientBuilder : IExprBuilder
             case CallExpr call:
                 return FlattenCall(call);
             case InlineExpr:
-                return Resolve(e);
+                return Resolve(_reverse ? e : ReadElementsNow(e));
             case ElementExpr element:
                 return ElementRead(element);
             default:
                 return e;
         }
     }
+
+    /// <summary>
+    /// Inside an expression kept inline (an integer, a bool, a cast, Math.Sign...), reads of arrays the method writes
+    /// become temporaries now: the reverse sweep may evaluate the expression again, after later writes.
+    /// </summary>
+    private Expr ReadElementsNow(Expr e) => e switch
+    {
+        ElementExpr el when el.Key.StartsWith("e#", StringComparison.Ordinal) => ElementRead(el),
+        OpExpr o when o.Args.Any(HasWrittenElement) => new OpExpr(o.Op, o.Args.Select(ReadElementsNow).ToArray(), o.Type, o.Source),
+        InlineExpr i when i.Args.Any(HasWrittenElement) => new InlineExpr(i.Form, i.Token, i.Args.Select(ReadElementsNow).ToArray(), i.Type, i.Precedence),
+        _ => e,
+    };
+
+    private static bool HasWrittenElement(Expr e) => e switch
+    {
+        ElementExpr el => el.Key.StartsWith("e#", StringComparison.Ordinal) || HasWrittenElement(el.Index),
+        OpExpr o => o.Args.Any(HasWrittenElement),
+        InlineExpr i => i.Args.Any(HasWrittenElement),
+        CallExpr c => c.Args.Any(HasWrittenElement),
+        _ => false,
+    };
 
     private Expr FlattenCall(CallExpr call)
     {
