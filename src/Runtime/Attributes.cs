@@ -13,6 +13,12 @@ namespace SymbolicGrad;
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class DifferentiableAttribute : Attribute
 {
+    /// <summary>
+    /// Also generate exact second-order code (forward-over-reverse): the method's <c>NameObjective</c> then has
+    /// <see cref="DifferentiableFunction.HasHessian"/> set, with exact Hessian-vector products and dense Hessians.
+    /// Off by default so that ordinary builds do not pay for it.
+    /// </summary>
+    public bool Hessian { get; set; }
 }
 
 /// <summary>

@@ -14,6 +14,17 @@ public delegate double ScalarFunction(ReadOnlySpan<double> parameters);
 /// <returns>The function's value.</returns>
 public delegate double ValueAndGradientFunction(ReadOnlySpan<double> parameters, Span<double> gradient);
 
+/// <summary>Writes H(parameters)·v into <paramref name="result"/>: the Hessian times a vector, exactly.</summary>
+/// <param name="parameters">The point.</param>
+/// <param name="v">The direction.</param>
+/// <param name="result">Receives H·v.</param>
+public delegate void HessianVectorProductFunction(ReadOnlySpan<double> parameters, ReadOnlySpan<double> v, Span<double> result);
+
+/// <summary>Writes the dense n × n Hessian at <paramref name="parameters"/> into <paramref name="result"/>, row-major.</summary>
+/// <param name="parameters">The point.</param>
+/// <param name="result">Receives the Hessian (length n²).</param>
+public delegate void HessianFunction(ReadOnlySpan<double> parameters, Span<double> result);
+
 /// <summary>
 /// A differentiable scalar function of a vector of <see cref="Dimension"/> parameters: its value and
 /// its exact gradient. The generator emits one for every <see cref="DifferentiableAttribute"/> method
@@ -23,6 +34,8 @@ public sealed class DifferentiableFunction
 {
     private readonly ScalarFunction _value;
     private readonly ValueAndGradientFunction _valueAndGradient;
+    private readonly HessianVectorProductFunction? _hessianVectorProduct;
+    private readonly HessianFunction? _hessian;
 
     /// <summary>Creates a differentiable function.</summary>
     /// <param name="dimension">The number of parameters (at least 1).</param>
@@ -31,13 +44,18 @@ public sealed class DifferentiableFunction
     /// <param name="name">A display name used in reports.</param>
     /// <param name="parameterNames">Optional names of the parameters, used in reports; one per dimension.</param>
     /// <param name="derivatives">Optional plain-math description of the partial derivatives (the generator fills it in).</param>
+    /// <param name="hessianVectorProduct">Optional exact Hessian-vector product; when given, <see cref="HasHessian"/> is true.</param>
+    /// <param name="hessian">Optional dense Hessian; when omitted but <paramref name="hessianVectorProduct"/> is given,
+    /// <see cref="Hessian"/> is assembled from n Hessian-vector products.</param>
     public DifferentiableFunction(
         int dimension,
         ScalarFunction value,
         ValueAndGradientFunction valueAndGradient,
         string? name = null,
         IReadOnlyList<string>? parameterNames = null,
-        IReadOnlyList<string>? derivatives = null)
+        IReadOnlyList<string>? derivatives = null,
+        HessianVectorProductFunction? hessianVectorProduct = null,
+        HessianFunction? hessian = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
         ArgumentNullException.ThrowIfNull(value);
@@ -55,7 +73,20 @@ public sealed class DifferentiableFunction
         Name = name ?? "f";
         ParameterNames = parameterNames ?? Enumerable.Range(0, dimension).Select(i => $"x[{i}]").ToArray();
         Derivatives = derivatives ?? Array.Empty<string>();
+        if (hessian is not null && hessianVectorProduct is null)
+        {
+            throw new ArgumentException("A Hessian needs a Hessian-vector product too.", nameof(hessianVectorProduct));
+        }
+
+        _hessianVectorProduct = hessianVectorProduct;
+        _hessian = hessian;
     }
+
+    /// <summary>
+    /// True when exact second derivatives are available (<see cref="HessianVectorProduct"/>, <see cref="Hessian"/>):
+    /// a generated objective of a method marked <c>[Differentiable(Hessian = true)]</c>, or one built with them.
+    /// </summary>
+    public bool HasHessian => _hessianVectorProduct is not null;
 
     /// <summary>The number of parameters.</summary>
     public int Dimension { get; }
@@ -87,6 +118,62 @@ public sealed class DifferentiableFunction
         CheckLength(parameters.Length, nameof(parameters));
         CheckLength(gradient.Length, nameof(gradient));
         return _valueAndGradient(parameters, gradient);
+    }
+
+    /// <summary>Writes H(<paramref name="parameters"/>)·<paramref name="v"/> into <paramref name="result"/>, exactly.</summary>
+    /// <exception cref="NotSupportedException"><see cref="HasHessian"/> is false.</exception>
+    /// <exception cref="ArgumentException">A span's length is not <see cref="Dimension"/>.</exception>
+    public void HessianVectorProduct(ReadOnlySpan<double> parameters, ReadOnlySpan<double> v, Span<double> result)
+    {
+        var hvp = _hessianVectorProduct ?? throw NoHessian();
+        CheckLength(parameters.Length, nameof(parameters));
+        CheckLength(v.Length, nameof(v));
+        CheckLength(result.Length, nameof(result));
+        hvp(parameters, v, result);
+    }
+
+    /// <summary>Writes the dense Hessian at <paramref name="parameters"/> into <paramref name="result"/> (row-major, n × n, symmetric).</summary>
+    /// <exception cref="NotSupportedException"><see cref="HasHessian"/> is false.</exception>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> does not have length n, or <paramref name="result"/> length n².</exception>
+    public void Hessian(ReadOnlySpan<double> parameters, Span<double> result)
+    {
+        var hvp = _hessianVectorProduct ?? throw NoHessian();
+        CheckLength(parameters.Length, nameof(parameters));
+        int n = Dimension;
+        if (result.Length != n * n)
+        {
+            throw new ArgumentException($"{Name} has {n} parameters, so its Hessian has {n * n} entries, but result has length {result.Length}.", nameof(result));
+        }
+
+        if (_hessian is not null)
+        {
+            _hessian(parameters, result);
+            return;
+        }
+
+        // Column j of H is H·e_j; H is symmetric, so average the two triangles to remove rounding asymmetry.
+        var e = new double[n];
+        var column = new double[n];
+        for (int j = 0; j < n; j++)
+        {
+            e[j] = 1.0;
+            hvp(parameters, e, column);
+            e[j] = 0.0;
+            for (int i = 0; i < n; i++)
+            {
+                result[(i * n) + j] = column[i];
+            }
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = i + 1; j < n; j++)
+            {
+                double mean = 0.5 * (result[(i * n) + j] + result[(j * n) + i]);
+                result[(i * n) + j] = mean;
+                result[(j * n) + i] = mean;
+            }
+        }
     }
 
     /// <summary>The value-and-gradient delegate, with length checks, for APIs that take the plain shape.</summary>
@@ -125,6 +212,10 @@ public sealed class DifferentiableFunction
 
         return result.ToArray();
     }
+
+    private NotSupportedException NoHessian() => new(
+        $"{Name} has no exact second derivatives: mark its method [Differentiable(Hessian = true)] so that the generator writes them, " +
+        "or build the DifferentiableFunction with a Hessian-vector product.");
 
     private void CheckLength(int length, string argument)
     {
