@@ -1,13 +1,18 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using SymbolicGrad.Generator.Discovery;
+using SymbolicGrad.Generator.Diagnostics;
+using SymbolicGrad.Generator.Emit;
+using SymbolicGrad.Generator.Frontend;
+using SymbolicGrad.Generator.Models;
+using SymbolicGrad.Generator.Transforms;
 
 namespace SymbolicGrad.Generator;
 
 /// <summary>
-/// The incremental pipeline, and nothing else: find [Differentiable] methods, analyse each one into a
-/// value (<see cref="Models.MethodResult"/>), then split files from diagnostics so that each caches on its own.
-/// The stages live in folders: Discovery, Lowering (IOperation → IR), Rules, Reverse (the sweeps), Emit.
+/// The incremental pipeline, and nothing else. The front end (Frontend/: validate, lower, check activity) runs for a
+/// method whenever Roslyn asks and returns a value compared by its canonical text; the back end (Transforms/,
+/// Optimize/, Emit/: the sweeps, the optimizations, the C#) runs only when that value changed. Files and diagnostics
+/// are split so that each caches on its own.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class DifferentiableGenerator : IIncrementalGenerator
@@ -15,28 +20,41 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     /// <summary>Tracking names of the pipeline steps (asserted by the incrementality tests).</summary>
     public static class Steps
     {
-        public const string Analyze = "Analyze";
+        public const string Lower = "Lower";
+        public const string Generate = "Generate";
         public const string Files = "Files";
         public const string Diagnostics = "Diagnostics";
+        public const string BackendDiagnostics = "BackendDiagnostics";
     }
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var results = context.SyntaxProvider.ForAttributeWithMetadataName(
-                MethodFacts.DifferentiableAttribute,
-                predicate: static (node, _) => node is MethodDeclarationSyntax,
-                transform: static (ctx, ct) => MethodAnalyzer.Run(ctx, ct))
-            .WithTrackingName(Steps.Analyze);
+        var units = context.SyntaxProvider.ForAttributeWithMetadataName(
+                Discovery.DifferentiableAttribute,
+                predicate: static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax,
+                transform: static (ctx, ct) => Discovery.Run(ctx, ct))
+            .WithTrackingName(Steps.Lower);
 
-        var files = results.Select(static (r, _) => r.File).WithTrackingName(Steps.Files);
-        var diagnostics = results.Select(static (r, _) => r.Diagnostics).WithTrackingName(Steps.Diagnostics);
+        var generated = units.Select(static (unit, ct) => Generate(unit, ct)).WithTrackingName(Steps.Generate);
+        var files = generated.Select(static (g, _) => g.File).WithTrackingName(Steps.Files);
+        var diagnostics = units.Select(static (u, _) => u.Diagnostics).WithTrackingName(Steps.Diagnostics);
+        var backendDiagnostics = generated.Select(static (g, _) => g.Diagnostics).WithTrackingName(Steps.BackendDiagnostics);
 
-        context.RegisterSourceOutput(files, static (spc, file) =>
+        context.RegisterSourceOutput(files.Collect(), static (spc, all) =>
         {
-            if (file is not null)
+            // Hint names are unique by construction (type, method, hash of the signature); should two still meet
+            // (case-only differences on a case-insensitive file system), the later one gets a counter.
+            var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var file in all.Where(f => f is not null).OrderBy(f => f!.HintName, StringComparer.Ordinal).ThenBy(f => f!.Text, StringComparer.Ordinal))
             {
-                spc.AddSource(file.HintName, file.Text);
+                string name = file!.HintName;
+                for (int i = 2; !used.Add(name); i++)
+                {
+                    name = file.HintName.Substring(0, file.HintName.Length - ".g.cs".Length) + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+                }
+
+                spc.AddSource(name, file.Text);
             }
         });
 
@@ -47,5 +65,42 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
                 spc.ReportDiagnostic(d.ToDiagnostic());
             }
         });
+
+        context.RegisterSourceOutput(backendDiagnostics, static (spc, list) =>
+        {
+            foreach (var d in list)
+            {
+                spc.ReportDiagnostic(d.ToDiagnostic());
+            }
+        });
     }
+
+    private static Generation Generate(MethodUnit unit, CancellationToken ct)
+    {
+        if (unit.Model is null || unit.Ir is null)
+        {
+            return new Generation(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var model = unit.Model;
+        try
+        {
+            var text = MethodWriter.WriteFile(model, unit.Ir, ct);
+            return new Generation(new GeneratedFile(model.HintName, text), EquatableArray<DiagnosticInfo>.Empty);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (UnsupportedException ex)
+        {
+            return new Generation(null, new EquatableArray<DiagnosticInfo>(new[] { model.Anchor(DiagnosticDescriptors.NotSupportedYet, ex.What, ex.Advice) }));
+        }
+        catch (Exception ex)
+        {
+            return new Generation(null, new EquatableArray<DiagnosticInfo>(new[] { model.Anchor(DiagnosticDescriptors.InternalError, model.Stem, ex.GetType().Name + ": " + ex.Message + (ex.StackTrace is { } st ? " at " + st.Replace("\n", " | ") : string.Empty)) }));
+        }
+    }
+
+    private sealed record Generation(GeneratedFile? File, EquatableArray<DiagnosticInfo> Diagnostics);
 }

@@ -136,3 +136,94 @@ public static class AdjointBuffers
     public static void ThrowOverlap(string output, string other) =>
         throw new ArgumentException($"{output} overlaps {other}: the gradient output must not share memory with the inputs or other outputs.", output);
 }
+
+/// <summary>
+/// Storage for an array a generated gradient creates (a local <c>new double[n]</c>, a per-iteration scratch array, an
+/// adjoint array): one pooled buffer per allocation site, handed out cleared each time the allocation runs. Backed by
+/// <see cref="ArrayPool{T}.Shared"/>, so a gradient called repeatedly allocates nothing in steady state.
+/// </summary>
+/// <typeparam name="T">The element type.</typeparam>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class ScratchBuffer<T> : IDisposable
+{
+    private T[] _items = Array.Empty<T>();
+
+    /// <summary>A cleared span of <paramref name="length"/> elements; the previous one from this buffer is reused.</summary>
+    /// <exception cref="OverflowException"><paramref name="length"/> is negative (as <c>new T[length]</c> would throw).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<T> Take(int length)
+    {
+        if (length < 0)
+        {
+            throw new OverflowException("Arithmetic operation resulted in an overflow: an array length is negative (" + length + ").");
+        }
+
+        if (length > _items.Length)
+        {
+            Grow(length);
+        }
+
+        var span = new Span<T>(_items, 0, length);
+        span.Clear();
+        return span;
+    }
+
+    /// <summary>Returns the storage to the pool.</summary>
+    public void Dispose()
+    {
+        if (_items.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(_items);
+            _items = Array.Empty<T>();
+        }
+    }
+
+    private void Grow(int length)
+    {
+        if (_items.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(_items);
+        }
+
+        _items = ArrayPool<T>.Shared.Rent(length);
+    }
+}
+
+/// <summary>
+/// Arrays of exactly the right length for generated objectives whose method takes <c>double[]</c> or <c>Span</c>
+/// parameters: the slice of the parameter vector is copied into one of these instead of a new array per evaluation.
+/// One set per thread, so objectives evaluated in parallel do not share them.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ObjectiveBuffers
+{
+    [ThreadStatic]
+    private static double[]?[]? t_doubles;
+
+    [ThreadStatic]
+    private static float[]?[]? t_singles;
+
+    /// <summary>A double[] of exactly <paramref name="length"/> elements for argument slot <paramref name="slot"/> (its contents are overwritten by the caller).</summary>
+    public static double[] Doubles(int slot, int length) => Get(ref t_doubles, slot, length);
+
+    /// <summary>A float[] of exactly <paramref name="length"/> elements for argument slot <paramref name="slot"/>.</summary>
+    public static float[] Singles(int slot, int length) => Get(ref t_singles, slot, length);
+
+    private static T[] Get<T>(ref T[]?[]? slots, int slot, int length)
+    {
+        slots ??= new T[]?[8];
+        if (slot >= slots.Length)
+        {
+            Array.Resize(ref slots, Math.Max(slot + 1, slots.Length * 2));
+        }
+
+        var array = slots[slot];
+        if (array is null || array.Length != length)
+        {
+            array = new T[length];
+            slots[slot] = array;
+        }
+
+        return array;
+    }
+}

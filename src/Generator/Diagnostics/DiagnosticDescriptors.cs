@@ -4,7 +4,8 @@ namespace SymbolicGrad.Generator.Diagnostics;
 
 /// <summary>
 /// Every diagnostic the generator reports. Each is an error: a method that cannot be differentiated exactly
-/// gets no gradient rather than a wrong one. Documented one by one in docs/diagnostics.md.
+/// gets no gradient rather than a wrong one. Each says what is not supported and what to write instead, and is
+/// documented in docs/diagnostics.md.
 /// </summary>
 internal static class DiagnosticDescriptors
 {
@@ -18,8 +19,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "SG0002",
-        "A [Differentiable] method must return double or float",
-        "'{0}' returns '{1}'; a [Differentiable] method must return double or float (a scalar loss)");
+        "A [Differentiable] method must return a real number, or void with a results span",
+        "'{0}' returns '{1}'; a [Differentiable] method must return double, float or a generic-math T (a scalar loss), or return void and write its results into a last Span<double> parameter (a vector-valued function)");
 
     public static readonly DiagnosticDescriptor AsyncMethod = Error(
         "SG0003",
@@ -28,13 +29,13 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor RefParameter = Error(
         "SG0004",
-        "ref, out and in parameters are not supported",
-        "Parameter '{0}' is passed by '{1}'; pass it by value (the generated gradient returns derivatives through its own out parameters)");
+        "ref and out parameters are not supported",
+        "Parameter '{0}' is passed by '{1}'; pass it by value or 'in' (the generated gradient returns derivatives through its own out parameters)");
 
     public static readonly DiagnosticDescriptor NoBody = Error(
         "SG0005",
         "A [Differentiable] method needs a body",
-        "'{0}' has no body (abstract, extern or a partial declaration); the generator differentiates the code in the body");
+        "'{0}' has no body (abstract, extern or a partial declaration); the generator differentiates the code in the body: put the attribute on the implementing declaration");
 
     public static readonly DiagnosticDescriptor NotSupportedYet = Error(
         "SG0006",
@@ -43,8 +44,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor OutputNameCollision = Error(
         "SG0007",
-        "A parameter's name collides with a gradient output",
-        "The gradient output for parameter '{0}' would be named '{1}', which is already a parameter's name; rename one of them");
+        "A gradient output's name collides with another name",
+        "The gradient output for '{0}' would be named '{1}', which {2}; rename one of them");
 
     public static readonly DiagnosticDescriptor TryStatement = Error(
         "SG0010",
@@ -59,7 +60,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor GotoStatement = Error(
         "SG0012",
         "goto and labels are not supported",
-        "'{0}' is not supported in a [Differentiable] method; express the control flow with if/else and return");
+        "'{0}' is not supported in a [Differentiable] method; express the control flow with if/else, loops, break, continue and return");
 
     public static readonly DiagnosticDescriptor DynamicOperation = Error(
         "SG0013",
@@ -68,13 +69,13 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor DelegateOperation = Error(
         "SG0014",
-        "Delegates, lambdas and local functions are not supported",
-        "'{0}' {1}; the generator cannot see the code behind a delegate: call a [Differentiable] method directly instead");
+        "A delegate whose code is not known at build time",
+        "'{0}' {1}; the generator differentiates code it can see: call a method, a local function or a lambda written in this method instead of a delegate passed in from outside");
 
     public static readonly DiagnosticDescriptor UnknownDerivative = Error(
         "SG0015",
         "Call to a method with no known derivative",
-        "'{0}' has no known derivative; mark it [Differentiable] (it must be in a partial type) or compute it from supported operations (Math/MathF/double/float functions listed in the README)");
+        "'{0}' receives a value that depends on the differentiated parameters, but its derivative is not known: {1}");
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
         "SG0016",
@@ -89,12 +90,67 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SideEffect = Error(
         "SG0018",
         "Writes outside the method are not supported",
-        "'{0}' writes to {1}; a [Differentiable] method may only assign its own locals and parameters: return the value instead");
+        "'{0}' writes to {1}; a [Differentiable] method may only write its own locals, arrays it creates and its results span: {2}");
 
-    public static readonly DiagnosticDescriptor TooManyPaths = Error(
+    public static readonly DiagnosticDescriptor TooComplex = Error(
         "SG0019",
-        "Too many control-flow paths",
-        "'{0}' has too many paths through early returns to differentiate (the lowered body exceeds {1} statements); restructure it with fewer early returns inside branches");
+        "Too large or too deeply nested",
+        "'{0}' is too large or too deeply nested to differentiate: {1}; split it into helper methods");
+
+    public static readonly DiagnosticDescriptor VirtualMethod = Error(
+        "SG0020",
+        "Virtual, abstract and interface methods cannot be differentiated",
+        "'{0}' is {1}; its generated gradient would ignore the override that actually runs: make it non-virtual (or sealed), and call it from the virtual member if callers need dispatch");
+
+    public static readonly DiagnosticDescriptor UnsupportedTarget = Error(
+        "SG0021",
+        "[Differentiable] on something that is not an ordinary method",
+        "[Differentiable] on {0} is not supported; {1}");
+
+    public static readonly DiagnosticDescriptor NothingToDifferentiate = Error(
+        "SG0022",
+        "Nothing to differentiate",
+        "'{0}' has nothing to differentiate: {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedContainer = Error(
+        "SG0023",
+        "The generator cannot add members here",
+        "'{0}' cannot get generated members: {1}");
+
+    public static readonly DiagnosticDescriptor Recursion = Error(
+        "SG0024",
+        "Recursive calls are not supported",
+        "'{0}' calls itself (through '{1}'); the generator differentiates helpers by inlining them: write the recursion as a loop");
+
+    public static readonly DiagnosticDescriptor LostDerivative = Error(
+        "SG0025",
+        "A conversion would lose the derivative",
+        "'{0}' converts a value that depends on the differentiated parameters through '{1}', which carries no derivative; compute with double or float (or use a constant here)");
+
+    public static readonly DiagnosticDescriptor MemberCollision = Error(
+        "SG0030",
+        "A generated member collides with an existing one",
+        "The generator would add '{0}' for '{1}', but {2}; rename the existing member or the [Differentiable] method");
+
+    public static readonly DiagnosticDescriptor CompiledCalleeData = Error(
+        "SG0031",
+        "A compiled callee takes this argument as data",
+        "'{0}' is compiled in another assembly and its parameter '{1}' is [NoDerivative], but the argument depends on the differentiated parameters; pass a value that does not, or make the parameter differentiable in '{0}'");
+
+    public static readonly DiagnosticDescriptor TrainableMember = Error(
+        "SG0032",
+        "Unsupported [Trainable] member",
+        "'{0}' is marked [Trainable] but {1}");
+
+    public static readonly DiagnosticDescriptor CustomDerivative = Error(
+        "SG0033",
+        "Invalid custom derivative",
+        "The custom derivative '{0}' of '{1}' {2}");
+
+    public static readonly DiagnosticDescriptor SecondOrder = Error(
+        "SG0034",
+        "No second derivative here",
+        "'{0}' asks for second derivatives (Hessian = true), but {1}");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SG9999",

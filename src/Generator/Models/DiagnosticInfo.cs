@@ -27,5 +27,3 @@ internal sealed record DiagnosticInfo(string Id, string FilePath, TextSpan Span,
 /// <summary>One generated source file.</summary>
 internal sealed record GeneratedFile(string HintName, string Text);
 
-/// <summary>The result of analysing one [Differentiable] method: a file, or diagnostics, or both.</summary>
-internal sealed record MethodResult(GeneratedFile? File, EquatableArray<DiagnosticInfo> Diagnostics);

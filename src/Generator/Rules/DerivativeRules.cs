@@ -1,183 +1,297 @@
 using SymbolicGrad.Generator.Ir;
+using SymbolicGrad.Generator.Transforms;
 
 namespace SymbolicGrad.Generator.Rules;
 
-/// <summary>The arguments of one application of a rule.</summary>
-internal readonly struct RuleContext
-{
-    public RuleContext(IExprBuilder builder, Expr[] args, Expr result, IrType type)
-    {
-        B = builder;
-        Args = args;
-        Result = result;
-        Type = type;
-    }
-
-    public IExprBuilder B { get; }
-
-    public Expr[] Args { get; }
-
-    /// <summary>Ω, the operation's own (forward) value: reused, never recomputed.</summary>
-    public Expr Result { get; }
-
-    public IrType Type { get; }
-
-    public Expr A => Args[0];
-
-    public Expr K(double value) => B.Const(value, Type);
-
-    public Expr Add(Expr a, Expr b) => B.Op(Op.Add, Type, a, b);
-
-    public Expr Sub(Expr a, Expr b) => B.Op(Op.Sub, Type, a, b);
-
-    public Expr Mul(Expr a, Expr b) => B.Op(Op.Mul, Type, a, b);
-
-    public Expr Div(Expr a, Expr b) => B.Op(Op.Div, Type, a, b);
-
-    public Expr Neg(Expr a) => B.Op(Op.Neg, Type, a);
-
-    public Expr F(Op op, params Expr[] args) => B.Op(op, Type, args);
-
-    public Expr Square(Expr a) => Mul(a, a);
-
-    public Expr Select(Expr condition, Expr whenTrue, Expr whenFalse) => B.Op(Op.Select, Type, condition, whenTrue, whenFalse);
-
-    public Expr Cmp(string token, Expr a, Expr b) => B.Compare(token, a, b);
-}
-
 /// <summary>
-/// One derivative rule: the partial derivative of an operation with respect to each argument, written with
-/// the operation's result Ω where that saves work (exp, sqrt, tanh...), and a formula for comments.
-/// </summary>
-internal sealed class DerivativeRule
-{
-    public DerivativeRule(Op op, string name, string formula, Func<RuleContext, int, Expr>? partial)
-    {
-        Op = op;
-        Name = name;
-        Formula = formula;
-        Partial = partial;
-    }
-
-    public Op Op { get; }
-
-    /// <summary>The rule's name in comments ("product rule").</summary>
-    public string Name { get; }
-
-    /// <summary>The rule in plain math, for comments and documentation.</summary>
-    public string Formula { get; }
-
-    /// <summary>∂Ω/∂args[i]; null for operations whose derivative is zero almost everywhere (floor, round...).</summary>
-    public Func<RuleContext, int, Expr>? Partial { get; }
-
-    public bool IsZero => Partial is null;
-}
-
-/// <summary>
-/// The table of derivative rules, one per line, in the spirit of ChainRules.jl. Conventions at kinks
-/// (documented in the README and tested): |x|′(0) = 0; ∂(x^y)/∂x = 0 where y = 0 and ∂(x^y)/∂y = 0 where
-/// x = 0 and y ≥ 0; max/min split a tie evenly (½ each), so
-/// max(x, x) has derivative 1; clamp passes the derivative to x on the closed interval [lo, hi], to lo
-/// below it and to hi above it; hypot has derivative 0 at the origin; floor, ceiling, round, truncate
-/// and sign have derivative 0.
+/// The derivative rules, one per operation, in the spirit of ChainRules.jl: the partial derivative of an operation's
+/// result Ω with respect to each argument, written with Ω where that saves work (exp, sqrt, tanh...). The reverse sweep
+/// multiplies them by the result's adjoint; the tangent sweep by the arguments' tangents. Conventions at kinks (tested,
+/// and documented in the README): |x|′(0) = 0; max/min split a tie evenly (½ each); clamp passes the derivative to x on
+/// the closed interval [lo, hi]; hypot has derivative 0 at the origin; ∂(x^y)/∂x = 0 where y = 0 and ∂(x^y)/∂y = 0 where
+/// x = 0 and y ≥ 0 (as PyTorch); floor, ceiling, round, truncate and sign have derivative 0.
 /// </summary>
 internal static class DerivativeRules
 {
-    private static readonly Dictionary<Op, DerivativeRule> Table = Build();
-
-    public static DerivativeRule For(Op op) => Table[op];
-
-    public static IEnumerable<DerivativeRule> All => Table.Values;
-
-    private static Dictionary<Op, DerivativeRule> Build()
+    /// <summary>The rule's name, for comments ("product rule").</summary>
+    public static string Name(Opcode op) => op switch
     {
-        var rules = new List<DerivativeRule>
+        Opcode.Add => "sum rule",
+        Opcode.Sub => "difference rule",
+        Opcode.Mul => "product rule",
+        Opcode.Div => "quotient rule",
+        Opcode.Rem => "remainder rule",
+        Opcode.Neg => "negation",
+        Opcode.Convert => "conversion",
+        Opcode.Copy => "copy",
+        Opcode.Select => "selection",
+        Opcode.Pow => "power rule",
+        Opcode.Fma => "fused multiply-add rule",
+        Opcode.Max => "max rule",
+        Opcode.Min => "min rule",
+        Opcode.Clamp => "clamp rule",
+        Opcode.Abs => "abs rule",
+        Opcode.Load => "element read",
+        Opcode.Call => "chain rule through a compiled derivative",
+        _ => (KnownMethods.MethodName(op) ?? op.ToString()).ToLowerInvariant() + " rule",
+    };
+
+    /// <summary>The rule in plain math, for documentation.</summary>
+    public static string Formula(Opcode op) => op switch
+    {
+        Opcode.Add => "∂(a + b) = ∂a + ∂b",
+        Opcode.Sub => "∂(a − b) = ∂a − ∂b",
+        Opcode.Mul => "∂(a·b) = b·∂a + a·∂b",
+        Opcode.Div => "∂(a/b) = ∂a/b − (a/b)·∂b/b",
+        Opcode.Rem => "∂(a % b) = ∂a − trunc(a/b)·∂b",
+        Opcode.Exp => "∂exp(x) = exp(x)·∂x",
+        Opcode.Log => "∂ln(x) = ∂x/x",
+        Opcode.Sqrt => "∂√x = ∂x/(2√x)",
+        Opcode.Pow => "∂(a^b) = b·a^(b−1)·∂a + a^b·ln(a)·∂b",
+        Opcode.Sin => "∂sin(x) = cos(x)·∂x",
+        Opcode.Cos => "∂cos(x) = −sin(x)·∂x",
+        Opcode.Tanh => "∂tanh(x) = (1 − tanh²(x))·∂x",
+        Opcode.Abs => "∂|x| = sign(x)·∂x, 0 at x = 0",
+        Opcode.Max => "∂max(a, b) = ∂a if a > b, ∂b if b > a, (∂a + ∂b)/2 on a tie",
+        Opcode.Min => "∂min(a, b) = ∂a if a < b, ∂b if b < a, (∂a + ∂b)/2 on a tie",
+        _ => Name(op),
+    };
+
+    /// <summary>Operations whose derivative is zero wherever it exists.</summary>
+    public static bool IsStep(Opcode op) => op is Opcode.Floor or Opcode.Ceiling or Opcode.Round or Opcode.RoundDigits or Opcode.Truncate;
+
+    /// <summary>
+    /// ∂Ω/∂args[i] for each argument (null where the argument is not differentiable, such as an integer exponent),
+    /// emitted into <paramref name="b"/>. <paramref name="result"/> is Ω, the operation's own value.
+    /// </summary>
+    public static Operand?[] Partials(Instr instr, Operand result, Builder b)
+    {
+        var a = instr.Args;
+        var t = instr.Type;
+        Operand K(double v) => b.K(v, t);
+        var p = new Operand?[a.Length];
+        switch (instr.Op)
         {
-            new(Op.Add, "sum rule", "∂(a + b) = ∂a + ∂b", (c, i) => c.K(1)),
-            new(Op.Sub, "difference rule", "∂(a − b) = ∂a − ∂b", (c, i) => c.K(i == 0 ? 1 : -1)),
-            new(Op.Mul, "product rule", "∂(a·b) = b·∂a + a·∂b", (c, i) => c.Args[1 - i]),
-            new(Op.Div, "quotient rule", "∂(a/b) = ∂a/b − (a/b)·∂b/b", (c, i) => i == 0 ? c.Div(c.K(1), c.Args[1]) : c.Neg(c.Div(c.Result, c.Args[1]))),
-            new(Op.Rem, "remainder rule", "∂(a % b) = ∂a − trunc(a/b)·∂b", (c, i) => i == 0 ? c.K(1) : c.Neg(c.F(Op.Truncate, c.Div(c.Args[0], c.Args[1])))),
-            new(Op.Neg, "negation", "∂(−a) = −∂a", (c, i) => c.K(-1)),
-            new(Op.Convert, "conversion", "∂(T)a = ∂a", (c, i) => c.K(1)),
-            new(Op.Exp, "exp rule", "∂exp(x) = exp(x)·∂x", (c, i) => c.Result),
-            new(Op.Log, "log rule", "∂ln(x) = ∂x/x", (c, i) => c.Div(c.K(1), c.A)),
-            new(Op.LogBase, "log rule", "∂log_b(x) = ∂x/(x·ln b) − log_b(x)·∂b/(b·ln b)", (c, i) => i == 0
-                ? c.Div(c.K(1), c.Mul(c.A, c.F(Op.Log, c.Args[1])))
-                : c.Neg(c.Div(c.Result, c.Mul(c.Args[1], c.F(Op.Log, c.Args[1]))))),
-            new(Op.Log10, "log rule", "∂log10(x) = ∂x/(x·ln 10)", (c, i) => c.Div(c.K(1 / Math.Log(10)), c.A)),
-            new(Op.Log2, "log rule", "∂log2(x) = ∂x/(x·ln 2)", (c, i) => c.Div(c.K(1 / Math.Log(2)), c.A)),
-            new(Op.Sqrt, "sqrt rule", "∂√x = ∂x/(2√x)", (c, i) => c.Div(c.K(0.5), c.Result)),
-            new(Op.Cbrt, "cbrt rule", "∂∛x = ∂x/(3·∛x²)", (c, i) => c.Div(c.K(1), c.Mul(c.K(3), c.Square(c.Result)))),
-            new(Op.Pow, "power rule", "∂(a^b) = b·a^(b−1)·∂a + a^b·ln(a)·∂b", Pow),
-            new(Op.Sin, "sin rule", "∂sin(x) = cos(x)·∂x", (c, i) => c.F(Op.Cos, c.A)),
-            new(Op.Cos, "cos rule", "∂cos(x) = −sin(x)·∂x", (c, i) => c.Neg(c.F(Op.Sin, c.A))),
-            new(Op.Tan, "tan rule", "∂tan(x) = (1 + tan²(x))·∂x", (c, i) => c.Add(c.K(1), c.Square(c.Result))),
-            new(Op.Asin, "asin rule", "∂asin(x) = ∂x/√(1 − x²)", (c, i) => c.Div(c.K(1), c.F(Op.Sqrt, c.Sub(c.K(1), c.Square(c.A))))),
-            new(Op.Acos, "acos rule", "∂acos(x) = −∂x/√(1 − x²)", (c, i) => c.Div(c.K(-1), c.F(Op.Sqrt, c.Sub(c.K(1), c.Square(c.A))))),
-            new(Op.Atan, "atan rule", "∂atan(x) = ∂x/(1 + x²)", (c, i) => c.Div(c.K(1), c.Add(c.K(1), c.Square(c.A)))),
-            new(Op.Atan2, "atan2 rule", "∂atan2(y, x) = (x·∂y − y·∂x)/(x² + y²)", (c, i) =>
+            case Opcode.Add:
+                p[0] = K(1);
+                p[1] = K(1);
+                break;
+            case Opcode.Sub:
+                p[0] = K(1);
+                p[1] = K(-1);
+                break;
+            case Opcode.Mul:
+                p[0] = a[1];
+                p[1] = a[0];
+                break;
+            case Opcode.Div:
+                p[0] = b.Div(K(1), a[1]);
+                p[1] = b.Neg(b.Div(result, a[1]));
+                break;
+            case Opcode.Rem:
+                p[0] = K(1);
+                p[1] = b.Neg(b.Op(Opcode.Truncate, t, b.Div(a[0], a[1])));
+                break;
+            case Opcode.Neg:
+                p[0] = K(-1);
+                break;
+            case Opcode.Convert or Opcode.Copy or Opcode.BitIncrement or Opcode.BitDecrement:
+                p[0] = K(1);
+                break;
+            case Opcode.Exp:
+                p[0] = result;
+                break;
+            case Opcode.Exp2:
+                p[0] = b.Mul(result, K(Math.Log(2)));
+                break;
+            case Opcode.Exp10:
+                p[0] = b.Mul(result, K(Math.Log(10)));
+                break;
+            case Opcode.ExpM1:
+                p[0] = b.Add(result, K(1));
+                break;
+            case Opcode.Log:
+                p[0] = b.Div(K(1), a[0]);
+                break;
+            case Opcode.LogBase:
+                {
+                    var lnb = b.Op(Opcode.Log, t, a[1]);
+                    p[0] = b.Div(K(1), b.Mul(a[0], lnb));
+                    p[1] = b.Neg(b.Div(result, b.Mul(a[1], lnb)));
+                    break;
+                }
+
+            case Opcode.Log10:
+                p[0] = b.Div(K(1 / Math.Log(10)), a[0]);
+                break;
+            case Opcode.Log2:
+                p[0] = b.Div(K(1 / Math.Log(2)), a[0]);
+                break;
+            case Opcode.LogP1:
+                p[0] = b.Div(K(1), b.Add(K(1), a[0]));
+                break;
+            case Opcode.Sqrt:
+                p[0] = b.Div(K(0.5), result);
+                break;
+            case Opcode.Cbrt:
+                p[0] = b.Div(K(1), b.Mul(K(3), b.Mul(result, result)));
+                break;
+            case Opcode.RootN:
+                {
+                    var n = b.Op(Opcode.Cast, t, a[1]);
+                    p[0] = b.Div(result, b.Mul(n, a[0]));
+                    break;
+                }
+
+            case Opcode.Pow:
+                Pow(a, result, b, t, p);
+                break;
+            case Opcode.Sin:
+                p[0] = b.Op(Opcode.Cos, t, a[0]);
+                break;
+            case Opcode.Cos:
+                p[0] = b.Neg(b.Op(Opcode.Sin, t, a[0]));
+                break;
+            case Opcode.Tan:
+                p[0] = b.Add(K(1), b.Mul(result, result));
+                break;
+            case Opcode.Asin:
+                p[0] = b.Div(K(1), b.Op(Opcode.Sqrt, t, b.Sub(K(1), b.Mul(a[0], a[0]))));
+                break;
+            case Opcode.Acos:
+                p[0] = b.Div(K(-1), b.Op(Opcode.Sqrt, t, b.Sub(K(1), b.Mul(a[0], a[0]))));
+                break;
+            case Opcode.Atan:
+                p[0] = b.Div(K(1), b.Add(K(1), b.Mul(a[0], a[0])));
+                break;
+            case Opcode.Atan2:
+                {
+                    var r2 = b.Add(b.Mul(a[1], a[1]), b.Mul(a[0], a[0]));
+                    p[0] = b.Div(a[1], r2);
+                    p[1] = b.Neg(b.Div(a[0], r2));
+                    break;
+                }
+
+            case Opcode.Sinh:
+                p[0] = b.Op(Opcode.Cosh, t, a[0]);
+                break;
+            case Opcode.Cosh:
+                p[0] = b.Op(Opcode.Sinh, t, a[0]);
+                break;
+            case Opcode.Tanh:
+                p[0] = b.Sub(K(1), b.Mul(result, result));
+                break;
+            case Opcode.Asinh:
+                p[0] = b.Div(K(1), b.Op(Opcode.Sqrt, t, b.Add(b.Mul(a[0], a[0]), K(1))));
+                break;
+            case Opcode.Acosh:
+                p[0] = b.Div(K(1), b.Op(Opcode.Sqrt, t, b.Sub(b.Mul(a[0], a[0]), K(1))));
+                break;
+            case Opcode.Atanh:
+                p[0] = b.Div(K(1), b.Sub(K(1), b.Mul(a[0], a[0])));
+                break;
+            case Opcode.SinPi:
+                p[0] = b.Mul(K(Math.PI), b.Op(Opcode.CosPi, t, a[0]));
+                break;
+            case Opcode.CosPi:
+                p[0] = b.Neg(b.Mul(K(Math.PI), b.Op(Opcode.SinPi, t, a[0])));
+                break;
+            case Opcode.Abs:
+                p[0] = b.Select(b.Cmp(CmpKind.Gt, a[0], K(0)), K(1), b.Select(b.Cmp(CmpKind.Lt, a[0], K(0)), K(-1), K(0)));
+                break;
+            case Opcode.Max or Opcode.Min:
+                {
+                    var strict = instr.Op == Opcode.Max ? CmpKind.Gt : CmpKind.Lt;
+                    var tie = b.Cmp(CmpKind.Eq, a[0], a[1]);
+                    p[0] = b.Select(b.Cmp(strict, a[0], a[1]), K(1), b.Select(tie, K(0.5), K(0)));
+                    p[1] = b.Select(b.Cmp(strict, a[1], a[0]), K(1), b.Select(tie, K(0.5), K(0)));
+                    break;
+                }
+
+            case Opcode.Clamp:
+                p[0] = b.Select(b.And(b.Cmp(CmpKind.Ge, a[0], a[1]), b.Cmp(CmpKind.Le, a[0], a[2])), K(1), K(0));
+                p[1] = b.Select(b.Cmp(CmpKind.Lt, a[0], a[1]), K(1), K(0));
+                p[2] = b.Select(b.Cmp(CmpKind.Gt, a[0], a[2]), K(1), K(0));
+                break;
+            case Opcode.Fma:
+                p[0] = a[1];
+                p[1] = a[0];
+                p[2] = K(1);
+                break;
+            case Opcode.Hypot:
+                {
+                    var origin = b.Cmp(CmpKind.Eq, result, K(0));
+                    p[0] = b.Select(origin, K(0), b.Div(a[0], result));
+                    p[1] = b.Select(origin, K(0), b.Div(a[1], result));
+                    break;
+                }
+
+            case Opcode.CopySign:
+                p[0] = b.Select(b.Cmp(CmpKind.Eq, result, a[0]), K(1), K(-1));
+                p[1] = K(0);
+                break;
+            case Opcode.ScaleB:
+                p[0] = b.Op(Opcode.ScaleB, t, K(1), a[1]);
+                break;
+            case Opcode.IeeeRemainder:
+                p[0] = K(1);
+                p[1] = b.Neg(b.Op(Opcode.Round, t, b.Div(a[0], a[1])));
+                break;
+            case Opcode.Lerp:
+                p[0] = b.Sub(K(1), a[2]);
+                p[1] = a[2];
+                p[2] = b.Sub(a[1], a[0]);
+                break;
+            case Opcode.DegreesToRadians:
+                p[0] = K(Math.PI / 180);
+                break;
+            case Opcode.RadiansToDegrees:
+                p[0] = K(180 / Math.PI);
+                break;
+            case Opcode.Select:
+                p[1] = b.Select(a[0], K(1), K(0));
+                p[2] = b.Select(a[0], K(0), K(1));
+                break;
+        }
+
+        // Integer arguments (RootN's n, ScaleB's n, Round's digits) and conditions get no partial.
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (!a[i].Type.IsReal)
             {
-                var r2 = c.Add(c.Square(c.Args[1]), c.Square(c.Args[0]));
-                return i == 0 ? c.Div(c.Args[1], r2) : c.Neg(c.Div(c.Args[0], r2));
-            }),
-            new(Op.Sinh, "sinh rule", "∂sinh(x) = cosh(x)·∂x", (c, i) => c.F(Op.Cosh, c.A)),
-            new(Op.Cosh, "cosh rule", "∂cosh(x) = sinh(x)·∂x", (c, i) => c.F(Op.Sinh, c.A)),
-            new(Op.Tanh, "tanh rule", "∂tanh(x) = (1 − tanh²(x))·∂x", (c, i) => c.Sub(c.K(1), c.Square(c.Result))),
-            new(Op.Asinh, "asinh rule", "∂asinh(x) = ∂x/√(x² + 1)", (c, i) => c.Div(c.K(1), c.F(Op.Sqrt, c.Add(c.Square(c.A), c.K(1))))),
-            new(Op.Acosh, "acosh rule", "∂acosh(x) = ∂x/√(x² − 1)", (c, i) => c.Div(c.K(1), c.F(Op.Sqrt, c.Sub(c.Square(c.A), c.K(1))))),
-            new(Op.Atanh, "atanh rule", "∂atanh(x) = ∂x/(1 − x²)", (c, i) => c.Div(c.K(1), c.Sub(c.K(1), c.Square(c.A)))),
-            new(Op.Abs, "abs rule", "∂|x| = sign(x)·∂x, with 0 at x = 0", (c, i) =>
-                c.Select(c.Cmp(">", c.A, c.K(0)), c.K(1), c.Select(c.Cmp("<", c.A, c.K(0)), c.K(-1), c.K(0)))),
-            new(Op.Max, "max rule", "∂max(a, b) = ∂a if a > b, ∂b if b > a, (∂a + ∂b)/2 on a tie", (c, i) =>
-                c.Select(c.Cmp(">", c.Args[i], c.Args[1 - i]), c.K(1), c.Select(c.Cmp("==", c.Args[0], c.Args[1]), c.K(0.5), c.K(0)))),
-            new(Op.Min, "min rule", "∂min(a, b) = ∂a if a < b, ∂b if b < a, (∂a + ∂b)/2 on a tie", (c, i) =>
-                c.Select(c.Cmp("<", c.Args[i], c.Args[1 - i]), c.K(1), c.Select(c.Cmp("==", c.Args[0], c.Args[1]), c.K(0.5), c.K(0)))),
-            new(Op.Clamp, "clamp rule", "∂clamp(x, lo, hi) = ∂x on lo ≤ x ≤ hi, ∂lo when x < lo, ∂hi when x > hi", Clamp),
-            new(Op.FusedMultiplyAdd, "fused multiply-add rule", "∂(a·b + c) = b·∂a + a·∂b + ∂c", (c, i) => i == 2 ? c.K(1) : c.Args[1 - i]),
-            new(Op.Hypot, "hypot rule", "∂hypot(a, b) = (a·∂a + b·∂b)/hypot(a, b), with 0 at the origin", (c, i) =>
-                c.Select(c.Cmp("==", c.Result, c.K(0)), c.K(0), c.Div(c.Args[i], c.Result))),
-            new(Op.Floor, "step function", "∂floor(x) = 0", null),
-            new(Op.Ceiling, "step function", "∂ceiling(x) = 0", null),
-            new(Op.Round, "step function", "∂round(x) = 0", null),
-            new(Op.Truncate, "step function", "∂truncate(x) = 0", null),
-            new(Op.Select, "selection", "∂(c ? a : b) = c ? ∂a : ∂b", null),
-        };
-        return rules.ToDictionary(r => r.Op);
-    }
-
-    private static Expr Pow(RuleContext c, int i)
-    {
-        var a = c.Args[0];
-        var b = c.Args[1];
-        if (i == 0)
-        {
-            // b·a^(b−1); a^1 and a^0 fold away, so x² gives 2·x. With a variable exponent, 0 where b = 0
-            // (as PyTorch): a^0 = 1 does not change with a, even at a = 0 where b·a^(b−1) would be 0·∞.
-            var power = c.Mul(b, c.F(Op.Pow, a, c.Sub(b, c.K(1))));
-            return b is ConstExpr ? power : c.Select(c.Cmp("==", b, c.K(0)), c.K(0), power);
+                p[i] = null;
+            }
         }
 
-        if (a is ConstExpr k && k.Value > 0)
-        {
-            return c.Mul(c.Result, c.F(Op.Log, a));
-        }
-
-        // a^b·ln(a), taken as 0 where a = 0 and b ≥ 0 (as PyTorch does): 0^b does not change with b there.
-        return c.Select(
-            c.B.And(c.Cmp("==", a, c.K(0)), c.Cmp(">=", b, c.K(0))),
-            c.K(0),
-            c.Mul(c.Result, c.F(Op.Log, a)));
+        return p;
     }
 
-    private static Expr Clamp(RuleContext c, int i)
+    private static void Pow(Operand[] a, Operand result, Builder b, IrType t, Operand?[] p)
     {
-        var x = c.Args[0];
-        return i switch
+        var x = a[0];
+        var y = a[1];
+        Operand K(double v) => b.K(v, t);
+
+        // y·x^(y−1); with a variable exponent, 0 where y = 0 (as PyTorch): x^0 = 1 does not change with x, even at x = 0.
+        if (y is Const c)
         {
-            0 => c.Select(c.B.And(c.Cmp(">=", x, c.Args[1]), c.Cmp("<=", x, c.Args[2])), c.K(1), c.K(0)),
-            1 => c.Select(c.Cmp("<", x, c.Args[1]), c.K(1), c.K(0)),
-            _ => c.Select(c.Cmp(">", x, c.Args[2]), c.K(1), c.K(0)),
-        };
+            p[0] = c.Value == 2 ? b.Mul(K(2), x) : c.Value == 1 ? K(1) : c.Value == 0 ? K(0) : b.Mul(y, b.Op(Opcode.Pow, t, x, K(c.Value - 1)));
+        }
+        else
+        {
+            var power = b.Mul(y, b.Op(Opcode.Pow, t, x, b.Sub(y, K(1))));
+            p[0] = b.Select(b.Cmp(CmpKind.Eq, y, K(0)), K(0), power);
+        }
+
+        // x^y·ln(x), 0 where x = 0 and y ≥ 0 (as PyTorch): 0^y does not change with y there.
+        if (x is Const k && k.Value > 0)
+        {
+            p[1] = b.Mul(result, K(Math.Log(k.Value)));
+        }
+        else
+        {
+            var zero = b.And(b.Cmp(CmpKind.Eq, x, K(0)), b.Cmp(CmpKind.Ge, y, K(0)));
+            p[1] = b.Select(zero, K(0), b.Mul(result, b.Op(Opcode.Log, t, x)));
+        }
     }
 }

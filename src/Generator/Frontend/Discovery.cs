@@ -1,0 +1,841 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using SymbolicGrad.Generator.Analysis;
+using SymbolicGrad.Generator.Diagnostics;
+using SymbolicGrad.Generator.Ir;
+using SymbolicGrad.Generator.Models;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>
+/// The first stage of the pipeline for one [Differentiable] method: validate the declaration, lower the body,
+/// check what activity decides. Returns only values (the model and the IR, or diagnostics); never throws.
+/// </summary>
+internal static class Discovery
+{
+    public const string DifferentiableAttribute = "SymbolicGrad.DifferentiableAttribute";
+    public const string NoDerivativeAttribute = "SymbolicGrad.NoDerivativeAttribute";
+
+    public static MethodUnit Run(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var node = context.TargetNode;
+        var location = node switch
+        {
+            MethodDeclarationSyntax m => m.Identifier.GetLocation(),
+            LocalFunctionStatementSyntax l => l.Identifier.GetLocation(),
+            _ => node.GetLocation(),
+        };
+        string name = context.TargetSymbol.Name;
+        try
+        {
+            var unit = Analyze(context, diagnostics, ct);
+            return unit ?? new MethodUnit(null, null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, name, ex.GetType().Name + ": " + ex.Message));
+            return new MethodUnit(null, null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
+        }
+    }
+
+    private static MethodUnit? Analyze(GeneratorAttributeSyntaxContext context, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    {
+        void Report(DiagnosticDescriptor d, Location? l, params string[] args) => diagnostics.Add(DiagnosticInfo.Create(d, l, args));
+
+        if (context.TargetSymbol is not IMethodSymbol method)
+        {
+            return null;
+        }
+
+        switch (context.TargetNode)
+        {
+            case LocalFunctionStatementSyntax local:
+                Report(DiagnosticDescriptors.UnsupportedTarget, local.Identifier.GetLocation(), "the local function '" + method.Name + "'",
+                    "make it a method of a partial class or struct (local functions called from a [Differentiable] method are differentiated with it)");
+                return null;
+            case AccessorDeclarationSyntax accessor:
+                Report(DiagnosticDescriptors.UnsupportedTarget, accessor.Keyword.GetLocation(), "a property accessor",
+                    "write the computation as a method (properties read by a [Differentiable] method are differentiated with it)");
+                return null;
+            case not MethodDeclarationSyntax:
+                Report(DiagnosticDescriptors.UnsupportedTarget, context.TargetNode.GetLocation(), "this member", "put it on a method");
+                return null;
+        }
+
+        var syntax = (MethodDeclarationSyntax)context.TargetNode;
+        var model = context.SemanticModel;
+        Validate(method, syntax, model.Compilation, diagnostics);
+        if (diagnostics.Count > 0)
+        {
+            return null;
+        }
+
+        // The body with the code: for a partial method, its implementing declaration.
+        var implementation = method.PartialImplementationPart ?? method;
+        var bodySyntax = implementation.DeclaringSyntaxReferences.Select(r => r.GetSyntax(ct)).OfType<MethodDeclarationSyntax>()
+            .FirstOrDefault(m => m.Body is not null || m.ExpressionBody is not null);
+        if (bodySyntax is null)
+        {
+            Report(DiagnosticDescriptors.NoBody, syntax.Identifier.GetLocation(), method.Name);
+            return null;
+        }
+
+        var bodyModel = bodySyntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(bodySyntax.SyntaxTree);
+
+        // Code that does not compile is the compiler's to report; generate nothing until it does.
+        if (bodyModel.GetDiagnostics(bodySyntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error))
+        {
+            return null;
+        }
+
+        var operation = bodyModel.GetOperation(bodySyntax, ct);
+        if (operation is null)
+        {
+            return null;
+        }
+
+        bool vector = method.ReturnsVoid;
+        var returnType = vector
+            ? TypeMap.Scalar(TypeMap.VectorElement(method.Parameters[method.Parameters.Length - 1].Type)!, _ => null)!
+            : TypeMap.Scalar(method.ReturnType, _ => null)!;
+        var ir = new IrMethod(returnType);
+        ir.TypeParameters.AddRange(method.TypeParameters.Select(t => t.Name));
+        var bindings = new List<(ISymbol, Frontend.FValue)>();
+        foreach (var p in method.Parameters)
+        {
+            bool results = vector && p.Ordinal == method.Parameters.Length - 1;
+            var (param, value) = Parameter(ir, p, results, diagnostics);
+            if (param is null)
+            {
+                return null;
+            }
+
+            ir.Params.Add(param);
+            bindings.Add((p, value));
+        }
+
+        var thisValue = method.IsStatic ? null : (Frontend.FValue)new Frontend.Scalar(new Lit("this", IrType.Data(method.ContainingType.ToDisplayString(TypeMap.Qualified))));
+        var lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, null, diagnostics, ct);
+        if (lowerer is null || lowerer.SilentFailure)
+        {
+            diagnostics.Clear();
+            return null;
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return null;
+        }
+
+        // What only activity can decide: calls and conversions that are fine on data, and writes into arrays.
+        var aliasing = new Aliasing(ir);
+        var activity = new Activity(ir, aliasing);
+        foreach (var check in lowerer.Checks)
+        {
+            if (!check.Operands.Any(activity.IsVaried))
+            {
+                continue;
+            }
+
+            switch (check.Kind)
+            {
+                case CheckKind.InactiveCall:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownDerivative, check.Location, check.Args));
+                    break;
+                case CheckKind.InactiveConversion:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LostDerivative, check.Location, check.Args));
+                    break;
+                case CheckKind.InactiveDataArgument:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CompiledCalleeData, check.Location, check.Args));
+                    break;
+            }
+        }
+
+        CheckWrites(ir, aliasing, lowerer, diagnostics);
+        if (!ir.Params.Any(p => p.Differentiable) && diagnostics.Count == 0)
+        {
+            Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name,
+                "it has no double, float or generic-math parameter, no array or span of them, and no struct of them; add one, or remove [NoDerivative] from the one to differentiate");
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return null;
+        }
+
+        DebugHooks.Emit("lowered", method.Name, () => IrDump.Of(ir));
+        var methodModel = Model(method, syntax, vector);
+        methodModel.Location = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation());
+        return new MethodUnit(methodModel, ir, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>Writes may go to arrays the method creates and to its results span; never into its other parameters or data.</summary>
+    private static void CheckWrites(IrMethod ir, Aliasing aliasing, Lowerer lowerer, List<DiagnosticInfo> diagnostics)
+    {
+        var forbidden = new Dictionary<Var, string>();
+        foreach (var p in ir.Params)
+        {
+            foreach (var leaf in p.Leaves)
+            {
+                if (leaf.Var.Type.IsArray && p.Kind != ParamKind.Results)
+                {
+                    forbidden[aliasing.Find(leaf.Var)] = "the parameter '" + p.Name.TrimStart('@') + "'";
+                }
+            }
+        }
+
+        // Arrays that come from data (fields, calls) are not the method's to write either.
+        var owned = new HashSet<Var>();
+        foreach (var (s, _) in IrWalk.All(ir.Body))
+        {
+            if (s is Assign { Value.Op: Opcode.Alloc } a)
+            {
+                owned.Add(aliasing.Find(a.Dst));
+            }
+        }
+
+        foreach (var p in ir.Params.Where(p => p.Kind == ParamKind.Results))
+        {
+            owned.Add(aliasing.Find(p.Leaves[0].Var));
+        }
+
+        foreach (var (store, location, text) in lowerer.Writes)
+        {
+            var cls = aliasing.ClassOf(store.Array);
+            if (cls is null)
+            {
+                continue;
+            }
+
+            if (forbidden.TryGetValue(cls, out var what))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, location, text, "the elements of " + what,
+                    "copy it into a local array (var copy = x.ToArray()) and write the copy; the gradient cannot undo a write into the caller's memory"));
+            }
+            else if (!owned.Contains(cls))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, location, text, "an array the method did not create",
+                    "write into a local array (new double[n]) or the results span"));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Declarations
+
+    private static void Validate(IMethodSymbol method, MethodDeclarationSyntax syntax, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    {
+        void Report(DiagnosticDescriptor d, Location? l, params string[] args) => diagnostics.Add(DiagnosticInfo.Create(d, l, args));
+
+        foreach (var type in syntax.Ancestors().OfType<TypeDeclarationSyntax>())
+        {
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                Report(DiagnosticDescriptors.TypeNotPartial, type.Identifier.GetLocation(), type.Identifier.Text, method.Name);
+            }
+
+            if (type.Modifiers.Any(SyntaxKind.FileKeyword))
+            {
+                Report(DiagnosticDescriptors.UnsupportedContainer, type.Identifier.GetLocation(), type.Identifier.Text,
+                    "a file-local type can only be extended in its own file, and generated code lives in another file: remove 'file' (make it internal or private nested)");
+            }
+        }
+
+        if (method.ContainingType.TypeKind == TypeKind.Interface)
+        {
+            Report(DiagnosticDescriptors.VirtualMethod, syntax.Identifier.GetLocation(), method.Name, "an interface member");
+        }
+        else if (method.IsVirtual || method.IsAbstract || method.IsOverride)
+        {
+            Report(DiagnosticDescriptors.VirtualMethod, syntax.Identifier.GetLocation(), method.Name, method.IsAbstract ? "abstract" : method.IsOverride ? "an override" : "virtual");
+        }
+
+        if (method.ExplicitInterfaceImplementations.Length > 0)
+        {
+            Report(DiagnosticDescriptors.UnsupportedContainer, syntax.Identifier.GetLocation(), method.Name,
+                "it is an explicit interface implementation, which cannot be called by name: implement the interface member by calling a [Differentiable] method");
+        }
+
+        if (method.IsVararg)
+        {
+            Report(DiagnosticDescriptors.UnsupportedContainer, syntax.Identifier.GetLocation(), method.Name, "it takes __arglist: declare its parameters");
+        }
+
+        if (method.IsAsync)
+        {
+            var token = syntax.Modifiers.First(m => m.IsKind(SyntaxKind.AsyncKeyword));
+            Report(DiagnosticDescriptors.AsyncMethod, token.GetLocation(), method.Name);
+        }
+
+        if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+        {
+            Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, syntax.ReturnType.ToString());
+        }
+        else if (method.ReturnsVoid)
+        {
+            var last = method.Parameters.LastOrDefault();
+            bool results = last is not null && TypeMap.IsSpan(last.Type) && !TypeMap.IsReadOnlySpan(last.Type) && TypeMap.VectorElement(last.Type) is { } e && TypeMap.IsRealSymbol(e);
+            if (!results)
+            {
+                Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, "void");
+            }
+        }
+        else if (!TypeMap.IsRealSymbol(method.ReturnType))
+        {
+            Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name,
+                method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat));
+        }
+
+        foreach (var p in syntax.ParameterList.Parameters)
+        {
+            var modifier = p.Modifiers.FirstOrDefault(t => t.IsKind(SyntaxKind.RefKeyword) || t.IsKind(SyntaxKind.OutKeyword));
+            if (modifier != default)
+            {
+                Report(DiagnosticDescriptors.RefParameter, p.GetLocation(), p.Identifier.Text, modifier.Text);
+            }
+        }
+
+        if (syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is null)
+        {
+            Report(DiagnosticDescriptors.NoBody, syntax.Identifier.GetLocation(), method.Name);
+        }
+
+        // Gradient outputs: dX for x; they must not collide with each other, the parameters or the type parameters.
+        var taken = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in method.Parameters)
+        {
+            taken[p.Name] = "is a parameter's name";
+        }
+
+        foreach (var tp in method.TypeParameters.Concat(method.ContainingType.TypeParameters))
+        {
+            taken[tp.Name] = "is a type parameter's name";
+        }
+
+        foreach (var p in method.Parameters)
+        {
+            if (!IsDifferentiableDeclaration(p))
+            {
+                continue;
+            }
+
+            string output = OutputName(p.Name);
+            if (taken.TryGetValue(output, out var clash))
+            {
+                Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), p.Name, output, clash);
+            }
+
+            taken[output] = "is also the output of another parameter";
+        }
+
+        // Differentiating a jagged or rectangular parameter.
+        foreach (var p in method.Parameters)
+        {
+            if (p.Type is IArrayTypeSymbol { Rank: > 1 } || (TypeMap.VectorElement(p.Type) is { } element && (element is IArrayTypeSymbol || TypeMap.VectorElement(element) is not null)))
+            {
+                if (HoldsReals(p.Type) && !HasAttribute(p, NoDerivativeAttribute))
+                {
+                    Report(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                        "Differentiating a parameter of type '" + p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "' (" + p.Name + ")",
+                        "mark it [NoDerivative] if it is data, or pass the values as one flat array (a double[] of rows·columns, indexed [i * columns + j])");
+                }
+            }
+        }
+
+        CheckCollisions(method, syntax, compilation, diagnostics);
+    }
+
+    private static bool HoldsReals(ITypeSymbol t) => t switch
+    {
+        IArrayTypeSymbol a => TypeMap.IsRealSymbol(a.ElementType) || HoldsReals(a.ElementType),
+        _ => TypeMap.VectorElement(t) is { } e && (TypeMap.IsRealSymbol(e) || HoldsReals(e)),
+    };
+
+    /// <summary>The generated members must not collide with the type's own members, nor with those generated for an overload.</summary>
+    private static void CheckCollisions(IMethodSymbol method, MethodDeclarationSyntax syntax, Compilation compilation, List<DiagnosticInfo> diagnostics)
+    {
+        string stem = method.Name;
+        var type = method.ContainingType;
+        var mine = GeneratedSignatures(method);
+        foreach (var (member, signature) in mine)
+        {
+            foreach (var existing in type.GetMembers(member))
+            {
+                if (existing is IMethodSymbol m && !m.IsImplicitlyDeclared && Signature(m.Parameters.Select(p => p.Type.ToDisplayString(TypeMap.Qualified) + RefSuffix(p.RefKind)), m.Arity) == signature)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, syntax.Identifier.GetLocation(), member, method.Name,
+                        "the type already declares a member '" + member + "' with the same parameters"));
+                }
+                else if (existing is not IMethodSymbol)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, syntax.Identifier.GetLocation(), member, method.Name,
+                        "the type already has a " + existing.Kind.ToString().ToLowerInvariant() + " named '" + member + "'"));
+                }
+            }
+        }
+
+        // Another [Differentiable] overload whose generated members would have the same signatures: the later one in source order is refused.
+        foreach (var other in type.GetMembers(method.Name).OfType<IMethodSymbol>())
+        {
+            if (SymbolEqualityComparer.Default.Equals(other, method) || !HasAttribute(other, DifferentiableAttribute))
+            {
+                continue;
+            }
+
+            var theirs = GeneratedSignatures(other);
+            foreach (var (member, signature) in mine)
+            {
+                if (theirs.Any(t => t.Member == member && t.Signature == signature) && IsEarlier(other, method))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, syntax.Identifier.GetLocation(), member, method.Name,
+                        "the overload '" + other.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat) + "' would get a '" + member + "' with the same parameters"));
+                }
+            }
+        }
+
+        // Case-only differences are fine in C#; but a generated name may equal another method's generated or own name.
+        _ = compilation;
+    }
+
+    private static bool IsEarlier(IMethodSymbol a, IMethodSymbol b)
+    {
+        var la = a.Locations.FirstOrDefault();
+        var lb = b.Locations.FirstOrDefault();
+        if (la is null || lb is null)
+        {
+            return false;
+        }
+
+        int c = string.CompareOrdinal(la.SourceTree?.FilePath, lb.SourceTree?.FilePath);
+        return c < 0 || (c == 0 && la.SourceSpan.Start < lb.SourceSpan.Start);
+    }
+
+    private static string RefSuffix(RefKind kind) => kind switch
+    {
+        RefKind.Out => "&out",
+        RefKind.Ref => "&ref",
+        _ => string.Empty,
+    };
+
+    private static string Signature(IEnumerable<string> types, int arity) => arity.ToString(CultureInfo.InvariantCulture) + "(" + string.Join(",", types) + ")";
+
+    /// <summary>The members the generator adds for a method, with their parameter type lists (as Signature prints them).</summary>
+    public static List<(string Member, string Signature)> GeneratedSignatures(IMethodSymbol method)
+    {
+        var result = new List<(string, string)>();
+        var parameters = method.Parameters.Select(p => p.Type.ToDisplayString(TypeMap.Qualified)).ToList();
+        bool vector = method.ReturnsVoid;
+        var gradientOutputs = new List<string>();
+        foreach (var p in method.Parameters)
+        {
+            if (vector && p.Ordinal == method.Parameters.Length - 1)
+            {
+                continue;
+            }
+
+            if (IsDifferentiableDeclaration(p))
+            {
+                gradientOutputs.Add(TypeMap.VectorElement(p.Type) is { } e ? "global::System.Span<" + e.ToDisplayString(TypeMap.Qualified) + ">" : p.Type.ToDisplayString(TypeMap.Qualified) + "&out");
+            }
+        }
+
+        var data = method.Parameters.Where(p => !IsDifferentiableDeclaration(p) && !(vector && p.Ordinal == method.Parameters.Length - 1)).Select(p => p.Type.ToDisplayString(TypeMap.Qualified)).ToList();
+        var lengths = method.Parameters.Where(p => IsDifferentiableDeclaration(p) && TypeMap.VectorElement(p.Type) is not null && !(vector && p.Ordinal == method.Parameters.Length - 1)).Select(_ => "int").ToList();
+        int arity = method.Arity;
+        if (vector)
+        {
+            result.Add((method.Name + "Jacobian", Signature(parameters.Concat(new[] { "global::System.Span<" + method.Parameters.Last().Type.ToDisplayString(TypeMap.Qualified).Replace("global::System.Span<", string.Empty) }), arity)));
+            result.Add((method.Name + "LeastSquares", Signature(lengths.Concat(data).Concat(new[] { "int" }), 0)));
+        }
+        else
+        {
+            result.Add((method.Name + "Gradient", Signature(parameters.Concat(gradientOutputs), arity)));
+            result.Add((method.Name + "Objective", Signature(lengths.Concat(data), 0)));
+        }
+
+        return result;
+    }
+
+    public static bool IsDifferentiableDeclaration(IParameterSymbol p) =>
+        p.RefKind is RefKind.None or RefKind.In && !HasAttribute(p, NoDerivativeAttribute)
+        && (TypeMap.IsRealSymbol(p.Type) || (TypeMap.VectorElement(p.Type) is { } e && TypeMap.IsRealSymbol(e)) || (TypeMap.IsDesugaredStruct(p.Type) && StructHasReals(p.Type)) || (TypeMap.IsTuple(p.Type) && StructHasReals(p.Type)));
+
+    private static bool StructHasReals(ITypeSymbol t) => TypeMap.StructFields(t).Any(f => TypeMap.IsRealSymbol(f.Type) || (TypeMap.VectorElement(f.Type) is { } e && TypeMap.IsRealSymbol(e)) || ((TypeMap.IsDesugaredStruct(f.Type) || TypeMap.IsTuple(f.Type)) && StructHasReals(f.Type)));
+
+    public static bool HasAttribute(ISymbol symbol, string metadataName) =>
+        symbol.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+    /// <summary>The name of the gradient output for a parameter: d + the name with its first letter upper-cased.</summary>
+    public static string OutputName(string parameterName)
+    {
+        string name = parameterName.TrimStart('@').TrimStart('_');
+        if (name.Length == 0)
+        {
+            name = parameterName.TrimStart('@');
+        }
+
+        return "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Parameters
+
+    private static (IrParam? Param, Frontend.FValue Value) Parameter(IrMethod ir, IParameterSymbol p, bool results, List<DiagnosticInfo> diagnostics)
+    {
+        string name = Escape(p.Name);
+        string type = p.Type.ToDisplayString(TypeMap.Qualified);
+        bool differentiable = !results && IsDifferentiableDeclaration(p);
+        if (results)
+        {
+            var rv = ir.NewVar(p.Name, TypeMap.Scalar(p.Type, _ => null)!, VarRole.Parameter);
+            rv.Name = name;
+            return (new IrParam(name, type, ParamKind.Results, new List<Leaf> { new(rv, string.Empty, false) }, null), new Frontend.Scalar(rv));
+        }
+
+        if (TypeMap.IsDesugaredStruct(p.Type) || TypeMap.IsTuple(p.Type))
+        {
+            var leaves = new List<Leaf>();
+            var value = StructLeaves(ir, p.Type, name, string.Empty, differentiable, leaves, diagnostics, p);
+            if (value is null)
+            {
+                return (null, new Frontend.Scalar(Lit.False));
+            }
+
+            var param = new IrParam(name, type, ParamKind.Parameter, leaves, differentiable ? type : null);
+            if (differentiable)
+            {
+                param.StructConstruction = Construction(p.Type);
+                if (param.StructConstruction is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                        "A struct parameter whose gradient cannot be built (" + p.Name + ")",
+                        "give the struct settable fields or properties (or a constructor taking every field), or mark the parameter [NoDerivative]"));
+                    return (null, value);
+                }
+            }
+
+            return (param, value);
+        }
+
+        var irType = TypeMap.Scalar(p.Type, _ => null);
+        if (irType is null)
+        {
+            // A nullable number or another composite: data.
+            irType = IrType.Data(type);
+        }
+
+        if (TypeMap.IsNullableValue(p.Type, out var underlying) && TypeMap.Scalar(underlying, _ => null) is { } ut && ut.Kind != ValueKind.Data)
+        {
+            var has = ir.NewVar(p.Name + "_has", IrType.Bool, VarRole.Parameter);
+            has.Name = name + ".HasValue";
+            var val = ir.NewVar(p.Name, ut, VarRole.Parameter);
+            val.Name = name + ".GetValueOrDefault()";
+            var leaves = new List<Leaf> { new(has, ".HasValue", false), new(val, ".GetValueOrDefault()", false) };
+            return (new IrParam(name, type, ParamKind.Parameter, leaves, null), new Frontend.NullableValue(has, new Frontend.Scalar(val)));
+        }
+
+        var v = ir.NewVar(p.Name, irType, VarRole.Parameter);
+        v.Name = name;
+        return (new IrParam(name, type, ParamKind.Parameter, new List<Leaf> { new(v, string.Empty, differentiable) }, null), new Frontend.Scalar(v));
+    }
+
+    private static Frontend.FValue? StructLeaves(IrMethod ir, ITypeSymbol type, string root, string path, bool differentiable, List<Leaf> leaves, List<DiagnosticInfo> diagnostics, IParameterSymbol p)
+    {
+        var fields = TypeMap.StructFields(type);
+        var values = new Frontend.FValue[fields.Count];
+        for (int i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            string member = f.IsTupleElement() ? (f.CorrespondingTupleField ?? f).Name : f.AssociatedSymbol?.Name ?? f.Name;
+            if (f.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected && f.AssociatedSymbol is not IPropertySymbol { DeclaredAccessibility: Accessibility.Public or Accessibility.Internal })
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                    "A struct parameter with private fields (" + p.Name + "." + member + ")",
+                    "make the fields (or their properties) public or internal, or pass the numbers as parameters"));
+                return null;
+            }
+
+            string access = path + "." + Escape(member);
+            if (TypeMap.IsDesugaredStruct(f.Type) || TypeMap.IsTuple(f.Type))
+            {
+                var nested = StructLeaves(ir, f.Type, root, access, differentiable, leaves, diagnostics, p);
+                if (nested is null)
+                {
+                    return null;
+                }
+
+                values[i] = nested;
+                continue;
+            }
+
+            var t = TypeMap.Scalar(f.Type, _ => null) ?? IrType.Data(f.Type.ToDisplayString(TypeMap.Qualified));
+            var v = ir.NewVar(root.TrimStart('@') + "_" + member, t, VarRole.Parameter);
+            v.Name = root + access;
+            bool leafDifferentiable = differentiable && (t.IsReal || t.IsRealArray);
+            leaves.Add(new Leaf(v, access, leafDifferentiable));
+            values[i] = new Frontend.Scalar(v);
+        }
+
+        return new Frontend.StructValue(type, fields, values);
+    }
+
+    /// <summary>How to build a struct gradient from its leaves: an object initializer, a tuple literal, or a constructor of every field.</summary>
+    private static string? Construction(ITypeSymbol type)
+    {
+        int counter = 0;
+        return StructConstruction(type, ref counter);
+    }
+
+    private static string? StructConstruction(ITypeSymbol type, ref int counter)
+    {
+        string name = type.ToDisplayString(TypeMap.Qualified);
+        var fields = TypeMap.StructFields(type);
+        if (type is INamedTypeSymbol { IsTupleType: true })
+        {
+            var items = new List<string>();
+            foreach (var f in fields)
+            {
+                var inner = TypeMap.IsTuple(f.Type) || TypeMap.IsDesugaredStruct(f.Type) ? StructConstruction(f.Type, ref counter) : "{" + (counter++).ToString(CultureInfo.InvariantCulture) + "}";
+                if (inner is null)
+                {
+                    return null;
+                }
+
+                items.Add(inner);
+            }
+
+            return "(" + string.Join(", ", items) + ")";
+        }
+
+        // Settable fields and properties: an object initializer.
+        bool settable = fields.All(f => f.AssociatedSymbol is IPropertySymbol prop
+            ? prop.SetMethod is { DeclaredAccessibility: Accessibility.Public or Accessibility.Internal }
+            : !f.IsReadOnly && f.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal);
+        if (settable)
+        {
+            var assignments = new List<string>();
+            foreach (var f in fields)
+            {
+                string member = Escape(f.AssociatedSymbol?.Name ?? f.Name);
+                var inner = TypeMap.IsTuple(f.Type) || TypeMap.IsDesugaredStruct(f.Type) ? StructConstruction(f.Type, ref counter) : "{" + (counter++).ToString(CultureInfo.InvariantCulture) + "}";
+                if (inner is null)
+                {
+                    return null;
+                }
+
+                assignments.Add(member + " = " + inner);
+            }
+
+            return "new " + name + " { " + string.Join(", ", assignments) + " }";
+        }
+
+        // A constructor that takes every field, matched by name.
+        foreach (var ctor in ((INamedTypeSymbol)type).InstanceConstructors)
+        {
+            if (ctor.Parameters.Length != fields.Count || ctor.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal))
+            {
+                continue;
+            }
+
+            var order = new List<int>();
+            foreach (var p in ctor.Parameters)
+            {
+                int index = -1;
+                for (int i = 0; i < fields.Count; i++)
+                {
+                    string member = fields[i].AssociatedSymbol?.Name ?? fields[i].Name;
+                    if (string.Equals(member.TrimStart('_'), p.Name.TrimStart('_'), StringComparison.OrdinalIgnoreCase) && SymbolEqualityComparer.Default.Equals(fields[i].Type, p.Type))
+                    {
+                        index = i;
+                    }
+                }
+
+                if (index < 0 || order.Contains(index))
+                {
+                    break;
+                }
+
+                order.Add(index);
+            }
+
+            if (order.Count == fields.Count && fields.All(f => !(TypeMap.IsTuple(f.Type) || TypeMap.IsDesugaredStruct(f.Type))))
+            {
+                int start = counter;
+                counter += fields.Count;
+                return "new " + name + "(" + string.Join(", ", order.Select(i => "{" + (start + i).ToString(CultureInfo.InvariantCulture) + "}")) + ")";
+            }
+        }
+
+        return null;
+    }
+
+    public static string Escape(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The model for emission
+
+    private static MethodModel Model(IMethodSymbol method, MethodDeclarationSyntax syntax, bool vector)
+    {
+        var m = new MethodModel
+        {
+            Name = Escape(method.Name),
+            Stem = method.Name,
+            IsStatic = method.IsStatic,
+            IsVectorFunction = vector,
+            ReturnType = vector
+                ? TypeMap.VectorElement(method.Parameters.Last().Type)!.ToDisplayString(TypeMap.Qualified)
+                : method.ReturnType.ToDisplayString(TypeMap.Qualified),
+            Accessibility = method.DeclaredAccessibility switch
+            {
+                Accessibility.Public => "public",
+                Accessibility.Internal => "internal",
+                Accessibility.Protected => "protected",
+                Accessibility.ProtectedOrInternal => "protected internal",
+                Accessibility.ProtectedAndInternal => "private protected",
+                _ => "private",
+            },
+            Namespace = method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            Display = method.ContainingType.Name + "." + method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat))) + ")",
+            Hessian = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)?
+                .NamedArguments.Any(n => n.Key == "Hessian" && n.Value.Value is true) ?? false,
+            InRefStruct = method.ContainingType.IsRefLikeType,
+            InStruct = method.ContainingType.TypeKind == TypeKind.Struct,
+        };
+
+        var types = new List<INamedTypeSymbol>();
+        for (var t = method.ContainingType; t is not null; t = t.ContainingType)
+        {
+            types.Insert(0, t);
+        }
+
+        foreach (var t in types)
+        {
+            string kind = t.IsRecord ? (t.TypeKind == TypeKind.Struct ? "record struct" : "record") : t.TypeKind switch
+            {
+                TypeKind.Struct => "struct",
+                TypeKind.Interface => "interface",
+                _ => "class",
+            };
+            string modifiers = (t.IsStatic ? "static " : string.Empty) + (t.IsReadOnly && t.TypeKind == TypeKind.Struct ? "readonly " : string.Empty)
+                + (t.IsRefLikeType ? "ref " : string.Empty) + (t.IsUnsafe() ? "unsafe " : string.Empty);
+            string typeParameters = t.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">";
+            m.Containers.Add(modifiers + "partial " + kind + " " + Escape(t.Name) + typeParameters);
+        }
+
+        foreach (var tp in method.TypeParameters)
+        {
+            m.TypeParameters.Add(tp.Name);
+            var clauses = new List<string>();
+            if (tp.HasUnmanagedTypeConstraint)
+            {
+                clauses.Add("unmanaged");
+            }
+            else if (tp.HasValueTypeConstraint)
+            {
+                clauses.Add("struct");
+            }
+            else if (tp.HasReferenceTypeConstraint)
+            {
+                clauses.Add("class");
+            }
+            else if (tp.HasNotNullConstraint)
+            {
+                clauses.Add("notnull");
+            }
+
+            clauses.AddRange(tp.ConstraintTypes.Select(c => c.ToDisplayString(TypeMap.Qualified)));
+            if (tp.HasConstructorConstraint)
+            {
+                clauses.Add("new()");
+            }
+
+            if (clauses.Count > 0)
+            {
+                m.Constraints.Add("where " + tp.Name + " : " + string.Join(", ", clauses));
+            }
+        }
+
+        m.ObjectiveClosesOverDouble = method.TypeParameters.Length > 0 && method.TypeParameters.All(TypeMap.IsGenericReal);
+        if (method.TypeParameters.Length > 0 && !m.ObjectiveClosesOverDouble)
+        {
+            m.Omit.Add("Objective");
+        }
+
+        if (method.ContainingType.IsRefLikeType && !method.IsStatic)
+        {
+            m.Omit.Add("Objective");
+        }
+
+        foreach (var p in method.Parameters)
+        {
+            string modifiers = (p.RefKind == RefKind.In ? "in " : string.Empty) + (p.IsThis ? "this " : string.Empty)
+                + (p.ScopedKind == ScopedKind.ScopedValue ? "scoped " : string.Empty);
+            m.Parameters.Add(new ParameterModel(Escape(p.Name), p.Type.ToDisplayString(TypeMap.Qualified), modifiers, p.Type.IsRefLikeType));
+        }
+
+        // 'new' where a generated member hides an inherited one with the same signature.
+        var generated = GeneratedSignatures(method);
+        for (var b = method.ContainingType.BaseType; b is not null; b = b.BaseType)
+        {
+            foreach (var (member, signature) in generated)
+            {
+                foreach (var inherited in b.GetMembers(member).OfType<IMethodSymbol>())
+                {
+                    if (Signature(inherited.Parameters.Select(p => p.Type.ToDisplayString(TypeMap.Qualified) + RefSuffix(p.RefKind)), inherited.Arity) == signature && !m.Hides.Contains(member))
+                    {
+                        m.Hides.Add(member);
+                    }
+                }
+            }
+        }
+
+        m.HintName = HintName(method);
+        return m;
+    }
+
+    /// <summary>Type.Method.{hash}.g.cs: short, and unique by construction (the hash is of the method's documentation id).</summary>
+    public static string HintName(IMethodSymbol method)
+    {
+        string type = Sanitize(method.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), 48);
+        string name = Sanitize(method.Name, 40);
+        string id = (method.ContainingNamespace?.ToDisplayString() ?? string.Empty) + "|" + method.ContainingType.MetadataName + "|"
+            + (method.GetDocumentationCommentId() ?? method.ToDisplayString());
+        return type + "." + name + "." + Hash(id) + ".g.cs";
+    }
+
+    private static string Sanitize(string s, int max)
+    {
+        var chars = s.Select(c => char.IsLetterOrDigit(c) || c == '_' ? c : '_').ToArray();
+        var result = new string(chars);
+        return result.Length <= max ? result : result.Substring(0, max);
+    }
+
+    /// <summary>FNV-1a, 32 bits, as 8 hex digits: stable across runs and machines (string.GetHashCode is not).</summary>
+    public static string Hash(string s)
+    {
+        uint h = 2166136261;
+        foreach (char c in s)
+        {
+            h ^= c;
+            h *= 16777619;
+        }
+
+        return h.ToString("x8", CultureInfo.InvariantCulture);
+    }
+}
+
+internal static class SymbolExtensions
+{
+    public static bool IsTupleElement(this IFieldSymbol f) => f.ContainingType is { IsTupleType: true };
+
+    public static bool IsUnsafe(this INamedTypeSymbol t) =>
+        t.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<TypeDeclarationSyntax>().Any(d => d.Modifiers.Any(SyntaxKind.UnsafeKeyword));
+}

@@ -1,0 +1,866 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymbolicGrad.Generator.Diagnostics;
+using SymbolicGrad.Generator.Ir;
+using SymbolicGrad.Generator.Rules;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>
+/// Calls: Math functions by their rules; helpers, local functions, lambdas and operators by inlining; compiled
+/// [Differentiable] methods and custom derivatives through their gradient methods; side effects (Console, Debug,
+/// argument guards) kept in the forward sweep; anything else only on data.
+/// </summary>
+internal sealed partial class Lowerer
+{
+    public const string CustomDerivativeAttribute = "SymbolicGrad.CustomDerivativeAttribute";
+
+    /// <summary>Set when a helper does not compile: the compiler reports that, and no gradient is generated.</summary>
+    public bool SilentFailure { get; private set; }
+
+    private static readonly HashSet<string> EffectTypes = new(StringComparer.Ordinal)
+    {
+        "System.Console",
+        "System.Diagnostics.Debug",
+        "System.Diagnostics.Trace",
+        "System.Diagnostics.Debugger",
+    };
+
+    private static readonly HashSet<string> GuardTypes = new(StringComparer.Ordinal)
+    {
+        "System.ArgumentNullException",
+        "System.ArgumentException",
+        "System.ArgumentOutOfRangeException",
+        "System.ObjectDisposedException",
+    };
+
+    private static readonly Dictionary<string, double> GenericConstants = new(StringComparer.Ordinal)
+    {
+        ["Zero"] = 0,
+        ["One"] = 1,
+        ["NegativeOne"] = -1,
+        ["Pi"] = Math.PI,
+        ["E"] = Math.E,
+        ["Tau"] = 2 * Math.PI,
+        ["NaN"] = double.NaN,
+        ["PositiveInfinity"] = double.PositiveInfinity,
+        ["NegativeInfinity"] = double.NegativeInfinity,
+        ["NegativeZero"] = -0.0,
+    };
+
+    private FValue LowerInvocation(IInvocationOperation inv, bool discard)
+    {
+        var method = inv.TargetMethod;
+        if (method.MethodKind == MethodKind.DelegateInvoke)
+        {
+            var target = inv.Instance is null ? null : LowerExpr(inv.Instance);
+            if (target is FunctionValue fn)
+            {
+                return InvokeFunction(fn, inv.Arguments.Select(a => LowerExpr(a.Value)).ToArray(), inv);
+            }
+
+            Report(DiagnosticDescriptors.DelegateOperation, LocationOf(inv), SourceText(inv.Syntax), "invokes a delegate whose code is not known at build time");
+            return new Scalar(Poison.Of(IrTypeOrData(inv.Type)));
+        }
+
+        string containing = ContainingName(method);
+        if (containing == "System.Linq.Enumerable")
+        {
+            return LowerLinq(inv);
+        }
+
+        if (IsEffect(method, containing))
+        {
+            if (!discard)
+            {
+                return Unsupported(inv, "using the result of " + method.Name, "call it as a statement");
+            }
+
+            var effect = Opaque(inv, pure: false);
+            if (effect is not null)
+            {
+                _block.Add(new Effect(effect));
+            }
+
+            return new Scalar(Lit.False);
+        }
+
+        // The receiver: a struct place (its methods may change it), a data object, this, or none.
+        FValue? receiver = null;
+        if (!method.IsStatic)
+        {
+            if (inv.Instance is null || inv.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+            {
+                receiver = Function.This;
+            }
+            else
+            {
+                receiver = ReceiverFor(inv.Instance, method);
+            }
+        }
+
+        // The arguments, in evaluation order, by parameter.
+        var values = new FValue?[method.Parameters.Length];
+        var refs = new RefValue?[method.Parameters.Length];
+        foreach (var a in inv.Arguments)
+        {
+            if (a.Parameter is null)
+            {
+                return Unsupported(inv, "this argument list", "pass arguments by position or name");
+            }
+
+            int ord = a.Parameter.Ordinal;
+            if (a.Parameter.RefKind is RefKind.Ref or RefKind.Out)
+            {
+                refs[ord] = a.Value is IDeclarationExpressionOperation { Expression: ILocalReferenceOperation decl }
+                    ? RefValue.ToVariable(decl.Local)
+                    : RefTo(a.Value);
+                continue;
+            }
+
+            values[ord] = LowerExpr(a.Value);
+        }
+
+        return CallMethod(inv, method, receiver, values, refs, discard);
+    }
+
+    private static string ContainingName(IMethodSymbol method) =>
+        method.ContainingType is { } t ? (t.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." : string.Empty) + t.MetadataName : string.Empty;
+
+    private static bool IsEffect(IMethodSymbol method, string containing) =>
+        method.ReturnsVoid && method.IsStatic && (EffectTypes.Contains(containing) || (GuardTypes.Contains(containing) && method.Name.StartsWith("ThrowIf", StringComparison.Ordinal)));
+
+    /// <summary>The receiver of an instance call: a struct place (so that a method can change it), or a value.</summary>
+    private FValue? ReceiverFor(IOperation instance, IMethodSymbol method)
+    {
+        if (IsStructType(instance.Type) && !method.IsReadOnly && Place(instance) is RefValue place)
+        {
+            return place;
+        }
+
+        return LowerExpr(instance);
+    }
+
+    private FValue CallMethod(IOperation at, IMethodSymbol method, FValue? receiver, FValue?[] values, RefValue?[] refs, bool discard)
+    {
+        string containing = ContainingName(method);
+
+        // Math: Math, MathF, double, float, and generic math (T.Exp, T.CreateChecked...).
+        if (method.IsStatic && (KnownMethods.MathTypes.Contains(containing) || IsGenericMathMember(method)))
+        {
+            var math = LowerMath(at, method, values);
+            if (math is not null)
+            {
+                return math;
+            }
+        }
+
+        if (LowerSpanMethod(at, method, containing, receiver, values) is { } span)
+        {
+            return span;
+        }
+
+        if (method.MethodKind == MethodKind.LocalFunction)
+        {
+            return InlineCall(at, method, receiver ?? Function.This, values, refs);
+        }
+
+        var definition = method.OriginalDefinition;
+        if (Attribute(definition, CustomDerivativeAttribute) is { } custom)
+        {
+            return CustomCall(at, method, custom, receiver, values);
+        }
+
+        bool virtualDispatch = !method.IsStatic && (method.IsVirtual || method.IsAbstract || method.IsOverride) && !method.IsSealed
+            && !(method.ContainingType?.IsSealed ?? false) && !(receiver is RefValue or StructValue) && !IsBaseCall(at);
+        if (HasSource(method) && !virtualDispatch)
+        {
+            return InlineCall(at, method, receiver, values, refs);
+        }
+
+        if (virtualDispatch && (HasSource(method) || values.Any(v => v is Scalar { Operand.Type.IsReal: true })))
+        {
+            Report(DiagnosticDescriptors.VirtualMethod, LocationOf(at), method.Name,
+                "called through virtual dispatch here, so the method that runs is not known at build time");
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
+        if (Attribute(definition, "SymbolicGrad.DifferentiableAttribute") is not null)
+        {
+            return CompiledCall(at, method, receiver, values, method.Name + "Gradient", "[Differentiable] method");
+        }
+
+        if (refs.Any(r => r is not null))
+        {
+            return Unsupported(at, "a call with ref or out arguments to a method whose source is not in this compilation", "call a helper written in this project, or pass values");
+        }
+
+        // Anything else runs as written, on data: fine when nothing passed in depends on the parameters.
+        var call = Opaque(at, pure: false);
+        if (call is null)
+        {
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
+        var resultType = call.Type;
+        if (method.ReturnsVoid)
+        {
+            _block.Add(new Effect(call));
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, call.Args, LocationOf(at), new[] { SourceText(at.Syntax), Advice(method) }));
+            return new Scalar(Lit.False);
+        }
+
+        var result = Emit(Opcode.Opaque, resultType, call.Args, call.Data, SourceText(at.Syntax));
+        if (resultType.IsReal || resultType.IsRealArray || resultType.Kind == ValueKind.Array)
+        {
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, call.Args, LocationOf(at), new[] { SourceText(at.Syntax), Advice(method) }));
+        }
+
+        return new Scalar(result);
+    }
+
+    private static bool IsBaseCall(IOperation at) => at is IInvocationOperation { Instance: IInstanceReferenceOperation { Syntax: BaseExpressionSyntax } };
+
+    private static string Advice(IMethodSymbol method) =>
+        HasSourceStatic(method)
+            ? "the generator differentiates helpers written in this project by inlining them; this one could not be inlined"
+            : "its source is not in this compilation: mark it [Differentiable] in its own project, give it a [CustomDerivative], or compute it from supported operations (Math functions, arithmetic, loops)";
+
+    private static AttributeData? Attribute(ISymbol symbol, string metadataName) =>
+        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
+
+    private bool HasSource(IMethodSymbol method)
+    {
+        var def = method.OriginalDefinition;
+        def = def.PartialImplementationPart ?? def;
+        if (def.IsExtern || def.IsAbstract)
+        {
+            return false;
+        }
+
+        return def.DeclaringSyntaxReferences.Any(r => _compilation.ContainsSyntaxTree(r.SyntaxTree));
+    }
+
+    private static bool HasSourceStatic(IMethodSymbol method) => method.OriginalDefinition.DeclaringSyntaxReferences.Length > 0;
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Math
+
+    private FValue? LowerMath(IOperation at, IMethodSymbol method, FValue?[] values)
+    {
+        var resultSymbol = Concrete(method.ReturnType);
+        var resultType = IrTypeOf(resultSymbol);
+        string src = SourceText(at.Syntax);
+        var args = values.Select(v => v as Scalar).ToArray();
+        if (args.Any(a => a is null))
+        {
+            return null;
+        }
+
+        var operands = args.Select(a => a!.Operand).ToArray();
+        if (operands.Any(o => o is Poison))
+        {
+            return new Scalar(Poison.Of(resultType ?? IrType.Double));
+        }
+
+        if (method.Name == "SinCos" && operands.Length == 1 && resultSymbol is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            var t = IrTypeOf(tuple.TupleElements[0].Type) ?? IrType.Double;
+            var x = ToReal(operands[0], t);
+            return new TupleValue(new FValue[] { new Scalar(Emit(Opcode.Sin, t, new[] { x }, source: src)), new Scalar(Emit(Opcode.Cos, t, new[] { x }, source: src)) });
+        }
+
+        if (resultType is { IsReal: true } && method.Name is "CreateChecked" or "CreateSaturating" or "CreateTruncating" && operands.Length == 1)
+        {
+            var o = operands[0];
+            if (o is Const c)
+            {
+                return new Scalar(new Const(c.Value, resultType));
+            }
+
+            if (o is Lit l && l.TryInt(out long n))
+            {
+                return new Scalar(new Const(n, resultType));
+            }
+
+            return new Scalar(o.Type.IsReal ? ToReal(o, resultType, src) : Emit(Opcode.Cast, resultType, new[] { o }, source: src));
+        }
+
+        if (resultType is { IsReal: true } && KnownMethods.TryGetOpcode(method.Name, operands.Length, out var op))
+        {
+            bool integerLast = KnownMethods.HasIntegerLastArgument(op);
+            if (integerLast && !operands[operands.Length - 1].Type.IsInt)
+            {
+                // Round(x, MidpointRounding.AwayFromZero) and the like: a step function, derivative zero.
+                return StepCall(at, resultType);
+            }
+
+            var converted = new Operand[operands.Length];
+            for (int i = 0; i < operands.Length; i++)
+            {
+                bool isInt = integerLast && i == operands.Length - 1;
+                if (!isInt && !(operands[i].Type.IsReal || operands[i].Type.IsInt))
+                {
+                    return null;
+                }
+
+                converted[i] = isInt ? operands[i] : ToReal(operands[i], resultType);
+            }
+
+            return new Scalar(Emit(op, resultType, converted, source: src));
+        }
+
+        if (resultType is { IsReal: true } && method.Name is "Round" or "Floor" or "Ceiling" or "Truncate")
+        {
+            return StepCall(at, resultType);
+        }
+
+        if (resultType is { Kind: ValueKind.Int or ValueKind.Bool })
+        {
+            // Sign, IsNaN, IsFinite, ILogB, integer Abs/Max/Min...: integers and bools carry no derivative.
+            string owner = IsGenericMathMember(method) && method.ContainingType.TypeArguments.Length > 0
+                ? Concrete(method.ContainingType.TypeArguments[0]).ToDisplayString(TypeMap.Qualified)
+                : method.ContainingType.ToDisplayString(TypeMap.Qualified);
+            var parts = new string[operands.Length + 1];
+            parts[0] = owner + "." + method.Name + "(";
+            for (int i = 1; i < operands.Length; i++)
+            {
+                parts[i] = ", ";
+            }
+
+            parts[operands.Length] = ")";
+            return new Scalar(Emit(Opcode.Opaque, resultType, operands, new OpaqueInfo(parts, pure: true, effectFree: true), src));
+        }
+
+        return null;
+    }
+
+    /// <summary>A rounding call kept as written: its derivative is zero everywhere it has one.</summary>
+    private FValue StepCall(IOperation at, IrType resultType)
+    {
+        var call = Opaque(at, pure: true);
+        if (call is null)
+        {
+            return new Scalar(Poison.Of(resultType));
+        }
+
+        var data = (OpaqueInfo)call.Data!;
+        return new Scalar(Emit(Opcode.Opaque, resultType, call.Args, new OpaqueInfo(data.Parts, pure: true, effectFree: true) { Step = true }, SourceText(at.Syntax)));
+    }
+
+    private FValue? GenericConstant(IPropertyReferenceOperation pr)
+    {
+        if (IsGenericMathMember(pr.Property) && GenericConstants.TryGetValue(pr.Property.Name, out double value) && IrTypeOf(Concrete(pr.Type!)) is { IsReal: true } t)
+        {
+            return new Scalar(new Const(value, t));
+        }
+
+        return null;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Spans and arrays
+
+    private FValue? LowerSpanMethod(IOperation at, IMethodSymbol method, string containing, FValue? receiver, FValue?[] values)
+    {
+        Operand? Arg(int i) => i < values.Length && values[i] is Scalar s ? s.Operand : null;
+        var self = receiver is Scalar rs ? rs.Operand : receiver is RefValue ? null : null;
+        bool isSpanMember = method.ContainingType is { } ct && TypeMap.IsSpan(ct);
+        bool isMemoryExtensions = containing == "System.MemoryExtensions";
+        bool isArray = containing == "System.Array";
+        if (!isSpanMember && !isMemoryExtensions && !isArray)
+        {
+            return null;
+        }
+
+        // Extension methods take the array or span as their first argument.
+        if (self is null && (isMemoryExtensions || (isArray && method.IsStatic)) && values.Length > 0)
+        {
+            self = Arg(0);
+            values = values.Skip(1).ToArray();
+        }
+
+        if (self is null || !self.Type.IsArray)
+        {
+            return null;
+        }
+
+        string src = SourceText(at.Syntax);
+        var length = (Operand?)null;
+        Operand Len() => length ??= Emit(Opcode.Length, IrType.Int32, new[] { self });
+        var spanType = self.Type.WithForm(self.Type.Form == ArrayForm.ReadOnlySpan || (method.ReturnType is { } rt && TypeMap.IsReadOnlySpan(rt)) ? ArrayForm.ReadOnlySpan : ArrayForm.Span);
+        switch (method.Name)
+        {
+            case "AsSpan" or "Slice" or "AsMemory" when values.Length == 0:
+                return new Scalar(Emit(Opcode.Copy, spanType, new[] { self }, source: src));
+            case "AsSpan" or "Slice" when values.Length == 1 && Arg(0) is { Type.IsInt: true } start:
+                return new Scalar(Emit(Opcode.Slice, spanType, new[] { self, start, Emit(Opcode.ISub, IrType.Int32, new[] { Len(), start }) }, source: src));
+            case "AsSpan" or "Slice" when values.Length == 2 && Arg(0) is { Type.IsInt: true } start2 && Arg(1) is { Type.IsInt: true } count:
+                return new Scalar(Emit(Opcode.Slice, spanType, new[] { self, start2, count }, source: src));
+            case "CopyTo" when values.Length == 1 && Arg(0) is { Type.IsArray: true } destination:
+                CopyElements(self, destination, Len(), at);
+                return new Scalar(Lit.False);
+            case "Fill" when Arg(0) is { } fill && values.Length == 1:
+                FillElements(self, fill, Len(), at);
+                return new Scalar(Lit.False);
+            case "Clear" when values.Length == 0:
+                FillElements(self, self.Type.Element!.IsReal ? new Const(0, self.Type.Element) : DefaultOf(self.Type.Element), Len(), at);
+                return new Scalar(Lit.False);
+            case "ToArray" when values.Length == 0:
+                var copy = Alloc(self.Type.Element!, new[] { Len() }, at);
+                CopyElements(self, copy, Len(), at);
+                return new Scalar(copy);
+            case "GetLength" when values.Length == 1 && Arg(0) is { } dim:
+                return new Scalar(Emit(Opcode.GetLength, IrType.Int32, new[] { self, dim }, source: src));
+            case "Copy" when isArray && values.Length == 2 && Arg(0) is { Type.IsArray: true } dst && Arg(1) is { Type.IsInt: true } n:
+                CopyElements(self, dst, n, at);
+                return new Scalar(Lit.False);
+            case "Copy" when isArray && values.Length == 4 && Arg(0) is { Type.IsInt: true } si && Arg(1) is { Type.IsArray: true } dst2 && Arg(2) is { Type.IsInt: true } di && Arg(3) is { Type.IsInt: true } n2:
+                var from = Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, si, n2 });
+                var to = Emit(Opcode.Slice, dst2.Type.WithForm(ArrayForm.Span), new[] { dst2, di, n2 });
+                CopyElements(from, to, n2, at);
+                return new Scalar(Lit.False);
+        }
+
+        return null;
+    }
+
+    private void FillElements(Operand array, Operand value, Operand count, IOperation at)
+    {
+        var element = array.Type.Element!;
+        var v = element.IsReal ? ToReal(value, element) : value;
+        var i = new SyntheticKey("i");
+        Bind(i, new Scalar(Lit.Int(0)));
+        EmitLoop(
+            "fill",
+            false,
+            false,
+            null,
+            null,
+            () => Emit(Opcode.Cmp, IrType.Bool, new[] { ((Scalar)_env.Get(i)!).Operand, count }, CmpKind.Lt),
+            () =>
+            {
+                var k = ((Scalar)_env.Get(i)!).Operand;
+                var store = new Store(array, new[] { k }, v, accumulate: false);
+                _block.Add(store);
+                Writes.Add((store, at.Syntax.GetLocation(), SourceText(at.Syntax)));
+                return Flow.Normal;
+            },
+            () =>
+            {
+                var k = ((Scalar)_env.Get(i)!).Operand;
+                Bind(i, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { k, Lit.Int(1) })));
+            },
+            at);
+        _env.Remove(i);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Inlining
+
+    private (IReadOnlyList<IOperation> Statements, IOperation? Initializer, SemanticModel Model)? BodyOf(IOperation at, IMethodSymbol method)
+    {
+        var def = method.OriginalDefinition;
+        def = def.PartialImplementationPart ?? def;
+        foreach (var reference in def.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax(_ct);
+            var model = ModelFor(syntax.SyntaxTree);
+            if (model is null)
+            {
+                continue;
+            }
+
+            if (model.GetDiagnostics(syntax.Span, _ct).Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                SilentFailure = true;
+                return null;
+            }
+
+            var op = model.GetOperation(syntax, _ct);
+            switch (op)
+            {
+                case IConstructorBodyOperation ctor:
+                    return (BodyStatements((IOperation?)ctor.BlockBody ?? ctor.ExpressionBody), ctor.Initializer, model);
+                case IMethodBodyOperation body:
+                    return (BodyStatements(body), null, model);
+                case ILocalFunctionOperation local:
+                    return (BodyStatements(local), null, model);
+                case IBlockOperation block:
+                    return (block.Operations, null, model);
+                case null when syntax is ArrowExpressionClauseSyntax arrow && model.GetOperation(arrow.Expression, _ct) is { } expr:
+                    return (new IOperation[] { expr }, null, model);
+            }
+        }
+
+        Report(DiagnosticDescriptors.UnknownDerivative, LocationOf(at), method.Name, "its body could not be read");
+        return null;
+    }
+
+    /// <summary>Lowers a helper's body in place of the call: its parameters bound to the arguments, its returns to the result.</summary>
+    private FValue InlineCall(IOperation at, IMethodSymbol method, FValue? receiver, FValue?[] values, RefValue?[] refs)
+    {
+        var def = method.OriginalDefinition;
+        if (_inlining.Any(m => SymbolEqualityComparer.Default.Equals(m, def)) || SymbolEqualityComparer.Default.Equals(def, _entry.OriginalDefinition))
+        {
+            Report(DiagnosticDescriptors.Recursion, LocationOf(at), def.Name, EntryName);
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
+        if (_inlining.Count >= MaxInlineDepth)
+        {
+            Report(DiagnosticDescriptors.TooComplex, LocationOf(at), EntryName, "helpers call helpers more than " + MaxInlineDepth.ToString(System.Globalization.CultureInfo.InvariantCulture) + " deep");
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
+        var body = BodyOf(at, method);
+        if (body is null)
+        {
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
+        // Type arguments of the call (and of generic containing types), in terms of the caller's types.
+        var typeArguments = new Dictionary<ITypeParameterSymbol, ITypeSymbol>(SymbolEqualityComparer.Default);
+        for (int i = 0; i < def.TypeParameters.Length && i < method.TypeArguments.Length; i++)
+        {
+            typeArguments[def.TypeParameters[i]] = Concrete(method.TypeArguments[i]);
+        }
+
+        for (var (t, d) = (method.ContainingType, def.ContainingType); t is not null && d is not null; (t, d) = (t.ContainingType, d.ContainingType))
+        {
+            for (int i = 0; i < d.TypeParameters.Length && i < t.TypeArguments.Length; i++)
+            {
+                if (!SymbolEqualityComparer.Default.Equals(d.TypeParameters[i], t.TypeArguments[i]))
+                {
+                    typeArguments[d.TypeParameters[i]] = Concrete(t.TypeArguments[i]);
+                }
+            }
+        }
+
+        // A struct method's this is the place it was called on (changes stick) or a copy.
+        FValue? self = receiver;
+        if (receiver is StructValue or TupleValue)
+        {
+            var temp = new SyntheticKey("self");
+            Bind(temp, receiver);
+            self = RefValue.ToVariable(temp);
+        }
+
+        var keysBefore = new HashSet<object>(_env.Keys, KeyComparerInstance);
+        var frame = NewFunctionFrame(def, body.Value.Model, self, typeArguments);
+        frame.ReturnType = method.ReturnsVoid ? null : def.ReturnType;
+        frame.Name = def.Name;
+        for (int i = 0; i < def.Parameters.Length; i++)
+        {
+            var p = def.Parameters[i];
+            if (i < refs.Length && refs[i] is { } r)
+            {
+                Bind(p, r);
+            }
+            else if (i < values.Length && values[i] is { } v)
+            {
+                Bind(p, v);
+            }
+            else if (p.HasExplicitDefaultValue)
+            {
+                Bind(p, new Scalar(Constant(p.ExplicitDefaultValue, Concrete(p.Type))));
+            }
+            else if (p.RefKind != RefKind.Out)
+            {
+                return Unsupported(at, "a call with a missing argument", "pass every argument");
+            }
+        }
+
+        _frames.Add(frame);
+        _inlining.Add(def);
+        var savedBlockStart = _block.Stmts.Count;
+        FValue result;
+        try
+        {
+            if (body.Value.Initializer is IInvocationOperation chained && chained.TargetMethod.MethodKind == MethodKind.Constructor)
+            {
+                // : this(...) — the other constructor runs first, on the same value.
+                if (!chained.TargetMethod.IsImplicitlyDeclared)
+                {
+                    var chainedValues = new FValue?[chained.TargetMethod.Parameters.Length];
+                    foreach (var a in chained.Arguments)
+                    {
+                        chainedValues[a.Parameter!.Ordinal] = LowerExpr(a.Value);
+                    }
+
+                    InlineCall(chained, chained.TargetMethod, self, chainedValues, new RefValue?[chainedValues.Length]);
+                }
+            }
+
+            InitReturn(frame, body.Value.Statements);
+            var flow = LowerList(body.Value.Statements, 0);
+            result = frame.ReturnType is null ? new Scalar(Lit.False) : _env.Get(frame.Ret!) ?? (flow == Flow.Throw ? ZeroOf(frame.ReturnType, at) : new Scalar(Poison.Of(IrTypeOrData(method.ReturnType))));
+            if (_env.Dead)
+            {
+                // The helper always throws: the caller goes on only in theory.
+                _env.Dead = false;
+            }
+        }
+        finally
+        {
+            _inlining.RemoveAt(_inlining.Count - 1);
+            _frames.RemoveAt(_frames.Count - 1);
+        }
+
+        // The helper's own variables are gone after the call.
+        foreach (var key in _env.Keys.ToList())
+        {
+            if (!keysBefore.Contains(key))
+            {
+                _env.Remove(key);
+            }
+        }
+
+        if (savedBlockStart < _block.Stmts.Count && _block.Stmts[savedBlockStart].Comment is null)
+        {
+            _block.Stmts[savedBlockStart].Comment = "inlined " + def.ContainingType.Name + "." + def.Name + ": " + SourceText(at.Syntax);
+        }
+
+        return result;
+    }
+
+    private static IEqualityComparer<object> KeyComparerInstance => KeyComparer.Instance;
+
+    /// <summary>Invokes a lambda, a method group or a local function held as a value.</summary>
+    private FValue InvokeFunction(FunctionValue fn, FValue[] args, IOperation at)
+    {
+        if (fn.Method is { } method)
+        {
+            bool known = (method.IsStatic && (KnownMethods.MathTypes.Contains(ContainingName(method)) || IsGenericMathMember(method)))
+                || HasSource(method) || Attribute(method.OriginalDefinition, CustomDerivativeAttribute) is not null
+                || Attribute(method.OriginalDefinition, "SymbolicGrad.DifferentiableAttribute") is not null;
+            if (!known)
+            {
+                return Unsupported(at, "the method group " + method.Name + ", whose source is not in this compilation", "use a lambda that calls it with values that do not depend on the parameters, or a helper written in this project");
+            }
+
+            var values = new FValue?[method.Parameters.Length];
+            for (int i = 0; i < values.Length && i < args.Length; i++)
+            {
+                values[i] = args[i];
+            }
+
+            return CallMethod(at, method, fn.Receiver, values, new RefValue?[values.Length], discard: false);
+        }
+
+        var lambda = fn.Lambda!;
+        var symbol = lambda.Symbol;
+        if (_inlining.Count >= MaxInlineDepth)
+        {
+            Report(DiagnosticDescriptors.TooComplex, LocationOf(at), EntryName, "lambdas nested more than " + MaxInlineDepth.ToString(System.Globalization.CultureInfo.InvariantCulture) + " deep");
+            return new Scalar(Poison.Of(IrTypeOrData(symbol.ReturnType)));
+        }
+
+        var model = ModelFor(lambda.Syntax.SyntaxTree) ?? Model;
+        var keysBefore = new HashSet<object>(_env.Keys, KeyComparerInstance);
+        var frame = NewFunctionFrame(symbol, model, Function.This, null);
+        frame.ReturnType = symbol.ReturnsVoid ? null : symbol.ReturnType;
+        frame.Name = "lambda";
+        for (int i = 0; i < symbol.Parameters.Length; i++)
+        {
+            Bind(symbol.Parameters[i], i < args.Length ? args[i] : new Scalar(Poison.Of(IrType.Double)));
+        }
+
+        _frames.Add(frame);
+        _inlining.Add(symbol);
+        FValue result;
+        try
+        {
+            var statements = BodyStatements(lambda.Body);
+            InitReturn(frame, statements);
+            var flow = LowerList(statements, 0);
+            result = frame.ReturnType is null ? new Scalar(Lit.False) : _env.Get(frame.Ret!) ?? (flow == Flow.Throw ? ZeroOf(frame.ReturnType, at) : new Scalar(Poison.Of(IrTypeOrData(symbol.ReturnType))));
+            _env.Dead = false;
+        }
+        finally
+        {
+            _inlining.RemoveAt(_inlining.Count - 1);
+            _frames.RemoveAt(_frames.Count - 1);
+        }
+
+        foreach (var key in _env.Keys.ToList())
+        {
+            if (!keysBefore.Contains(key))
+            {
+                _env.Remove(key);
+            }
+        }
+
+        return result;
+    }
+
+    private FValue LowerDelegateCreation(IDelegateCreationOperation creation)
+    {
+        switch (creation.Target)
+        {
+            case IAnonymousFunctionOperation lambda:
+                return new FunctionValue(lambda, null, null);
+            case IMethodReferenceOperation reference:
+                FValue? receiver = reference.Method.IsStatic ? null : reference.Instance is null or IInstanceReferenceOperation ? Function.This : LowerExpr(reference.Instance);
+                return new FunctionValue(null, reference.Method, receiver);
+            default:
+                return LowerExpr(creation.Target);
+        }
+    }
+
+    private FValue InlineOperator(IOperation at, IMethodSymbol op, FValue[] args)
+    {
+        if (!HasSource(op))
+        {
+            return Unsupported(at, "the operator " + op.ContainingType.Name + "." + op.Name + ", whose source is not in this compilation", "use the operator on double, or write the computation on the fields");
+        }
+
+        var values = new FValue?[op.Parameters.Length];
+        for (int i = 0; i < values.Length && i < args.Length; i++)
+        {
+            values[i] = args[i];
+        }
+
+        return InlineCall(at, op, null, values, new RefValue?[values.Length]);
+    }
+
+    private FValue[]? InlineDeconstruct(IMethodSymbol deconstruct, StructValue sv, IOperation at)
+    {
+        var keys = deconstruct.Parameters.Select(p => new SyntheticKey(p.Name)).ToArray();
+        var refs = keys.Select(k => (RefValue?)RefValue.ToVariable(k)).ToArray();
+        InlineCall(at, deconstruct, sv, new FValue?[keys.Length], refs);
+        var result = keys.Select(k => _env.Get(k) ?? new Scalar(Poison.Of(IrType.Double))).ToArray();
+        foreach (var k in keys)
+        {
+            _env.Remove(k);
+        }
+
+        return result;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Calls through compiled gradients
+
+    /// <summary>A call to a method with a [CustomDerivative]: the value and its partials come from the user's derivative method.</summary>
+    private FValue CustomCall(IOperation at, IMethodSymbol method, AttributeData custom, FValue? receiver, FValue?[] values)
+    {
+        string? name = custom.ConstructorArguments.Length == 1 ? custom.ConstructorArguments[0].Value as string : null;
+        if (name is null)
+        {
+            Report(DiagnosticDescriptors.CustomDerivative, LocationOf(at), "?", method.Name, "is not named: write [CustomDerivative(nameof(NameGradient))]");
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
+        return CompiledCall(at, method, receiver, values, name, "custom derivative");
+    }
+
+    private FValue CompiledCall(IOperation at, IMethodSymbol method, FValue? receiver, FValue?[] values, string gradientName, string what)
+    {
+        var resultType = IrTypeOf(Concrete(method.ReturnType));
+        if (resultType is not { IsReal: true })
+        {
+            return Unsupported(at, "a call to a " + what + " that does not return a real number", "return double or float");
+        }
+
+        // The derivative method: the same parameters, then one out (or Span) per differentiable parameter.
+        var differentiable = method.Parameters.Select(p => IsDifferentiableCompiledParameter(p)).ToArray();
+        var gradient = method.ContainingType.GetMembers(gradientName).OfType<IMethodSymbol>().FirstOrDefault(g => MatchesGradient(method, g, differentiable));
+        if (gradient is null)
+        {
+            Report(DiagnosticDescriptors.CustomDerivative, LocationOf(at), gradientName, method.Name,
+                "was not found with the expected signature: the parameters of '" + method.Name + "', then 'out double dP' for each double parameter p (Span<double> for arrays), returning the value");
+            return new Scalar(Poison.Of(resultType));
+        }
+
+        if (method.Parameters.Any(p => differentiable[p.Ordinal] && TypeMap.VectorElement(p.Type) is not null))
+        {
+            return NotYet(at, "Calling a compiled derivative that takes arrays", "write the helper in this project (it is then inlined), or pass scalars");
+        }
+
+        var args = new List<Operand>();
+        if (!method.IsStatic)
+        {
+            if (receiver is not Scalar { Operand: var r })
+            {
+                return Unsupported(at, "this call", "call it on a data object or this");
+            }
+
+            args.Add(r);
+        }
+
+        var partials = new List<Var>();
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            if (values[i] is not Scalar { Operand: var o })
+            {
+                return Unsupported(at, "a struct or tuple argument to a compiled method", "pass numbers");
+            }
+
+            var p = method.Parameters[i];
+            var pt = IrTypeOf(Concrete(p.Type));
+            if (pt is { IsReal: true })
+            {
+                o = ToReal(o, pt);
+            }
+
+            args.Add(o);
+            if (differentiable[i])
+            {
+                partials.Add(Ir.NewVar("d" + method.Name + "_d" + p.Name, pt!, VarRole.Temp));
+            }
+            else if (pt is { IsReal: true })
+            {
+                Checks.Add(new DeferredCheck(CheckKind.InactiveDataArgument, new[] { o }, LocationOf(at), new[] { method.Name, p.Name }));
+            }
+        }
+
+        string owner = method.IsStatic ? method.ContainingType.ToDisplayString(TypeMap.Qualified) : string.Empty;
+        var info = new CallInfo(method.Name, gradientName, owner, partials.ToArray(), differentiable,
+            method.Parameters.Select(p => IrTypeOrData(p.Type)).ToArray(), method.ContainingType.Name + "." + method.Name);
+        return new Scalar(Emit(Opcode.Call, resultType, args.ToArray(), info, SourceText(at.Syntax)));
+    }
+
+    private static bool IsDifferentiableCompiledParameter(IParameterSymbol p) =>
+        p.RefKind is RefKind.None or RefKind.In && (TypeMap.IsRealSymbol(p.Type) || (TypeMap.VectorElement(p.Type) is { } e && TypeMap.IsRealSymbol(e)))
+        && Attribute(p, "SymbolicGrad.NoDerivativeAttribute") is null;
+
+    private static bool MatchesGradient(IMethodSymbol method, IMethodSymbol gradient, bool[] differentiable)
+    {
+        int outputs = differentiable.Count(d => d);
+        if (gradient.IsStatic != method.IsStatic || gradient.Parameters.Length != method.Parameters.Length + outputs
+            || !SymbolEqualityComparer.Default.Equals(gradient.ReturnType, method.ReturnType))
+        {
+            return false;
+        }
+
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(gradient.Parameters[i].Type, method.Parameters[i].Type))
+            {
+                return false;
+            }
+        }
+
+        int k = method.Parameters.Length;
+        for (int i = 0; i < method.Parameters.Length; i++)
+        {
+            if (!differentiable[i])
+            {
+                continue;
+            }
+
+            var g = gradient.Parameters[k++];
+            var p = method.Parameters[i];
+            bool scalar = TypeMap.IsRealSymbol(p.Type) && g.RefKind == RefKind.Out && SymbolEqualityComparer.Default.Equals(g.Type, p.Type);
+            bool array = TypeMap.VectorElement(p.Type) is not null && TypeMap.IsSpan(g.Type) && !TypeMap.IsReadOnlySpan(g.Type);
+            if (!scalar && !array)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

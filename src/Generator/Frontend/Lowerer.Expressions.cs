@@ -1,0 +1,1000 @@
+using System.Globalization;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymbolicGrad.Generator.Diagnostics;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>Expressions: operators, conversions, reads, assignments, conditionals.</summary>
+internal sealed partial class Lowerer
+{
+    private FValue LowerValue(IOperation op, ITypeSymbol? target) => LowerExpr(op);
+
+    private Operand LowerScalar(IOperation op)
+    {
+        var v = LowerExpr(op);
+        if (v is Scalar s)
+        {
+            return s.Operand;
+        }
+
+        Unsupported(op, "a struct, tuple or function where a number is expected", "use a number here");
+        return Poison.Of(IrTypeOrData(op.Type));
+    }
+
+    private Operand LowerIndex(IOperation op)
+    {
+        var o = LowerScalar(op);
+        return o;
+    }
+
+    private FValue LowerExpr(IOperation op)
+    {
+        if (!Enter(op))
+        {
+            return new Scalar(Poison.Of(op.Type is null ? IrType.Object : IrTypeOrData(op.Type)));
+        }
+
+        try
+        {
+            return LowerExprCore(op);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    private FValue LowerExprCore(IOperation op)
+    {
+        var type = op.Type;
+        if (type?.TypeKind == TypeKind.Dynamic)
+        {
+            Report(DiagnosticDescriptors.DynamicOperation, LocationOf(op), SourceText(op.Syntax));
+            return new Scalar(Poison.Of(IrType.Object));
+        }
+
+        if (op.ConstantValue.HasValue && type is not null && op is not IAnonymousFunctionOperation)
+        {
+            if (op.ConstantValue.Value is null && TypeMap.IsNullableValue(Concrete(type), out var underlying))
+            {
+                return new NullableValue(Lit.False, ZeroOf(underlying, op));
+            }
+
+            return new Scalar(Constant(op.ConstantValue.Value, Concrete(type)));
+        }
+
+        switch (op)
+        {
+            case IConversionOperation conversion:
+                return LowerConversion(conversion);
+            case IParameterReferenceOperation p:
+                return Read(p.Parameter, op);
+            case ILocalReferenceOperation l:
+                return Read(l.Local, op);
+            case IFieldReferenceOperation f:
+                return LowerFieldRead(f);
+            case IPropertyReferenceOperation pr:
+                return LowerPropertyRead(pr);
+            case IArrayElementReferenceOperation element:
+                return LowerElementRead(element);
+            case IImplicitIndexerReferenceOperation implicitIndexer:
+                return LowerImplicitIndexer(implicitIndexer);
+            case IInstanceReferenceOperation instance:
+                return LowerThis(instance);
+            case IBinaryOperation binary:
+                return LowerBinary(binary);
+            case IUnaryOperation unary:
+                return LowerUnary(unary);
+            case IInvocationOperation invocation:
+                return LowerInvocation(invocation, discard: false);
+            case IConditionalOperation ternary when ternary.WhenFalse is not null:
+                return LowerTernary(ternary);
+            case ISimpleAssignmentOperation assign:
+                return LowerSimpleAssignment(assign);
+            case ICompoundAssignmentOperation compound:
+                return LowerCompoundAssignment(compound);
+            case IIncrementOrDecrementOperation inc:
+                return LowerIncrement(inc);
+            case IDeconstructionAssignmentOperation deconstruction:
+                var value = LowerExpr(deconstruction.Value);
+                AssignDeconstruction(deconstruction.Target, value, deconstruction);
+                return value;
+            case IDefaultValueOperation:
+                return DefaultValue(type!, op);
+            case IObjectCreationOperation creation:
+                return LowerObjectCreation(creation);
+            case ITupleOperation tuple:
+                return new TupleValue(tuple.Elements.Select(LowerExpr).ToArray());
+            case IArrayCreationOperation array:
+                return LowerArrayCreation(array);
+            case ICollectionExpressionOperation collection:
+                return LowerCollectionExpression(collection);
+            case IIsPatternOperation isPattern:
+                return new Scalar(LowerIsPattern(isPattern));
+            case ISwitchExpressionOperation switchExpression:
+                return LowerSwitchExpression(switchExpression);
+            case ICoalesceOperation coalesce:
+                return LowerCoalesce(coalesce);
+            case IThrowOperation thrown:
+                LowerThrow(thrown);
+                return new Scalar(DefaultOf(IrTypeOrData(type)));
+            case IAnonymousFunctionOperation lambda:
+                return new FunctionValue(lambda, null, null);
+            case IDelegateCreationOperation delegateCreation:
+                return LowerDelegateCreation(delegateCreation);
+            case IWithOperation with:
+                return LowerWith(with);
+            case ITupleBinaryOperation tupleBinary:
+                return new Scalar(LowerTupleEquality(tupleBinary));
+            case IInterpolatedStringOperation or ITypeOfOperation or ISizeOfOperation or IIsTypeOperation or IConditionalAccessOperation or INameOfOperation:
+                return OpaqueValue(op, pure: op is ITypeOfOperation or ISizeOfOperation or INameOfOperation or IIsTypeOperation);
+            case ILiteralOperation:
+                return new Scalar(Constant(null, type ?? _compilation.ObjectType));
+            case IAwaitOperation:
+                return Unsupported(op, "await", "await in the caller and pass the result in");
+            case IAddressOfOperation:
+                return Unsupported(op, "pointers", "use arrays and spans");
+            case IParameterInitializerOperation or IFieldInitializerOperation or IPropertyInitializerOperation:
+                return Unsupported(op, "an initializer", "assign in the body");
+            default:
+                if (op.Kind == OperationKind.None && op.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.StackAllocArrayCreationExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.ImplicitStackAllocArrayCreationExpressionSyntax)
+                {
+                    return LowerStackAlloc(op);
+                }
+
+                return Unsupported(op, DescribeKind(op), "use arithmetic, Math functions, locals, arrays, spans, structs, tuples, helpers, LINQ and the control flow listed in the README");
+        }
+    }
+
+    private static string DescribeKind(IOperation op) => op.Kind switch
+    {
+        OperationKind.None => "this construct",
+        _ => "the " + SplitWords(op.Kind.ToString()).ToLowerInvariant() + " expression",
+    };
+
+    private static string SplitWords(string s)
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (char c in s)
+        {
+            if (char.IsUpper(c) && sb.Length > 0)
+            {
+                sb.Append(' ');
+            }
+
+            sb.Append(c);
+        }
+
+        return sb.ToString();
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Constants and reads
+
+    private Operand Constant(object? value, ITypeSymbol type)
+    {
+        var irType = IrTypeOf(type) ?? IrType.Data(type.ToDisplayString(TypeMap.Qualified));
+        switch (value)
+        {
+            case double d when irType.IsReal:
+                return new Const(d, irType);
+            case float f when irType.IsReal:
+                return new Const(f, irType);
+            case bool b:
+                return Lit.Bool(b);
+            case null:
+                return irType.IsReal ? new Const(0, irType) : new Lit(irType.Kind == ValueKind.Data && type.IsReferenceType ? "null" : "default", irType);
+            case string s:
+                return new Lit(Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(s, quote: true), irType);
+            case char c:
+                return new Lit(Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(c, quote: true), irType);
+        }
+
+        if (irType.IsReal)
+        {
+            return new Const(System.Convert.ToDouble(value, CultureInfo.InvariantCulture), irType);
+        }
+
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return new Lit("((" + irType.CSharp + ")" + System.Convert.ToString(value, CultureInfo.InvariantCulture) + ")", irType);
+        }
+
+        string text = System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "default";
+        text = type.SpecialType switch
+        {
+            SpecialType.System_Int64 => text + "L",
+            SpecialType.System_UInt32 => text + "U",
+            SpecialType.System_UInt64 => text + "UL",
+            SpecialType.System_Decimal => text + "m",
+            SpecialType.System_Int32 => text,
+            _ => "((" + irType.CSharp + ")" + text + ")",
+        };
+        if (text.StartsWith("-", StringComparison.Ordinal) && type.SpecialType != SpecialType.System_Int32)
+        {
+            text = "(" + text + ")";
+        }
+
+        return new Lit(text, irType);
+    }
+
+    private FValue Read(ISymbol symbol, IOperation at)
+    {
+        var v = _env.Get(symbol);
+        switch (v)
+        {
+            case null:
+                if (symbol is IParameterSymbol { RefKind: RefKind.Out })
+                {
+                    return new Scalar(DefaultOf(IrTypeOrData(at.Type)));
+                }
+
+                if (!HasErrors)
+                {
+                    Report(DiagnosticDescriptors.InternalError, LocationOf(at), EntryName, "'" + symbol.Name + "' has no value here");
+                }
+
+                return new Scalar(Poison.Of(IrTypeOrData(at.Type)));
+            case RefValue r:
+                return ReadRef(r, at);
+            default:
+                return v;
+        }
+    }
+
+    private FValue LowerThis(IInstanceReferenceOperation instance)
+    {
+        var f = Function;
+        if (instance.ReferenceKind == InstanceReferenceKind.ContainingTypeInstance && f.This is not null)
+        {
+            return f.This is RefValue r ? ReadRef(r, instance) : f.This;
+        }
+
+        return Unsupported(instance, "this instance", "use the members of the method's own type");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Operators
+
+    private FValue LowerBinary(IBinaryOperation op)
+    {
+        if (op.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr && op.OperatorMethod is null)
+        {
+            var l = LowerCondition(op.LeftOperand);
+            return new Scalar(ShortCircuit(l, op.OperatorKind == BinaryOperatorKind.ConditionalAnd, () => LowerCondition(op.RightOperand)));
+        }
+
+        // a + b + c + ... is a left-deep tree as deep as it is long: walk its spine with a list, not recursion.
+        var spine = new List<IBinaryOperation>();
+        IOperation cur = op;
+        while (cur is IBinaryOperation b && b.OperatorKind is not (BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr) && spine.Count < 1_000_000)
+        {
+            spine.Add(b);
+            cur = b.LeftOperand;
+        }
+
+        var acc = LowerExpr(cur);
+        for (int i = spine.Count - 1; i >= 0; i--)
+        {
+            var b = spine[i];
+            _ct.ThrowIfCancellationRequested();
+            if (b.OperatorMethod is not null && !IsGenericMathMember(b.OperatorMethod))
+            {
+                acc = InlineOperator(b, b.OperatorMethod, new[] { acc, LowerExpr(b.RightOperand) });
+                continue;
+            }
+
+            var right = LowerExpr(b.RightOperand);
+            acc = ApplyBinary(b, b.OperatorKind, acc, right, b.Type!, b.IsChecked);
+        }
+
+        return acc;
+    }
+
+    /// <summary>a && b, a || b: b is evaluated only when needed; when b is pure it is evaluated anyway and combined.</summary>
+    private Operand ShortCircuit(Operand left, bool isAnd, Func<Operand> lowerRight)
+    {
+        var key = new SyntheticKey(isAnd ? "and" : "or");
+        int before = _block.Stmts.Count;
+        var (_, _) = EmitIf(left, () =>
+        {
+            Bind(key, new Scalar(isAnd ? lowerRight() : Lit.True));
+            return Flow.Normal;
+        }, () =>
+        {
+            Bind(key, new Scalar(isAnd ? Lit.False : lowerRight()));
+            return Flow.Normal;
+        });
+        var result = ((Scalar)_env.Get(key)!).Operand;
+        _env.Remove(key);
+
+        // Flatten when the right operand was pure: no branch needed.
+        if (_block.Stmts.Count == before + 1 && _block.Stmts[before] is If { Phis.Count: 1 } i && (i.Phis[0].Dst == result))
+        {
+            var branch = isAnd ? i.Then : i.Else;
+            var other = isAnd ? i.Else : i.Then;
+            if (other.Stmts.Count == 0 && branch.Stmts.All(s => s is Assign a && a.Value.IsPure))
+            {
+                _block.Stmts.RemoveAt(before);
+                _block.Stmts.AddRange(branch.Stmts);
+                var rightValue = isAnd ? i.Phis[0].Then : i.Phis[0].Else;
+                return Emit(isAnd ? Opcode.And : Opcode.Or, IrType.Bool, new[] { left, rightValue });
+            }
+        }
+
+        return result;
+    }
+
+    private FValue ApplyBinary(IOperation at, BinaryOperatorKind kind, FValue left, FValue right, ITypeSymbol resultType, bool isChecked)
+    {
+        if (left is NullableValue || right is NullableValue)
+        {
+            return LiftedBinary(at, kind, left, right, resultType, isChecked);
+        }
+
+        if (left is not Scalar ls || right is not Scalar rs)
+        {
+            return Unsupported(at, "an operator on a struct or tuple without an operator method", "use its fields");
+        }
+
+        var a = ls.Operand;
+        var b = rs.Operand;
+        var type = IrTypeOrData(resultType);
+        string src = SourceText(at.Syntax);
+        if (a is Poison || b is Poison)
+        {
+            return new Scalar(Poison.Of(type));
+        }
+
+        if (kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals or BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual
+            or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual)
+        {
+            if (a.Type.IsReal && b.Type.IsReal && !a.Type.Equals(b.Type))
+            {
+                return Unsupported(at, "a comparison of two real types", "convert one side first");
+            }
+
+            var cmp = kind switch
+            {
+                BinaryOperatorKind.Equals => CmpKind.Eq,
+                BinaryOperatorKind.NotEquals => CmpKind.Ne,
+                BinaryOperatorKind.LessThan => CmpKind.Lt,
+                BinaryOperatorKind.LessThanOrEqual => CmpKind.Le,
+                BinaryOperatorKind.GreaterThan => CmpKind.Gt,
+                _ => CmpKind.Ge,
+            };
+            return new Scalar(Emit(Opcode.Cmp, IrType.Bool, new[] { a, b }, cmp, src));
+        }
+
+        if (type.IsReal)
+        {
+            if (!a.Type.IsReal || !b.Type.IsReal)
+            {
+                a = ToReal(a, type);
+                b = ToReal(b, type);
+            }
+
+            Opcode? real = kind switch
+            {
+                BinaryOperatorKind.Add => Opcode.Add,
+                BinaryOperatorKind.Subtract => Opcode.Sub,
+                BinaryOperatorKind.Multiply => Opcode.Mul,
+                BinaryOperatorKind.Divide => Opcode.Div,
+                BinaryOperatorKind.Remainder => Opcode.Rem,
+                _ => null,
+            };
+            if (real is { } r)
+            {
+                return new Scalar(Emit(r, type, new[] { a, b }, source: src));
+            }
+
+            return Unsupported(at, "the operator " + kind + " on real numbers", "use + − * / %, comparisons and the Math functions");
+        }
+
+        if (type.IsInt)
+        {
+            Opcode? integer = kind switch
+            {
+                BinaryOperatorKind.Add => Opcode.IAdd,
+                BinaryOperatorKind.Subtract => Opcode.ISub,
+                BinaryOperatorKind.Multiply => Opcode.IMul,
+                BinaryOperatorKind.Divide => Opcode.IDiv,
+                BinaryOperatorKind.Remainder => Opcode.IRem,
+                BinaryOperatorKind.And => Opcode.BitAnd,
+                BinaryOperatorKind.Or => Opcode.BitOr,
+                BinaryOperatorKind.ExclusiveOr => Opcode.BitXor,
+                BinaryOperatorKind.LeftShift => Opcode.Shl,
+                BinaryOperatorKind.RightShift => Opcode.Shr,
+                BinaryOperatorKind.UnsignedRightShift => Opcode.UShr,
+                _ => null,
+            };
+            if (integer is { } i)
+            {
+                return new Scalar(Emit(i, type, new[] { a, b }, isChecked ? true : null, src));
+            }
+        }
+
+        if (type.IsBool)
+        {
+            Opcode? logical = kind switch
+            {
+                BinaryOperatorKind.And => Opcode.And,
+                BinaryOperatorKind.Or => Opcode.Or,
+                BinaryOperatorKind.ExclusiveOr => Opcode.Xor,
+                _ => null,
+            };
+            if (logical is { } lg)
+            {
+                return new Scalar(Emit(lg, IrType.Bool, new[] { a, b }, source: src));
+            }
+        }
+
+        if (type.Kind == ValueKind.Data && kind == BinaryOperatorKind.Add)
+        {
+            // String concatenation: data.
+            return new Scalar(Emit(Opcode.Opaque, type, new[] { a, b }, new OpaqueInfo(new[] { "(", " + ", ")" }, pure: false, effectFree: true), src));
+        }
+
+        return Unsupported(at, "the operator " + kind + " on " + type.CSharp, "use arithmetic on double, float and integers, and comparisons");
+    }
+
+    private FValue LiftedBinary(IOperation at, BinaryOperatorKind kind, FValue left, FValue right, ITypeSymbol resultType, bool isChecked)
+    {
+        Operand Has(FValue v) => v is NullableValue n ? n.HasValue : Lit.True;
+        FValue Val(FValue v) => v is NullableValue n ? n.Value : v;
+        var both = Emit(Opcode.And, IrType.Bool, new[] { Has(left), Has(right) });
+        bool comparison = kind is BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan or BinaryOperatorKind.GreaterThanOrEqual;
+        if (kind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals)
+        {
+            // Equal when both are null, or both have equal values.
+            var values = ApplyBinary(at, BinaryOperatorKind.Equals, Val(left), Val(right), _compilation.GetSpecialType(SpecialType.System_Boolean), isChecked) as Scalar;
+            var neither = Emit(Opcode.And, IrType.Bool, new[] { Emit(Opcode.Not, IrType.Bool, new[] { Has(left) }), Emit(Opcode.Not, IrType.Bool, new[] { Has(right) }) });
+            var eq = Emit(Opcode.Or, IrType.Bool, new[] { neither, Emit(Opcode.And, IrType.Bool, new[] { both, values?.Operand ?? Lit.False }) });
+            return new Scalar(kind == BinaryOperatorKind.Equals ? eq : Emit(Opcode.Not, IrType.Bool, new[] { eq }));
+        }
+
+        var underlying = TypeMap.IsNullableValue(resultType, out var u) ? u : resultType;
+        var result = ApplyBinary(at, kind, Val(left), Val(right), underlying, isChecked);
+        if (comparison)
+        {
+            return result is Scalar s ? new Scalar(Emit(Opcode.And, IrType.Bool, new[] { both, s.Operand })) : result;
+        }
+
+        return new NullableValue(both, result);
+    }
+
+    private FValue LowerUnary(IUnaryOperation unary)
+    {
+        if (unary.OperatorMethod is not null && !IsGenericMathMember(unary.OperatorMethod))
+        {
+            return InlineOperator(unary, unary.OperatorMethod, new[] { LowerExpr(unary.Operand) });
+        }
+
+        var value = LowerExpr(unary.Operand);
+        if (value is NullableValue n)
+        {
+            var inner = UnaryOn(unary, n.Value, TypeMap.IsNullableValue(unary.Type!, out var u) ? u : unary.Type!);
+            return new NullableValue(n.HasValue, inner);
+        }
+
+        return UnaryOn(unary, value, unary.Type!);
+    }
+
+    private FValue UnaryOn(IUnaryOperation unary, FValue value, ITypeSymbol resultType)
+    {
+        if (value is not Scalar { Operand: var operand })
+        {
+            return Unsupported(unary, "an operator on a struct or tuple", "use its fields");
+        }
+
+        var type = IrTypeOrData(resultType);
+        string src = SourceText(unary.Syntax);
+        switch (unary.OperatorKind)
+        {
+            case UnaryOperatorKind.Plus:
+                return new Scalar(type.IsReal ? ToReal(operand, type) : operand);
+            case UnaryOperatorKind.Minus when type.IsReal:
+                return new Scalar(Emit(Opcode.Neg, type, new[] { ToReal(operand, type) }, source: src));
+            case UnaryOperatorKind.Minus when type.IsInt:
+                return new Scalar(Emit(Opcode.INeg, type, new[] { operand }, unary.IsChecked ? true : null, src));
+            case UnaryOperatorKind.Not when type.IsBool:
+                return new Scalar(Emit(Opcode.Not, IrType.Bool, new[] { operand }, source: src));
+            case UnaryOperatorKind.BitwiseNegation when type.IsInt:
+                return new Scalar(Emit(Opcode.BitNot, type, new[] { operand }, source: src));
+            default:
+                return Unsupported(unary, "the operator " + unary.OperatorKind, "use +, −, ! and the Math functions");
+        }
+    }
+
+    /// <summary>A static abstract member of a System.Numerics interface, reached through a type parameter (T.One, T.Exp, +).</summary>
+    private static bool IsGenericMathMember(ISymbol member) =>
+        member.IsStatic && member.ContainingType is { TypeKind: TypeKind.Interface } owner && owner.ContainingNamespace?.ToDisplayString() == "System.Numerics";
+
+    private FValue LowerTernary(IConditionalOperation ternary)
+    {
+        var cond = LowerCondition(ternary.Condition);
+        if (ternary.IsRef)
+        {
+            return NotYet(ternary, "A conditional ref (c ? ref a : ref b)", "use an if/else");
+        }
+
+        var key = new SyntheticKey("choice");
+        EmitIf(cond, () =>
+        {
+            Bind(key, LowerExpr(ternary.WhenTrue));
+            return Flow.Normal;
+        }, () =>
+        {
+            Bind(key, LowerExpr(ternary.WhenFalse!));
+            return Flow.Normal;
+        });
+        var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(ternary.Type)));
+        _env.Remove(key);
+        return FlattenSelect(result);
+    }
+
+    /// <summary>
+    /// c ? a : b whose branches computed nothing is a select: written inline, no branch. (Branches that compute,
+    /// or may throw, stay an if/else so only the branch taken is evaluated and differentiated.)
+    /// </summary>
+    private FValue FlattenSelect(FValue result)
+    {
+        if (_block.Stmts.Count > 0 && _block.Stmts[_block.Stmts.Count - 1] is If i && i.Then.Stmts.Count == 0 && i.Else.Stmts.Count == 0 && i.Phis.Count == 1
+            && result is Scalar { Operand: Var v } && ReferenceEquals(i.Phis[0].Dst, v) && !v.Type.IsArray)
+        {
+            _block.Stmts.RemoveAt(_block.Stmts.Count - 1);
+            var select = Emit(Opcode.Select, v.Type, new[] { i.Cond, i.Phis[0].Then, i.Phis[0].Else });
+            return new Scalar(select);
+        }
+
+        return result;
+    }
+
+    private FValue LowerCoalesce(ICoalesceOperation coalesce)
+    {
+        var value = LowerExpr(coalesce.Value);
+        if (value is NullableValue n)
+        {
+            var key = new SyntheticKey("value");
+            bool resultIsNullable = coalesce.Type is not null && TypeMap.IsNullableValue(coalesce.Type, out _);
+            EmitIf(n.HasValue, () =>
+            {
+                Bind(key, resultIsNullable ? n : n.Value);
+                return Flow.Normal;
+            }, () =>
+            {
+                Bind(key, LowerExpr(coalesce.WhenNull));
+                return Flow.Normal;
+            });
+            var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(coalesce.Type)));
+            _env.Remove(key);
+            return FlattenSelect(result);
+        }
+
+        if (value is Scalar { Operand: var o } && o.Type.Kind is ValueKind.Data or ValueKind.Array)
+        {
+            var isNull = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is null)" }, pure: true, effectFree: true));
+            var key = new SyntheticKey("value");
+            EmitIf(isNull, () =>
+            {
+                Bind(key, LowerExpr(coalesce.WhenNull));
+                return Flow.Normal;
+            }, () =>
+            {
+                Bind(key, value);
+                return Flow.Normal;
+            });
+            var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(coalesce.Type)));
+            _env.Remove(key);
+            return result;
+        }
+
+        return Unsupported(coalesce, "?? on this type", "use ?? on nullable numbers or references");
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Conversions
+
+    private FValue LowerConversion(IConversionOperation conversion)
+    {
+        var to = Concrete(conversion.Type!);
+        if (conversion.OperatorMethod is not null && !IsGenericMathMember(conversion.OperatorMethod))
+        {
+            return InlineOperator(conversion, conversion.OperatorMethod, new[] { LowerExpr(conversion.Operand) });
+        }
+
+        var operand = LowerExpr(conversion.Operand);
+        return Convert(conversion, operand, conversion.Operand.Type is null ? null : Concrete(conversion.Operand.Type), to, conversion.IsChecked);
+    }
+
+    private FValue Convert(IOperation at, FValue operand, ITypeSymbol? from, ITypeSymbol to, bool isChecked)
+    {
+        if (from is not null && SymbolEqualityComparer.Default.Equals(from, to))
+        {
+            return operand;
+        }
+
+        // To and from nullable values.
+        if (TypeMap.IsNullableValue(to, out var toUnderlying))
+        {
+            if (operand is NullableValue n)
+            {
+                var converted = Convert(at, n.Value, from is not null && TypeMap.IsNullableValue(from, out var fu) ? fu : from, toUnderlying, isChecked);
+                return new NullableValue(n.HasValue, converted);
+            }
+
+            if (operand is Scalar { Operand: Lit { Text: "null" or "default" } })
+            {
+                return new NullableValue(Lit.False, ZeroOf(toUnderlying, at));
+            }
+
+            return new NullableValue(Lit.True, Convert(at, operand, from, toUnderlying, isChecked));
+        }
+
+        if (operand is NullableValue nv)
+        {
+            // (double)nullable: its value, or InvalidOperationException.
+            ThrowUnless(nv.HasValue, "new global::System.InvalidOperationException(\"Nullable object must have a value.\")");
+            return Convert(at, nv.Value, from is not null && TypeMap.IsNullableValue(from, out var fu2) ? fu2 : from, to, isChecked);
+        }
+
+        if (operand is TupleValue tuple && to is INamedTypeSymbol { IsTupleType: true } toTuple && toTuple.TupleElements.Length == tuple.Items.Length)
+        {
+            var fromElements = from is INamedTypeSymbol { IsTupleType: true } ft ? ft.TupleElements.Select(e => e.Type).ToArray() : null;
+            return new TupleValue(tuple.Items.Select((item, i) => Convert(at, item, fromElements?[i], toTuple.TupleElements[i].Type, isChecked)).ToArray());
+        }
+
+        if (operand is StructValue or TupleValue)
+        {
+            if (to.SpecialType == SpecialType.System_Object || to.TypeKind == TypeKind.Interface)
+            {
+                return Unsupported(at, "boxing a struct", "pass its fields");
+            }
+
+            return operand;
+        }
+
+        if (operand is FunctionValue)
+        {
+            return operand;
+        }
+
+        if (operand is not Scalar { Operand: var o })
+        {
+            return Unsupported(at, "this conversion", "convert between double, float and integers");
+        }
+
+        var target = IrTypeOf(to);
+        if (o is Poison)
+        {
+            return new Scalar(Poison.Of(target ?? IrType.Object));
+        }
+
+        if (target is null)
+        {
+            return Unsupported(at, "a conversion to " + to.ToDisplayString(), "convert between double, float and integers");
+        }
+
+        if (target.Equals(o.Type))
+        {
+            return operand;
+        }
+
+        string src = SourceText(at.Syntax);
+        switch (target.Kind)
+        {
+            case ValueKind.Real when o.Type.IsReal:
+                return new Scalar(Emit(Opcode.Convert, target, new[] { o }, source: src));
+            case ValueKind.Real when o.Type.IsInt:
+                return new Scalar(Emit(Opcode.Cast, target, new[] { o }, source: src));
+            case ValueKind.Real:
+                // From decimal, object, Half...: fine on data, refused when the value depends on the parameters (checked later).
+                var r = Emit(Opcode.Opaque, target, new[] { o }, new OpaqueInfo(new[] { "((" + target.CSharp + ")", ")" }, pure: false, effectFree: true), src);
+                Checks.Add(new DeferredCheck(CheckKind.InactiveConversion, new[] { o }, LocationOf(at), new[] { src, o.Type.CSharp }));
+                return new Scalar(r);
+            case ValueKind.Int when o.Type.IsInt || o.Type.IsReal:
+                // A real truncated to an integer: a step function, derivative zero.
+                return new Scalar(Emit(Opcode.Cast, target, new[] { o }, isChecked ? true : null, src));
+            case ValueKind.Array when o.Type.IsArray:
+                return new Scalar(Emit(Opcode.Copy, target, new[] { o }, source: src));
+            case ValueKind.Data when o.Type.IsReal:
+                // To decimal, object, Half...: the result is data; converting it back to a real is checked.
+                return new Scalar(Emit(Opcode.Opaque, target, new[] { o }, new OpaqueInfo(new[] { "((" + target.CSharp + ")", ")" }, pure: false, effectFree: true), src));
+            default:
+                return new Scalar(Emit(Opcode.Opaque, target, new[] { o }, new OpaqueInfo(new[] { "((" + target.CSharp + ")", ")" }, pure: false, effectFree: true), src));
+        }
+    }
+
+    /// <summary>Emits if (!condition) throw exception;.</summary>
+    private void ThrowUnless(Operand condition, string exception)
+    {
+        if (condition == Lit.True)
+        {
+            return;
+        }
+
+        var not = Emit(Opcode.Not, IrType.Bool, new[] { condition });
+        var then = new Block();
+        then.Add(new Throw(new Instr(Opcode.Opaque, IrType.Object, Array.Empty<Operand>(), new OpaqueInfo(new[] { exception }, pure: false, effectFree: false))));
+        _block.Add(new If(not, then, new Block(), new List<Phi>()));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Assignments
+
+    private FValue LowerSimpleAssignment(ISimpleAssignmentOperation assign)
+    {
+        if (assign.IsRef)
+        {
+            if (assign.Target is ILocalReferenceOperation l)
+            {
+                var r = RefTo(assign.Value);
+                if (r is not null)
+                {
+                    Bind(l.Local, r);
+                }
+
+                return new Scalar(Lit.False);
+            }
+
+            return NotYet(assign, "Re-pointing this ref", "re-point ref locals only");
+        }
+
+        var value = LowerExpr(assign.Value);
+        Assign(assign.Target, value, assign);
+        return value;
+    }
+
+    private FValue LowerCompoundAssignment(ICompoundAssignmentOperation compound)
+    {
+        if (compound.OperatorMethod is not null && !IsGenericMathMember(compound.OperatorMethod))
+        {
+            var current0 = LowerExpr(compound.Target);
+            var result0 = InlineOperator(compound, compound.OperatorMethod, new[] { current0, LowerExpr(compound.Value) });
+            Assign(compound.Target, result0, compound);
+            return result0;
+        }
+
+        var place = Place(compound.Target);
+        var current = ReadPlace(place, compound.Target);
+        var right = LowerExpr(compound.Value);
+        var targetType = Concrete(compound.Target.Type!);
+        var opType = compound.InConversion.Exists && !compound.InConversion.IsIdentity && compound.InConversion.IsNumeric
+            ? OperationType(compound)
+            : targetType;
+        var left = opType is null || SymbolEqualityComparer.Default.Equals(opType, targetType) ? current : Convert(compound, current, targetType, opType, compound.IsChecked);
+        var result = ApplyBinary(compound, compound.OperatorKind, left, right, opType ?? targetType, compound.IsChecked);
+        if (opType is not null && !SymbolEqualityComparer.Default.Equals(opType, targetType))
+        {
+            result = Convert(compound, result, opType, targetType, compound.IsChecked);
+        }
+
+        WritePlace(place, result, compound);
+        return result;
+    }
+
+    /// <summary>The type a compound assignment computes in (i += 1.5 computes in double, then converts back to int).</summary>
+    private ITypeSymbol? OperationType(ICompoundAssignmentOperation compound) =>
+        compound.Value.Type is { } vt && IrTypeOf(vt) is { IsReal: true } ? vt : compound.Target.Type;
+
+    private FValue LowerIncrement(IIncrementOrDecrementOperation inc)
+    {
+        if (inc.OperatorMethod is not null && !IsGenericMathMember(inc.OperatorMethod))
+        {
+            return NotYet(inc, "A user-defined ++ or --", "write x = x + 1");
+        }
+
+        var place = Place(inc.Target);
+        var current = ReadPlace(place, inc.Target);
+        if (current is not Scalar { Operand: var o })
+        {
+            return Unsupported(inc, "++ or -- on a struct", "use its fields");
+        }
+
+        Operand one = o.Type.IsReal ? new Const(1, o.Type) : new Lit("1", IrType.Int32);
+        var kind = inc.Kind == OperationKind.Increment ? BinaryOperatorKind.Add : BinaryOperatorKind.Subtract;
+        FValue next;
+        if (o.Type.IsInt && o.Type.CSharp != "int")
+        {
+            // byte, short, long...: computed in the operand's own type.
+            next = new Scalar(Emit(kind == BinaryOperatorKind.Add ? Opcode.IAdd : Opcode.ISub, o.Type, new[] { o, new Lit("1", o.Type) }, inc.IsChecked ? true : null, SourceText(inc.Syntax)));
+        }
+        else
+        {
+            next = ApplyBinary(inc, kind, current, new Scalar(one), inc.Target.Type!, inc.IsChecked);
+        }
+
+        WritePlace(place, next, inc);
+        return inc.IsPostfix ? current : next;
+    }
+
+    private void Assign(IOperation target, FValue value, IOperation at)
+    {
+        switch (target)
+        {
+            case IDiscardOperation:
+                return;
+            case ITupleOperation or IDeclarationExpressionOperation:
+                AssignDeconstruction(target, value, at);
+                return;
+        }
+
+        var place = Place(target);
+        WritePlace(place, value, at);
+    }
+
+    /// <summary>Where an assignment writes: a variable or ref, an element, a struct field.</summary>
+    private object? Place(IOperation target)
+    {
+        switch (target)
+        {
+            case ILocalReferenceOperation l:
+                return _env.Get(l.Local) is RefValue r ? r : RefValue.ToVariable(l.Local);
+            case IParameterReferenceOperation p:
+                return _env.Get(p.Parameter) is RefValue rp ? rp : RefValue.ToVariable(p.Parameter);
+            case IArrayElementReferenceOperation e:
+                var array = LowerScalar(e.ArrayReference);
+                if (e.Indices.Length == 1 && e.Indices[0].Type?.Name is "Index")
+                {
+                    return RefValue.ToElement(array, new[] { IndexFromEnd(e.Indices[0], array) });
+                }
+
+                return RefValue.ToElement(array, e.Indices.Select(LowerIndex).ToArray());
+            case IImplicitIndexerReferenceOperation ii when ii.Argument.Type?.Name == "Index":
+                var arr = LowerScalar(ii.Instance);
+                return RefValue.ToElement(arr, new[] { IndexFromEnd(ii.Argument, arr) });
+            case IPropertyReferenceOperation pr when pr.Property.IsIndexer && pr.Instance?.Type is { } it && TypeMap.IsSpan(it):
+                var span = LowerScalar(pr.Instance);
+                return RefValue.ToElement(span, pr.Arguments.Select(a => LowerIndex(a.Value)).ToArray());
+            case IInstanceReferenceOperation when Function.This is RefValue self:
+                return self;
+            case IFieldReferenceOperation f when f.Instance is not null && (IsStructType(f.Instance.Type) || TypeMap.IsTuple(f.Instance.Type!)):
+                var parent = Place(f.Instance) as RefValue;
+                if (parent is null)
+                {
+                    return null;
+                }
+
+                var current = ReadRef(parent, f.Instance);
+                int index = FieldIndex(current, f.Field);
+                return index < 0 ? null : RefValue.ToField(parent, index);
+            case IPropertyReferenceOperation pr when pr.Instance is not null && IsStructType(pr.Instance.Type) && BackingField(pr.Property) is { } backing && Place(pr.Instance) is RefValue:
+                var owner = Place(pr.Instance) as RefValue;
+                if (owner is null)
+                {
+                    return null;
+                }
+
+                int fi = FieldIndex(ReadRef(owner, pr.Instance), backing);
+                return fi < 0 ? null : RefValue.ToField(owner, fi);
+            case IFieldReferenceOperation f:
+                Report(DiagnosticDescriptors.SideEffect, LocationOf(target), SourceText(target.Syntax), "the field '" + f.Field.Name + "'", "return the value instead, or copy the field into a local");
+                return null;
+            case IPropertyReferenceOperation pr:
+                Report(DiagnosticDescriptors.SideEffect, LocationOf(target), SourceText(target.Syntax), "the property '" + pr.Property.Name + "'", "return the value instead");
+                return null;
+            default:
+                Unsupported(target, "assigning to this", "assign locals, parameters, array elements and fields of struct locals");
+                return null;
+        }
+    }
+
+    private static int FieldIndex(FValue value, IFieldSymbol field) => value switch
+    {
+        StructValue sv => sv.IndexOf(field),
+        TupleValue tv => TupleIndex(field, tv.Items.Length),
+        _ => -1,
+    };
+
+    private static int TupleIndex(IFieldSymbol field, int count)
+    {
+        var corresponding = field.CorrespondingTupleField ?? field;
+        if (corresponding.Name.StartsWith("Item", StringComparison.Ordinal) && int.TryParse(corresponding.Name.Substring(4), NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= 1 && n <= count)
+        {
+            return n - 1;
+        }
+
+        return -1;
+    }
+
+    private FValue ReadPlace(object? place, IOperation at) => place is RefValue r ? ReadRef(r, at) : new Scalar(Poison.Of(IrTypeOrData(at.Type)));
+
+    private void WritePlace(object? place, FValue value, IOperation at)
+    {
+        if (place is RefValue r)
+        {
+            if (r.Key is not null && _env.Get(r.Key) is not RefValue)
+            {
+                // A plain variable: the new value, named after the variable when it is a fresh temporary.
+                if (r.Key is ISymbol symbol)
+                {
+                    Define(symbol, value);
+                    return;
+                }
+            }
+
+            WriteRef(r, value, at);
+        }
+    }
+
+    private void AssignDeconstruction(IOperation target, FValue value, IOperation at)
+    {
+        switch (target)
+        {
+            case IDeclarationExpressionOperation d:
+                AssignDeconstruction(d.Expression, value, at);
+                return;
+            case ITupleOperation t:
+                var items = Deconstruct(value, t.Elements.Length, at);
+                if (items is null)
+                {
+                    return;
+                }
+
+                for (int i = 0; i < t.Elements.Length; i++)
+                {
+                    AssignDeconstruction(t.Elements[i], items[i], at);
+                }
+
+                return;
+            case ILocalReferenceOperation { IsDeclaration: true } l:
+                Define(l.Local, value);
+                return;
+            case IDiscardOperation:
+                return;
+            default:
+                Assign(target, value, at);
+                return;
+        }
+    }
+
+    private FValue[]? Deconstruct(FValue value, int count, IOperation at)
+    {
+        switch (value)
+        {
+            case TupleValue tv when tv.Items.Length == count:
+                return tv.Items;
+            case StructValue sv when sv.Type is INamedTypeSymbol named:
+                var deconstruct = named.GetMembers("Deconstruct").OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.Length == count && m.Parameters.All(p => p.RefKind == RefKind.Out));
+                if (deconstruct is not null)
+                {
+                    return InlineDeconstruct(deconstruct, sv, at);
+                }
+
+                break;
+        }
+
+        Unsupported(at, "deconstructing this value", "deconstruct tuples and structs with a Deconstruct method");
+        return null;
+    }
+
+    private FValue DefaultValue(ITypeSymbol type, IOperation at) => ZeroOf(Concrete(type), at);
+
+    /// <summary>The zero value of a type: 0, false, null, or a struct of zeros.</summary>
+    private FValue ZeroOf(ITypeSymbol type, IOperation at)
+    {
+        type = Concrete(type);
+        if (TypeMap.IsNullableValue(type, out var u))
+        {
+            return new NullableValue(Lit.False, ZeroOf(u, at));
+        }
+
+        if (type is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            return new TupleValue(tuple.TupleElements.Select(e => ZeroOf(e.Type, at)).ToArray());
+        }
+
+        if (IsStructType(type))
+        {
+            var fields = TypeMap.StructFields(type);
+            return new StructValue(type, fields, fields.Select(f => ZeroOf(f.Type, at)).ToArray());
+        }
+
+        var ir = IrTypeOrData(type);
+        return new Scalar(DefaultOf(ir.Kind == ValueKind.Data && type.IsReferenceType ? ir : ir) is Lit { Text: "default" } && type.IsReferenceType ? new Lit("null", ir) : DefaultOf(ir));
+    }
+
+    private bool IsStructType(ITypeSymbol? type) => type is not null && TypeMap.IsDesugaredStruct(Concrete(type));
+}

@@ -1,0 +1,552 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymbolicGrad.Generator.Diagnostics;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>
+/// LINQ over arrays, spans, ranges and data lists becomes loops: Select and Where are maps and filters applied to each
+/// element, the consumer (Sum, Average, Max, Min, Count, Aggregate, Any, All, ToArray...) is the loop's body.
+/// </summary>
+internal sealed partial class Lowerer
+{
+    private static readonly HashSet<string> SequenceOperators = new(StringComparer.Ordinal)
+    {
+        "Select", "Where", "Range", "Repeat", "Skip", "Take", "Zip", "AsEnumerable", "Reverse",
+    };
+
+    private FValue LowerLinq(IInvocationOperation inv)
+    {
+        var method = inv.TargetMethod;
+        if (SequenceOperators.Contains(method.Name))
+        {
+            return (FValue?)AsSequence(inv) ?? new Scalar(Poison.Of(IrType.Object));
+        }
+
+        var args = inv.Arguments;
+        if (args.Length == 0)
+        {
+            return NotYet(inv, "Enumerable." + method.Name, "use it on an array, a span or a sequence");
+        }
+
+        var source = AsSequence(args[0].Value);
+        if (source is null)
+        {
+            return new Scalar(Poison.Of(IrTypeOrData(inv.Type)));
+        }
+
+        var resultSymbol = Concrete(inv.Type!);
+        var resultType = IrTypeOf(resultSymbol);
+        FunctionValue? Fn(int i) => i < args.Length ? AsFunction(args[i].Value) : null;
+        string src = SourceText(inv.Syntax);
+        switch (method.Name)
+        {
+            case "Sum" or "Average":
+                {
+                    if (args.Length == 2)
+                    {
+                        var selector = Fn(1);
+                        if (selector is null)
+                        {
+                            return new Scalar(Poison.Of(resultType ?? IrType.Double));
+                        }
+
+                        source = source.With(new SequenceStage(selector, false, false));
+                    }
+
+                    if (resultType is null || !(resultType.IsReal || resultType.IsInt))
+                    {
+                        return NotYet(inv, "Enumerable." + method.Name + " of this type", "sum numbers");
+                    }
+
+                    // Enumerable sums floats in double, integers checked, doubles in order.
+                    var accType = resultType.IsReal ? (resultType.IsSingle ? IrType.Double : resultType) : (method.Name == "Average" ? IrType.Int64 : resultType);
+                    var sum = new SyntheticKey("sum");
+                    var count = new SyntheticKey("count");
+                    Bind(sum, new Scalar(accType.IsReal ? new Const(0, accType) : new Lit("0", accType)));
+                    Bind(count, new Scalar(Lit.Int(0)));
+                    ForEachElement(source!, src, false, false, null, null, inv, e =>
+                    {
+                        var acc = ((Scalar)_env.Get(sum)!).Operand;
+                        if (e is not Scalar { Operand: var x })
+                        {
+                            Unsupported(inv, "summing structs", "sum numbers");
+                            return Flow.Normal;
+                        }
+
+                        Operand next = accType.IsReal
+                            ? Emit(Opcode.Add, accType, new[] { acc, ToReal(x, accType) }, source: src)
+                            : Emit(Opcode.IAdd, accType, new[] { acc, x.Type.Equals(accType) ? x : Emit(Opcode.Cast, accType, new[] { x }) }, true, src);
+                        Bind(sum, new Scalar(next));
+                        var c = ((Scalar)_env.Get(count)!).Operand;
+                        Bind(count, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { c, Lit.Int(1) })));
+                        return Flow.Normal;
+                    });
+                    var total = ((Scalar)_env.Get(sum)!).Operand;
+                    var n = ((Scalar)_env.Get(count)!).Operand;
+                    _env.Remove(sum);
+                    _env.Remove(count);
+                    if (method.Name == "Sum")
+                    {
+                        return new Scalar(accType.Equals(resultType) ? total : resultType.IsReal ? ToReal(total, resultType) : Emit(Opcode.Cast, resultType, new[] { total }));
+                    }
+
+                    ThrowIfEmpty(n);
+                    var totalReal = total.Type.IsReal ? ToReal(total, resultType.IsReal ? resultType : IrType.Double) : Emit(Opcode.Cast, resultType.IsReal ? resultType : IrType.Double, new[] { total });
+                    var avgType = resultType.IsReal ? resultType : IrType.Double;
+                    return new Scalar(Emit(Opcode.Div, avgType, new[] { ToReal(totalReal, avgType), Emit(Opcode.Cast, avgType, new[] { n }) }, source: src));
+                }
+
+            case "Max" or "Min":
+                {
+                    if (args.Length == 2)
+                    {
+                        var selector = Fn(1);
+                        if (selector is null)
+                        {
+                            return new Scalar(Poison.Of(resultType ?? IrType.Double));
+                        }
+
+                        source = source.With(new SequenceStage(selector, false, false));
+                    }
+
+                    if (resultType is null || !(resultType.IsReal || resultType.IsInt))
+                    {
+                        return NotYet(inv, "Enumerable." + method.Name + " of this type", "use it on numbers");
+                    }
+
+                    bool max = method.Name == "Max";
+                    var best = new SyntheticKey(max ? "max" : "min");
+                    var seen = new SyntheticKey("any");
+                    Bind(best, new Scalar(resultType.IsReal ? new Const(0, resultType) : new Lit("0", resultType)));
+                    Bind(seen, new Scalar(Lit.False));
+                    ForEachElement(source!, src, false, false, null, null, inv, e =>
+                    {
+                        if (e is not Scalar { Operand: var x })
+                        {
+                            return Flow.Normal;
+                        }
+
+                        x = resultType.IsReal ? ToReal(x, resultType) : x;
+                        var acc = ((Scalar)_env.Get(best)!).Operand;
+                        var any = ((Scalar)_env.Get(seen)!).Operand;
+                        Operand combined = resultType.IsReal
+                            ? Emit(max ? Opcode.Max : Opcode.Min, resultType, new[] { acc, x }, source: src)
+                            : Emit(Opcode.Select, resultType, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { x, acc }, max ? CmpKind.Gt : CmpKind.Lt), x, acc });
+                        Bind(best, new Scalar(Emit(Opcode.Select, resultType, new[] { any, combined, x })));
+                        Bind(seen, new Scalar(Lit.True));
+                        return Flow.Normal;
+                    });
+                    var result = ((Scalar)_env.Get(best)!).Operand;
+                    var found = ((Scalar)_env.Get(seen)!).Operand;
+                    _env.Remove(best);
+                    _env.Remove(seen);
+                    ThrowUnless(found, "new global::System.InvalidOperationException(\"Sequence contains no elements\")");
+                    return new Scalar(result);
+                }
+
+            case "Count" or "LongCount":
+                {
+                    if (args.Length == 2 && Fn(1) is { } predicate)
+                    {
+                        source = source.With(new SequenceStage(predicate, true, false));
+                    }
+
+                    var count = new SyntheticKey("count");
+                    Bind(count, new Scalar(Lit.Int(0)));
+                    ForEachElement(source!, src, false, false, null, null, inv, e =>
+                    {
+                        var c = ((Scalar)_env.Get(count)!).Operand;
+                        Bind(count, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { c, Lit.Int(1) })));
+                        return Flow.Normal;
+                    });
+                    var n = ((Scalar)_env.Get(count)!).Operand;
+                    _env.Remove(count);
+                    return new Scalar(method.Name == "LongCount" ? Emit(Opcode.Cast, IrType.Int64, new[] { n }) : n);
+                }
+
+            case "Aggregate":
+                {
+                    var func = args.Length >= 3 || (args.Length == 2 && args[1].Parameter?.Name == "func") ? Fn(args.Length >= 3 ? 2 : 1) : null;
+                    if (args.Length == 2)
+                    {
+                        // Aggregate(func): the first element is the seed.
+                        func = Fn(1);
+                    }
+                    else
+                    {
+                        func = Fn(2);
+                    }
+
+                    if (func is null)
+                    {
+                        return new Scalar(Poison.Of(resultType ?? IrType.Double));
+                    }
+
+                    var acc = new SyntheticKey("acc");
+                    var seen = new SyntheticKey("any");
+                    bool seeded = args.Length >= 3;
+                    Bind(acc, seeded ? LowerExpr(args[1].Value) : ZeroOf(source is null ? inv.Type! : inv.Type!, inv));
+                    Bind(seen, new Scalar(Lit.False));
+                    ForEachElement(source!, src, false, false, null, null, inv, e =>
+                    {
+                        var current = _env.Get(acc)!;
+                        if (seeded)
+                        {
+                            Bind(acc, InvokeFunction(func, new[] { current, e }, inv));
+                            return Flow.Normal;
+                        }
+
+                        var any = ((Scalar)_env.Get(seen)!).Operand;
+                        var key = new SyntheticKey("step");
+                        EmitIf(any, () =>
+                        {
+                            Bind(key, InvokeFunction(func, new[] { current, e }, inv));
+                            return Flow.Normal;
+                        }, () =>
+                        {
+                            Bind(key, e);
+                            return Flow.Normal;
+                        });
+                        Bind(acc, _env.Get(key)!);
+                        _env.Remove(key);
+                        Bind(seen, new Scalar(Lit.True));
+                        return Flow.Normal;
+                    });
+                    var result = _env.Get(acc)!;
+                    var found = ((Scalar)_env.Get(seen)!).Operand;
+                    _env.Remove(acc);
+                    _env.Remove(seen);
+                    if (!seeded)
+                    {
+                        ThrowUnless(found, "new global::System.InvalidOperationException(\"Sequence contains no elements\")");
+                    }
+
+                    if (args.Length == 4 && Fn(3) is { } resultSelector)
+                    {
+                        return InvokeFunction(resultSelector, new[] { result }, inv);
+                    }
+
+                    return result;
+                }
+
+            case "Any" or "All":
+                {
+                    bool all = method.Name == "All";
+                    var predicate = args.Length == 2 ? Fn(1) : null;
+                    var flag = new SyntheticKey(all ? "all" : "any");
+                    Bind(flag, new Scalar(Lit.Bool(all)));
+                    ForEachElement(source!, src, false, false, null, null, inv, e =>
+                    {
+                        var current = ((Scalar)_env.Get(flag)!).Operand;
+                        var test = predicate is null ? Lit.True : InvokeFunction(predicate, new[] { e }, inv) is Scalar { Operand: var t } ? t : Lit.False;
+                        Bind(flag, new Scalar(Emit(all ? Opcode.And : Opcode.Or, IrType.Bool, new[] { current, test })));
+                        return Flow.Normal;
+                    });
+                    var result = ((Scalar)_env.Get(flag)!).Operand;
+                    _env.Remove(flag);
+                    return new Scalar(result);
+                }
+
+            case "Contains" when args.Length == 2:
+                {
+                    var target = LowerExpr(args[1].Value);
+                    var flag = new SyntheticKey("found");
+                    Bind(flag, new Scalar(Lit.False));
+                    ForEachElement(source!, src, false, false, null, null, inv, e =>
+                    {
+                        var current = ((Scalar)_env.Get(flag)!).Operand;
+                        var eq = ApplyBinary(inv, BinaryOperatorKind.Equals, e, target, _compilation.GetSpecialType(SpecialType.System_Boolean), false);
+                        Bind(flag, new Scalar(Emit(Opcode.Or, IrType.Bool, new[] { current, eq is Scalar s ? s.Operand : Lit.False })));
+                        return Flow.Normal;
+                    });
+                    var result = ((Scalar)_env.Get(flag)!).Operand;
+                    _env.Remove(flag);
+                    return new Scalar(result);
+                }
+
+            case "First" or "Last" or "ElementAt" when !source.HasFilter && (args.Length == 1 || method.Name == "ElementAt"):
+                {
+                    var length = source.Length();
+                    var (from, to) = SequenceBounds(source, length);
+                    var count = Emit(Opcode.ISub, IrType.Int32, new[] { to, from });
+                    Operand position = method.Name switch
+                    {
+                        "First" => Lit.Int(0),
+                        "Last" => Emit(Opcode.ISub, IrType.Int32, new[] { count, Lit.Int(1) }),
+                        _ => LowerIndex(args[1].Value),
+                    };
+                    var inRange = Emit(Opcode.And, IrType.Bool, new[]
+                    {
+                        Emit(Opcode.Cmp, IrType.Bool, new[] { position, Lit.Int(0) }, CmpKind.Ge),
+                        Emit(Opcode.Cmp, IrType.Bool, new[] { position, count }, CmpKind.Lt),
+                    });
+                    ThrowUnless(inRange, method.Name == "ElementAt" ? "new global::System.ArgumentOutOfRangeException(\"index\")" : "new global::System.InvalidOperationException(\"Sequence contains no elements\")");
+                    var index = Emit(Opcode.IAdd, IrType.Int32, new[] { from, position });
+                    FValue element = new Scalar(Lit.False);
+                    ApplyStages(source, index, position, e =>
+                    {
+                        element = e;
+                        return Flow.Normal;
+                    }, inv);
+                    return element;
+                }
+
+            case "ToArray" when !source.HasFilter:
+                {
+                    var element = resultType?.Element;
+                    if (element is null)
+                    {
+                        return NotYet(inv, "ToArray of this type", "make arrays of numbers");
+                    }
+
+                    var length = source.Length();
+                    var (from, to) = SequenceBounds(source, length);
+                    var count = Emit(Opcode.ISub, IrType.Int32, new[] { to, from });
+                    var array = Alloc(element, new[] { count }, inv);
+                    var position = new SyntheticKey("k");
+                    Bind(position, new Scalar(Lit.Int(0)));
+                    ForEachElement(source!, src, false, false, null, null, inv, e =>
+                    {
+                        var k = ((Scalar)_env.Get(position)!).Operand;
+                        StoreElement(array, new[] { k }, e, inv);
+                        Bind(position, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { k, Lit.Int(1) })));
+                        return Flow.Normal;
+                    });
+                    _env.Remove(position);
+                    return new Scalar(array);
+                }
+
+            default:
+                return NotYet(inv, "Enumerable." + method.Name + (source.HasFilter ? " after Where" : string.Empty),
+                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All, Contains, First, Last, ElementAt or ToArray (after Select/Where/Zip/Skip/Take), or write the loop");
+        }
+    }
+
+    private void ThrowIfEmpty(Operand count)
+    {
+        var any = Emit(Opcode.Cmp, IrType.Bool, new[] { count, Lit.Int(0) }, CmpKind.Gt);
+        ThrowUnless(any, "new global::System.InvalidOperationException(\"Sequence contains no elements\")");
+    }
+
+    /// <summary>A lambda, method group or delegate variable as a function to inline.</summary>
+    private FunctionValue? AsFunction(IOperation op)
+    {
+        var v = LowerExpr(op is IConversionOperation { IsImplicit: true } c ? c.Operand : op);
+        if (v is FunctionValue f)
+        {
+            return f;
+        }
+
+        if (v is not Scalar { Operand: Poison })
+        {
+            Report(DiagnosticDescriptors.DelegateOperation, LocationOf(op), SourceText(op.Syntax), "is a delegate whose code is not known at build time");
+        }
+
+        return null;
+    }
+
+    /// <summary>The elements of an array, a span, a range, a LINQ chain or a data list, as a sequence.</summary>
+    private SequenceValue? AsSequence(IOperation op)
+    {
+        while (op is IConversionOperation { IsImplicit: true } c)
+        {
+            op = c.Operand;
+        }
+
+        if (op is IInvocationOperation inv && ContainingName(inv.TargetMethod) == "System.Linq.Enumerable" && SequenceOperators.Contains(inv.TargetMethod.Name))
+        {
+            var args = inv.Arguments;
+            string name = inv.TargetMethod.Name;
+            switch (name)
+            {
+                case "Range":
+                    {
+                        var start = LowerScalar(args[0].Value);
+                        var count = LowerScalar(args[1].Value);
+                        return new SequenceValue(() => count, i => new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { start, i })));
+                    }
+
+                case "Repeat":
+                    {
+                        var repeated = LowerExpr(args[0].Value);
+                        var count = LowerScalar(args[1].Value);
+                        return new SequenceValue(() => count, _ => repeated);
+                    }
+
+                case "AsEnumerable":
+                    return AsSequence(args[0].Value);
+                case "Select" or "Where":
+                    {
+                        var source = AsSequence(args[0].Value);
+                        var fn = AsFunction(args[1].Value);
+                        if (source is null || fn is null)
+                        {
+                            return null;
+                        }
+
+                        bool withIndex = (fn.Lambda?.Symbol.Parameters.Length ?? fn.Method?.Parameters.Length ?? 1) == 2;
+                        if (withIndex && source.HasFilter)
+                        {
+                            NotYet(inv, "An indexed " + name + " after Where", "number the elements before filtering");
+                            return null;
+                        }
+
+                        return source.With(new SequenceStage(fn, name == "Where", withIndex));
+                    }
+
+                case "Skip" or "Take":
+                    {
+                        var source = AsSequence(args[0].Value);
+                        if (source is null)
+                        {
+                            return null;
+                        }
+
+                        if (source.HasFilter || source.Take is not null || (name == "Skip" && source.Skip is not null))
+                        {
+                            NotYet(inv, name + " after Where or Take", "use Skip and Take first");
+                            return null;
+                        }
+
+                        var n = LowerScalar(args[1].Value);
+                        var copy = new SequenceValue(source.Length, source.Element) { Skip = source.Skip, Take = source.Take };
+                        copy.Stages.AddRange(source.Stages);
+                        if (name == "Skip")
+                        {
+                            copy.Skip = n;
+                        }
+                        else
+                        {
+                            copy.Take = n;
+                        }
+
+                        return copy;
+                    }
+
+                case "Reverse":
+                    {
+                        var source = AsSequence(args[0].Value);
+                        if (source is null || source.HasFilter || source.Skip is not null || source.Take is not null)
+                        {
+                            if (source is not null)
+                            {
+                                NotYet(inv, "Reverse after Where, Skip or Take", "reverse first");
+                            }
+
+                            return null;
+                        }
+
+                        Operand? length = null;
+                        var reversed = new SequenceValue(() => length = source.Length(), i =>
+                        {
+                            var last = Emit(Opcode.ISub, IrType.Int32, new[] { length ?? source.Length(), Lit.Int(1) });
+                            return source.Element(Emit(Opcode.ISub, IrType.Int32, new[] { last, i }));
+                        });
+                        reversed.Stages.AddRange(source.Stages);
+                        return reversed;
+                    }
+
+                case "Zip":
+                    {
+                        var a = AsSequence(args[0].Value);
+                        var b = AsSequence(args[1].Value);
+                        var fn = args.Length > 2 ? AsFunction(args[2].Value) : null;
+                        if (a is null || b is null || (args.Length > 2 && fn is null))
+                        {
+                            return null;
+                        }
+
+                        if (a.HasFilter || b.HasFilter || a.Skip is not null || a.Take is not null || b.Skip is not null || b.Take is not null)
+                        {
+                            NotYet(inv, "Zip of filtered or sliced sequences", "Zip the sources first, then filter");
+                            return null;
+                        }
+
+                        return new SequenceValue(
+                            () => Emit(Opcode.Opaque, IrType.Int32, new[] { a.Length(), b.Length() }, new OpaqueInfo(new[] { "global::System.Math.Min(", ", ", ")" }, pure: true, effectFree: true)),
+                            i =>
+                            {
+                                FValue ea = new Scalar(Lit.False);
+                                FValue eb = new Scalar(Lit.False);
+                                ApplyStages(a, i, i, e =>
+                                {
+                                    ea = e;
+                                    return Flow.Normal;
+                                }, inv);
+                                ApplyStages(b, i, i, e =>
+                                {
+                                    eb = e;
+                                    return Flow.Normal;
+                                }, inv);
+                                return fn is null ? new TupleValue(new[] { ea, eb }) : InvokeFunction(fn, new[] { ea, eb }, inv);
+                            });
+                    }
+            }
+        }
+
+        var value = LowerExpr(op);
+        switch (value)
+        {
+            case SequenceValue s:
+                return s;
+            case Scalar { Operand: Poison }:
+                return null;
+            case Scalar { Operand: { Type.IsVector: true } array }:
+                return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { array }), i => new Scalar(Load(array, new[] { i }, op)));
+            case Scalar { Operand: { Type.Kind: ValueKind.Data } data } when op.Type is { } t && ListElement(t) is { } element && IrTypeOf(element) is { } elementType:
+                return new SequenceValue(
+                    () => Emit(Opcode.Opaque, IrType.Int32, new[] { data }, new OpaqueInfo(new[] { string.Empty, ".Count" }, pure: false, effectFree: true)),
+                    i => new Scalar(Emit(Opcode.Opaque, elementType, new[] { data, i }, new OpaqueInfo(new[] { string.Empty, "[", "]" }, pure: false, effectFree: true))));
+        }
+
+        NotYet(op, "Enumerating this sequence", "use arrays, spans, Enumerable.Range, lists, or Select/Where/Zip/Skip/Take over them");
+        return null;
+    }
+
+    /// <summary>For IReadOnlyList&lt;T&gt;, IList&lt;T&gt;, List&lt;T&gt;: T.</summary>
+    private static ITypeSymbol? ListElement(ITypeSymbol t)
+    {
+        foreach (var candidate in new[] { t }.Concat(t.AllInterfaces))
+        {
+            if (candidate is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } n
+                && n.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.IList<T>" or "System.Collections.Generic.List<T>")
+            {
+                return n.TypeArguments[0];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Applies a sequence's maps and filters to the element at <paramref name="index"/>, then runs <paramref name="body"/> (inside the filters' ifs).</summary>
+    private Flow ApplyStages(SequenceValue sequence, Operand index, Operand position, Func<FValue, Flow> body, IOperation at)
+    {
+        var element = sequence.Element(index);
+        return ApplyFrom(sequence, 0, element, position, body, at);
+    }
+
+    private Flow ApplyFrom(SequenceValue sequence, int stage, FValue element, Operand position, Func<FValue, Flow> body, IOperation at)
+    {
+        for (int s = stage; s < sequence.Stages.Count; s++)
+        {
+            var st = sequence.Stages[s];
+            var args = st.WithIndex ? new[] { element, new Scalar(position) } : new[] { element };
+            var result = InvokeFunction(st.Function, args, at);
+            if (!st.IsFilter)
+            {
+                element = result;
+                continue;
+            }
+
+            var cond = result is Scalar { Operand: { Type.IsBool: true } c } ? c : Lit.False;
+            var e = element;
+            int next = s + 1;
+            var (a, _) = EmitIf(cond, () => ApplyFrom(sequence, next, e, position, body, at), () => Flow.Normal);
+            return a;
+        }
+
+        return body(element);
+    }
+}

@@ -1,0 +1,662 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymbolicGrad.Generator.Diagnostics;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>Loops: for, while, do, foreach, and the loops desugaring makes (LINQ, array copies).</summary>
+internal sealed partial class Lowerer
+{
+    private Flow LowerLoop(ILoopOperation loop)
+    {
+        var (needsFlags, returns) = ScanJumps(loop.Body, loop.ExitLabel, loop.ContinueLabel);
+        string source = LoopSource(loop);
+        switch (loop)
+        {
+            case IForLoopOperation f:
+                foreach (var before in f.Before)
+                {
+                    LowerStatement(before);
+                }
+
+                return EmitLoop(
+                    source,
+                    needsFlags,
+                    returns,
+                    f.ExitLabel,
+                    f.ContinueLabel,
+                    f.Condition is null ? null : () => LowerCondition(f.Condition),
+                    () => LowerList(Statements(f.Body), 0),
+                    f.AtLoopBottom.Length == 0 ? null : () =>
+                    {
+                        foreach (var step in f.AtLoopBottom)
+                        {
+                            LowerStatement(step);
+                        }
+                    },
+                    loop);
+            case IWhileLoopOperation w when w.ConditionIsTop && !w.ConditionIsUntil:
+                return EmitLoop(source, needsFlags, returns, w.ExitLabel, w.ContinueLabel, w.Condition is null ? null : () => LowerCondition(w.Condition!), () => LowerList(Statements(w.Body), 0), null, loop);
+            case IWhileLoopOperation w when !w.ConditionIsTop && !w.ConditionIsUntil:
+                // do B while (C)  →  while (!stop) { B; if (!stop) stop = !C; }
+                return EmitLoop(source, true, returns, w.ExitLabel, w.ContinueLabel, null, () => LowerList(Statements(w.Body), 0), () =>
+                {
+                    var c = w.Condition is null ? Lit.True : LowerCondition(w.Condition);
+                    var stop = CurrentLoop!.Break!;
+                    Bind(stop, new Scalar(Emit(Opcode.Not, IrType.Bool, new[] { c })));
+                }, loop);
+            case IForEachLoopOperation fe:
+                return LowerForEach(fe, source, needsFlags, returns);
+            default:
+                Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(loop), "This kind of loop", "use for, foreach, while or do");
+                return Flow.Normal;
+        }
+    }
+
+    private Frame? CurrentLoop
+    {
+        get
+        {
+            for (int i = _frames.Count - 1; i >= 0; i--)
+            {
+                if (_frames[i].Kind == FrameKind.Loop)
+                {
+                    return _frames[i];
+                }
+
+                if (_frames[i].Kind == FrameKind.Function)
+                {
+                    return null;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    private static string LoopSource(ILoopOperation loop)
+    {
+        var syntax = loop.Syntax;
+        string text = syntax switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax f => "for (" + f.Declaration + f.Initializers + "; " + f.Condition + "; " + f.Incrementors + ")",
+            Microsoft.CodeAnalysis.CSharp.Syntax.ForEachStatementSyntax fe => "foreach (" + fe.Type + " " + fe.Identifier + " in " + fe.Expression + ")",
+            Microsoft.CodeAnalysis.CSharp.Syntax.ForEachVariableStatementSyntax fv => "foreach (" + fv.Variable + " in " + fv.Expression + ")",
+            Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax w => "while (" + w.Condition + ")",
+            Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax d => "do ... while (" + d.Condition + ")",
+            _ => "loop",
+        };
+        return Collapse(text);
+    }
+
+    private static string Collapse(string text)
+    {
+        var sb = new System.Text.StringBuilder();
+        bool space = false;
+        foreach (char ch in text)
+        {
+            if (char.IsWhiteSpace(ch))
+            {
+                space = sb.Length > 0;
+                continue;
+            }
+
+            if (space)
+            {
+                sb.Append(' ');
+                space = false;
+            }
+
+            sb.Append(ch);
+        }
+
+        var s = sb.ToString();
+        return s.Length <= 100 ? s : s.Substring(0, 97) + "...";
+    }
+
+    /// <summary>Does the body break or continue this loop, or return (then every enclosing loop is left too)?</summary>
+    private static (bool NeedsFlags, bool Returns) ScanJumps(IOperation body, ILabelSymbol? exit, ILabelSymbol? @continue)
+    {
+        bool flags = false;
+        bool returns = false;
+        foreach (var d in DescendantsInBody(body))
+        {
+            switch (d)
+            {
+                case IReturnOperation:
+                    flags = true;
+                    returns = true;
+                    break;
+                case IBranchOperation b when SymbolEqualityComparer.Default.Equals(b.Target, exit) || SymbolEqualityComparer.Default.Equals(b.Target, @continue):
+                    flags = true;
+                    break;
+            }
+        }
+
+        return (flags, returns);
+    }
+
+    /// <summary>
+    /// Emits a loop. Every variable in the environment is carried as a loop variable while the body is lowered;
+    /// those the body does not change are then replaced by their value before the loop.
+    /// </summary>
+    private Flow EmitLoop(
+        string source,
+        bool needsFlags,
+        bool returns,
+        ILabelSymbol? exitLabel,
+        ILabelSymbol? continueLabel,
+        Func<Operand>? lowerCondition,
+        Func<Flow> lowerBody,
+        Action? lowerStep,
+        IOperation at)
+    {
+        if (!Enter(at))
+        {
+            return Flow.Normal;
+        }
+
+        var frame = new Frame(FrameKind.Loop) { ExitLabel = exitLabel, ContinueLabel = continueLabel };
+        if (needsFlags)
+        {
+            frame.Skip = new SyntheticKey("skip");
+            frame.Break = new SyntheticKey("stop");
+            Bind(frame.Break, new Scalar(Lit.False));
+        }
+
+        var loop = new Loop { Source = source };
+        var carried = new List<(object Key, FValue Template)>();
+        var before = _env;
+        var inLoop = new Env();
+        foreach (var key in before.Keys)
+        {
+            var value = before.Get(key)!;
+            inLoop.Set(key, Carry(value, KeyName(key), loop.Vars));
+            carried.Add((key, value));
+        }
+
+        _frames.Add(frame);
+        _env = inLoop;
+        var envAtStart = _env.Copy();
+        try
+        {
+            // The header: only the condition.
+            InBlock(loop.Header, () =>
+            {
+                Operand cond;
+                if (frame.Break is null)
+                {
+                    cond = lowerCondition?.Invoke() ?? Lit.True;
+                }
+                else
+                {
+                    var stop = ((Scalar)_env.Get(frame.Break)!).Operand;
+                    var go = Emit(Opcode.Not, IrType.Bool, new[] { stop });
+                    if (lowerCondition is null)
+                    {
+                        cond = go;
+                    }
+                    else
+                    {
+                        // Evaluate the condition only when the loop was not left (it may index past the end).
+                        var key = new SyntheticKey("go");
+                        EmitIf(go, () =>
+                        {
+                            Bind(key, new Scalar(lowerCondition()));
+                            return Flow.Normal;
+                        }, () =>
+                        {
+                            Bind(key, new Scalar(Lit.False));
+                            return Flow.Normal;
+                        });
+                        cond = ((Scalar)_env.Get(key)!).Operand;
+                        _env.Remove(key);
+                    }
+                }
+
+                loop.Cond = cond;
+            });
+
+            CheckHeader(loop, envAtStart, at);
+
+            // The body, then the step (skipped after a break).
+            InBlock(loop.Body, () =>
+            {
+                if (frame.Skip is not null)
+                {
+                    Bind(frame.Skip, new Scalar(Lit.False));
+                }
+
+                lowerBody();
+                _env.Dead = false;
+                if (lowerStep is not null)
+                {
+                    if (frame.Break is not null)
+                    {
+                        var stop = ((Scalar)_env.Get(frame.Break)!).Operand;
+                        var go = Emit(Opcode.Not, IrType.Bool, new[] { stop });
+                        EmitIf(go, () =>
+                        {
+                            lowerStep();
+                            return Flow.Normal;
+                        }, () => Flow.Normal);
+                    }
+                    else
+                    {
+                        lowerStep();
+                    }
+                }
+            });
+
+            // Each loop variable's value for the next iteration.
+            int k = 0;
+            foreach (var (key, _) in carried)
+            {
+                var start = envAtStart.Get(key)!;
+                var end = _env.Get(key) ?? start;
+                SetNexts(start, end, loop.Vars, ref k);
+            }
+        }
+        finally
+        {
+            _frames.RemoveAt(_frames.Count - 1);
+            Leave();
+        }
+
+        // Loop variables the body leaves unchanged are not loop variables: use their value from before the loop.
+        var pruned = new Dictionary<Var, Operand>();
+        foreach (var lv in loop.Vars)
+        {
+            if (ReferenceEquals(lv.Next, lv.Var))
+            {
+                pruned[lv.Var] = lv.Init;
+            }
+        }
+
+        loop.Vars.RemoveAll(lv => pruned.ContainsKey(lv.Var));
+        if (pruned.Count > 0)
+        {
+            IrWalk.Substitute(loop.Header, pruned);
+            IrWalk.Substitute(loop.Body, pruned);
+            foreach (var lv in loop.Vars)
+            {
+                if (lv.Next is Var nv && pruned.TryGetValue(nv, out var replacement))
+                {
+                    lv.Next = replacement;
+                }
+            }
+
+            if (loop.Cond is Var cv && pruned.TryGetValue(cv, out var c))
+            {
+                loop.Cond = c;
+            }
+        }
+
+        // After the loop, every variable holds its loop variable's final value.
+        var after = new Env();
+        foreach (var (key, _) in carried)
+        {
+            var start = envAtStart.Get(key)!;
+            after.Set(key, Resolve(start, pruned));
+        }
+
+        if (frame.Break is not null)
+        {
+            after.Remove(frame.Break);
+        }
+
+        _env = after;
+        HoistHeader(loop);
+        loop.Counted = DetectCounted(loop);
+        _block.Add(loop);
+        return returns ? Flow.May : Flow.Normal;
+    }
+
+    /// <summary>The same shape of value with every scalar replaced by a fresh loop variable.</summary>
+    private FValue Carry(FValue value, string name, List<LoopVar> vars)
+    {
+        switch (value)
+        {
+            case Scalar s when s.Operand is not Poison:
+                var v = Ir.NewVar(name, s.Operand.Type, VarRole.Local, mutable: true);
+                vars.Add(new LoopVar(v, s.Operand, v));
+                return new Scalar(v);
+            case StructValue sv:
+                var values = new FValue[sv.Values.Length];
+                for (int i = 0; i < values.Length; i++)
+                {
+                    values[i] = Carry(sv.Values[i], name + "_" + TypeMap.FieldDisplayName(sv.Fields[i]), vars);
+                }
+
+                return new StructValue(sv.Type, sv.Fields, values);
+            case TupleValue tv:
+                var items = new FValue[tv.Items.Length];
+                for (int i = 0; i < items.Length; i++)
+                {
+                    items[i] = Carry(tv.Items[i], name + "_" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), vars);
+                }
+
+                return new TupleValue(items);
+            case NullableValue nv:
+                var has = (Scalar)Carry(new Scalar(nv.HasValue), name + "_has", vars);
+                return new NullableValue(has.Operand, Carry(nv.Value, name, vars));
+            default:
+                return value;
+        }
+    }
+
+    /// <summary>Records the end-of-body values of the loop variables made by <see cref="Carry"/>, in the same order.</summary>
+    private void SetNexts(FValue start, FValue end, List<LoopVar> vars, ref int k)
+    {
+        switch (start)
+        {
+            case Scalar s when s.Operand is Var v && v.Mutable:
+                var lv = vars[k++];
+                if (!ReferenceEquals(lv.Var, v))
+                {
+                    throw new InvalidOperationException("loop variables out of order");
+                }
+
+                lv.Next = end is Scalar e ? e.Operand : v;
+                if (!ReferenceEquals(lv.Next, v) && !lv.Next.Type.Equals(v.Type))
+                {
+                    lv.Next = CoerceLoopValue(lv.Next, v.Type);
+                }
+
+                break;
+            case StructValue sv:
+                var ev = end as StructValue;
+                for (int i = 0; i < sv.Values.Length; i++)
+                {
+                    SetNexts(sv.Values[i], ev is not null && i < ev.Values.Length ? ev.Values[i] : sv.Values[i], vars, ref k);
+                }
+
+                break;
+            case TupleValue tv:
+                var et = end as TupleValue;
+                for (int i = 0; i < tv.Items.Length; i++)
+                {
+                    SetNexts(tv.Items[i], et is not null && i < et.Items.Length ? et.Items[i] : tv.Items[i], vars, ref k);
+                }
+
+                break;
+            case NullableValue nv:
+                var en = end as NullableValue;
+                SetNexts(new Scalar(nv.HasValue), en is null ? new Scalar(nv.HasValue) : new Scalar(en.HasValue), vars, ref k);
+                SetNexts(nv.Value, en?.Value ?? nv.Value, vars, ref k);
+                break;
+        }
+    }
+
+    /// <summary>An array value carried by a loop as a different form (an array assigned to a span variable).</summary>
+    private Operand CoerceLoopValue(Operand value, IrType type)
+    {
+        if (value.Type.IsArray && type.IsArray && MergeType(value.Type, type) is { } merged && merged.Equals(type))
+        {
+            return value;
+        }
+
+        return value;
+    }
+
+    private static FValue Resolve(FValue value, Dictionary<Var, Operand> pruned)
+    {
+        switch (value)
+        {
+            case Scalar { Operand: Var v } when pruned.TryGetValue(v, out var o):
+                return new Scalar(o);
+            case StructValue sv:
+                return new StructValue(sv.Type, sv.Fields, sv.Values.Select(x => Resolve(x, pruned)).ToArray());
+            case TupleValue tv:
+                return new TupleValue(tv.Items.Select(x => Resolve(x, pruned)).ToArray());
+            case NullableValue nv:
+                var has = nv.HasValue is Var hv && pruned.TryGetValue(hv, out var h) ? h : nv.HasValue;
+                return new NullableValue(has, Resolve(nv.Value, pruned));
+            default:
+                return value;
+        }
+    }
+
+    /// <summary>A loop header may only compute its condition: no assignments, writes or calls with side effects.</summary>
+    private void CheckHeader(Loop loop, Env envAtStart, IOperation at)
+    {
+        foreach (var (s, _) in IrWalk.All(loop.Header))
+        {
+            if (s is Store or Effect or Throw || (s is Assign { Value.Op: Opcode.Opaque or Opcode.Call or Opcode.Alloc } a && !a.Value.IsEffectFree))
+            {
+                NotYet(at, "A loop condition with side effects (a write or a call that changes something)", "compute it in the body and keep the condition a plain comparison");
+                return;
+            }
+        }
+
+        foreach (var key in envAtStart.Keys)
+        {
+            if (!ReferenceEquals(envAtStart.Get(key), _env.Get(key)) && key is ISymbol)
+            {
+                NotYet(at, "Assigning a variable in a loop condition", "assign it in the body (or before the loop) and keep the condition a plain comparison");
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Computations of the header that do not change from one iteration to the next (x.Length, x.GetLength(0), n − 1)
+    /// are done once, before the loop: the header is evaluated at least once, so this computes nothing new.
+    /// </summary>
+    private void HoistHeader(Loop loop)
+    {
+        var variant = new HashSet<Var>(loop.Vars.Select(v => v.Var));
+        foreach (var (s, _) in IrWalk.All(loop.Body))
+        {
+            variant.UnionWith(IrWalk.Writes(s));
+        }
+
+        var hoisted = new List<Stmt>();
+        foreach (var s in loop.Header.Stmts.ToList())
+        {
+            if (s is Assign a && a.Value.IsEffectFree && a.Value.Op is not (Opcode.Load or Opcode.Opaque or Opcode.Call or Opcode.Pop or Opcode.Alloc)
+                && !a.Value.Args.Any(x => x is Var v && variant.Contains(v)) && !ReferenceEquals(a.Dst, loop.Cond))
+            {
+                loop.Header.Stmts.Remove(s);
+                hoisted.Add(s);
+            }
+            else
+            {
+                variant.UnionWith(IrWalk.Writes(s));
+            }
+        }
+
+        _block.Stmts.AddRange(hoisted);
+    }
+
+    /// <summary>
+    /// A counted loop: an integer loop variable whose only update is i + c (or i − c), compared with a bound the loop
+    /// does not change. Its reverse recomputes the index instead of storing it.
+    /// </summary>
+    private static Counted? DetectCounted(Loop loop)
+    {
+        if (loop.Cond is not Var cond)
+        {
+            return null;
+        }
+
+        var header = loop.Header.Stmts.OfType<Assign>().FirstOrDefault(a => ReferenceEquals(a.Dst, cond));
+        if (header is null || header.Value.Op != Opcode.Cmp)
+        {
+            return null;
+        }
+
+        var defined = new HashSet<Var>();
+        foreach (var (s, _) in IrWalk.All(loop.Header))
+        {
+            defined.UnionWith(IrWalk.Writes(s));
+        }
+
+        foreach (var (s, _) in IrWalk.All(loop.Body))
+        {
+            defined.UnionWith(IrWalk.Writes(s));
+        }
+
+        foreach (var lv in loop.Vars)
+        {
+            defined.Add(lv.Var);
+        }
+
+        var kind = header.Value.Cmp;
+        var a0 = header.Value.Args[0];
+        var a1 = header.Value.Args[1];
+        foreach (var lv in loop.Vars)
+        {
+            if (!lv.Var.Type.IsInt || lv.Var.Type.CSharp != "int")
+            {
+                continue;
+            }
+
+            Operand bound;
+            CmpKind cmp;
+            if (ReferenceEquals(a0, lv.Var))
+            {
+                bound = a1;
+                cmp = kind;
+            }
+            else if (ReferenceEquals(a1, lv.Var))
+            {
+                bound = a0;
+                cmp = Flip(kind);
+            }
+            else
+            {
+                continue;
+            }
+
+            if (bound is Var bv && defined.Contains(bv))
+            {
+                continue;
+            }
+
+            if (!bound.Type.IsInt || bound.Type.CSharp != "int")
+            {
+                continue;
+            }
+
+            if (lv.Next is not Var next)
+            {
+                continue;
+            }
+
+            var step = loop.Body.Stmts.OfType<Assign>().FirstOrDefault(a => ReferenceEquals(a.Dst, next));
+            if (step is null || step.Value.Op is not (Opcode.IAdd or Opcode.ISub) || !ReferenceEquals(step.Value.Args[0], lv.Var)
+                || step.Value.Args[1] is not Lit l || !l.TryInt(out long c) || c == 0 || c > 1_000_000)
+            {
+                continue;
+            }
+
+            int stride = (int)(step.Value.Op == Opcode.IAdd ? c : -c);
+            bool up = cmp is CmpKind.Lt or CmpKind.Le;
+            bool down = cmp is CmpKind.Gt or CmpKind.Ge;
+            if ((up && stride > 0) || (down && stride < 0))
+            {
+                return new Counted(lv.Var, stride, cmp, bound);
+            }
+        }
+
+        return null;
+    }
+
+    private static CmpKind Flip(CmpKind k) => k switch
+    {
+        CmpKind.Lt => CmpKind.Gt,
+        CmpKind.Le => CmpKind.Ge,
+        CmpKind.Gt => CmpKind.Lt,
+        CmpKind.Ge => CmpKind.Le,
+        _ => k,
+    };
+
+    // ---------------------------------------------------------------------------------------------------------
+    // foreach, and counted loops made by desugaring
+
+    private Flow LowerForEach(IForEachLoopOperation fe, string source, bool needsFlags, bool returns)
+    {
+        var collection = fe.Collection is IConversionOperation { IsImplicit: true } conv ? conv.Operand : fe.Collection;
+        var sequence = AsSequence(collection);
+        if (sequence is null)
+        {
+            return Flow.Normal;
+        }
+
+        ISymbol? variable = fe.LoopControlVariable switch
+        {
+            IVariableDeclaratorOperation d => d.Symbol,
+            IVariableDeclarationGroupOperation g => g.Declarations.SelectMany(x => x.Declarators).FirstOrDefault()?.Symbol,
+            _ => null,
+        };
+        IOperation? deconstruction = fe.LoopControlVariable is IDeclarationExpressionOperation or ITupleOperation ? fe.LoopControlVariable : null;
+        if (variable is null && deconstruction is null)
+        {
+            Unsupported(fe, "this foreach variable", "declare one variable: foreach (var x in ...)");
+            return Flow.Normal;
+        }
+
+        return ForEachElement(sequence, source, needsFlags, returns, fe.ExitLabel, fe.ContinueLabel, fe, element =>
+        {
+            if (variable is not null)
+            {
+                Define(variable, element);
+            }
+            else
+            {
+                AssignDeconstruction(deconstruction!, element, fe);
+            }
+
+            return LowerList(Statements(fe.Body), 0);
+        });
+    }
+
+    /// <summary>Runs <paramref name="body"/> for each element of a sequence (with its maps and filters applied).</summary>
+    private Flow ForEachElement(SequenceValue sequence, string source, bool needsFlags, bool returns, ILabelSymbol? exit, ILabelSymbol? @continue, IOperation at, Func<FValue, Flow> body)
+    {
+        var length = sequence.Length();
+        var (from, to) = SequenceBounds(sequence, length);
+        var index = new SyntheticKey("i");
+        Bind(index, new Scalar(from));
+        return EmitLoop(
+            source,
+            needsFlags,
+            returns,
+            exit,
+            @continue,
+            () => Emit(Opcode.Cmp, IrType.Bool, new[] { ((Scalar)_env.Get(index)!).Operand, to }, CmpKind.Lt),
+            () =>
+            {
+                var i = ((Scalar)_env.Get(index)!).Operand;
+                return ApplyStages(sequence, i, Emit(Opcode.ISub, IrType.Int32, new[] { i, from }), body, at);
+            },
+            () =>
+            {
+                var i = ((Scalar)_env.Get(index)!).Operand;
+                Bind(index, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { i, Lit.Int(1) })));
+            },
+            at);
+    }
+
+    /// <summary>The index range [from, to) a sequence with Skip/Take visits.</summary>
+    private (Operand From, Operand To) SequenceBounds(SequenceValue sequence, Operand length)
+    {
+        Operand from = Lit.Int(0);
+        Operand to = length;
+        if (sequence.Skip is { } skip)
+        {
+            var clamped = Emit(Opcode.Opaque, IrType.Int32, new[] { skip, length }, new OpaqueInfo(new[] { "global::System.Math.Clamp(", ", 0, ", ")" }, pure: true, effectFree: true));
+            from = clamped;
+        }
+
+        if (sequence.Take is { } take)
+        {
+            var end = Emit(Opcode.IAdd, IrType.Int32, new[] { from, Emit(Opcode.Opaque, IrType.Int32, new[] { take }, new OpaqueInfo(new[] { "global::System.Math.Max(", ", 0)" }, pure: true, effectFree: true)) });
+            to = Emit(Opcode.Opaque, IrType.Int32, new[] { end, length }, new OpaqueInfo(new[] { "global::System.Math.Min(", ", ", ")" }, pure: true, effectFree: true));
+        }
+
+        return (from, to);
+    }
+}

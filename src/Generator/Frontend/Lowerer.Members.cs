@@ -1,0 +1,728 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymbolicGrad.Generator.Diagnostics;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>Fields, properties, elements, arrays, and the structs and tuples desugaring takes apart.</summary>
+internal sealed partial class Lowerer
+{
+    private Func<IFieldSymbol, FValue?>? _trainable;
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Fields and properties
+
+    private FValue LowerFieldRead(IFieldReferenceOperation f)
+    {
+        var field = f.Field;
+        if (f.Instance is { } instance && (IsStructType(instance.Type) || TypeMap.IsTuple(Concrete(instance.Type!))))
+        {
+            var owner = LowerExpr(instance);
+            switch (owner)
+            {
+                case StructValue sv:
+                    int i = sv.IndexOf(field);
+                    return i >= 0 ? sv.Values[i] : Unsupported(f, "this field", "read the struct's instance fields");
+                case TupleValue tv:
+                    int k = TupleIndex(field, tv.Items.Length);
+                    return k >= 0 ? tv.Items[k] : Unsupported(f, "this tuple element", "read Item1, Item2... or the element names");
+                case Scalar { Operand: Poison } p:
+                    return p;
+                case Scalar:
+                    // this of the struct that declares the [Differentiable] method: data.
+                    return DataMember(f, instance, field, field.Type, pure: true);
+            }
+
+            return Unsupported(f, "a field of this value", "read fields of struct locals and parameters");
+        }
+
+        if (_trainable is not null && !field.IsStatic && (f.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }) && _frames.Count(fr => fr.Kind == FrameKind.Function) == 1
+            && _trainable(field) is { } trained)
+        {
+            return trained;
+        }
+
+        if (field.IsConst && field.HasConstantValue)
+        {
+            return new Scalar(Constant(field.ConstantValue, Concrete(field.Type)));
+        }
+
+        return DataMember(f, f.Instance, field, field.Type, pure: true);
+    }
+
+    private FValue LowerPropertyRead(IPropertyReferenceOperation pr)
+    {
+        var property = pr.Property;
+        if (GenericConstant(pr) is { } constant)
+        {
+            return constant;
+        }
+
+        var instanceType = pr.Instance?.Type is null ? null : Concrete(pr.Instance.Type);
+        if (property.IsIndexer)
+        {
+            if (instanceType is not null && TypeMap.IsSpan(instanceType))
+            {
+                var span = LowerScalar(pr.Instance!);
+                var index = pr.Arguments.Select(a => LowerIndex(a.Value)).ToArray();
+                return new Scalar(Load(span, index, pr));
+            }
+
+            return DataIndexer(pr);
+        }
+
+        if (instanceType is not null && (TypeMap.VectorElement(instanceType) is not null || instanceType is IArrayTypeSymbol))
+        {
+            switch (property.Name)
+            {
+                case "Length":
+                    return new Scalar(Emit(Opcode.Length, IrType.Int32, new[] { LowerScalar(pr.Instance!) }, source: SourceText(pr.Syntax)));
+                case "LongLength":
+                    var len = Emit(Opcode.Length, IrType.Int32, new[] { LowerScalar(pr.Instance!) });
+                    return new Scalar(Emit(Opcode.Cast, IrType.Int64, new[] { len }));
+                case "IsEmpty":
+                    var l0 = Emit(Opcode.Length, IrType.Int32, new[] { LowerScalar(pr.Instance!) });
+                    return new Scalar(Emit(Opcode.Cmp, IrType.Bool, new[] { l0, Lit.Int(0) }, CmpKind.Eq));
+                case "Rank" when instanceType is IArrayTypeSymbol at:
+                    return new Scalar(Lit.Int(at.Rank));
+            }
+        }
+
+        if (instanceType is not null && TypeMap.IsNullableValue(instanceType, out _))
+        {
+            var n = LowerExpr(pr.Instance!);
+            if (n is NullableValue nv)
+            {
+                switch (property.Name)
+                {
+                    case "HasValue":
+                        return new Scalar(nv.HasValue);
+                    case "Value":
+                        ThrowUnless(nv.HasValue, "new global::System.InvalidOperationException(\"Nullable object must have a value.\")");
+                        return nv.Value;
+                }
+            }
+        }
+
+        if (pr.Instance is { } instance && IsStructType(instanceType))
+        {
+            if (BackingField(property) is { } backing)
+            {
+                var owner = LowerExpr(instance);
+                if (owner is StructValue sv && sv.IndexOf(backing) is var i && i >= 0)
+                {
+                    return sv.Values[i];
+                }
+
+                return owner is Scalar { Operand: Poison } p ? p : Unsupported(pr, "this property", "read fields and properties of struct values");
+            }
+
+            if (property.GetMethod is { } getter)
+            {
+                return InlineCall(pr, getter, ReceiverFor(instance, getter), Array.Empty<FValue?>(), Array.Empty<RefValue?>());
+            }
+        }
+
+        if (_trainable is not null && !property.IsStatic && (pr.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+            && BackingField(property) is { } propertyField && _frames.Count(fr => fr.Kind == FrameKind.Function) == 1 && _trainable(propertyField) is { } trained)
+        {
+            return trained;
+        }
+
+        if (property.GetMethod is { } computed && BackingField(property) is null && HasSource(computed) && !computed.IsVirtual && !computed.IsAbstract && !computed.IsOverride
+            && (pr.Instance is null or IInstanceReferenceOperation) && (computed.IsStatic || Function.This is not null))
+        {
+            // A computed property of this type (an expression of other members): inline its getter.
+            return InlineCall(pr, computed, computed.IsStatic ? null : Function.This, Array.Empty<FValue?>(), Array.Empty<RefValue?>());
+        }
+
+        return DataMember(pr, pr.Instance, property, property.Type, pure: BackingField(property) is not null);
+    }
+
+    /// <summary>The backing field of an auto-property (get; set; / get; init;), or null.</summary>
+    private static IFieldSymbol? BackingField(IPropertySymbol property) =>
+        property.ContainingType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+
+    /// <summary>A member read on data (this, a static, a data object): a constant for differentiation.</summary>
+    private FValue DataMember(IOperation at, IOperation? instance, ISymbol member, ITypeSymbol type, bool pure)
+    {
+        var irType = IrTypeOf(Concrete(type));
+        if (irType is null)
+        {
+            if (IsStructType(type) || TypeMap.IsTuple(Concrete(type)))
+            {
+                return NotYet(at, "Reading a struct from a field, property or array of data", "copy the numbers you need into locals, or pass the struct as a parameter");
+            }
+
+            irType = IrType.Data(Concrete(type).ToDisplayString(TypeMap.Qualified));
+        }
+
+        string name = Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(member.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + member.Name : member.Name;
+        if (member.IsStatic)
+        {
+            string owner = member.ContainingType.ToDisplayString(TypeMap.Qualified);
+            return new Scalar(Emit(Opcode.Opaque, irType, Array.Empty<Operand>(), new OpaqueInfo(new[] { owner + "." + name }, pure, effectFree: true), SourceText(at.Syntax)));
+        }
+
+        Operand receiver;
+        if (instance is null || instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+        {
+            var self = Function.This;
+            if (self is Scalar { Operand: var o })
+            {
+                receiver = o;
+            }
+            else
+            {
+                return Unsupported(at, "a member of this", "read it into a local in the caller");
+            }
+        }
+        else
+        {
+            var r = LowerExpr(instance);
+            if (r is not Scalar { Operand: var ro })
+            {
+                return Unsupported(at, "a member of this value", "read the members of data objects, structs and tuples");
+            }
+
+            if (ro.Type.IsReal)
+            {
+                return Unsupported(at, "a member of a number", "use the Math functions");
+            }
+
+            receiver = ro;
+        }
+
+        return new Scalar(Emit(Opcode.Opaque, irType, new[] { receiver }, new OpaqueInfo(new[] { string.Empty, "." + name }, pure, effectFree: true), SourceText(at.Syntax)));
+    }
+
+    /// <summary>An indexer of a data collection (a List, a dictionary...): read as data.</summary>
+    private FValue DataIndexer(IPropertyReferenceOperation pr)
+    {
+        if (pr.Instance is null)
+        {
+            return Unsupported(pr, "this indexer", "index arrays and spans");
+        }
+
+        var receiver = LowerScalar(pr.Instance);
+        var args = new List<Operand> { receiver };
+        var parts = new List<string> { string.Empty, "[" };
+        for (int i = 0; i < pr.Arguments.Length; i++)
+        {
+            args.Add(LowerScalar(pr.Arguments[i].Value));
+            parts.Add(i == pr.Arguments.Length - 1 ? "]" : ", ");
+        }
+
+        var type = IrTypeOf(Concrete(pr.Type!));
+        if (type is null)
+        {
+            return NotYet(pr, "Reading a struct from a collection", "read numbers from arrays or spans");
+        }
+
+        var result = Emit(Opcode.Opaque, type, args.ToArray(), new OpaqueInfo(parts.ToArray(), pure: false, effectFree: true), SourceText(pr.Syntax));
+        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, args.ToArray(), LocationOf(pr), new[] { SourceText(pr.Syntax), "an indexer of a collection is data: use an array or a span for values that are differentiated" }));
+        return new Scalar(result);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Elements
+
+    private FValue LowerElementRead(IArrayElementReferenceOperation e)
+    {
+        var array = LowerScalar(e.ArrayReference);
+        if (e.Indices.Length == 1 && e.Indices[0].Type is { Name: "Range" })
+        {
+            return new Scalar(RangeOf(array, e.Indices[0], e, copy: array.Type.Form == ArrayForm.Array));
+        }
+
+        if (e.Indices.Length == 1 && e.Indices[0].Type is { Name: "Index" })
+        {
+            return new Scalar(Load(array, new[] { IndexFromEnd(e.Indices[0], array) }, e));
+        }
+
+        var index = e.Indices.Select(LowerIndex).ToArray();
+        return new Scalar(Load(array, index, e));
+    }
+
+    private FValue LowerImplicitIndexer(IImplicitIndexerReferenceOperation ii)
+    {
+        var instance = LowerScalar(ii.Instance);
+        if (!instance.Type.IsArray)
+        {
+            return Unsupported(ii, "^ and .. on this type", "use them on arrays and spans");
+        }
+
+        if (ii.Argument.Type is { Name: "Range" })
+        {
+            return new Scalar(RangeOf(instance, ii.Argument, ii, copy: instance.Type.Form == ArrayForm.Array));
+        }
+
+        return new Scalar(Load(instance, new[] { IndexFromEnd(ii.Argument, instance) }, ii));
+    }
+
+    private Operand Load(Operand array, Operand[] index, IOperation at)
+    {
+        if (array is Poison)
+        {
+            return Poison.Of(IrTypeOrData(at.Type));
+        }
+
+        if (!array.Type.IsArray)
+        {
+            Unsupported(at, "indexing this value", "index arrays and spans");
+            return Poison.Of(IrTypeOrData(at.Type));
+        }
+
+        return Emit(Opcode.Load, array.Type.Element!, Prepend(array, index), source: SourceText(at.Syntax));
+    }
+
+    /// <summary>An index that may count from the end (^k).</summary>
+    private Operand IndexFromEnd(IOperation index, Operand array)
+    {
+        if (index is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat)
+        {
+            var k = LowerScalar(hat.Operand);
+            var length = Emit(Opcode.Length, IrType.Int32, new[] { array });
+            return Emit(Opcode.ISub, IrType.Int32, new[] { length, k });
+        }
+
+        if (index is IConversionOperation { Operand: var inner } && inner.Type?.SpecialType == SpecialType.System_Int32)
+        {
+            return LowerScalar(inner);
+        }
+
+        Unsupported(index, "this index", "use an int, or ^k to count from the end");
+        return Poison.Of(IrType.Int32);
+    }
+
+    /// <summary>a[from..to]: a view of a span, or (for an array, as C# does) a copy.</summary>
+    private Operand RangeOf(Operand array, IOperation range, IOperation at, bool copy)
+    {
+        if (range is not IRangeOperation r)
+        {
+            Unsupported(at, "a range that is not written in place", "write the range as a..b");
+            return Poison.Of(array.Type);
+        }
+
+        var length = Emit(Opcode.Length, IrType.Int32, new[] { array });
+        Operand Bound(IOperation? b, Operand fallback)
+        {
+            if (b is null)
+            {
+                return fallback;
+            }
+
+            if (b is IConversionOperation { IsImplicit: true, Operand: var o })
+            {
+                b = o;
+            }
+
+            if (b is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat)
+            {
+                return Emit(Opcode.ISub, IrType.Int32, new[] { length, LowerScalar(hat.Operand) });
+            }
+
+            return LowerScalar(b);
+        }
+
+        var from = Bound(r.LeftOperand, Lit.Int(0));
+        var to = Bound(r.RightOperand, length);
+        var count = Emit(Opcode.ISub, IrType.Int32, new[] { to, from });
+        var spanType = array.Type.WithForm(array.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span);
+        var view = Emit(Opcode.Slice, spanType, new[] { array, from, count }, source: SourceText(at.Syntax));
+        if (!copy)
+        {
+            return view;
+        }
+
+        var fresh = Alloc(array.Type.Element!, new[] { count }, at);
+        CopyElements(view, fresh, count, at);
+        return fresh;
+    }
+
+    /// <summary>Copies count elements from one array to another with a loop (differentiable like any loop).</summary>
+    private void CopyElements(Operand from, Operand to, Operand count, IOperation at)
+    {
+        var i = new SyntheticKey("i");
+        Bind(i, new Scalar(Lit.Int(0)));
+        EmitLoop(
+            "copy",
+            false,
+            false,
+            null,
+            null,
+            () => Emit(Opcode.Cmp, IrType.Bool, new[] { ((Scalar)_env.Get(i)!).Operand, count }, CmpKind.Lt),
+            () =>
+            {
+                var k = ((Scalar)_env.Get(i)!).Operand;
+                var x = Emit(Opcode.Load, from.Type.Element!, new[] { from, k });
+                var store = new Store(to, new[] { k }, x, accumulate: false);
+                _block.Add(store);
+                Writes.Add((store, at.Syntax.GetLocation(), SourceText(at.Syntax)));
+                return Flow.Normal;
+            },
+            () =>
+            {
+                var k = ((Scalar)_env.Get(i)!).Operand;
+                Bind(i, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { k, Lit.Int(1) })));
+            },
+            at);
+        _env.Remove(i);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Arrays the method creates
+
+    private Operand Alloc(IrType element, Operand[] lengths, IOperation at)
+    {
+        var type = IrType.ArrayOf(element, ArrayForm.Array, lengths.Length);
+        return Emit(Opcode.Alloc, type, lengths, new AllocInfo(AllocKind.Heap, null), SourceText(at.Syntax), "array");
+    }
+
+    private FValue LowerArrayCreation(IArrayCreationOperation creation)
+    {
+        var type = Concrete(creation.Type!) as IArrayTypeSymbol;
+        var irType = type is null ? null : IrTypeOf(type);
+        if (type is null || irType is null || irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray)
+        {
+            return NotYet(creation, "An array of this element type", "create arrays of double, float, integers or bools (or arrays of those)");
+        }
+
+        Operand[] lengths;
+        if (creation.Initializer is { } init && creation.DimensionSizes.All(d => d.ConstantValue.HasValue) && type.Rank == 1)
+        {
+            lengths = new Operand[] { Lit.Int(init.ElementValues.Length) };
+        }
+        else
+        {
+            lengths = creation.DimensionSizes.Select(LowerIndex).ToArray();
+        }
+
+        var array = Alloc(irType.Element, lengths, creation);
+        if (creation.Initializer is { } initializer)
+        {
+            InitializeElements(array, initializer, new List<Operand>(), creation);
+        }
+
+        return new Scalar(array);
+    }
+
+    private void InitializeElements(Operand array, IArrayInitializerOperation initializer, List<Operand> prefix, IOperation at)
+    {
+        for (int i = 0; i < initializer.ElementValues.Length; i++)
+        {
+            var v = initializer.ElementValues[i];
+            var index = new List<Operand>(prefix) { Lit.Int(i) };
+            if (v is IArrayInitializerOperation nested)
+            {
+                InitializeElements(array, nested, index, at);
+                continue;
+            }
+
+            StoreElement(array, index.ToArray(), LowerExpr(v), v);
+        }
+    }
+
+    private FValue LowerCollectionExpression(ICollectionExpressionOperation collection)
+    {
+        var type = Concrete(collection.Type!);
+        var irType = IrTypeOf(type);
+        if (irType is null || !irType.IsVector || (irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray))
+        {
+            return NotYet(collection, "A collection expression of this type", "use [..] for arrays and spans of numbers");
+        }
+
+        if (collection.Elements.Any(e => e is ISpreadOperation))
+        {
+            return NotYet(collection, "A spread (..) in a collection expression", "copy the elements with a loop");
+        }
+
+        var array = Alloc(irType.Element, new Operand[] { Lit.Int(collection.Elements.Length) }, collection);
+        for (int i = 0; i < collection.Elements.Length; i++)
+        {
+            StoreElement(array, new Operand[] { Lit.Int(i) }, LowerExpr(collection.Elements[i]), collection.Elements[i]);
+        }
+
+        return new Scalar(irType.Form == ArrayForm.Array ? array : Emit(Opcode.Copy, irType, new[] { array }));
+    }
+
+    private FValue LowerStackAlloc(IOperation op)
+    {
+        var type = op.Type is null ? null : IrTypeOf(Concrete(op.Type));
+        var element = type?.Element;
+        if (element is null)
+        {
+            return NotYet(op, "This stackalloc", "write Span<double> s = stackalloc double[n];");
+        }
+
+        var children = op.ChildOperations.ToList();
+        var syntax = op.Syntax;
+        Operand length;
+        var initializer = syntax switch
+        {
+            StackAllocArrayCreationExpressionSyntax s => s.Initializer,
+            ImplicitStackAllocArrayCreationExpressionSyntax s => s.Initializer,
+            _ => null,
+        };
+        if (initializer is not null)
+        {
+            length = Lit.Int(initializer.Expressions.Count);
+        }
+        else if (children.Count >= 1)
+        {
+            length = LowerIndex(children[0]);
+        }
+        else
+        {
+            return NotYet(op, "This stackalloc", "write stackalloc double[n]");
+        }
+
+        var array = Alloc(element, new[] { length }, op);
+        if (initializer is not null)
+        {
+            var values = children.Skip(children.Count - initializer.Expressions.Count).ToList();
+            for (int i = 0; i < values.Count; i++)
+            {
+                StoreElement(array, new Operand[] { Lit.Int(i) }, LowerExpr(values[i]), values[i]);
+            }
+        }
+
+        return new Scalar(Emit(Opcode.Copy, IrType.ArrayOf(element, ArrayForm.Span), new[] { array }));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Structs and tuples
+
+    private FValue LowerObjectCreation(IObjectCreationOperation creation)
+    {
+        var type = Concrete(creation.Type!);
+        if (IsStructType(type))
+        {
+            var fields = TypeMap.StructFields(type);
+            var zero = (StructValue)ZeroOf(type, creation);
+            FValue value = zero;
+            if (creation.Constructor is { } ctor && !ctor.IsImplicitlyDeclared)
+            {
+                value = Construct(creation, ctor, zero);
+            }
+            else if (creation.Constructor is { } primary && primary.IsImplicitlyDeclared && primary.Parameters.Length > 0)
+            {
+                value = ConstructPositional(creation, primary, zero);
+            }
+            else
+            {
+                value = ApplyFieldInitializers(type, zero, creation);
+            }
+
+            if (creation.Initializer is { } init)
+            {
+                value = ApplyObjectInitializer(value, init);
+            }
+
+            return value;
+        }
+
+        if (TypeMap.IsNullableValue(type, out var u))
+        {
+            if (creation.Arguments.Length == 1)
+            {
+                return new NullableValue(Lit.True, LowerExpr(creation.Arguments[0].Value));
+            }
+
+            return new NullableValue(Lit.False, ZeroOf(u, creation));
+        }
+
+        // A data object (an exception, a Random...): created as written.
+        return OpaqueValue(creation, pure: false);
+    }
+
+    /// <summary>new S(args) with an explicit constructor: field initializers, then the constructor's body on a fresh value.</summary>
+    private FValue Construct(IOperation at, IMethodSymbol ctor, StructValue zero)
+    {
+        var withInitializers = ctor.DeclaringSyntaxReferences.Length > 0 && ChainsToThis(ctor) ? zero : ApplyFieldInitializers(ctor.ContainingType, zero, at);
+        var self = new SyntheticKey("this");
+        Bind(self, withInitializers);
+        var args = at is IObjectCreationOperation oc ? oc.Arguments : ImmutableArrayOf(at);
+        var values = new FValue?[ctor.Parameters.Length];
+        var refs = new RefValue?[ctor.Parameters.Length];
+        foreach (var a in args)
+        {
+            if (a.Parameter is { } p)
+            {
+                if (p.RefKind is RefKind.Ref or RefKind.Out)
+                {
+                    refs[p.Ordinal] = RefTo(a.Value);
+                }
+                else
+                {
+                    values[p.Ordinal] = LowerExpr(a.Value);
+                }
+            }
+        }
+
+        InlineCall(at, ctor, RefValue.ToVariable(self), values, refs);
+        var result = _env.Get(self) ?? zero;
+        _env.Remove(self);
+        return result;
+    }
+
+    private static System.Collections.Immutable.ImmutableArray<IArgumentOperation> ImmutableArrayOf(IOperation at) =>
+        at is IInvocationOperation inv ? inv.Arguments : System.Collections.Immutable.ImmutableArray<IArgumentOperation>.Empty;
+
+    private static bool ChainsToThis(IMethodSymbol ctor) =>
+        ctor.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<ConstructorDeclarationSyntax>().Any(c => c.Initializer?.ThisOrBaseKeyword.Text == "this");
+
+    /// <summary>A record struct's positional constructor: each parameter initializes the property of the same name.</summary>
+    private FValue ConstructPositional(IObjectCreationOperation creation, IMethodSymbol ctor, StructValue zero)
+    {
+        var args = new FValue[ctor.Parameters.Length];
+        foreach (var a in creation.Arguments)
+        {
+            if (a.Parameter is { } p)
+            {
+                args[p.Ordinal] = LowerExpr(a.Value);
+            }
+        }
+
+        FValue value = zero;
+        var type = zero.Type;
+        for (int i = 0; i < ctor.Parameters.Length; i++)
+        {
+            var p = ctor.Parameters[i];
+            var property = type.GetMembers(p.Name).OfType<IPropertySymbol>().FirstOrDefault();
+            var field = property is null ? type.GetMembers(p.Name).OfType<IFieldSymbol>().FirstOrDefault() : BackingField(property);
+            if (field is null || value is not StructValue sv || sv.IndexOf(field) is var k && k < 0)
+            {
+                return NotYet(creation, "This constructor", "give the struct an explicit constructor, or use a positional record struct");
+            }
+
+            value = sv.With(k, args[i] ?? ZeroOf(p.Type, creation));
+        }
+
+        return value;
+    }
+
+    /// <summary>Field and auto-property initializers of a struct (public double Scale = 1;).</summary>
+    private FValue ApplyFieldInitializers(ITypeSymbol type, StructValue value, IOperation at)
+    {
+        FValue result = value;
+        foreach (var member in type.GetMembers())
+        {
+            ExpressionSyntax? initializer = null;
+            IFieldSymbol? field = null;
+            if (member is IFieldSymbol { IsStatic: false, IsConst: false } f && f.AssociatedSymbol is null)
+            {
+                initializer = f.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<VariableDeclaratorSyntax>().FirstOrDefault()?.Initializer?.Value;
+                field = f;
+            }
+            else if (member is IPropertySymbol { IsStatic: false } p && BackingField(p) is { } backing)
+            {
+                initializer = p.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<PropertyDeclarationSyntax>().FirstOrDefault()?.Initializer?.Value;
+                field = backing;
+            }
+
+            if (initializer is null || field is null || result is not StructValue sv)
+            {
+                continue;
+            }
+
+            var model = ModelFor(initializer.SyntaxTree);
+            var op = model?.GetOperation(initializer);
+            if (op is null)
+            {
+                continue;
+            }
+
+            int k = sv.IndexOf(field);
+            if (k >= 0)
+            {
+                result = sv.With(k, LowerExpr(op));
+            }
+        }
+
+        return result;
+    }
+
+    private FValue ApplyObjectInitializer(FValue value, IObjectOrCollectionInitializerOperation init)
+    {
+        var self = new SyntheticKey("init");
+        Bind(self, value);
+        foreach (var i in init.Initializers)
+        {
+            if (i is ISimpleAssignmentOperation assign && assign.Target is IMemberReferenceOperation member)
+            {
+                var v = LowerExpr(assign.Value);
+                var current = _env.Get(self);
+                IFieldSymbol? field = member switch
+                {
+                    IFieldReferenceOperation fr => fr.Field,
+                    IPropertyReferenceOperation pr => BackingField(pr.Property),
+                    _ => null,
+                };
+                if (field is not null && current is StructValue sv && sv.IndexOf(field) is var k && k >= 0)
+                {
+                    Bind(self, sv.With(k, v));
+                    continue;
+                }
+            }
+
+            Unsupported(i, "this initializer", "initialize fields and auto-properties: new S { X = 1 }");
+        }
+
+        var result = _env.Get(self) ?? value;
+        _env.Remove(self);
+        return result;
+    }
+
+    private FValue LowerWith(IWithOperation with)
+    {
+        var value = LowerExpr(with.Operand);
+        if (value is StructValue or TupleValue)
+        {
+            return ApplyObjectInitializer(value, with.Initializer);
+        }
+
+        return Unsupported(with, "'with' on this value", "use 'with' on structs");
+    }
+
+    private Operand LowerTupleEquality(ITupleBinaryOperation op)
+    {
+        var left = LowerExpr(op.LeftOperand);
+        var right = LowerExpr(op.RightOperand);
+        if (left is not TupleValue lt || right is not TupleValue rt || lt.Items.Length != rt.Items.Length)
+        {
+            Unsupported(op, "this tuple comparison", "compare the elements");
+            return Lit.False;
+        }
+
+        Operand all = Lit.True;
+        for (int i = 0; i < lt.Items.Length; i++)
+        {
+            var eq = ApplyBinary(op, BinaryOperatorKind.Equals, lt.Items[i], rt.Items[i], _compilation.GetSpecialType(SpecialType.System_Boolean), false);
+            all = Emit(Opcode.And, IrType.Bool, new[] { all, eq is Scalar s ? s.Operand : Lit.False });
+        }
+
+        return op.OperatorKind == BinaryOperatorKind.Equals ? all : Emit(Opcode.Not, IrType.Bool, new[] { all });
+    }
+
+    private SemanticModel? ModelFor(SyntaxTree tree)
+    {
+        if (_models.TryGetValue(tree, out var m))
+        {
+            return m;
+        }
+
+        if (!_compilation.ContainsSyntaxTree(tree))
+        {
+            return null;
+        }
+
+#pragma warning disable RS1030 // The helpers being inlined live in other trees of the same compilation.
+        m = _compilation.GetSemanticModel(tree);
+#pragma warning restore RS1030
+        _models[tree] = m;
+        return m;
+    }
+}

@@ -1,0 +1,320 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using SymbolicGrad.Generator.Diagnostics;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>
+/// Data expressions the generator does not interpret (exceptions, messages, calls on data) are printed as the user
+/// wrote them, with every local and parameter they read turned into an operand (so they see the current value, and
+/// generated names cannot capture them) and every type and static member fully qualified.
+/// </summary>
+internal sealed partial class Lowerer
+{
+    private FValue OpaqueValue(IOperation op, bool pure)
+    {
+        var instr = Opaque(op, pure);
+        if (instr is null)
+        {
+            return new Scalar(Poison.Of(IrTypeOrData(op.Type)));
+        }
+
+        return new Scalar(Emit(Opcode.Opaque, instr.Type, instr.Args, instr.Data, instr.Source));
+    }
+
+    /// <summary>The expression as an opaque instruction (not emitted), or null after reporting why it cannot be.</summary>
+    private Instr? Opaque(IOperation op, bool pure)
+    {
+        var syntax = op.Syntax;
+        var model = ModelFor(syntax.SyntaxTree) ?? Model;
+        var replacements = new List<(int Start, int End, string? Text, Operand? Hole)>();
+        var stack = new Stack<SyntaxNode>();
+        stack.Push(syntax);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            _ct.ThrowIfCancellationRequested();
+            string? problem = null;
+            switch (node)
+            {
+                case LambdaExpressionSyntax or AnonymousMethodExpressionSyntax or QueryExpressionSyntax:
+                    problem = "a lambda or query inside a data expression";
+                    break;
+                case AssignmentExpressionSyntax a when a.Parent is not InitializerExpressionSyntax:
+                    problem = "an assignment inside a data expression";
+                    break;
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression }:
+                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }:
+                    problem = "++ or -- inside a data expression";
+                    break;
+                case DeclarationExpressionSyntax or IsPatternExpressionSyntax:
+                    problem = "a declaration inside a data expression";
+                    break;
+                case BaseExpressionSyntax:
+                    problem = "base inside a data expression";
+                    break;
+                case InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.Text: "nameof" } } nameOf when model.GetConstantValue(nameOf, _ct) is { HasValue: true, Value: string s }:
+                    replacements.Add((nameOf.SpanStart, nameOf.Span.End, SymbolDisplay.FormatLiteral(s, quote: true), null));
+                    continue;
+                case ThisExpressionSyntax th:
+                    if (Function.This is Scalar { Operand: var self })
+                    {
+                        replacements.Add((th.SpanStart, th.Span.End, null, self));
+                        continue;
+                    }
+
+                    problem = "this of a struct inside a data expression";
+                    break;
+                case MemberAccessExpressionSyntax ma:
+                    {
+                        var symbol = model.GetSymbolInfo(ma, _ct).Symbol;
+                        if (symbol is INamespaceOrTypeSymbol nt)
+                        {
+                            problem = Qualify(nt, ma, replacements);
+                            if (problem is null)
+                            {
+                                continue;
+                            }
+
+                            break;
+                        }
+
+                        if (symbol is not null && !Accessible(symbol))
+                        {
+                            problem = "'" + symbol.Name + "', which the generated code cannot access";
+                            break;
+                        }
+
+                        stack.Push(ma.Expression);
+                        if (ma.Name is GenericNameSyntax g)
+                        {
+                            foreach (var arg in g.TypeArgumentList.Arguments)
+                            {
+                                stack.Push(arg);
+                            }
+                        }
+
+                        continue;
+                    }
+
+                case QualifiedNameSyntax or AliasQualifiedNameSyntax or SimpleNameSyntax:
+                    {
+                        if (node.Parent is NameColonSyntax or NameEqualsSyntax || (node.Parent is AssignmentExpressionSyntax asg && asg.Left == node && asg.Parent is InitializerExpressionSyntax))
+                        {
+                            continue;
+                        }
+
+                        var info = model.GetSymbolInfo(node, _ct);
+                        var symbol = info.Symbol ?? (info.CandidateSymbols.Length == 1 ? info.CandidateSymbols[0] : null);
+                        if (symbol is null && node is IdentifierNameSyntax { Identifier.Text: "var" })
+                        {
+                            continue;
+                        }
+
+                        problem = ReplaceName((ExpressionSyntax)node, symbol, syntax, replacements);
+                        if (problem is null)
+                        {
+                            continue;
+                        }
+
+                        break;
+                    }
+
+                case InitializerExpressionSyntax init when init.Parent is ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax:
+                    foreach (var e in init.Expressions)
+                    {
+                        stack.Push(e is AssignmentExpressionSyntax asg ? asg.Right : e);
+                    }
+
+                    continue;
+                case ArgumentSyntax arg:
+                    if (arg.RefKindKeyword.IsKind(SyntaxKind.OutKeyword) || arg.RefKindKeyword.IsKind(SyntaxKind.RefKeyword))
+                    {
+                        problem = "a ref or out argument inside a data expression";
+                        break;
+                    }
+
+                    stack.Push(arg.Expression);
+                    continue;
+                case AnonymousObjectMemberDeclaratorSyntax member:
+                    stack.Push(member.Expression);
+                    continue;
+            }
+
+            if (problem is not null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedExpression, node.GetLocation(), SourceText(node), problem, "compute the value in a local first and use the local here");
+                return null;
+            }
+
+            foreach (var child in node.ChildNodes().Reverse())
+            {
+                stack.Push(child);
+            }
+        }
+
+        replacements.Sort((a, b) => a.Start.CompareTo(b.Start));
+        var text = syntax.ToString();
+        int baseOffset = syntax.SpanStart;
+        var parts = new List<string>();
+        var holes = new List<Operand>();
+        var current = new System.Text.StringBuilder();
+        int pos = 0;
+        foreach (var (start, end, replacement, hole) in replacements)
+        {
+            int s = start - baseOffset;
+            if (s < pos)
+            {
+                continue;
+            }
+
+            current.Append(text, pos, s - pos);
+            if (hole is not null)
+            {
+                // The operand, then (for an implicit this) the text that follows it.
+                parts.Add(current.ToString());
+                current.Clear();
+                holes.Add(hole);
+            }
+
+            current.Append(replacement);
+
+            pos = end - baseOffset;
+        }
+
+        current.Append(text, pos, text.Length - pos);
+        parts.Add(Collapse(current.ToString()));
+        for (int i = 0; i < parts.Count - 1; i++)
+        {
+            parts[i] = CollapseKeepEdges(parts[i]);
+        }
+
+        if (holes.Any(h => h is Poison))
+        {
+            return null;
+        }
+
+        var type = op.Type is null || op.Type.SpecialType == SpecialType.System_Void ? IrType.Object : IrTypeOrData(op.Type);
+        return new Instr(Opcode.Opaque, type, holes.ToArray(), new OpaqueInfo(parts.ToArray(), pure, effectFree: pure), SourceText(syntax));
+    }
+
+    /// <summary>Whitespace runs become one space (line breaks inside a data expression would break the generated layout).</summary>
+    private static string CollapseKeepEdges(string s)
+    {
+        if (s.IndexOf('\n') < 0 && s.IndexOf('\r') < 0)
+        {
+            return s;
+        }
+
+        var sb = new System.Text.StringBuilder();
+        bool space = false;
+        foreach (char c in s)
+        {
+            if (c is '\n' or '\r' or '\t' or ' ')
+            {
+                space = true;
+                continue;
+            }
+
+            if (space)
+            {
+                sb.Append(' ');
+                space = false;
+            }
+
+            sb.Append(c);
+        }
+
+        if (space)
+        {
+            sb.Append(' ');
+        }
+
+        return sb.ToString();
+    }
+
+    private string? ReplaceName(ExpressionSyntax node, ISymbol? symbol, SyntaxNode root, List<(int, int, string?, Operand?)> replacements)
+    {
+        switch (symbol)
+        {
+            case null:
+                return null;
+            case ILocalSymbol or IParameterSymbol:
+                if (symbol.Locations.Any(l => root.Span.Contains(l.SourceSpan) && l.SourceTree == root.SyntaxTree))
+                {
+                    return "a variable declared inside a data expression";
+                }
+
+                var value = _env.Get(symbol);
+                if (value is RefValue r)
+                {
+                    value = ReadRef(r, null);
+                }
+
+                if (value is Scalar { Operand: var o })
+                {
+                    replacements.Add((node.SpanStart, node.Span.End, null, o));
+                    return null;
+                }
+
+                if (value is FunctionValue)
+                {
+                    return "a delegate inside a data expression";
+                }
+
+                return value is null ? "'" + symbol.Name + "', which has no value here" : "the struct or tuple '" + symbol.Name + "' inside a data expression";
+            case IRangeVariableSymbol:
+                return "a query variable";
+            case INamespaceOrTypeSymbol nt:
+                return Qualify(nt, node, replacements);
+            case IMethodSymbol { MethodKind: MethodKind.LocalFunction }:
+                return "a local function inside a data expression";
+            case IFieldSymbol or IPropertySymbol or IMethodSymbol or IEventSymbol:
+                if (!Accessible(symbol))
+                {
+                    return "'" + symbol.Name + "', which the generated code cannot access";
+                }
+
+                if (symbol.IsStatic)
+                {
+                    replacements.Add((node.SpanStart, node.SpanStart, symbol.ContainingType.ToDisplayString(TypeMap.Qualified) + ".", null));
+                    return null;
+                }
+
+                if (Function.This is Scalar { Operand: var self })
+                {
+                    replacements.Add((node.SpanStart, node.SpanStart, ".", self));
+                    return null;
+                }
+
+                return "a member of a struct inside a data expression";
+            default:
+                return null;
+        }
+    }
+
+    private string? Qualify(INamespaceOrTypeSymbol symbol, SyntaxNode node, List<(int, int, string?, Operand?)> replacements)
+    {
+        if (symbol is ITypeParameterSymbol tp)
+        {
+            var concrete = Concrete(tp);
+            replacements.Add((node.SpanStart, node.Span.End, concrete.ToDisplayString(TypeMap.Qualified), null));
+            return null;
+        }
+
+        if (symbol is ITypeSymbol t && !Accessible(t))
+        {
+            return "the type '" + t.Name + "', which the generated code cannot access";
+        }
+
+        var display = symbol is ITypeSymbol type ? Concrete(type).ToDisplayString(TypeMap.Qualified) : "global::" + symbol.ToDisplayString();
+        replacements.Add((node.SpanStart, node.Span.End, display, null));
+        return null;
+    }
+
+    /// <summary>Can the generated code (in the [Differentiable] method's type) use this symbol?</summary>
+    private bool Accessible(ISymbol symbol) => _compilation.IsSymbolAccessibleWithin(symbol.OriginalDefinition, _entry.ContainingType);
+}

@@ -1,0 +1,407 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymbolicGrad.Generator.Diagnostics;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>Patterns, switch statements and switch expressions: conditions and if/else chains.</summary>
+internal sealed partial class Lowerer
+{
+    private Operand LowerIsPattern(IIsPatternOperation op)
+    {
+        var value = LowerExpr(op.Value);
+        return Match(op.Pattern, value, op.Value.Type);
+    }
+
+    /// <summary>Does the value match the pattern? Binds the pattern's variables. Patterns read values only, so both sides of and/or are evaluated.</summary>
+    private Operand Match(IPatternOperation pattern, FValue input, ITypeSymbol? inputType)
+    {
+        if (!Enter(pattern))
+        {
+            return Lit.False;
+        }
+
+        try
+        {
+            return MatchCore(pattern, input, inputType);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    private Operand MatchCore(IPatternOperation pattern, FValue input, ITypeSymbol? inputType)
+    {
+        if (input is NullableValue n)
+        {
+            // A pattern on a nullable number: null matches only null and not-patterns; otherwise match the value.
+            if (pattern is IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } })
+            {
+                return Emit(Opcode.Not, IrType.Bool, new[] { n.HasValue });
+            }
+
+            if (pattern is INegatedPatternOperation { Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } })
+            {
+                return n.HasValue;
+            }
+
+            if (pattern is INegatedPatternOperation neg)
+            {
+                var inner = Match(neg.Pattern, input, inputType);
+                return Emit(Opcode.Not, IrType.Bool, new[] { inner });
+            }
+
+            if (pattern is IBinaryPatternOperation bin)
+            {
+                var l = Match(bin.LeftPattern, input, inputType);
+                var r = Match(bin.RightPattern, input, inputType);
+                return Emit(bin.OperatorKind == BinaryOperatorKind.Or ? Opcode.Or : Opcode.And, IrType.Bool, new[] { l, r });
+            }
+
+            var underlying = inputType is not null && TypeMap.IsNullableValue(inputType, out var u) ? u : inputType;
+            var m = Match(pattern, n.Value, underlying);
+            return Emit(Opcode.And, IrType.Bool, new[] { n.HasValue, m });
+        }
+
+        switch (pattern)
+        {
+            case IConstantPatternOperation c:
+                {
+                    var constant = LowerExpr(c.Value);
+                    if (input is Scalar { Operand: var o } && constant is Scalar { Operand: var k })
+                    {
+                        if (k is Const kc && double.IsNaN(kc.Value) && o.Type.IsReal)
+                        {
+                            return Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { o.Type.CSharp + ".IsNaN(", ")" }, pure: true, effectFree: true));
+                        }
+
+                        if (o.Type.IsReal && !k.Type.IsReal)
+                        {
+                            k = ToReal(k, o.Type);
+                        }
+
+                        if (o.Type.Kind == ValueKind.Data && k is Lit { Text: "null" })
+                        {
+                            return Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is null)" }, pure: true, effectFree: true));
+                        }
+
+                        return Emit(Opcode.Cmp, IrType.Bool, new[] { o, k }, CmpKind.Eq);
+                    }
+
+                    Unsupported(pattern, "this constant pattern", "compare numbers with constants");
+                    return Lit.False;
+                }
+
+            case IRelationalPatternOperation r:
+                {
+                    var bound = LowerExpr(r.Value);
+                    if (input is Scalar { Operand: var o } && bound is Scalar { Operand: var k })
+                    {
+                        if (o.Type.IsReal && !k.Type.IsReal)
+                        {
+                            k = ToReal(k, o.Type);
+                        }
+
+                        var kind = r.OperatorKind switch
+                        {
+                            BinaryOperatorKind.LessThan => CmpKind.Lt,
+                            BinaryOperatorKind.LessThanOrEqual => CmpKind.Le,
+                            BinaryOperatorKind.GreaterThan => CmpKind.Gt,
+                            BinaryOperatorKind.GreaterThanOrEqual => CmpKind.Ge,
+                            BinaryOperatorKind.Equals => CmpKind.Eq,
+                            _ => CmpKind.Ne,
+                        };
+                        return Emit(Opcode.Cmp, IrType.Bool, new[] { o, k }, kind);
+                    }
+
+                    Unsupported(pattern, "this relational pattern", "compare numbers");
+                    return Lit.False;
+                }
+
+            case INegatedPatternOperation neg:
+                return Emit(Opcode.Not, IrType.Bool, new[] { Match(neg.Pattern, input, inputType) });
+            case IBinaryPatternOperation bin:
+                {
+                    var l = Match(bin.LeftPattern, input, inputType);
+                    var r = Match(bin.RightPattern, input, inputType);
+                    return Emit(bin.OperatorKind == BinaryOperatorKind.Or ? Opcode.Or : Opcode.And, IrType.Bool, new[] { l, r });
+                }
+
+            case IDiscardPatternOperation:
+                return Lit.True;
+            case IDeclarationPatternOperation d:
+                if (d.MatchesNull || IsSameTypeOrValue(d.MatchedType, inputType))
+                {
+                    if (d.DeclaredSymbol is { } symbol)
+                    {
+                        Define(symbol, input);
+                    }
+
+                    return Lit.True;
+                }
+
+                return TypeTest(pattern, input, d.MatchedType, d.DeclaredSymbol);
+            case ITypePatternOperation t:
+                return IsSameTypeOrValue(t.MatchedType, inputType) ? Lit.True : TypeTest(pattern, input, t.MatchedType, null);
+            case IRecursivePatternOperation rp:
+                return MatchRecursive(rp, input, inputType);
+            default:
+                Unsupported(pattern, "this pattern", "use constant, relational, and/or/not, declaration and property patterns on numbers, structs and tuples");
+                return Lit.False;
+        }
+    }
+
+    private static bool IsSameTypeOrValue(ITypeSymbol? matched, ITypeSymbol? input) =>
+        matched is null || input is null || SymbolEqualityComparer.Default.Equals(matched, input) || (input.IsValueType && SymbolEqualityComparer.Default.Equals(matched, input));
+
+    /// <summary>x is T on data: printed as written; binding the value is allowed only for data.</summary>
+    private Operand TypeTest(IPatternOperation pattern, FValue input, ITypeSymbol? matched, ISymbol? declared)
+    {
+        if (input is not Scalar { Operand: var o } || o.Type.Kind != ValueKind.Data || matched is null)
+        {
+            Unsupported(pattern, "a type test on this value", "type tests apply to data (objects)");
+            return Lit.False;
+        }
+
+        string type = Concrete(matched).ToDisplayString(TypeMap.Qualified);
+        var test = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is " + type + ")" }, pure: true, effectFree: true));
+        if (declared is not null)
+        {
+            var irType = IrTypeOf(matched);
+            if (irType is null || irType.IsReal)
+            {
+                Unsupported(pattern, "unboxing a number with a pattern", "keep numbers typed as double");
+                return Lit.False;
+            }
+
+            var cast = Emit(Opcode.Opaque, irType, new[] { o }, new OpaqueInfo(new[] { "(", " as " + type + ")" }, pure: true, effectFree: true));
+            Define(declared, new Scalar(cast));
+        }
+
+        return test;
+    }
+
+    private Operand MatchRecursive(IRecursivePatternOperation rp, FValue input, ITypeSymbol? inputType)
+    {
+        Operand all = Lit.True;
+        if (input is Scalar { Operand: { Type.Kind: ValueKind.Data } data } && rp.PropertySubpatterns.Length == 0 && rp.DeconstructionSubpatterns.Length == 0)
+        {
+            all = Emit(Opcode.Opaque, IrType.Bool, new[] { data }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+        }
+        else if (input is not (StructValue or TupleValue))
+        {
+            Unsupported(rp, "a property or positional pattern on this value", "use property patterns on structs and tuples");
+            return Lit.False;
+        }
+
+        for (int i = 0; i < rp.DeconstructionSubpatterns.Length; i++)
+        {
+            FValue? item = input is TupleValue tv && i < tv.Items.Length ? tv.Items[i] : null;
+            if (item is null)
+            {
+                Unsupported(rp, "a positional pattern on this value", "use positional patterns on tuples");
+                return Lit.False;
+            }
+
+            all = Emit(Opcode.And, IrType.Bool, new[] { all, Match(rp.DeconstructionSubpatterns[i], item, null) });
+        }
+
+        foreach (var sub in rp.PropertySubpatterns)
+        {
+            FValue? member = null;
+            switch (sub.Member)
+            {
+                case IFieldReferenceOperation f:
+                    int k = FieldIndex(input, f.Field);
+                    member = k < 0 ? null : input is StructValue sv ? sv.Values[k] : ((TupleValue)input).Items[k];
+                    break;
+                case IPropertyReferenceOperation p when BackingField(p.Property) is { } backing && input is StructValue sv2 && sv2.IndexOf(backing) is var bi && bi >= 0:
+                    member = sv2.Values[bi];
+                    break;
+            }
+
+            if (member is null)
+            {
+                Unsupported(sub, "this property pattern", "match fields and auto-properties");
+                return Lit.False;
+            }
+
+            all = Emit(Opcode.And, IrType.Bool, new[] { all, Match(sub.Pattern, member, sub.Member.Type) });
+        }
+
+        if (rp.DeclaredSymbol is { } symbol)
+        {
+            Define(symbol, input);
+        }
+
+        return all;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // switch
+
+    private Flow LowerSwitch(ISwitchOperation sw)
+    {
+        var value = LowerExpr(sw.Value);
+        var frame = new Frame(FrameKind.Switch) { ExitLabel = sw.ExitLabel };
+        var sections = sw.Cases.ToList();
+        bool needsSkip = false;
+        foreach (var section in sections)
+        {
+            var body = TrimTrailingBreak(section.Body, sw.ExitLabel);
+            foreach (var statement in body)
+            {
+                foreach (var d in DescendantsInBody(statement))
+                {
+                    if (d is IReturnOperation || (d is IBranchOperation b && (SymbolEqualityComparer.Default.Equals(b.Target, sw.ExitLabel) || b.BranchKind == BranchKind.Continue)))
+                    {
+                        needsSkip = true;
+                    }
+                }
+            }
+        }
+
+        if (needsSkip)
+        {
+            frame.Skip = new SyntheticKey("skip");
+            Bind(frame.Skip, new Scalar(Lit.False));
+        }
+
+        var ordinary = sections.Where(s => !s.Clauses.Any(c => c is IDefaultCaseClauseOperation)).ToList();
+        var @default = sections.FirstOrDefault(s => s.Clauses.Any(c => c is IDefaultCaseClauseOperation));
+        _frames.Add(frame);
+        Flow flow;
+        try
+        {
+            flow = LowerSections(sw, value, ordinary, 0, @default);
+        }
+        finally
+        {
+            _frames.RemoveAt(_frames.Count - 1);
+        }
+
+        if (frame.Skip is not null)
+        {
+            _env.Remove(frame.Skip);
+        }
+
+        // A break out of the switch is not a jump for what follows it; return, continue and throw are.
+        bool escapes = sections.Any(s => s.Body.Any(op => DescendantsInBody(op).Any(d => d is IReturnOperation || (d is IBranchOperation b && b.BranchKind == BranchKind.Continue))));
+        if (flow == Flow.Throw || escapes)
+        {
+            return flow;
+        }
+
+        return Flow.Normal;
+    }
+
+    private Flow LowerSections(ISwitchOperation sw, FValue value, List<ISwitchCaseOperation> sections, int index, ISwitchCaseOperation? @default)
+    {
+        if (index == sections.Count)
+        {
+            return @default is null ? Flow.Normal : LowerList(TrimTrailingBreak(@default.Body, sw.ExitLabel), 0);
+        }
+
+        var section = sections[index];
+        Operand cond = Lit.False;
+        foreach (var clause in section.Clauses)
+        {
+            Operand c = clause switch
+            {
+                IPatternCaseClauseOperation p => p.Guard is null
+                    ? Match(p.Pattern, value, sw.Value.Type)
+                    : ShortCircuit(Match(p.Pattern, value, sw.Value.Type), true, () => LowerCondition(p.Guard)),
+                ISingleValueCaseClauseOperation s => SingleValueMatch(s, value),
+                _ => ReportClause(clause),
+            };
+            cond = Emit(Opcode.Or, IrType.Bool, new[] { cond, c });
+        }
+
+        var (a, b) = EmitIf(cond, () => LowerList(TrimTrailingBreak(section.Body, sw.ExitLabel), 0), () => LowerSections(sw, value, sections, index + 1, @default));
+        return Join(a, b);
+    }
+
+    private Operand SingleValueMatch(ISingleValueCaseClauseOperation s, FValue value)
+    {
+        var k = LowerExpr(s.Value);
+        if (value is Scalar { Operand: var o } && k is Scalar { Operand: var c })
+        {
+            if (o.Type.IsReal && !c.Type.IsReal)
+            {
+                c = ToReal(c, o.Type);
+            }
+
+            return Emit(Opcode.Cmp, IrType.Bool, new[] { o, c }, CmpKind.Eq);
+        }
+
+        Unsupported(s, "this case", "switch on numbers, bools or data");
+        return Lit.False;
+    }
+
+    private Operand ReportClause(ICaseClauseOperation clause)
+    {
+        Unsupported(clause, "this case clause", "use case patterns and constants");
+        return Lit.False;
+    }
+
+    private static List<IOperation> TrimTrailingBreak(IReadOnlyList<IOperation> body, ILabelSymbol exit)
+    {
+        var list = new List<IOperation>(body);
+        while (list.Count > 0 && list[list.Count - 1] is IBlockOperation block)
+        {
+            list.RemoveAt(list.Count - 1);
+            list.AddRange(block.Operations);
+        }
+
+        if (list.Count > 0 && list[list.Count - 1] is IBranchOperation { BranchKind: BranchKind.Break } br && SymbolEqualityComparer.Default.Equals(br.Target, exit))
+        {
+            list.RemoveAt(list.Count - 1);
+        }
+
+        return list;
+    }
+
+    private FValue LowerSwitchExpression(ISwitchExpressionOperation sw)
+    {
+        var value = LowerExpr(sw.Value);
+        var key = new SyntheticKey("choice");
+        LowerArms(sw, value, 0, key);
+        var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(sw.Type)));
+        _env.Remove(key);
+        return result;
+    }
+
+    private void LowerArms(ISwitchExpressionOperation sw, FValue value, int index, SyntheticKey key)
+    {
+        if (index == sw.Arms.Length)
+        {
+            // No arm matched: the exception C# throws.
+            _block.Add(new Throw(new Instr(Opcode.Opaque, IrType.Object, Array.Empty<Operand>(),
+                new OpaqueInfo(new[] { "new global::System.Runtime.CompilerServices.SwitchExpressionException()" }, pure: false, effectFree: false))));
+            Bind(key, ZeroOf(sw.Type!, sw));
+            _env.Dead = true;
+            return;
+        }
+
+        var arm = sw.Arms[index];
+        if (arm.Pattern is IDiscardPatternOperation && arm.Guard is null)
+        {
+            Bind(key, LowerExpr(arm.Value));
+            return;
+        }
+
+        var m = Match(arm.Pattern, value, sw.Value.Type);
+        var cond = arm.Guard is null ? m : ShortCircuit(m, true, () => LowerCondition(arm.Guard));
+        EmitIf(cond, () =>
+        {
+            Bind(key, LowerExpr(arm.Value));
+            return Flow.Normal;
+        }, () =>
+        {
+            LowerArms(sw, value, index + 1, key);
+            return _env.Dead ? Flow.Throw : Flow.Normal;
+        });
+    }
+}

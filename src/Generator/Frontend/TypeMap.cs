@@ -1,0 +1,174 @@
+using Microsoft.CodeAnalysis;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>Roslyn types → IR types, and which composite types (structs, tuples, nullables) desugaring takes apart.</summary>
+internal static class TypeMap
+{
+    public const string FloatingPointInterface = "System.Numerics.IFloatingPointIeee754<TSelf>";
+
+    public static readonly SymbolDisplayFormat Qualified = SymbolDisplayFormat.FullyQualifiedFormat
+        .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    /// <summary>A type parameter constrained to floating-point generic math (IFloatingPointIeee754&lt;T&gt;).</summary>
+    public static bool IsGenericReal(ITypeSymbol t) =>
+        t is ITypeParameterSymbol tp && tp.ConstraintTypes.Any(c => c.OriginalDefinition.ToDisplayString() == FloatingPointInterface);
+
+    public static bool IsRealSymbol(ITypeSymbol t) => t.SpecialType is SpecialType.System_Double or SpecialType.System_Single || IsGenericReal(t);
+
+    public static bool IsIntegerSymbol(ITypeSymbol t) => t.SpecialType is SpecialType.System_SByte or SpecialType.System_Byte or SpecialType.System_Int16
+        or SpecialType.System_UInt16 or SpecialType.System_Int32 or SpecialType.System_UInt32 or SpecialType.System_Int64 or SpecialType.System_UInt64
+        or SpecialType.System_Char or SpecialType.System_IntPtr or SpecialType.System_UIntPtr || t.TypeKind == TypeKind.Enum;
+
+    /// <summary>For T[] (rank 1), Span&lt;T&gt; and ReadOnlySpan&lt;T&gt;: T.</summary>
+    public static ITypeSymbol? VectorElement(ITypeSymbol t)
+    {
+        if (t is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            return array.ElementType;
+        }
+
+        return IsSpan(t) ? ((INamedTypeSymbol)t).TypeArguments[0] : null;
+    }
+
+    public static bool IsSpan(ITypeSymbol t) =>
+        t is INamedTypeSymbol { IsGenericType: true, Name: "Span" or "ReadOnlySpan", Arity: 1 } n && n.ContainingNamespace?.ToDisplayString() == "System";
+
+    public static bool IsReadOnlySpan(ITypeSymbol t) => IsSpan(t) && t.Name == "ReadOnlySpan";
+
+    public static bool IsNullableValue(ITypeSymbol t, out ITypeSymbol underlying)
+    {
+        if (t is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } n)
+        {
+            underlying = n.TypeArguments[0];
+            return true;
+        }
+
+        underlying = t;
+        return false;
+    }
+
+    public static bool IsTuple(ITypeSymbol t) => t is INamedTypeSymbol { IsTupleType: true };
+
+    /// <summary>The instance fields of a struct, in declaration order (auto-properties by their backing fields).</summary>
+    public static IReadOnlyList<IFieldSymbol> StructFields(ITypeSymbol t)
+    {
+        if (t is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            return tuple.TupleElements;
+        }
+
+        return t.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).ToList();
+    }
+
+    /// <summary>The property an auto-property's backing field belongs to, or the field itself.</summary>
+    public static string FieldDisplayName(IFieldSymbol f) => f.AssociatedSymbol?.Name ?? f.Name;
+
+    /// <summary>
+    /// A struct the generator takes apart into its fields: a user value type (not ref-like, not a known BCL
+    /// struct), a value tuple, all of whose fields are reals, integers, bools, arrays, data or such structs.
+    /// </summary>
+    public static bool IsDesugaredStruct(ITypeSymbol t, int depth = 0)
+    {
+        if (depth > 8 || t.TypeKind != TypeKind.Struct || t.IsRefLikeType || t.SpecialType != SpecialType.None || IsSpan(t) || t.TypeKind == TypeKind.Enum)
+        {
+            return false;
+        }
+
+        if (IsNullableValue(t, out _))
+        {
+            return false;
+        }
+
+        if (t is INamedTypeSymbol { IsTupleType: false } named && named.ContainingNamespace?.ToDisplayString() is { } ns
+            && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.", StringComparison.Ordinal)))
+        {
+            // BCL structs (DateTime, Complex, Vector3...) are data: their fields are private, their math is not ours to know.
+            return false;
+        }
+
+        foreach (var f in StructFields(t))
+        {
+            var ft = f.Type;
+            if (IsRealSymbol(ft) || IsIntegerSymbol(ft) || ft.SpecialType == SpecialType.System_Boolean || VectorElement(ft) is not null)
+            {
+                continue;
+            }
+
+            if (IsDesugaredStruct(ft, depth + 1) || (ft.IsReferenceType && ft.TypeKind != TypeKind.Dynamic))
+            {
+                // Nested structs are taken apart too; references (strings, objects) are data fields.
+                continue;
+            }
+
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The IR type of a scalar or array type; null for composites (structs, tuples, nullables) and unsupported types.</summary>
+    public static IrType? Scalar(ITypeSymbol t, Func<ITypeParameterSymbol, ITypeSymbol?> substitute)
+    {
+        if (t is ITypeParameterSymbol tp)
+        {
+            var s = substitute(tp);
+            if (s is not null && !SymbolEqualityComparer.Default.Equals(s, t))
+            {
+                return Scalar(s, substitute);
+            }
+
+            return IsGenericReal(t) ? IrType.Real(tp.Name) : IrType.Data(tp.Name);
+        }
+
+        switch (t.SpecialType)
+        {
+            case SpecialType.System_Double:
+                return IrType.Double;
+            case SpecialType.System_Single:
+                return IrType.Single;
+            case SpecialType.System_Boolean:
+                return IrType.Bool;
+            case SpecialType.System_String:
+                return IrType.String;
+            case SpecialType.System_Object:
+                return IrType.Object;
+        }
+
+        if (IsIntegerSymbol(t))
+        {
+            return IrType.Integer(t.ToDisplayString(Qualified));
+        }
+
+        if (t is IArrayTypeSymbol array)
+        {
+            var element = ElementType(array.ElementType, substitute);
+            return element is null ? null : IrType.ArrayOf(element, ArrayForm.Array, array.Rank);
+        }
+
+        if (IsSpan(t))
+        {
+            var element = ElementType(((INamedTypeSymbol)t).TypeArguments[0], substitute);
+            return element is null ? null : IrType.ArrayOf(element, IsReadOnlySpan(t) ? ArrayForm.ReadOnlySpan : ArrayForm.Span);
+        }
+
+        if (IsDesugaredStruct(t) || IsTuple(t) || IsNullableValue(t, out _))
+        {
+            return null;
+        }
+
+        return IrType.Data(t.ToDisplayString(Qualified));
+    }
+
+    /// <summary>Array elements: reals, integers, bools, arrays of those, or data (never structs: an array of structs is data).</summary>
+    private static IrType? ElementType(ITypeSymbol element, Func<ITypeParameterSymbol, ITypeSymbol?> substitute)
+    {
+        if (IsDesugaredStruct(element) || IsTuple(element) || IsNullableValue(element, out _))
+        {
+            return IrType.Data(element.ToDisplayString(Qualified));
+        }
+
+        return Scalar(element, substitute);
+    }
+}

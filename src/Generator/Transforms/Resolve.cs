@@ -1,0 +1,400 @@
+using System.Globalization;
+using SymbolicGrad.Generator.Analysis;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Transforms;
+
+/// <summary>Thrown by a transform for a construct it cannot handle; becomes an SG0006 at the method.</summary>
+internal sealed class UnsupportedException : Exception
+{
+    public UnsupportedException(string what, string advice)
+        : base(what)
+    {
+        What = what;
+        Advice = advice;
+    }
+
+    public string What { get; }
+
+    public string Advice { get; }
+}
+
+/// <summary>
+/// A reverse loop reads values of its forward loop's iterations (the operands of the derivatives). Each is either
+/// recomputed at the start of the reverse iteration (cheap arithmetic on values the loop does not change, the counted
+/// index from the iteration number) or stored: pushed on a pooled tape at the end of the forward iteration and popped,
+/// last first, at the start of the reverse one. Nested loops are resolved innermost first, so an inner loop's
+/// recomputations may read the outer iteration's values, which the outer loop then resolves in turn.
+/// </summary>
+internal sealed class Resolve
+{
+    private const int MaxRecomputeDepth = 12;
+
+    private readonly IrMethod _method;
+    private readonly ReverseProgram _program;
+    private readonly Aliasing _aliasing;
+    private readonly Dictionary<string, Var> _stacks = new(StringComparer.Ordinal);
+    private readonly Dictionary<Var, (Assign Def, bool TopLevel)> _defs = new();
+    private readonly Dictionary<Var, int> _storeSites = new();
+    private readonly Dictionary<Loop, int> _topIndex = new();
+
+    public Resolve(IrMethod method, ReverseProgram program, Aliasing aliasing)
+    {
+        _method = method;
+        _program = program;
+        _aliasing = aliasing;
+    }
+
+    /// <summary>The tapes the code uses, by element type.</summary>
+    public IReadOnlyDictionary<string, Var> Stacks => _stacks;
+
+    public void Run()
+    {
+        IndexForward();
+        foreach (var reverse in PostOrder(_program.Reverse))
+        {
+            if (_program.Loops.TryGetValue(reverse, out var pair))
+            {
+                ResolveLoop(reverse, pair.Forward);
+            }
+        }
+
+        // Reservations go in last, from the end, so that the statement indices above stay valid.
+        foreach (var (forward, pushes) in _reservations.OrderByDescending(r => _topIndex[r.Loop]))
+        {
+            ReserveBefore(forward, pushes);
+        }
+    }
+
+    private readonly List<(Loop Loop, List<(Var Stack, Var Value)> Pushes)> _reservations = new();
+
+    /// <summary>Where every forward value is defined, where each array class is written, and which top-level statement each loop is in.</summary>
+    private void IndexForward()
+    {
+        var top = _program.Forward.Stmts;
+        for (int i = 0; i < top.Count; i++)
+        {
+            var root = new Block(new List<Stmt> { top[i] });
+            foreach (var (s, block) in IrWalk.All(root))
+            {
+                switch (s)
+                {
+                    case Assign a:
+                        _defs[a.Dst] = (a, false);
+                        if (a.Value.Op == Opcode.Alloc && _aliasing.ClassOf(a.Dst) is { } allocated)
+                        {
+                            Mark(allocated, i);
+                        }
+
+                        break;
+                    case Store st when _aliasing.ClassOf(st.Array) is { } written:
+                        Mark(written, i);
+                        break;
+                    case Loop l:
+                        _topIndex[l] = i;
+                        foreach (var a in l.Body.Stmts.OfType<Assign>())
+                        {
+                            // Top level of its loop's body: in scope at the end of the iteration.
+                            _ = a;
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        void Mark(Var cls, int index) => _storeSites[cls] = Math.Max(_storeSites.TryGetValue(cls, out int j) ? j : -1, index);
+    }
+
+    private static IEnumerable<Loop> PostOrder(Block root)
+    {
+        // Innermost first: a loop after every loop nested in it.
+        var result = new List<Loop>();
+        var stack = new Stack<(Loop Loop, bool Expanded)>();
+        foreach (var l in Enumerable.Reverse(TopLoops(root)))
+        {
+            stack.Push((l, false));
+        }
+
+        while (stack.Count > 0)
+        {
+            var (loop, expanded) = stack.Pop();
+            if (expanded)
+            {
+                result.Add(loop);
+                continue;
+            }
+
+            stack.Push((loop, true));
+            foreach (var inner in Enumerable.Reverse(TopLoops(loop.Body)))
+            {
+                stack.Push((inner, false));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The loops in a block that are not inside another loop of it.</summary>
+    private static List<Loop> TopLoops(Block block)
+    {
+        var loops = new List<Loop>();
+        var stack = new Stack<Block>();
+        stack.Push(block);
+        while (stack.Count > 0)
+        {
+            var b = stack.Pop();
+            foreach (var s in b.Stmts)
+            {
+                switch (s)
+                {
+                    case Loop l:
+                        loops.Add(l);
+                        break;
+                    case If f:
+                        stack.Push(f.Then);
+                        stack.Push(f.Else);
+                        break;
+                }
+            }
+        }
+
+        return loops;
+    }
+
+    private void ResolveLoop(Loop reverse, Loop forward)
+    {
+        // Everything the forward loop defines: its loop variables, and every value of its header and body.
+        var definedIn = new HashSet<Var>(forward.Vars.Select(v => v.Var));
+        foreach (var (s, _) in IrWalk.All(forward.Header).Concat(IrWalk.All(forward.Body)))
+        {
+            definedIn.UnionWith(IrWalk.Writes(s));
+        }
+
+        var topLevel = new HashSet<Var>(forward.Body.Stmts.OfType<Assign>().Select(a => a.Dst));
+
+        // What the reverse body reads of it, in order of first use.
+        var needed = new List<Var>();
+        var seen = new HashSet<Var>();
+        foreach (var (s, _) in IrWalk.All(reverse.Body))
+        {
+            foreach (var o in IrWalk.Reads(s))
+            {
+                if (o is Var v && definedIn.Contains(v) && seen.Add(v))
+                {
+                    needed.Add(v);
+                }
+            }
+        }
+
+        if (needed.Count == 0)
+        {
+            return;
+        }
+
+        var k = reverse.Vars[0].Var;
+        var map = new Dictionary<Var, Operand>();
+        var recompute = new Block();
+        var rb = new Builder(_method, recompute, exact: true);
+        var pushes = new List<(Var Stack, Var Value)>();
+        var counted = forward.Counted;
+        var indexInit = counted is null ? null : forward.Vars.First(v => ReferenceEquals(v.Var, counted.Index)).Init;
+
+        Operand ResolveVar(Var v, int depth)
+        {
+            if (map.TryGetValue(v, out var done))
+            {
+                return done;
+            }
+
+            if (!definedIn.Contains(v))
+            {
+                return v;
+            }
+
+            // The counted index: start + k·step.
+            if (counted is not null && ReferenceEquals(v, counted.Index))
+            {
+                int stride = Math.Abs(counted.Step);
+                var offset = stride == 1 ? k : rb.Op(Opcode.IMul, IrType.Int32, k, Lit.Int(stride));
+                var index = counted.Step > 0
+                    ? (IsZeroInt(indexInit!) ? offset : rb.Op(Opcode.IAdd, IrType.Int32, indexInit!, offset))
+                    : rb.Op(Opcode.ISub, IrType.Int32, indexInit!, offset);
+                var named = Rename(index, v);
+                map[v] = named;
+                return named;
+            }
+
+            if (depth < MaxRecomputeDepth && _defs.TryGetValue(v, out var def) && Recomputable(def.Def.Value, forward))
+            {
+                var args = new Operand[def.Def.Value.Args.Length];
+                bool ok = true;
+                for (int i = 0; i < args.Length && ok; i++)
+                {
+                    var a = def.Def.Value.Args[i];
+                    args[i] = a is Var av ? ResolveVar(av, depth + 1) : a;
+                    ok = args[i] is not null;
+                }
+
+                if (ok)
+                {
+                    var copy = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
+                    recompute.Add(new Assign(copy, def.Def.Value.With(args)));
+                    map[v] = copy;
+                    return copy;
+                }
+            }
+
+            // Stored: pushed at the end of each forward iteration.
+            if (v.Type.IsArray && v.Type.Form != ArrayForm.Array)
+            {
+                throw new UnsupportedException(
+                    "A span that the loop '" + (forward.Source ?? "loop") + "' chooses or changes from one iteration to the next",
+                    "use an array (double[]) for it, or compute the span the same way in every iteration (x.AsSpan(offset, n))");
+            }
+
+            var stack = StackFor(v.Type);
+            pushes.Add((stack, v));
+            var popped = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
+            map[v] = popped;
+            return popped;
+        }
+
+        foreach (var v in needed)
+        {
+            ResolveVar(v, 0);
+        }
+
+        // Pops (last pushed first), then recomputations, then the body with every read replaced.
+        var head = new List<Stmt>();
+        for (int i = pushes.Count - 1; i >= 0; i--)
+        {
+            var (stack, v) = pushes[i];
+            var popped = (Var)map[v];
+            head.Add(new Assign(popped, new Instr(Opcode.Pop, v.Type, Array.Empty<Operand>(), new StackInfo(stack))));
+        }
+
+        if (pushes.Count > 0)
+        {
+            head[0].Comment = "the values of iteration k that the reverse needs, pushed by the forward loop";
+        }
+
+        head.AddRange(_pendingCopies);
+        _pendingCopies.Clear();
+        head.AddRange(recompute.Stmts);
+        IrWalk.Substitute(reverse.Body, map);
+        reverse.Body.Stmts.InsertRange(0, head);
+        foreach (var (stack, v) in pushes)
+        {
+            forward.Body.Add(new Push(stack, v));
+        }
+
+        if (pushes.Count > 0)
+        {
+            _reservations.Add((forward, pushes));
+        }
+    }
+
+    private void ReserveBefore(Loop forward, List<(Var Stack, Var Value)> pushes)
+    {
+        // Only before an outermost counted loop: its own pushes never grow the storage.
+        if (forward.Counted is not { } c || !_topIndex.TryGetValue(forward, out int index) || !ReferenceEquals(_program.Forward.Stmts[index], forward))
+        {
+            return;
+        }
+
+        var init = forward.Vars.First(v => ReferenceEquals(v.Var, c.Index)).Init;
+        bool inclusive = c.Cmp is CmpKind.Le or CmpKind.Ge;
+        foreach (var group in pushes.GroupBy(p => p.Stack))
+        {
+            var info = new OpaqueInfo(new[]
+            {
+                string.Empty,
+                ".Reserve(global::SymbolicGrad.Internal.LoopTrips.Count(",
+                ", ",
+                ", " + c.Step.ToString(CultureInfo.InvariantCulture) + ", " + (inclusive ? "true" : "false") + "), " + group.Count().ToString(CultureInfo.InvariantCulture) + ")",
+            }, pure: false, effectFree: false);
+            var effect = new Effect(new Instr(Opcode.Opaque, IrType.Object, new Operand[] { group.Key, init, c.Bound }, info))
+            {
+                Comment = "room for what the loop pushes, from its trip count (the storage does not grow while it runs)",
+            };
+            _program.Forward.Stmts.Insert(index, effect);
+            index++;
+        }
+    }
+
+    private static bool IsZeroInt(Operand o) => o is Lit l && l.TryInt(out long v) && v == 0;
+
+    private Var Rename(Operand o, Var like)
+    {
+        if (o is Var v && v.Role == VarRole.Temp)
+        {
+            v.Hint = like.Hint;
+            v.Role = VarRole.Local;
+            return v;
+        }
+
+        var copy = _method.NewVar(like.Hint, like.Type, VarRole.Local);
+        _pendingCopies.Add(new Assign(copy, new Instr(Opcode.Copy, like.Type, new[] { o })));
+        return copy;
+    }
+
+    private readonly List<Stmt> _pendingCopies = new();
+
+    /// <summary>Cheap to recompute from the same operands, with the same result: arithmetic, views, reads of arrays nothing writes later.</summary>
+    private bool Recomputable(Instr instr, Loop loop)
+    {
+        switch (instr.Op)
+        {
+            case Opcode.Add or Opcode.Sub or Opcode.Mul or Opcode.Div or Opcode.Neg or Opcode.Convert or Opcode.Copy or Opcode.Select
+                or Opcode.Abs or Opcode.Max or Opcode.Min or Opcode.Clamp or Opcode.Fma or Opcode.Floor or Opcode.Ceiling or Opcode.Truncate:
+            case Opcode.IAdd or Opcode.ISub or Opcode.IMul or Opcode.IDiv or Opcode.IRem or Opcode.INeg or Opcode.BitAnd or Opcode.BitOr
+                or Opcode.BitXor or Opcode.BitNot or Opcode.Shl or Opcode.Shr or Opcode.UShr:
+            case Opcode.Cmp or Opcode.Not or Opcode.And or Opcode.Or or Opcode.Xor or Opcode.Cast:
+            case Opcode.Length or Opcode.GetLength or Opcode.Slice:
+                return true;
+            case Opcode.Opaque:
+                return instr.Data is OpaqueInfo { Pure: true };
+            case Opcode.Alloc:
+                // A scratch adjoint array: taking it again gives a cleared buffer for the reverse iteration.
+                return instr.Data is AllocInfo { Kind: AllocKind.Scratch } && instr.Type.Element!.IsReal && IsAdjointAlloc(instr);
+            case Opcode.Load:
+                return instr.Args[0] is Var arr && Frozen(arr, loop);
+            default:
+                return false;
+        }
+    }
+
+    private bool IsAdjointAlloc(Instr instr) => instr.Data is AllocInfo { Buffer: { } b } && b.Hint.EndsWith("Adjoint", StringComparison.Ordinal);
+
+    /// <summary>Is nothing written into this array at or after the loop (so a read gives the same value in the reverse sweep)?</summary>
+    private bool Frozen(Var array, Loop loop)
+    {
+        if (array.Role == VarRole.Adjoint)
+        {
+            return false;
+        }
+
+        var cls = _aliasing.Find(array);
+        if (!_storeSites.TryGetValue(cls, out int last))
+        {
+            return true;
+        }
+
+        return _topIndex.TryGetValue(loop, out int index) && last < index;
+    }
+
+    private Var StackFor(IrType type)
+    {
+        string key = type.IsArray ? type.CSharp : type.CSharp;
+        if (!_stacks.TryGetValue(key, out var stack))
+        {
+            string hint = type.IsReal ? "values" : type.IsInt ? "ints" : type.IsBool ? "flags" : type.IsArray ? "arrays" : "objects";
+            stack = _method.NewVar(hint, IrType.Object, VarRole.Internal);
+            _stacks[key] = stack;
+            _method.Resources.Add((stack, "new global::SymbolicGrad.Internal.ValueStack<" + type.CSharp + ">(16)"));
+        }
+
+        return stack;
+    }
+}

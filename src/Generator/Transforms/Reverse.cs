@@ -1,0 +1,541 @@
+using SymbolicGrad.Generator.Analysis;
+using SymbolicGrad.Generator.Ir;
+using SymbolicGrad.Generator.Rules;
+
+namespace SymbolicGrad.Generator.Transforms;
+
+/// <summary>What the reverse transform produces: the forward sweep (the function, plus iteration counters and adjoint
+/// arrays), the reverse sweep (the chain rule, last statement first), and the gradient of each leaf.</summary>
+internal sealed class ReverseProgram
+{
+    public ReverseProgram(Block forward, Block reverse, Dictionary<Leaf, Operand> gradients, Dictionary<Loop, (Loop Forward, Var Counter)> loops)
+    {
+        Forward = forward;
+        Reverse = reverse;
+        Gradients = gradients;
+        Loops = loops;
+    }
+
+    public Block Forward { get; }
+
+    public Block Reverse { get; }
+
+    /// <summary>For each differentiable leaf: its gradient (an adjoint, a constant 0, or the output array the sweep wrote into).</summary>
+    public Dictionary<Leaf, Operand> Gradients { get; }
+
+    /// <summary>Each reverse loop, with the forward loop it reverses and that loop's iteration counter.</summary>
+    public Dictionary<Loop, (Loop Forward, Var Counter)> Loops { get; }
+}
+
+/// <summary>
+/// Reverse mode on the structured SSA IR. Every active real value gets an adjoint accumulator, zeroed at the start of
+/// the reverse of the block that defines it; every statement, taken last first, adds its contributions to its operands'
+/// adjoints (the rules in <see cref="DerivativeRules"/>). The reverse of an if is an if on the same condition; the
+/// reverse of a loop is a loop over the same iterations, last first, whose adjoint of each loop variable flows from the
+/// end of an iteration to its start. Arrays get adjoint arrays, defined alongside them in the forward sweep. Values of a
+/// loop's iterations that the reverse reads are resolved afterwards (<see cref="Resolve"/>): stored or recomputed.
+/// </summary>
+internal sealed class Reverse
+{
+    private readonly IrMethod _method;
+    private readonly Activity _activity;
+    private readonly Dictionary<Var, Var> _adjoints = new();
+    private readonly Dictionary<Var, Operand> _arrayAdjoints = new();
+    private readonly Dictionary<Loop, Var> _counters = new();
+    private readonly Dictionary<Loop, (Loop, Var)> _reverseLoops = new();
+    private readonly Dictionary<Var, Var> _outputs;
+    private readonly string _functionName;
+
+    public Reverse(IrMethod method, Activity activity, Dictionary<Var, Var> outputs, string functionName)
+    {
+        _method = method;
+        _activity = activity;
+        _outputs = outputs;
+        _functionName = functionName;
+    }
+
+    public ReverseProgram Build(Operand? seedTarget, Operand? seedArray)
+    {
+        var forward = _method.Body;
+
+        // Array parameters' adjoints are the caller's output spans; other array parameters in an active class get scratch ones.
+        foreach (var leaf in _method.Leaves)
+        {
+            if (leaf.Var.Type.IsArray && _activity.IsActive(leaf.Var))
+            {
+                if (_outputs.TryGetValue(leaf.Var, out var output))
+                {
+                    _arrayAdjoints[leaf.Var] = output;
+                }
+            }
+        }
+
+        if (seedArray is Var resultsSpan && _outputs.TryGetValue(resultsSpan, out var seed))
+        {
+            _arrayAdjoints[resultsSpan] = seed;
+        }
+
+        var prologue = new List<Stmt>();
+        PrepareForward(forward, prologue);
+        forward.Stmts.InsertRange(0, prologue);
+
+        var defined = _method.Leaves.Select(l => l.Var).ToList();
+        var seeds = new List<(Operand Target, Operand Value)>();
+        if (seedTarget is Var result && _activity.IsActive(result) && result.Type.IsReal)
+        {
+            seeds.Add((result, new Const(1, result.Type)));
+        }
+
+        var reverse = ReverseBlock(forward, seeds, defined, null);
+        var gradients = new Dictionary<Leaf, Operand>();
+        foreach (var leaf in _method.Leaves.Where(l => l.Differentiable))
+        {
+            if (leaf.Var.Type.IsArray)
+            {
+                gradients[leaf] = _outputs.TryGetValue(leaf.Var, out var o) ? o : new Const(0, leaf.Var.Type.Element!);
+            }
+            else
+            {
+                gradients[leaf] = _adjoints.TryGetValue(leaf.Var, out var adj) ? adj : new Const(0, leaf.Var.Type);
+            }
+        }
+
+        return new ReverseProgram(forward, reverse, gradients, _reverseLoops.ToDictionary(kv => kv.Key, kv => kv.Value));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Forward sweep: iteration counters, and adjoint arrays alongside the arrays
+
+    private void PrepareForward(Block block, List<Stmt> methodPrologue)
+    {
+        for (int i = 0; i < block.Stmts.Count; i++)
+        {
+            var s = block.Stmts[i];
+            switch (s)
+            {
+                case Assign a when a.Dst.Type.IsArray && _activity.IsActive(a.Dst):
+                    {
+                        var adjoint = ArrayAdjointOf(a, methodPrologue);
+                        if (adjoint is not null)
+                        {
+                            block.Stmts.Insert(++i, adjoint);
+                        }
+
+                        break;
+                    }
+
+                case Store { Value: Var inner } st when inner.Type.IsArray && st.Array is Var outer && _arrayAdjoints.TryGetValue(outer, out var outerAdj)
+                    && _arrayAdjoints.TryGetValue(inner, out var innerAdj):
+                    block.Stmts.Insert(++i, new Store(outerAdj, st.Index, innerAdj, accumulate: false));
+                    break;
+                case If f:
+                    PrepareForward(f.Then, methodPrologue);
+                    PrepareForward(f.Else, methodPrologue);
+                    foreach (var p in f.Phis.ToList())
+                    {
+                        if (p.Dst.Type.IsArray && _activity.IsActive(p.Dst) && ArrayAdjoint(p.Then) is { } t && ArrayAdjoint(p.Else) is { } e)
+                        {
+                            var type = t.Type.Form == ArrayForm.Array && e.Type.Form == ArrayForm.Array ? AdjointArrayType(p.Dst.Type) : p.Dst.Type.WithForm(ArrayForm.Span);
+                            var dst = _method.NewVar(p.Dst.Hint, type, VarRole.Adjoint);
+                            dst.Of = p.Dst;
+                            _arrayAdjoints[p.Dst] = dst;
+                            f.Phis.Add(new Phi(dst, t, e));
+                        }
+                    }
+
+                    break;
+                case Loop l:
+                    {
+                        // Array loop variables carry their adjoint arrays along.
+                        foreach (var lv in l.Vars.ToList())
+                        {
+                            if (lv.Var.Type.IsArray && _activity.IsActive(lv.Var))
+                            {
+                                var initForm = ArrayAdjoint(lv.Init)?.Type.Form ?? ArrayForm.Array;
+                                var dst = _method.NewVar(lv.Var.Hint, initForm == ArrayForm.Array ? AdjointArrayType(lv.Var.Type) : lv.Var.Type.WithForm(ArrayForm.Span), VarRole.Adjoint, mutable: true);
+                                dst.Of = lv.Var;
+                                _arrayAdjoints[lv.Var] = dst;
+                            }
+                        }
+
+                        PrepareForward(l.Header, methodPrologue);
+                        PrepareForward(l.Body, methodPrologue);
+                        foreach (var lv in l.Vars.ToList())
+                        {
+                            if (_arrayAdjoints.TryGetValue(lv.Var, out var adj) && adj is Var adjVar && ArrayAdjoint(lv.Init) is { } init && ArrayAdjoint(lv.Next) is { } next)
+                            {
+                                l.Vars.Add(new LoopVar(adjVar, init, next));
+                            }
+                        }
+
+                        // Count the iterations, for the reverse loop.
+                        var counter = _method.NewVar("n", IrType.Int32, VarRole.Internal, mutable: true);
+                        var next2 = _method.NewVar("n", IrType.Int32, VarRole.Internal);
+                        l.Body.Add(new Assign(next2, new Instr(Opcode.IAdd, IrType.Int32, new Operand[] { counter, Lit.Int(1) })));
+                        l.Vars.Add(new LoopVar(counter, Lit.Int(0), next2));
+                        _counters[l] = counter;
+                        break;
+                    }
+            }
+        }
+    }
+
+    /// <summary>The forward statement that defines an array value's adjoint array, or null (for a leaf already mapped).</summary>
+    private Stmt? ArrayAdjointOf(Assign a, List<Stmt> methodPrologue)
+    {
+        var instr = a.Value;
+        var type = AdjointArrayType(a.Dst.Type);
+        Instr? adjoint = instr.Op switch
+        {
+            Opcode.Alloc => new Instr(Opcode.Alloc, type, instr.Args, AdjointAlloc((AllocInfo)instr.Data!, a.Dst)),
+            Opcode.Copy when ArrayAdjoint(instr.Args[0]) is { } b => new Instr(Opcode.Copy, b.Type.Form == ArrayForm.Array ? type : type.WithForm(ArrayForm.Span), new[] { b }),
+            Opcode.Slice when ArrayAdjoint(instr.Args[0]) is { } b2 => new Instr(Opcode.Slice, type.WithForm(ArrayForm.Span), new[] { b2, instr.Args[1], instr.Args[2] }),
+            Opcode.Select when ArrayAdjoint(instr.Args[1]) is { } t && ArrayAdjoint(instr.Args[2]) is { } e => new Instr(Opcode.Select, t.Type.Form == ArrayForm.Array && e.Type.Form == ArrayForm.Array ? type : type.WithForm(ArrayForm.Span), new[] { instr.Args[0], t, e }),
+            Opcode.Load when ArrayAdjoint(instr.Args[0]) is { } outer => new Instr(Opcode.Load, type, instr.Args.Skip(1).Prepend(outer).ToArray()),
+            _ => null,
+        };
+        if (adjoint is null)
+        {
+            return null;
+        }
+
+        var dst = _method.NewVar(a.Dst.Hint, adjoint.Type, VarRole.Adjoint);
+        dst.Of = a.Dst;
+        _arrayAdjoints[a.Dst] = dst;
+        return new Assign(dst, adjoint);
+    }
+
+    /// <summary>Adjoint arrays are stored like their arrays: pooled scratch for scratch arrays, the heap otherwise.</summary>
+    private AllocInfo AdjointAlloc(AllocInfo primal, Var of)
+    {
+        if (primal.Kind == AllocKind.Scratch)
+        {
+            var buffer = _method.NewVar(of.Hint + "Adjoint", IrType.Object, VarRole.Internal);
+            _method.Resources.Add((buffer, "new global::SymbolicGrad.Internal.ScratchBuffer<" + (of.Type.Element?.CSharp ?? "double") + ">()"));
+            return new AllocInfo(AllocKind.Scratch, buffer);
+        }
+
+        return new AllocInfo(AllocKind.Heap, null);
+    }
+
+    /// <summary>An adjoint array is held like its array (a heap array for a heap array, a span for a span), but always writable.</summary>
+    private static IrType AdjointArrayType(IrType t) => t.Form == ArrayForm.ReadOnlySpan ? t.WithForm(ArrayForm.Span) : t;
+
+    private Operand? ArrayAdjoint(Operand o) => o is Var v && _arrayAdjoints.TryGetValue(v, out var a) ? a : null;
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Reverse sweep
+
+    /// <summary>The adjoint accumulator of a real value (created on first use).</summary>
+    private Var Adjoint(Var v)
+    {
+        if (!_adjoints.TryGetValue(v, out var a))
+        {
+            a = _method.NewVar(v.Hint, v.Type, VarRole.Adjoint, mutable: true);
+            a.Of = v;
+            _adjoints[v] = a;
+        }
+
+        return a;
+    }
+
+    private bool IsActiveReal(Operand o) => o is Var v && v.Type.IsReal && _activity.IsActive(v);
+
+    /// <summary>
+    /// The reverse of a block: the adjoints of the values it defines zeroed, then <paramref name="prologue"/> (flows into
+    /// the block from its end: φs, loop variables, the seed), then its statements' contributions, last first.
+    /// </summary>
+    private Block ReverseBlock(Block block, List<(Operand Target, Operand Value)> prologue, List<Var>? definedAbove, Loop? loop)
+    {
+        foreach (var (target, _) in prologue)
+        {
+            if (target is Var tv)
+            {
+                Adjoint(tv);
+            }
+        }
+
+        var body = new Block();
+        var b = new Builder(_method, body, exact: false);
+        var defined = new List<Var>(definedAbove ?? new List<Var>());
+        for (int i = block.Stmts.Count - 1; i >= 0; i--)
+        {
+            var s = block.Stmts[i];
+            switch (s)
+            {
+                case Assign a:
+                    defined.AddRange(IrWalk.Writes(a));
+                    ReverseAssign(a, b);
+                    break;
+                case Store st:
+                    ReverseStore(st, b);
+                    break;
+                case If f:
+                    defined.AddRange(f.Phis.Select(p => p.Dst));
+                    ReverseIf(f, b);
+                    break;
+                case Loop l:
+                    defined.AddRange(l.Vars.Select(v => v.Var));
+                    ReverseLoop(l, b);
+                    break;
+            }
+        }
+
+        // Zero the adjoints of what this block defines (those that anything uses), then the flows from the block's end.
+        var head = new Block();
+        var h = new Builder(_method, head, exact: false);
+        foreach (var v in defined)
+        {
+            if (_adjoints.TryGetValue(v, out var adj))
+            {
+                h.Set(adj, new Const(0, adj.Type));
+            }
+        }
+
+        foreach (var (target, value) in prologue)
+        {
+            if (target is Var tv && _adjoints.TryGetValue(tv, out var adj))
+            {
+                h.Accumulate(adj, Convert(value, adj.Type, h));
+            }
+        }
+
+        head.Stmts.AddRange(body.Stmts);
+        return head;
+    }
+
+    private static Operand Convert(Operand value, IrType type, Builder b) =>
+        value.Type.Equals(type) ? value : b.Op(Opcode.Convert, type, value);
+
+    /// <summary>A comment for a contribution to a named value (a parameter or a local of the user's); none for temporaries.</summary>
+    private string? Describe(Instr instr, Operand target)
+    {
+        if (target is not Var v || v.Role is not (VarRole.Parameter or VarRole.Local) || instr.Source is null)
+        {
+            return null;
+        }
+
+        string of = v.Role == VarRole.Parameter ? (v.Name ?? v.Hint).TrimStart('@') : v.Hint;
+        return "∂" + _functionName + "/∂" + of + " from " + instr.Source + " (" + DerivativeRules.Name(instr.Op) + ")";
+    }
+
+    private void ReverseAssign(Assign a, Builder b)
+    {
+        var v = a.Dst;
+        var instr = a.Value;
+        if (!v.Type.IsReal || !_activity.IsActive(v) || !_adjoints.TryGetValue(v, out var vBar))
+        {
+            return;
+        }
+
+        switch (instr.Op)
+        {
+            case Opcode.Load:
+                if (ArrayAdjoint(instr.Args[0]) is { } adjArray)
+                {
+                    b.PendingComment = Describe(instr, instr.Args[0]);
+                    b.Add(new Store(adjArray, instr.Args.Skip(1).ToArray(), vBar, accumulate: true));
+                }
+
+                return;
+            case Opcode.Call:
+                {
+                    var call = (CallInfo)instr.Data!;
+                    int argBase = instr.Args.Length - call.Differentiable.Length;
+                    int k = 0;
+                    for (int i = 0; i < call.Differentiable.Length; i++)
+                    {
+                        if (!call.Differentiable[i])
+                        {
+                            continue;
+                        }
+
+                        var partial = call.Partials[k++];
+                        var arg = instr.Args[argBase + i];
+                        if (IsActiveReal(arg))
+                        {
+                            b.PendingComment = Describe(instr, arg);
+                            var target = Adjoint((Var)arg);
+                            b.Accumulate(target, Convert(b.Mul(partial, vBar), target.Type, b));
+                        }
+                    }
+
+                    return;
+                }
+
+            case Opcode.Select:
+                for (int i = 1; i <= 2; i++)
+                {
+                    if (IsActiveReal(instr.Args[i]))
+                    {
+                        b.PendingComment = Describe(instr, instr.Args[i]);
+                        var target = Adjoint((Var)instr.Args[i]);
+                        var zero = new Const(0, v.Type);
+                        var part = i == 1 ? b.Select(instr.Args[0], vBar, zero) : b.Select(instr.Args[0], zero, vBar);
+                        b.Accumulate(target, Convert(part, target.Type, b));
+                    }
+                }
+
+                return;
+        }
+
+        if (!instr.IsRealMath || DerivativeRules.IsStep(instr.Op))
+        {
+            return;
+        }
+
+        bool any = false;
+        foreach (var arg in instr.Args)
+        {
+            any |= IsActiveReal(arg);
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        b.PendingComment = null;
+        var partials = DerivativeRules.Partials(instr, v, b);
+        for (int i = 0; i < instr.Args.Length; i++)
+        {
+            var arg = instr.Args[i];
+            if (partials[i] is not { } p || !IsActiveReal(arg))
+            {
+                continue;
+            }
+
+            b.PendingComment = Describe(instr, arg);
+            var target = Adjoint((Var)arg);
+            var contribution = b.Mul(p, vBar);
+            b.Accumulate(target, Convert(contribution, target.Type, b));
+        }
+    }
+
+    private void ReverseStore(Store st, Builder b)
+    {
+        if (ArrayAdjoint(st.Array) is not { } adjArray || !st.Array.Type.Element!.IsReal)
+        {
+            return;
+        }
+
+        if (IsActiveReal(st.Value))
+        {
+            var g = b.Op(Opcode.Load, st.Array.Type.Element, null, Prepend(adjArray, st.Index));
+            var target = Adjoint((Var)st.Value);
+            b.PendingComment = ((Var)st.Value).Role is VarRole.Local or VarRole.Parameter ? "∂" + _functionName + "/∂" + ((Var)st.Value).Hint + " through the element it was written to" : null;
+            b.Accumulate(target, Convert(g, target.Type, b));
+        }
+
+        if (!st.Accumulate)
+        {
+            // The element was overwritten: what it held before contributes nothing after this point.
+            b.Add(new Store(adjArray, st.Index, new Const(0, st.Array.Type.Element), accumulate: false));
+        }
+    }
+
+    private static Operand[] Prepend(Operand first, Operand[] rest)
+    {
+        var all = new Operand[rest.Length + 1];
+        all[0] = first;
+        Array.Copy(rest, 0, all, 1, rest.Length);
+        return all;
+    }
+
+    private void ReverseIf(If f, Builder b)
+    {
+        var thenFlows = new List<(Operand, Operand)>();
+        var elseFlows = new List<(Operand, Operand)>();
+        foreach (var p in f.Phis)
+        {
+            if (!p.Dst.Type.IsReal || !_adjoints.TryGetValue(p.Dst, out var pBar))
+            {
+                continue;
+            }
+
+            if (IsActiveReal(p.Then))
+            {
+                thenFlows.Add((p.Then, pBar));
+            }
+
+            if (IsActiveReal(p.Else))
+            {
+                elseFlows.Add((p.Else, pBar));
+            }
+        }
+
+        var then = ReverseBlock(f.Then, thenFlows, null, null);
+        var @else = ReverseBlock(f.Else, elseFlows, null, null);
+        if (then.Stmts.Count == 0 && @else.Stmts.Count == 0)
+        {
+            return;
+        }
+
+        b.Add(new If(f.Cond, then, @else, new List<Phi>()));
+    }
+
+    private void ReverseLoop(Loop l, Builder b)
+    {
+        var counter = _counters[l];
+        var reverse = new Loop { Source = l.Source };
+        var k = _method.NewVar("k", IrType.Int32, VarRole.Internal, mutable: true);
+        var first = b.Op(Opcode.ISub, IrType.Int32, counter, Lit.Int(1));
+        var kNext = _method.NewVar("k", IrType.Int32, VarRole.Internal);
+        reverse.Header.Add(new Assign(_method.NewVar("c", IrType.Bool, VarRole.Temp), new Instr(Opcode.Cmp, IrType.Bool, new Operand[] { k, Lit.Int(0) }, CmpKind.Ge)));
+        reverse.Cond = ((Assign)reverse.Header.Stmts[0]).Dst;
+
+        // The end of an iteration: each loop variable's adjoint flows to the value it was given (in parallel).
+        var flows = new List<(Operand, Operand)>();
+        var moves = new List<Stmt>();
+        var mb = new Builder(_method, new Block(), exact: false);
+        var active = l.Vars.Where(lv => lv.Var.Type.IsReal && _adjoints.ContainsKey(lv.Var)).ToList();
+        var temps = new List<(LoopVar, Operand)>();
+        foreach (var lv in active)
+        {
+            var adj = _adjoints[lv.Var];
+            var t = mb.Op(Opcode.Copy, adj.Type, (object?)null, adj);
+            temps.Add((lv, t));
+        }
+
+        foreach (var (lv, _) in temps)
+        {
+            mb.Set(_adjoints[lv.Var], new Const(0, lv.Var.Type));
+        }
+
+        foreach (var (lv, t) in temps)
+        {
+            if (IsActiveReal(lv.Next))
+            {
+                flows.Add((lv.Next, t));
+            }
+        }
+
+        var body = ReverseBlock(l.Body, flows, null, l);
+        body.Stmts.InsertRange(0, mb.Block.Stmts);
+        if (body.Stmts.Count == 0)
+        {
+            return;
+        }
+
+        // The flows are into values of the body, whose adjoints the body zeroes first; put the moves before those zeroings
+        // would lose them, so they go right after: ReverseBlock put them after the zeroing already; the reads of the loop
+        // variables' adjoints must come before anything else.
+        reverse.Body.Stmts.AddRange(body.Stmts);
+        reverse.Vars.Add(new LoopVar(k, first, kNext));
+        reverse.Counted = new Counted(k, -1, CmpKind.Ge, Lit.Int(0));
+        reverse.Body.Add(new Assign(kNext, new Instr(Opcode.ISub, IrType.Int32, new Operand[] { k, Lit.Int(1) })));
+        reverse.Comment = "reverse of " + (l.Source ?? "the loop") + ": its iterations, last first";
+        b.Add(reverse);
+        _reverseLoops[reverse] = (l, counter);
+
+        // Before the loop: the loop variables' adjoints flow to their initial values.
+        foreach (var lv in active)
+        {
+            if (IsActiveReal(lv.Init))
+            {
+                var target = Adjoint((Var)lv.Init);
+                b.Accumulate(target, Convert(_adjoints[lv.Var], target.Type, b));
+            }
+        }
+    }
+}
