@@ -144,9 +144,15 @@ public static class AdjointBuffers
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class ScratchBuffer<T> : IDisposable
+public struct ScratchBuffer<T> : IDisposable
 {
-    private T[] _items = Array.Empty<T>();
+    private T[]? _items;
+
+    /// <summary>Creates an empty buffer (storage is rented on the first <see cref="Take"/>).</summary>
+    public ScratchBuffer()
+    {
+        _items = null;
+    }
 
     /// <summary>A cleared span of <paramref name="length"/> elements; the previous one from this buffer is reused.</summary>
     /// <exception cref="OverflowException"><paramref name="length"/> is negative (as <c>new T[length]</c> would throw).</exception>
@@ -158,12 +164,12 @@ public sealed class ScratchBuffer<T> : IDisposable
             throw new OverflowException("Arithmetic operation resulted in an overflow: an array length is negative (" + length + ").");
         }
 
-        if (length > _items.Length)
+        if (_items is null || length > _items.Length)
         {
             Grow(length);
         }
 
-        var span = new Span<T>(_items, 0, length);
+        var span = new Span<T>(_items!, 0, length);
         span.Clear();
         return span;
     }
@@ -171,21 +177,22 @@ public sealed class ScratchBuffer<T> : IDisposable
     /// <summary>Returns the storage to the pool.</summary>
     public void Dispose()
     {
-        if (_items.Length > 0)
+        if (_items is { Length: > 0 })
         {
             ArrayPool<T>.Shared.Return(_items);
-            _items = Array.Empty<T>();
         }
+
+        _items = null;
     }
 
     private void Grow(int length)
     {
-        if (_items.Length > 0)
+        if (_items is { Length: > 0 })
         {
             ArrayPool<T>.Shared.Return(_items);
         }
 
-        _items = ArrayPool<T>.Shared.Rent(length);
+        _items = ArrayPool<T>.Shared.Rent(Math.Max(length, 1));
     }
 }
 

@@ -299,6 +299,12 @@ internal sealed partial class Lowerer
         {
             frame.Exit = new SyntheticKey("returned");
             Bind(frame.Exit, new Scalar(Lit.False));
+
+            // The result exists from the start, so that loops carry it out when a return inside them sets it.
+            if (frame.ReturnType is not null && statements.Count > 0)
+            {
+                Bind(frame.Ret!, ZeroOf(frame.ReturnType, statements[0]));
+            }
         }
     }
 
