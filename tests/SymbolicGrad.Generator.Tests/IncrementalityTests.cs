@@ -14,7 +14,7 @@ public class IncrementalityTests
 
     private static readonly string[] TrackedSteps =
     {
-        DifferentiableGenerator.Steps.Analyze, DifferentiableGenerator.Steps.Files, DifferentiableGenerator.Steps.Diagnostics,
+        DifferentiableGenerator.Steps.Lower, DifferentiableGenerator.Steps.Generate, DifferentiableGenerator.Steps.Files, DifferentiableGenerator.Steps.Diagnostics,
     };
 
     private static CSharpCompilation Replace(CSharpCompilation c, int index, string text) =>
@@ -57,7 +57,7 @@ public class IncrementalityTests
         var result = second.Result.Results.Single();
         var files = result.TrackedSteps[DifferentiableGenerator.Steps.Files].SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
         Assert.Contains(IncrementalStepRunReason.Modified, files);
-        Assert.Contains("10.0 * b", second.Sources.Single(s => s.Key.Contains(".Loss_", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
+        Assert.Contains("10.0 * b", second.Sources.Single(s => s.Key.Contains(".Loss.", StringComparison.Ordinal)).Value, StringComparison.Ordinal);
     }
 
     [Fact]

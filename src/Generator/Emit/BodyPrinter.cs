@@ -533,6 +533,14 @@ internal sealed class BodyPrinter
             var lv = l.Vars.First(x => ReferenceEquals(x.Var, index));
             string init = Expr(lv.Init, Precedence.Assignment);
             string name = NameOf(index);
+            if (!_declared.Contains(index) && UsedOutside(index, l))
+            {
+                // Read after the loop: declared before it, not in the for.
+                _declared.Add(index);
+                _w.Line(TypeName(index.Type) + " " + name + " = " + init + ";");
+                init = name;
+            }
+
             string decl = _declared.Contains(index) ? name + " = " + init : TypeName(index.Type) + " " + name + " = " + init;
             _declared.Add(index);
             string increment = step == 1 ? name + "++" : step == -1 ? name + "--" : name + (step > 0 ? " += " : " -= ") + Math.Abs(step).ToString(CultureInfo.InvariantCulture);
@@ -568,6 +576,53 @@ internal sealed class BodyPrinter
     }
 
     private readonly HashSet<Stmt> _skip = new();
+
+    /// <summary>Is the variable touched anywhere but inside the loop (its header, body and the loop statement itself)?</summary>
+    private bool UsedOutside(Var v, Loop l)
+    {
+        if (!_touches.TryGetValue(v, out var touches))
+        {
+            return false;
+        }
+
+        foreach (var (block, index) in touches)
+        {
+            // Walk up from the touch: inside the loop if we meet the loop's header or body.
+            var b = block;
+            int i = index;
+            bool inside = false;
+            while (true)
+            {
+                if (b == l.Header || b == l.Body)
+                {
+                    inside = true;
+                    break;
+                }
+
+                if (i < b.Stmts.Count && ReferenceEquals(b.Stmts[i], l))
+                {
+                    inside = true;
+                    break;
+                }
+
+                var info = _blocks[b];
+                if (info.Parent is null)
+                {
+                    break;
+                }
+
+                i = info.Index;
+                b = info.Parent;
+            }
+
+            if (!inside)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private string HeaderCondition(Loop l)
     {

@@ -134,6 +134,8 @@ internal static class Discovery
             return null;
         }
 
+        Optimize.Lengths.Run(ir);
+
         // What only activity can decide: calls and conversions that are fine on data, and writes into arrays.
         var aliasing = new Aliasing(ir);
         var activity = new Activity(ir, aliasing);

@@ -432,13 +432,26 @@ internal sealed partial class Lowerer
 
         foreach (var key in envAtStart.Keys)
         {
-            if (!ReferenceEquals(envAtStart.Get(key), _env.Get(key)) && key is ISymbol)
+            if (key is ISymbol && !SameValue(envAtStart.Get(key), _env.Get(key)))
             {
                 NotYet(at, "Assigning a variable in a loop condition", "assign it in the body (or before the loop) and keep the condition a plain comparison");
                 return;
             }
         }
     }
+
+    /// <summary>The same operands in the same shape (a helper inlined in the condition may rebuild values without changing them).</summary>
+    private static bool SameValue(FValue? a, FValue? b) => (a, b) switch
+    {
+        _ when ReferenceEquals(a, b) => true,
+        (Scalar x, Scalar y) => ReferenceEquals(x.Operand, y.Operand) || SameConstant(x.Operand, y.Operand),
+        (StructValue x, StructValue y) => x.Values.Length == y.Values.Length && x.Values.Zip(y.Values, SameValue).All(t => t),
+        (TupleValue x, TupleValue y) => x.Items.Length == y.Items.Length && x.Items.Zip(y.Items, SameValue).All(t => t),
+        (NullableValue x, NullableValue y) => ReferenceEquals(x.HasValue, y.HasValue) && SameValue(x.Value, y.Value),
+        (FunctionValue x, FunctionValue y) => SameFunction(x, y),
+        (RefValue x, RefValue y) => SameRef(x, y),
+        _ => false,
+    };
 
     /// <summary>
     /// Computations of the header that do not change from one iteration to the next (x.Length, x.GetLength(0), n − 1)

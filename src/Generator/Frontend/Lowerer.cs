@@ -33,6 +33,7 @@ internal sealed partial class Lowerer
     private readonly List<Frame> _frames = new();
     private readonly List<IMethodSymbol> _inlining = new();
     private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
+    private readonly Dictionary<Var, Instr> _defs = new();
     private Block _block;
     private Env _env = new();
     private int _depth;
@@ -380,6 +381,20 @@ internal sealed partial class Lowerer
             return folded;
         }
 
+        // The length of an array the method made, or of a view of one, is known without the array.
+        if (op == Opcode.Length && args[0] is Var arr && _defs.TryGetValue(arr, out var def))
+        {
+            switch (def.Op)
+            {
+                case Opcode.Alloc when def.Args.Length == 1:
+                    return def.Args[0];
+                case Opcode.Slice:
+                    return def.Args[2];
+                case Opcode.Copy when def.Args[0].Type.IsVector:
+                    return Emit(Opcode.Length, type, new[] { def.Args[0] }, data, source, hint);
+            }
+        }
+
         if (++_instructions > MaxInstructions && !_tooLarge)
         {
             _tooLarge = true;
@@ -388,7 +403,9 @@ internal sealed partial class Lowerer
         }
 
         var dst = Ir.NewVar(hint, type, hint == "t" ? VarRole.Temp : VarRole.Local);
-        _block.Add(new Assign(dst, new Instr(op, type, args, data, source)));
+        var instr = new Instr(op, type, args, data, source);
+        _block.Add(new Assign(dst, instr));
+        _defs[dst] = instr;
         return dst;
     }
 
@@ -590,12 +607,10 @@ internal sealed partial class Lowerer
             var vb = b.Get(key);
             if (vb is null)
             {
-                // Assigned on one path only: unassigned after the if (C# rejects reading it), except the return value.
-                if (key is SyntheticKey && va is Scalar sa)
-                {
-                    vb = new Scalar(DefaultOf(sa.Operand.Type));
-                }
-                else
+                // Assigned on one path only: C# reads it only where it was assigned, but the guards that desugaring adds
+                // after early exits may put that read after this if; the other path gets a default value.
+                vb = DefaultLike(va);
+                if (vb is null)
                 {
                     continue;
                 }
@@ -610,9 +625,9 @@ internal sealed partial class Lowerer
 
         foreach (var key in b.Keys)
         {
-            if (!a.Has(key) && key is SyntheticKey && b.Get(key) is Scalar sb)
+            if (!a.Has(key) && b.Get(key) is { } vb && DefaultLike(vb) is { } da)
             {
-                var m = MergeValue(key, new Scalar(DefaultOf(sb.Operand.Type)), sb, phis);
+                var m = MergeValue(key, da, vb, phis);
                 if (m is not null)
                 {
                     merged.Set(key, m);
@@ -622,6 +637,16 @@ internal sealed partial class Lowerer
 
         return merged;
     }
+
+    /// <summary>A value of the same shape with every scalar at its type's default; null for functions and refs.</summary>
+    private static FValue? DefaultLike(FValue v) => v switch
+    {
+        Scalar s when s.Operand is not Poison => new Scalar(DefaultOf(s.Operand.Type)),
+        StructValue sv => sv.Values.Select(DefaultLike).Any(x => x is null) ? null : new StructValue(sv.Type, sv.Fields, sv.Values.Select(x => DefaultLike(x)!).ToArray()),
+        TupleValue tv => tv.Items.Select(DefaultLike).Any(x => x is null) ? null : new TupleValue(tv.Items.Select(x => DefaultLike(x)!).ToArray()),
+        NullableValue nv => DefaultLike(nv.Value) is { } inner ? new NullableValue(Lit.False, inner) : null,
+        _ => null,
+    };
 
     private FValue? MergeValue(object key, FValue a, FValue b, List<Phi> phis)
     {
@@ -654,20 +679,24 @@ internal sealed partial class Lowerer
                 return new Scalar(dst);
             case StructValue sa when b is StructValue sb && sa.Values.Length == sb.Values.Length:
                 var values = new FValue[sa.Values.Length];
+                bool same = true;
                 for (int i = 0; i < values.Length; i++)
                 {
                     values[i] = MergeValue(key, sa.Values[i], sb.Values[i], phis) ?? new Scalar(Poison.Of(IrType.Double));
+                    same &= ReferenceEquals(values[i], sa.Values[i]);
                 }
 
-                return new StructValue(sa.Type, sa.Fields, values);
+                return same ? sa : new StructValue(sa.Type, sa.Fields, values);
             case TupleValue ta when b is TupleValue tb && ta.Items.Length == tb.Items.Length:
                 var items = new FValue[ta.Items.Length];
+                bool sameItems = true;
                 for (int i = 0; i < items.Length; i++)
                 {
                     items[i] = MergeValue(key, ta.Items[i], tb.Items[i], phis) ?? new Scalar(Poison.Of(IrType.Double));
+                    sameItems &= ReferenceEquals(items[i], ta.Items[i]);
                 }
 
-                return new TupleValue(items);
+                return sameItems ? ta : new TupleValue(items);
             case NullableValue na when b is NullableValue nb:
                 var has = MergeValue(key, new Scalar(na.HasValue), new Scalar(nb.HasValue), phis) as Scalar;
                 var value = MergeValue(key, na.Value, nb.Value, phis);

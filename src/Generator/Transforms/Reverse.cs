@@ -488,7 +488,14 @@ internal sealed class Reverse
         var flows = new List<(Operand, Operand)>();
         var moves = new List<Stmt>();
         var mb = new Builder(_method, new Block(), exact: false);
-        var active = l.Vars.Where(lv => lv.Var.Type.IsReal && _adjoints.ContainsKey(lv.Var)).ToList();
+        // Every active loop variable carries an adjoint through the iterations, whether or not anything after the loop
+        // uses it yet: uses inside the body (reversed below) flow into it and on to the previous iteration.
+        var active = l.Vars.Where(lv => lv.Var.Type.IsReal && _activity.IsActive(lv.Var)).ToList();
+        foreach (var lv in active)
+        {
+            Adjoint(lv.Var);
+        }
+
         var temps = new List<(LoopVar, Operand)>();
         foreach (var lv in active)
         {

@@ -75,7 +75,7 @@ public class RandomProgramTests
         Console.WriteLine("[RandomPrograms] " + summary);
 
         Assert.True(total.Failures.Count == 0,
-            $"{total.Failures.Count} failures; {summary}\n\n" + string.Join("\n\n--------\n\n", total.Failures.Take(5)));
+            $"{total.Failures.Count} failures; {summary}\n\n" + string.Join("\n\n--------\n\n", total.Failures.Take(Env("SYMBOLICGRAD_RANDOM_SHOW", 5))));
         Assert.Equal(programs, total.Programs);
         Assert.True(total.PointsChecked >= (total.Programs - total.ExcludedPrograms) * BatchRunner.PointsPerProgram, summary);
 
