@@ -18,6 +18,11 @@ namespace SymbolicGrad.Optimizers;
 /// the next update depends on can be captured with <see cref="SaveState"/> and put back with
 /// <see cref="RestoreState"/>: a restored optimizer continues bit for bit.
 /// </para>
+/// <para>
+/// Every constructor takes <c>groups</c>: <see cref="ParameterGroup"/> ranges of the vector with their own learning
+/// rate, weight decay and other hyper-parameters, PyTorch's parameter groups. Each group is updated exactly as an
+/// ungrouped optimizer with the group's values would update its slice; <see cref="Groups"/> lists them.
+/// </para>
 /// </remarks>
 public abstract class Optimizer
 {
