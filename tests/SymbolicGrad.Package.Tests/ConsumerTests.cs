@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection.Metadata;
 using System.Runtime.InteropServices;
 
 namespace SymbolicGrad.Package.Tests;
@@ -31,9 +32,23 @@ public sealed class ConsumerTests(ConsumerFixture fixture)
         Assert.True(Directory.Exists(generated), "no generated files under " + generated);
         Assert.Contains(Directory.GetFiles(generated, "*.cs", SearchOption.AllDirectories), f => File.ReadAllText(f).Contains("RosenbrockGradient", StringComparison.Ordinal));
 
+        // The generated sources are embedded in the consumer's PDB: the debugger can step into them (docs/editor.md).
+        using (var pdb = MetadataReaderProvider.FromPortablePdbStream(File.OpenRead(Path.Combine(fixture.App, "bin", "Release", "net10.0", "Consumer.pdb"))))
+        {
+            MetadataReader reader = pdb.GetMetadataReader();
+            var embedded = reader.CustomDebugInformation.Select(reader.GetCustomDebugInformation)
+                .Where(c => c.Parent.Kind == HandleKind.Document && reader.GetGuid(c.Kind) == EmbeddedSource)
+                .Select(c => reader.GetString(reader.GetDocument((DocumentHandle)c.Parent).Name))
+                .ToList();
+            Assert.Contains(embedded, name => name.Contains("SymbolicGrad.Generator", StringComparison.Ordinal));
+        }
+
         ProcessResult run = Shell.Run("dotnet", [Path.Combine(fixture.App, "bin", "Release", "net10.0", "Consumer.dll")], fixture.App).EnsureSuccess();
         AssertOutput(run.Output);
     }
+
+    /// <summary>The portable PDB's custom debug information kind for an embedded source file.</summary>
+    private static readonly Guid EmbeddedSource = new("0E8A571B-6926-466E-B4AD-8AB04611F5FE");
 
     [Fact]
     public void TheConsumerPublishesWithNativeAotAndTheNativeBinaryPrintsTheSameGradients()
