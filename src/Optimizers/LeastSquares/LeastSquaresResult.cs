@@ -62,10 +62,10 @@ public sealed class LeastSquaresResult
     }
 
     /// <summary>The solution (the best point found).</summary>
-    public IReadOnlyList<double> X { get; }
+    public double[] X { get; }
 
     /// <summary>r(X).</summary>
-    public IReadOnlyList<double> Residuals { get; }
+    public double[] Residuals { get; }
 
     /// <summary>½‖r(X)‖², the cost as <see cref="LeastSquaresFunction.Cost"/> defines it (half the sum of squares).</summary>
     public double Cost { get; }
