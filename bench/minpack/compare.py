@@ -5,6 +5,9 @@ Writes bench/minpack/minpack_lmder.csv: for each problem, f = Σ rᵢ² at the s
 residual and Jacobian evaluation counts. The C# tests (tests/SymbolicGrad.Solvers.Tests) read that file, so neither
 SciPy nor this script is needed at CI time.
 
+Also writes bench/minpack/scipy_lbfgsb.csv: SciPy's minimize(method="L-BFGS-B") with its default options on f = Σ rᵢ²
+(gradient 2Jᵀr), what a SciPy user gets, for the comparison table in docs/minimize.md.
+
 Run with Debian's python3-scipy:  apt-get install -y python3-scipy && /usr/bin/python3 bench/minpack/compare.py
 
 Settings, the same as the C# LevenbergMarquardt defaults: ftol = xtol = gtol = 1e-8, factor = 100 (SciPy's), MINPACK's
@@ -22,7 +25,7 @@ import sys
 
 import numpy as np
 import scipy
-from scipy.optimize import least_squares
+from scipy.optimize import least_squares, minimize
 
 
 def rosenbrock(x):
@@ -368,6 +371,29 @@ def main():
                      "f = sum of squares (the paper's f), status as least_squares reports it (1 gtol, 2 ftol, 3 xtol, 4 ftol and xtol, 0 max_nfev)\n")
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(["number", "name", "n", "m", "f0", "f", "status", "nfev", "njev", "x"])
+        writer.writerows(rows)
+    print(f"wrote {out}")
+
+    out = os.path.join(here, "scipy_lbfgsb.csv")
+    rows = []
+    for number, name, f, x0 in PROBLEMS:
+        x0 = np.asarray(x0, dtype=float)
+        r = residuals(f)
+        jac = complex_step_jacobian(f)
+
+        def value_and_gradient(x):
+            rx = r(x)
+            return float(np.sum(rx ** 2)), 2 * jac(x).T.dot(rx)
+
+        result = minimize(value_and_gradient, x0, jac=True, method="L-BFGS-B")
+        message = result.message if isinstance(result.message, str) else result.message.decode()
+        rows.append([number, name, repr(float(result.fun)), bool(result.success), result.nit, result.nfev, message])
+        print(f"{number:2d} {name:52s} f={result.fun:.6e} success={result.success} nit={result.nit} nfev={result.nfev} {message}")
+    with open(out, "w", newline="\n", encoding="utf-8") as handle:
+        handle.write(f"# scipy.optimize.minimize(method='L-BFGS-B') {scipy.__version__} with its default options (ftol 2.2e-9, gtol 1e-5, "
+                     "maxcor 10, maxiter 15000) on f = sum of squares, gradient 2 J^T r\n")
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["number", "name", "f", "success", "nit", "nfev", "message"])
         writer.writerows(rows)
     print(f"wrote {out}")
 

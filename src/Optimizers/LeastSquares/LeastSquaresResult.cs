@@ -107,7 +107,7 @@ public sealed class LeastSquaresResult
         var sb = new StringBuilder();
         sb.Append(inv, $"Levenberg–Marquardt {(Success ? "converged" : "did not converge")}: {Message}\n");
         sb.Append(inv, $"  cost ½‖r‖² = {Cost:G10} (sum of squares {SumOfSquares:G10}), optimality {Optimality:0.0e+00}\n");
-        sb.Append(inv, $"  {Iterations} iterations, {Evaluations} residual evaluations, {JacobianEvaluations} Jacobian evaluations, {WallTime.TotalMilliseconds:0.0} ms\n");
+        sb.Append(inv, $"  {Iterations} iteration{(Iterations == 1 ? string.Empty : "s")}, {Evaluations} residual evaluations, {JacobianEvaluations} Jacobian evaluations, {WallTime.TotalMilliseconds:0.0} ms\n");
         sb.Append("  x = [").Append(string.Join(", ", X.Select(v => v.ToString("G10", inv)))).Append("]\n");
         return sb.ToString();
     }

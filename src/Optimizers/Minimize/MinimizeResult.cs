@@ -37,10 +37,13 @@ public enum MinimizeStatus
 /// <summary>The outcome of <see cref="Optimize.Minimize(DifferentiableFunction, ReadOnlySpan{double}, MinimizeOptions?)"/>: read <see cref="Success"/> and <see cref="Message"/> first.</summary>
 public sealed class MinimizeResult
 {
+    private readonly bool _leastSquares;
+
     internal MinimizeResult(
         string method, double[] x, double value, MinimizeStatus status, string message, int iterations, long functionEvaluations,
-        long gradientEvaluations, long hessianEvaluations, double gradientNorm, IReadOnlyList<string> notes, TimeSpan wallTime)
+        long gradientEvaluations, long hessianEvaluations, double gradientNorm, IReadOnlyList<string> notes, TimeSpan wallTime, bool leastSquares = false)
     {
+        _leastSquares = leastSquares;
         Method = method;
         X = x;
         Value = value;
@@ -100,9 +103,18 @@ public sealed class MinimizeResult
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append(inv, $"{Method}: {(Success ? "converged" : "NOT converged")} ({Status}): {Message}\n");
-        sb.Append(inv, $"  f = {Value:R}, gradient norm {GradientNorm:0.0e+00}\n");
-        sb.Append(inv, $"  {Iterations} iterations, {FunctionEvaluations} evaluations of f, {GradientEvaluations} of the gradient");
-        sb.Append(HessianEvaluations > 0 ? string.Create(inv, $", {HessianEvaluations} of second derivatives") : string.Empty);
+        if (_leastSquares)
+        {
+            sb.Append(inv, $"  ½‖r‖² = {Value:R} (sum of squares {2 * Value:R}), largest cosine between r and J's columns {GradientNorm:0.0e+00}\n");
+            sb.Append(inv, $"  {Plural(Iterations, "iteration")}, {Plural(FunctionEvaluations, "residual evaluation")}, {Plural(GradientEvaluations, "Jacobian evaluation")}");
+        }
+        else
+        {
+            sb.Append(inv, $"  f = {Value:R}, {(Method.StartsWith("L-BFGS-B", StringComparison.Ordinal) ? "projected " : string.Empty)}gradient norm {GradientNorm:0.0e+00}\n");
+            sb.Append(inv, $"  {Plural(Iterations, "iteration")}, {FunctionEvaluations} evaluations of f, {GradientEvaluations} of the gradient");
+            sb.Append(HessianEvaluations > 0 ? string.Create(inv, $", {HessianEvaluations} of second derivatives") : string.Empty);
+        }
+
         sb.Append(inv, $", {WallTime.TotalMilliseconds:0.0} ms\n");
         const int shown = 10;
         sb.Append("  x = [").Append(string.Join(", ", X.Take(shown).Select(v => v.ToString("G10", inv))));
@@ -114,4 +126,6 @@ public sealed class MinimizeResult
 
         return sb.ToString();
     }
+
+    private static string Plural(long count, string noun) => string.Create(CultureInfo.InvariantCulture, $"{count} {noun}{(count == 1 ? string.Empty : "s")}");
 }

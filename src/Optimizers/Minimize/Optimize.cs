@@ -106,7 +106,7 @@ public static class Optimize
         };
         return new MinimizeResult(
             "Levenberg–Marquardt (MINPACK lmder)", result.X, result.Cost, status, result.Message, result.Iterations, result.Evaluations,
-            result.JacobianEvaluations, 0, result.Optimality, [], result.WallTime);
+            result.JacobianEvaluations, 0, result.Optimality, [], result.WallTime, leastSquares: true);
     }
 
     private static MinimizeResult RunNewton(DifferentiableFunction function, double[] x, MinimizeOptions options, List<string> notes)
@@ -156,7 +156,9 @@ public static class Optimize
                 $"reached the limit of {options.MaxIterations} iterations; gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),
         };
         return new MinimizeResult(
-            "Newton (" + newton.LastHessian + " Hessian, Levenberg damping, Armijo backtracking)", run.Parameters, run.Loss, status, message, (int)run.Steps,
+            newton.LastHessianEvaluations > 0 || newton.LastHessian!.StartsWith("exact", StringComparison.Ordinal)
+                ? "Newton (exact Hessian, Levenberg damping, Armijo backtracking)"
+                : "Newton (Hessian from central differences of the gradient, Levenberg damping, Armijo backtracking)", run.Parameters, run.Loss, status, message, (int)run.Steps,
             run.GradientEvaluations, run.GradientEvaluations, newton.LastHessianEvaluations, gnorm, notes, run.WallTime);
     }
 
