@@ -137,7 +137,7 @@ public static class Optimize
             EvaluationLimit = options.MaxEvaluations,
         };
         var run = newton.Minimize(function, x);
-        double gnorm = GradientMaxNorm(function, run.Parameters);
+        double gnorm = GradientMaxNorm(function, run.Parameters); // one more evaluation, counted below
         var inv = CultureInfo.InvariantCulture;
         (MinimizeStatus status, string message) = run.StopReason switch
         {
@@ -159,7 +159,7 @@ public static class Optimize
             newton.LastHessianEvaluations > 0 || newton.LastHessian!.StartsWith("exact", StringComparison.Ordinal)
                 ? "Newton (exact Hessian, Levenberg damping, Armijo backtracking)"
                 : "Newton (Hessian from central differences of the gradient, Levenberg damping, Armijo backtracking)", run.Parameters, run.Loss, status, message, (int)run.Steps,
-            run.GradientEvaluations, run.GradientEvaluations, newton.LastHessianEvaluations, gnorm, notes, run.WallTime);
+            run.GradientEvaluations + 1, run.GradientEvaluations + 1, newton.LastHessianEvaluations, gnorm, notes, run.WallTime);
     }
 
     private static double GradientMaxNorm(DifferentiableFunction function, double[] x)
