@@ -87,7 +87,7 @@ public sealed class TorchRunner : IDisposable
         return new TorchRunner(python, script, info);
     }
 
-    /// <summary>Adds a case; its data are written now. Returns its id.</summary>
+    /// <summary>Adds a case (its data are written to the folder when a run first needs them); returns its id.</summary>
     public int Add(TorchCase c)
     {
         _cases.Add(c);
