@@ -1,6 +1,6 @@
 using SymbolicGrad.Benchmarks;
 
-// dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify | report [--quick] [--out FILE] | buildtime | peak
+// dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify | report [--quick] [--out FILE] | buildtime | peak | parallel [--quick]
 string command = args.Length > 0 ? args[0] : "";
 bool quick = args.Contains("--quick");
 int outIndex = Array.IndexOf(args, "--out");
@@ -18,6 +18,8 @@ switch (command)
         return 0;
     case "report":
         return Report.Run(quick, outPath);
+    case "parallel":
+        return Report.RunDataParallel(quick);
     case "peak":
         Console.WriteLine(PeakFlops.Measure(quick));
         return 0;
@@ -30,6 +32,7 @@ switch (command)
                      [--out FILE]     write the report elsewhere
               buildtime               only the generator's build-time table
               peak                    only the FMA throughput kernel (GFLOP/s of one core)
+              parallel [--quick]      only the data-parallel rows (ShardedObjective on 1 thread and every core)
               generate FILE           run the generator on one C# file and print its output and diagnostics
 
             """);

@@ -147,12 +147,7 @@ public static class Report
             }
         }
 
-        var parallelRows = DataParallelCase.All.Select(c =>
-        {
-            double? Time(string method) => parallelTimes.TryGetValue((c, method), out double t) ? t : null;
-            return new DataParallelRow(c, DataParallelCase.Create(c).AllCores.ShardCount, Time(nameof(DataParallelBenchmarks.Serial)),
-                Time(nameof(DataParallelBenchmarks.ShardedOneThread)), Time(nameof(DataParallelBenchmarks.ShardedAllCores)));
-        }).ToList();
+        var parallelRows = DataParallelRows(parallelTimes);
 
         var rows = new List<Row>();
         foreach (var entry in ProblemCatalog.All)
@@ -179,7 +174,29 @@ public static class Report
         return 0;
     }
 
-    private static ManualConfig Config(bool quick)
+    /// <summary>Only the data-parallel rows (the <c>parallel</c> command): verify them, time them, print their table.</summary>
+    public static int RunDataParallel(bool quick)
+    {
+        var summary = BenchmarkRunner.Run<DataParallelBenchmarks>(Config(quick));
+        var times = new Dictionary<(string Case, string Method), double>();
+        foreach (var report in summary.Reports.Where(r => r.ResultStatistics is not null))
+        {
+            times[((string)report.BenchmarkCase.Parameters["Case"], report.BenchmarkCase.Descriptor.WorkloadMethod.Name)] = report.ResultStatistics!.Median;
+        }
+
+        Console.WriteLine(DataParallelTable(DataParallelRows(times)));
+        return 0;
+    }
+
+    private static List<DataParallelRow> DataParallelRows(Dictionary<(string Case, string Method), double> times) =>
+        DataParallelCase.All.Select(c =>
+        {
+            double? Time(string method) => times.TryGetValue((c, method), out double t) ? t : null;
+            return new DataParallelRow(c, DataParallelCase.Create(c).AllCores.ShardCount, Time(nameof(DataParallelBenchmarks.Serial)),
+                Time(nameof(DataParallelBenchmarks.ShardedOneThread)), Time(nameof(DataParallelBenchmarks.ShardedAllCores)));
+        }).ToList();
+
+    internal static ManualConfig Config(bool quick)
     {
         var job = quick
             ? Job.Default.WithLaunchCount(1).WithWarmupCount(2).WithIterationCount(5).WithIterationTime(TimeInterval.FromMilliseconds(40)).WithId("quick")
@@ -339,7 +356,7 @@ public static class Report
         return b.ToString();
     }
 
-    private static string DataParallelTable(IReadOnlyList<DataParallelRow> rows)
+    internal static string DataParallelTable(IReadOnlyList<DataParallelRow> rows)
     {
         var b = new StringBuilder();
         int cores = Environment.ProcessorCount;

@@ -26,13 +26,9 @@ internal sealed class BatchEvaluator
     {
         _data = data;
         int shards = Math.Min(largestBatch, MaxShards);
-        _shardGradient = new double[shards][];
-        _scratch = new double[shards][];
-        for (int k = 0; k < shards; k++)
-        {
-            _shardGradient[k] = new double[data.Dimension];
-            _scratch[k] = new double[data.Dimension];
-        }
+        // padded, so that threads working on neighbouring shards never write to one cache line
+        _shardGradient = DeterministicReduction.NewBuffers(shards, data.Dimension);
+        _scratch = DeterministicReduction.NewBuffers(shards, data.Dimension);
 
         _shardLoss = new double[shards];
         _parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = parallelism };
@@ -59,13 +55,13 @@ internal sealed class BatchEvaluator
     {
         int lo = start + (int)((long)k * count / shards);
         int hi = start + (int)((long)(k + 1) * count / shards);
-        var sum = _shardGradient[k];
-        var scratch = _scratch[k];
-        Array.Clear(sum);
+        var sum = _shardGradient[k].AsSpan(0, _data.Dimension);
+        var scratch = _scratch[k].AsSpan(0, _data.Dimension);
+        sum.Clear();
         double loss = 0;
         for (int j = lo; j < hi; j++)
         {
-            Array.Clear(scratch);
+            scratch.Clear();
             loss += _data.Loss(parameters, order[j], scratch);
             for (int i = 0; i < sum.Length; i++)
             {
