@@ -323,7 +323,7 @@ public static class Report
         b.AppendLine($"- date: {DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC; this {(quick ? "quick" : "full")} run took {elapsed.TotalMinutes:0.0} min");
         b.AppendLine($"- PyTorch contender: `{TorchRunner.InstallCommand}` (Debian 12; about 150 MB to download, 640 MB installed)");
         b.AppendLine("- full report: `dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- report`");
-        b.AppendLine("- quick report (under 5 minutes): `dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- report --quick`");
+        b.AppendLine("- quick report (a few minutes): `dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- report --quick`");
         b.AppendLine("- gradients only, no timing (CI): `dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify`");
         return b.ToString();
     }
