@@ -116,7 +116,7 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Threads used to evaluate a batch (default 1). The batch is cut into a fixed number of shards that depends only
-    /// on the batch size, each summed in order into its own buffer, and the shard sums are added in shard order: the
+    /// on the batch size, each summed in order into its own buffer, and the shard sums are added in a fixed pairwise tree: the
     /// result is bit for bit the same for every thread count.
     /// </summary>
     public int MaxDegreeOfParallelism { get; init; } = 1;
