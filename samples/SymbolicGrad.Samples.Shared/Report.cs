@@ -58,7 +58,7 @@ public static class Report
     {
         if (value == 0 || !double.IsFinite(value) || Math.Abs(value) >= 1e-3)
         {
-            return value.ToString("0.######", CultureInfo.InvariantCulture);
+            return Sig(value);
         }
 
         int exponent = (int)Math.Floor(Math.Log10(Math.Abs(value)));
