@@ -47,7 +47,7 @@ public static class LrFinderSample
         var data = Examples(x1, x2, y);
         run.Say($"{y.Length} points in two overlapping classes; logistic regression p = σ(w1·x1 + w2·x2 + b), cross-entropy loss (Losses.CrossEntropy, [Differentiable]).");
 
-        int steps = run.Budget(200, 100);
+        const int steps = 200; // cheap (200 mini-batches), and fewer steps make a coarser, less reliable suggestion: no quick budget
         LearningRateFinderResult test = null!;
         run.Console.Status().Start("range test…", _ => test = RangeTest(data, steps));
         double suggestion = test.SteepestLearningRate;

@@ -10,6 +10,10 @@ namespace SymbolicGrad.Samples;
 /// </summary>
 public sealed class Figure
 {
+    // ScottPlot does not promise thread safety (its font and typeface caches are shared); a sample renders on one
+    // thread, but the tests run samples side by side, so rendering takes turns.
+    private static readonly Lock RenderLock = new();
+
     /// <summary>Creates a figure.</summary>
     /// <param name="panels">The plots, row by row.</param>
     /// <param name="columns">Panels per row.</param>
@@ -91,6 +95,14 @@ public sealed class Figure
     }
 
     private void Render(SKCanvas canvas)
+    {
+        lock (RenderLock)
+        {
+            RenderPanels(canvas);
+        }
+    }
+
+    private void RenderPanels(SKCanvas canvas)
     {
         canvas.Clear(SKColors.White);
         if (Title is not null)

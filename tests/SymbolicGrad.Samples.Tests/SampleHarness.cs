@@ -44,7 +44,13 @@ public static class SampleHarness
     /// <summary>Runs <paramref name="sample"/> with --quick into a fresh temporary folder, capturing its report.</summary>
     public static SampleOutput Run(Func<string[], IAnsiConsole, int> sample, string name, params string[] extraArgs)
     {
-        string dir = Path.Combine(Path.GetTempPath(), "SymbolicGrad.Samples.Tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        // One folder per sample, emptied first: the figures of the last test run stay there to look at.
+        string dir = Path.Combine(Path.GetTempPath(), "SymbolicGrad.Samples.Tests", name);
+        if (System.IO.Directory.Exists(dir))
+        {
+            System.IO.Directory.Delete(dir, recursive: true);
+        }
+
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
