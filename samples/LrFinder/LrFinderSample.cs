@@ -119,14 +119,15 @@ public static class LrFinderSample
 
     private static void TrainingFigure(SampleRun run, List<(string Label, OptimizationResult Result)> results)
     {
-        var plot = Figures.Create("Training with three rates", "epoch", "mean batch loss in the epoch");
+        var plot = Figures.Create("Training with three rates: the loss of each mini-batch", "step", "batch loss (log scale)");
         foreach (var ((label, result), k) in results.Select((r, k) => (r, k)))
         {
-            var epochs = Enumerable.Range(1, result.EpochLosses.Count).Select(e => (double)e).ToArray();
-            Figures.Line(plot, epochs, result.EpochLosses.ToArray(), label, Figures.Colour(k), markerSize: 5);
+            var steps = Enumerable.Range(0, result.LossHistory.Count).Select(s => (double)s).ToArray();
+            Figures.Line(plot, steps, Figures.Log10(result.LossHistory), label, Figures.Colour(k), width: 1.5f);
         }
 
-        Figures.Legend(plot, Alignment.UpperRight);
+        Figures.LogScaleY(plot);
+        Figures.Legend(plot, Alignment.MiddleRight);
         run.Save(plot, "training");
     }
 }
