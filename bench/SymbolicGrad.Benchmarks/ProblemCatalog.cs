@@ -1,4 +1,5 @@
 using SymbolicGrad.Benchmarks.Problems;
+using SymbolicGrad.Benchmarks.Torch;
 
 namespace SymbolicGrad.Benchmarks;
 
@@ -8,9 +9,12 @@ public sealed record ProblemEntry(
     IReadOnlyList<string> Sizes,
     IReadOnlyList<string> VerifySizes,
     bool HasGenerated,
+    bool HasTape,
     Type BenchmarkType,
     Func<string, VerificationResult> Verify,
-    Func<string, (int Dimension, double ValueSeconds)> Probe);
+    Func<string, (int Dimension, double ValueSeconds)> Probe,
+    Func<string, double> GradientFlops,
+    Func<string, TorchCase> Torch);
 
 /// <summary>Every problem, in the order of the report's rows.</summary>
 public static class ProblemCatalog
@@ -18,13 +22,13 @@ public static class ProblemCatalog
     public static IReadOnlyList<ProblemEntry> All { get; } =
     [
         Of<SquareProblem>(), Of<SumTimesProblem>(), Of<QuadraticProblem>(), Of<BowlProblem>(), Of<Rosenbrock2Problem>(),
-        Of<RosenbrockProblem>(), Of<MseProblem>(), Of<LogisticRegressionProblem>(), Of<MlpProblem>(), Of<GmmProblem>(),
+        Of<RosenbrockProblem>(), Of<MseProblem>(), Of<LogisticRegressionProblem>(), Of<MlpProblem>(), Of<SoftmaxMlpProblem>(), Of<GmmProblem>(),
     ];
 
     private static ProblemEntry Of<TProblem>()
         where TProblem : struct, IProblem<TProblem> =>
-        new(TProblem.Name, TProblem.Sizes, TProblem.VerifySizes, TProblem.HasGenerated, typeof(ProblemBenchmarks<TProblem>),
-            Verifier.Run<TProblem>, Probe<TProblem>);
+        new(TProblem.Name, TProblem.Sizes, TProblem.VerifySizes, TProblem.HasGenerated, TProblem.HasTape, typeof(ProblemBenchmarks<TProblem>),
+            Verifier.Run<TProblem>, Probe<TProblem>, TProblem.GradientFlops, size => TorchCase.Of<TProblem>(TProblem.Name, size));
 
     /// <summary>The dimension, and a rough time of one value evaluation (to decide whether numeric is measured or estimated).</summary>
     private static (int, double) Probe<TProblem>(string size)

@@ -1,6 +1,6 @@
 using SymbolicGrad.Benchmarks;
 
-// dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify | report [--quick] [--out FILE] | buildtime
+// dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify | report [--quick] [--out FILE] | buildtime | peak | parallel [--quick]
 string command = args.Length > 0 ? args[0] : "";
 bool quick = args.Contains("--quick");
 int outIndex = Array.IndexOf(args, "--out");
@@ -18,14 +18,21 @@ switch (command)
         return 0;
     case "report":
         return Report.Run(quick, outPath);
+    case "parallel":
+        return Report.RunDataParallel(quick);
+    case "peak":
+        Console.WriteLine(PeakFlops.Measure(quick));
+        return 0;
     default:
         Console.WriteLine("""
-            SymbolicGrad benchmarks: generated gradients against hand-written code, a tape and numeric gradients.
+            SymbolicGrad benchmarks: generated gradients against hand-written code, PyTorch, a tape and numeric gradients.
 
-              verify                  every contender's gradient against the hand-written one and numeric (seconds, no BenchmarkDotNet)
+              verify                  every contender's gradient against the hand-written one and numeric, PyTorch's if installed (no timing)
               report [--quick]        verify, time the generator, run BenchmarkDotNet, write docs/benchmarks.md
                      [--out FILE]     write the report elsewhere
               buildtime               only the generator's build-time table
+              peak                    only the FMA throughput kernel (GFLOP/s of one core)
+              parallel [--quick]      only the data-parallel rows (ShardedObjective on 1 thread and every core)
               generate FILE           run the generator on one C# file and print its output and diagnostics
 
             """);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SymbolicGrad.Benchmarks.Problems;
+using SymbolicGrad.Benchmarks.Torch;
 
 namespace SymbolicGrad.Benchmarks;
 
@@ -8,6 +9,9 @@ public sealed record VerificationResult(string Problem, string Size, int Dimensi
 {
     public bool Passed => Failures.Count == 0;
 }
+
+/// <summary>The PyTorch contender after verify: the runner (null when torch is not installed, and why), and the cases whose gradients agreed.</summary>
+public sealed record TorchVerification(TorchRunner? Runner, string WhyNot, IReadOnlyDictionary<(string Problem, string Size), int> Verified);
 
 /// <summary>
 /// Checks that every contender computes the same thing: the hand-written gradient is the reference; the tape and the
@@ -38,10 +42,14 @@ public static class Verifier
         double scale = Math.Max(1.0, MaxAbs(hand));
         CheckValue("hand-written", handValue, value, failures);
 
-        var tape = new double[n];
-        double tapeValue = problem.Tape(point, tape);
-        CheckValue("tape", tapeValue, value, failures);
-        double tapeError = CompareGradients("tape", tape, hand, scale, failures);
+        string tapeText = "n/a";
+        if (TProblem.HasTape)
+        {
+            var tape = new double[n];
+            double tapeValue = problem.Tape(point, tape);
+            CheckValue("tape", tapeValue, value, failures);
+            tapeText = CompareGradients("tape", tape, hand, scale, failures).ToString("0.0e+00", CultureInfo.InvariantCulture);
+        }
 
         string generatedText = "n/a (needs loops)";
         long? bytes = null;
@@ -78,13 +86,21 @@ public static class Verifier
         }
 
         string summary = string.Create(CultureInfo.InvariantCulture,
-            $"value {value,14:G8}  tape {tapeError:0.0e+00}  generated {generatedText}  numeric {numericError:0.0e+00} over {checkedComponents} of {n}");
+            $"value {value,14:G8}  tape {tapeText}  generated {generatedText}  numeric {numericError:0.0e+00} over {checkedComponents} of {n}");
         return new VerificationResult(TProblem.Name, size, n, failures, summary, bytes);
     }
 
-    /// <summary>All problems at all their verify sizes; prints one line each and every failure.</summary>
+    /// <summary>All problems at all their verify sizes, then PyTorch's gradients and the data-parallel rows; prints one line each and every failure.</summary>
     /// <returns>Whether everything agreed.</returns>
     public static bool RunAll(TextWriter output)
+    {
+        bool passed = RunAll(output, out var torch);
+        torch.Runner?.Dispose();
+        return passed;
+    }
+
+    /// <summary>As <see cref="RunAll(TextWriter)"/>, and hands over the PyTorch runner (to be disposed) with the cases it verified.</summary>
+    public static bool RunAll(TextWriter output, out TorchVerification torch)
     {
         bool passed = true;
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -102,7 +118,7 @@ public static class Verifier
                     result = new VerificationResult(entry.Name, size, 0, [$"threw {e.GetType().Name}: {e.Message}"], "", null);
                 }
 
-                output.WriteLine($"{(result.Passed ? "ok  " : "FAIL")} {entry.Name,-26} {size,-40} {result.Summary}");
+                output.WriteLine($"{(result.Passed ? "ok  " : "FAIL")} {entry.Name,-34} {size,-40} {result.Summary}");
                 foreach (string failure in result.Failures)
                 {
                     output.WriteLine($"     {failure}");
@@ -112,9 +128,116 @@ public static class Verifier
             }
         }
 
+        passed &= VerifyDataParallel(output);
+        passed &= VerifyTorch(output, out torch);
         output.WriteLine(passed
             ? $"verify: every contender agrees ({watch.Elapsed.TotalSeconds:0.0} s)"
             : "verify: FAILED, the contenders disagree (see above)");
+        return passed;
+    }
+
+    /// <summary>
+    /// The data-parallel rows: the sharded generated gradient on one thread and on every core agree with the
+    /// hand-written one to rounding, and with each other bit for bit.
+    /// </summary>
+    private static bool VerifyDataParallel(TextWriter output)
+    {
+        bool passed = true;
+        foreach (string name in DataParallelCase.All)
+        {
+            var failures = new List<string>();
+            var c = DataParallelCase.Create(name);
+            int n = c.Point.Length;
+            var hand = new double[n];
+            double value = c.Hand(hand);
+            double scale = Math.Max(1.0, MaxAbs(hand));
+            var one = new double[n];
+            var all = new double[n];
+            double valueOne = c.OneThread.ValueAndGradient(c.Point, one);
+            double valueAll = c.AllCores.ValueAndGradient(c.Point, all);
+            CheckValue("sharded", valueOne, value, failures);
+            double error = CompareGradients("sharded", one, hand, scale, failures);
+            if (!one.Prepend(valueOne).Select(BitConverter.DoubleToInt64Bits).SequenceEqual(all.Prepend(valueAll).Select(BitConverter.DoubleToInt64Bits)))
+            {
+                failures.Add($"sharded: 1 thread and {Environment.ProcessorCount} threads differ in their bits");
+            }
+
+            output.WriteLine($"{(failures.Count == 0 ? "ok  " : "FAIL")} {"data-parallel",-34} {name,-40} " +
+                string.Create(CultureInfo.InvariantCulture, $"sharded {error:0.0e+00}, {c.AllCores.ShardCount} shards, same bits on 1 and {Environment.ProcessorCount} threads: {failures.Count == 0}"));
+            foreach (string failure in failures)
+            {
+                output.WriteLine($"     {failure}");
+            }
+
+            passed &= failures.Count == 0;
+        }
+
+        return passed;
+    }
+
+    /// <summary>
+    /// PyTorch's value and gradient of every problem at every verify size against the hand-written ones (the same
+    /// tolerance as the tape). Without Python and torch it says so, and passes.
+    /// </summary>
+    private static bool VerifyTorch(TextWriter output, out TorchVerification torch)
+    {
+        var runner = TorchRunner.TryCreate(out string whyNot);
+        if (runner is null)
+        {
+            output.WriteLine($"skip torch: not checked, {whyNot}. Install it with: {TorchRunner.InstallCommand}");
+            torch = new TorchVerification(null, whyNot, new Dictionary<(string, string), int>());
+            return true;
+        }
+
+        output.WriteLine($"torch: {runner.Info}");
+        var ids = new Dictionary<(string, string), int>();
+        foreach (var entry in ProblemCatalog.All)
+        {
+            foreach (string size in entry.VerifySizes)
+            {
+                ids[(entry.Name, size)] = runner.Add(entry.Torch(size));
+            }
+        }
+
+        var verified = new Dictionary<(string, string), int>();
+        bool passed = true;
+        var results = runner.Evaluate(ids.Values);
+        foreach (var ((name, size), id) in ids)
+        {
+            var failures = new List<string>();
+            var c = runner[id];
+            string summary = "";
+            var (result, error) = results.TryGetValue(id, out var r) ? r : (null, "no result");
+            if (result is null)
+            {
+                failures.Add($"torch: {error}");
+            }
+            else if (result.Gradient.Length != c.HandGradient.Length)
+            {
+                failures.Add($"torch: the gradient has {result.Gradient.Length} components, the hand-written {c.HandGradient.Length}");
+            }
+            else
+            {
+                CheckValue("torch", result.Value, c.Value, failures);
+                double gradientError = CompareGradients("torch", result.Gradient, c.HandGradient, Math.Max(1.0, MaxAbs(c.HandGradient)), failures);
+                summary = string.Create(CultureInfo.InvariantCulture, $"value {result.Value,14:G8}  torch {gradientError:0.0e+00}");
+            }
+
+            output.WriteLine($"{(failures.Count == 0 ? "ok  " : "FAIL")} {"torch: " + name,-34} {size,-40} {summary}");
+            foreach (string failure in failures)
+            {
+                output.WriteLine($"     {failure}");
+            }
+
+            if (failures.Count == 0)
+            {
+                verified[(name, size)] = id;
+            }
+
+            passed &= failures.Count == 0;
+        }
+
+        torch = new TorchVerification(runner, "", verified);
         return passed;
     }
 

@@ -152,7 +152,7 @@ public sealed class GradientCheckException : Exception
 /// <c>gradcheck</c> and JAX's <c>check_grads</c> are used:
 /// <c>GradientCheck.Check(Losses.LossObjective(), [1.0, 2.0]).ThrowIfFailed()</c>.
 /// </summary>
-public static class GradientCheck
+public static partial class GradientCheck
 {
     /// <summary>Checks <paramref name="function"/>'s gradient at <paramref name="x"/>.</summary>
     public static GradientCheckResult Check(DifferentiableFunction function, ReadOnlySpan<double> x, GradientCheckOptions? options = null)

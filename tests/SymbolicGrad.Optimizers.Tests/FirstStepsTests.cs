@@ -45,12 +45,33 @@ public class FirstStepsTests
         ["RAdam default"] = (() => new RAdam(), () => ReferenceOptimizers.RAdam()),
         ["RAdam beta2 0.5 never rectified"] = (() => new RAdam(0.1, beta2: 0.5), () => ReferenceOptimizers.RAdam(0.1, b2: 0.5)),
         ["RAdam beta2 0.8 wd"] = (() => new RAdam(0.1, beta2: 0.8, weightDecay: 0.1), () => ReferenceOptimizers.RAdam(0.1, b2: 0.8, wd: 0.1)),
+        ["RmsProp maximize centered wd"] = (() => new RmsProp(0.01, alpha: 0.9, weightDecay: 0.1, momentum: 0.7, centered: true, maximize: true),
+            () => ReferenceOptimizers.RmsProp(0.01, alpha: 0.9, wd: 0.1, mu: 0.7, centered: true, maximize: true)),
+        ["AdaGrad maximize wd"] = (() => new AdaGrad(0.1, learningRateDecay: 0.5, weightDecay: 0.1, maximize: true),
+            () => ReferenceOptimizers.AdaGrad(0.1, lrDecay: 0.5, wd: 0.1, maximize: true)),
+        ["AdaDelta maximize wd"] = (() => new AdaDelta(0.5, rho: 0.5, epsilon: 1e-3, weightDecay: 0.1, maximize: true),
+            () => ReferenceOptimizers.AdaDelta(0.5, rho: 0.5, eps: 1e-3, wd: 0.1, maximize: true)),
+        ["Adamax maximize wd"] = (() => new Adamax(0.1, beta2: 0.5, weightDecay: 0.3, maximize: true),
+            () => ReferenceOptimizers.Adamax(0.1, b2: 0.5, wd: 0.3, maximize: true)),
+        ["NAdam maximize wd"] = (() => new NAdam(0.1, weightDecay: 0.1, maximize: true),
+            () => ReferenceOptimizers.NAdam(0.1, wd: 0.1, maximize: true)),
+        ["NAdam decoupled wd"] = (() => new NAdam(0.1, weightDecay: 0.3, decoupledWeightDecay: true),
+            () => ReferenceOptimizers.NAdam(0.1, wd: 0.3, decoupled: true)),
+        ["NAdam decoupled maximize"] = (() => new NAdam(0.05, weightDecay: 0.5, momentumDecay: 0.1, decoupledWeightDecay: true, maximize: true),
+            () => ReferenceOptimizers.NAdam(0.05, wd: 0.5, psi: 0.1, decoupled: true, maximize: true)),
+        ["RAdam maximize wd beta2 0.8"] = (() => new RAdam(0.1, beta2: 0.8, weightDecay: 0.1, maximize: true),
+            () => ReferenceOptimizers.RAdam(0.1, b2: 0.8, wd: 0.1, maximize: true)),
+        ["RAdam decoupled beta2 0.8"] = (() => new RAdam(0.1, beta2: 0.8, weightDecay: 0.3, decoupledWeightDecay: true),
+            () => ReferenceOptimizers.RAdam(0.1, b2: 0.8, wd: 0.3, decoupled: true)),
+        ["RAdam decoupled maximize default betas"] = (() => new RAdam(0.05, weightDecay: 0.5, decoupledWeightDecay: true, maximize: true),
+            () => ReferenceOptimizers.RAdam(0.05, wd: 0.5, decoupled: true, maximize: true)),
         ["Lion default"] = (() => new Lion(), () => ReferenceOptimizers.Lion()),
         ["Lion lr 0.1 wd 0.5"] = (() => new Lion(0.1, beta1: 0.5, beta2: 0.7, weightDecay: 0.5),
             () => ReferenceOptimizers.Lion(0.1, b1: 0.5, b2: 0.7, wd: 0.5)),
     };
 
-    // Eight steps rather than five so that RAdam's rectified branch (t ≥ 6) is exercised too.
+    // Eight steps rather than five so that RAdam's rectified branch (t ≥ 6) is exercised too. The tolerance is
+    // 1e-15 relative (a few ulps): the references are written independently, so the last bit may differ.
     [Theory]
     [MemberData(nameof(Cases))]
     public void FirstStepsMatchTheEquations(string name)
@@ -67,7 +88,7 @@ public class FirstStepsTests
             expected = rule(expected, Gradient(expected), t);
             for (int i = 0; i < 2; i++)
             {
-                double tolerance = 1e-13 * Math.Max(1, Math.Abs(expected[i]));
+                double tolerance = 1e-15 * Math.Max(1, Math.Abs(expected[i]));
                 Assert.True(Math.Abs(mine[i] - expected[i]) <= tolerance,
                     $"{name}, step {t}, component {i}: got {mine[i]:R}, expected {expected[i]:R}");
             }
@@ -77,6 +98,40 @@ public class FirstStepsTests
         }
 
         Assert.Equal(8, optimizer.StepCount);
+    }
+
+    public static TheoryData<string> Maximizers() => new(MaximizerTable.Keys);
+
+    private static readonly Dictionary<string, Func<bool, Optimizer>> MaximizerTable = new()
+    {
+        ["Sgd"] = m => new Sgd(0.05, momentum: 0.9, nesterov: true, maximize: m),
+        ["Adam"] = m => new Adam(0.05, amsgrad: true, maximize: m),
+        ["RmsProp"] = m => new RmsProp(0.01, momentum: 0.5, centered: true, maximize: m),
+        ["AdaGrad"] = m => new AdaGrad(0.1, learningRateDecay: 0.1, maximize: m),
+        ["AdaDelta"] = m => new AdaDelta(maximize: m),
+        ["Adamax"] = m => new Adamax(0.05, maximize: m),
+        ["NAdam"] = m => new NAdam(0.05, maximize: m),
+        ["RAdam"] = m => new RAdam(0.05, maximize: m),
+    };
+
+    [Theory]
+    [MemberData(nameof(Maximizers))]
+    public void MaximizingFIsMinimizingMinusFBitForBit(string name)
+    {
+        // Without weight decay, maximize only negates the gradient first: ascending f from θ₀ must take exactly the
+        // steps that descending −f takes (the minus of ∇f is exact in floating point).
+        var up = MaximizerTable[name](true);
+        var down = MaximizerTable[name](false);
+        double[] a = (double[])Start.Clone(), b = (double[])Start.Clone();
+        for (int t = 1; t <= 12; t++)
+        {
+            double[] ga = Gradient(a);
+            up.Step(a, ga.Select(x => -x).ToArray());    // ∇(−f) given to a maximizer of −f ...
+            down.Step(b, Gradient(b));                   // ... is a minimizer of f
+            Assert.Equal(b.Select(BitConverter.DoubleToInt64Bits), a.Select(BitConverter.DoubleToInt64Bits));
+        }
+
+        Assert.NotEqual(Start, a);
     }
 
     [Fact]

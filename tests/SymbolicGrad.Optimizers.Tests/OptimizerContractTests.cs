@@ -19,6 +19,18 @@ public class OptimizerContractTests
         ["NAdam"] = () => new NAdam(0.05),
         ["RAdam"] = () => new RAdam(0.05),
         ["Lion"] = () => new Lion(0.3, beta1: 0.99, beta2: 0.5),
+
+        // Groups (ranges that fit any length ≥ 2), maximize and decoupled weight decay.
+        ["Sgd groups"] = () => new Sgd(0.05, momentum: 0.9, groups: [new(..1, momentum: 0.5), new(1.., learningRate: 0.01, weightDecay: 0.2)]),
+        ["Adam groups"] = () => new Adam(0.05, amsgrad: true, groups: [new(..1, learningRate: 0.1, beta1: 0.5), new(1.., weightDecay: 0.1, epsilon: 1e-3)]),
+        ["AdamW groups"] = () => new AdamW(0.05, groups: [new(^1..), new(..^1, learningRate: 0.02, weightDecay: 0, beta2: 0.9)]),
+        ["RmsProp groups maximize"] = () => new RmsProp(0.01, momentum: 0.5, maximize: true, groups: [new(..1, momentum: 0.9), new(1.., epsilon: 1e-4)]),
+        ["AdaGrad groups maximize"] = () => new AdaGrad(0.1, maximize: true, groups: [new(..1, learningRate: 0.2), new(1.., weightDecay: 0.1)]),
+        ["AdaDelta groups maximize"] = () => new AdaDelta(maximize: true, groups: [new(..1, epsilon: 1e-3), new(1.., learningRate: 0.5)]),
+        ["Adamax groups maximize"] = () => new Adamax(0.05, maximize: true, groups: [new(..1, beta2: 0.9), new(1.., beta1: 0.8)]),
+        ["NAdam groups decoupled"] = () => new NAdam(0.05, weightDecay: 0.1, decoupledWeightDecay: true, groups: [new(..1, beta1: 0.8), new(1.., learningRate: 0.01)]),
+        ["RAdam groups decoupled maximize"] = () => new RAdam(0.05, weightDecay: 0.1, decoupledWeightDecay: true, maximize: true, groups: [new(..1, weightDecay: 0.5), new(1..)]),
+        ["Lion groups"] = () => new Lion(0.3, groups: [new(..1, beta1: 1.0), new(1.., learningRate: 0.1, beta2: 0.9)]),
     };
 
     // ∇ of (x0 − 1)² + 3(x1 + 2)² + ½x2² + ½x0x1 + sin(x2): smooth, bounded curvature, gradient signs change.

@@ -66,7 +66,8 @@ internal static class ReferenceOptimizers
         };
     }
 
-    public static Rule RmsProp(double lr = 1e-2, double alpha = 0.99, double eps = 1e-8, double wd = 0, double mu = 0, bool centered = false)
+    public static Rule RmsProp(double lr = 1e-2, double alpha = 0.99, double eps = 1e-8, double wd = 0, double mu = 0, bool centered = false,
+        bool maximize = false)
     {
         double[]? v = null, gbar = null, b = null;
         return (theta, grad, t) =>
@@ -78,7 +79,7 @@ internal static class ReferenceOptimizers
             var result = new double[n];
             for (int i = 0; i < n; i++)
             {
-                double g = grad[i] + wd * theta[i];
+                double g = (maximize ? -grad[i] : grad[i]) + wd * theta[i];
                 v[i] = alpha * v[i] + (1 - alpha) * g * g;
                 double avg;
                 if (centered)
@@ -106,7 +107,7 @@ internal static class ReferenceOptimizers
         };
     }
 
-    public static Rule AdaGrad(double lr = 1e-2, double lrDecay = 0, double wd = 0, double s0 = 0, double eps = 1e-10)
+    public static Rule AdaGrad(double lr = 1e-2, double lrDecay = 0, double wd = 0, double s0 = 0, double eps = 1e-10, bool maximize = false)
     {
         double[]? s = null;
         return (theta, grad, t) =>
@@ -116,7 +117,7 @@ internal static class ReferenceOptimizers
             var result = new double[theta.Length];
             for (int i = 0; i < theta.Length; i++)
             {
-                double g = grad[i] + wd * theta[i];
+                double g = (maximize ? -grad[i] : grad[i]) + wd * theta[i];
                 s[i] += g * g;
                 result[i] = theta[i] - clr * g / (Math.Sqrt(s[i]) + eps);
             }
@@ -125,7 +126,7 @@ internal static class ReferenceOptimizers
         };
     }
 
-    public static Rule AdaDelta(double lr = 1.0, double rho = 0.9, double eps = 1e-6, double wd = 0)
+    public static Rule AdaDelta(double lr = 1.0, double rho = 0.9, double eps = 1e-6, double wd = 0, bool maximize = false)
     {
         double[]? v = null, u = null;
         return (theta, grad, t) =>
@@ -135,7 +136,7 @@ internal static class ReferenceOptimizers
             var result = new double[theta.Length];
             for (int i = 0; i < theta.Length; i++)
             {
-                double g = grad[i] + wd * theta[i];
+                double g = (maximize ? -grad[i] : grad[i]) + wd * theta[i];
                 v[i] = rho * v[i] + (1 - rho) * g * g;
                 double delta = Math.Sqrt(u[i] + eps) / Math.Sqrt(v[i] + eps) * g;
                 u[i] = rho * u[i] + (1 - rho) * delta * delta;
@@ -146,7 +147,7 @@ internal static class ReferenceOptimizers
         };
     }
 
-    public static Rule Adamax(double lr = 2e-3, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0)
+    public static Rule Adamax(double lr = 2e-3, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0, bool maximize = false)
     {
         double[]? m = null, u = null;
         return (theta, grad, t) =>
@@ -156,7 +157,7 @@ internal static class ReferenceOptimizers
             var result = new double[theta.Length];
             for (int i = 0; i < theta.Length; i++)
             {
-                double g = grad[i] + wd * theta[i];
+                double g = (maximize ? -grad[i] : grad[i]) + wd * theta[i];
                 m[i] = b1 * m[i] + (1 - b1) * g;
                 u[i] = Math.Max(b2 * u[i], Math.Abs(g) + eps);
                 result[i] = theta[i] - lr / (1 - Math.Pow(b1, t)) * m[i] / u[i];
@@ -166,7 +167,8 @@ internal static class ReferenceOptimizers
         };
     }
 
-    public static Rule NAdam(double lr = 2e-3, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0, double psi = 4e-3)
+    public static Rule NAdam(double lr = 2e-3, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0, double psi = 4e-3,
+        bool decoupled = false, bool maximize = false)
     {
         double[]? m = null, v = null;
         double product = 1;
@@ -180,11 +182,21 @@ internal static class ReferenceOptimizers
             var result = new double[theta.Length];
             for (int i = 0; i < theta.Length; i++)
             {
-                double g = grad[i] + wd * theta[i];
+                double g = maximize ? -grad[i] : grad[i];
+                double th = theta[i];
+                if (decoupled)
+                {
+                    th *= 1 - lr * wd;                 // θ ← θ(1 − γλ) before the update (NAdamW)
+                }
+                else
+                {
+                    g += wd * theta[i];
+                }
+
                 m[i] = b1 * m[i] + (1 - b1) * g;
                 v[i] = b2 * v[i] + (1 - b2) * g * g;
                 double denom = Math.Sqrt(v[i] / (1 - Math.Pow(b2, t))) + eps;
-                result[i] = theta[i]
+                result[i] = th
                     - lr * (1 - muT) / (1 - product) * g / denom
                     - lr * muNext / (1 - product * muNext) * m[i] / denom;
             }
@@ -193,7 +205,8 @@ internal static class ReferenceOptimizers
         };
     }
 
-    public static Rule RAdam(double lr = 1e-3, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0)
+    public static Rule RAdam(double lr = 1e-3, double b1 = 0.9, double b2 = 0.999, double eps = 1e-8, double wd = 0,
+        bool decoupled = false, bool maximize = false)
     {
         double[]? m = null, v = null;
         return (theta, grad, t) =>
@@ -206,7 +219,17 @@ internal static class ReferenceOptimizers
             var result = new double[theta.Length];
             for (int i = 0; i < theta.Length; i++)
             {
-                double g = grad[i] + wd * theta[i];
+                double g = maximize ? -grad[i] : grad[i];
+                double th = theta[i];
+                if (decoupled)
+                {
+                    th *= 1 - lr * wd;                 // RAdamW
+                }
+                else
+                {
+                    g += wd * theta[i];
+                }
+
                 m[i] = b1 * m[i] + (1 - b1) * g;
                 v[i] = b2 * v[i] + (1 - b2) * g * g;
                 double mHat = m[i] / (1 - Math.Pow(b1, t));
@@ -214,11 +237,11 @@ internal static class ReferenceOptimizers
                 {
                     double l = Math.Sqrt(bc2) / (Math.Sqrt(v[i]) + eps);
                     double r = Math.Sqrt((rhoT - 4) * (rhoT - 2) * rhoInf / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
-                    result[i] = theta[i] - lr * mHat * r * l;
+                    result[i] = th - lr * mHat * r * l;
                 }
                 else
                 {
-                    result[i] = theta[i] - lr * mHat;
+                    result[i] = th - lr * mHat;
                 }
             }
 

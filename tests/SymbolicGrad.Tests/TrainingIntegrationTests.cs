@@ -12,6 +12,20 @@ public static partial class Regression
         double r = w * x + b - y;
         return r * r;
     }
+
+    /// <summary>The summed squared residuals of a line over a slice of the data: the shape a data-parallel shard calls.</summary>
+    [Differentiable]
+    public static double SquaredResiduals(double w, double b, [NoDerivative] ReadOnlySpan<double> x, [NoDerivative] ReadOnlySpan<double> y)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double r = w * x[i] + b - y[i];
+            sum += r * r;
+        }
+
+        return sum;
+    }
 }
 
 public class TrainingIntegrationTests
@@ -45,5 +59,48 @@ public class TrainingIntegrationTests
         var result = Trainer.Minimize(F.BowlObjective(), new[] { 1.0, 1.0 }, new Sgd(learningRate: 0.3), new TrainingOptions { MaxEpochs = 500 });
         Assert.Equal(StopReason.Diverged, result.StopReason);
         Assert.All(result.Parameters, p => Assert.True(double.IsFinite(p)));
+    }
+
+    [Fact]
+    public void AGeneratedGradientOverShardsHasTheSameBitsOnEveryThreadCount()
+    {
+        var random = new Random(12);
+        const int n = 100_003;
+        var x = new double[n];
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            x[i] = random.NextDouble() * 2 - 1;
+            y[i] = 2 * x[i] + 0.5 + 0.1 * (random.NextDouble() - 0.5);
+        }
+
+        double[] point = [0.3, -0.2];
+        // closed form of the mean: (1/n) Σ rᵢ², ∂/∂w = (2/n) Σ rᵢxᵢ, ∂/∂b = (2/n) Σ rᵢ, summed serially
+        double sum = 0, sumRx = 0, sumR = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double r = point[0] * x[i] + point[1] - y[i];
+            sum += r * r;
+            sumRx += r * x[i];
+            sumR += r;
+        }
+
+        long[]? reference = null;
+        foreach (int threads in new[] { 1, 2, 3, 8 })
+        {
+            var mse = new ShardedObjective(2, n,
+                (p, start, count, g) => Regression.SquaredResidualsGradient(p[0], p[1], x.AsSpan(start, count), y.AsSpan(start, count), out g[0], out g[1]),
+                (p, start, count) => Regression.SquaredResiduals(p[0], p[1], x.AsSpan(start, count), y.AsSpan(start, count)),
+                shardSize: 4_096, scale: 1.0 / n, maxDegreeOfParallelism: threads);
+            var g = new double[2];
+            double value = mse.ValueAndGradient(point, g);
+            long[] bits = [BitConverter.DoubleToInt64Bits(value), BitConverter.DoubleToInt64Bits(g[0]), BitConverter.DoubleToInt64Bits(g[1])];
+            reference ??= bits;
+            Assert.Equal(reference, bits);
+            Assert.Equal(sum / n, value, 1e-12);
+            Assert.Equal(2 * sumRx / n, g[0], 1e-12);
+            Assert.Equal(2 * sumR / n, g[1], 1e-12);
+            Assert.Equal(value, mse.Value(point));
+        }
     }
 }

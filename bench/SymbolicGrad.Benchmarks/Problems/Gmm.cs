@@ -1,5 +1,6 @@
 using SymbolicGrad.Benchmarks.Generated;
 using SymbolicGrad.Benchmarks.Tape;
+using SymbolicGrad.Benchmarks.Torch;
 using static SymbolicGrad.Benchmarks.Tape.Tape;
 
 namespace SymbolicGrad.Benchmarks.Problems;
@@ -142,6 +143,23 @@ public struct GmmProblem : IProblem<GmmProblem>
 
     private readonly int AlphaCount => _k;
     private readonly int MeanCount => _k * _d;
+
+    public readonly TorchExport Torch() =>
+        new("gmm", [new("alphas", [_k]), new("means", [_k, _d]), new("icf", [_k, _icfSize])],
+            new Dictionary<string, TorchArray> { ["x"] = TorchArray.Of(_x, _n, _d) },
+            new Dictionary<string, double> { ["gamma"] = _gamma, ["m"] = _m, ["constant"] = _constant });
+
+    /// <summary>
+    /// 2 flops per multiply-add of the dense products a gradient needs, for every point and component: Qₖ(xᵢ − μₖ)
+    /// (D(D + 1)/2: the diagonal and the lower triangle) and its two adjoint products (Qₖᵀȳ, and ȳ(xᵢ − μₖ)ᵀ on the
+    /// triangle), D(D + 1)/2 each; ‖y‖² (D) and its adjoint (D).
+    /// </summary>
+    public static double GradientFlops(string size)
+    {
+        var p = Create(size);
+        double perPair = 3 * (p._d * (p._d + 1) / 2.0) + 2 * p._d;
+        return 2 * perPair * p._n * p._k;
+    }
 
     public readonly double Value(ReadOnlySpan<double> p) =>
         Objectives.Gmm(p[.._k], p.Slice(_k, MeanCount), p[(_k + MeanCount)..], _x, _gamma, _m, _constant);

@@ -21,6 +21,15 @@ public interface IProblem<TSelf>
     /// <summary>Whether the generated gradient is compiled in (false for the loop problems until issue 3 lands).</summary>
     static abstract bool HasGenerated { get; }
 
+    /// <summary>Whether the tape contender runs (false where its tape would not fit in memory).</summary>
+    static virtual bool HasTape => true;
+
+    /// <summary>
+    /// The floating-point operations of one gradient evaluation by the report's count (2 per multiply-add of the dense
+    /// products, forward and reverse; see the report), or 0 where no GFLOP/s figure is reported.
+    /// </summary>
+    static virtual double GradientFlops(string size) => 0;
+
     /// <summary>Builds the problem at <paramref name="size"/>, one of <see cref="Sizes"/>, with its data from fixed seeds.</summary>
     static abstract TSelf Create(string size);
 
@@ -36,8 +45,11 @@ public interface IProblem<TSelf>
     /// <summary>The generated <c>NameGradient</c>; throws <see cref="NotSupportedException"/> when not <see cref="HasGenerated"/>.</summary>
     double Generated(ReadOnlySpan<double> p, Span<double> g);
 
-    /// <summary>The tape-based reverse mode of <see cref="Tape.Tape"/>.</summary>
+    /// <summary>The tape-based reverse mode of <see cref="Tape.Tape"/>; throws <see cref="NotSupportedException"/> when not <see cref="HasTape"/>.</summary>
     double Tape(ReadOnlySpan<double> p, Span<double> g);
+
+    /// <summary>The problem as the PyTorch contender (<c>Torch/torch_bench.py</c>) reads it: model, parameter shapes, the same data.</summary>
+    Torch.TorchExport Torch();
 }
 
 /// <summary>Centered differences, 2N evaluations of the value, called directly on the problem.</summary>

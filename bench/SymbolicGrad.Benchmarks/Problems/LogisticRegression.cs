@@ -1,5 +1,6 @@
 using SymbolicGrad.Benchmarks.Generated;
 using SymbolicGrad.Benchmarks.Tape;
+using SymbolicGrad.Benchmarks.Torch;
 using static SymbolicGrad.Benchmarks.Tape.Tape;
 
 namespace SymbolicGrad.Benchmarks.Problems;
@@ -20,9 +21,17 @@ public struct LogisticRegressionProblem : IProblem<LogisticRegressionProblem>
     public static bool HasGenerated => true;
     public double[] Point { get; private init; }
 
+    /// <summary>A larger data set of the same model, for the data-parallel rows only (not a row of the main table).</summary>
+    internal const string LargeSize = "d = 10, M = 100,000";
+
+    /// <summary>The data, for the data-parallel rows: M rows of d features, and the labels.</summary>
+    internal readonly double[] X => _x;
+
+    internal readonly double[] Y => _y;
+
     public static LogisticRegressionProblem Create(string size)
     {
-        const int m = 1_000;
+        int m = size switch { "d = 10, M = 1,000" => 1_000, LargeSize => 100_000, _ => throw new ArgumentException(size) };
         var random = new Random(3);
         var truth = new double[D];
         for (int j = 0; j < D; j++)
@@ -53,6 +62,9 @@ public struct LogisticRegressionProblem : IProblem<LogisticRegressionProblem>
         point[D] = 0.1;
         return new LogisticRegressionProblem { Point = point, _x = x, _y = y, _vars = new Var[D] };
     }
+
+    public readonly TorchExport Torch() => new("logistic_regression", [new("w", [D]), new("b", [])],
+        new Dictionary<string, TorchArray> { ["x"] = TorchArray.Of(_x, _y.Length, D), ["y"] = TorchArray.Of(_y) });
 
     public readonly double Value(ReadOnlySpan<double> p) => Objectives.LogisticRegression(p[..D], p[D], _x, _y);
 

@@ -1,5 +1,6 @@
 using SymbolicGrad.Benchmarks.Generated;
 using SymbolicGrad.Benchmarks.Tape;
+using SymbolicGrad.Benchmarks.Torch;
 using static SymbolicGrad.Benchmarks.Tape.Tape;
 
 namespace SymbolicGrad.Benchmarks.Problems;
@@ -51,6 +52,12 @@ public struct MlpProblem : IProblem<MlpProblem>
 
         return new MlpProblem { Point = point, _x = x, _y = y, _vars = new Var[B2 + 1], _hidden = new Var[Hidden] };
     }
+
+    public readonly TorchExport Torch() => new("mlp_tanh", [new("w1", [Hidden, InputSize]), new("b1", [Hidden]), new("w2", [Hidden]), new("b2", [])],
+        new Dictionary<string, TorchArray> { ["x"] = TorchArray.Of(_x, _y.Length, InputSize), ["y"] = TorchArray.Of(_y) });
+
+    /// <summary>2 flops per multiply-add: the two layers forward (16·4 + 16), and back (dW1: 16·4, dW2 and ∂h: 2·16), per example.</summary>
+    public static double GradientFlops(string size) => 2.0 * 100 * (2 * Hidden * InputSize + 3 * Hidden);
 
     public readonly double Value(ReadOnlySpan<double> p) =>
         Objectives.Mlp(p[W1..B1], p[B1..W2], p[W2..B2], p[B2], _x, _y);

@@ -1,5 +1,6 @@
 using SymbolicGrad.Benchmarks.Generated;
 using SymbolicGrad.Benchmarks.Tape;
+using SymbolicGrad.Benchmarks.Torch;
 using static SymbolicGrad.Benchmarks.Tape.Tape;
 
 namespace SymbolicGrad.Benchmarks.Problems;
@@ -15,6 +16,11 @@ public struct MseProblem : IProblem<MseProblem>
     public static bool HasGenerated => true;
     public double[] Point { get; private init; }
 
+    /// <summary>The data, for the data-parallel rows.</summary>
+    internal readonly double[] X => _x;
+
+    internal readonly double[] Y => _y;
+
     public static MseProblem Create(string size)
     {
         int m = size switch { "M = 1,000" => 1_000, "M = 1,000,000" => 1_000_000, _ => throw new ArgumentException(size) };
@@ -29,6 +35,9 @@ public struct MseProblem : IProblem<MseProblem>
 
         return new MseProblem { Point = [0.3, -0.2], _x = x, _y = y };
     }
+
+    public readonly TorchExport Torch() => new("mse", [new("w", []), new("b", [])],
+        new Dictionary<string, TorchArray> { ["x"] = TorchArray.Of(_x), ["y"] = TorchArray.Of(_y) });
 
     /// <summary>The [Differentiable] source itself (Generated/Loops/Mse.cs).</summary>
     public readonly double Value(ReadOnlySpan<double> p) => Objectives.Mse(p[0], p[1], _x, _y);

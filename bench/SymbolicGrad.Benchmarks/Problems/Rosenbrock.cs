@@ -1,5 +1,6 @@
 using SymbolicGrad.Benchmarks.Generated;
 using SymbolicGrad.Benchmarks.Tape;
+using SymbolicGrad.Benchmarks.Torch;
 using static SymbolicGrad.Benchmarks.Tape.Tape;
 
 namespace SymbolicGrad.Benchmarks.Problems;
@@ -26,6 +27,8 @@ public struct RosenbrockProblem : IProblem<RosenbrockProblem>
 
         return new RosenbrockProblem { Point = point, _vars = new Var[n] };
     }
+
+    public readonly TorchExport Torch() => new("rosenbrock", [new("x", [Point.Length])]);
 
     /// <summary>The [Differentiable] source itself (Generated/Loops/Rosenbrock.cs).</summary>
     public readonly double Value(ReadOnlySpan<double> x) => Objectives.Rosenbrock(x);

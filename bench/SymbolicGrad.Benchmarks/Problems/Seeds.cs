@@ -1,5 +1,6 @@
 using SymbolicGrad.Benchmarks.Generated;
 using SymbolicGrad.Benchmarks.Tape;
+using SymbolicGrad.Benchmarks.Torch;
 using static SymbolicGrad.Benchmarks.Tape.Tape;
 
 namespace SymbolicGrad.Benchmarks.Problems;
@@ -15,6 +16,8 @@ public struct SquareProblem : IProblem<SquareProblem>
     public static bool HasGenerated => true;
     public static SquareProblem Create(string size) => new() { Point = [1.5] };
     public double[] Point { get; private init; }
+
+    public readonly TorchExport Torch() => TorchExport.Scalars0d("square", "x");
 
     public readonly double Value(ReadOnlySpan<double> p) => Objectives.Square(p[0]);
 
@@ -45,6 +48,8 @@ public struct SumTimesProblem : IProblem<SumTimesProblem>
     public static bool HasGenerated => true;
     public static SumTimesProblem Create(string size) => new() { Point = [1.0, 2.0, 3.0] };
     public double[] Point { get; private init; }
+
+    public readonly TorchExport Torch() => TorchExport.Scalars0d("sum_times", "x", "y", "z");
 
     public readonly double Value(ReadOnlySpan<double> p) => Objectives.SumTimes(p[0], p[1], p[2]);
 
@@ -81,6 +86,8 @@ public struct QuadraticProblem : IProblem<QuadraticProblem>
     public static QuadraticProblem Create(string size) => new() { Point = [2.0, -1.0] };
     public double[] Point { get; private init; }
 
+    public readonly TorchExport Torch() => TorchExport.Scalars0d("quadratic", "v0", "v1");
+
     public readonly double Value(ReadOnlySpan<double> p) => Objectives.Quadratic(p[0], p[1]);
 
     public readonly double Hand(ReadOnlySpan<double> p, Span<double> g)
@@ -115,6 +122,8 @@ public struct BowlProblem : IProblem<BowlProblem>
     public static BowlProblem Create(string size) => new() { Point = [1.0, 2.0] };
     public double[] Point { get; private init; }
 
+    public readonly TorchExport Torch() => TorchExport.Scalars0d("bowl", "w", "b");
+
     public readonly double Value(ReadOnlySpan<double> p) => Objectives.Bowl(p[0], p[1]);
 
     public readonly double Hand(ReadOnlySpan<double> p, Span<double> g)
@@ -148,6 +157,8 @@ public struct Rosenbrock2Problem : IProblem<Rosenbrock2Problem>
     public static bool HasGenerated => true;
     public static Rosenbrock2Problem Create(string size) => new() { Point = [-1.2, 1.0] };
     public double[] Point { get; private init; }
+
+    public readonly TorchExport Torch() => TorchExport.Scalars0d("rosenbrock2", "x", "y");
 
     public readonly double Value(ReadOnlySpan<double> p) => Objectives.Rosenbrock2(p[0], p[1]);
 

@@ -10,6 +10,9 @@ namespace SymbolicGrad.Generator.Diagnostics;
 internal static class DiagnosticDescriptors
 {
     private const string Category = "SymbolicGrad";
+    // Help links: the package's RepositoryUrl (src/Directory.Build.props) + /blob/main/docs/diagnostics.md + #sgNNNN, the
+    // anchor GitHub makes of the heading "## SGNNNN". The same page ships in the package (docs/diagnostics.md) for offline
+    // reading. tests/SymbolicGrad.Package.Tests checks that this base matches RepositoryUrl and that every anchor exists.
     private const string HelpBase = "https://github.com/symbolicgrad/symbolicgrad/blob/main/docs/diagnostics.md#";
 
     public static readonly DiagnosticDescriptor TypeNotPartial = Error(

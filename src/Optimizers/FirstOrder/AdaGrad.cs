@@ -3,7 +3,7 @@ namespace SymbolicGrad.Optimizers;
 /// <summary>Adagrad (Duchi et al., 2011), PyTorch's <c>torch.optim.Adagrad</c>.</summary>
 /// <remarks>
 /// <code>
-/// if λ ≠ 0: g ← g + λθ
+/// g ← ∇f (−∇f if maximize);  if λ ≠ 0: g ← g + λθ
 /// γ̃ = γ / (1 + (t − 1)·lr_decay)
 /// S ← S + g²        (S₀ = initialAccumulatorValue)
 /// θ ← θ − γ̃ · g / (√S + ε)
@@ -20,19 +20,25 @@ public sealed class AdaGrad : Optimizer
     /// <param name="weightDecay">λ ≥ 0, coupled L2.</param>
     /// <param name="initialAccumulatorValue">S₀ ≥ 0.</param>
     /// <param name="epsilon">ε ≥ 0.</param>
+    /// <param name="maximize">Ascend instead of descend.</param>
+    /// <param name="groups">Parameter groups with their own learning rate, weight decay or ε; null for one group.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range (the exception names it).</exception>
+    /// <exception cref="ArgumentException">A parameter group is invalid (the exception names it).</exception>
     public AdaGrad(
         double learningRate = 1e-2,
         double learningRateDecay = 0,
         double weightDecay = 0,
         double initialAccumulatorValue = 0,
-        double epsilon = 1e-10)
-        : base(learningRate)
+        double epsilon = 1e-10,
+        bool maximize = false,
+        IReadOnlyList<ParameterGroup>? groups = null)
+        : base(learningRate, groups, GroupSettings.WeightDecay | GroupSettings.Epsilon)
     {
         LearningRateDecay = Guard.NonNegative(learningRateDecay, nameof(learningRateDecay));
         WeightDecay = Guard.NonNegative(weightDecay, nameof(weightDecay));
         InitialAccumulatorValue = Guard.NonNegative(initialAccumulatorValue, nameof(initialAccumulatorValue));
         Epsilon = Guard.NonNegative(epsilon, nameof(epsilon));
+        Maximize = maximize;
     }
 
     /// <summary>lr_decay.</summary>
@@ -47,6 +53,9 @@ public sealed class AdaGrad : Optimizer
     /// <summary>ε.</summary>
     public double Epsilon { get; }
 
+    /// <summary>Whether the optimizer ascends.</summary>
+    public bool Maximize { get; }
+
     private protected override void AllocateState(int dimension)
     {
         _sum = new double[dimension];
@@ -55,14 +64,14 @@ public sealed class AdaGrad : Optimizer
 
     private protected override void ReleaseState() => _sum = null;
 
-    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, long t)
+    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, OptimizerGroup group, long t)
     {
-        double wd = WeightDecay, eps = Epsilon;
-        double clr = LearningRate / (1 + (t - 1) * LearningRateDecay);
-        var s = _sum!;
+        double wd = group.Definition.WeightDecay ?? WeightDecay, eps = group.Definition.Epsilon ?? Epsilon;
+        double clr = group.LearningRate / (1 + (t - 1) * LearningRateDecay);
+        var s = _sum.AsSpan(group.Offset, parameters.Length);
         for (int i = 0; i < parameters.Length; i++)
         {
-            double g = gradient[i];
+            double g = Maximize ? -gradient[i] : gradient[i];
             if (wd != 0)
             {
                 g += wd * parameters[i];
@@ -79,6 +88,7 @@ public sealed class AdaGrad : Optimizer
         visitor.Setting("weight_decay", WeightDecay);
         visitor.Setting("initial_accumulator_value", InitialAccumulatorValue);
         visitor.Setting("epsilon", Epsilon);
+        visitor.Setting("maximize", Maximize ? 1 : 0);
         visitor.Buffer("sum", _sum);
     }
 }

@@ -30,7 +30,9 @@ public class Adam : Optimizer, ICycledMomentum
     /// <param name="weightDecay">λ ≥ 0, coupled L2 added to the gradient.</param>
     /// <param name="amsgrad">Use the running maximum of the second moment.</param>
     /// <param name="maximize">Ascend instead of descend.</param>
+    /// <param name="groups">Parameter groups with their own learning rate, weight decay, β1, β2 or ε; null for one group.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range (the exception names it).</exception>
+    /// <exception cref="ArgumentException">A parameter group is invalid (the exception names it).</exception>
     public Adam(
         double learningRate = 1e-3,
         double beta1 = 0.9,
@@ -38,15 +40,16 @@ public class Adam : Optimizer, ICycledMomentum
         double epsilon = 1e-8,
         double weightDecay = 0,
         bool amsgrad = false,
-        bool maximize = false)
-        : this(learningRate, beta1, beta2, epsilon, weightDecay, amsgrad, maximize, decoupled: false)
+        bool maximize = false,
+        IReadOnlyList<ParameterGroup>? groups = null)
+        : this(learningRate, beta1, beta2, epsilon, weightDecay, amsgrad, maximize, decoupled: false, groups)
     {
     }
 
     private protected Adam(
         double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
-        bool amsgrad, bool maximize, bool decoupled)
-        : base(learningRate)
+        bool amsgrad, bool maximize, bool decoupled, IReadOnlyList<ParameterGroup>? groups)
+        : base(learningRate, groups, AdamFamily)
     {
         _beta1 = Guard.InRange(beta1, 0, 1, false, nameof(beta1));
         Beta2 = Guard.InRange(beta2, 0, 1, false, nameof(beta2));
@@ -57,7 +60,7 @@ public class Adam : Optimizer, ICycledMomentum
         _decoupled = decoupled;
     }
 
-    /// <summary>β1, used by the next step (a one-cycle schedule may change it).</summary>
+    /// <summary>β1, used by the next step for every group without its own (a one-cycle schedule may change it).</summary>
     public double Beta1
     {
         get => _beta1;
@@ -82,8 +85,16 @@ public class Adam : Optimizer, ICycledMomentum
     double ICycledMomentum.CycledMomentum
     {
         get => Beta1;
-        set => Beta1 = value;
+        set
+        {
+            Beta1 = value;
+            ClearGroupMomentum();
+        }
     }
+
+    /// <summary>The per-group settings of Adam, AdamW, Adamax, NAdam and RAdam.</summary>
+    internal const GroupSettings AdamFamily =
+        GroupSettings.WeightDecay | GroupSettings.Beta1 | GroupSettings.Beta2 | GroupSettings.Epsilon;
 
     private protected override void AllocateState(int dimension)
     {
@@ -97,16 +108,19 @@ public class Adam : Optimizer, ICycledMomentum
         _m = _v = _vMax = null;
     }
 
-    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, long t)
+    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, OptimizerGroup group, long t)
     {
-        double lr = LearningRate, b1 = _beta1, b2 = Beta2, eps = Epsilon, wd = WeightDecay;
+        var settings = group.Definition;
+        double lr = group.LearningRate, b1 = group.CycledMomentum ?? _beta1, b2 = settings.Beta2 ?? Beta2;
+        double eps = settings.Epsilon ?? Epsilon, wd = settings.WeightDecay ?? WeightDecay;
         double bc1 = 1 - Math.Pow(b1, t);
         double bc2 = 1 - Math.Pow(b2, t);
         double stepSize = lr / bc1;
         double bc2Sqrt = Math.Sqrt(bc2);
-        var m = _m!;
-        var v = _v!;
-        var vMax = _vMax;
+        var m = _m.AsSpan(group.Offset, parameters.Length);
+        var v = _v.AsSpan(group.Offset, parameters.Length);
+        bool amsgrad = _vMax is not null;
+        var vMax = amsgrad ? _vMax.AsSpan(group.Offset, parameters.Length) : default;
         for (int i = 0; i < parameters.Length; i++)
         {
             double g = Maximize ? -gradient[i] : gradient[i];
@@ -125,7 +139,7 @@ public class Adam : Optimizer, ICycledMomentum
             m[i] = Elementwise.Lerp(m[i], g, 1 - b1);
             v[i] = v[i] * b2 + (1 - b2) * g * g;
             double second = v[i];
-            if (vMax is not null)
+            if (amsgrad)
             {
                 vMax[i] = Math.Max(vMax[i], v[i]);
                 second = vMax[i];
@@ -171,7 +185,9 @@ public sealed class AdamW : Adam
     /// <param name="weightDecay">λ ≥ 0, decoupled.</param>
     /// <param name="amsgrad">Use the running maximum of the second moment.</param>
     /// <param name="maximize">Ascend instead of descend.</param>
+    /// <param name="groups">Parameter groups with their own learning rate, weight decay, β1, β2 or ε; null for one group.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range (the exception names it).</exception>
+    /// <exception cref="ArgumentException">A parameter group is invalid (the exception names it).</exception>
     public AdamW(
         double learningRate = 1e-3,
         double beta1 = 0.9,
@@ -179,8 +195,9 @@ public sealed class AdamW : Adam
         double epsilon = 1e-8,
         double weightDecay = 1e-2,
         bool amsgrad = false,
-        bool maximize = false)
-        : base(learningRate, beta1, beta2, epsilon, weightDecay, amsgrad, maximize, decoupled: true)
+        bool maximize = false,
+        IReadOnlyList<ParameterGroup>? groups = null)
+        : base(learningRate, beta1, beta2, epsilon, weightDecay, amsgrad, maximize, decoupled: true, groups)
     {
     }
 }

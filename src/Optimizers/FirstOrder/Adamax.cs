@@ -3,7 +3,7 @@ namespace SymbolicGrad.Optimizers;
 /// <summary>Adamax, the infinity-norm variant of Adam (Kingma and Ba, 2015): PyTorch's <c>torch.optim.Adamax</c>.</summary>
 /// <remarks>
 /// <code>
-/// if λ ≠ 0: g ← g + λθ
+/// g ← ∇f (−∇f if maximize);  if λ ≠ 0: g ← g + λθ
 /// m ← m + (1 − β1)(g − m)
 /// u ← max(β2·u, |g| + ε)                  (ε inside the max)
 /// θ ← θ − γ/(1 − β1ᵗ) · m/u               (u has no bias correction)
@@ -22,17 +22,28 @@ public sealed class Adamax : Optimizer, ICycledMomentum
     /// <param name="beta2">β2 ∈ [0, 1).</param>
     /// <param name="epsilon">ε ≥ 0.</param>
     /// <param name="weightDecay">λ ≥ 0, coupled L2.</param>
+    /// <param name="maximize">Ascend instead of descend.</param>
+    /// <param name="groups">Parameter groups with their own learning rate, weight decay, β1, β2 or ε; null for one group.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range (the exception names it).</exception>
-    public Adamax(double learningRate = 2e-3, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
-        : base(learningRate)
+    /// <exception cref="ArgumentException">A parameter group is invalid (the exception names it).</exception>
+    public Adamax(
+        double learningRate = 2e-3,
+        double beta1 = 0.9,
+        double beta2 = 0.999,
+        double epsilon = 1e-8,
+        double weightDecay = 0,
+        bool maximize = false,
+        IReadOnlyList<ParameterGroup>? groups = null)
+        : base(learningRate, groups, Adam.AdamFamily)
     {
         _beta1 = Guard.InRange(beta1, 0, 1, false, nameof(beta1));
         Beta2 = Guard.InRange(beta2, 0, 1, false, nameof(beta2));
         Epsilon = Guard.NonNegative(epsilon, nameof(epsilon));
         WeightDecay = Guard.NonNegative(weightDecay, nameof(weightDecay));
+        Maximize = maximize;
     }
 
-    /// <summary>β1, used by the next step (a one-cycle schedule may change it).</summary>
+    /// <summary>β1, used by the next step for every group without its own (a one-cycle schedule may change it).</summary>
     public double Beta1
     {
         get => _beta1;
@@ -48,10 +59,17 @@ public sealed class Adamax : Optimizer, ICycledMomentum
     /// <summary>λ.</summary>
     public double WeightDecay { get; }
 
+    /// <summary>Whether the optimizer ascends.</summary>
+    public bool Maximize { get; }
+
     double ICycledMomentum.CycledMomentum
     {
         get => Beta1;
-        set => Beta1 = value;
+        set
+        {
+            Beta1 = value;
+            ClearGroupMomentum();
+        }
     }
 
     private protected override void AllocateState(int dimension)
@@ -62,15 +80,17 @@ public sealed class Adamax : Optimizer, ICycledMomentum
 
     private protected override void ReleaseState() => _m = _u = null;
 
-    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, long t)
+    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, OptimizerGroup group, long t)
     {
-        double b1 = _beta1, b2 = Beta2, eps = Epsilon, wd = WeightDecay;
-        double clr = LearningRate / (1 - Math.Pow(b1, t));
-        var m = _m!;
-        var u = _u!;
+        var settings = group.Definition;
+        double b1 = group.CycledMomentum ?? _beta1, b2 = settings.Beta2 ?? Beta2;
+        double eps = settings.Epsilon ?? Epsilon, wd = settings.WeightDecay ?? WeightDecay;
+        double clr = group.LearningRate / (1 - Math.Pow(b1, t));
+        var m = _m.AsSpan(group.Offset, parameters.Length);
+        var u = _u.AsSpan(group.Offset, parameters.Length);
         for (int i = 0; i < parameters.Length; i++)
         {
-            double g = gradient[i];
+            double g = Maximize ? -gradient[i] : gradient[i];
             if (wd != 0)
             {
                 g += wd * parameters[i];
@@ -87,6 +107,7 @@ public sealed class Adamax : Optimizer, ICycledMomentum
         visitor.Setting("beta2", Beta2);
         visitor.Setting("epsilon", Epsilon);
         visitor.Setting("weight_decay", WeightDecay);
+        visitor.Setting("maximize", Maximize ? 1 : 0);
         visitor.Scalar("beta1", ref _beta1);
         visitor.Buffer("exp_avg", _m);
         visitor.Buffer("exp_inf", _u);

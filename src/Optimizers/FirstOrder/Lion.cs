@@ -22,16 +22,23 @@ public sealed class Lion : Optimizer, ICycledMomentum
     /// <param name="beta1">β1 ∈ [0, 1], interpolation weight of the update direction.</param>
     /// <param name="beta2">β2 ∈ [0, 1], decay of the momentum.</param>
     /// <param name="weightDecay">λ ≥ 0, decoupled and multiplied by γ.</param>
+    /// <param name="groups">Parameter groups with their own learning rate, weight decay, β1 or β2; null for one group.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range (the exception names it).</exception>
-    public Lion(double learningRate = 1e-4, double beta1 = 0.9, double beta2 = 0.99, double weightDecay = 1e-3)
-        : base(learningRate)
+    /// <exception cref="ArgumentException">A parameter group is invalid (the exception names it).</exception>
+    public Lion(
+        double learningRate = 1e-4,
+        double beta1 = 0.9,
+        double beta2 = 0.99,
+        double weightDecay = 1e-3,
+        IReadOnlyList<ParameterGroup>? groups = null)
+        : base(learningRate, groups, GroupSettings.WeightDecay | GroupSettings.Beta1 | GroupSettings.Beta2, betasUpToOne: true)
     {
         _beta1 = Guard.InRange(beta1, 0, 1, true, nameof(beta1));
         Beta2 = Guard.InRange(beta2, 0, 1, true, nameof(beta2));
         WeightDecay = Guard.NonNegative(weightDecay, nameof(weightDecay));
     }
 
-    /// <summary>β1, used by the next step (a one-cycle schedule may change it).</summary>
+    /// <summary>β1, used by the next step for every group without its own (a one-cycle schedule may change it).</summary>
     public double Beta1
     {
         get => _beta1;
@@ -47,17 +54,22 @@ public sealed class Lion : Optimizer, ICycledMomentum
     double ICycledMomentum.CycledMomentum
     {
         get => Beta1;
-        set => Beta1 = value;
+        set
+        {
+            Beta1 = value;
+            ClearGroupMomentum();
+        }
     }
 
     private protected override void AllocateState(int dimension) => _m = new double[dimension];
 
     private protected override void ReleaseState() => _m = null;
 
-    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, long t)
+    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, OptimizerGroup group, long t)
     {
-        double lr = LearningRate, b1 = _beta1, b2 = Beta2, wd = WeightDecay;
-        var m = _m!;
+        double lr = group.LearningRate, b1 = group.CycledMomentum ?? _beta1, b2 = group.Definition.Beta2 ?? Beta2;
+        double wd = group.Definition.WeightDecay ?? WeightDecay;
+        var m = _m.AsSpan(group.Offset, parameters.Length);
         for (int i = 0; i < parameters.Length; i++)
         {
             double g = gradient[i];

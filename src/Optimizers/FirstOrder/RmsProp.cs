@@ -3,7 +3,7 @@ namespace SymbolicGrad.Optimizers;
 /// <summary>RMSprop (Hinton's lecture 6e), PyTorch's <c>torch.optim.RMSprop</c>.</summary>
 /// <remarks>
 /// <code>
-/// if λ ≠ 0: g ← g + λθ
+/// g ← ∇f (−∇f if maximize);  if λ ≠ 0: g ← g + λθ
 /// v ← αv + (1 − α)g²
 /// avg = √(v − ḡ²) + ε with ḡ ← ḡ + (1 − α)(g − ḡ) if centered, else √v + ε
 /// μ &gt; 0:  b ← μb + g/avg;  θ ← θ − γb          otherwise  θ ← θ − γ·g/avg
@@ -26,21 +26,27 @@ public sealed class RmsProp : Optimizer, ICycledMomentum
     /// <param name="weightDecay">λ ≥ 0, coupled L2.</param>
     /// <param name="momentum">μ ≥ 0.</param>
     /// <param name="centered">Normalize by the estimated variance instead of the raw second moment.</param>
+    /// <param name="maximize">Ascend instead of descend.</param>
+    /// <param name="groups">Parameter groups with their own learning rate, weight decay, momentum or ε; null for one group.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range (the exception names it).</exception>
+    /// <exception cref="ArgumentException">A parameter group is invalid (the exception names it).</exception>
     public RmsProp(
         double learningRate = 1e-2,
         double alpha = 0.99,
         double epsilon = 1e-8,
         double weightDecay = 0,
         double momentum = 0,
-        bool centered = false)
-        : base(learningRate)
+        bool centered = false,
+        bool maximize = false,
+        IReadOnlyList<ParameterGroup>? groups = null)
+        : base(learningRate, groups, GroupSettings.WeightDecay | GroupSettings.Momentum | GroupSettings.Epsilon)
     {
         Alpha = Guard.NonNegative(alpha, nameof(alpha));
         Epsilon = Guard.NonNegative(epsilon, nameof(epsilon));
         WeightDecay = Guard.NonNegative(weightDecay, nameof(weightDecay));
         _momentum = Guard.NonNegative(momentum, nameof(momentum));
         Centered = centered;
+        Maximize = maximize;
     }
 
     /// <summary>α.</summary>
@@ -52,7 +58,7 @@ public sealed class RmsProp : Optimizer, ICycledMomentum
     /// <summary>λ.</summary>
     public double WeightDecay { get; }
 
-    /// <summary>μ, used by the next step (a schedule may change it).</summary>
+    /// <summary>μ, used by the next step for every group without its own (a schedule may change it).</summary>
     public double Momentum
     {
         get => _momentum;
@@ -62,10 +68,17 @@ public sealed class RmsProp : Optimizer, ICycledMomentum
     /// <summary>Whether the centered variant is used.</summary>
     public bool Centered { get; }
 
+    /// <summary>Whether the optimizer ascends.</summary>
+    public bool Maximize { get; }
+
     double ICycledMomentum.CycledMomentum
     {
         get => Momentum;
-        set => Momentum = value;
+        set
+        {
+            Momentum = value;
+            ClearGroupMomentum();
+        }
     }
 
     private protected override void AllocateState(int dimension)
@@ -77,15 +90,17 @@ public sealed class RmsProp : Optimizer, ICycledMomentum
 
     private protected override void ReleaseState() => _squareAvg = _gradAvg = _buffer = null;
 
-    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, long t)
+    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, OptimizerGroup group, long t)
     {
-        double lr = LearningRate, a = Alpha, eps = Epsilon, wd = WeightDecay, mu = _momentum;
-        var v = _squareAvg!;
-        var gAvg = _gradAvg!;
-        var b = _buffer!;
+        var settings = group.Definition;
+        double lr = group.LearningRate, a = Alpha, eps = settings.Epsilon ?? Epsilon, wd = settings.WeightDecay ?? WeightDecay;
+        double mu = group.CycledMomentum ?? _momentum;
+        var v = _squareAvg.AsSpan(group.Offset, parameters.Length);
+        var gAvg = _gradAvg.AsSpan(group.Offset, parameters.Length);
+        var b = _buffer.AsSpan(group.Offset, parameters.Length);
         for (int i = 0; i < parameters.Length; i++)
         {
-            double g = gradient[i];
+            double g = Maximize ? -gradient[i] : gradient[i];
             if (wd != 0)
             {
                 g += wd * parameters[i];
@@ -121,6 +136,7 @@ public sealed class RmsProp : Optimizer, ICycledMomentum
         visitor.Setting("epsilon", Epsilon);
         visitor.Setting("weight_decay", WeightDecay);
         visitor.Setting("centered", Centered ? 1 : 0);
+        visitor.Setting("maximize", Maximize ? 1 : 0);
         visitor.Scalar("momentum", ref _momentum);
         visitor.Buffer("square_avg", _squareAvg);
         visitor.Buffer("grad_avg", _gradAvg);

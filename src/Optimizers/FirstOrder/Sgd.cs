@@ -16,8 +16,8 @@ namespace SymbolicGrad.Optimizers;
 /// </remarks>
 public sealed class Sgd : Optimizer, ICycledMomentum
 {
+    private readonly double[] _hasBuffer;
     private double _momentum;
-    private double _hasBuffer;
     private double[]? _buffer;
 
     /// <summary>Creates the optimizer (PyTorch defaults).</summary>
@@ -27,15 +27,18 @@ public sealed class Sgd : Optimizer, ICycledMomentum
     /// <param name="weightDecay">λ ≥ 0, coupled L2 added to the gradient.</param>
     /// <param name="nesterov">Nesterov momentum; needs μ &gt; 0 and τ = 0.</param>
     /// <param name="maximize">Ascend instead of descend.</param>
+    /// <param name="groups">Parameter groups with their own learning rate, weight decay or momentum; null for one group.</param>
     /// <exception cref="ArgumentOutOfRangeException">A hyper-parameter is out of range (the exception names it).</exception>
+    /// <exception cref="ArgumentException">A parameter group is invalid (the exception names it).</exception>
     public Sgd(
         double learningRate = 1e-3,
         double momentum = 0,
         double dampening = 0,
         double weightDecay = 0,
         bool nesterov = false,
-        bool maximize = false)
-        : base(learningRate)
+        bool maximize = false,
+        IReadOnlyList<ParameterGroup>? groups = null)
+        : base(learningRate, groups, GroupSettings.WeightDecay | GroupSettings.Momentum)
     {
         _momentum = Guard.NonNegative(momentum, nameof(momentum));
         if (!double.IsFinite(dampening))
@@ -54,12 +57,22 @@ public sealed class Sgd : Optimizer, ICycledMomentum
             throw new ArgumentOutOfRangeException(nameof(dampening), dampening, "Nesterov momentum requires dampening = 0.");
         }
 
+        foreach (var group in Groups)
+        {
+            if (nesterov && group.Definition.Momentum is <= 0)
+            {
+                throw new ArgumentOutOfRangeException(
+                    $"groups[{group.Index}].momentum", group.Definition.Momentum, "Nesterov momentum requires momentum > 0.");
+            }
+        }
+
         Dampening = dampening;
         Nesterov = nesterov;
         Maximize = maximize;
+        _hasBuffer = new double[Groups.Count];
     }
 
-    /// <summary>μ, the momentum used by the next step (a schedule may change it).</summary>
+    /// <summary>μ, the momentum used by the next step for every group without its own (a schedule may change it).</summary>
     public double Momentum
     {
         get => _momentum;
@@ -90,26 +103,31 @@ public sealed class Sgd : Optimizer, ICycledMomentum
     double ICycledMomentum.CycledMomentum
     {
         get => Momentum;
-        set => Momentum = value;
+        set
+        {
+            Momentum = value;
+            ClearGroupMomentum();
+        }
     }
 
     private protected override void AllocateState(int dimension)
     {
         _buffer = new double[dimension];
-        _hasBuffer = 0;
+        Array.Clear(_hasBuffer);
     }
 
     private protected override void ReleaseState()
     {
         _buffer = null;
-        _hasBuffer = 0;
+        Array.Clear(_hasBuffer);
     }
 
-    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, long t)
+    private protected override void Update(Span<double> parameters, ReadOnlySpan<double> gradient, OptimizerGroup group, long t)
     {
-        double lr = LearningRate, mu = _momentum, wd = WeightDecay, damp = 1 - Dampening;
-        bool first = _hasBuffer == 0;
-        var b = _buffer!;
+        double lr = group.LearningRate, mu = group.CycledMomentum ?? _momentum, wd = group.Definition.WeightDecay ?? WeightDecay;
+        double damp = 1 - Dampening;
+        bool first = _hasBuffer[group.Index] == 0;
+        var b = _buffer.AsSpan(group.Offset, parameters.Length);
         for (int i = 0; i < parameters.Length; i++)
         {
             double g = Maximize ? -gradient[i] : gradient[i];
@@ -129,7 +147,7 @@ public sealed class Sgd : Optimizer, ICycledMomentum
 
         if (mu != 0)
         {
-            _hasBuffer = 1;
+            _hasBuffer[group.Index] = 1;
         }
     }
 
@@ -140,7 +158,11 @@ public sealed class Sgd : Optimizer, ICycledMomentum
         visitor.Setting("nesterov", Nesterov ? 1 : 0);
         visitor.Setting("maximize", Maximize ? 1 : 0);
         visitor.Scalar("momentum", ref _momentum);
-        visitor.Scalar("has_momentum_buffer", ref _hasBuffer);
+        foreach (var group in Groups)
+        {
+            visitor.Scalar(GroupEntry(group, "has_momentum_buffer"), ref _hasBuffer[group.Index]);
+        }
+
         visitor.Buffer("momentum_buffer", _buffer);
     }
 }

@@ -65,6 +65,7 @@ public sealed class ReduceLearningRateOnPlateau
         double epsilon = 1e-8)
     {
         LearningRate = Guard.NonNegative(initialLearningRate, nameof(initialLearningRate));
+        InitialLearningRate = initialLearningRate;
         _factor = Guard.InRange(factor, 0, 1, false, nameof(factor));
         _patience = Guard.AtLeast(patience, 0, nameof(patience));
         _threshold = Guard.NonNegative(threshold, nameof(threshold));
@@ -75,6 +76,9 @@ public sealed class ReduceLearningRateOnPlateau
         _thresholdMode = thresholdMode;
         Best = goal == MetricGoal.Minimize ? double.PositiveInfinity : double.NegativeInfinity;
     }
+
+    /// <summary>The rate the reducer was created with.</summary>
+    public double InitialLearningRate { get; }
 
     /// <summary>The current learning rate.</summary>
     public double LearningRate { get; private set; }

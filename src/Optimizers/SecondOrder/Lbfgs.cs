@@ -29,6 +29,11 @@ public enum LineSearch
 /// ‖x − x*‖ ≈ 1e-5 on badly scaled problems; lower them for tighter solutions.
 /// </para>
 /// <para>
+/// The strong-Wolfe search stops refining its bracket when |bracket|·max|d| &lt; 1e-9, as PyTorch's does: PyTorch never
+/// passes the optimizer's tolerance_change to it. <see cref="LearningRate"/> may be changed between steps, and
+/// <see cref="SaveState"/> / <see cref="RestoreState"/> capture the history so that a restored optimizer continues bit for bit.
+/// </para>
+/// <para>
 /// One deliberate difference: a non-finite value met during the line search is treated as +∞ (so the search backs off),
 /// where PyTorch would propagate NaN; and <see cref="Minimize(DifferentiableFunction, ReadOnlySpan{double})"/> reports <see cref="StopReason.Diverged"/> with the last
 /// finite point if the loss still becomes non-finite.
@@ -48,6 +53,7 @@ public sealed class Lbfgs
     private double[]? _prevFlatGrad;
     private double _prevLoss;
     private int _dimension;
+    private double _learningRate;
 
     /// <summary>Creates the optimizer with PyTorch's defaults.</summary>
     /// <param name="learningRate">lr &gt; 0: the fixed step, or the first trial step of the line search.</param>
@@ -67,7 +73,7 @@ public sealed class Lbfgs
         int historySize = 100,
         LineSearch lineSearch = LineSearch.None)
     {
-        LearningRate = Guard.Positive(learningRate, nameof(learningRate));
+        _learningRate = Guard.Positive(learningRate, nameof(learningRate));
         MaxIterations = Guard.AtLeast(maxIterations, 1, nameof(maxIterations));
         MaxEvaluations = maxEvaluations is int e ? Guard.AtLeast(e, 1, nameof(maxEvaluations)) : maxIterations * 5 / 4;
         ToleranceGrad = Guard.NonNegative(toleranceGrad, nameof(toleranceGrad));
@@ -81,8 +87,16 @@ public sealed class Lbfgs
         LineSearch = lineSearch;
     }
 
-    /// <summary>lr.</summary>
-    public double LearningRate { get; }
+    /// <summary>
+    /// lr: the fixed step, or the first trial step of the line search. It may be changed between calls to
+    /// <see cref="Step"/> (PyTorch reads <c>group["lr"]</c> at every step).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a finite number &gt; 0.</exception>
+    public double LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = Guard.Positive(value, nameof(LearningRate));
+    }
 
     /// <summary>max_iter.</summary>
     public int MaxIterations { get; }
@@ -186,6 +200,145 @@ public sealed class Lbfgs
             GradientEvaluations = Evaluations,
             WallTime = clock.Elapsed,
         };
+    }
+
+    /// <summary>
+    /// Captures the history and counters (PyTorch's state: d, t, old_dirs, old_stps, ro, H_diag, prev_flat_grad,
+    /// prev_loss, n_iter, func_evals) in the optimizer state format, named <c>Lbfgs</c>: the settings, the learning rate
+    /// and the scalars by name, and the history pairs oldest first as buffers <c>old_dirs.k</c> and <c>old_stps.k</c>
+    /// with scalars <c>ro.k</c>.
+    /// </summary>
+    /// <returns>A self-contained copy; later steps do not change it.</returns>
+    public OptimizerState SaveState()
+    {
+        var builder = new OptimizerState.Builder(nameof(Lbfgs), _dimension, Iterations);
+        VisitState(builder, Iterations, _historyCount);
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Replaces this optimizer's history and counters with <paramref name="state"/>, so that the next <see cref="Step"/>
+    /// gives bit for bit what the saved optimizer's next step would have given.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="state"/> is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// The state is not an L-BFGS state, was saved with other settings (the message names the setting and both values),
+    /// is for another dimension than this optimizer already uses, or lacks or adds entries. Nothing changes when it throws.
+    /// </exception>
+    public void RestoreState(OptimizerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (state.OptimizerName != nameof(Lbfgs))
+        {
+            throw new ArgumentException($"The state was saved by {state.OptimizerName} and cannot be restored into Lbfgs.", nameof(state));
+        }
+
+        if (_dimension != 0 && state.Dimension != 0 && state.Dimension != _dimension)
+        {
+            throw new ArgumentException(
+                $"The state is for {state.Dimension} parameters but this Lbfgs is already used with {_dimension}.", nameof(state));
+        }
+
+        long iterations = state.StepCount;
+        int count = state.Scalars.TryGetValue("history_count", out double c) && c >= 0 && c <= HistorySize && c == Math.Floor(c)
+            ? (int)c
+            : throw new ArgumentException(
+                $"This Lbfgs state cannot be restored: its history_count is missing or not between 0 and the history size {HistorySize}.",
+                nameof(state));
+        if (!state.Scalars.TryGetValue("learning_rate", out double lr) || !(lr > 0) || double.IsInfinity(lr) ||
+            !state.Scalars.TryGetValue("func_evals", out double evaluations) || !(evaluations >= 0) || evaluations != Math.Floor(evaluations))
+        {
+            throw new ArgumentException(
+                "This Lbfgs state cannot be restored: its learning_rate or func_evals is missing or out of range.", nameof(state));
+        }
+
+        if (iterations > 0 && state.Dimension == 0)
+        {
+            throw new ArgumentException("This Lbfgs state cannot be restored: it has iterations but no dimension.", nameof(state));
+        }
+
+        var check = new OptimizerState.Reader(state, apply: false);
+        VisitState(check, iterations, count);
+        check.ThrowIfUnread();
+
+        Reset();
+        _dimension = state.Dimension;
+        Iterations = iterations;
+        if (iterations > 0)
+        {
+            int n = _dimension;
+            _d = new double[n];
+            _prevFlatGrad = new double[n];
+            _oldDirs = new double[HistorySize][];
+            _oldSteps = new double[HistorySize][];
+            _ro = new double[HistorySize];
+            _al = new double[HistorySize];
+            for (int k = 0; k < count; k++)
+            {
+                _oldDirs[k] = new double[n];
+                _oldSteps[k] = new double[n];
+            }
+
+            _historyStart = 0;
+            _historyCount = count;
+        }
+
+        VisitState(new OptimizerState.Reader(state, apply: true), iterations, count);
+    }
+
+    /// <summary>Walks the state; history slot k (oldest first) is ring slot (start + k) mod size.</summary>
+    private void VisitState(IStateVisitor visitor, long iterations, int historyCount)
+    {
+        visitor.Setting("max_iter", MaxIterations);
+        visitor.Setting("max_eval", MaxEvaluations);
+        visitor.Setting("tolerance_grad", ToleranceGrad);
+        visitor.Setting("tolerance_change", ToleranceChange);
+        visitor.Setting("history_size", HistorySize);
+        visitor.Setting("line_search", (int)LineSearch);
+        bool apply = visitor is OptimizerState.Reader { Applies: true };
+        double lr = _learningRate, evaluations = Evaluations, count = historyCount;
+        visitor.Scalar("learning_rate", ref lr);
+        visitor.Scalar("func_evals", ref evaluations);
+        visitor.Scalar("history_count", ref count);
+        if (apply)
+        {
+            _learningRate = lr;
+            Evaluations = (long)evaluations;
+        }
+
+        if (iterations == 0)
+        {
+            return;
+        }
+
+        visitor.Scalar("t", ref _t);
+        visitor.Scalar("H_diag", ref _hDiag);
+        visitor.Scalar("prev_loss", ref _prevLoss);
+        visitor.Buffer("d", _d);
+        visitor.Buffer("prev_flat_grad", _prevFlatGrad);
+        for (int k = 0; k < historyCount; k++)
+        {
+            string index = k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (visitor is OptimizerState.Reader)
+            {
+                // Restoring (or checking): the arrays were laid out oldest first.
+                double ro = 0;
+                visitor.Scalar("ro." + index, ref ro);
+                visitor.Buffer("old_dirs." + index, apply ? _oldDirs[k] : null);
+                visitor.Buffer("old_stps." + index, apply ? _oldSteps[k] : null);
+                if (apply)
+                {
+                    _ro[k] = ro;
+                }
+            }
+            else
+            {
+                int slot = (_historyStart + k) % HistorySize;
+                visitor.Scalar("ro." + index, ref _ro[slot]);
+                visitor.Buffer("old_dirs." + index, _oldDirs[slot]);
+                visitor.Buffer("old_stps." + index, _oldSteps[slot]);
+            }
+        }
     }
 
     private double _prevLossAtEnd;
@@ -437,9 +590,10 @@ public sealed class Lbfgs
     private (double F, double T, int Evals) StrongWolfe(
         ValueAndGradientFunction function, double[] x, double t, double[] d, double f, double[] g, double gtd, Span<double> work)
     {
-        const double c1 = 1e-4, c2 = 0.9;
+        // PyTorch calls _strong_wolfe(obj_func, x_init, t, d, loss, flat_grad, gtd) and so always runs it with its
+        // defaults: c1 = 1e-4, c2 = 0.9, tolerance_change = 1e-9 and max_ls = 25, whatever the optimizer's tolerance_change.
+        const double c1 = 1e-4, c2 = 0.9, tolChange = 1e-9;
         const int maxLs = 25;
-        double tolChange = ToleranceChange;
         int n = x.Length;
         double dNorm = MaxAbs(d);
         var gInit = (double[])g.Clone();

@@ -2,22 +2,37 @@ using System.Diagnostics;
 
 namespace SymbolicGrad.Optimizers;
 
+/// <summary>Where <see cref="Newton"/> takes its Hessian from.</summary>
+public enum NewtonHessian
+{
+    /// <summary>The exact Hessian (<see cref="DifferentiableFunction.Hessian"/>) when <see cref="DifferentiableFunction.HasHessian"/>, central differences otherwise.</summary>
+    Auto,
+
+    /// <summary>Always the exact Hessian; a function without one is refused.</summary>
+    Exact,
+
+    /// <summary>Always central differences of the gradient, even when an exact Hessian exists.</summary>
+    FiniteDifferences,
+}
+
 /// <summary>
-/// Newton's method with the Hessian taken as central finite differences of the (exact) gradient, made robust with
-/// Levenberg-style damping and a backtracking line search.
+/// Newton's method with the exact Hessian when the function has one (<see cref="DifferentiableFunction.HasHessian"/>:
+/// a method marked <c>[Differentiable(Hessian = true)]</c>) and central finite differences of the (exact) gradient
+/// otherwise, made robust with Levenberg-style damping and a backtracking line search.
 /// </summary>
 /// <remarks>
 /// <para>Each iteration:</para>
 /// <code>
-/// H[:, i] = (∇f(x + hᵢeᵢ) − ∇f(x − hᵢeᵢ)) / (2hᵢ),   hᵢ = ∛ε·max(1, |xᵢ|)·scale;   H ← (H + Hᵀ)/2
+/// H = ∇²f(x) exactly, or H[:, i] = (∇f(x + hᵢeᵢ) − ∇f(x − hᵢeᵢ)) / (2hᵢ), hᵢ = ∛ε·max(1, |xᵢ|)·scale;   H ← (H + Hᵀ)/2
 /// solve (H + λI)d = −∇f by Cholesky, with λ = 0 if H is positive definite, otherwise the smallest λ tried
 ///   (1e-8·max|Hᵢᵢ|, then ×10) for which it is
 /// t = 1, halved until f(x + td) ≤ f(x) + 1e-4·t·∇fᵀd;   x ← x + td
 /// </code>
 /// <para>
-/// An iteration costs 2n gradient evaluations for the Hessian plus the line search's, so the method suits small n.
-/// Near a minimum with a positive-definite Hessian the full step is accepted and convergence is quadratic (up to
-/// the finite-difference error, about ε^(2/3) relative).
+/// With differences an iteration costs 2n gradient evaluations for the Hessian plus the line search's, so the method
+/// suits small n; with the exact Hessian it costs one Hessian (n Hessian-vector products, or the generated dense
+/// Hessian). Near a minimum with a positive-definite Hessian the full step is accepted and convergence is quadratic
+/// (with differences, up to their error, about ε^(2/3) relative). <see cref="LastHessian"/> says which was used.
 /// </para>
 /// </remarks>
 public sealed class Newton
@@ -26,12 +41,19 @@ public sealed class Newton
     /// <param name="maxIterations">Newton iterations allowed.</param>
     /// <param name="gradientTolerance">Stop when max|∇f| ≤ this.</param>
     /// <param name="hessianStepScale">Multiplies the finite-difference step of the Hessian.</param>
+    /// <param name="hessian">Where the Hessian comes from (default: exact when the function has one).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range (the exception names it).</exception>
-    public Newton(int maxIterations = 100, double gradientTolerance = 1e-8, double hessianStepScale = 1.0)
+    public Newton(int maxIterations = 100, double gradientTolerance = 1e-8, double hessianStepScale = 1.0, NewtonHessian hessian = NewtonHessian.Auto)
     {
         MaxIterations = Guard.AtLeast(maxIterations, 1, nameof(maxIterations));
         GradientTolerance = Guard.NonNegative(gradientTolerance, nameof(gradientTolerance));
         HessianStepScale = Guard.Positive(hessianStepScale, nameof(hessianStepScale));
+        if (!Enum.IsDefined(hessian))
+        {
+            throw new ArgumentOutOfRangeException(nameof(hessian), hessian, "Unknown Hessian source.");
+        }
+
+        HessianSource = hessian;
     }
 
     /// <summary>Newton iterations allowed.</summary>
@@ -43,7 +65,29 @@ public sealed class Newton
     /// <summary>Multiplies the finite-difference step.</summary>
     public double HessianStepScale { get; }
 
-    /// <summary>Minimizes <paramref name="function"/> from <paramref name="initialParameters"/>.</summary>
+    /// <summary>Where the Hessian comes from.</summary>
+    public NewtonHessian HessianSource { get; }
+
+    /// <summary>
+    /// Which Hessian the last <c>Minimize</c> used, in words: "exact (the function's Hessian)" or "central differences of
+    /// the gradient (2n gradients per iteration)"; null before the first run.
+    /// </summary>
+    public string? LastHessian { get; private set; }
+
+    /// <summary>Exact Hessians the last <c>Minimize</c> computed (0 with differences).</summary>
+    public long LastHessianEvaluations { get; private set; }
+
+    /// <summary><c>Optimize.Minimize</c>'s callback, called after every iteration (false stops the run as <see cref="StopReason.Cancelled"/>).</summary>
+    internal Func<MinimizeProgress, bool>? Callback { get; set; }
+
+    /// <summary><c>Optimize.Minimize</c>'s evaluation limit, checked after every iteration.</summary>
+    internal long EvaluationLimit { get; set; } = long.MaxValue;
+
+    /// <summary>
+    /// Minimizes <paramref name="function"/> from <paramref name="initialParameters"/>, with its exact Hessian when it has
+    /// one (unless <see cref="HessianSource"/> says otherwise).
+    /// </summary>
+    /// <exception cref="NotSupportedException"><see cref="HessianSource"/> is <see cref="NewtonHessian.Exact"/> but the function has no Hessian.</exception>
     public OptimizationResult Minimize(DifferentiableFunction function, ReadOnlySpan<double> initialParameters)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -54,17 +98,39 @@ public sealed class Newton
                 nameof(initialParameters));
         }
 
-        return Minimize(function.AsValueAndGradient(), initialParameters);
+        if (HessianSource == NewtonHessian.Exact && !function.HasHessian)
+        {
+            throw new NotSupportedException(
+                $"Newton was asked for the exact Hessian but {function.Name} has none: mark its method [Differentiable(Hessian = true)], or use NewtonHessian.Auto.");
+        }
+
+        bool exact = function.HasHessian && HessianSource != NewtonHessian.FiniteDifferences;
+        return Run(function.AsValueAndGradient(), exact ? function.Hessian : null, initialParameters);
     }
 
-    /// <summary>Minimizes <paramref name="function"/> from <paramref name="initialParameters"/>.</summary>
+    /// <summary>Minimizes <paramref name="function"/> from <paramref name="initialParameters"/> (the Hessian from differences of the gradient).</summary>
+    /// <exception cref="NotSupportedException"><see cref="HessianSource"/> is <see cref="NewtonHessian.Exact"/>: a bare delegate has no Hessian.</exception>
     public OptimizationResult Minimize(ValueAndGradientFunction function, ReadOnlySpan<double> initialParameters)
+    {
+        if (HessianSource == NewtonHessian.Exact)
+        {
+            throw new NotSupportedException("Newton was asked for the exact Hessian but a ValueAndGradientFunction has none: pass a DifferentiableFunction with HasHessian.");
+        }
+
+        return Run(function, null, initialParameters);
+    }
+
+    private OptimizationResult Run(ValueAndGradientFunction function, HessianFunction? exactHessian, ReadOnlySpan<double> initialParameters)
     {
         ArgumentNullException.ThrowIfNull(function);
         if (initialParameters.IsEmpty || !Trainer.AllFinite(initialParameters))
         {
             throw new ArgumentException("initialParameters must be non-empty and finite.", nameof(initialParameters));
         }
+
+        LastHessian = exactHessian is null ? "central differences of the gradient (2n gradients per iteration)" : "exact (the function's Hessian)";
+        LastHessianEvaluations = 0;
+        var flatHessian = exactHessian is null ? null : new double[initialParameters.Length * initialParameters.Length];
 
         var clock = Stopwatch.StartNew();
         int n = initialParameters.Length;
@@ -100,9 +166,22 @@ public sealed class Newton
                 goto Done;
             }
 
-            // Hessian by central differences of the gradient, symmetrized.
+            // The exact Hessian, or central differences of the gradient; symmetrized either way.
+            if (exactHessian is not null)
+            {
+                exactHessian(x, flatHessian);
+                LastHessianEvaluations++;
+                for (int r = 0; r < n; r++)
+                {
+                    for (int i = 0; i < n; i++)
+                    {
+                        h[r, i] = flatHessian![(r * n) + i];
+                    }
+                }
+            }
+
             double cubeRootEpsilon = Math.Cbrt(Math.ScaleB(1.0, -52));
-            for (int i = 0; i < n; i++)
+            for (int i = 0; exactHessian is null && i < n; i++)
             {
                 double step = HessianStepScale * cubeRootEpsilon * Math.Max(1.0, Math.Abs(x[i]));
                 Array.Copy(x, work, n);
@@ -193,6 +272,21 @@ public sealed class Newton
             Array.Copy(trial, x, n);
             Array.Copy(trialG, g, n);
             f = fTrial;
+            if (Callback is { } callback && !callback(new MinimizeProgress(iteration + 1, x, f, MaxAbs(g), evaluations)))
+            {
+                iteration++;
+                history.Add(f);
+                reason = StopReason.Cancelled;
+                goto Done;
+            }
+
+            if (evaluations >= EvaluationLimit && MaxAbs(g) > GradientTolerance)
+            {
+                iteration++;
+                history.Add(f);
+                reason = StopReason.MaxEvaluations;
+                goto Done;
+            }
         }
 
         history.Add(f);

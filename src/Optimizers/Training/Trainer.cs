@@ -8,7 +8,9 @@ namespace SymbolicGrad.Optimizers;
 /// </summary>
 /// <remarks>
 /// <para>Per step: evaluate the batch (mean loss, mean gradient); stop as <see cref="StopReason.Diverged"/> if either is
-/// not finite; stop on the gradient tolerance; clip; let the schedule set the learning rate; update. Per epoch:
+/// not finite; stop on the gradient tolerance; clip; let the schedule set the learning rate for this update (from the
+/// optimizer's step count, or the number of completed epochs with <see cref="ScheduleUnit.Epoch"/>); update. The loop
+/// applies the schedule itself, so there is no call order to get wrong. Per epoch:
 /// the plateau reducer, the plateau rule and early stopping look at the epoch's mean batch loss and the validation loss.</para>
 /// <para>A run never returns non-finite parameters silently: after divergence it returns the last parameters whose loss
 /// and gradient were finite, with <see cref="StopReason.Diverged"/>.</para>
@@ -142,13 +144,16 @@ public static class Trainer
                 }
 
                 options.Clip?.Apply(gradient);
+
+                // The rates for this update are set here, before the step (PyTorch sets them at construction and in
+                // scheduler.step() after each update: the same rates).
                 if (options.Schedule is not null)
                 {
-                    options.Schedule.Apply(optimizer);
+                    options.Schedule.Apply(optimizer, options.ScheduleUnit == ScheduleUnit.Epoch ? epoch - 1 : optimizer.StepCount);
                 }
                 else if (reducer is not null)
                 {
-                    optimizer.LearningRate = reducer.LearningRate;
+                    ApplyReducer(optimizer, reducer);
                 }
 
                 optimizer.Step(p, gradient);
@@ -263,6 +268,24 @@ public static class Trainer
     }
 
     /// <summary>
+    /// Sets the plateau reducer's rate: the optimizer's own, and for groups with a rate of their own that rate scaled by
+    /// the same ratio (PyTorch multiplies every group's rate by the factor).
+    /// </summary>
+    private static void ApplyReducer(Optimizer optimizer, ReduceLearningRateOnPlateau reducer)
+    {
+        optimizer.LearningRate = reducer.LearningRate;
+        double ratio = reducer.InitialLearningRate > 0 ? reducer.LearningRate / reducer.InitialLearningRate : 1;
+        var groups = optimizer.Groups;
+        for (int i = 0; i < groups.Count; i++)
+        {
+            if (groups[i].Definition.LearningRate is double initial)
+            {
+                groups[i].LearningRate = initial * ratio;
+            }
+        }
+    }
+
+    /// <summary>
     /// Growth past the factor: loss − best &gt; (factor − 1)·|best|, and also above the first tracked loss, so that a
     /// loss bouncing between 1e-20 and 1e-12 near a minimum is not mistaken for divergence.
     /// </summary>
@@ -321,6 +344,11 @@ public static class Trainer
             ArgumentNullException.ThrowIfNull(early.ValidationLoss, "options.EarlyStopping.ValidationLoss");
             Guard.AtLeast(early.Patience, 1, "options.EarlyStopping.Patience");
             Guard.NonNegative(early.MinDelta, "options.EarlyStopping.MinDelta");
+        }
+
+        if (!Enum.IsDefined(options.ScheduleUnit))
+        {
+            throw new ArgumentOutOfRangeException("options.ScheduleUnit", options.ScheduleUnit, "Unknown schedule unit.");
         }
 
         if (options.Schedule is not null && options.ReduceOnPlateau is not null)

@@ -31,6 +31,16 @@ public enum StopReason
     Cancelled,
 }
 
+/// <summary>What the step argument of <see cref="TrainingOptions.Schedule"/> counts.</summary>
+public enum ScheduleUnit
+{
+    /// <summary>Updates: the schedule is evaluated at the optimizer's step count before every update.</summary>
+    Step,
+
+    /// <summary>Epochs: the schedule is evaluated at the number of completed epochs (PyTorch's per-epoch <c>scheduler.step()</c>).</summary>
+    Epoch,
+}
+
 /// <summary>Stop when the training loss has not improved by more than <paramref name="MinDelta"/> for <paramref name="Patience"/> epochs.</summary>
 /// <param name="Patience">Epochs without improvement that end the run (≥ 1).</param>
 /// <param name="MinDelta">The improvement that counts (≥ 0).</param>
@@ -68,10 +78,20 @@ public sealed record TrainingOptions
     /// <summary>The step limit, or null for none.</summary>
     public long? MaxSteps { get; init; }
 
-    /// <summary>Sets the learning rate (and momentum) before every step; null keeps the optimizer's own.</summary>
+    /// <summary>
+    /// Sets the learning rate (and momentum) for every update; null keeps the optimizer's own. The loop applies it before
+    /// each step, so the first update uses the schedule's rate at 0, as PyTorch's order (scheduler created, then
+    /// <c>scheduler.step()</c> after each <c>optimizer.step()</c>) does.
+    /// </summary>
     public Schedule? Schedule { get; init; }
 
-    /// <summary>Reduces the learning rate when the epoch loss (the validation loss, if early stopping is set) stalls. Cannot be combined with <see cref="Schedule"/>.</summary>
+    /// <summary>Whether <see cref="Schedule"/> counts updates (default) or completed epochs.</summary>
+    public ScheduleUnit ScheduleUnit { get; init; } = ScheduleUnit.Step;
+
+    /// <summary>
+    /// Reduces the learning rate when the epoch loss (the validation loss, if early stopping is set) stalls. Cannot be
+    /// combined with <see cref="Schedule"/>. Parameter groups with a rate of their own are scaled by the same ratio.
+    /// </summary>
     public ReduceLearningRateOnPlateau? ReduceOnPlateau { get; init; }
 
     /// <summary>Clips every batch gradient before the update; null for none.</summary>
@@ -96,7 +116,7 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Threads used to evaluate a batch (default 1). The batch is cut into a fixed number of shards that depends only
-    /// on the batch size, each summed in order into its own buffer, and the shard sums are added in shard order: the
+    /// on the batch size, each summed in order into its own buffer, and the shard sums are added in a fixed pairwise tree: the
     /// result is bit for bit the same for every thread count.
     /// </summary>
     public int MaxDegreeOfParallelism { get; init; } = 1;

@@ -1,0 +1,216 @@
+using System.Globalization;
+
+namespace SymbolicGrad.Optimizers;
+
+/// <summary>
+/// One call that minimizes, for people who want the answer (SciPy's <c>scipy.optimize.minimize</c> for C#):
+/// <c>var result = Losses.LossObjective().Minimize([0.0, 0.0]);</c> then read <see cref="MinimizeResult.Success"/>,
+/// <see cref="MinimizeResult.Message"/> and <see cref="MinimizeResult.X"/>. The default is L-BFGS with a strong-Wolfe
+/// line search (L-BFGS-B when bounds are given); Newton, Newton-CG and, for residuals, Levenberg–Marquardt are options.
+/// See docs/minimize.md.
+/// </summary>
+public static class Optimize
+{
+    /// <summary>Minimizes <paramref name="function"/> from <paramref name="x0"/> (which is not modified).</summary>
+    /// <param name="function">The objective, for example a generated <c>NameObjective(...)</c>.</param>
+    /// <param name="x0">The starting point; with bounds, a component outside them is moved onto the nearer bound (see <see cref="MinimizeResult.Notes"/>).</param>
+    /// <param name="options">The method, bounds, tolerances, limits and callback; null for the defaults.</param>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="x0"/> has the wrong length or holds NaN or ∞; the bounds have the wrong length; the method does
+    /// not take bounds, or needs a <see cref="LeastSquaresFunction"/> (the message says which).
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    public static MinimizeResult Minimize(this DifferentiableFunction function, ReadOnlySpan<double> x0, MinimizeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        options ??= MinimizeOptions.Default;
+        Validate(options);
+        var x = StartingPoint(function.Name, function.Dimension, x0);
+        var method = options.Method;
+        var bounds = options.Bounds;
+        if (bounds is not null && bounds.Dimension != function.Dimension)
+        {
+            throw new ArgumentException($"The bounds are for {bounds.Dimension} variables but {function.Name} has {function.Dimension}.", nameof(options));
+        }
+
+        switch (method)
+        {
+            case MinimizeMethod.Auto:
+                method = bounds is null ? MinimizeMethod.Lbfgs : MinimizeMethod.LbfgsB;
+                break;
+            case MinimizeMethod.LevenbergMarquardt:
+                throw new ArgumentException(
+                    "Levenberg–Marquardt needs the residuals, not their sum of squares: pass a LeastSquaresFunction (a generated NameLeastSquares(...)) to Minimize.", nameof(options));
+            case MinimizeMethod.Lbfgs or MinimizeMethod.Newton or MinimizeMethod.NewtonCg when bounds is not null:
+                throw new ArgumentException($"{method} does not take bounds: use MinimizeMethod.LbfgsB (or Auto) for box constraints.", nameof(options));
+        }
+
+        var notes = new List<string>();
+        if (method == MinimizeMethod.LbfgsB)
+        {
+            bounds ??= Bounds.Uniform(function.Dimension, double.NegativeInfinity, double.PositiveInfinity);
+            ProjectStart(x, bounds, notes);
+        }
+
+        return method switch
+        {
+            MinimizeMethod.Lbfgs => new LimitedMemorySolver(function, options, null).Solve(x, notes),
+            MinimizeMethod.LbfgsB => new LimitedMemorySolver(function, options, bounds).Solve(x, notes),
+            MinimizeMethod.NewtonCg => new NewtonCg(options.MaxIterations, options.GradientTolerance).Solve(function, x, options, notes),
+            _ => RunNewton(function, x, options, notes),
+        };
+    }
+
+    /// <summary>
+    /// Minimizes the cost ½‖r(x)‖² of <paramref name="function"/> from <paramref name="x0"/>: Levenberg–Marquardt by
+    /// default (with <see cref="MinimizeOptions.LevenbergMarquardt"/>'s options), or any other method on
+    /// <see cref="LeastSquaresFunction.ToObjective"/>. <see cref="MinimizeResult.Value"/> is the cost ½‖r‖².
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="x0"/> has the wrong length or is not finite, or Levenberg–Marquardt was given bounds.</exception>
+    public static MinimizeResult Minimize(this LeastSquaresFunction function, ReadOnlySpan<double> x0, MinimizeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        options ??= MinimizeOptions.Default;
+        if (options.Method is not (MinimizeMethod.Auto or MinimizeMethod.LevenbergMarquardt) ||
+            (options.Method == MinimizeMethod.Auto && options.Bounds is not null))
+        {
+            return function.ToObjective().Minimize(x0, options);
+        }
+
+        Validate(options);
+        if (options.Bounds is not null)
+        {
+            throw new ArgumentException("Levenberg–Marquardt does not take bounds: use MinimizeMethod.LbfgsB (or Auto) for box constraints.", nameof(options));
+        }
+
+        var x = StartingPoint(function.Name, function.Dimension, x0);
+        var lmOptions = options.LevenbergMarquardt ?? LevenbergMarquardtOptions.Default;
+        if (options.Callback is { } callback)
+        {
+            lmOptions = lmOptions with
+            {
+                Callback = p => callback(new MinimizeProgress(p.Iteration, p.X, p.Cost, double.NaN, p.Evaluations)),
+            };
+        }
+
+        var result = new LevenbergMarquardt(lmOptions).Minimize(function, x);
+        var status = result.Status switch
+        {
+            LeastSquaresStatus.FunctionTolerance or LeastSquaresStatus.FunctionAndStepTolerance => MinimizeStatus.FunctionTolerance,
+            LeastSquaresStatus.StepTolerance => MinimizeStatus.StepTolerance,
+            LeastSquaresStatus.GradientTolerance => MinimizeStatus.GradientTolerance,
+            LeastSquaresStatus.MaxEvaluations => MinimizeStatus.MaxEvaluations,
+            LeastSquaresStatus.Stopped => MinimizeStatus.Stopped,
+            LeastSquaresStatus.NotFinite => MinimizeStatus.NotFinite,
+            _ => MinimizeStatus.PrecisionLimit,
+        };
+        return new MinimizeResult(
+            "Levenberg–Marquardt (MINPACK lmder)", result.X, result.Cost, status, result.Message, result.Iterations, result.Evaluations,
+            result.JacobianEvaluations, 0, result.Optimality, [], result.WallTime, leastSquares: true);
+    }
+
+    private static MinimizeResult RunNewton(DifferentiableFunction function, double[] x, MinimizeOptions options, List<string> notes)
+    {
+        // The confirmed ftol test runs in the callback: Newton itself stops only on the gradient.
+        var monitor = new FunctionToleranceMonitor(options.FunctionTolerance, 10);
+        double previous = double.NaN;
+        string? converged = null;
+        bool userStopped = false;
+        var newton = new Newton(options.MaxIterations, options.GradientTolerance)
+        {
+            Callback = p =>
+            {
+                if (options.Callback is { } callback && !callback(p))
+                {
+                    userStopped = true;
+                    return false;
+                }
+
+                if (p.GradientNorm > options.GradientTolerance && !double.IsNaN(previous))
+                {
+                    converged = monitor.Update(p.Iteration, previous, p.Value);
+                }
+
+                previous = p.Value;
+                return converged is null;
+            },
+            EvaluationLimit = options.MaxEvaluations,
+        };
+        var run = newton.Minimize(function, x);
+        double gnorm = GradientMaxNorm(function, run.Parameters); // one more evaluation, counted below
+        var inv = CultureInfo.InvariantCulture;
+        (MinimizeStatus status, string message) = run.StopReason switch
+        {
+            StopReason.Cancelled when !userStopped && converged is not null =>
+                (MinimizeStatus.FunctionTolerance, converged + string.Create(inv, $" (gradient norm {gnorm:0.0#e+00})")),
+            StopReason.ChangeTolerance when monitor.Verifying =>
+                (MinimizeStatus.FunctionTolerance, monitor.PrecisionLimit((int)run.Steps, run.Loss) + string.Create(inv, $" (gradient norm {gnorm:0.0#e+00})")),
+            StopReason.GradientTolerance => (MinimizeStatus.GradientTolerance, string.Create(inv, $"gradient norm {gnorm:0.0#e+00} ≤ tolerance {options.GradientTolerance:0.0#e+00}")),
+            StopReason.ChangeTolerance => (MinimizeStatus.LineSearchFailed, string.Create(inv,
+                $"no decrease of f = {run.Loss:G10} along the damped Newton direction down to step 2⁻⁶⁰; gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),
+            StopReason.Diverged => (MinimizeStatus.NotFinite, "f, its gradient or its Hessian is not finite at the current point"),
+            StopReason.Cancelled => (MinimizeStatus.Stopped, "the callback asked to stop"),
+            StopReason.MaxEvaluations => (MinimizeStatus.MaxEvaluations, string.Create(inv,
+                $"reached the limit of {options.MaxEvaluations} evaluations; gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),
+            _ => (MinimizeStatus.MaxIterations, string.Create(inv,
+                $"reached the limit of {options.MaxIterations} iterations; gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),
+        };
+        return new MinimizeResult(
+            newton.LastHessianEvaluations > 0 || newton.LastHessian!.StartsWith("exact", StringComparison.Ordinal)
+                ? "Newton (exact Hessian, Levenberg damping, Armijo backtracking)"
+                : "Newton (Hessian from central differences of the gradient, Levenberg damping, Armijo backtracking)", run.Parameters, run.Loss, status, message, (int)run.Steps,
+            run.GradientEvaluations + 1, run.GradientEvaluations + 1, newton.LastHessianEvaluations, gnorm, notes, run.WallTime);
+    }
+
+    private static double GradientMaxNorm(DifferentiableFunction function, double[] x)
+    {
+        var g = new double[x.Length];
+        function.ValueAndGradient(x, g);
+        return g.Max(Math.Abs);
+    }
+
+    private static void Validate(MinimizeOptions options)
+    {
+        Guard.NonNegative(options.GradientTolerance, "options.GradientTolerance");
+        Guard.NonNegative(options.FunctionTolerance, "options.FunctionTolerance");
+        Guard.AtLeast(options.MaxIterations, 1, "options.MaxIterations");
+        Guard.AtLeast(options.MaxEvaluations, 1, "options.MaxEvaluations");
+        Guard.AtLeast(options.HistorySize, 1, "options.HistorySize");
+        if (!Enum.IsDefined(options.Method))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown method.");
+        }
+    }
+
+    private static double[] StartingPoint(string name, int dimension, ReadOnlySpan<double> x0)
+    {
+        if (x0.Length != dimension)
+        {
+            throw new ArgumentException($"{name} takes {dimension} parameters but x0 has length {x0.Length}.", nameof(x0));
+        }
+
+        for (int i = 0; i < x0.Length; i++)
+        {
+            if (!double.IsFinite(x0[i]))
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"x0[{i}] is {x0[i]}: the starting point must be finite."), nameof(x0));
+            }
+        }
+
+        return x0.ToArray();
+    }
+
+    private static void ProjectStart(double[] x, Bounds bounds, List<string> notes)
+    {
+        for (int i = 0; i < x.Length; i++)
+        {
+            double projected = Math.Clamp(x[i], bounds.LowerArray[i], bounds.UpperArray[i]);
+            if (projected != x[i])
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"x0[{i}] = {x[i]:G10} was outside [{bounds.LowerArray[i]:G10}, {bounds.UpperArray[i]:G10}] and was moved to {projected:G10}"));
+                x[i] = projected;
+            }
+        }
+    }
+}
