@@ -29,3 +29,40 @@ public sealed class DifferentiableAttribute : Attribute
 public sealed class NoDerivativeAttribute : Attribute
 {
 }
+
+/// <summary>
+/// Gives a function a derivative written by hand: the generator calls the named method wherever a
+/// <see cref="DifferentiableAttribute"/> method calls this one, instead of looking inside it. Use it for what the generator
+/// cannot or should not see into: a P/Invoke, a special function (erf, log Γ), a numerically stable form.
+/// </summary>
+/// <remarks>
+/// The derivative method lives in the same type and has the shape of a generated gradient: the function's parameters,
+/// then <c>out T dP</c> for each differentiable parameter <c>p</c> (a <c>Span&lt;T&gt;</c> for an array), and it returns the
+/// function's value. For example:
+/// <code>
+/// [CustomDerivative(nameof(ErfGradient))]
+/// public static double Erf(double x) => SpecialFunctions.Erf(x);
+/// public static double ErfGradient(double x, out double dX) { dX = 2 / Math.Sqrt(Math.PI) * Math.Exp(-x * x); return Erf(x); }
+/// </code>
+/// </remarks>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class CustomDerivativeAttribute : Attribute
+{
+    /// <summary>Names the method that computes the value and the partial derivatives.</summary>
+    /// <param name="gradientMethod">The method's name, e.g. <c>nameof(ErfGradient)</c>.</param>
+    public CustomDerivativeAttribute(string gradientMethod) => GradientMethod = gradientMethod;
+
+    /// <summary>The method that computes the value and the partial derivatives.</summary>
+    public string GradientMethod { get; }
+}
+
+/// <summary>
+/// Marks a field or auto-property of a model class as a trainable parameter: a <see cref="DifferentiableAttribute"/>
+/// instance method that reads it is differentiated with respect to it, like a parameter. Its gradient comes out of
+/// <c>NameGradient</c> after the method's own (an <c>out double</c>, or a <c>Span&lt;double&gt;</c> for an array), and
+/// <c>NameObjective</c> packs it into the vector (reading and writing the member, so optimizers train the model in place).
+/// </summary>
+[AttributeUsage(AttributeTargets.Field | AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class TrainableAttribute : Attribute
+{
+}

@@ -137,8 +137,10 @@ internal sealed class Aliasing
 }
 
 /// <summary>
-/// Forward activity: which values vary with the differentiated parameters. Reals, real arrays and data derived
-/// from them vary; integers and bools never carry a derivative (a real truncated to an int is a step function).
+/// Forward activity: which values vary with the differentiated parameters. Reals, real arrays and data derived from them
+/// vary. Integers and bools carry no derivative: a real truncated, rounded or compared is a step function. But an integer
+/// that code the generator cannot see computed from a varied real (BitConverter.DoubleToInt64Bits(x)) is tainted: it may
+/// encode the real exactly, so converting it back to a real is refused rather than treated as a constant.
 /// </summary>
 internal sealed class Activity
 {
@@ -183,7 +185,7 @@ internal sealed class Activity
 
                         break;
                     case Store st:
-                        if (IsVaried(st.Value) && st.Array is Var arr && CarriesDerivative(arr.Type.Element!) && _variedClasses.Add(aliasing.Find(arr)))
+                        if (IsVaried(st.Value) && st.Array is Var arr && _variedClasses.Add(aliasing.Find(arr)))
                         {
                             changed = true;
                         }
@@ -231,7 +233,7 @@ internal sealed class Activity
         return _varied.Contains(v);
     }
 
-    /// <summary>Varied and of a type that carries a derivative: the values that get adjoints.</summary>
+    /// <summary>Varied and of a type that carries a derivative: the values that get adjoints (never a tainted integer).</summary>
     public bool IsActive(Operand o) => IsVaried(o) && (o.Type.IsReal || (o.Type.IsArray && CarriesDerivative(o.Type)));
 
     public static bool CarriesDerivative(IrType t) => t.IsReal || (t.IsArray && CarriesDerivative(t.Element!));
@@ -240,7 +242,16 @@ internal sealed class Activity
     {
         if (instr.Type.IsInt || instr.Type.IsBool)
         {
-            return false;
+            // Known step functions of reals (casts, comparisons, Sign, IsNaN...) are clean; opaque code and arithmetic on
+            // tainted integers are not.
+            return instr.Op switch
+            {
+                Opcode.Opaque => instr.Data is not OpaqueInfo { Step: true } && instr.Args.Any(IsVaried),
+                Opcode.Call => instr.Args.Any(IsVaried),
+                Opcode.Cast or Opcode.Cmp => instr.Args.Any(a => !a.Type.IsReal && IsVaried(a)),
+                Opcode.Load => IsVaried(instr.Args[0]),
+                _ => instr.Args.Any(IsVaried),
+            };
         }
 
         if (instr.Op == Opcode.Opaque && instr.Data is OpaqueInfo { Step: true })
@@ -266,11 +277,6 @@ internal sealed class Activity
 
     private bool Mark(Var v)
     {
-        if (v.Type.IsInt || v.Type.IsBool)
-        {
-            return false;
-        }
-
         bool added = _varied.Add(v);
         if (v.Type.IsArray && CarriesDerivative(v.Type.Element!))
         {

@@ -304,7 +304,7 @@ internal static class Discovery
             }
         }
 
-        if (syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is null)
+        if (syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is null && !method.IsAbstract)
         {
             Report(DiagnosticDescriptors.NoBody, syntax.Identifier.GetLocation(), method.Name);
         }

@@ -331,7 +331,7 @@ internal sealed partial class Lowerer
             }
 
             parts[operands.Length] = ")";
-            return new Scalar(Emit(Opcode.Opaque, resultType, operands, new OpaqueInfo(parts, pure: true, effectFree: true), src));
+            return new Scalar(Emit(Opcode.Opaque, resultType, operands, new OpaqueInfo(parts, pure: true, effectFree: true) { Step = true }, src));
         }
 
         return null;

@@ -688,6 +688,7 @@ internal sealed partial class Lowerer
             case ValueKind.Real when o.Type.IsReal:
                 return new Scalar(Emit(Opcode.Convert, target, new[] { o }, source: src));
             case ValueKind.Real when o.Type.IsInt:
+                Checks.Add(new DeferredCheck(CheckKind.InactiveConversion, new[] { o }, LocationOf(at), new[] { src, o.Type.CSharp + " (computed from the parameters by code the generator cannot see)" }));
                 return new Scalar(Emit(Opcode.Cast, target, new[] { o }, source: src));
             case ValueKind.Real:
                 // From decimal, object, Half...: fine on data, refused when the value depends on the parameters (checked later).

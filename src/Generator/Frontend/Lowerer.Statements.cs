@@ -306,8 +306,8 @@ internal sealed partial class Lowerer
                 Report(DiagnosticDescriptors.LockStatement, FirstToken(s));
                 return Flow.Normal;
             case ILabeledOperation labeled:
-                Report(DiagnosticDescriptors.GotoStatement, FirstToken(s), labeled.Label.Name + ":");
-                return Flow.Normal;
+                // A label matters only to a goto, which is reported where it is.
+                return labeled.Operation is null ? Flow.Normal : LowerStatement(labeled.Operation);
             case IUsingOperation or IUsingDeclarationOperation:
                 Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(s), "'using'", "a differentiable function must be a pure computation: acquire and dispose resources in the caller");
                 return Flow.Normal;
