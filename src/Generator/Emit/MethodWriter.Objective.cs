@@ -43,11 +43,19 @@ internal static partial class MethodWriter
         string g = names.Allocate("gradient");
         string self = names.Allocate("self");
         var slots = new List<Slot>();
+        var trainableLengths = new List<string>();
         foreach (var p in ir.Params.Where(p => p.Differentiable))
         {
             foreach (var leaf in p.Leaves.Where(l => l.Differentiable))
             {
-                string? length = leaf.Var.Type.IsArray ? names.Allocate((p.Name.TrimStart('@') + leaf.Access.Replace(".", "_")) + "Length") : null;
+                string stem = p.Kind == ParamKind.Trainable ? p.Name.Substring("this.".Length).TrimStart('@').TrimStart('_') : p.Name.TrimStart('@') + leaf.Access.Replace(".", "_");
+                string? length = leaf.Var.Type.IsArray ? names.Allocate(stem + "Length") : null;
+                if (length is not null && p.Kind == ParamKind.Trainable)
+                {
+                    // A trainable array's length is the model's own: read once, when the objective is made.
+                    trainableLengths.Add("int " + length + " = " + self + p.Name.Substring("this".Length) + ".Length;");
+                }
+
                 slots.Add(new Slot(p, leaf, length));
             }
         }
@@ -169,16 +177,51 @@ internal static partial class MethodWriter
             }
         }
 
+        // Trainable members: written from the vector before each evaluation (the model is trained in place); their
+        // gradients come after the method's own outputs.
+        foreach (var slot in slots.Where(s => s.Param.Kind == ParamKind.Trainable))
+        {
+            string member = self + slot.Param.Name.Substring("this".Length);
+            bool single = slot.Leaf.Var.Type.IsSingle || slot.Leaf.Var.Type.Element is { IsSingle: true };
+            if (slot.Length is null)
+            {
+                prelude.Add(member + " = " + (single ? "(float)" : string.Empty) + x + "[" + slot.Offset + "];");
+                if (single)
+                {
+                    string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
+                    gradientOutputs.Add("out float " + t);
+                    epilogue.Add(g + "[" + slot.Offset + "] = " + t + ";");
+                }
+                else
+                {
+                    gradientOutputs.Add("out " + g + "[" + slot.Offset + "]");
+                }
+            }
+            else if (single)
+            {
+                prelude.Add("for (int i = 0; i < " + slot.Length + "; i++) " + member + "[i] = (float)" + x + "[" + slot.Offset + " + i];");
+                string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
+                prelude.Add("var " + t + " = global::SymbolicGrad.Internal.ObjectiveBuffers.Singles(" + (buffer++).ToString(CultureInfo.InvariantCulture) + ", " + slot.Length + ");");
+                gradientOutputs.Add(t);
+                epilogue.Add("for (int i = 0; i < " + slot.Length + "; i++) " + g + "[" + slot.Offset + " + i] = " + t + "[i];");
+            }
+            else
+            {
+                prelude.Add(x + ".Slice(" + slot.Offset + ", " + slot.Length + ").CopyTo(" + member + ");");
+                gradientOutputs.Add(g + ".Slice(" + slot.Offset + ", " + slot.Length + ")");
+            }
+        }
+
         string receiver = m.IsStatic ? string.Empty : self + ".";
         var data = ir.Params.Zip(m.Parameters, (p, mp) => (p, mp)).Where(t => !t.p.Differentiable).ToList();
-        var factoryParameters = slots.Where(s => s.Length is not null).Select(s => "int " + s.Length)
+        var factoryParameters = slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).Select(s => "int " + s.Length)
             .Concat(data.Select(t => FactoryType(t.mp) + " " + t.mp.Name)).ToList();
 
         w.Line("/// <summary>");
         w.Line("/// <c>" + Xml(m.Stem) + "</c> as a <see cref=\"global::SymbolicGrad.DifferentiableFunction\"/> of the vector (" + string.Join(", ", slots.Select(s => Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access) + (s.Length is null ? string.Empty : "[…]"))) + "),");
         w.Line("/// for gradient checking and the optimizers" + (data.Count > 0 ? "; the other parameters are fixed to the values given here" : string.Empty) + ".");
         w.Line("/// </summary>");
-        foreach (var s in slots.Where(s => s.Length is not null))
+        foreach (var s in slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable))
         {
             w.Line("/// <param name=\"" + s.Length + "\">The length of <c>" + Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access) + "</c>: its slice of the vector.</param>");
         }
@@ -194,6 +237,11 @@ internal static partial class MethodWriter
         if (!m.IsStatic)
         {
             w.Line("var " + self + " = this;");
+        }
+
+        foreach (var line in trainableLengths)
+        {
+            w.Line(line);
         }
 
         bool packed = slots.Any(s => s.Length is not null);

@@ -129,6 +129,10 @@ internal static partial class MethodWriter
                 arrayOutputs[leaf.Var] = o;
                 outputParams.Add("global::System.Span<" + element.CSharp + "> " + output);
                 checks.Add("if (" + output + ".Length != " + p.Name + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + output + "\", " + output + ".Length, \"" + p.Name.TrimStart('@') + "\", " + p.Name + ".Length);");
+                foreach (var other in ir.Params.Where(o => o.Kind == ParamKind.Trainable && o.Leaves[0].Var.Type.IsVector && !ReferenceEquals(o, p) && o.Leaves[0].Var.Type.Element!.Equals(element)))
+                {
+                    checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element.CSharp + ">)" + output + ", (global::System.ReadOnlySpan<" + element.CSharp + ">)" + other.Name + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + output + "\", \"" + other.Name + "\");");
+                }
                 foreach (var other in arrayParams)
                 {
                     if (!other.Leaves[0].Var.Type.Element!.Equals(element))
@@ -227,7 +231,7 @@ internal static partial class MethodWriter
         // The signature and its documentation.
         var differentiable = ir.Params.Where(p => p.Differentiable).ToList();
         w.Line("/// <summary>");
-        w.Line("/// The value of <c>" + Xml(m.Stem) + "</c> and its gradient with respect to " + string.Join(", ", differentiable.Select(p => "<paramref name=\"" + p.Name.TrimStart('@') + "\"/>")) + ",");
+        w.Line("/// The value of <c>" + Xml(m.Stem) + "</c> and its gradient with respect to " + string.Join(", ", differentiable.Select(p => p.Kind == ParamKind.Trainable ? "<c>" + Xml(p.Name) + "</c>" : "<paramref name=\"" + p.Name.TrimStart('@') + "\"/>")) + ",");
         w.Line("/// from one forward and one reverse sweep (reverse-mode differentiation, written at build time by SymbolicGrad).");
         w.Line("/// </summary>");
         if (derivatives.Count > 0)
@@ -250,7 +254,7 @@ internal static partial class MethodWriter
 
         foreach (var p in differentiable)
         {
-            w.Line("/// <param name=\"" + Discovery.OutputName(p.Name) + "\">Receives ∂" + Xml(m.Stem) + "/∂" + Xml(p.Name.TrimStart('@')) + ".</param>");
+            w.Line("/// <param name=\"" + Discovery.OutputName(p.Name) + "\">Receives ∂" + Xml(m.Stem) + "/∂" + Xml(p.Name.TrimStart('@')) + (p.Kind == ParamKind.Trainable ? " (a [Trainable] member)" : string.Empty) + ".</param>");
         }
 
         w.Line("/// <returns>The value of <c>" + Xml(m.Stem) + "</c>, the same as calling it.</returns>");

@@ -122,7 +122,15 @@ internal static class Discovery
         }
 
         var thisValue = method.IsStatic ? null : (Frontend.FValue)new Frontend.Scalar(new Lit("this", IrType.Data(method.ContainingType.ToDisplayString(TypeMap.Qualified))));
-        var lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, null, diagnostics, ct);
+        var trainables = Trainables(method, ir, diagnostics);
+        if (diagnostics.Count > 0)
+        {
+            return null;
+        }
+
+        Func<IFieldSymbol, Frontend.FValue?>? trainable = trainables.Count == 0 ? null : field =>
+            trainables.TryGetValue(field.OriginalDefinition, out var v) ? v : null;
+        var lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct);
         if (lowerer is null || lowerer.SilentFailure)
         {
             diagnostics.Clear();
@@ -176,6 +184,106 @@ internal static class Discovery
         var methodModel = Model(method, syntax, vector);
         methodModel.Location = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation());
         return new MethodUnit(methodModel, ir, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    public const string TrainableAttribute = "SymbolicGrad.TrainableAttribute";
+
+    /// <summary>
+    /// The [Trainable] fields and auto-properties of the method's class: differentiated like parameters, after them.
+    /// Each becomes a parameter of kind Trainable whose leaf reads this.Member.
+    /// </summary>
+    private static Dictionary<IFieldSymbol, Frontend.FValue> Trainables(IMethodSymbol method, IrMethod ir, List<DiagnosticInfo> diagnostics)
+    {
+        var result = new Dictionary<IFieldSymbol, Frontend.FValue>(SymbolEqualityComparer.Default);
+        var type = method.ContainingType;
+        var members = new List<(ISymbol Member, IFieldSymbol Field, ITypeSymbol Type)>();
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            foreach (var m in t.GetMembers())
+            {
+                if (!HasAttribute(m, TrainableAttribute))
+                {
+                    continue;
+                }
+
+                string? problem = null;
+                IFieldSymbol? field = null;
+                ITypeSymbol? memberType = null;
+                switch (m)
+                {
+                    case IFieldSymbol f:
+                        field = f;
+                        memberType = f.Type;
+                        if (f.IsReadOnly && !f.Type.IsReferenceType)
+                        {
+                            problem = "is readonly, so NameObjective cannot train it in place: remove readonly";
+                        }
+
+                        break;
+                    case IPropertySymbol p:
+                        field = t.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(x => SymbolEqualityComparer.Default.Equals(x.AssociatedSymbol, p));
+                        memberType = p.Type;
+                        if (field is null)
+                        {
+                            problem = "is a computed property: mark the field or auto-property that holds the value";
+                        }
+                        else if ((p.SetMethod is null || p.SetMethod.IsInitOnly) && !p.Type.IsReferenceType)
+                        {
+                            problem = "has no setter, so NameObjective cannot train it in place: give it a setter (it may be private)";
+                        }
+
+                        break;
+                }
+
+                if (problem is null && m.IsStatic)
+                {
+                    problem = "is static: trainable parameters belong to an instance of the model";
+                }
+
+                if (problem is null && type.TypeKind == TypeKind.Struct)
+                {
+                    problem = "belongs to a struct, which NameObjective would copy: make the model a class";
+                }
+
+                if (problem is null && memberType is not null && !(TypeMap.IsRealSymbol(memberType) || memberType is IArrayTypeSymbol { Rank: 1 } a && TypeMap.IsRealSymbol(a.ElementType)))
+                {
+                    problem = "is a " + memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ": trainable members are double, float, T, or one-dimensional arrays of them";
+                }
+
+                if (problem is not null || field is null || memberType is null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TrainableMember, m.Locations.FirstOrDefault(), m.Name, problem ?? "cannot be read"));
+                    continue;
+                }
+
+                if (method.IsStatic)
+                {
+                    continue;
+                }
+
+                members.Add((m, field, memberType));
+            }
+        }
+
+        var outputs = new HashSet<string>(ir.Params.Where(p => p.Differentiable).Select(p => OutputName(p.Name)), StringComparer.Ordinal);
+        foreach (var (member, field, memberType) in members)
+        {
+            string name = "this." + Escape(member.Name);
+            var irType = TypeMap.Scalar(memberType, _ => null)!;
+            var v = ir.NewVar(member.Name.TrimStart('_'), irType, VarRole.Parameter);
+            v.Name = name;
+            string output = OutputName("this." + member.Name);
+            if (!outputs.Add(output) || method.Parameters.Any(p => p.Name == output))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OutputNameCollision, member.Locations.FirstOrDefault(), member.Name, output, "is already the name of another gradient output or parameter"));
+                continue;
+            }
+
+            ir.Params.Add(new IrParam(name, memberType.ToDisplayString(TypeMap.Qualified), ParamKind.Trainable, new List<Leaf> { new(v, string.Empty, true) }, null));
+            result[field.OriginalDefinition] = new Frontend.Scalar(v);
+        }
+
+        return result;
     }
 
     /// <summary>Writes may go to arrays the method creates and to its results span; never into its other parameters or data.</summary>
@@ -477,12 +585,14 @@ internal static class Discovery
     /// <summary>The name of the gradient output for a parameter: d + the name with its first letter upper-cased.</summary>
     public static string OutputName(string parameterName)
     {
-        string name = parameterName.TrimStart('@').TrimStart('_');
-        if (name.Length == 0)
+        if (parameterName.StartsWith("this.", StringComparison.Ordinal))
         {
-            name = parameterName.TrimStart('@');
+            // A [Trainable] member: its name without the this. and the field underscore (_w → dW).
+            string member = parameterName.Substring("this.".Length).TrimStart('@').TrimStart('_');
+            return "d" + char.ToUpperInvariant(member[0]) + member.Substring(1);
         }
 
+        string name = parameterName.TrimStart('@');
         return "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
     }
 

@@ -221,6 +221,9 @@ internal sealed partial class Lowerer
         return new Scalar(result);
     }
 
+    /// <summary>A type of the base class library: its operators (array → span, decimal → double) are conversions the generator knows.</summary>
+    private static bool IsBclType(ITypeSymbol? t) => t?.ContainingNamespace?.ToDisplayString() is { } ns && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal));
+
     private static bool IsBaseCall(IOperation at) => at is IInvocationOperation { Instance: IInstanceReferenceOperation { Syntax: BaseExpressionSyntax } };
 
     private static string Advice(IMethodSymbol method) =>

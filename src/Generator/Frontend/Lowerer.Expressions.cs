@@ -600,9 +600,10 @@ internal sealed partial class Lowerer
     private FValue LowerConversion(IConversionOperation conversion)
     {
         var to = Concrete(conversion.Type!);
-        if (conversion.OperatorMethod is not null && !IsGenericMathMember(conversion.OperatorMethod))
+        if (conversion.OperatorMethod is { } op && !IsGenericMathMember(op) && !IsBclType(op.ContainingType))
         {
-            return InlineOperator(conversion, conversion.OperatorMethod, new[] { LowerExpr(conversion.Operand) });
+            // A conversion operator of the user's (a struct's): inlined like any helper.
+            return InlineOperator(conversion, op, new[] { LowerExpr(conversion.Operand) });
         }
 
         var operand = LowerExpr(conversion.Operand);

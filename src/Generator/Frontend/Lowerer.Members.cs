@@ -38,7 +38,7 @@ internal sealed partial class Lowerer
             return Unsupported(f, "a field of this value", "read fields of struct locals and parameters");
         }
 
-        if (_trainable is not null && !field.IsStatic && (f.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }) && _frames.Count(fr => fr.Kind == FrameKind.Function) == 1
+        if (_trainable is not null && !field.IsStatic && (f.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }) && IsEntryInstance()
             && _trainable(field) is { } trained)
         {
             return trained;
@@ -126,7 +126,7 @@ internal sealed partial class Lowerer
         }
 
         if (_trainable is not null && !property.IsStatic && (pr.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
-            && BackingField(property) is { } propertyField && _frames.Count(fr => fr.Kind == FrameKind.Function) == 1 && _trainable(propertyField) is { } trained)
+            && BackingField(property) is { } propertyField && IsEntryInstance() && _trainable(propertyField) is { } trained)
         {
             return trained;
         }
@@ -140,6 +140,9 @@ internal sealed partial class Lowerer
 
         return DataMember(pr, pr.Instance, property, property.Type, pure: BackingField(property) is not null);
     }
+
+    /// <summary>Is this (in the function being lowered) the instance the [Differentiable] method runs on?</summary>
+    private bool IsEntryInstance() => Function.This is Scalar { Operand: Lit { Text: "this" } };
 
     /// <summary>The backing field of an auto-property (get; set; / get; init;), or null.</summary>
     private static IFieldSymbol? BackingField(IPropertySymbol property) =>
