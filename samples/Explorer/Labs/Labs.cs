@@ -137,7 +137,7 @@ public static class Lab
         return new ValleysResult(walks, starts);
     }
 
-    /// <summary>The learning-rate range test on the regression data, then a short training run at three rates.</summary>
+    /// <summary>The learning-rate range test on the regression data (mini-batches of 32), then 30 epochs at each of three rates.</summary>
     public static FinderResult Finder(OptimizerSpec spec, double minRate, double maxRate, int steps, int seed)
     {
         if (spec.IsLbfgs)
@@ -151,11 +151,11 @@ public static class Lab
         }
 
         var finder = LearningRateFinder.Run(RegressionData, [0.0, 0.0], spec.Create, minRate, maxRate, steps,
-            Optimizers.Batching.MiniBatch(8), seed);
+            Optimizers.Batching.MiniBatch(32), seed);
         double[] rates = [finder.SteepestLearningRate, finder.DecadeBelowExplosion, finder.ExplosionLearningRate ?? finder.LearningRates[^1]];
         var trials = rates.Select((rate, i) => Train(
             i switch { 0 => "steepest", 1 => "decade below explosion", _ => "explosion" },
-            Optimizers.Batching.MiniBatch(8), 8, spec with { LearningRate = rate }, 15, seed)).ToArray();
+            Optimizers.Batching.MiniBatch(32), 32, spec with { LearningRate = rate }, 30, seed)).ToArray();
         return new FinderResult(finder, trials, rates);
     }
 

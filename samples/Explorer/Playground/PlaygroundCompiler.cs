@@ -167,7 +167,8 @@ public static class PlaygroundCompiler
 
             int steps = Math.Clamp(request.Steps ?? 150, 1, 1000);
             var specs = request.Optimizers is { Length: > 0 } o ? o.Take(12).ToArray() : DefaultOptimizers;
-            result = result with { Walks = specs.Select(spec => Walker.Run(f, start, spec, steps)).ToArray() };
+            // The page draws points and values; the gradients along the walks stay here (a third of the answer's size).
+            result = result with { Walks = specs.Select(spec => Walker.Run(f, start, spec, steps) with { Gradients = [], State = null }).ToArray() };
             return result with { Ok = true };
         }
         catch (Exception e) when (IsOutOfMemory(e))

@@ -92,7 +92,11 @@ public sealed class WorkerPool : IAsyncDisposable
         }
 
         double queued = clock.Elapsed.TotalMilliseconds;
-        var (result, reusable) = await worker.RunAsync(request, _options.Timeout);
+        // A request may ask for a shorter limit than the server's (never a longer one).
+        var limit = request.TimeLimitSeconds is double asked && asked > 0 && asked < _options.Timeout.TotalSeconds
+            ? TimeSpan.FromSeconds(asked)
+            : _options.Timeout;
+        var (result, reusable) = await worker.RunAsync(request, limit);
         if (reusable && worker.Jobs < _options.JobsPerWorker)
         {
             _free.Writer.TryWrite(worker);

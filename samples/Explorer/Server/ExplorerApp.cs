@@ -35,7 +35,7 @@ public static class ExplorerApp
         });
         builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
         builder.Services.AddSingleton(options);
-        await using var pool = new WorkerPool(new PoolOptions(options.Workers, options.Timeout, options.MemoryMegabytes, TimeSpan.FromSeconds(60)));
+        await using var pool = new WorkerPool(new PoolOptions(options.Workers, options.Timeout, options.MemoryMegabytes, TimeSpan.FromSeconds(120)));
         builder.Services.AddSingleton(pool);
 
         var app = builder.Build();
@@ -117,7 +117,7 @@ public static class ExplorerApp
             Lab.Batching(r.Optimizer ?? new OptimizerSpec { Kind = "gd", LearningRate = 0.05 }, r.Epochs ?? 30, r.BatchSize ?? 8, r.Seed ?? 1));
 
         Post<ValleysRequest>(api, "/valleys", r =>
-            Lab.Valleys(r.Start ?? [2.4, 1.5], r.LearningRate ?? 0.05, r.Steps ?? 300, r.Noise ?? 3.0, r.Momentum ?? 0.9, r.Seed ?? 1));
+            Lab.Valleys(r.Start ?? [2.4, 1.5], r.LearningRate ?? 0.05, r.Steps ?? 300, r.Noise ?? 2.0, r.Momentum ?? 0.9, r.Seed ?? 1));
 
         Post<FinderRequest>(api, "/lrfinder", r =>
             Lab.Finder(r.Optimizer ?? new OptimizerSpec { Kind = "momentum", Momentum = 0.9 }, r.MinRate ?? 1e-5, r.MaxRate ?? 10, r.Steps ?? 100, r.Seed ?? 1));

@@ -22,11 +22,11 @@ export function initBatching(info, app) {
       { type: 'scatter', mode: 'markers', x: xs, y: info.regression.ys, name: 'data', marker: { color: '#94a3b8', size: 6 } },
       ...runs.map((r, i) => ({ type: 'scatter', mode: 'lines', name: r.name, line: { color: batchColors[i], width: 2.4 },
         x: [lo, hi], y: [lo, hi].map((x) => r.parameters[0] * x + r.parameters[1]) })),
-    ], layout({ title: { text: 'the data and the fitted lines', font: { size: 13 } }, xaxis: { title: { text: 'x' } }, yaxis: { title: { text: 'y' } } }), config);
+    ], layout({ title: { text: 'the data and the fitted lines', font: { size: 13 }, x: 0.01, xanchor: 'left' }, xaxis: { title: { text: 'x' } }, yaxis: { title: { text: 'y' } } }), config);
     Plotly.react($('batch-paths'), [contourTrace(grid, false), minimaTrace(land.minima),
       ...runs.map((r, i) => ({ type: 'scatter', mode: 'lines', name: r.name, meta: 'walk', line: { color: batchColors[i], width: i === 2 ? 1.2 : 2.4 },
         x: r.path.map((p) => p[0]), y: r.path.map((p) => p[1]) }))],
-    landscapeLayout(land.box, { title: { text: 'paths in (w, b) on the mean squared error', font: { size: 13 } }, xaxis: { range: [land.box.x0, land.box.x1], title: { text: 'w' } }, yaxis: { range: [land.box.y0, land.box.y1], title: { text: 'b' } }, margin: { l: 48, r: 10, t: 34, b: 40 } }), config);
+    landscapeLayout(land.box, { title: { text: 'paths in (w, b) on the mean squared error', font: { size: 13 }, x: 0.01, xanchor: 'left' }, xaxis: { range: [land.box.x0, land.box.x1], title: { text: 'w' } }, yaxis: { range: [land.box.y0, land.box.y1], title: { text: 'b' } }, margin: { l: 48, r: 10, t: 34, b: 40 } }), config);
     // Loss against examples seen: the fair clock (every run sees each example once per epoch).
     Plotly.react($('batch-loss'), runs.map((r, i) => ({
       type: 'scatter', mode: 'lines', name: r.name, line: { color: batchColors[i], width: i === 2 ? 1 : 2 }, opacity: i === 2 ? 0.75 : 1,
@@ -34,7 +34,7 @@ export function initBatching(info, app) {
     })).concat(runs.map((r, i) => ({
       type: 'scatter', mode: 'markers', name: `${r.name}: epoch mean`, showlegend: false, marker: { color: batchColors[i], size: 6, symbol: 'diamond' },
       x: r.epochLosses.map((_, e) => (e + 1) * info.regression.xs.length), y: r.epochLosses.map(finite),
-    }))), layout({ title: { text: 'batch loss against examples seen', font: { size: 13 } }, xaxis: { title: { text: 'examples seen' } }, yaxis: { title: { text: 'loss' }, type: 'log' } }), config);
+    }))), layout({ title: { text: 'batch loss against examples seen', font: { size: 13 }, x: 0.01, xanchor: 'left' }, xaxis: { title: { text: 'examples seen' } }, yaxis: { title: { text: 'batch loss' }, rangemode: 'tozero' } }), config);
     const table = $('batch-table');
     table.innerHTML = '<tr><th>run</th><th>examples per step</th><th>steps</th><th>example gradients</th><th>w</th><th>b</th><th>final loss (all data)</th><th>stopped</th></tr>';
     runs.forEach((r, i) => {
@@ -107,7 +107,7 @@ export function initFinder(info, app) {
       { type: 'scatter', mode: 'lines', x: f.learningRates, y: shown, name: 'batch loss', line: { color: '#94a3b8', width: 1.2 } },
       { type: 'scatter', mode: 'lines', x: f.learningRates, y: f.smoothedLosses.map(finite), name: 'smoothed (EMA, β = 0.98)', line: { color: '#111827', width: 2.4 } },
     ], layout({
-      title: { text: 'loss against learning rate', font: { size: 13 } },
+      title: { text: 'loss against learning rate', font: { size: 13 }, x: 0.01, xanchor: 'left' },
       xaxis: { type: 'log', title: { text: 'learning rate' }, exponentformat: 'power' }, yaxis: { title: { text: 'loss' }, range: [0, ymax] },
       shapes: marks.map((m) => ({ type: 'line', xref: 'x', yref: 'paper', x0: m.rate, x1: m.rate, y0: 0, y1: 1, line: { color: m.color, width: 2, dash: 'dash' } })),
       annotations: marks.map((m, i) => ({ x: Math.log10(m.rate), y: 1 - i * 0.07, xref: 'x', yref: 'paper', text: m.text, showarrow: false, font: { color: m.color, size: 11.5 }, xanchor: 'left', bgcolor: 'rgba(255,255,255,.85)' })),
@@ -116,10 +116,10 @@ export function initFinder(info, app) {
     Plotly.react($('finder-trials'), r.trials.map((t, i) => ({
       type: 'scatter', mode: 'lines', name: `${t.name}: lr ${fmt(r.trialRates[i], 3)}`, line: { color: colors[i], width: 2 },
       x: t.stepLosses.map((_, k) => k + 1), y: t.stepLosses.map(finite),
-    })), layout({ title: { text: 'training 15 epochs at each rate', font: { size: 13 } }, xaxis: { title: { text: 'step (mini-batches of 8)' } }, yaxis: { title: { text: 'batch loss' }, type: 'log', exponentformat: 'power' } }), config);
+    })), layout({ title: { text: 'training 30 epochs at each rate', font: { size: 13 }, x: 0.01, xanchor: 'left' }, xaxis: { title: { text: 'step (mini-batches of 32)' } }, yaxis: { title: { text: 'batch loss' }, type: 'log', exponentformat: 'power' } }), config);
     $('finder-summary').innerHTML = `<p>Steepest descent of the smoothed loss at <b>${fmt(f.steepestLearningRate, 3)}</b>;
       ${f.explosionLearningRate ? `the loss exploded at <b>${fmt(f.explosionLearningRate, 3)}</b>, so a tenth of it is <b>${fmt(f.decadeBelowExplosion, 3)}</b>.` : `no explosion up to the maximum; a tenth of the best rate is <b>${fmt(f.decadeBelowExplosion, 3)}</b>.`}
-      Final losses after 15 epochs: ${r.trials.map((t, i) => `${t.name} ${fmt(t.loss, 4)} (${t.stopReason})`).join(', ')}.</p>`;
+      Final losses after 30 epochs: ${r.trials.map((t, i) => `${t.name} ${fmt(t.loss, 4)} (${t.stopReason})`).join(', ')}.</p>`;
   }
   $('finder-run').addEventListener('click', () => run().catch(app.error));
   return { load: run };

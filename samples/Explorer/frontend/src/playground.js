@@ -24,6 +24,7 @@ export function initPlayground(info, app) {
         basicSetup,
         StreamLanguage.define(csharp),
         lintGutter(),
+        EditorView.lineWrapping,
         EditorView.updateListener.of((u) => { if (u.docChanged) schedule(); }),
         EditorState.tabSize.of(4),
       ],
@@ -130,8 +131,14 @@ export function initPlayground(info, app) {
         const endLine = Math.min(Math.max(d.endLine, d.line), doc.lines);
         let to = doc.line(endLine).from + Math.max(0, d.endColumn - 1);
         to = Math.min(Math.max(to, from), doc.length);
-        const clampedFrom = Math.min(from, doc.length);
-        marks.push({ from: clampedFrom, to: to === clampedFrom ? Math.min(clampedFrom + 1, doc.line(d.line).to) : to, severity: d.severity === 'error' ? 'error' : 'warning', message: `${d.id}: ${d.message}`, source: d.id.startsWith('SG') ? 'SymbolicGrad' : 'C#' });
+        let clampedFrom = Math.min(from, doc.length);
+        const lineInfo = doc.line(d.line);
+        if (to === clampedFrom) {
+          // A point (such as "; expected" at the end of a line): mark the character before it, or after it, so it shows.
+          if (clampedFrom < lineInfo.to) to = clampedFrom + 1;
+          else if (clampedFrom > lineInfo.from) clampedFrom -= 1;
+        }
+        marks.push({ from: clampedFrom, to, severity: d.severity === 'error' ? 'error' : 'warning', message: `${d.id}: ${d.message}`, source: d.id.startsWith('SG') ? 'SymbolicGrad' : 'C#' });
         li.addEventListener('click', () => { view.dispatch({ selection: { anchor: clampedFrom }, scrollIntoView: true }); view.focus(); });
       }
     }
@@ -211,20 +218,21 @@ export function initPlayground(info, app) {
   function showWalks(r) {
     const plot = $('pg-plot');
     const walks = r.walks;
+    const colorOf = (w) => palette[Math.max(0, info.optimizers.findIndex((k) => k.id === w.kind)) % palette.length];
     if (r.landscape) {
       const b = r.box;
       let min = Infinity, max = -Infinity;
       for (const row of r.landscape.z) for (const v of row) if (typeof v === 'number') { min = Math.min(min, v); max = Math.max(max, v); }
       const log = min >= 0 && max / Math.max(1e-9, min + 1e-9) > 1e3 && max > 100;
       Plotly.react(plot, [contourTrace(r.landscape, log),
-        ...walks.map((w, i) => ({ type: 'scatter', mode: 'lines+markers', name: w.label, meta: 'walk', line: { color: palette[i % palette.length], width: 2.2 }, marker: { size: 3, color: palette[i % palette.length] },
+        ...walks.map((w) => ({ type: 'scatter', mode: 'lines+markers', name: w.label, meta: 'walk', line: { color: colorOf(w), width: 2.2 }, marker: { size: 3, color: colorOf(w) },
           x: w.points.map((p) => p[0]), y: w.points.map((p) => p[1]) })),
         { type: 'scatter', mode: 'markers', x: [r.start[0]], y: [r.start[1]], name: 'start', marker: { size: 12, color: '#fff', line: { color: '#111', width: 2.5 } } }],
       landscapeLayout(b, { margin: { l: 48, r: 10, t: 10, b: 40 }, xaxis: { range: [b.x0, b.x1], title: { text: r.parameterNames[0] } }, yaxis: { range: [b.y0, b.y1], title: { text: r.parameterNames[1] } } }), config);
     } else {
-      Plotly.react(plot, walks.map((w, i) => ({ type: 'scatter', mode: 'lines', name: w.label, line: { color: palette[i % palette.length], width: 2 },
+      Plotly.react(plot, walks.map((w) => ({ type: 'scatter', mode: 'lines', name: w.label, line: { color: colorOf(w), width: 2 },
         x: w.values.map((_, k) => k), y: w.values.map((v) => (typeof v === 'number' ? v : null)) })),
-      layout({ title: { text: `${r.parameterNames.length} parameters: the loss per step (no map beyond two)`, font: { size: 13 } }, xaxis: { title: { text: 'step' } }, yaxis: { title: { text: 'loss' } } }), config);
+      layout({ title: { text: `${r.parameterNames.length} parameters: the loss per step (no map beyond two)`, font: { size: 13 }, x: 0.01, xanchor: 'left' }, xaxis: { title: { text: 'step' } }, yaxis: { title: { text: 'loss' } } }), config);
     }
     plot.dataset.walks = String(walks.length);
   }

@@ -3,18 +3,19 @@ import Plotly from 'plotly.js-dist-min';
 
 export { Plotly };
 
-export const palette = ['#2f5bea', '#e4572e', '#17a398', '#f2a541', '#8e44ad', '#d7263d', '#3d9970', '#ff6f91', '#6c757d', '#0e79b2', '#bf4e30', '#5c2a9d', '#1b998b', '#c5a000'];
+// One color per optimizer kind, in the order the server lists them (L-BFGS last, in black).
+export const palette = ['#2f5bea', '#e4572e', '#17a398', '#f2a541', '#8e44ad', '#d7263d', '#3d9970', '#ff6f91', '#6c757d', '#0e79b2', '#bf4e30', '#5c2a9d', '#000000', '#c5a000'];
 
 const baseLayout = {
-  margin: { l: 52, r: 16, t: 30, b: 44 },
+  margin: { l: 56, r: 16, t: 34, b: 48 },
   paper_bgcolor: 'white',
   plot_bgcolor: 'white',
   font: { family: 'system-ui, -apple-system, Segoe UI, Roboto, DejaVu Sans, sans-serif', size: 12, color: '#1d2430' },
-  legend: { orientation: 'h', y: -0.14, x: 0, font: { size: 11.5 } },
+  legend: { orientation: 'h', y: -0.2, yanchor: 'top', x: 0, font: { size: 11.5 } },
   hovermode: 'closest',
 };
 
-export const config = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'] };
+export const config = { displaylogo: false, responsive: true, displayModeBar: 'hover', modeBarButtonsToRemove: ['select2d', 'lasso2d', 'autoScale2d'] };
 
 export function layout(extra = {}) {
   return { ...baseLayout, ...extra };
@@ -98,7 +99,7 @@ export function lossCurves(div, walks, title, extra = {}) {
     name: w.label, line: { color: w.color || palette[i % palette.length], width: 2 },
   }));
   return Plotly.react(div, traces, layout({
-    title: { text: title, font: { size: 13 } },
+    title: { text: title, font: { size: 13 }, x: 0.01, xanchor: 'left' },
     xaxis: { title: { text: 'step' } },
     yaxis: { title: { text: 'loss' }, type: extra.logY ? 'log' : 'linear' },
     showlegend: extra.legend ?? true,

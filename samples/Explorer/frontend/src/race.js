@@ -23,25 +23,24 @@ function lossPlot(div, walks, colors, title) {
     type: 'scatter', mode: 'lines', name: w.label, line: { color: colors[i], width: 2 },
     x: w.values.map((_, k) => k), y: w.values.map((v) => { const x = num(v); return Number.isFinite(x) && Math.abs(x) < 1e12 ? x : null; }),
   })), layout({
-    title: { text: title, font: { size: 13 } }, showlegend: false,
+    title: { text: title, font: { size: 13 }, x: 0.01, xanchor: 'left' }, showlegend: false,
     margin: { l: 56, r: 12, t: 30, b: 40 },
     xaxis: { title: { text: 'step' } }, yaxis: { title: { text: 'loss' }, type: positive ? 'log' : 'linear', exponentformat: 'power' },
   }), config);
 }
 
-// Animates the paths growing together; resolves when every path is drawn in full. Plotly.animate without a redraw
-// moves only the path traces (a restyle would recompute the contour map at every frame).
-async function animate(div, baseCount, walks) {
+// Animates the paths growing together by redrawing the plot with longer and longer paths (about 30 frames); resolves
+// when every path is drawn in full. (Plotly.animate without redraws is cheaper but hides the contour map meanwhile.)
+async function animate(draw, walks, colors) {
   const longest = Math.max(...walks.map((w) => w.points.length));
-  const frames = Math.min(45, longest);
-  const traces = walks.map((_, i) => baseCount + i);
+  const frames = Math.min(30, longest);
+  const t0 = performance.now();
   for (let frame = 1; frame <= frames; frame++) {
     const upto = Math.ceil((longest * frame) / frames);
-    await Plotly.animate(div, {
-      data: walks.map((w) => ({ x: w.points.slice(0, upto).map((p) => p[0]), y: w.points.slice(0, upto).map((p) => p[1]) })),
-      traces,
-    }, { transition: { duration: 0 }, frame: { duration: 16, redraw: false }, mode: 'immediate' });
+    await draw(walks.map((w, i) => ({ ...pathTraceOf(w, colors[i]), x: w.points.slice(0, upto).map((p) => p[0]), y: w.points.slice(0, upto).map((p) => p[1]) })));
+    await new Promise((r) => requestAnimationFrame(r));
   }
+  return (performance.now() - t0) / frames;
 }
 
 export function initRace(info, app) {
@@ -82,7 +81,7 @@ export function initRace(info, app) {
     state.land = info.landscapes.find((l) => l.id === select.value);
     state.start = state.start && state.landId === state.land.id ? state.start : [...state.land.start];
     state.landId = state.land.id;
-    state.grid = await post('/api/grid', { landscape: state.land.id, size: 140 });
+    state.grid = await post('/api/grid', { landscape: state.land.id, size: 110 });
     drawBase([]);
   }
 
@@ -104,9 +103,11 @@ export function initRace(info, app) {
       const t0 = performance.now();
       const walks = await post('/api/race', { landscape: state.land.id, start: state.start, steps: Number($('race-steps').value), optimizers: chosen.map((c) => c.spec) });
       const colors = chosen.map((c) => c.color);
-      $('race-status').textContent = `${walks.length} walks computed in ${Math.round(performance.now() - t0)} ms; animating.`;
-      await drawBase(walks.map((w, i) => ({ ...pathTraceOf(w, colors[i]), x: [], y: [] })));
-      await animate(plot, 3, walks);
+      const computed = Math.round(performance.now() - t0);
+      $('race-status').textContent = `${walks.length} walks computed in ${computed} ms; animating.`;
+      const frameMs = await animate(drawBase, walks, colors);
+      plot.dataset.frameMs = String(Math.round(frameMs));
+      $('race-status').textContent = `${walks.length} walks of up to ${Number($('race-steps').value)} steps, computed on the server in ${computed} ms.`;
       lossPlot($('race-loss'), walks, colors, 'loss per step');
       resultRows($('race-table'), walks, colors);
       plot.dataset.done = 'true';
