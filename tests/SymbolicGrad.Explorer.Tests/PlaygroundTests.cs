@@ -210,6 +210,26 @@ public sealed class PlaygroundTests(ExplorerServer server)
     }
 
     [Fact]
+    public async Task A_stack_overflow_crashes_only_the_worker_which_is_replaced()
+    {
+        using var client = server.Client();
+        string source = Api.InClass("""
+                private static readonly int Depth = Deeper(0);
+
+                private static int Deeper(int n) => Deeper(n + 1) + 1;
+
+                [Differentiable]
+                public static double Loss(double x, double y) => x * x + y * y + Depth;
+            """);
+        var r = await client.Playground(source);
+        Assert.Equal("crash", r.GetProperty("errorKind").GetString());
+        Assert.Contains("exited", r.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        var next = await client.Playground(Quadratic.Replace("3 * b * b", "3.25 * b * b", StringComparison.Ordinal));
+        Assert.True(next.GetProperty("ok").GetBoolean(), Api.Describe(next));
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_compile_and_run_requests_all_answer_correctly()
     {
         using var client = server.Client();

@@ -38,6 +38,7 @@ export function initPlayground(info, app) {
 
   const examplesSelect = $('pg-examples');
   examples.forEach((e, i) => examplesSelect.add(new Option(e.title, String(i))));
+  if (examples[0].box) { $('pg-box-x').value = `${examples[0].box[0]}, ${examples[0].box[1]}`; $('pg-box-y').value = `${examples[0].box[2]}, ${examples[0].box[3]}`; }
   examplesSelect.addEventListener('change', () => {
     const e = examples[Number(examplesSelect.value)];
     state.start = null;

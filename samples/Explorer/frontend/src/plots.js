@@ -1,5 +1,5 @@
 // Drawing helpers on plotly.js: contour maps of a landscape, paths, markers, an arrow. Only drawing.
-import Plotly from 'plotly.js-dist-min';
+import Plotly from 'plotly.js-cartesian-dist-min';
 
 export { Plotly };
 
