@@ -15,6 +15,9 @@ public static class WorkerMain
     /// <summary>The command-line argument that starts a worker.</summary>
     public const string Argument = "worker";
 
+    /// <summary>The environment variable holding the server's process id: a worker exits when the server is gone.</summary>
+    public const string ParentVariable = "SYMBOLICGRAD_EXPLORER_SERVER_PID";
+
     /// <summary>The page's first example (also the first loss of the warm-up).</summary>
     public const string WarmupSource = """
         using System;
@@ -81,6 +84,38 @@ public static class WorkerMain
         }
         """;
 
+    // A worker busy in an endless loop never reads its closed stdin: it also exits when the server's process is gone
+    // (a server killed without a chance to stop its workers).
+    private static void WatchParent()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int pid))
+        {
+            return;
+        }
+
+        var thread = new Thread(() =>
+        {
+            while (true)
+            {
+                Thread.Sleep(1000);
+                try
+                {
+                    using var parent = Process.GetProcessById(pid);
+                    if (parent.HasExited)
+                    {
+                        Environment.Exit(5);
+                    }
+                }
+                catch (ArgumentException)
+                {
+                    Environment.Exit(5);
+                }
+            }
+        })
+        { IsBackground = true, Name = "parent watch" };
+        thread.Start();
+    }
+
     private static void Warm(PlaygroundRequest request)
     {
         var result = PlaygroundCompiler.Run(request);
@@ -100,6 +135,7 @@ public static class WorkerMain
         Console.SetOut(TextWriter.Null);
         Console.SetIn(TextReader.Null);
 
+        WatchParent();
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < 2; i++)
         {

@@ -49,6 +49,7 @@ public sealed class WorkerProcess : IDisposable
         start.Environment["DOTNET_GCHeapHardLimit"] = "0x" + heap.ToString("x", CultureInfo.InvariantCulture);
         start.Environment["DOTNET_gcServer"] = "0";
         start.Environment["DOTNET_TieredPGO"] = "0";
+        start.Environment[WorkerMain.ParentVariable] = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         start.Environment.Remove("ASPNETCORE_URLS");
         _process = Process.Start(start) ?? throw new InvalidOperationException("The worker process did not start.");
         _process.EnableRaisingEvents = true;

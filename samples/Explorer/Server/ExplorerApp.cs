@@ -27,6 +27,7 @@ public static class ExplorerApp
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None); // start-up failures are reported below, in a sentence
         builder.WebHost.UseUrls([.. options.Urls]);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -44,7 +45,17 @@ public static class ExplorerApp
         app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(web) });
         MapApi(app, pool, options);
 
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"The Explorer could not listen on {string.Join(", ", options.Urls)}: {e.Message}");
+            Console.Error.WriteLine("Another program (or another Explorer) may be using the port: pass --port N, or --port 0 for a free one.");
+            return 1;
+        }
+
         var addresses = app.Urls.ToList();
         if (options.BindsBeyondLoopback)
         {
