@@ -125,6 +125,12 @@ public sealed record ExplorerOptions
     /// <summary>True for http(s) URLs whose host is 127.x.x.x, [::1] or localhost.</summary>
     public static bool IsLoopbackUrl(string url)
     {
+        // Kestrel's wildcards (http://*:80, http://+:80) mean every address.
+        if (url.Contains("://*", StringComparison.Ordinal) || url.Contains("://+", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
         {
             throw new ArgumentException($"'{url}' is not a URL.");

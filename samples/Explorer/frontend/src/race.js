@@ -9,9 +9,13 @@ function resultRows(table, walks, colors) {
   walks.forEach((w, i) => {
     const last = w.points[w.points.length - 1];
     const tr = document.createElement('tr');
-    tr.innerHTML = `<td><span class="swatch" style="background:${colors[i]}"></span>${w.label}</td>
-      <td>${w.points.length - 1}</td><td>(${last.map((v) => fmt(v, 5)).join(', ')})</td>
-      <td>${fmt(w.values[w.values.length - 1], 6)}</td><td class="${w.stop === 'diverged' ? 'fail' : ''}">${w.stop}</td>`;
+    const name = document.createElement('td');
+    const swatch = Object.assign(document.createElement('span'), { className: 'swatch' });
+    swatch.style.background = colors[i];
+    name.append(swatch, document.createTextNode(w.label));
+    tr.appendChild(name);
+    const cells = [String(w.points.length - 1), `(${last.map((v) => fmt(v, 5)).join(', ')})`, fmt(w.values[w.values.length - 1], 6), w.stop];
+    cells.forEach((text, k) => tr.appendChild(Object.assign(document.createElement('td'), { textContent: text, className: k === 3 && w.stop === 'diverged' ? 'fail' : '' })));
     table.appendChild(tr);
   });
 }
