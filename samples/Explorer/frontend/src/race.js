@@ -141,7 +141,7 @@ export function initRates(info, app) {
   const $ = (id) => document.getElementById(id);
   const select = $('rates-landscape');
   for (const l of info.landscapes) select.add(new Option(l.title, l.id));
-  select.value = 'bowl';
+  select.value = 'ravine';
   const presets = { bowl: [0.02, 0.3, 0.9, 1.02], ravine: [0.05, 0.25, 0.45, 0.52], rosenbrock: [0.0002, 0.001, 0.002, 0.004], regression: [0.01, 0.1, 0.5, 0.8] };
   select.addEventListener('change', () => {
     const p = presets[select.value];
