@@ -31,19 +31,97 @@ internal static partial class MethodWriter
         public string Offset { get; set; } = "0";
     }
 
-    private static void WriteObjective(CodeWriter w, MethodModel m, IrMethod ir, List<string> derivatives)
+    /// <summary>
+    /// How a generated function of a parameter vector calls the method: the vector's slots (one per differentiable leaf,
+    /// arrays as slices of a length the factory takes), the arguments of the value call, and the statements that put the
+    /// vector into them first (copies into exact-length buffers, writes into trainable members).
+    /// </summary>
+    private sealed class VectorPlan
     {
+        public List<Slot> Slots { get; } = new();
+
+        public List<string> ValueArgs { get; } = new();
+
+        public List<string> Prelude { get; } = new();
+
+        public List<string> TrainableLengths { get; } = new();
+
+        public List<string> FactoryParameters { get; } = new();
+
+        public List<(IrParam Param, ParameterModel Model)> Data { get; } = new();
+
+        public string Dimension { get; set; } = "0";
+
+        public string X { get; set; } = "parameters";
+
+        public string Self { get; set; } = "self";
+
+        public string Receiver { get; set; } = string.Empty;
+
+        public string TypeArguments { get; set; } = string.Empty;
+
+        /// <summary>The next free ObjectiveBuffers slot.</summary>
+        public int Buffers { get; set; }
+
+        public Names Names { get; set; } = new();
+
+        public string Scalar(Slot s, string vector) => s.Leaf.Var.Type.IsSingle ? "(float)" + vector + "[" + s.Offset + "]" : vector + "[" + s.Offset + "]";
+
+        /// <summary>The argument for an array slot of a vector: the slice itself for a ReadOnlySpan&lt;double&gt; parameter, else a buffer filled from it.</summary>
+        public string ArrayArg(Slot s, string declaredType, string vector)
+        {
+            string slice = vector + ".Slice(" + s.Offset + ", " + s.Length + ")";
+            var element = s.Leaf.Var.Type.Element!;
+            if (!element.IsSingle && declaredType.StartsWith("global::System.ReadOnlySpan<", StringComparison.Ordinal))
+            {
+                return slice;
+            }
+
+            string b = "b" + Buffers.ToString(CultureInfo.InvariantCulture);
+            string call = element.IsSingle ? "Singles" : "Doubles";
+            Prelude.Add("var " + b + " = global::SymbolicGrad.Internal.ObjectiveBuffers." + call + "(" + Buffers.ToString(CultureInfo.InvariantCulture) + ", " + s.Length + ");");
+            Buffers++;
+            if (element.IsSingle)
+            {
+                Prelude.Add("for (int i = 0; i < " + s.Length + "; i++) " + b + "[i] = (float)" + vector + "[" + s.Offset + " + i];");
+            }
+            else
+            {
+                Prelude.Add(slice + ".CopyTo(" + b + ");");
+            }
+
+            return b;
+        }
+
+        /// <summary>A struct argument rebuilt from its slots of a vector.</summary>
+        public string StructArg(IrParam p, string vector)
+        {
+            var mine = Slots.Where(s => s.Param == p).ToList();
+            var parts = p.StructConstruction!;
+            for (int k = 0; k < p.Leaves.Count; k++)
+            {
+                parts = parts.Replace("{" + k.ToString(CultureInfo.InvariantCulture) + "}", Scalar(mine[k], vector));
+            }
+
+            return parts;
+        }
+    }
+
+    /// <summary>Results spans in <see cref="VectorPlan.ValueArgs"/> are this placeholder until a writer knows the span's name.</summary>
+    private const string ResultsPlaceholder = "\u0001results";
+
+    private static VectorPlan Plan(MethodModel m, IrMethod ir)
+    {
+        var plan = new VectorPlan();
         var names = new Names();
         foreach (var p in m.Parameters)
         {
             names.Reserve(p.Name);
         }
 
-        string x = names.Allocate("parameters");
-        string g = names.Allocate("gradient");
-        string self = names.Allocate("self");
-        var slots = new List<Slot>();
-        var trainableLengths = new List<string>();
+        plan.Names = names;
+        plan.X = names.Allocate("parameters");
+        plan.Self = names.Allocate("self");
         foreach (var p in ir.Params.Where(p => p.Differentiable))
         {
             foreach (var leaf in p.Leaves.Where(l => l.Differentiable))
@@ -52,11 +130,11 @@ internal static partial class MethodWriter
                 string? length = leaf.Var.Type.IsArray ? names.Allocate(stem + "Length") : null;
                 if (length is not null && p.Kind == ParamKind.Trainable)
                 {
-                    // A trainable array's length is the model's own: read once, when the objective is made.
-                    trainableLengths.Add("int " + length + " = " + self + p.Name.Substring("this".Length) + ".Length;");
+                    // A trainable array's length is the model's own: read once, when the function is made.
+                    plan.TrainableLengths.Add("int " + length + " = " + plan.Self + p.Name.Substring("this".Length) + ".Length;");
                 }
 
-                slots.Add(new Slot(p, leaf, length));
+                plan.Slots.Add(new Slot(p, leaf, length));
             }
         }
 
@@ -66,7 +144,7 @@ internal static partial class MethodWriter
         string Offset() => symbolic.Count == 0
             ? constant.ToString(CultureInfo.InvariantCulture)
             : string.Join(" + ", symbolic) + (constant == 0 ? string.Empty : " + " + constant.ToString(CultureInfo.InvariantCulture));
-        foreach (var s in slots)
+        foreach (var s in plan.Slots)
         {
             s.Offset = Offset();
             if (s.Length is { } len)
@@ -79,222 +157,210 @@ internal static partial class MethodWriter
             }
         }
 
-        string dimension = Offset();
-        string typeArguments = m.ObjectiveClosesOverDouble ? "<" + string.Join(", ", m.TypeParameters.Select(_ => "double")) + ">" : string.Empty;
-
-        // Arguments for the value call and the gradient call; statements that copy arrays into exact-length buffers first.
-        var valueArgs = new List<string>();
-        var prelude = new List<string>();
-        var gradientOutputs = new List<string>();
-        var epilogue = new List<string>();
-        int buffer = 0;
-        string Scalar(Slot s) => s.Leaf.Var.Type.IsSingle ? "(float)" + x + "[" + s.Offset + "]" : x + "[" + s.Offset + "]";
-        string ArrayArg(Slot s, string declaredType)
-        {
-            string slice = x + ".Slice(" + s.Offset + ", " + s.Length + ")";
-            var element = s.Leaf.Var.Type.Element!;
-            if (!element.IsSingle && declaredType.StartsWith("global::System.ReadOnlySpan<", StringComparison.Ordinal))
-            {
-                return slice;
-            }
-
-            // double[], Span<double> and float arrays need their own copy of the slice.
-            string b = "b" + buffer.ToString(CultureInfo.InvariantCulture);
-            string call = element.IsSingle ? "Singles" : "Doubles";
-            prelude.Add("var " + b + " = global::SymbolicGrad.Internal.ObjectiveBuffers." + call + "(" + buffer.ToString(CultureInfo.InvariantCulture) + ", " + s.Length + ");");
-            buffer++;
-            if (element.IsSingle)
-            {
-                prelude.Add("for (int i = 0; i < " + s.Length + "; i++) " + b + "[i] = (float)" + x + "[" + s.Offset + " + i];");
-            }
-            else
-            {
-                prelude.Add(slice + ".CopyTo(" + b + ");");
-            }
-
-            return b;
-        }
-
-        int temp = 0;
+        plan.Dimension = Offset();
+        plan.TypeArguments = m.ObjectiveClosesOverDouble ? "<" + string.Join(", ", m.TypeParameters.Select(_ => "double")) + ">" : string.Empty;
+        plan.Receiver = m.IsStatic ? string.Empty : plan.Self + ".";
         foreach (var (p, model) in ir.Params.Zip(m.Parameters, (p, mp) => (p, mp)))
         {
-            if (!p.Differentiable)
+            if (p.Kind == ParamKind.Results)
             {
-                valueArgs.Add(p.Name);
+                plan.ValueArgs.Add(ResultsPlaceholder);
                 continue;
             }
 
-            var mine = slots.Where(s => s.Param == p).ToList();
+            if (!p.Differentiable)
+            {
+                plan.ValueArgs.Add(p.Name);
+                plan.Data.Add((p, model));
+                continue;
+            }
+
+            var slot = plan.Slots.First(s => s.Param == p);
             if (p.StructType is not null)
             {
-                // Rebuild the struct from its slots; its gradient comes back as the same struct.
-                var parts = p.StructConstruction!;
-                for (int k = 0; k < p.Leaves.Count; k++)
-                {
-                    parts = parts.Replace("{" + k.ToString(CultureInfo.InvariantCulture) + "}", Scalar(mine[k]));
-                }
+                plan.ValueArgs.Add(plan.StructArg(p, plan.X));
+            }
+            else if (slot.Length is null)
+            {
+                plan.ValueArgs.Add(plan.Scalar(slot, plan.X));
+            }
+            else
+            {
+                plan.ValueArgs.Add(plan.ArrayArg(slot, model.Type, plan.X));
+            }
+        }
 
-                valueArgs.Add(parts);
+        // Trainable members: written from the vector before each evaluation (the model is trained in place).
+        foreach (var slot in plan.Slots.Where(s => s.Param.Kind == ParamKind.Trainable))
+        {
+            string member = plan.Self + slot.Param.Name.Substring("this".Length);
+            bool single = slot.Leaf.Var.Type.IsSingle || slot.Leaf.Var.Type.Element is { IsSingle: true };
+            if (slot.Length is null)
+            {
+                plan.Prelude.Add(member + " = " + (single ? "(float)" : string.Empty) + plan.X + "[" + slot.Offset + "];");
+            }
+            else if (single)
+            {
+                plan.Prelude.Add("for (int i = 0; i < " + slot.Length + "; i++) " + member + "[i] = (float)" + plan.X + "[" + slot.Offset + " + i];");
+            }
+            else
+            {
+                plan.Prelude.Add(plan.X + ".Slice(" + slot.Offset + ", " + slot.Length + ").CopyTo(" + member + ");");
+            }
+        }
+
+        plan.FactoryParameters.AddRange(plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).Select(s => "int " + s.Length));
+        plan.FactoryParameters.AddRange(plan.Data.Select(t => FactoryType(t.Model) + " " + t.Model.Name));
+        return plan;
+    }
+
+    /// <summary>
+    /// The outputs of a generated method for the differentiable parameters, written into a vector <paramref name="vector"/>:
+    /// arguments (out vector[k], vector.Slice(...), or temporaries) and the statements that copy temporaries afterwards.
+    /// </summary>
+    private static (List<string> Args, List<string> Epilogue) VectorOutputs(VectorPlan plan, IrMethod ir, string vector, ref int temp)
+    {
+        var args = new List<string>();
+        var epilogue = new List<string>();
+        foreach (var p in ir.Params.Where(p => p.Differentiable && p.Kind != ParamKind.Trainable).Concat(ir.Params.Where(p => p.Differentiable && p.Kind == ParamKind.Trainable)))
+        {
+            var mine = plan.Slots.Where(s => s.Param == p).ToList();
+            if (p.StructType is not null)
+            {
                 string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
-                gradientOutputs.Add("out var " + t);
+                args.Add("out var " + t);
                 foreach (var s in mine)
                 {
-                    epilogue.Add(g + "[" + s.Offset + "] = " + t + s.Leaf.Access + ";");
+                    epilogue.Add(vector + "[" + s.Offset + "] = " + t + s.Leaf.Access + ";");
                 }
 
                 continue;
             }
 
             var slot = mine[0];
-            if (slot.Length is null)
-            {
-                valueArgs.Add(Scalar(slot));
-                if (slot.Leaf.Var.Type.IsSingle)
-                {
-                    string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
-                    gradientOutputs.Add("out float " + t);
-                    epilogue.Add(g + "[" + slot.Offset + "] = " + t + ";");
-                }
-                else
-                {
-                    gradientOutputs.Add("out " + g + "[" + slot.Offset + "]");
-                }
-
-                continue;
-            }
-
-            valueArgs.Add(ArrayArg(slot, model.Type));
-            if (slot.Leaf.Var.Type.Element!.IsSingle)
-            {
-                string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
-                prelude.Add("var " + t + " = global::SymbolicGrad.Internal.ObjectiveBuffers.Singles(" + (buffer++).ToString(CultureInfo.InvariantCulture) + ", " + slot.Length + ");");
-                gradientOutputs.Add(t);
-                epilogue.Add("for (int i = 0; i < " + slot.Length + "; i++) " + g + "[" + slot.Offset + " + i] = " + t + "[i];");
-            }
-            else
-            {
-                gradientOutputs.Add(g + ".Slice(" + slot.Offset + ", " + slot.Length + ")");
-            }
-        }
-
-        // Trainable members: written from the vector before each evaluation (the model is trained in place); their
-        // gradients come after the method's own outputs.
-        foreach (var slot in slots.Where(s => s.Param.Kind == ParamKind.Trainable))
-        {
-            string member = self + slot.Param.Name.Substring("this".Length);
             bool single = slot.Leaf.Var.Type.IsSingle || slot.Leaf.Var.Type.Element is { IsSingle: true };
             if (slot.Length is null)
             {
-                prelude.Add(member + " = " + (single ? "(float)" : string.Empty) + x + "[" + slot.Offset + "];");
                 if (single)
                 {
                     string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
-                    gradientOutputs.Add("out float " + t);
-                    epilogue.Add(g + "[" + slot.Offset + "] = " + t + ";");
+                    args.Add("out float " + t);
+                    epilogue.Add(vector + "[" + slot.Offset + "] = " + t + ";");
                 }
                 else
                 {
-                    gradientOutputs.Add("out " + g + "[" + slot.Offset + "]");
+                    args.Add("out " + vector + "[" + slot.Offset + "]");
                 }
             }
             else if (single)
             {
-                prelude.Add("for (int i = 0; i < " + slot.Length + "; i++) " + member + "[i] = (float)" + x + "[" + slot.Offset + " + i];");
                 string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
-                prelude.Add("var " + t + " = global::SymbolicGrad.Internal.ObjectiveBuffers.Singles(" + (buffer++).ToString(CultureInfo.InvariantCulture) + ", " + slot.Length + ");");
-                gradientOutputs.Add(t);
-                epilogue.Add("for (int i = 0; i < " + slot.Length + "; i++) " + g + "[" + slot.Offset + " + i] = " + t + "[i];");
+                plan.Prelude.Add("var " + t + " = global::SymbolicGrad.Internal.ObjectiveBuffers.Singles(" + (plan.Buffers++).ToString(CultureInfo.InvariantCulture) + ", " + slot.Length + ");");
+                args.Add(t);
+                epilogue.Add("for (int i = 0; i < " + slot.Length + "; i++) " + vector + "[" + slot.Offset + " + i] = " + t + "[i];");
             }
             else
             {
-                prelude.Add(x + ".Slice(" + slot.Offset + ", " + slot.Length + ").CopyTo(" + member + ");");
-                gradientOutputs.Add(g + ".Slice(" + slot.Offset + ", " + slot.Length + ")");
+                args.Add(vector + ".Slice(" + slot.Offset + ", " + slot.Length + ")");
             }
         }
 
-        string receiver = m.IsStatic ? string.Empty : self + ".";
-        var data = ir.Params.Zip(m.Parameters, (p, mp) => (p, mp)).Where(t => !t.p.Differentiable).ToList();
-        var factoryParameters = slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).Select(s => "int " + s.Length)
-            .Concat(data.Select(t => FactoryType(t.mp) + " " + t.mp.Name)).ToList();
+        return (args, epilogue);
+    }
+
+    private static string NameList(VectorPlan plan)
+    {
+        bool packed = plan.Slots.Any(s => s.Length is not null);
+        string nameList = "new[] { " + string.Join(", ", plan.Slots.Select(s => Literal(s.Param.Name.TrimStart('@') + s.Leaf.Access))) + " }";
+        return packed
+            ? "global::SymbolicGrad.DifferentiableFunction.PackedNames(" + nameList + ", new[] { " + string.Join(", ", plan.Slots.Select(s => s.Length ?? "-1")) + " })"
+            : nameList;
+    }
+
+    private static void WriteLambda(CodeWriter w, string parameters, List<string> prelude, string call, List<string> epilogue, bool returns, string suffix)
+    {
+        if (prelude.Count == 0 && epilogue.Count == 0)
+        {
+            w.Line("    (" + parameters + ") => " + call + suffix);
+            return;
+        }
+
+        w.Line("    (" + parameters + ") =>");
+        w.Line("    {");
+        foreach (var line in prelude)
+        {
+            w.Line("        " + line);
+        }
+
+        if (epilogue.Count == 0)
+        {
+            w.Line("        " + (returns ? "return " : string.Empty) + call + ";");
+        }
+        else
+        {
+            w.Line("        " + (returns ? "var value = " : string.Empty) + call + ";");
+            foreach (var line in epilogue)
+            {
+                w.Line("        " + line);
+            }
+
+            if (returns)
+            {
+                w.Line("        return value;");
+            }
+        }
+
+        w.Line("    }" + suffix);
+    }
+
+    private static void WriteObjective(CodeWriter w, MethodModel m, IrMethod ir, List<string> derivatives)
+    {
+        var plan = Plan(m, ir);
+        string x = plan.X;
+        string g = plan.Names.Allocate("gradient");
+        int temp = 0;
+        var valuePrelude = plan.Prelude.ToList();
+        var (gradientOutputs, epilogue) = VectorOutputs(plan, ir, g, ref temp);
+        var gradientPrelude = plan.Prelude.ToList();
+        string self = plan.Self;
 
         w.Line("/// <summary>");
-        w.Line("/// <c>" + Xml(m.Stem) + "</c> as a <see cref=\"global::SymbolicGrad.DifferentiableFunction\"/> of the vector (" + string.Join(", ", slots.Select(s => Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access) + (s.Length is null ? string.Empty : "[…]"))) + "),");
-        w.Line("/// for gradient checking and the optimizers" + (data.Count > 0 ? "; the other parameters are fixed to the values given here" : string.Empty) + ".");
+        w.Line("/// <c>" + Xml(m.Stem) + "</c> as a <see cref=\"global::SymbolicGrad.DifferentiableFunction\"/> of the vector (" + string.Join(", ", plan.Slots.Select(s => Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access) + (s.Length is null ? string.Empty : "[…]"))) + "),");
+        w.Line("/// for gradient checking and the optimizers" + (plan.Data.Count > 0 ? "; the other parameters are fixed to the values given here" : string.Empty) + ".");
         w.Line("/// </summary>");
-        foreach (var s in slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable))
+        foreach (var s in plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable))
         {
             w.Line("/// <param name=\"" + s.Length + "\">The length of <c>" + Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access) + "</c>: its slice of the vector.</param>");
         }
 
-        foreach (var (_, mp) in data)
+        foreach (var (_, mp) in plan.Data)
         {
             w.Line("/// <param name=\"" + mp.Name.TrimStart('@') + "\">As in <c>" + Xml(m.Stem) + "</c>; fixed for the function returned.</param>");
         }
 
         w.Line("/// <returns>A function that evaluates <c>" + Xml(m.Stem) + "</c> and its exact gradient" + (m.Hessian ? ", Hessian-vector products and Hessians" : string.Empty) + ".</returns>");
         w.Line(GeneratedCode);
-        w.Open(Modifiers(m, "Objective") + " global::SymbolicGrad.DifferentiableFunction " + m.Stem + "Objective(" + string.Join(", ", factoryParameters) + ")");
+        w.Open(Modifiers(m, "Objective") + " global::SymbolicGrad.DifferentiableFunction " + m.Stem + "Objective(" + string.Join(", ", plan.FactoryParameters) + ")");
         if (!m.IsStatic)
         {
             w.Line("var " + self + " = this;");
         }
 
-        foreach (var line in trainableLengths)
+        foreach (var line in plan.TrainableLengths)
         {
             w.Line(line);
         }
 
-        bool packed = slots.Any(s => s.Length is not null);
-        string call = receiver + m.Name + typeArguments + "(" + string.Join(", ", valueArgs) + ")";
-        string gradientCall = receiver + m.Stem + "Gradient" + typeArguments + "(" + string.Join(", ", valueArgs.Concat(gradientOutputs)) + ")";
-        bool isSingle = ir.ReturnType.IsSingle;
+        string receiver = plan.Receiver;
+        string call = receiver + m.Name + plan.TypeArguments + "(" + string.Join(", ", plan.ValueArgs) + ")";
+        string gradientCall = receiver + m.Stem + "Gradient" + plan.TypeArguments + "(" + string.Join(", ", plan.ValueArgs.Concat(gradientOutputs)) + ")";
+        string widen = ir.ReturnType.IsSingle ? "(double)" : string.Empty;
         w.Line("return new global::SymbolicGrad.DifferentiableFunction(");
-        w.Line("    " + dimension + ",");
-        if (prelude.Count == 0)
-        {
-            w.Line("    (" + x + ") => " + (isSingle ? "(double)" : string.Empty) + call + ",");
-        }
-        else
-        {
-            w.Line("    (" + x + ") =>");
-            w.Line("    {");
-            foreach (var line in prelude)
-            {
-                w.Line("        " + line);
-            }
-
-            w.Line("        return " + (isSingle ? "(double)" : string.Empty) + call + ";");
-            w.Line("    },");
-        }
-
-        if (prelude.Count == 0 && epilogue.Count == 0)
-        {
-            w.Line("    (" + x + ", " + g + ") => " + (isSingle ? "(double)" : string.Empty) + gradientCall + ",");
-        }
-        else
-        {
-            w.Line("    (" + x + ", " + g + ") =>");
-            w.Line("    {");
-            foreach (var line in prelude)
-            {
-                w.Line("        " + line);
-            }
-
-            w.Line("        var value = " + gradientCall + ";");
-            foreach (var line in epilogue)
-            {
-                w.Line("        " + line);
-            }
-
-            w.Line("        return " + (isSingle ? "(double)" : string.Empty) + "value;");
-            w.Line("    },");
-        }
-
+        w.Line("    " + plan.Dimension + ",");
+        WriteLambda(w, x, valuePrelude, widen + call, new List<string>(), returns: true, ",");
+        WriteLambda(w, x + ", " + g, gradientPrelude, widen + gradientCall, epilogue, returns: true, ",");
         w.Line("    " + Literal(m.Stem) + ",");
-        string nameList = "new[] { " + string.Join(", ", slots.Select(s => Literal(s.Param.Name.TrimStart('@') + s.Leaf.Access))) + " }";
-        w.Line(packed
-            ? "    global::SymbolicGrad.DifferentiableFunction.PackedNames(" + nameList + ", new[] { " + string.Join(", ", slots.Select(s => s.Length ?? "-1")) + " }),"
-            : "    " + nameList + ",");
+        w.Line("    " + NameList(plan) + ",");
         w.Line("    new string[]");
         w.Line("    {");
         foreach (var d in derivatives)
@@ -305,7 +371,7 @@ internal static partial class MethodWriter
         if (m.Hessian)
         {
             w.Line("    },");
-            WriteHessianArguments(w, m, ir, slots.Select(s => (s.Param, s.Leaf, s.Length, s.Offset)).ToList(), valueArgs, receiver, typeArguments, x, names, prelude);
+            WriteHessianArguments(w, m, ir, plan);
         }
         else
         {

@@ -99,10 +99,42 @@ internal static partial class MethodWriter
     // ---------------------------------------------------------------------------------------------------------
     // NameGradient
 
-    private static List<string> WriteGradient(CodeWriter w, MethodModel m, IrMethod source, CancellationToken ct)
+    /// <summary>The gradient's body before optimization, and what its signature needs.</summary>
+    private sealed class GradientBody
+    {
+        public GradientBody(IrMethod ir, Block body, Var value, ReverseProgram program, Dictionary<Var, Var> arrayOutputs, List<string> outputParams, List<string> checks)
+        {
+            Ir = ir;
+            Body = body;
+            Value = value;
+            Program = program;
+            ArrayOutputs = arrayOutputs;
+            OutputParams = outputParams;
+            Checks = checks;
+        }
+
+        public IrMethod Ir { get; }
+
+        public Block Body { get; }
+
+        public Var Value { get; }
+
+        public ReverseProgram Program { get; }
+
+        /// <summary>Each differentiated array leaf's output span (dW).</summary>
+        public Dictionary<Var, Var> ArrayOutputs { get; }
+
+        /// <summary>The gradient outputs in the signature (out double dX, Span&lt;double&gt; dW...).</summary>
+        public List<string> OutputParams { get; }
+
+        /// <summary>Statements before the body: the outputs' lengths checked and the output spans cleared.</summary>
+        public List<string> Checks { get; }
+    }
+
+    /// <summary>Forward sweep, value, reverse sweep: the gradient of the method, not yet copied into its outputs.</summary>
+    private static GradientBody BuildGradient(MethodModel m, IrMethod source, CancellationToken ct)
     {
         var ir = source.Fork();
-        var names = ReservedNames(m, ir);
         var aliasing = new Aliasing(ir);
         var activity = new Activity(ir, aliasing);
 
@@ -128,20 +160,7 @@ internal static partial class MethodWriter
                 o.Name = output;
                 arrayOutputs[leaf.Var] = o;
                 outputParams.Add("global::System.Span<" + element.CSharp + "> " + output);
-                checks.Add("if (" + output + ".Length != " + p.Name + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + output + "\", " + output + ".Length, \"" + p.Name.TrimStart('@') + "\", " + p.Name + ".Length);");
-                foreach (var other in ir.Params.Where(o => o.Kind == ParamKind.Trainable && o.Leaves[0].Var.Type.IsVector && !ReferenceEquals(o, p) && o.Leaves[0].Var.Type.Element!.Equals(element)))
-                {
-                    checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element.CSharp + ">)" + output + ", (global::System.ReadOnlySpan<" + element.CSharp + ">)" + other.Name + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + output + "\", \"" + other.Name + "\");");
-                }
-                foreach (var other in arrayParams)
-                {
-                    if (!other.Leaves[0].Var.Type.Element!.Equals(element))
-                    {
-                        continue;
-                    }
-
-                    checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element.CSharp + ">)" + output + ", (global::System.ReadOnlySpan<" + element.CSharp + ">)" + other.Name + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + output + "\", \"" + other.Name.TrimStart('@') + "\");");
-                }
+                checks.AddRange(SpanChecks(ir, p, output, element, arrayParams));
             }
             else
             {
@@ -149,8 +168,48 @@ internal static partial class MethodWriter
             }
         }
 
-        // Outputs must not overlap each other either.
-        var spans = arrayOutputs.Values.ToList();
+        var reverse = new Reverse(ir, activity, arrayOutputs, m.Stem);
+        var program = reverse.Build(ir.Result, null);
+        ct.ThrowIfCancellationRequested();
+        new Resolve(ir, program, aliasing).Run();
+
+        // The body: forward sweep, value, reverse sweep.
+        var body = new Block();
+        body.Add(new Note("forward sweep: the function itself, each intermediate value kept for the reverse sweep"));
+        body.Stmts.AddRange(program.Forward.Stmts);
+        var value = ir.NewVar("value", ir.ReturnType, VarRole.Local);
+        body.Add(new Ir.Assign(value, new Instr(Opcode.Copy, ir.ReturnType, new[] { ir.Result ?? new Const(0, ir.ReturnType) })));
+        body.Add(new Note("reverse sweep: the chain rule, from the result back to the parameters"));
+        body.Stmts.AddRange(program.Reverse.Stmts);
+        return new GradientBody(ir, body, value, program, arrayOutputs, outputParams, checks);
+    }
+
+    /// <summary>An output span must have its input's length and overlap no input or other output of its element type.</summary>
+    private static List<string> SpanChecks(IrMethod ir, IrParam p, string output, IrType element, List<IrParam> arrayParams)
+    {
+        var checks = new List<string>();
+        checks.Add("if (" + output + ".Length != " + p.Name + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + output + "\", " + output + ".Length, \"" + p.Name.TrimStart('@') + "\", " + p.Name + ".Length);");
+        foreach (var other in ir.Params.Where(o => o.Kind == ParamKind.Trainable && o.Leaves[0].Var.Type.IsVector && !ReferenceEquals(o, p) && o.Leaves[0].Var.Type.Element!.Equals(element)))
+        {
+            checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element.CSharp + ">)" + output + ", (global::System.ReadOnlySpan<" + element.CSharp + ">)" + other.Name + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + output + "\", \"" + other.Name + "\");");
+        }
+
+        foreach (var other in arrayParams)
+        {
+            if (!other.Leaves[0].Var.Type.Element!.Equals(element))
+            {
+                continue;
+            }
+
+            checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element.CSharp + ">)" + output + ", (global::System.ReadOnlySpan<" + element.CSharp + ">)" + other.Name + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + output + "\", \"" + other.Name.TrimStart('@') + "\");");
+        }
+
+        return checks;
+    }
+
+    /// <summary>Output spans must not overlap each other either; then they are cleared (the reverse sweep adds into them).</summary>
+    private static void SpanPairChecks(List<Var> spans, List<string> checks)
+    {
         for (int i = 0; i < spans.Count; i++)
         {
             for (int j = i + 1; j < spans.Count; j++)
@@ -162,28 +221,23 @@ internal static partial class MethodWriter
             }
         }
 
-        foreach (var o in arrayOutputs.Values)
+        foreach (var o in spans)
         {
             checks.Add(o.Name + ".Clear();");
         }
+    }
 
-        var reverse = new Reverse(ir, activity, arrayOutputs, m.Stem);
-        var program = reverse.Build(ir.Result, null);
-        ct.ThrowIfCancellationRequested();
-        new Resolve(ir, program, aliasing).Run();
-
-        // The body: forward sweep, value, reverse sweep, outputs.
-        var body = new Block();
-        body.Add(new Note("forward sweep: the function itself, each intermediate value kept for the reverse sweep"));
-        body.Stmts.AddRange(program.Forward.Stmts);
-        var value = ir.NewVar("value", ir.ReturnType, VarRole.Local);
-        body.Add(new Ir.Assign(value, new Instr(Opcode.Copy, ir.ReturnType, new[] { ir.Result ?? new Const(0, ir.ReturnType) })));
-        body.Add(new Note("reverse sweep: the chain rule, from the result back to the parameters"));
-        body.Stmts.AddRange(program.Reverse.Stmts);
+    /// <summary>
+    /// Copies each parameter's gradient into its output: a real into out dX, a struct rebuilt from its leaves' gradients.
+    /// Arrays need nothing (the reverse sweep wrote into the caller's span). <paramref name="of"/> maps a gradient to the
+    /// value to output (the identity for the gradient; its tangent for a Hessian-vector product).
+    /// </summary>
+    private static List<(string Name, Var Var)> CopyOutputs(IrMethod ir, ReverseProgram program, Block body, Func<string, string> name, Func<Operand, Operand> of)
+    {
         var outputs = new List<(string Name, Var Var)>();
         foreach (var p in ir.Params.Where(p => p.Differentiable))
         {
-            string output = Discovery.OutputName(p.Name);
+            string output = name(p.Name);
             if (p.StructType is not null)
             {
                 var o = ir.NewVar(output, IrType.Data(p.Type), VarRole.Output);
@@ -198,7 +252,7 @@ internal static partial class MethodWriter
                     int at = template.IndexOf(token, pos, StringComparison.Ordinal);
                     parts.Add(template.Substring(pos, at - pos));
                     var leaf = p.Leaves[k];
-                    holes.Add(leaf.Differentiable && program.Gradients.TryGetValue(leaf, out var g) ? g : new Lit("default", leaf.Var.Type));
+                    holes.Add(leaf.Differentiable && program.Gradients.TryGetValue(leaf, out var g) ? of(g) : new Lit("default", leaf.Var.Type));
                     pos = at + token.Length;
                 }
 
@@ -213,16 +267,97 @@ internal static partial class MethodWriter
             {
                 var o = ir.NewVar(output, leaf0.Var.Type, VarRole.Output);
                 o.Name = output;
-                body.Add(new Ir.Assign(o, new Instr(Opcode.Copy, o.Type, new[] { program.Gradients[leaf0] })));
+                var g = of(program.Gradients[leaf0]);
+                body.Add(new Ir.Assign(o, new Instr(Opcode.Copy, o.Type, new[] { g.Type.Equals(o.Type) ? g : new Const(0, o.Type) })));
                 outputs.Add((output, o));
+            }
+        }
+
+        return outputs;
+    }
+
+    private static void DisposeResources(IrMethod ir, Block body)
+    {
+        foreach (var (resource, _) in ir.Resources)
+        {
+            body.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, new Operand[] { resource }, new OpaqueInfo(new[] { string.Empty, ".Dispose()" }, pure: false, effectFree: false))));
+        }
+    }
+
+    /// <summary>Forgets the names a previous printing gave to shared variables (each generated method names its own).</summary>
+    private static void ForgetNames(Block body, IrMethod ir)
+    {
+        void Forget(Operand o)
+        {
+            if (o is Var v && v.Role is not (VarRole.Parameter or VarRole.Output))
+            {
+                v.Name = null;
+            }
+        }
+
+        foreach (var (s, _) in IrWalk.All(body))
+        {
+            foreach (var r in IrWalk.Reads(s))
+            {
+                Forget(r);
+            }
+
+            foreach (var v in IrWalk.Writes(s))
+            {
+                Forget(v);
+            }
+
+            if (s is Loop l)
+            {
+                foreach (var lv in l.Vars)
+                {
+                    Forget(lv.Var);
+                    Forget(lv.Init);
+                    Forget(lv.Next);
+                }
+            }
+            else if (s is If f)
+            {
+                foreach (var p in f.Phis)
+                {
+                    Forget(p.Dst);
+                }
             }
         }
 
         foreach (var (resource, _) in ir.Resources)
         {
-            body.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, new Operand[] { resource }, new OpaqueInfo(new[] { string.Empty, ".Dispose()" }, pure: false, effectFree: false))));
+            Forget(resource);
         }
+    }
 
+    /// <summary>Declares the resources (tapes, scratch buffers) at the top of a generated method.</summary>
+    private static void DeclareResources(CodeWriter w, BodyPrinter printer, IrMethod ir)
+    {
+        if (ir.Resources.Count > 0)
+        {
+            w.Comment("pooled storage (no allocation per call in steady state)");
+            foreach (var (resource, creation) in ir.Resources)
+            {
+                printer.Predeclare(resource);
+                w.Line("var " + printer.NameOf(resource) + " = " + creation + ";");
+            }
+        }
+    }
+
+    private static List<string> WriteGradient(CodeWriter w, MethodModel m, IrMethod source, CancellationToken ct)
+    {
+        var g = BuildGradient(m, source, ct);
+        var ir = g.Ir;
+        var body = g.Body;
+        var value = g.Value;
+        var arrayOutputs = g.ArrayOutputs;
+        var outputParams = g.OutputParams;
+        var checks = g.Checks;
+        var names = ReservedNames(m, ir);
+        SpanPairChecks(arrayOutputs.Values.ToList(), checks);
+        var outputs = CopyOutputs(ir, g.Program, body, Discovery.OutputName, x => x);
+        DisposeResources(ir, body);
         DebugHooks.Emit("gradient", m.Stem, () => IrDump.Block(body));
         Optimizer.Run(body, ir, new HashSet<Var>(outputs.Select(o => o.Var).Append(value)));
         DebugHooks.Emit("optimized", m.Stem, () => IrDump.Block(body));
@@ -276,6 +411,7 @@ internal static partial class MethodWriter
             }
         }
 
+        ForgetNames(body, ir);
         var printer = new BodyPrinter(w, names);
         foreach (var leaf in ir.Leaves)
         {
@@ -292,15 +428,7 @@ internal static partial class MethodWriter
             printer.Predeclare(o);
         }
 
-        if (ir.Resources.Count > 0)
-        {
-            w.Comment("pooled storage (no allocation per call in steady state)");
-            foreach (var (resource, creation) in ir.Resources)
-            {
-                printer.Predeclare(resource);
-                w.Line("var " + printer.NameOf(resource) + " = " + creation + ";");
-            }
-        }
+        DeclareResources(w, printer, ir);
 
         try
         {

@@ -445,6 +445,38 @@ internal static class Discovery
             taken[output] = "is also the output of another parameter";
         }
 
+        // Forward mode and second order add a direction vX per parameter (and hvX, the Hessian-vector product's output).
+        bool vectorValued = method.ReturnsVoid;
+        if (vectorValued || HessianRequested(method))
+        {
+            foreach (var p in method.Parameters)
+            {
+                if (!IsDifferentiableDeclaration(p) || (vectorValued && p.Ordinal == method.Parameters.Length - 1))
+                {
+                    continue;
+                }
+
+                string stem = OutputName(p.Name).Substring(1);
+                foreach (var extra in vectorValued ? new[] { "v" + stem } : new[] { "v" + stem, "hv" + stem })
+                {
+                    if (taken.TryGetValue(extra, out var clash))
+                    {
+                        Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), p.Name, extra, clash);
+                    }
+
+                    taken[extra] = "is also the direction or product of another parameter";
+                }
+            }
+
+            foreach (var p in method.Parameters)
+            {
+                if (p.Name is "tangent" or "jacobian")
+                {
+                    Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), p.Name, p.Name, "is the name NameTangent and NameJacobian give their output");
+                }
+            }
+        }
+
         // Differentiating a jagged or rectangular parameter.
         foreach (var p in method.Parameters)
         {
@@ -559,19 +591,39 @@ internal static class Discovery
         var data = method.Parameters.Where(p => !IsDifferentiableDeclaration(p) && !(vector && p.Ordinal == method.Parameters.Length - 1)).Select(p => p.Type.ToDisplayString(TypeMap.Qualified)).ToList();
         var lengths = method.Parameters.Where(p => IsDifferentiableDeclaration(p) && TypeMap.VectorElement(p.Type) is not null && !(vector && p.Ordinal == method.Parameters.Length - 1)).Select(_ => "int").ToList();
         int arity = method.Arity;
+        var directions = new List<string>();
+        foreach (var p in method.Parameters)
+        {
+            if (!(vector && p.Ordinal == method.Parameters.Length - 1) && IsDifferentiableDeclaration(p))
+            {
+                directions.Add(TypeMap.VectorElement(p.Type) is { } e ? "global::System.ReadOnlySpan<" + e.ToDisplayString(TypeMap.Qualified) + ">" : p.Type.ToDisplayString(TypeMap.Qualified));
+            }
+        }
+
         if (vector)
         {
-            result.Add((method.Name + "Jacobian", Signature(parameters.Concat(new[] { "global::System.Span<" + method.Parameters.Last().Type.ToDisplayString(TypeMap.Qualified).Replace("global::System.Span<", string.Empty) }), arity)));
+            result.Add((method.Name + "Tangent", Signature(parameters.Concat(directions).Concat(new[] { "global::System.Span<double>" }), arity)));
+            result.Add((method.Name + "Jacobian", Signature(parameters.Concat(new[] { "global::System.Span<double>" }), arity)));
             result.Add((method.Name + "LeastSquares", Signature(lengths.Concat(data).Concat(new[] { "int" }), 0)));
         }
         else
         {
             result.Add((method.Name + "Gradient", Signature(parameters.Concat(gradientOutputs), arity)));
             result.Add((method.Name + "Objective", Signature(lengths.Concat(data), 0)));
+            if (HessianRequested(method))
+            {
+                result.Add((method.Name + "Tangent", Signature(parameters.Concat(directions).Concat(new[] { method.ReturnType.ToDisplayString(TypeMap.Qualified) + "&out" }), arity)));
+                result.Add((method.Name + "HessianVectorProduct", Signature(parameters.Concat(directions).Concat(gradientOutputs).Concat(gradientOutputs), arity)));
+            }
         }
 
         return result;
     }
+
+    /// <summary>[Differentiable(Hessian = true)].</summary>
+    public static bool HessianRequested(IMethodSymbol method) =>
+        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)?
+            .NamedArguments.Any(n => n.Key == "Hessian" && n.Value.Value is true) ?? false;
 
     public static bool IsDifferentiableDeclaration(IParameterSymbol p) =>
         p.RefKind is RefKind.None or RefKind.In && !HasAttribute(p, NoDerivativeAttribute)
@@ -816,8 +868,7 @@ internal static class Discovery
             },
             Namespace = method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
             Display = method.ContainingType.Name + "." + method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat))) + ")",
-            Hessian = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)?
-                .NamedArguments.Any(n => n.Key == "Hessian" && n.Value.Value is true) ?? false,
+            Hessian = HessianRequested(method),
             InRefStruct = method.ContainingType.IsRefLikeType,
             InStruct = method.ContainingType.TypeKind == TypeKind.Struct,
         };

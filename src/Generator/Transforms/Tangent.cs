@@ -1,0 +1,659 @@
+using SymbolicGrad.Generator.Analysis;
+using SymbolicGrad.Generator.Ir;
+using SymbolicGrad.Generator.Rules;
+
+namespace SymbolicGrad.Generator.Transforms;
+
+/// <summary>
+/// Forward mode (tangents) on the structured IR: every real value v that varies with the seeded inputs gets a tangent
+/// v̇, computed right after v from the tangents of its operands (v̇ = Σ ∂v/∂aᵢ · ȧᵢ, the same rules the reverse sweep
+/// uses); every real array in a varied class gets a tangent array alongside it (allocated, viewed, chosen and carried
+/// like the array), and every write into the array writes the tangent array too. Applied to a method's own body it
+/// gives Jacobian-vector products (NameTangent); applied to the body of NameGradient (forward sweep, tape and reverse
+/// sweep) it gives forward-over-reverse: the tangent of the gradient is the Hessian times the direction.
+/// </summary>
+internal sealed class Tangent
+{
+    private readonly IrMethod _method;
+    private readonly Dictionary<Var, Operand> _seeds;
+    private readonly Dictionary<Var, Var> _tangents = new();
+    private readonly Dictionary<Var, Operand> _arrayTangents = new();
+    private readonly HashSet<Var> _varied = new();
+    private readonly HashSet<Var> _variedClasses = new();
+    private readonly HashSet<Var> _variedStacks = new();
+    private readonly HashSet<Var> _unknown = new();
+    private readonly Aliasing _aliasing;
+    private readonly Block _root;
+    private readonly string _what;
+
+    /// <param name="method">The method whose variables the new ones are numbered after.</param>
+    /// <param name="root">The body to transform (read; a new body is returned).</param>
+    /// <param name="seeds">The inputs' tangents: a real or a real array (span) for each seeded variable; the outputs'
+    /// arrays whose tangents are the caller's spans too (an adjoint span dW and its tangent).</param>
+    /// <param name="what">What is being computed, for messages ("second derivatives", "the Jacobian").</param>
+    public Tangent(IrMethod method, Block root, Dictionary<Var, Operand> seeds, string what)
+    {
+        _method = method;
+        _root = root;
+        _seeds = seeds;
+        _what = what;
+        var scope = new IrMethod(method.ReturnType) { Body = root };
+        scope.Params.AddRange(method.Params);
+        _aliasing = new Aliasing(scope);
+        foreach (var kv in seeds)
+        {
+            if (kv.Key.Type.IsArray)
+            {
+                _arrayTangents[kv.Key] = kv.Value;
+            }
+        }
+
+        Analyze();
+    }
+
+    /// <summary>Does the value vary with the seeded inputs (so that it has a tangent)?</summary>
+    public bool IsVaried(Operand o)
+    {
+        if (o is not Var v)
+        {
+            return false;
+        }
+
+        if (v.Type.IsArray)
+        {
+            return _variedClasses.Contains(_aliasing.Find(v));
+        }
+
+        return v.Type.IsReal && _varied.Contains(v);
+    }
+
+    /// <summary>The tangent of a real value after the transform: its tangent variable, or 0.</summary>
+    public Operand TangentOf(Operand o)
+    {
+        if (o is Var v && v.Type.IsReal && IsVaried(v))
+        {
+            if (_unknown.Contains(v))
+            {
+                throw Unknown(v);
+            }
+
+            if (_seeds.TryGetValue(v, out var seed))
+            {
+                return seed;
+            }
+
+            return TangentVar(v);
+        }
+
+        return new Const(0, o.Type.IsReal ? o.Type : IrType.Double);
+    }
+
+    /// <summary>The tangent array of an array value, or null when its class does not vary.</summary>
+    public Operand? ArrayTangentOf(Operand o) => o is Var v && _arrayTangents.TryGetValue(v, out var t) ? t : null;
+
+    public Block Run() => TransformBlock(_root);
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Which values vary (a fixpoint, as loops carry values around)
+
+    private void Analyze()
+    {
+        foreach (var kv in _seeds)
+        {
+            Mark(kv.Key);
+        }
+
+        bool changed = true;
+        for (int pass = 0; changed && pass < 100; pass++)
+        {
+            changed = false;
+            foreach (var (s, _) in IrWalk.All(_root))
+            {
+                switch (s)
+                {
+                    case Assign a:
+                        if (Derives(a.Value))
+                        {
+                            changed |= Mark(a.Dst);
+                            if (a.Value.Data is CallInfo call)
+                            {
+                                foreach (var p in call.Partials)
+                                {
+                                    if (p.Type.IsReal || p.Type.IsArray)
+                                    {
+                                        changed |= Mark(p);
+                                        _unknown.Add(p);
+                                    }
+                                }
+                            }
+                        }
+
+                        break;
+                    case Store st:
+                        if (IsVaried(st.Value) && st.Array is Var arr && st.Array.Type.IsArray && Activity.CarriesDerivative(st.Array.Type.Element!))
+                        {
+                            changed |= _variedClasses.Add(_aliasing.Find(arr));
+                        }
+
+                        break;
+                    case Push p:
+                        if (IsVaried(p.Value))
+                        {
+                            changed |= _variedStacks.Add(p.Stack);
+                        }
+
+                        break;
+                    case If i:
+                        foreach (var p in i.Phis)
+                        {
+                            if (IsVaried(p.Then) || IsVaried(p.Else))
+                            {
+                                changed |= Mark(p.Dst);
+                            }
+                        }
+
+                        break;
+                    case Loop l:
+                        foreach (var lv in l.Vars)
+                        {
+                            if (IsVaried(lv.Init) || IsVaried(lv.Next))
+                            {
+                                changed |= Mark(lv.Var);
+                            }
+                        }
+
+                        break;
+                }
+            }
+        }
+    }
+
+    private bool Derives(Instr instr)
+    {
+        if (!(instr.Type.IsReal || (instr.Type.IsArray && Activity.CarriesDerivative(instr.Type))))
+        {
+            return false;
+        }
+
+        switch (instr.Op)
+        {
+            case Opcode.Pop:
+                return _variedStacks.Contains(((StackInfo)instr.Data!).Stack);
+            case Opcode.Opaque:
+                return false;
+            case Opcode.Load:
+                return IsVaried(instr.Args[0]);
+            case Opcode.Alloc:
+                return false;
+            default:
+                if (instr.IsRealMath && DerivativeRules.IsStep(instr.Op))
+                {
+                    return false;
+                }
+
+                foreach (var a in instr.Args)
+                {
+                    if (IsVaried(a))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+        }
+    }
+
+    private bool Mark(Var v)
+    {
+        if (v.Type.IsArray)
+        {
+            return Activity.CarriesDerivative(v.Type.Element!) && _variedClasses.Add(_aliasing.Find(v));
+        }
+
+        return v.Type.IsReal && _varied.Add(v);
+    }
+
+    private UnsupportedException Unknown(Var v) => new(
+        _what + " through a call whose derivative is compiled (its partial " + v.Hint + " has no derivative the generator can see)",
+        "call a method whose source is in the compilation, or drop Hessian = true");
+
+    private Var TangentVar(Var v)
+    {
+        if (!_tangents.TryGetValue(v, out var t))
+        {
+            t = _method.NewVar(v.Hint, v.Type, VarRole.Tangent, v.Mutable);
+            t.Of = v;
+            _tangents[v] = t;
+        }
+
+        return t;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // The transform
+
+    private Block TransformBlock(Block block)
+    {
+        var result = new Block();
+        var b = new Builder(_method, result, exact: false);
+        foreach (var s in block.Stmts)
+        {
+            switch (s)
+            {
+                case Assign a:
+                    TransformAssign(a, b);
+                    break;
+                case Store st:
+                    b.Add(st);
+                    TransformStore(st, b);
+                    break;
+                case If f:
+                    TransformIf(f, b);
+                    break;
+                case Loop l:
+                    TransformLoop(l, b);
+                    break;
+                case Push p:
+                    b.Add(p);
+                    if (_variedStacks.Contains(p.Stack))
+                    {
+                        if (p.Value.Type.IsReal)
+                        {
+                            b.Add(new Push(p.Stack, TangentOf(p.Value)));
+                        }
+                        else if (p.Value.Type.IsArray && Activity.CarriesDerivative(p.Value.Type))
+                        {
+                            var t = ArrayTangentOf(p.Value);
+                            if (t is not null && t.Type.Form != ArrayForm.Array)
+                            {
+                                throw new UnsupportedException(_what + " of a method that keeps a span for its reverse sweep", "use arrays (T[]) for values a loop keeps");
+                            }
+
+                            b.Add(new Push(p.Stack, t ?? new Lit("null", p.Value.Type)));
+                        }
+                    }
+
+                    break;
+                default:
+                    b.Add(s);
+                    break;
+            }
+        }
+
+        return result;
+    }
+
+    private void TransformAssign(Assign a, Builder b)
+    {
+        var dst = a.Dst;
+        var instr = a.Value;
+        if (dst.Type.IsArray)
+        {
+            b.Add(a);
+            if (IsVaried(dst))
+            {
+                DefineArrayTangent(a, b);
+            }
+
+            return;
+        }
+
+        if (!dst.Type.IsReal || !IsVaried(dst))
+        {
+            b.Add(a);
+            return;
+        }
+
+        if (instr.Op == Opcode.Pop)
+        {
+            // The forward sweep pushed the value, then its tangent: the tangent comes off first.
+            var popped = new Assign(TangentVar(dst), new Instr(Opcode.Pop, dst.Type, Array.Empty<Operand>(), instr.Data));
+            b.Add(popped);
+            b.Add(a);
+            return;
+        }
+
+        if (instr.Op == Opcode.Call)
+        {
+            b.Add(a);
+            b.Set(TangentVar(dst), CallTangent(instr, b));
+            return;
+        }
+
+        // A value that reads itself (an accumulator: s = s + x) is computed into a temporary first, so that its
+        // tangent is taken at the operands' old values.
+        bool selfReading = dst.Mutable || Array.Exists(instr.Args, o => ReferenceEquals(o, dst));
+        if (!selfReading)
+        {
+            b.Add(a);
+            b.Set(TangentVar(dst), TangentExpr(instr, dst, b));
+            return;
+        }
+
+        var temp = _method.NewVar(dst.Hint, dst.Type, VarRole.Temp);
+        b.Add(new Assign(temp, instr) { Comment = a.Comment });
+        var dot = TangentExpr(instr, temp, b);
+        b.Add(new Assign(dst, new Instr(Opcode.Copy, dst.Type, new Operand[] { temp })));
+        b.Set(TangentVar(dst), dot);
+    }
+
+    /// <summary>Σ ∂Ω/∂aᵢ · ȧᵢ for one instruction whose result is <paramref name="result"/>.</summary>
+    private Operand TangentExpr(Instr instr, Var result, Builder b)
+    {
+        var type = result.Type;
+        switch (instr.Op)
+        {
+            case Opcode.Copy:
+                return Convert(TangentOf(instr.Args[0]), type, b);
+            case Opcode.Convert:
+                return Convert(TangentOf(instr.Args[0]), type, b);
+            case Opcode.Select:
+                return b.Select(instr.Args[0], Convert(TangentOf(instr.Args[1]), type, b), Convert(TangentOf(instr.Args[2]), type, b));
+            case Opcode.Load:
+                return ArrayTangentOf(instr.Args[0]) is { } t
+                    ? b.Op(Opcode.Load, type, null, Prepend(t, instr.Args, 1))
+                    : new Const(0, type);
+            case Opcode.Opaque:
+                return new Const(0, type);
+        }
+
+        if (!instr.IsRealMath || DerivativeRules.IsStep(instr.Op))
+        {
+            return new Const(0, type);
+        }
+
+        Operand sum = new Const(0, type);
+        bool any = false;
+        foreach (var arg in instr.Args)
+        {
+            any |= IsVaried(arg) && arg.Type.IsReal;
+        }
+
+        if (!any)
+        {
+            return sum;
+        }
+
+        var partials = DerivativeRules.Partials(instr, result, b);
+        for (int i = 0; i < instr.Args.Length; i++)
+        {
+            var arg = instr.Args[i];
+            if (partials[i] is not { } p || !arg.Type.IsReal || !IsVaried(arg))
+            {
+                continue;
+            }
+
+            sum = b.Add(sum, b.Mul(Convert(p, type, b), Convert(TangentOf(arg), type, b)));
+        }
+
+        return sum;
+    }
+
+    private Operand CallTangent(Instr instr, Builder b)
+    {
+        var call = (CallInfo)instr.Data!;
+        var type = instr.Type;
+        int argBase = instr.Args.Length - call.Differentiable.Length;
+        int k = 0;
+        Operand sum = new Const(0, type);
+        for (int i = 0; i < call.Differentiable.Length; i++)
+        {
+            if (!call.Differentiable[i])
+            {
+                continue;
+            }
+
+            var partial = call.Partials[k++];
+            var arg = instr.Args[argBase + i];
+            if (!IsVaried(arg))
+            {
+                continue;
+            }
+
+            if (arg.Type.IsReal)
+            {
+                sum = b.Add(sum, b.Mul(Convert(partial, type, b), Convert(TangentOf(arg), type, b)));
+            }
+            else if (arg.Type.IsArray && ArrayTangentOf(arg) is { } t)
+            {
+                sum = b.Add(sum, Dot(partial, t, type, b));
+            }
+        }
+
+        return sum;
+    }
+
+    /// <summary>Σⱼ a[j]·b[j] over two one-dimensional arrays of the same length, as a counted loop.</summary>
+    private Operand Dot(Operand a, Operand t, IrType type, Builder b)
+    {
+        if (a.Type.Rank != 1 || t.Type.Rank != 1 || !a.Type.Element!.IsReal)
+        {
+            throw new UnsupportedException(_what + " through a compiled call with a multi-dimensional array argument", "pass a one-dimensional array");
+        }
+
+        var length = b.Op(Opcode.Length, IrType.Int32, (object?)null, a);
+        var loop = new Loop { Source = "the dot product of a compiled call's partials with the tangents" };
+        var j = _method.NewVar("j", IrType.Int32, VarRole.Internal, mutable: true);
+        var acc = _method.NewVar("dot", type, VarRole.Internal, mutable: true);
+        var c = _method.NewVar("c", IrType.Bool, VarRole.Temp);
+        loop.Header.Add(new Assign(c, new Instr(Opcode.Cmp, IrType.Bool, new Operand[] { j, length }, CmpKind.Lt)));
+        loop.Cond = c;
+        var body = new Builder(_method, loop.Body, exact: false);
+        var x = body.Op(Opcode.Load, a.Type.Element!, (object?)null, a, j);
+        var y = body.Op(Opcode.Load, t.Type.Element!, (object?)null, t, j);
+        var next = body.Op(Opcode.Add, type, acc, body.Mul(Convert(x, type, body), Convert(y, type, body)));
+        var jNext = body.Op(Opcode.IAdd, IrType.Int32, j, Lit.Int(1));
+        loop.Vars.Add(new LoopVar(j, Lit.Int(0), jNext));
+        loop.Vars.Add(new LoopVar(acc, new Const(0, type), next));
+        loop.Counted = new Counted(j, 1, CmpKind.Lt, length);
+        b.Add(loop);
+        return acc;
+    }
+
+    private static Operand Convert(Operand value, IrType type, Builder b)
+    {
+        if (value.Type.Equals(type))
+        {
+            return value;
+        }
+
+        if (value is Const c)
+        {
+            return new Const(c.Value, type);
+        }
+
+        return b.Op(Opcode.Convert, type, value);
+    }
+
+    private static Operand[] Prepend(Operand first, Operand[] args, int skip)
+    {
+        var all = new Operand[args.Length - skip + 1];
+        all[0] = first;
+        Array.Copy(args, skip, all, 1, args.Length - skip);
+        return all;
+    }
+
+    private void TransformStore(Store st, Builder b)
+    {
+        if (ArrayTangentOf(st.Array) is not { } t)
+        {
+            return;
+        }
+
+        if (st.Value.Type.IsArray)
+        {
+            if (ArrayTangentOf(st.Value) is { } inner)
+            {
+                b.Add(new Store(t, st.Index, inner, accumulate: false));
+                return;
+            }
+
+            throw new UnsupportedException(_what + " of an array of arrays that mixes data and differentiated arrays", "keep data and differentiated values in separate arrays");
+        }
+
+        if (!st.Value.Type.IsReal)
+        {
+            return;
+        }
+
+        var dot = TangentOf(st.Value);
+        if (st.Accumulate && Builder.IsZero(dot))
+        {
+            return;
+        }
+
+        b.Add(new Store(t, st.Index, Convert(dot, t.Type.Element!, b), st.Accumulate));
+    }
+
+    /// <summary>The tangent array of an array value defined by <paramref name="a"/> (its class varies).</summary>
+    private void DefineArrayTangent(Assign a, Builder b)
+    {
+        if (_arrayTangents.ContainsKey(a.Dst))
+        {
+            return;
+        }
+
+        var instr = a.Value;
+        var type = WritableLike(a.Dst.Type);
+        Instr? tangent;
+        switch (instr.Op)
+        {
+            case Opcode.Alloc:
+                tangent = new Instr(Opcode.Alloc, type, instr.Args, TangentAlloc((AllocInfo)instr.Data!, a.Dst));
+                break;
+            case Opcode.Copy:
+                tangent = ArrayTangentOf(instr.Args[0]) is { } c ? new Instr(Opcode.Copy, FormOf(type, c.Type.Form), new[] { c }) : null;
+                break;
+            case Opcode.Slice:
+                tangent = ArrayTangentOf(instr.Args[0]) is { } s
+                    ? new Instr(Opcode.Slice, FormOf(type, s.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span), new[] { s, instr.Args[1], instr.Args[2] })
+                    : null;
+                break;
+            case Opcode.Select:
+                tangent = ArrayTangentOf(instr.Args[1]) is { } t1 && ArrayTangentOf(instr.Args[2]) is { } t2
+                    ? new Instr(Opcode.Select, FormOf(type, Join(t1.Type.Form, t2.Type.Form)), new[] { instr.Args[0], t1, t2 })
+                    : null;
+                break;
+            case Opcode.Load:
+                tangent = ArrayTangentOf(instr.Args[0]) is { } outer ? new Instr(Opcode.Load, type, Prepend(outer, instr.Args, 1)) : null;
+                break;
+            case Opcode.Pop:
+                {
+                    var popped = _method.NewVar(a.Dst.Hint, type, VarRole.Tangent);
+                    popped.Of = a.Dst;
+                    // Pushed after the array: popped before it.
+                    b.Block.Stmts.Insert(b.Block.Stmts.Count - 1, new Assign(popped, new Instr(Opcode.Pop, type, Array.Empty<Operand>(), instr.Data)));
+                    _arrayTangents[a.Dst] = popped;
+                    return;
+                }
+
+            default:
+                tangent = null;
+                break;
+        }
+
+        if (tangent is null)
+        {
+            throw new UnsupportedException(_what + " of an array that is partly data (" + a.Dst.Hint + ")", "keep data and differentiated values in separate arrays");
+        }
+
+        var dst = _method.NewVar(a.Dst.Hint, tangent.Type, VarRole.Tangent);
+        dst.Of = a.Dst;
+        _arrayTangents[a.Dst] = dst;
+        b.Add(new Assign(dst, tangent));
+    }
+
+    private static ArrayForm Join(ArrayForm a, ArrayForm b) =>
+        a == b ? a : a == ArrayForm.ReadOnlySpan || b == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span;
+
+    private static IrType FormOf(IrType t, ArrayForm form) => t.Form == form ? t : t.WithForm(form);
+
+    private static IrType WritableLike(IrType t) => t.Form == ArrayForm.ReadOnlySpan ? t.WithForm(ArrayForm.Span) : t;
+
+    private AllocInfo TangentAlloc(AllocInfo primal, Var of)
+    {
+        if (primal.Kind == AllocKind.Scratch)
+        {
+            var buffer = _method.NewVar(of.Hint + "Tangent", IrType.Object, VarRole.Internal);
+            _method.Resources.Add((buffer, "new global::SymbolicGrad.Internal.ScratchBuffer<" + (of.Type.Element?.CSharp ?? "double") + ">()"));
+            return new AllocInfo(AllocKind.Scratch, buffer);
+        }
+
+        return new AllocInfo(AllocKind.Heap, null);
+    }
+
+    private void TransformIf(If f, Builder b)
+    {
+        var then = TransformBlock(f.Then);
+        var @else = TransformBlock(f.Else);
+        var phis = new List<Phi>(f.Phis);
+        var tb = new Builder(_method, then, exact: false);
+        var eb = new Builder(_method, @else, exact: false);
+        foreach (var p in f.Phis)
+        {
+            if (p.Dst.Type.IsReal && IsVaried(p.Dst))
+            {
+                phis.Add(new Phi(TangentVar(p.Dst), Convert(TangentOf(p.Then), p.Dst.Type, tb), Convert(TangentOf(p.Else), p.Dst.Type, eb)));
+            }
+            else if (p.Dst.Type.IsArray && IsVaried(p.Dst))
+            {
+                var t1 = ArrayTangentOf(p.Then);
+                var t2 = ArrayTangentOf(p.Else);
+                if (t1 is null || t2 is null)
+                {
+                    throw new UnsupportedException(_what + " of an array chosen between data and a differentiated array", "keep data and differentiated values in separate arrays");
+                }
+
+                var dst = _method.NewVar(p.Dst.Hint, FormOf(WritableLike(p.Dst.Type), Join(t1.Type.Form, t2.Type.Form)), VarRole.Tangent);
+                dst.Of = p.Dst;
+                _arrayTangents[p.Dst] = dst;
+                phis.Add(new Phi(dst, t1, t2));
+            }
+        }
+
+        b.Add(new If(f.Cond, then, @else, phis) { Comment = f.Comment });
+    }
+
+    private void TransformLoop(Loop l, Builder b)
+    {
+        var loop = new Loop { Cond = l.Cond, Source = l.Source, Reversed = l.Reversed, Counted = l.Counted, Comment = l.Comment };
+        loop.Vars.AddRange(l.Vars);
+
+        // Array loop variables carry their tangent arrays; their form is decided by the initial value's.
+        var arrayVars = new List<(LoopVar Lv, Var Tangent)>();
+        foreach (var lv in l.Vars)
+        {
+            if (lv.Var.Type.IsArray && IsVaried(lv.Var))
+            {
+                var init = ArrayTangentOf(lv.Init) ?? throw new UnsupportedException(_what + " of a loop that starts an array from data (" + lv.Var.Hint + ")", "start it from an array the method creates");
+                var t = _method.NewVar(lv.Var.Hint, FormOf(WritableLike(lv.Var.Type), init.Type.Form), VarRole.Tangent, mutable: true);
+                t.Of = lv.Var;
+                _arrayTangents[lv.Var] = t;
+                arrayVars.Add((lv, t));
+            }
+        }
+
+        // The header computes only the condition: copied as it is.
+        loop.Header.Stmts.AddRange(l.Header.Stmts);
+        var body = TransformBlock(l.Body);
+        loop.Body.Stmts.AddRange(body.Stmts);
+        var bb = new Builder(_method, loop.Body, exact: false);
+        foreach (var lv in l.Vars)
+        {
+            if (lv.Var.Type.IsReal && IsVaried(lv.Var))
+            {
+                var init = Convert(TangentOf(lv.Init), lv.Var.Type, b);
+                var next = Convert(TangentOf(lv.Next), lv.Var.Type, bb);
+                loop.Vars.Add(new LoopVar(TangentVar(lv.Var), init, next));
+            }
+        }
+
+        foreach (var (lv, t) in arrayVars)
+        {
+            var next = ArrayTangentOf(lv.Next) ?? throw new UnsupportedException(_what + " of a loop that moves an array to data (" + lv.Var.Hint + ")", "keep data and differentiated values in separate arrays");
+            loop.Vars.Add(new LoopVar(t, ArrayTangentOf(lv.Init)!, next));
+        }
+
+        b.Add(loop);
+    }
+}
