@@ -18,7 +18,9 @@ public class MinimizeMghTests
         // 26: f = 2.79506e-5, the local minimum MINPACK's lmder also reaches (the paper gives only f = 0).
         ["lbfgs"] = [2, 18, 26],
         ["newton"] = [2, 26],
+        ["newton-generated"] = [2, 26],
         ["newtoncg"] = [2, 18, 26],
+        ["newtoncg-generated"] = [2, 18, 26],
         ["newtoncg-differences"] = [2, 18, 26],
     };
 
@@ -31,11 +33,13 @@ public class MinimizeMghTests
     {
         ["lbfgs"] = [],
         ["newton"] = [],
+        ["newton-generated"] = [],
         ["newtoncg"] = [3],
+        ["newtoncg-generated"] = [3],
         ["newtoncg-differences"] = [3],
     };
 
-    public static TheoryData<string> Methods() => new() { "lbfgs", "newton", "newtoncg", "newtoncg-differences" };
+    public static TheoryData<string> Methods() => new() { "lbfgs", "newton", "newton-generated", "newtoncg", "newtoncg-generated", "newtoncg-differences" };
 
     [Theory]
     [MemberData(nameof(Methods))]
@@ -119,7 +123,20 @@ public class MinimizeMghTests
     {
         "lbfgs" => p.GeneratedObjective().Minimize(p.Start, new MinimizeOptions { Method = MinimizeMethod.Lbfgs }),
         "newton" => p.Objective(withHessian: true).Minimize(p.Start, new MinimizeOptions { Method = MinimizeMethod.Newton }),
+        "newton-generated" => Generated(p).Minimize(p.Start, new MinimizeOptions { Method = MinimizeMethod.Newton }),
         "newtoncg" => p.Objective(withHessian: true).Minimize(p.Start, new MinimizeOptions { Method = MinimizeMethod.NewtonCg }),
-        _ => p.GeneratedObjective().Minimize(p.Start, new MinimizeOptions { Method = MinimizeMethod.NewtonCg }),
+        "newtoncg-generated" => Generated(p).Minimize(p.Start, new MinimizeOptions { Method = MinimizeMethod.NewtonCg }),
+        _ => WithoutHessian(p.GeneratedObjective()).Minimize(p.Start, new MinimizeOptions { Method = MinimizeMethod.NewtonCg }),
     };
+
+    /// <summary>The generated objective of a method marked [Differentiable(Hessian = true)]: exact Hessian-vector products from the generator.</summary>
+    private static DifferentiableFunction Generated(MghProblem p)
+    {
+        var f = p.GeneratedObjective();
+        Assert.True(f.HasHessian, p.Label);
+        return f;
+    }
+
+    /// <summary>The same function with its value and gradient only, so that Newton-CG differences the gradient.</summary>
+    internal static DifferentiableFunction WithoutHessian(DifferentiableFunction f) => new(f.Dimension, f.AsValue(), f.AsValueAndGradient(), f.Name, f.ParameterNames);
 }

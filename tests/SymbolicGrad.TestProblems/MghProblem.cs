@@ -30,7 +30,7 @@ public sealed record MghMinimum(double Value, string Where);
 /// <c>[Differentiable]</c> vector-valued form), and f as a natural <c>[Differentiable]</c> C# method
 /// (<see cref="GeneratedObjective"/>, its gradient generated).
 /// </summary>
-public sealed class MghProblem
+public sealed partial class MghProblem
 {
     private readonly double[] _start;
     private readonly ResidualFunction _residuals;

@@ -249,6 +249,9 @@ internal sealed class Activity
                 Opcode.Opaque => instr.Data is not OpaqueInfo { Step: true } && instr.Args.Any(IsVaried),
                 Opcode.Call => instr.Args.Any(IsVaried),
                 Opcode.Cast or Opcode.Cmp => instr.Args.Any(a => !a.Type.IsReal && IsVaried(a)),
+
+                // The shape of an array is never a function of its values.
+                Opcode.Length or Opcode.GetLength => false,
                 Opcode.Load => IsVaried(instr.Args[0]),
                 _ => instr.Args.Any(IsVaried),
             };

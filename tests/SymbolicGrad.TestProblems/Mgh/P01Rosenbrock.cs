@@ -24,7 +24,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(1) Rosenbrock.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Rosenbrock(ReadOnlySpan<double> x)
     {
         double f1 = 10 * (x[1] - x[0] * x[0]);

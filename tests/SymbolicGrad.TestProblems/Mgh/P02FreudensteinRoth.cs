@@ -30,7 +30,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(2) Freudenstein and Roth.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double FreudensteinRoth(ReadOnlySpan<double> x)
     {
         double f1 = -13 + x[0] + ((5 - x[1]) * x[1] - 2) * x[1];

@@ -29,7 +29,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(3) Powell badly scaled.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double PowellBadlyScaled(ReadOnlySpan<double> x)
     {
         double f1 = 1e4 * x[0] * x[1] - 1;

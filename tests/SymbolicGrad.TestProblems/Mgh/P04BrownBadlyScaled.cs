@@ -30,7 +30,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(4) Brown badly scaled.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double BrownBadlyScaled(ReadOnlySpan<double> x)
     {
         return Math.Pow(x[0] - 1e6, 2) + Math.Pow(x[1] - 2e-6, 2) + Math.Pow(x[0] * x[1] - 2, 2);

@@ -39,7 +39,7 @@ public static partial class MghObjectives
     internal static readonly double[] BealeY = [1.5, 2.25, 2.625];
 
     /// <summary>(5) Beale.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Beale(ReadOnlySpan<double> x)
     {
         double f = 0;

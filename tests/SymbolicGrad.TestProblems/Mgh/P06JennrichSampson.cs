@@ -36,7 +36,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(6) Jennrich and Sampson, m = 10.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double JennrichSampson(ReadOnlySpan<double> x)
     {
         double f = 0;

@@ -63,7 +63,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(7) Helical valley.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double HelicalValley(ReadOnlySpan<double> x)
     {
         double theta;

@@ -49,7 +49,7 @@ public static partial class MghObjectives
         [0.14, 0.18, 0.22, 0.25, 0.29, 0.32, 0.35, 0.39, 0.37, 0.58, 0.73, 0.96, 1.34, 2.10, 4.39];
 
     /// <summary>(8) Bard.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Bard(ReadOnlySpan<double> x)
     {
         double f = 0;

@@ -50,7 +50,7 @@ public static partial class MghObjectives
         [0.0009, 0.0044, 0.0175, 0.0540, 0.1295, 0.2420, 0.3521, 0.3989, 0.3521, 0.2420, 0.1295, 0.0540, 0.0175, 0.0044, 0.0009];
 
     /// <summary>(9) Gaussian.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Gaussian(ReadOnlySpan<double> x)
     {
         double f = 0;

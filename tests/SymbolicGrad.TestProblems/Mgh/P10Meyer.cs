@@ -50,7 +50,7 @@ public static partial class MghObjectives
         [34780, 28610, 23650, 19630, 16370, 13720, 11540, 9744, 8261, 7030, 6005, 5147, 4427, 3820, 3307, 2872];
 
     /// <summary>(10) Meyer.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Meyer(ReadOnlySpan<double> x)
     {
         double f = 0;

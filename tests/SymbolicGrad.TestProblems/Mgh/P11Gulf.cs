@@ -67,7 +67,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(11) Gulf research and development, m = 99.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Gulf(ReadOnlySpan<double> x)
     {
         double f = 0;

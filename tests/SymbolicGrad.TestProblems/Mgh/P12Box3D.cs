@@ -43,7 +43,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(12) Box three-dimensional, m = 10.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Box3D(ReadOnlySpan<double> x)
     {
         double f = 0;

@@ -61,7 +61,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(13) Powell singular.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double PowellSingular(ReadOnlySpan<double> x)
     {
         double f1 = x[0] + 10 * x[1];

@@ -42,7 +42,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(14) Wood.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Wood(ReadOnlySpan<double> x)
     {
         double f1 = 10 * (x[1] - x[0] * x[0]);

@@ -61,7 +61,7 @@ public static partial class MghObjectives
         [4, 2, 1, 0.5, 0.25, 0.167, 0.125, 0.1, 0.0833, 0.0714, 0.0625];
 
     /// <summary>(15) Kowalik and Osborne.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double KowalikOsborne(ReadOnlySpan<double> x)
     {
         double f = 0;

@@ -54,7 +54,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(16) Brown and Dennis, m = 20.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double BrownDennis(ReadOnlySpan<double> x)
     {
         double f = 0;

@@ -56,7 +56,7 @@ public static partial class MghObjectives
     ];
 
     /// <summary>(17) Osborne 1.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Osborne1(ReadOnlySpan<double> x)
     {
         double f = 0;

@@ -57,7 +57,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(18) Biggs EXP6, m = 13.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double BiggsExp6(ReadOnlySpan<double> x)
     {
         double f = 0;

@@ -84,7 +84,7 @@ public static partial class MghObjectives
     ];
 
     /// <summary>(19) Osborne 2.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Osborne2(ReadOnlySpan<double> x)
     {
         double f = 0;

@@ -85,7 +85,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(20) Watson, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Watson(ReadOnlySpan<double> x)
     {
         int n = x.Length;

@@ -57,7 +57,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(21) Extended Rosenbrock, any even n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double ExtendedRosenbrock(ReadOnlySpan<double> x)
     {
         double f = 0;

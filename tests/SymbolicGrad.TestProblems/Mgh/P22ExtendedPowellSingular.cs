@@ -20,7 +20,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(22) Extended Powell singular, n a multiple of 4.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double ExtendedPowellSingular(ReadOnlySpan<double> x)
     {
         double f = 0;

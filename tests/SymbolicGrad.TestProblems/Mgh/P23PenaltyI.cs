@@ -46,7 +46,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(23) Penalty I, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double PenaltyI(ReadOnlySpan<double> x)
     {
         const double a = 1e-5;

@@ -84,7 +84,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(24) Penalty II, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double PenaltyII(ReadOnlySpan<double> x)
     {
         int n = x.Length;

@@ -60,7 +60,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(25) Variably dimensioned, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double VariablyDimensioned(ReadOnlySpan<double> x)
     {
         double f = 0;

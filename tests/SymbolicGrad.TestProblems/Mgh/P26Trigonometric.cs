@@ -55,7 +55,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(26) Trigonometric, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Trigonometric(ReadOnlySpan<double> x)
     {
         int n = x.Length;

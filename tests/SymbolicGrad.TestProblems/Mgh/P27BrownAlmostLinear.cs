@@ -79,7 +79,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(27) Brown almost-linear, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double BrownAlmostLinear(ReadOnlySpan<double> x)
     {
         int n = x.Length;

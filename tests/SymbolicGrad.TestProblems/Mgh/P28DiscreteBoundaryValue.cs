@@ -57,7 +57,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(28) Discrete boundary value, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double DiscreteBoundaryValue(ReadOnlySpan<double> x)
     {
         int n = x.Length;

@@ -66,7 +66,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(29) Discrete integral equation, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double DiscreteIntegralEquation(ReadOnlySpan<double> x)
     {
         int n = x.Length;

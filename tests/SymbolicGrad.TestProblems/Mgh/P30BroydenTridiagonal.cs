@@ -47,7 +47,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(30) Broyden tridiagonal, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double BroydenTridiagonal(ReadOnlySpan<double> x)
     {
         int n = x.Length;

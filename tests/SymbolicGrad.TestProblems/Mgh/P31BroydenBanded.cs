@@ -55,7 +55,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(31) Broyden banded, any n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double BroydenBanded(ReadOnlySpan<double> x)
     {
         int n = x.Length;

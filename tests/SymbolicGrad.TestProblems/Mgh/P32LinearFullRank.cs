@@ -41,7 +41,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(32) Linear function – full rank, any n ≤ m.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double LinearFullRank(ReadOnlySpan<double> x, int m)
     {
         int n = x.Length;

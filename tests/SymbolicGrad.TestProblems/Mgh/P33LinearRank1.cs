@@ -41,7 +41,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(33) Linear function – rank 1.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double LinearRank1(ReadOnlySpan<double> x, int m)
     {
         double s = 0;

@@ -46,7 +46,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(34) Linear function – rank 1 with zero columns and rows.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double LinearRank1ZeroColumnsRows(ReadOnlySpan<double> x, int m)
     {
         int n = x.Length;

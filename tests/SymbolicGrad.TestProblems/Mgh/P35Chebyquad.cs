@@ -75,7 +75,7 @@ public static partial class Mgh
 public static partial class MghObjectives
 {
     /// <summary>(35) Chebyquad, m = n.</summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Chebyquad(ReadOnlySpan<double> x)
     {
         int n = x.Length;
