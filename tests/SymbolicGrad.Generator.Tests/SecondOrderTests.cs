@@ -1,0 +1,430 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+
+namespace SymbolicGrad.Generator.Tests;
+
+/// <summary>
+/// The second-order contract: [Differentiable(Hessian = true)] gives NameTangent, NameHessianVectorProduct and an objective
+/// with HasHessian; a method that writes its last Span&lt;double&gt; gives NameTangent, NameJacobian and NameLeastSquares.
+/// Every product is checked against differences of the generated gradient (or of the residuals) and, where one exists, a
+/// closed form.
+/// </summary>
+public class SecondOrderTests
+{
+    private const string Source = """
+        using System;
+        using System.Linq;
+        using SymbolicGrad;
+        namespace Demo;
+
+        public struct Vec2
+        {
+            public double X;
+            public double Y;
+            public Vec2(double x, double y) { X = x; Y = y; }
+            public static Vec2 operator -(Vec2 a, Vec2 b) => new(a.X - b.X, a.Y - b.Y);
+            public double Norm2 => X * X + Y * Y;
+        }
+
+        public static partial class H
+        {
+            [Differentiable(Hessian = true)]
+            public static double Rosenbrock(double x, double y) => (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x);
+
+            // ½ wᵀAw + bᵀw with A given row-major: H = (A + Aᵀ)/2.
+            [Differentiable(Hessian = true)]
+            public static double Quadratic(double[] w, [NoDerivative] double[] a, [NoDerivative] double[] b)
+            {
+                int n = w.Length;
+                double s = 0;
+                for (int i = 0; i < n; i++)
+                {
+                    for (int j = 0; j < n; j++) s += 0.5 * w[i] * a[i * n + j] * w[j];
+                    s += b[i] * w[i];
+                }
+                return s;
+            }
+
+            // Σ log(1 + exp(−yᵢ wᵀxᵢ)): H = Σ σ(zᵢ)(1 − σ(zᵢ)) xᵢxᵢᵀ.
+            [Differentiable(Hessian = true)]
+            public static double Logistic(double[] w, [NoDerivative] double[] xs, [NoDerivative] double[] ys)
+            {
+                int d = w.Length;
+                double loss = 0;
+                for (int i = 0; i < ys.Length; i++)
+                {
+                    double z = 0;
+                    for (int j = 0; j < d; j++) z += w[j] * xs[i * d + j];
+                    loss += Math.Log(1 + Math.Exp(-ys[i] * z));
+                }
+                return loss;
+            }
+
+            static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+
+            // A 2-3-1 network with a helper, a per-example hidden layer and a squared error.
+            [Differentiable(Hessian = true)]
+            public static double Mlp(double[] p, [NoDerivative] double[] xs, [NoDerivative] double[] ys)
+            {
+                double loss = 0;
+                for (int i = 0; i < ys.Length; i++)
+                {
+                    var h = new double[3];
+                    for (int k = 0; k < 3; k++) h[k] = Math.Tanh(p[2 * k] * xs[2 * i] + p[2 * k + 1] * xs[2 * i + 1] + p[6 + k]);
+                    double o = p[12];
+                    for (int k = 0; k < 3; k++) o += p[9 + k] * h[k];
+                    double e = Sigmoid(o) - ys[i];
+                    loss += e * e;
+                }
+                return loss / ys.Length;
+            }
+
+            [Differentiable(Hessian = true)]
+            public static double Branchy(double x, double y)
+            {
+                double s = 0;
+                double t = x;
+                int k = 0;
+                while (t < 3 && k < 10) { t = t * 1.5 + 0.1 * y; k++; }
+                if (t * y > 1) s = Math.Exp(0.3 * t) * y; else s = Math.Log(1 + t * t) + y * y * y;
+                switch (k)
+                {
+                    case 0: s += Math.Sin(x); break;
+                    case 1: s += Math.Cos(x * y); break;
+                    default: s += Math.Sqrt(1 + x * x * y * y); break;
+                }
+                return s + Math.Pow(Math.Abs(y) + 1, 1.5) + Math.Atan2(y, 2 + x);
+            }
+
+            [Differentiable(Hessian = true)]
+            public static double Structs(Vec2 p, Vec2 q, [NoDerivative] double k)
+            {
+                var d = p - q;
+                (double u, double v) = (d.X * d.Y, d.Norm2);
+                return k * u * u + Math.Sqrt(1 + v) + new[] { p.X, q.Y }.Select(z => z * z * z).Sum();
+            }
+
+            [Differentiable(Hessian = true)]
+            public static float Single(float x, float y) => MathF.Exp(0.5f * x) * y * y;
+
+            public static string Misuse()
+            {
+                try
+                {
+                    QuadraticHessianVectorProduct(new double[2], new double[4], new double[2], new double[3], new double[2], new double[2]);
+                    return "no exception";
+                }
+                catch (ArgumentException e)
+                {
+                    return e.Message;
+                }
+            }
+        }
+
+        public static partial class V
+        {
+            // Geometric circle fit: rᵢ = ‖pᵢ − c‖ − radius.
+            [Differentiable]
+            public static void Circle(double cx, double cy, double radius, [NoDerivative] double[] px, [NoDerivative] double[] py, Span<double> r)
+            {
+                for (int i = 0; i < px.Length; i++)
+                    r[i] = Math.Sqrt((px[i] - cx) * (px[i] - cx) + (py[i] - cy) * (py[i] - cy)) - radius;
+            }
+
+            static (double, double) Rotate(double angle, double x, double y) =>
+                (Math.Cos(angle) * x - Math.Sin(angle) * y, Math.Sin(angle) * x + Math.Cos(angle) * y);
+
+            // Rigid 2-D registration: r = R(θ)·p + t − q, two residuals per point; a helper returning a tuple.
+            [Differentiable]
+            public static void Register(double[] pose, [NoDerivative] double[] p, [NoDerivative] double[] q, Span<double> r)
+            {
+                for (int i = 0; i < p.Length / 2; i++)
+                {
+                    var (x, y) = Rotate(pose[0], p[2 * i], p[2 * i + 1]);
+                    r[2 * i] = x + pose[1] - q[2 * i];
+                    r[2 * i + 1] = y + pose[2] - q[2 * i + 1];
+                }
+            }
+
+            // More parameters than residuals, a local array and a branch.
+            [Differentiable]
+            public static void Wide(double[] x, Span<double> r)
+            {
+                var s = new double[x.Length];
+                double acc = 0;
+                for (int i = 0; i < x.Length; i++) { acc += x[i] * x[i]; s[i] = acc; }
+                r[0] = s[x.Length - 1] > 1 ? Math.Log(s[x.Length - 1]) : s[x.Length - 1];
+                r[1] = x.Zip(s, (a, b) => a * b).Sum();
+            }
+        }
+        """;
+
+    private static readonly Lazy<Assembly> Compiled = new(() =>
+    {
+        var run = Harness.Run(Source);
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Empty(run.CompilationProblems);
+        return run.Load();
+    });
+
+    private static Type TypeOf(string name) => Compiled.Value.GetType("Demo." + name)!;
+
+    private static DifferentiableFunction Objective(string method, params object[] args) =>
+        (DifferentiableFunction)TypeOf("H").GetMethod(method + "Objective")!.Invoke(null, args)!;
+
+    private static LeastSquaresFunction LeastSquares(string method, params object[] args) =>
+        (LeastSquaresFunction)TypeOf("V").GetMethod(method + "LeastSquares")!.Invoke(null, args)!;
+
+    private static double[] RandomVector(Random random, int n, double scale = 1) =>
+        Enumerable.Range(0, n).Select(_ => scale * ((2 * random.NextDouble()) - 1)).ToArray();
+
+    /// <summary>H·v by a Richardson-extrapolated centered difference of the generated gradient along v.</summary>
+    private static double[] DifferencedHessianTimes(DifferentiableFunction f, double[] x, double[] v)
+    {
+        double[] Difference(double h)
+        {
+            var up = new double[f.Dimension];
+            var down = new double[f.Dimension];
+            f.ValueAndGradient(x.Zip(v, (a, b) => a + (h * b)).ToArray(), up);
+            f.ValueAndGradient(x.Zip(v, (a, b) => a - (h * b)).ToArray(), down);
+            return up.Zip(down, (a, b) => (a - b) / (2 * h)).ToArray();
+        }
+
+        var coarse = Difference(1e-3);
+        var fine = Difference(5e-4);
+        return fine.Zip(coarse, (a, b) => ((4 * a) - b) / 3).ToArray();
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, double tolerance, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double scale = Math.Max(1, expected.Max(Math.Abs));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * scale, $"{what}[{i}]: expected {expected[i]:R}, got {actual[i]:R}");
+        }
+    }
+
+    private static void CheckProducts(DifferentiableFunction f, int seed, double tolerance = 1e-7)
+    {
+        Assert.True(f.HasHessian, f.Name);
+        var random = new Random(seed);
+        for (int trial = 0; trial < 3; trial++)
+        {
+            var x = RandomVector(random, f.Dimension);
+            var v = RandomVector(random, f.Dimension);
+            var hv = new double[f.Dimension];
+            f.HessianVectorProduct(x, v, hv);
+            AssertClose(DifferencedHessianTimes(f, x, v), hv, tolerance, f.Name + " H·v");
+
+            // The dense Hessian: symmetric, and H·v again.
+            var h = new double[f.Dimension * f.Dimension];
+            f.Hessian(x, h);
+            var product = new double[f.Dimension];
+            for (int i = 0; i < f.Dimension; i++)
+            {
+                for (int j = 0; j < f.Dimension; j++)
+                {
+                    Assert.Equal(h[(i * f.Dimension) + j], h[(j * f.Dimension) + i]);
+                    product[i] += h[(i * f.Dimension) + j] * v[j];
+                }
+            }
+
+            AssertClose(hv, product, tolerance * 1e-4, f.Name + " H from products");
+        }
+    }
+
+    [Fact]
+    public void RosenbrockHessianIsTheClosedForm()
+    {
+        var f = Objective("Rosenbrock");
+        var random = new Random(1);
+        for (int trial = 0; trial < 5; trial++)
+        {
+            double x = (4 * random.NextDouble()) - 2;
+            double y = (4 * random.NextDouble()) - 2;
+            var h = new double[4];
+            f.Hessian([x, y], h);
+            double[] expected = [2 - (400 * y) + (1200 * x * x), -400 * x, -400 * x, 200];
+            AssertClose(expected, h, 1e-13, "Rosenbrock H");
+        }
+
+        CheckProducts(f, 2);
+    }
+
+    [Fact]
+    public void QuadraticHessianIsTheSymmetricPartOfA()
+    {
+        const int n = 5;
+        var random = new Random(3);
+        var a = RandomVector(random, n * n, 3);
+        var b = RandomVector(random, n);
+        var f = Objective("Quadratic", n, a, b);
+        var h = new double[n * n];
+        f.Hessian(RandomVector(random, n), h);
+        var expected = new double[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                expected[(i * n) + j] = 0.5 * (a[(i * n) + j] + a[(j * n) + i]);
+            }
+        }
+
+        AssertClose(expected, h, 1e-14, "quadratic H");
+    }
+
+    [Fact]
+    public void LogisticRegressionHessianIsXTransposeSX()
+    {
+        const int d = 4;
+        const int m = 30;
+        var random = new Random(4);
+        var xs = RandomVector(random, m * d, 2);
+        var ys = Enumerable.Range(0, m).Select(i => i % 3 == 0 ? -1.0 : 1.0).ToArray();
+        var f = Objective("Logistic", d, xs, ys);
+        var w = RandomVector(random, d);
+        var expected = new double[d * d];
+        for (int i = 0; i < m; i++)
+        {
+            double z = 0;
+            for (int j = 0; j < d; j++)
+            {
+                z += w[j] * xs[(i * d) + j];
+            }
+
+            double s = 1 / (1 + Math.Exp(-ys[i] * z));
+            for (int j = 0; j < d; j++)
+            {
+                for (int k = 0; k < d; k++)
+                {
+                    expected[(j * d) + k] += s * (1 - s) * xs[(i * d) + j] * xs[(i * d) + k];
+                }
+            }
+        }
+
+        var h = new double[d * d];
+        f.Hessian(w, h);
+        AssertClose(expected, h, 1e-12, "logistic H");
+        CheckProducts(f, 5);
+    }
+
+    [Fact]
+    public void MlpBranchesAndStructsHaveExactProducts()
+    {
+        var random = new Random(6);
+        var xs = RandomVector(random, 16);
+        var ys = RandomVector(random, 8).Select(v => 0.5 + (0.4 * v)).ToArray();
+        CheckProducts(Objective("Mlp", 13, xs, ys), 7);
+        CheckProducts(Objective("Branchy"), 8);
+        CheckProducts(Objective("Structs", 0.7), 9);
+        CheckProducts(Objective("Single"), 10, 1e-3);
+    }
+
+    [Fact]
+    public void TangentIsTheDirectionalDerivative()
+    {
+        var method = TypeOf("H").GetMethod("RosenbrockTangent")!;
+        var random = new Random(11);
+        for (int trial = 0; trial < 5; trial++)
+        {
+            var x = RandomVector(random, 2, 2);
+            var v = RandomVector(random, 2);
+            var args = new object?[] { x[0], x[1], v[0], v[1], null };
+            double value = (double)method.Invoke(null, args)!;
+            double tangent = (double)args[4]!;
+            double gx = (-2 * (1 - x[0])) - (400 * x[0] * (x[1] - (x[0] * x[0])));
+            double gy = 200 * (x[1] - (x[0] * x[0]));
+            Assert.Equal(Math.Pow(1 - x[0], 2) + (100 * Math.Pow(x[1] - (x[0] * x[0]), 2)), value, 1e-12);
+            Assert.Equal((gx * v[0]) + (gy * v[1]), tangent, 1e-9);
+        }
+    }
+
+    [Fact]
+    public void HessianVectorProductAlsoReturnsTheValueAndGradient()
+    {
+        var method = TypeOf("H").GetMethod("RosenbrockHessianVectorProduct")!;
+        var args = new object?[] { -1.2, 1.0, 1.0, 0.0, null, null, null, null };
+        double value = (double)method.Invoke(null, args)!;
+        Assert.Equal(24.2, value, 1e-12);
+        Assert.Equal(-215.6, (double)args[4]!, 1e-10);
+        Assert.Equal(-88.0, (double)args[5]!, 1e-10);
+        Assert.Equal(2 - 400 + (1200 * 1.44), (double)args[6]!, 1e-10);
+        Assert.Equal(480.0, (double)args[7]!, 1e-10);
+    }
+
+    [Fact]
+    public void JacobiansOfVectorValuedMethodsMatchDifferences()
+    {
+        var random = new Random(12);
+        var px = Enumerable.Range(0, 7).Select(i => (3 * Math.Cos(i)) + 1 + (0.05 * random.NextDouble())).ToArray();
+        var py = Enumerable.Range(0, 7).Select(i => (3 * Math.Sin(i)) - 2).ToArray();
+        var circle = LeastSquares("Circle", px, py, 7);
+        Assert.Equal((3, 7), (circle.Dimension, circle.ResidualCount));
+        Assert.Equal(["cx", "cy", "radius"], circle.ParameterNames);
+        var check = GradientCheck.CheckJacobian(circle, [0.5, -1.5, 2.0]);
+        Assert.True(check.Passed, check.ToString());
+
+        var p = RandomVector(random, 10);
+        var q = RandomVector(random, 10);
+        var register = LeastSquares("Register", 3, p, q, 10);
+        Assert.Equal(["pose[0]", "pose[1]", "pose[2]"], register.ParameterNames);
+        check = GradientCheck.CheckJacobian(register, [0.3, 0.1, -0.2]);
+        Assert.True(check.Passed, check.ToString());
+
+        var wide = LeastSquares("Wide", 6, 2);
+        check = GradientCheck.CheckJacobian(wide, RandomVector(random, 6));
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    [Fact]
+    public void CircleJacobianIsTheClosedForm()
+    {
+        double[] px = [1, 4, 2];
+        double[] py = [0, 1, 5];
+        var f = LeastSquares("Circle", px, py, 3);
+        double cx = 1.5, cy = 2, radius = 2.5;
+        var r = new double[3];
+        var j = new double[9];
+        f.Jacobian([cx, cy, radius], r, j);
+        for (int i = 0; i < 3; i++)
+        {
+            double d = Math.Sqrt(((px[i] - cx) * (px[i] - cx)) + ((py[i] - cy) * (py[i] - cy)));
+            Assert.Equal(d - radius, r[i], 1e-14);
+            Assert.Equal(-(px[i] - cx) / d, j[i * 3], 1e-14);
+            Assert.Equal(-(py[i] - cy) / d, j[(i * 3) + 1], 1e-14);
+            Assert.Equal(-1.0, j[(i * 3) + 2]);
+        }
+    }
+
+    [Fact]
+    public void LevenbergMarquardtFitsACircleWithTheGeneratedJacobian()
+    {
+        var angles = Enumerable.Range(0, 12).Select(i => i * 0.5).ToArray();
+        var px = angles.Select(a => 2 + (3 * Math.Cos(a))).ToArray();
+        var py = angles.Select(a => -1 + (3 * Math.Sin(a))).ToArray();
+        var f = LeastSquares("Circle", px, py, 12);
+        var result = new Optimizers.LevenbergMarquardt().Minimize(f, [0.0, 0.0, 1.0]);
+        Assert.True(result.Success, result.ToString());
+        Assert.Equal(2.0, result.X[0], 1e-8);
+        Assert.Equal(-1.0, result.X[1], 1e-8);
+        Assert.Equal(3.0, result.X[2], 1e-8);
+    }
+
+    [Fact]
+    public void MisuseThrowsExceptionsThatNameTheProblem()
+    {
+        var f = LeastSquares("Circle", new double[] { 1, 2 }, new double[] { 3, 4 }, 2);
+        var e = Assert.Throws<ArgumentException>(() => f.Jacobian([0.0, 0.0, 1.0], new double[2], new double[5]));
+        Assert.Contains("jacobian", e.Message);
+
+        string message = (string)TypeOf("H").GetMethod("Misuse")!.Invoke(null, null)!;
+        Assert.Contains("vW", message);
+
+        var plain = Objective("Branchy");
+        Assert.True(plain.HasHessian);
+        var withoutHessian = new DifferentiableFunction(2, plain.AsValue(), plain.AsValueAndGradient(), "Branchy");
+        var n = Assert.Throws<NotSupportedException>(() => withoutHessian.HessianVectorProduct([1.0, 2.0], [1.0, 0.0], new double[2]));
+        Assert.Contains("Hessian = true", n.Message);
+    }
+}
