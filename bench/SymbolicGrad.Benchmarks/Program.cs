@@ -1,6 +1,6 @@
 using SymbolicGrad.Benchmarks;
 
-// dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify | report [--quick] [--out FILE] | buildtime | peak | parallel [--quick]
+// dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify | report [--quick] [--out FILE] | buildtime | peak | parallel [--quick] | secondorder [--quick]
 string command = args.Length > 0 ? args[0] : "";
 bool quick = args.Contains("--quick");
 int outIndex = Array.IndexOf(args, "--out");
@@ -20,6 +20,14 @@ switch (command)
         return Report.Run(quick, outPath);
     case "parallel":
         return Report.RunDataParallel(quick);
+    case "secondorder":
+        if (!SymbolicGrad.Benchmarks.SecondOrder.SecondOrderReport.Verify(Console.Out))
+        {
+            return 1;
+        }
+
+        Console.WriteLine(SymbolicGrad.Benchmarks.SecondOrder.SecondOrderReport.Run(Report.Config(quick)));
+        return 0;
     case "peak":
         Console.WriteLine(PeakFlops.Measure(quick));
         return 0;
@@ -32,6 +40,7 @@ switch (command)
                      [--out FILE]     write the report elsewhere
               buildtime               only the generator's build-time table
               peak                    only the FMA throughput kernel (GFLOP/s of one core)
+              secondorder [--quick]   only the second-order rows (H·v, Hessians, Newton-CG vs L-BFGS, bundle adjustment)
               parallel [--quick]      only the data-parallel rows (ShardedObjective on 1 thread and every core)
               generate FILE           run the generator on one C# file and print its output and diagnostics
 

@@ -149,6 +149,9 @@ public static class Report
 
         var parallelRows = DataParallelRows(parallelTimes);
 
+        Console.WriteLine("== second order");
+        string secondOrder = SecondOrder.SecondOrderReport.Run(Config(quick));
+
         var rows = new List<Row>();
         foreach (var entry in ProblemCatalog.All)
         {
@@ -166,7 +169,7 @@ public static class Report
             }
         }
 
-        string markdown = Markdown(rows, parallelRows, peak, torch, buildTime, quick, watch.Elapsed, NumericBudgetSeconds(quick));
+        string markdown = Markdown(rows, parallelRows, secondOrder, peak, torch, buildTime, quick, watch.Elapsed, NumericBudgetSeconds(quick));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
         File.WriteAllText(outPath, markdown);
         Console.WriteLine(markdown);
@@ -212,7 +215,7 @@ public static class Report
             .WithOptions(ConfigOptions.DisableLogFile);
     }
 
-    private static string Markdown(IReadOnlyList<Row> rows, IReadOnlyList<DataParallelRow> parallelRows, PeakFlopsResult peak,
+    private static string Markdown(IReadOnlyList<Row> rows, IReadOnlyList<DataParallelRow> parallelRows, string secondOrder, PeakFlopsResult peak,
         TorchVerification torch, BuildTimeResult buildTime, bool quick, TimeSpan elapsed, double numericBudget)
     {
         var b = new StringBuilder();
@@ -277,6 +280,10 @@ public static class Report
         b.AppendLine("## Targets");
         b.AppendLine();
         b.AppendLine(Targets(rows, parallelRows));
+
+        b.AppendLine("## Second order: Hessian-vector products, Hessians, Newton-CG, Levenberg–Marquardt");
+        b.AppendLine();
+        b.AppendLine(secondOrder);
 
         b.AppendLine("## Contenders");
         b.AppendLine();

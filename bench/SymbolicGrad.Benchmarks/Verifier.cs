@@ -129,6 +129,7 @@ public static class Verifier
         }
 
         passed &= VerifyDataParallel(output);
+        passed &= SecondOrder.SecondOrderReport.Verify(output);
         passed &= VerifyTorch(output, out torch);
         output.WriteLine(passed
             ? $"verify: every contender agrees ({watch.Elapsed.TotalSeconds:0.0} s)"

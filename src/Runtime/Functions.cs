@@ -151,18 +151,14 @@ public sealed class DifferentiableFunction
             return;
         }
 
-        // Column j of H is H·e_j; H is symmetric, so average the two triangles to remove rounding asymmetry.
+        // Column j of H is H·e_j, and H is symmetric, so it is also row j: each product is written straight into its row.
+        // Then the two triangles are averaged, which removes the rounding asymmetry of the products.
         var e = new double[n];
-        var column = new double[n];
         for (int j = 0; j < n; j++)
         {
             e[j] = 1.0;
-            hvp(parameters, e, column);
+            hvp(parameters, e, result.Slice(j * n, n));
             e[j] = 0.0;
-            for (int i = 0; i < n; i++)
-            {
-                result[(i * n) + j] = column[i];
-            }
         }
 
         for (int i = 0; i < n; i++)

@@ -53,6 +53,9 @@ public struct MlpProblem : IProblem<MlpProblem>
         return new MlpProblem { Point = point, _x = x, _y = y, _vars = new Var[B2 + 1], _hidden = new Var[Hidden] };
     }
 
+    /// <summary>The data: M rows of 4 inputs, and M targets.</summary>
+    public readonly (double[] X, double[] Y) Data => (_x, _y);
+
     public readonly TorchExport Torch() => new("mlp_tanh", [new("w1", [Hidden, InputSize]), new("b1", [Hidden]), new("w2", [Hidden]), new("b2", [])],
         new Dictionary<string, TorchArray> { ["x"] = TorchArray.Of(_x, _y.Length, InputSize), ["y"] = TorchArray.Of(_y) });
 

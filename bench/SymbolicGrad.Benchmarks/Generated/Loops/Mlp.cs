@@ -10,7 +10,7 @@ public static partial class Objectives
     /// ReadOnlySpan&lt;double&gt; w2, double b2, double[] x, double[] y, Span&lt;double&gt; dW1, Span&lt;double&gt; dB1,
     /// Span&lt;double&gt; dW2, out double dB2)</c>.
     /// </summary>
-    [Differentiable]
+    [Differentiable(Hessian = true)]
     public static double Mlp(
         ReadOnlySpan<double> w1, ReadOnlySpan<double> b1, ReadOnlySpan<double> w2, double b2,
         [NoDerivative] double[] x, [NoDerivative] double[] y)
