@@ -19,3 +19,4 @@ render LearningRates bowl-paths samples-learning-rates
 render TwoValleys escapes samples-two-valleys
 render Backprop circuit samples-backprop
 render OptimizerRace rosenbrock-race samples-optimizer-race
+render Newton boyd-newton samples-newton

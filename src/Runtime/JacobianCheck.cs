@@ -242,6 +242,37 @@ public static partial class GradientCheck
         return new JacobianCheckResult(function.Name, x.ToArray(), residuals, fromJacobian, entries, n, options);
     }
 
+    /// <summary>
+    /// Checks the exact Hessian of <paramref name="function"/> (its <see cref="DifferentiableFunction.Hessian"/>, from the
+    /// generated Hessian-vector products) at <paramref name="x"/> against centered differences of its gradient, one column
+    /// at a time: the Hessian is the Jacobian of the gradient, so the result is a Jacobian check in which row i is
+    /// ∂f/∂xᵢ (shown as r[i]). The worst entry is named by row and column.
+    /// </summary>
+    /// <exception cref="NotSupportedException"><see cref="DifferentiableFunction.HasHessian"/> is false.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong length, is empty, or holds NaN or an infinity.</exception>
+    public static JacobianCheckResult CheckHessian(DifferentiableFunction function, ReadOnlySpan<double> x, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (!function.HasHessian)
+        {
+            // The same message as calling Hessian would give.
+            function.HessianVectorProduct(new double[function.Dimension], new double[function.Dimension], new double[function.Dimension]);
+        }
+
+        var gradient = new LeastSquaresFunction(
+            function.Dimension,
+            function.Dimension,
+            (p, g) => function.ValueAndGradient(p, g),
+            (p, g, h) =>
+            {
+                function.ValueAndGradient(p, g);
+                function.Hessian(p, h);
+            },
+            "∇" + function.Name,
+            function.ParameterNames);
+        return CheckJacobian(gradient, x, options);
+    }
+
     private static void CenteredColumn(LeastSquaresFunction function, double[] work, int j, double h, double[] plus, double[] minus, double[] column)
     {
         double original = work[j];

@@ -427,4 +427,50 @@ public class SecondOrderTests
         var n = Assert.Throws<NotSupportedException>(() => withoutHessian.HessianVectorProduct([1.0, 2.0], [1.0, 0.0], new double[2]));
         Assert.Contains("Hessian = true", n.Message);
     }
+
+    [Fact]
+    public void CheckHessianPassesOnGeneratedHessiansAndCatchesAWrongOne()
+    {
+        var f = Objective("Branchy");
+        var check = GradientCheck.CheckHessian(f, [0.4, 0.9], new GradientCheckOptions { Richardson = true });
+        Assert.True(check.Passed, check.ToString());
+        Assert.Equal((2, 2), (check.RowCount, check.ColumnCount));
+
+        // The same function with a Hessian-vector product that is off by 1% in one entry.
+        var wrong = new DifferentiableFunction(2, f.AsValue(), f.AsValueAndGradient(), "wrong", null, null,
+            (x, v, hv) =>
+            {
+                f.HessianVectorProduct(x, v, hv);
+                hv[0] += 0.01 * hv[0];
+            });
+        var failed = GradientCheck.CheckHessian(wrong, [0.4, 0.9]);
+        Assert.False(failed.Passed);
+        Assert.Equal(0, failed.Worst.Row);
+        Assert.Throws<NotSupportedException>(() => GradientCheck.CheckHessian(new DifferentiableFunction(2, f.AsValue(), f.AsValueAndGradient()), [0.4, 0.9]));
+    }
+
+    [Fact]
+    public void SecondDerivativesThroughACompiledDerivativeAreRefusedAtTheMethod()
+    {
+        var run = Harness.Run(Harness.InClass("""
+                [CustomDerivative(nameof(SoftplusGradient))]
+                public static double Softplus(double x) => Math.Log(1 + Math.Exp(x));
+                public static double SoftplusGradient(double x, out double dX) { dX = 1 / (1 + Math.Exp(-x)); return Softplus(x); }
+
+                [Differentiable(Hessian = true)]
+                public static double F(double x, double y) => Softplus(x * y) + x * x;
+
+                // First order through the custom derivative is fine: a Jacobian needs only first derivatives.
+                [Differentiable]
+                public static void R(double x, double y, Span<double> r) { r[0] = Softplus(x * y); r[1] = x - y; }
+            """));
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Equal("SG0006", error.Id);
+        Assert.Contains("C.Softplus", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("Hessian = true", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Empty(run.CompilationProblems);
+        var r = (LeastSquaresFunction)run.Load().GetType("Demo.C")!.GetMethod("RLeastSquares")!.Invoke(null, [2])!;
+        var check = GradientCheck.CheckJacobian(r, [0.3, -0.7]);
+        Assert.True(check.Passed, check.ToString());
+    }
 }

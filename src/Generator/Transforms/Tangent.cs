@@ -21,7 +21,7 @@ internal sealed class Tangent
     private readonly HashSet<Var> _varied = new();
     private readonly HashSet<Var> _variedClasses = new();
     private readonly HashSet<Var> _variedStacks = new();
-    private readonly HashSet<Var> _unknown = new();
+    private readonly Dictionary<Var, string> _unknown = new();
     private readonly Aliasing _aliasing;
     private readonly Block _root;
     private readonly string _what;
@@ -72,9 +72,9 @@ internal sealed class Tangent
     {
         if (o is Var v && v.Type.IsReal && IsVaried(v))
         {
-            if (_unknown.Contains(v))
+            if (_unknown.TryGetValue(v, out var callee))
             {
-                throw Unknown(v);
+                throw Unknown(callee);
             }
 
             if (_seeds.TryGetValue(v, out var seed))
@@ -122,7 +122,7 @@ internal sealed class Tangent
                                     if (p.Type.IsReal || p.Type.IsArray)
                                     {
                                         changed |= Mark(p);
-                                        _unknown.Add(p);
+                                        _unknown[p] = call.Description;
                                     }
                                 }
                             }
@@ -213,8 +213,8 @@ internal sealed class Tangent
         return v.Type.IsReal && _varied.Add(v);
     }
 
-    private UnsupportedException Unknown(Var v) => new(
-        _what + " through a call whose derivative is compiled (its partial " + v.Hint + " has no derivative the generator can see)",
+    private UnsupportedException Unknown(string callee) => new(
+        "Taking " + _what + " through " + callee + ", whose derivative is compiled (a [CustomDerivative] or a [Differentiable] method of another assembly) and first order only,",
         "call a method whose source is in the compilation, or drop Hessian = true");
 
     private Var TangentVar(Var v)
