@@ -98,8 +98,17 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         }
         catch (Exception ex)
         {
-            return new Generation(null, new EquatableArray<DiagnosticInfo>(new[] { model.Anchor(DiagnosticDescriptors.InternalError, model.Stem, ex.GetType().Name + ": " + ex.Message + (ex.StackTrace is { } st ? " at " + st.Replace("\n", " | ") : string.Empty)) }));
+            return new Generation(null, new EquatableArray<DiagnosticInfo>(new[] { model.Anchor(DiagnosticDescriptors.InternalError, model.Stem, ex.GetType().Name + ": " + ex.Message + FirstFrame(ex)) }));
         }
+    }
+
+    /// <summary>The innermost frame of an internal failure, enough to find it in a bug report without flooding the error list.</summary>
+    private static string FirstFrame(Exception ex)
+    {
+        string? trace = ex.StackTrace;
+        if (string.IsNullOrEmpty(trace)) return string.Empty;
+        string first = trace!.Split('\n')[0].Trim();
+        return " (" + first + ")";
     }
 
     private sealed record Generation(GeneratedFile? File, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -347,7 +347,9 @@ internal static partial class MethodWriter
 
     private static List<string> WriteGradient(CodeWriter w, MethodModel m, IrMethod source, CancellationToken ct)
     {
+        long lap = System.Diagnostics.Stopwatch.GetTimestamp();
         var g = BuildGradient(m, source, ct);
+        lap = DebugHooks.Lap("reverse", m.Stem, lap);
         var ir = g.Ir;
         var body = g.Body;
         var value = g.Value;
@@ -360,8 +362,10 @@ internal static partial class MethodWriter
         DisposeResources(ir, body);
         DebugHooks.Emit("gradient", m.Stem, () => IrDump.Block(body));
         Optimizer.Run(body, ir, new HashSet<Var>(outputs.Select(o => o.Var).Append(value)));
+        lap = DebugHooks.Lap("optimizer", m.Stem, lap);
         DebugHooks.Emit("optimized", m.Stem, () => IrDump.Block(body));
         var derivatives = Formulas.Describe(m, ir, body, outputs);
+        lap = DebugHooks.Lap("formulas", m.Stem, lap);
 
         // The signature and its documentation.
         var differentiable = ir.Params.Where(p => p.Differentiable).ToList();
@@ -440,6 +444,7 @@ internal static partial class MethodWriter
         }
         w.Line("return " + printer.NameOf(value) + ";");
         w.Close();
+        DebugHooks.Lap("printing", m.Stem, lap);
         return derivatives;
     }
 

@@ -88,14 +88,21 @@ internal static class Discovery
         }
 
         var bodyModel = bodySyntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(bodySyntax.SyntaxTree);
+        long lap = System.Diagnostics.Stopwatch.GetTimestamp();
 
-        // Code that does not compile is the compiler's to report; generate nothing until it does.
-        if (bodyModel.GetDiagnostics(bodySyntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error))
+        // Code that does not compile is the compiler's to report; generate nothing until it does. Syntax errors are
+        // known for free; asking for the body's semantic errors binds and flow-analyzes it again, which costs more than
+        // everything the generator does with a typical method, so that is asked only when lowering fails or reports
+        // something (an unknown name lowers to an invalid operation, a read of an unassigned local finds no value).
+        if (syntax.ContainsDiagnostics || bodySyntax.ContainsDiagnostics)
         {
             return null;
         }
 
+        bool? compileErrors = null;
+        bool HasCompileErrors() => compileErrors ??= bodyModel.GetMethodBodyDiagnostics(bodySyntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error);
         var operation = bodyModel.GetOperation(bodySyntax, ct);
+        lap = DebugHooks.Lap("operation tree", method.Name, lap);
         if (operation is null)
         {
             return null;
@@ -131,7 +138,7 @@ internal static class Discovery
         Func<IFieldSymbol, Frontend.FValue?>? trainable = trainables.Count == 0 ? null : field =>
             trainables.TryGetValue(field.OriginalDefinition, out var v) ? v : null;
         var lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct);
-        if (lowerer is null || lowerer.SilentFailure)
+        if (lowerer is null || lowerer.SilentFailure || (diagnostics.Count > 0 && (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())))
         {
             diagnostics.Clear();
             return null;
@@ -142,6 +149,7 @@ internal static class Discovery
             return null;
         }
 
+        lap = DebugHooks.Lap("lowering", method.Name, lap);
         Optimize.Lengths.Run(ir);
 
         // What only activity can decide: calls and conversions that are fine on data, and writes into arrays.
@@ -177,9 +185,15 @@ internal static class Discovery
 
         if (diagnostics.Count > 0)
         {
+            if (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())
+            {
+                diagnostics.Clear();
+            }
+
             return null;
         }
 
+        DebugHooks.Lap("checks", method.Name, lap);
         DebugHooks.Emit("lowered", method.Name, () => IrDump.Of(ir));
         var methodModel = Model(method, syntax, vector);
         methodModel.Location = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation());

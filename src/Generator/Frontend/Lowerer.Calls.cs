@@ -20,6 +20,13 @@ internal sealed partial class Lowerer
     /// <summary>Set when a helper does not compile: the compiler reports that, and no gradient is generated.</summary>
     public bool SilentFailure { get; private set; }
 
+    /// <summary>The bodies of the helpers inlined, whose compile errors explain a failure as well as the method's own.</summary>
+    public List<(SyntaxNode Syntax, SemanticModel Model)> InlinedBodies { get; } = new();
+
+    /// <summary>Does any inlined helper have a compile error (then the compiler reports it, and the generator says nothing)?</summary>
+    public bool InlinedBodiesHaveErrors() =>
+        InlinedBodies.Any(b => b.Model.GetMethodBodyDiagnostics(b.Syntax.Span, _ct).Any(d => d.Severity == DiagnosticSeverity.Error));
+
     private static readonly HashSet<string> EffectTypes = new(StringComparer.Ordinal)
     {
         "System.Console",
@@ -476,11 +483,14 @@ internal sealed partial class Lowerer
                 continue;
             }
 
-            if (model.GetDiagnostics(syntax.Span, _ct).Any(d => d.Severity == DiagnosticSeverity.Error))
+            if (syntax.ContainsDiagnostics)
             {
                 SilentFailure = true;
                 return null;
             }
+
+            // Its semantic errors are asked for only if lowering fails (see Discovery): record where to look.
+            InlinedBodies.Add((syntax, model));
 
             var op = model.GetOperation(syntax, _ct);
             switch (op)

@@ -775,7 +775,12 @@ internal sealed partial class Lowerer
     /// <summary>The user's text for a node, on one line and at most 80 characters, for comments and messages.</summary>
     public static string SourceText(SyntaxNode node)
     {
-        var text = node.ToString();
+        // Only the start of the node is ever shown: read at most 400 characters of the file, never the whole node
+        // (its text is as long as the expression, and every sub-expression asks: quadratic in the expression's size).
+        var span = node.Span;
+        string text = node.SyntaxTree is { } tree
+            ? tree.GetText().ToString(new Microsoft.CodeAnalysis.Text.TextSpan(span.Start, Math.Min(span.Length, 400)))
+            : node.ToString();
         var sb = new System.Text.StringBuilder(Math.Min(text.Length, 90));
         bool space = false;
         foreach (char ch in text)
