@@ -510,15 +510,20 @@ internal static class Discovery
         {
             foreach (var existing in type.GetMembers(member))
             {
+                // Reported at the existing member's name, the name to change (where it is in source; else at the method).
+                var declared = existing.Locations.FirstOrDefault(l => l.IsInSource);
+                bool here = declared is not null && !existing.IsImplicitlyDeclared;
+                var at = here ? declared : syntax.Identifier.GetLocation();
                 if (existing is IMethodSymbol m && !m.IsImplicitlyDeclared && Signature(m.Parameters.Select(p => p.Type.ToDisplayString(TypeMap.Qualified) + RefSuffix(p.RefKind)), m.Arity) == signature)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, syntax.Identifier.GetLocation(), member, method.Name,
-                        "the type already declares a member '" + member + "' with the same parameters"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, member, method.Name,
+                        here ? "this method already has that name and the same parameters" : "the type already declares a member '" + member + "' with the same parameters"));
                 }
                 else if (existing is not IMethodSymbol)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, syntax.Identifier.GetLocation(), member, method.Name,
-                        "the type already has a " + existing.Kind.ToString().ToLowerInvariant() + " named '" + member + "'"));
+                    string kind = existing.Kind == SymbolKind.NamedType ? "nested type" : existing.Kind.ToString().ToLowerInvariant();
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, member, method.Name,
+                        here ? "this " + kind + " already has that name" : "the type already has a " + kind + " named '" + member + "'"));
                 }
             }
         }
