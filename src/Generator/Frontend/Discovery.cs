@@ -418,15 +418,17 @@ internal static class Discovery
         }
 
         // Gradient outputs: dX for x; they must not collide with each other, the parameters or the type parameters.
-        var taken = new Dictionary<string, string>(StringComparer.Ordinal);
+        // A collision with a parameter's name is reported at that parameter (the name to change: 'dX' beside 'x');
+        // one with another output or a type parameter at the parameter whose output it is.
+        var taken = new Dictionary<string, (string Clash, IParameterSymbol? Named)>(StringComparer.Ordinal);
         foreach (var p in method.Parameters)
         {
-            taken[p.Name] = "is a parameter's name";
+            taken[p.Name] = ("is the name of this parameter", p);
         }
 
         foreach (var tp in method.TypeParameters.Concat(method.ContainingType.TypeParameters))
         {
-            taken[tp.Name] = "is a type parameter's name";
+            taken[tp.Name] = ("is a type parameter's name", null);
         }
 
         foreach (var p in method.Parameters)
@@ -439,10 +441,11 @@ internal static class Discovery
             string output = OutputName(p.Name);
             if (taken.TryGetValue(output, out var clash))
             {
-                Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), p.Name, output, clash);
+                var at = clash.Named is { } named && !SymbolEqualityComparer.Default.Equals(named, p) ? named : p;
+                Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), p.Name, output, clash.Clash);
             }
 
-            taken[output] = "is also the output of another parameter";
+            taken[output] = ("is also the gradient output for '" + p.Name + "'", null);
         }
 
         // Forward mode and second order add a direction vX per parameter (and hvX, the Hessian-vector product's output).
@@ -461,10 +464,11 @@ internal static class Discovery
                 {
                     if (taken.TryGetValue(extra, out var clash))
                     {
-                        Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), p.Name, extra, clash);
+                        var at = clash.Named is { } named && !SymbolEqualityComparer.Default.Equals(named, p) ? named : p;
+                        Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), p.Name, extra, clash.Clash);
                     }
 
-                    taken[extra] = "is also the direction or product of another parameter";
+                    taken[extra] = ("is also the direction or product of '" + p.Name + "'", null);
                 }
             }
 
