@@ -326,15 +326,28 @@ internal static class Discovery
 
             if (forbidden.TryGetValue(cls, out var what))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, location, text, "the elements of " + what,
-                    "copy it into a local array (var copy = x.ToArray()) and write the copy; the gradient cannot undo a write into the caller's memory"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text, "the elements of " + what,
+                    "copy it into a local array (var copy = " + what.Substring(what.IndexOf('\'') + 1).TrimEnd('\'') + ".ToArray()) and write the copy; the gradient cannot undo a write into the caller's memory"));
             }
             else if (!owned.Contains(cls))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, location, text, "an array the method did not create",
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text, "an array the method did not create",
                     "write into a local array (new double[n]) or the results span"));
             }
         }
+    }
+
+    /// <summary>A write is reported at what it writes (x[0] in x[0] = 2, as a field write is at the field), not the whole assignment.</summary>
+    private static Location WriteTarget(Location location)
+    {
+        var node = location.SourceTree?.GetRoot().FindNode(location.SourceSpan, getInnermostNodeForTie: true);
+        return node switch
+        {
+            AssignmentExpressionSyntax assignment => assignment.Left.GetLocation(),
+            PostfixUnaryExpressionSyntax postfix => postfix.Operand.GetLocation(),
+            PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => prefix.Operand.GetLocation(),
+            _ => location,
+        };
     }
 
     // ---------------------------------------------------------------------------------------------------------
