@@ -247,7 +247,7 @@ internal static class Discovery
 
                 if (problem is null && memberType is not null && !(TypeMap.IsRealSymbol(memberType) || memberType is IArrayTypeSymbol { Rank: 1 } a && TypeMap.IsRealSymbol(a.ElementType)))
                 {
-                    problem = "is a " + memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ": trainable members are double, float, T, or one-dimensional arrays of them";
+                    problem = "is of type " + memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ": trainable members are double, float, T, or one-dimensional arrays of them";
                 }
 
                 if (problem is not null || field is null || memberType is null)
