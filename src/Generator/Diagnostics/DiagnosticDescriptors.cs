@@ -123,7 +123,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor Recursion = Error(
         "SG0024",
         "Recursive calls are not supported",
-        "'{0}' calls itself (through '{1}'); the generator differentiates helpers by inlining them: write the recursion as a loop");
+        "'{0}' is called recursively here (while differentiating '{1}'); the generator differentiates helpers by inlining them, which a recursion would never finish: write the recursion as a loop");
 
     public static readonly DiagnosticDescriptor LostDerivative = Error(
         "SG0025",
