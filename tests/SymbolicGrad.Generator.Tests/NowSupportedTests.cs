@@ -444,6 +444,24 @@ public class NowSupportedTests
             }
         """, "S.FObjective()"));
 
+    [Fact(Skip = "generator bug (refusal of natural code): a [NoDerivative] struct parameter with private fields (a readonly struct with a property over a private field) is SG0006 'A struct parameter with private fields', though as data it is only read")]
+    public void DataStructWithPrivateFields() => SupportedBatch.AssertAlone(new("Bug_DataStruct", """
+        //full
+        public readonly struct Settings
+        {
+            private readonly double _scale;
+
+            public Settings(double scale) { _scale = scale; }
+
+            public double Scale => _scale;
+        }
+
+        public static partial class S
+        {
+            [Differentiable] public static double F(double w, [NoDerivative] Settings s) => w * w * s.Scale;
+        }
+        """, "S.FObjective(new Settings(3.0))", Exact: f => AssertGradient(f, new[] { 2.0 }, 12.0, 12.0)));
+
     [Fact(Skip = "generator stub: a vector-valued method (void, results in a last Span<double>) is accepted without a diagnostic, but nothing is generated (MethodWriter.WriteJacobian is empty): no FJacobian, no FLeastSquares")]
     public void VectorValuedMethodGetsItsJacobian()
     {
