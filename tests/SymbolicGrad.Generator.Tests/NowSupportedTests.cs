@@ -462,6 +462,13 @@ public class NowSupportedTests
         }
         """, "S.FObjective(new Settings(3.0))", Exact: f => AssertGradient(f, new[] { 2.0 }, 12.0, 12.0)));
 
+    [Fact(Skip = "generator bug: F(double) beside a generic F<T>(double) is SG0030 'the overload would get a FObjective with the same parameters', but F<T> gets no FObjective (T is not a real type, so its objective is omitted)")]
+    public void GenericOverload() => SupportedBatch.AssertAlone(new("Bug_GenericOverload", """
+            [Differentiable] public static double F(double x) => x * x;
+
+            [Differentiable] public static double F<T>(double x) => x * x * x;
+        """, "S.FObjective()", Exact: f => AssertGradient(f, new[] { 3.0 }, 9.0, 6.0)));
+
     [Fact(Skip = "generator stub: a vector-valued method (void, results in a last Span<double>) is accepted without a diagnostic, but nothing is generated (MethodWriter.WriteJacobian is empty): no FJacobian, no FLeastSquares")]
     public void VectorValuedMethodGetsItsJacobian()
     {
