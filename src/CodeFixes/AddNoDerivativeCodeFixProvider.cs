@@ -10,7 +10,8 @@ namespace SymbolicGrad.CodeFixes;
 
 /// <summary>
 /// SG0006 at a parameter that cannot be differentiated (a jagged <c>double[][]</c> or rectangular <c>double[,]</c>
-/// array): marks it <c>[NoDerivative]</c>, which makes it data, read but never differentiated.
+/// array, or a struct whose gradient cannot be built): marks it <c>[NoDerivative]</c>, which makes it data, read but
+/// never differentiated.
 /// </summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(AddNoDerivativeCodeFixProvider)), Shared]
 public sealed class AddNoDerivativeCodeFixProvider : CodeFixProvider
@@ -60,9 +61,18 @@ public sealed class AddNoDerivativeCodeFixProvider : CodeFixProvider
             return null;
         }
 
-        // Only the parameters whose type cannot be differentiated (today: arrays of arrays and multi-dimensional arrays).
-        return symbol.Type is IArrayTypeSymbol { Rank: > 1 } or IArrayTypeSymbol { ElementType: IArrayTypeSymbol } ? parameter : null;
+        // Only the parameters whose type cannot be differentiated: arrays of arrays, multi-dimensional arrays, and
+        // structs whose gradient cannot be built (SG0006 at the parameter). Not structs with private fields: the
+        // generator refuses those as data too, so [NoDerivative] would not help.
+        return symbol.Type is IArrayTypeSymbol { Rank: > 1 } or IArrayTypeSymbol { ElementType: IArrayTypeSymbol }
+            || (symbol.Type is INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None, IsRefLikeType: false, IsTupleType: false } type && !HasPrivateFields(type))
+            ? parameter : null;
     }
+
+    private static bool HasPrivateFields(INamedTypeSymbol type) =>
+        type.GetMembers().OfType<IFieldSymbol>().Any(f => !f.IsStatic && !f.IsConst
+            && f.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected
+            && f.AssociatedSymbol is not IPropertySymbol { DeclaredAccessibility: Accessibility.Public or Accessibility.Internal });
 
     private static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {

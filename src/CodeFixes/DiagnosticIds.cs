@@ -9,19 +9,18 @@ internal static class DiagnosticIds
     /// <summary>The containing type must be partial.</summary>
     public const string TypeNotPartial = "SG0001";
 
-    /// <summary>Not supported yet; among them a jagged or rectangular array parameter that is not [NoDerivative].</summary>
+    /// <summary>Not supported yet; among them a parameter that cannot be differentiated (jagged, rectangular, a struct whose gradient cannot be built).</summary>
     public const string NotSupportedYet = "SG0006";
 
-    /// <summary>A parameter's name collides with a gradient output (<c>dX</c> for <c>x</c>).</summary>
+    /// <summary>A gradient output's name is taken (<c>dX</c> for <c>x</c> beside a parameter <c>dX</c>), reported at the parameter to rename.</summary>
     public const string OutputNameCollision = "SG0007";
 
-    /// <summary>Call to a method with no known derivative.</summary>
+    /// <summary>A call to a method whose body the generator cannot see (in another project or assembly) with a differentiated argument.</summary>
     public const string UnknownDerivative = "SG0015";
 
     /// <summary>
     /// A member of the type is already named like a generated member (<c>NameGradient</c> or <c>NameObjective</c>),
-    /// reported at that member's name. Proposed for the generator's rewrite: today the collision is compiler error CS0111
-    /// in the generated file.
+    /// reported at that member's name.
     /// </summary>
     public const string GeneratedNameCollision = "SG0030";
 }

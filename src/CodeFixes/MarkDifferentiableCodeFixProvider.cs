@@ -9,9 +9,10 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace SymbolicGrad.CodeFixes;
 
 /// <summary>
-/// SG0015 at a call to a helper of your own (its source is in the solution, it returns double or float): marks the
-/// helper <c>[Differentiable]</c> and makes the types around it partial, so that the caller's gradient goes through the
-/// helper's generated gradient. The helper may be in another file or project of the solution.
+/// SG0015 at a call to a helper of your own in another project of the solution (helpers of the same project are inlined
+/// and never get SG0015; its source is in the solution, it returns double or float): marks the helper
+/// <c>[Differentiable]</c> and makes the types around it partial, so that its project generates its gradient and the
+/// caller's gradient calls it.
 /// </summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(MarkDifferentiableCodeFixProvider)), Shared]
 public sealed class MarkDifferentiableCodeFixProvider : CodeFixProvider

@@ -9,9 +9,10 @@ namespace SymbolicGrad.CodeFixes;
 
 /// <summary>
 /// Name collisions with what the generator writes: SG0030 (a member already named <c>NameGradient</c> or
-/// <c>NameObjective</c>) renames that member to <c>NameGradientHandWritten</c>; SG0007 (a parameter named like another
-/// parameter's gradient output, <c>dX</c> beside <c>x</c>) renames the parameter to <c>dXInput</c>. Every reference is
-/// renamed with it (Roslyn's renamer). One symbol per fix: a rename is not a candidate for Fix All.
+/// <c>NameObjective</c>, reported at that member) renames that member to <c>NameGradientHandWritten</c> (not offered when
+/// SG0030 is at a <c>[Differentiable]</c> overload); SG0007 (a parameter named like another parameter's gradient output,
+/// <c>dX</c> beside <c>x</c>, reported at that parameter) renames it to <c>dXInput</c>. Every reference is renamed with it
+/// (Roslyn's renamer). One symbol per fix: a rename is not a candidate for Fix All.
 /// </summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(RenameCodeFixProvider)), Shared]
 public sealed class RenameCodeFixProvider : CodeFixProvider
@@ -40,6 +41,13 @@ public sealed class RenameCodeFixProvider : CodeFixProvider
                 .Select(n => model.GetDeclaredSymbol(n, context.CancellationToken))
                 .FirstOrDefault(s => s is not null);
             if (symbol is null || symbol.Name != token.ValueText)
+            {
+                continue;
+            }
+
+            // SG0030 at a [Differentiable] overload: two of the user's own methods would get the same generated member;
+            // renaming this one to "NameHandWritten" is not a fix, which one to rename is the user's choice.
+            if (diagnostic.Id == DiagnosticIds.GeneratedNameCollision && Syntax.HasAttribute(symbol, Syntax.DifferentiableAttribute))
             {
                 continue;
             }

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 using static SymbolicGrad.CodeFixes.Tests.Workbench;
 
 namespace SymbolicGrad.CodeFixes.Tests;
@@ -14,15 +13,15 @@ namespace SymbolicGrad.CodeFixes.Tests;
 /// </summary>
 public sealed class CodeFixTests
 {
-    private static async Task<Diagnostic> Single(Project project, string id, DiagnosticAnalyzer? analyzer = null)
+    private static async Task<Diagnostic> Single(Project project, string id)
     {
-        var problems = await Problems(project, analyzer);
+        var problems = await Problems(project);
         return Assert.Single(problems, d => d.Id == id);
     }
 
-    private static async Task AssertFixed(Project project, string generatedMethod, DiagnosticAnalyzer? analyzer = null)
+    private static async Task AssertFixed(Project project, string generatedMethod)
     {
-        var problems = await Problems(project, analyzer);
+        var problems = await Problems(project);
         Assert.True(problems.IsEmpty, "after the fix: " + string.Join("\n", problems));
         var (output, _) = await Generate(project);
         Assert.Contains(output.SyntaxTrees, t => t.ToString().Contains(generatedMethod, StringComparison.Ordinal));
@@ -177,23 +176,43 @@ public sealed class CodeFixTests
     }
 
     [Fact]
+    public async Task SG0006_MarksAStructParameterWhoseGradientCannotBeBuiltNoDerivative()
+    {
+        Project project = Project(Usings + """
+            public readonly struct Point
+            {
+                public readonly double X;
+                public Point(double x, int scale) { X = x * scale; }
+            }
+
+            public static partial class Losses
+            {
+                [Differentiable]
+                public static double F(double w, Point p) => w * p.X;
+            }
+            """);
+        Diagnostic diagnostic = await Single(project, "SG0006");
+        Project fixedProject = await ApplyOnly(new AddNoDerivativeCodeFixProvider(), project, diagnostic, "Mark 'p' [NoDerivative] (data, not differentiated)");
+        Assert.Contains("public static double F(double w, [NoDerivative] Point p) => w * p.X;", await Text(fixedProject, "File0.cs"), StringComparison.Ordinal);
+        await AssertFixed(fixedProject, "FGradient(double w, global::Point p, out double dW)");
+    }
+
+    [Fact]
     public async Task SG0006_NoFixWhereNoDerivativeWouldNotHelp()
     {
-        // SG0006 for something other than a parameter (here: an array created inside a loop, not supported yet).
+        // SG0006 for something other than a parameter (here: a spread in a collection expression, not supported yet).
         Project project = Project(Usings + """
             public static partial class Losses
             {
                 [Differentiable]
-                public static double F(double x)
+                public static double F(double x, double[] xs)
                 {
-                    double s = 0;
-                    for (int i = 0; i < 3; i++) { var h = new double[2]; h[0] = x; s += h[0]; }
-                    return s;
+                    double[] a = [..xs, x];
+                    return a[0] * a[^1];
                 }
             }
             """);
-        var problems = await Problems(project);
-        Diagnostic diagnostic = problems.First(d => d.Id == "SG0006");
+        Diagnostic diagnostic = await Single(project, "SG0006");
         Assert.Empty(await Fixes(new AddNoDerivativeCodeFixProvider(), project, diagnostic));
     }
 
@@ -215,7 +234,23 @@ public sealed class CodeFixTests
         await AssertFixed(fixedProject, "FGradient(double x, double dXInput, out double dX, out double dDXInput)");
     }
 
-    // SG0030 (proposed for the generator's rewrite): a member already has a generated member's name.
+    [Fact]
+    public async Task SG0007_RenamesTheSecondOfTwoParametersWithOneOutputName()
+    {
+        Project project = Project(Usings + """
+            public static partial class Losses
+            {
+                [Differentiable]
+                public static double F(double x, double X) => x * X;
+            }
+            """);
+        Diagnostic diagnostic = await Single(project, "SG0007");
+        Project fixedProject = await ApplyOnly(new RenameCodeFixProvider(), project, diagnostic, "Rename 'X' to 'XInput'");
+        Assert.Contains("public static double F(double x, double XInput) => x * XInput;", await Text(fixedProject, "File0.cs"), StringComparison.Ordinal);
+        await AssertFixed(fixedProject, "FGradient(double x, double XInput, out double dX, out double dXInput)");
+    }
+
+    // SG0030: a member already has a generated member's name (reported at that member's name).
 
     [Fact]
     public async Task SG0030_RenamesTheCollidingMemberAndEveryReferenceToIt()
@@ -234,14 +269,14 @@ public sealed class CodeFixTests
                 public static double Use(double x) => Losses.FGradient(x, out double d) + d;
             }
             """);
-        var analyzer = new GeneratedNameCollisionAnalyzer();
-        // Today the collision is a compiler error in the generated file; the new generator reports SG0030 instead.
-        Assert.Contains(await Problems(project), d => d.Id == "CS0111");
-        Diagnostic diagnostic = await Single(project, "SG0030", analyzer);
+        var problems = await Problems(project);
+        Diagnostic diagnostic = Assert.Single(problems);
+        Assert.Equal("SG0030", diagnostic.Id);
+        Assert.Equal("FGradient", (await diagnostic.Location.SourceTree!.GetTextAsync()).ToString(diagnostic.Location.SourceSpan));
         Project fixedProject = await ApplyOnly(new RenameCodeFixProvider(), project, diagnostic, "Rename 'FGradient' to 'FGradientHandWritten'");
         Assert.Contains("public static double FGradientHandWritten(double x, out double dX)", await Text(fixedProject, "File0.cs"), StringComparison.Ordinal);
         Assert.Contains("Losses.FGradientHandWritten(x, out double d)", await Text(fixedProject, "File1.cs"), StringComparison.Ordinal);
-        await AssertFixed(fixedProject, "FGradient", analyzer);
+        await AssertFixed(fixedProject, "FGradient");
     }
 
     [Fact]
@@ -255,32 +290,53 @@ public sealed class CodeFixTests
                 public int LossObjectiveHandWritten;
             }
             """);
-        var analyzer = new GeneratedNameCollisionAnalyzer();
-        Diagnostic diagnostic = await Single(project, "SG0030", analyzer);
+        Diagnostic diagnostic = await Single(project, "SG0030");
         Project fixedProject = await ApplyOnly(new RenameCodeFixProvider(), project, diagnostic, "Rename 'LossObjective' to 'LossObjectiveHandWritten2'");
-        await AssertFixed(fixedProject, "LossGradient", analyzer);
+        await AssertFixed(fixedProject, "LossGradient");
     }
 
-    // SG0015: a call to a helper with no known derivative.
-
     [Fact]
-    public async Task SG0015_MarksTheHelperDifferentiableAndItsTypePartial()
+    public async Task SG0030_NoRenameOfADifferentiableOverload()
     {
+        // Two overloads would get the same LossObjective(int): SG0030 is at the later [Differentiable] method, and
+        // renaming it to 'LossHandWritten' would not be what the user means; which one to rename is theirs to decide.
         Project project = Project(Usings + """
             public static partial class Losses
             {
-                [Differentiable]
-                public static double F(double x) => Helpers.Sq(x) + x;
-            }
-            """, """
-            public static class Helpers
-            {
-                /// <summary>x².</summary>
-                public static double Sq(double v) => v * v;
+                [Differentiable] public static double Loss(double a, int k) => a * k;
+                [Differentiable] public static double Loss(double[] a) => a[0] * a[0];
             }
             """);
+        Diagnostic diagnostic = await Single(project, "SG0030");
+        Assert.Empty(await Fixes(new RenameCodeFixProvider(), project, diagnostic));
+    }
+
+    // SG0015: a call to a helper with no known derivative. Helpers in the same project are inlined; one in another
+    // project of the solution is called, and needs its own generated gradient.
+
+    private const string SqHelper = """
+        public static class Helpers
+        {
+            /// <summary>x².</summary>
+            public static double Sq(double v) => v * v;
+        }
+        """;
+
+    private const string SqCaller = Usings + """
+        public static partial class Losses
+        {
+            [Differentiable]
+            public static double F(double x) => Helpers.Sq(x) + x;
+        }
+        """;
+
+    [Fact]
+    public async Task SG0015_MarksAHelperOfAnotherProjectDifferentiableAndItsTypePartial()
+    {
+        Project project = TwoProjects([SqHelper], SqCaller);
         Diagnostic diagnostic = await Single(project, "SG0015");
         Project fixedProject = await ApplyOnly(new MarkDifferentiableCodeFixProvider(), project, diagnostic, "Mark 'Sq' [Differentiable]");
+        Project helpers = fixedProject.Solution.Projects.Single(p => p.Name == "Helpers");
         Assert.Equal("""
             public static partial class Helpers
             {
@@ -288,8 +344,19 @@ public sealed class CodeFixTests
                 [SymbolicGrad.Differentiable]
                 public static double Sq(double v) => v * v;
             }
-            """, await Text(fixedProject, "File1.cs"));
-        await AssertFixed(fixedProject, "SqGradient");
+            """, await Text(helpers, "Helpers0.cs"));
+        await AssertFixed(fixedProject, "FGradient");
+
+        // The caller's gradient goes through the helper's: d(x² + x)/dx = 2x + 1.
+        var (output, _) = await Generate(fixedProject);
+        Assert.Contains(output.SyntaxTrees, t => t.ToString().Contains("SqGradient", StringComparison.Ordinal));
+    }
+
+    [Fact(Skip = "generator bug (message): in an editor, where a project reference gives source symbols, SG0015 for a helper of another project says 'this one could not be inlined' (Lowerer.Advice checks DeclaringSyntaxReferences, not the compilation) instead of 'mark it [Differentiable] in its own project', which the command-line build says")]
+    public async Task SG0015_ForAHelperOfAnotherProjectSaysToMarkIt()
+    {
+        Diagnostic diagnostic = await Single(TwoProjects([SqHelper], SqCaller), "SG0015");
+        Assert.Contains("mark it [Differentiable] in its own project", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -299,50 +366,10 @@ public sealed class CodeFixTests
             public static partial class Losses
             {
                 [Differentiable]
-                public static double F(double x) => Math.BitDecrement(x) * x;
+                public static double F(double x) => Math.ReciprocalEstimate(x) * x;
             }
             """);
-        var problems = await Problems(project);
-        Diagnostic diagnostic = Assert.Single(problems, d => d.Id == "SG0015");
+        Diagnostic diagnostic = await Single(project, "SG0015");
         Assert.Empty(await Fixes(new MarkDifferentiableCodeFixProvider(), project, diagnostic));
-    }
-}
-
-/// <summary>
-/// Stands in for the rewritten generator's SG0030 until it exists: a member declared by the user whose name is
-/// <c>NameGradient</c> or <c>NameObjective</c> for a <c>[Differentiable]</c> method <c>Name</c> of the same type,
-/// reported at that member's name.
-/// </summary>
-[DiagnosticAnalyzer(LanguageNames.CSharp)]
-internal sealed class GeneratedNameCollisionAnalyzer : DiagnosticAnalyzer
-{
-    private static readonly DiagnosticDescriptor Descriptor = new(
-        "SG0030", "A member already has a generated member's name", "'{0}' is the name of a member the generator writes for '{1}'; rename it",
-        "SymbolicGrad", DiagnosticSeverity.Error, isEnabledByDefault: true);
-
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => [Descriptor];
-
-    public override void Initialize(AnalysisContext context)
-    {
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.EnableConcurrentExecution();
-        context.RegisterSymbolAction(Analyze, SymbolKind.NamedType);
-    }
-
-    private static void Analyze(SymbolAnalysisContext context)
-    {
-        var type = (INamedTypeSymbol)context.Symbol;
-        foreach (IMethodSymbol method in type.GetMembers().OfType<IMethodSymbol>()
-                     .Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "SymbolicGrad.DifferentiableAttribute")))
-        {
-            foreach (ISymbol member in type.GetMembers().Where(m => m.Name == method.Name + "Gradient" || m.Name == method.Name + "Objective"))
-            {
-                bool generated = member.GetAttributes().Any(a => a.AttributeClass?.Name == "GeneratedCodeAttribute");
-                if (!generated && !member.IsImplicitlyDeclared && member.Locations.FirstOrDefault() is { IsInSource: true } location)
-                {
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptor, location, member.Name, method.Name));
-                }
-            }
-        }
     }
 }

@@ -51,6 +51,57 @@ internal static class Workbench
         return workspace.CurrentSolution.GetProject(project.Id)!;
     }
 
+    /// <summary>
+    /// Two projects of one solution: "Helpers" (its sources in Helpers0.cs...) with the generator as an analyzer, which the
+    /// workspace runs as an editor does, and "Consumer" (File0.cs...) with a project reference to it. Returns the consumer.
+    /// Across a project reference the consumer sees the helpers' source symbols but cannot inline them: it calls the
+    /// gradients the generator wrote in the helpers' project.
+    /// </summary>
+    public static Project TwoProjects(string[] helperSources, params string[] consumerSources)
+    {
+        var workspace = new AdhocWorkspace();
+        var options = new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable);
+        var parse = new CSharpParseOptions(LanguageVersion.CSharp12);
+        var helpersId = ProjectId.CreateNewId();
+        Project helpers = workspace.AddProject(ProjectInfo.Create(
+            helpersId, VersionStamp.Create(), "Helpers", "Helpers", LanguageNames.CSharp,
+            compilationOptions: options, parseOptions: parse, metadataReferences: LazyReferences.Value,
+            analyzerReferences: [new GeneratorReference()]));
+        for (int i = 0; i < helperSources.Length; i++)
+        {
+            helpers = helpers.AddDocument("Helpers" + i + ".cs", SourceText.From(helperSources[i]), filePath: "/helpers/Helpers" + i + ".cs").Project;
+        }
+
+        var consumerId = ProjectId.CreateNewId();
+        Project consumer = helpers.Solution.AddProject(ProjectInfo.Create(
+            consumerId, VersionStamp.Create(), "Consumer", "Consumer", LanguageNames.CSharp,
+            compilationOptions: options, parseOptions: parse, metadataReferences: LazyReferences.Value,
+            projectReferences: [new ProjectReference(helpersId)])).GetProject(consumerId)!;
+        for (int i = 0; i < consumerSources.Length; i++)
+        {
+            consumer = consumer.AddDocument("File" + i + ".cs", SourceText.From(consumerSources[i]), filePath: "/src/File" + i + ".cs").Project;
+        }
+
+        Assert.True(workspace.TryApplyChanges(consumer.Solution));
+        return workspace.CurrentSolution.GetProject(consumer.Id)!;
+    }
+
+    /// <summary>The generator as an analyzer reference of a workspace project: the workspace runs it for that project's compilation.</summary>
+    private sealed class GeneratorReference : Microsoft.CodeAnalysis.Diagnostics.AnalyzerReference
+    {
+        public override string FullPath => Assembly.Load("SymbolicGrad.Generator").Location;
+
+        public override object Id => "SymbolicGrad.Generator";
+
+        public override ImmutableArray<DiagnosticAnalyzer> GetAnalyzers(string language) => [];
+
+        public override ImmutableArray<DiagnosticAnalyzer> GetAnalyzersForAllLanguages() => [];
+
+        public override ImmutableArray<ISourceGenerator> GetGenerators(string language) => language == LanguageNames.CSharp ? Generators : [];
+
+        public override ImmutableArray<ISourceGenerator> GetGeneratorsForAllLanguages() => Generators;
+    }
+
     /// <summary>The project's compilation after the generator ran, and what the generator reported.</summary>
     public static async Task<(Compilation Output, ImmutableArray<Diagnostic> Diagnostics)> Generate(Project project)
     {

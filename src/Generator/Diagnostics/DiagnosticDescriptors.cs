@@ -38,7 +38,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoBody = Error(
         "SG0005",
         "A [Differentiable] method needs a body",
-        "'{0}' has no body (abstract, extern or a partial declaration); the generator differentiates the code in the body: put the attribute on the implementing declaration");
+        "'{0}' has no body (it is extern, or a partial declaration without an implementation); the generator differentiates the code in a method's body: implement the method in C#, or, for a native function, leave it without [Differentiable] and give it a [CustomDerivative] so that the methods calling it are differentiated");
 
     public static readonly DiagnosticDescriptor NotSupportedYet = Error(
         "SG0006",
@@ -123,7 +123,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor Recursion = Error(
         "SG0024",
         "Recursive calls are not supported",
-        "'{0}' calls itself (through '{1}'); the generator differentiates helpers by inlining them: write the recursion as a loop");
+        "'{0}' is called recursively here (while differentiating '{1}'); the generator differentiates helpers by inlining them, which a recursion would never finish: write the recursion as a loop");
 
     public static readonly DiagnosticDescriptor LostDerivative = Error(
         "SG0025",

@@ -261,7 +261,7 @@ internal static class Discovery
 
                 if (problem is null && memberType is not null && !(TypeMap.IsRealSymbol(memberType) || memberType is IArrayTypeSymbol { Rank: 1 } a && TypeMap.IsRealSymbol(a.ElementType)))
                 {
-                    problem = "is a " + memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ": trainable members are double, float, T, or one-dimensional arrays of them";
+                    problem = "is of type " + memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ": trainable members are double, float, T, or one-dimensional arrays of them";
                 }
 
                 if (problem is not null || field is null || memberType is null)
@@ -340,15 +340,28 @@ internal static class Discovery
 
             if (forbidden.TryGetValue(cls, out var what))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, location, text, "the elements of " + what,
-                    "copy it into a local array (var copy = x.ToArray()) and write the copy; the gradient cannot undo a write into the caller's memory"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text, "the elements of " + what,
+                    "copy it into a local array (var copy = " + what.Substring(what.IndexOf('\'') + 1).TrimEnd('\'') + ".ToArray()) and write the copy; the gradient cannot undo a write into the caller's memory"));
             }
             else if (!owned.Contains(cls))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, location, text, "an array the method did not create",
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text, "an array the method did not create",
                     "write into a local array (new double[n]) or the results span"));
             }
         }
+    }
+
+    /// <summary>A write is reported at what it writes (x[0] in x[0] = 2, as a field write is at the field), not the whole assignment.</summary>
+    private static Location WriteTarget(Location location)
+    {
+        var node = location.SourceTree?.GetRoot().FindNode(location.SourceSpan, getInnermostNodeForTie: true);
+        return node switch
+        {
+            AssignmentExpressionSyntax assignment => assignment.Left.GetLocation(),
+            PostfixUnaryExpressionSyntax postfix => postfix.Operand.GetLocation(),
+            PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.PreIncrementExpression) || prefix.IsKind(SyntaxKind.PreDecrementExpression) => prefix.Operand.GetLocation(),
+            _ => location,
+        };
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -432,15 +445,17 @@ internal static class Discovery
         }
 
         // Gradient outputs: dX for x; they must not collide with each other, the parameters or the type parameters.
-        var taken = new Dictionary<string, string>(StringComparer.Ordinal);
+        // A collision with a parameter's name is reported at that parameter (the name to change: 'dX' beside 'x');
+        // one with another output or a type parameter at the parameter whose output it is.
+        var taken = new Dictionary<string, (string Clash, IParameterSymbol? Named)>(StringComparer.Ordinal);
         foreach (var p in method.Parameters)
         {
-            taken[p.Name] = "is a parameter's name";
+            taken[p.Name] = ("is the name of this parameter", p);
         }
 
         foreach (var tp in method.TypeParameters.Concat(method.ContainingType.TypeParameters))
         {
-            taken[tp.Name] = "is a type parameter's name";
+            taken[tp.Name] = ("is a type parameter's name", null);
         }
 
         foreach (var p in method.Parameters)
@@ -453,10 +468,11 @@ internal static class Discovery
             string output = OutputName(p.Name);
             if (taken.TryGetValue(output, out var clash))
             {
-                Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), p.Name, output, clash);
+                var at = clash.Named is { } named && !SymbolEqualityComparer.Default.Equals(named, p) ? named : p;
+                Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), p.Name, output, clash.Clash);
             }
 
-            taken[output] = "is also the output of another parameter";
+            taken[output] = ("is also the gradient output for '" + p.Name + "'", null);
         }
 
         // Forward mode and second order add a direction vX per parameter (and hvX, the Hessian-vector product's output).
@@ -475,10 +491,11 @@ internal static class Discovery
                 {
                     if (taken.TryGetValue(extra, out var clash))
                     {
-                        Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), p.Name, extra, clash);
+                        var at = clash.Named is { } named && !SymbolEqualityComparer.Default.Equals(named, p) ? named : p;
+                        Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), p.Name, extra, clash.Clash);
                     }
 
-                    taken[extra] = "is also the direction or product of another parameter";
+                    taken[extra] = ("is also the direction or product of '" + p.Name + "'", null);
                 }
             }
 
@@ -524,15 +541,20 @@ internal static class Discovery
         {
             foreach (var existing in type.GetMembers(member))
             {
+                // Reported at the existing member's name, the name to change (where it is in source; else at the method).
+                var declared = existing.Locations.FirstOrDefault(l => l.IsInSource);
+                bool here = declared is not null && !existing.IsImplicitlyDeclared;
+                var at = here ? declared : syntax.Identifier.GetLocation();
                 if (existing is IMethodSymbol m && !m.IsImplicitlyDeclared && Signature(m.Parameters.Select(p => p.Type.ToDisplayString(TypeMap.Qualified) + RefSuffix(p.RefKind)), m.Arity) == signature)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, syntax.Identifier.GetLocation(), member, method.Name,
-                        "the type already declares a member '" + member + "' with the same parameters"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, member, method.Name,
+                        here ? "this method already has that name and the same parameters" : "the type already declares a member '" + member + "' with the same parameters"));
                 }
                 else if (existing is not IMethodSymbol)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, syntax.Identifier.GetLocation(), member, method.Name,
-                        "the type already has a " + existing.Kind.ToString().ToLowerInvariant() + " named '" + member + "'"));
+                    string kind = existing.Kind == SymbolKind.NamedType ? "nested type" : existing.Kind.ToString().ToLowerInvariant();
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, at, member, method.Name,
+                        here ? "this " + kind + " already has that name" : "the type already has a " + kind + " named '" + member + "'"));
                 }
             }
         }
