@@ -226,7 +226,7 @@ internal static partial class MethodWriter
         DebugHooks.Emit("gradient", m.Stem, () => IrDump.Block(body));
         Optimizer.Run(body, ir, new HashSet<Var>(outputs.Select(o => o.Var).Append(value)));
         DebugHooks.Emit("optimized", m.Stem, () => IrDump.Block(body));
-        var derivatives = Formulas.Describe(m, ir, body, outputs);
+        var derivatives = Formulas.Describe(m.Stem, source);
 
         // The signature and its documentation.
         var differentiable = ir.Params.Where(p => p.Differentiable).ToList();
