@@ -45,6 +45,7 @@ internal static class Formulas
         Algebra? algebra = null;
         FormulaReader? reader = null;
         Expr? result = null;
+        var unread = Failure.Unsupported;
         try
         {
             algebra = new Algebra();
@@ -55,6 +56,7 @@ internal static class Formulas
         {
             // Past the work budget or the nesting cap (or a case not foreseen): every line is a description.
             result = null;
+            unread = Failure.TooLong;
         }
 
         foreach (var (p, leaf) in targets)
@@ -63,7 +65,7 @@ internal static class Formulas
             bool element = type.IsVector && type.Element!.IsReal;
             string label = "∂" + stem + "/∂" + FormulaReader.LeafName(p, leaf) + (element ? "[" + index + "]" : string.Empty);
             string? text = null;
-            var why = Failure.Unsupported;
+            var why = unread;
             if (result is not null && (type.IsReal || element))
             {
                 try

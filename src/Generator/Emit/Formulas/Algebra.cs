@@ -28,6 +28,9 @@ internal sealed class Algebra
     /// <summary>Nesting of any node: bounds every recursive walk.</summary>
     public const int DepthCap = 40;
 
+    /// <summary>Terms of any sum: a line holds no more.</summary>
+    public const int MaxTerms = 24;
+
     private readonly Dictionary<string, Expr> _interned = new(StringComparer.Ordinal);
     private readonly int _budget;
     private int _nextId;
@@ -204,11 +207,18 @@ internal sealed class Algebra
             return cs[0].IsOne ? terms[0] : Multiply(new[] { Num(cs[0]), terms[0] });
         }
 
+        if (terms.Count > MaxTerms || terms.Sum(t => t.Size) > SizeCap)
+        {
+            return Overflow(terms, cs);
+        }
+
         var sorted = Enumerable.Range(0, terms.Count).OrderBy(k => terms[k].Id).ToList();
         var key = new StringBuilder("+");
         foreach (int k in sorted)
         {
-            key.Append(terms[k].Id.ToString(CultureInfo.InvariantCulture)).Append(':').Append(cs[k].Key).Append(',');
+            key.Append(terms[k].Id).Append(':');
+            cs[k].AppendKey(key);
+            key.Append(',');
         }
 
         var args = terms.ToArray();
@@ -218,6 +228,41 @@ internal sealed class Algebra
             e.Args = args;
             e.Coefs = coefArray;
         });
+    }
+
+    /// <summary>
+    /// A sum too long to print: the terms that depend on the same symbols are merged into one failure each, so a
+    /// derivative that needs only some of them (∂/∂x of x + sin(y) + sin(2·y) + …) can still be written.
+    /// </summary>
+    private Expr Overflow(List<Expr> terms, List<Number> cs)
+    {
+        var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var order = new List<string>();
+        for (int k = 0; k < terms.Count; k++)
+        {
+            string key = terms[k].Free.Key;
+            if (!groups.TryGetValue(key, out var list))
+            {
+                groups[key] = list = new List<int>();
+                order.Add(key);
+            }
+
+            list.Add(k);
+        }
+
+        if (order.Count > MaxTerms / 2 || order.Count == terms.Count)
+        {
+            return Fail(Failure.TooLong, terms.ToArray());
+        }
+
+        var items = new List<(Number, Expr)>();
+        foreach (var key in order)
+        {
+            var group = groups[key];
+            items.Add(group.Count == 1 ? (cs[group[0]], terms[group[0]]) : (Number.One, Fail(Failure.TooLong, group.Select(k => terms[k]).ToArray())));
+        }
+
+        return items.Count == 1 ? items[0].Item2 : Sum(items);
     }
 
     public Expr Mul(Expr a, Expr b) => Multiply(new[] { a, b });
@@ -379,10 +424,12 @@ internal sealed class Algebra
         }
 
         var sorted = Enumerable.Range(0, bases.Count).OrderBy(k => bases[k].Id).ToList();
-        var key = new StringBuilder("*").Append(coef.Key).Append('|');
+        var key = new StringBuilder("*");
+        coef.AppendKey(key);
+        key.Append('|');
         foreach (int k in sorted)
         {
-            key.Append(bases[k].Id.ToString(CultureInfo.InvariantCulture)).Append('^').Append(exponents[k].Id.ToString(CultureInfo.InvariantCulture)).Append(',');
+            key.Append(bases[k].Id).Append('^').Append(exponents[k].Id).Append(',');
         }
 
         var args = bases.ToArray();

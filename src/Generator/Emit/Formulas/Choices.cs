@@ -32,15 +32,15 @@ internal sealed class Choices
         return _g.Select(c, Lift(Assume(e, c, true, new()), depth + 1), Lift(Assume(e, c, false, new()), depth + 1));
     }
 
-    /// <summary>The condition of the first choice met (in reading order) that does not depend on a sum's index.</summary>
+    /// <summary>The condition of the first choice met (in reading order) outside the sums (a choice inside Σᵢ depends on the sum's own i).</summary>
     private static Expr? FirstCondition(Expr e, HashSet<Expr> seen)
     {
-        if (!seen.Add(e))
+        if (!seen.Add(e) || e.Kind == ExprKind.SumOver)
         {
             return null;
         }
 
-        if (e.Kind == ExprKind.Select && e.Args[0].Kind != ExprKind.Bool && !DependsOnIndex(e.Args[0]))
+        if (e.Kind == ExprKind.Select && e.Args[0].Kind != ExprKind.Bool)
         {
             return e.Args[0];
         }
@@ -56,18 +56,21 @@ internal sealed class Choices
         return null;
     }
 
-    private static bool DependsOnIndex(Expr e) => e.Free.IsAll || ContainsIndex(e);
-
-    private static bool ContainsIndex(Expr e)
+    private static bool ContainsIndex(Expr e, HashSet<Expr> seen)
     {
         if (e.Kind == ExprKind.Index)
         {
             return true;
         }
 
+        if (!seen.Add(e))
+        {
+            return false;
+        }
+
         foreach (var a in e.Args)
         {
-            if (ContainsIndex(a))
+            if (ContainsIndex(a, seen))
             {
                 return true;
             }
@@ -143,7 +146,8 @@ internal sealed class Choices
                     result = g.Or(A(e.Args[0]), A(e.Args[1]));
                     break;
                 case ExprKind.SumOver:
-                    result = g.SumOver(e.Args[0], A(e.Args[1]), e.Args[2]);
+                    // Inside the sum the index is the sum's own: a condition on the index outside means another i.
+                    result = ContainsIndex(cond, new HashSet<Expr>()) ? e : g.SumOver(e.Args[0], A(e.Args[1]), e.Args[2]);
                     break;
                 default:
                     result = e;

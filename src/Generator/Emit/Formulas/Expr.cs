@@ -138,6 +138,9 @@ internal sealed class Symbols
 
     public bool IsEmpty => !IsAll && _bits.Length == 0;
 
+    /// <summary>Equal sets have equal keys.</summary>
+    public string Key => IsAll ? "*" : string.Join(",", _bits.Select(b => b.ToString("x", System.Globalization.CultureInfo.InvariantCulture)));
+
     public static Symbols Single(int bit)
     {
         var bits = new ulong[(bit >> 6) + 1];

@@ -149,10 +149,23 @@ internal sealed class MathText
 
             case ExprKind.SumOver:
                 {
-                    Put("Σ" + Subscript(_boundIndex));
-                    _inSum++;
+                    // Σᵢ runs over the array the body reads, Σ(i < n) over a count of another kind.
                     var body = e.Args[1];
-                    if (body.Kind is ExprKind.Symbol or ExprKind.Element or ExprKind.Function || (body.IsNumber && body.Value.IsInteger && !body.Value.IsNegative))
+                    var count = e.Args[2];
+                    if (count.Kind == ExprKind.Symbol && count.Name.EndsWith(".Length", StringComparison.Ordinal)
+                        && Reads(body, count.Name.Substring(0, count.Name.Length - 7), new HashSet<Expr>()))
+                    {
+                        Put("Σ" + Subscript(_boundIndex));
+                    }
+                    else
+                    {
+                        Put("Σ(" + _boundIndex + " < ");
+                        Write(count, Additive);
+                        Put(")");
+                    }
+
+                    _inSum++;
+                    if (body.Kind is ExprKind.Symbol or ExprKind.Element or ExprKind.Function or ExprKind.Index || (body.IsNumber && body.Value.IsInteger && !body.Value.IsNegative))
                     {
                         Put(" ");
                         Write(body, Primary);
@@ -178,6 +191,38 @@ internal sealed class MathText
         {
             Put(")");
         }
+    }
+
+    /// <summary>Whether e reads an element of the array named <paramref name="array"/>.</summary>
+    private static bool Reads(Expr e, string array, HashSet<Expr> seen)
+    {
+        if (e.Kind == ExprKind.Element && e.Args[0].Name == array)
+        {
+            return true;
+        }
+
+        if (!seen.Add(e))
+        {
+            return false;
+        }
+
+        foreach (var a in e.Args)
+        {
+            if (Reads(a, array, seen))
+            {
+                return true;
+            }
+        }
+
+        foreach (var x in e.Exponents)
+        {
+            if (Reads(x, array, seen))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static int Precedence(Expr e) => e.Kind switch
@@ -388,14 +433,16 @@ internal sealed class MathText
             any = true;
         }
 
-        foreach (var (b, x) in numerator)
+        for (int k = 0; k < numerator.Count; k++)
         {
+            var (b, x) = numerator[k];
             if (any)
             {
                 Put("·");
             }
 
-            WriteFactor(b, x, Multiplicative + 1);
+            // A sum Σᵢ (…) followed by another factor is closed by parentheses: (Σᵢ w[i])·Σᵢ (w[i]²).
+            WriteFactor(b, x, b.Kind == ExprKind.SumOver && k < numerator.Count - 1 ? Primary : Multiplicative + 1);
             any = true;
         }
 

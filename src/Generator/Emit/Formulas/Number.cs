@@ -52,6 +52,19 @@ internal readonly struct Number : IEquatable<Number>
 
     public bool IsFinite => IsExact || (!double.IsNaN(Inexact) && !double.IsInfinity(Inexact));
 
+    /// <summary>Appends <see cref="Key"/> without making a string.</summary>
+    public void AppendKey(System.Text.StringBuilder sb)
+    {
+        if (IsExact)
+        {
+            sb.Append(N).Append('/').Append(D);
+        }
+        else
+        {
+            sb.Append('~').Append(Inexact.ToString("R", CultureInfo.InvariantCulture));
+        }
+    }
+
     /// <summary>A key for hash-consing: equal numbers have equal keys.</summary>
     public string Key => IsExact
         ? N.ToString(CultureInfo.InvariantCulture) + "/" + D.ToString(CultureInfo.InvariantCulture)
