@@ -349,6 +349,26 @@ internal sealed class Algebra
         return Product(Number.One, new[] { b }, new[] { e });
     }
 
+    /// <summary>Whether the sum b is −a: the same terms with opposite coefficients.</summary>
+    private static bool IsNegation(Expr a, Expr b)
+    {
+        if (a.Args.Length != b.Args.Length || a.Args.Length > MaxTerms)
+        {
+            return false;
+        }
+
+        for (int k = 0; k < a.Args.Length; k++)
+        {
+            int m = System.Array.IndexOf(b.Args, a.Args[k]);
+            if (m < 0 || !(b.Coefs[m] + a.Coefs[k]).IsZero)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static bool IsEvenInteger(Number v) => v.IsInteger && v.N % 2 == 0;
 
     private Expr Product(Number coef, IReadOnlyList<Expr> inBases, IReadOnlyList<Expr> inExponents)
@@ -363,6 +383,36 @@ internal sealed class Algebra
         for (int k = 0; k < inBases.Count; k++)
         {
             var b = inBases[k];
+
+            // −(x − mu)·(x − mu) is −(x − mu)²: a sum that is the negation of one already here joins it (for integer
+            // powers), written as the older of the two, which is the one the source wrote.
+            if (b.Kind == ExprKind.Sum && !exps.ContainsKey(b) && inExponents[k] is { IsNumber: true, Value.IsInteger: true } power)
+            {
+                for (int j = 0; j < order.Count; j++)
+                {
+                    var seen = order[j];
+                    if (seen.Kind != ExprKind.Sum || !IsNegation(seen, b))
+                    {
+                        continue;
+                    }
+
+                    if (b.Id < seen.Id && exps[seen] is { IsNumber: true, Value.IsInteger: true } seenPower)
+                    {
+                        order[j] = b;
+                        exps.Remove(seen);
+                        exps[b] = seenPower;
+                        coef = seenPower.Value.N % 2 != 0 ? -coef : coef;
+                    }
+                    else
+                    {
+                        b = seen;
+                        coef = power.Value.N % 2 != 0 ? -coef : coef;
+                    }
+
+                    break;
+                }
+            }
+
             if (exps.TryGetValue(b, out var old))
             {
                 exps[b] = Add(old, inExponents[k]);
@@ -420,6 +470,17 @@ internal sealed class Algebra
             {
                 // −(a − b) is written b − a.
                 return Neg(bases[0]);
+            }
+        }
+
+        // −(mu − x)/s² is written (x − mu)/s²: a lone minus sign goes into the one sum there is.
+        if (coef.IsMinusOne)
+        {
+            var sums = Enumerable.Range(0, bases.Count).Where(k => bases[k].Kind == ExprKind.Sum).ToList();
+            if (sums.Count == 1 && ReferenceEquals(exponents[sums[0]], One))
+            {
+                bases[sums[0]] = Neg(bases[sums[0]]);
+                return Product(Number.One, bases, exponents);
             }
         }
 

@@ -343,7 +343,9 @@ internal sealed class FormulaReader
                 // To an integer from a real truncates; between integers and from integer to real the value is kept.
                 return i.Args[0].Type.IsReal && i.Type.IsInt ? F("trunc") : a[0];
             case Opcode.Load:
-                return a.Length == 2 && a[0].Kind == ExprKind.Array && !_arraysWritten ? g.Element(a[0], a[1]) : Fail();
+                // An element of a parameter; an element of a local array (or of one chosen or carried by a loop)
+                // holds whatever was stored into it: a value of unknown dependence.
+                return a.Length == 2 && a[0].Kind == ExprKind.Array && !_arraysWritten ? g.Element(a[0], a[1]) : g.Fail(Failure.Unsupported, Symbols.All);
             case Opcode.Length:
                 return a[0].Kind == ExprKind.Array ? g.Symbol(a[0].Name + ".Length") : Fail();
             case Opcode.Opaque:

@@ -227,7 +227,7 @@ internal sealed class MathText
 
     private static int Precedence(Expr e) => e.Kind switch
     {
-        ExprKind.Number => e.Value.IsNegative ? Unary : (e.Value.IsExact && !e.Value.IsInteger && !IsDecimal(e.Value)) ? Multiplicative : Primary,
+        ExprKind.Number => e.Value.IsNegative ? Unary : (e.Value.IsExact && !e.Value.IsInteger && !Terminates(e.Value)) ? Multiplicative : Primary,
         ExprKind.Sum => Additive,
         ExprKind.Product => ProductPrecedence(e),
         ExprKind.Select => Conditional,
@@ -261,8 +261,14 @@ internal sealed class MathText
 
     private static bool IsRoot(Expr x) => x.IsNumber && x.Value.IsExact && x.Value.N == 1 && x.Value.D is 2 or 3;
 
-    /// <summary>A fraction printed as a decimal: its denominator is made of 2s and 5s, with at least one 5 (0.2, 0.05, 0.01; but 1/2, 1/4 and 1/3 stay fractions).</summary>
-    private static bool IsDecimal(Number v)
+    /// <summary>A number on its own prints as a decimal when it has one (2.5, 0.01; 1/3 stays a fraction).</summary>
+    private static bool Terminates(Number v) => v.IsExact && !v.IsInteger && IsDecimal(v, fivesNeeded: false);
+
+    /// <summary>
+    /// A coefficient prints as a decimal when its denominator is made of 2s and 5s with at least one 5 (0.2·x, 0.01·x);
+    /// otherwise as a fraction around the rest of the product (x/2, 3·x/4, 2·x/3).
+    /// </summary>
+    private static bool IsDecimal(Number v, bool fivesNeeded = true)
     {
         if (!v.IsExact || v.IsInteger)
         {
@@ -282,10 +288,10 @@ internal sealed class MathText
             d /= 2;
         }
 
-        return d == 1 && fives > 0;
+        return d == 1 && (fives > 0 || !fivesNeeded);
     }
 
-    private void WriteNumber(Number v, bool fractionAllowed)
+    private void WriteNumber(Number v, bool fractionAllowed, bool standalone = true)
     {
         if (!v.IsFinite)
         {
@@ -316,7 +322,7 @@ internal sealed class MathText
         {
             Put(v.N.ToString(CultureInfo.InvariantCulture));
         }
-        else if (IsDecimal(v))
+        else if (standalone ? Terminates(v) : IsDecimal(v))
         {
             Put(((decimal)v.N / v.D).ToString(CultureInfo.InvariantCulture));
         }
@@ -429,7 +435,7 @@ internal sealed class MathText
         bool any = false;
         if (!numeratorCoef.IsOne || numerator.Count == 0)
         {
-            WriteNumber(numeratorCoef, fractionAllowed: false);
+            WriteNumber(numeratorCoef, fractionAllowed: false, standalone: false);
             any = true;
         }
 
