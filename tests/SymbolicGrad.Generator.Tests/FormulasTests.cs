@@ -35,6 +35,9 @@ public sealed record FormulaCase(string Stem, string Method, (string Name, Formu
     /// <summary>A hand-written body for StemCheck(s, a, ds, da) when the generated wrapper does not fit (structs, float).</summary>
     public string? Wrapper { get; init; }
 
+    /// <summary>Data arrays the method reads from static fields (by name), as the formulas name them.</summary>
+    public IReadOnlyDictionary<string, double[]> Fields { get; init; } = new Dictionary<string, double[]>();
+
     /// <summary>Relative tolerance of the numeric comparison (float methods compute their gradient in float).</summary>
     public double Tolerance { get; init; } = 1e-9;
 }
@@ -104,6 +107,12 @@ public sealed class FormulaFixture
         new("Mse", "[Differentiable] public static double Mse(double w, double b, [NoDerivative] double[] x, [NoDerivative] double[] y)\n    {\n        double sum = 0;\n        for (int i = 0; i < x.Length; i++)\n        {\n            double r = w * x[i] + b - y[i];\n            sum += r * r;\n        }\n\n        return sum / x.Length;\n    }",
             new[] { ("w", FormulaArg.Real), ("b", FormulaArg.Real), ("x", FormulaArg.DataArray), ("y", FormulaArg.DataArray) },
             new[] { "∂Mse/∂w = 2·Σᵢ (x[i]·(w·x[i] + b − y[i]))/x.Length", "∂Mse/∂b = 2·Σᵢ (w·x[i] + b − y[i])/x.Length" }),
+        new("FieldMse", "private static readonly double[] _xs = { 0.5, 1.5, 2.0, 3.5 };\n    private static readonly double[] _ys = { 1.0, 2.5, 2.0, 4.0 };\n    [Differentiable] public static double FieldMse(double w, double b)\n    {\n        double sum = 0;\n        for (int i = 0; i < _xs.Length; i++)\n        {\n            double r = w * _xs[i] + b - _ys[i];\n            sum += r * r;\n        }\n\n        return sum / _xs.Length;\n    }",
+            new[] { ("w", FormulaArg.Real), ("b", FormulaArg.Real) },
+            new[] { "∂FieldMse/∂w = 2·Σᵢ (_xs[i]·(w·_xs[i] + b − _ys[i]))/_xs.Length", "∂FieldMse/∂b = 2·Σᵢ (w·_xs[i] + b − _ys[i])/_xs.Length" })
+        {
+            Fields = new Dictionary<string, double[]> { ["_xs"] = new[] { 0.5, 1.5, 2.0, 3.5 }, ["_ys"] = new[] { 1.0, 2.5, 2.0, 4.0 } },
+        },
         new("TanhDot", "[Differentiable] public static double TanhDot(ReadOnlySpan<double> w, [NoDerivative] ReadOnlySpan<double> x)\n    {\n        double s = 0;\n        for (int i = 0; i < w.Length; i++) s += w[i] * x[i];\n        return Math.Tanh(s);\n    }",
             new[] { ("w", FormulaArg.Array), ("x", FormulaArg.DataArray) },
             new[] { "∂TanhDot/∂w[i] = x[i]·(1 − tanh(Σⱼ (w[j]·x[j]))²)" }),
@@ -306,7 +315,7 @@ public class FormulasTests : IClassFixture<FormulaFixture>
             var scalars = new List<double>();
             var arrays = new List<double[]>();
             var names = new Dictionary<string, double>(StringComparer.Ordinal);
-            var arrayNames = new Dictionary<string, double[]>(StringComparer.Ordinal);
+            var arrayNames = new Dictionary<string, double[]>(c.Fields, StringComparer.Ordinal);
             int dScalars = 0, dArrays = 0;
             foreach (var (name, kind) in c.Args)
             {

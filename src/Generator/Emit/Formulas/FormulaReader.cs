@@ -143,30 +143,19 @@ internal sealed class FormulaReader
             }
         }
 
-        if (_loopDepth > 0 || l.Counted is not { } c)
+        // The counter: the front end's (a Counted loop), or a variable from 0 that the condition compares (i < n) and
+        // the body steps by one (a loop whose bound is re-read each iteration, such as i < _xs.Length).
+        var c = l.Counted;
+        int at = c is not null ? l.Vars.FindIndex(v => ReferenceEquals(v.Var, c.Index)) : CounterOf(l);
+        if (_loopDepth > 0 || at < 0)
         {
             FailAll();
             return;
         }
 
-        int at = l.Vars.FindIndex(v => ReferenceEquals(v.Var, c.Index));
-        if (at < 0)
-        {
-            FailAll();
-            return;
-        }
-
-        var bound = Op(c.Bound);
-        Expr count;
-        if (c.Step == 1 && c.Cmp == CmpKind.Lt && inits[at].IsNumberValue(0))
-        {
-            count = bound;
-        }
-        else if (c.Step == -1 && c.Cmp == CmpKind.Ge && bound.IsNumberValue(0))
-        {
-            count = _g.Add(inits[at], _g.One);
-        }
-        else
+        var bound = c is not null ? Op(c.Bound) : null;
+        bool forward = c is null || (c.Step == 1 && c.Cmp == CmpKind.Lt);
+        if (!(forward ? inits[at].IsNumberValue(0) : c!.Step == -1 && c.Cmp == CmpKind.Ge && bound!.IsNumberValue(0)))
         {
             FailAll();
             return;
@@ -188,15 +177,22 @@ internal sealed class FormulaReader
 
         _loopDepth++;
         bool headerThrows = ReadBlock(l.Header, depth + 1);
-        bool counted = ReferenceEquals(Op(l.Cond), _g.Compare(c.Cmp, Index, bound));
+        var cond = Op(l.Cond);
         bool bodyThrows = ReadBlock(l.Body, depth + 1);
         _loopDepth--;
+
+        // The condition must be the counter against a bound that the iterations do not change.
+        bool counted = cond.Kind == ExprKind.Compare && ReferenceEquals(cond.Args[0], Index) && (bound is null || ReferenceEquals(cond.Args[1], bound))
+            && cond.Compare == (forward ? CmpKind.Lt : CmpKind.Ge)
+            && !cond.Args[1].Free.Contains(Index.Bit) && accumulators.All(a => a is null || !cond.Args[1].Free.Contains(a.Bit))
+            && (c is not null || ReferenceEquals(Op(l.Vars[at].Next), _g.Add(Index, _g.One)));
         if (headerThrows || bodyThrows || !counted)
         {
             FailAll();
             return;
         }
 
+        var count = forward ? cond.Args[1] : _g.Add(inits[at], _g.One);
         var finals = new Expr[l.Vars.Count];
         for (int k = 0; k < l.Vars.Count; k++)
         {
@@ -215,6 +211,25 @@ internal sealed class FormulaReader
         {
             _env[l.Vars[k].Var] = finals[k];
         }
+    }
+
+    /// <summary>The loop variable the loop's condition compares (i in i &lt; n), or -1.</summary>
+    private static int CounterOf(Loop l)
+    {
+        if (l.Cond is not Var cond)
+        {
+            return -1;
+        }
+
+        foreach (var s in l.Header.Stmts)
+        {
+            if (s is Assign { Value: { Op: Opcode.Cmp } test } a && ReferenceEquals(a.Dst, cond) && test.Cmp == CmpKind.Lt && test.Args[0] is Var counter)
+            {
+                return l.Vars.FindIndex(v => ReferenceEquals(v.Var, counter));
+            }
+        }
+
+        return -1;
     }
 
     private Expr Op(Operand o)
@@ -355,21 +370,20 @@ internal sealed class FormulaReader
         }
     }
 
-    /// <summary>A data member read (this._scale, a constant): a named constant. Other data expressions are not shown.</summary>
+    /// <summary>
+    /// A data member read (this._scale, a static array _xs): a named constant, by its member name. Other data
+    /// expressions are not shown.
+    /// </summary>
     private Expr Opaque(Instr i, Expr[] a)
     {
         var info = (OpaqueInfo)i.Data!;
-        if (!info.Step && (i.Type.IsReal || i.Type.IsInt) && i.Args.All(x => x is Lit { Text: "this" }))
+        if (!info.Step && (i.Type.IsReal || i.Type.IsInt || i.Type.IsArray) && i.Args.All(x => x is Lit { Text: "this" }))
         {
             string text = string.Concat(info.Parts.Select((p, k) => k == 0 ? p : "this" + p)).Replace("global::", string.Empty);
-            if (text.StartsWith("this.", StringComparison.Ordinal))
+            string name = text.Substring(text.LastIndexOf('.') + 1);
+            if (text.All(ch => char.IsLetterOrDigit(ch) || ch is '_' or '.') && name.Length is > 0 and <= 32 && !char.IsDigit(name[0]))
             {
-                text = text.Substring(5);
-            }
-
-            if (text.Length is > 0 and <= 32 && text.All(ch => char.IsLetterOrDigit(ch) || ch is '_' or '.') && !char.IsDigit(text[0]))
-            {
-                return _g.Symbol(text);
+                return i.Type.IsArray ? _g.ArrayOf(name) : _g.Symbol(name);
             }
         }
 
