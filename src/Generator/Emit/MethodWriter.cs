@@ -364,7 +364,7 @@ internal static partial class MethodWriter
         Optimizer.Run(body, ir, new HashSet<Var>(outputs.Select(o => o.Var).Append(value)));
         lap = DebugHooks.Lap("optimizer", m.Stem, lap);
         DebugHooks.Emit("optimized", m.Stem, () => IrDump.Block(body));
-        var derivatives = Formulas.Describe(m, ir, body, outputs);
+        var derivatives = Formulas.Describe(m.Stem, source);
         lap = DebugHooks.Lap("formulas", m.Stem, lap);
 
         // The signature and its documentation.
