@@ -114,7 +114,8 @@ public sealed record AdversarialCase
     public IReadOnlyList<string> Says { get; init; } = Array.Empty<string>();
 
     /// <summary>
-    /// For an error case: further SG errors it must also have, as <c>"ID@Method"</c> (one each, inside that method),
+    /// For an error case: further SG errors it must also have, as <c>"ID@Method"</c> (one each, inside that method;
+    /// the ID may be <c>*</c>),
     /// when one construct legitimately refuses two methods (a callee and the caller that inlines it).
     /// </summary>
     public IReadOnlyList<string> Also { get; init; } = Array.Empty<string>();
@@ -127,6 +128,9 @@ public sealed record AdversarialCase
 
     /// <summary>Compile the case as a console program (top-level statements).</summary>
     public bool Executable { get; init; }
+
+    /// <summary>For an error case: fragments its message must not contain (advice that does not apply here).</summary>
+    public IReadOnlyList<string> SaysNot { get; init; } = Array.Empty<string>();
 
     /// <summary>For an error case: the method that must get no gradient.</summary>
     public string ErrorMethod { get; init; } = "F";

@@ -416,7 +416,7 @@ public static class AdversarialRunner
             string id = entry.Split('@')[0];
             string method = entry.Split('@')[1];
             var spans = p.Trees.SelectMany(t => t.GetRoot().DescendantNodes().OfType<MethodDeclarationSyntax>().Where(m => m.Identifier.ValueText == method).Select(m => (t.FilePath, m.Span))).ToList();
-            var found = diagnostics.Where(x => x.Id == id && spans.Any(s => s.FilePath == FileOf(x) && s.Span.Contains(x.Location.SourceSpan)) && !also.Contains(x)).ToList();
+            var found = diagnostics.Where(x => (id == "*" || x.Id == id) && spans.Any(s => s.FilePath == FileOf(x) && s.Span.Contains(x.Location.SourceSpan)) && !also.Contains(x)).ToList();
             if (found.Count != 1)
             {
                 r.Fail($"expected one {id} inside {method} (besides the error at the mark), found {found.Count}");
@@ -469,6 +469,14 @@ public static class AdversarialRunner
                 }
             }
 
+            foreach (var fragment in c.SaysNot)
+            {
+                if (message.IndexOf(fragment, StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    r.Fail($"the message says \"{fragment}\", which does not apply here: {message}");
+                }
+            }
+
             foreach (var (bad, why) in MessageFaults)
             {
                 if (message.Contains(bad, StringComparison.Ordinal))
@@ -510,6 +518,7 @@ public static class AdversarialRunner
         ("{0}", "has an unfilled placeholder"),
         ("{1}", "has an unfilled placeholder"),
         ("  ", "has a double space"),
+        ("namedtype", "prints a symbol kind's enum name ('namedtype')"),
     };
 
     private static string Shorten(string s)

@@ -126,6 +126,15 @@ public class KnownGeneratorBugs
     public void RecursiveHelperOnDataOnly() => Check(nameof(RecursiveHelperOnDataOnly));
 
     // ---- cascades and messages ----
+    [Fact(Skip = "generator bug: SG0024 for F -> G -> F says \"'F' calls itself (through 'F')\": the helper G is never named")]
+    public void MutualRecursionThroughAHelper() => Check(nameof(MutualRecursionThroughAHelper));
+
+    [Fact(Skip = "generator bug: SG0015 for Vector2.Dot advises to 'mark it [Differentiable] in its own project' (a BCL method)")]
+    public void VectorFromSystemNumerics() => Check(nameof(VectorFromSystemNumerics));
+
+    [Fact(Skip = "generator bug: SG0030 says \"already has a namedtype named 'FObjective'\" (the symbol kind's enum name)")]
+    public void NestedTypeNamedLikeTheObjective() => Check(nameof(NestedTypeNamedLikeTheObjective));
+
     [Fact(Skip = "generator bug: a caller of a callee with a goto gets the callee's two errors again (4 in all) and none at the call")]
     public void CallerOfACalleeWithAnError() => Check(nameof(CallerOfACalleeWithAnError));
 

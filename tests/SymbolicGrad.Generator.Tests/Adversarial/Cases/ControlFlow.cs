@@ -220,7 +220,7 @@ public static partial class AdversarialCases
         yield return E("MutualRecursionThroughAHelper", "SG0024", """
                 static double G(double x, int n) => n <= 0 ? 1 : x * [|F(x, n - 1)|];
                 [Differentiable] public static double F(double x, int n) => 1 + x * G(x, n);
-            """, "G", "loop") with { Note = S5 + ": recursion" };
+            """, "through 'G'", "loop") with { Note = S5 + ": recursion (the message names the helper the cycle goes through)" };
         yield return E("DelegateFromAMethodGroup", "SG0014", """
                 static double Sq(double v) => v * v;
                 [Differentiable] public static double F(double x, bool useSquare)

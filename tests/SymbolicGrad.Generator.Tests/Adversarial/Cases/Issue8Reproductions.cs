@@ -280,7 +280,7 @@ public static partial class AdversarialCases
                 }
 
                 [Differentiable] public static double F(double x) => G(x) * 2;
-            """, "goto") with { ErrorMethod = "G", Also = ["SG0012@F"], Note = S2 + " (CS0117): the caller gets an error at the call naming the callee" };
+            """, "goto") with { ErrorMethod = "G", Also = ["*@F"], Note = S2 + " (CS0117): the caller gets an error at the call naming the callee" };
 
         // ---- §3: crashes ----
         yield return G("CaseOnlyDifferentMethods", """

@@ -231,7 +231,11 @@ public static partial class AdversarialCases
                     var v = new System.Numerics.Vector2((float)x, 2f);
                     return [|System.Numerics.Vector2.Dot(v, v)|];
                 }
-            """, "Vector2.Dot", "derivative is not known") with { Note = "a BCL struct whose source is not in the compilation" };
+            """, "Vector2.Dot", "derivative is not known") with
+        {
+            SaysNot = ["mark it [Differentiable]"],
+            Note = "a BCL struct whose source is not in the compilation: the advice must not be to mark a BCL method [Differentiable]",
+        };
         yield return E("ComplexNumbersFromTheBcl", "SG0017", """
                 [Differentiable] public static double F(double x)
                 {

@@ -142,7 +142,7 @@ public static partial class AdversarialCases
         yield return E("NestedTypeNamedLikeTheObjective", "SG0030", """
                 public static class FObjective { }
                 [Differentiable] public static double [|F|](double x) => x * x;
-            """, "FObjective") with { Note = "members named like generated members" };
+            """, "FObjective", "type") with { Note = "members named like generated members" };
         yield return G("NoDerivativeStructParameter", Usings + "namespace $NS;\n" + """
                 public readonly record struct Settings(double Scale, int Power);
                 public static partial class C
