@@ -66,6 +66,12 @@ public sealed record Target
     /// <summary>Points where the method throws: the gradient method must throw the same exception type with the same message.</summary>
     public IReadOnlyList<double[]> ThrowsAt { get; init; } = Array.Empty<double[]>();
 
+    /// <summary>
+    /// The value is a staircase at the scale of numeric steps (it goes through Half): skip the numeric comparison and
+    /// check the value bit for bit and the gradient against <see cref="Closed"/> at <see cref="Points"/> only.
+    /// </summary>
+    public bool ClosedOnly { get; init; }
+
     /// <summary>The value goes through float somewhere (a cast): check with float-sized steps and tolerances.</summary>
     public bool FloatPrecision { get; init; }
 

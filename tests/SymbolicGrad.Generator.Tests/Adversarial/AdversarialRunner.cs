@@ -841,6 +841,12 @@ public static class AdversarialRunner
             CheckNonFinite(r, label, value, gradient, x, n);
         }
 
+        if (t.ClosedOnly)
+        {
+            CheckClosedOnly(r, label, t, value, gradient, n);
+            return;
+        }
+
         var rng = new Random(StableSeed(p.Case.Name + "/" + label));
         int passed = 0;
         var points = new List<double[]>();
@@ -982,6 +988,39 @@ public static class AdversarialRunner
         f.ValueAndGradient(plus, gp);
         f.ValueAndGradient(minus, gm);
         return Enumerable.Range(0, n).Select(i => (gp[i] - gm[i]) / (2 * step)).ToArray();
+    }
+
+    private static void CheckClosedOnly(CaseResult r, string label, Target t, Func<double[], double> value, Func<double[], double[], double> gradient, int n)
+    {
+        if (t.Closed is null || t.Points.Count < AdversarialRunner.RequiredPoints)
+        {
+            r.Fail($"test bug: {label}: ClosedOnly needs a closed form and {RequiredPoints} points");
+            return;
+        }
+
+        foreach (var x in t.Points)
+        {
+            double a = value((double[])x.Clone());
+            var g = new double[n];
+            double b = gradient((double[])x.Clone(), g);
+            if (BitConverter.DoubleToInt64Bits(a) != BitConverter.DoubleToInt64Bits(b))
+            {
+                r.Fail($"{label} at ({Format(x)}): the method returns {a:R}, its gradient method {b:R} (must be bit for bit equal)");
+                return;
+            }
+
+            var expected = t.Closed(x);
+            for (int i = 0; i < n; i++)
+            {
+                if (!(Math.Abs(expected[i] - g[i]) <= 1e-9 * Math.Max(1.0, Math.Abs(expected[i]))))
+                {
+                    r.Fail($"{label} at ({Format(x)}): component {i} is {g[i]:R}, the closed form gives {expected[i]:R}");
+                    return;
+                }
+            }
+        }
+
+        r.Checked.Add($"{label}: {t.Points.Count} points against the closed form only, n = {n}");
     }
 
     private static void CheckThrows(CaseResult r, string label, Func<double[], double> value, Func<double[], double[], double> gradient, double[] x, int n)

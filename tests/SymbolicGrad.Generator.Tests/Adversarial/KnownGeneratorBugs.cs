@@ -20,6 +20,18 @@ public class KnownGeneratorBugs
     [Fact(Skip = "generator bug: an init-only property set in an object initializer (new Options { Decay = x }) drops the derivative")]
     public void InitOnlyPropertiesOfALocalRecord() => Check(nameof(InitOnlyPropertiesOfALocalRecord));
 
+    [Fact(Skip = "generator bug: a class built by its constructor from x (new Holder(x), V = 2 * x) is data: dX = 0")]
+    public void ClassConstructorAssigningAField() => Check(nameof(ClassConstructorAssigningAField));
+
+    [Fact(Skip = "generator bug: a positional record class built from x (new Params(x, x * x)) is data: dX = 0")]
+    public void RecordClassPositional() => Check(nameof(RecordClassPositional));
+
+    [Fact(Skip = "generator bug: Tuple.Create(x, x * 3) (a BCL method with no source) is silently data: dX = 0")]
+    public void ReferenceTuple() => Check(nameof(ReferenceTuple));
+
+    [Fact(Skip = "generator bug: new KeyValuePair<int, double>(1, x).Value is silently data: the gradient of k.Value * x is x, not 2x")]
+    public void KeyValuePairFromTheBcl() => Check(nameof(KeyValuePairFromTheBcl));
+
     [Fact(Skip = "generator bug: writes to tuple elements (t.Item2 = x * x; u.Item1 = 0) are ignored: wrong value and gradient")]
     public void TupleElementMutation() => Check(nameof(TupleElementMutation));
 
@@ -92,6 +104,15 @@ public class KnownGeneratorBugs
     [Fact(Skip = "generator bug: SG0015 \"'.ctor' ... its body could not be read\" for new P(x, y) of a positional record struct (then 'with')")]
     public void RecordWithExpression() => Check(nameof(RecordWithExpression));
 
+    [Fact(Skip = "generator bug: a generic struct Pair<T> used at double: SG0018 for its constructor's field writes and SG0017 for its property (4 errors)")]
+    public void GenericStructOfDouble() => Check(nameof(GenericStructOfDouble));
+
+    [Fact(Skip = "generator bug: SG0015 \"'.ctor' ... its body could not be read\" (twice) for new V(x, 1) of a positional record struct")]
+    public void ExtensionMethodOnAStruct() => Check(nameof(ExtensionMethodOnAStruct));
+
+    [Fact(Skip = "generator bug: foreach (var (px, py) in points) over a (double, double)[] is refused, saying to 'deconstruct tuples and structs'")]
+    public void ForeachDeconstructingTuplesFromData() => Check(nameof(ForeachDeconstructingTuplesFromData));
+
     [Fact(Skip = "generator bug: SG0017 twice ('a struct, tuple or function where a number is expected') for a computed property and an indexer of a struct local")]
     public void StructPropertyWithAComputedGetter() => Check(nameof(StructPropertyWithAComputedGetter));
 
@@ -131,6 +152,12 @@ public class KnownGeneratorBugs
 
     [Fact(Skip = "generator bug: SG0015 for Vector2.Dot advises to 'mark it [Differentiable] in its own project' (a BCL method)")]
     public void VectorFromSystemNumerics() => Check(nameof(VectorFromSystemNumerics));
+
+    [Fact(Skip = "generator bug: (double)(Half)x gets two SG0017 (one per conversion); (double)(decimal)x gets one SG0025")]
+    public void HalfRoundTrip() => Check(nameof(HalfRoundTrip));
+
+    [Fact(Skip = "generator bug: an anonymous type is refused with the generic 'use arithmetic, Math functions, ...' catch-all")]
+    public void AnonymousType() => Check(nameof(AnonymousType));
 
     [Fact(Skip = "generator bug: SG0030 says \"already has a namedtype named 'FObjective'\" (the symbol kind's enum name)")]
     public void NestedTypeNamedLikeTheObjective() => Check(nameof(NestedTypeNamedLikeTheObjective));

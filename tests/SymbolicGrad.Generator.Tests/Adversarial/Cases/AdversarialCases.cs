@@ -25,7 +25,8 @@ public static partial class AdversarialCases
             .Concat(Names())
             .Concat(Semantics())
             .Concat(SecondOrder())
-            .Concat(Mixed());
+            .Concat(Mixed())
+            .Concat(RoundTrips());
 
     /// <summary>A gradient case: F of class C, checked against numeric differences (and the closed form, if given).</summary>
     public static AdversarialCase G(string name, string source, Func<double[], double[]>? closed = null, string? note = null) => new()
