@@ -26,7 +26,8 @@ public static partial class AdversarialCases
             .Concat(Semantics())
             .Concat(SecondOrder())
             .Concat(Mixed())
-            .Concat(RoundTrips());
+            .Concat(RoundTrips())
+            .Concat(Aliasing());
 
     /// <summary>A gradient case: F of class C, checked against numeric differences (and the closed form, if given).</summary>
     public static AdversarialCase G(string name, string source, Func<double[], double[]>? closed = null, string? note = null) => new()
