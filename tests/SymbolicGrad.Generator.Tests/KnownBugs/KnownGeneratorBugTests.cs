@@ -40,6 +40,12 @@ public class KnownGeneratorBugTests
         "    [Differentiable] public static double F(double[] x) { var s = x.AsMemory().Span; return s[0] * s[1]; }",
         "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
 
+    /// <summary>Issue #8 §2: overloads whose generated objectives collide must be SG0030, not CS0111 in the generated code.</summary>
+    [KnownBugFact("F(double x, [NoDerivative] double[] t) and F(double x, double y, [NoDerivative] ReadOnlySpan<double> t) both get FObjective(double[] t): CS0111 in the generated code instead of SG0030")]
+    public void OverloadsWhoseObjectivesCollideAfterSpanToArray() => Expect.Refused(
+        "    [Differentiable] public static double F(double x, [NoDerivative] double[] t) => x * t[0];\n" +
+        "    [Differentiable] public static double [|F|](double x, double y, [NoDerivative] ReadOnlySpan<double> t) => x * y * t[0];", "SG0030", "FObjective");
+
     // ------------------------------------------------------------------ refusals of what issue #9 says must work
 
     /// <summary>Issue #9 §1.3: passing an array (or a Span) to a helper's ReadOnlySpan parameter.</summary>
@@ -112,6 +118,35 @@ public class KnownGeneratorBugTests
         "    [Differentiable] public static double F(double a, double b)\n    {\n        var pairs = new (double V, double W)[] { (a, 1.0), (b, 3.0) };\n" +
         "        double s = 0;\n        foreach (var p in pairs)\n        {\n            s += p.W * p.V * p.V;\n        }\n\n        return s;\n    }",
         "F", new[] { 0.7, -0.4 }, new[] { 1.4, -2.4 });
+
+    /// <summary>Issue #8 §1: an array variable reassigned in a branch; here to a new array.</summary>
+    [KnownBugFact("double[] a = u; if (c) a = new[] { x, 2 * x }; is SG0018 'writes to the elements of the parameter u', once per element")]
+    public void ArrayVariableRepointedAtANewArray() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] u, double x) { double[] a = u; if (x > 0) { a = new[] { x, 2 * x }; } return a[0] * a[a.Length - 1]; }",
+        "F", new[] { 0.7, -0.4, 0.5 }, new[] { 0, 0, 0, 4 * 0.5 }, 2);
+
+    [KnownBugFact("var s = u[..]; double[] a = s; if (c) a = u; is SG0018 at u[..] (and at u.ToArray(), or every write into a new s): the copy is taken for the parameter")]
+    public void LocalArrayThatMayAliasAParameter() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] u, double x) { var s = u[..]; double[] a = s; if (x > 0) { a = u; } return a[0] * s[1] * x; }",
+        "F", new[] { 0.7, -0.4, 0.5 }, new[] { -0.4 * 0.5, 0.7 * 0.5, 0.7 * -0.4 }, 2);
+
+    [KnownBugFact("double[] a = new[] { x, 3 * x }; if (c) a = u; is SG0018 'writes to the elements of the parameter u' at the initializer")]
+    public void NewArrayThatMayBeReplacedByAParameter() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] u, double x) { double[] a = new[] { x, 3 * x }; if (x > 1) { a = u; } return a[0] * a[a.Length - 1]; }",
+        "F", new[] { 0.7, -0.4, 0.5 }, new[] { 0, 0, 6 * 0.5 }, 2);
+
+    /// <summary>Issue #8 §1 lists refs to elements; refs to array elements work, refs to span elements are refused.</summary>
+    [KnownBugFact("ref readonly double r = ref u[0] of a ReadOnlySpan/Span parameter (or ref h[1] of a stackalloc span) is SG0006 'A ref to the result of a call or a property'")]
+    public void RefToASpanElement() => Expect.Gradient(
+        "    [Differentiable] public static double F(ReadOnlySpan<double> u, double x) { ref readonly double r = ref u[0]; return r * x; }",
+        "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
+
+    [KnownBugFact("a helper call with an array created in a while condition (H(x, new[] { 1.5 }) <= 0.3) is SG0006 'A loop condition with side effects'")]
+    public void ArrayCreatedInALoopCondition() => Expect.Gradient(
+        "    static double H(double a, double[] v) => a * v[0];\n" +
+        "    [Differentiable] public static double F(double x)\n    {\n        int i = 0;\n        double s = x;\n" +
+        "        while (i < 3 && H(s, new[] { 0.5 }) < 10)\n        {\n            s = s * x;\n            i++;\n        }\n\n        return s;\n    }",
+        "F", new[] { 0.7 }, new[] { 4 * 0.7 * 0.7 * 0.7 });
 
     [KnownBugFact("copying a differentiable array with Array.Copy / CopyTo / span.CopyTo is SG0015 or SG0017")]
     public void ArrayCopies() => Expect.Gradient(
