@@ -33,6 +33,16 @@ public class KnownGeneratorBugTests
         "    [Differentiable] public static double F(double[] x) { var y = (double[])x.Clone(); return y[0] * y[1]; }",
         "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
 
+    /// <summary>
+    /// The reverse sweep takes the span view of an adjoint array outside the branch that created the array: when the
+    /// branch is not taken, AsSpan(null, 0, 1) throws where the function itself returns a value.
+    /// </summary>
+    [KnownBugFact("an array created in an untaken branch inside a loop, viewed with AsSpan: the gradient method throws ArgumentOutOfRangeException (AsSpan of a null adjoint array hoisted out of the branch)")]
+    public void AsSpanOfAnArrayCreatedInABranchInALoop() => Expect.Gradient(
+        "    [Differentiable] public static double F(double x)\n    {\n        for (int i = 1; i < 4; i++)\n        {\n            var u = new[] { 0.5, 2.0 * x };\n" +
+        "            if (x <= -2.5)\n            {\n                var s = u[1..];\n                return s.AsSpan(0)[0];\n            }\n\n            return u[0] * x;\n        }\n\n        return 0.0;\n    }",
+        "F", new[] { 0.7 }, new[] { 0.5 });
+
     // ------------------------------------------------------------------ generated code that does not compile
 
     [KnownBugFact("x.AsMemory().Span: the generated code reads .Span of a Span (CS1061 in the generated file)")]

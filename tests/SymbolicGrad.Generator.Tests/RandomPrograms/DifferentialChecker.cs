@@ -291,7 +291,19 @@ public static class BatchRunner
                 report.FloatPrograms++;
             }
 
-            string? failure = CheckMethod(type, wrappers, method, batch.Seed, checkedIndex, report);
+            string? failure;
+            try
+            {
+                failure = CheckMethod(type, wrappers, method, batch.Seed, checkedIndex, report);
+            }
+            catch (Exception e) when (e is TargetInvocationException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or ArithmeticException)
+            {
+                var inner = e is TargetInvocationException { InnerException: { } x } ? x : e;
+                string where = inner.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("RandomDemo.", StringComparison.Ordinal))?.Trim() ?? "";
+                failure = $"threw {inner.GetType().Name}: {inner.Message} ({where})" +
+                          (where.Contains("Gradient(", StringComparison.Ordinal) ? ": the gradient method throws where the function returns a value" : "");
+            }
+
             if (failure is not null)
             {
                 report.Failures.Add($"batch seed {batch.Seed}, method {method.Signature}: {failure}\n{reproduce}\nprogram:\n{method.StandaloneSource()}");

@@ -347,7 +347,7 @@ public sealed partial class RandomProgramGenerator
             }
 
             Line("}");
-            _arrays.Add(new ArrayInfo { Name = name, Type = type, IsAlias = true, IsSpan = type != "double[]", StackScoped = stack, MayBeParameter = sources.Any(x => x.Info.MayBeParameter), Bound = bound, IsData = data, LengthBound = length, Scope = _scopes.Count - 1 });
+            _arrays.Add(new ArrayInfo { Name = name, Type = type, IsAlias = true, IsSpan = type != "double[]", StackScoped = stack, CreatedInBranch = created || _branchNesting > 0 || sources.Any(x => x.Info.CreatedInBranch), MayBeParameter = sources.Any(x => x.Info.MayBeParameter), Bound = bound, IsData = data, LengthBound = length, Scope = _scopes.Count - 1 });
             return false;
         }
 
@@ -654,7 +654,7 @@ public sealed partial class RandomProgramGenerator
             _tags.Add(_branchNesting > 0 ? "array-in-loop-branch" : "array-in-loop");
             string name = NewName("h");
             Line("var " + name + " = new double[" + size.Size + "];");
-            var array = new ArrayInfo { Name = name, Type = "double[]", IsLocal = true, Bound = 3, LengthBound = size.Bound, Scope = _scopes.Count - 1 };
+            var array = new ArrayInfo { Name = name, Type = "double[]", IsLocal = true, CreatedInBranch = _branchNesting > 0, Bound = 3, LengthBound = size.Bound, Scope = _scopes.Count - 1 };
             string i = NewName("i");
             Line("for (int " + i + " = 0; " + i + " < " + name + ".Length; " + i + "++)");
             OpenLoopBody(new LoopVar(i, array, new[] { i, name + ".Length - 1 - " + i }));
@@ -684,7 +684,7 @@ public sealed partial class RandomProgramGenerator
             _tags.Add(tag);
             string name = NewName("sl");
             Line((type == "double[]" ? "var " : type + " ") + name + " = " + text + ";");
-            _arrays.Add(new ArrayInfo { Name = name, Type = type, IsAlias = true, IsSpan = type != "double[]", StackScoped = source.StackScoped && type != "double[]", MayBeParameter = source.MayBeParameter && type != "double[]", Bound = source.Bound, IsData = source.IsData, LengthBound = source.LengthBound, Scope = _scopes.Count - 1 });
+            _arrays.Add(new ArrayInfo { Name = name, Type = type, IsAlias = true, IsSpan = type != "double[]", StackScoped = source.StackScoped && type != "double[]", CreatedInBranch = source.CreatedInBranch || (type == "double[]" && _branchNesting > 0), MayBeParameter = source.MayBeParameter && type != "double[]", Bound = source.Bound, IsData = source.IsData, LengthBound = source.LengthBound, Scope = _scopes.Count - 1 });
             return false;
         }
 
@@ -694,9 +694,10 @@ public sealed partial class RandomProgramGenerator
             string len = a.Name + ".Length";
             string start = _loopVars.Count > 0 && LoopDepth > 0 && Chance(0.3) ? Pick(_loopVars).Name + " % " + len : len + " / 2";
             bool isArray = a.Type == "double[]";
+            bool asSpan = !a.CreatedInBranch || _f.AsSpanOfArraysCreatedInBranches;
             switch (_rng.Next(3))
             {
-                case 0 when isArray:
+                case 0 when isArray && asSpan:
                     tag = "slice-asspan";
                     return Chance(0.5) ? (a.Name + ".AsSpan(" + start + ")", "Span<double>") : (a.Name + ".AsSpan(0, (" + len + " + 1) / 2)", "Span<double>");
                 case 1 when !isArray:
@@ -1023,7 +1024,7 @@ public sealed partial class RandomProgramGenerator
                 return a.Name;
             }
 
-            if (type == "Span<double>" && a.Type == "double[]")
+            if (type == "Span<double>" && a.Type == "double[]" && (!a.CreatedInBranch || _f.AsSpanOfArraysCreatedInBranches))
             {
                 // The explicit conversion that every C# user can write.
                 _tags.Add("arg-asspan");

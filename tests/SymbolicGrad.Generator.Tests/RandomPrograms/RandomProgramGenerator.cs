@@ -177,6 +177,13 @@ public sealed record ProgramFeatures
     /// </summary>
     public bool ArraysCreatedInLoopConditions { get; init; }
 
+    /// <summary>
+    /// Known generator bug, off by default: an AsSpan view of an array created inside a branch (in a loop) makes the
+    /// gradient method throw when the branch is not taken (KnownGeneratorBugTests.AsSpanOfAnArrayCreatedInABranchInALoop).
+    /// Off: arrays created in branches are read directly, sliced with ranges, never viewed with AsSpan.
+    /// </summary>
+    public bool AsSpanOfArraysCreatedInBranches { get; init; }
+
     /// <summary>The largest number of terms of a generated long sum, and of levels of a deep nesting (raise for long runs).</summary>
     public int MaxDeepTerms { get; init; } = 300;
 
@@ -458,6 +465,9 @@ public sealed partial class RandomProgramGenerator
 
         /// <summary>The index in _scopes of the scope that declared it (it leaves with that scope).</summary>
         public int Scope { get; init; }
+
+        /// <summary>Created inside a branch (or a view or alias of such an array): see ProgramFeatures.AsSpanOfArraysCreatedInBranches.</summary>
+        public bool CreatedInBranch { get; init; }
 
         /// <summary>A parameter, or a view or alias that may be one (not a local array or a copy).</summary>
         public bool MayBeParameter { get; init; }
@@ -878,10 +888,12 @@ public sealed partial class RandomProgramGenerator
                         return false;
                     }
 
-                    if (_f.DifferentiableIntoDataParameters && !IsCarried(target) && _branchNesting == 0 && Chance(0.3))
+                    if (_f.DifferentiableIntoDataParameters && LoopDepth == 0 && _branchNesting == 0 && _lambdaDepth == 0 && Chance(0.3))
                     {
                         // A differentiable value assigned to a [NoDerivative] parameter: from here on it is an
-                        // ordinary local with its true derivative (the README's rule).
+                        // ordinary local with its true derivative (the README's rule). Outside loops only: in a loop,
+                        // reads earlier in the body would see the differentiable value of the previous iteration
+                        // while the generator of this test still takes them for data (decimal-data, SG0025).
                         _tags.Add("assign-data-differentiable");
                         var v = NoCopy(Bounded(Expr(Depth()), 3));
                         target.Bound = Math.Max(target.Bound, v.Bound);
