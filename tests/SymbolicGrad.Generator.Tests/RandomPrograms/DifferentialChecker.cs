@@ -128,6 +128,12 @@ public sealed class BatchReport
     public int PointsSkipped { get; set; }
     public int MaxSkippedInOneProgram { get; set; }
     public int ExcludedPrograms { get; set; }
+
+    /// <summary>Programs the generator must refuse (an expected SG diagnostic, such as SG0025 for a decimal round trip of a differentiable value), and did.</summary>
+    public int ExpectedRefusals { get; set; }
+
+    /// <summary>Helpers (methods without the attribute) in the batches, called by the checked programs.</summary>
+    public int Helpers { get; set; }
     public double WorstRatio { get; set; }
     public List<string> Failures { get; } = new();
     public TimeSpan CompileTime { get; set; }
@@ -142,6 +148,8 @@ public sealed class BatchReport
         PointsSkipped += other.PointsSkipped;
         MaxSkippedInOneProgram = Math.Max(MaxSkippedInOneProgram, other.MaxSkippedInOneProgram);
         ExcludedPrograms += other.ExcludedPrograms;
+        ExpectedRefusals += other.ExpectedRefusals;
+        Helpers += other.Helpers;
         WorstRatio = Math.Max(WorstRatio, other.WorstRatio);
         Failures.AddRange(other.Failures);
         CompileTime += other.CompileTime;
@@ -161,7 +169,7 @@ public static class BatchRunner
     {
         var report = new BatchReport();
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        string reproduce = $"reproduce with SYMBOLICGRAD_RANDOM_SEED={batch.Seed} SYMBOLICGRAD_RANDOM_PROGRAMS={batch.Methods.Count} (this batch becomes batch 0)";
+        string reproduce = $"reproduce with SYMBOLICGRAD_RANDOM_SEED={batch.Seed} SYMBOLICGRAD_RANDOM_PROGRAMS={batch.Methods.Count(m => !m.IsHelper)} (this batch becomes batch 0)";
 
         GeneratorRun run;
         Compilation output;
@@ -187,11 +195,25 @@ public static class BatchRunner
         }
 
         var generatorProblems = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("SG", StringComparison.Ordinal) || d.Id == "CS8785").ToList();
+        var refused = new HashSet<RandomMethod>();
         foreach (var d in generatorProblems)
         {
             var method = MethodAt(batch, d);
+            if (method is not null && method.ExpectedDiagnostic == d.Id)
+            {
+                refused.Add(method);
+                continue;
+            }
+
+            // A diagnostic inside a helper: show the [Differentiable] method that inlined it.
+            var program = method is { IsHelper: true } ? batch.Methods.FirstOrDefault(m => !m.IsHelper && m.Closure().Contains(method)) : method;
             report.Failures.Add($"batch seed {batch.Seed}: generator reported {d} on a supported program" +
-                (method is null ? "" : $" (method {method.Name}):\n{method.StandaloneSource()}") + $"\n{reproduce}");
+                (program is null ? "" : $" (method {program.Signature}" + (program != method && method is not null ? $", inside helper {method.Signature}" : "") + $"):\n{program.StandaloneSource()}") + $"\n{reproduce}");
+        }
+
+        foreach (var m in batch.Methods.Where(m => m.ExpectedDiagnostic is not null && !refused.Contains(m)))
+        {
+            report.Failures.Add($"batch seed {batch.Seed}, method {m.Signature}: expected {m.ExpectedDiagnostic} (a decimal round trip of a differentiable value carries no derivative), but it was not reported:\n{m.StandaloneSource()}\n{reproduce}");
         }
 
         // One emit (it binds every method body once; a separate GetDiagnostics would bind them all again).
@@ -211,7 +233,12 @@ public static class BatchRunner
                 else
                 {
                     string generated = d.Location.SourceTree is { } t ? t.FilePath + ":\n" + t.GetText() : "";
-                    report.Failures.Add($"batch seed {batch.Seed}: the generated code does not compile: {d}\n{generated}\n{reproduce}");
+                    // The hint name is Class.Method.hash.g.cs: show the random method(s) of that name.
+                    string file = Path.GetFileName(d.Location.SourceTree?.FilePath ?? "");
+                    var parts = file.Split('.');
+                    var sources = parts.Length > 2 ? batch.Methods.Where(m => !m.IsHelper && m.Name == parts[1]).Select(m => m.StandaloneSource()).ToList() : new List<string>();
+                    report.Failures.Add($"batch seed {batch.Seed}: the generated code does not compile: {d}\n" +
+                        (sources.Count > 0 ? "program:\n" + string.Join("\n", sources) + "\n" : "") + $"{generated}\n{reproduce}");
                 }
             }
 
@@ -225,17 +252,36 @@ public static class BatchRunner
         clock.Restart();
         var type = assembly.GetType(RandomProgramGenerator.Namespace + "." + RandomProgramGenerator.ClassName, throwOnError: true)!;
         var wrappers = assembly.GetType(RandomProgramGenerator.Namespace + "." + WrapperClass);
+        int checkedIndex = -1;
         for (int index = 0; index < batch.Methods.Count; index++)
         {
             var method = batch.Methods[index];
+            if (method.IsHelper)
+            {
+                report.Helpers++;
+                continue;
+            }
+
+            checkedIndex++;
             report.Programs++;
+            if (method.ExpectedDiagnostic is not null)
+            {
+                if (refused.Contains(method) && HasMember(type, method.Name + "Gradient", method.Parameters.Count + method.DiffParameters.Count()))
+                {
+                    report.Failures.Add($"batch seed {batch.Seed}, method {method.Signature}: {method.ExpectedDiagnostic} was reported, but a gradient was generated anyway\n{reproduce}");
+                }
+
+                report.ExpectedRefusals++;
+                continue;
+            }
+
             if (KnownGeneratorBugs.Excludes(method) is { } bug)
             {
                 report.ExcludedPrograms++;
                 continue;
             }
 
-            if (generatorProblems.Count > 0 && type.GetMethod(method.Name + "Gradient") is null)
+            if (generatorProblems.Count > 0 && !HasMember(type, method.Name + "Gradient", method.Parameters.Count + method.DiffParameters.Count()))
             {
                 continue; // already reported above
             }
@@ -245,16 +291,42 @@ public static class BatchRunner
                 report.FloatPrograms++;
             }
 
-            string? failure = CheckMethod(type, wrappers, method, batch.Seed, index, report);
+            string? failure;
+            try
+            {
+                failure = CheckMethod(type, wrappers, method, batch.Seed, checkedIndex, report);
+            }
+            catch (Exception e) when (e is TargetInvocationException or ArgumentException or IndexOutOfRangeException or InvalidOperationException or ArithmeticException)
+            {
+                var inner = e is TargetInvocationException { InnerException: { } x } ? x : e;
+                string where = inner.StackTrace?.Split('\n').FirstOrDefault(l => l.Contains("RandomDemo.", StringComparison.Ordinal))?.Trim() ?? "";
+                failure = $"threw {inner.GetType().Name}: {inner.Message} ({where})" +
+                          (where.Contains("Gradient(", StringComparison.Ordinal) ? ": the gradient method throws where the function returns a value" : "");
+            }
+
             if (failure is not null)
             {
-                report.Failures.Add($"batch seed {batch.Seed}, method {method.Name}: {failure}\n{reproduce}\nprogram:\n{method.StandaloneSource()}");
+                report.Failures.Add($"batch seed {batch.Seed}, method {method.Signature}: {failure}\n{reproduce}\nprogram:\n{method.StandaloneSource()}");
             }
         }
 
         report.CheckTime = clock.Elapsed;
         return report;
     }
+
+    private static bool HasMember(Type type, string name, int parameterCount) =>
+        type.GetMethods(BindingFlags.Public | BindingFlags.Static).Any(m => m.Name == name && m.GetParameters().Length == parameterCount);
+
+    /// <summary>The runtime type of a parameter of the random source.</summary>
+    private static Type RuntimeType(ParamSpec p, Type type) => p.CSharpType switch
+    {
+        "int" => typeof(int),
+        "double" => typeof(double),
+        "double[]" => typeof(double[]),
+        "Span<double>" => typeof(Span<double>),
+        "ReadOnlySpan<double>" => typeof(ReadOnlySpan<double>),
+        _ => type.Assembly.GetType(RandomProgramGenerator.Namespace + "." + p.CSharpType, throwOnError: true)!,
+    };
 
     /// <summary>The seed of a method's points: a function of the batch seed and the method's index only.</summary>
     public static int PointSeed(int batchSeed, int index) => unchecked(batchSeed * 31 + index * 7919 + 17);
@@ -285,7 +357,10 @@ public static class BatchRunner
     /// </summary>
     public const string WrapperClass = "PCheck";
 
-    private static bool NeedsWrapper(RandomMethod m) => m.Parameters.Any(p => p.Kind == ParamKind.DataArray && p.IsRefLike);
+    private static bool NeedsWrapper(RandomMethod m) => !m.IsHelper && m.Callable && m.Parameters.Any(p => p.Kind == ParamKind.DataArray && p.IsRefLike);
+
+    /// <summary>The wrapper's name: unique among overloads.</summary>
+    private static string WrapperName(RandomMethod m) => m.Name + "_" + m.Index.ToString(CultureInfo.InvariantCulture) + "Check";
 
     /// <summary>Adds the check wrappers of the methods whose gradient was generated (after the generator ran).</summary>
     private static Compilation WithCheckWrappers(Compilation output, RandomBatch batch)
@@ -300,7 +375,7 @@ public static class BatchRunner
         var sb = new StringBuilder("using System;\nusing SymbolicGrad;\n\nnamespace " + RandomProgramGenerator.Namespace + ";\n\npublic static class " + WrapperClass + "\n{\n");
         foreach (var m in needing)
         {
-            if (type is not null && !type.GetMembers(m.Name + "Gradient").IsEmpty)
+            if (type is not null && type.GetMembers(m.Name + "Gradient").OfType<IMethodSymbol>().Any(g => g.Parameters.Length == m.Parameters.Count + m.DiffParameters.Count()))
             {
                 sb.Append(Wrapper(m));
             }
@@ -354,7 +429,7 @@ public static class BatchRunner
         }
 
         string call = string.Join(", ", ordered);
-        return "    public static DifferentiableFunction " + m.Name + "Check(" + string.Join(", ", factory) + ") =>\n" +
+        return "    public static DifferentiableFunction " + WrapperName(m) + "(" + string.Join(", ", factory) + ") =>\n" +
                "        new DifferentiableFunction(" + Offset() + ", p => " + RandomProgramGenerator.ClassName + "." + m.Name + "(" + call + "),\n" +
                "            (p, g) => " + RandomProgramGenerator.ClassName + "." + m.Name + "Gradient(" + call + ", " + string.Join(", ", outputs) + "),\n" +
                "            \"" + m.Name + "\", DifferentiableFunction.PackedNames(new[] { " + string.Join(", ", m.DiffParameters.Select(p => "\"" + p.Name + "\"")) + " }, new[] { " +
@@ -364,20 +439,26 @@ public static class BatchRunner
     private static string? CheckMethod(Type type, Type? wrappers, RandomMethod method, int batchSeed, int index, BatchReport report)
     {
         var rng = new Random(PointSeed(batchSeed, index));
+        // The objective (or the check wrapper) of this overload: an int per differentiable array, then the data parameters.
+        var objectiveTypes = method.DiffParameters.Where(p => p.IsArray).Select(_ => typeof(int))
+            .Concat(method.DataParameters.Select(p => NeedsWrapper(method) && p.IsArray ? typeof(double[]) : RuntimeType(p, type))).ToArray();
         var objective = NeedsWrapper(method)
-            ? wrappers?.GetMethod(method.Name + "Check", BindingFlags.Public | BindingFlags.Static)
-            : type.GetMethod(method.Name + "Objective", BindingFlags.Public | BindingFlags.Static);
+            ? wrappers?.GetMethod(WrapperName(method), BindingFlags.Public | BindingFlags.Static)
+            : type.GetMethod(method.Name + "Objective", BindingFlags.Public | BindingFlags.Static, objectiveTypes);
         if (objective is null)
         {
-            return "no " + method.Name + (NeedsWrapper(method) ? "Check wrapper" : "Objective was generated");
+            return "no " + (NeedsWrapper(method) ? WrapperName(method) + " wrapper" : method.Name + "Objective(" + string.Join(", ", objectiveTypes.Select(t => t.Name)) + ") was generated");
         }
 
-        // NameGradient: the original parameters, then one output per differentiable parameter (out double, Span<double>).
-        if (type.GetMethod(method.Name + "Gradient", BindingFlags.Public | BindingFlags.Static) is not { } gradient ||
-            gradient.GetParameters().Length != method.Parameters.Count + method.DiffParameters.Count() ||
+        // NameGradient: the original parameters, then one output per differentiable parameter (out double, out V2, Span<double>).
+        var parameterTypes = method.Parameters.Select(p => RuntimeType(p, type)).ToArray();
+        var gradient = type.GetMethods(BindingFlags.Public | BindingFlags.Static).FirstOrDefault(g =>
+            g.Name == method.Name + "Gradient" && g.GetParameters().Length == method.Parameters.Count + method.DiffParameters.Count() &&
+            g.GetParameters().Take(method.Parameters.Count).Select(q => q.ParameterType).SequenceEqual(parameterTypes));
+        if (gradient is null ||
             !gradient.GetParameters().Skip(method.Parameters.Count).Zip(method.DiffParameters, (g, p) => p.IsArray ? g.ParameterType == typeof(Span<double>) : g.IsOut).All(ok => ok))
         {
-            return "no " + method.Name + "Gradient with one output (out double, Span<double>) per differentiable parameter was generated";
+            return "no " + method.Name + "Gradient with one output (out double, out V2, Span<double>) per differentiable parameter was generated";
         }
 
         // The factory's arguments: the length of each differentiable array, then the data parameters in order.
@@ -426,7 +507,8 @@ public static class BatchRunner
 
     private static RandomMethod? MethodAt(RandomBatch batch, Diagnostic d)
     {
-        if (!d.Location.IsInSource)
+        // The generator reports file locations (Location.Create(path, span, lines): not IsInSource), the compiler tree locations.
+        if (d.Location.Kind == LocationKind.None || d.Location.GetLineSpan().Path != "File0.cs")
         {
             return null;
         }

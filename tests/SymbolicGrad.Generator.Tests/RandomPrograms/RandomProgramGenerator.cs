@@ -80,6 +80,113 @@ public sealed record ProgramFeatures
     /// </summary>
     public bool PlainCopies { get; init; } = true;
 
+    // ---------------------------------------------------------------- issues #8 §5 and #9 §3
+
+    /// <summary>ref locals to scalars (parameters and locals), refs to local-array elements, ref readonly to parameter elements.</summary>
+    public bool RefLocals { get; init; } = true;
+
+    /// <summary>Array and span variables (and array parameters) reassigned in branches; arrays created in a branch.</summary>
+    public bool ArrayReassignment { get; init; } = true;
+
+    /// <summary>
+    /// Helper methods without the attribute (scalar, tuple- and struct-returning, and ADBench-style writers into a Span),
+    /// taking doubles, ints, arrays, spans, slices and structs, calling each other.
+    /// </summary>
+    public bool Helpers { get; init; } = true;
+
+    /// <summary>Overloads (helpers, and [Differentiable] methods whose generated objectives differ) and case-only name differences.</summary>
+    public bool Overloads { get; init; } = true;
+
+    /// <summary>Locals named like the generator's own identifiers (value, values, t0, xBar, dX, gradient...).</summary>
+    public bool CollidingNames { get; init; } = true;
+
+    /// <summary>Casts through long, short, float and int; decimal round trips of data.</summary>
+    public bool NumericCasts { get; init; } = true;
+
+    /// <summary>
+    /// A decimal round trip of a differentiable value: the method is expected to be refused with SG0025 at the cast
+    /// (the checker asserts that diagnostic and that no gradient was generated).
+    /// </summary>
+    public bool DecimalOfDifferentiable { get; init; } = true;
+
+    /// <summary>
+    /// Differentiable values passed to [NoDerivative] parameters of [Differentiable] callees, and assigned to
+    /// [NoDerivative] parameters: the generator propagates the derivative (the README's rule: [NoDerivative] is about the
+    /// caller's value), which the numeric check verifies.
+    /// </summary>
+    public bool DifferentiableIntoDataParameters { get; init; } = true;
+
+    /// <summary>Deep nesting (a Horner chain of 20–60 levels, nested function calls) and long sums (50–300 terms).</summary>
+    public bool DeepExpressions { get; init; } = true;
+
+    /// <summary>Arrays created inside loop bodies and branches, filled and read in the same iteration.</summary>
+    public bool ArraysInLoops { get; init; } = true;
+
+    /// <summary>Slices: AsSpan(o), AsSpan(o, n), Slice, ranges, as locals and as helper arguments.</summary>
+    public bool Slices { get; init; } = true;
+
+    /// <summary>Tuple locals, deconstruction, swaps, tuple-returning helpers.</summary>
+    public bool Tuples { get; init; } = true;
+
+    /// <summary>A small struct with operators (V2) as locals, helper parameters and return values, and [Differentiable] parameters.</summary>
+    public bool Structs { get; init; } = true;
+
+    /// <summary>LINQ over arrays (and spans through ToArray): Sum, Select, Max, Min, Average, Zip, Aggregate, Where.</summary>
+    public bool Linq { get; init; } = true;
+
+    /// <summary>Switch expressions (relational, int, var-when), switch statements, and/or/not patterns.</summary>
+    public bool Switches { get; init; } = true;
+
+    /// <summary>Local functions and lambdas (capturing and static), called with differentiable arguments.</summary>
+    public bool LocalFunctions { get; init; } = true;
+
+    /// <summary>
+    /// Known generator bug, off by default: an array passed to a ReadOnlySpan/Span helper parameter, or a Span to a
+    /// ReadOnlySpan one (implicit conversions) is SG0017 (KnownGeneratorBugTests.ArrayToReadOnlySpanParameter). Off:
+    /// every argument has the parameter's exact type (AsSpan() where needed).
+    /// </summary>
+    public bool ImplicitSpanConversions { get; init; }
+
+    /// <summary>Known generator bug, off by default: a span variable re-pointed inside a loop is SG0006 (KnownGeneratorBugTests.SpanRepointedInALoop).</summary>
+    public bool SpansRepointedInLoops { get; init; }
+
+    /// <summary>
+    /// Known generator bug, off by default: a span built with new ReadOnlySpan&lt;double&gt;(array) / new Span&lt;double&gt;(array, o, n)
+    /// over a differentiable array gets a zero gradient (KnownGeneratorBugTests.SpanConstructedOverAnArrayKeepsTheDerivative).
+    /// </summary>
+    public bool SpanConstructors { get; init; }
+
+    /// <summary>
+    /// Known generator bug, off by default: when a branch makes one variable hold either a parameter array or an array
+    /// the method created (`double[] a = u; if (c) a = new[] { x };`, `var s = u.ToArray(); double[] a = s; if (c) a = u;`),
+    /// every creation of and write into the local array is SG0018 "writes to the elements of the parameter 'u'"
+    /// (KnownGeneratorBugTests.ArrayVariableRepointedAtANewArray, LocalArrayThatMayAliasAParameter). Off: an alias
+    /// mixes parameters with parameters and local arrays with local arrays only.
+    /// </summary>
+    public bool LocalArraysMixedWithParameters { get; init; }
+
+    /// <summary>
+    /// Known limitation, off by default: a ref (or ref readonly) to an element of a span is SG0006 "A ref to the result of a
+    /// call or a property" (KnownGeneratorBugTests.RefToASpanElement); refs to array elements are generated.
+    /// </summary>
+    public bool RefsToSpanElements { get; init; }
+
+    /// <summary>
+    /// Known limitation, off by default: an array created in a loop condition (a helper argument `new[] { ... }` in a
+    /// while condition) is SG0006 "A loop condition with side effects" (KnownGeneratorBugTests.ArrayCreatedInALoopCondition).
+    /// </summary>
+    public bool ArraysCreatedInLoopConditions { get; init; }
+
+    /// <summary>
+    /// Known generator bug, off by default: an AsSpan view of an array created inside a branch (in a loop) makes the
+    /// gradient method throw when the branch is not taken (KnownGeneratorBugTests.AsSpanOfAnArrayCreatedInABranchInALoop).
+    /// Off: arrays created in branches are read directly, sliced with ranges, never viewed with AsSpan.
+    /// </summary>
+    public bool AsSpanOfArraysCreatedInBranches { get; init; }
+
+    /// <summary>The largest number of terms of a generated long sum, and of levels of a deep nesting (raise for long runs).</summary>
+    public int MaxDeepTerms { get; init; } = 300;
+
     /// <summary>The features of a batch, a function of its seed alone (so a batch seed reproduces it): every 4th seed compiles as C# 13 with foreach over spans.</summary>
     public static ProgramFeatures ForSeed(int seed) => seed % 4 == 3 ? Default with { ForeachOverSpans = true } : Default;
 
@@ -116,6 +223,9 @@ public enum ParamKind
 
     /// <summary>A [NoDerivative] double[] / ReadOnlySpan&lt;double&gt;: data.</summary>
     DataArray,
+
+    /// <summary>A differentiable V2 struct (two doubles): one out V2 gradient, two entries of the objective's vector.</summary>
+    DiffStruct,
 }
 
 /// <summary>A parameter; <paramref name="Type"/> is the C# type of an array parameter (double[], ReadOnlySpan&lt;double&gt;, Span&lt;double&gt;).</summary>
@@ -124,6 +234,32 @@ public sealed record ParamSpec(string Name, ParamKind Kind, string Type = "doubl
     public bool IsArray => Kind is ParamKind.DiffArray or ParamKind.DataArray;
 
     public bool IsRefLike => IsArray && Type.EndsWith("Span<double>", StringComparison.Ordinal);
+
+    public bool IsStruct => Kind == ParamKind.DiffStruct;
+
+    public bool IsDifferentiable => Kind is ParamKind.Diff or ParamKind.DiffArray or ParamKind.DiffStruct;
+
+    /// <summary>The parameter's C# type.</summary>
+    public string CSharpType => Kind switch
+    {
+        ParamKind.Int => "int",
+        ParamKind.DiffStruct => "V2",
+        ParamKind.DiffArray or ParamKind.DataArray => Type,
+        _ => "double",
+    };
+}
+
+/// <summary>What a helper (a method without the attribute) returns.</summary>
+public enum HelperShape
+{
+    /// <summary>Not a helper: a [Differentiable] method.</summary>
+    None,
+    Scalar,
+    Tuple,
+    Struct,
+
+    /// <summary>void: writes its last Span&lt;double&gt; parameter (ADBench's style).</summary>
+    Writer,
 }
 
 /// <summary>One generated method: its text, signature and what the checker needs to know about it.</summary>
@@ -141,12 +277,29 @@ public sealed class RandomMethod
 
     public required IReadOnlySet<string> Tags { get; init; }
 
-    public IEnumerable<ParamSpec> DiffParameters => Parameters.Where(p => p.Kind is ParamKind.Diff or ParamKind.DiffArray);
+    /// <summary>The position in its batch (methods and helpers), unique even among overloads.</summary>
+    public int Index { get; init; }
 
-    public IEnumerable<ParamSpec> DataParameters => Parameters.Where(p => p.Kind is not (ParamKind.Diff or ParamKind.DiffArray));
+    /// <summary>A helper without the attribute (not checked itself; its callers are), and what it returns.</summary>
+    public HelperShape Helper { get; init; }
 
-    /// <summary>Only scalar parameters: callable from other random methods (arrays are not passed across methods).</summary>
+    public bool IsHelper => Helper != HelperShape.None;
+
+    /// <summary>A diagnostic the generator must report for this method (and then generate no gradient), or null.</summary>
+    public string? ExpectedDiagnostic { get; init; }
+
+    public IEnumerable<ParamSpec> DiffParameters => Parameters.Where(p => p.IsDifferentiable);
+
+    public IEnumerable<ParamSpec> DataParameters => Parameters.Where(p => !p.IsDifferentiable);
+
+    /// <summary>No array parameters: callable from other random methods with scalar (and struct) arguments.</summary>
     public bool IsScalar => Parameters.All(p => !p.IsArray);
+
+    /// <summary>Other methods may call it: it gets a gradient (no expected diagnostic).</summary>
+    public bool Callable => ExpectedDiagnostic is null;
+
+    /// <summary>The signature, for reports: M5(double x, [NoDerivative] double a).</summary>
+    public string Signature => Name + "(" + string.Join(", ", Parameters.Select(p => p.CSharpType + " " + p.Name)) + ")";
 
     /// <summary>This method and every method it calls, directly or not, callees first.</summary>
     public IReadOnlyList<RandomMethod> Closure()
@@ -187,13 +340,15 @@ public sealed class RandomBatch
 }
 
 /// <summary>Writes batches of random [Differentiable] methods from a seed. See the design note above.</summary>
-public sealed class RandomProgramGenerator
+public sealed partial class RandomProgramGenerator
 {
     public const string Namespace = "RandomDemo";
     public const string ClassName = "P";
 
     /// <summary>Every production tag; the coverage test asserts each one is generated.</summary>
-    public static readonly IReadOnlyList<string> AllTags = new[]
+    public static IReadOnlyList<string> AllTags => BaseTags.Concat(ConstructTags).ToList();
+
+    private static readonly IReadOnlyList<string> BaseTags = new[]
     {
         "add", "sub", "mul", "div", "mod", "neg", "const", "int", "data",
         "Exp", "Log", "Log2arg", "Log10", "Log2", "Sqrt", "Cbrt", "Pow(x,c)", "Pow(c,x)", "Pow(x,y)",
@@ -226,17 +381,44 @@ public sealed class RandomProgramGenerator
 
     public int Seed { get; }
 
+    /// <summary>The small struct of the Structs feature, declared before the class in every batch.</summary>
+    public const string StructSource =
+        "public readonly struct V2\n{\n    public readonly double X;\n    public readonly double Y;\n\n" +
+        "    public V2(double x, double y)\n    {\n        X = x;\n        Y = y;\n    }\n\n" +
+        "    public static V2 operator +(V2 a, V2 b) => new(a.X + b.X, a.Y + b.Y);\n" +
+        "    public static V2 operator -(V2 a, V2 b) => new(a.X - b.X, a.Y - b.Y);\n" +
+        "    public static V2 operator *(double s, V2 a) => new(s * a.X, s * a.Y);\n" +
+        "    public double Dot(V2 o) => X * o.X + Y * o.Y;\n" +
+        "    public double Norm2 => X * X + Y * Y;\n}\n\n";
+
     public static string Wrap(IEnumerable<string> methods, string className = ClassName) =>
-        "using System;\nusing SymbolicGrad;\n\nnamespace " + Namespace + ";\n\npublic static partial class " + className + "\n{\n" +
+        "using System;\nusing System.Linq;\nusing SymbolicGrad;\n\nnamespace " + Namespace + ";\n\n" + StructSource + "public static partial class " + className + "\n{\n" +
         "    private const double Scale = 0.5;\n    private static readonly double Gain = 1.5;\n\n" +
         string.Join("\n", methods) + "}\n";
 
     public RandomBatch Batch(int count)
     {
+        // `count` [Differentiable] methods, with helpers (no attribute) in between that later methods call.
         var methods = new List<RandomMethod>(count);
-        for (int i = 0; i < count; i++)
+        int differentiable = 0;
+        int helpers = 0;
+        while (differentiable < count)
         {
-            methods.Add(new MethodBuilder(_rng, _features, "M" + i.ToString(CultureInfo.InvariantCulture), methods).Build());
+            if (_features.Helpers && _rng.NextDouble() < 0.25)
+            {
+                var shape = _rng.Next(10) switch
+                {
+                    < 6 => HelperShape.Scalar,
+                    6 when _features.Tuples => HelperShape.Tuple,
+                    7 when _features.Structs => HelperShape.Struct,
+                    8 or 9 when _features.LocalArrays => HelperShape.Writer,
+                    _ => HelperShape.Scalar,
+                };
+                methods.Add(new MethodBuilder(_rng, _features, "H" + (helpers++).ToString(CultureInfo.InvariantCulture), methods, shape).Build());
+                continue;
+            }
+
+            methods.Add(new MethodBuilder(_rng, _features, "M" + (differentiable++).ToString(CultureInfo.InvariantCulture), methods, HelperShape.None).Build());
         }
 
         return new RandomBatch { Seed = Seed, Methods = methods, Source = Wrap(methods.Select(m => m.Source)), CSharp13 = _features.ForeachOverSpans };
@@ -252,7 +434,12 @@ public sealed class RandomProgramGenerator
     {
         public required string Name { get; init; }
         public double Bound { get; set; }
-        public bool IsData { get; init; }
+
+        /// <summary>Data (no derivative); a [NoDerivative] parameter stops being data once a differentiable value is assigned to it.</summary>
+        public bool IsData { get; set; }
+
+        /// <summary>A ref local (or ref readonly alias of an element): never captured by lambdas or local functions.</summary>
+        public bool IsRef { get; init; }
         public bool IsParameter { get; init; }
 
         /// <summary>A float local: read as (double)name, never reassigned.</summary>
@@ -269,6 +456,25 @@ public sealed class RandomProgramGenerator
     private sealed class ArrayInfo
     {
         public required string Name { get; init; }
+
+        /// <summary>The C# type: double[], Span&lt;double&gt; or ReadOnlySpan&lt;double&gt;.</summary>
+        public string Type { get; init; } = "double[]";
+
+        /// <summary>A read-only view of other arrays (a reassigned alias, a slice): never written.</summary>
+        public bool IsAlias { get; init; }
+
+        /// <summary>The index in _scopes of the scope that declared it (it leaves with that scope).</summary>
+        public int Scope { get; init; }
+
+        /// <summary>Created inside a branch (or a view or alias of such an array): see ProgramFeatures.AsSpanOfArraysCreatedInBranches.</summary>
+        public bool CreatedInBranch { get; init; }
+
+        /// <summary>A parameter, or a view or alias that may be one (not a local array or a copy).</summary>
+        public bool MayBeParameter { get; init; }
+
+        /// <summary>Stack memory (stackalloc, or a view of it): a Span local holding it cannot be assigned from a wider-scoped one first.</summary>
+        public bool StackScoped { get; init; }
+
         public bool IsData { get; init; }
         public bool IsLocal { get; init; }
 
@@ -285,7 +491,7 @@ public sealed class RandomProgramGenerator
     /// <summary>A loop index in scope; <see cref="Direct"/> are index expressions known to be in range for <see cref="Over"/>.</summary>
     private sealed record LoopVar(string Name, ArrayInfo? Over, string[] Direct);
 
-    private sealed class MethodBuilder
+    private sealed partial class MethodBuilder
     {
         private const double BoundLimit = 30;
         private const double ArgumentBound = 3;
@@ -301,7 +507,7 @@ public sealed class RandomProgramGenerator
 
         private readonly Random _rng;
         private readonly ProgramFeatures _f;
-        private readonly string _name;
+        private string _name;
         private readonly IReadOnlyList<RandomMethod> _earlier;
         private readonly List<ParamSpec> _parameters = new();
         private readonly List<List<Local>> _scopes = new();
@@ -342,12 +548,14 @@ public sealed class RandomProgramGenerator
         private double _outputBound;
         private bool _usesFloat;
 
-        public MethodBuilder(Random rng, ProgramFeatures features, string name, IReadOnlyList<RandomMethod> earlier)
+        public MethodBuilder(Random rng, ProgramFeatures features, string name, IReadOnlyList<RandomMethod> earlier, HelperShape helper)
         {
             _rng = rng;
             _f = features;
             _name = name;
             _earlier = earlier;
+            _helper = helper;
+            _index = earlier.Count;
         }
 
         private bool Chance(double p) => _rng.NextDouble() < p;
@@ -372,58 +580,41 @@ public sealed class RandomProgramGenerator
 
         public RandomMethod Build()
         {
-            // Arrays: up to 2 differentiable (double[], ReadOnlySpan<double>, Span<double>), up to 1 [NoDerivative].
-            int nDiffArrays = _f.ArrayParameters && Chance(0.4) ? 1 + (Chance(0.3) ? 1 : 0) : 0;
-            for (int i = 0; i < nDiffArrays; i++)
+            if (_helper == HelperShape.Writer)
             {
-                string type = Pick(new[] { "double[]", "ReadOnlySpan<double>", "Span<double>" });
-                _tags.Add(type switch { "double[]" => "array-param", "Span<double>" => "span-param", _ => "readonly-span-param" });
-                _parameters.Add(new ParamSpec(ArrayNames[i], ParamKind.DiffArray, type));
+                return BuildWriter();
             }
 
-            if (_f.ArrayParameters && Chance(0.2))
+            bool helper = _helper != HelperShape.None;
+            if (helper)
             {
-                bool span = Chance(0.4);
-                _tags.Add(span ? "data-span" : "data-array");
-                _parameters.Add(new ParamSpec("t", ParamKind.DataArray, span ? "ReadOnlySpan<double>" : "double[]"));
+                HelperParameters();
             }
-
-            // Signature: 1-4 differentiable doubles (0-3 next to a differentiable array), up to 2 [NoDerivative] doubles, up to 1 int, in a random order.
-            int nDiff = nDiffArrays > 0 ? _rng.Next(4) : 1 + _rng.Next(4);
-            for (int i = 0; i < nDiff; i++)
+            else
             {
-                _parameters.Add(new ParamSpec(DiffNames[i], ParamKind.Diff));
-            }
-
-            int nData = Chance(0.4) ? 1 + _rng.Next(2) : 0;
-            for (int i = 0; i < nData; i++)
-            {
-                _parameters.Add(new ParamSpec(DataNames[i], ParamKind.DataDouble));
-            }
-
-            if (Chance(0.35))
-            {
-                _parameters.Add(new ParamSpec(Pick(IntNames), ParamKind.Int));
-            }
-
-            for (int i = _parameters.Count - 1; i > 0; i--)
-            {
-                int j = _rng.Next(i + 1);
-                (_parameters[i], _parameters[j]) = (_parameters[j], _parameters[i]);
+                DifferentiableParameters();
             }
 
             foreach (var p in _parameters.Where(p => p.IsArray))
             {
-                _arrays.Add(new ArrayInfo { Name = p.Name, IsData = p.Kind == ParamKind.DataArray, IsSpan = p.IsRefLike, Bound = SampledBound, LengthBound = ProgramFeatures.MaxArrayLength });
+                _arrays.Add(new ArrayInfo { Name = p.Name, Type = p.Type, MayBeParameter = true, IsData = p.Kind == ParamKind.DataArray, IsSpan = p.IsRefLike, Bound = SampledBound, LengthBound = ProgramFeatures.MaxArrayLength });
             }
 
-            _scopes.Add(_parameters.Where(p => !p.IsArray).Select(p => new Local
+            _scopes.Add(_parameters.Where(p => !p.IsArray && !p.IsStruct).Select(p => new Local
             {
                 Name = p.Name,
                 Bound = p.Kind == ParamKind.Int ? 4 : SampledBound,
-                IsData = p.Kind != ParamKind.Diff,
+                IsData = p.Kind is not (ParamKind.Diff or ParamKind.DiffStruct),
                 IsParameter = true,
             }).ToList());
+            foreach (var p in _parameters.Where(p => p.IsStruct))
+            {
+                DeclareStruct(p.Name, SampledBound, SampledBound);
+            }
+
+            // A decimal round trip of a differentiable value: the method must be refused with SG0025 (issue #8 §1).
+            _expectedDiagnostic = !helper && _f.DecimalOfDifferentiable && _f.NumericCasts && Chance(0.01) && _parameters.Any(p => p.Kind == ParamKind.Diff) ? "SG0025" : null;
+            ChooseName();
 
             string signature = string.Join(", ", _parameters.Select(p => p.Kind switch
             {
@@ -431,21 +622,31 @@ public sealed class RandomProgramGenerator
                 ParamKind.DataDouble => "[NoDerivative] double " + p.Name,
                 ParamKind.DiffArray => p.Type + " " + p.Name,
                 ParamKind.DataArray => "[NoDerivative] " + p.Type + " " + p.Name,
+                ParamKind.DiffStruct => "V2 " + p.Name,
                 _ => "int " + p.Name,
             }));
 
             var text = new StringBuilder();
-            text.Append("    [Differentiable]\n    public static double ").Append(_name).Append('(').Append(signature).Append(')');
-            if (Chance(0.2))
+            text.Append(helper ? "    private static " : "    [Differentiable]\n    public static ").Append(ReturnType).Append(' ').Append(_name).Append('(').Append(signature).Append(')');
+            if (_expectedDiagnostic is null && Chance(0.2))
             {
                 _tags.Add("expression-body");
-                var e = Expr(Depth());
+                var e = ReturnExpression(Depth());
                 _outputBound = e.Bound;
-                text.Append(" =>\n        ").Append(e.Text).Append(";\n");
+                text.Append(" =>\n        ").Append(ShapeReturn(e)).Append(";\n");
             }
             else
             {
                 _tags.Add("block-body");
+                if (_expectedDiagnostic is not null)
+                {
+                    var x = Pick(_parameters.Where(p => p.Kind == ParamKind.Diff).ToList());
+                    _decimalLocal = new Local { Name = NewName("v"), Bound = SampledBound, Pinned = true };
+                    _tags.Add("decimal-differentiable");
+                    Line("double " + _decimalLocal.Name + " = 0.5 * (double)(decimal)" + x.Name + ";");
+                    _scopes[^1].Add(_decimalLocal);
+                }
+
                 int n = 1 + _rng.Next(_f.MaxStatements);
                 bool returned = false;
                 for (int i = 0; i < n && !returned; i++)
@@ -470,7 +671,97 @@ public sealed class RandomProgramGenerator
                 OutputBound = Math.Max(_outputBound, 1e-3),
                 UsesFloat = _usesFloat || _callees.Any(c => c.UsesFloat),
                 Tags = _tags,
+                Index = _index,
+                Helper = _helper,
+                ExpectedDiagnostic = _expectedDiagnostic,
             };
+        }
+
+        /// <summary>The parameters of a [Differentiable] method.</summary>
+        private void DifferentiableParameters()
+        {
+            // Arrays: up to 2 differentiable (double[], ReadOnlySpan<double>, Span<double>), up to 1 [NoDerivative].
+            int nDiffArrays = _f.ArrayParameters && Chance(0.4) ? 1 + (Chance(0.3) ? 1 : 0) : 0;
+            for (int i = 0; i < nDiffArrays; i++)
+            {
+                string type = Pick(new[] { "double[]", "ReadOnlySpan<double>", "Span<double>" });
+                _tags.Add(type switch { "double[]" => "array-param", "Span<double>" => "span-param", _ => "readonly-span-param" });
+                _parameters.Add(new ParamSpec(ArrayNames[i], ParamKind.DiffArray, type));
+            }
+
+            bool dataSpan = false;
+            if (_f.ArrayParameters && Chance(0.2))
+            {
+                dataSpan = Chance(0.4);
+                _tags.Add(dataSpan ? "data-span" : "data-array");
+                _parameters.Add(new ParamSpec("t", ParamKind.DataArray, dataSpan ? "ReadOnlySpan<double>" : "double[]"));
+            }
+
+            // Signature: 1-4 differentiable doubles (0-3 next to a differentiable array), up to 2 [NoDerivative] doubles, up to 1 int, in a random order.
+            int nDiff = nDiffArrays > 0 ? _rng.Next(4) : 1 + _rng.Next(4);
+            for (int i = 0; i < nDiff; i++)
+            {
+                _parameters.Add(new ParamSpec(DiffNames[i], ParamKind.Diff));
+            }
+
+            // A V2 struct parameter (its gradient is an out V2); not next to a data span (the checker's wrapper packs no structs).
+            if (_f.Structs && !dataSpan && Chance(0.06))
+            {
+                _tags.Add("struct-param");
+                _parameters.Add(new ParamSpec("q", ParamKind.DiffStruct));
+            }
+
+            int nData = Chance(0.4) ? 1 + _rng.Next(2) : 0;
+            for (int i = 0; i < nData; i++)
+            {
+                _parameters.Add(new ParamSpec(DataNames[i], ParamKind.DataDouble));
+            }
+
+            if (Chance(0.35))
+            {
+                _parameters.Add(new ParamSpec(Pick(IntNames), ParamKind.Int));
+            }
+
+            Shuffle();
+        }
+
+        /// <summary>The parameters of a helper: 1-3 doubles, maybe an array or span, an int, a V2.</summary>
+        private void HelperParameters()
+        {
+            if ((_f.ArrayParameters || _f.LocalArrays) && Chance(0.4))
+            {
+                string type = Pick(new[] { "double[]", "double[]", "Span<double>", "Span<double>", "ReadOnlySpan<double>" });
+                _tags.Add("helper-" + (type == "double[]" ? "array" : type == "Span<double>" ? "span" : "readonly-span") + "-param");
+                _parameters.Add(new ParamSpec("u", ParamKind.DiffArray, type));
+            }
+
+            int n = 1 + _rng.Next(3);
+            for (int i = 0; i < n; i++)
+            {
+                _parameters.Add(new ParamSpec(DiffNames[i], ParamKind.Diff));
+            }
+
+            if (_f.Structs && Chance(0.12))
+            {
+                _tags.Add("helper-struct-param");
+                _parameters.Add(new ParamSpec("q", ParamKind.DiffStruct));
+            }
+
+            if (Chance(0.25))
+            {
+                _parameters.Add(new ParamSpec(Pick(IntNames), ParamKind.Int));
+            }
+
+            Shuffle();
+        }
+
+        private void Shuffle()
+        {
+            for (int i = _parameters.Count - 1; i > 0; i--)
+            {
+                int j = _rng.Next(i + 1);
+                (_parameters[i], _parameters[j]) = (_parameters[j], _parameters[i]);
+            }
         }
 
         /// <summary>The depth of a statement's expression: mostly MaxDepth - 1, sometimes MaxDepth (keeps batches fast to compile).</summary>
@@ -480,9 +771,18 @@ public sealed class RandomProgramGenerator
 
         private IEnumerable<Local> Visible => _scopes.SelectMany(s => s);
 
+        /// <summary>Leaves the innermost scope, with the arrays, structs and functions it declared.</summary>
+        private void PopScope()
+        {
+            _scopes.RemoveAt(_scopes.Count - 1);
+            _arrays.RemoveAll(a => a.Scope >= _scopes.Count && a.Scope > 0);
+            _structs.RemoveAll(v => v.Scope >= _scopes.Count && v.Scope > 0);
+            _functions.RemoveAll(f => f.Scope >= _scopes.Count && f.Scope > 0);
+        }
+
         private void Return()
         {
-            var e = Expr(Depth());
+            var e = ReturnExpression(Depth());
             if (LoopDepth > 0)
             {
                 _tags.Add("return-in-loop");
@@ -501,7 +801,7 @@ public sealed class RandomProgramGenerator
             }
 
             _outputBound = Math.Max(_outputBound, e.Bound);
-            Line("return " + e.Text + ";");
+            Line("return " + ShapeReturn(e) + ";");
         }
 
         /// <summary>A block of statements; true when every path through it returns (no code may follow it).</summary>
@@ -523,13 +823,18 @@ public sealed class RandomProgramGenerator
             }
 
             _indent--;
-            _scopes.RemoveAt(_scopes.Count - 1);
+            PopScope();
             return returned;
         }
 
         /// <summary>One statement. Extension point: loop and local-array productions go in this switch.</summary>
         private bool Statement()
         {
+            if (NewStatement() is { } done)
+            {
+                return done;
+            }
+
             if (_f.Loops && LoopDepth < _f.MaxLoopDepth && Chance(LoopDepth switch { 0 => 0.25, 1 => 0.12, _ => 0.05 }))
             {
                 return Loop();
@@ -565,7 +870,7 @@ public sealed class RandomProgramGenerator
             {
                 _tags.Add("local");
                 var e = NoCopy(Expr(Depth()));
-                string name = "v" + (_nextLocal++).ToString(CultureInfo.InvariantCulture);
+                string name = LocalName();
                 _scopes[^1].Add(new Local { Name = name, Bound = e.Bound });
                 Line("double " + name + " = " + e.Text + ";");
                 return false;
@@ -580,6 +885,20 @@ public sealed class RandomProgramGenerator
                     // [NoDerivative] parameter has no agreed meaning yet, so it is not generated).
                     if (!_f.AssignDataParameters)
                     {
+                        return false;
+                    }
+
+                    if (_f.DifferentiableIntoDataParameters && LoopDepth == 0 && _branchNesting == 0 && _lambdaDepth == 0 && Chance(0.3))
+                    {
+                        // A differentiable value assigned to a [NoDerivative] parameter: from here on it is an
+                        // ordinary local with its true derivative (the README's rule). Outside loops only: in a loop,
+                        // reads earlier in the body would see the differentiable value of the previous iteration
+                        // while the generator of this test still takes them for data (decimal-data, SG0025).
+                        _tags.Add("assign-data-differentiable");
+                        var v = NoCopy(Bounded(Expr(Depth()), 3));
+                        target.Bound = Math.Max(target.Bound, v.Bound);
+                        target.IsData = false;
+                        Line(target.Name + " = " + v.Text + ";");
                         return false;
                     }
 
@@ -948,7 +1267,7 @@ public sealed class RandomProgramGenerator
                 _loopVars.RemoveAt(_loopVars.Count - 1);
             }
 
-            _scopes.RemoveAt(_scopes.Count - 1);
+            PopScope();
             _loopScopes.RemoveAt(_loopScopes.Count - 1);
             _indent--;
             Line("}");
@@ -1000,7 +1319,7 @@ public sealed class RandomProgramGenerator
             }
 
             Line(stack ? "Span<double> " + name + " = stackalloc double[" + size + "];" : "double[] " + name + " = new double[" + size + "];");
-            var array = new ArrayInfo { Name = name, IsLocal = true, IsSpan = stack, Bound = 3, LengthBound = lengthBound };
+            var array = new ArrayInfo { Name = name, Type = stack ? "Span<double>" : "double[]", IsLocal = true, IsSpan = stack, StackScoped = stack, Bound = 3, LengthBound = lengthBound };
             _arrays.Add(array);
 
             // Fill: h[i] = f(i, ...), in either direction.
@@ -1049,7 +1368,7 @@ public sealed class RandomProgramGenerator
         private void CloseLoopBody()
         {
             _loopVars.RemoveAt(_loopVars.Count - 1);
-            _scopes.RemoveAt(_scopes.Count - 1);
+            PopScope();
             _loopScopes.RemoveAt(_loopScopes.Count - 1);
             _indent--;
             Line("}");
@@ -1161,7 +1480,7 @@ public sealed class RandomProgramGenerator
         /// Assigns a loop-carried variable: only forms that keep |value| under its bound whatever the trip count
         /// (overwritten state squashed to the bound, products with factors in (0, 1), divisions by at least 1).
         /// </summary>
-        private void CarriedAssign(Local target)
+        private void CarriedAssign(Local target, string? via = null)
         {
             switch (_rng.Next(4))
             {
@@ -1172,7 +1491,7 @@ public sealed class RandomProgramGenerator
                     _tags.Add(target.IsParameter ? "assign-param" : "assign");
                     var e = NoCopy(Bounded(Expr(Depth()), Math.Max(target.Bound, 1)));
                     target.Bound = Math.Max(target.Bound, e.Bound);
-                    Line(target.Name + " = " + e.Text + ";");
+                    Line((via ?? target.Name) + " = " + e.Text + ";");
                     break;
                 }
 
@@ -1181,7 +1500,7 @@ public sealed class RandomProgramGenerator
                     _tags.Add("carried-shrink");
                     _tags.Add("*=");
                     var e = Expr(_f.MaxDepth - 1);
-                    Line(target.Name + " *= 0.5 + 0.5 * " + Fn("Tanh") + "(" + e.Text + ");");
+                    Line((via ?? target.Name) + " *= 0.5 + 0.5 * " + Fn("Tanh") + "(" + e.Text + ");");
                     break;
                 }
 
@@ -1190,17 +1509,22 @@ public sealed class RandomProgramGenerator
                     _tags.Add("carried-shrink");
                     _tags.Add("/=");
                     var e = Expr(_f.MaxDepth - 1);
-                    Line(target.Name + " /= " + Num(Pick(new[] { 1.0, 2.0 })) + " + " + e.P + " * " + e.P + ";");
+                    Line((via ?? target.Name) + " /= " + Num(Pick(new[] { 1.0, 2.0 })) + " + " + e.P + " * " + e.P + ";");
                     break;
                 }
             }
         }
 
-        private void Assign(Local target)
+        private void Assign(Local target, string? via = null)
         {
+            if (_functions.Count > 0)
+            {
+                _tags.Add("captured-reassigned");
+            }
+
             if (IsCarried(target))
             {
-                CarriedAssign(target);
+                CarriedAssign(target, via);
                 return;
             }
 
@@ -1218,7 +1542,7 @@ public sealed class RandomProgramGenerator
                     var e = NoCopy(Expr(Depth()));
                     _tags.Add(target.IsParameter ? "assign-param" : "assign");
                     target.Bound = Math.Max(target.Bound, e.Bound);
-                    Line(target.Name + " = " + e.Text + ";");
+                    Line((via ?? target.Name) + " = " + e.Text + ";");
                     break;
                 }
 
@@ -1227,7 +1551,7 @@ public sealed class RandomProgramGenerator
                     var e = Expr(_f.MaxDepth - 1);
                     _tags.Add("+=");
                     target.Bound += e.Bound;
-                    Line(target.Name + " += " + e.Text + ";");
+                    Line((via ?? target.Name) + " += " + e.Text + ";");
                     break;
                 }
 
@@ -1236,7 +1560,7 @@ public sealed class RandomProgramGenerator
                     var e = Expr(_f.MaxDepth - 1);
                     _tags.Add("/=");
                     double c = Pick(new[] { 1.0, 0.5, 2.0 });
-                    Line(target.Name + " /= " + Num(c) + " + " + e.P + " * " + e.P + ";");
+                    Line((via ?? target.Name) + " /= " + Num(c) + " + " + e.P + " * " + e.P + ";");
                     target.Bound /= c;
                     break;
                 }
@@ -1247,7 +1571,7 @@ public sealed class RandomProgramGenerator
                     var e = Expr(_f.MaxDepth - 1);
                     _tags.Add("-=");
                     target.Bound += e.Bound;
-                    Line(target.Name + " -= " + e.Text + ";");
+                    Line((via ?? target.Name) + " -= " + e.Text + ";");
                     break;
                 }
 
@@ -1256,19 +1580,19 @@ public sealed class RandomProgramGenerator
                     var e = Bounded(Expr(_f.MaxDepth - 1), 2);
                     _tags.Add("*=");
                     target.Bound *= e.Bound;
-                    Line(target.Name + " *= " + e.Text + ";");
+                    Line((via ?? target.Name) + " *= " + e.Text + ";");
                     break;
                 }
 
                 case 7:
                     _tags.Add("++");
                     target.Bound += 1;
-                    Line(Chance(0.5) ? target.Name + "++;" : "++" + target.Name + ";");
+                    Line(Chance(0.5) ? (via ?? target.Name) + "++;" : "++" + (via ?? target.Name) + ";");
                     break;
                 default:
                     _tags.Add("--");
                     target.Bound += 1;
-                    Line(Chance(0.5) ? target.Name + "--;" : "--" + target.Name + ";");
+                    Line(Chance(0.5) ? (via ?? target.Name) + "--;" : "--" + (via ?? target.Name) + ";");
                     break;
             }
         }
@@ -1302,6 +1626,11 @@ public sealed class RandomProgramGenerator
 
         private string Condition(int depth)
         {
+            if (_f.Switches && Chance(0.08))
+            {
+                return PatternCondition();
+            }
+
             int c = _rng.Next(depth > 0 ? 10 : 6);
             switch (c)
             {
@@ -1463,7 +1792,12 @@ public sealed class RandomProgramGenerator
 
         private Ex Operation(int depth)
         {
-            int op = _rng.Next(56);
+            int op = _rng.Next(64);
+            if (op >= 56)
+            {
+                return NewOperation(depth) ?? Operation(depth);
+            }
+
             switch (op)
             {
                 case 0:
@@ -1906,7 +2240,7 @@ public sealed class RandomProgramGenerator
                 return null;
             }
 
-            var candidates = _earlier.Where(m => m.Level < _f.MaxLevel && m.IsScalar).ToList();
+            var candidates = _earlier.Where(m => m.Level < _f.MaxLevel && m.IsScalar && !m.IsHelper && m.Callable).ToList();
             if (candidates.Count == 0)
             {
                 return null;
@@ -1924,9 +2258,10 @@ public sealed class RandomProgramGenerator
             var args = callee.Parameters.Select(p => p.Kind switch
             {
                 ParamKind.Diff => Bounded(Expr(depth - 2), ArgumentBound).Text,
-                ParamKind.DataDouble => Bounded(DataExpr(1), ArgumentBound).Text,
+                ParamKind.DataDouble => DataArgument(depth),
+                ParamKind.DiffStruct => StructArgument(depth),
                 _ => IntArgument(),
-            });
+            }).ToList();
             return new Ex(callee.Name + "(" + string.Join(", ", args) + ")", callee.OutputBound, Atom: true);
         }
 

@@ -66,7 +66,8 @@ public class RandomProgramTests
                               $"{report.Failures.Count} failures, compile {report.CompileTime.TotalSeconds:0.0} s, check {report.CheckTime.TotalSeconds:0.0} s ({report.Timing})");
         }
 
-        string summary = $"{total.Programs} programs ({total.FloatPrograms} through float, {total.ExcludedPrograms} excluded as known generator bugs), " +
+        string summary = $"{total.Programs} programs ({total.FloatPrograms} through float, {total.ExcludedPrograms} excluded as known generator bugs, " +
+                         $"{total.ExpectedRefusals} refused as expected, {total.Helpers} helpers besides), " +
                          $"{total.PointsChecked} points checked, {total.PointsSkipped} non-smooth points skipped and resampled " +
                          $"({100.0 * total.PointsSkipped / Math.Max(1, total.PointsChecked + total.PointsSkipped):0.0}%, at most {total.MaxSkippedInOneProgram} in one program), " +
                          $"worst passing error {total.WorstRatio:0.000} of the tolerance, {clock.Elapsed.TotalSeconds:0.0} s " +
@@ -77,7 +78,7 @@ public class RandomProgramTests
         Assert.True(total.Failures.Count == 0,
             $"{total.Failures.Count} failures; {summary}\n\n" + string.Join("\n\n--------\n\n", total.Failures.Take(Env("SYMBOLICGRAD_RANDOM_SHOW", 5))));
         Assert.Equal(programs, total.Programs);
-        Assert.True(total.PointsChecked >= (total.Programs - total.ExcludedPrograms) * BatchRunner.PointsPerProgram, summary);
+        Assert.True(total.PointsChecked >= (total.Programs - total.ExcludedPrograms - total.ExpectedRefusals) * BatchRunner.PointsPerProgram, summary);
 
         // Skipping is for kinks, a small fraction of the points: much more would mean the checker hides failures.
         Assert.True(total.PointsSkipped <= 0.25 * (total.PointsChecked + total.PointsSkipped), summary);

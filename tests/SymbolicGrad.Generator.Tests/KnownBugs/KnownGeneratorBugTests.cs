@@ -1,0 +1,211 @@
+namespace SymbolicGrad.Generator.Tests.KnownBugs;
+
+/// <summary>
+/// Minimal reproductions of generator bugs found by the natural-C# corpus and the random-program tester (issues #8,
+/// #9), most severe first: wrong gradients, generated code that does not compile, refusals of what the issues say
+/// must work, then message quality. Each test states the expected outcome; see <see cref="KnownBugFactAttribute"/>.
+/// </summary>
+public class KnownGeneratorBugTests
+{
+    private const string SumSq = "    static double SumSq(ReadOnlySpan<double> v) { double s = 0; for (int i = 0; i < v.Length; i++) s += v[i] * v[i]; return s; }\n";
+
+    // ------------------------------------------------------------------ wrong gradients
+
+    /// <summary>A span constructed over a differentiable array is read as a constant: the gradient is 0.</summary>
+    [KnownBugFact("new ReadOnlySpan<double>(x) over a differentiable array is a constant: gradient 0 instead of (x1, x0)")]
+    public void SpanConstructedOverAnArrayKeepsTheDerivative() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x) { var s = new ReadOnlySpan<double>(x); return s[0] * s[1]; }",
+        "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
+
+    [KnownBugFact("new Span<double>(x, 1, 2) over a differentiable array is a constant: gradient 0")]
+    public void SpanWithOffsetConstructedOverAnArrayKeepsTheDerivative() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x) { var s = new Span<double>(x, 1, 2); return s[0] * s[1]; }",
+        "F", new[] { 0.7, -0.4, 1.3 }, new[] { 0, 1.3, -0.4 }, 3);
+
+    [KnownBugFact("new ReadOnlySpan<double>(x) passed to a helper is a constant: gradient 0 instead of 2x")]
+    public void SpanConstructedForAHelperKeepsTheDerivative() => Expect.Gradient(
+        SumSq + "    [Differentiable] public static double F(double[] x) => SumSq(new ReadOnlySpan<double>(x));",
+        "F", new[] { 0.7, -0.4 }, new[] { 1.4, -0.8 }, 2);
+
+    /// <summary>Array.Clone of a differentiable array is read as a constant.</summary>
+    [KnownBugFact("(double[])x.Clone() is a constant: gradient 0 instead of (x1, x0)")]
+    public void CloneKeepsTheDerivative() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x) { var y = (double[])x.Clone(); return y[0] * y[1]; }",
+        "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
+
+    /// <summary>
+    /// The reverse sweep takes the span view of an adjoint array outside the branch that created the array: when the
+    /// branch is not taken, AsSpan(null, 0, 1) throws where the function itself returns a value.
+    /// </summary>
+    [KnownBugFact("an array created in an untaken branch inside a loop, viewed with AsSpan: the gradient method throws ArgumentOutOfRangeException (AsSpan of a null adjoint array hoisted out of the branch)")]
+    public void AsSpanOfAnArrayCreatedInABranchInALoop() => Expect.Gradient(
+        "    [Differentiable] public static double F(double x)\n    {\n        for (int i = 1; i < 4; i++)\n        {\n            var u = new[] { 0.5, 2.0 * x };\n" +
+        "            if (x <= -2.5)\n            {\n                var s = u[1..];\n                return s.AsSpan(0)[0];\n            }\n\n            return u[0] * x;\n        }\n\n        return 0.0;\n    }",
+        "F", new[] { 0.7 }, new[] { 0.5 });
+
+    // ------------------------------------------------------------------ generated code that does not compile
+
+    [KnownBugFact("x.AsMemory().Span: the generated code reads .Span of a Span (CS1061 in the generated file)")]
+    public void MemorySpanCompiles() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x) { var s = x.AsMemory().Span; return s[0] * s[1]; }",
+        "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
+
+    /// <summary>Issue #8 §2: overloads whose generated objectives collide must be SG0030, not CS0111 in the generated code.</summary>
+    [KnownBugFact("F(double x, [NoDerivative] double[] t) and F(double x, double y, [NoDerivative] ReadOnlySpan<double> t) both get FObjective(double[] t): CS0111 in the generated code instead of SG0030")]
+    public void OverloadsWhoseObjectivesCollideAfterSpanToArray() => Expect.Refused(
+        "    [Differentiable] public static double F(double x, [NoDerivative] double[] t) => x * t[0];\n" +
+        "    [Differentiable] public static double [|F|](double x, double y, [NoDerivative] ReadOnlySpan<double> t) => x * y * t[0];", "SG0030", "FObjective");
+
+    // ------------------------------------------------------------------ refusals of what issue #9 says must work
+
+    /// <summary>Issue #9 §1.3: passing an array (or a Span) to a helper's ReadOnlySpan parameter.</summary>
+    [KnownBugFact("an array passed to a helper's ReadOnlySpan<double> parameter is SG0017 ('the operator ReadOnlySpan.op_Implicit ... use the operator on double')")]
+    public void ArrayToReadOnlySpanParameter() => Expect.Gradient(
+        SumSq + "    [Differentiable] public static double F(double[] x) => SumSq(x);",
+        "F", new[] { 0.7, -0.4 }, new[] { 1.4, -0.8 }, 2);
+
+    [KnownBugFact("a Span (x.AsSpan(o, n), stackalloc) passed to a helper's ReadOnlySpan<double> parameter is SG0017 (Span.op_Implicit)")]
+    public void SpanToReadOnlySpanParameter() => Expect.Gradient(
+        SumSq + "    [Differentiable] public static double F(double[] x) => SumSq(x.AsSpan(1, 2));",
+        "F", new[] { 0.7, -0.4, 0.5 }, new[] { 0, -0.8, 1.0 }, 3);
+
+    [KnownBugFact("an array passed to a helper's Span<double> parameter is SG0017 (Span.op_Implicit)")]
+    public void ArrayToSpanParameter() => Expect.Gradient(
+        "    static double Dot(Span<double> a, Span<double> b) => a[0] * b[0] + a[1] * b[1];\n" +
+        "    [Differentiable] public static double F(double[] x) { var t = new double[2]; t[0] = x[1]; t[1] = x[0]; return Dot(x, t); }",
+        "F", new[] { 0.7, -0.4 }, new[] { -0.8, 1.4 }, 2);
+
+    [KnownBugFact("ReadOnlySpan<double> v = x (array to span local) is SG0017 (op_Implicit)")]
+    public void ArrayToReadOnlySpanLocal() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x) { ReadOnlySpan<double> v = x; return v[0] * v[1]; }",
+        "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
+
+    /// <summary>A helper that only ever sees data needs no derivative, so recursion in it is harmless (issue #9 §1.2).</summary>
+    [KnownBugFact("a recursive helper called with data only (LogGamma(0.5 * n), Fact(3)) is SG0024")]
+    public void RecursiveHelperOnDataOnly() => Expect.Gradient(
+        "    static double Fact(int n) => n <= 1 ? 1 : n * Fact(n - 1);\n" +
+        "    static double G(double a) => a < 1 ? G(a + 1) / a : a;\n" +
+        "    [Differentiable] public static double F(double x, [NoDerivative] double a) => x * Fact(3) + x * x * G(a);",
+        "F", new[] { 0.7 }, new[] { 6 + 1.4 * (1.5 / 0.5) }, 0.5);
+
+    /// <summary>ADBench's LSTM re-points its layer input every iteration (`xp = &amp;s[i*2*b]`); issue #9 §1.9.</summary>
+    [KnownBugFact("a span variable re-pointed inside a loop (xp = s.Slice(...)) is SG0006")]
+    public void SpanRepointedInALoop() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x)\n    {\n        Span<double> cur = x.AsSpan(0, 2);\n        double s = 0;\n" +
+        "        for (int i = 0; i < 2; i++)\n        {\n            s += cur[0] * cur[1];\n            cur = x.AsSpan(2, 2);\n        }\n\n        return s;\n    }",
+        "F", new[] { 0.7, -0.4, 0.5, 1.5 }, new[] { -0.4, 0.7, 1.5, 0.5 }, 4);
+
+    /// <summary>Issue #9 §1.5: record structs as data.</summary>
+    [KnownBugFact("reading a property of a record struct element of a [NoDerivative] array is SG0017 ('(this property) ... read fields and properties of struct values')")]
+    public void RecordStructDataArray() => Expect.GradientOf(
+        "    public readonly record struct Obs(double X, double Y);\n" +
+        "    [Differentiable] public static double F(double w, [NoDerivative] Obs[] data) { double l = 0; foreach (var o in data) l += (w * o.X - o.Y) * (w * o.X - o.Y); return l; }\n" +
+        "    public static DifferentiableFunction Make() => FObjective(new[] { new Obs(2, 1), new Obs(-1, 0.5) });",
+        "Make", new[] { 0.5 }, new[] { 2 * ((0.5 * 2 - 1) * 2) + 2 * ((0.5 * -1 - 0.5) * -1) });
+
+    /// <summary>Issue #9 §1.5: a positional record struct as a local.</summary>
+    [KnownBugFact("new P(a, b) of a positional record struct is SG0015 ('.ctor' ... its body could not be read)")]
+    public void PositionalRecordStructConstructor() => Expect.Gradient(
+        "    public readonly record struct P(double X, double Y);\n" +
+        "    [Differentiable] public static double F(double a, double b) { var p = new P(a, 2 * b); return p.X * p.Y; }",
+        "F", new[] { 0.7, -0.4 }, new[] { -0.8, 1.4 });
+
+    /// <summary>Issue #9 §1.5: deconstruction.</summary>
+    [KnownBugFact("var (v, w) = pairs[i] of a tuple array element is SG0017 ('deconstruct tuples ... with a Deconstruct method')")]
+    public void DeconstructTupleArrayElement() => Expect.Gradient(
+        "    [Differentiable] public static double F(double a, [NoDerivative] (double Value, double Weight)[] pairs)\n    {\n        double l = 0;\n" +
+        "        for (int i = 0; i < pairs.Length; i++)\n        {\n            var (v, w) = pairs[i];\n            l += w * (a - v) * (a - v);\n        }\n\n        return l;\n    }",
+        "F", new[] { 0.2 }, new[] { 2 * 2.0 * (0.2 - 1.0) + 2 * 1.0 * (0.2 - 0.5) }, new object[] { new[] { (1.0, 2.0), (0.5, 1.0) } });
+
+    [KnownBugFact("foreach (var (v, w) in pairs) over a tuple array is SG0017 ('deconstruct tuples ... with a Deconstruct method')")]
+    public void DeconstructInForeach() => Expect.Gradient(
+        "    [Differentiable] public static double F(double a, [NoDerivative] (double Value, double Weight)[] pairs)\n    {\n        double l = 0;\n" +
+        "        foreach (var (v, w) in pairs)\n        {\n            l += w * (a - v) * (a - v);\n        }\n\n        return l;\n    }",
+        "F", new[] { 0.2 }, new[] { 2 * 2.0 * (0.2 - 1.0) + 2 * 1.0 * (0.2 - 0.5) }, new object[] { new[] { (1.0, 2.0), (0.5, 1.0) } });
+
+    [KnownBugFact("a local array of tuples new (double, double)[] { ... } is SG0006 ('An array of this element type')")]
+    public void LocalArrayOfTuples() => Expect.Gradient(
+        "    [Differentiable] public static double F(double a, double b)\n    {\n        var pairs = new (double V, double W)[] { (a, 1.0), (b, 3.0) };\n" +
+        "        double s = 0;\n        foreach (var p in pairs)\n        {\n            s += p.W * p.V * p.V;\n        }\n\n        return s;\n    }",
+        "F", new[] { 0.7, -0.4 }, new[] { 1.4, -2.4 });
+
+    /// <summary>Issue #8 §1: an array variable reassigned in a branch; here to a new array.</summary>
+    [KnownBugFact("double[] a = u; if (c) a = new[] { x, 2 * x }; is SG0018 'writes to the elements of the parameter u', once per element")]
+    public void ArrayVariableRepointedAtANewArray() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] u, double x) { double[] a = u; if (x > 0) { a = new[] { x, 2 * x }; } return a[0] * a[a.Length - 1]; }",
+        "F", new[] { 0.7, -0.4, 0.5 }, new[] { 0, 0, 0, 4 * 0.5 }, 2);
+
+    [KnownBugFact("var s = u[..]; double[] a = s; if (c) a = u; is SG0018 at u[..] (and at u.ToArray(), or every write into a new s): the copy is taken for the parameter")]
+    public void LocalArrayThatMayAliasAParameter() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] u, double x) { var s = u[..]; double[] a = s; if (x > 0) { a = u; } return a[0] * s[1] * x; }",
+        "F", new[] { 0.7, -0.4, 0.5 }, new[] { -0.4 * 0.5, 0.7 * 0.5, 0.7 * -0.4 }, 2);
+
+    [KnownBugFact("double[] a = new[] { x, 3 * x }; if (c) a = u; is SG0018 'writes to the elements of the parameter u' at the initializer")]
+    public void NewArrayThatMayBeReplacedByAParameter() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] u, double x) { double[] a = new[] { x, 3 * x }; if (x > 1) { a = u; } return a[0] * a[a.Length - 1]; }",
+        "F", new[] { 0.7, -0.4, 0.5 }, new[] { 0, 0, 6 * 0.5 }, 2);
+
+    /// <summary>Issue #8 §1 lists refs to elements; refs to array elements work, refs to span elements are refused.</summary>
+    [KnownBugFact("ref readonly double r = ref u[0] of a ReadOnlySpan/Span parameter (or ref h[1] of a stackalloc span) is SG0006 'A ref to the result of a call or a property'")]
+    public void RefToASpanElement() => Expect.Gradient(
+        "    [Differentiable] public static double F(ReadOnlySpan<double> u, double x) { ref readonly double r = ref u[0]; return r * x; }",
+        "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
+
+    [KnownBugFact("a helper call with an array created in a while condition (H(x, new[] { 1.5 }) <= 0.3) is SG0006 'A loop condition with side effects'")]
+    public void ArrayCreatedInALoopCondition() => Expect.Gradient(
+        "    static double H(double a, double[] v) => a * v[0];\n" +
+        "    [Differentiable] public static double F(double x)\n    {\n        int i = 0;\n        double s = x;\n" +
+        "        while (i < 3 && H(s, new[] { 0.5 }) < 10)\n        {\n            s = s * x;\n            i++;\n        }\n\n        return s;\n    }",
+        "F", new[] { 0.7 }, new[] { 4 * 0.7 * 0.7 * 0.7 });
+
+    [KnownBugFact("copying a differentiable array with Array.Copy / CopyTo / span.CopyTo is SG0015 or SG0017")]
+    public void ArrayCopies() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x)\n    {\n        var a = new double[2];\n        Array.Copy(x, a, 2);\n" +
+        "        var b = new double[2];\n        x.CopyTo(b, 0);\n        Span<double> c = stackalloc double[2];\n        x.AsSpan().CopyTo(c);\n        return a[0] * b[1] + c[0];\n    }",
+        "F", new[] { 0.7, -0.4 }, new[] { -0.4 + 1, 0.7 }, 2);
+
+    public static TheoryData<string, double> BclDerivativesAt03()
+    {
+        const double x = 0.3;
+        return new TheoryData<string, double>
+        {
+            { "Convert.ToDouble(x)", 1 },
+            { "double.Exp2M1(x)", Math.Pow(2, x) * Math.Log(2) },
+            { "double.Exp10M1(x)", Math.Pow(10, x) * Math.Log(10) },
+            { "double.Log2P1(x)", 1 / ((1 + x) * Math.Log(2)) },
+            { "double.Log10P1(x)", 1 / ((1 + x) * Math.Log(10)) },
+            { "double.TanPi(x)", Math.PI / (Math.Cos(Math.PI * x) * Math.Cos(Math.PI * x)) },
+            { "double.AsinPi(x)", 1 / (Math.PI * Math.Sqrt(1 - x * x)) },
+            { "double.AcosPi(x)", -1 / (Math.PI * Math.Sqrt(1 - x * x)) },
+            { "double.AtanPi(x)", 1 / (Math.PI * (1 + x * x)) },
+            { "double.Atan2Pi(x, 2.0)", 2 / (Math.PI * (x * x + 4)) },
+            { "Math.MaxMagnitude(x, -0.1)", 1 },
+            { "Math.MinMagnitude(x, -0.1)", 0 },
+            { "double.MaxNumber(x, 0.1)", 1 },
+            { "double.MinNumber(x, 0.1)", 0 },
+        };
+    }
+
+    /// <summary>Issue #9 §1.10: BCL members with a known derivative.</summary>
+    [KnownBugTheory("BCL members with known derivatives are SG0015: Convert.ToDouble, Exp2M1, Exp10M1, Log2P1, Log10P1, TanPi, AsinPi, AcosPi, AtanPi, Atan2Pi, Max/MinMagnitude, Max/MinNumber")]
+    [MemberData(nameof(BclDerivativesAt03))]
+    public void BclMembersWithKnownDerivatives(string expression, double derivative) => Expect.Gradient(
+        "    [Differentiable] public static double F(double x) => " + expression + ";", "F", new[] { 0.3 }, new[] { derivative });
+
+    // ------------------------------------------------------------------ messages
+
+    /// <summary>Issue #9 §2: one construct, one error, and a message that names the conversion.</summary>
+    [KnownBugFact("(double)(Half)x gives two SG0017 ('the operator Half.op_Explicit ... use the operator on double') instead of one SG0025 naming Half")]
+    public void HalfRoundTripIsOneLostDerivativeError() => Expect.Refused(
+        "    [Differentiable] public static double F(double x) => [|(double)(Half)x|] * x;", "SG0025", "Half");
+
+    /// <summary>Issue #8 §1 / #9 §7: weights in fields of a model class.</summary>
+    [KnownBugFact("SG0022 for a method whose only trainable values are fields says nothing about the fields (they are read as constants)")]
+    public void FieldWeightsAreNamedInTheMessage() => Expect.Refused(
+        "    private static double _w = 0.5;\n    [Differentiable] public static double [|F|]([NoDerivative] double x) => _w * x;", "SG0022", "_w");
+
+    /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
+    [KnownBugFact("Array.Sort(x) of a parameter is SG0015 ('its derivative is not known') instead of SG0018 (a write into the caller's array)")]
+    public void SortingAParameterIsAWrite() => Expect.Refused(
+        "    [Differentiable] public static double F(double[] x) { [|Array.Sort(x)|]; return x[0]; }", "SG0018");
+}
