@@ -234,3 +234,35 @@ public static class ObjectiveBuffers
         return array;
     }
 }
+
+/// <summary>
+/// Views and lengths that a generated reverse sweep recomputes at the top of an iteration although the forward
+/// iteration computed them under a branch: on a path where the branch was not taken their operands may be null or out
+/// of range, and the view is then never read. These give an empty view (a zero length) there instead of throwing.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class GuardedViews
+{
+    /// <summary><c>array.AsSpan(start, length)</c>, or an empty span when that would throw.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Span<T> Slice<T>(T[]? array, int start, int length) =>
+        array is not null && (uint)start <= (uint)array.Length && (uint)length <= (uint)(array.Length - start) ? array.AsSpan(start, length) : default;
+
+    /// <summary><c>span.Slice(start, length)</c>, or an empty span when that would throw.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Span<T> Slice<T>(Span<T> span, int start, int length) =>
+        (uint)start <= (uint)span.Length && (uint)length <= (uint)(span.Length - start) ? span.Slice(start, length) : default;
+
+    /// <summary><c>span.Slice(start, length)</c>, or an empty span when that would throw.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<T> Slice<T>(ReadOnlySpan<T> span, int start, int length) =>
+        (uint)start <= (uint)span.Length && (uint)length <= (uint)(span.Length - start) ? span.Slice(start, length) : default;
+
+    /// <summary><c>array.Length</c>, or zero for a null array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Length(Array? array) => array?.Length ?? 0;
+
+    /// <summary><c>array.GetLength(dimension)</c>, or zero for a null array.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int GetLength(Array? array, int dimension) => array?.GetLength(dimension) ?? 0;
+}

@@ -222,10 +222,10 @@ public class DiagnosticTests
         new("SG0015_CollectionIndexer", """
                 [Differentiable] public static double F(double x)
                 {
-                    var l = new System.Collections.Generic.List<double> { x, 2 * x };
-                    return {|SG0015:l[0]|} * {|SG0015:l[1]|};
+                    var l = {|SG0015:new System.Collections.Generic.List<double> { x, 2 * x }|};
+                    return l[0] * l[1];
                 }
-            """, new[] { "use an array or a span" }),
+            """, new[] { "keep the values in locals or a struct" }),
         new("SG0016_Using", """
                 [Differentiable] public static double F(double x)
                 {

@@ -933,13 +933,19 @@ internal sealed class BodyPrinter
                 return (Bin("^", Precedence.BitXor), (int)Precedence.BitXor);
             case Opcode.Load:
                 return (Expr(a[0], Precedence.Primary) + "[" + string.Join(", ", a.Skip(1).Select(x => Expr(x, Precedence.None))) + "]", (int)Precedence.Primary);
+            case Opcode.Length when instr.Data is GuardedView:
+                return ("global::SymbolicGrad.Internal.GuardedViews.Length(" + Expr(a[0], Precedence.None) + ")", (int)Precedence.Primary);
+            case Opcode.GetLength when instr.Data is GuardedView:
+                return ("global::SymbolicGrad.Internal.GuardedViews.GetLength(" + Expr(a[0], Precedence.None) + ", " + Expr(a[1], Precedence.None) + ")", (int)Precedence.Primary);
             case Opcode.Length:
                 return (Expr(a[0], Precedence.Primary) + ".Length", (int)Precedence.Primary);
             case Opcode.GetLength:
                 return (Expr(a[0], Precedence.Primary) + ".GetLength(" + Expr(a[1], Precedence.None) + ")", (int)Precedence.Primary);
             case Opcode.Slice:
                 {
-                    string source = a[0].Type.Form == ArrayForm.Array
+                    string source = instr.Data is GuardedView
+                        ? "global::SymbolicGrad.Internal.GuardedViews.Slice(" + Expr(a[0], Precedence.None) + ", " + Expr(a[1], Precedence.None) + ", " + Expr(a[2], Precedence.None) + ")"
+                        : a[0].Type.Form == ArrayForm.Array
                         ? "global::System.MemoryExtensions.AsSpan(" + Expr(a[0], Precedence.None) + ", " + Expr(a[1], Precedence.None) + ", " + Expr(a[2], Precedence.None) + ")"
                         : Expr(a[0], Precedence.Primary) + ".Slice(" + Expr(a[1], Precedence.None) + ", " + Expr(a[2], Precedence.None) + ")";
                     if (t.Form == ArrayForm.ReadOnlySpan && a[0].Type.Form != ArrayForm.ReadOnlySpan)

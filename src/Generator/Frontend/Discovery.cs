@@ -157,7 +157,7 @@ internal static class Discovery
         var activity = new Activity(ir, aliasing);
         foreach (var check in lowerer.Checks)
         {
-            if (!check.Operands.Any(activity.IsVaried))
+            if (!check.Operands.Any(o => activity.IsVaried(lowerer.Final(o))))
             {
                 continue;
             }

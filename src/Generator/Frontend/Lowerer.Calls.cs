@@ -133,6 +133,18 @@ internal sealed partial class Lowerer
         return CallMethod(inv, method, receiver, values, refs, discard);
     }
 
+    /// <summary>
+    /// A readonly place (an in or ref readonly parameter or local, a foreach or using variable, a readonly field): C#
+    /// calls a mutating method on a defensive copy of it, so the call must not change the place.
+    /// </summary>
+    private static bool IsReadOnlyPlace(IOperation instance) => instance switch
+    {
+        IParameterReferenceOperation p => p.Parameter.RefKind is RefKind.In or RefKind.RefReadOnlyParameter,
+        ILocalReferenceOperation l => l.Local.RefKind == RefKind.RefReadOnly || l.Local.IsForEach || l.Local.IsUsing,
+        IFieldReferenceOperation f => f.Field.IsReadOnly || (f.Instance is not null && IsReadOnlyPlace(f.Instance)),
+        _ => false,
+    };
+
     private static string ContainingName(IMethodSymbol method) =>
         method.ContainingType is { } t ? (t.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." : string.Empty) + t.MetadataName : string.Empty;
 
@@ -142,7 +154,7 @@ internal sealed partial class Lowerer
     /// <summary>The receiver of an instance call: a struct place (so that a method can change it), or a value.</summary>
     private FValue? ReceiverFor(IOperation instance, IMethodSymbol method)
     {
-        if (IsStructType(instance.Type) && !method.IsReadOnly && Place(instance) is RefValue place)
+        if (IsStructType(instance.Type) && !method.IsReadOnly && !IsReadOnlyPlace(instance) && Place(instance) is RefValue place)
         {
             return place;
         }
@@ -215,14 +227,16 @@ internal sealed partial class Lowerer
         if (method.ReturnsVoid)
         {
             _block.Add(new Effect(call));
-            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, call.Args, LocationOf(at), new[] { SourceText(at.Syntax), Advice(method) }));
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method) }));
             return new Scalar(Lit.False);
         }
 
         var result = Emit(Opcode.Opaque, resultType, call.Args, call.Data, SourceText(at.Syntax));
-        if (resultType.IsReal || resultType.IsRealArray || resultType.Kind == ValueKind.Array)
+        if (resultType.IsReal || resultType.IsRealArray || resultType.Kind == ValueKind.Array || !CarriesNoDerivative(method.ReturnType))
         {
-            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, call.Args, LocationOf(at), new[] { SourceText(at.Syntax), Advice(method) }));
+            // A real, an array, or an object, tuple or collection that could hold one (Tuple.Create(x, 1), new
+            // KeyValuePair<int, double>(1, x)): its derivative is unknown, so a varied argument is refused.
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method) }));
         }
 
         return new Scalar(result);
@@ -234,7 +248,9 @@ internal sealed partial class Lowerer
     private static bool IsBaseCall(IOperation at) => at is IInvocationOperation { Instance: IInstanceReferenceOperation { Syntax: BaseExpressionSyntax } };
 
     private static string Advice(IMethodSymbol method) =>
-        HasSourceStatic(method)
+        method.ContainingNamespace?.ToDisplayString() is { } ns && ns.StartsWith("System.Collections", StringComparison.Ordinal)
+            ? "a collection of the base class library does not carry derivatives: keep the values in an array (double[]) or a span"
+            : HasSourceStatic(method)
             ? "the generator differentiates helpers written in this project by inlining them; this one could not be inlined"
             : "its source is not in this compilation: mark it [Differentiable] in its own project, give it a [CustomDerivative], or compute it from supported operations (Math functions, arithmetic, loops)";
 

@@ -271,6 +271,7 @@ internal sealed partial class Lowerer
             if (ReferenceEquals(lv.Next, lv.Var))
             {
                 pruned[lv.Var] = lv.Init;
+                Replaced[lv.Var] = lv.Init;
             }
         }
 

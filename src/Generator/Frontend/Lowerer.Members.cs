@@ -225,7 +225,7 @@ internal sealed partial class Lowerer
         }
 
         var result = Emit(Opcode.Opaque, type, args.ToArray(), new OpaqueInfo(parts.ToArray(), pure: false, effectFree: true), SourceText(pr.Syntax));
-        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, args.ToArray(), LocationOf(pr), new[] { SourceText(pr.Syntax), "an indexer of a collection is data: use an array or a span for values that are differentiated" }));
+        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(args), LocationOf(pr), new[] { SourceText(pr.Syntax), "an indexer of a collection is data: use an array or a span for values that are differentiated" }));
         return new Scalar(result);
     }
 

@@ -22,7 +22,89 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrTypeOrData(op.Type)));
         }
 
-        return new Scalar(Emit(Opcode.Opaque, instr.Type, instr.Args, instr.Data, instr.Source));
+        bool checkedHere = CheckCarriesNoDerivative(op, op.Type, instr.Args);
+        var result = Emit(Opcode.Opaque, instr.Type, instr.Args, instr.Data, instr.Source);
+        if (checkedHere)
+        {
+            _checkedAtCreation.Add(result);
+        }
+
+        return new Scalar(result);
+    }
+
+    /// <summary>
+    /// Objects whose creation is checked: they vary only if what built them does, and that is reported at the
+    /// creation, so later uses (l[0], l.Count) are not reported again.
+    /// </summary>
+    private readonly HashSet<Operand> _checkedAtCreation = new();
+
+    private Operand[] NotCheckedAtCreation(IEnumerable<Operand> operands) => operands.Where(o => !_checkedAtCreation.Contains(o)).ToArray();
+
+    /// <summary>
+    /// Code the generator runs as written passes no derivative through. That is exact only when what it produces cannot
+    /// hold a differentiated value: a string, a bool, an integer or enum (a step function; integers that could encode a
+    /// real are tainted instead), an exception. Anything else (an object, a tuple or collection of the BCL, a real) built
+    /// from values that depend on the parameters would silently drop their derivative, so it is refused once activity
+    /// shows that one of its operands varies.
+    /// </summary>
+    private bool CheckCarriesNoDerivative(IOperation at, ITypeSymbol? type, IReadOnlyList<Operand> operands)
+    {
+        if (operands.Count == 0 || CarriesNoDerivative(type))
+        {
+            return false;
+        }
+
+        string advice = at switch
+        {
+            IObjectCreationOperation { Type.TypeKind: TypeKind.Class } =>
+                "the generator follows values through locals, arrays, spans, structs and tuples, not through the fields of a class object: keep the values in locals or a struct, or make them parameters",
+            IObjectCreationOperation => "the generator cannot follow values into this type: keep them in locals, a struct or a tuple",
+            _ => "the generator cannot follow values through this expression: compute it from supported operations (arithmetic, Math functions, loops, helpers in this project)",
+        };
+        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(operands), LocationOf(at), new[] { SourceText(at.Syntax), advice }));
+        return true;
+    }
+
+    private static bool CarriesNoDerivative(ITypeSymbol? type)
+    {
+        if (type is null)
+        {
+            return false;
+        }
+
+        switch (type.SpecialType)
+        {
+            case SpecialType.System_Void:
+            case SpecialType.System_String:
+            case SpecialType.System_Boolean:
+            case SpecialType.System_Char:
+            case SpecialType.System_SByte:
+            case SpecialType.System_Byte:
+            case SpecialType.System_Int16:
+            case SpecialType.System_UInt16:
+            case SpecialType.System_Int32:
+            case SpecialType.System_UInt32:
+            case SpecialType.System_Int64:
+            case SpecialType.System_UInt64:
+            case SpecialType.System_IntPtr:
+            case SpecialType.System_UIntPtr:
+                return true;
+        }
+
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return true;
+        }
+
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            if (t.ToDisplayString() is "System.Exception" or "System.Type")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The expression as an opaque instruction (not emitted), or null after reporting why it cannot be.</summary>
@@ -142,6 +224,17 @@ internal sealed partial class Lowerer
                 case AnonymousObjectMemberDeclaratorSyntax member:
                     stack.Push(member.Expression);
                     continue;
+                case InterpolationSyntax interpolation:
+                    // A qualified name (global::N.C.t0) in a hole would read as a format specifier: parenthesize it.
+                    replacements.Add((interpolation.Expression.SpanStart, interpolation.Expression.SpanStart, "(", null));
+                    replacements.Add((interpolation.Expression.Span.End, interpolation.Expression.Span.End, ")", null));
+                    stack.Push(interpolation.Expression);
+                    if (interpolation.AlignmentClause is { } alignment)
+                    {
+                        stack.Push(alignment.Value);
+                    }
+
+                    continue;
             }
 
             if (problem is not null)
@@ -156,7 +249,10 @@ internal sealed partial class Lowerer
             }
         }
 
-        replacements.Sort((a, b) => a.Start.CompareTo(b.Start));
+        // By position; at one position an opening parenthesis goes first and a closing one last.
+        static int Order((int Start, int End, string? Text, Operand? Hole) r) =>
+            r.Start == r.End && r.Hole is null ? r.Text == "(" ? 0 : r.Text == ")" ? 2 : 1 : 1;
+        replacements.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : Order(a).CompareTo(Order(b)));
         var text = syntax.ToString();
         int baseOffset = syntax.SpanStart;
         var parts = new List<string>();

@@ -533,7 +533,12 @@ internal sealed partial class Lowerer
         }
 
         var parent = ReadRef(r.Parent!, at);
-        return parent is StructValue sv && r.Field < sv.Values.Length ? sv.Values[r.Field] : new Scalar(Poison.Of(IrType.Double));
+        return parent switch
+        {
+            StructValue sv when r.Field < sv.Values.Length => sv.Values[r.Field],
+            TupleValue tv when r.Field < tv.Items.Length => tv.Items[r.Field],
+            _ => new Scalar(Poison.Of(IrType.Double)),
+        };
     }
 
     private void WriteRef(RefValue r, FValue value, IOperation at)
@@ -560,6 +565,21 @@ internal sealed partial class Lowerer
         if (parent is StructValue sv && r.Field < sv.Values.Length)
         {
             WriteRef(r.Parent!, sv.With(r.Field, value), at);
+            return;
+        }
+
+        if (parent is TupleValue tv && r.Field < tv.Items.Length)
+        {
+            var items = (FValue[])tv.Items.Clone();
+            items[r.Field] = value;
+            WriteRef(r.Parent!, new TupleValue(items), at);
+            return;
+        }
+
+        // Never silently drop a write.
+        if (at is not null)
+        {
+            NotYet(at, "Writing to this element of a value", "assign a new value to the whole variable");
         }
     }
 

@@ -53,6 +53,23 @@ internal sealed partial class Lowerer
     /// <summary>Checks to make once activity is known: calls and conversions that are fine only on data.</summary>
     public List<DeferredCheck> Checks { get; } = new();
 
+    /// <summary>
+    /// Placeholders replaced after the code that read them was lowered (a loop variable the body leaves unchanged becomes
+    /// its value before the loop): the operands of <see cref="Checks"/> are read through this map.
+    /// </summary>
+    public Dictionary<Var, Operand> Replaced { get; } = new();
+
+    /// <summary>What an operand recorded during lowering stands for in the final IR.</summary>
+    public Operand Final(Operand o)
+    {
+        for (int hops = 0; hops < 10_000 && o is Var v && Replaced.TryGetValue(v, out var r); hops++)
+        {
+            o = r;
+        }
+
+        return o;
+    }
+
     /// <summary>Array writes to check against the arrays' origins (parameters may not be written).</summary>
     public List<(Store Store, Location Location, string Text)> Writes { get; } = new();
 

@@ -292,3 +292,17 @@ internal sealed class StackInfo
 
     public Var Stack { get; }
 }
+
+/// <summary>
+/// The payload of a Slice, Length or GetLength recomputed where its operands may not exist (the top of a reverse
+/// iteration, for a view the forward iteration took under a branch): printed with the runtime's GuardedViews, which give
+/// an empty view or a zero length instead of throwing.
+/// </summary>
+internal sealed class GuardedView
+{
+    public static readonly GuardedView Instance = new();
+
+    private GuardedView()
+    {
+    }
+}

@@ -572,6 +572,9 @@ internal static class Cse
             case bool b:
                 sb.Append(b);
                 break;
+            case GuardedView:
+                sb.Append("guarded");
+                break;
         }
 
         return sb.ToString();

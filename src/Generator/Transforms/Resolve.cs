@@ -35,6 +35,9 @@ internal sealed class Resolve
     private readonly Aliasing _aliasing;
     private readonly Dictionary<string, Var> _stacks = new(StringComparer.Ordinal);
     private readonly Dictionary<Var, (Assign Def, bool TopLevel)> _defs = new();
+
+    /// <summary>The block each forward value is defined in: a value defined under a branch may not exist on another path.</summary>
+    private readonly Dictionary<Var, Block> _defBlocks = new();
     private readonly Dictionary<Var, int> _storeSites = new();
     private readonly Dictionary<Loop, int> _topIndex = new();
 
@@ -81,6 +84,7 @@ internal sealed class Resolve
                 {
                     case Assign a:
                         _defs[a.Dst] = (a, false);
+                        _defBlocks[a.Dst] = block;
                         if (a.Value.Op == Opcode.Alloc && _aliasing.ClassOf(a.Dst) is { } allocated)
                         {
                             Mark(allocated, i);
@@ -225,8 +229,11 @@ internal sealed class Resolve
                 return named;
             }
 
-            if (depth < MaxRecomputeDepth && _defs.TryGetValue(v, out var def) && Recomputable(def.Def.Value, forward))
+            bool unconditional = _defs.TryGetValue(v, out var def) && _defBlocks.TryGetValue(v, out var at) && ReferenceEquals(at, forward.Body);
+            if (depth < MaxRecomputeDepth && def.Def is not null && Recomputable(def.Def.Value, forward)
+                && (unconditional || !MayThrow(def.Def.Value) || Guardable(def.Def.Value)))
             {
+                bool guarded = !unconditional && MayThrow(def.Def.Value);
                 var args = new Operand[def.Def.Value.Args.Length];
                 bool ok = true;
                 for (int i = 0; i < args.Length && ok; i++)
@@ -239,7 +246,19 @@ internal sealed class Resolve
                 if (ok)
                 {
                     var copy = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
-                    recompute.Add(new Assign(copy, def.Def.Value.With(args)));
+                    var value = def.Def.Value.With(args);
+                    if (guarded && value.Op == Opcode.Alloc)
+                    {
+                        // A scratch buffer taken again: never with a negative length from a path not taken.
+                        var length = rb.Op(Opcode.Opaque, IrType.Int32, new OpaqueInfo(new[] { "global::System.Math.Max(0, ", ")" }, pure: true, effectFree: true), value.Args[0]);
+                        value = value.With(new[] { length });
+                    }
+                    else if (guarded)
+                    {
+                        value = new Instr(value.Op, value.Type, value.Args, GuardedView.Instance, value.Source);
+                    }
+
+                    recompute.Add(new Assign(copy, value));
                     map[v] = copy;
                     return copy;
                 }
@@ -364,6 +383,19 @@ internal sealed class Resolve
                 return false;
         }
     }
+
+    /// <summary>
+    /// Operations that can throw on operands a path never computed (a null array, an index or a divisor from a branch not
+    /// taken): recomputed at the top of a reverse iteration only when the forward iteration computes them unconditionally;
+    /// otherwise they are pushed like any other value.
+    /// </summary>
+    private static bool MayThrow(Instr instr) => instr.Op is Opcode.IDiv or Opcode.IRem or Opcode.Length or Opcode.GetLength or Opcode.Slice
+        or Opcode.Load or Opcode.Alloc or Opcode.Opaque;
+
+    /// <summary>Views and lengths have a form that cannot throw (see GuardedViews in the runtime); a span cannot be pushed instead.</summary>
+    private static bool Guardable(Instr instr) => instr.Op is Opcode.Slice
+        || (instr.Op is Opcode.Length or Opcode.GetLength && instr.Args[0].Type.Form == ArrayForm.Array)
+        || (instr.Op is Opcode.Alloc && instr.Data is AllocInfo { Kind: AllocKind.Scratch, Buffer: not null } && instr.Args.Length == 1);
 
     private bool IsAdjointAlloc(Instr instr) => instr.Data is AllocInfo { Buffer: { } b } && b.Hint.EndsWith("Adjoint", StringComparison.Ordinal);
 

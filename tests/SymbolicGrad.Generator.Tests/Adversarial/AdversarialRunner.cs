@@ -713,12 +713,11 @@ public static class AdversarialRunner
     private static string EscapeName(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     /// <summary>The contract's output name: d + the parameter's name with its first letter upper-cased.</summary>
-    /// <remarks>As the generator does it (README: "d + the name with its first letter upper-cased"), leading
-    /// underscores are dropped first: <c>_x</c> gets <c>dX</c>.</remarks>
+    /// <remarks>As the generator does it (README: "d + the name with its first letter upper-cased"): <c>_x</c> gets
+    /// <c>d_x</c> (underscores are kept, as the first generator kept them).</remarks>
     public static string OutputName(string parameter)
     {
-        string name = parameter.TrimStart('_');
-        name = name.Length == 0 ? parameter : name;
+        string name = parameter.TrimStart('@');
         return "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
     }
 

@@ -61,7 +61,7 @@ public class AdversarialTests
         foreach (var bug in AdversarialSuite.KnownBugs)
         {
             Assert.True(AdversarialSuite.ByName.ContainsKey(bug.Key), "KnownGeneratorBugs." + bug.Key + " names no case");
-            Assert.StartsWith("generator bug: ", bug.Value, StringComparison.Ordinal);
+            Assert.Matches("^(generator bug|not supported yet): ", bug.Value);
         }
 
         int errors = all.Count(c => c.Expect == Expectation.Error);

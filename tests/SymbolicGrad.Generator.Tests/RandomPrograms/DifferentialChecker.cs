@@ -454,9 +454,9 @@ public static class BatchRunner
         var parameterTypes = method.Parameters.Select(p => RuntimeType(p, type)).ToArray();
         var gradient = type.GetMethods(BindingFlags.Public | BindingFlags.Static).FirstOrDefault(g =>
             g.Name == method.Name + "Gradient" && g.GetParameters().Length == method.Parameters.Count + method.DiffParameters.Count() &&
-            g.GetParameters().Take(method.Parameters.Count).Select(q => q.ParameterType).SequenceEqual(parameterTypes));
-        if (gradient is null ||
-            !gradient.GetParameters().Skip(method.Parameters.Count).Zip(method.DiffParameters, (g, p) => p.IsArray ? g.ParameterType == typeof(Span<double>) : g.IsOut).All(ok => ok))
+            g.GetParameters().Take(method.Parameters.Count).Select(q => q.ParameterType).SequenceEqual(parameterTypes) &&
+            g.GetParameters().Skip(method.Parameters.Count).Zip(method.DiffParameters, (q, p) => p.IsArray ? q.ParameterType == typeof(Span<double>) : q.IsOut).All(ok => ok));
+        if (gradient is null)
         {
             return "no " + method.Name + "Gradient with one output (out double, out V2, Span<double>) per differentiable parameter was generated";
         }

@@ -22,7 +22,7 @@ public sealed partial class RandomProgramGenerator
     public static readonly IReadOnlyList<string> ConstructTags = new[]
     {
         // helpers
-        "helper-call", "helper-scalar", "helper-tuple", "helper-struct", "helper-writer", "writer-in-place", "helper-in-helper",
+        "helper-call", "helper-scalar", "helper-tuple", "helper-struct", "helper-writer", "helper-in-helper",
         "helper-array-param", "helper-span-param", "helper-readonly-span-param", "helper-struct-param",
         "arg-array", "arg-asspan", "arg-asspan-range", "arg-slice", "arg-range", "arg-new-array", "arg-collection", "arg-span",
         "overload-helper", "overload-differentiable", "case-only-name",
@@ -725,7 +725,7 @@ public sealed partial class RandomProgramGenerator
                 var target = Pick(targets);
                 var input = writer.Parameters[0];
                 string? source = null;
-                if (Chance(0.2) && ArgumentFor(input.Type, target) is { } same)
+                if (_f.WritersInPlace && Chance(0.2) && ArgumentFor(input.Type, target) is { } same)
                 {
                     _tags.Add("writer-in-place");
                     source = same;
@@ -1027,8 +1027,14 @@ public sealed partial class RandomProgramGenerator
             if (type == "Span<double>" && a.Type == "double[]" && (!a.CreatedInBranch || _f.AsSpanOfArraysCreatedInBranches))
             {
                 // The explicit conversion that every C# user can write.
-                _tags.Add("arg-asspan");
-                return Chance(0.6) ? a.Name + ".AsSpan()" : a.Name + ".AsSpan(" + a.Name + ".Length / 2)";
+                if (Chance(0.6))
+                {
+                    _tags.Add("arg-asspan");
+                    return a.Name + ".AsSpan()";
+                }
+
+                _tags.Add("arg-asspan-range");
+                return a.Name + ".AsSpan(" + a.Name + ".Length / 2)";
             }
 
             return null;
@@ -1045,15 +1051,44 @@ public sealed partial class RandomProgramGenerator
         }
 
         /// <summary>The argument of a [NoDerivative] parameter of a [Differentiable] callee: data, or (propagated) a differentiable value.</summary>
-        private string DataArgument(int depth)
+        private string DataArgument(int depth, RandomMethod callee)
         {
-            if (_f.DifferentiableIntoDataParameters && Chance(0.3))
+            // A callee that converts its data through decimal (exact on data) would rightly be refused (SG0025) once a
+            // differentiable value flows into that data: propagate only into callees without such a conversion.
+            if (_f.DifferentiableIntoDataParameters && !ConvertsThroughDecimal(callee) && Chance(0.3))
             {
                 _tags.Add("diff-to-data-arg");
                 return Bounded(Expr(depth - 2), ArgumentBound).Text;
             }
 
             return Bounded(DataExpr(1), ArgumentBound).Text;
+        }
+
+        private static bool ConvertsThroughDecimal(RandomMethod m)
+        {
+            var stack = new Stack<RandomMethod>();
+            var seen = new HashSet<RandomMethod>();
+            stack.Push(m);
+            while (stack.Count > 0)
+            {
+                var x = stack.Pop();
+                if (!seen.Add(x))
+                {
+                    continue;
+                }
+
+                if (x.Tags.Contains("decimal-data"))
+                {
+                    return true;
+                }
+
+                foreach (var c in x.Callees)
+                {
+                    stack.Push(c);
+                }
+            }
+
+            return false;
         }
 
         /// <summary>LINQ over a double[] in scope (a span through ToArray()), the lambdas built by <see cref="InLambda"/>.</summary>

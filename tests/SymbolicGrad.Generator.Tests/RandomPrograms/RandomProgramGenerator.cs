@@ -178,11 +178,17 @@ public sealed record ProgramFeatures
     public bool ArraysCreatedInLoopConditions { get; init; }
 
     /// <summary>
-    /// Known generator bug, off by default: an AsSpan view of an array created inside a branch (in a loop) makes the
-    /// gradient method throw when the branch is not taken (KnownGeneratorBugTests.AsSpanOfAnArrayCreatedInABranchInALoop).
-    /// Off: arrays created in branches are read directly, sliced with ranges, never viewed with AsSpan.
+    /// AsSpan views of arrays created inside a branch (in a loop). Once a known generator bug (the reverse sweep took the
+    /// view at the top of the iteration and threw when the branch was not taken); on by default since the fix.
     /// </summary>
-    public bool AsSpanOfArraysCreatedInBranches { get; init; }
+    public bool AsSpanOfArraysCreatedInBranches { get; init; } = true;
+
+    /// <summary>
+    /// Known generator bug, off by default: a writer helper called in place (H(h, s, h.Slice(0, n)): its input and its
+    /// output overlap) inside nested loops and branches gave a wrong gradient once in the default run (batch seed
+    /// 1118529382, method M101, with this flag on); not reduced to a minimal reproduction yet. Set it to find more.
+    /// </summary>
+    public bool WritersInPlace { get; init; }
 
     /// <summary>The largest number of terms of a generated long sum, and of levels of a deep nesting (raise for long runs).</summary>
     public int MaxDeepTerms { get; init; } = 300;
@@ -2258,7 +2264,7 @@ public sealed partial class RandomProgramGenerator
             var args = callee.Parameters.Select(p => p.Kind switch
             {
                 ParamKind.Diff => Bounded(Expr(depth - 2), ArgumentBound).Text,
-                ParamKind.DataDouble => DataArgument(depth),
+                ParamKind.DataDouble => DataArgument(depth, callee),
                 ParamKind.DiffStruct => StructArgument(depth),
                 _ => IntArgument(),
             }).ToList();

@@ -210,13 +210,13 @@ public static partial class AdversarialCases
         yield return E("WriteIntoAnInputArray", "SG0018", """
                 [Differentiable] public static double F(double[] x)
                 {
-                    [|x[0] = 2|];
+                    [|x[0]|] = 2;
                     return x[0] * x[1];
                 }
             """, "x", "copy");
         yield return E("DirectRecursion", "SG0024", """
                 [Differentiable] public static double F(double x, int n) => n == 0 ? x : x * [|F(x, n - 1)|];
-            """, "itself", "loop") with { Note = S5 + ": recursion" };
+            """, "recursively", "loop") with { Note = S5 + ": recursion" };
         yield return E("MutualRecursionThroughAHelper", "SG0024", """
                 static double G(double x, int n) => n <= 0 ? 1 : x * [|F(x, n - 1)|];
                 [Differentiable] public static double F(double x, int n) => 1 + x * G(x, n);

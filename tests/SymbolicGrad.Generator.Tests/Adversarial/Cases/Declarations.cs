@@ -240,11 +240,11 @@ public static partial class AdversarialCases
                 [Differentiable] public static double F(double _x, double __y, double x_) => _x * __y + x_;
             """, x => [x[1], x[0], 1], "names");
         yield return E("OutputCollidesWithAParameter", "SG0007", """
-                [Differentiable] public static double F(double [|x|], double dX) => x * dX;
+                [Differentiable] public static double F(double x, double [|dX|]) => x * dX;
             """, "dX", "rename");
-        yield return E("OutputsCollideThroughUnderscores", "SG0007", """
-                [Differentiable] public static double F(double x, double [|_x|]) => x * _x;
-            """, "dX", "rename");
+        yield return G("OutputsOfXAndUnderscoreXDoNotCollide", """
+                [Differentiable] public static double F(double x, double _x) => x * _x;
+            """, x => [x[1], x[0]], "names: x gets dX and _x gets d_x");
         yield return G("ParameterNamedLikeAnotherOutputInLowerCase", """
                 [Differentiable] public static double F(double x, double dx) => x * dx;
             """, x => [x[1], x[0]], "dx vs the output dX of x (and dDx of dx)");

@@ -202,12 +202,12 @@ public static partial class AdversarialCases
             ],
         };
         yield return E("UserMemberNamedLikeTheGradient", "SG0030", """
-                public static double FGradient(double x, out double dX) { dX = 0; return 0; }
-                [Differentiable] public static double [|F|](double x) => x * x;
+                public static double [|FGradient|](double x, out double dX) { dX = 0; return 0; }
+                [Differentiable] public static double F(double x) => x * x;
             """, "FGradient", "rename") with { Note = S2 + " (CS0111)" };
         yield return E("UserMemberNamedLikeTheObjective", "SG0030", """
-                public static int FObjective() => 0;
-                [Differentiable] public static double [|F|](double x) => x * x;
+                public static int [|FObjective|]() => 0;
+                [Differentiable] public static double F(double x) => x * x;
             """, "FObjective", "rename") with { Note = S2 + " (CS0111)" };
         yield return G("FieldNamedValueReadInAThrow", """
                 private static readonly double value = 10;

@@ -136,8 +136,8 @@ public static partial class AdversarialCases
                 [Differentiable] public static double F(double x) => x + double.Epsilon + Math.Min(x, double.MaxValue) + x * Math.E * Math.Tau;
             """, x => [1 + 1 + Math.E * Math.Tau], "double.Epsilon, MaxValue, Math.E, Math.Tau");
         yield return E("PropertyNamedLikeTheGradient", "SG0030", """
-                public static double FGradient => 0;
-                [Differentiable] public static double [|F|](double x) => x * x;
+                public static double [|FGradient|] => 0;
+                [Differentiable] public static double F(double x) => x * x;
             """, "FGradient", "property") with { Note = "members named like generated members" };
         yield return E("NestedTypeNamedLikeTheObjective", "SG0030", """
                 public static class FObjective { }

@@ -49,7 +49,7 @@ public static partial class AdversarialCases
             Targets = [new Target { Data = new Dictionary<string, string> { ["n"] = "5" } }],
         };
         yield return E("ParametersNamedLikeAdjoints", "SG0007", """
-                [Differentiable] public static double F(double x, double xBar, double dY, double [|y|]) => x * xBar + dY * y;
+                [Differentiable] public static double F(double x, double xBar, double [|dY|], double y) => x * xBar + dY * y;
             """, "dY", "rename") with { Note = "parameters named xBar and dY: dY is also the output of y" };
         yield return G("FieldNamedLikeAnOutput", """
                 private static readonly double dX = 4;
