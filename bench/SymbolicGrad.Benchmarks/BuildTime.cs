@@ -19,6 +19,9 @@ public sealed record BuildTimeResult(
     int IncrementalModifiedFiles,
     int Repetitions)
 {
+    /// <summary>Generator time against the size of one method (a sum of n terms), one row per size.</summary>
+    public IReadOnlyList<(int Terms, TimeSpan Total)> Scaling { get; init; } = [];
+
     public string ToMarkdown()
     {
         var b = new StringBuilder();
@@ -27,6 +30,28 @@ public sealed record BuildTimeResult(
         b.AppendLine($"| first run in the process, {Methods} methods (includes JIT of the generator) | {Format.Time(ColdTotal)} | | {GeneratedFiles} |");
         b.AppendLine($"| full run, {Methods} methods (median of {Repetitions}, warm) | {Format.Time(FullTotal)} | {Format.Time(FullAnalyze)} | {GeneratedFiles} |");
         b.AppendLine($"| incremental run after editing one method (median of {Repetitions}) | {Format.Time(IncrementalTotal)} | {Format.Time(IncrementalAnalyze)} | {IncrementalModifiedFiles} |");
+        if (Scaling.Count > 1)
+        {
+            b.AppendLine();
+            b.AppendLine("Generator time against the size of one method, `return t1 + t2 + ... + tn;` with `ti = c·x·y` (warm, median of 3; the whole run: binding, lowering, both sweeps, optimization, printing):");
+            b.AppendLine();
+            b.AppendLine("| terms | generator run | per 1,000 terms | time / time of the previous row |");
+            b.AppendLine("|---|---|---|---|");
+            for (int i = 0; i < Scaling.Count; i++)
+            {
+                var (terms, total) = Scaling[i];
+                string growth = i == 0 ? string.Empty : (total.TotalMilliseconds / Scaling[i - 1].Total.TotalMilliseconds).ToString("0.0", CultureInfo.InvariantCulture)
+                    + " for " + ((double)terms / Scaling[i - 1].Terms).ToString("0.#", CultureInfo.InvariantCulture) + "× the terms";
+                b.AppendLine($"| {terms.ToString("N0", CultureInfo.InvariantCulture)} | {Format.Time(total)} | {Format.Time(TimeSpan.FromTicks(total.Ticks * 1000 / terms))} | {growth} |");
+            }
+
+            var (first, firstTime) = Scaling[0];
+            var (last, lastTime) = Scaling[^1];
+            double slope = (lastTime - firstTime).TotalMilliseconds / (last - first) * 1000;
+            b.AppendLine();
+            b.AppendLine($"Slope from {first.ToString("N0", CultureInfo.InvariantCulture)} to {last.ToString("N0", CultureInfo.InvariantCulture)} terms: {slope.ToString("0.0", CultureInfo.InvariantCulture)} ms per 1,000 terms.");
+        }
+
         return b.ToString();
     }
 }
@@ -95,11 +120,64 @@ public static class BuildTime
             incremental.Add((total.Elapsed, AnalyzeTime(result), modified));
         }
 
+        var scaling = new List<(int, TimeSpan)>();
+        foreach (int terms in quick ? new[] { 100, 1_000, 10_000 } : new[] { 100, 1_000, 3_000, 10_000 })
+        {
+            scaling.Add((terms, MeasureSum(terms, parseOptions)));
+        }
+
         return new BuildTimeResult(
             MethodCount, files, cold.Elapsed,
             Median(full.Select(f => f.Total)), Median(full.Select(f => f.Analyze)),
             Median(incremental.Select(i => i.Total)), Median(incremental.Select(i => i.Analyze)),
-            incremental.Max(i => i.Modified), repetitions);
+            incremental.Max(i => i.Modified), repetitions)
+        {
+            Scaling = scaling,
+        };
+    }
+
+    /// <summary>The generator's time on one method whose body is a sum of <paramref name="terms"/> products (median of three warm runs).</summary>
+    private static TimeSpan MeasureSum(int terms, CSharpParseOptions parseOptions)
+    {
+        var b = new StringBuilder();
+        b.AppendLine("using SymbolicGrad;");
+        b.AppendLine("public static partial class Sums");
+        b.AppendLine("{");
+        b.Append("    [Differentiable] public static double F(double x, double y) => ");
+        for (int i = 0; i < terms; i++)
+        {
+            if (i > 0)
+            {
+                b.Append(" + ");
+            }
+
+            b.Append((1 + (i % 97) / 64.0).ToString("0.0#####", CultureInfo.InvariantCulture)).Append(" * x * y");
+        }
+
+        b.AppendLine(";");
+        b.AppendLine("}");
+        string source = b.ToString();
+        var times = new List<TimeSpan>();
+        for (int r = 0; r < 4; r++)
+        {
+            var compilation = CSharpCompilation.Create(
+                "Sum" + terms.ToString(CultureInfo.InvariantCulture),
+                [CSharpSyntaxTree.ParseText(source, parseOptions, path: "Sums.cs")],
+                References(),
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            var run = Run(NewDriver(parseOptions), compilation, out var result);
+            if (result.Results.Single().GeneratedSources.Length != 1 || result.Diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                throw new InvalidOperationException($"The {terms}-term sum should give one gradient and no error: " + string.Join("\n", result.Diagnostics.Take(5)));
+            }
+
+            if (r > 0)
+            {
+                times.Add(run.Elapsed);
+            }
+        }
+
+        return Median(times);
     }
 
     /// <summary>Runs the generator on one C# file and prints what it wrote and reported (for reading the generated code).</summary>
