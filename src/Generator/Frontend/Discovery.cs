@@ -126,6 +126,13 @@ internal static class Discovery
 
             ir.Params.Add(param);
             bindings.Add((p, value));
+
+            // A partial method's other part has its own parameter symbols: the body reads the implementation's.
+            var other = method.PartialImplementationPart ?? method.PartialDefinitionPart;
+            if (other is not null && p.Ordinal < other.Parameters.Length)
+            {
+                bindings.Add((other.Parameters[p.Ordinal], value));
+            }
         }
 
         var thisValue = method.IsStatic ? null : (Frontend.FValue)new Frontend.Scalar(new Lit("this", IrType.Data(method.ContainingType.ToDisplayString(TypeMap.Qualified))));
@@ -172,6 +179,9 @@ internal static class Discovery
                     break;
                 case CheckKind.InactiveDataArgument:
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CompiledCalleeData, check.Location, check.Args));
+                    break;
+                case CheckKind.Recursion:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Recursion, check.Location, check.Args));
                     break;
             }
         }
@@ -562,7 +572,9 @@ internal static class Discovery
         // Another [Differentiable] overload whose generated members would have the same signatures: the later one in source order is refused.
         foreach (var other in type.GetMembers(method.Name).OfType<IMethodSymbol>())
         {
-            if (SymbolEqualityComparer.Default.Equals(other, method) || !HasAttribute(other, DifferentiableAttribute))
+            // The other part of the same partial method is the same method (GetMembers returns its definition part).
+            if (SymbolEqualityComparer.Default.Equals(other, method) || !HasAttribute(other, DifferentiableAttribute)
+                || SymbolEqualityComparer.Default.Equals(other, method.PartialDefinitionPart) || SymbolEqualityComparer.Default.Equals(other, method.PartialImplementationPart))
             {
                 continue;
             }

@@ -124,10 +124,22 @@ internal sealed partial class Lowerer
                 refs[ord] = a.Value is IDeclarationExpressionOperation { Expression: ILocalReferenceOperation decl }
                     ? RefValue.ToVariable(decl.Local)
                     : RefTo(a.Value);
+
+                // An out argument may name a variable with no value yet (out var a, or double a; declared unassigned):
+                // it gets one here, in the caller's scope, so that what the callee writes outlives the call.
+                if (a.Parameter.RefKind == RefKind.Out && refs[ord] is { Key: { } outKey } && _env.Get(outKey) is null && a.Value.Type is { } outType)
+                {
+                    Bind(outKey, ZeroOf(outType, a.Value));
+                }
+
                 continue;
             }
 
-            values[ord] = LowerExpr(a.Value);
+            // Array.Copy(x, a, n), Array.Clear(a): the array, not its conversion to System.Array.
+            var argument = a.Value is IConversionOperation { IsImplicit: true, Operand.Type: IArrayTypeSymbol } toArray && a.Parameter.Type.SpecialType == SpecialType.System_Array
+                ? toArray.Operand
+                : a.Value;
+            values[ord] = LowerExpr(argument);
         }
 
         return CallMethod(inv, method, receiver, values, refs, discard);
@@ -434,7 +446,17 @@ internal sealed partial class Lowerer
             case "Clear" when values.Length == 0:
                 FillElements(self, self.Type.Element!.IsReal ? new Const(0, self.Type.Element) : DefaultOf(self.Type.Element), Len(), at);
                 return new Scalar(Lit.False);
-            case "ToArray" when values.Length == 0:
+            case "CopyTo" when isArray && values.Length == 2 && Arg(0) is { Type.IsArray: true } destination2 && Arg(1) is { Type.IsInt: true } at2:
+                CopyElements(self, Emit(Opcode.Slice, destination2.Type.WithForm(ArrayForm.Span), new[] { destination2, at2, Len() }), Len(), at);
+                return new Scalar(Lit.False);
+            case "Clear" when isArray && values.Length == 2 && Arg(0) is { Type.IsInt: true } clearAt && Arg(1) is { Type.IsInt: true } clearCount:
+                FillElements(
+                    Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, clearAt, clearCount }),
+                    self.Type.Element!.IsReal ? new Const(0, self.Type.Element) : DefaultOf(self.Type.Element),
+                    clearCount,
+                    at);
+                return new Scalar(Lit.False);
+            case "ToArray" or "Clone" when values.Length == 0:
                 var copy = Alloc(self.Type.Element!, new[] { Len() }, at);
                 CopyElements(self, copy, Len(), at);
                 return new Scalar(copy);
@@ -534,6 +556,16 @@ internal sealed partial class Lowerer
         var def = method.OriginalDefinition;
         if (_inlining.Any(m => SymbolEqualityComparer.Default.Equals(m, def)) || SymbolEqualityComparer.Default.Equals(def, _entry.OriginalDefinition))
         {
+            // A recursion on data only (Fact(n), LogGamma(d / 2.0)) needs no derivative: it runs as written. With an
+            // argument that depends on the parameters it is refused once activity is known.
+            if (at is IInvocationOperation && refs.All(r => r is null) && !method.ReturnsVoid && (method.IsStatic || receiver is Scalar)
+                && Opaque(at, pure: false) is { } call)
+            {
+                var recursive = Emit(Opcode.Opaque, call.Type, call.Args, call.Data, SourceText(at.Syntax));
+                Checks.Add(new DeferredCheck(CheckKind.Recursion, call.Args, LocationOf(at), new[] { def.Name, EntryName }));
+                return new Scalar(recursive);
+            }
+
             Report(DiagnosticDescriptors.Recursion, LocationOf(at), def.Name, EntryName);
             return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
         }

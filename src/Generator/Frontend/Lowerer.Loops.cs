@@ -419,12 +419,15 @@ internal sealed partial class Lowerer
         }
     }
 
-    /// <summary>A loop header may only compute its condition: no assignments, writes or calls with side effects.</summary>
+    /// <summary>
+    /// A loop header may only compute its condition: no assignments, writes or calls with side effects. A throw (a
+    /// helper's argument check) is fine: the gradient's forward sweep evaluates the header exactly as the method does.
+    /// </summary>
     private void CheckHeader(Loop loop, Env envAtStart, IOperation at)
     {
         foreach (var (s, _) in IrWalk.All(loop.Header))
         {
-            if (s is Store or Effect or Throw || (s is Assign { Value.Op: Opcode.Opaque or Opcode.Call or Opcode.Alloc } a && !a.Value.IsEffectFree))
+            if (s is Store or Effect || (s is Assign { Value.Op: Opcode.Opaque or Opcode.Call or Opcode.Alloc } a && !a.Value.IsEffectFree))
             {
                 NotYet(at, "A loop condition with side effects (a write or a call that changes something)", "compute it in the body and keep the condition a plain comparison");
                 return;

@@ -527,6 +527,21 @@ internal sealed partial class Lowerer
             return value;
         }
 
+        // new Span<double>(array), new ReadOnlySpan<double>(array, start, length): views of the array.
+        if (TypeMap.IsSpan(type) && creation.Initializer is null && creation.Arguments.Length is 1 or 3
+            && creation.Arguments[0].Value.Type is IArrayTypeSymbol { Rank: 1 } && LowerExpr(creation.Arguments[0].Value) is Scalar { Operand: { Type.IsArray: true } viewed })
+        {
+            var form = TypeMap.IsReadOnlySpan(type) ? ArrayForm.ReadOnlySpan : ArrayForm.Span;
+            if (creation.Arguments.Length == 1)
+            {
+                return new Scalar(Emit(Opcode.Copy, viewed.Type.WithForm(form), new[] { viewed }, source: SourceText(creation.Syntax)));
+            }
+
+            var start = LowerIndex(creation.Arguments[1].Value);
+            var count = LowerIndex(creation.Arguments[2].Value);
+            return new Scalar(Emit(Opcode.Slice, viewed.Type.WithForm(form), new[] { viewed, start, count }, source: SourceText(creation.Syntax)));
+        }
+
         if (TypeMap.IsNullableValue(type, out var u))
         {
             if (creation.Arguments.Length == 1)

@@ -906,6 +906,9 @@ internal enum CheckKind
 
     /// <summary>An argument passed to a [NoDerivative] parameter of a compiled callee.</summary>
     InactiveDataArgument,
+
+    /// <summary>A recursive call, run as written: fine on data only.</summary>
+    Recursion,
 }
 
 internal sealed class DeferredCheck

@@ -43,12 +43,6 @@ public class KnownGeneratorBugs
     public void ThrowExpressions() => Check(nameof(ThrowExpressions));
 
     // ---- internal errors ----
-    [Fact(Skip = "generator bug: SG9999 \"'x' has no value here\" when [Differentiable] is on a partial method's definition and the body is in another file")]
-    public void PartialMethodDefinitionAndImplementation() => Check(nameof(PartialMethodDefinitionAndImplementation));
-
-    [Fact(Skip = "generator bug: SG9999 \"'a' has no value here\" for a helper call with out arguments (Split(x, out var a, out double b))")]
-    public void HelperWithOutParameters() => Check(nameof(HelperWithOutParameters));
-
     // ---- wrong refusals ----
     [Fact(Skip = "generator bug: F<T>(double) gets no objective (T is not real), yet SG0030 refuses it for an FObjective() that collides with F(double)'s")]
     public void GenericOverloadWithAnUnusedTypeParameter() => Check(nameof(GenericOverloadWithAnUnusedTypeParameter));
@@ -58,9 +52,6 @@ public class KnownGeneratorBugs
 
     [Fact(Skip = "generator bug: SG0020 on a sealed override, although the message itself advises 'make it non-virtual (or sealed)'")]
     public void SealedOverrideIsNotVirtualDispatch() => Check(nameof(SealedOverrideIsNotVirtualDispatch));
-
-    [Fact(Skip = "generator bug: [Differentiable] on a partial method's implementing part: SG0030 twice, its two parts taken for overloads")]
-    public void PartialMethodAttributeOnImplementation() => Check(nameof(PartialMethodAttributeOnImplementation));
 
     [Fact(Skip = "generator bug: SG0017 \"'Scale' (this property)\" for a positional property read in a record struct's own instance method")]
     public void RecordStructHost() => Check(nameof(RecordStructHost));
@@ -97,15 +88,6 @@ public class KnownGeneratorBugs
 
     [Fact(Skip = "generator bug: (a, b) = (b, a) of two double[] parameters in a loop: SG0006 'a span that the loop changes ... use an array (double[])'")]
     public void ArrayParameterReassignedInALoop() => Check(nameof(ArrayParameterReassignedInALoop));
-
-    [Fact(Skip = "generator bug: SG0018 'an array the method did not create' for a write into (double[])x.Clone() (x.ToArray() is accepted)")]
-    public void ArrayCopiedThenWritten() => Check(nameof(ArrayCopiedThenWritten));
-
-    [Fact(Skip = "generator bug: SG0015 for Array.Clear on a local array, advising to mark the BCL method [Differentiable] 'in its own project'")]
-    public void ArrayClearAndFill() => Check(nameof(ArrayClearAndFill));
-
-    [Fact(Skip = "generator bug: SG0024 for a recursive helper called with data only (Fact(n)); the message says 'calls itself (through F)'")]
-    public void RecursiveHelperOnDataOnly() => Check(nameof(RecursiveHelperOnDataOnly));
 
     // ---- cascades and messages ----
     [Fact(Skip = "generator bug: SG0024 for F -> G -> F says \"'F' calls itself (through 'F')\": the helper G is never named")]

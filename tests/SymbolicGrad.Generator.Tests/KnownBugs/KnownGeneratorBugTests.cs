@@ -12,23 +12,23 @@ public class KnownGeneratorBugTests
     // ------------------------------------------------------------------ wrong gradients
 
     /// <summary>A span constructed over a differentiable array is read as a constant: the gradient is 0.</summary>
-    [KnownBugFact("new ReadOnlySpan<double>(x) over a differentiable array is a constant: gradient 0 instead of (x1, x0)")]
+    [Fact] // fixed; was: new ReadOnlySpan<double>(x) over a differentiable array is a constant: gradient 0 instead of (x1, x0)
     public void SpanConstructedOverAnArrayKeepsTheDerivative() => Expect.Gradient(
         "    [Differentiable] public static double F(double[] x) { var s = new ReadOnlySpan<double>(x); return s[0] * s[1]; }",
         "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
 
-    [KnownBugFact("new Span<double>(x, 1, 2) over a differentiable array is a constant: gradient 0")]
+    [Fact] // fixed; was: new Span<double>(x, 1, 2) over a differentiable array is a constant: gradient 0
     public void SpanWithOffsetConstructedOverAnArrayKeepsTheDerivative() => Expect.Gradient(
         "    [Differentiable] public static double F(double[] x) { var s = new Span<double>(x, 1, 2); return s[0] * s[1]; }",
         "F", new[] { 0.7, -0.4, 1.3 }, new[] { 0, 1.3, -0.4 }, 3);
 
-    [KnownBugFact("new ReadOnlySpan<double>(x) passed to a helper is a constant: gradient 0 instead of 2x")]
+    [Fact] // fixed; was: new ReadOnlySpan<double>(x) passed to a helper is a constant: gradient 0 instead of 2x
     public void SpanConstructedForAHelperKeepsTheDerivative() => Expect.Gradient(
         SumSq + "    [Differentiable] public static double F(double[] x) => SumSq(new ReadOnlySpan<double>(x));",
         "F", new[] { 0.7, -0.4 }, new[] { 1.4, -0.8 }, 2);
 
     /// <summary>Array.Clone of a differentiable array is read as a constant.</summary>
-    [KnownBugFact("(double[])x.Clone() is a constant: gradient 0 instead of (x1, x0)")]
+    [Fact] // fixed; was: (double[])x.Clone() is a constant: gradient 0 instead of (x1, x0)
     public void CloneKeepsTheDerivative() => Expect.Gradient(
         "    [Differentiable] public static double F(double[] x) { var y = (double[])x.Clone(); return y[0] * y[1]; }",
         "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
@@ -61,29 +61,29 @@ public class KnownGeneratorBugTests
     // ------------------------------------------------------------------ refusals of what issue #9 says must work
 
     /// <summary>Issue #9 §1.3: passing an array (or a Span) to a helper's ReadOnlySpan parameter.</summary>
-    [KnownBugFact("an array passed to a helper's ReadOnlySpan<double> parameter is SG0017 ('the operator ReadOnlySpan.op_Implicit ... use the operator on double')")]
+    [Fact] // fixed; was: an array passed to a helper's ReadOnlySpan<double> parameter is SG0017 ('the operator ReadOnlySpan.op_Implicit ... use the operator on double')
     public void ArrayToReadOnlySpanParameter() => Expect.Gradient(
         SumSq + "    [Differentiable] public static double F(double[] x) => SumSq(x);",
         "F", new[] { 0.7, -0.4 }, new[] { 1.4, -0.8 }, 2);
 
-    [KnownBugFact("a Span (x.AsSpan(o, n), stackalloc) passed to a helper's ReadOnlySpan<double> parameter is SG0017 (Span.op_Implicit)")]
+    [Fact] // fixed; was: a Span (x.AsSpan(o, n), stackalloc) passed to a helper's ReadOnlySpan<double> parameter is SG0017 (Span.op_Implicit)
     public void SpanToReadOnlySpanParameter() => Expect.Gradient(
         SumSq + "    [Differentiable] public static double F(double[] x) => SumSq(x.AsSpan(1, 2));",
         "F", new[] { 0.7, -0.4, 0.5 }, new[] { 0, -0.8, 1.0 }, 3);
 
-    [KnownBugFact("an array passed to a helper's Span<double> parameter is SG0017 (Span.op_Implicit)")]
+    [Fact] // fixed; was: an array passed to a helper's Span<double> parameter is SG0017 (Span.op_Implicit)
     public void ArrayToSpanParameter() => Expect.Gradient(
         "    static double Dot(Span<double> a, Span<double> b) => a[0] * b[0] + a[1] * b[1];\n" +
         "    [Differentiable] public static double F(double[] x) { var t = new double[2]; t[0] = x[1]; t[1] = x[0]; return Dot(x, t); }",
         "F", new[] { 0.7, -0.4 }, new[] { -0.8, 1.4 }, 2);
 
-    [KnownBugFact("ReadOnlySpan<double> v = x (array to span local) is SG0017 (op_Implicit)")]
+    [Fact] // fixed; was: ReadOnlySpan<double> v = x (array to span local) is SG0017 (op_Implicit)
     public void ArrayToReadOnlySpanLocal() => Expect.Gradient(
         "    [Differentiable] public static double F(double[] x) { ReadOnlySpan<double> v = x; return v[0] * v[1]; }",
         "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
 
     /// <summary>A helper that only ever sees data needs no derivative, so recursion in it is harmless (issue #9 §1.2).</summary>
-    [KnownBugFact("a recursive helper called with data only (LogGamma(0.5 * n), Fact(3)) is SG0024")]
+    [Fact] // fixed; was: a recursive helper called with data only (LogGamma(0.5 * n), Fact(3)) is SG0024
     public void RecursiveHelperOnDataOnly() => Expect.Gradient(
         "    static double Fact(int n) => n <= 1 ? 1 : n * Fact(n - 1);\n" +
         "    static double G(double a) => a < 1 ? G(a + 1) / a : a;\n" +
@@ -160,7 +160,7 @@ public class KnownGeneratorBugTests
         "        while (i < 3 && H(s, new[] { 0.5 }) < 10)\n        {\n            s = s * x;\n            i++;\n        }\n\n        return s;\n    }",
         "F", new[] { 0.7 }, new[] { 4 * 0.7 * 0.7 * 0.7 });
 
-    [KnownBugFact("copying a differentiable array with Array.Copy / CopyTo / span.CopyTo is SG0015 or SG0017")]
+    [Fact] // fixed; was: copying a differentiable array with Array.Copy / CopyTo / span.CopyTo is SG0015 or SG0017
     public void ArrayCopies() => Expect.Gradient(
         "    [Differentiable] public static double F(double[] x)\n    {\n        var a = new double[2];\n        Array.Copy(x, a, 2);\n" +
         "        var b = new double[2];\n        x.CopyTo(b, 0);\n        Span<double> c = stackalloc double[2];\n        x.AsSpan().CopyTo(c);\n        return a[0] * b[1] + c[0];\n    }",
@@ -197,7 +197,7 @@ public class KnownGeneratorBugTests
     // ------------------------------------------------------------------ messages
 
     /// <summary>Issue #9 §2: one construct, one error, and a message that names the conversion.</summary>
-    [KnownBugFact("(double)(Half)x gives two SG0017 ('the operator Half.op_Explicit ... use the operator on double') instead of one SG0025 naming Half")]
+    [Fact] // fixed; was: (double)(Half)x gives two SG0017 ('the operator Half.op_Explicit ... use the operator on double') instead of one SG0025 naming Half
     public void HalfRoundTripIsOneLostDerivativeError() => Expect.Refused(
         "    [Differentiable] public static double F(double x) => [|(double)(Half)x|] * x;", "SG0025", "Half");
 

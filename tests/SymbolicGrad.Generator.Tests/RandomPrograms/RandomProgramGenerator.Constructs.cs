@@ -929,7 +929,7 @@ public sealed partial class RandomProgramGenerator
         }
 
         private List<RandomMethod> HelperCandidates(HelperShape shape) =>
-            _earlier.Where(m => m.Helper == shape && m.Level < _f.MaxLevel).ToList();
+            _earlier.Where(m => m.Helper == shape && m.Level < _f.MaxLevel && FitsALoopCondition(m)).ToList();
 
         /// <summary>A call of a helper with arguments of its exact parameter types, or null when some argument cannot be made here.</summary>
         private Ex? HelperCall(RandomMethod helper, int depth)
@@ -1007,7 +1007,9 @@ public sealed partial class RandomProgramGenerator
                 return null;
             }
 
-            bool implicitOk = _f.ImplicitSpanConversions && type != "double[]" && !(type == "Span<double>" && a.Type == "ReadOnlySpan<double>");
+            // With implicit conversions on, an explicit AsSpan still comes up (below) a third of the time.
+            bool implicitOk = _f.ImplicitSpanConversions && type != "double[]" && !(type == "Span<double>" && a.Type == "ReadOnlySpan<double>")
+                && !(type == "Span<double>" && a.Type == "double[]" && Chance(0.35));
             if (a.Type == type || implicitOk)
             {
                 if (Chance(0.25) && (a.Type == type))

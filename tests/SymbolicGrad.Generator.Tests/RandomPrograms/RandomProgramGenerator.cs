@@ -141,20 +141,20 @@ public sealed record ProgramFeatures
     public bool LocalFunctions { get; init; } = true;
 
     /// <summary>
-    /// Known generator bug, off by default: an array passed to a ReadOnlySpan/Span helper parameter, or a Span to a
+    /// Once a known generator bug, on since the fix: an array passed to a ReadOnlySpan/Span helper parameter, or a Span to a
     /// ReadOnlySpan one (implicit conversions) is SG0017 (KnownGeneratorBugTests.ArrayToReadOnlySpanParameter). Off:
     /// every argument has the parameter's exact type (AsSpan() where needed).
     /// </summary>
-    public bool ImplicitSpanConversions { get; init; }
+    public bool ImplicitSpanConversions { get; init; } = true;
 
     /// <summary>Known generator bug, off by default: a span variable re-pointed inside a loop is SG0006 (KnownGeneratorBugTests.SpanRepointedInALoop).</summary>
     public bool SpansRepointedInLoops { get; init; }
 
     /// <summary>
-    /// Known generator bug, off by default: a span built with new ReadOnlySpan&lt;double&gt;(array) / new Span&lt;double&gt;(array, o, n)
+    /// Once a known generator bug, on since the fix: a span built with new ReadOnlySpan&lt;double&gt;(array) / new Span&lt;double&gt;(array, o, n)
     /// over a differentiable array gets a zero gradient (KnownGeneratorBugTests.SpanConstructedOverAnArrayKeepsTheDerivative).
     /// </summary>
-    public bool SpanConstructors { get; init; }
+    public bool SpanConstructors { get; init; } = true;
 
     /// <summary>
     /// Known generator bug, off by default: when a branch makes one variable hold either a parameter array or an array
@@ -2239,6 +2239,44 @@ public sealed partial class RandomProgramGenerator
             }
         }
 
+        /// <summary>
+        /// Outside loop conditions, any callee; inside one (unless ArraysCreatedInLoopConditions), only callees that
+        /// create no array, directly or through their own callees (inlined, their arrays would be created in the condition).
+        /// </summary>
+        private bool FitsALoopCondition(RandomMethod m)
+        {
+            if (!_inLoopCondition || _f.ArraysCreatedInLoopConditions)
+            {
+                return true;
+            }
+
+            var stack = new Stack<RandomMethod>();
+            var seen = new HashSet<RandomMethod>();
+            stack.Push(m);
+            while (stack.Count > 0)
+            {
+                var x = stack.Pop();
+                if (!seen.Add(x))
+                {
+                    continue;
+                }
+
+                if (CreatesArrays.Any(t => x.Source.Contains(t, StringComparison.Ordinal)))
+                {
+                    return false;
+                }
+
+                foreach (var c in x.Callees)
+                {
+                    stack.Push(c);
+                }
+            }
+
+            return true;
+        }
+
+        private static readonly string[] CreatesArrays = { "new double", "new[]", "new []", "stackalloc", "ToArray", "Clone", "Select(", "Zip(", "..]", "[..", "new ReadOnlySpan", "new Span", "new (double" };
+
         private Ex? Call(int depth)
         {
             if (!_f.Calls)
@@ -2246,7 +2284,7 @@ public sealed partial class RandomProgramGenerator
                 return null;
             }
 
-            var candidates = _earlier.Where(m => m.Level < _f.MaxLevel && m.IsScalar && !m.IsHelper && m.Callable).ToList();
+            var candidates = _earlier.Where(m => m.Level < _f.MaxLevel && m.IsScalar && !m.IsHelper && m.Callable && FitsALoopCondition(m)).ToList();
             if (candidates.Count == 0)
             {
                 return null;
