@@ -363,7 +363,14 @@ internal static partial class MethodWriter
         var outputs = CopyOutputs(ir, g.Program, body, Discovery.OutputName, x => x);
         DisposeResources(ir, body);
         DebugHooks.Emit("gradient", m.Stem, () => IrDump.Block(body));
-        Optimizer.Run(body, ir, new HashSet<Var>(outputs.Select(o => o.Var).Append(value)));
+        var live = new HashSet<Var>(outputs.Select(o => o.Var).Append(value));
+        Optimizer.Run(body, ir, live);
+        if (Fusion.Run(ir, body, g.Program.Loops) > 0)
+        {
+            // The fused reverse recomputes what the forward iteration just computed: the optimizer shares it again.
+            Optimizer.Run(body, ir, live);
+        }
+
         lap = DebugHooks.Lap("optimizer", m.Stem, lap);
         DebugHooks.Emit("optimized", m.Stem, () => IrDump.Block(body));
         var derivatives = Formulas.Describe(m.Stem, source);

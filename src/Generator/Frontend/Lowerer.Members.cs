@@ -506,11 +506,11 @@ internal sealed partial class Lowerer
             var fields = TypeMap.StructFields(type);
             var zero = (StructValue)ZeroOf(type, creation);
             FValue value = zero;
-            if (creation.Constructor is { } ctor && !ctor.IsImplicitlyDeclared)
+            if (creation.Constructor is { } ctor && !ctor.IsImplicitlyDeclared && !IsPrimaryConstructor(ctor))
             {
                 value = Construct(creation, ctor, zero);
             }
-            else if (creation.Constructor is { } primary && primary.IsImplicitlyDeclared && primary.Parameters.Length > 0)
+            else if (creation.Constructor is { } primary && (primary.IsImplicitlyDeclared || IsPrimaryConstructor(primary)) && primary.Parameters.Length > 0)
             {
                 value = ConstructPositional(creation, primary, zero);
             }
@@ -586,6 +586,11 @@ internal sealed partial class Lowerer
         return result;
     }
 
+    /// <summary>A record struct's positional constructor: declared by the type's parameter list, it has no body to read.</summary>
+    private static bool IsPrimaryConstructor(IMethodSymbol ctor) =>
+        ctor.MethodKind == MethodKind.Constructor && ctor.DeclaringSyntaxReferences.Length == 1
+        && ctor.DeclaringSyntaxReferences[0].GetSyntax() is RecordDeclarationSyntax { ParameterList: not null };
+
     private static System.Collections.Immutable.ImmutableArray<IArgumentOperation> ImmutableArrayOf(IOperation at) =>
         at is IInvocationOperation inv ? inv.Arguments : System.Collections.Immutable.ImmutableArray<IArgumentOperation>.Empty;
 
@@ -611,6 +616,16 @@ internal sealed partial class Lowerer
             var p = ctor.Parameters[i];
             var property = type.GetMembers(p.Name).OfType<IPropertySymbol>().FirstOrDefault();
             var field = property is null ? type.GetMembers(p.Name).OfType<IFieldSymbol>().FirstOrDefault() : BackingField(property);
+
+            // Only the positional property the compiler writes (X = X); one the user declared may initialize otherwise.
+            bool synthesized = property is null
+                ? !ctor.IsImplicitlyDeclared && field is not null && field.DeclaringSyntaxReferences.Length == 0
+                : property.DeclaringSyntaxReferences.All(r => r.GetSyntax() is ParameterSyntax);
+            if (!ctor.IsImplicitlyDeclared && !synthesized)
+            {
+                return NotYet(creation, "A positional record struct whose property " + p.Name + " is declared in its body", "give the struct an explicit constructor");
+            }
+
             if (field is null || value is not StructValue sv || sv.IndexOf(field) is var k && k < 0)
             {
                 return NotYet(creation, "This constructor", "give the struct an explicit constructor, or use a positional record struct");

@@ -31,41 +31,32 @@ namespace Demo
 
             // forward sweep: the function itself, each intermediate value kept for the reverse sweep
             int t0 = x.Length;
+            double t1 = (double)t0;
+            double t2 = 1.0 / t1;
+            double bBar = 0.0;
+            double wBar = 0.0;
+            // its reverse runs inside it: each iteration's reverse right after its forward part
             double sum = 0.0;
-            int n = 0;
             for (int i = 0; i < t0; i++)
             {
-                double r = w * x[i] + b - y[i];
+                double t3 = x[i];
+                double r = w * t3 + b - y[i];
                 double sum1 = sum + r * r;
-                int n1 = n + 1;
+
+                // the reverse of this iteration, right away (nothing stored)
+                // ∂Mse/∂r from r * r (product rule)
+                double t4 = 2.0 * (r * t2);
+                // ∂Mse/∂b from w * x[i] + b (sum rule)
+                // ∂Mse/∂w from w * x[i] (product rule)
+                double t5 = bBar + t4;
+                bBar = t5;
+                double t6 = wBar + t3 * t4;
+                wBar = t6;
                 sum = sum1;
-                n = n1;
             }
-            double t1 = (double)t0;
             double value = sum / t1;
 
             // reverse sweep: the chain rule, from the result back to the parameters
-            double sumBar = 1.0 / t1;
-            double bBar = 0.0;
-            double wBar = 0.0;
-            int t2 = n - 1;
-            // reverse of for (int i = 0; i < x.Length; i++): its iterations, last first
-            for (int k = t2; k >= 0; k--)
-            {
-                int i1 = k;
-                double t3 = x[i1];
-                double r1 = w * t3 + b - y[i1];
-                double t4 = sumBar;
-                // ∂Mse/∂r from r * r (product rule)
-                double t5 = 2.0 * (r1 * t4);
-                // ∂Mse/∂b from w * x[i] + b (sum rule)
-                // ∂Mse/∂w from w * x[i] (product rule)
-                sumBar = t4;
-                double t6 = bBar + t5;
-                bBar = t6;
-                double t7 = wBar + t3 * t5;
-                wBar = t7;
-            }
             dW = wBar;
             dB = bBar;
             return value;
