@@ -210,4 +210,89 @@ public class KnownGeneratorBugTests
     [KnownBugFact("Array.Sort(x) of a parameter is SG0015 ('its derivative is not known') instead of SG0018 (a write into the caller's array)")]
     public void SortingAParameterIsAWrite() => Expect.Refused(
         "    [Differentiable] public static double F(double[] x) { [|Array.Sort(x)|]; return x[0]; }", "SG0018");
+
+    /// <summary>
+    /// Found by the random tester (SYMBOLICGRAD_RANDOM_SEED=4242, method M15; reduced here, not yet to the root cause): a
+    /// gradient 8.6e-5 off at (2, 0.3, 0.4). It needs the first switch (with its returning cases) together with the loops
+    /// over the local array after it; each part alone is exact. The tester's default run does not meet it.
+    /// </summary>
+    [KnownBugFact("a switch with returning cases, then a local array rewritten in nested loops: dY is 8.6e-5 off (random seed 4242, M15)")]
+    public void SwitchWithReturnsThenNestedLoopsOverALocalArray()
+    {
+        var assembly = Expect.Compiles(Harness.InClass(Members));
+        var f = (DifferentiableFunction)assembly.GetType("Demo.C")!.GetMethod("M15Objective")!.Invoke(null, null)!;
+        var check = GradientCheck.Check(f, new[] { 2.0, 0.3, 0.4 }, Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    private const string Members = """
+    [Differentiable]
+    public static double M15(double x, double y, double z)
+    {
+        switch (z * z)
+        {
+            case < 0.0:
+            {
+                var (tr0, tr1) = (0.1, 0.2);
+                return double.Tan(1.2 * Math.Tanh(0.5 * (double)(long)z + 0.75));
+            }
+            case > 2.0:
+            {
+                var (tr4, tr5) = (y, double.Atan(4.0) + x);
+                return Math.Clamp(tr5, -1.0, 1.0);
+            }
+            default:
+            {
+                double v6 = 0.5 * double.Truncate((z * 0.5)) + Math.Atan(y);
+                x += 0.75 * Math.Sqrt(y * y + 0.5);
+                break;
+            }
+        }
+        Span<double> h7 = stackalloc double[2];
+        for (int i8 = 0; i8 < h7.Length; i8++)
+        {
+            switch (y / (2.0 + Math.Sin(y)))
+            {
+                case < 0.0:
+                {
+                    if ((i8 >= 4) && (h7[i8] + h7[i8 % h7.Length] < 0.5))
+                    {
+                        ref double r9 = ref y;
+                        r9 *= 0.5 + 0.5 * double.Tanh(h7[(i8 * 3 + 1) % h7.Length]);
+                        return Math.Pow(3.0, 3.0 * double.Tanh(Math.Min(x, x) * 0.09537));
+                    }
+                    else
+                    {
+                        z = z;
+                        double v10 = Math.Atanh(0.9 * Math.Tanh(Math.Sqrt((6.0 * Math.Tanh(x * 0.09537)) * (6.0 * Math.Tanh(x * 0.09537)) + 0.5)));
+                        return ((6.0 * Math.Tanh(Math.Exp(h7[h7.Length - 1 - i8]) * 0.04979)) switch { var sw11 when sw11 > 0.5 => h7[h7.Length - 1 - i8] * h7[h7.Length - 1 - i8], var sw12 => y });
+                    }
+                }
+                case > 1.0:
+                {
+                    double tmp = Math.Sin(Math.Sqrt(1.25 * 1.25 + 0.5));
+                    if (!(-0.5 < 0.25))
+                    {
+                        break;
+                    }
+                    return Math.Pow(0.5 + y * y, -1.5);
+                }
+                default:
+                {
+                    double qq = 0;
+                    break;
+                }
+            }
+            h7[i8] = y;
+        }
+        for (int i13 = 0; i13 < 3; i13++)
+        {
+            for (int i14 = 0; i14 < h7.Length; i14++)
+            {
+                h7[i14] = 3.0 * Math.Tanh((Math.Sin(h7[i14]) * (1.0 * Math.Tanh(Math.Acos(0.8 * Math.Sin(h7[(i13 + i14) % h7.Length] / (2.0 + Math.Sin(y)))) * 0.4)) + Math.Pow(0.5 + y * y, -1.5)) * 0.2612);
+            }
+        }
+        return double.Cbrt(2.0 + double.Tanh(Math.FusedMultiplyAdd(Math.Sinh(h7[h7.Length - 1]), z, 0.5 * Math.Truncate(h7[0]) + Math.PI)));
+    }
+""";
 }
