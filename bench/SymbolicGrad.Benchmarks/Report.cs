@@ -400,7 +400,8 @@ public static class Report
         }
 
         double medianGh = Median(generated.Select(r => r.GeneratedOverHand));
-        var worst = generated.MaxBy(r => r.GeneratedOverHand)!;
+        // A hand-written time under the timer's resolution (0.00 ns) gives no ratio: such rows cannot be the worst.
+        var worst = generated.Where(r => double.IsFinite(r.GeneratedOverHand)).MaxBy(r => r.GeneratedOverHand) ?? generated[0];
         double medianGv = Median(generated.Select(r => r.GradientOverValue));
         double medianTg = Median(generated.Where(r => r.Tape is not null).Select(r => r.TapeOverGenerated));
         long maxBytes = generated.Max(r => r.GeneratedBytes ?? long.MaxValue);

@@ -133,7 +133,17 @@ internal sealed class Reverse
                     PrepareForward(f.Else, methodPrologue);
                     foreach (var p in f.Phis.ToList())
                     {
-                        if (p.Dst.Type.IsArray && _activity.IsActive(p.Dst) && ArrayAdjoint(p.Then) is { } t && ArrayAdjoint(p.Else) is { } e)
+                        // One branch may hold data (double[] a = w; if (c) a = data;): on that path the adjoint goes
+                        // into a sink of the data's length that nobody reads (never dropped, never into w's).
+                        Operand? thenAdjoint = ArrayAdjoint(p.Then);
+                        Operand? elseAdjoint = ArrayAdjoint(p.Else);
+                        if (p.Dst.Type.IsArray && _activity.IsActive(p.Dst) && (thenAdjoint is null) != (elseAdjoint is null))
+                        {
+                            thenAdjoint ??= Sink(p.Then, p.Dst.Type, f.Then) ?? throw Unsupported(p);
+                            elseAdjoint ??= Sink(p.Else, p.Dst.Type, f.Else) ?? throw Unsupported(p);
+                        }
+
+                        if (p.Dst.Type.IsArray && _activity.IsActive(p.Dst) && thenAdjoint is { } t && elseAdjoint is { } e)
                         {
                             var type = t.Type.Form == ArrayForm.Array && e.Type.Form == ArrayForm.Array ? AdjointArrayType(p.Dst.Type) : p.Dst.Type.WithForm(ArrayForm.Span);
                             var dst = _method.NewVar(p.Dst.Hint, type, VarRole.Adjoint);
@@ -165,6 +175,13 @@ internal sealed class Reverse
                             if (_arrayAdjoints.TryGetValue(lv.Var, out var adj) && adj is Var adjVar && ArrayAdjoint(lv.Init) is { } init && ArrayAdjoint(lv.Next) is { } next)
                             {
                                 l.Vars.Add(new LoopVar(adjVar, init, next));
+                            }
+                            else if (_arrayAdjoints.ContainsKey(lv.Var))
+                            {
+                                // A loop variable that holds data on some iterations and a differentiated array on others.
+                                throw new UnsupportedException(
+                                    "An array variable that a loop switches between data and a differentiated array",
+                                    "keep data and differentiated values in separate array variables");
                             }
                         }
 
@@ -220,6 +237,30 @@ internal sealed class Reverse
 
     /// <summary>An adjoint array is held like its array (a heap array for a heap array, a span for a span), but always writable.</summary>
     private static IrType AdjointArrayType(IrType t) => t.Form == ArrayForm.ReadOnlySpan ? t.WithForm(ArrayForm.Span) : t;
+
+    private static UnsupportedException Unsupported(Phi p) =>
+        new("An array variable chosen between data and a differentiated array here", "keep data and differentiated values in separate array variables");
+
+    /// <summary>A write-only adjoint for a data array on one path of an if: a fresh array of its length, at the end of that branch.</summary>
+    private Operand? Sink(Operand data, IrType like, Block branch)
+    {
+        if (data is not Var dv)
+        {
+            // No array on this path (the variable is unassigned there): no adjoint either.
+            return data;
+        }
+
+        if (like.Rank != 1 || like.Element is not { IsReal: true })
+        {
+            return null;
+        }
+
+        var length = _method.NewVar("n", IrType.Int32, VarRole.Temp);
+        branch.Add(new Assign(length, new Instr(Opcode.Length, IrType.Int32, new Operand[] { dv })));
+        var sink = _method.NewVar(dv.Hint + "Sink", AdjointArrayType(like), VarRole.Adjoint);
+        branch.Add(new Assign(sink, new Instr(Opcode.Alloc, sink.Type, new Operand[] { length }, new AllocInfo(AllocKind.Heap, null))));
+        return sink;
+    }
 
     private Operand? ArrayAdjoint(Operand o) => o is Var v && _arrayAdjoints.TryGetValue(v, out var a) ? a : null;
 

@@ -597,8 +597,8 @@ internal sealed class Tangent
             }
             else if (p.Dst.Type.IsArray && IsVaried(p.Dst))
             {
-                var t1 = ArrayTangentOf(p.Then);
-                var t2 = ArrayTangentOf(p.Else);
+                var t1 = ArrayTangentOf(p.Then) ?? ZeroTangent(p.Then, p.Dst.Type, tb);
+                var t2 = ArrayTangentOf(p.Else) ?? ZeroTangent(p.Else, p.Dst.Type, eb);
                 if (t1 is null || t2 is null)
                 {
                     throw new UnsupportedException(_what + " of an array chosen between data and a differentiated array", "keep data and differentiated values in separate arrays");
@@ -612,6 +612,27 @@ internal sealed class Tangent
         }
 
         b.Add(new If(f.Cond, then, @else, phis) { Comment = f.Comment });
+    }
+
+    /// <summary>
+    /// The tangent of a data array on the branch where a varied array variable holds data: zeros of its length
+    /// (a fresh array: data has no derivative). Null for arrays of more than one dimension.
+    /// </summary>
+    private Operand? ZeroTangent(Operand data, IrType like, Builder b)
+    {
+        if (!data.Type.IsArray || like.Element is not { IsReal: true } element || like.Rank > 1)
+        {
+            return null;
+        }
+
+        if (data is not Var)
+        {
+            // No array on this path (the variable is unassigned there): nor is there a tangent.
+            return data;
+        }
+
+        var length = b.Op(Opcode.Length, IrType.Int32, (object?)null, data);
+        return b.Op(Opcode.Alloc, IrType.ArrayOf(element, ArrayForm.Array), new AllocInfo(AllocKind.Heap, null), length);
     }
 
     private void TransformLoop(Loop l, Builder b)

@@ -136,6 +136,11 @@ public sealed class BatchReport
     public int Helpers { get; set; }
     public double WorstRatio { get; set; }
     public List<string> Failures { get; } = new();
+
+    /// <summary>Hessian-vector products checked (second-order runs).</summary>
+    public int SecondOrderPoints { get; set; }
+
+    public bool SecondOrder { get; init; }
     public TimeSpan CompileTime { get; set; }
     public TimeSpan CheckTime { get; set; }
     public string Timing { get; set; } = "";
@@ -146,6 +151,7 @@ public sealed class BatchReport
         FloatPrograms += other.FloatPrograms;
         PointsChecked += other.PointsChecked;
         PointsSkipped += other.PointsSkipped;
+        SecondOrderPoints += other.SecondOrderPoints;
         MaxSkippedInOneProgram = Math.Max(MaxSkippedInOneProgram, other.MaxSkippedInOneProgram);
         ExcludedPrograms += other.ExcludedPrograms;
         ExpectedRefusals += other.ExpectedRefusals;
@@ -165,9 +171,18 @@ public static class BatchRunner
     /// <summary>Attempts per program: a program whose points are skipped this often fails (skipping must not hide bugs).</summary>
     public const int MaxAttemptsPerProgram = 30;
 
-    public static BatchReport Run(RandomBatch batch)
+    /// <summary>
+    /// Compiles and checks one batch. With <paramref name="secondOrder"/>, every method is compiled with
+    /// [Differentiable(Hessian = true)] and its Hessian-vector products are checked too (see <see cref="CheckSecondOrder"/>).
+    /// </summary>
+    public static BatchReport Run(RandomBatch batch, bool secondOrder = false)
     {
-        var report = new BatchReport();
+        if (secondOrder)
+        {
+            batch = new RandomBatch { Seed = batch.Seed, Methods = batch.Methods, Source = batch.Source.Replace("[Differentiable]", "[Differentiable(Hessian = true)]"), CSharp13 = batch.CSharp13 };
+        }
+
+        var report = new BatchReport { SecondOrder = secondOrder };
         var clock = System.Diagnostics.Stopwatch.StartNew();
         string reproduce = $"reproduce with SYMBOLICGRAD_RANDOM_SEED={batch.Seed} SYMBOLICGRAD_RANDOM_PROGRAMS={batch.Methods.Count(m => !m.IsHelper)} (this batch becomes batch 0)";
 
@@ -198,6 +213,12 @@ public static class BatchRunner
         var refused = new HashSet<RandomMethod>();
         foreach (var d in generatorProblems)
         {
+            if (secondOrder && batch.Methods.Any(m => m.ExpectedDiagnostic == d.Id))
+            {
+                // The first-order run checks where expected refusals are (the longer attribute shifts positions here).
+                continue;
+            }
+
             var method = MethodAt(batch, d);
             if (method is not null && method.ExpectedDiagnostic == d.Id)
             {
@@ -211,7 +232,7 @@ public static class BatchRunner
                 (program is null ? "" : $" (method {program.Signature}" + (program != method && method is not null ? $", inside helper {method.Signature}" : "") + $"):\n{program.StandaloneSource()}") + $"\n{reproduce}");
         }
 
-        foreach (var m in batch.Methods.Where(m => m.ExpectedDiagnostic is not null && !refused.Contains(m)))
+        foreach (var m in batch.Methods.Where(m => !secondOrder && m.ExpectedDiagnostic is not null && !refused.Contains(m)))
         {
             report.Failures.Add($"batch seed {batch.Seed}, method {m.Signature}: expected {m.ExpectedDiagnostic} (a decimal round trip of a differentiable value carries no derivative), but it was not reported:\n{m.StandaloneSource()}\n{reproduce}");
         }
@@ -329,6 +350,78 @@ public static class BatchRunner
     };
 
     /// <summary>The seed of a method's points: a function of the batch seed and the method's index only.</summary>
+    /// <summary>
+    /// H(x)·v from the generated second-order code against Richardson-extrapolated centered differences of the generated
+    /// gradient along v, at random smooth points (points where the differences at h and h/2 disagree are kinks: skipped).
+    /// </summary>
+    private static string? CheckSecondOrder(DifferentiableFunction f, Random rng, BatchReport report)
+    {
+        int n = f.Dimension;
+        var hv = new double[n];
+        var gp = new double[n];
+        var gm = new double[n];
+        int checkedPoints = 0;
+        for (int attempt = 0; attempt < 12 && checkedPoints < 2; attempt++)
+        {
+            var x = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 4 - 2).ToArray();
+            var v = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2 - 1).ToArray();
+            f.HessianVectorProduct(x, v, hv);
+            double[] Difference(double h)
+            {
+                var xp = x.Select((xi, i) => xi + h * v[i]).ToArray();
+                var xm = x.Select((xi, i) => xi - h * v[i]).ToArray();
+                f.ValueAndGradient(xp, gp);
+                f.ValueAndGradient(xm, gm);
+                return gp.Select((g, i) => (g - gm[i]) / (2 * h)).ToArray();
+            }
+
+            var d1 = Difference(1e-3);
+            var d2 = Difference(5e-4);
+            var richardson = d2.Select((d, i) => (4 * d - d1[i]) / 3).ToArray();
+            bool smooth = true;
+            bool agrees = true;
+            int worst = 0;
+            double worstError = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double scale = 1 + Math.Abs(richardson[i]);
+                if (!double.IsFinite(hv[i]) || !double.IsFinite(richardson[i]) || Math.Abs(d1[i] - d2[i]) > 1e-3 * scale)
+                {
+                    smooth = false;
+                    break;
+                }
+
+                double error = Math.Abs(hv[i] - richardson[i]);
+                if (error > 1e-5 * scale)
+                {
+                    agrees = false;
+                }
+
+                if (error / scale > worstError)
+                {
+                    worstError = error / scale;
+                    worst = i;
+                }
+            }
+
+            if (!smooth)
+            {
+                continue;
+            }
+
+            if (!agrees)
+            {
+                return $"Hessian-vector product mismatch at x = ({string.Join(", ", x.Select(e => e.ToString("R", CultureInfo.InvariantCulture)))}), " +
+                       $"v = ({string.Join(", ", v.Select(e => e.ToString("R", CultureInfo.InvariantCulture)))}): component {f.ParameterNames[worst]} generated {hv[worst]:R}, differences of the gradient {richardson[worst]:R}";
+            }
+
+            checkedPoints++;
+        }
+
+        report.SecondOrderPoints += checkedPoints;
+        return null;
+    }
+
     public static int PointSeed(int batchSeed, int index) => unchecked(batchSeed * 31 + index * 7919 + 17);
 
     /// <summary>
@@ -500,6 +593,22 @@ public static class BatchRunner
         report.PointsChecked += passed;
         report.PointsSkipped += skipped;
         report.MaxSkippedInOneProgram = Math.Max(report.MaxSkippedInOneProgram, skipped);
+        if (report.SecondOrder && passed >= PointsPerProgram && !method.UsesFloat)
+        {
+            if (!f.HasHessian)
+            {
+                // Struct parameters go through a check wrapper of the gradient alone.
+                if (!NeedsWrapper(method))
+                {
+                    return "compiled with Hessian = true, but its objective has no Hessian";
+                }
+            }
+            else if (CheckSecondOrder(f, rng, report) is { } problem)
+            {
+                return problem + (dataText.Length > 0 ? "\ndata: " + dataText : "");
+            }
+        }
+
         return passed < PointsPerProgram
             ? $"only {passed} of {PointsPerProgram} points were smooth enough to check after {MaxAttemptsPerProgram} attempts ({skipped} skipped): skipping this much could hide a bug" + (dataText.Length > 0 ? "\ndata: " + dataText : "")
             : null;
