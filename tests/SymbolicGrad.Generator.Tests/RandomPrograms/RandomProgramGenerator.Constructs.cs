@@ -48,7 +48,7 @@ public sealed partial class RandomProgramGenerator
     private sealed record StructVar(string Name, double Bound, int Scope);
 
     /// <summary>A local function or a Func local in scope.</summary>
-    private sealed record LocalFunction(string Name, int Arity, double Bound, int Scope);
+    private sealed record LocalFunction(string Name, int Arity, double Bound, int Scope, bool CreatesArrays = false);
 
     private sealed partial class MethodBuilder
     {
@@ -529,7 +529,7 @@ public sealed partial class RandomProgramGenerator
                 string type = arity == 1 ? "Func<double, double>" : "Func<double, double, double>";
                 string header = arity == 1 ? parameters[0].Name : "(" + string.Join(", ", parameters.Select(p => p.Name)) + ")";
                 Line(type + " " + name + " = " + (isStatic ? "static " : "") + header + " => " + body.Text + ";");
-                _functions.Add(new LocalFunction(name, arity, body.Bound, _scopes.Count - 1));
+                _functions.Add(new LocalFunction(name, arity, body.Bound, _scopes.Count - 1, MayCreateArrays(body.Text)));
                 return false;
             }
 
@@ -557,7 +557,7 @@ public sealed partial class RandomProgramGenerator
                 Line("    double " + inner + " = " + first.Text + ";");
                 Line("    return " + result.Text + ";");
                 Line("}");
-                _functions.Add(new LocalFunction(fname, arity, result.Bound, _scopes.Count - 1));
+                _functions.Add(new LocalFunction(fname, arity, result.Bound, _scopes.Count - 1, MayCreateArrays(first.Text + " " + result.Text)));
                 return false;
             }
 
@@ -569,7 +569,7 @@ public sealed partial class RandomProgramGenerator
 
             var e = InLambda(isStatic, parameters, () => Bounded(Expr(Depth()), BoundLimit));
             Line((isStatic ? "static " : "") + "double " + fname + "(" + list + ") => " + e.Text + ";");
-            _functions.Add(new LocalFunction(fname, arity, e.Bound, _scopes.Count - 1));
+            _functions.Add(new LocalFunction(fname, arity, e.Bound, _scopes.Count - 1, MayCreateArrays(e.Text)));
             return false;
         }
 
@@ -863,9 +863,9 @@ public sealed partial class RandomProgramGenerator
                     return Linq(depth);
                 case 3 when _f.Switches:
                     return SwitchExpression(depth);
-                case 4 when _f.LocalFunctions && _functions.Count > 0:
+                case 4 when _f.LocalFunctions && _functions.Any(f => !f.CreatesArrays || !_inLoopCondition || _f.ArraysCreatedInLoopConditions):
                 {
-                    var fn = Pick(_functions);
+                    var fn = Pick(_functions.Where(f => !f.CreatesArrays || !_inLoopCondition || _f.ArraysCreatedInLoopConditions).ToList());
                     _tags.Add("call-local-function");
                     var args = Enumerable.Range(0, fn.Arity).Select(_ => Bounded(Expr(depth - 2), ArgumentBound).Text);
 

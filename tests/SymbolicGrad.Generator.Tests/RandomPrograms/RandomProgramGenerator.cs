@@ -2275,7 +2275,26 @@ public sealed partial class RandomProgramGenerator
             return true;
         }
 
-        private static readonly string[] CreatesArrays = { "new double", "new[]", "new []", "stackalloc", "ToArray", "Clone", "Select(", "Zip(", "..]", "[..", "new ReadOnlySpan", "new Span", "new (double" };
+        private static readonly string[] CreatesArrays = { "new double", "new[]", "new []", "stackalloc", "ToArray", "Clone", "Select(", "Zip(", "..]", "[..", "new ReadOnlySpan", "new Span", "new (double", "([", ", [", "= [" };
+
+        /// <summary>Code that creates an array, directly or through a callee that does (for local functions and lambdas).</summary>
+        private bool MayCreateArrays(string text) =>
+            CreatesArrays.Any(t => text.Contains(t, StringComparison.Ordinal))
+            || _earlier.Any(m => text.Contains(m.Name + "(", StringComparison.Ordinal) && !CalleeFitsALoopCondition(m));
+
+        private bool CalleeFitsALoopCondition(RandomMethod m)
+        {
+            bool saved = _inLoopCondition;
+            _inLoopCondition = true;
+            try
+            {
+                return FitsALoopCondition(m);
+            }
+            finally
+            {
+                _inLoopCondition = saved;
+            }
+        }
 
         private Ex? Call(int depth)
         {
