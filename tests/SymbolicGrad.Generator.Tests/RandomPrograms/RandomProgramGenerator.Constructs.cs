@@ -22,7 +22,7 @@ public sealed partial class RandomProgramGenerator
     public static readonly IReadOnlyList<string> ConstructTags = new[]
     {
         // helpers
-        "helper-call", "helper-scalar", "helper-tuple", "helper-struct", "helper-writer", "helper-in-helper",
+        "helper-call", "helper-scalar", "helper-tuple", "helper-struct", "helper-writer", "writer-in-place", "helper-in-helper",
         "helper-array-param", "helper-span-param", "helper-readonly-span-param", "helper-struct-param",
         "arg-array", "arg-asspan", "arg-asspan-range", "arg-slice", "arg-range", "arg-new-array", "arg-collection", "arg-span",
         "overload-helper", "overload-differentiable", "case-only-name",

@@ -184,11 +184,11 @@ public sealed record ProgramFeatures
     public bool AsSpanOfArraysCreatedInBranches { get; init; } = true;
 
     /// <summary>
-    /// Known generator bug, off by default: a writer helper called in place (H(h, s, h.Slice(0, n)): its input and its
-    /// output overlap) inside nested loops and branches gave a wrong gradient once in the default run (batch seed
-    /// 1118529382, method M101, with this flag on); not reduced to a minimal reproduction yet. Set it to find more.
+    /// A writer helper called in place (H(h, s, h.Slice(0, n)): its input and its output overlap). Off for a while
+    /// after it met a wrong gradient (batch seed 1118529382, M101); the cause was an array chosen against nothing after
+    /// early returns, fixed in the reverse sweep, and that batch passes with it on.
     /// </summary>
-    public bool WritersInPlace { get; init; }
+    public bool WritersInPlace { get; init; } = true;
 
     /// <summary>The largest number of terms of a generated long sum, and of levels of a deep nesting (raise for long runs).</summary>
     public int MaxDeepTerms { get; init; } = 300;
