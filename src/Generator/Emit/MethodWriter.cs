@@ -371,6 +371,11 @@ internal static partial class MethodWriter
             Optimizer.Run(body, ir, live);
         }
 
+        // Last: loops that only add element-wise into arrays become SIMD kernels (the same arithmetic, element by element).
+        if (m.Vectorize)
+        {
+            Vectorize.Run(ir, body, m.Reassociate);
+        }
         lap = DebugHooks.Lap("optimizer", m.Stem, lap);
         DebugHooks.Emit("optimized", m.Stem, () => IrDump.Block(body));
         var derivatives = Formulas.Describe(m.Stem, source);

@@ -673,6 +673,16 @@ internal static class Discovery
         method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)?
             .NamedArguments.Any(n => n.Key == "Hessian" && n.Value.Value is true) ?? false;
 
+    /// <summary>[Differentiable(Vectorize = false)] turns the SIMD kernels off.</summary>
+    public static bool VectorizeRequested(IMethodSymbol method) =>
+        !(method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)?
+            .NamedArguments.Any(n => n.Key == "Vectorize" && n.Value.Value is false) ?? false);
+
+    /// <summary>[Differentiable(Reassociate = true)] lets the kernels compute sums in vector lanes.</summary>
+    public static bool ReassociateRequested(IMethodSymbol method) =>
+        method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == DifferentiableAttribute)?
+            .NamedArguments.Any(n => n.Key == "Reassociate" && n.Value.Value is true) ?? false;
+
     public static bool IsDifferentiableDeclaration(IParameterSymbol p) =>
         p.RefKind is RefKind.None or RefKind.In && !HasAttribute(p, NoDerivativeAttribute)
         && (TypeMap.IsRealSymbol(p.Type) || (TypeMap.VectorElement(p.Type) is { } e && TypeMap.IsRealSymbol(e)) || (TypeMap.IsDesugaredStruct(p.Type) && StructHasReals(p.Type)) || (TypeMap.IsTuple(p.Type) && StructHasReals(p.Type)));
@@ -917,6 +927,8 @@ internal static class Discovery
             Namespace = method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
             Display = method.ContainingType.Name + "." + method.Name + "(" + string.Join(", ", method.Parameters.Select(p => p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat))) + ")",
             Hessian = HessianRequested(method),
+            Vectorize = VectorizeRequested(method),
+            Reassociate = ReassociateRequested(method),
             InRefStruct = method.ContainingType.IsRefLikeType,
             InStruct = method.ContainingType.TypeKind == TypeKind.Struct,
         };

@@ -67,6 +67,12 @@ internal sealed class MethodModel
     /// <summary>[Differentiable(Hessian = true)].</summary>
     public bool Hessian { get; set; }
 
+    /// <summary>Not [Differentiable(Vectorize = false)]: loops that only add into arrays may become SIMD kernels.</summary>
+    public bool Vectorize { get; set; } = true;
+
+    /// <summary>[Differentiable(Reassociate = true)]: sums may become vectorized dot products and sums.</summary>
+    public bool Reassociate { get; set; }
+
     /// <summary>Names of generated members that hide an inherited member of the same signature (declared with 'new').</summary>
     public List<string> Hides { get; } = new();
 
@@ -93,7 +99,7 @@ internal sealed class MethodModel
                 .Append('|').Append(Name).Append('|').Append(Stem).Append('|').Append(ReturnType).Append(IsVectorFunction).Append('|')
                 .Append(string.Join(";", Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name + (p.IsRefLike ? "&" : string.Empty))))
                 .Append('|').Append(string.Join(",", TypeParameters)).Append('|').Append(string.Join(";", Constraints)).Append('|').Append(Display)
-                .Append('|').Append(Hessian).Append('|').Append(string.Join(",", Hides)).Append('|').Append(string.Join(",", Omit)).Append(ObjectiveClosesOverDouble).Append('|').Append(HintName);
+                .Append('|').Append(Hessian).Append(Vectorize).Append(Reassociate).Append('|').Append(string.Join(",", Hides)).Append('|').Append(string.Join(",", Omit)).Append(ObjectiveClosesOverDouble).Append('|').Append(HintName);
             return sb.ToString();
         }
     }

@@ -1,0 +1,117 @@
+using System.ComponentModel;
+using System.Numerics.Tensors;
+
+namespace SymbolicGrad.Internal;
+
+/// <summary>
+/// The vector kernels generated gradients call in place of simple loops (issue #11), on
+/// <see cref="TensorPrimitives"/> (Microsoft's SIMD kernels: AVX-512, AVX2, Arm64 AdvSimd or scalar, whichever the
+/// machine has). Each takes (span, start) pairs and a count, so a generated call reads like the loop it replaces
+/// (<c>for k in [0, count): destination[destinationStart + k] += ...</c>); a count of zero or less does nothing, as the
+/// loop would. Used by generated code; not meant to be called by hand.
+/// </summary>
+/// <remarks>
+/// The element-wise kernels compute exactly what the loop computes, element by element (<c>d + s·c</c> rounded twice,
+/// never fused into one FMA), so a gradient is the same to the last bit with or without them. <c>Dot</c> sums in a
+/// different order than a loop does: generated code calls it only where the user wrote
+/// <c>TensorPrimitives.Dot</c> or allowed reassociation.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Kernels
+{
+    /// <summary><c>destination[d + k] += source[s + k] * scale</c> for k in [0, count).</summary>
+    public static void AddScaled(Span<double> destination, int destinationStart, ReadOnlySpan<double> source, int sourceStart, int count, double scale)
+    {
+        if (count > 0)
+        {
+            var d = destination.Slice(destinationStart, count);
+            TensorPrimitives.MultiplyAdd(source.Slice(sourceStart, count), scale, d, d);
+        }
+    }
+
+    /// <summary><c>destination[d + k] += source[s + k] * scale</c> for k in [0, count).</summary>
+    public static void AddScaled(Span<float> destination, int destinationStart, ReadOnlySpan<float> source, int sourceStart, int count, float scale)
+    {
+        if (count > 0)
+        {
+            var d = destination.Slice(destinationStart, count);
+            TensorPrimitives.MultiplyAdd(source.Slice(sourceStart, count), scale, d, d);
+        }
+    }
+
+    /// <summary><c>destination[d + k] += x[a + k] * y[b + k]</c> for k in [0, count).</summary>
+    public static void AddProduct(Span<double> destination, int destinationStart, ReadOnlySpan<double> x, int xStart, ReadOnlySpan<double> y, int yStart, int count)
+    {
+        if (count > 0)
+        {
+            var d = destination.Slice(destinationStart, count);
+            TensorPrimitives.MultiplyAdd(x.Slice(xStart, count), y.Slice(yStart, count), d, d);
+        }
+    }
+
+    /// <summary><c>destination[d + k] += x[a + k] * y[b + k]</c> for k in [0, count).</summary>
+    public static void AddProduct(Span<float> destination, int destinationStart, ReadOnlySpan<float> x, int xStart, ReadOnlySpan<float> y, int yStart, int count)
+    {
+        if (count > 0)
+        {
+            var d = destination.Slice(destinationStart, count);
+            TensorPrimitives.MultiplyAdd(x.Slice(xStart, count), y.Slice(yStart, count), d, d);
+        }
+    }
+
+    /// <summary><c>destination[d + k] += source[s + k]</c> for k in [0, count).</summary>
+    public static void Add(Span<double> destination, int destinationStart, ReadOnlySpan<double> source, int sourceStart, int count)
+    {
+        if (count > 0)
+        {
+            var d = destination.Slice(destinationStart, count);
+            TensorPrimitives.Add(d, source.Slice(sourceStart, count), d);
+        }
+    }
+
+    /// <summary><c>destination[d + k] += source[s + k]</c> for k in [0, count).</summary>
+    public static void Add(Span<float> destination, int destinationStart, ReadOnlySpan<float> source, int sourceStart, int count)
+    {
+        if (count > 0)
+        {
+            var d = destination.Slice(destinationStart, count);
+            TensorPrimitives.Add(d, source.Slice(sourceStart, count), d);
+        }
+    }
+
+    /// <summary><c>destination[d + k] += value</c> for k in [0, count).</summary>
+    public static void AddConstant(Span<double> destination, int destinationStart, int count, double value)
+    {
+        if (count > 0)
+        {
+            var d = destination.Slice(destinationStart, count);
+            TensorPrimitives.Add(d, value, d);
+        }
+    }
+
+    /// <summary><c>destination[d + k] += value</c> for k in [0, count).</summary>
+    public static void AddConstant(Span<float> destination, int destinationStart, int count, float value)
+    {
+        if (count > 0)
+        {
+            var d = destination.Slice(destinationStart, count);
+            TensorPrimitives.Add(d, value, d);
+        }
+    }
+
+    /// <summary>Σ x[a + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
+    public static double Sum(ReadOnlySpan<double> x, int xStart, int count) =>
+        count > 0 ? TensorPrimitives.Sum(x.Slice(xStart, count)) : 0.0;
+
+    /// <summary>Σ x[a + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
+    public static float Sum(ReadOnlySpan<float> x, int xStart, int count) =>
+        count > 0 ? TensorPrimitives.Sum(x.Slice(xStart, count)) : 0f;
+
+    /// <summary>Σ x[a + k]·y[b + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
+    public static double Dot(ReadOnlySpan<double> x, int xStart, ReadOnlySpan<double> y, int yStart, int count) =>
+        count > 0 ? TensorPrimitives.Dot(x.Slice(xStart, count), y.Slice(yStart, count)) : 0.0;
+
+    /// <summary>Σ x[a + k]·y[b + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
+    public static float Dot(ReadOnlySpan<float> x, int xStart, ReadOnlySpan<float> y, int yStart, int count) =>
+        count > 0 ? TensorPrimitives.Dot(x.Slice(xStart, count), y.Slice(yStart, count)) : 0f;
+}

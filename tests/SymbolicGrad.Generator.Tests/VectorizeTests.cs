@@ -1,0 +1,228 @@
+using System.Reflection;
+
+namespace SymbolicGrad.Generator.Tests;
+
+/// <summary>
+/// SIMD kernels in generated gradients (issue #11): which loops become kernel calls, and that a gradient with them is
+/// the same to the last bit as the same method's gradient without them ([Differentiable(Vectorize = false)]), and right
+/// (numeric differences, closed forms).
+/// </summary>
+public class VectorizeTests
+{
+    /// <summary>The same body twice: F (kernels allowed) and FLoops (Vectorize = false); the generated text of both.</summary>
+    private static (Assembly Assembly, string Vectorized, string Loops) Build(string signature, string body)
+    {
+        string members = "    [Differentiable] public static double F" + signature + "\n" + body + "\n\n" +
+            "    [Differentiable(Vectorize = false)] public static double FLoops" + signature + "\n" + body;
+        var run = Harness.Run(Harness.InClass(members));
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        string Of(string name) => run.Sources.Single(s => s.Key.Contains("C." + name + ".", StringComparison.Ordinal)).Value;
+        return (run.Load(), Of("F"), Of("FLoops"));
+    }
+
+    private static DifferentiableFunction Objective(Assembly assembly, string name, params object[] data) =>
+        (DifferentiableFunction)assembly.GetType("Demo.C")!.GetMethod(name + "Objective", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, data)!;
+
+    private static int Count(string text, string what)
+    {
+        int n = 0;
+        for (int at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + 1, StringComparison.Ordinal))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    /// <summary>Value and gradient of both versions at the point: identical bits; and a tight numeric check.</summary>
+    private static double[] SameBitsAndChecked(DifferentiableFunction vectorized, DifferentiableFunction loops, double[] point)
+    {
+        var g1 = new double[point.Length];
+        var g2 = new double[point.Length];
+        double v1 = vectorized.ValueAndGradient(point, g1);
+        double v2 = loops.ValueAndGradient(point, g2);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(v2), BitConverter.DoubleToInt64Bits(v1));
+        for (int i = 0; i < point.Length; i++)
+        {
+            Assert.True(BitConverter.DoubleToInt64Bits(g1[i]) == BitConverter.DoubleToInt64Bits(g2[i]), $"component {i}: kernels {g1[i]:R}, loops {g2[i]:R}");
+        }
+
+        var check = GradientCheck.Check(vectorized, point, KnownBugs.Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+        return g1;
+    }
+
+    private static double[] Point(int n, int seed)
+    {
+        var r = new Random(seed);
+        var p = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            p[i] = r.NextDouble() * 2 - 1;
+        }
+
+        return p;
+    }
+
+    /// <summary>
+    /// A layer: Σⱼ tanh(Σₖ Wⱼₖ xₖ). The reverse of the inner loop adds x·ā into a row of dW and W·ā into dX: two
+    /// kernels; the result is the closed form ∂/∂Wⱼₖ = (1 − hⱼ²) xₖ, ∂/∂xₖ = Σⱼ (1 − hⱼ²) Wⱼₖ.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 5)]
+    [InlineData(4, 19)]
+    [InlineData(2, 1)]
+    public void TheAdjointOfADotProductIsTwoKernels(int rows, int n)
+    {
+        var (assembly, vectorized, loops) = Build(
+            "(ReadOnlySpan<double> w, ReadOnlySpan<double> x)",
+            "    {\n        int n = x.Length;\n        double loss = 0;\n        for (int j = 0; j < w.Length / n; j++)\n        {\n            double a = 0;\n            for (int k = 0; k < n; k++)\n            {\n                a += w[j * n + k] * x[k];\n            }\n\n            loss += Math.Tanh(a);\n        }\n\n        return loss;\n    }");
+        Assert.Equal(2, Count(vectorized, "Kernels.AddScaled("));
+        Assert.Equal(0, Count(loops, "Kernels."));
+        Assert.Contains("vectorized: ", vectorized);
+
+        var point = Point(rows * n + n, rows * 100 + n);
+        var g = SameBitsAndChecked(Objective(assembly, "F", rows * n, n), Objective(assembly, "FLoops", rows * n, n), point);
+        var w = point.AsSpan(0, rows * n);
+        var x = point.AsSpan(rows * n, n);
+        for (int j = 0; j < rows; j++)
+        {
+            double a = 0;
+            for (int k = 0; k < n; k++)
+            {
+                a += w[j * n + k] * x[k];
+            }
+
+            double d = 1 - (Math.Tanh(a) * Math.Tanh(a));
+            for (int k = 0; k < n; k++)
+            {
+                Assert.Equal(d * x[k], g[j * n + k], 12);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Products and sums into arrays the method created, a loop counting down, a loop starting at an offset and a
+    /// constant added to every element (the adjoint of a sum): kernels where the shapes allow, the same bits.
+    /// </summary>
+    [Fact]
+    public void LocalArraysOffsetsAndCountdownsKeepTheirBits()
+    {
+        var (assembly, vectorized, loops) = Build(
+            "(double[] a, double[] b, double s)",
+            "    {\n        int n = a.Length;\n        var h = new double[n];\n        for (int k = n - 1; k >= 0; k--)\n        {\n            h[k] = a[k] * b[k] * s;\n        }\n\n" +
+            "        double total = 0;\n        for (int k = 1; k < n; k++)\n        {\n            total += h[k] * a[k - 1] + b[k];\n        }\n\n        return total + h[0] * h[0];\n    }");
+        Assert.True(Count(vectorized, "Kernels.") >= 2, vectorized);
+        Assert.Equal(0, Count(loops, "Kernels."));
+        foreach (int n in new[] { 1, 2, 9, 40 })
+        {
+            var point = Point(2 * n + 1, n);
+            SameBitsAndChecked(Objective(assembly, "F", n, n), Objective(assembly, "FLoops", n, n), point);
+        }
+    }
+
+    /// <summary>
+    /// Two views of one parameter that overlap (x[..^1] and x[1..]): their adjoints are views of one output, so the
+    /// loop's two stores add into the same elements and stay a loop. ∂/∂xᵢ = xᵢ₋₁ + xᵢ₊₁.
+    /// </summary>
+    [Fact]
+    public void OverlappingViewsOfOneParameterStayALoop()
+    {
+        var (assembly, vectorized, _) = Build(
+            "(double[] x)",
+            "    {\n        ReadOnlySpan<double> a = x.AsSpan(0, x.Length - 1);\n        ReadOnlySpan<double> b = x.AsSpan(1);\n        double s = 0;\n        for (int k = 0; k < a.Length; k++)\n        {\n            s += a[k] * b[k];\n        }\n\n        return s;\n    }");
+        Assert.Equal(0, Count(vectorized, "Kernels."));
+        var point = Point(7, 3);
+        var g = SameBitsAndChecked(Objective(assembly, "F", 7), Objective(assembly, "FLoops", 7), point);
+        for (int i = 0; i < 7; i++)
+        {
+            double expected = (i > 0 ? point[i - 1] : 0) + (i < 6 ? point[i + 1] : 0);
+            Assert.Equal(expected, g[i], 14);
+        }
+    }
+
+    /// <summary>A loop that reads what it writes (a running sum) or whose reverse pops stays a loop.</summary>
+    [Fact]
+    public void LoopsWithDependencesStayLoops()
+    {
+        var (assembly, vectorized, _) = Build(
+            "(double[] x)",
+            "    {\n        var c = new double[x.Length];\n        c[0] = x[0];\n        for (int k = 1; k < x.Length; k++)\n        {\n            c[k] = c[k - 1] * 0.5 + Math.Sin(x[k]);\n        }\n\n        double s = 0;\n        for (int k = 0; k < c.Length; k++)\n        {\n            s += c[k] * c[k];\n        }\n\n        return s;\n    }");
+        Assert.DoesNotContain("Kernels.AddScaled(cBar", vectorized);
+        var point = Point(6, 5);
+        SameBitsAndChecked(Objective(assembly, "F", 6), Objective(assembly, "FLoops", 6), point);
+    }
+
+    /// <summary>
+    /// Reassociate = true: the layer's dot products and a plain sum become Dot and Sum kernels in the forward sweep too;
+    /// the value and gradient then differ from the loops only by rounding, and match the closed form.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 33)]
+    [InlineData(5, 8)]
+    public void ReassociatedSumsAreDotAndSumKernels(int rows, int n)
+    {
+        string signature = "(ReadOnlySpan<double> w, [NoDerivative] double[] x)";
+        string body = "    {\n        int n = x.Length;\n        double loss = 0;\n        for (int j = 0; j < w.Length / n; j++)\n        {\n            double a = 0;\n            for (int k = 0; k < n; k++)\n            {\n                a += w[j * n + k] * x[k];\n            }\n\n            double b = 0;\n            for (int k = 0; k < n; k++)\n            {\n                b += w[j * n + k];\n            }\n\n            loss += Math.Tanh(a) + b * b;\n        }\n\n        return loss;\n    }";
+        string members = "    [Differentiable(Reassociate = true)] public static double F" + signature + "\n" + body + "\n\n    [Differentiable] public static double FLoops" + signature + "\n" + body;
+        var run = Harness.Run(Harness.InClass(members));
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        string vectorized = run.Sources.Single(s => s.Key.Contains("C.F.", StringComparison.Ordinal)).Value;
+        string loops = run.Sources.Single(s => s.Key.Contains("C.FLoops.", StringComparison.Ordinal)).Value;
+        Assert.Equal(1, Count(vectorized, "Kernels.Dot("));
+        Assert.Equal(1, Count(vectorized, "Kernels.Sum("));
+        Assert.Equal(0, Count(loops, "Kernels.Dot(") + Count(loops, "Kernels.Sum("));
+
+        var assembly = run.Load();
+        var r = new Random(rows * n);
+        var x = Enumerable.Range(0, n).Select(_ => r.NextDouble() - 0.5).ToArray();
+        var point = Point(rows * n, n);
+        var f = Objective(assembly, "F", rows * n, x);
+        var g = new double[point.Length];
+        var gLoops = new double[point.Length];
+        double value = f.ValueAndGradient(point, g);
+        double valueLoops = Objective(assembly, "FLoops", rows * n, x).ValueAndGradient(point, gLoops);
+        Assert.Equal(valueLoops, value, 12);
+        for (int j = 0; j < rows; j++)
+        {
+            double a = 0, b = 0;
+            for (int k = 0; k < n; k++)
+            {
+                a += point[j * n + k] * x[k];
+                b += point[j * n + k];
+            }
+
+            for (int k = 0; k < n; k++)
+            {
+                double expected = (1 - (Math.Tanh(a) * Math.Tanh(a))) * x[k] + 2 * b;
+                Assert.Equal(expected, g[j * n + k], 12);
+                Assert.Equal(gLoops[j * n + k], g[j * n + k], 12);
+            }
+        }
+
+        var check = GradientCheck.Check(f, point, KnownBugs.Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    /// <summary>float: the float kernels, the same bits as the float loops.</summary>
+    [Fact]
+    public void FloatLoopsUseTheFloatKernels()
+    {
+        string body = "    {\n        int n = x.Length;\n        float loss = 0;\n        for (int j = 0; j < w.Length / n; j++)\n        {\n            float a = 0;\n            for (int k = 0; k < n; k++)\n            {\n                a += w[j * n + k] * x[k];\n            }\n\n            loss += a * a;\n        }\n\n        return loss;\n    }";
+        string members = "    [Differentiable] public static float F(float[] w, [NoDerivative] float[] x)\n" + body + "\n\n" +
+            "    [Differentiable(Vectorize = false)] public static float FLoops(float[] w, [NoDerivative] float[] x)\n" + body + "\n\n" +
+            "    public static bool Same(float[] w, float[] x)\n    {\n        var d1 = new float[w.Length];\n        var d2 = new float[w.Length];\n        float v1 = FGradient(w, x, d1);\n        float v2 = FLoopsGradient(w, x, d2);\n" +
+            "        if (BitConverter.SingleToInt32Bits(v1) != BitConverter.SingleToInt32Bits(v2)) return false;\n        for (int i = 0; i < w.Length; i++) if (BitConverter.SingleToInt32Bits(d1[i]) != BitConverter.SingleToInt32Bits(d2[i]) || d1[i] == 0) return false;\n        return true;\n    }";
+        var run = Harness.Run(Harness.InClass(members));
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        Assert.Contains("Kernels.AddScaled(", run.Sources.Single(s => s.Key.Contains("C.F.", StringComparison.Ordinal)).Value);
+        var same = run.Load().GetType("Demo.C")!.GetMethod("Same")!;
+        var r = new Random(11);
+        var w = Enumerable.Range(0, 3 * 17).Select(_ => (float)(r.NextDouble() - 0.5)).ToArray();
+        var x = Enumerable.Range(0, 17).Select(_ => (float)(r.NextDouble() - 0.5)).ToArray();
+        Assert.True((bool)same.Invoke(null, new object[] { w, x })!);
+    }
+}
