@@ -55,10 +55,14 @@ public sealed class PackageLayoutTests(ConsumerFixture fixture)
         Assert.Equal(Property("RepositoryUrl"), MetadataElement("repository").Attribute("url")?.Value);
         Assert.False(string.IsNullOrWhiteSpace(Metadata("description")));
 
-        // The libraries are inside: no package dependency, one (empty) group for net8.0.
+        // The libraries are inside; one package dependency, for net8.0: System.Numerics.Tensors (the SIMD kernels of
+        // generated gradients), at the version Directory.Packages.props pins.
         XElement group = Assert.Single(MetadataElement("dependencies").Elements());
         Assert.Equal("net8.0", group.Attribute("targetFramework")?.Value);
-        Assert.Empty(group.Elements());
+        XElement dependency = Assert.Single(group.Elements());
+        Assert.Equal("System.Numerics.Tensors", dependency.Attribute("id")?.Value);
+        string pinned = System.Text.RegularExpressions.Regex.Match(File.ReadAllText(Path.Combine(Repository.Root, "Directory.Packages.props")), "\"System.Numerics.Tensors\" Version=\"([^\"]+)\"").Groups[1].Value;
+        Assert.Equal(pinned, dependency.Attribute("version")?.Value);
     }
 
     [Theory]
