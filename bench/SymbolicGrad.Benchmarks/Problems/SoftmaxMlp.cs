@@ -24,9 +24,10 @@ public struct SoftmaxMlpProblem : IProblem<SoftmaxMlpProblem>
     private int[] _labels;
     private double[] _h;
     private double[] _dh;
+    private bool _reassociate;
 
     public static string Name => "MLP 784-128-10, softmax CE";
-    public static IReadOnlyList<string> Sizes { get; } = ["batch 256"];
+    public static IReadOnlyList<string> Sizes { get; } = ["batch 256", "batch 256, Reassociate"];
     public static bool HasGenerated => true;
     public static bool HasTape => false;
     public double[] Point { get; private init; }
@@ -36,7 +37,7 @@ public struct SoftmaxMlpProblem : IProblem<SoftmaxMlpProblem>
 
     public static SoftmaxMlpProblem Create(string size)
     {
-        if (size != "batch 256")
+        if (size is not ("batch 256" or "batch 256, Reassociate"))
         {
             throw new ArgumentException(size);
         }
@@ -75,7 +76,7 @@ public struct SoftmaxMlpProblem : IProblem<SoftmaxMlpProblem>
             point[i] = 0.1 * ProblemHelpers.Normal(random);
         }
 
-        return new SoftmaxMlpProblem { Point = point, _x = x, _labels = labels, _h = new double[Hidden], _dh = new double[Hidden] };
+        return new SoftmaxMlpProblem { Point = point, _x = x, _labels = labels, _h = new double[Hidden], _dh = new double[Hidden], _reassociate = size.EndsWith("Reassociate", StringComparison.Ordinal) };
     }
 
     public readonly TorchExport Torch() =>
@@ -175,8 +176,10 @@ public struct SoftmaxMlpProblem : IProblem<SoftmaxMlpProblem>
         return loss / Batch;
     }
 
-    public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) =>
-        Objectives.SoftmaxMlpGradient(p[W1..B1], p[B1..W2], p[W2..B2], p[B2..], _x, _labels, g[W1..B1], g[B1..W2], g[W2..B2], g[B2..]);
+    /// <summary>The natural loops' gradient; for the size "batch 256, Reassociate", the same loops with Reassociate = true.</summary>
+    public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) => _reassociate
+        ? Objectives.SoftmaxMlpReassociatedGradient(p[W1..B1], p[B1..W2], p[W2..B2], p[B2..], _x, _labels, g[W1..B1], g[B1..W2], g[W2..B2], g[B2..])
+        : Objectives.SoftmaxMlpGradient(p[W1..B1], p[B1..W2], p[W2..B2], p[B2..], _x, _labels, g[W1..B1], g[B1..W2], g[W2..B2], g[B2..]);
 
     public readonly double Tape(ReadOnlySpan<double> p, Span<double> g) =>
         throw new NotSupportedException($"{Name}: no tape contender (about 10⁸ nodes a call).");
