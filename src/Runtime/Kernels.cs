@@ -107,6 +107,14 @@ public static class Kernels
     public static float Sum(ReadOnlySpan<float> x, int xStart, int count) =>
         count > 0 ? TensorPrimitives.Sum(x.Slice(xStart, count)) : 0f;
 
+    /// <summary>Σ x[a + k]² for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
+    public static double SumOfSquares(ReadOnlySpan<double> x, int xStart, int count) =>
+        count > 0 ? TensorPrimitives.SumOfSquares(x.Slice(xStart, count)) : 0.0;
+
+    /// <summary>Σ x[a + k]² for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
+    public static float SumOfSquares(ReadOnlySpan<float> x, int xStart, int count) =>
+        count > 0 ? TensorPrimitives.SumOfSquares(x.Slice(xStart, count)) : 0f;
+
     /// <summary>Σ x[a + k]·y[b + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
     public static double Dot(ReadOnlySpan<double> x, int xStart, ReadOnlySpan<double> y, int yStart, int count) =>
         count > 0 ? TensorPrimitives.Dot(x.Slice(xStart, count), y.Slice(yStart, count)) : 0.0;

@@ -206,6 +206,69 @@ public class VectorizeTests
         Assert.True(check.Passed, check.ToString());
     }
 
+    /// <summary>
+    /// TensorPrimitives.Dot, Sum and SumOfSquares written by the user: the generated gradient calls the same
+    /// TensorPrimitives sums in its forward sweep (its value is the method's, bit for bit) and vector kernels in its
+    /// reverse; the gradient is the closed form. Other TensorPrimitives members fed parameters are SG0015 at the call,
+    /// with advice naming the three.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 21)]
+    [InlineData(2, 4)]
+    public void TensorPrimitivesSumsAreDifferentiatedAndKeepTheirBits(int rows, int n)
+    {
+        string members = "    [Differentiable] public static double F(ReadOnlySpan<double> w, ReadOnlySpan<double> b, [NoDerivative] double[] x)\n    {\n        int n = x.Length;\n        double loss = 0;\n" +
+            "        for (int j = 0; j < b.Length; j++)\n        {\n            double a = b[j] + System.Numerics.Tensors.TensorPrimitives.Dot(w.Slice(j * n, n), x);\n            loss += Math.Tanh(a);\n        }\n\n" +
+            "        return loss + 0.5 * System.Numerics.Tensors.TensorPrimitives.SumOfSquares(w) + System.Numerics.Tensors.TensorPrimitives.Sum(b);\n    }\n\n" +
+            "    public static bool SameValue(double[] w, double[] b, double[] x) => BitConverter.DoubleToInt64Bits(F(w, b, x)) == BitConverter.DoubleToInt64Bits(FGradient(w, b, x, new double[w.Length], new double[b.Length]));";
+        var run = Harness.Run(Harness.InClass(members));
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        string code = run.Sources.Single(s => s.Key.Contains("C.F.", StringComparison.Ordinal)).Value;
+        Assert.Equal(1, Count(code, "Kernels.Dot("));
+        Assert.Equal(1, Count(code, "Kernels.SumOfSquares("));
+        Assert.Equal(1, Count(code, "Kernels.Sum("));
+        Assert.True(Count(code, "Kernels.AddScaled(") >= 1, code);
+
+        var assembly = run.Load();
+        var r = new Random(rows + n);
+        var x = Enumerable.Range(0, n).Select(_ => r.NextDouble() - 0.5).ToArray();
+        var point = Point(rows * n + rows, rows * n);
+        Assert.True((bool)assembly.GetType("Demo.C")!.GetMethod("SameValue")!.Invoke(null, new object[] { point[..(rows * n)], point[(rows * n)..], x })!);
+        var f = Objective(assembly, "F", rows * n, rows, x);
+        var g = new double[point.Length];
+        f.ValueAndGradient(point, g);
+        for (int j = 0; j < rows; j++)
+        {
+            double a = point[rows * n + j];
+            for (int k = 0; k < n; k++)
+            {
+                a += point[j * n + k] * x[k];
+            }
+
+            double d = 1 - (Math.Tanh(a) * Math.Tanh(a));
+            Assert.Equal(d + 1, g[rows * n + j], 12);
+            for (int k = 0; k < n; k++)
+            {
+                Assert.Equal(d * x[k] + point[j * n + k], g[j * n + k], 12);
+            }
+        }
+
+        var check = GradientCheck.Check(f, point, KnownBugs.Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    [Fact]
+    public void OtherTensorPrimitivesOfParametersAreSG0015WithAdvice()
+    {
+        var run = Harness.Run(Harness.InClass("    [Differentiable] public static double F(ReadOnlySpan<double> w) => System.Numerics.Tensors.TensorPrimitives.Norm(w);\n" +
+            "    [Differentiable] public static double G(ReadOnlySpan<double> w, [NoDerivative] ReadOnlySpan<double> x) => System.Numerics.Tensors.TensorPrimitives.Norm(x) * w[0];"));
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0015", d.Id);
+        Assert.Contains("Dot, Sum and SumOfSquares", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains("TensorPrimitives.Norm(w)", d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>float: the float kernels, the same bits as the float loops.</summary>
     [Fact]
     public void FloatLoopsUseTheFloatKernels()

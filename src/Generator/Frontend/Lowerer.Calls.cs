@@ -78,6 +78,11 @@ internal sealed partial class Lowerer
             return LowerLinq(inv);
         }
 
+        if (containing == "System.Numerics.Tensors.TensorPrimitives" && LowerTensorPrimitives(inv) is { } tensor)
+        {
+            return tensor;
+        }
+
         if (IsEffect(method, containing))
         {
             if (!discard)
@@ -262,6 +267,8 @@ internal sealed partial class Lowerer
     private static string Advice(IMethodSymbol method) =>
         method.ContainingNamespace?.ToDisplayString() is { } ns && ns.StartsWith("System.Collections", StringComparison.Ordinal)
             ? "a collection of the base class library does not carry derivatives: keep the values in an array (double[]) or a span"
+            : ContainingName(method) == "System.Numerics.Tensors.TensorPrimitives"
+            ? "of TensorPrimitives the generator differentiates Dot, Sum and SumOfSquares of double or float spans; write this one with them (Norm(x) is Math.Sqrt(SumOfSquares(x))) or as a loop, which the generator vectorizes where it can"
             : HasSourceStatic(method)
             ? "the generator differentiates helpers written in this project by inlining them; this one could not be inlined"
             : "its source is not in this compilation: mark it [Differentiable] in its own project, give it a [CustomDerivative], or compute it from supported operations (Math functions, arithmetic, loops)";

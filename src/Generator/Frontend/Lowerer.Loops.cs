@@ -165,7 +165,8 @@ internal sealed partial class Lowerer
             Bind(frame.Break, new Scalar(Lit.False));
         }
 
-        var loop = new Loop { Source = source };
+        var loop = new Loop { Source = source, SumKernel = _nextSumKernel };
+        _nextSumKernel = null;
         var carried = new List<(object Key, FValue Template)>();
         var before = _env;
         var inLoop = new Env();

@@ -37,6 +37,9 @@ internal sealed partial class Lowerer
     private Block _block;
     private Env _env = new();
     private int _depth;
+
+    /// <summary>The next loop EmitLoop makes is this TensorPrimitives sum (<see cref="Loop.SumKernel"/>).</summary>
+    private string? _nextSumKernel;
     private int _instructions;
     private bool _tooLarge;
 

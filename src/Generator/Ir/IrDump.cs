@@ -74,7 +74,7 @@ internal static class IrDump
                     stack.Push((i.Then, 0, depth + 1, null));
                     break;
                 case Loop l:
-                    sb.Append("loop ").Append(l.Reversed ? "rev " : string.Empty).Append(l.Source).Append(" vars ")
+                    sb.Append("loop ").Append(l.Reversed ? "rev " : string.Empty).Append(l.SumKernel is { } sum ? sum + " " : string.Empty).Append(l.Source).Append(" vars ")
                         .Append(string.Join(", ", l.Vars.Select(v => V(v.Var) + "=" + O(v.Init) + "->" + O(v.Next))))
                         .Append(" cond ").Append(O(l.Cond));
                     if (l.Counted is { } c)

@@ -140,6 +140,12 @@ internal sealed class Loop : Stmt
 
     /// <summary>Runs its iterations in any order (a reverse loop of independent iterations): printed as a forward loop.</summary>
     public bool Reversed { get; set; }
+
+    /// <summary>
+    /// For a sum the user wrote as a TensorPrimitives call, lowered to a loop: the call ("Dot", "Sum", "SumOfSquares").
+    /// The vectorizer turns the loop back into the same call, which adds in vector lanes as the user's call did.
+    /// </summary>
+    public string? SumKernel { get; set; }
 }
 
 /// <summary>throw Exception; (a path that throws has no gradient: the gradient method throws the same).</summary>

@@ -637,7 +637,7 @@ internal sealed class Tangent
 
     private void TransformLoop(Loop l, Builder b)
     {
-        var loop = new Loop { Cond = l.Cond, Source = l.Source, Reversed = l.Reversed, Counted = l.Counted, Comment = l.Comment };
+        var loop = new Loop { Cond = l.Cond, Source = l.Source, Reversed = l.Reversed, Counted = l.Counted, Comment = l.Comment, SumKernel = l.SumKernel };
         loop.Vars.AddRange(l.Vars);
 
         // Array loop variables carry their tangent arrays; their form is decided by the initial value's.

@@ -206,7 +206,7 @@ internal sealed class Vectorize
             {
                 counters.Add(lv);
             }
-            else if (_reassociate && IsKernelReal(lv.Var.Type) && step.Op == Opcode.Add && step.Type.Equals(lv.Var.Type) && ReferenceEquals(step.Args[0], lv.Var))
+            else if ((_reassociate || l.SumKernel is not null) && IsKernelReal(lv.Var.Type) && step.Op == Opcode.Add && step.Type.Equals(lv.Var.Type) && ReferenceEquals(step.Args[0], lv.Var))
             {
                 sums.Add((lv, step.Args[1]));
             }
@@ -288,17 +288,29 @@ internal sealed class Vectorize
             }
         }
 
-        // Each sum adds x[k + a] · y[k + b] or x[k + a]: a dot product or a sum of the arrays' elements.
-        var reductions = new List<(LoopVar Var, Element X, Element? Y)>();
+        // Each sum adds x[k + a] · y[k + b] or x[k + a]: a dot product or a sum of the arrays' elements. A TensorPrimitives
+        // sum becomes the call the user wrote (one sum, of its shape); others a dot product or a sum.
+        var reductions = new List<(LoopVar Var, string Kernel, Element X, Element? Y)>();
+        if (l.SumKernel is not null && sums.Count != 1)
+        {
+            return null;
+        }
+
         foreach (var (lv, term) in sums)
         {
             switch (Of(term))
             {
-                case Product p when p.X.Array.Type.Element!.Equals(lv.Var.Type) && p.Y.Array.Type.Element!.Equals(lv.Var.Type):
-                    reductions.Add((lv, p.X, p.Y));
+                case Product p when p.X.Array.Type.Element!.Equals(lv.Var.Type) && p.Y.Array.Type.Element!.Equals(lv.Var.Type)
+                    && l.SumKernel is null or "Dot" or "SumOfSquares":
+                    if (l.SumKernel == "SumOfSquares" && !SameElement(p.X, p.Y))
+                    {
+                        return null;
+                    }
+
+                    reductions.Add((lv, l.SumKernel ?? "Dot", p.X, l.SumKernel == "SumOfSquares" ? null : p.Y));
                     break;
-                case Element e when e.Array.Type.Element!.Equals(lv.Var.Type):
-                    reductions.Add((lv, e, null));
+                case Element e when e.Array.Type.Element!.Equals(lv.Var.Type) && l.SumKernel is null or "Sum":
+                    reductions.Add((lv, "Sum", e, null));
                     break;
                 default:
                     return null;
@@ -363,7 +375,7 @@ internal sealed class Vectorize
             }
         }
 
-        foreach (var (_, x, y) in reductions)
+        foreach (var (_, _, x, y) in reductions)
         {
             NeedElement(x, Need);
             if (y is not null)
@@ -402,16 +414,19 @@ internal sealed class Vectorize
         }
 
         // Sums end at init + the kernel's sum (in vector lanes: the order of the additions changes).
-        foreach (var (lv, x, y) in reductions)
+        foreach (var (lv, name, x, y) in reductions)
         {
             var total = _method.NewVar("sum", lv.Var.Type, VarRole.Temp);
             var args = y is null ? new[] { x.Array, Start(lo, x.Offset, pre), count } : new[] { x.Array, Start(lo, x.Offset, pre), y.Array, Start(lo, y.Offset, pre), count };
-            string kernel = y is null ? "Sum({0}, {1}, {2})" : "Dot({0}, {1}, {2}, {3}, {4})";
+            string kernel = name + (y is null ? "({0}, {1}, {2})" : "({0}, {1}, {2}, {3}, {4})");
             pre.Add(new Assign(total, new Instr(Opcode.Opaque, lv.Var.Type, args, new OpaqueInfo(Template(KernelType + kernel, args.Length), pure: false, effectFree: true)))
             {
-                Comment = "vectorized: " + Describe(l) + " (one SIMD kernel; its sum is added in vector lanes, in a different order than the loop: Reassociate = true)",
+                Comment = l.SumKernel is not null
+                    ? "vectorized: " + Describe(l) + " (TensorPrimitives." + l.SumKernel + ", as written)"
+                    : "vectorized: " + Describe(l) + " (one SIMD kernel; its sum is added in vector lanes, in a different order than the loop: Reassociate = true)",
             });
-            pre.Add(new Assign(lv.Var, new Instr(Opcode.Add, lv.Var.Type, new[] { lv.Init, total })));
+            bool fromZero = lv.Init is Const zero && BitConverter.DoubleToInt64Bits(zero.Value) == 0;
+            pre.Add(new Assign(lv.Var, fromZero ? new Instr(Opcode.Copy, lv.Var.Type, new Operand[] { total }) : new Instr(Opcode.Add, lv.Var.Type, new[] { lv.Init, total })));
         }
 
         // Counters end at init + max(count, 0).
@@ -546,7 +561,11 @@ internal sealed class Vectorize
     /// The stores write arrays that are distinct from each other and from every array the loop reads: then each
     /// element is added to once per iteration, by one store, from values the loop does not change.
     /// </summary>
-    private bool Independent(List<(Store Store, Element Target, Sym Value)> stores, List<(LoopVar Var, Element X, Element? Y)> reductions)
+    private static bool SameElement(Element a, Element b) =>
+        ReferenceEquals(a.Array, b.Array) && a.Offset.Terms.Count == b.Offset.Terms.Count
+        && a.Offset.Terms.Zip(b.Offset.Terms, (p, q) => p.Negate == q.Negate && ReferenceEquals(p.Term, q.Term)).All(x => x);
+
+    private bool Independent(List<(Store Store, Element Target, Sym Value)> stores, List<(LoopVar Var, string Kernel, Element X, Element? Y)> reductions)
     {
         var written = new HashSet<Var>();
         foreach (var (_, target, _) in stores)
@@ -574,7 +593,7 @@ internal sealed class Vectorize
             }
         }
 
-        foreach (var (_, x, y) in reductions)
+        foreach (var (_, _, x, y) in reductions)
         {
             if (written.Contains(Root(x.Array)) || (y is not null && written.Contains(Root(y.Array))))
             {
