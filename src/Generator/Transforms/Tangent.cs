@@ -111,6 +111,18 @@ internal sealed class Tangent
             {
                 switch (s)
                 {
+                    case Assign a when a.Value.Op == Opcode.Pop && a.Dst.Type.IsArray && a.Value.Data is StackInfo { Pushed: { } pushed } si:
+                        // The array the forward sweep pushed and the one the reverse pops are the same memory: if either
+                        // varies (the reverse sweep writes adjoints into arrays the forward only allocated), both have a
+                        // tangent, and the stack carries it.
+                        if (IsVaried(a.Dst) || IsVaried(pushed))
+                        {
+                            changed |= Mark(a.Dst);
+                            changed |= Mark(pushed);
+                            changed |= IsVaried(a.Dst) && _variedStacks.Add(si.Stack);
+                        }
+
+                        break;
                     case Assign a:
                         if (Derives(a.Value))
                         {
@@ -293,6 +305,12 @@ internal sealed class Tangent
             if (IsVaried(dst))
             {
                 DefineArrayTangent(a, b);
+            }
+            else if (instr.Op == Opcode.Pop && _variedStacks.Contains(((StackInfo)instr.Data!).Stack) && Activity.CarriesDerivative(dst.Type))
+            {
+                // The stack carries tangents (for other arrays): this array's slot (null) comes off too, unused.
+                var unused = _method.NewVar(dst.Hint, WritableLike(dst.Type), VarRole.Tangent);
+                b.Block.Stmts.Insert(b.Block.Stmts.Count - 1, new Assign(unused, new Instr(Opcode.Pop, unused.Type, Array.Empty<Operand>(), instr.Data)));
             }
 
             return;
