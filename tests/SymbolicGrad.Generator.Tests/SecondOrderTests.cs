@@ -150,6 +150,27 @@ public class SecondOrderTests
                 return x * h[n - 1];
             }
 
+            static double SliceAfterAnEarlyReturn(double x, double y, double z)
+            {
+                if (z < 0.5) return x * z;
+                Span<double> h = stackalloc double[2];
+                for (int k = 0; k < 2; k++) h[k] = Math.Tanh(y + h[1 - k]);
+                return x * h[1..][0];
+            }
+
+            // Random batch 1773165002's M36 (through M28): the reverse sweep takes a guarded view of the adjoint array
+            // (missing on iterations that returned early); its tangent view was unguarded and threw ArgumentOutOfRangeException.
+            [Differentiable(Hessian = true)]
+            public static double SliceInAHelperCalledInALoop(double x, double y, double z)
+            {
+                double s = 0;
+                for (int i = 0; i < 2; i++)
+                {
+                    s += SliceAfterAnEarlyReturn(x, y, z) * s + x;
+                }
+                return s;
+            }
+
             // The shape of M58 in the second-order random batch 1773124499 (its H·v threw).
             [Differentiable(Hessian = true)]
             public static double StackallocInAHelperCalledInALoop(double x, double y, double[] u)
@@ -401,6 +422,11 @@ public class SecondOrderTests
         double[][] withU = [[0.1, -0.4, -0.5, 0.6, 0.2], [0.1, 0.8, -0.5, 0.6, 0.2], [0.9, -0.4, -0.5, 0.6, 0.2], [0.9, 0.7, -0.5, 0.6, 0.2]];
         CheckProductsAt(Objective("StackallocInAHelperCalledInALoop", 3), withU);
     }
+
+    /// <summary>Issue #8: the tangent of a guarded view (an array missing on some iterations) is guarded too.</summary>
+    [Fact]
+    public void GuardedViewsHaveGuardedTangents() =>
+        CheckProductsAt(Objective("SliceInAHelperCalledInALoop"), [[0.7, -0.4, 0.3], [-0.6, 0.8, 1.1], [1.2, 0.3, -0.5], [0.4, -1.3, 0.8]]);
 
     [Fact]
     public void TangentIsTheDirectionalDerivative()

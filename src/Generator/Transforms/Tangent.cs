@@ -543,8 +543,10 @@ internal sealed class Tangent
                 tangent = ArrayTangentOf(instr.Args[0]) is { } c ? new Instr(Opcode.Copy, FormOf(type, c.Type.Form), new[] { c }) : null;
                 break;
             case Opcode.Slice:
+                // A guarded view (taken at the top of a reverse iteration, where the array may not exist) has a guarded
+                // tangent view: the tangent array is missing on the same paths.
                 tangent = ArrayTangentOf(instr.Args[0]) is { } s
-                    ? new Instr(Opcode.Slice, FormOf(type, s.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span), new[] { s, instr.Args[1], instr.Args[2] })
+                    ? new Instr(Opcode.Slice, FormOf(type, s.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span), new[] { s, instr.Args[1], instr.Args[2] }, instr.Data as GuardedView)
                     : null;
                 break;
             case Opcode.Select:
