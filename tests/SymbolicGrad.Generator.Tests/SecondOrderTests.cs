@@ -171,6 +171,18 @@ public class SecondOrderTests
                 return s;
             }
 
+            // Random batch 1421942335's M124: t shares a class with u (u = t), so its views looked differentiated and
+            // second order was refused (SG0006 'an array that is partly data'); views of data have a zero tangent.
+            [Differentiable(Hessian = true)]
+            public static double ViewsOfDataThatAParameterMayHold(double[] u, [NoDerivative] double[] t)
+            {
+                double v0 = u[0] * u[1];
+                var head = t[..1];
+                var copy = t.ToArray();
+                if (v0 + head[0] < 1.25) u = t;
+                return v0 * u[1] * u[0] + head[0] * v0 * copy[1];
+            }
+
             // The shape of M58 in the second-order random batch 1773124499 (its H·v threw).
             [Differentiable(Hessian = true)]
             public static double StackallocInAHelperCalledInALoop(double x, double y, double[] u)
@@ -422,6 +434,11 @@ public class SecondOrderTests
         double[][] withU = [[0.1, -0.4, -0.5, 0.6, 0.2], [0.1, 0.8, -0.5, 0.6, 0.2], [0.9, -0.4, -0.5, 0.6, 0.2], [0.9, 0.7, -0.5, 0.6, 0.2]];
         CheckProductsAt(Objective("StackallocInAHelperCalledInALoop", 3), withU);
     }
+
+    /// <summary>Issue #8: a view of data has a zero tangent even when a differentiated array variable may hold the data.</summary>
+    [Fact]
+    public void ViewsOfDataHaveZeroTangents() =>
+        CheckProductsAt(Objective("ViewsOfDataThatAParameterMayHold", 2, new[] { 0.5, 0.25 }), [[0.7, -0.4], [1.6, 0.9]]);
 
     /// <summary>Issue #8: the tangent of a guarded view (an array missing on some iterations) is guarded too.</summary>
     [Fact]

@@ -572,6 +572,15 @@ internal sealed class Tangent
                 break;
         }
 
+        if (tangent is null && instr.Op is Opcode.Copy or Opcode.Slice or Opcode.Load && instr.Args[0] is Var
+            && ZeroViewTangent(a.Dst, instr.Op == Opcode.Slice ? instr.Args[2] : null, b) is { } zeros)
+        {
+            // A view of data (a [NoDerivative] parameter, an array from a call or a field) in a class with differentiated
+            // arrays (a variable holds either): the method never writes data (Discovery.CheckWrites), so its tangent is 0.
+            _arrayTangents[a.Dst] = zeros;
+            return;
+        }
+
         if (tangent is null)
         {
             throw new UnsupportedException(_what + " of an array that is partly data (" + a.Dst.Hint + ")", "keep data and differentiated values in separate arrays");
@@ -653,6 +662,22 @@ internal sealed class Tangent
 
         var length = b.Op(Opcode.Length, IrType.Int32, (object?)null, data);
         return b.Op(Opcode.Alloc, IrType.ArrayOf(element, ArrayForm.Array), new AllocInfo(AllocKind.Heap, null), length);
+    }
+
+    /// <summary>Zeros as long as the view <paramref name="view"/> (a one-dimensional real array or span), or null.</summary>
+    private Var? ZeroViewTangent(Var view, Operand? length, Builder b)
+    {
+        if (view.Type.Element is not { IsReal: true } element || view.Type.Rank > 1)
+        {
+            return null;
+        }
+
+        // An array variable may be null where it is viewed: a guarded length (0) then.
+        length ??= b.Op(Opcode.Length, IrType.Int32, view.Type.Form == ArrayForm.Array ? GuardedView.Instance : null, view);
+        var zeros = _method.NewVar(view.Hint, IrType.ArrayOf(element, ArrayForm.Array), VarRole.Tangent);
+        zeros.Of = view;
+        b.Add(new Assign(zeros, new Instr(Opcode.Alloc, zeros.Type, new[] { length }, new AllocInfo(AllocKind.Heap, null))));
+        return zeros;
     }
 
     private void TransformLoop(Loop l, Builder b)
