@@ -160,6 +160,16 @@ public class KnownGeneratorBugTests
         "        while (i < 3 && H(s, new[] { 0.5 }) < 10)\n        {\n            s = s * x;\n            i++;\n        }\n\n        return s;\n    }",
         "F", new[] { 0.7 }, new[] { 4 * 0.7 * 0.7 * 0.7 });
 
+    /// <summary>
+    /// The same for LINQ over a copy in the condition; found by the second-order random run (seed 99, M126:
+    /// while (i3 &lt; c.Length &amp;&amp; ((u.ToArray().Where(...).Sum() &lt; 2.5) || ...))), first order refuses it too.
+    /// </summary>
+    [KnownBugFact("Enumerable.Sum(u[..]) (LINQ over a copy) in a while condition is SG0006 'A loop condition with side effects'")]
+    public void LinqOverACopyInALoopCondition() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] u, double x)\n    {\n        int i = 0;\n" +
+        "        while (i < 3 && System.Linq.Enumerable.Sum(u[..]) < 2.5)\n        {\n            i++;\n            x = x * x;\n        }\n\n        return x;\n    }",
+        "F", new[] { 0.5, 0.25, 0.7 }, new[] { 0, 0, 8 * Math.Pow(0.7, 7) }, 2);
+
     [Fact] // fixed; was: copying a differentiable array with Array.Copy / CopyTo / span.CopyTo is SG0015 or SG0017
     public void ArrayCopies() => Expect.Gradient(
         "    [Differentiable] public static double F(double[] x)\n    {\n        var a = new double[2];\n        Array.Copy(x, a, 2);\n" +
