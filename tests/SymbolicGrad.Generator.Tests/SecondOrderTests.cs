@@ -107,6 +107,93 @@ public class SecondOrderTests
             [Differentiable(Hessian = true)]
             public static float Single(float x, float y) => MathF.Exp(0.5f * x) * y * y;
 
+            // Issue #8: arrays whose adjoint array the forward sweep allocates and keeps for the reverse (pushed each
+            // iteration). Their H·v threw IndexOutOfRangeException or NullReferenceException: the reverse sweep popped a
+            // tangent for the adjoint array that the forward sweep never pushed.
+            [Differentiable(Hessian = true)]
+            public static double CarriedArray(double x, double y)
+            {
+                double s = 0;
+                var w = new double[2];
+                w[0] = x; w[1] = y;
+                for (int i = 0; i < 3; i++)
+                {
+                    var next = new double[2];
+                    next[0] = Math.Sin(w[1]); next[1] = w[0] * w[1];
+                    s += next[0] * next[1];
+                    w = next;
+                }
+                return s;
+            }
+
+            [Differentiable(Hessian = true)]
+            public static double ArrayInABranchOfAReturningLoop(double x, double y)
+            {
+                for (int i = 0; i < 2; i++)
+                {
+                    if (x > 0)
+                    {
+                        var h = new double[3];
+                        for (int k = 0; k < 3; k++) h[k] = Math.Tanh(h[k] + x) * y;
+                        return h[2] * x;
+                    }
+                    x = x + 1;
+                }
+                return x * y;
+            }
+
+            static double AfterAnEarlyReturn(double x, double y, int n)
+            {
+                if (y > 0) return y * x * x;
+                Span<double> h = stackalloc double[n];
+                for (int k = 0; k < h.Length; k++) h[k] = Math.Tanh(h[(k + 1) % n] + x) * y;
+                return x * h[n - 1];
+            }
+
+            static double SliceAfterAnEarlyReturn(double x, double y, double z)
+            {
+                if (z < 0.5) return x * z;
+                Span<double> h = stackalloc double[2];
+                for (int k = 0; k < 2; k++) h[k] = Math.Tanh(y + h[1 - k]);
+                return x * h[1..][0];
+            }
+
+            // Random batch 1773165002's M36 (through M28): the reverse sweep takes a guarded view of the adjoint array
+            // (missing on iterations that returned early); its tangent view was unguarded and threw ArgumentOutOfRangeException.
+            [Differentiable(Hessian = true)]
+            public static double SliceInAHelperCalledInALoop(double x, double y, double z)
+            {
+                double s = 0;
+                for (int i = 0; i < 2; i++)
+                {
+                    s += SliceAfterAnEarlyReturn(x, y, z) * s + x;
+                }
+                return s;
+            }
+
+            // Random batch 1421942335's M124: t shares a class with u (u = t), so its views looked differentiated and
+            // second order was refused (SG0006 'an array that is partly data'); views of data have a zero tangent.
+            [Differentiable(Hessian = true)]
+            public static double ViewsOfDataThatAParameterMayHold(double[] u, [NoDerivative] double[] t)
+            {
+                double v0 = u[0] * u[1];
+                var head = t[..1];
+                var copy = t.ToArray();
+                if (v0 + head[0] < 1.25) u = t;
+                return v0 * u[1] * u[0] + head[0] * v0 * copy[1];
+            }
+
+            // The shape of M58 in the second-order random batch 1773124499 (its H·v threw).
+            [Differentiable(Hessian = true)]
+            public static double StackallocInAHelperCalledInALoop(double x, double y, double[] u)
+            {
+                foreach (var e in u)
+                {
+                    if (e > x) return AfterAnEarlyReturn(e * x, y, u.Length);
+                }
+                return x * y * u.Min();
+            }
+
             public static string Misuse()
             {
                 try
@@ -207,31 +294,45 @@ public class SecondOrderTests
 
     private static void CheckProducts(DifferentiableFunction f, int seed, double tolerance = 1e-7)
     {
-        Assert.True(f.HasHessian, f.Name);
         var random = new Random(seed);
         for (int trial = 0; trial < 3; trial++)
         {
             var x = RandomVector(random, f.Dimension);
-            var v = RandomVector(random, f.Dimension);
-            var hv = new double[f.Dimension];
-            f.HessianVectorProduct(x, v, hv);
-            AssertClose(DifferencedHessianTimes(f, x, v), hv, tolerance, f.Name + " H·v");
-
-            // The dense Hessian: symmetric, and H·v again.
-            var h = new double[f.Dimension * f.Dimension];
-            f.Hessian(x, h);
-            var product = new double[f.Dimension];
-            for (int i = 0; i < f.Dimension; i++)
-            {
-                for (int j = 0; j < f.Dimension; j++)
-                {
-                    Assert.Equal(h[(i * f.Dimension) + j], h[(j * f.Dimension) + i]);
-                    product[i] += h[(i * f.Dimension) + j] * v[j];
-                }
-            }
-
-            AssertClose(hv, product, tolerance * 1e-4, f.Name + " H from products");
+            CheckProduct(f, x, RandomVector(random, f.Dimension), tolerance);
         }
+    }
+
+    /// <summary>As <see cref="CheckProducts"/>, at given points (to reach every branch).</summary>
+    private static void CheckProductsAt(DifferentiableFunction f, double[][] points, double tolerance = 1e-7)
+    {
+        var random = new Random(points.Length);
+        foreach (var x in points)
+        {
+            CheckProduct(f, x, RandomVector(random, f.Dimension), tolerance);
+        }
+    }
+
+    private static void CheckProduct(DifferentiableFunction f, double[] x, double[] v, double tolerance)
+    {
+        Assert.True(f.HasHessian, f.Name);
+        var hv = new double[f.Dimension];
+        f.HessianVectorProduct(x, v, hv);
+        AssertClose(DifferencedHessianTimes(f, x, v), hv, tolerance, f.Name + " H·v");
+
+        // The dense Hessian: symmetric, and H·v again.
+        var h = new double[f.Dimension * f.Dimension];
+        f.Hessian(x, h);
+        var product = new double[f.Dimension];
+        for (int i = 0; i < f.Dimension; i++)
+        {
+            for (int j = 0; j < f.Dimension; j++)
+            {
+                Assert.Equal(h[(i * f.Dimension) + j], h[(j * f.Dimension) + i]);
+                product[i] += h[(i * f.Dimension) + j] * v[j];
+            }
+        }
+
+        AssertClose(hv, product, tolerance * 1e-4, f.Name + " H from products");
     }
 
     [Fact]
@@ -320,6 +421,29 @@ public class SecondOrderTests
         CheckProducts(Objective("Structs", 0.7), 9);
         CheckProducts(Objective("Single"), 10, 1e-3);
     }
+
+    /// <summary>Issue #8: adjoint arrays that the forward sweep allocates and pushes carry their tangent arrays too.</summary>
+    [Fact]
+    public void ArraysKeptForTheReverseSweepHaveExactProducts()
+    {
+        double[][] points = [[0.7, -0.4], [-0.6, 0.8], [-1.5, 1.3], [0.5, 0.9]];
+        CheckProductsAt(Objective("CarriedArray"), points);
+        CheckProductsAt(Objective("ArrayInABranchOfAReturningLoop"), points);
+
+        // Each branch: the first element above x or none, then y on either side of 0.
+        double[][] withU = [[0.1, -0.4, -0.5, 0.6, 0.2], [0.1, 0.8, -0.5, 0.6, 0.2], [0.9, -0.4, -0.5, 0.6, 0.2], [0.9, 0.7, -0.5, 0.6, 0.2]];
+        CheckProductsAt(Objective("StackallocInAHelperCalledInALoop", 3), withU);
+    }
+
+    /// <summary>Issue #8: a view of data has a zero tangent even when a differentiated array variable may hold the data.</summary>
+    [Fact]
+    public void ViewsOfDataHaveZeroTangents() =>
+        CheckProductsAt(Objective("ViewsOfDataThatAParameterMayHold", 2, new[] { 0.5, 0.25 }), [[0.7, -0.4], [1.6, 0.9]]);
+
+    /// <summary>Issue #8: the tangent of a guarded view (an array missing on some iterations) is guarded too.</summary>
+    [Fact]
+    public void GuardedViewsHaveGuardedTangents() =>
+        CheckProductsAt(Objective("SliceInAHelperCalledInALoop"), [[0.7, -0.4, 0.3], [-0.6, 0.8, 1.1], [1.2, 0.3, -0.5], [0.4, -1.3, 0.8]]);
 
     [Fact]
     public void TangentIsTheDirectionalDerivative()

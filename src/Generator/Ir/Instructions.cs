@@ -288,9 +288,20 @@ internal sealed class CallInfo
 /// <summary>A tape: one pooled stack per element type.</summary>
 internal sealed class StackInfo
 {
-    public StackInfo(Var stack) => Stack = stack;
+    public StackInfo(Var stack, Var? pushed = null)
+    {
+        Stack = stack;
+        Pushed = pushed;
+    }
 
     public Var Stack { get; }
+
+    /// <summary>
+    /// On a Pop: the forward value whose push it takes back (the same array, for arrays). Not a read (the value is not
+    /// in scope where the pop is): forward mode uses it to give the pushed array and the popped one the same tangent
+    /// treatment, as a stack of one element type holds arrays of many classes.
+    /// </summary>
+    public Var? Pushed { get; }
 }
 
 /// <summary>

@@ -290,7 +290,7 @@ internal sealed class Resolve
         {
             var (stack, v) = pushes[i];
             var popped = (Var)map[v];
-            head.Add(new Assign(popped, new Instr(Opcode.Pop, v.Type, Array.Empty<Operand>(), new StackInfo(stack))));
+            head.Add(new Assign(popped, new Instr(Opcode.Pop, v.Type, Array.Empty<Operand>(), new StackInfo(stack, v))));
         }
 
         if (pushes.Count > 0)

@@ -111,6 +111,18 @@ internal sealed class Tangent
             {
                 switch (s)
                 {
+                    case Assign a when a.Value.Op == Opcode.Pop && a.Dst.Type.IsArray && a.Value.Data is StackInfo { Pushed: { } pushed } si:
+                        // The array the forward sweep pushed and the one the reverse pops are the same memory: if either
+                        // varies (the reverse sweep writes adjoints into arrays the forward only allocated), both have a
+                        // tangent, and the stack carries it.
+                        if (IsVaried(a.Dst) || IsVaried(pushed))
+                        {
+                            changed |= Mark(a.Dst);
+                            changed |= Mark(pushed);
+                            changed |= IsVaried(a.Dst) && _variedStacks.Add(si.Stack);
+                        }
+
+                        break;
                     case Assign a:
                         if (Derives(a.Value))
                         {
@@ -293,6 +305,12 @@ internal sealed class Tangent
             if (IsVaried(dst))
             {
                 DefineArrayTangent(a, b);
+            }
+            else if (instr.Op == Opcode.Pop && _variedStacks.Contains(((StackInfo)instr.Data!).Stack) && Activity.CarriesDerivative(dst.Type))
+            {
+                // The stack carries tangents (for other arrays): this array's slot (null) comes off too, unused.
+                var unused = _method.NewVar(dst.Hint, WritableLike(dst.Type), VarRole.Tangent);
+                b.Block.Stmts.Insert(b.Block.Stmts.Count - 1, new Assign(unused, new Instr(Opcode.Pop, unused.Type, Array.Empty<Operand>(), instr.Data)));
             }
 
             return;
@@ -525,8 +543,10 @@ internal sealed class Tangent
                 tangent = ArrayTangentOf(instr.Args[0]) is { } c ? new Instr(Opcode.Copy, FormOf(type, c.Type.Form), new[] { c }) : null;
                 break;
             case Opcode.Slice:
+                // A guarded view (taken at the top of a reverse iteration, where the array may not exist) has a guarded
+                // tangent view: the tangent array is missing on the same paths.
                 tangent = ArrayTangentOf(instr.Args[0]) is { } s
-                    ? new Instr(Opcode.Slice, FormOf(type, s.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span), new[] { s, instr.Args[1], instr.Args[2] })
+                    ? new Instr(Opcode.Slice, FormOf(type, s.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span), new[] { s, instr.Args[1], instr.Args[2] }, instr.Data as GuardedView)
                     : null;
                 break;
             case Opcode.Select:
@@ -550,6 +570,15 @@ internal sealed class Tangent
             default:
                 tangent = null;
                 break;
+        }
+
+        if (tangent is null && instr.Op is Opcode.Copy or Opcode.Slice or Opcode.Load && instr.Args[0] is Var
+            && ZeroViewTangent(a.Dst, instr.Op == Opcode.Slice ? instr.Args[2] : null, b) is { } zeros)
+        {
+            // A view of data (a [NoDerivative] parameter, an array from a call or a field) in a class with differentiated
+            // arrays (a variable holds either): the method never writes data (Discovery.CheckWrites), so its tangent is 0.
+            _arrayTangents[a.Dst] = zeros;
+            return;
         }
 
         if (tangent is null)
@@ -633,6 +662,22 @@ internal sealed class Tangent
 
         var length = b.Op(Opcode.Length, IrType.Int32, (object?)null, data);
         return b.Op(Opcode.Alloc, IrType.ArrayOf(element, ArrayForm.Array), new AllocInfo(AllocKind.Heap, null), length);
+    }
+
+    /// <summary>Zeros as long as the view <paramref name="view"/> (a one-dimensional real array or span), or null.</summary>
+    private Var? ZeroViewTangent(Var view, Operand? length, Builder b)
+    {
+        if (view.Type.Element is not { IsReal: true } element || view.Type.Rank > 1)
+        {
+            return null;
+        }
+
+        // An array variable may be null where it is viewed: a guarded length (0) then.
+        length ??= b.Op(Opcode.Length, IrType.Int32, view.Type.Form == ArrayForm.Array ? GuardedView.Instance : null, view);
+        var zeros = _method.NewVar(view.Hint, IrType.ArrayOf(element, ArrayForm.Array), VarRole.Tangent);
+        zeros.Of = view;
+        b.Add(new Assign(zeros, new Instr(Opcode.Alloc, zeros.Type, new[] { length }, new AllocInfo(AllocKind.Heap, null))));
+        return zeros;
     }
 
     private void TransformLoop(Loop l, Builder b)

@@ -47,7 +47,7 @@ public class RandomProgramTests
     /// <summary>
     /// The same programs compiled with [Differentiable(Hessian = true)]: every Hessian-vector product against differences
     /// of the generated gradient (issue #14). SYMBOLICGRAD_RANDOM_SECOND_ORDER_PROGRAMS sets how many (default 200, one
-    /// batch; the second batch of this seed, 1773124499, meets a known bug: KnownGeneratorBugTests.SecondOrderRandomBatch).
+    /// batch; the second batch of this seed, 1773124499, met a bug now fixed: KnownGeneratorBugTests.SecondOrderRandomBatch).
     /// </summary>
     [Fact]
     public void HessianVectorProductsMatchDifferencesOfTheGradient()
