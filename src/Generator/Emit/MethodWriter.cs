@@ -137,6 +137,9 @@ internal static partial class MethodWriter
     private static GradientBody BuildGradient(MethodModel m, IrMethod source, CancellationToken ct)
     {
         var ir = source.Fork();
+
+        // Fewer values to store: reads of elements just written, and reads a loop does not change, moved before it.
+        Optimize.Primal.Run(ir);
         var aliasing = new Aliasing(ir);
         var activity = new Activity(ir, aliasing);
 

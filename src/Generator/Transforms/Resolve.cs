@@ -229,6 +229,17 @@ internal sealed class Resolve
                 return named;
             }
 
+            // An induction variable (li++ beside the index, a running offset): init + k·step, with a step fixed in the loop.
+            if (InductionStep(forward, v, definedIn) is { } induction)
+            {
+                var step = induction.Step;
+                var offset = step is Lit one && one.TryInt(out long s1) && s1 == 1 ? k : rb.Op(Opcode.IMul, IrType.Int32, k, step);
+                var value = IsZeroInt(induction.Init) ? offset : rb.Op(Opcode.IAdd, IrType.Int32, induction.Init, offset);
+                var named = Rename(value, v);
+                map[v] = named;
+                return named;
+            }
+
             bool unconditional = _defs.TryGetValue(v, out var def) && _defBlocks.TryGetValue(v, out var at) && ReferenceEquals(at, forward.Body);
             if (depth < MaxRecomputeDepth && def.Def is not null && Recomputable(def.Def.Value, forward)
                 && (unconditional || !MayThrow(def.Def.Value) || Guardable(def.Def.Value)))
@@ -340,6 +351,29 @@ internal sealed class Resolve
             _program.Forward.Stmts.Insert(index, effect);
             index++;
         }
+    }
+
+    /// <summary>
+    /// A loop variable (int) that every iteration advances by the same step, unconditionally and unchecked: its value at
+    /// the start of iteration k is init + k·step (in wrapping int arithmetic, as the loop computes it).
+    /// </summary>
+    private (Operand Init, Operand Step)? InductionStep(Loop forward, Var v, HashSet<Var> definedIn)
+    {
+        var lv = forward.Vars.FirstOrDefault(x => ReferenceEquals(x.Var, v));
+        if (lv is null || !v.Type.Equals(IrType.Int32) || lv.Next is not Var next || (lv.Init is Var init && definedIn.Contains(init))
+            || !_defs.TryGetValue(next, out var def) || !_defBlocks.TryGetValue(next, out var block) || !ReferenceEquals(block, forward.Body))
+        {
+            return null;
+        }
+
+        var inc = def.Def.Value;
+        if (inc is not { Op: Opcode.IAdd, Checked: false } || !inc.Type.Equals(IrType.Int32) || !ReferenceEquals(inc.Args[0], v)
+            || inc.Args[1] is Var stepVar && definedIn.Contains(stepVar) || inc.Args[1] is not (Lit or Var) || !inc.Args[1].Type.Equals(IrType.Int32))
+        {
+            return null;
+        }
+
+        return (lv.Init, inc.Args[1]);
     }
 
     private static bool IsZeroInt(Operand o) => o is Lit l && l.TryInt(out long v) && v == 0;
