@@ -10,7 +10,9 @@ namespace SymbolicGrad.Generator.Optimize;
 /// xBar += b becomes xBar = a + b), so the passes below see through them;</item>
 /// <item>simplification: constants fold; x·1, x + 0 vanish; in derivative code (only there) x·0 is 0 and a + a is 2·a;</item>
 /// <item>common subexpressions: a pure operation computed twice in scope is computed once;</item>
-/// <item>copy propagation and dead code: copies of SSA values disappear, and so does anything nobody reads.</item>
+/// <item>copy propagation and dead code: copies of SSA values disappear, and so does anything nobody reads;</item>
+/// <item>in derivative code, an element read, cleared and given back (<c>t = a[i]; a[i] = 0; ...; a[i] += t</c>, the adjoint
+/// of <c>q[j] += v</c>) keeps its value with neither store.</item>
 /// </list>
 /// Forward values are only ever rewritten exactly (bit for bit the same value).
 /// </summary>
@@ -33,6 +35,7 @@ internal static class Optimizer
         {
             new Promote(method, inexact).Run(body);
             Cse.Run(body, inexact, method);
+            Restore.Run(body, inexact);
             bool changed = Dce.Run(body, live);
             if (!changed && round > 0)
             {
@@ -455,6 +458,150 @@ internal sealed class Promote
         {
             output.Add(new Assign(v, new Instr(Opcode.Copy, v.Type, new[] { value })));
         }
+    }
+}
+
+/// <summary>
+/// In derivative code: <c>t = a[i]; a[i] = 0; ...; a[i] += t</c> with nothing between that reads or writes a (or a view
+/// of it) or changes i leaves a[i] as it was (but for the sign of a zero): both stores go. This is the adjoint of an
+/// element updated in place (<c>q[j] += v</c>: the old element's adjoint is the new one's).
+/// </summary>
+internal static class Restore
+{
+    public static void Run(Block body, HashSet<Stmt> inexact)
+    {
+        if (inexact.Count == 0)
+        {
+            return;
+        }
+
+        var defs = new Dictionary<Var, Instr>();
+        foreach (var (s, _) in IrWalk.All(body))
+        {
+            if (s is Assign a && !a.Dst.Mutable)
+            {
+                defs[a.Dst] = a.Value;
+            }
+        }
+
+        foreach (var top in body.Stmts.Where(inexact.Contains))
+        {
+            var blocks = new List<Block> { new(new List<Stmt> { top }) };
+            foreach (var (s, _) in IrWalk.All(blocks[0]))
+            {
+                blocks.AddRange(IrWalk.Children(s));
+            }
+
+            foreach (var block in blocks.Skip(1))
+            {
+                InBlock(block, defs);
+            }
+        }
+    }
+
+    private static void InBlock(Block block, Dictionary<Var, Instr> defs)
+    {
+        var stmts = block.Stmts;
+        for (int z = 0; z < stmts.Count; z++)
+        {
+            if (stmts[z] is not Store { Accumulate: false, Value: Const zero, Array: Var array } clear || zero.Value != 0 || Root(array, defs) is not { } root)
+            {
+                continue;
+            }
+
+            // Back to the read of the same element, forward to the store that gives it back; nothing between may touch the array.
+            int load = -1;
+            for (int i = z - 1; i >= 0 && load < 0; i--)
+            {
+                if (stmts[i] is Assign { Value.Op: Opcode.Load } a && ReferenceEquals(a.Value.Args[0], array) && SameIndex(a.Value.Args.Skip(1), clear.Index))
+                {
+                    load = i;
+                }
+                else if (!Harmless(stmts[i], root, clear.Index, defs))
+                {
+                    break;
+                }
+            }
+
+            if (load < 0)
+            {
+                continue;
+            }
+
+            var t = ((Assign)stmts[load]).Dst;
+            for (int j = z + 1; j < stmts.Count; j++)
+            {
+                if (stmts[j] is Store { Accumulate: true, Array: Var back } give && ReferenceEquals(back, array) && SameIndex(give.Index, clear.Index) && ReferenceEquals(give.Value, t))
+                {
+                    stmts.RemoveAt(j);
+                    stmts.RemoveAt(z);
+                    z--;
+                    break;
+                }
+
+                if (!Harmless(stmts[j], root, clear.Index, defs))
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static bool SameIndex(IEnumerable<Operand> a, Operand[] b) => a.Select(IrDump.O).SequenceEqual(b.Select(IrDump.O));
+
+    /// <summary>Neither reads nor writes the array (by its root), nor changes the index's operands, nor leaves the block.</summary>
+    private static bool Harmless(Stmt s, Var root, Operand[] index, Dictionary<Var, Instr> defs)
+    {
+        bool Other(Operand o) => o is Var v && Root(v, defs) is { } r && !ReferenceEquals(r, root) && Distinct(r, root, defs);
+        switch (s)
+        {
+            case Note:
+                return true;
+            case Assign a:
+                if (a.Dst.Mutable && index.Contains(a.Dst))
+                {
+                    return false;
+                }
+
+                if (a.Value.Op == Opcode.Load)
+                {
+                    return Other(a.Value.Args[0]);
+                }
+
+                return a.Value.IsEffectFree && a.Value.Op is not (Opcode.Slice or Opcode.Length or Opcode.GetLength) || a.Value.Op == Opcode.Pop;
+            case Store st:
+                return Other(st.Array);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Two roots that cannot share memory: gradient outputs (checked disjoint on entry), arrays the method created, and inputs.</summary>
+    private static bool Distinct(Var a, Var b, Dictionary<Var, Instr> defs)
+    {
+        bool Fresh(Var v) => v.Role == VarRole.Output || (defs.TryGetValue(v, out var d) && d.Op == Opcode.Alloc);
+        return (Fresh(a) && (Fresh(b) || b.Role == VarRole.Parameter)) || (Fresh(b) && a.Role == VarRole.Parameter);
+    }
+
+    private static Var? Root(Var v, Dictionary<Var, Instr> defs)
+    {
+        for (int guard = 0; guard < 10_000; guard++)
+        {
+            if (!defs.TryGetValue(v, out var def))
+            {
+                return v.Mutable ? null : v;
+            }
+
+            if (def.Op is Opcode.Copy or Opcode.Slice && def.Args[0] is Var of)
+            {
+                v = of;
+                continue;
+            }
+
+            return v;
+        }
+
+        return null;
     }
 }
 
