@@ -142,6 +142,29 @@ public class VectorizeTests
         }
     }
 
+    /// <summary>
+    /// The GMM's triangular update, q[j] += L[li] · c[i] with li++ beside j, written as the method computes it: the
+    /// forward sweep's inner loop becomes one AddScaled kernel (an update in place, with the running offset as its
+    /// start); the same bits as without kernels, and exact.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(9)]
+    public void UpdatesInPlaceWithARunningOffsetAreKernels(int d)
+    {
+        var (assembly, vectorized, loops) = Build(
+            "(double[] c, double[] l)",
+            "    {\n        int d = c.Length;\n        var q = new double[d];\n        for (int i = 0; i < d; i++)\n        {\n            q[i] = c[i];\n        }\n\n        int li = 0;\n" +
+            "        for (int i = 0; i < d; i++)\n        {\n            for (int j = i + 1; j < d; j++)\n            {\n                q[j] += l[li] * c[i];\n                li++;\n            }\n        }\n\n" +
+            "        double s = 0;\n        for (int j = 0; j < d; j++)\n        {\n            s += q[j] * q[j];\n        }\n\n        return s;\n    }");
+        Assert.Contains("Kernels.AddScaled(", vectorized);
+        Assert.Equal(0, Count(loops, "Kernels."));
+        int size = d * (d - 1) / 2;
+        var point = Point(d + size, d);
+        SameBitsAndChecked(Objective(assembly, "F", d, size), Objective(assembly, "FLoops", d, size), point);
+    }
+
     /// <summary>A loop that reads what it writes (a running sum) or whose reverse pops stays a loop.</summary>
     [Fact]
     public void LoopsWithDependencesStayLoops()

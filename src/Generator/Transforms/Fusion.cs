@@ -365,6 +365,26 @@ internal sealed class Fusion
             }
         }
 
+        // Elements it reads of arrays the reverse sweep writes (an adjoint array): the reverse code after the loop, which
+        // runs before this reverse loop, fills them in; fused, the reads would come first.
+        var writtenInReverse = WrittenArrays(_program.Reverse);
+        foreach (var (s, _) in IrWalk.All(body))
+        {
+            if (s is Assign { Value.Op: Opcode.Load } load && load.Value.Args[0] is Var read)
+            {
+                var arr = read;
+                for (int hops = 0; hops < 64 && views.TryGetValue(arr, out var root) && root is Var rv; hops++)
+                {
+                    arr = rv;
+                }
+
+                if (!localArrays.Contains(arr) && (arr.Role is VarRole.Adjoint or VarRole.Output || writtenInReverse.Contains(arr) || writtenInReverse.Contains(read)))
+                {
+                    return No(15);
+                }
+            }
+        }
+
         // The values from before the reverse loop that the body reads: computed again before the forward loop.
         var map = new Dictionary<Var, Operand>();
         var hoisted = new List<Stmt>();
@@ -560,6 +580,35 @@ internal sealed class Fusion
         }
 
         return false;
+    }
+
+    /// <summary>The arrays (and the arrays they are views of) that a block stores into.</summary>
+    private static HashSet<Var> WrittenArrays(Block block)
+    {
+        var views = new Dictionary<Var, Var>();
+        var written = new HashSet<Var>();
+        foreach (var (s, _) in IrWalk.All(block))
+        {
+            if (s is Assign { Dst.Type.IsArray: true, Value: { Op: Opcode.Slice or Opcode.Copy } v } a && v.Args[0] is Var of)
+            {
+                views[a.Dst] = of;
+            }
+        }
+
+        foreach (var (s, _) in IrWalk.All(block))
+        {
+            if (s is Store { Array: Var arr })
+            {
+                written.Add(arr);
+                for (int hops = 0; hops < 64 && views.TryGetValue(arr, out var root); hops++)
+                {
+                    arr = root;
+                    written.Add(arr);
+                }
+            }
+        }
+
+        return written;
     }
 
     /// <summary>Every write into the array (anywhere) adds into it, and nothing reads its elements.</summary>

@@ -132,6 +132,20 @@ internal sealed class Vectorize
         public Operand Scale { get; }
     }
 
+    /// <summary>Self + Addend: an element and what is added to it (Addend is an element, a product, a scaled element or invariant).</summary>
+    private sealed class Update : Sym
+    {
+        public Update(Element self, Sym addend)
+        {
+            Self = self;
+            Addend = addend;
+        }
+
+        public Element Self { get; }
+
+        public Sym Addend { get; }
+    }
+
     /// <summary>X · Y.</summary>
     private sealed class Product : Sym
     {
@@ -189,6 +203,7 @@ internal sealed class Vectorize
         var counters = new List<LoopVar>();
         var sums = new List<(LoopVar Var, Operand Term)>();
         var skip = new HashSet<Var>();
+        var syms = new Dictionary<Var, Sym> { [c.Index] = new Affine(new List<(bool, Operand)>()) };
         foreach (var lv in l.Vars)
         {
             if (ReferenceEquals(lv, index))
@@ -196,13 +211,29 @@ internal sealed class Vectorize
                 continue;
             }
 
-            if (!Outside(lv.Init) || lv.Next is not Var next || !_defs.TryGetValue(next, out var step) || Uses(next) != 1 || UsesInLoop(lv.Var) != 1)
+            if (!Outside(lv.Init) || lv.Next is not Var next || !_defs.TryGetValue(next, out var step) || Uses(next) != 1)
             {
                 return null;
             }
 
-            if (lv.Var.Type.Equals(IrType.Int32) && step is { Op: Opcode.IAdd, Checked: false } && ReferenceEquals(step.Args[0], lv.Var)
-                && step.Args[1] is Lit one && one.TryInt(out long v1) && v1 == 1)
+            bool countsByOne = lv.Var.Type.Equals(IrType.Int32) && step is { Op: Opcode.IAdd, Checked: false } && ReferenceEquals(step.Args[0], lv.Var)
+                && step.Args[1] is Lit one && one.TryInt(out long v1) && v1 == 1;
+            if (countsByOne && UsesInLoop(lv.Var) != 1)
+            {
+                // Read in the body too: an induction variable beside an index that counts up from lo, init + (k − lo).
+                if (c.Step != 1)
+                {
+                    return null;
+                }
+
+                syms[lv.Var] = new Affine(new List<(bool, Operand)> { (false, lv.Init), (true, index.Init) });
+                counters.Add(lv);
+            }
+            else if (UsesInLoop(lv.Var) != 1)
+            {
+                return null;
+            }
+            else if (countsByOne)
             {
                 counters.Add(lv);
             }
@@ -219,7 +250,6 @@ internal sealed class Vectorize
         }
 
         // The body, value by value.
-        var syms = new Dictionary<Var, Sym> { [c.Index] = new Affine(new List<(bool, Operand)>()) };
         var hoisted = new List<Assign>();
         var hoistable = new HashSet<Var>();
         var stores = new List<(Store Store, Element Target, Sym Value)>();
@@ -280,6 +310,26 @@ internal sealed class Vectorize
                         }
 
                         stores.Add((st, new Element(target, offset), value));
+                        continue;
+                    }
+
+                case Store { Accumulate: false } st when st.Index.Length == 1 && st.Array is Var target && !inside.Contains(target)
+                    && target.Type is { IsVector: true, Form: not ArrayForm.ReadOnlySpan } && IsKernelReal(target.Type.Element!):
+                    {
+                        // a[k + o] = a[k + o] + e: an accumulation written out (q[j] += icf[li] * c as the method computes it).
+                        if (Of(st.Value) is Update { Self: var other, Addend: Element mine } swapped && ReferenceEquals(mine.Array, target))
+                        {
+                            // b[k] + a[k] stored into a: a is the element updated.
+                            syms[(Var)st.Value] = new Update(mine, other);
+                        }
+
+                        if (Of(st.Index[0]) is not Affine offset || Of(st.Value) is not Update update || !ReferenceEquals(update.Self.Array, target)
+                            || !SameOffset(update.Self.Offset, offset) || !Fits(update.Addend, target.Type.Element!))
+                        {
+                            return null;
+                        }
+
+                        stores.Add((st, new Element(target, offset), update.Addend));
                         continue;
                     }
 
@@ -430,10 +480,15 @@ internal sealed class Vectorize
         }
 
         // Counters end at init + max(count, 0).
+        Var? trips = null;
         foreach (var lv in counters)
         {
-            var trips = _method.NewVar("n", IrType.Int32, VarRole.Temp);
-            pre.Add(new Assign(trips, new Instr(Opcode.Opaque, IrType.Int32, new[] { count }, new OpaqueInfo(new[] { "global::System.Math.Max(0, ", ")" }, pure: true, effectFree: true))));
+            if (trips is null)
+            {
+                trips = _method.NewVar("n", IrType.Int32, VarRole.Temp);
+                pre.Add(new Assign(trips, new Instr(Opcode.Opaque, IrType.Int32, new[] { count }, new OpaqueInfo(new[] { "global::System.Math.Max(0, ", ")" }, pure: true, effectFree: true))));
+            }
+
             pre.Add(new Assign(lv.Var, IsZero(lv.Init) ? new Instr(Opcode.Copy, IrType.Int32, new Operand[] { trips }) : new Instr(Opcode.IAdd, IrType.Int32, new[] { lv.Init, trips })));
         }
 
@@ -546,6 +601,14 @@ internal sealed class Vectorize
                 };
             case Opcode.Neg when IsKernelReal(instr.Type) && args[0] is Element x:
                 return new Scaled(x, new Const(-1, instr.Type));
+            case Opcode.Add when IsKernelReal(instr.Type):
+                // Kept only where a store writes it back to the same element (an update in place); any other use fails later.
+                return (args[0], args[1]) switch
+                {
+                    (Element self, Element or Scaled or Product or Inv) => new Update(self, args[1]),
+                    (Element or Scaled or Product or Inv, Element self) => new Update(self, args[0]),
+                    _ => null,
+                };
             default:
                 return null;
         }
@@ -561,6 +624,9 @@ internal sealed class Vectorize
     /// The stores write arrays that are distinct from each other and from every array the loop reads: then each
     /// element is added to once per iteration, by one store, from values the loop does not change.
     /// </summary>
+    private static bool SameOffset(Affine a, Affine b) => ReferenceEquals(a, b)
+        || (a.Terms.Count == b.Terms.Count && a.Terms.Zip(b.Terms, (p, q) => p.Negate == q.Negate && IrDump.O(p.Term) == IrDump.O(q.Term)).All(x => x));
+
     private static bool SameElement(Element a, Element b) =>
         ReferenceEquals(a.Array, b.Array) && a.Offset.Terms.Count == b.Offset.Terms.Count
         && a.Offset.Terms.Zip(b.Offset.Terms, (p, q) => p.Negate == q.Negate && ReferenceEquals(p.Term, q.Term)).All(x => x);
@@ -630,8 +696,17 @@ internal sealed class Vectorize
 
     private Operand Start(Operand lo, Affine offset, List<Stmt> pre)
     {
-        var sum = lo;
-        foreach (var (negate, term) in offset.Terms)
+        // An induction variable's offset is init − lo: lo cancels.
+        var terms = offset.Terms.ToList();
+        int cancel = terms.FindIndex(t => t.Negate && IrDump.O(t.Term) == IrDump.O(lo));
+        Operand sum = lo;
+        if (cancel >= 0)
+        {
+            terms.RemoveAt(cancel);
+            sum = Lit.Int(0);
+        }
+
+        foreach (var (negate, term) in terms)
         {
             if (IsZero(term))
             {
