@@ -99,7 +99,7 @@ internal sealed partial class Lowerer
                 return LowerIncrement(inc);
             case IDeconstructionAssignmentOperation deconstruction:
                 var value = LowerExpr(deconstruction.Value);
-                AssignDeconstruction(deconstruction.Target, value, deconstruction);
+                AssignDeconstruction(deconstruction.Target, value, deconstruction, deconstruction.Value.Type);
                 return value;
             case IDefaultValueOperation:
                 return DefaultValue(type!, op);
@@ -921,15 +921,19 @@ internal sealed partial class Lowerer
         }
     }
 
-    private void AssignDeconstruction(IOperation target, FValue value, IOperation at)
+    /// <param name="sourceType">The C# type of <paramref name="value"/> when known: a tuple or record struct read from data is taken apart by reading its members.</param>
+    private void AssignDeconstruction(IOperation target, FValue value, IOperation at, ITypeSymbol? sourceType = null)
     {
         switch (target)
         {
             case IDeclarationExpressionOperation d:
-                AssignDeconstruction(d.Expression, value, at);
+                AssignDeconstruction(d.Expression, value, at, sourceType);
                 return;
             case ITupleOperation t:
-                var items = Deconstruct(value, t.Elements.Length, at);
+                var parts = value is Scalar { Operand: { } data } && !data.Type.IsReal && !data.Type.IsArray && data is not Poison && sourceType is not null
+                    ? DeconstructData(data, sourceType, t)
+                    : null;
+                var items = parts?.Items ?? Deconstruct(value, t.Elements.Length, at);
                 if (items is null)
                 {
                     return;
@@ -937,7 +941,7 @@ internal sealed partial class Lowerer
 
                 for (int i = 0; i < t.Elements.Length; i++)
                 {
-                    AssignDeconstruction(t.Elements[i], items[i], at);
+                    AssignDeconstruction(t.Elements[i], items[i], at, parts?.Types[i]);
                 }
 
                 return;
@@ -950,6 +954,50 @@ internal sealed partial class Lowerer
                 Assign(target, value, at);
                 return;
         }
+    }
+
+    /// <summary>
+    /// A tuple or a positional record struct that is data (an element of a [NoDerivative] array) taken apart into its
+    /// members, read as data; null when the targets' types are not exactly the members' (a conversion in between).
+    /// </summary>
+    private (FValue[] Items, ITypeSymbol[] Types)? DeconstructData(Operand data, ITypeSymbol sourceType, ITupleOperation targets)
+    {
+        var source = Concrete(sourceType);
+        int count = targets.Elements.Length;
+        string[] members;
+        ITypeSymbol[] types;
+        if (source is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.Length == count)
+        {
+            members = Enumerable.Range(1, count).Select(i => "Item" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+            types = tuple.TupleElements.Select(e => Concrete(e.Type)).ToArray();
+        }
+        else if (source is INamedTypeSymbol { IsRecord: true, IsValueType: true } record
+            && record.GetMembers("Deconstruct").OfType<IMethodSymbol>().FirstOrDefault(m => m.IsImplicitlyDeclared && m.Parameters.Length == count && m.Parameters.All(p => p.RefKind == RefKind.Out)) is { } generated
+            && generated.Parameters.All(p => record.GetMembers(p.Name).OfType<IPropertySymbol>().Any(q => !q.IsStatic && q.GetMethod is not null && BackingField(q) is not null)))
+        {
+            // The compiler's Deconstruct of a positional record: out parameters named after its properties.
+            members = generated.Parameters.Select(p => p.Name).ToArray();
+            types = generated.Parameters.Select(p => Concrete(p.Type)).ToArray();
+        }
+        else
+        {
+            return null;
+        }
+
+        var items = new FValue[count];
+        for (int i = 0; i < count; i++)
+        {
+            var targetType = targets.Elements[i] is IDiscardOperation ? null : targets.Elements[i].Type;
+            if (targetType is not null && !SymbolEqualityComparer.Default.Equals(Concrete(targetType), types[i]))
+            {
+                return null;
+            }
+
+            var irType = IrTypeOf(types[i]) ?? IrType.Data(types[i].ToDisplayString(TypeMap.Qualified));
+            items[i] = new Scalar(Emit(Opcode.Opaque, irType, new[] { data }, new OpaqueInfo(new[] { string.Empty, "." + members[i] }, pure: true, effectFree: true)));
+        }
+
+        return (items, types);
     }
 
     private FValue[]? Deconstruct(FValue value, int count, IOperation at)

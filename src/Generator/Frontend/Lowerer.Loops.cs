@@ -624,7 +624,7 @@ internal sealed partial class Lowerer
             }
             else
             {
-                AssignDeconstruction(deconstruction!, element, fe);
+                AssignDeconstruction(deconstruction!, element, fe, collection.Type is { } ct && Concrete(ct) is IArrayTypeSymbol { Rank: 1 } at ? at.ElementType : null);
             }
 
             return LowerList(Statements(fe.Body), 0);

@@ -116,7 +116,17 @@ internal sealed partial class Lowerer
                     return sv.Values[i];
                 }
 
-                return owner is Scalar { Operand: Poison } p ? p : Unsupported(pr, "this property", "read fields and properties of struct values");
+                switch (owner)
+                {
+                    case Scalar { Operand: Poison } p:
+                        return p;
+                    case Scalar { Operand: var data } when !data.Type.IsReal && !data.Type.IsArray:
+                        // A struct read from data (an element of a [NoDerivative] array of record structs): its
+                        // auto-property is data too, read from the same value.
+                        return DataMember(pr, instance, property, property.Type, pure: true, lowered: data);
+                }
+
+                return Unsupported(pr, "this property", "read the property of a struct local, parameter or element of data");
             }
 
             if (property.GetMethod is { } getter)
@@ -149,7 +159,7 @@ internal sealed partial class Lowerer
         property.ContainingType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
 
     /// <summary>A member read on data (this, a static, a data object): a constant for differentiation.</summary>
-    private FValue DataMember(IOperation at, IOperation? instance, ISymbol member, ITypeSymbol type, bool pure)
+    private FValue DataMember(IOperation at, IOperation? instance, ISymbol member, ITypeSymbol type, bool pure, Operand? lowered = null)
     {
         var irType = IrTypeOf(Concrete(type));
         if (irType is null)
@@ -181,6 +191,10 @@ internal sealed partial class Lowerer
             {
                 return Unsupported(at, "a member of this", "read it into a local in the caller");
             }
+        }
+        else if (lowered is not null)
+        {
+            receiver = lowered;
         }
         else
         {
