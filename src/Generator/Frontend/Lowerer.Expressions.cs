@@ -987,7 +987,8 @@ internal sealed partial class Lowerer
         var items = new FValue[count];
         for (int i = 0; i < count; i++)
         {
-            var targetType = targets.Elements[i] is IDiscardOperation ? null : targets.Elements[i].Type;
+            // A nested deconstruction checks its own targets against the member's elements.
+            var targetType = targets.Elements[i] is IDiscardOperation or ITupleOperation or IDeclarationExpressionOperation { Expression: ITupleOperation } ? null : targets.Elements[i].Type;
             if (targetType is not null && !SymbolEqualityComparer.Default.Equals(Concrete(targetType), types[i]))
             {
                 return null;
