@@ -189,4 +189,47 @@ public class ViewsAndRecordsTests
         """,
         "F", new[] { 0.3 }, new[] { 2.0 * 1.5 * Math.Cos(0.3 * 1.5) + -1.0 * 0.5 * Math.Cos(0.3 * 0.5) },
         new object[] { new[] { ((1.5, 9.0), 2.0), ((0.5, 9.0), -1.0) } });
+
+    /// <summary>
+    /// A local array of tuples (held as one array per element of the tuple): read by index with its Length, replaced
+    /// on one branch, passed to a helper and enumerated with deconstruction. f = Σ w·v over (a, 1), (b, 2), (a·b, 0.5),
+    /// or over (b, 1) alone when a &gt; 5.
+    /// </summary>
+    [Theory]
+    [InlineData(0.7, -0.4)]
+    [InlineData(6.0, 0.3)]
+    public void LocalArrayOfTuplesByIndexBranchAndHelper(double a, double b) => Expect.Gradient(
+        """
+            static double Weighted((double V, double W)[] items)
+            {
+                double s = 0;
+                foreach (var (v, w) in items) s += w * v;
+                return s;
+            }
+
+            [Differentiable] public static double F(double a, double b)
+            {
+                var pairs = new (double V, double W)[] { (a, 1), (b, 2.0), (a * b, 0.5) };
+                if (a > 5) pairs = new[] { (b, 1.0) };
+                double byIndex = 0;
+                for (int i = 0; i < pairs.Length; i++) byIndex += pairs[i].W * pairs[i].V;
+                return byIndex + Weighted(pairs);
+            }
+        """,
+        "F",
+        new[] { a, b },
+        a > 5 ? new[] { 0.0, 2.0 } : new[] { 2 * (1 + 0.5 * b), 2 * (2 + 0.5 * a) });
+
+    /// <summary>Writing an element of a local array of tuples is refused at the array, saying what to do instead.</summary>
+    [Fact]
+    public void WritingAnElementOfALocalTupleArrayIsRefused() => Expect.Refused(
+        """
+            [Differentiable] public static double F(double a)
+            {
+                var pairs = new (double V, double W)[] { (a, 1), (a, 2) };
+                [|pairs|][0] = (2 * a, 3);
+                return pairs[0].V * pairs[1].W;
+            }
+        """,
+        "SG0017", "an array of tuples used this way", "create the array again");
 }

@@ -19,7 +19,15 @@ internal sealed partial class Lowerer
             return s.Operand;
         }
 
-        Unsupported(op, "a struct, tuple or function where a number is expected", "use a number here");
+        if (v is TupleArrayValue)
+        {
+            Unsupported(op, "an array of tuples used this way", "read its elements (pairs[i], foreach) and its Length; to change an element, create the array again");
+        }
+        else
+        {
+            Unsupported(op, "a struct, tuple or function where a number is expected", "use a number here");
+        }
+
         return Poison.Of(IrTypeOrData(op.Type));
     }
 
@@ -647,6 +655,13 @@ internal sealed partial class Lowerer
             return new TupleValue(tuple.Items.Select((item, i) => Convert(at, item, fromElements?[i], toTuple.TupleElements[i].Type, isChecked)).ToArray());
         }
 
+        if (operand is TupleArrayValue && from is IArrayTypeSymbol fromArray && to is IArrayTypeSymbol toArray && fromArray.Rank == toArray.Rank
+            && SameButForTupleNames(fromArray.ElementType, toArray.ElementType))
+        {
+            // Arrays of the same tuple type but for the names of its elements ((double, double)[] to (double V, double W)[]).
+            return operand;
+        }
+
         if (operand is StructValue or TupleValue)
         {
             if (to.SpecialType == SpecialType.System_Object || to.TypeKind == TypeKind.Interface)
@@ -1000,6 +1015,11 @@ internal sealed partial class Lowerer
 
         return (items, types);
     }
+
+    private static bool SameButForTupleNames(ITypeSymbol a, ITypeSymbol b) =>
+        a is INamedTypeSymbol { IsTupleType: true } ta && b is INamedTypeSymbol { IsTupleType: true } tb
+            ? ta.TupleElements.Length == tb.TupleElements.Length && ta.TupleElements.Zip(tb.TupleElements, (x, y) => SameButForTupleNames(x.Type, y.Type)).All(same => same)
+            : SymbolEqualityComparer.Default.Equals(a, b);
 
     private FValue[]? Deconstruct(FValue value, int count, IOperation at)
     {

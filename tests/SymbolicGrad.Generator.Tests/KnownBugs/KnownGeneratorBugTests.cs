@@ -125,7 +125,7 @@ public class KnownGeneratorBugTests
         "        foreach (var (v, w) in pairs)\n        {\n            l += w * (a - v) * (a - v);\n        }\n\n        return l;\n    }",
         "F", new[] { 0.2 }, new[] { 2 * 2.0 * (0.2 - 1.0) + 2 * 1.0 * (0.2 - 0.5) }, new object[] { new[] { (1.0, 2.0), (0.5, 1.0) } });
 
-    [KnownBugFact("a local array of tuples new (double, double)[] { ... } is SG0006 ('An array of this element type')")]
+    [Fact] // fixed; was: a local array of tuples new (double, double)[] { ... } is SG0006 ('An array of this element type')
     public void LocalArrayOfTuples() => Expect.Gradient(
         "    [Differentiable] public static double F(double a, double b)\n    {\n        var pairs = new (double V, double W)[] { (a, 1.0), (b, 3.0) };\n" +
         "        double s = 0;\n        foreach (var p in pairs)\n        {\n            s += p.W * p.V * p.V;\n        }\n\n        return s;\n    }",
