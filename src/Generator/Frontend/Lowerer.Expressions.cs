@@ -11,9 +11,11 @@ internal sealed partial class Lowerer
 {
     private FValue LowerValue(IOperation op, ITypeSymbol? target) => LowerExpr(op);
 
-    private Operand LowerScalar(IOperation op)
+    private Operand LowerScalar(IOperation op) => ScalarOf(LowerExpr(op), op);
+
+    /// <summary>The operand of a value lowered from <paramref name="op"/>, or a refusal when it is not one number, array or data value.</summary>
+    private Operand ScalarOf(FValue v, IOperation op)
     {
-        var v = LowerExpr(op);
         if (v is Scalar s)
         {
             return s.Operand;

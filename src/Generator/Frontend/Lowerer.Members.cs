@@ -77,10 +77,10 @@ internal sealed partial class Lowerer
         {
             switch (property.Name)
             {
-                case "Length" when instanceType is IArrayTypeSymbol { ElementType: INamedTypeSymbol { IsTupleType: true } } && LowerExpr(pr.Instance!) is TupleArrayValue tuples:
-                    return new Scalar(Emit(Opcode.Length, IrType.Int32, new[] { FirstComponent(tuples.Components) }, source: SourceText(pr.Syntax)));
                 case "Length":
-                    return new Scalar(Emit(Opcode.Length, IrType.Int32, new[] { LowerScalar(pr.Instance!) }, source: SourceText(pr.Syntax)));
+                    var lowered = LowerExpr(pr.Instance!);
+                    var measured = lowered is TupleArrayValue tuples ? FirstComponent(tuples.Components) : ScalarOf(lowered, pr.Instance!);
+                    return new Scalar(Emit(Opcode.Length, IrType.Int32, new[] { measured }, source: SourceText(pr.Syntax)));
                 case "LongLength":
                     var len = Emit(Opcode.Length, IrType.Int32, new[] { LowerScalar(pr.Instance!) });
                     return new Scalar(Emit(Opcode.Cast, IrType.Int64, new[] { len }));
@@ -250,7 +250,8 @@ internal sealed partial class Lowerer
 
     private FValue LowerElementRead(IArrayElementReferenceOperation e)
     {
-        if (e.ArrayReference.Type is IArrayTypeSymbol { ElementType: INamedTypeSymbol { IsTupleType: true } } && LowerExpr(e.ArrayReference) is TupleArrayValue tuples)
+        var lowered = LowerExpr(e.ArrayReference);
+        if (lowered is TupleArrayValue tuples)
         {
             if (e.Indices.Length != 1 || e.Indices[0].Type is { Name: "Range" or "Index" })
             {
@@ -260,7 +261,7 @@ internal sealed partial class Lowerer
             return TupleAt(tuples.Components, LowerIndex(e.Indices[0]), e);
         }
 
-        var array = LowerScalar(e.ArrayReference);
+        var array = ScalarOf(lowered, e.ArrayReference);
         if (e.Indices.Length == 1 && e.Indices[0].Type is { Name: "Range" })
         {
             return new Scalar(RangeOf(array, e.Indices[0], e, copy: array.Type.Form == ArrayForm.Array));
