@@ -118,6 +118,23 @@ public class ViewsAndRecordsTests
         new[] { Math.Pow(2, layers) * (2 * layers + 1) * Math.Pow(0.8, 2 * layers) + 2 * 0.8 },
         layers);
 
+    /// <summary>
+    /// Counted loops that run down and step by 2: iteration k − 1's view is taken again from the counter's start and
+    /// step. Two layers of (2·c0·c1, c1) from (x, x²): f = 4x⁵ + x².
+    /// </summary>
+    [Theory]
+    [InlineData("for (int i = 1; i >= 0; i--)", "s.AsSpan(i * 2, 2)", "s.AsSpan(4, 2)")]
+    [InlineData("for (int i = 0; i < 4; i += 2)", "s.AsSpan(i + 2, 2)", "s.AsSpan(0, 2)")]
+    public void SpanRepointedByCountersThatRunDownOrStep(string loop, string view, string start) => Expect.Gradient(
+        "    [Differentiable] public static double F(double x)\n    {\n        var s = new double[6];\n" +
+        "        Span<double> cur = " + start + ";\n        cur[0] = x;\n        cur[1] = x * x;\n" +
+        "        " + loop + "\n        {\n            var next = " + view + ";\n" +
+        "            next[0] = 2 * cur[0] * cur[1];\n            next[1] = cur[1];\n            cur = " + view + ";\n        }\n\n" +
+        "        return cur[0] + cur[1];\n    }",
+        "F",
+        new[] { 0.8 },
+        new[] { 20 * Math.Pow(0.8, 4) + 2 * 0.8 });
+
     /// <summary>A span re-pointed at a slice of itself depends on the previous iteration's view: refused, precisely.</summary>
     [Fact]
     public void SpanSlicedFromItselfStaysRefused() => Expect.Refused(
