@@ -171,6 +171,29 @@ public class SecondOrderTests
                 return s;
             }
 
+            // Issue #9: the layer input re-pointed at the slice the layer wrote (ADBench LSTM), with a nonlinear layer.
+            [Differentiable(Hessian = true)]
+            public static double SpanRepointedInLayers(double[] x, double[] w)
+            {
+                var s = new double[4];
+                var h = new double[2];
+                double total = 0;
+                for (int t = 0; t < 2; t++)
+                {
+                    for (int j = 0; j < 2; j++) h[j] = x[j] + t;
+                    ReadOnlySpan<double> xp = h;
+                    for (int i = 0; i < 2; i++)
+                    {
+                        for (int j = 0; j < 2; j++) s[i * 2 + j] = Math.Tanh(xp[j] * w[i] + xp[1 - j]);
+                        xp = s.AsSpan(i * 2, 2);
+                    }
+
+                    for (int j = 0; j < 2; j++) total += xp[j] * xp[j] * x[j];
+                }
+
+                return total;
+            }
+
             // Random batch 1421942335's M124: t shares a class with u (u = t), so its views looked differentiated and
             // second order was refused (SG0006 'an array that is partly data'); views of data have a zero tangent.
             [Differentiable(Hessian = true)]
@@ -444,6 +467,11 @@ public class SecondOrderTests
     [Fact]
     public void GuardedViewsHaveGuardedTangents() =>
         CheckProductsAt(Objective("SliceInAHelperCalledInALoop"), [[0.7, -0.4, 0.3], [-0.6, 0.8, 1.1], [1.2, 0.3, -0.5], [0.4, -1.3, 0.8]]);
+
+    /// <summary>Issue #9: spans re-pointed in a loop (each iteration's view taken again in the reverse sweep) have exact products.</summary>
+    [Fact]
+    public void SpansRepointedInALoopHaveExactProducts() =>
+        CheckProductsAt(Objective("SpanRepointedInLayers", 2, 2), [[0.7, -0.4, 1.3, -0.6], [-0.2, 0.5, 0.4, 0.9]]);
 
     [Fact]
     public void TangentIsTheDirectionalDerivative()

@@ -11,15 +11,25 @@ internal sealed partial class Lowerer
 {
     private FValue LowerValue(IOperation op, ITypeSymbol? target) => LowerExpr(op);
 
-    private Operand LowerScalar(IOperation op)
+    private Operand LowerScalar(IOperation op) => ScalarOf(LowerExpr(op), op);
+
+    /// <summary>The operand of a value lowered from <paramref name="op"/>, or a refusal when it is not one number, array or data value.</summary>
+    private Operand ScalarOf(FValue v, IOperation op)
     {
-        var v = LowerExpr(op);
         if (v is Scalar s)
         {
             return s.Operand;
         }
 
-        Unsupported(op, "a struct, tuple or function where a number is expected", "use a number here");
+        if (v is TupleArrayValue)
+        {
+            Unsupported(op, "an array of tuples used this way", "read its elements (pairs[i], foreach) and its Length; to change an element, create the array again");
+        }
+        else
+        {
+            Unsupported(op, "a struct, tuple or function where a number is expected", "use a number here");
+        }
+
         return Poison.Of(IrTypeOrData(op.Type));
     }
 
@@ -99,7 +109,7 @@ internal sealed partial class Lowerer
                 return LowerIncrement(inc);
             case IDeconstructionAssignmentOperation deconstruction:
                 var value = LowerExpr(deconstruction.Value);
-                AssignDeconstruction(deconstruction.Target, value, deconstruction);
+                AssignDeconstruction(deconstruction.Target, value, deconstruction, deconstruction.Value.Type);
                 return value;
             case IDefaultValueOperation:
                 return DefaultValue(type!, op);
@@ -647,6 +657,13 @@ internal sealed partial class Lowerer
             return new TupleValue(tuple.Items.Select((item, i) => Convert(at, item, fromElements?[i], toTuple.TupleElements[i].Type, isChecked)).ToArray());
         }
 
+        if (operand is TupleArrayValue && from is IArrayTypeSymbol fromArray && to is IArrayTypeSymbol toArray && fromArray.Rank == toArray.Rank
+            && SameButForTupleNames(fromArray.ElementType, toArray.ElementType))
+        {
+            // Arrays of the same tuple type but for the names of its elements ((double, double)[] to (double V, double W)[]).
+            return operand;
+        }
+
         if (operand is StructValue or TupleValue)
         {
             if (to.SpecialType == SpecialType.System_Object || to.TypeKind == TypeKind.Interface)
@@ -921,15 +938,19 @@ internal sealed partial class Lowerer
         }
     }
 
-    private void AssignDeconstruction(IOperation target, FValue value, IOperation at)
+    /// <param name="sourceType">The C# type of <paramref name="value"/> when known: a tuple or record struct read from data is taken apart by reading its members.</param>
+    private void AssignDeconstruction(IOperation target, FValue value, IOperation at, ITypeSymbol? sourceType = null)
     {
         switch (target)
         {
             case IDeclarationExpressionOperation d:
-                AssignDeconstruction(d.Expression, value, at);
+                AssignDeconstruction(d.Expression, value, at, sourceType);
                 return;
             case ITupleOperation t:
-                var items = Deconstruct(value, t.Elements.Length, at);
+                var parts = value is Scalar { Operand: { } data } && !data.Type.IsReal && !data.Type.IsArray && data is not Poison && sourceType is not null
+                    ? DeconstructData(data, sourceType, t)
+                    : null;
+                var items = parts?.Items ?? Deconstruct(value, t.Elements.Length, at);
                 if (items is null)
                 {
                     return;
@@ -937,7 +958,7 @@ internal sealed partial class Lowerer
 
                 for (int i = 0; i < t.Elements.Length; i++)
                 {
-                    AssignDeconstruction(t.Elements[i], items[i], at);
+                    AssignDeconstruction(t.Elements[i], items[i], at, parts?.Types[i]);
                 }
 
                 return;
@@ -951,6 +972,56 @@ internal sealed partial class Lowerer
                 return;
         }
     }
+
+    /// <summary>
+    /// A tuple or a positional record struct that is data (an element of a [NoDerivative] array) taken apart into its
+    /// members, read as data; null when the targets' types are not exactly the members' (a conversion in between).
+    /// </summary>
+    private (FValue[] Items, ITypeSymbol[] Types)? DeconstructData(Operand data, ITypeSymbol sourceType, ITupleOperation targets)
+    {
+        var source = Concrete(sourceType);
+        int count = targets.Elements.Length;
+        string[] members;
+        ITypeSymbol[] types;
+        if (source is INamedTypeSymbol { IsTupleType: true } tuple && tuple.TupleElements.Length == count)
+        {
+            members = Enumerable.Range(1, count).Select(i => "Item" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+            types = tuple.TupleElements.Select(e => Concrete(e.Type)).ToArray();
+        }
+        else if (source is INamedTypeSymbol { IsRecord: true, IsValueType: true } record
+            && record.GetMembers("Deconstruct").OfType<IMethodSymbol>().FirstOrDefault(m => m.IsImplicitlyDeclared && m.Parameters.Length == count && m.Parameters.All(p => p.RefKind == RefKind.Out)) is { } generated
+            && generated.Parameters.All(p => record.GetMembers(p.Name).OfType<IPropertySymbol>().Any(q => !q.IsStatic && q.GetMethod is not null && BackingField(q) is not null)))
+        {
+            // The compiler's Deconstruct of a positional record: out parameters named after its properties.
+            members = generated.Parameters.Select(p => p.Name).ToArray();
+            types = generated.Parameters.Select(p => Concrete(p.Type)).ToArray();
+        }
+        else
+        {
+            return null;
+        }
+
+        var items = new FValue[count];
+        for (int i = 0; i < count; i++)
+        {
+            // A nested deconstruction checks its own targets against the member's elements.
+            var targetType = targets.Elements[i] is IDiscardOperation or ITupleOperation or IDeclarationExpressionOperation { Expression: ITupleOperation } ? null : targets.Elements[i].Type;
+            if (targetType is not null && !SymbolEqualityComparer.Default.Equals(Concrete(targetType), types[i]))
+            {
+                return null;
+            }
+
+            var irType = IrTypeOf(types[i]) ?? IrType.Data(types[i].ToDisplayString(TypeMap.Qualified));
+            items[i] = new Scalar(Emit(Opcode.Opaque, irType, new[] { data }, new OpaqueInfo(new[] { string.Empty, "." + members[i] }, pure: true, effectFree: true)));
+        }
+
+        return (items, types);
+    }
+
+    private static bool SameButForTupleNames(ITypeSymbol a, ITypeSymbol b) =>
+        a is INamedTypeSymbol { IsTupleType: true } ta && b is INamedTypeSymbol { IsTupleType: true } tb
+            ? ta.TupleElements.Length == tb.TupleElements.Length && ta.TupleElements.Zip(tb.TupleElements, (x, y) => SameButForTupleNames(x.Type, y.Type)).All(same => same)
+            : SymbolEqualityComparer.Default.Equals(a, b);
 
     private FValue[]? Deconstruct(FValue value, int count, IOperation at)
     {

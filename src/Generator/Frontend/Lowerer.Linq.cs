@@ -491,6 +491,8 @@ internal sealed partial class Lowerer
         {
             case SequenceValue s:
                 return s;
+            case TupleArrayValue tuples:
+                return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { FirstComponent(tuples.Components) }), i => TupleAt(tuples.Components, i, op));
             case Scalar { Operand: Poison }:
                 return null;
             case Scalar { Operand: { Type.IsVector: true } array }:

@@ -340,6 +340,8 @@ internal sealed partial class Lowerer
                 }
 
                 return new TupleValue(items);
+            case TupleArrayValue ta:
+                return new TupleArrayValue((TupleValue)Carry(ta.Components, name, vars));
             case NullableValue nv:
                 var has = (Scalar)Carry(new Scalar(nv.HasValue), name + "_has", vars);
                 return new NullableValue(has.Operand, Carry(nv.Value, name, vars));
@@ -383,6 +385,9 @@ internal sealed partial class Lowerer
                 }
 
                 break;
+            case TupleArrayValue ta:
+                SetNexts(ta.Components, (end as TupleArrayValue)?.Components ?? ta.Components, vars, ref k);
+                break;
             case NullableValue nv:
                 var en = end as NullableValue;
                 SetNexts(new Scalar(nv.HasValue), en is null ? new Scalar(nv.HasValue) : new Scalar(en.HasValue), vars, ref k);
@@ -412,6 +417,8 @@ internal sealed partial class Lowerer
                 return new StructValue(sv.Type, sv.Fields, sv.Values.Select(x => Resolve(x, pruned)).ToArray());
             case TupleValue tv:
                 return new TupleValue(tv.Items.Select(x => Resolve(x, pruned)).ToArray());
+            case TupleArrayValue ta:
+                return new TupleArrayValue((TupleValue)Resolve(ta.Components, pruned));
             case NullableValue nv:
                 var has = nv.HasValue is Var hv && pruned.TryGetValue(hv, out var h) ? h : nv.HasValue;
                 return new NullableValue(has, Resolve(nv.Value, pruned));
@@ -452,6 +459,7 @@ internal sealed partial class Lowerer
         (Scalar x, Scalar y) => ReferenceEquals(x.Operand, y.Operand) || SameConstant(x.Operand, y.Operand),
         (StructValue x, StructValue y) => x.Values.Length == y.Values.Length && x.Values.Zip(y.Values, SameValue).All(t => t),
         (TupleValue x, TupleValue y) => x.Items.Length == y.Items.Length && x.Items.Zip(y.Items, SameValue).All(t => t),
+        (TupleArrayValue x, TupleArrayValue y) => SameValue(x.Components, y.Components),
         (NullableValue x, NullableValue y) => ReferenceEquals(x.HasValue, y.HasValue) && SameValue(x.Value, y.Value),
         (FunctionValue x, FunctionValue y) => SameFunction(x, y),
         (RefValue x, RefValue y) => SameRef(x, y),
@@ -624,7 +632,7 @@ internal sealed partial class Lowerer
             }
             else
             {
-                AssignDeconstruction(deconstruction!, element, fe);
+                AssignDeconstruction(deconstruction!, element, fe, collection.Type is { } ct && Concrete(ct) is IArrayTypeSymbol { Rank: 1 } at ? at.ElementType : null);
             }
 
             return LowerList(Statements(fe.Body), 0);

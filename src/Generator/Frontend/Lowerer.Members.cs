@@ -78,7 +78,9 @@ internal sealed partial class Lowerer
             switch (property.Name)
             {
                 case "Length":
-                    return new Scalar(Emit(Opcode.Length, IrType.Int32, new[] { LowerScalar(pr.Instance!) }, source: SourceText(pr.Syntax)));
+                    var lowered = LowerExpr(pr.Instance!);
+                    var measured = lowered is TupleArrayValue tuples ? FirstComponent(tuples.Components) : ScalarOf(lowered, pr.Instance!);
+                    return new Scalar(Emit(Opcode.Length, IrType.Int32, new[] { measured }, source: SourceText(pr.Syntax)));
                 case "LongLength":
                     var len = Emit(Opcode.Length, IrType.Int32, new[] { LowerScalar(pr.Instance!) });
                     return new Scalar(Emit(Opcode.Cast, IrType.Int64, new[] { len }));
@@ -116,7 +118,17 @@ internal sealed partial class Lowerer
                     return sv.Values[i];
                 }
 
-                return owner is Scalar { Operand: Poison } p ? p : Unsupported(pr, "this property", "read fields and properties of struct values");
+                switch (owner)
+                {
+                    case Scalar { Operand: Poison } p:
+                        return p;
+                    case Scalar { Operand: var data } when !data.Type.IsReal && !data.Type.IsArray:
+                        // A struct read from data (an element of a [NoDerivative] array of record structs): its
+                        // auto-property is data too, read from the same value.
+                        return DataMember(pr, instance, property, property.Type, pure: true, lowered: data);
+                }
+
+                return Unsupported(pr, "this property", "read the property of a struct local, parameter or element of data");
             }
 
             if (property.GetMethod is { } getter)
@@ -149,7 +161,7 @@ internal sealed partial class Lowerer
         property.ContainingType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
 
     /// <summary>A member read on data (this, a static, a data object): a constant for differentiation.</summary>
-    private FValue DataMember(IOperation at, IOperation? instance, ISymbol member, ITypeSymbol type, bool pure)
+    private FValue DataMember(IOperation at, IOperation? instance, ISymbol member, ITypeSymbol type, bool pure, Operand? lowered = null)
     {
         var irType = IrTypeOf(Concrete(type));
         if (irType is null)
@@ -181,6 +193,10 @@ internal sealed partial class Lowerer
             {
                 return Unsupported(at, "a member of this", "read it into a local in the caller");
             }
+        }
+        else if (lowered is not null)
+        {
+            receiver = lowered;
         }
         else
         {
@@ -234,7 +250,18 @@ internal sealed partial class Lowerer
 
     private FValue LowerElementRead(IArrayElementReferenceOperation e)
     {
-        var array = LowerScalar(e.ArrayReference);
+        var lowered = LowerExpr(e.ArrayReference);
+        if (lowered is TupleArrayValue tuples)
+        {
+            if (e.Indices.Length != 1 || e.Indices[0].Type is { Name: "Range" or "Index" })
+            {
+                return Unsupported(e, "this index of an array of tuples", "index it with an int");
+            }
+
+            return TupleAt(tuples.Components, LowerIndex(e.Indices[0]), e);
+        }
+
+        var array = ScalarOf(lowered, e.ArrayReference);
         if (e.Indices.Length == 1 && e.Indices[0].Type is { Name: "Range" })
         {
             return new Scalar(RangeOf(array, e.Indices[0], e, copy: array.Type.Form == ArrayForm.Array));
@@ -387,6 +414,11 @@ internal sealed partial class Lowerer
     private FValue LowerArrayCreation(IArrayCreationOperation creation)
     {
         var type = Concrete(creation.Type!) as IArrayTypeSymbol;
+        if (type is { Rank: 1 } && Concrete(type.ElementType) is INamedTypeSymbol { IsTupleType: true } tupleType)
+        {
+            return LowerTupleArrayCreation(creation, tupleType);
+        }
+
         var irType = type is null ? null : IrTypeOf(type);
         if (type is null || irType is null || irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray)
         {
@@ -411,6 +443,92 @@ internal sealed partial class Lowerer
 
         return new Scalar(array);
     }
+
+    /// <summary>A local array of tuples of numbers: one array per number of the tuple, each element stored into them.</summary>
+    private FValue LowerTupleArrayCreation(IArrayCreationOperation creation, INamedTypeSymbol tupleType)
+    {
+        Operand length = creation.Initializer is { } init && creation.DimensionSizes.All(d => d.ConstantValue.HasValue)
+            ? Lit.Int(init.ElementValues.Length)
+            : LowerIndex(creation.DimensionSizes[0]);
+        if (ComponentArrays(tupleType, length, creation) is not TupleValue components)
+        {
+            return NotYet(creation, "An array of tuples that are not all numbers", "create one array of numbers per element of the tuple");
+        }
+
+        if (creation.Initializer is { } initializer)
+        {
+            for (int i = 0; i < initializer.ElementValues.Length; i++)
+            {
+                var v = initializer.ElementValues[i];
+                if (!StoreTuple(components, Lit.Int(i), LowerExpr(v), v))
+                {
+                    return Unsupported(v, "this element of an array of tuples", "write a tuple (a, b) of numbers");
+                }
+            }
+        }
+
+        return new TupleArrayValue(components);
+    }
+
+    /// <summary>One new array per number of a tuple type, in the tuple's shape; null if a leaf is not a number.</summary>
+    private FValue? ComponentArrays(ITypeSymbol type, Operand length, IOperation at)
+    {
+        type = Concrete(type);
+        if (type is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            var items = new FValue[tuple.TupleElements.Length];
+            for (int i = 0; i < items.Length; i++)
+            {
+                if (ComponentArrays(tuple.TupleElements[i].Type, length, at) is not { } item)
+                {
+                    return null;
+                }
+
+                items[i] = item;
+            }
+
+            return new TupleValue(items);
+        }
+
+        return IrTypeOf(type) is { } ir && (ir.IsReal || ir.IsInt || ir.IsBool) ? new Scalar(Alloc(ir, new[] { length }, at)) : null;
+    }
+
+    private bool StoreTuple(FValue components, Operand index, FValue value, IOperation at)
+    {
+        switch (components)
+        {
+            case TupleValue shape when value is TupleValue tv && tv.Items.Length == shape.Items.Length:
+                for (int i = 0; i < shape.Items.Length; i++)
+                {
+                    if (!StoreTuple(shape.Items[i], index, tv.Items[i], at))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case Scalar { Operand: var array } when value is Scalar { Operand: var x } && !x.Type.IsArray && x.Type.Kind != ValueKind.Data:
+                StoreElement(array, new[] { index }, value, at);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The tuple at an index of an array of tuples: a read of each of its arrays.</summary>
+    private FValue TupleAt(FValue components, Operand index, IOperation at) => components switch
+    {
+        TupleValue shape => new TupleValue(shape.Items.Select(item => TupleAt(item, index, at)).ToArray()),
+        Scalar { Operand: var array } => new Scalar(Load(array, new[] { index }, at)),
+        _ => components,
+    };
+
+    private static Operand FirstComponent(FValue components) => components switch
+    {
+        TupleValue shape => FirstComponent(shape.Items[0]),
+        Scalar s => s.Operand,
+        _ => Poison.Of(IrType.Object),
+    };
 
     private void InitializeElements(Operand array, IArrayInitializerOperation initializer, List<Operand> prefix, IOperation at)
     {

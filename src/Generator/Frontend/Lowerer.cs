@@ -717,6 +717,10 @@ internal sealed partial class Lowerer
                 }
 
                 return sameItems ? ta : new TupleValue(items);
+            case TupleArrayValue ta when b is TupleArrayValue tb:
+                return MergeValue(key, ta.Components, tb.Components, phis) is TupleValue mergedComponents
+                    ? (ReferenceEquals(mergedComponents, ta.Components) ? ta : new TupleArrayValue(mergedComponents))
+                    : new Scalar(Poison.Of(IrType.Object));
             case NullableValue na when b is NullableValue nb:
                 var has = MergeValue(key, new Scalar(na.HasValue), new Scalar(nb.HasValue), phis) as Scalar;
                 var value = MergeValue(key, na.Value, nb.Value, phis);

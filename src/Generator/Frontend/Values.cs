@@ -65,6 +65,17 @@ internal sealed class TupleValue : FValue
     public FValue[] Items { get; }
 }
 
+/// <summary>
+/// An array of tuples of numbers that the method creates (new (double V, double W)[] { ... }), held as one array per
+/// number of the tuple: <see cref="Components"/> has the tuple's shape, with an array at each leaf.
+/// </summary>
+internal sealed class TupleArrayValue : FValue
+{
+    public TupleArrayValue(TupleValue components) => Components = components;
+
+    public TupleValue Components { get; }
+}
+
 /// <summary>A Nullable&lt;T&gt; value: whether it has a value, and the value (zero when it has none).</summary>
 internal sealed class NullableValue : FValue
 {

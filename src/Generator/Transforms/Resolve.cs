@@ -54,6 +54,7 @@ internal sealed class Resolve
     public void Run()
     {
         IndexForward();
+        _counterOf = _program.Loops.Values.ToDictionary(l => l.Forward, l => l.Counter);
         foreach (var reverse in PostOrder(_program.Reverse))
         {
             if (_program.Loops.TryGetValue(reverse, out var pair))
@@ -166,6 +167,20 @@ internal sealed class Resolve
         return loops;
     }
 
+    /// <summary>Each forward loop's iteration counter (its value after the loop is the number of iterations).</summary>
+    private Dictionary<Loop, Var> _counterOf = new();
+
+    private static HashSet<Var> DefinedIn(Loop loop)
+    {
+        var defined = new HashSet<Var>(loop.Vars.Select(v => v.Var));
+        foreach (var (s, _) in IrWalk.All(loop.Header).Concat(IrWalk.All(loop.Body)))
+        {
+            defined.UnionWith(IrWalk.Writes(s));
+        }
+
+        return defined;
+    }
+
     private void ResolveLoop(Loop reverse, Loop forward)
     {
         // Everything the forward loop defines: its loop variables, and every value of its header and body.
@@ -275,12 +290,30 @@ internal sealed class Resolve
                 }
             }
 
+            // A span a loop re-points (xp = s.Slice(...) at the end of an iteration): a span cannot be pushed, but its
+            // value in iteration j is its initial view for j = 0 and otherwise the view the body of iteration j − 1
+            // took, taken again from the same arrays and the counted index of that iteration. This loop's own span
+            // (in iteration k), or the final view of a loop nested at the top of its body (after its n iterations).
+            if (v.Type.IsArray && v.Type.Form != ArrayForm.Array && depth < MaxRecomputeDepth && CarriedView(v) is var (owner, carried)
+                && (owner == forward || forward.Body.Stmts.Contains(owner))
+                && (owner == forward ? k : _counterOf.TryGetValue(owner, out var counter) ? ResolveVar(counter, depth + 1) : null) is { } trips
+                && (owner == forward ? carried.Init is not Var iv || !definedIn.Contains(iv) : true)
+                && (carried.Init is Var initVar ? ResolveVar(initVar, depth + 1) : carried.Init) is var init
+                && Previous(owner, rb.Op(Opcode.ISub, IrType.Int32, trips, Lit.Int(1)), new Dictionary<Var, Operand>(), carried.Next, depth + 1) is { } previous)
+            {
+                var first = rb.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, trips, Lit.Int(0));
+                var view = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
+                recompute.Add(new Assign(view, new Instr(Opcode.Select, v.Type, new[] { first, init, previous })));
+                map[v] = view;
+                return view;
+            }
+
             // Stored: pushed at the end of each forward iteration.
             if (v.Type.IsArray && v.Type.Form != ArrayForm.Array)
             {
                 throw new UnsupportedException(
-                    "A span that the loop '" + (forward.Source ?? "loop") + "' chooses or changes from one iteration to the next",
-                    "use an array (double[]) for it, or compute the span the same way in every iteration (x.AsSpan(offset, n))");
+                    "A span that the loop '" + (forward.Source ?? "loop") + "' chooses or re-points from one iteration to the next other than to a slice, taken in every iteration, of arrays the loop does not re-point at offsets from its counter",
+                    "re-point it at the top level of a counted for loop's body (xp = s.Slice(i * n, n)), or use an array (double[]) for it");
             }
 
             var stack = StackFor(v.Type);
@@ -288,6 +321,96 @@ internal sealed class Resolve
             var popped = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
             map[v] = popped;
             return popped;
+        }
+
+        // The span loop variable v, with the loop (this one, or one nested in it) that carries it.
+        (Loop Owner, LoopVar Carried)? CarriedView(Var v)
+        {
+            if (forward.Vars.FirstOrDefault(lv => ReferenceEquals(lv.Var, v)) is { } own)
+            {
+                return (forward, own);
+            }
+
+            foreach (var inner in forward.Body.Stmts.OfType<Loop>())
+            {
+                if (inner.Vars.FirstOrDefault(lv => ReferenceEquals(lv.Var, v)) is { } nested)
+                {
+                    return (inner, nested);
+                }
+            }
+
+            return null;
+        }
+
+        // The value an operand had at the end of iteration `iteration` of `loop` (this loop, or one nested at the top of
+        // its body), taken again at the top of the reverse iteration; null when it is not a view or integer computed
+        // unconditionally from values that loop does not change and its counted index. It is computed for iteration −1
+        // too (then unused): views are guarded, which gives an empty view instead of throwing.
+        Operand? Previous(Loop loop, Operand iteration, Dictionary<Var, Operand> memo, Operand o, int depth)
+        {
+            if (o is not Var v)
+            {
+                return o;
+            }
+
+            if (memo.TryGetValue(v, out var done))
+            {
+                return done;
+            }
+
+            var inLoop = loop == forward ? definedIn : DefinedIn(loop);
+            if (!inLoop.Contains(v))
+            {
+                // Defined before that loop: as it is in this iteration.
+                return loop == forward ? v : ResolveVar(v, depth + 1);
+            }
+
+            if (loop.Counted is { } c && ReferenceEquals(v, c.Index))
+            {
+                var start = loop.Vars.First(lv => ReferenceEquals(lv.Var, c.Index)).Init;
+                if (start is Var sv && loop != forward)
+                {
+                    start = ResolveVar(sv, depth + 1);
+                }
+
+                int stride = Math.Abs(c.Step);
+                var offset = stride == 1 ? iteration : rb.Op(Opcode.IMul, IrType.Int32, iteration, Lit.Int(stride));
+                var index = c.Step > 0
+                    ? (IsZeroInt(start) ? offset : rb.Op(Opcode.IAdd, IrType.Int32, start, offset))
+                    : rb.Op(Opcode.ISub, IrType.Int32, start, offset);
+                memo[v] = index;
+                return index;
+            }
+
+            // Only values of the body's top level (every iteration computes them), and only operations that cannot
+            // throw on iteration −1's operands: integer arithmetic without division, conversions of views, and guarded views.
+            if (depth >= MaxRecomputeDepth || !_defs.TryGetValue(v, out var def) || def.Def is null || !_defBlocks.TryGetValue(v, out var at)
+                || !ReferenceEquals(at, loop.Body) || !Recomputable(def.Def.Value, loop)
+                || def.Def.Value.Op is not (Opcode.Slice or Opcode.IAdd or Opcode.ISub or Opcode.IMul or Opcode.INeg or Opcode.Copy or Opcode.Cast)
+                || (def.Def.Value.Op is not (Opcode.Slice or Opcode.Copy) && !def.Def.Value.Type.IsInt)
+                || (def.Def.Value.Op is Opcode.Copy && !def.Def.Value.Type.IsInt && !(def.Def.Value.Type.IsArray && def.Def.Value.Type.Form != ArrayForm.Array)))
+            {
+                return null;
+            }
+
+            var args = new Operand[def.Def.Value.Args.Length];
+            for (int i = 0; i < args.Length; i++)
+            {
+                if (Previous(loop, iteration, memo, def.Def.Value.Args[i], depth + 1) is not { } arg)
+                {
+                    return null;
+                }
+
+                args[i] = arg;
+            }
+
+            var value = def.Def.Value.Op == Opcode.Slice
+                ? new Instr(Opcode.Slice, def.Def.Value.Type, args, GuardedView.Instance, def.Def.Value.Source)
+                : def.Def.Value.With(args);
+            var copy = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
+            recompute.Add(new Assign(copy, value));
+            memo[v] = copy;
+            return copy;
         }
 
         foreach (var v in needed)

@@ -692,7 +692,9 @@ internal sealed class Tangent
             if (lv.Var.Type.IsArray && IsVaried(lv.Var))
             {
                 var init = ArrayTangentOf(lv.Init) ?? throw new UnsupportedException(_what + " of a loop that starts an array from data (" + lv.Var.Hint + ")", "start it from an array the method creates");
-                var t = _method.NewVar(lv.Var.Hint, FormOf(WritableLike(lv.Var.Type), init.Type.Form), VarRole.Tangent, mutable: true);
+                // A span variable (re-pointed by the loop at views of other arrays) gets a span tangent whatever its first value.
+                var form = lv.Var.Type.Form == ArrayForm.Array ? init.Type.Form : ArrayForm.Span;
+                var t = _method.NewVar(lv.Var.Hint, FormOf(WritableLike(lv.Var.Type), form), VarRole.Tangent, mutable: true);
                 t.Of = lv.Var;
                 _arrayTangents[lv.Var] = t;
                 arrayVars.Add((lv, t));

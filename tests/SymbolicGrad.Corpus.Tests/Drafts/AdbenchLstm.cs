@@ -1,8 +1,8 @@
-// The ADBench LSTM objective structured like ADBench's reference lstm.h (C++): a per-step helper with a local gates
-// array, sigmoid and tanh, layers and steps addressed by slices of flat parameter and state arrays. Workarounds
-// separate it from the natural draft in Pending/AdbenchLstm.cs: Span<double> parameters with explicit AsSpan()
-// (implicit span conversions are refused today), the layer input copied into a local array instead of re-pointing a
-// span (`xp = s.Slice(...)`), and each step's input sliced afresh instead of `input = ygold`.
+// The ADBench LSTM objective as ADBench's reference lstm.h (C++) structures it, written naturally: a per-step helper
+// with a local gates array, sigmoid and tanh, ReadOnlySpan parameters fed arrays and slices by implicit conversion,
+// layers and steps addressed by slices of flat parameter and state arrays, the layer input a span re-pointed at the
+// state the layer wrote (`xp = s.Slice(...)`, ADBench's `xp = &s[i*2*b]`) and the step's input re-pointed at the
+// step's gold output (`input = ygold`). The reverse sweep takes each iteration's view again (#9).
 namespace SymbolicGrad.Corpus;
 
 /// <summary>l layers of hidden size b; the sequence has c steps of b values; main parameters l × 2 × 4b, extra 3b.</summary>
@@ -10,7 +10,7 @@ public static partial class AdbenchLstm
 {
     private static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
 
-    private static double LogSumExp(Span<double> v)
+    private static double LogSumExp(ReadOnlySpan<double> v)
     {
         double mx = v[0];
         for (int i = 1; i < v.Length; i++)
@@ -28,7 +28,7 @@ public static partial class AdbenchLstm
     }
 
     /// <summary>One LSTM cell: updates hidden and cell in place.</summary>
-    private static void Model(int hsize, Span<double> weight, Span<double> bias, Span<double> hidden, Span<double> cell, Span<double> input)
+    private static void Model(int hsize, ReadOnlySpan<double> weight, ReadOnlySpan<double> bias, Span<double> hidden, Span<double> cell, ReadOnlySpan<double> input)
     {
         var gates = new double[4 * hsize];
         for (int i = 0; i < hsize; i++)
@@ -46,26 +46,18 @@ public static partial class AdbenchLstm
         }
     }
 
-    private static void Predict(int l, int b, Span<double> w, Span<double> w2, Span<double> s, Span<double> x, Span<double> x2)
+    private static void Predict(int l, int b, ReadOnlySpan<double> w, ReadOnlySpan<double> w2, Span<double> s, ReadOnlySpan<double> x, Span<double> x2)
     {
         for (int i = 0; i < b; i++)
         {
             x2[i] = x[i] * w2[i];
         }
 
-        var xp = new double[b];
-        for (int j = 0; j < b; j++)
-        {
-            xp[j] = x2[j];
-        }
-
+        ReadOnlySpan<double> xp = x2;
         for (int i = 0; i < l; i++)
         {
-            Model(b, w.Slice(i * 2 * 4 * b, 4 * b), w.Slice((i * 2 + 1) * 4 * b, 4 * b), s.Slice(i * 2 * b, b), s.Slice((i * 2 + 1) * b, b), xp.AsSpan());
-            for (int j = 0; j < b; j++)
-            {
-                xp[j] = s[i * 2 * b + j];
-            }
+            Model(b, w.Slice(i * 2 * 4 * b, 4 * b), w.Slice((i * 2 + 1) * 4 * b, 4 * b), s.Slice(i * 2 * b, b), s.Slice((i * 2 + 1) * b, b), xp);
+            xp = s.Slice(i * 2 * b, b);
         }
 
         for (int i = 0; i < b; i++)
@@ -81,12 +73,13 @@ public static partial class AdbenchLstm
         var s = state.ToArray();
         double total = 0;
         int count = 0;
+        ReadOnlySpan<double> input = sequence.AsSpan(0, b);
         var ypred = new double[b];
         var ynorm = new double[b];
         for (int t = 0; t < c - 1; t++)
         {
-            Predict(l, b, mainParams.AsSpan(), extraParams.AsSpan(), s.AsSpan(), sequence.AsSpan(t * b, b), ypred.AsSpan());
-            double lse = LogSumExp(ypred.AsSpan());
+            Predict(l, b, mainParams, extraParams, s, input, ypred);
+            double lse = LogSumExp(ypred);
             for (int i = 0; i < b; i++)
             {
                 ynorm[i] = ypred[i] - lse;
@@ -99,6 +92,7 @@ public static partial class AdbenchLstm
             }
 
             count += b;
+            input = ygold;
         }
 
         return -total / count;

@@ -91,14 +91,14 @@ public class KnownGeneratorBugTests
         "F", new[] { 0.7 }, new[] { 6 + 1.4 * (1.5 / 0.5) }, 0.5);
 
     /// <summary>ADBench's LSTM re-points its layer input every iteration (`xp = &amp;s[i*2*b]`); issue #9 §1.9.</summary>
-    [KnownBugFact("a span variable re-pointed inside a loop (xp = s.Slice(...)) is SG0006")]
+    [Fact] // fixed; was: a span variable re-pointed inside a loop (xp = s.Slice(...)) is SG0006
     public void SpanRepointedInALoop() => Expect.Gradient(
         "    [Differentiable] public static double F(double[] x)\n    {\n        Span<double> cur = x.AsSpan(0, 2);\n        double s = 0;\n" +
         "        for (int i = 0; i < 2; i++)\n        {\n            s += cur[0] * cur[1];\n            cur = x.AsSpan(2, 2);\n        }\n\n        return s;\n    }",
         "F", new[] { 0.7, -0.4, 0.5, 1.5 }, new[] { -0.4, 0.7, 1.5, 0.5 }, 4);
 
     /// <summary>Issue #9 §1.5: record structs as data.</summary>
-    [KnownBugFact("reading a property of a record struct element of a [NoDerivative] array is SG0017 ('(this property) ... read fields and properties of struct values')")]
+    [Fact] // fixed; was: reading a property of a record struct element of a [NoDerivative] array is SG0017 ('(this property) ... read fields and properties of struct values')
     public void RecordStructDataArray() => Expect.GradientOf(
         "    public readonly record struct Obs(double X, double Y);\n" +
         "    [Differentiable] public static double F(double w, [NoDerivative] Obs[] data) { double l = 0; foreach (var o in data) l += (w * o.X - o.Y) * (w * o.X - o.Y); return l; }\n" +
@@ -106,26 +106,26 @@ public class KnownGeneratorBugTests
         "Make", new[] { 0.5 }, new[] { 2 * ((0.5 * 2 - 1) * 2) + 2 * ((0.5 * -1 - 0.5) * -1) });
 
     /// <summary>Issue #9 §1.5: a positional record struct as a local.</summary>
-    [KnownBugFact("new P(a, b) of a positional record struct is SG0015 ('.ctor' ... its body could not be read)")]
+    [Fact] // fixed; was: new P(a, b) of a positional record struct is SG0015 ('.ctor' ... its body could not be read)
     public void PositionalRecordStructConstructor() => Expect.Gradient(
         "    public readonly record struct P(double X, double Y);\n" +
         "    [Differentiable] public static double F(double a, double b) { var p = new P(a, 2 * b); return p.X * p.Y; }",
         "F", new[] { 0.7, -0.4 }, new[] { -0.8, 1.4 });
 
     /// <summary>Issue #9 §1.5: deconstruction.</summary>
-    [KnownBugFact("var (v, w) = pairs[i] of a tuple array element is SG0017 ('deconstruct tuples ... with a Deconstruct method')")]
+    [Fact] // fixed; was: var (v, w) = pairs[i] of a tuple array element is SG0017 ('deconstruct tuples ... with a Deconstruct method')
     public void DeconstructTupleArrayElement() => Expect.Gradient(
         "    [Differentiable] public static double F(double a, [NoDerivative] (double Value, double Weight)[] pairs)\n    {\n        double l = 0;\n" +
         "        for (int i = 0; i < pairs.Length; i++)\n        {\n            var (v, w) = pairs[i];\n            l += w * (a - v) * (a - v);\n        }\n\n        return l;\n    }",
         "F", new[] { 0.2 }, new[] { 2 * 2.0 * (0.2 - 1.0) + 2 * 1.0 * (0.2 - 0.5) }, new object[] { new[] { (1.0, 2.0), (0.5, 1.0) } });
 
-    [KnownBugFact("foreach (var (v, w) in pairs) over a tuple array is SG0017 ('deconstruct tuples ... with a Deconstruct method')")]
+    [Fact] // fixed; was: foreach (var (v, w) in pairs) over a tuple array is SG0017 ('deconstruct tuples ... with a Deconstruct method')
     public void DeconstructInForeach() => Expect.Gradient(
         "    [Differentiable] public static double F(double a, [NoDerivative] (double Value, double Weight)[] pairs)\n    {\n        double l = 0;\n" +
         "        foreach (var (v, w) in pairs)\n        {\n            l += w * (a - v) * (a - v);\n        }\n\n        return l;\n    }",
         "F", new[] { 0.2 }, new[] { 2 * 2.0 * (0.2 - 1.0) + 2 * 1.0 * (0.2 - 0.5) }, new object[] { new[] { (1.0, 2.0), (0.5, 1.0) } });
 
-    [KnownBugFact("a local array of tuples new (double, double)[] { ... } is SG0006 ('An array of this element type')")]
+    [Fact] // fixed; was: a local array of tuples new (double, double)[] { ... } is SG0006 ('An array of this element type')
     public void LocalArrayOfTuples() => Expect.Gradient(
         "    [Differentiable] public static double F(double a, double b)\n    {\n        var pairs = new (double V, double W)[] { (a, 1.0), (b, 3.0) };\n" +
         "        double s = 0;\n        foreach (var p in pairs)\n        {\n            s += p.W * p.V * p.V;\n        }\n\n        return s;\n    }",
