@@ -695,6 +695,13 @@ public sealed partial class RandomProgramGenerator
             string start = _loopVars.Count > 0 && LoopDepth > 0 && Chance(0.3) ? Pick(_loopVars).Name + " % " + len : len + " / 2";
             bool isArray = a.Type == "double[]";
             bool asSpan = !a.CreatedInBranch || _f.AsSpanOfArraysCreatedInBranches;
+            if (isArray && _inLoopCondition && !_f.ArraysCreatedInLoopConditions)
+            {
+                // A range of an array is a new array: not in a loop condition (ArrayCreatedInALoopCondition), a view instead.
+                tag = "slice-asspan";
+                return asSpan ? (a.Name + ".AsSpan(" + start + ")", "Span<double>") : (a.Name, a.Type);
+            }
+
             switch (_rng.Next(3))
             {
                 case 0 when isArray && asSpan:
@@ -725,7 +732,7 @@ public sealed partial class RandomProgramGenerator
                 var target = Pick(targets);
                 var input = writer.Parameters[0];
                 string? source = null;
-                if (_f.WritersInPlace && Chance(0.2) && ArgumentFor(input.Type, target) is { } same)
+                if (_f.WritersInPlace && Chance(0.35) && ArgumentFor(input.Type, target) is { } same)
                 {
                     _tags.Add("writer-in-place");
                     source = same;

@@ -56,6 +56,12 @@ public sealed record ProgramFeatures
     public bool LocalArrays { get; init; } = true;
 
     /// <summary>
+    /// Local arrays updated in place over a triangle, h[j] += m · h[i] for j &gt; i (the ADBench GMM's shape): the reverse
+    /// of such an update reads the array's adjoint, which later reverse code fills in.
+    /// </summary>
+    public bool InPlaceUpdates { get; init; } = true;
+
+    /// <summary>
     /// foreach over Span/ReadOnlySpan (parameters and stackalloc locals). Off in C# 12 batches: with the .NET 10
     /// reference assemblies, C# 12 rejects foreach over a span (CS9202, "ref struct interfaces"), so only batches
     /// compiled as C# 13 turn it on (see <see cref="ForSeed"/>); foreach over double[] is in every batch.
@@ -1359,6 +1365,30 @@ public sealed partial class RandomProgramGenerator
                 Line(name + "[" + j + "] = " + Bounded(e, array.Bound).Text + ";");
                 CloseLoopBody();
                 CloseLoopBody();
+            }
+
+            if (_f.InPlaceUpdates && Chance(0.4))
+            {
+                // h[j] += m · h[i] (or m · e, e of size 1) over the triangle j > i: each element grows at most by a factor (1 + 1/L)^L < e (plus 1).
+                _tags.Add("array-update");
+                string ti = NewName("i");
+                string tj = NewName("i");
+                Line("for (int " + ti + " = 0; " + ti + " < " + name + ".Length; " + ti + "++)");
+                OpenLoopBody(new LoopVar(ti, array, new[] { ti }));
+                Line("for (int " + tj + " = " + ti + " + 1; " + tj + " < " + name + ".Length; " + tj + "++)");
+                OpenLoopBody(new LoopVar(tj, array, new[] { tj }));
+                var m = Bounded(Expr(1), 1.0 / Math.Max(1, lengthBound));
+                var sources = _arrays.Where(a => !a.IsLocal).ToList();
+                string other = _rng.Next(3) switch
+                {
+                    0 => name + "[" + ti + "]",
+                    1 when sources.Count > 0 => Bounded(ArrayRead(Pick(sources)), 1).P,
+                    _ => Bounded(Expr(Math.Max(1, Depth() - 1)), 1).P,
+                };
+                Line(name + "[" + tj + "] += " + m.P + " * " + other + ";");
+                CloseLoopBody();
+                CloseLoopBody();
+                array.Bound = (array.Bound * Math.E) + 1;
             }
         }
 
