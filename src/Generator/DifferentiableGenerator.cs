@@ -9,8 +9,9 @@ using SymbolicGrad.Generator.Transforms;
 namespace SymbolicGrad.Generator;
 
 /// <summary>
-/// The incremental pipeline, and nothing else. The front end (Frontend/: validate, lower, check activity) runs for a
-/// method whenever Roslyn asks and returns a value compared by its canonical text; the back end (Transforms/,
+/// The incremental pipeline, and nothing else. A key of text (Frontend/MethodKey: the method, the bodies it inlines,
+/// the declarations) is built for every method whenever Roslyn asks; the front end (Frontend/: validate, lower, check
+/// activity) runs for a method when its key changed and returns a value compared by its canonical text; the back end (Transforms/,
 /// Optimize/, Emit/: the sweeps, the optimizations, the C#) runs only when that value changed. Files and diagnostics
 /// are split so that each caches on its own.
 /// </summary>
@@ -20,9 +21,11 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     /// <summary>Tracking names of the pipeline steps (asserted by the incrementality tests).</summary>
     public static class Steps
     {
+        public const string Key = "Key";
         public const string Lower = "Lower";
         public const string Generate = "Generate";
         public const string Files = "Files";
+        public const string Renames = "Renames";
         public const string Diagnostics = "Diagnostics";
         public const string BackendDiagnostics = "BackendDiagnostics";
     }
@@ -30,32 +33,44 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var units = context.SyntaxProvider.ForAttributeWithMetadataName(
+        // Roslyn re-runs the transform for every [Differentiable] method of the project on every edit: it only builds
+        // a key from text (MethodKey), and the front end runs for the methods whose key changed.
+        var keys = context.SyntaxProvider.ForAttributeWithMetadataName(
                 Discovery.DifferentiableAttribute,
                 predicate: static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax,
-                transform: static (ctx, ct) => Discovery.Run(ctx, ct))
-            .WithTrackingName(Steps.Lower);
+                transform: static (ctx, ct) => MethodKey.Create(ctx, ct))
+            .WithTrackingName(Steps.Key);
+        var units = keys.Select(static (key, ct) => Discovery.Run(key, ct)).WithTrackingName(Steps.Lower);
 
         var generated = units.Select(static (unit, ct) => Generate(unit, ct)).WithTrackingName(Steps.Generate);
         var files = generated.Select(static (g, _) => g.File).WithTrackingName(Steps.Files);
         var diagnostics = units.Select(static (u, _) => u.Diagnostics).WithTrackingName(Steps.Diagnostics);
         var backendDiagnostics = generated.Select(static (g, _) => g.Diagnostics).WithTrackingName(Steps.BackendDiagnostics);
 
-        context.RegisterSourceOutput(files.Collect(), static (spc, all) =>
+        // Hint names are unique by construction (type, method, hash of the signature); should two still meet
+        // (case-only differences on a case-insensitive file system), the later one gets a counter. The table of those
+        // renames is computed over all files but is almost always empty, so it stays Unchanged and each file is
+        // written on its own: an edit rewrites only the files whose text changed.
+        var renames = files.Collect().Select(static (all, _) => Renames(all)).WithTrackingName(Steps.Renames);
+        context.RegisterSourceOutput(files.Combine(renames), static (spc, pair) =>
         {
-            // Hint names are unique by construction (type, method, hash of the signature); should two still meet
-            // (case-only differences on a case-insensitive file system), the later one gets a counter.
-            var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            foreach (var file in all.Where(f => f is not null).OrderBy(f => f!.HintName, StringComparer.Ordinal).ThenBy(f => f!.Text, StringComparer.Ordinal))
+            var (file, table) = pair;
+            if (file is null)
             {
-                string name = file!.HintName;
-                for (int i = 2; !used.Add(name); i++)
-                {
-                    name = file.HintName.Substring(0, file.HintName.Length - ".g.cs".Length) + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
-                }
-
-                spc.AddSource(name, file.Text);
+                return;
             }
+
+            string name = file.HintName;
+            foreach (var rename in table)
+            {
+                if (rename.File.Equals(file))
+                {
+                    name = rename.Name;
+                    break;
+                }
+            }
+
+            spc.AddSource(name, file.Text);
         });
 
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
@@ -110,6 +125,56 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         string first = trace!.Split('\n')[0].Trim();
         return " (" + first + ")";
     }
+
+    /// <summary>
+    /// The files whose hint names collide, ignoring case, with an earlier one (in ordinal order of name, then text),
+    /// and the name each gets instead (a counter before .g.cs). Two identical files are written once.
+    /// </summary>
+    private static EquatableArray<Rename> Renames(System.Collections.Immutable.ImmutableArray<GeneratedFile?> all)
+    {
+        List<Rename>? renames = null;
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        bool collide = false;
+        foreach (var file in all)
+        {
+            if (file is not null && !seen.Add(file.HintName))
+            {
+                collide = true;
+                break;
+            }
+        }
+
+        if (!collide)
+        {
+            return EquatableArray<Rename>.Empty;
+        }
+
+        var used = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        GeneratedFile? previous = null;
+        foreach (var file in all.Where(f => f is not null).OrderBy(f => f!.HintName, StringComparer.Ordinal).ThenBy(f => f!.Text, StringComparer.Ordinal))
+        {
+            if (file!.Equals(previous))
+            {
+                continue;
+            }
+
+            previous = file;
+            string name = file.HintName;
+            for (int i = 2; !used.Add(name); i++)
+            {
+                name = file.HintName.Substring(0, file.HintName.Length - ".g.cs".Length) + "_" + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+            }
+
+            if (name != file.HintName)
+            {
+                (renames ??= new List<Rename>()).Add(new Rename(file, name));
+            }
+        }
+
+        return renames is null ? EquatableArray<Rename>.Empty : new EquatableArray<Rename>(renames.ToArray());
+    }
+
+    private sealed record Rename(GeneratedFile File, string Name);
 
     private sealed record Generation(GeneratedFile? File, EquatableArray<DiagnosticInfo> Diagnostics);
 }
