@@ -22,6 +22,9 @@ public sealed record BuildTimeResult(
     /// <summary>Generator time against the size of one method (a sum of n terms), one row per size.</summary>
     public IReadOnlyList<(int Terms, TimeSpan Total)> Scaling { get; init; } = [];
 
+    /// <summary>The incremental run's time by step (Key, Lower, Generate: the sum over the methods each ran on), median of each.</summary>
+    public string IncrementalSteps { get; init; } = string.Empty;
+
     /// <summary>The fewest gradient files an incremental run rewrote (<see cref="IncrementalModifiedFiles"/> is the most).</summary>
     public int IncrementalModifiedFilesMin { get; init; }
 
@@ -33,6 +36,12 @@ public sealed record BuildTimeResult(
         b.AppendLine($"| first run in the process, {Methods} methods (includes JIT of the generator) | {Format.Time(ColdTotal)} | | {GeneratedFiles} |");
         b.AppendLine($"| full run, {Methods} methods (median of {Repetitions}, warm) | {Format.Time(FullTotal)} | {Format.Time(FullAnalyze)} | {GeneratedFiles} |");
         b.AppendLine($"| incremental run after editing one method (median of {Repetitions}) | {Format.Time(IncrementalTotal)} | {Format.Time(IncrementalAnalyze)} | {(IncrementalModifiedFilesMin == IncrementalModifiedFiles ? IncrementalModifiedFiles.ToString(CultureInfo.InvariantCulture) : IncrementalModifiedFilesMin.ToString(CultureInfo.InvariantCulture) + " to " + IncrementalModifiedFiles.ToString(CultureInfo.InvariantCulture) + " (the edited method, and the methods that inline it)")} |");
+        if (IncrementalSteps.Length > 0)
+        {
+            b.AppendLine();
+            b.AppendLine("The incremental run by step (median of each): " + IncrementalSteps + ".");
+        }
+
         if (Scaling.Count > 1)
         {
             b.AppendLine();
@@ -112,6 +121,7 @@ public static class BuildTime
             compilation.SyntaxTrees.Single(), CSharpSyntaxTree.ParseText(Source(edited: -1, bump: 0), parseOptions, path: "Losses.cs"));
         driver = Run(NewDriver(parseOptions), current, out _).Driver;
         var bumps = new int[MethodCount];
+        var steps = new List<(string Name, TimeSpan Time, int Ran)>();
         for (int r = 0; r < repetitions; r++)
         {
             // one method edited per run, the earlier edits kept (reverting the previous edit would change two methods)
@@ -124,6 +134,11 @@ public static class BuildTime
             int modified = result.Results.Single().TrackedSteps[DifferentiableGenerator.Steps.Files]
                 .SelectMany(s => s.Outputs).Count(o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New);
             incremental.Add((total.Elapsed, AnalyzeTime(result), modified));
+            foreach (var name in new[] { DifferentiableGenerator.Steps.Key, DifferentiableGenerator.Steps.Lower, DifferentiableGenerator.Steps.Generate })
+            {
+                var runs = result.Results.Single().TrackedSteps[name];
+                steps.Add((name, new TimeSpan(runs.Sum(s => s.ElapsedTime.Ticks)), runs.SelectMany(s => s.Outputs).Count(o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New or IncrementalStepRunReason.Unchanged)));
+            }
         }
 
         var scaling = new List<(int, TimeSpan)>();
@@ -140,6 +155,7 @@ public static class BuildTime
         {
             Scaling = scaling,
             IncrementalModifiedFilesMin = incremental.Min(i => i.Modified),
+            IncrementalSteps = string.Join(", ", steps.GroupBy(s => s.Name).Select(g => g.Key + " " + Format.Time(Median(g.Select(s => s.Time))) + " (ran for " + Median(g.Select(s => TimeSpan.FromTicks(s.Ran))).Ticks.ToString(CultureInfo.InvariantCulture) + " methods)")),
         };
     }
 

@@ -128,7 +128,8 @@ internal sealed class MethodKey : IEquatable<MethodKey>
                 b.Append('\u0004').Append(reference.SyntaxTree.FilePath).Append('\u0004');
                 if (positions)
                 {
-                    b.Append(reference.Span.Start).Append('\u0004');
+                    var start = reference.SyntaxTree.GetLineSpan(reference.Span).StartLinePosition;
+                    b.Append(reference.Span.Start).Append(':').Append(start.Line).Append(':').Append(start.Character).Append('\u0004');
                 }
 
                 b.Append(reference.GetSyntax().ToFullString());
@@ -162,7 +163,7 @@ internal sealed class MethodKey : IEquatable<MethodKey>
             var symbol = compilation.GetSemanticModel(member.SyntaxTree).GetDeclaredSymbol(member);
 #pragma warning restore RS1030
             string? id = symbol?.GetDocumentationCommentId();
-            if (symbol is null || id is null || !SymbolEqualityComparer.Default.Equals(DocumentationCommentId.GetFirstSymbolForDeclarationId(id, compilation), symbol))
+            if (symbol is null || id is null || !SymbolEqualityComparer.Default.Equals(Definition(DocumentationCommentId.GetFirstSymbolForDeclarationId(id, compilation)), Definition(symbol)))
             {
                 DependencyTable.Record(method, null, diagnostics);
                 return;
@@ -173,6 +174,9 @@ internal sealed class MethodKey : IEquatable<MethodKey>
 
         DependencyTable.Record(method, ids, diagnostics);
     }
+
+    /// <summary>A partial method's implementing part found by id is its defining part.</summary>
+    private static ISymbol? Definition(ISymbol? symbol) => symbol is IMethodSymbol { PartialDefinitionPart: { } definition } ? definition : symbol;
 
     // ---------------------------------------------------------------------------------------------------------
     // Declarations
