@@ -25,7 +25,7 @@ public class IncrementalityTests
     private static readonly string[] TrackedSteps =
     {
         DifferentiableGenerator.Steps.Key, DifferentiableGenerator.Steps.Lower, DifferentiableGenerator.Steps.Generate, DifferentiableGenerator.Steps.Files,
-        DifferentiableGenerator.Steps.Renames, DifferentiableGenerator.Steps.Diagnostics, DifferentiableGenerator.Steps.BackendDiagnostics,
+        DifferentiableGenerator.Steps.Diagnostics, DifferentiableGenerator.Steps.BackendDiagnostics,
     };
 
     /// <summary>The reasons of a step's outputs in the last run.</summary>
@@ -117,9 +117,9 @@ public class IncrementalityTests
         var lower = Reasons(second, DifferentiableGenerator.Steps.Lower);
         Assert.Equal(new[] { IncrementalStepRunReason.Modified, IncrementalStepRunReason.Cached }, lower.Order());
 
-        // Only the edited method's file is written again.
+        // The outputs: the one that writes the files (one output over all of them) ran again; the diagnostics' did not.
         var written = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Select(o => o.Reason).ToList();
-        Assert.True(1 == written.Count(r => r == IncrementalStepRunReason.Modified), string.Join(", ", result.TrackedSteps.Select(s => s.Key + ": " + string.Join(" ", s.Value.SelectMany(v => v.Outputs).Select(o => o.Reason)))));
+        Assert.Equal(1, written.Count(r => r == IncrementalStepRunReason.Modified));
         Assert.Equal(written.Count - 1, written.Count(r => r == IncrementalStepRunReason.Cached));
 
         string other = first.Sources.Single(s => s.Key.Contains(".Other.", StringComparison.Ordinal)).Key;
@@ -169,20 +169,18 @@ public class IncrementalityTests
         // helper yet); a copy of the file is that edit.
         var warm = Harness.Run(Replace(first.Input, 0, Many(-1, "", " => x * x;")), first.Driver);
         var second = Harness.Run(Replace(warm.Input, 0, Many(17, "100", " => x * x;")), warm.Driver);
-        var result = second.Result.Results.Single();
 
+        // Every key was built again (the file changed), one differs.
         var keys = Reasons(second, DifferentiableGenerator.Steps.Key);
         Assert.Equal(41, keys.Count);
-        Assert.True(1 == keys.Count(r => r == IncrementalStepRunReason.Modified), string.Join("\n", result.TrackedSteps[DifferentiableGenerator.Steps.Key].SelectMany(s => s.Outputs).Where(o => o.Reason == IncrementalStepRunReason.Modified).Select(o => o.Value.ToString() + " " + o.Value.GetType().GetProperty("Key", System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)!.GetValue(o.Value))));
+        Assert.Equal(1, keys.Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(40, keys.Count(r => r == IncrementalStepRunReason.Unchanged));
         foreach (var step in new[] { DifferentiableGenerator.Steps.Lower, DifferentiableGenerator.Steps.Generate, DifferentiableGenerator.Steps.Files })
         {
             var reasons = Reasons(second, step);
             Assert.Equal(1, reasons.Count(r => r == IncrementalStepRunReason.Modified));
             Assert.Equal(40, reasons.Count(r => r == IncrementalStepRunReason.Cached));
         }
-
-        var written = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).Where(o => o.Value is not System.Collections.IEnumerable).Select(o => o.Reason).ToList();
-        Assert.Equal(1, written.Count(r => r == IncrementalStepRunReason.Modified));
 
         var changed = first.Sources.Keys.Where(k => first.Sources[k] != second.Sources[k]).ToList();
         Assert.Equal(new[] { first.Sources.Keys.Single(k => k.Contains(".F17.", StringComparison.Ordinal)) }, changed);
