@@ -224,6 +224,22 @@ public class IncrementalityTests
     }
 
     [Fact]
+    public void EditingAConstantInAnotherFileRegeneratesItsReader()
+    {
+        // A constant is a declaration, not a body: editing it changes every key, and the reader gets the new value.
+        const string Scale = "namespace Demo;\npublic static class Scale\n{\n    public const double K = 2;\n}\n";
+        string reader = Harness.Usings + "namespace Demo;\npublic static partial class Reader\n{\n    [Differentiable] public static double F(double x) => Scale.K * x * x;\n}\n";
+        var first = Harness.Run(Harness.Compilation(reader, Scale));
+        var warm = Harness.Run(Replace(first.Input, 1, Scale), first.Driver);
+        var second = Harness.Run(Replace(warm.Input, 1, Scale.Replace("K = 2", "K = 5")), warm.Driver);
+        Assert.Equal(IncrementalStepRunReason.Modified, Reasons(second, DifferentiableGenerator.Steps.Lower).Single());
+        var type = second.Load().GetType("Demo.Reader")!;
+        object?[] args = { 3.0, 0.0 };
+        Assert.Equal(45.0, (double)type.GetMethod("FGradient")!.Invoke(null, args)!);
+        Assert.Equal(2 * 5 * 3.0, (double)args[1]!);
+    }
+
+    [Fact]
     public void MovingAMethodMovesItsFrontEndDiagnostic()
     {
         // An edit above the method (a body made longer by a line) changes no declaration and not the method's text;
