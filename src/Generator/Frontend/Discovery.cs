@@ -18,7 +18,25 @@ internal static class Discovery
     public const string DifferentiableAttribute = "SymbolicGrad.DifferentiableAttribute";
     public const string NoDerivativeAttribute = "SymbolicGrad.NoDerivativeAttribute";
 
-    public static MethodUnit Run(GeneratorAttributeSyntaxContext context, CancellationToken ct)
+    /// <summary>Lowers the method whose key changed (see <see cref="MethodKey"/>), and records what the lowering read.</summary>
+    public static MethodUnit Run(MethodKey key, CancellationToken ct)
+    {
+        if (key.Take() is not { } context)
+        {
+            // Roslyn runs this step once per new key value, which carries its context; never seen, but loud if it happens.
+            return new MethodUnit(null, null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                new DiagnosticInfo(DiagnosticDescriptors.InternalError.Id, string.Empty, default, default, new EquatableArray<string>(new[] { key.Method, "the method's context was already used" })),
+            }));
+        }
+
+        var dependencies = new List<SyntaxNode>();
+        var unit = Run(context, dependencies, ct);
+        MethodKey.Record(key.Method, context.SemanticModel.Compilation, dependencies, unit.Diagnostics.Length > 0);
+        return unit;
+    }
+
+    private static MethodUnit Run(GeneratorAttributeSyntaxContext context, List<SyntaxNode> dependencies, CancellationToken ct)
     {
         var diagnostics = new List<DiagnosticInfo>();
         var node = context.TargetNode;
@@ -31,7 +49,7 @@ internal static class Discovery
         string name = context.TargetSymbol.Name;
         try
         {
-            var unit = Analyze(context, diagnostics, ct);
+            var unit = Analyze(context, diagnostics, dependencies, ct);
             return unit ?? new MethodUnit(null, null, new EquatableArray<DiagnosticInfo>(diagnostics.ToArray()));
         }
         catch (OperationCanceledException)
@@ -45,7 +63,7 @@ internal static class Discovery
         }
     }
 
-    private static MethodUnit? Analyze(GeneratorAttributeSyntaxContext context, List<DiagnosticInfo> diagnostics, CancellationToken ct)
+    private static MethodUnit? Analyze(GeneratorAttributeSyntaxContext context, List<DiagnosticInfo> diagnostics, List<SyntaxNode> dependencies, CancellationToken ct)
     {
         void Report(DiagnosticDescriptor d, Location? l, params string[] args) => diagnostics.Add(DiagnosticInfo.Create(d, l, args));
 
@@ -144,7 +162,7 @@ internal static class Discovery
 
         Func<IFieldSymbol, Frontend.FValue?>? trainable = trainables.Count == 0 ? null : field =>
             trainables.TryGetValue(field.OriginalDefinition, out var v) ? v : null;
-        var lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct);
+        var lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct, dependencies);
         if (lowerer is null || lowerer.SilentFailure || (diagnostics.Count > 0 && (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())))
         {
             diagnostics.Clear();

@@ -27,6 +27,12 @@ internal sealed partial class Lowerer
     public bool InlinedBodiesHaveErrors() =>
         InlinedBodies.Any(b => b.Model.GetMethodBodyDiagnostics(b.Syntax.Span, _ct).Any(d => d.Severity == DiagnosticSeverity.Error));
 
+    /// <summary>
+    /// Every body read from another declaration (helpers, accessors, constructors, operators), whether or not it could
+    /// be lowered: what the method's lowering depends on besides its own text and the declarations (see MethodKey).
+    /// </summary>
+    private List<SyntaxNode>? _dependencies;
+
     private static readonly HashSet<string> EffectTypes = new(StringComparer.Ordinal)
     {
         "System.Console",
@@ -522,6 +528,7 @@ internal sealed partial class Lowerer
         foreach (var reference in def.DeclaringSyntaxReferences)
         {
             var syntax = reference.GetSyntax(_ct);
+            _dependencies?.Add(syntax);
             var model = ModelFor(syntax.SyntaxTree);
             if (model is null)
             {

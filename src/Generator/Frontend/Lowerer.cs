@@ -114,9 +114,11 @@ internal sealed partial class Lowerer
         FValue thisValue,
         Func<IFieldSymbol, FValue?>? trainable,
         List<DiagnosticInfo> diagnostics,
-        CancellationToken ct)
+        CancellationToken ct,
+        List<SyntaxNode>? dependencies = null)
     {
         var lowerer = new Lowerer(model.Compilation, method, ir, diagnostics, ct);
+        lowerer._dependencies = dependencies;
         lowerer._models[model.SyntaxTree] = model;
         lowerer._trainable = trainable;
         foreach (var (symbol, value) in bindings)
