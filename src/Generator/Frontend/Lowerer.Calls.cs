@@ -189,6 +189,16 @@ internal sealed partial class Lowerer
     {
         string containing = ContainingName(method);
 
+        // Convert.ToDouble / ToSingle of a number: a conversion (of a real: it carries the derivative).
+        if (method.IsStatic && containing == "System.Convert" && method.Name is "ToDouble" or "ToSingle" && values.Length == 1
+            && method.Parameters[0].Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32
+                or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_Byte or SpecialType.System_SByte
+                or SpecialType.System_UInt16 or SpecialType.System_UInt32 or SpecialType.System_UInt64
+            && values[0] is Scalar { Operand: var from } && IrTypeOf(Concrete(method.ReturnType)) is { IsReal: true } to)
+        {
+            return new Scalar(from is Poison ? Poison.Of(to) : from.Type.IsReal ? ToReal(from, to, SourceText(at.Syntax)) : Emit(Opcode.Cast, to, new[] { from }, source: SourceText(at.Syntax)));
+        }
+
         // Math: Math, MathF, double, float, and generic math (T.Exp, T.CreateChecked...).
         if (method.IsStatic && (KnownMethods.MathTypes.Contains(containing) || IsGenericMathMember(method)))
         {

@@ -48,6 +48,23 @@ internal enum Opcode
     Atanh,
     SinPi,
     CosPi,
+    TanPi,
+    AsinPi,
+    AcosPi,
+    AtanPi,
+    Atan2Pi,
+    Exp2M1,
+    Exp10M1,
+    Log2P1,
+    Log10P1,
+
+    /// <summary>MaxMagnitude, MinMagnitude: the argument of larger (smaller) magnitude.</summary>
+    MaxMagnitude,
+    MinMagnitude,
+
+    /// <summary>MaxNumber, MinNumber: Max and Min that prefer a number to NaN.</summary>
+    MaxNumber,
+    MinNumber,
     Abs,
     Max,
     Min,

@@ -196,6 +196,63 @@ internal static class DerivativeRules
             case Opcode.CosPi:
                 p[0] = b.Neg(b.Mul(K(Math.PI), b.Op(Opcode.SinPi, t, a[0])));
                 break;
+            case Opcode.TanPi:
+                // d/dx tan(πx) = π (1 + tan²(πx))
+                p[0] = b.Mul(K(Math.PI), b.Add(K(1), b.Mul(result, result)));
+                break;
+            case Opcode.AsinPi:
+                p[0] = b.Div(K(1 / Math.PI), b.Op(Opcode.Sqrt, t, b.Sub(K(1), b.Mul(a[0], a[0]))));
+                break;
+            case Opcode.AcosPi:
+                p[0] = b.Neg(b.Div(K(1 / Math.PI), b.Op(Opcode.Sqrt, t, b.Sub(K(1), b.Mul(a[0], a[0])))));
+                break;
+            case Opcode.AtanPi:
+                p[0] = b.Div(K(1 / Math.PI), b.Add(K(1), b.Mul(a[0], a[0])));
+                break;
+            case Opcode.Atan2Pi:
+                {
+                    var r2 = b.Mul(K(Math.PI), b.Add(b.Mul(a[1], a[1]), b.Mul(a[0], a[0])));
+                    p[0] = b.Div(a[1], r2);
+                    p[1] = b.Neg(b.Div(a[0], r2));
+                    break;
+                }
+
+            case Opcode.Exp2M1:
+                p[0] = b.Mul(b.Add(result, K(1)), K(Math.Log(2)));
+                break;
+            case Opcode.Exp10M1:
+                p[0] = b.Mul(b.Add(result, K(1)), K(Math.Log(10)));
+                break;
+            case Opcode.Log2P1:
+                p[0] = b.Div(K(1 / Math.Log(2)), b.Add(K(1), a[0]));
+                break;
+            case Opcode.Log10P1:
+                p[0] = b.Div(K(1 / Math.Log(10)), b.Add(K(1), a[0]));
+                break;
+            case Opcode.MaxMagnitude or Opcode.MinMagnitude:
+                {
+                    // The argument whose magnitude wins; at equal magnitudes (a kink when a = −b) half to each, as Max.
+                    var strict = instr.Op == Opcode.MaxMagnitude ? CmpKind.Gt : CmpKind.Lt;
+                    var m0 = b.Op(Opcode.Abs, t, a[0]);
+                    var m1 = b.Op(Opcode.Abs, t, a[1]);
+                    var tie = b.Cmp(CmpKind.Eq, m0, m1);
+                    p[0] = b.Select(b.Cmp(strict, m0, m1), K(1), b.Select(tie, K(0.5), K(0)));
+                    p[1] = b.Select(b.Cmp(strict, m1, m0), K(1), b.Select(tie, K(0.5), K(0)));
+                    break;
+                }
+
+            case Opcode.MaxNumber or Opcode.MinNumber:
+                {
+                    // As Max and Min, and a NaN argument loses: the derivative goes to the number.
+                    var strict = instr.Op == Opcode.MaxNumber ? CmpKind.Gt : CmpKind.Lt;
+                    var tie = b.Cmp(CmpKind.Eq, a[0], a[1]);
+                    var nan0 = b.Cmp(CmpKind.Ne, a[0], a[0]);
+                    var nan1 = b.Cmp(CmpKind.Ne, a[1], a[1]);
+                    p[0] = b.Select(b.Or(b.Cmp(strict, a[0], a[1]), nan1), K(1), b.Select(tie, K(0.5), K(0)));
+                    p[1] = b.Select(b.Or(b.Cmp(strict, a[1], a[0]), nan0), K(1), b.Select(tie, K(0.5), K(0)));
+                    break;
+                }
+
             case Opcode.Abs:
                 p[0] = b.Select(b.Cmp(CmpKind.Gt, a[0], K(0)), K(1), b.Select(b.Cmp(CmpKind.Lt, a[0], K(0)), K(-1), K(0)));
                 break;

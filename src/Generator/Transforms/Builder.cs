@@ -85,6 +85,8 @@ internal sealed class Builder
 
     public Operand And(Operand a, Operand b) => Op(Opcode.And, IrType.Bool, a, b);
 
+    public Operand Or(Operand a, Operand b) => Op(Opcode.Or, IrType.Bool, a, b);
+
     public Operand Select(Operand cond, Operand a, Operand b) => Op(Opcode.Select, a.Type.IsReal ? a.Type : b.Type, cond, a, b);
 
     /// <summary>Assigns a mutable variable.</summary>

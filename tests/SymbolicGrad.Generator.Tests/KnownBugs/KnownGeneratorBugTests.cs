@@ -198,11 +198,33 @@ public class KnownGeneratorBugTests
         };
     }
 
-    /// <summary>Issue #9 §1.10: BCL members with a known derivative.</summary>
-    [KnownBugTheory("BCL members with known derivatives are SG0015: Convert.ToDouble, Exp2M1, Exp10M1, Log2P1, Log10P1, TanPi, AsinPi, AcosPi, AtanPi, Atan2Pi, Max/MinMagnitude, Max/MinNumber")]
+    /// <summary>Issue #9 §1.10: BCL members with a known derivative (fixed; were SG0015).</summary>
+    [Theory]
     [MemberData(nameof(BclDerivativesAt03))]
     public void BclMembersWithKnownDerivatives(string expression, double derivative) => Expect.Gradient(
         "    [Differentiable] public static double F(double x) => " + expression + ";", "F", new[] { 0.3 }, new[] { derivative });
+
+    /// <summary>MaxNumber and MinNumber prefer a number to NaN: the derivative goes to the number (Max's rule would give it to neither).</summary>
+    [Theory]
+    [InlineData("MaxNumber")]
+    [InlineData("MinNumber")]
+    public void MaxNumberGivesTheDerivativeToTheNumberBesideNaN(string name)
+    {
+        var assembly = Expect.Compiles(Harness.InClass("    [Differentiable] public static double F(double x, double y) => 3 * double." + name + "(x, y);\n" +
+            "    public static double[] G(double x, double y) { double v = FGradient(x, y, out double dx, out double dy); return new[] { v, dx, dy }; }"));
+        var g = assembly.GetType("Demo.C")!.GetMethod("G")!;
+        var r1 = (double[])g.Invoke(null, new object[] { 0.3, double.NaN })!;
+        var r2 = (double[])g.Invoke(null, new object[] { double.NaN, -0.2 })!;
+        Assert.Equal(new[] { 0.9, 3.0, 0.0 }, r1, new DoubleTolerance(1e-15));
+        Assert.Equal(new[] { -0.6, 0.0, 3.0 }, r2, new DoubleTolerance(1e-15));
+    }
+
+    private sealed class DoubleTolerance(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double a, double b) => Math.Abs(a - b) <= tolerance;
+
+        public int GetHashCode(double value) => 0;
+    }
 
     // ------------------------------------------------------------------ messages
 
