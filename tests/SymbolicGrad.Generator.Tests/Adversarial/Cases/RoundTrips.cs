@@ -34,9 +34,9 @@ public static partial class AdversarialCases
         yield return E("HalfRoundTrip", "SG0025", """
                 [Differentiable] public static double F(double x) => [|(double)(Half)x|] * 4.0;
             """, "Half", "double") with { Note = R + " (Half: one error, as for decimal; or exact, as for float)" };
-        yield return E("ConvertToDouble", "SG0015", """
-                [Differentiable] public static double F(double x) => [|Convert.ToDouble(x)|] * x;
-            """, "Convert.ToDouble", "derivative is not known") with { Note = R + " (Convert)" };
+        yield return G("ConvertToDouble", """
+                [Differentiable] public static double F(double x) => Convert.ToDouble(x) * x + Convert.ToDouble((float)x) + Convert.ToDouble(3);
+            """, x => [2 * x[0] + 1], R + " (Convert: a conversion, exact)");
         yield return G("CreateCheckedAndTruncatingOnDouble", """
                 [Differentiable] public static double F(double x) => double.CreateChecked(x) * double.CreateTruncating(x * 2) + double.CreateSaturating(x);
             """, x => [4 * x[0] + 1], R + " (generic math conversions)");
