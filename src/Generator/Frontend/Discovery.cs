@@ -654,7 +654,7 @@ internal static class Discovery
             }
         }
 
-        var data = method.Parameters.Where(p => !IsDifferentiableDeclaration(p) && !(vector && p.Ordinal == method.Parameters.Length - 1)).Select(p => p.Type.ToDisplayString(TypeMap.Qualified)).ToList();
+        var data = method.Parameters.Where(p => !IsDifferentiableDeclaration(p) && !(vector && p.Ordinal == method.Parameters.Length - 1)).Select(p => ObjectiveType(p.Type)).ToList();
         var lengths = method.Parameters.Where(p => IsDifferentiableDeclaration(p) && TypeMap.VectorElement(p.Type) is not null && !(vector && p.Ordinal == method.Parameters.Length - 1)).Select(_ => "int").ToList();
         int arity = method.Arity;
         var directions = new List<string>();
@@ -685,6 +685,12 @@ internal static class Discovery
 
         return result;
     }
+
+    /// <summary>A data parameter's type in NameObjective: a span cannot be captured, so the factory takes an array (as MethodWriter.FactoryType).</summary>
+    private static string ObjectiveType(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true, Name: "Span" or "ReadOnlySpan", Arity: 1 } span && span.ContainingNamespace?.ToDisplayString() == "System"
+            ? span.TypeArguments[0].ToDisplayString(TypeMap.Qualified) + "[]"
+            : type.ToDisplayString(TypeMap.Qualified);
 
     /// <summary>[Differentiable(Hessian = true)].</summary>
     public static bool HessianRequested(IMethodSymbol method) =>

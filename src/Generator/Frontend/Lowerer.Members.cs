@@ -92,6 +92,21 @@ internal sealed partial class Lowerer
             }
         }
 
+        if (instanceType is INamedTypeSymbol { IsGenericType: true, Name: "Memory" or "ReadOnlyMemory", Arity: 1 } memory && property.Name == "Span"
+            && memory.ContainingNamespace?.ToDisplayString() == "System")
+        {
+            // x.AsMemory() of an array is lowered to the array's span view already: its Span is that view (reading
+            // .Span of it in the generated code would not compile).
+            var owner = LowerScalar(pr.Instance!);
+            if (owner.Type.IsArray)
+            {
+                var form = memory.Name == "ReadOnlyMemory" || owner.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span;
+                return new Scalar(Emit(Opcode.Copy, owner.Type.WithForm(form), new[] { owner }, source: SourceText(pr.Syntax)));
+            }
+
+            return owner is Poison ? new Scalar(owner) : DataMember(pr, pr.Instance, property, property.Type, pure: true, lowered: owner);
+        }
+
         if (instanceType is not null && TypeMap.IsNullableValue(instanceType, out _))
         {
             var n = LowerExpr(pr.Instance!);
@@ -163,6 +178,14 @@ internal sealed partial class Lowerer
     /// <summary>A member read on data (this, a static, a data object): a constant for differentiation.</summary>
     private FValue DataMember(IOperation at, IOperation? instance, ISymbol member, ITypeSymbol type, bool pure, Operand? lowered = null)
     {
+        if (!Accessible(member))
+        {
+            // A helper of another class reading its own private member: the generated code (in the [Differentiable]
+            // method's class) could not compile the read.
+            return Unsupported(at, "a " + Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetText(member.DeclaredAccessibility) + " member of '" + member.ContainingType.Name + "', which the generated code in '" + _entry.ContainingType.Name + "' cannot read",
+                "make it internal (or public), or pass its value to the helper as a parameter");
+        }
+
         var irType = IrTypeOf(Concrete(type));
         if (irType is null)
         {

@@ -282,11 +282,16 @@ internal sealed partial class Lowerer
         }
 
         current.Append(text, pos, text.Length - pos);
-        parts.Add(Collapse(current.ToString()));
-        for (int i = 0; i < parts.Count - 1; i++)
+        // Whitespace next to a hole is kept (o is string must not print as 'ois string'), and the text is never cut
+        // short: it is code, not a message.
+        parts.Add(current.ToString());
+        for (int i = 0; i < parts.Count; i++)
         {
             parts[i] = CollapseKeepEdges(parts[i]);
         }
+
+        parts[0] = parts[0].TrimStart();
+        parts[parts.Count - 1] = parts[parts.Count - 1].TrimEnd();
 
         if (holes.Any(h => h is Poison))
         {

@@ -47,16 +47,31 @@ public class KnownGeneratorBugTests
 
     // ------------------------------------------------------------------ generated code that does not compile
 
-    [KnownBugFact("x.AsMemory().Span: the generated code reads .Span of a Span (CS1061 in the generated file)")]
+    [Fact] // fixed; was: x.AsMemory().Span: the generated code read .Span of a Span (CS1061 in the generated file)
     public void MemorySpanCompiles() => Expect.Gradient(
         "    [Differentiable] public static double F(double[] x) { var s = x.AsMemory().Span; return s[0] * s[1]; }",
         "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
 
     /// <summary>Issue #8 §2: overloads whose generated objectives collide must be SG0030, not CS0111 in the generated code.</summary>
-    [KnownBugFact("F(double x, [NoDerivative] double[] t) and F(double x, double y, [NoDerivative] ReadOnlySpan<double> t) both get FObjective(double[] t): CS0111 in the generated code instead of SG0030")]
+    [Fact] // fixed; was: F(double x, [NoDerivative] double[] t) and F(double x, double y, [NoDerivative] ReadOnlySpan<double> t) both got FObjective(double[] t): CS0111 in the generated code instead of SG0030
     public void OverloadsWhoseObjectivesCollideAfterSpanToArray() => Expect.Refused(
         "    [Differentiable] public static double F(double x, [NoDerivative] double[] t) => x * t[0];\n" +
         "    [Differentiable] public static double [|F|](double x, double y, [NoDerivative] ReadOnlySpan<double> t) => x * y * t[0];", "SG0030", "FObjective");
+
+    /// <summary>
+    /// Issue #8 §2: a helper of another class reading that class's private member is inlined into the
+    /// [Differentiable] method's class, where the read cannot compile (CS0122): SG0017 at the read instead.
+    /// </summary>
+    [Fact] // fixed; was: CS0122 'H.Scale' is inaccessible, in the generated code
+    public void HelperReadingItsPrivateFieldIsRefused() => Expect.Refused(
+        "    public static class H\n    {\n        private static readonly double Scale = 2;\n        public static double G(double v) => v * [|Scale|];\n    }\n" +
+        "    [Differentiable] public static double F(double x) => H.G(x);", "SG0017", "private member of 'H'", "make it internal");
+
+    /// <summary>The same helper reading an internal field: inlined, with the exact gradient 2 + 2·2·x.</summary>
+    [Fact]
+    public void HelperReadingItsInternalField() => Expect.Gradient(
+        "    public static class H\n    {\n        internal static readonly double Scale = 2;\n        internal static readonly double[] Table = { 1, 2 };\n        public static double G(double v) => v * Scale + Table[1] * v * v;\n    }\n" +
+        "    [Differentiable] public static double F(double x) => H.G(x);", "F", new[] { 0.7 }, new[] { 2 + 4 * 0.7 });
 
     // ------------------------------------------------------------------ refusals of what issue #9 says must work
 

@@ -452,7 +452,8 @@ public static partial class AdversarialCases
                 }
             """, note: "throw expressions") with
         {
-            Targets = [new Target { Closed = x => [3], ThrowsAt = [[-1.0]] }],
+            // data is differentiable too (a double[]? without [NoDerivative]): x and its 3 elements; only d.Length is read.
+            Targets = [new Target { Closed = x => [x.Length - 1, 0, 0, 0], ThrowsAt = [[-1.0, 1.0, 2.0, 3.0]] }],
         };
         yield return G("VerbatimAndRawStringsInThrow", """"
                 [Differentiable] public static double F(double x)
