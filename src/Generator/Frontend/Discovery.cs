@@ -439,7 +439,14 @@ internal static class Discovery
             Report(DiagnosticDescriptors.AsyncMethod, token.GetLocation(), method.Name);
         }
 
-        if (method.ReturnsByRef || method.ReturnsByRefReadonly)
+        // One construct, one error: an async method's Task<double> follows from SG0003, and a body-less partial void
+        // method is reported for its return type only (SG0005 would add nothing a user can act on first).
+        bool noBody = syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is null && !method.IsAbstract;
+        int before = diagnostics.Count;
+        if (method.IsAsync)
+        {
+        }
+        else if (method.ReturnsByRef || method.ReturnsByRefReadonly)
         {
             Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, syntax.ReturnType.ToString());
         }
@@ -458,6 +465,8 @@ internal static class Discovery
                 method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat));
         }
 
+        bool returnTypeReported = diagnostics.Count > before;
+
         foreach (var p in syntax.ParameterList.Parameters)
         {
             var modifier = p.Modifiers.FirstOrDefault(t => t.IsKind(SyntaxKind.RefKeyword) || t.IsKind(SyntaxKind.OutKeyword));
@@ -467,7 +476,7 @@ internal static class Discovery
             }
         }
 
-        if (syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is null && !method.IsAbstract)
+        if (noBody && !returnTypeReported)
         {
             Report(DiagnosticDescriptors.NoBody, syntax.Identifier.GetLocation(), method.Name);
         }
