@@ -73,7 +73,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DelegateOperation = Error(
         "SG0014",
         "A delegate whose code is not known at build time",
-        "'{0}' {1}; the generator differentiates code it can see: call a method, a local function or a lambda written in this method instead of a delegate passed in from outside");
+        "'{0}' {1}; the generator differentiates code it can see: call a method, a local function or a lambda written in this method directly, and choose between them with if/else (if (c) y = F(x); else y = G(x)) rather than through a delegate");
 
     public static readonly DiagnosticDescriptor UnknownDerivative = Error(
         "SG0015",
@@ -123,7 +123,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor Recursion = Error(
         "SG0024",
         "Recursive calls are not supported",
-        "'{0}' is called recursively here (while differentiating '{1}'); the generator differentiates helpers by inlining them, which a recursion would never finish: write the recursion as a loop");
+        "'{0}' is called recursively here ({1}); the generator differentiates helpers by inlining them, which a recursion would never finish: write the recursion as a loop");
 
     public static readonly DiagnosticDescriptor LostDerivative = Error(
         "SG0025",
@@ -154,6 +154,11 @@ internal static class DiagnosticDescriptors
         "SG0034",
         "No second derivative here",
         "'{0}' asks for second derivatives (Hessian = true), but {1}");
+
+    public static readonly DiagnosticDescriptor CalleeHasErrors = Error(
+        "SG0035",
+        "A called [Differentiable] method has errors",
+        "'{0}' calls '{1}', which cannot be differentiated: {2}; fix '{1}' first (its own error is reported there)");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SG9999",

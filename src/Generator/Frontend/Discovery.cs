@@ -201,6 +201,9 @@ internal static class Discovery
                 case CheckKind.Recursion:
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.Recursion, check.Location, check.Args));
                     break;
+                case CheckKind.SecondOrderCall:
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SecondOrder, check.Location, check.Args));
+                    break;
             }
         }
 

@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using SymbolicGrad.Generator.Diagnostics;
 using SymbolicGrad.Generator.Ir;
+using SymbolicGrad.Generator.Models;
 using SymbolicGrad.Generator.Rules;
 
 namespace SymbolicGrad.Generator.Frontend;
@@ -63,6 +64,16 @@ internal sealed partial class Lowerer
         ["NegativeZero"] = -0.0,
     };
 
+    /// <summary>Why the delegate invoked here is not one known function: where it came from, as far as the syntax says.</summary>
+    private static string DelegateOrigin(IOperation? instance) => instance switch
+    {
+        IParameterReferenceOperation => "invokes a delegate passed in as a parameter, whose code is not known at build time",
+        IFieldReferenceOperation or IPropertyReferenceOperation => "invokes a delegate read from a field or property, whose code is not known at build time",
+        ILocalReferenceOperation => "invokes a delegate that is not one known lambda or method here (it holds different ones on different paths, chosen by ?:, a switch or a reassignment, or comes from outside)",
+        IConditionalOperation or ISwitchExpressionOperation => "invokes a delegate chosen at run time (by ?: or a switch)",
+        _ => "invokes a delegate whose code is not known at build time",
+    };
+
     private FValue LowerInvocation(IInvocationOperation inv, bool discard)
     {
         var method = inv.TargetMethod;
@@ -74,7 +85,7 @@ internal sealed partial class Lowerer
                 return InvokeFunction(fn, inv.Arguments.Select(a => LowerExpr(a.Value)).ToArray(), inv);
             }
 
-            Report(DiagnosticDescriptors.DelegateOperation, LocationOf(inv), SourceText(inv.Syntax), "invokes a delegate whose code is not known at build time");
+            Report(DiagnosticDescriptors.DelegateOperation, LocationOf(inv), SourceText(inv.Syntax), DelegateOrigin(inv.Instance));
             return new Scalar(Poison.Of(IrTypeOrData(inv.Type)));
         }
 
@@ -285,8 +296,12 @@ internal sealed partial class Lowerer
             ? "a collection of the base class library does not carry derivatives: keep the values in an array (double[]) or a span"
             : ContainingName(method) == "System.Numerics.Tensors.TensorPrimitives"
             ? "of TensorPrimitives the generator differentiates Dot, Sum and SumOfSquares of double or float spans; write this one with them (Norm(x) is Math.Sqrt(SumOfSquares(x))) or as a loop, which the generator vectorizes where it can"
+            : method.OriginalDefinition.IsExtern || method.OriginalDefinition.PartialImplementationPart is { IsExtern: true }
+            ? "it is extern (its body is not C#, a P/Invoke): give it a [CustomDerivative] that returns its derivative, or compute it from supported operations"
             : HasSourceStatic(method)
             ? "the generator differentiates helpers written in this project by inlining them; this one could not be inlined"
+            : IsBclType(method.ContainingType)
+            ? "it is a method of the base class library with no derivative rule here: compute it from supported operations (arithmetic, Math functions, loops over doubles), or wrap it in a helper of yours and give it a [CustomDerivative]"
             : "its source is not in this compilation: mark it [Differentiable] in its own project, give it a [CustomDerivative], or compute it from supported operations (Math functions, arithmetic, loops)";
 
     private static AttributeData? Attribute(ISymbol symbol, string metadataName) =>
@@ -574,6 +589,63 @@ internal sealed partial class Lowerer
         return null;
     }
 
+    /// <summary>
+    /// Errors a [Differentiable] callee reports on its own (a goto, a lock, an unsupported expression: the same whoever
+    /// calls it) are not repeated for each caller: the caller gets one SG0035 at the call, naming the callee. Errors that
+    /// depend on the call (what the arguments are) stay where they are.
+    /// </summary>
+    private void CollapseCalleeErrors(IOperation at, IMethodSymbol def, int before)
+    {
+        if (_diagnostics.Count <= before || Attribute(def, "SymbolicGrad.DifferentiableAttribute") is null
+            || def.IsGenericMethod || def.ContainingType is { IsGenericType: true } || def.DeclaringSyntaxReferences.Length == 0)
+        {
+            return;
+        }
+
+        var own = new List<DiagnosticInfo>();
+        for (int i = before; i < _diagnostics.Count; i++)
+        {
+            var d = _diagnostics[i];
+            if (d.Id is "SG0003" or "SG0010" or "SG0011" or "SG0012" or "SG0013" or "SG0016" or "SG0017" or "SG0019" && !InEntry(d))
+            {
+                own.Add(d);
+            }
+        }
+
+        if (own.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var d in own)
+        {
+            _diagnostics.Remove(d);
+        }
+
+        var first = own[0];
+        Report(DiagnosticDescriptors.CalleeHasErrors, LocationOf(at), EntryName, def.Name,
+            "it has " + (own.Count == 1 ? "an error" : own.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " errors") + " of its own (" + first.Id + " at line "
+            + (first.LineSpan.Start.Line + 1).ToString(System.Globalization.CultureInfo.InvariantCulture) + ")");
+    }
+
+    private bool InEntry(DiagnosticInfo d) =>
+        _entry.DeclaringSyntaxReferences.Any(r => string.Equals(r.SyntaxTree.FilePath, d.FilePath, StringComparison.Ordinal) && r.Span.Contains(d.Span));
+
+    /// <summary>The recursion a call to <paramref name="def"/> closes, for SG0024: "'F' calls itself" or the cycle and the helpers it goes through.</summary>
+    private string Cycle(IMethodSymbol def)
+    {
+        var chain = new List<IMethodSymbol> { _entry.OriginalDefinition };
+        chain.AddRange(_inlining);
+        int start = chain.FindLastIndex(m => SymbolEqualityComparer.Default.Equals(m, def));
+        var names = chain.Skip(Math.Max(start, 0)).Select(m => m.Name).Append(def.Name).ToList();
+        if (names.Count <= 2)
+        {
+            return "'" + def.Name + "' calls itself";
+        }
+
+        return "the cycle " + string.Join(" -> ", names) + " goes through " + string.Join(", ", names.Skip(1).Take(names.Count - 2).Distinct(StringComparer.Ordinal).Select(n => "'" + n + "'"));
+    }
+
     /// <summary>Lowers a helper's body in place of the call: its parameters bound to the arguments, its returns to the result.</summary>
     private FValue InlineCall(IOperation at, IMethodSymbol method, FValue? receiver, FValue?[] values, RefValue?[] refs)
     {
@@ -586,11 +658,11 @@ internal sealed partial class Lowerer
                 && Opaque(at, pure: false) is { } call)
             {
                 var recursive = Emit(Opcode.Opaque, call.Type, call.Args, call.Data, SourceText(at.Syntax));
-                Checks.Add(new DeferredCheck(CheckKind.Recursion, call.Args, LocationOf(at), new[] { def.Name, EntryName }));
+                Checks.Add(new DeferredCheck(CheckKind.Recursion, call.Args, LocationOf(at), new[] { def.Name, Cycle(def) }));
                 return new Scalar(recursive);
             }
 
-            Report(DiagnosticDescriptors.Recursion, LocationOf(at), def.Name, EntryName);
+            Report(DiagnosticDescriptors.Recursion, LocationOf(at), def.Name, Cycle(def));
             return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
         }
 
@@ -660,6 +732,7 @@ internal sealed partial class Lowerer
 
         _frames.Add(frame);
         _inlining.Add(def);
+        int diagnosticsBefore = _diagnostics.Count;
         var savedBlockStart = _block.Stmts.Count;
         FValue result;
         try
@@ -693,6 +766,8 @@ internal sealed partial class Lowerer
             _inlining.RemoveAt(_inlining.Count - 1);
             _frames.RemoveAt(_frames.Count - 1);
         }
+
+        CollapseCalleeErrors(at, def, diagnosticsBefore);
 
         // The helper's own variables are gone after the call.
         foreach (var key in _env.Keys.ToList())
@@ -899,6 +974,17 @@ internal sealed partial class Lowerer
             {
                 Checks.Add(new DeferredCheck(CheckKind.InactiveDataArgument, new[] { o }, LocationOf(at), new[] { method.Name, p.Name }));
             }
+        }
+
+        if (partials.Count > 0 && Discovery.HessianRequested(_entry))
+        {
+            // The second-order code differentiates the compiled derivative again, which it cannot: refused at this call
+            // when a varied value reaches it (a call on data only is fine).
+            Checks.Add(new DeferredCheck(CheckKind.SecondOrderCall, args.Where((_, i) => differentiable[i]).ToArray(), LocationOf(at), new[]
+            {
+                EntryName,
+                "'" + method.Name + "' has a compiled derivative (a [CustomDerivative] or a [Differentiable] method of another assembly) of first order only, and a value that depends on the parameters reaches it here: drop Hessian = true (the gradient needs only the first derivative), or call a method whose source is in this compilation",
+            }));
         }
 
         string owner = method.IsStatic ? method.ContainingType.ToDisplayString(TypeMap.Qualified) : string.Empty;

@@ -95,6 +95,9 @@ internal sealed partial class Lowerer
                 return LowerThis(instance);
             case IBinaryOperation binary:
                 return LowerBinary(binary);
+            case IRangeOperation or IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } when op.Type is { } rt && rt.ContainingNamespace?.Name == "System" && rt.Name is "Range" or "Index":
+                // A Range or Index held as a value (var r = 1..3) is data: it is refused where it slices, with a rewrite.
+                return OpaqueValue(op, pure: true);
             case IUnaryOperation unary:
                 return LowerUnary(unary);
             case IInvocationOperation invocation:
@@ -132,6 +135,9 @@ internal sealed partial class Lowerer
                 return new Scalar(DefaultOf(IrTypeOrData(type)));
             case IAnonymousFunctionOperation lambda:
                 return new FunctionValue(lambda, null, null);
+            case ITranslatedQueryOperation query:
+                // Query syntax is the method calls it stands for (Where, Select, ... with implicit lambdas): lowered as those.
+                return LowerExpr(query.Operation);
             case IDelegateCreationOperation delegateCreation:
                 return LowerDelegateCreation(delegateCreation);
             case IWithOperation with:
@@ -145,7 +151,12 @@ internal sealed partial class Lowerer
             case IAwaitOperation:
                 return Unsupported(op, "await", "await in the caller and pass the result in");
             case IAddressOfOperation:
-                return Unsupported(op, "pointers", "use arrays and spans");
+                return PointerError(op);
+            case IAnonymousObjectCreationOperation when op.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.QueryClauseSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.QueryContinuationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.SelectOrGroupClauseSyntax:
+                return Unsupported(op, "this query clause (it builds anonymous objects: 'let', a second 'from', 'join', 'into')",
+                    "compute the value inside 'select' (from v in x select 2 * v * v), or write the loop");
+            case IAnonymousObjectCreationOperation:
+                return Unsupported(op, "an anonymous type", "use a tuple, var a = (X: x, Y: 2.0), or a struct");
             case IParameterInitializerOperation or IFieldInitializerOperation or IPropertyInitializerOperation:
                 return Unsupported(op, "an initializer", "assign in the body");
             default:
@@ -154,8 +165,31 @@ internal sealed partial class Lowerer
                     return LowerStackAlloc(op);
                 }
 
+                if (IsPointerConstruct(op))
+                {
+                    return PointerError(op);
+                }
+
                 return Unsupported(op, DescribeKind(op), "use arithmetic, Math functions, locals, arrays, spans, structs, tuples, helpers, LINQ and the control flow listed in the README");
         }
+    }
+
+    /// <summary>A pointer read, write or value (*p, p->X, p[i], &amp;x): the whole pointer use is one construct.</summary>
+    private static bool IsPointerConstruct(IOperation op) =>
+        op.Type is IPointerTypeSymbol or IFunctionPointerTypeSymbol
+        || Microsoft.CodeAnalysis.CSharp.CSharpExtensions.Kind(op.Syntax) is Microsoft.CodeAnalysis.CSharp.SyntaxKind.PointerIndirectionExpression or Microsoft.CodeAnalysis.CSharp.SyntaxKind.PointerMemberAccessExpression or Microsoft.CodeAnalysis.CSharp.SyntaxKind.AddressOfExpression
+        || (op.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax ea && op.SemanticModel?.GetTypeInfo(ea.Expression).Type is IPointerTypeSymbol);
+
+    /// <summary>Pointers are refused once per method: the &amp;x that makes one, not again at every *p that reads it.</summary>
+    private FValue PointerError(IOperation op)
+    {
+        if (_pointerReported)
+        {
+            return new Scalar(Poison.Of(op.Type is null || op.Type is IPointerTypeSymbol ? IrType.Object : IrTypeOrData(op.Type)));
+        }
+
+        _pointerReported = true;
+        return Unsupported(op, "pointers", "use arrays and spans");
     }
 
     private static string DescribeKind(IOperation op) => op.Kind switch
@@ -891,8 +925,15 @@ internal sealed partial class Lowerer
             case IFieldReferenceOperation f:
                 Report(DiagnosticDescriptors.SideEffect, LocationOf(target), SourceText(target.Syntax), "the field '" + f.Field.Name + "'", "return the value instead, or copy the field into a local");
                 return null;
+            case IPropertyReferenceOperation { Property.IsIndexer: true } pr:
+                Report(DiagnosticDescriptors.SideEffect, LocationOf(target), SourceText(target.Syntax), "the indexer of '" + pr.Property.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'",
+                    "keep the values in an array the method creates (new double[n]) and write its elements");
+                return null;
             case IPropertyReferenceOperation pr:
                 Report(DiagnosticDescriptors.SideEffect, LocationOf(target), SourceText(target.Syntax), "the property '" + pr.Property.Name + "'", "return the value instead");
+                return null;
+            case var _ when IsPointerConstruct(target):
+                PointerError(target);
                 return null;
             default:
                 Unsupported(target, "assigning to this", "assign locals, parameters, array elements and fields of struct locals");

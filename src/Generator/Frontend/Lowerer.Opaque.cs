@@ -120,10 +120,12 @@ internal sealed partial class Lowerer
             var node = stack.Pop();
             _ct.ThrowIfCancellationRequested();
             string? problem = null;
+            string advice = "compute the value in a local first and use the local here";
             switch (node)
             {
                 case LambdaExpressionSyntax or AnonymousMethodExpressionSyntax or QueryExpressionSyntax:
                     problem = "a lambda or query inside a data expression";
+                    advice = "compute the value with a loop before this statement and use the result here";
                     break;
                 case AssignmentExpressionSyntax a when a.Parent is not InitializerExpressionSyntax:
                     problem = "an assignment inside a data expression";
@@ -239,7 +241,7 @@ internal sealed partial class Lowerer
 
             if (problem is not null)
             {
-                Report(DiagnosticDescriptors.UnsupportedExpression, node.GetLocation(), SourceText(node), problem, "compute the value in a local first and use the local here");
+                Report(DiagnosticDescriptors.UnsupportedExpression, node.GetLocation(), SourceText(node), problem, advice);
                 return null;
             }
 

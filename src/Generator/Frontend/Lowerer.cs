@@ -37,6 +37,8 @@ internal sealed partial class Lowerer
     private Block _block;
     private Env _env = new();
     private int _depth;
+    private bool _tooDeep;
+    private bool _pointerReported;
 
     /// <summary>The next loop EmitLoop makes is this TensorPrimitives sum (<see cref="Loop.SumKernel"/>).</summary>
     private string? _nextSumKernel;
@@ -853,8 +855,14 @@ internal sealed partial class Lowerer
         if (++_depth > MaxDepth || !StackOk())
         {
             _depth--;
-            Report(DiagnosticDescriptors.TooComplex, LocationOf(op), EntryName,
-                "this expression or statement is nested more than " + MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels deep");
+            if (!_tooDeep)
+            {
+                // One error for the method: every enclosing level would otherwise fail again on its way out.
+                _tooDeep = true;
+                Report(DiagnosticDescriptors.TooComplex, LocationOf(op), EntryName,
+                    "this expression or statement is nested more than " + MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels deep");
+            }
+
             return false;
         }
 
@@ -918,6 +926,9 @@ internal enum CheckKind
 
     /// <summary>A recursive call, run as written: fine on data only.</summary>
     Recursion,
+
+    /// <summary>A call to a compiled, first-order derivative in a method that asks for second derivatives.</summary>
+    SecondOrderCall,
 }
 
 internal sealed class DeferredCheck

@@ -228,10 +228,10 @@ public static partial class AdversarialCases
         yield return E("VectorFromSystemNumerics", "SG0015", """
                 [Differentiable] public static double F(double x)
                 {
-                    var v = new System.Numerics.Vector2((float)x, 2f);
-                    return [|System.Numerics.Vector2.Dot(v, v)|];
+                    var v = [|new System.Numerics.Vector2((float)x, 2f)|];
+                    return System.Numerics.Vector2.Dot(v, v);
                 }
-            """, "Vector2.Dot", "derivative is not known") with
+            """, "Vector2", "derivative is not known") with
         {
             SaysNot = ["mark it [Differentiable]"],
             Note = "a BCL struct whose source is not in the compilation: the advice must not be to mark a BCL method [Differentiable]",

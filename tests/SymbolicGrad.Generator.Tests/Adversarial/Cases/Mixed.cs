@@ -140,8 +140,8 @@ public static partial class AdversarialCases
                 [Differentiable] public static double F(double x) => x * x;
             """, "FGradient", "property") with { Note = "members named like generated members" };
         yield return E("NestedTypeNamedLikeTheObjective", "SG0030", """
-                public static class FObjective { }
-                [Differentiable] public static double [|F|](double x) => x * x;
+                public static class [|FObjective|] { }
+                [Differentiable] public static double F(double x) => x * x;
             """, "FObjective", "type") with { Note = "members named like generated members" };
         yield return G("NoDerivativeStructParameter", Usings + "namespace $NS;\n" + """
                 public readonly record struct Settings(double Scale, int Power);
