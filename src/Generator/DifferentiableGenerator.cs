@@ -101,10 +101,12 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         }
         catch (UnsupportedException ex)
         {
+            Frontend.DependencyTable.Record(model.TableId, Array.Empty<string>(), positions: true);
             return new Generation(null, new EquatableArray<DiagnosticInfo>(new[] { model.Anchor(DiagnosticDescriptors.NotSupportedYet, ex.What, ex.Advice) }));
         }
         catch (Exception ex)
         {
+            Frontend.DependencyTable.Record(model.TableId, Array.Empty<string>(), positions: true);
             return new Generation(null, new EquatableArray<DiagnosticInfo>(new[] { model.Anchor(DiagnosticDescriptors.InternalError, model.Stem, ex.GetType().Name + ": " + ex.Message + FirstFrame(ex)) }));
         }
     }

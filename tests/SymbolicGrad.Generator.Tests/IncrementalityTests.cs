@@ -250,10 +250,12 @@ public class IncrementalityTests
         int before = warm.GeneratorDiagnostics.Single(d => d.Id == "SG0015").Location.GetLineSpan().StartLinePosition.Line;
         var second = Harness.Run(Replace(warm.Input, 0, source.Replace("Pad() => 1;", "Pad() =>\n        1;")), warm.Driver);
         Assert.Equal(before + 1, second.GeneratorDiagnostics.Single(d => d.Id == "SG0015").Location.GetLineSpan().StartLinePosition.Line);
-        Assert.Equal(IncrementalStepRunReason.Cached, Reasons(second, DifferentiableGenerator.Steps.Lower).Single(r => r != IncrementalStepRunReason.Modified));
+        // Both methods reported (one in the front end, one in the back end), so both are keyed with their positions and
+        // lowered again when they move.
+        Assert.All(Reasons(second, DifferentiableGenerator.Steps.Lower), r => Assert.Equal(IncrementalStepRunReason.Modified, r));
     }
 
-    [Fact(Skip = "generator bug: a back-end diagnostic keeps its old location when lines are added above the method (MethodModel.Location is left out of MethodUnit's key, so Generate stays cached)")]
+    [Fact]
     public void MovingAMethodMovesItsDiagnostics()
     {
         // Diagnostics are values with a location: after lines are inserted above the methods, both the front end's

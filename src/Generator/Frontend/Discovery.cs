@@ -33,6 +33,15 @@ internal static class Discovery
         var dependencies = new List<SyntaxNode>();
         var unit = Run(context, dependencies, ct);
         MethodKey.Record(key.Method, context.SemanticModel.Compilation, dependencies, unit.Diagnostics.Length > 0);
+        if (unit.Model is { } model)
+        {
+            model.TableId = key.Method;
+            if (key.Method.Length > 0 && DependencyTable.Get(key.Method) is { Positions: true })
+            {
+                unit = unit.WithPositionInKey();
+            }
+        }
+
         return unit;
     }
 

@@ -325,6 +325,11 @@ internal static class DependencyTable
 
     public static void Record(string method, IEnumerable<string>? ids, bool positions)
     {
+        if (method.Length == 0)
+        {
+            return;
+        }
+
         lock (Gate)
         {
             if (!Entries.TryGetValue(method, out var entry))

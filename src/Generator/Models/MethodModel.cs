@@ -87,6 +87,9 @@ internal sealed class MethodModel
     /// <summary>Where to report a problem the back end finds (not part of <see cref="Key"/>: moving the method does not regenerate it).</summary>
     public DiagnosticInfo? Location { get; set; }
 
+    /// <summary>The method's identity in the dependency table (see MethodKey), to record that the back end reported here; not part of <see cref="Key"/>.</summary>
+    public string TableId { get; set; } = string.Empty;
+
     public DiagnosticInfo Anchor(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params string[] args) =>
         Location is { } l ? l with { Id = descriptor.Id, Arguments = new EquatableArray<string>(args) } : new DiagnosticInfo(descriptor.Id, string.Empty, default, default, new EquatableArray<string>(args));
 
@@ -119,13 +122,30 @@ internal sealed class MethodUnit : IEquatable<MethodUnit>
         Key = model is null || ir is null ? string.Empty : model.Key + "\n" + Generator.Ir.IrDump.Of(ir);
     }
 
+    /// <summary>
+    /// The same unit keyed with its position too: for a method the back end reported a diagnostic on, so that moving it
+    /// (lines added above) runs the back end again and the diagnostic moves with it.
+    /// </summary>
+    public MethodUnit WithPositionInKey()
+    {
+        if (Model?.Location is not { } l)
+        {
+            return this;
+        }
+
+        var unit = new MethodUnit(Model, Ir, Diagnostics);
+        unit.Key = Key + "\n@" + l.FilePath + ":" + l.Span.Start.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":"
+            + l.LineSpan.Start.Line.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + l.LineSpan.Start.Character.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return unit;
+    }
+
     public MethodModel? Model { get; }
 
     public Ir.IrMethod? Ir { get; }
 
     public EquatableArray<DiagnosticInfo> Diagnostics { get; }
 
-    public string Key { get; }
+    public string Key { get; private set; }
 
     public bool Equals(MethodUnit? other) => other is not null && other.Key == Key && other.Diagnostics.Equals(Diagnostics);
 
