@@ -935,6 +935,9 @@ internal sealed partial class Lowerer
             case var _ when IsPointerConstruct(target):
                 PointerError(target);
                 return null;
+            case IInvocationOperation { TargetMethod.ReturnsByRef: true }:
+                Unsupported(target, "a write through the ref a method returns", "write the element itself (a[i] += v), or have the helper return the index");
+                return null;
             default:
                 Unsupported(target, "assigning to this", "assign locals, parameters, array elements and fields of struct locals");
                 return null;

@@ -143,6 +143,10 @@ internal sealed partial class Lowerer
                 case InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.Text: "nameof" } } nameOf when model.GetConstantValue(nameOf, _ct) is { HasValue: true, Value: string s }:
                     replacements.Add((nameOf.SpanStart, nameOf.Span.End, SymbolDisplay.FormatLiteral(s, quote: true), null));
                     continue;
+                case MemberBindingExpressionSyntax mb when model.GetSymbolInfo(mb, _ct).Symbol is IMethodSymbol { ReducedFrom: not null }:
+                    problem = "an extension method called with ?. inside a data expression";
+                    advice = "test for null first (x is null ? ... : x.Method())";
+                    break;
                 case ThisExpressionSyntax th:
                     if (Function.This is Scalar { Operand: var self })
                     {
@@ -170,6 +174,20 @@ internal sealed partial class Lowerer
                         {
                             problem = "'" + symbol.Name + "', which the generated code cannot access";
                             break;
+                        }
+
+                        if (symbol is IMethodSymbol { ReducedFrom: { } extension } reduced && ma.Parent is InvocationExpressionSyntax call && call.Expression == ma)
+                        {
+                            // x.AsSpan().IndexOf(v): the generated file has none of the user's usings, so an extension
+                            // call is printed in its static form, global::System.MemoryExtensions.IndexOf(..., v).
+                            problem = StaticExtensionCall(reduced, extension, ma, call, replacements);
+                            if (problem is not null)
+                            {
+                                break;
+                            }
+
+                            stack.Push(ma.Expression);
+                            continue;
                         }
 
                         stack.Push(ma.Expression);
@@ -252,9 +270,11 @@ internal sealed partial class Lowerer
         }
 
         // By position; at one position an opening parenthesis goes first and a closing one last.
+        // At one position: an opening parenthesis first, then static-call prefixes (outer call first: the order they were
+        // found in), other insertions, replacements, and a closing parenthesis last.
         static int Order((int Start, int End, string? Text, Operand? Hole) r) =>
-            r.Start == r.End && r.Hole is null ? r.Text == "(" ? 0 : r.Text == ")" ? 2 : 1 : 1;
-        replacements.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : Order(a).CompareTo(Order(b)));
+            r.Start != r.End || r.Hole is not null ? 3 : r.Text == "(" ? 0 : r.Text == ")" ? 4 : r.Text is { Length: > 1 } t && t[t.Length - 1] == '(' ? 1 : 2;
+        replacements = replacements.Select((r, i) => (r, i)).OrderBy(p => p.r.Start).ThenBy(p => Order(p.r)).ThenBy(p => p.i).Select(p => p.r).ToList();
         var text = syntax.ToString();
         int baseOffset = syntax.SpanStart;
         var parts = new List<string>();
@@ -419,5 +439,21 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>Can the generated code (in the [Differentiable] method's type) use this symbol?</summary>
+    /// <summary>Prints recv.M&lt;T&gt;(args) as global::Ns.Ext.M&lt;T&gt;(recv, args); null, or why it cannot.</summary>
+    private string? StaticExtensionCall(IMethodSymbol reduced, IMethodSymbol extension, MemberAccessExpressionSyntax ma, InvocationExpressionSyntax call, List<(int Start, int End, string? Text, Operand? Hole)> replacements)
+    {
+        if (extension.Parameters.Length == 0 || extension.Parameters[0].RefKind != RefKind.None || !Accessible(extension.ContainingType))
+        {
+            return "an extension method taking its receiver by reference, or in a type the generated code cannot access";
+        }
+
+        string typeArguments = ma.Name is GenericNameSyntax
+            ? "<" + string.Join(", ", reduced.TypeArguments.Select(t => t.ToDisplayString(TypeMap.Qualified))) + ">"
+            : string.Empty;
+        replacements.Add((call.SpanStart, call.SpanStart, extension.ContainingType.ToDisplayString(TypeMap.Qualified) + "." + extension.Name + typeArguments + "(", null));
+        replacements.Add((ma.Expression.Span.End, call.ArgumentList.OpenParenToken.Span.End, call.ArgumentList.Arguments.Count > 0 ? ", " : string.Empty, null));
+        return null;
+    }
+
     private bool Accessible(ISymbol symbol) => _compilation.IsSymbolAccessibleWithin(symbol.OriginalDefinition, _entry.ContainingType);
 }

@@ -98,6 +98,24 @@ public static partial class AdversarialCases
         yield return G("IndexFromEndOnADifferentiableArray", """
                 [Differentiable] public static double F(double[] x) => x[^1] * x[^2] + x[0];
             """, x => [1, x[2], x[1]], "index from end");
+        yield return G("ExtensionMethodCallsOnData", """
+                [Differentiable] public static double F(double[] x, [NoDerivative] double[] data)
+                {
+                    if (data.AsSpan().IndexOf(-7.0) >= 0) throw new ArgumentException(string.Join(",", data.Take(2)));
+                    return x.AsSpan().IndexOf(3.0) >= 0 ? x[0] : x[0] * x[1] + x.AsSpan(1).Length * x[2];
+                }
+            """, note: "extension methods called on data (AsSpan, IndexOf, Take): the generated file has none of the user's usings, so they are printed in their static form") with
+        {
+            Targets =
+            [
+                new Target { Lengths = new Dictionary<string, int> { ["x"] = 3 }, Data = new Dictionary<string, string> { ["data"] = "new double[] { 1, 2 }" }, Closed = x => [x[1], x[0], 2] },
+            ],
+        };
+        yield return G("FirstClassSpansAndParamsSpans", """
+                static double SumSq(ReadOnlySpan<double> v) { double s = 0; foreach (var e in v) s += e * e; return s; }
+                static double Product(params ReadOnlySpan<double> v) { double p = 1; foreach (var e in v) p *= e; return p; }
+                [Differentiable] public static double F(double[] x) => SumSq(x) + Product(x[0], x[1]) + Product(x);
+            """, x => [2 * x[0] + x[1] + x[1] * x[2], 2 * x[1] + x[0] + x[0] * x[2], 2 * x[2] + x[0] * x[1]], "C# 13 and 14: an array passed where a span is expected (first-class spans), params spans") with { Language = Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview };
         yield return G("ArraySliceByRangePassedToAHelper", """
                 static double SumSq(ReadOnlySpan<double> v) { double s = 0; foreach (var e in v) s += e * e; return s; }
                 [Differentiable] public static double F(double[] x) => SumSq(x[1..]) + SumSq(x.AsSpan(0, 1)) * 3;
