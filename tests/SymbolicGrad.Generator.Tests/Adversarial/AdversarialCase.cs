@@ -145,7 +145,7 @@ public sealed record AdversarialCase
     public IReadOnlyList<string> InputWarnings { get; init; } = Array.Empty<string>();
 
     /// <summary>The C# version of the case's files (12 unless the construct needs a newer one).</summary>
-    public LanguageVersion Language { get; init; } = LanguageVersion.CSharp12;
+    public LanguageVersion Language { get; init; } = Harness.ParseOptions.LanguageVersion;
 
     /// <summary>Large inputs (10,000 terms, 300 parameters) are compiled in a batch of their own.</summary>
     public bool Heavy { get; init; }

@@ -131,7 +131,7 @@ public static class AdversarialRunner
 
         var options = cases.Any(c => c.Executable) ? Options.WithOutputKind(OutputKind.ConsoleApplication) : Options;
 
-        var parse = Parse(versions.Count == 0 ? LanguageVersion.CSharp12 : versions[0]);
+        var parse = Parse(versions.Count == 0 ? Harness.ParseOptions.LanguageVersion : versions[0]);
         var prepared = new List<Prepared>();
         foreach (var c in cases)
         {

@@ -112,7 +112,7 @@ public class HintNameTests
     [Fact]
     public void GenerationIsDeterministic()
     {
-        var cases = AdversarialSuite.All.Where(c => !c.Heavy && !c.Executable && c.Language == LanguageVersion.CSharp12 && !AdversarialSuite.KnownBugs.ContainsKey(c.Name)).Take(80).ToList();
+        var cases = AdversarialSuite.All.Where(c => !c.Heavy && !c.Executable && c.Language == Harness.ParseOptions.LanguageVersion && !AdversarialSuite.KnownBugs.ContainsKey(c.Name)).Take(80).ToList();
         string[] sources = cases.Select(c => AdversarialRunner.MainText(c).Replace("[|", string.Empty).Replace("|]", string.Empty))
             .Concat(cases.SelectMany(c => c.MoreFiles.Select(f => f.Replace("$NS", c.Namespace).Replace("$ID", c.Name)))).ToArray();
         var trees = sources.Select((s, i) => (Text: s, Path: "File" + i.ToString(CultureInfo.InvariantCulture) + ".cs")).ToList();

@@ -50,7 +50,7 @@ public static partial class AdversarialCases
                     [|At(w, 0)|] = x;
                     return w[0] * w[1];
                 }
-            """, "assign", "array elements") with { Note = S5 + ": refs returned by a helper (refused, with a rewrite)" };
+            """, "ref a method returns", "a[i]") with { Note = S5 + ": refs returned by a helper (refused, with a rewrite)" };
         yield return E("RefLocalInAConditionalRef", "SG0006", """
                 [Differentiable] public static double F(double x, bool first)
                 {
