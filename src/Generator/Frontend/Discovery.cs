@@ -180,13 +180,61 @@ internal static class Discovery
 
         if (diagnostics.Count > 0)
         {
+            // The method is refused already; the checks that need activity still run, so that a user who fixes the
+            // first error does not meet these in a second round. Values of refused constructs carry no activity, so
+            // nothing cascades from them; should the analysis fail on the incomplete code, the errors found stand.
+            int found = diagnostics.Count;
+            try
+            {
+                ActivityChecks(ir, lowerer, diagnostics);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                diagnostics.RemoveRange(found, diagnostics.Count - found);
+            }
+
+            // One construct, one error: a node the lowering refused is not reported again.
+            for (int i = diagnostics.Count - 1; i >= found; i--)
+            {
+                var d = diagnostics[i];
+                if (diagnostics.Take(found).Any(e => e.Span == d.Span && e.FilePath == d.FilePath))
+                {
+                    diagnostics.RemoveAt(i);
+                }
+            }
+
             return null;
         }
 
         lap = DebugHooks.Lap("lowering", method.Name, lap);
-        Optimize.Lengths.Run(ir);
+        ActivityChecks(ir, lowerer, diagnostics);
+        if (!ir.Params.Any(p => p.Differentiable) && diagnostics.Count == 0)
+        {
+            Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name,
+                "it has no double, float or generic-math parameter, no array or span of them, and no struct of them; add one, or remove [NoDerivative] from the one to differentiate");
+        }
 
-        // What only activity can decide: calls and conversions that are fine on data, and writes into arrays.
+        if (diagnostics.Count > 0)
+        {
+            if (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())
+            {
+                diagnostics.Clear();
+            }
+
+            return null;
+        }
+
+        DebugHooks.Lap("checks", method.Name, lap);
+        DebugHooks.Emit("lowered", method.Name, () => IrDump.Of(ir));
+        var methodModel = Model(method, syntax, vector);
+        methodModel.Location = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation());
+        return new MethodUnit(methodModel, ir, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>What only activity can decide: calls and conversions that are fine on data, and writes into arrays.</summary>
+    private static void ActivityChecks(IrMethod ir, Lowerer lowerer, List<DiagnosticInfo> diagnostics)
+    {
+        Optimize.Lengths.Run(ir);
         var aliasing = new Aliasing(ir);
         var activity = new Activity(ir, aliasing);
         foreach (var check in lowerer.Checks)
@@ -217,27 +265,6 @@ internal static class Discovery
         }
 
         CheckWrites(ir, aliasing, lowerer, diagnostics);
-        if (!ir.Params.Any(p => p.Differentiable) && diagnostics.Count == 0)
-        {
-            Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name,
-                "it has no double, float or generic-math parameter, no array or span of them, and no struct of them; add one, or remove [NoDerivative] from the one to differentiate");
-        }
-
-        if (diagnostics.Count > 0)
-        {
-            if (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())
-            {
-                diagnostics.Clear();
-            }
-
-            return null;
-        }
-
-        DebugHooks.Lap("checks", method.Name, lap);
-        DebugHooks.Emit("lowered", method.Name, () => IrDump.Of(ir));
-        var methodModel = Model(method, syntax, vector);
-        methodModel.Location = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation());
-        return new MethodUnit(methodModel, ir, EquatableArray<DiagnosticInfo>.Empty);
     }
 
     public const string TrainableAttribute = "SymbolicGrad.TrainableAttribute";

@@ -337,7 +337,7 @@ public static partial class AdversarialCases
                         return q.A * q.B;
                     }
                 }
-                """, "with", "struct") with { WholeFile = true, Note = S5 + ": with-expressions on a record class (a heap object: refused, with a rewrite)" };
+                """, "with", "struct") with { WholeFile = true, Also = ["SG0015@F"], Note = S5 + ": with-expressions on a record class (a heap object: refused, with a rewrite; its creation from x is refused too, in the same round)" };
         yield return G("ObjectInitializerOfAClass", Usings + "namespace $NS;\n" + """
                 public sealed class Holder { public double V; }
                 public static partial class C

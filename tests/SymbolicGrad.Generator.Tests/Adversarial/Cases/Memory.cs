@@ -260,6 +260,6 @@ public static partial class AdversarialCases
                     var z = new System.Numerics.Complex(x, 1);
                     return ([|z * z|]).Real;
                 }
-            """, "Complex", "fields") with { Note = "System.Numerics.Complex: refused at the operator" };
+            """, "Complex", "fields") with { Also = ["SG0015@F"], Note = "System.Numerics.Complex: refused at the operator (and at its creation from x, in the same round)" };
     }
 }
