@@ -368,6 +368,7 @@ internal static partial class MethodWriter
         DebugHooks.Emit("gradient", m.Stem, () => IrDump.Block(body));
         var live = new HashSet<Var>(outputs.Select(o => o.Var).Append(value));
         Optimizer.Run(body, ir, live);
+        lap = DebugHooks.Lap("optimizer.main", m.Stem, lap);
         if (Fusion.Run(ir, body, g.Program.Loops) > 0)
         {
             // The fused reverse recomputes what the forward iteration just computed: the optimizer shares it again.

@@ -33,10 +33,15 @@ internal static class Optimizer
         var inexact = new HashSet<Stmt>(body.Stmts.Skip(inexactFrom));
         for (int round = 0; round < 3; round++)
         {
+            long lap = System.Diagnostics.Stopwatch.GetTimestamp();
             new Promote(method, inexact).Run(body);
+            lap = Models.DebugHooks.Lap("opt.promote", string.Empty, lap);
             Cse.Run(body, inexact, method);
+            lap = Models.DebugHooks.Lap("opt.cse", string.Empty, lap);
             Restore.Run(body, inexact);
+            lap = Models.DebugHooks.Lap("opt.restore", string.Empty, lap);
             bool changed = Dce.Run(body, live);
+            Models.DebugHooks.Lap("opt.dce", string.Empty, lap);
             if (!changed && round > 0)
             {
                 break;
@@ -470,7 +475,8 @@ internal static class Restore
 {
     public static void Run(Block body, HashSet<Stmt> inexact)
     {
-        if (inexact.Count == 0)
+        // Only blocks nested in derivative code are looked at: nothing to do in straight-line code.
+        if (inexact.Count == 0 || !body.Stmts.Any(s => s is If or Loop && inexact.Contains(s)))
         {
             return;
         }
@@ -484,7 +490,7 @@ internal static class Restore
             }
         }
 
-        foreach (var top in body.Stmts.Where(inexact.Contains))
+        foreach (var top in body.Stmts.Where(s => s is If or Loop && inexact.Contains(s)))
         {
             var blocks = new List<Block> { new(new List<Stmt> { top }) };
             foreach (var (s, _) in IrWalk.All(blocks[0]))
@@ -611,18 +617,18 @@ internal static class Cse
     public static void Run(Block body, HashSet<Stmt> inexact, IrMethod method)
     {
         var map = new Dictionary<Var, Operand>();
-        var table = new List<Dictionary<string, Var>> { new() };
+        var table = new List<Dictionary<InstrKey, Var>> { new() };
         Block(body, table, map);
         _ = inexact;
         _ = method;
     }
 
-    private static void Block(Block block, List<Dictionary<string, Var>> scopes, Dictionary<Var, Operand> map)
+    private static void Block(Block block, List<Dictionary<InstrKey, Var>> scopes, Dictionary<Var, Operand> map)
     {
-        scopes.Add(new Dictionary<string, Var>(StringComparer.Ordinal));
+        scopes.Add(new Dictionary<InstrKey, Var>());
 
         // Reads of array elements, reused until anything might write memory (only within this block).
-        var loads = new Dictionary<string, Var>(StringComparer.Ordinal);
+        var loads = new Dictionary<InstrKey, Var>();
         foreach (var s in block.Stmts)
         {
             if (map.Count > 0)
@@ -637,7 +643,7 @@ internal static class Cse
 
             if (s is Assign { Value.Op: Opcode.Load } load && !load.Dst.Mutable && !load.Value.Args.Any(x => x is Var xv && xv.Mutable))
             {
-                string lk = Key(load.Value);
+                var lk = new InstrKey(load.Value);
                 if (loads.TryGetValue(lk, out var earlier) && earlier.Type.Equals(load.Dst.Type))
                 {
                     map[load.Dst] = earlier;
@@ -665,7 +671,7 @@ internal static class Cse
                         break;
                     }
 
-                    string key = Key(a.Value);
+                    var key = new InstrKey(a.Value);
                     Var? existing = null;
                     for (int i = scopes.Count - 1; i >= 0 && existing is null; i--)
                     {
@@ -698,33 +704,88 @@ internal static class Cse
         scopes.RemoveAt(scopes.Count - 1);
     }
 
-    private static string Key(Instr i)
+    /// <summary>
+    /// Two instructions compute the same value when they have the same operation, type, operands (the same variable,
+    /// or constants and literals of the same bits or text and type) and data. Compared structurally: formatting each
+    /// instruction as text was a large part of the optimizer's time on long methods.
+    /// </summary>
+    private readonly struct InstrKey : IEquatable<InstrKey>
     {
-        var sb = new System.Text.StringBuilder();
-        sb.Append((int)i.Op).Append(':').Append(i.Type.Key).Append('(');
-        foreach (var a in i.Args)
+        private readonly Instr _i;
+        private readonly int _hash;
+
+        public InstrKey(Instr i)
         {
-            sb.Append(IrDump.O(a)).Append(',');
+            _i = i;
+            int h = ((int)i.Op * 397) ^ i.Type.GetHashCode();
+            foreach (var a in i.Args)
+            {
+                h = (h * 31) + OperandHash(a);
+            }
+
+            _hash = (h * 31) + DataHash(i.Data);
         }
 
-        sb.Append(')');
-        switch (i.Data)
+        public bool Equals(InstrKey other)
         {
-            case CmpKind k:
-                sb.Append((int)k);
-                break;
-            case OpaqueInfo o:
-                sb.Append(o.Key);
-                break;
-            case bool b:
-                sb.Append(b);
-                break;
-            case GuardedView:
-                sb.Append("guarded");
-                break;
+            var a = _i;
+            var b = other._i;
+            if (_hash != other._hash || a.Op != b.Op || a.Args.Length != b.Args.Length || !a.Type.Equals(b.Type))
+            {
+                return false;
+            }
+
+            for (int k = 0; k < a.Args.Length; k++)
+            {
+                if (!SameOperand(a.Args[k], b.Args[k]))
+                {
+                    return false;
+                }
+            }
+
+            return SameData(a.Data, b.Data);
         }
 
-        return sb.ToString();
+        public override bool Equals(object? obj) => obj is InstrKey k && Equals(k);
+
+        public override int GetHashCode() => _hash;
+
+        private static int OperandHash(Operand o) => o switch
+        {
+            Var v => v.Id,
+            Const c => BitConverter.DoubleToInt64Bits(c.Value).GetHashCode() ^ c.Type.GetHashCode(),
+            Lit l => StringComparer.Ordinal.GetHashCode(l.Text) ^ l.Type.GetHashCode(),
+            _ => 0,
+        };
+
+        private static bool SameOperand(Operand x, Operand y) => (x, y) switch
+        {
+            (Var a, Var b) => ReferenceEquals(a, b),
+            (Const a, Const b) => BitConverter.DoubleToInt64Bits(a.Value) == BitConverter.DoubleToInt64Bits(b.Value) && a.Type.Equals(b.Type),
+            (Lit a, Lit b) => string.Equals(a.Text, b.Text, StringComparison.Ordinal) && a.Type.Equals(b.Type),
+            _ => false,
+        };
+
+        private static int DataHash(object? data) => data switch
+        {
+            CmpKind k => (int)k + 1,
+            OpaqueInfo o => StringComparer.Ordinal.GetHashCode(o.Key),
+            bool b => b ? 7 : 11,
+            GuardedView => 13,
+            _ => 0,
+        };
+
+        // Data other than these (calls, allocations, stacks) never makes two instructions the same here: those are
+        // not pure, and a load's data is none of them.
+        private static bool SameData(object? x, object? y) => (x, y) switch
+        {
+            (null, null) => true,
+            (CmpKind a, CmpKind b) => a == b,
+            (OpaqueInfo a, OpaqueInfo b) => string.Equals(a.Key, b.Key, StringComparison.Ordinal),
+            (bool a, bool b) => a == b,
+            (GuardedView, GuardedView) => true,
+            _ => false,
+        };
     }
 }
 
@@ -756,12 +817,49 @@ internal static class Dce
             {
                 var block = stack.Pop();
                 int before = block.Stmts.Count;
-                block.Stmts.RemoveAll(s => s switch
+
+                // Last statement first, and a removed statement's reads no longer count: a dead chain of values goes
+                // in one pass (each round used to remove only its last link, and recount the whole method).
+                var stmts = block.Stmts;
+                int kept = stmts.Count;
+                for (int k = stmts.Count - 1; k >= 0; k--)
                 {
-                    Assign a => !Read(a.Dst) && a.Value.IsEffectFree && a.Value.Data is not CallInfo,
-                    If f => f.Then.Stmts.Count == 0 && f.Else.Stmts.Count == 0 && f.Phis.Count == 0,
-                    _ => false,
-                });
+                    var s = stmts[k];
+                    bool dead = s switch
+                    {
+                        Assign a => !Read(a.Dst) && a.Value.IsEffectFree && a.Value.Data is not CallInfo,
+                        If f => f.Then.Stmts.Count == 0 && f.Else.Stmts.Count == 0 && f.Phis.Count == 0,
+                        _ => false,
+                    };
+                    if (!dead)
+                    {
+                        continue;
+                    }
+
+                    foreach (var o in IrWalk.Reads(s))
+                    {
+                        if (o is Var rv && reads.TryGetValue(rv, out int n))
+                        {
+                            if (n <= 1)
+                            {
+                                reads.Remove(rv);
+                            }
+                            else
+                            {
+                                reads[rv] = n - 1;
+                            }
+                        }
+                    }
+
+                    stmts[k] = null!;
+                    kept--;
+                }
+
+                if (kept != stmts.Count)
+                {
+                    stmts.RemoveAll(s => s is null);
+                }
+
                 changed |= block.Stmts.Count != before;
                 foreach (var s in block.Stmts)
                 {
