@@ -434,7 +434,7 @@ public class NowSupportedTests
         }
         """, "S.FObjective()"));
 
-    [Fact(Skip = "generator bug (refusal of natural code, #9 item 5): constructing a positional record struct, new R(x, 2 * x), is SG0015 ''.ctor' ... its body could not be read' (the primary constructor has no body to inline)")]
+    [Fact]
     public void PositionalRecordStruct() => SupportedBatch.AssertAlone(new("Bug_RecordStruct", """
         //full
         public record struct R(double A, double B);
@@ -449,7 +449,7 @@ public class NowSupportedTests
         }
         """, "S.FObjective()", Exact: f => AssertGradient(f, new[] { 0.5 }, 0.5, 2.0)));
 
-    [Fact(Skip = "generator bug (refusal of natural code): 'with' on a named tuple element, (A: x, B: 0.0) with { A = 2 }, is SG0017 at A = 2 'this initializer', with the advice 'new S { X = 1 }'")]
+    [Fact]
     public void WithOnATuple() => SupportedBatch.AssertAlone(new("Bug_TupleWith", """
             [Differentiable] public static double F(double x)
             {

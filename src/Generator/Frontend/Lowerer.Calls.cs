@@ -678,23 +678,7 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
         }
 
-        // Type arguments of the call (and of generic containing types), in terms of the caller's types.
-        var typeArguments = new Dictionary<ITypeParameterSymbol, ITypeSymbol>(SymbolEqualityComparer.Default);
-        for (int i = 0; i < def.TypeParameters.Length && i < method.TypeArguments.Length; i++)
-        {
-            typeArguments[def.TypeParameters[i]] = Concrete(method.TypeArguments[i]);
-        }
-
-        for (var (t, d) = (method.ContainingType, def.ContainingType); t is not null && d is not null; (t, d) = (t.ContainingType, d.ContainingType))
-        {
-            for (int i = 0; i < d.TypeParameters.Length && i < t.TypeArguments.Length; i++)
-            {
-                if (!SymbolEqualityComparer.Default.Equals(d.TypeParameters[i], t.TypeArguments[i]))
-                {
-                    typeArguments[d.TypeParameters[i]] = Concrete(t.TypeArguments[i]);
-                }
-            }
-        }
+        var typeArguments = TypeArgumentsOf(method);
 
         // A struct method's this is the place it was called on (changes stick) or a copy.
         FValue? self = receiver;
@@ -737,19 +721,13 @@ internal sealed partial class Lowerer
         FValue result;
         try
         {
-            if (body.Value.Initializer is IInvocationOperation chained && chained.TargetMethod.MethodKind == MethodKind.Constructor)
+            if (def.MethodKind == MethodKind.Constructor && self is RefValue selfPlace && ReadRef(selfPlace, at) is StructValue fresh)
             {
-                // : this(...) — the other constructor runs first, on the same value.
-                if (!chained.TargetMethod.IsImplicitlyDeclared)
-                {
-                    var chainedValues = new FValue?[chained.TargetMethod.Parameters.Length];
-                    foreach (var a in chained.Arguments)
-                    {
-                        chainedValues[a.Parameter!.Ordinal] = LowerExpr(a.Value);
-                    }
-
-                    InlineCall(chained, chained.TargetMethod, self, chainedValues, new RefValue?[chainedValues.Length]);
-                }
+                StartConstructor(at, body.Value.Initializer, selfPlace, fresh);
+            }
+            else if (body.Value.Initializer is IInvocationOperation chained && chained.TargetMethod.MethodKind == MethodKind.Constructor)
+            {
+                Unsupported(chained, "this constructor initializer", "construct structs");
             }
 
             InitReturn(frame, body.Value.Statements);
@@ -787,6 +765,30 @@ internal sealed partial class Lowerer
     }
 
     private static IEqualityComparer<object> KeyComparerInstance => KeyComparer.Instance;
+
+    /// <summary>Type arguments of a call (and of generic containing types), in terms of the caller's types.</summary>
+    private Dictionary<ITypeParameterSymbol, ITypeSymbol> TypeArgumentsOf(IMethodSymbol method)
+    {
+        var def = method.OriginalDefinition;
+        var typeArguments = new Dictionary<ITypeParameterSymbol, ITypeSymbol>(SymbolEqualityComparer.Default);
+        for (int i = 0; i < def.TypeParameters.Length && i < method.TypeArguments.Length; i++)
+        {
+            typeArguments[def.TypeParameters[i]] = Concrete(method.TypeArguments[i]);
+        }
+
+        for (var (t, d) = (method.ContainingType, def.ContainingType); t is not null && d is not null; (t, d) = (t.ContainingType, d.ContainingType))
+        {
+            for (int i = 0; i < d.TypeParameters.Length && i < t.TypeArguments.Length; i++)
+            {
+                if (!SymbolEqualityComparer.Default.Equals(d.TypeParameters[i], t.TypeArguments[i]))
+                {
+                    typeArguments[d.TypeParameters[i]] = Concrete(t.TypeArguments[i]);
+                }
+            }
+        }
+
+        return typeArguments;
+    }
 
     /// <summary>Invokes a lambda, a method group or a local function held as a value.</summary>
     private FValue InvokeFunction(FunctionValue fn, FValue[] args, IOperation at)

@@ -70,6 +70,14 @@ internal sealed partial class Lowerer
                 return new Scalar(Load(span, index, pr));
             }
 
+            if (pr.Instance is { } indexed && IsStructType(instanceType) && property.GetMethod is { } indexGetter && HasSource(indexGetter)
+                && !indexGetter.IsVirtual && !indexGetter.IsAbstract && !indexGetter.IsOverride)
+            {
+                // An indexer of a struct (this[int i] => i == 0 ? X : Y): its getter inlined like a method.
+                var receiver = ReceiverFor(indexed, indexGetter);
+                return InlineCall(pr, indexGetter, receiver, ArgumentsOf(pr.Arguments, indexGetter), new RefValue?[indexGetter.Parameters.Length]);
+            }
+
             return DataIndexer(pr);
         }
 
@@ -644,22 +652,22 @@ internal sealed partial class Lowerer
         var type = Concrete(creation.Type!);
         if (IsStructType(type))
         {
-            var fields = TypeMap.StructFields(type);
             var zero = (StructValue)ZeroOf(type, creation);
             FValue value = zero;
-            if (creation.Constructor is { } ctor && !ctor.IsImplicitlyDeclared && !IsPrimaryConstructor(ctor))
+            if (creation.Constructor is { } primary && IsPrimaryConstructor(primary))
+            {
+                value = ConstructPrimary(creation, primary, zero, ArgumentsOf(creation.Arguments, primary));
+            }
+            else if (creation.Constructor is { IsImplicitlyDeclared: false } ctor)
             {
                 value = Construct(creation, ctor, zero);
             }
-            else if (creation.Constructor is { } primary && (primary.IsImplicitlyDeclared || IsPrimaryConstructor(primary)) && primary.Parameters.Length > 0)
+            else if (creation.Constructor is { IsImplicitlyDeclared: true, Parameters.Length: > 0 })
             {
-                value = ConstructPositional(creation, primary, zero);
-            }
-            else
-            {
-                value = ApplyFieldInitializers(type, zero, creation);
+                value = NotYet(creation, "This constructor, which the compiler declares", "give the struct an explicit constructor");
             }
 
+            // new S() without a declared parameterless constructor is default(S): no field initializer runs.
             if (creation.Initializer is { } init)
             {
                 value = ApplyObjectInitializer(value, init);
@@ -697,16 +705,17 @@ internal sealed partial class Lowerer
         return OpaqueValue(creation, pure: false);
     }
 
-    /// <summary>new S(args) with an explicit constructor: field initializers, then the constructor's body on a fresh value.</summary>
-    private FValue Construct(IOperation at, IMethodSymbol ctor, StructValue zero)
+    /// <summary>
+    /// new S(args) with an explicit constructor: its body on a fresh value (InlineCall runs the field initializers first,
+    /// or the constructor it chains to with : this(...)).
+    /// </summary>
+    private FValue Construct(IObjectCreationOperation creation, IMethodSymbol ctor, StructValue zero)
     {
-        var withInitializers = ctor.DeclaringSyntaxReferences.Length > 0 && ChainsToThis(ctor) ? zero : ApplyFieldInitializers(ctor.ContainingType, zero, at);
         var self = new SyntheticKey("this");
-        Bind(self, withInitializers);
-        var args = at is IObjectCreationOperation oc ? oc.Arguments : ImmutableArrayOf(at);
+        Bind(self, zero);
         var values = new FValue?[ctor.Parameters.Length];
         var refs = new RefValue?[ctor.Parameters.Length];
-        foreach (var a in args)
+        foreach (var a in creation.Arguments)
         {
             if (a.Parameter is { } p)
             {
@@ -721,104 +730,259 @@ internal sealed partial class Lowerer
             }
         }
 
-        InlineCall(at, ctor, RefValue.ToVariable(self), values, refs);
+        InlineCall(creation, ctor, RefValue.ToVariable(self), values, refs);
         var result = _env.Get(self) ?? zero;
         _env.Remove(self);
         return result;
     }
 
-    /// <summary>A record struct's positional constructor: declared by the type's parameter list, it has no body to read.</summary>
+    /// <summary>
+    /// What a struct constructor does before its body: with : this(...), the constructor it chains to (a declared one
+    /// inlined on the same value, the primary one by its semantics, the default one zeroing the value and running the
+    /// field initializers); otherwise the field initializers.
+    /// </summary>
+    private void StartConstructor(IOperation at, IOperation? initializer, RefValue self, StructValue fresh)
+    {
+        if (initializer is IExpressionStatementOperation statement)
+        {
+            initializer = statement.Operation;
+        }
+
+        if (initializer is not IInvocationOperation { TargetMethod: { MethodKind: MethodKind.Constructor } target } chained)
+        {
+            if (initializer is not null)
+            {
+                Unsupported(initializer, "this constructor initializer", "chain to another constructor with : this(...)");
+                return;
+            }
+
+            WriteRef(self, ApplyFieldInitializers(fresh, at), at);
+            return;
+        }
+
+        var zero = (StructValue)ZeroOf(fresh.Type, at);
+        if (IsPrimaryConstructor(target))
+        {
+            WriteRef(self, ConstructPrimary(chained, target, zero, ArgumentsOf(chained.Arguments, target)), at);
+        }
+        else if (target.IsImplicitlyDeclared)
+        {
+            WriteRef(self, target.Parameters.Length == 0 ? ApplyFieldInitializers(zero, at) : NotYet(chained, "This constructor, which the compiler declares", "chain to a constructor you declare"), at);
+        }
+        else
+        {
+            var values = new FValue?[target.Parameters.Length];
+            var refs = new RefValue?[target.Parameters.Length];
+            foreach (var a in chained.Arguments)
+            {
+                if (a.Parameter is { } p)
+                {
+                    if (p.RefKind is RefKind.Ref or RefKind.Out)
+                    {
+                        refs[p.Ordinal] = RefTo(a.Value);
+                    }
+                    else
+                    {
+                        values[p.Ordinal] = LowerExpr(a.Value);
+                    }
+                }
+            }
+
+            WriteRef(self, zero, at);
+            InlineCall(chained, target, self, values, refs);
+        }
+    }
+
+    /// <summary>
+    /// The constructor a type's parameter list declares (record struct P(double X, double Y), struct S(double a)): it
+    /// has no body to read.
+    /// </summary>
     private static bool IsPrimaryConstructor(IMethodSymbol ctor) =>
         ctor.MethodKind == MethodKind.Constructor && ctor.DeclaringSyntaxReferences.Length == 1
-        && ctor.DeclaringSyntaxReferences[0].GetSyntax() is RecordDeclarationSyntax { ParameterList: not null };
+        && ctor.DeclaringSyntaxReferences[0].GetSyntax() is TypeDeclarationSyntax { ParameterList: not null };
 
-    private static System.Collections.Immutable.ImmutableArray<IArgumentOperation> ImmutableArrayOf(IOperation at) =>
-        at is IInvocationOperation inv ? inv.Arguments : System.Collections.Immutable.ImmutableArray<IArgumentOperation>.Empty;
-
-    private static bool ChainsToThis(IMethodSymbol ctor) =>
-        ctor.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<ConstructorDeclarationSyntax>().Any(c => c.Initializer?.ThisOrBaseKeyword.Text == "this");
-
-    /// <summary>A record struct's positional constructor: each parameter initializes the property of the same name.</summary>
-    private FValue ConstructPositional(IObjectCreationOperation creation, IMethodSymbol ctor, StructValue zero)
+    /// <summary>The values of a call's arguments by parameter (optional ones included: the operation holds their defaults).</summary>
+    private FValue?[] ArgumentsOf(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, IMethodSymbol method)
     {
-        var args = new FValue[ctor.Parameters.Length];
-        foreach (var a in creation.Arguments)
+        var values = new FValue?[method.Parameters.Length];
+        foreach (var a in arguments)
         {
-            if (a.Parameter is { } p)
+            if (a.Parameter is { } p && p.Ordinal < values.Length)
             {
-                args[p.Ordinal] = LowerExpr(a.Value);
+                values[p.Ordinal] = LowerExpr(a.Value);
             }
         }
 
-        FValue value = zero;
-        var type = zero.Type;
-        for (int i = 0; i < ctor.Parameters.Length; i++)
+        return values;
+    }
+
+    /// <summary>
+    /// A primary constructor on a fresh value. Its semantics: the parameters are in scope of the field and property
+    /// initializers, which run (each a function of the parameters and of statics: an initializer cannot read this);
+    /// each positional property of a record struct that the compiler declares is initialized from its parameter (one
+    /// the user declares in the body keeps its own initializer, or none); every other field is zero. A parameter that
+    /// the type's members read is kept by the compiler in a hidden field, which no value of the generator models:
+    /// refused.
+    /// </summary>
+    private FValue ConstructPrimary(IOperation at, IMethodSymbol ctor, StructValue zero, FValue?[] args)
+    {
+        var def = ctor.OriginalDefinition;
+        foreach (var f in zero.Fields)
         {
-            var p = ctor.Parameters[i];
-            var property = type.GetMembers(p.Name).OfType<IPropertySymbol>().FirstOrDefault();
-            var field = property is null ? type.GetMembers(p.Name).OfType<IFieldSymbol>().FirstOrDefault() : BackingField(property);
-
-            // Only the positional property the compiler writes (X = X); one the user declared may initialize otherwise.
-            bool synthesized = property is null
-                ? !ctor.IsImplicitlyDeclared && field is not null && field.DeclaringSyntaxReferences.Length == 0
-                : property.DeclaringSyntaxReferences.All(r => r.GetSyntax() is ParameterSyntax);
-            if (!ctor.IsImplicitlyDeclared && !synthesized)
+            if (f.IsImplicitlyDeclared && f.AssociatedSymbol is null)
             {
-                return NotYet(creation, "A positional record struct whose property " + p.Name + " is declared in its body", "give the struct an explicit constructor");
+                var captured = def.Parameters.FirstOrDefault(p => f.Name.StartsWith("<" + p.Name + ">", StringComparison.Ordinal));
+                return NotYet(at, "A primary constructor parameter that the members of '" + zero.Type.Name + "' read (" + (captured is null ? string.Empty : "'" + captured.Name + "', ")
+                    + "kept by the compiler in a hidden field)", "store it in a property and read the property: public double A { get; } = " + (captured?.Name ?? "a") + ";");
+            }
+        }
+
+        var declaration = def.DeclaringSyntaxReferences[0].GetSyntax(_ct);
+        _dependencies?.Add(declaration);
+        var model = ModelFor(declaration.SyntaxTree);
+        if (model is null)
+        {
+            return NotYet(at, "This constructor", "give the struct an explicit constructor");
+        }
+
+        var keysBefore = new HashSet<object>(_env.Keys, KeyComparerInstance);
+        var frame = NewFunctionFrame(def, model, null, TypeArgumentsOf(ctor));
+        frame.ReturnType = null;
+        _frames.Add(frame);
+        FValue value = zero;
+        try
+        {
+            for (int i = 0; i < def.Parameters.Length; i++)
+            {
+                var p = def.Parameters[i];
+                if (i < args.Length && args[i] is { } v)
+                {
+                    Bind(p, v);
+                }
+                else if (p.HasExplicitDefaultValue)
+                {
+                    Bind(p, new Scalar(Constant(p.ExplicitDefaultValue, Concrete(p.Type))));
+                }
+                else
+                {
+                    return Unsupported(at, "a call with a missing argument", "pass every argument");
+                }
             }
 
-            if (field is null || value is not StructValue sv || sv.IndexOf(field) is var k && k < 0)
+            foreach (var (field, initializer, positional) in Initializers(zero.Type))
             {
-                return NotYet(creation, "This constructor", "give the struct an explicit constructor, or use a positional record struct");
-            }
+                if (value is not StructValue sv || sv.IndexOf(field) is var k && k < 0)
+                {
+                    return NotYet(at, "The field " + TypeMap.FieldDisplayName(field) + " of '" + zero.Type.Name + "'", "give the struct an explicit constructor");
+                }
 
-            value = sv.With(k, args[i] ?? ZeroOf(p.Type, creation));
+                if (positional is not null)
+                {
+                    var parameter = def.Parameters.FirstOrDefault(p => p.Name == positional.Name);
+                    if (parameter is null || _env.Get(parameter) is not { } given)
+                    {
+                        return NotYet(at, "The positional property " + positional.Name + " of '" + zero.Type.Name + "'", "give the struct an explicit constructor");
+                    }
+
+                    value = sv.With(k, given);
+                    continue;
+                }
+
+                var op = initializer is null ? null : ModelFor(initializer.SyntaxTree)?.GetOperation(initializer, _ct);
+                if (op is null)
+                {
+                    return NotYet(at, "The initializer of " + TypeMap.FieldDisplayName(field) + " in '" + zero.Type.Name + "'", "give the struct an explicit constructor");
+                }
+
+                var initialized = LowerExpr(op);
+                value = value is StructValue current ? current.With(k, initialized) : value;
+            }
+        }
+        finally
+        {
+            _frames.RemoveAt(_frames.Count - 1);
+            foreach (var key in _env.Keys.ToList())
+            {
+                if (!keysBefore.Contains(key))
+                {
+                    _env.Remove(key);
+                }
+            }
         }
 
         return value;
     }
 
-    /// <summary>Field and auto-property initializers of a struct (public double Scale = 1;).</summary>
-    private FValue ApplyFieldInitializers(ITypeSymbol type, StructValue value, IOperation at)
+    /// <summary>
+    /// The instance fields of a struct that its constructors initialize, in declaration order: each with its initializer
+    /// (public double Scale = 1; public double A { get; } = a;), or, for a positional property of a record struct that
+    /// the compiler declares, the property (initialized from the parameter of the same name).
+    /// </summary>
+    private static List<(IFieldSymbol Field, ExpressionSyntax? Initializer, IPropertySymbol? Positional)> Initializers(ITypeSymbol type)
     {
-        FValue result = value;
-        foreach (var member in type.GetMembers())
+        var list = new List<(IFieldSymbol, ExpressionSyntax?, IPropertySymbol?)>();
+        foreach (var member in type.OriginalDefinition.GetMembers())
         {
-            ExpressionSyntax? initializer = null;
-            IFieldSymbol? field = null;
             if (member is IFieldSymbol { IsStatic: false, IsConst: false } f && f.AssociatedSymbol is null)
             {
-                initializer = f.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<VariableDeclaratorSyntax>().FirstOrDefault()?.Initializer?.Value;
-                field = f;
+                var initializer = f.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<VariableDeclaratorSyntax>().FirstOrDefault()?.Initializer?.Value;
+                if (initializer is not null)
+                {
+                    list.Add((f, initializer, null));
+                }
             }
             else if (member is IPropertySymbol { IsStatic: false } p && BackingField(p) is { } backing)
             {
-                initializer = p.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<PropertyDeclarationSyntax>().FirstOrDefault()?.Initializer?.Value;
-                field = backing;
+                if (p.DeclaringSyntaxReferences.Length > 0 && p.DeclaringSyntaxReferences.All(r => r.GetSyntax() is ParameterSyntax))
+                {
+                    list.Add((backing, null, p));
+                    continue;
+                }
+
+                var initializer = p.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<PropertyDeclarationSyntax>().FirstOrDefault()?.Initializer?.Value;
+                if (initializer is not null)
+                {
+                    list.Add((backing, initializer, null));
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Field and auto-property initializers of a struct (public double Scale = 1;), run by a constructor that does not chain to another.</summary>
+    private FValue ApplyFieldInitializers(StructValue value, IOperation at)
+    {
+        FValue result = value;
+        foreach (var (field, initializer, positional) in Initializers(value.Type))
+        {
+            if (result is not StructValue sv || sv.IndexOf(field) is var k && k < 0)
+            {
+                return NotYet(at, "The field " + TypeMap.FieldDisplayName(field) + " of '" + value.Type.Name + "'", "assign the field in the constructor");
             }
 
-            if (initializer is null || field is null || result is not StructValue sv)
+            if (positional is not null)
             {
+                // Only the primary constructor initializes it, and every other constructor chains to that one.
                 continue;
             }
 
-            var model = ModelFor(initializer.SyntaxTree);
-            var op = model?.GetOperation(initializer);
+            var op = initializer is null ? null : ModelFor(initializer.SyntaxTree)?.GetOperation(initializer, _ct);
             if (op is null)
             {
-                continue;
+                return NotYet(at, "The initializer of " + TypeMap.FieldDisplayName(field) + " in '" + value.Type.Name + "'", "assign the field in the constructor");
             }
 
-            int k = sv.IndexOf(field);
-            if (k >= 0)
-            {
-                result = sv.With(k, LowerExpr(op));
-            }
+            result = sv.With(k, LowerExpr(op));
         }
 
         return result;
     }
 
+    /// <summary>
+    /// The assignments of an object initializer or a with-expression, in order, on a copy: fields and auto-properties
+    /// of structs, elements of tuples, and properties with their own set or init accessor (inlined on the copy).
+    /// </summary>
     private FValue ApplyObjectInitializer(FValue value, IObjectOrCollectionInitializerOperation init)
     {
         var self = new SyntheticKey("init");
@@ -840,14 +1004,61 @@ internal sealed partial class Lowerer
                     Bind(self, sv.With(k, v));
                     continue;
                 }
+
+                if (field is not null && current is TupleValue tv && TupleIndex(field, tv.Items.Length) is var t && t >= 0)
+                {
+                    var items = (FValue[])tv.Items.Clone();
+                    items[t] = v;
+                    Bind(self, new TupleValue(items));
+                    continue;
+                }
+
+                if (field is null && member is IPropertyReferenceOperation { Property: { IsIndexer: false } property } && current is StructValue && InlinableAccessor(property.SetMethod) is { } setter)
+                {
+                    // public double X { get => _x; init => _x = Math.Abs(value); }: the accessor runs on the copy.
+                    InlineCall(i, setter, RefValue.ToVariable(self), new FValue?[] { v }, new RefValue?[1]);
+                    continue;
+                }
             }
 
-            Unsupported(i, "this initializer", "initialize fields and auto-properties: new S { X = 1 }");
+            Unsupported(i, "this initializer", "initialize fields and properties: new S { X = 1 }");
         }
 
         var result = _env.Get(self) ?? value;
         _env.Remove(self);
         return result;
+    }
+
+    /// <summary>An accessor the generator can inline: its source is in the compilation and it is not virtual.</summary>
+    private IMethodSymbol? InlinableAccessor(IMethodSymbol? accessor) =>
+        accessor is not null && HasSource(accessor) && !accessor.IsVirtual && !accessor.IsAbstract && !accessor.IsOverride ? accessor : null;
+
+    /// <summary>
+    /// A property of a struct place with its own set accessor (not an auto-property) or an indexer of one: assigning it
+    /// calls the accessor (inlined) on the place.
+    /// </summary>
+    /// <param name="readFirst">
+    /// For p.X += 1 and v[i]++: the getter runs first, so the indexer's arguments are lowered twice, which is only right
+    /// when they have no side effects (v[k++] += 1 is left to the refusal of writing a property).
+    /// </param>
+    private bool IsStructSetter(IOperation target, bool readFirst = false) =>
+        target is IPropertyReferenceOperation { Instance: { } instance, Property: var property } pr
+        && IsStructType(instance.Type) && BackingField(property) is null && InlinableAccessor(property.SetMethod) is not null
+        && (!readFirst || (InlinableAccessor(property.GetMethod) is not null
+            && !pr.Arguments.Any(a => a.Value.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation or IAssignmentOperation or IInvocationOperation or IObjectCreationOperation))));
+
+    /// <summary>Calls the set accessor of a property or an indexer of a struct place with the value (see <see cref="IsStructSetter"/>).</summary>
+    private void AssignThroughSetter(IPropertyReferenceOperation target, FValue value, IOperation at)
+    {
+        var setter = target.Property.SetMethod!;
+        if (Place(target.Instance!) is not RefValue owner)
+        {
+            return;
+        }
+
+        var values = ArgumentsOf(target.Arguments, setter);
+        values[values.Length - 1] = value;
+        InlineCall(at, setter, owner, values, new RefValue?[values.Length]);
     }
 
     private FValue LowerWith(IWithOperation with)
