@@ -848,6 +848,17 @@ internal static class Discovery
         {
             var f = fields[i];
             string member = f.IsTupleElement() ? (f.CorrespondingTupleField ?? f).Name : f.AssociatedSymbol?.Name ?? f.Name;
+            if (f.IsImplicitlyDeclared && f.AssociatedSymbol is null)
+            {
+                // struct S(double a) { public double A => a; }: the compiler keeps a in a field no code can write.
+                var captured = type.GetMembers(WellKnownMemberNames.InstanceConstructorName).OfType<IMethodSymbol>().SelectMany(c => c.Parameters)
+                    .FirstOrDefault(q => f.Name.StartsWith("<" + q.Name + ">", StringComparison.Ordinal));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                    "A struct parameter whose type keeps a primary constructor parameter" + (captured is null ? string.Empty : " ('" + captured.Name + "')") + " in a hidden field (" + p.Name + ")",
+                    "store it in a property and read the property: public double A { get; } = " + (captured?.Name ?? "a") + ";"));
+                return null;
+            }
+
             if (f.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected && f.AssociatedSymbol is not IPropertySymbol { DeclaredAccessibility: Accessibility.Public or Accessibility.Internal })
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),

@@ -275,11 +275,10 @@ internal sealed partial class Lowerer
                     return new Scalar(DefaultOf(IrTypeOrData(at.Type)));
                 }
 
-                if (symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol primary } && IsPrimaryConstructor(primary))
+                if (symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol primary } parameter && IsPrimaryConstructor(primary))
                 {
-                    // Read by a member (not an initializer): the compiler keeps it in a hidden field.
-                    return HasErrors ? new Scalar(Poison.Of(IrTypeOrData(at.Type))) : NotYet(at, "A primary constructor parameter that the members of '" + primary.ContainingType.Name + "' read ('" + symbol.Name
-                        + "', kept by the compiler in a hidden field)", "store it in a property and read the property: public double A { get; } = " + symbol.Name + ";");
+                    // Read by a member of the struct (not an initializer): the hidden field the compiler keeps it in.
+                    return PrimaryParameterPlace(parameter, at) is { } hidden ? ReadRef(hidden, at) : new Scalar(Poison.Of(IrTypeOrData(at.Type)));
                 }
 
                 if (!HasErrors)
@@ -917,6 +916,8 @@ internal sealed partial class Lowerer
         {
             case ILocalReferenceOperation l:
                 return _env.Get(l.Local) is RefValue r ? r : RefValue.ToVariable(l.Local);
+            case IParameterReferenceOperation p when _env.Get(p.Parameter) is null && p.Parameter.ContainingSymbol is IMethodSymbol primary && IsPrimaryConstructor(primary):
+                return PrimaryParameterPlace(p.Parameter, target);
             case IParameterReferenceOperation p:
                 return _env.Get(p.Parameter) is RefValue rp ? rp : RefValue.ToVariable(p.Parameter);
             case IArrayElementReferenceOperation e:

@@ -829,11 +829,9 @@ internal sealed partial class Lowerer
         var def = ctor.OriginalDefinition;
         foreach (var f in zero.Fields)
         {
-            if (f.IsImplicitlyDeclared && f.AssociatedSymbol is null)
+            if (IsHiddenField(f) && !def.Parameters.Any(p => f.Name == HiddenFieldName(p)))
             {
-                var captured = def.Parameters.FirstOrDefault(p => f.Name.StartsWith("<" + p.Name + ">", StringComparison.Ordinal));
-                return NotYet(at, "A primary constructor parameter that the members of '" + zero.Type.Name + "' read (" + (captured is null ? string.Empty : "'" + captured.Name + "', ")
-                    + "kept by the compiler in a hidden field)", "store it in a property and read the property: public double A { get; } = " + (captured?.Name ?? "a") + ";");
+                return NotYet(at, "A field of '" + zero.Type.Name + "' that the compiler declares (" + f.Name + ")", "give the struct an explicit constructor");
             }
         }
 
@@ -866,6 +864,15 @@ internal sealed partial class Lowerer
                 else
                 {
                     return Unsupported(at, "a call with a missing argument", "pass every argument");
+                }
+            }
+
+            // struct S(double a) { public double A => a; }: a parameter that members read is kept in a hidden field.
+            for (int i = 0; i < zero.Fields.Count; i++)
+            {
+                if (IsHiddenField(zero.Fields[i]) && value is StructValue hv && def.Parameters.FirstOrDefault(p => zero.Fields[i].Name == HiddenFieldName(p)) is { } kept)
+                {
+                    value = hv.With(i, _env.Get(kept)!);
                 }
             }
 
@@ -911,6 +918,40 @@ internal sealed partial class Lowerer
         }
 
         return value;
+    }
+
+    /// <summary>A field the compiler declares that belongs to no property: a primary constructor parameter that members read.</summary>
+    private static bool IsHiddenField(IFieldSymbol f) => f.IsImplicitlyDeclared && f.AssociatedSymbol is null && !f.IsStatic;
+
+    /// <summary>The name Roslyn gives the field that keeps a primary constructor parameter (a field of another name is refused).</summary>
+    private static string HiddenFieldName(IParameterSymbol p) => "<" + p.Name + ">P";
+
+    /// <summary>
+    /// A primary constructor parameter read or written by a member of its struct (an inlined method, accessor or
+    /// operator whose this is a struct place): the hidden field that keeps it. The [Differentiable] method of the struct
+    /// itself (this is the caller's value, not a place the generator holds) is refused, as is any other reading.
+    /// </summary>
+    private RefValue? PrimaryParameterPlace(IParameterSymbol parameter, IOperation at)
+    {
+        var type = parameter.ContainingType;
+        if (Function.This is RefValue self && ReadRef(self, at) is StructValue sv
+            && SymbolEqualityComparer.Default.Equals(sv.Type.OriginalDefinition, type.OriginalDefinition))
+        {
+            for (int i = 0; i < sv.Fields.Count; i++)
+            {
+                if (IsHiddenField(sv.Fields[i]) && sv.Fields[i].Name == HiddenFieldName(parameter))
+                {
+                    return RefValue.ToField(self, i);
+                }
+            }
+        }
+
+        if (!HasErrors)
+        {
+            NotYet(at, "Reading the primary constructor parameter '" + parameter.Name + "' of '" + type.Name + "' here", "store it in a property and read the property: public double A { get; } = " + parameter.Name + ";");
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -1,0 +1,254 @@
+using System.Reflection;
+using SymbolicGrad.Generator.Tests.KnownBugs;
+
+namespace SymbolicGrad.Generator.Tests;
+
+/// <summary>
+/// Issue #9 item 5: user structs and record structs with double fields, built and read the ways C# allows. Each
+/// source holds several [Differentiable] methods, compiled once; each method's value and gradient are checked against
+/// a closed form and against numeric differences. Constructions the generator cannot model are one precise SG error.
+/// </summary>
+public class StructsAndRecordsTests
+{
+    /// <summary>
+    /// Primary constructors by their semantics: the parameters are in scope of the field and property initializers,
+    /// which run; the compiler's positional properties take their parameters; a positional property the user declares
+    /// keeps its own initializer; other constructors chain to the primary one with : this(...); new R() is default(R),
+    /// with no initializer run.
+    /// </summary>
+    [Fact]
+    public void PrimaryConstructorsRunTheirInitializers()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public record struct Twice(double X) { public double Double = 2 * X; }
+                public readonly record struct Summed(double X, double Y) { public double Sum { get; } = X + Y; }
+                public record struct Chained(double X, double Y) { public Chained(double x) : this(x, 3 * x) { } }
+                public struct Plain(double a) { public double A { get; } = a * a; }
+                public record struct Redeclared(double X) { public double X { get; init; } = X * 5; }
+                public record struct Accessors(double X) { public double X { get => _x; init => _x = value * 2; } private double _x = X + 1; }
+                public record struct Optional(double X, double Y = 2);
+
+                [Differentiable] public static double F1(double x) { var r = new Twice(x); return r.Double * r.X; }
+                [Differentiable] public static double F2(double x, double y) { var r = new Summed(x, y); return r.Sum * r.X; }
+                [Differentiable] public static double F3(double x) { var r = new Chained(x); return r.Y * r.X; }
+                [Differentiable] public static double F4(double x) => new Plain(x).A * x;
+                [Differentiable] public static double F5(double x) => new Redeclared(x).X * x;
+                [Differentiable] public static double F6(double x) { var r = new Accessors(x); var s = r with { X = 3 * x }; return r.X * s.X; }
+                [Differentiable] public static double F7(double x) { var r = new Optional(x); return r.X * r.Y; }
+                [Differentiable] public static double F8(double x) { var r = new Twice(); return r.Double + r.X + x; }
+            """));
+
+        const double X = 1.5, Y = -0.75;
+        Check(assembly, "F1", new[] { X }, 2 * X * X, 4 * X);
+        Check(assembly, "F2", new[] { X, Y }, (X + Y) * X, 2 * X + Y, X);
+        Check(assembly, "F3", new[] { X }, 3 * X * X, 6 * X);
+        Check(assembly, "F4", new[] { X }, X * X * X, 3 * X * X);
+        Check(assembly, "F5", new[] { X }, 5 * X * X, 10 * X);
+        Check(assembly, "F6", new[] { X }, (X + 1) * 6 * X, 12 * X + 6);
+        Check(assembly, "F7", new[] { X }, 2 * X, 2);
+        Check(assembly, "F8", new[] { X }, X, 1);
+    }
+
+    /// <summary>
+    /// Explicit constructors of ordinary structs: field initializers run before the body, : this() runs them on a
+    /// zeroed value, and a constructor chained to with : this(k) runs them itself.
+    /// </summary>
+    [Fact]
+    public void ExplicitConstructorsChainAndRunInitializers()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public struct Zeroed { public double A = 5; public double B; public Zeroed(double k) : this() { B = A + k; } }
+                public struct Two { public double A = 5; public double B; public Two(double k) { B = A * k; } public Two(double k, double m) : this(k) { B += m; } }
+
+                [Differentiable] public static double F1(double x) { var q = new Zeroed(x); return q.A * q.B; }
+                [Differentiable] public static double F2(double x) { var q = new Two(x, x * x); return q.A * q.B; }
+            """));
+
+        const double X = 0.8;
+        Check(assembly, "F1", new[] { X }, 5 * (5 + X), 5);
+        Check(assembly, "F2", new[] { X }, 5 * (5 * X + X * X), 25 + 10 * X);
+    }
+
+    /// <summary>
+    /// An ordinary struct's primary constructor parameter that its members read (the compiler keeps it in a hidden
+    /// field): carried by the struct's value, read by properties and methods, written by a mutating method (on the
+    /// variable it is called on; a copy keeps its own).
+    /// </summary>
+    [Fact]
+    public void PrimaryConstructorParametersReadByMembers()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public struct Kept(double a) { public double A => a; }
+                public struct Scaled(double a, double b)
+                {
+                    public double Sum = a + b;
+                    public double B => b;
+                    public void Scale(double k) { a *= k; }
+                    public readonly double Product() => a * b;
+                }
+
+                [Differentiable] public static double F1(double x) { var s = new Kept(x * x); return s.A * x; }
+                [Differentiable] public static double F2(double x, double y)
+                {
+                    var c = new Scaled(x, y);
+                    c.Scale(y);
+                    var d = c;
+                    d.Scale(2);
+                    return c.Product() + c.Sum * d.Product() + d.B;
+                }
+            """));
+
+        const double X = 1.5, Y = 2;
+        Check(assembly, "F1", new[] { X }, X * X * X, 3 * X * X);
+
+        // c = (xy, y), Sum = x + y; d = (2xy, y): f = xy² + (x + y) 2xy² + y.
+        Check(assembly, "F2", new[] { X, Y }, X * Y * Y + (X + Y) * 2 * X * Y * Y + Y, Y * Y + 4 * X * Y * Y + 2 * Y * Y * Y, 2 * X * Y + 4 * X * X * Y + 6 * X * Y * Y + 1);
+    }
+
+    /// <summary>A struct that keeps a primary constructor parameter in a hidden field cannot be a differentiated parameter: its gradient could not be built.</summary>
+    [Fact]
+    public void StructParameterWithAHiddenFieldIsRefused() => Expect.Refused(
+        """
+            public struct Kept(double a) { public double A => a; }
+            [Differentiable] public static double F(Kept [|s|]) => s.A;
+        """,
+        "SG0006", "hidden field", "public double A { get; } = a;");
+
+    /// <summary>The [Differentiable] method of a struct reading its own primary constructor parameter: this is the caller's value, refused with the rewrite.</summary>
+    [Fact]
+    public void HostReadingItsPrimaryConstructorParameterIsRefused() => Expect.Refused(
+        """
+            public partial struct Host(double scale)
+            {
+                [Differentiable] public double F(double x) => [|scale|] * x;
+            }
+        """,
+        "SG0006", "'scale'", "public double A { get; } = scale;");
+
+    /// <summary>
+    /// Computed properties, indexers and set/init accessors of structs are inlined like methods: in reads, in
+    /// assignments and compound assignments, in object initializers and with-expressions.
+    /// </summary>
+    [Fact]
+    public void AccessorsAndIndexersAreInlined()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public struct Cell
+                {
+                    private double _v;
+                    public double V { get => _v; set => _v = value * value; }
+                    public double this[int i] { get => i == 0 ? _v : 2 * _v; set => _v = value + i; }
+                    public readonly double Norm => Math.Sqrt(_v * _v + 1);
+                }
+
+                [Differentiable] public static double F1(double x) { var m = new Cell(); m.V = x; m.V += x; return m.V; }
+                [Differentiable] public static double F2(double x) { var m = new Cell { V = x }; m[1] = x * m[0]; m[1]++; return m[1] + m.Norm; }
+            """));
+
+        const double X = 1.5;
+
+        // F1: _v = x², then V = (x² + x)². F2: _v = x², then x·x² + 1, then 2(x³ + 1) + 1 + 1 = 2x³ + 4; Norm = √(_v² + 1).
+        Check(assembly, "F1", new[] { X }, Math.Pow(X * X + X, 2), 2 * (X * X + X) * (2 * X + 1));
+        double v = 2 * X * X * X + 4;
+        Check(assembly, "F2", new[] { X }, 2 * v + Math.Sqrt(v * v + 1), (2 + v / Math.Sqrt(v * v + 1)) * 6 * X * X);
+    }
+
+    /// <summary>
+    /// A record struct as the [Differentiable] method's parameters (gradients of the same type), nested record
+    /// structs, one returned from a helper, deconstructed (the compiler's Deconstruct) and matched by patterns.
+    /// </summary>
+    [Fact]
+    public void RecordStructsAsParametersNestedReturnedAndMatched()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public readonly record struct P(double X, double Y)
+                {
+                    public static P operator -(P a, P b) => new(a.X - b.X, a.Y - b.Y);
+                    public double Norm2 => X * X + Y * Y;
+                }
+
+                public readonly record struct Segment(P From, P To, double Weight);
+
+                static P Polar(double r, double t) => new(r * Math.Cos(t), r * Math.Sin(t));
+
+                [Differentiable] public static double Spring(P p, P q) => 0.5 * (p - q).Norm2;
+
+                [Differentiable] public static double Nested(double r, double t)
+                {
+                    var s = new Segment(Polar(r, t), new P(r, 0), r * t);
+                    var (from, to, w) = s;
+                    var (fx, fy) = from;
+                    return w * (fx * to.X + fy) + s.To.X;
+                }
+
+                [Differentiable] public static double Matched(double x, double y)
+                {
+                    var s = new Segment(new P(x, y), new P(y, x), 1);
+                    return s is { From.X: > 1, To: (< 1, _) } ? s.From.Norm2 : s is { From.Norm2: > 1 } ? x : y;
+                }
+            """));
+
+        const double Px = 0.5, Py = -1.25, Qx = 2, Qy = 0.25;
+        Check(assembly, "Spring", new[] { Px, Py, Qx, Qy }, 0.5 * ((Px - Qx) * (Px - Qx) + (Py - Qy) * (Py - Qy)), Px - Qx, Py - Qy, Qx - Px, Qy - Py);
+
+        // The generated gradient's own signature: out P dP, out P dQ.
+        var spring = assembly.GetType("Demo.C")!.GetMethod("SpringGradient", BindingFlags.Public | BindingFlags.Static)!;
+        Assert.Equal(new[] { "p", "q", "dP", "dQ" }, spring.GetParameters().Select(p => p.Name).ToArray());
+        Assert.Equal(spring.GetParameters()[0].ParameterType.MakeByRefType(), spring.GetParameters()[2].ParameterType);
+
+        // f = rt (r cos t · r + r sin t) + r.
+        const double R = 1.25, T = 0.5;
+        double c = Math.Cos(T), sn = Math.Sin(T);
+        Check(assembly, "Nested", new[] { R, T }, R * T * (R * R * c + R * sn) + R,
+            T * (3 * R * R * c + 2 * R * sn) + 1, R * (R * R * c + R * sn) + R * T * (-R * R * sn + R * c));
+
+        // Each branch of the patterns, and the one whose extended pattern reads a member of a member (From.X, not Segment's own).
+        Check(assembly, "Matched", new[] { 1.5, 0.5 }, 1.5 * 1.5 + 0.25, 3.0, 1.0);
+        Check(assembly, "Matched", new[] { 1.5, 2.0 }, 1.5, 1.0, 0.0);
+        Check(assembly, "Matched", new[] { 0.5, 0.25 }, 0.25, 0.0, 1.0);
+    }
+
+    /// <summary>Generic structs used at double: constructor, fields, a computed property over generic math, a generic record struct.</summary>
+    [Fact]
+    public void GenericStructsAtDouble()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public readonly struct Pair<T> where T : System.Numerics.INumber<T>
+                {
+                    public readonly T First, Second;
+                    public Pair(T first, T second) { First = first; Second = second; }
+                    public T Product => First * Second;
+                }
+
+                public readonly record struct Box<T>(T V, T W) where T : System.Numerics.INumber<T>
+                {
+                    public T Total { get; } = V + W + T.One;
+                    public T Twice => V + V;
+                }
+
+                [Differentiable] public static double F(double x, double y) => new Pair<double>(x, y).Product + new Box<double>(x * y, y).Total * new Box<double>(y, 0).Twice;
+            """));
+
+        const double X = 0.75, Y = -2;
+        Check(assembly, "F", new[] { X, Y }, X * Y + (X * Y + Y + 1) * 2 * Y, Y + 2 * Y * Y, X + 2 * (X * Y + Y + 1) + 2 * Y * (X + 1));
+    }
+
+    /// <summary>The value and the gradient of Demo.C.{method}Objective() at the point, against closed forms and numeric differences.</summary>
+    private static void Check(Assembly assembly, string method, double[] point, double value, params double[] gradient)
+    {
+        var objective = assembly.GetType("Demo.C")!.GetMethod(method + "Objective", BindingFlags.Public | BindingFlags.Static);
+        Assert.True(objective is not null, $"no {method}Objective was generated");
+        var f = (DifferentiableFunction)objective.Invoke(null, null)!;
+        var g = new double[f.Dimension];
+        double v = f.ValueAndGradient(point, g);
+        Assert.True(Math.Abs(v - value) <= 1e-12 * (1 + Math.Abs(value)), $"{method}: value {v:R}, expected {value:R}");
+        Assert.Equal(gradient.Length, g.Length);
+        for (int i = 0; i < g.Length; i++)
+        {
+            Assert.True(Math.Abs(g[i] - gradient[i]) <= 1e-10 * (1 + Math.Abs(gradient[i])), $"{method}: component {i} ({f.ParameterNames[i]}) is {g[i]:R}, expected {gradient[i]:R}");
+        }
+
+        var check = GradientCheck.Check(f, point, Expect.Tight);
+        Assert.True(check.Passed, method + ": " + check.ToString());
+    }
+}
