@@ -1,4 +1,6 @@
 using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using SymbolicGrad.Generator.Tests.KnownBugs;
 
 namespace SymbolicGrad.Generator.Tests;
@@ -154,6 +156,78 @@ public class StructsAndRecordsTests
     }
 
     /// <summary>
+    /// Members of a struct value that is no variable (new V(x, y).Norm, Make(x)[1], Make(x).Scale(2)): C# runs them on a
+    /// temporary copy, and so does the gradient (a mutating method does not make it a place to write).
+    /// </summary>
+    [Fact]
+    public void MembersOfTemporaries()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public struct Loose
+                {
+                    public double X, Y;
+                    public Loose(double x, double y) { X = x; Y = y; }
+                    public double Norm => Math.Sqrt(X * X + Y * Y);
+                    public double this[int i] => i == 0 ? X : Y;
+                    public double Scaled(double k) { X *= k; return X; }
+                }
+
+                static Loose Make(double t) => new(t, 2 * t);
+
+                [Differentiable] public static double F(double x, double y) => new Loose(x, y).Norm + Make(x)[1] + Make(y).Scaled(3);
+            """));
+
+        const double X = 1.5, Y = 2;
+        double r = Math.Sqrt(X * X + Y * Y);
+        Check(assembly, "F", new[] { X, Y }, r + 2 * X + 3 * Y, X / r + 2, Y / r + 3);
+    }
+
+    /// <summary>
+    /// C# 14's field keyword: an accessor with a body around the compiler's backing field. Reads and writes go through
+    /// the accessor that has a body (get; reads the field, set => field = 3 * value runs); property initializers write
+    /// the field. As a [Differentiable] parameter such a struct is refused: p.X is not its field.
+    /// </summary>
+    [Fact]
+    public void FieldKeywordAccessors()
+    {
+        const string Source = """
+            using System;
+            using SymbolicGrad;
+            namespace Demo;
+            public struct Tripled { public double X { get; set => field = value * 3; } public double Y { get => field * 2; set; } }
+            public record struct Shifted(double X) { public double X { get; init => field = value + 1; } = X; }
+            public static partial class C
+            {
+                [Differentiable] public static double F1(double x) { var s = new Tripled { X = x, Y = x * x }; s.X += 1; s.Y = s.X * x; return s.X * s.Y; }
+                [Differentiable] public static double F2(double x) { var r = new Shifted(x) with { X = 2 * x }; return r.X * x + new Shifted(x).X; }
+            }
+            """;
+        var run = RunPreview(Source);
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, "the compilation reported:\n" + string.Join("\n", run.CompilationProblems));
+        var assembly = run.Load();
+
+        // F1: field X = 3x, then 3(3x + 1); Y's field = (9x + 3)x, read doubled: f = 2x(9x + 3)². F2: (2x + 1)x + x.
+        const double X = 1.5;
+        Check(assembly, "F1", new[] { X }, 2 * X * (9 * X + 3) * (9 * X + 3), 2 * (9 * X + 3) * (9 * X + 3) + 36 * X * (9 * X + 3));
+        Check(assembly, "F2", new[] { X }, (2 * X + 1) * X + X, 4 * X + 2);
+
+        const string Parameter = """
+            using SymbolicGrad;
+            namespace Demo;
+            public struct Tripled { public double X { get; set => field = value * 3; } }
+            public static partial class C
+            {
+                [Differentiable] public static double F(Tripled p) => p.X;
+            }
+            """;
+        var refused = RunPreview(Parameter);
+        var sg = Assert.Single(refused.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0006", sg.Id);
+        Assert.Contains("property X has an accessor with a body", sg.GetMessage(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A record struct as the [Differentiable] method's parameters (gradients of the same type), nested record
     /// structs, one returned from a helper, deconstructed (the compiler's Deconstruct) and matched by patterns.
     /// </summary>
@@ -231,6 +305,14 @@ public class StructsAndRecordsTests
 
         const double X = 0.75, Y = -2;
         Check(assembly, "F", new[] { X, Y }, X * Y + (X * Y + Y + 1) * 2 * Y, Y + 2 * Y * Y, X + 2 * (X * Y + Y + 1) + 2 * Y * (X + 1));
+    }
+
+    /// <summary>The generator on a source in the C# version after 12 (the field keyword), its generated code in the same version.</summary>
+    private static GeneratorRun RunPreview(string source)
+    {
+        var options = new CSharpParseOptions(LanguageVersion.Preview);
+        var compilation = Harness.Compilation().AddSyntaxTrees(CSharpSyntaxTree.ParseText(source, options, path: "File0.cs"));
+        return Harness.Run(compilation, CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: options));
     }
 
     /// <summary>The value and the gradient of Demo.C.{method}Objective() at the point, against closed forms and numeric differences.</summary>

@@ -859,6 +859,16 @@ internal static class Discovery
                 return null;
             }
 
+            if (f.AssociatedSymbol is IPropertySymbol accessed && (!TypeMap.IsAutoAccessor(accessed.GetMethod) || (accessed.SetMethod is not null && !TypeMap.IsAutoAccessor(accessed.SetMethod))))
+            {
+                // public double X { get; set => field = Math.Abs(value); }: p.X is not the field, and the gradient
+                // could not be stored through the accessor.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                    "A struct parameter whose property " + accessed.Name + " has an accessor with a body (" + p.Name + ")",
+                    "give the property plain get; set; or init; accessors, or pass the numbers as parameters"));
+                return null;
+            }
+
             if (f.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected && f.AssociatedSymbol is not IPropertySymbol { DeclaredAccessibility: Accessibility.Public or Accessibility.Internal })
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),

@@ -188,7 +188,9 @@ internal sealed partial class Lowerer
     /// <summary>The receiver of an instance call: a struct place (so that a method can change it), or a value.</summary>
     private FValue? ReceiverFor(IOperation instance, IMethodSymbol method)
     {
-        if (IsStructType(instance.Type) && !method.IsReadOnly && !IsReadOnlyPlace(instance) && Place(instance) is RefValue place)
+        // A value that is no variable (new V(x, y).Norm, Make(x).Scale(2)): C# calls the method on a temporary copy.
+        bool variable = instance is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation or IArrayElementReferenceOperation;
+        if (variable && IsStructType(instance.Type) && !method.IsReadOnly && !IsReadOnlyPlace(instance) && Place(instance) is RefValue place)
         {
             return place;
         }

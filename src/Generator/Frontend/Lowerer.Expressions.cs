@@ -946,7 +946,7 @@ internal sealed partial class Lowerer
                 var current = ReadRef(parent, f.Instance);
                 int index = FieldIndex(current, f.Field);
                 return index < 0 ? null : RefValue.ToField(parent, index);
-            case IPropertyReferenceOperation pr when pr.Instance is not null && IsStructType(pr.Instance.Type) && BackingField(pr.Property) is { } backing && Place(pr.Instance) is RefValue:
+            case IPropertyReferenceOperation pr when pr.Instance is not null && IsStructType(pr.Instance.Type) && AutoSetterField(pr.Property) is { } backing && Place(pr.Instance) is RefValue:
                 var owner = Place(pr.Instance) as RefValue;
                 if (owner is null)
                 {
@@ -1136,7 +1136,7 @@ internal sealed partial class Lowerer
             var field = member switch
             {
                 IFieldSymbol f => f,
-                IPropertySymbol p => BackingField(p),
+                IPropertySymbol p => AutoGetterField(p),
                 _ => null,
             };
             if (field is not null && sv.IndexOf(field) is var k && k >= 0)

@@ -133,7 +133,7 @@ internal sealed partial class Lowerer
 
         if (pr.Instance is { } instance && IsStructType(instanceType))
         {
-            if (BackingField(property) is { } backing)
+            if (AutoGetterField(property) is { } backing)
             {
                 var owner = LowerExpr(instance);
                 if (owner is StructValue sv && sv.IndexOf(backing) is var i && i >= 0)
@@ -166,7 +166,7 @@ internal sealed partial class Lowerer
             return trained;
         }
 
-        if (property.GetMethod is { } computed && BackingField(property) is null && HasSource(computed) && !computed.IsVirtual && !computed.IsAbstract && !computed.IsOverride
+        if (property.GetMethod is { } computed && AutoGetterField(property) is null && HasSource(computed) && !computed.IsVirtual && !computed.IsAbstract && !computed.IsOverride
             && (pr.Instance is null or IInstanceReferenceOperation) && (computed.IsStatic || Function.This is not null))
         {
             // A computed property of this type (an expression of other members): inline its getter.
@@ -179,9 +179,20 @@ internal sealed partial class Lowerer
     /// <summary>Is this (in the function being lowered) the instance the [Differentiable] method runs on?</summary>
     private bool IsEntryInstance() => Function.This is Scalar { Operand: Lit { Text: "this" } };
 
-    /// <summary>The backing field of an auto-property (get; set; / get; init;), or null.</summary>
+    /// <summary>The backing field of a property (an auto-property's, or the one its accessors name with field), or null.</summary>
     private static IFieldSymbol? BackingField(IPropertySymbol property) =>
         property.ContainingType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+
+    /// <summary>
+    /// The field a read of the property reads: the backing field when the getter is the compiler's (get;), null when
+    /// it has a body to inline (get => field * 2; with C# 14's field keyword, or a computed property).
+    /// </summary>
+    private static IFieldSymbol? AutoGetterField(IPropertySymbol property) => IsAutoAccessor(property.GetMethod) ? BackingField(property) : null;
+
+    /// <summary>The field an assignment of the property writes: the backing field when the set or init accessor is the compiler's, else null.</summary>
+    private static IFieldSymbol? AutoSetterField(IPropertySymbol property) => IsAutoAccessor(property.SetMethod) ? BackingField(property) : null;
+
+    private static bool IsAutoAccessor(IMethodSymbol? accessor) => TypeMap.IsAutoAccessor(accessor);
 
     /// <summary>A member read on data (this, a static, a data object): a constant for differentiation.</summary>
     private FValue DataMember(IOperation at, IOperation? instance, ISymbol member, ITypeSymbol type, bool pure, Operand? lowered = null)
@@ -1037,7 +1048,7 @@ internal sealed partial class Lowerer
                 IFieldSymbol? field = member switch
                 {
                     IFieldReferenceOperation fr => fr.Field,
-                    IPropertyReferenceOperation pr => BackingField(pr.Property),
+                    IPropertyReferenceOperation pr => AutoSetterField(pr.Property),
                     _ => null,
                 };
                 if (field is not null && current is StructValue sv && sv.IndexOf(field) is var k && k >= 0)
@@ -1084,7 +1095,7 @@ internal sealed partial class Lowerer
     /// </param>
     private bool IsStructSetter(IOperation target, bool readFirst = false) =>
         target is IPropertyReferenceOperation { Instance: { } instance, Property: var property } pr
-        && IsStructType(instance.Type) && BackingField(property) is null && InlinableAccessor(property.SetMethod) is not null
+        && IsStructType(instance.Type) && AutoSetterField(property) is null && InlinableAccessor(property.SetMethod) is not null
         && (!readFirst || (InlinableAccessor(property.GetMethod) is not null
             && !pr.Arguments.Any(a => a.Value.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation or IAssignmentOperation or IInvocationOperation or IObjectCreationOperation))));
 

@@ -206,7 +206,7 @@ internal sealed partial class Lowerer
                 int k = FieldIndex(owner, f.Field);
                 return k < 0 ? null : owner is StructValue sv ? sv.Values[k] : owner is TupleValue tv ? tv.Items[k] : null;
             case IPropertyReferenceOperation { Property.IsIndexer: false } p when owner is StructValue sv2:
-                if (BackingField(p.Property) is { } backing)
+                if (AutoGetterField(p.Property) is { } backing)
                 {
                     int bi = sv2.IndexOf(backing);
                     return bi < 0 ? null : sv2.Values[bi];
