@@ -61,14 +61,17 @@ public class StructsAndRecordsTests
         var assembly = Expect.Compiles(Harness.InClass("""
                 public struct Zeroed { public double A = 5; public double B; public Zeroed(double k) : this() { B = A + k; } }
                 public struct Two { public double A = 5; public double B; public Two(double k) { B = A * k; } public Two(double k, double m) : this(k) { B += m; } }
+                public readonly struct GetOnly { public GetOnly(double x) { X = x; Y = X * X; } public double X { get; } public double Y { get; } }
 
                 [Differentiable] public static double F1(double x) { var q = new Zeroed(x); return q.A * q.B; }
                 [Differentiable] public static double F2(double x) { var q = new Two(x, x * x); return q.A * q.B; }
+                [Differentiable] public static double F3(double x) { var q = new GetOnly(x); return q.X + q.Y; }
             """));
 
         const double X = 0.8;
         Check(assembly, "F1", new[] { X }, 5 * (5 + X), 5);
         Check(assembly, "F2", new[] { X }, 5 * (5 * X + X * X), 25 + 10 * X);
+        Check(assembly, "F3", new[] { X }, X + X * X, 1 + 2 * X);
     }
 
     /// <summary>

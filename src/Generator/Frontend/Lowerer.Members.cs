@@ -189,8 +189,12 @@ internal sealed partial class Lowerer
     /// </summary>
     private static IFieldSymbol? AutoGetterField(IPropertySymbol property) => IsAutoAccessor(property.GetMethod) ? BackingField(property) : null;
 
-    /// <summary>The field an assignment of the property writes: the backing field when the set or init accessor is the compiler's, else null.</summary>
-    private static IFieldSymbol? AutoSetterField(IPropertySymbol property) => IsAutoAccessor(property.SetMethod) ? BackingField(property) : null;
+    /// <summary>
+    /// The field an assignment of the property writes: the backing field when the set or init accessor is the
+    /// compiler's, or when there is none (a get-only property assigned in a constructor); else null.
+    /// </summary>
+    private static IFieldSymbol? AutoSetterField(IPropertySymbol property) =>
+        property.SetMethod is null || IsAutoAccessor(property.SetMethod) ? BackingField(property) : null;
 
     private static bool IsAutoAccessor(IMethodSymbol? accessor) => TypeMap.IsAutoAccessor(accessor);
 
@@ -831,9 +835,9 @@ internal sealed partial class Lowerer
     /// A primary constructor on a fresh value. Its semantics: the parameters are in scope of the field and property
     /// initializers, which run (each a function of the parameters and of statics: an initializer cannot read this);
     /// each positional property of a record struct that the compiler declares is initialized from its parameter (one
-    /// the user declares in the body keeps its own initializer, or none); every other field is zero. A parameter that
-    /// the type's members read is kept by the compiler in a hidden field, which no value of the generator models:
-    /// refused.
+    /// the user declares in the body keeps its own initializer, or none); a parameter that the type's members read is
+    /// kept in a hidden field the compiler declares (a slot of the value like any field, see
+    /// <see cref="PrimaryParameterPlace"/>); every other field is zero.
     /// </summary>
     private FValue ConstructPrimary(IOperation at, IMethodSymbol ctor, StructValue zero, FValue?[] args)
     {
