@@ -29,6 +29,7 @@ public class StructsAndRecordsTests
                 public record struct Redeclared(double X) { public double X { get; init; } = X * 5; }
                 public record struct Accessors(double X) { public double X { get => _x; init => _x = value * 2; } private double _x = X + 1; }
                 public record struct Optional(double X, double Y = 2);
+                public struct Parenthesized(double a) { public double A = (a * a); public double B { get; } = (a + 1); }
 
                 [Differentiable] public static double F1(double x) { var r = new Twice(x); return r.Double * r.X; }
                 [Differentiable] public static double F2(double x, double y) { var r = new Summed(x, y); return r.Sum * r.X; }
@@ -38,6 +39,7 @@ public class StructsAndRecordsTests
                 [Differentiable] public static double F6(double x) { var r = new Accessors(x); var s = r with { X = 3 * x }; return r.X * s.X; }
                 [Differentiable] public static double F7(double x) { var r = new Optional(x); return r.X * r.Y; }
                 [Differentiable] public static double F8(double x) { var r = new Twice(); return r.Double + r.X + x; }
+                [Differentiable] public static double F9(double x) { var r = new Parenthesized(x); return r.A * r.B; }
             """));
 
         const double X = 1.5, Y = -0.75;
@@ -49,6 +51,7 @@ public class StructsAndRecordsTests
         Check(assembly, "F6", new[] { X }, (X + 1) * 6 * X, 12 * X + 6);
         Check(assembly, "F7", new[] { X }, 2 * X, 2);
         Check(assembly, "F8", new[] { X }, X, 1);
+        Check(assembly, "F9", new[] { X }, X * X * (X + 1), 3 * X * X + 2 * X);
     }
 
     /// <summary>
@@ -109,6 +112,16 @@ public class StructsAndRecordsTests
         // c = (xy, y), Sum = x + y; d = (2xy, y): f = xy² + (x + y) 2xy² + y.
         Check(assembly, "F2", new[] { X, Y }, X * Y * Y + (X + Y) * 2 * X * Y * Y + Y, Y * Y + 4 * X * Y * Y + 2 * Y * Y * Y, 2 * X * Y + 4 * X * X * Y + 6 * X * Y * Y + 1);
     }
+
+    /// <summary>An initializer that writes outside the struct is refused where it writes, as in a helper.</summary>
+    [Fact]
+    public void InitializerWritingAStaticFieldIsRefused() => Expect.Refused(
+        """
+            public static double Count;
+            public struct Counted(double a) { public double A = ([|Count|] = a); }
+            [Differentiable] public static double F(double x) => new Counted(x).A;
+        """,
+        "SG0018", "'Count'");
 
     /// <summary>A struct that keeps a primary constructor parameter in a hidden field cannot be a differentiated parameter: its gradient could not be built.</summary>
     [Fact]

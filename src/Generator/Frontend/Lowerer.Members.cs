@@ -910,7 +910,7 @@ internal sealed partial class Lowerer
                     continue;
                 }
 
-                var op = initializer is null ? null : ModelFor(initializer.SyntaxTree)?.GetOperation(initializer, _ct);
+                var op = initializer is null ? null : InitializerValue(initializer);
                 if (op is null)
                 {
                     return NotYet(at, "The initializer of " + TypeMap.FieldDisplayName(field) + " in '" + zero.Type.Name + "'", "give the struct an explicit constructor");
@@ -934,6 +934,10 @@ internal sealed partial class Lowerer
 
         return value;
     }
+
+    /// <summary>The value of a field or property initializer (= (G.Count = a) too: the clause, not its parenthesized expression, has an operation).</summary>
+    private IOperation? InitializerValue(EqualsValueClauseSyntax initializer) =>
+        (ModelFor(initializer.SyntaxTree)?.GetOperation(initializer, _ct) as ISymbolInitializerOperation)?.Value;
 
     /// <summary>A field the compiler declares that belongs to no property: a primary constructor parameter that members read.</summary>
     private static bool IsHiddenField(IFieldSymbol f) => f.IsImplicitlyDeclared && f.AssociatedSymbol is null && !f.IsStatic;
@@ -974,14 +978,14 @@ internal sealed partial class Lowerer
     /// (public double Scale = 1; public double A { get; } = a;), or, for a positional property of a record struct that
     /// the compiler declares, the property (initialized from the parameter of the same name).
     /// </summary>
-    private static List<(IFieldSymbol Field, ExpressionSyntax? Initializer, IPropertySymbol? Positional)> Initializers(ITypeSymbol type)
+    private static List<(IFieldSymbol Field, EqualsValueClauseSyntax? Initializer, IPropertySymbol? Positional)> Initializers(ITypeSymbol type)
     {
-        var list = new List<(IFieldSymbol, ExpressionSyntax?, IPropertySymbol?)>();
+        var list = new List<(IFieldSymbol, EqualsValueClauseSyntax?, IPropertySymbol?)>();
         foreach (var member in type.OriginalDefinition.GetMembers())
         {
             if (member is IFieldSymbol { IsStatic: false, IsConst: false } f && f.AssociatedSymbol is null)
             {
-                var initializer = f.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<VariableDeclaratorSyntax>().FirstOrDefault()?.Initializer?.Value;
+                var initializer = f.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<VariableDeclaratorSyntax>().FirstOrDefault()?.Initializer;
                 if (initializer is not null)
                 {
                     list.Add((f, initializer, null));
@@ -995,7 +999,7 @@ internal sealed partial class Lowerer
                     continue;
                 }
 
-                var initializer = p.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<PropertyDeclarationSyntax>().FirstOrDefault()?.Initializer?.Value;
+                var initializer = p.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<PropertyDeclarationSyntax>().FirstOrDefault()?.Initializer;
                 if (initializer is not null)
                 {
                     list.Add((backing, initializer, null));
@@ -1023,7 +1027,7 @@ internal sealed partial class Lowerer
                 continue;
             }
 
-            var op = initializer is null ? null : ModelFor(initializer.SyntaxTree)?.GetOperation(initializer, _ct);
+            var op = initializer is null ? null : InitializerValue(initializer);
             if (op is null)
             {
                 return NotYet(at, "The initializer of " + TypeMap.FieldDisplayName(field) + " in '" + value.Type.Name + "'", "assign the field in the constructor");
