@@ -132,6 +132,45 @@ public class StructsAndRecordsTests
         """,
         "SG0006", "hidden field", "public double A { get; } = a;");
 
+    /// <summary>
+    /// A struct parameter without settable members gets its gradient through a constructor only when the constructor
+    /// stores each parameter unchanged in its field (parameters in any order, X = x; this.Y = y; (X, Y) = (x, y); or a
+    /// positional record struct): one that transforms a parameter (X = 2 * x) would build a wrong gradient, so it is refused.
+    /// </summary>
+    [Fact]
+    public void GradientsBuiltByConstructorsThatStoreEachParameter()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public readonly record struct Positional(double X, double Y) { public double X { get; } = X; }
+                public readonly struct Swapped { public Swapped(double y, double x) { this.Y = y; X = x; } public double X { get; } public double Y { get; } }
+                public readonly struct Tupled { public Tupled(double x, double y) => (X, Y) = (x, y); public double X { get; } public double Y { get; } }
+
+                [Differentiable] public static double F1(Positional p) => p.X * p.Y * p.Y;
+                [Differentiable] public static double F2(Swapped p) => p.X * p.Y * p.Y;
+                [Differentiable] public static double F3(Tupled p) => p.X * p.Y * p.Y;
+                public static double[] Gradients()
+                {
+                    F1Gradient(new Positional(1.5, 2), out var d1);
+                    F2Gradient(new Swapped(2, 1.5), out var d2);
+                    F3Gradient(new Tupled(1.5, 2), out var d3);
+                    return new[] { d1.X, d1.Y, d2.X, d2.Y, d3.X, d3.Y };
+                }
+            """));
+
+        // f = x y²: (y², 2xy) = (4, 6) at (1.5, 2), in each struct's own fields.
+        var g = (double[])assembly.GetType("Demo.C")!.GetMethod("Gradients")!.Invoke(null, null)!;
+        Assert.Equal(new[] { 4.0, 6, 4, 6, 4, 6 }, g);
+    }
+
+    /// <summary>Before: the gradient was built as new Doubled(dX, dY), which stored 2 dX (a silently wrong gradient).</summary>
+    [Fact]
+    public void ConstructorThatTransformsItsParameterIsNotUsedForTheGradient() => Expect.Refused(
+        """
+            public readonly struct Doubled { public Doubled(double x, double y) { X = 2 * x; Y = y; } public double X { get; } public double Y { get; } }
+            [Differentiable] public static double F(Doubled [|q|]) => q.X * q.Y;
+        """,
+        "SG0006", "gradient cannot be built", "stores each parameter unchanged");
+
     /// <summary>The [Differentiable] method of a struct reading its own primary constructor parameter: this is the caller's value, refused with the rewrite.</summary>
     [Fact]
     public void HostReadingItsPrimaryConstructorParameterIsRefused() => Expect.Refused(
