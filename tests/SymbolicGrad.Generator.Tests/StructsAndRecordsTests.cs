@@ -255,6 +255,7 @@ public class StructsAndRecordsTests
             {
                 [Differentiable] public static double F1(double x) { var s = new Tripled { X = x, Y = x * x }; s.X += 1; s.Y = s.X * x; return s.X * s.Y; }
                 [Differentiable] public static double F2(double x) { var r = new Shifted(x) with { X = 2 * x }; return r.X * x + new Shifted(x).X; }
+                [Differentiable] public static double F3(double x) { var s = new Tripled { Y = x }; s.Y += x; s.Y++; return s.Y; }
             }
             """;
         var run = RunPreview(Source);
@@ -266,6 +267,9 @@ public class StructsAndRecordsTests
         const double X = 1.5;
         Check(assembly, "F1", new[] { X }, 2 * X * (9 * X + 3) * (9 * X + 3), 2 * (9 * X + 3) * (9 * X + 3) + 36 * X * (9 * X + 3));
         Check(assembly, "F2", new[] { X }, (2 * X + 1) * X + X, 4 * X + 2);
+
+        // F3: Y's field = x; += reads 2x and stores 3x; ++ reads 6x and stores 6x + 1; read: 12x + 2.
+        Check(assembly, "F3", new[] { X }, 12 * X + 2, 12);
 
         const string Parameter = """
             using SymbolicGrad;

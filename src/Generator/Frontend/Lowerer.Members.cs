@@ -1094,22 +1094,43 @@ internal sealed partial class Lowerer
         accessor is not null && HasSource(accessor) && !accessor.IsVirtual && !accessor.IsAbstract && !accessor.IsOverride ? accessor : null;
 
     /// <summary>
-    /// A property of a struct place with its own set accessor (not an auto-property) or an indexer of one: assigning it
-    /// calls the accessor (inlined) on the place.
+    /// A property (or an indexer) of a struct place written through an accessor with a body: a set accessor with one
+    /// (inlined on the place), or, for p.X += 1 and p.X++, a get accessor with one (C# 14's get => field * 2), whose
+    /// value is read by the getter and written by the setter.
     /// </summary>
     /// <param name="readFirst">
     /// For p.X += 1 and v[i]++: the getter runs first, so the indexer's arguments are lowered twice, which is only right
     /// when they have no side effects (v[k++] += 1 is left to the refusal of writing a property).
     /// </param>
-    private bool IsStructSetter(IOperation target, bool readFirst = false) =>
-        target is IPropertyReferenceOperation { Instance: { } instance, Property: var property } pr
-        && IsStructType(instance.Type) && AutoSetterField(property) is null && InlinableAccessor(property.SetMethod) is not null
-        && (!readFirst || (InlinableAccessor(property.GetMethod) is not null
-            && !pr.Arguments.Any(a => a.Value.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation or IAssignmentOperation or IInvocationOperation or IObjectCreationOperation))));
+    private bool IsStructSetter(IOperation target, bool readFirst = false)
+    {
+        if (target is not IPropertyReferenceOperation { Instance: { } instance, Property: var property } pr || !IsStructType(instance.Type))
+        {
+            return false;
+        }
+
+        bool autoSet = AutoSetterField(property) is not null, autoGet = AutoGetterField(property) is not null;
+        if (autoSet && (!readFirst || autoGet))
+        {
+            // A plain field write (and read): the place of the backing field.
+            return false;
+        }
+
+        return (autoSet || InlinableAccessor(property.SetMethod) is not null)
+            && (!readFirst || ((autoGet || InlinableAccessor(property.GetMethod) is not null)
+                && !pr.Arguments.Any(a => a.Value.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation or IAssignmentOperation or IInvocationOperation or IObjectCreationOperation))));
+    }
 
     /// <summary>Calls the set accessor of a property or an indexer of a struct place with the value (see <see cref="IsStructSetter"/>).</summary>
     private void AssignThroughSetter(IPropertyReferenceOperation target, FValue value, IOperation at)
     {
+        if (AutoSetterField(target.Property) is not null)
+        {
+            // get => field * 2; set;: the getter had a body, the setter writes the field.
+            WritePlace(Place(target), value, at);
+            return;
+        }
+
         var setter = target.Property.SetMethod!;
         if (Place(target.Instance!) is not RefValue owner)
         {
