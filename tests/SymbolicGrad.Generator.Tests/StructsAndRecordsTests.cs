@@ -284,6 +284,19 @@ public class StructsAndRecordsTests
         var sg = Assert.Single(refused.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
         Assert.Equal("SG0006", sg.Id);
         Assert.Contains("property X has an accessor with a body", sg.GetMessage(), StringComparison.Ordinal);
+
+        // A [Trainable] property is trained through its field: one whose accessor has a body is refused too.
+        const string Trainable = """
+            using SymbolicGrad;
+            namespace Demo;
+            public partial class Model
+            {
+                [Trainable] public double Scale { get => field * 2; set; }
+                [Differentiable] public double F(double x) => Scale * x;
+            }
+            """;
+        var trainable = Assert.Single(RunPreview(Trainable).GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Contains("has an accessor with a body", trainable.GetMessage(), StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -312,6 +312,11 @@ internal static class Discovery
                         {
                             problem = "has no setter, so NameObjective cannot train it in place: give it a setter (it may be private)";
                         }
+                        else if (!TypeMap.IsAutoAccessor(p.GetMethod) || !TypeMap.IsAutoAccessor(p.SetMethod))
+                        {
+                            // C# 14's get => field * 2; or set => field = ...: the property's value is not its field.
+                            problem = "has an accessor with a body, so its value is not the field it is trained through: give it plain get; set; accessors";
+                        }
 
                         break;
                 }
