@@ -354,6 +354,52 @@ public class StructsAndRecordsTests
         Check(assembly, "Matched", new[] { 0.5, 0.25 }, 0.25, 0.0, 1.0);
     }
 
+    /// <summary>
+    /// == and Equals of record structs: the compiler's compare each member as EqualityComparer&lt;T&gt;.Default does
+    /// (NaN equal to NaN), nested record structs and tuples too; a user-declared Equals(P) is inlined.
+    /// </summary>
+    [Fact]
+    public void RecordStructEquality()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public readonly record struct P(double X, double Y);
+                public readonly record struct Seg(P A, int K, (double U, bool B) T);
+                public readonly record struct Tol(double X)
+                {
+                    public bool Equals(Tol o) => Math.Abs(X - o.X) < 0.5;
+                    public override int GetHashCode() => 0;
+                }
+
+                [Differentiable] public static double F1(double x, double y)
+                {
+                    var p = new P(x, y);
+                    return p == new P(y, x) ? x : p != new P(x, 2) ? x * y : x - y;
+                }
+
+                [Differentiable] public static double F2(double x, double y)
+                {
+                    var s = new Seg(new P(x, y), 1, (x, true));
+                    return s.Equals(s with { K = 2 }) ? x : s.Equals(s with { }) && new P(double.NaN, x) == new P(double.NaN, x) ? x * y : x - y;
+                }
+
+                [Differentiable] public static double F3(double x, double y) => new Tol(x) == new Tol(y) ? x * y : x - y;
+            """));
+
+        Check(assembly, "F1", new[] { 1.5, 0.5 }, 0.75, 0.5, 1.5);
+        Check(assembly, "F2", new[] { 1.5, 0.5 }, 0.75, 0.5, 1.5);
+        Check(assembly, "F3", new[] { 1.5, 1.75 }, 1.5 * 1.75, 1.75, 1.5);
+        Check(assembly, "F3", new[] { 1.5, 2.5 }, -1, 1, -1);
+    }
+
+    /// <summary>A record struct with an array member: its Equals compares references, which the generator does not model.</summary>
+    [Fact]
+    public void RecordStructEqualityWithAnArrayMemberIsRefused() => Expect.Refused(
+        """
+            public readonly record struct Tagged(double X, double[] A);
+            [Differentiable] public static double F(double x, [NoDerivative] double[] a) => [|new Tagged(x, a) == new Tagged(x, a)|] ? x : 2 * x;
+        """,
+        "SG0017", "member A", "p.X == q.X");
+
     /// <summary>Generic structs used at double: constructor, fields, a computed property over generic math, a generic record struct.</summary>
     [Fact]
     public void GenericStructsAtDouble()

@@ -232,6 +232,12 @@ internal sealed partial class Lowerer
             return InlineCall(at, method, receiver ?? Function.This, values, refs);
         }
 
+        if (method is { IsImplicitlyDeclared: true, IsStatic: false, Name: "Equals", Parameters.Length: 1, ContainingType: { IsRecord: true, IsValueType: true } record }
+            && SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, record) && receiver is not null && values[0] is { } other)
+        {
+            return RecordEquals(at, record, receiver is RefValue place ? ReadRef(place, at) : receiver, other, 0);
+        }
+
         var definition = method.OriginalDefinition;
         if (Attribute(definition, CustomDerivativeAttribute) is { } custom)
         {
@@ -876,6 +882,13 @@ internal sealed partial class Lowerer
 
     private FValue InlineOperator(IOperation at, IMethodSymbol op, FValue[] args)
     {
+        if (op.IsImplicitlyDeclared && op.ContainingType is { IsRecord: true, IsValueType: true } record && op.Name is "op_Equality" or "op_Inequality" && args.Length == 2)
+        {
+            // p == q of record structs: the compiler's operator calls Equals(P).
+            var equal = RecordEquals(at, record, args[0], args[1], 0);
+            return op.Name == "op_Equality" || equal is not Scalar { Operand: var e } ? equal : new Scalar(Emit(Opcode.Not, IrType.Bool, new[] { e }));
+        }
+
         if (!HasSource(op))
         {
             return Unsupported(at, "the operator " + op.ContainingType.Name + "." + op.Name + ", whose source is not in this compilation", "use the operator on double, or write the computation on the fields");

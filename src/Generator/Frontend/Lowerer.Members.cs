@@ -1142,6 +1142,73 @@ internal sealed partial class Lowerer
         InlineCall(at, setter, owner, values, new RefValue?[values.Length]);
     }
 
+    /// <summary>
+    /// Equals(P) of a record struct: the user's, inlined, or the compiler's, which compares each field with
+    /// EqualityComparer&lt;T&gt;.Default (for a double, == or both NaN). Fields of other kinds (arrays, objects, ordinary
+    /// structs, whose Equals the generator does not model) are refused, with the rewrite.
+    /// </summary>
+    private FValue RecordEquals(IOperation at, INamedTypeSymbol record, FValue left, FValue right, int depth)
+    {
+        var equals = record.GetMembers("Equals").OfType<IMethodSymbol>()
+            .FirstOrDefault(m => !m.IsStatic && m.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(m.Parameters[0].Type, record));
+        if (equals is not null && !equals.IsImplicitlyDeclared)
+        {
+            return InlinableAccessor(equals) is { } user ? InlineCall(at, user, left, new FValue?[] { right }, new RefValue?[1]) : Unsupported(at, "this comparison", "compare the members");
+        }
+
+        if (depth > 8 || left is not StructValue a || right is not StructValue b || a.Values.Length != b.Values.Length)
+        {
+            return Unsupported(at, "this comparison of record structs", "compare the members: p.X == q.X && p.Y == q.Y");
+        }
+
+        Operand all = Lit.True;
+        for (int i = 0; i < a.Values.Length; i++)
+        {
+            var same = MemberEquals(at, a.Fields[i].Type, a.Values[i], b.Values[i], depth);
+            if (same is null)
+            {
+                return Unsupported(at, "comparing record structs whose member " + TypeMap.FieldDisplayName(a.Fields[i]) + " is not a number, a bool or a record struct",
+                    "compare the members: p.X == q.X && p.Y == q.Y");
+            }
+
+            all = Emit(Opcode.And, IrType.Bool, new[] { all, same });
+        }
+
+        return new Scalar(all);
+    }
+
+    /// <summary>EqualityComparer&lt;T&gt;.Default.Equals of two members: numbers (NaN equal to NaN), bools, record structs and tuples of those; null for anything else.</summary>
+    private Operand? MemberEquals(IOperation at, ITypeSymbol type, FValue x, FValue y, int depth)
+    {
+        type = Concrete(type);
+        switch (x, y)
+        {
+            case (Scalar { Operand: var u }, Scalar { Operand: var v }) when u.Type.IsReal && v.Type.IsReal:
+                var eq = Emit(Opcode.Cmp, IrType.Bool, new[] { u, v }, CmpKind.Eq);
+                var nan = Emit(Opcode.And, IrType.Bool, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { u, u }, CmpKind.Ne), Emit(Opcode.Cmp, IrType.Bool, new[] { v, v }, CmpKind.Ne) });
+                return Emit(Opcode.Or, IrType.Bool, new[] { eq, nan });
+            case (Scalar { Operand: var u }, Scalar { Operand: var v }) when (u.Type.IsInt && v.Type.IsInt && u.Type.Equals(v.Type)) || (u.Type.IsBool && v.Type.IsBool):
+                return Emit(Opcode.Cmp, IrType.Bool, new[] { u, v }, CmpKind.Eq);
+            case (StructValue, StructValue) when type is INamedTypeSymbol { IsRecord: true, IsValueType: true } nested:
+                return RecordEquals(at, nested, x, y, depth + 1) is Scalar { Operand: { Type.Kind: ValueKind.Bool } r } ? r : null;
+            case (TupleValue tx, TupleValue ty) when type is INamedTypeSymbol { IsTupleType: true } tuple && tx.Items.Length == ty.Items.Length && tuple.TupleElements.Length == tx.Items.Length:
+                Operand all = Lit.True;
+                for (int i = 0; i < tx.Items.Length; i++)
+                {
+                    if (MemberEquals(at, tuple.TupleElements[i].Type, tx.Items[i], ty.Items[i], depth + 1) is not { } same)
+                    {
+                        return null;
+                    }
+
+                    all = Emit(Opcode.And, IrType.Bool, new[] { all, same });
+                }
+
+                return all;
+            default:
+                return null;
+        }
+    }
+
     private FValue LowerWith(IWithOperation with)
     {
         var value = LowerExpr(with.Operand);
