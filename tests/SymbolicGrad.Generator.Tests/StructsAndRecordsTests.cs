@@ -238,6 +238,33 @@ public class StructsAndRecordsTests
     }
 
     /// <summary>
+    /// The [Differentiable] method of a struct using its own indexer and computed property (this is the caller's
+    /// value, data): the accessors are inlined, reading this's fields. They were SG0017 "assigning to this".
+    /// </summary>
+    [Fact]
+    public void HostStructUsesItsOwnIndexerAndComputedProperty()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                public partial struct Host
+                {
+                    public double A, B;
+                    public double this[int i] => i == 0 ? A : B;
+                    public double Sum => A + B;
+                    [Differentiable] public double F(double x) => this[0] * x + this[1] * x * x + Sum * x;
+                }
+
+                public static DifferentiableFunction MakeHost() => new Host { A = 2, B = 3 }.FObjective();
+            """));
+
+        // f = A x + B x² + (A + B) x at A = 2, B = 3.
+        var f = (DifferentiableFunction)assembly.GetType("Demo.C")!.GetMethod("MakeHost")!.Invoke(null, null)!;
+        var g = new double[1];
+        Assert.Equal(2 * 0.5 + 3 * 0.25 + 5 * 0.5, f.ValueAndGradient(new[] { 0.5 }, g), 12);
+        Assert.Equal(2 + 2 * 3 * 0.5 + 5, g[0], 12);
+        Assert.True(GradientCheck.Check(f, new[] { 0.5 }, Expect.Tight).Passed);
+    }
+
+    /// <summary>
     /// C# 14's field keyword: an accessor with a body around the compiler's backing field. Reads and writes go through
     /// the accessor that has a body (get; reads the field, set => field = 3 * value runs); property initializers write
     /// the field. As a [Differentiable] parameter such a struct is refused: p.X is not its field.

@@ -189,7 +189,8 @@ internal sealed partial class Lowerer
     private FValue? ReceiverFor(IOperation instance, IMethodSymbol method)
     {
         // A value that is no variable (new V(x, y).Norm, Make(x).Scale(2)): C# calls the method on a temporary copy.
-        bool variable = instance is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation or IArrayElementReferenceOperation;
+        bool variable = instance is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IArrayElementReferenceOperation
+            || (instance is IInstanceReferenceOperation && Function.This is RefValue);
         if (variable && IsStructType(instance.Type) && !method.IsReadOnly && !IsReadOnlyPlace(instance) && Place(instance) is RefValue place)
         {
             return place;
