@@ -434,7 +434,7 @@ public class NowSupportedTests
         }
         """, "S.FObjective()"));
 
-    [Fact(Skip = "generator bug (refusal of natural code, #9 item 5): constructing a positional record struct, new R(x, 2 * x), is SG0015 ''.ctor' ... its body could not be read' (the primary constructor has no body to inline)")]
+    [Fact] // fixed; was: constructing a positional record struct, new R(x, 2 * x), was SG0015 ''.ctor' ... its body could not be read'
     public void PositionalRecordStruct() => SupportedBatch.AssertAlone(new("Bug_RecordStruct", """
         //full
         public record struct R(double A, double B);
@@ -449,14 +449,14 @@ public class NowSupportedTests
         }
         """, "S.FObjective()", Exact: f => AssertGradient(f, new[] { 0.5 }, 0.5, 2.0)));
 
-    [Fact(Skip = "generator bug (refusal of natural code): 'with' on a named tuple element, (A: x, B: 0.0) with { A = 2 }, is SG0017 at A = 2 'this initializer', with the advice 'new S { X = 1 }'")]
+    [Fact] // fixed (#9 item 5); was: 'with' on a named tuple element, (A: x, B: 0.0) with { A = 2 }, was SG0017 at A = 2 'this initializer'
     public void WithOnATuple() => SupportedBatch.AssertAlone(new("Bug_TupleWith", """
             [Differentiable] public static double F(double x)
             {
                 var q = (A: x, B: x * x) with { A = 2 };
                 return q.A * q.B;
             }
-        """, "S.FObjective()"));
+        """, "S.FObjective()", Exact: f => AssertGradient(f, new[] { 0.5 }, 0.5, 2.0)));
 
     [Fact(Skip = "generator bug (refusal of natural code): a [NoDerivative] struct parameter with private fields (a readonly struct with a property over a private field) is SG0006 'A struct parameter with private fields', though as data it is only read")]
     public void DataStructWithPrivateFields() => SupportedBatch.AssertAlone(new("Bug_DataStruct", """

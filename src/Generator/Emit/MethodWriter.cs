@@ -250,15 +250,23 @@ internal static partial class MethodWriter
                 var template = p.StructConstruction!;
                 var parts = new List<string>();
                 var holes = new List<Operand>();
-                int pos = 0;
-                for (int k = 0; k < p.Leaves.Count; k++)
+                // The holes {k} in the order the template has them (a constructor may take the leaves in another order).
+                int pos = 0, scan = 0;
+                while (template.IndexOf('{', scan) is var open && open >= 0)
                 {
-                    string token = "{" + k.ToString(CultureInfo.InvariantCulture) + "}";
-                    int at = template.IndexOf(token, pos, StringComparison.Ordinal);
-                    parts.Add(template.Substring(pos, at - pos));
-                    var leaf = p.Leaves[k];
-                    holes.Add(leaf.Differentiable && program.Gradients.TryGetValue(leaf, out var g) ? of(g) : new Lit("default", leaf.Var.Type));
-                    pos = at + token.Length;
+                    int close = template.IndexOf('}', open + 1);
+                    if (close > open + 1 && int.TryParse(template.Substring(open + 1, close - open - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int k) && k < p.Leaves.Count)
+                    {
+                        parts.Add(template.Substring(pos, open - pos));
+                        var leaf = p.Leaves[k];
+                        holes.Add(leaf.Differentiable && program.Gradients.TryGetValue(leaf, out var g) ? of(g) : new Lit("default", leaf.Var.Type));
+                        pos = close + 1;
+                        scan = pos;
+                    }
+                    else
+                    {
+                        scan = open + 1;
+                    }
                 }
 
                 parts.Add(template.Substring(pos));

@@ -145,7 +145,7 @@ internal static class Discovery
         foreach (var p in method.Parameters)
         {
             bool results = vector && p.Ordinal == method.Parameters.Length - 1;
-            var (param, value) = Parameter(ir, p, results, diagnostics);
+            var (param, value) = Parameter(ir, p, results, diagnostics, dependencies);
             if (param is null)
             {
                 return null;
@@ -311,6 +311,11 @@ internal static class Discovery
                         else if ((p.SetMethod is null || p.SetMethod.IsInitOnly) && !p.Type.IsReferenceType)
                         {
                             problem = "has no setter, so NameObjective cannot train it in place: give it a setter (it may be private)";
+                        }
+                        else if (!TypeMap.IsAutoAccessor(p.GetMethod) || !TypeMap.IsAutoAccessor(p.SetMethod))
+                        {
+                            // C# 14's get => field * 2; or set => field = ...: the property's value is not its field.
+                            problem = "has an accessor with a body, so its value is not the field it is trained through: give it plain get; set; accessors";
                         }
 
                         break;
@@ -781,7 +786,7 @@ internal static class Discovery
     // ---------------------------------------------------------------------------------------------------------
     // Parameters
 
-    private static (IrParam? Param, Frontend.FValue Value) Parameter(IrMethod ir, IParameterSymbol p, bool results, List<DiagnosticInfo> diagnostics)
+    private static (IrParam? Param, Frontend.FValue Value) Parameter(IrMethod ir, IParameterSymbol p, bool results, List<DiagnosticInfo> diagnostics, List<SyntaxNode> dependencies)
     {
         string name = Escape(p.Name);
         string type = p.Type.ToDisplayString(TypeMap.Qualified);
@@ -805,12 +810,12 @@ internal static class Discovery
             var param = new IrParam(name, type, ParamKind.Parameter, leaves, differentiable ? type : null);
             if (differentiable)
             {
-                param.StructConstruction = Construction(p.Type);
+                param.StructConstruction = Construction(p.Type, dependencies);
                 if (param.StructConstruction is null)
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
                         "A struct parameter whose gradient cannot be built (" + p.Name + ")",
-                        "give the struct settable fields or properties (or a constructor taking every field), or mark the parameter [NoDerivative]"));
+                        "give the struct settable fields or properties (or a constructor that stores each parameter unchanged in its field: X = x;), or mark the parameter [NoDerivative]"));
                     return (null, value);
                 }
             }
@@ -848,6 +853,27 @@ internal static class Discovery
         {
             var f = fields[i];
             string member = f.IsTupleElement() ? (f.CorrespondingTupleField ?? f).Name : f.AssociatedSymbol?.Name ?? f.Name;
+            if (f.IsImplicitlyDeclared && f.AssociatedSymbol is null)
+            {
+                // struct S(double a) { public double A => a; }: the compiler keeps a in a field no code can write.
+                var captured = type.GetMembers(WellKnownMemberNames.InstanceConstructorName).OfType<IMethodSymbol>().SelectMany(c => c.Parameters)
+                    .FirstOrDefault(q => f.Name.StartsWith("<" + q.Name + ">", StringComparison.Ordinal));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                    "A struct parameter whose type keeps a primary constructor parameter" + (captured is null ? string.Empty : " ('" + captured.Name + "')") + " in a hidden field (" + p.Name + ")",
+                    "store it in a property and read the property: public double A { get; } = " + (captured?.Name ?? "a") + ";"));
+                return null;
+            }
+
+            if (f.AssociatedSymbol is IPropertySymbol accessed && (!TypeMap.IsAutoAccessor(accessed.GetMethod) || (accessed.SetMethod is not null && !TypeMap.IsAutoAccessor(accessed.SetMethod))))
+            {
+                // public double X { get; set => field = Math.Abs(value); }: p.X is not the field, and the gradient
+                // could not be stored through the accessor.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                    "A struct parameter whose property " + accessed.Name + " has an accessor with a body (" + p.Name + ")",
+                    "give the property plain get; set; or init; accessors, or pass the numbers as parameters"));
+                return null;
+            }
+
             if (f.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected && f.AssociatedSymbol is not IPropertySymbol { DeclaredAccessibility: Accessibility.Public or Accessibility.Internal })
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
@@ -881,13 +907,13 @@ internal static class Discovery
     }
 
     /// <summary>How to build a struct gradient from its leaves: an object initializer, a tuple literal, or a constructor of every field.</summary>
-    private static string? Construction(ITypeSymbol type)
+    private static string? Construction(ITypeSymbol type, List<SyntaxNode> dependencies)
     {
         int counter = 0;
-        return StructConstruction(type, ref counter);
+        return StructConstruction(type, ref counter, dependencies);
     }
 
-    private static string? StructConstruction(ITypeSymbol type, ref int counter)
+    private static string? StructConstruction(ITypeSymbol type, ref int counter, List<SyntaxNode> dependencies)
     {
         string name = type.ToDisplayString(TypeMap.Qualified);
         var fields = TypeMap.StructFields(type);
@@ -896,7 +922,7 @@ internal static class Discovery
             var items = new List<string>();
             foreach (var f in fields)
             {
-                var inner = TypeMap.IsTuple(f.Type) || TypeMap.IsDesugaredStruct(f.Type) ? StructConstruction(f.Type, ref counter) : "{" + (counter++).ToString(CultureInfo.InvariantCulture) + "}";
+                var inner = TypeMap.IsTuple(f.Type) || TypeMap.IsDesugaredStruct(f.Type) ? StructConstruction(f.Type, ref counter, dependencies) : "{" + (counter++).ToString(CultureInfo.InvariantCulture) + "}";
                 if (inner is null)
                 {
                     return null;
@@ -918,7 +944,7 @@ internal static class Discovery
             foreach (var f in fields)
             {
                 string member = Escape(f.AssociatedSymbol?.Name ?? f.Name);
-                var inner = TypeMap.IsTuple(f.Type) || TypeMap.IsDesugaredStruct(f.Type) ? StructConstruction(f.Type, ref counter) : "{" + (counter++).ToString(CultureInfo.InvariantCulture) + "}";
+                var inner = TypeMap.IsTuple(f.Type) || TypeMap.IsDesugaredStruct(f.Type) ? StructConstruction(f.Type, ref counter, dependencies) : "{" + (counter++).ToString(CultureInfo.InvariantCulture) + "}";
                 if (inner is null)
                 {
                     return null;
@@ -959,7 +985,8 @@ internal static class Discovery
                 order.Add(index);
             }
 
-            if (order.Count == fields.Count && fields.All(f => !(TypeMap.IsTuple(f.Type) || TypeMap.IsDesugaredStruct(f.Type))))
+            if (order.Count == fields.Count && fields.All(f => !(TypeMap.IsTuple(f.Type) || TypeMap.IsDesugaredStruct(f.Type)))
+                && StoresEachParameter(ctor, fields, order, dependencies))
             {
                 int start = counter;
                 counter += fields.Count;
@@ -968,6 +995,106 @@ internal static class Discovery
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Does the constructor store each parameter, unchanged, into the field matched to it by name (so that building
+    /// the gradient with it stores each component where the method's value had it)? Read from its declaration: a
+    /// primary constructor whose positional properties the compiler declares or whose initializers are the bare
+    /// parameters (X = X), or a constructor whose body is only such assignments (X = x; this.Y = y; (X, Y) = (x, y);).
+    /// Anything else (X = 2 * x, a chained this(...), a compiled constructor) is not used: a gradient built with it
+    /// would be silently transformed.
+    /// </summary>
+    private static bool StoresEachParameter(IMethodSymbol ctor, IReadOnlyList<IFieldSymbol> fields, List<int> order, List<SyntaxNode> dependencies)
+    {
+        if (ctor.DeclaringSyntaxReferences.Length != 1)
+        {
+            return false;
+        }
+
+        var declaration = ctor.DeclaringSyntaxReferences[0].GetSyntax();
+        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (declaration is TypeDeclarationSyntax { ParameterList: not null })
+        {
+            foreach (var f in fields)
+            {
+                string member = f.AssociatedSymbol?.Name ?? f.Name;
+                var references = (f.AssociatedSymbol ?? f).DeclaringSyntaxReferences.Select(r => r.GetSyntax()).ToList();
+                ExpressionSyntax? initializer = references.Count == 1 ? references[0] switch
+                {
+                    PropertyDeclarationSyntax property => property.Initializer?.Value,
+                    VariableDeclaratorSyntax variable => variable.Initializer?.Value,
+                    _ => null,
+                } : null;
+                if (references.Count > 0 && references.All(r => r is ParameterSyntax))
+                {
+                    stored[member] = member;
+                }
+                else if (Unparenthesized(initializer) is IdentifierNameSyntax parameter)
+                {
+                    stored[member] = parameter.Identifier.ValueText;
+                }
+            }
+        }
+        else if (declaration is ConstructorDeclarationSyntax { Initializer: null } constructor)
+        {
+            var expressions = constructor.ExpressionBody is { } arrow
+                ? new List<ExpressionSyntax?> { arrow.Expression }
+                : constructor.Body?.Statements.Select(st => (st as ExpressionStatementSyntax)?.Expression).ToList() ?? new List<ExpressionSyntax?>();
+            foreach (var e in expressions)
+            {
+                if (e is not AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression } assignment)
+                {
+                    return false;
+                }
+
+                var pairs = assignment.Left is TupleExpressionSyntax lt && assignment.Right is TupleExpressionSyntax rt && lt.Arguments.Count == rt.Arguments.Count
+                    ? lt.Arguments.Zip(rt.Arguments, (l, r) => (l.Expression, r.Expression)).ToList()
+                    : new List<(ExpressionSyntax, ExpressionSyntax)> { (assignment.Left, assignment.Right) };
+                foreach (var (left, right) in pairs)
+                {
+                    string? target = left switch
+                    {
+                        IdentifierNameSyntax id => id.Identifier.ValueText,
+                        MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax id } => id.Identifier.ValueText,
+                        _ => null,
+                    };
+                    if (target is null || Unparenthesized(right) is not IdentifierNameSyntax source || stored.ContainsKey(target))
+                    {
+                        return false;
+                    }
+
+                    stored[target] = source.Identifier.ValueText;
+                }
+            }
+
+            dependencies.Add(constructor);
+        }
+        else
+        {
+            return false;
+        }
+
+        for (int j = 0; j < order.Count; j++)
+        {
+            var f = fields[order[j]];
+            if (!stored.TryGetValue(f.AssociatedSymbol?.Name ?? f.Name, out var source) || source != ctor.Parameters[j].Name)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static ExpressionSyntax? Unparenthesized(ExpressionSyntax? e)
+    {
+        while (e is ParenthesizedExpressionSyntax p)
+        {
+            e = p.Expression;
+        }
+
+        return e;
     }
 
     public static string Escape(string name) =>

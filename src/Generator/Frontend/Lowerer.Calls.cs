@@ -188,7 +188,10 @@ internal sealed partial class Lowerer
     /// <summary>The receiver of an instance call: a struct place (so that a method can change it), or a value.</summary>
     private FValue? ReceiverFor(IOperation instance, IMethodSymbol method)
     {
-        if (IsStructType(instance.Type) && !method.IsReadOnly && !IsReadOnlyPlace(instance) && Place(instance) is RefValue place)
+        // A value that is no variable (new V(x, y).Norm, Make(x).Scale(2)): C# calls the method on a temporary copy.
+        bool variable = instance is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IArrayElementReferenceOperation
+            || (instance is IInstanceReferenceOperation && Function.This is RefValue);
+        if (variable && IsStructType(instance.Type) && !method.IsReadOnly && !IsReadOnlyPlace(instance) && Place(instance) is RefValue place)
         {
             return place;
         }
@@ -228,6 +231,12 @@ internal sealed partial class Lowerer
         if (method.MethodKind == MethodKind.LocalFunction)
         {
             return InlineCall(at, method, receiver ?? Function.This, values, refs);
+        }
+
+        if (method is { IsImplicitlyDeclared: true, IsStatic: false, Name: "Equals", Parameters.Length: 1, ContainingType: { IsRecord: true, IsValueType: true } record }
+            && SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, record) && receiver is not null && values[0] is { } other)
+        {
+            return RecordEquals(at, record, receiver is RefValue place ? ReadRef(place, at) : receiver, other, 0);
         }
 
         var definition = method.OriginalDefinition;
@@ -678,23 +687,7 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
         }
 
-        // Type arguments of the call (and of generic containing types), in terms of the caller's types.
-        var typeArguments = new Dictionary<ITypeParameterSymbol, ITypeSymbol>(SymbolEqualityComparer.Default);
-        for (int i = 0; i < def.TypeParameters.Length && i < method.TypeArguments.Length; i++)
-        {
-            typeArguments[def.TypeParameters[i]] = Concrete(method.TypeArguments[i]);
-        }
-
-        for (var (t, d) = (method.ContainingType, def.ContainingType); t is not null && d is not null; (t, d) = (t.ContainingType, d.ContainingType))
-        {
-            for (int i = 0; i < d.TypeParameters.Length && i < t.TypeArguments.Length; i++)
-            {
-                if (!SymbolEqualityComparer.Default.Equals(d.TypeParameters[i], t.TypeArguments[i]))
-                {
-                    typeArguments[d.TypeParameters[i]] = Concrete(t.TypeArguments[i]);
-                }
-            }
-        }
+        var typeArguments = TypeArgumentsOf(method);
 
         // A struct method's this is the place it was called on (changes stick) or a copy.
         FValue? self = receiver;
@@ -737,19 +730,13 @@ internal sealed partial class Lowerer
         FValue result;
         try
         {
-            if (body.Value.Initializer is IInvocationOperation chained && chained.TargetMethod.MethodKind == MethodKind.Constructor)
+            if (def.MethodKind == MethodKind.Constructor && self is RefValue selfPlace && ReadRef(selfPlace, at) is StructValue fresh)
             {
-                // : this(...) — the other constructor runs first, on the same value.
-                if (!chained.TargetMethod.IsImplicitlyDeclared)
-                {
-                    var chainedValues = new FValue?[chained.TargetMethod.Parameters.Length];
-                    foreach (var a in chained.Arguments)
-                    {
-                        chainedValues[a.Parameter!.Ordinal] = LowerExpr(a.Value);
-                    }
-
-                    InlineCall(chained, chained.TargetMethod, self, chainedValues, new RefValue?[chainedValues.Length]);
-                }
+                StartConstructor(at, body.Value.Initializer, selfPlace, fresh);
+            }
+            else if (body.Value.Initializer is IInvocationOperation chained && chained.TargetMethod.MethodKind == MethodKind.Constructor)
+            {
+                Unsupported(chained, "this constructor initializer", "construct structs");
             }
 
             InitReturn(frame, body.Value.Statements);
@@ -787,6 +774,30 @@ internal sealed partial class Lowerer
     }
 
     private static IEqualityComparer<object> KeyComparerInstance => KeyComparer.Instance;
+
+    /// <summary>Type arguments of a call (and of generic containing types), in terms of the caller's types.</summary>
+    private Dictionary<ITypeParameterSymbol, ITypeSymbol> TypeArgumentsOf(IMethodSymbol method)
+    {
+        var def = method.OriginalDefinition;
+        var typeArguments = new Dictionary<ITypeParameterSymbol, ITypeSymbol>(SymbolEqualityComparer.Default);
+        for (int i = 0; i < def.TypeParameters.Length && i < method.TypeArguments.Length; i++)
+        {
+            typeArguments[def.TypeParameters[i]] = Concrete(method.TypeArguments[i]);
+        }
+
+        for (var (t, d) = (method.ContainingType, def.ContainingType); t is not null && d is not null; (t, d) = (t.ContainingType, d.ContainingType))
+        {
+            for (int i = 0; i < d.TypeParameters.Length && i < t.TypeArguments.Length; i++)
+            {
+                if (!SymbolEqualityComparer.Default.Equals(d.TypeParameters[i], t.TypeArguments[i]))
+                {
+                    typeArguments[d.TypeParameters[i]] = Concrete(t.TypeArguments[i]);
+                }
+            }
+        }
+
+        return typeArguments;
+    }
 
     /// <summary>Invokes a lambda, a method group or a local function held as a value.</summary>
     private FValue InvokeFunction(FunctionValue fn, FValue[] args, IOperation at)
@@ -872,6 +883,13 @@ internal sealed partial class Lowerer
 
     private FValue InlineOperator(IOperation at, IMethodSymbol op, FValue[] args)
     {
+        if (op.IsImplicitlyDeclared && op.ContainingType is { IsRecord: true, IsValueType: true } record && op.Name is "op_Equality" or "op_Inequality" && args.Length == 2)
+        {
+            // p == q of record structs: the compiler's operator calls Equals(P).
+            var equal = RecordEquals(at, record, args[0], args[1], 0);
+            return op.Name == "op_Equality" || equal is not Scalar { Operand: var e } ? equal : new Scalar(Emit(Opcode.Not, IrType.Bool, new[] { e }));
+        }
+
         if (!HasSource(op))
         {
             return Unsupported(at, "the operator " + op.ContainingType.Name + "." + op.Name + ", whose source is not in this compilation", "use the operator on double, or write the computation on the fields");

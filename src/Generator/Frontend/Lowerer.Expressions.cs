@@ -275,6 +275,12 @@ internal sealed partial class Lowerer
                     return new Scalar(DefaultOf(IrTypeOrData(at.Type)));
                 }
 
+                if (symbol is IParameterSymbol { ContainingSymbol: IMethodSymbol primary } parameter && IsPrimaryConstructor(primary))
+                {
+                    // Read by a member of the struct (not an initializer): the hidden field the compiler keeps it in.
+                    return PrimaryParameterPlace(parameter, at) is { } hidden ? ReadRef(hidden, at) : new Scalar(Poison.Of(IrTypeOrData(at.Type)));
+                }
+
                 if (!HasErrors)
                 {
                     Report(DiagnosticDescriptors.InternalError, LocationOf(at), EntryName, "'" + symbol.Name + "' has no value here");
@@ -810,8 +816,10 @@ internal sealed partial class Lowerer
             return result0;
         }
 
-        var place = Place(compound.Target);
-        var current = ReadPlace(place, compound.Target);
+        // A property with a set accessor: its getter, then its setter (p.X += 1 is p.X = p.X + 1, p evaluated once).
+        bool setter = IsStructSetter(compound.Target, readFirst: true);
+        var place = setter ? null : Place(compound.Target);
+        var current = setter ? LowerExpr(compound.Target) : ReadPlace(place, compound.Target);
         var right = LowerExpr(compound.Value);
         var targetType = Concrete(compound.Target.Type!);
         var opType = compound.InConversion.Exists && !compound.InConversion.IsIdentity && compound.InConversion.IsNumeric
@@ -824,7 +832,15 @@ internal sealed partial class Lowerer
             result = Convert(compound, result, opType, targetType, compound.IsChecked);
         }
 
-        WritePlace(place, result, compound);
+        if (setter)
+        {
+            AssignThroughSetter((IPropertyReferenceOperation)compound.Target, result, compound);
+        }
+        else
+        {
+            WritePlace(place, result, compound);
+        }
+
         return result;
     }
 
@@ -839,8 +855,9 @@ internal sealed partial class Lowerer
             return NotYet(inc, "A user-defined ++ or --", "write x = x + 1");
         }
 
-        var place = Place(inc.Target);
-        var current = ReadPlace(place, inc.Target);
+        bool setter = IsStructSetter(inc.Target, readFirst: true);
+        var place = setter ? null : Place(inc.Target);
+        var current = setter ? LowerExpr(inc.Target) : ReadPlace(place, inc.Target);
         if (current is not Scalar { Operand: var o })
         {
             return Unsupported(inc, "++ or -- on a struct", "use its fields");
@@ -859,7 +876,15 @@ internal sealed partial class Lowerer
             next = ApplyBinary(inc, kind, current, new Scalar(one), inc.Target.Type!, inc.IsChecked);
         }
 
-        WritePlace(place, next, inc);
+        if (setter)
+        {
+            AssignThroughSetter((IPropertyReferenceOperation)inc.Target, next, inc);
+        }
+        else
+        {
+            WritePlace(place, next, inc);
+        }
+
         return inc.IsPostfix ? current : next;
     }
 
@@ -874,6 +899,12 @@ internal sealed partial class Lowerer
                 return;
         }
 
+        if (IsStructSetter(target))
+        {
+            AssignThroughSetter((IPropertyReferenceOperation)target, value, at);
+            return;
+        }
+
         var place = Place(target);
         WritePlace(place, value, at);
     }
@@ -885,6 +916,8 @@ internal sealed partial class Lowerer
         {
             case ILocalReferenceOperation l:
                 return _env.Get(l.Local) is RefValue r ? r : RefValue.ToVariable(l.Local);
+            case IParameterReferenceOperation p when _env.Get(p.Parameter) is null && p.Parameter.ContainingSymbol is IMethodSymbol primary && IsPrimaryConstructor(primary):
+                return PrimaryParameterPlace(p.Parameter, target);
             case IParameterReferenceOperation p:
                 return _env.Get(p.Parameter) is RefValue rp ? rp : RefValue.ToVariable(p.Parameter);
             case IArrayElementReferenceOperation e:
@@ -913,7 +946,7 @@ internal sealed partial class Lowerer
                 var current = ReadRef(parent, f.Instance);
                 int index = FieldIndex(current, f.Field);
                 return index < 0 ? null : RefValue.ToField(parent, index);
-            case IPropertyReferenceOperation pr when pr.Instance is not null && IsStructType(pr.Instance.Type) && BackingField(pr.Property) is { } backing && Place(pr.Instance) is RefValue:
+            case IPropertyReferenceOperation pr when pr.Instance is not null && IsStructType(pr.Instance.Type) && AutoSetterField(pr.Property) is { } backing && Place(pr.Instance) is RefValue:
                 var owner = Place(pr.Instance) as RefValue;
                 if (owner is null)
                 {
@@ -1075,6 +1108,11 @@ internal sealed partial class Lowerer
                 return tv.Items;
             case StructValue sv when sv.Type is INamedTypeSymbol named:
                 var deconstruct = named.GetMembers("Deconstruct").OfType<IMethodSymbol>().FirstOrDefault(m => m.Parameters.Length == count && m.Parameters.All(p => p.RefKind == RefKind.Out));
+                if (deconstruct is not null && deconstruct.IsImplicitlyDeclared && named.IsRecord)
+                {
+                    return RecordDeconstruct(deconstruct, sv, at);
+                }
+
                 if (deconstruct is not null)
                 {
                     return InlineDeconstruct(deconstruct, sv, at);
@@ -1085,6 +1123,38 @@ internal sealed partial class Lowerer
 
         Unsupported(at, "deconstructing this value", "deconstruct tuples and structs with a Deconstruct method");
         return null;
+    }
+
+    /// <summary>The compiler's Deconstruct of a positional record struct: each out parameter is the member of its name.</summary>
+    private FValue[]? RecordDeconstruct(IMethodSymbol deconstruct, StructValue sv, IOperation at)
+    {
+        var items = new FValue[deconstruct.Parameters.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            var name = deconstruct.Parameters[i].Name;
+            var member = sv.Type.GetMembers(name).FirstOrDefault(m => !m.IsStatic && m is IFieldSymbol or IPropertySymbol);
+            var field = member switch
+            {
+                IFieldSymbol f => f,
+                IPropertySymbol p => AutoGetterField(p),
+                _ => null,
+            };
+            if (field is not null && sv.IndexOf(field) is var k && k >= 0)
+            {
+                items[i] = sv.Values[k];
+            }
+            else if (member is IPropertySymbol { GetMethod: { } getter } && HasSource(getter) && !getter.IsVirtual && !getter.IsAbstract && !getter.IsOverride)
+            {
+                items[i] = InlineCall(at, getter, sv, Array.Empty<FValue?>(), Array.Empty<RefValue?>());
+            }
+            else
+            {
+                Unsupported(at, "deconstructing this record struct (its member " + name + " is not a field or a property the generator can read)", "read the members by name");
+                return null;
+            }
+        }
+
+        return items;
     }
 
     private FValue DefaultValue(ITypeSymbol type, IOperation at) => ZeroOf(Concrete(type), at);

@@ -70,6 +70,14 @@ internal sealed partial class Lowerer
                 return new Scalar(Load(span, index, pr));
             }
 
+            if (pr.Instance is { } indexed && IsStructType(instanceType) && property.GetMethod is { } indexGetter && HasSource(indexGetter)
+                && !indexGetter.IsVirtual && !indexGetter.IsAbstract && !indexGetter.IsOverride)
+            {
+                // An indexer of a struct (this[int i] => i == 0 ? X : Y): its getter inlined like a method.
+                var receiver = ReceiverFor(indexed, indexGetter);
+                return InlineCall(pr, indexGetter, receiver, ArgumentsOf(pr.Arguments, indexGetter), new RefValue?[indexGetter.Parameters.Length]);
+            }
+
             return DataIndexer(pr);
         }
 
@@ -125,7 +133,7 @@ internal sealed partial class Lowerer
 
         if (pr.Instance is { } instance && IsStructType(instanceType))
         {
-            if (BackingField(property) is { } backing)
+            if (AutoGetterField(property) is { } backing)
             {
                 var owner = LowerExpr(instance);
                 if (owner is StructValue sv && sv.IndexOf(backing) is var i && i >= 0)
@@ -158,7 +166,7 @@ internal sealed partial class Lowerer
             return trained;
         }
 
-        if (property.GetMethod is { } computed && BackingField(property) is null && HasSource(computed) && !computed.IsVirtual && !computed.IsAbstract && !computed.IsOverride
+        if (property.GetMethod is { } computed && AutoGetterField(property) is null && HasSource(computed) && !computed.IsVirtual && !computed.IsAbstract && !computed.IsOverride
             && (pr.Instance is null or IInstanceReferenceOperation) && (computed.IsStatic || Function.This is not null))
         {
             // A computed property of this type (an expression of other members): inline its getter.
@@ -171,9 +179,24 @@ internal sealed partial class Lowerer
     /// <summary>Is this (in the function being lowered) the instance the [Differentiable] method runs on?</summary>
     private bool IsEntryInstance() => Function.This is Scalar { Operand: Lit { Text: "this" } };
 
-    /// <summary>The backing field of an auto-property (get; set; / get; init;), or null.</summary>
+    /// <summary>The backing field of a property (an auto-property's, or the one its accessors name with field), or null.</summary>
     private static IFieldSymbol? BackingField(IPropertySymbol property) =>
         property.ContainingType.GetMembers().OfType<IFieldSymbol>().FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.AssociatedSymbol, property));
+
+    /// <summary>
+    /// The field a read of the property reads: the backing field when the getter is the compiler's (get;), null when
+    /// it has a body to inline (get => field * 2; with C# 14's field keyword, or a computed property).
+    /// </summary>
+    private static IFieldSymbol? AutoGetterField(IPropertySymbol property) => IsAutoAccessor(property.GetMethod) ? BackingField(property) : null;
+
+    /// <summary>
+    /// The field an assignment of the property writes: the backing field when the set or init accessor is the
+    /// compiler's, or when there is none (a get-only property assigned in a constructor); else null.
+    /// </summary>
+    private static IFieldSymbol? AutoSetterField(IPropertySymbol property) =>
+        property.SetMethod is null || IsAutoAccessor(property.SetMethod) ? BackingField(property) : null;
+
+    private static bool IsAutoAccessor(IMethodSymbol? accessor) => TypeMap.IsAutoAccessor(accessor);
 
     /// <summary>A member read on data (this, a static, a data object): a constant for differentiation.</summary>
     private FValue DataMember(IOperation at, IOperation? instance, ISymbol member, ITypeSymbol type, bool pure, Operand? lowered = null)
@@ -644,22 +667,22 @@ internal sealed partial class Lowerer
         var type = Concrete(creation.Type!);
         if (IsStructType(type))
         {
-            var fields = TypeMap.StructFields(type);
             var zero = (StructValue)ZeroOf(type, creation);
             FValue value = zero;
-            if (creation.Constructor is { } ctor && !ctor.IsImplicitlyDeclared && !IsPrimaryConstructor(ctor))
+            if (creation.Constructor is { } primary && IsPrimaryConstructor(primary))
+            {
+                value = ConstructPrimary(creation, primary, zero, ArgumentsOf(creation.Arguments, primary));
+            }
+            else if (creation.Constructor is { IsImplicitlyDeclared: false } ctor)
             {
                 value = Construct(creation, ctor, zero);
             }
-            else if (creation.Constructor is { } primary && (primary.IsImplicitlyDeclared || IsPrimaryConstructor(primary)) && primary.Parameters.Length > 0)
+            else if (creation.Constructor is { IsImplicitlyDeclared: true, Parameters.Length: > 0 })
             {
-                value = ConstructPositional(creation, primary, zero);
-            }
-            else
-            {
-                value = ApplyFieldInitializers(type, zero, creation);
+                value = NotYet(creation, "This constructor, which the compiler declares", "give the struct an explicit constructor");
             }
 
+            // new S() without a declared parameterless constructor is default(S): no field initializer runs.
             if (creation.Initializer is { } init)
             {
                 value = ApplyObjectInitializer(value, init);
@@ -697,16 +720,17 @@ internal sealed partial class Lowerer
         return OpaqueValue(creation, pure: false);
     }
 
-    /// <summary>new S(args) with an explicit constructor: field initializers, then the constructor's body on a fresh value.</summary>
-    private FValue Construct(IOperation at, IMethodSymbol ctor, StructValue zero)
+    /// <summary>
+    /// new S(args) with an explicit constructor: its body on a fresh value (InlineCall runs the field initializers first,
+    /// or the constructor it chains to with : this(...)).
+    /// </summary>
+    private FValue Construct(IObjectCreationOperation creation, IMethodSymbol ctor, StructValue zero)
     {
-        var withInitializers = ctor.DeclaringSyntaxReferences.Length > 0 && ChainsToThis(ctor) ? zero : ApplyFieldInitializers(ctor.ContainingType, zero, at);
         var self = new SyntheticKey("this");
-        Bind(self, withInitializers);
-        var args = at is IObjectCreationOperation oc ? oc.Arguments : ImmutableArrayOf(at);
+        Bind(self, zero);
         var values = new FValue?[ctor.Parameters.Length];
         var refs = new RefValue?[ctor.Parameters.Length];
-        foreach (var a in args)
+        foreach (var a in creation.Arguments)
         {
             if (a.Parameter is { } p)
             {
@@ -721,104 +745,304 @@ internal sealed partial class Lowerer
             }
         }
 
-        InlineCall(at, ctor, RefValue.ToVariable(self), values, refs);
+        InlineCall(creation, ctor, RefValue.ToVariable(self), values, refs);
         var result = _env.Get(self) ?? zero;
         _env.Remove(self);
         return result;
     }
 
-    /// <summary>A record struct's positional constructor: declared by the type's parameter list, it has no body to read.</summary>
+    /// <summary>
+    /// What a struct constructor does before its body: with : this(...), the constructor it chains to (a declared one
+    /// inlined on the same value, the primary one by its semantics, the default one zeroing the value and running the
+    /// field initializers); otherwise the field initializers.
+    /// </summary>
+    private void StartConstructor(IOperation at, IOperation? initializer, RefValue self, StructValue fresh)
+    {
+        if (initializer is IExpressionStatementOperation statement)
+        {
+            initializer = statement.Operation;
+        }
+
+        if (initializer is not IInvocationOperation { TargetMethod: { MethodKind: MethodKind.Constructor } target } chained)
+        {
+            if (initializer is not null)
+            {
+                Unsupported(initializer, "this constructor initializer", "chain to another constructor with : this(...)");
+                return;
+            }
+
+            WriteRef(self, ApplyFieldInitializers(fresh, at), at);
+            return;
+        }
+
+        var zero = (StructValue)ZeroOf(fresh.Type, at);
+        if (IsPrimaryConstructor(target))
+        {
+            WriteRef(self, ConstructPrimary(chained, target, zero, ArgumentsOf(chained.Arguments, target)), at);
+        }
+        else if (target.IsImplicitlyDeclared)
+        {
+            WriteRef(self, target.Parameters.Length == 0 ? ApplyFieldInitializers(zero, at) : NotYet(chained, "This constructor, which the compiler declares", "chain to a constructor you declare"), at);
+        }
+        else
+        {
+            var values = new FValue?[target.Parameters.Length];
+            var refs = new RefValue?[target.Parameters.Length];
+            foreach (var a in chained.Arguments)
+            {
+                if (a.Parameter is { } p)
+                {
+                    if (p.RefKind is RefKind.Ref or RefKind.Out)
+                    {
+                        refs[p.Ordinal] = RefTo(a.Value);
+                    }
+                    else
+                    {
+                        values[p.Ordinal] = LowerExpr(a.Value);
+                    }
+                }
+            }
+
+            WriteRef(self, zero, at);
+            InlineCall(chained, target, self, values, refs);
+        }
+    }
+
+    /// <summary>
+    /// The constructor a type's parameter list declares (record struct P(double X, double Y), struct S(double a)): it
+    /// has no body to read.
+    /// </summary>
     private static bool IsPrimaryConstructor(IMethodSymbol ctor) =>
         ctor.MethodKind == MethodKind.Constructor && ctor.DeclaringSyntaxReferences.Length == 1
-        && ctor.DeclaringSyntaxReferences[0].GetSyntax() is RecordDeclarationSyntax { ParameterList: not null };
+        && ctor.DeclaringSyntaxReferences[0].GetSyntax() is TypeDeclarationSyntax { ParameterList: not null };
 
-    private static System.Collections.Immutable.ImmutableArray<IArgumentOperation> ImmutableArrayOf(IOperation at) =>
-        at is IInvocationOperation inv ? inv.Arguments : System.Collections.Immutable.ImmutableArray<IArgumentOperation>.Empty;
-
-    private static bool ChainsToThis(IMethodSymbol ctor) =>
-        ctor.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<ConstructorDeclarationSyntax>().Any(c => c.Initializer?.ThisOrBaseKeyword.Text == "this");
-
-    /// <summary>A record struct's positional constructor: each parameter initializes the property of the same name.</summary>
-    private FValue ConstructPositional(IObjectCreationOperation creation, IMethodSymbol ctor, StructValue zero)
+    /// <summary>The values of a call's arguments by parameter (optional ones included: the operation holds their defaults).</summary>
+    private FValue?[] ArgumentsOf(System.Collections.Immutable.ImmutableArray<IArgumentOperation> arguments, IMethodSymbol method)
     {
-        var args = new FValue[ctor.Parameters.Length];
-        foreach (var a in creation.Arguments)
+        var values = new FValue?[method.Parameters.Length];
+        foreach (var a in arguments)
         {
-            if (a.Parameter is { } p)
+            if (a.Parameter is { } p && p.Ordinal < values.Length)
             {
-                args[p.Ordinal] = LowerExpr(a.Value);
+                values[p.Ordinal] = LowerExpr(a.Value);
             }
         }
 
-        FValue value = zero;
-        var type = zero.Type;
-        for (int i = 0; i < ctor.Parameters.Length; i++)
+        return values;
+    }
+
+    /// <summary>
+    /// A primary constructor on a fresh value. Its semantics: the parameters are in scope of the field and property
+    /// initializers, which run (each a function of the parameters and of statics: an initializer cannot read this);
+    /// each positional property of a record struct that the compiler declares is initialized from its parameter (one
+    /// the user declares in the body keeps its own initializer, or none); a parameter that the type's members read is
+    /// kept in a hidden field the compiler declares (a slot of the value like any field, see
+    /// <see cref="PrimaryParameterPlace"/>); every other field is zero.
+    /// </summary>
+    private FValue ConstructPrimary(IOperation at, IMethodSymbol ctor, StructValue zero, FValue?[] args)
+    {
+        var def = ctor.OriginalDefinition;
+        foreach (var f in zero.Fields)
         {
-            var p = ctor.Parameters[i];
-            var property = type.GetMembers(p.Name).OfType<IPropertySymbol>().FirstOrDefault();
-            var field = property is null ? type.GetMembers(p.Name).OfType<IFieldSymbol>().FirstOrDefault() : BackingField(property);
-
-            // Only the positional property the compiler writes (X = X); one the user declared may initialize otherwise.
-            bool synthesized = property is null
-                ? !ctor.IsImplicitlyDeclared && field is not null && field.DeclaringSyntaxReferences.Length == 0
-                : property.DeclaringSyntaxReferences.All(r => r.GetSyntax() is ParameterSyntax);
-            if (!ctor.IsImplicitlyDeclared && !synthesized)
+            if (IsHiddenField(f) && !def.Parameters.Any(p => f.Name == HiddenFieldName(p)))
             {
-                return NotYet(creation, "A positional record struct whose property " + p.Name + " is declared in its body", "give the struct an explicit constructor");
+                return NotYet(at, "A field of '" + zero.Type.Name + "' that the compiler declares (" + f.Name + ")", "give the struct an explicit constructor");
+            }
+        }
+
+        var declaration = def.DeclaringSyntaxReferences[0].GetSyntax(_ct);
+        _dependencies?.Add(declaration);
+        var model = ModelFor(declaration.SyntaxTree);
+        if (model is null)
+        {
+            return NotYet(at, "This constructor", "give the struct an explicit constructor");
+        }
+
+        var keysBefore = new HashSet<object>(_env.Keys, KeyComparerInstance);
+        var frame = NewFunctionFrame(def, model, null, TypeArgumentsOf(ctor));
+        frame.ReturnType = null;
+        _frames.Add(frame);
+        FValue value = zero;
+        try
+        {
+            for (int i = 0; i < def.Parameters.Length; i++)
+            {
+                var p = def.Parameters[i];
+                if (i < args.Length && args[i] is { } v)
+                {
+                    Bind(p, v);
+                }
+                else if (p.HasExplicitDefaultValue)
+                {
+                    Bind(p, new Scalar(Constant(p.ExplicitDefaultValue, Concrete(p.Type))));
+                }
+                else
+                {
+                    return Unsupported(at, "a call with a missing argument", "pass every argument");
+                }
             }
 
-            if (field is null || value is not StructValue sv || sv.IndexOf(field) is var k && k < 0)
+            // struct S(double a) { public double A => a; }: a parameter that members read is kept in a hidden field.
+            for (int i = 0; i < zero.Fields.Count; i++)
             {
-                return NotYet(creation, "This constructor", "give the struct an explicit constructor, or use a positional record struct");
+                if (IsHiddenField(zero.Fields[i]) && value is StructValue hv && def.Parameters.FirstOrDefault(p => zero.Fields[i].Name == HiddenFieldName(p)) is { } kept)
+                {
+                    value = hv.With(i, _env.Get(kept)!);
+                }
             }
 
-            value = sv.With(k, args[i] ?? ZeroOf(p.Type, creation));
+            foreach (var (field, initializer, positional) in Initializers(zero.Type))
+            {
+                if (value is not StructValue sv || sv.IndexOf(field) is var k && k < 0)
+                {
+                    return NotYet(at, "The field " + TypeMap.FieldDisplayName(field) + " of '" + zero.Type.Name + "'", "give the struct an explicit constructor");
+                }
+
+                if (positional is not null)
+                {
+                    var parameter = def.Parameters.FirstOrDefault(p => p.Name == positional.Name);
+                    if (parameter is null || _env.Get(parameter) is not { } given)
+                    {
+                        return NotYet(at, "The positional property " + positional.Name + " of '" + zero.Type.Name + "'", "give the struct an explicit constructor");
+                    }
+
+                    value = sv.With(k, given);
+                    continue;
+                }
+
+                var op = initializer is null ? null : InitializerValue(initializer);
+                if (op is null)
+                {
+                    return NotYet(at, "The initializer of " + TypeMap.FieldDisplayName(field) + " in '" + zero.Type.Name + "'", "give the struct an explicit constructor");
+                }
+
+                var initialized = LowerExpr(op);
+                value = value is StructValue current ? current.With(k, initialized) : value;
+            }
+        }
+        finally
+        {
+            _frames.RemoveAt(_frames.Count - 1);
+            foreach (var key in _env.Keys.ToList())
+            {
+                if (!keysBefore.Contains(key))
+                {
+                    _env.Remove(key);
+                }
+            }
         }
 
         return value;
     }
 
-    /// <summary>Field and auto-property initializers of a struct (public double Scale = 1;).</summary>
-    private FValue ApplyFieldInitializers(ITypeSymbol type, StructValue value, IOperation at)
+    /// <summary>The value of a field or property initializer (= (G.Count = a) too: the clause, not its parenthesized expression, has an operation).</summary>
+    private IOperation? InitializerValue(EqualsValueClauseSyntax initializer) =>
+        (ModelFor(initializer.SyntaxTree)?.GetOperation(initializer, _ct) as ISymbolInitializerOperation)?.Value;
+
+    /// <summary>A field the compiler declares that belongs to no property: a primary constructor parameter that members read.</summary>
+    private static bool IsHiddenField(IFieldSymbol f) => f.IsImplicitlyDeclared && f.AssociatedSymbol is null && !f.IsStatic;
+
+    /// <summary>The name Roslyn gives the field that keeps a primary constructor parameter (a field of another name is refused).</summary>
+    private static string HiddenFieldName(IParameterSymbol p) => "<" + p.Name + ">P";
+
+    /// <summary>
+    /// A primary constructor parameter read or written by a member of its struct (an inlined method, accessor or
+    /// operator whose this is a struct place): the hidden field that keeps it. The [Differentiable] method of the struct
+    /// itself (this is the caller's value, not a place the generator holds) is refused, as is any other reading.
+    /// </summary>
+    private RefValue? PrimaryParameterPlace(IParameterSymbol parameter, IOperation at)
     {
-        FValue result = value;
-        foreach (var member in type.GetMembers())
+        var type = parameter.ContainingType;
+        if (Function.This is RefValue self && ReadRef(self, at) is StructValue sv
+            && SymbolEqualityComparer.Default.Equals(sv.Type.OriginalDefinition, type.OriginalDefinition))
         {
-            ExpressionSyntax? initializer = null;
-            IFieldSymbol? field = null;
+            for (int i = 0; i < sv.Fields.Count; i++)
+            {
+                if (IsHiddenField(sv.Fields[i]) && sv.Fields[i].Name == HiddenFieldName(parameter))
+                {
+                    return RefValue.ToField(self, i);
+                }
+            }
+        }
+
+        if (!HasErrors)
+        {
+            NotYet(at, "Reading the primary constructor parameter '" + parameter.Name + "' of '" + type.Name + "' here", "store it in a property and read the property: public double A { get; } = " + parameter.Name + ";");
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The instance fields of a struct that its constructors initialize, in declaration order: each with its initializer
+    /// (public double Scale = 1; public double A { get; } = a;), or, for a positional property of a record struct that
+    /// the compiler declares, the property (initialized from the parameter of the same name).
+    /// </summary>
+    private static List<(IFieldSymbol Field, EqualsValueClauseSyntax? Initializer, IPropertySymbol? Positional)> Initializers(ITypeSymbol type)
+    {
+        var list = new List<(IFieldSymbol, EqualsValueClauseSyntax?, IPropertySymbol?)>();
+        foreach (var member in type.OriginalDefinition.GetMembers())
+        {
             if (member is IFieldSymbol { IsStatic: false, IsConst: false } f && f.AssociatedSymbol is null)
             {
-                initializer = f.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<VariableDeclaratorSyntax>().FirstOrDefault()?.Initializer?.Value;
-                field = f;
+                var initializer = f.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<VariableDeclaratorSyntax>().FirstOrDefault()?.Initializer;
+                if (initializer is not null)
+                {
+                    list.Add((f, initializer, null));
+                }
             }
             else if (member is IPropertySymbol { IsStatic: false } p && BackingField(p) is { } backing)
             {
-                initializer = p.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<PropertyDeclarationSyntax>().FirstOrDefault()?.Initializer?.Value;
-                field = backing;
+                if (p.DeclaringSyntaxReferences.Length > 0 && p.DeclaringSyntaxReferences.All(r => r.GetSyntax() is ParameterSyntax))
+                {
+                    list.Add((backing, null, p));
+                    continue;
+                }
+
+                var initializer = p.DeclaringSyntaxReferences.Select(r => r.GetSyntax()).OfType<PropertyDeclarationSyntax>().FirstOrDefault()?.Initializer;
+                if (initializer is not null)
+                {
+                    list.Add((backing, initializer, null));
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <summary>Field and auto-property initializers of a struct (public double Scale = 1;), run by a constructor that does not chain to another.</summary>
+    private FValue ApplyFieldInitializers(StructValue value, IOperation at)
+    {
+        FValue result = value;
+        foreach (var (field, initializer, positional) in Initializers(value.Type))
+        {
+            if (result is not StructValue sv || sv.IndexOf(field) is var k && k < 0)
+            {
+                return NotYet(at, "The field " + TypeMap.FieldDisplayName(field) + " of '" + value.Type.Name + "'", "assign the field in the constructor");
             }
 
-            if (initializer is null || field is null || result is not StructValue sv)
+            if (positional is not null)
             {
+                // Only the primary constructor initializes it, and every other constructor chains to that one.
                 continue;
             }
 
-            var model = ModelFor(initializer.SyntaxTree);
-            var op = model?.GetOperation(initializer);
+            var op = initializer is null ? null : InitializerValue(initializer);
             if (op is null)
             {
-                continue;
+                return NotYet(at, "The initializer of " + TypeMap.FieldDisplayName(field) + " in '" + value.Type.Name + "'", "assign the field in the constructor");
             }
 
-            int k = sv.IndexOf(field);
-            if (k >= 0)
-            {
-                result = sv.With(k, LowerExpr(op));
-            }
+            result = sv.With(k, LowerExpr(op));
         }
 
         return result;
     }
 
+    /// <summary>
+    /// The assignments of an object initializer or a with-expression, in order, on a copy: fields and auto-properties
+    /// of structs, elements of tuples, and properties with their own set or init accessor (inlined on the copy).
+    /// </summary>
     private FValue ApplyObjectInitializer(FValue value, IObjectOrCollectionInitializerOperation init)
     {
         var self = new SyntheticKey("init");
@@ -832,7 +1056,7 @@ internal sealed partial class Lowerer
                 IFieldSymbol? field = member switch
                 {
                     IFieldReferenceOperation fr => fr.Field,
-                    IPropertyReferenceOperation pr => BackingField(pr.Property),
+                    IPropertyReferenceOperation pr => AutoSetterField(pr.Property),
                     _ => null,
                 };
                 if (field is not null && current is StructValue sv && sv.IndexOf(field) is var k && k >= 0)
@@ -840,14 +1064,149 @@ internal sealed partial class Lowerer
                     Bind(self, sv.With(k, v));
                     continue;
                 }
+
+                if (field is not null && current is TupleValue tv && TupleIndex(field, tv.Items.Length) is var t && t >= 0)
+                {
+                    var items = (FValue[])tv.Items.Clone();
+                    items[t] = v;
+                    Bind(self, new TupleValue(items));
+                    continue;
+                }
+
+                if (field is null && member is IPropertyReferenceOperation { Property: { IsIndexer: false } property } && current is StructValue && InlinableAccessor(property.SetMethod) is { } setter)
+                {
+                    // public double X { get => _x; init => _x = Math.Abs(value); }: the accessor runs on the copy.
+                    InlineCall(i, setter, RefValue.ToVariable(self), new FValue?[] { v }, new RefValue?[1]);
+                    continue;
+                }
             }
 
-            Unsupported(i, "this initializer", "initialize fields and auto-properties: new S { X = 1 }");
+            Unsupported(i, "this initializer", "initialize fields and properties: new S { X = 1 }");
         }
 
         var result = _env.Get(self) ?? value;
         _env.Remove(self);
         return result;
+    }
+
+    /// <summary>An accessor the generator can inline: its source is in the compilation and it is not virtual.</summary>
+    private IMethodSymbol? InlinableAccessor(IMethodSymbol? accessor) =>
+        accessor is not null && HasSource(accessor) && !accessor.IsVirtual && !accessor.IsAbstract && !accessor.IsOverride ? accessor : null;
+
+    /// <summary>
+    /// A property (or an indexer) of a struct place written through an accessor with a body: a set accessor with one
+    /// (inlined on the place), or, for p.X += 1 and p.X++, a get accessor with one (C# 14's get => field * 2), whose
+    /// value is read by the getter and written by the setter.
+    /// </summary>
+    /// <param name="readFirst">
+    /// For p.X += 1 and v[i]++: the getter runs first, so the indexer's arguments are lowered twice, which is only right
+    /// when they have no side effects (v[k++] += 1 is left to the refusal of writing a property).
+    /// </param>
+    private bool IsStructSetter(IOperation target, bool readFirst = false)
+    {
+        if (target is not IPropertyReferenceOperation { Instance: { } instance, Property: var property } pr || !IsStructType(instance.Type))
+        {
+            return false;
+        }
+
+        bool autoSet = AutoSetterField(property) is not null, autoGet = AutoGetterField(property) is not null;
+        if (autoSet && (!readFirst || autoGet))
+        {
+            // A plain field write (and read): the place of the backing field.
+            return false;
+        }
+
+        return (autoSet || InlinableAccessor(property.SetMethod) is not null)
+            && (!readFirst || ((autoGet || InlinableAccessor(property.GetMethod) is not null)
+                && !pr.Arguments.Any(a => a.Value.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation or IAssignmentOperation or IInvocationOperation or IObjectCreationOperation))));
+    }
+
+    /// <summary>Calls the set accessor of a property or an indexer of a struct place with the value (see <see cref="IsStructSetter"/>).</summary>
+    private void AssignThroughSetter(IPropertyReferenceOperation target, FValue value, IOperation at)
+    {
+        if (AutoSetterField(target.Property) is not null)
+        {
+            // get => field * 2; set;: the getter had a body, the setter writes the field.
+            WritePlace(Place(target), value, at);
+            return;
+        }
+
+        var setter = target.Property.SetMethod!;
+        if (Place(target.Instance!) is not RefValue owner)
+        {
+            return;
+        }
+
+        var values = ArgumentsOf(target.Arguments, setter);
+        values[values.Length - 1] = value;
+        InlineCall(at, setter, owner, values, new RefValue?[values.Length]);
+    }
+
+    /// <summary>
+    /// Equals(P) of a record struct: the user's, inlined, or the compiler's, which compares each field with
+    /// EqualityComparer&lt;T&gt;.Default (for a double, == or both NaN). Fields of other kinds (arrays, objects, ordinary
+    /// structs, whose Equals the generator does not model) are refused, with the rewrite.
+    /// </summary>
+    private FValue RecordEquals(IOperation at, INamedTypeSymbol record, FValue left, FValue right, int depth)
+    {
+        var equals = record.GetMembers("Equals").OfType<IMethodSymbol>()
+            .FirstOrDefault(m => !m.IsStatic && m.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(m.Parameters[0].Type, record));
+        if (equals is not null && !equals.IsImplicitlyDeclared)
+        {
+            return InlinableAccessor(equals) is { } user ? InlineCall(at, user, left, new FValue?[] { right }, new RefValue?[1]) : Unsupported(at, "this comparison", "compare the members");
+        }
+
+        if (depth > 8 || left is not StructValue a || right is not StructValue b || a.Values.Length != b.Values.Length)
+        {
+            return Unsupported(at, "this comparison of record structs", "compare the members: p.X == q.X && p.Y == q.Y");
+        }
+
+        Operand all = Lit.True;
+        for (int i = 0; i < a.Values.Length; i++)
+        {
+            var same = MemberEquals(at, a.Fields[i].Type, a.Values[i], b.Values[i], depth);
+            if (same is null)
+            {
+                return Unsupported(at, "comparing record structs whose member " + TypeMap.FieldDisplayName(a.Fields[i]) + " is not a number, a bool or a record struct",
+                    "compare the members: p.X == q.X && p.Y == q.Y");
+            }
+
+            all = Emit(Opcode.And, IrType.Bool, new[] { all, same });
+        }
+
+        return new Scalar(all);
+    }
+
+    /// <summary>EqualityComparer&lt;T&gt;.Default.Equals of two members: numbers (NaN equal to NaN), bools, record structs and tuples of those; null for anything else.</summary>
+    private Operand? MemberEquals(IOperation at, ITypeSymbol type, FValue x, FValue y, int depth)
+    {
+        type = Concrete(type);
+        switch (x, y)
+        {
+            case (Scalar { Operand: var u }, Scalar { Operand: var v }) when u.Type.IsReal && v.Type.IsReal:
+                var eq = Emit(Opcode.Cmp, IrType.Bool, new[] { u, v }, CmpKind.Eq);
+                var nan = Emit(Opcode.And, IrType.Bool, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { u, u }, CmpKind.Ne), Emit(Opcode.Cmp, IrType.Bool, new[] { v, v }, CmpKind.Ne) });
+                return Emit(Opcode.Or, IrType.Bool, new[] { eq, nan });
+            case (Scalar { Operand: var u }, Scalar { Operand: var v }) when (u.Type.IsInt && v.Type.IsInt && u.Type.Equals(v.Type)) || (u.Type.IsBool && v.Type.IsBool):
+                return Emit(Opcode.Cmp, IrType.Bool, new[] { u, v }, CmpKind.Eq);
+            case (StructValue, StructValue) when type is INamedTypeSymbol { IsRecord: true, IsValueType: true } nested:
+                return RecordEquals(at, nested, x, y, depth + 1) is Scalar { Operand: { Type.Kind: ValueKind.Bool } r } ? r : null;
+            case (TupleValue tx, TupleValue ty) when type is INamedTypeSymbol { IsTupleType: true } tuple && tx.Items.Length == ty.Items.Length && tuple.TupleElements.Length == tx.Items.Length:
+                Operand all = Lit.True;
+                for (int i = 0; i < tx.Items.Length; i++)
+                {
+                    if (MemberEquals(at, tuple.TupleElements[i].Type, tx.Items[i], ty.Items[i], depth + 1) is not { } same)
+                    {
+                        return null;
+                    }
+
+                    all = Emit(Opcode.And, IrType.Bool, new[] { all, same });
+                }
+
+                return all;
+            default:
+                return null;
+        }
     }
 
     private FValue LowerWith(IWithOperation with)

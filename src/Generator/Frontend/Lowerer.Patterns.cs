@@ -183,6 +183,41 @@ internal sealed partial class Lowerer
         return test;
     }
 
+    /// <summary>
+    /// The member a property subpattern matches: a field, an auto-property or a computed property (its getter inlined)
+    /// of the input, or of a member of it in an extended pattern ({ A.X: > 1 }); null when it is none of those.
+    /// </summary>
+    private FValue? PatternMember(IOperation member, FValue input, int depth)
+    {
+        var owner = input;
+        if (member is IMemberReferenceOperation { Instance: { } instance } && instance is not IInstanceReferenceOperation)
+        {
+            if (depth > 16 || PatternMember(instance, input, depth + 1) is not { } inner)
+            {
+                return null;
+            }
+
+            owner = inner;
+        }
+
+        switch (member)
+        {
+            case IFieldReferenceOperation f:
+                int k = FieldIndex(owner, f.Field);
+                return k < 0 ? null : owner is StructValue sv ? sv.Values[k] : owner is TupleValue tv ? tv.Items[k] : null;
+            case IPropertyReferenceOperation { Property.IsIndexer: false } p when owner is StructValue sv2:
+                if (AutoGetterField(p.Property) is { } backing)
+                {
+                    int bi = sv2.IndexOf(backing);
+                    return bi < 0 ? null : sv2.Values[bi];
+                }
+
+                return InlinableAccessor(p.Property.GetMethod) is { } getter ? InlineCall(p, getter, sv2, Array.Empty<FValue?>(), Array.Empty<RefValue?>()) : null;
+            default:
+                return null;
+        }
+    }
+
     private Operand MatchRecursive(IRecursivePatternOperation rp, FValue input, ITypeSymbol? inputType)
     {
         Operand all = Lit.True;
@@ -196,12 +231,23 @@ internal sealed partial class Lowerer
             return Lit.False;
         }
 
+        // A positional pattern on a struct: its Deconstruct (the compiler's, for a positional record struct).
+        FValue[]? deconstructed = null;
+        if (rp.DeconstructionSubpatterns.Length > 0 && input is StructValue ds && rp.DeconstructSymbol is IMethodSymbol deconstruct)
+        {
+            deconstructed = deconstruct.IsImplicitlyDeclared && ds.Type.IsRecord ? RecordDeconstruct(deconstruct, ds, rp) : InlineDeconstruct(deconstruct, ds, rp);
+            if (deconstructed is null)
+            {
+                return Lit.False;
+            }
+        }
+
         for (int i = 0; i < rp.DeconstructionSubpatterns.Length; i++)
         {
-            FValue? item = input is TupleValue tv && i < tv.Items.Length ? tv.Items[i] : null;
+            FValue? item = input is TupleValue tv && i < tv.Items.Length ? tv.Items[i] : deconstructed is not null && i < deconstructed.Length ? deconstructed[i] : null;
             if (item is null)
             {
-                Unsupported(rp, "a positional pattern on this value", "use positional patterns on tuples");
+                Unsupported(rp, "a positional pattern on this value", "use positional patterns on tuples and structs with a Deconstruct method");
                 return Lit.False;
             }
 
@@ -210,21 +256,10 @@ internal sealed partial class Lowerer
 
         foreach (var sub in rp.PropertySubpatterns)
         {
-            FValue? member = null;
-            switch (sub.Member)
-            {
-                case IFieldReferenceOperation f:
-                    int k = FieldIndex(input, f.Field);
-                    member = k < 0 ? null : input is StructValue sv ? sv.Values[k] : ((TupleValue)input).Items[k];
-                    break;
-                case IPropertyReferenceOperation p when BackingField(p.Property) is { } backing && input is StructValue sv2 && sv2.IndexOf(backing) is var bi && bi >= 0:
-                    member = sv2.Values[bi];
-                    break;
-            }
-
+            var member = PatternMember(sub.Member, input, 0);
             if (member is null)
             {
-                Unsupported(sub, "this property pattern", "match fields and auto-properties");
+                Unsupported(sub, "this property pattern", "match fields and properties of structs and tuples");
                 return Lit.False;
             }
 

@@ -488,6 +488,8 @@ internal sealed partial class Lowerer
         {
             case ILocalReferenceOperation l:
                 return _env.Get(l.Local) is RefValue inner ? inner : RefValue.ToVariable(l.Local);
+            case IParameterReferenceOperation p when _env.Get(p.Parameter) is null && p.Parameter.ContainingSymbol is IMethodSymbol primary && IsPrimaryConstructor(primary):
+                return PrimaryParameterPlace(p.Parameter, target);
             case IParameterReferenceOperation p:
                 return _env.Get(p.Parameter) is RefValue innerP ? innerP : RefValue.ToVariable(p.Parameter);
             case IArrayElementReferenceOperation e:

@@ -370,12 +370,50 @@ internal sealed partial class Lowerer
         return null;
     }
 
-    /// <summary>A type with the type arguments of the inlined callees substituted.</summary>
-    private ITypeSymbol Concrete(ITypeSymbol t)
+    /// <summary>
+    /// A type with the type arguments of the inlined callees substituted: T itself, and T inside a constructed type
+    /// (Pair&lt;T&gt; inside Pair&lt;double&gt;'s constructor is Pair&lt;double&gt;; T[] is double[]).
+    /// </summary>
+    private ITypeSymbol Concrete(ITypeSymbol t) => Concrete(t, 0);
+
+    private ITypeSymbol Concrete(ITypeSymbol t, int depth)
     {
-        if (t is ITypeParameterSymbol tp && Substitute(tp) is { } s)
+        if (depth > 16)
         {
-            return Concrete(s);
+            return t;
+        }
+
+        switch (t)
+        {
+            case ITypeParameterSymbol tp when Substitute(tp) is { } s && !SymbolEqualityComparer.Default.Equals(s, tp):
+                return Concrete(s, depth + 1);
+            case IArrayTypeSymbol array when Concrete(array.ElementType, depth + 1) is var element && !SymbolEqualityComparer.Default.Equals(element, array.ElementType):
+                return _compilation.CreateArrayTypeSymbol(element, array.Rank);
+            case INamedTypeSymbol { IsTupleType: true } tuple:
+                var elements = tuple.TupleElements;
+                var types = elements.Select(e => Concrete(e.Type, depth + 1)).ToArray();
+                if (types.Where((e, i) => !SymbolEqualityComparer.Default.Equals(e, elements[i].Type)).Any())
+                {
+                    return _compilation.CreateTupleTypeSymbol(
+                        System.Collections.Immutable.ImmutableArray.Create(types),
+                        System.Collections.Immutable.ImmutableArray.CreateRange(elements.Select(e => e.IsExplicitlyNamedTupleElement ? e.Name : null)));
+                }
+
+                return t;
+            case INamedTypeSymbol { IsGenericType: true, IsTupleType: false } named when !named.IsUnboundGenericType && (named.ContainingType is null || !named.ContainingType.IsGenericType):
+                var args = named.TypeArguments;
+                ITypeSymbol[]? changed = null;
+                for (int i = 0; i < args.Length; i++)
+                {
+                    var a = Concrete(args[i], depth + 1);
+                    if (!SymbolEqualityComparer.Default.Equals(a, args[i]))
+                    {
+                        changed ??= args.ToArray();
+                        changed[i] = a;
+                    }
+                }
+
+                return changed is null ? t : named.OriginalDefinition.Construct(changed);
         }
 
         return t;

@@ -62,6 +62,15 @@ internal static class TypeMap
         return t.GetMembers().OfType<IFieldSymbol>().Where(f => !f.IsStatic && !f.IsConst).ToList();
     }
 
+    /// <summary>An accessor without a body (get; set; init;, or a positional record property's); one of a compiled type is taken to be one.</summary>
+    public static bool IsAutoAccessor(IMethodSymbol? accessor) =>
+        accessor is not null && accessor.DeclaringSyntaxReferences.All(r => r.GetSyntax() switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.AccessorDeclarationSyntax a => a.Body is null && a.ExpressionBody is null,
+            Microsoft.CodeAnalysis.CSharp.Syntax.ParameterSyntax => true,
+            _ => false,
+        });
+
     /// <summary>The property an auto-property's backing field belongs to, or the field itself.</summary>
     public static string FieldDisplayName(IFieldSymbol f) => f.AssociatedSymbol?.Name ?? f.Name;
 

@@ -53,25 +53,25 @@ public class KnownGeneratorBugs
     [Fact(Skip = "generator bug: SG0020 on a sealed override, although the message itself advises 'make it non-virtual (or sealed)'")]
     public void SealedOverrideIsNotVirtualDispatch() => Check(nameof(SealedOverrideIsNotVirtualDispatch));
 
-    [Fact(Skip = "generator bug: SG0017 \"'Scale' (this property)\" for a positional property read in a record struct's own instance method")]
+    [Fact] // fixed; was: SG0017 "'Scale' (this property)" for a positional property read in a record struct's own instance method
     public void RecordStructHost() => Check(nameof(RecordStructHost));
 
-    [Fact(Skip = "generator bug: SG0015 \"'.ctor' ... its body could not be read\" for new P(x, y) of a positional record struct")]
+    [Fact] // fixed; was: SG0015 "'.ctor' ... its body could not be read" for new P(x, y) of a positional record struct
     public void PropertyPatternOnStruct() => Check(nameof(PropertyPatternOnStruct));
 
-    [Fact(Skip = "generator bug: SG0015 \"'.ctor' ... its body could not be read\" for new P(x, y) of a positional record struct (then 'with')")]
+    [Fact] // fixed; was: SG0015 "'.ctor' ... its body could not be read" for new P(x, y) of a positional record struct (then 'with')
     public void RecordWithExpression() => Check(nameof(RecordWithExpression));
 
-    [Fact(Skip = "generator bug: a generic struct Pair<T> used at double: SG0018 for its constructor's field writes and SG0017 for its property (4 errors)")]
+    [Fact] // fixed (#9 item 5); was: a generic struct Pair<T> used at double: SG0018 for its constructor's field writes and SG0017 for its property (4 errors)
     public void GenericStructOfDouble() => Check(nameof(GenericStructOfDouble));
 
-    [Fact(Skip = "generator bug: SG0015 \"'.ctor' ... its body could not be read\" (twice) for new V(x, 1) of a positional record struct")]
+    [Fact] // fixed; was: SG0015 "'.ctor' ... its body could not be read" (twice) for new V(x, 1) of a positional record struct
     public void ExtensionMethodOnAStruct() => Check(nameof(ExtensionMethodOnAStruct));
 
     [Fact(Skip = "generator bug: foreach (var (px, py) in points) over a (double, double)[] is refused, saying to 'deconstruct tuples and structs'")]
     public void ForeachDeconstructingTuplesFromData() => Check(nameof(ForeachDeconstructingTuplesFromData));
 
-    [Fact(Skip = "generator bug: SG0017 twice ('a struct, tuple or function where a number is expected') for a computed property and an indexer of a struct local")]
+    [Fact] // fixed (#9 item 5); was: SG0017 twice ('a struct, tuple or function where a number is expected') for an indexer of a struct local
     public void StructPropertyWithAComputedGetter() => Check(nameof(StructPropertyWithAComputedGetter));
 
     [Fact(Skip = "generator bug: SG0017 \"'z' (the struct or tuple 'z' inside a data expression)\" for z.GetValueOrDefault(x) on a double? local")]
