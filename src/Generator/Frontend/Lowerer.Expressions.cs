@@ -170,7 +170,8 @@ internal sealed partial class Lowerer
                     return PointerError(op);
                 }
 
-                return Unsupported(op, DescribeKind(op), "use arithmetic, Math functions, locals, arrays, spans, structs, tuples, helpers, LINQ and the control flow listed in the README");
+                var (what, advice) = Unknown(op);
+                return Unsupported(op, what, advice);
         }
     }
 
@@ -191,6 +192,23 @@ internal sealed partial class Lowerer
         _pointerReported = true;
         return Unsupported(op, "pointers", "use arrays and spans");
     }
+
+    /// <summary>What an expression the generator does not lower is, and what to write instead.</summary>
+    private static (string What, string Advice) Unknown(IOperation op) => op.Kind switch
+    {
+        OperationKind.TypeParameterObjectCreation => ("new T() of a type parameter", "use T.Zero, T.One or T.CreateChecked(...) for numbers, or pass the value in"),
+        OperationKind.Utf8String => ("a UTF-8 string literal", "use a string, or compute the bytes outside the method"),
+        OperationKind.None when op.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.ExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.ArgListExpression } => ("__arglist", "pass the values as parameters or a params array"),
+        OperationKind.EventReference or OperationKind.RaiseEvent or OperationKind.EventAssignment => ("an event", "raise or subscribe to events in the caller; a differentiable method computes a value"),
+        OperationKind.FunctionPointerInvocation => ("a call through a function pointer", "call the method directly"),
+        OperationKind.InlineArrayAccess => ("an inline array", "use an array (new double[n]) or a stackalloc span"),
+        OperationKind.Spread => ("a spread (..xs) in a collection expression", "fill the array with a loop"),
+        OperationKind.MethodReference => ("a method group used as a value", "call the method, or assign it to a Func<...> local and call that"),
+        OperationKind.DynamicObjectCreation or OperationKind.DynamicInvocation or OperationKind.DynamicMemberReference or OperationKind.DynamicIndexerAccess
+            => ("dynamic", "use double, float or a concrete type"),
+        OperationKind.None => ("this construct", "write it with the operations docs/supported-csharp.md lists: arithmetic, Math functions, locals, arrays, spans, structs, tuples, helpers, LINQ, loops and conditionals"),
+        _ => (DescribeKind(op), "write it with the operations docs/supported-csharp.md lists: arithmetic, Math functions, locals, arrays, spans, structs, tuples, helpers, LINQ, loops and conditionals"),
+    };
 
     private static string DescribeKind(IOperation op) => op.Kind switch
     {

@@ -312,11 +312,19 @@ internal sealed partial class Lowerer
                 Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(s), "'using'", "a differentiable function must be a pure computation: acquire and dispose resources in the caller");
                 return Flow.Normal;
             default:
-                Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(s), "'" + SourceText(s.Syntax) + "'",
-                    "use declarations, assignments, if/else, switch, loops, break, continue, return and throw");
+                Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(s), "'" + SourceText(s.Syntax) + "'", StatementAdvice(s));
                 return Flow.Normal;
         }
     }
+
+    /// <summary>The rewrite for a statement the generator does not lower.</summary>
+    private static string StatementAdvice(IOperation s) => s.Syntax switch
+    {
+        Microsoft.CodeAnalysis.CSharp.Syntax.FixedStatementSyntax => "a fixed statement pins memory for pointers, which are not supported: index the array or span directly",
+        Microsoft.CodeAnalysis.CSharp.Syntax.UnsafeStatementSyntax => "unsafe code (pointers) is not supported: index arrays and spans",
+        Microsoft.CodeAnalysis.CSharp.Syntax.YieldStatementSyntax => "an iterator returns a sequence, not a number: fill an array (or a results span) and return a real number",
+        _ => "use declarations, assignments, if/else, switch, loops, break, continue, return and throw",
+    };
 
     private static Location FirstToken(IOperation op) => op.Syntax.GetFirstToken().GetLocation();
 
