@@ -89,6 +89,12 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrTypeOrData(inv.Type)));
         }
 
+        // A partial void method without an implementation: the compiler removes the call and the evaluation of its arguments.
+        if (method.OriginalDefinition is { IsPartialDefinition: true, PartialImplementationPart: null, ReturnsVoid: true })
+        {
+            return new Scalar(Lit.False);
+        }
+
         string containing = ContainingName(method);
         if (containing == "System.Linq.Enumerable")
         {
@@ -118,7 +124,23 @@ internal sealed partial class Lowerer
 
         // The receiver: a struct place (its methods may change it), a data object, this, or none.
         FValue? receiver = null;
-        if (!method.IsStatic)
+        if (!method.IsStatic && method.Name == "GetValueOrDefault" && inv.Instance is { Type: { } nullableType } && TypeMap.IsNullableValue(nullableType, out _))
+        {
+            // n.GetValueOrDefault(d): n's value if it has one, else d (or zero); the argument is evaluated either way.
+            receiver = LowerExpr(inv.Instance);
+            if (receiver is NullableValue { Value: Scalar { Operand: var inner } } nullable)
+            {
+                var fallback = inv.Arguments.Length == 1 ? LowerExpr(inv.Arguments[0].Value) : ZeroOf(inv.Type!, inv);
+                if (fallback is not Scalar { Operand: var otherwise } || !otherwise.Type.Equals(inner.Type))
+                {
+                    return Unsupported(inv, "GetValueOrDefault of this nullable value", "test HasValue and read Value");
+                }
+
+                return new Scalar(ReferenceEquals(nullable.HasValue, Lit.True) ? inner : ReferenceEquals(nullable.HasValue, Lit.False) ? otherwise
+                    : Emit(Opcode.Select, inner.Type, new[] { nullable.HasValue, inner, otherwise }));
+            }
+        }
+        else if (!method.IsStatic)
         {
             if (inv.Instance is null || inv.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
             {

@@ -66,7 +66,53 @@ public static partial class AdversarialCases
                 """, x => x[0] > 1 && x[1] < 1 ? [x[1], x[0]] : [1, 1], S5 + ": property patterns") with { WholeFile = true };
         yield return G("ListPatternOnData", """
                 [Differentiable] public static double F(double x, [NoDerivative] double[] data) => data is [var first, .., var last] ? x * first + last : x;
-            """, x => [0.5], S5 + ": list patterns");
+            """, note: S5 + ": list patterns") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { 0.5, 2.0, 4.0 }" }, Closed = x => [0.5] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[0]" }, Closed = x => [1] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "null" }, Closed = x => [1] },
+            ],
+        };
+        yield return G("ListPatternsOnADifferentiableArray", """
+                [Differentiable] public static double F(double[] w) => w switch
+                {
+                    [] => 0,
+                    [var a] => a * a,
+                    [var a, > 0.5 and var b] => a * b,
+                    [var a, _, .., var z] => a * z * z,
+                    _ => 1,
+                };
+            """, note: S5 + ": list patterns in a switch expression: each element read only once the length holds it") with
+        {
+            Targets =
+            [
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 1 }, Closed = x => [2 * x[0]] },
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 2 }, Points = [[0.25, 0.75], [1.5, 1.25]], Closed = x => x[1] > 0.5 ? [x[1], x[0]] : [0, 0] },
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 2 }, Points = [[0.75, 0.25]], Closed = x => [0, 0] },
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 4 }, Closed = x => [x[3] * x[3], 0, 0, 2 * x[0] * x[3]] },
+            ],
+        };
+        yield return G("ListPatternOnASpanInAnIf", """
+                [Differentiable] public static double F(double x, [NoDerivative] double[] data)
+                {
+                    ReadOnlySpan<double> s = data;
+                    if (s is [> 0, ..] and [.., var last]) return x * last;
+                    return s is [_, var second, ..] ? x * second : -x;
+                }
+            """, note: S5 + ": list patterns on a span, combined with and") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { 1.0, 2.0, 3.0 }" }, Closed = x => [3] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { -1.0, 2.0 }" }, Closed = x => [2] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { -1.0 }" }, Closed = x => [-1] },
+            ],
+        };
+        yield return E("ListPatternCapturingTheSlice", "SG0017", """
+                [Differentiable] public static double F(double[] w) => w is [var a, [|.. var rest|]] ? a * rest.Length : 0;
+            """, "slice pattern");
         yield return G("ConstantPatternAndNotNull", """
                 [Differentiable] public static double F(double x, double? scale) => scale is not null && scale is not 0.0 ? x * scale.Value : x;
             """, x => [0.75], S5 + ": patterns on nullable doubles");
@@ -290,6 +336,21 @@ public static partial class AdversarialCases
                     return (y.HasValue ? y.Value : 0) + z.GetValueOrDefault(x) + (y + 1 ?? 0);
                 }
             """, x => [3 + 1 + 3], S5 + ": nullable doubles (lifted +)");
+        yield return G("GetValueOrDefaultOfANullableParameter", """
+                [Differentiable] public static double F(double x, double? s)
+                {
+                    double? t = s * x;
+                    return t.GetValueOrDefault(x * x) + s.GetValueOrDefault() * x + (t + 1).GetValueOrDefault();
+                }
+            """, note: S5 + ": GetValueOrDefault with and without a default, of a nullable whose HasValue is known only at run time") with
+        {
+            // s is data (a double? parameter): its HasValue decides which default is taken.
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["s"] = "0.75" }, Closed = x => [3 * 0.75] },
+                new Target { Data = new Dictionary<string, string> { ["s"] = "null" }, Closed = x => [2 * x[0]] },
+            ],
+        };
 
         // ---- tuples, records, with ----
         yield return G("TupleDeconstructionAndSwap", """
@@ -444,6 +505,31 @@ public static partial class AdversarialCases
         {
             Targets = [new Target { Closed = x => [Math.Exp(x[0])], ThrowsAt = [[5.0]] }],
         };
+        yield return G("HelperThrowingWithPrivateConstants", Usings + "namespace $NS;\n" + """
+                public static class Checks
+                {
+                    private const string Msg = "out of range";
+                    private const double Limit = 3.0;
+                    private const int Code = -7;
+                    private const char Mark = '\'';
+
+                    public static double Square(double v)
+                    {
+                        if (v > Limit) throw new ArgumentException(Msg + Mark);
+                        if (v < -Limit) throw new ArgumentOutOfRangeException(nameof(v), v, $"{Checks.Msg}: {Code} {Limit * 2:R}");
+                        return v * v;
+                    }
+                }
+
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x) => Checks.Square(x) - Code * x;
+                }
+                """, note: S5 + ": a helper's private constants in its throws are printed as their values") with
+        {
+            WholeFile = true,
+            Targets = [new Target { Closed = x => [2 * x[0] + 7], ThrowsAt = [[3.5], [-4.0]] }],
+        };
         yield return G("ThrowExpressions", """
                 [Differentiable] public static double F(double x, double[]? data)
                 {
@@ -506,8 +592,29 @@ public static partial class AdversarialCases
             Targets = [new Target { Data = new Dictionary<string, string> { ["kind"] = "global::$NS.Kind.Square" }, Closed = x => [2 * x[0]] }],
         };
         yield return G("ConditionalAccessOnData", """
-                [Differentiable] public static double F(double x, double[]? data) => x * (data?.Length ?? 0) + x * x;
-            """, x => [3 + 2 * x[0]], "?. on data");
+                [Differentiable] public static double F(double x, [NoDerivative] double[]? data) => x * (data?.Length ?? 0) + x * x;
+            """, note: "?. on data") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { 1, 2, 3 }" }, Closed = x => [3 + 2 * x[0]] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "null" }, Closed = x => [2 * x[0]] },
+            ],
+        };
+        yield return G("ConditionalAccessCarriesTheDerivative", """
+                [Differentiable] public static double F(double x, double[] w, [NoDerivative] double? scale)
+                {
+                    double? first = w?[0] * x;
+                    return (first ?? 1) + (scale?.CompareTo(0.5) ?? 2) * x + (w?.Length ?? 0);
+                }
+            """, note: "?. reading an element of a differentiable array, and ?. on a double?") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "0.75" }, Closed = x => [x[1] + 1, x[0], 0, 0] },
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "null" }, Closed = x => [x[1] + 2, x[0], 0, 0] },
+            ],
+        };
         yield return G("SideEffectsThatDoNotChangeTheValue", """
                 [Differentiable] public static double F(double x, [NoDerivative] double[] data)
                 {
