@@ -204,8 +204,7 @@ public static partial class AdversarialCases
                     public override double Scale(double x) => 3 * x;
                 }
                 """, "virtual dispatch") with { WholeFile = true, Note = S5 + ": F is sealed, but Scale may be overridden below C" };
-        yield return E("OverrideOfASealedOverrideStaysVirtualBelow", "SG0020", Usings + "namespace $NS;
-" + """
+        yield return E("OverrideOfASealedOverrideStaysVirtualBelow", "SG0020", Usings + "namespace $NS;\n" + """
                 public partial class Base { public virtual double F(double x) => x; }
                 public partial class Mid : Base { public override double F(double x) => 2 * x; }
                 public partial class C : Mid
