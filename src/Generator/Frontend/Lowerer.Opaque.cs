@@ -223,6 +223,20 @@ internal sealed partial class Lowerer
                             break;
                         }
 
+                        // The ?. is outside this expression (o?.M(...) lowered as a conditional, M(...) printed): its
+                        // receiver is the value o?. tested, printed before the member.
+                        var access = binding.Ancestors().OfType<ConditionalAccessExpressionSyntax>().FirstOrDefault(a => a.WhenNotNull.Span.Contains(binding.Span));
+                        if (access is not null && !syntax.Span.Contains(access.Span))
+                        {
+                            if (_conditionalInstances.Count == 0 || _conditionalInstances.Peek() is not Scalar { Operand: var receiver })
+                            {
+                                problem = "?. on a value that is not a number or an object, inside a data expression";
+                                break;
+                            }
+
+                            replacements.Add((binding.SpanStart, binding.SpanStart, null, receiver));
+                        }
+
                         if (binding.Name is GenericNameSyntax g)
                         {
                             foreach (var arg in g.TypeArgumentList.Arguments)

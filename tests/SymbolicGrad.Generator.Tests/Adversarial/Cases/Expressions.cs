@@ -523,7 +523,7 @@ public static partial class AdversarialCases
 
                 public static partial class C
                 {
-                    [Differentiable] public static double F(double x) => Checks.Square(x) - Code * x;
+                    [Differentiable] public static double F(double x) => Checks.Square(x) + 7 * x;
                 }
                 """, note: S5 + ": a helper's private constants in its throws are printed as their values") with
         {
@@ -602,17 +602,17 @@ public static partial class AdversarialCases
             ],
         };
         yield return G("ConditionalAccessCarriesTheDerivative", """
-                [Differentiable] public static double F(double x, double[] w, [NoDerivative] double? scale)
+                [Differentiable] public static double F(double x, double[] w, [NoDerivative] double? scale, [NoDerivative] string? name)
                 {
                     double? first = w?[0] * x;
-                    return (first ?? 1) + (scale?.CompareTo(0.5) ?? 2) * x + (w?.Length ?? 0);
+                    return (first ?? 1) + (scale?.CompareTo(0.5) ?? 2) * x + (w?.Length ?? 0) + (name?.Trim().Length ?? 0) * x;
                 }
-            """, note: "?. reading an element of a differentiable array, and ?. on a double?") with
+            """, note: "?. reading an element of a differentiable array, calling a method of a double? and of a string") with
         {
             Targets =
             [
-                new Target { Data = new Dictionary<string, string> { ["scale"] = "0.75" }, Closed = x => [x[1] + 1, x[0], 0, 0] },
-                new Target { Data = new Dictionary<string, string> { ["scale"] = "null" }, Closed = x => [x[1] + 2, x[0], 0, 0] },
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "0.75", ["name"] = "\" ab \"" }, Closed = x => [x[1] + 1 + 2, x[0], 0, 0] },
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "null", ["name"] = "null" }, Closed = x => [x[1] + 2, x[0], 0, 0] },
             ],
         };
         yield return G("SideEffectsThatDoNotChangeTheValue", """
