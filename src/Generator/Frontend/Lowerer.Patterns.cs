@@ -203,6 +203,14 @@ internal sealed partial class Lowerer
             return Lit.False;
         }
 
+        // A C# array may be null (the pattern then fails); the generator holds arrays as arrays, spans as spans.
+        bool mayBeNull = Concrete(inputType) is IArrayTypeSymbol;
+        if (mayBeNull != (array.Type.Form == ArrayForm.Array))
+        {
+            Unsupported(list, "a list pattern on this value", "use list patterns on arrays and spans of numbers");
+            return Lit.False;
+        }
+
         int slice = -1;
         for (int i = 0; i < list.Patterns.Length; i++)
         {
@@ -246,7 +254,7 @@ internal sealed partial class Lowerer
             return Flow.Normal;
         }
 
-        if (array.Type.Form == ArrayForm.Array)
+        if (mayBeNull)
         {
             var notNull = Emit(Opcode.Opaque, IrType.Bool, new[] { array }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
             EmitIf(notNull, MatchElements, () => Flow.Normal);
