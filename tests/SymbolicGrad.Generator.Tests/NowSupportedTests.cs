@@ -397,6 +397,37 @@ public class NowSupportedTests
             [Differentiable] public static partial double F(double x) => x * x;
         """, "S.FObjective()", Exact: f => AssertGradient(f, new[] { 1.5 }, 2.25, 3.0)));
 
+    [Fact] // was: NullReferenceException from the gradient's entry checks (data.Length) where the method returns a value or throws its own exception
+    public void NullDifferentiableArrayOfANullableType()
+    {
+        var run = Harness.Run(Harness.InClass("""
+                [Differentiable] public static double F(double x, double[]? data) => x * (data?.Length ?? 0) + x * x + (data is [var a, ..] ? a * x : 0);
+
+                [Differentiable] public static double G(double x, double[]? data)
+                {
+                    var d = data ?? throw new ArgumentNullException(nameof(data));
+                    return x * d[0];
+                }
+
+                public static double[] Probe()
+                {
+                    double v = FGradient(1.5, null, out double dx, Span<double>.Empty);
+                    var g = new double[2];
+                    double v2 = FGradient(1.5, new[] { 2.0, 3.0 }, out double dx2, g);
+                    string e1 = "", e2 = "";
+                    try { G(1.0, null); } catch (Exception e) { e1 = e.GetType().Name; }
+                    try { GGradient(1.0, null, out _, Span<double>.Empty); } catch (Exception e) { e2 = e.GetType().Name; }
+                    return [v, dx, v2, dx2, g[0], g[1], e1 == "ArgumentNullException" && e2 == e1 ? 1 : 0];
+                }
+            """));
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationProblems);
+        var r = (double[])run.Load().GetType("Demo.C")!.GetMethod("Probe")!.Invoke(null, null)!;
+
+        // F(x, null) = x², F(x, [a, b]) = 2x + x² + a·x
+        Assert.Equal(new[] { 2.25, 3.0, 8.25, 7.0, 1.5, 0.0, 1.0 }, r);
+    }
+
     [Fact] // fixed; was: a call to a partial void method without implementation (removed by the compiler) was SG0015
     public void UnimplementedPartialVoidMethod() => SupportedBatch.AssertAlone(new("Bug_PartialVoid", """
             static partial void Trace(double v);
