@@ -281,6 +281,11 @@ internal sealed partial class Lowerer
         {
             all = Emit(Opcode.Opaque, IrType.Bool, new[] { data }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
         }
+        else if (input is Scalar { Operand: not Poison } && rp.PropertySubpatterns.Length == 0 && rp.DeconstructionSubpatterns.Length == 0
+            && inputType is { IsValueType: true } && !TypeMap.IsNullableValue(inputType, out _))
+        {
+            // { } (or { } v) on a number: always matches (on a double? it is reached through HasValue above).
+        }
         else if (input is not (StructValue or TupleValue))
         {
             Unsupported(rp, "a property or positional pattern on this value", "use property patterns on structs and tuples");

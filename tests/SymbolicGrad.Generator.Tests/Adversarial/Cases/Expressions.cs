@@ -336,6 +336,21 @@ public static partial class AdversarialCases
                     return (y.HasValue ? y.Value : 0) + z.GetValueOrDefault(x) + (y + 1 ?? 0);
                 }
             """, x => [3 + 1 + 3], S5 + ": nullable doubles (lifted +)");
+        yield return G("EmptyPropertyPatternOnANullableDouble", """
+                [Differentiable] public static double F(double x, double? scale)
+                {
+                    if (scale is double k && k > 0) return x * k;
+                    return scale is { } z ? z - x : x * x;
+                }
+            """, note: S5 + ": { } z on a double? (was SG0017 'a property or positional pattern on this value')") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "2.0" }, Closed = x => [2] },
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "-2.0" }, Closed = x => [-1] },
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "null" }, Closed = x => [2 * x[0]] },
+            ],
+        };
         yield return G("GetValueOrDefaultOfANullableParameter", """
                 [Differentiable] public static double F(double x, double? s)
                 {
