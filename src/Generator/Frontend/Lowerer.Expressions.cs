@@ -144,6 +144,8 @@ internal sealed partial class Lowerer
                 return LowerWith(with);
             case ITupleBinaryOperation tupleBinary:
                 return new Scalar(LowerTupleEquality(tupleBinary));
+            case ICoalesceAssignmentOperation coalesceAssignment:
+                return LowerCoalesceAssignment(coalesceAssignment);
             case IConditionalAccessOperation conditionalAccess:
                 return LowerConditionalAccess(conditionalAccess);
             case IConditionalAccessInstanceOperation when _conditionalInstances.Count > 0:
@@ -651,6 +653,49 @@ internal sealed partial class Lowerer
             return Flow.Normal;
         });
         var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(access.Type)));
+        _env.Remove(key);
+        return FlattenSelect(result);
+    }
+
+    /// <summary>v ??= e on a local or parameter: v keeps its value when it has one, else e (converted) is assigned; the value is v's.</summary>
+    private FValue LowerCoalesceAssignment(ICoalesceAssignmentOperation op)
+    {
+        if (op.Target is not (ILocalReferenceOperation or IParameterReferenceOperation) || op.Target.Type is null || op.Type is null)
+        {
+            return Unsupported(op, "??= on this target", "test it for null with an if statement and assign it there");
+        }
+
+        var current = LowerExpr(op.Target);
+        Operand hasValue;
+        switch (current)
+        {
+            case NullableValue n:
+                hasValue = n.HasValue;
+                break;
+            case Scalar { Operand: var o } when o.Type.Kind is ValueKind.Data or ValueKind.Array && op.Target.Type.IsReferenceType:
+                hasValue = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+                break;
+            case Scalar { Operand: Poison } poison:
+                return poison;
+            default:
+                return Unsupported(op, "??= on this value", "test it for null with an if statement and assign it there");
+        }
+
+        var resultType = Concrete(op.Type);
+        bool unwrap = current is NullableValue && !TypeMap.IsNullableValue(resultType, out _);
+        var key = new SyntheticKey("value");
+        EmitIf(hasValue, () =>
+        {
+            Bind(key, unwrap ? ((NullableValue)current).Value : current);
+            return Flow.Normal;
+        }, () =>
+        {
+            var value = LowerExpr(op.Value);
+            Assign(op.Target, Convert(op, value, op.Value.Type, Concrete(op.Target.Type), isChecked: false), op);
+            Bind(key, Convert(op, value, op.Value.Type, resultType, isChecked: false));
+            return Flow.Normal;
+        });
+        var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(op.Type)));
         _env.Remove(key);
         return FlattenSelect(result);
     }

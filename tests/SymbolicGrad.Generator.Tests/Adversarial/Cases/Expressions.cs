@@ -351,6 +351,24 @@ public static partial class AdversarialCases
                 new Target { Data = new Dictionary<string, string> { ["scale"] = "null" }, Closed = x => [2 * x[0]] },
             ],
         };
+        yield return G("CoalesceAssignment", """
+                [Differentiable] public static double F(double x, double? y, [NoDerivative] string? label)
+                {
+                    double? z = y * x;
+                    double first = z ??= x * x;
+                    label ??= "abc";
+                    double? acc = null;
+                    for (int i = 0; i < 3; i++) acc = (acc ?? 0) + x * i;
+                    return first + z.Value * label.Length + acc.GetValueOrDefault(-x);
+                }
+            """, note: S5 + ": ??= on a double? and on a string (was SG0017 'the coalesce assignment expression')") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["y"] = "2.0", ["label"] = "\"ab\"" }, Closed = x => [2 + 2 * 2 + 3] },
+                new Target { Data = new Dictionary<string, string> { ["y"] = "null", ["label"] = "null" }, Closed = x => [2 * x[0] + 2 * x[0] * 3 + 3] },
+            ],
+        };
         yield return G("GetValueOrDefaultOfANullableParameter", """
                 [Differentiable] public static double F(double x, double? s)
                 {
