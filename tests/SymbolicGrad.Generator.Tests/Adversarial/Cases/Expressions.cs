@@ -538,6 +538,43 @@ public static partial class AdversarialCases
         {
             Targets = [new Target { Closed = x => [Math.Exp(x[0])], ThrowsAt = [[5.0]] }],
         };
+        yield return G("ExtensionMethodsRunAsWritten", Usings + "namespace $NS.Helpers\n{\n" + """
+                    public static class Ext
+                    {
+                        public static double Twice(this double v) => 2 * v;
+                        public static int Count2(this int[] v) => v.Length * 2;
+                    }
+                }
+
+                namespace $NS
+                {
+                    using $NS.Helpers;
+
+                    public static partial class C
+                    {
+                        [Differentiable] public static double F(double x, [NoDerivative] double[] data, [NoDerivative] int[] idx)
+                        {
+                            if (x > 10) throw new ArgumentException($"mean {data.Average():F2} {data.Max().Twice()} {idx.Count2()}");
+                            Span<double> tmp = stackalloc double[data.Length];
+                            data.CopyTo(tmp);
+                            tmp.Sort();
+                            return x * tmp[0] + x * idx.Count2() + data.Max().Twice() * x;
+                        }
+                    }
+                }
+                """, note: "extension methods on data (LINQ, MemoryExtensions.Sort, the project's own in another namespace) in code run as written: printed as static calls (CS1061 in the generated file before)") with
+        {
+            WholeFile = true,
+            Targets =
+            [
+                new Target
+                {
+                    Data = new Dictionary<string, string> { ["data"] = "new double[] { 3.0, 1.0, 2.0 }", ["idx"] = "new int[] { 1, 2 }" },
+                    Closed = x => [1 + 4 + 6],
+                    ThrowsAt = [[12.0]],
+                },
+            ],
+        };
         yield return G("HelperThrowingWithPrivateConstants", Usings + "namespace $NS;\n" + """
                 public static class Checks
                 {
