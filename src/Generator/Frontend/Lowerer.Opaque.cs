@@ -279,6 +279,22 @@ internal sealed partial class Lowerer
 
                     continue;
                 case ArgumentSyntax arg:
+                    if (arg.RefKindKeyword.IsKind(SyntaxKind.OutKeyword) && _outArguments is { } outNames && arg.Parent?.Parent == syntax)
+                    {
+                        // An out argument of the data call printed as a tuple: declared afresh (out var __sgOut0), or discarded.
+                        if (outNames.TryGetValue(arg, out var outName))
+                        {
+                            replacements.Add((arg.Expression.SpanStart, arg.Expression.Span.End, "var " + outName, null));
+                            continue;
+                        }
+
+                        if (arg.Expression is IdentifierNameSyntax { Identifier.Text: "_" } or DeclarationExpressionSyntax { Designation: DiscardDesignationSyntax })
+                        {
+                            replacements.Add((arg.Expression.SpanStart, arg.Expression.Span.End, "_", null));
+                            continue;
+                        }
+                    }
+
                     if (arg.RefKindKeyword.IsKind(SyntaxKind.OutKeyword) || arg.RefKindKeyword.IsKind(SyntaxKind.RefKeyword))
                     {
                         problem = "a ref or out argument inside a data expression";

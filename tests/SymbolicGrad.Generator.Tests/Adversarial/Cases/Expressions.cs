@@ -575,6 +575,53 @@ public static partial class AdversarialCases
                 },
             ],
         };
+        yield return G("DataCallsWithOutArguments", """
+                [Differentiable] public static double F(double x, [NoDerivative] Dictionary<string, double> table, [NoDerivative] string text, [NoDerivative] string[] keys)
+                {
+                    double s = 0;
+                    if (table.TryGetValue("k", out var k)) s += k * x;
+                    if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double parsed)) s += parsed * x * x;
+                    int n;
+                    if (!int.TryParse("12", out n)) n = 0;
+                    bool removed = table.Remove("zz", out _);
+                    for (int i = 0; i < keys.Length; i++)
+                    {
+                        if (table.TryGetValue(keys[i], out var v)) s += v * Math.Sin(x);
+                    }
+
+                    return s + n * x + (removed ? 1 : 0);
+                }
+            """, note: "calls on data that return values through out arguments (TryGetValue, TryParse, out _), also in a loop whose reverse reads them") with
+        {
+            Targets =
+            [
+                new Target
+                {
+                    Data = new Dictionary<string, string>
+                    {
+                        ["table"] = "new global::System.Collections.Generic.Dictionary<string, double> { [\"k\"] = 2.0, [\"a\"] = 3.0, [\"c\"] = 0.5 }",
+                        ["text"] = "\"0.25\"",
+                        ["keys"] = "new[] { \"a\", \"b\", \"c\" }",
+                    },
+                    Closed = x => [2 + 0.5 * x[0] + 3.5 * Math.Cos(x[0]) + 12],
+                },
+                new Target
+                {
+                    Data = new Dictionary<string, string>
+                    {
+                        ["table"] = "new global::System.Collections.Generic.Dictionary<string, double>()",
+                        ["text"] = "\"not a number\"",
+                        ["keys"] = "new string[0]",
+                    },
+                    Closed = x => [12],
+                },
+            ],
+        };
+        yield return E("DataCallWithAnOutArgumentOfAStruct", "SG0017", """
+                public struct P { public double A; }
+                public static bool TryGet([NoDerivative] object o, out P p) { p = default; return o is null; }
+                [Differentiable] public static double F(double x, [NoDerivative] Dictionary<string, P> table) => [|table.TryGetValue("a", out var p)|] ? p.A * x : x;
+            """, "out argument of this type");
         yield return G("HelperThrowingWithPrivateConstants", Usings + "namespace $NS;\n" + """
                 public static class Checks
                 {
