@@ -619,7 +619,6 @@ public static partial class AdversarialCases
         };
         yield return E("DataCallWithAnOutArgumentOfAStruct", "SG0017", """
                 public struct P { public double A; }
-                public static bool TryGet([NoDerivative] object o, out P p) { p = default; return o is null; }
                 [Differentiable] public static double F(double x, [NoDerivative] Dictionary<string, P> table) => [|table.TryGetValue("a", out var p)|] ? p.A * x : x;
             """, "out argument of this type");
         yield return G("HelperThrowingWithPrivateConstants", Usings + "namespace $NS;\n" + """
