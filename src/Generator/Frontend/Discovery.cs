@@ -384,11 +384,23 @@ internal static class Discovery
 
         // Arrays that come from data (fields, calls) are not the method's to write either.
         var owned = new HashSet<Var>();
+
+        // An array value defined by its creation (or a view of one) is that new array wherever it is written, whatever
+        // else its class holds later: a local swapped with a parameter array in a loop is filled before they meet.
+        var fresh = new HashSet<Var>();
         foreach (var (s, _) in IrWalk.All(ir.Body))
         {
             if (s is Assign { Value.Op: Opcode.Alloc } a)
             {
                 owned.Add(aliasing.Find(a.Dst));
+                if (!a.Dst.Mutable)
+                {
+                    fresh.Add(a.Dst);
+                }
+            }
+            else if (s is Assign { Value.Op: Opcode.Copy or Opcode.Slice, Dst.Mutable: false } view && view.Value.Args[0] is Var source && fresh.Contains(source))
+            {
+                fresh.Add(view.Dst);
             }
         }
 
@@ -400,7 +412,7 @@ internal static class Discovery
         foreach (var (store, location, text) in lowerer.Writes)
         {
             var cls = aliasing.ClassOf(store.Array);
-            if (cls is null)
+            if (cls is null || (store.Array is Var written && fresh.Contains(written)))
             {
                 continue;
             }

@@ -186,6 +186,21 @@ public static partial class AdversarialCases
                 new Target { Lengths = new Dictionary<string, int> { ["u0"] = 4 }, Data = new Dictionary<string, string> { ["steps"] = "0" }, Closed = x => x.Select(v => 2 * v).ToArray() },
             ],
         };
+        yield return E("WriteThroughAnArraySwappedWithAParameter", "SG0018", """
+                [Differentiable] public static double F(double[] a, double x)
+                {
+                    var b = new[] { x, 2 * x };
+                    double s = 0;
+                    for (int t = 0; t < 5; t++)
+                    {
+                        [|b[0]|] = s;
+                        s += a[0] * a[^1] * (t + 1);
+                        (a, b) = (b, a);
+                    }
+
+                    return s;
+                }
+            """, "the parameter 'a'") with { Note = A + " (in odd iterations b is the caller's array: the write is refused, while b's creation before the loop is not)" };
         yield return G("SpanParametersSwappedInALoop", """
                 [Differentiable] public static double F(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
                 {
