@@ -274,8 +274,77 @@ internal sealed partial class Lowerer
         return result;
     }
 
+    /// <summary>
+    /// { Length: > 2 } on an array or span, { Length: > 3 } on a string or another object of data: the members are
+    /// read (an array's Length; a data object's properties of types that carry no derivative) once the value is known
+    /// not to be null, as C# does.
+    /// </summary>
+    private Operand? MatchMembersOfAnObject(IRecursivePatternOperation rp, FValue input, ITypeSymbol? inputType)
+    {
+        if (input is not Scalar { Operand: var o } || o is Poison || !(o.Type.IsVector || o.Type.Kind == ValueKind.Data) || inputType is null
+            || rp.DeconstructionSubpatterns.Length > 0 || rp.PropertySubpatterns.Length == 0)
+        {
+            return null;
+        }
+
+        foreach (var sub in rp.PropertySubpatterns)
+        {
+            bool readable = sub.Member is IPropertyReferenceOperation { Property: { IsIndexer: false, IsStatic: false, GetMethod: not null } property }
+                && (o.Type.IsVector ? property.Name == "Length" : CarriesNoDerivative(property.Type) && Accessible(property.GetMethod!));
+            if (!readable)
+            {
+                return null;
+            }
+        }
+
+        var key = new SyntheticKey("matches");
+        Bind(key, new Scalar(Lit.False));
+        Flow MatchMembers()
+        {
+            Operand all = Lit.True;
+            foreach (var sub in rp.PropertySubpatterns)
+            {
+                var property = ((IPropertyReferenceOperation)sub.Member).Property;
+                var value = o.Type.IsVector
+                    ? Emit(Opcode.Length, IrType.Int32, new[] { o })
+                    : Emit(Opcode.Opaque, IrTypeOrData(property.Type), new[] { o }, new OpaqueInfo(new[] { string.Empty, "." + SyntaxFactsEscape(property.Name) }, pure: false, effectFree: true));
+                all = Emit(Opcode.And, IrType.Bool, new[] { all, Match(sub.Pattern, new Scalar(value), property.Type) });
+            }
+
+            Bind(key, new Scalar(all));
+            return Flow.Normal;
+        }
+
+        if (Concrete(inputType).IsReferenceType)
+        {
+            var notNull = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+            EmitIf(notNull, MatchMembers, () => Flow.Normal);
+        }
+        else
+        {
+            MatchMembers();
+        }
+
+        var result = _env.Get(key) is Scalar { Operand: var matched } ? matched : Lit.False;
+        _env.Remove(key);
+        if (rp.DeclaredSymbol is { } symbol)
+        {
+            Define(symbol, input);
+        }
+
+        return result;
+    }
+
+    private static string SyntaxFactsEscape(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+
     private Operand MatchRecursive(IRecursivePatternOperation rp, FValue input, ITypeSymbol? inputType)
     {
+        if (MatchMembersOfAnObject(rp, input, inputType) is { } members)
+        {
+            return members;
+        }
+
         Operand all = Lit.True;
         if (input is Scalar { Operand: { Type.Kind: ValueKind.Data } data } && rp.PropertySubpatterns.Length == 0 && rp.DeconstructionSubpatterns.Length == 0)
         {

@@ -110,6 +110,23 @@ public static partial class AdversarialCases
                 new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { -1.0 }" }, Closed = x => [-1] },
             ],
         };
+        yield return G("LengthPatternsOnArraysSpansAndStrings", """
+                [Differentiable] public static double F(double[] w, [NoDerivative] string? name, [NoDerivative] double[]? data)
+                {
+                    if (w is { Length: 0 }) return 0;
+                    double s = w is { Length: > 2 } ? w[2] * w[0] : w[0];
+                    ReadOnlySpan<double> v = w;
+                    if (v is { Length: 3 or 4 } && data is { Length: > 0 } d) s += d[0] * w[1];
+                    return s + (name is { Length: > 3 } ? w[0] : 0);
+                }
+            """, note: S5 + ": property patterns on the length of arrays, spans and strings (members read only once the value is not null)") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["name"] = "\"abcd\"", ["data"] = "new[] { 5.0 }" }, Closed = x => [x[2] + 1, 5, x[0]] },
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 2 }, Data = new Dictionary<string, string> { ["name"] = "null", ["data"] = "null" }, Closed = x => [1, 0] },
+            ],
+        };
         yield return E("ListPatternCapturingTheSlice", "SG0017", """
                 [Differentiable] public static double F(double[] w) => w is [var a, [|.. var rest|]] ? a * rest.Length : 0;
             """, "slice pattern");
