@@ -155,11 +155,15 @@ public class ViewsAndRecordsTests
         """,
         "SG0006", "chooses or re-points from one iteration to the next", "s.Slice(i * n, n)");
 
-    /// <summary>Two spans swapped each iteration (double buffering of views, through a temporary: C# has no tuples of spans): refused, precisely.</summary>
+    /// <summary>
+    /// Two spans swapped each iteration (double buffering of views, through a temporary: C# has no tuples of spans):
+    /// the reverse loop takes the view of iteration k again, a for even k and b for odd k (refused with SG0006 before).
+    /// t = x0·x3 + x2·x1.
+    /// </summary>
     [Fact]
-    public void SpansSwappedStayRefused() => Expect.Refused(
+    public void SpansSwappedInALoop() => Expect.Gradient(
         """
-            [Differentiable] public static double [|F|](double[] x)
+            [Differentiable] public static double F(double[] x)
             {
                 var s = (double[])x.Clone();
                 Span<double> a = s.AsSpan(0, 2), b = s.AsSpan(2, 2);
@@ -170,6 +174,31 @@ public class ViewsAndRecordsTests
                     var swap = a;
                     a = b;
                     b = swap;
+                }
+
+                return t;
+            }
+        """,
+        "F", new[] { 0.5, -1.25, 2.0, 0.75 }, new[] { 0.75, 2.0, -1.25, 0.5 }, 4);
+
+    /// <summary>A swap under an if in the loop is not a fixed permutation: the view of iteration k is not known from k, and a span cannot be stored.</summary>
+    [Fact]
+    public void SpansSwappedUnderAnIfStayRefused() => Expect.Refused(
+        """
+            [Differentiable] public static double [|F|](double[] x)
+            {
+                var s = (double[])x.Clone();
+                Span<double> a = s.AsSpan(0, 2), b = s.AsSpan(2, 2);
+                double t = 0;
+                for (int i = 0; i < 3; i++)
+                {
+                    t += a[0] * b[1];
+                    if (t > 1)
+                    {
+                        var swap = a;
+                        a = b;
+                        b = swap;
+                    }
                 }
 
                 return t;

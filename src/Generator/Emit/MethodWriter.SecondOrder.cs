@@ -50,7 +50,7 @@ internal static partial class MethodWriter
                 v.Name = name;
                 seeds[leaf0.Var] = v;
                 parameters.Add("global::System.ReadOnlySpan<" + element.CSharp + "> " + name);
-                checks.Add("if (" + name + ".Length != " + p.Name + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + name + "\", " + name + ".Length, \"" + p.Name.TrimStart('@') + "\", " + p.Name + ".Length);");
+                checks.Add("if (" + name + ".Length != " + LengthOf(p) + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + name + "\", " + name + ".Length, \"" + p.Name.TrimStart('@') + "\", " + LengthOf(p) + ");");
             }
             else
             {
@@ -205,7 +205,7 @@ internal static partial class MethodWriter
                 seeds[g.ArrayOutputs[leaf.Var]] = hv;
                 spans.Add(hv);
                 productParams.Add("global::System.Span<" + element.CSharp + "> " + name);
-                checks.Add("if (" + name + ".Length != " + p.Name + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + name + "\", " + name + ".Length, \"" + p.Name.TrimStart('@') + "\", " + p.Name + ".Length);");
+                checks.Add("if (" + name + ".Length != " + LengthOf(p) + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + name + "\", " + name + ".Length, \"" + p.Name.TrimStart('@') + "\", " + LengthOf(p) + ");");
             }
             else
             {
@@ -428,8 +428,8 @@ internal static partial class MethodWriter
             var leaf = p.Leaves[0];
             if (leaf.Var.Type.IsArray)
             {
-                args.Add("global::System.MemoryExtensions.AsSpan(" + direction + ", " + Offset() + ", " + p.Name + ".Length)");
-                arrayOffsets.Add(p.Name + ".Length");
+                args.Add("global::System.MemoryExtensions.AsSpan(" + direction + ", " + Offset() + ", " + LengthOf(p) + ")");
+                arrayOffsets.Add(LengthOf(p));
             }
             else
             {

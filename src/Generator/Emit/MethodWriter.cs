@@ -189,11 +189,14 @@ internal static partial class MethodWriter
         return new GradientBody(ir, body, value, program, arrayOutputs, outputParams, checks);
     }
 
+    /// <summary>An array parameter's length in the entry checks: 0 for a null one when its type says it may be null (double[]?).</summary>
+    private static string LengthOf(IrParam p) => p.Type.EndsWith("[]?", StringComparison.Ordinal) ? "(" + p.Name + " is null ? 0 : " + p.Name + ".Length)" : p.Name + ".Length";
+
     /// <summary>An output span must have its input's length and overlap no input or other output of its element type.</summary>
     private static List<string> SpanChecks(IrMethod ir, IrParam p, string output, IrType element, List<IrParam> arrayParams)
     {
         var checks = new List<string>();
-        checks.Add("if (" + output + ".Length != " + p.Name + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + output + "\", " + output + ".Length, \"" + p.Name.TrimStart('@') + "\", " + p.Name + ".Length);");
+        checks.Add("if (" + output + ".Length != " + LengthOf(p) + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + output + "\", " + output + ".Length, \"" + p.Name.TrimStart('@') + "\", " + LengthOf(p) + ");");
         foreach (var other in ir.Params.Where(o => o.Kind == ParamKind.Trainable && o.Leaves[0].Var.Type.IsVector && !ReferenceEquals(o, p) && o.Leaves[0].Var.Type.Element!.Equals(element)))
         {
             checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element.CSharp + ">)" + output + ", (global::System.ReadOnlySpan<" + element.CSharp + ">)" + other.Name + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + output + "\", \"" + other.Name + "\");");

@@ -389,11 +389,23 @@ internal static class Discovery
 
         // Arrays that come from data (fields, calls) are not the method's to write either.
         var owned = new HashSet<Var>();
+
+        // An array value defined by its creation (or a view of one) is that new array wherever it is written, whatever
+        // else its class holds later: a local swapped with a parameter array in a loop is filled before they meet.
+        var fresh = new HashSet<Var>();
         foreach (var (s, _) in IrWalk.All(ir.Body))
         {
             if (s is Assign { Value.Op: Opcode.Alloc } a)
             {
                 owned.Add(aliasing.Find(a.Dst));
+                if (!a.Dst.Mutable)
+                {
+                    fresh.Add(a.Dst);
+                }
+            }
+            else if (s is Assign { Value.Op: Opcode.Copy or Opcode.Slice, Dst.Mutable: false } view && view.Value.Args[0] is Var source && fresh.Contains(source))
+            {
+                fresh.Add(view.Dst);
             }
         }
 
@@ -405,7 +417,7 @@ internal static class Discovery
         foreach (var (store, location, text) in lowerer.Writes)
         {
             var cls = aliasing.ClassOf(store.Array);
-            if (cls is null)
+            if (cls is null || (store.Array is Var written && fresh.Contains(written)))
             {
                 continue;
             }
@@ -457,11 +469,15 @@ internal static class Discovery
             }
         }
 
-        if (method.ContainingType.TypeKind == TypeKind.Interface)
+        // Whatever the receiver, the gradient must be of the method that runs. A static interface method that is neither
+        // abstract nor virtual is an ordinary static method; an instance interface member is (or is implemented by) another
+        // body. A sealed override (or an override in a sealed type) is the body that runs for every receiver of the
+        // generated instance member's type, so its gradient, a non-virtual member of the same type, is exact.
+        if (method.ContainingType.TypeKind == TypeKind.Interface && !(method.IsStatic && !method.IsVirtual && !method.IsAbstract))
         {
             Report(DiagnosticDescriptors.VirtualMethod, syntax.Identifier.GetLocation(), method.Name, "an interface member");
         }
-        else if (method.IsVirtual || method.IsAbstract || method.IsOverride)
+        else if (method.IsVirtual || method.IsAbstract || (method.IsOverride && !method.IsSealed && !method.ContainingType.IsSealed))
         {
             Report(DiagnosticDescriptors.VirtualMethod, syntax.Identifier.GetLocation(), method.Name, method.IsAbstract ? "abstract" : method.IsOverride ? "an override" : "virtual");
         }
@@ -687,6 +703,14 @@ internal static class Discovery
 
     private static string Signature(IEnumerable<string> types, int arity) => arity.ToString(CultureInfo.InvariantCulture) + "(" + string.Join(",", types) + ")";
 
+    /// <summary>
+    /// No NameObjective (nor NameLeastSquares) for a generic method whose type parameters do not all close over double
+    /// (the factory could not choose them), nor for an instance method of a ref struct (a closure cannot hold it).
+    /// </summary>
+    private static bool ObjectiveOmitted(IMethodSymbol method) =>
+        (method.TypeParameters.Length > 0 && !method.TypeParameters.All(TypeMap.IsGenericReal))
+        || (method.ContainingType.IsRefLikeType && !method.IsStatic);
+
     /// <summary>The members the generator adds for a method, with their parameter type lists (as Signature prints them).</summary>
     public static List<(string Member, string Signature)> GeneratedSignatures(IMethodSymbol method)
     {
@@ -723,12 +747,18 @@ internal static class Discovery
         {
             result.Add((method.Name + "Tangent", Signature(parameters.Concat(directions).Concat(new[] { "global::System.Span<double>" }), arity)));
             result.Add((method.Name + "Jacobian", Signature(parameters.Concat(new[] { "global::System.Span<double>" }), arity)));
-            result.Add((method.Name + "LeastSquares", Signature(lengths.Concat(data).Concat(new[] { "int" }), 0)));
+            if (!ObjectiveOmitted(method))
+            {
+                result.Add((method.Name + "LeastSquares", Signature(lengths.Concat(data).Concat(new[] { "int" }), 0)));
+            }
         }
         else
         {
             result.Add((method.Name + "Gradient", Signature(parameters.Concat(gradientOutputs), arity)));
-            result.Add((method.Name + "Objective", Signature(lengths.Concat(data), 0)));
+            if (!ObjectiveOmitted(method))
+            {
+                result.Add((method.Name + "Objective", Signature(lengths.Concat(data), 0)));
+            }
             if (HessianRequested(method))
             {
                 result.Add((method.Name + "Tangent", Signature(parameters.Concat(directions).Concat(new[] { method.ReturnType.ToDisplayString(TypeMap.Qualified) + "&out" }), arity)));
@@ -1148,7 +1178,7 @@ internal static class Discovery
             };
             string modifiers = (t.IsStatic ? "static " : string.Empty) + (t.IsReadOnly && t.TypeKind == TypeKind.Struct ? "readonly " : string.Empty)
                 + (t.IsRefLikeType ? "ref " : string.Empty) + (t.IsUnsafe() ? "unsafe " : string.Empty);
-            string typeParameters = t.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", t.TypeParameters.Select(p => p.Name)) + ">";
+            string typeParameters = t.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", t.TypeParameters.Select(p => Variance(p) + p.Name)) + ">";
             m.Containers.Add(modifiers + "partial " + kind + " " + Escape(t.Name) + typeParameters);
         }
 
@@ -1186,12 +1216,7 @@ internal static class Discovery
         }
 
         m.ObjectiveClosesOverDouble = method.TypeParameters.Length > 0 && method.TypeParameters.All(TypeMap.IsGenericReal);
-        if (method.TypeParameters.Length > 0 && !m.ObjectiveClosesOverDouble)
-        {
-            m.Omit.Add("Objective");
-        }
-
-        if (method.ContainingType.IsRefLikeType && !method.IsStatic)
+        if (ObjectiveOmitted(method))
         {
             m.Omit.Add("Objective");
         }
@@ -1222,6 +1247,14 @@ internal static class Discovery
         m.HintName = HintName(method);
         return m;
     }
+
+    /// <summary>A variant interface's partial declarations must repeat each type parameter's variance (CS1067).</summary>
+    private static string Variance(ITypeParameterSymbol p) => p.Variance switch
+    {
+        VarianceKind.Out => "out ",
+        VarianceKind.In => "in ",
+        _ => string.Empty,
+    };
 
     /// <summary>Type.Method.{hash}.g.cs: short, and unique by construction (the hash is of the method's documentation id).</summary>
     public static string HintName(IMethodSymbol method)

@@ -89,6 +89,12 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrTypeOrData(inv.Type)));
         }
 
+        // A partial void method without an implementation: the compiler removes the call and the evaluation of its arguments.
+        if (method.OriginalDefinition is { IsPartialDefinition: true, PartialImplementationPart: null, ReturnsVoid: true })
+        {
+            return new Scalar(Lit.False);
+        }
+
         string containing = ContainingName(method);
         if (containing == "System.Linq.Enumerable")
         {
@@ -118,7 +124,23 @@ internal sealed partial class Lowerer
 
         // The receiver: a struct place (its methods may change it), a data object, this, or none.
         FValue? receiver = null;
-        if (!method.IsStatic)
+        if (!method.IsStatic && method.Name == "GetValueOrDefault" && inv.Instance is { Type: { } nullableType } && TypeMap.IsNullableValue(nullableType, out _))
+        {
+            // n.GetValueOrDefault(d): n's value if it has one, else d (or zero); the argument is evaluated either way.
+            receiver = LowerExpr(inv.Instance);
+            if (receiver is NullableValue { Value: Scalar { Operand: var inner } } nullable)
+            {
+                var fallback = inv.Arguments.Length == 1 ? LowerExpr(inv.Arguments[0].Value) : ZeroOf(inv.Type!, inv);
+                if (fallback is not Scalar { Operand: var otherwise } || !otherwise.Type.Equals(inner.Type))
+                {
+                    return Unsupported(inv, "GetValueOrDefault of this nullable value", "test HasValue and read Value");
+                }
+
+                return new Scalar(ReferenceEquals(nullable.HasValue, Lit.True) ? inner : ReferenceEquals(nullable.HasValue, Lit.False) ? otherwise
+                    : Emit(Opcode.Select, inner.Type, new[] { nullable.HasValue, inner, otherwise }));
+            }
+        }
+        else if (!method.IsStatic)
         {
             if (inv.Instance is null || inv.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
             {
@@ -145,6 +167,8 @@ internal sealed partial class Lowerer
             {
                 refs[ord] = a.Value is IDeclarationExpressionOperation { Expression: ILocalReferenceOperation decl }
                     ? RefValue.ToVariable(decl.Local)
+                    : a.Value is IDiscardOperation && a.Parameter.RefKind == RefKind.Out
+                    ? RefValue.ToVariable(new SyntheticKey("discard"))
                     : RefTo(a.Value);
 
                 // An out argument may name a variable with no value yet (out var a, or double a; declared unassigned):
@@ -264,6 +288,12 @@ internal sealed partial class Lowerer
             return CompiledCall(at, method, receiver, values, method.Name + "Gradient", "[Differentiable] method");
         }
 
+        if (at is IInvocationOperation withOuts && !method.ReturnsVoid && withOuts.Arguments.Any(a => a.Parameter?.RefKind == RefKind.Out)
+            && withOuts.Arguments.All(a => a.Parameter?.RefKind is RefKind.None or RefKind.Out or RefKind.In))
+        {
+            return DataCallWithOutArguments(withOuts, method, refs);
+        }
+
         if (refs.Any(r => r is not null))
         {
             return Unsupported(at, "a call with ref or out arguments to a method whose source is not in this compilation", "call a helper written in this project, or pass values");
@@ -293,6 +323,77 @@ internal sealed partial class Lowerer
         }
 
         return new Scalar(result);
+    }
+
+    /// <summary>The out arguments of the data call being printed, by their syntax, with the name each is declared as.</summary>
+    private Dictionary<SyntaxNode, string>? _outArguments;
+
+    private int _outNames;
+
+    /// <summary>
+    /// A call that runs as written and returns values through out arguments (table.TryGetValue(key, out var v),
+    /// double.TryParse(s, out var d)): printed as one tuple, (M(..., out var o1), o1), whose items are the result and
+    /// the values assigned. Like any call run as written, nothing passed in may depend on the parameters.
+    /// </summary>
+    private FValue DataCallWithOutArguments(IInvocationOperation inv, IMethodSymbol method, RefValue?[] refs)
+    {
+        var outs = new List<(IArgumentOperation Argument, string Name, ITypeSymbol Type)>();
+        var names = new Dictionary<SyntaxNode, string>();
+        foreach (var a in inv.Arguments)
+        {
+            if (a.Parameter?.RefKind != RefKind.Out || a.Value is IDiscardOperation || a.Syntax is not ArgumentSyntax syntax)
+            {
+                continue;
+            }
+
+            var type = a.Value.Type is { } t ? Concrete(t) : null;
+            if (type is null || refs[a.Parameter.Ordinal] is null || type.IsRefLikeType || IsStructType(type) || TypeMap.IsNullableValue(type, out _)
+                || type is INamedTypeSymbol { IsTupleType: true })
+            {
+                return Unsupported(inv, "an out argument of this type to a method whose source is not in this compilation", "call a helper written in this project, or pass values");
+            }
+
+            string name = "__sgOut" + (_outNames++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            names[syntax] = name;
+            outs.Add((a, name, type));
+        }
+
+        _outArguments = names;
+        Instr? call;
+        try
+        {
+            call = Opaque(inv, pure: false);
+        }
+        finally
+        {
+            _outArguments = null;
+        }
+
+        if (call is null)
+        {
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
+        var info = (OpaqueInfo)call.Data!;
+        var parts = info.Parts.ToArray();
+        parts[0] = "(" + parts[0];
+        parts[parts.Length - 1] += string.Concat(outs.Select(o => ", " + o.Name)) + ")";
+        var returnType = Concrete(method.ReturnType);
+        var tupleType = outs.Count == 0 ? returnType : _compilation.CreateTupleTypeSymbol(ImmutableArray.Create(returnType).AddRange(outs.Select(o => o.Type)));
+        var tuple = Emit(Opcode.Opaque, IrTypeOrData(tupleType), call.Args, new OpaqueInfo(outs.Count == 0 ? info.Parts : parts, pure: false, effectFree: false), SourceText(inv.Syntax));
+        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(inv), new[] { SourceText(inv.Syntax), Advice(method) }));
+        if (outs.Count == 0)
+        {
+            return new Scalar(tuple);
+        }
+
+        for (int i = 0; i < outs.Count; i++)
+        {
+            var item = Emit(Opcode.Opaque, IrTypeOrData(outs[i].Type), new[] { tuple }, new OpaqueInfo(new[] { string.Empty, ".Item" + (i + 2).ToString(System.Globalization.CultureInfo.InvariantCulture) }, pure: true, effectFree: true));
+            WriteRef(refs[outs[i].Argument.Parameter!.Ordinal]!, new Scalar(item), outs[i].Argument);
+        }
+
+        return new Scalar(Emit(Opcode.Opaque, IrTypeOrData(returnType), new[] { tuple }, new OpaqueInfo(new[] { string.Empty, ".Item1" }, pure: true, effectFree: true)));
     }
 
     /// <summary>A type of the base class library: its operators (array → span, decimal → double) are conversions the generator knows.</summary>

@@ -144,7 +144,13 @@ internal sealed partial class Lowerer
                 return LowerWith(with);
             case ITupleBinaryOperation tupleBinary:
                 return new Scalar(LowerTupleEquality(tupleBinary));
-            case IInterpolatedStringOperation or ITypeOfOperation or ISizeOfOperation or IIsTypeOperation or IConditionalAccessOperation or INameOfOperation:
+            case ICoalesceAssignmentOperation coalesceAssignment:
+                return LowerCoalesceAssignment(coalesceAssignment);
+            case IConditionalAccessOperation conditionalAccess:
+                return LowerConditionalAccess(conditionalAccess);
+            case IConditionalAccessInstanceOperation when _conditionalInstances.Count > 0:
+                return _conditionalInstances.Peek();
+            case IInterpolatedStringOperation or ITypeOfOperation or ISizeOfOperation or IIsTypeOperation or INameOfOperation:
                 return OpaqueValue(op, pure: op is ITypeOfOperation or ISizeOfOperation or INameOfOperation or IIsTypeOperation);
             case ILiteralOperation:
                 return new Scalar(Constant(null, type ?? _compilation.ObjectType));
@@ -618,6 +624,104 @@ internal sealed partial class Lowerer
         }
 
         return result;
+    }
+
+    /// <summary>The receivers of the o?.M being lowered, innermost last (what o?.M's .M reads).</summary>
+    private readonly Stack<FValue> _conditionalInstances = new();
+
+    /// <summary>
+    /// o?.M: M of o when o has a value (a nullable value's Value, or a non-null object), else null; M is not evaluated
+    /// when o is null.
+    /// </summary>
+    private FValue LowerConditionalAccess(IConditionalAccessOperation access)
+    {
+        var receiver = LowerExpr(access.Operation);
+        Operand hasValue;
+        FValue instance;
+        switch (receiver)
+        {
+            case NullableValue n:
+                hasValue = n.HasValue;
+                instance = n.Value;
+                break;
+            case Scalar { Operand: var o } when o.Type.Kind is ValueKind.Data or ValueKind.Array && access.Operation.Type is { IsReferenceType: true }:
+                hasValue = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+                instance = receiver;
+                break;
+            case Scalar { Operand: Poison } poison:
+                return poison;
+            default:
+                return Unsupported(access, "?. on this value", "test it for null with an if statement");
+        }
+
+        var type = Concrete(access.Type!);
+        bool nullableResult = TypeMap.IsNullableValue(type, out _) && access.WhenNotNull.Type is { } inner && !TypeMap.IsNullableValue(inner, out _);
+        var key = new SyntheticKey("access");
+        EmitIf(hasValue, () =>
+        {
+            _conditionalInstances.Push(instance);
+            try
+            {
+                var value = LowerExpr(access.WhenNotNull);
+                Bind(key, nullableResult ? new NullableValue(Lit.True, value) : value);
+            }
+            finally
+            {
+                _conditionalInstances.Pop();
+            }
+
+            return Flow.Normal;
+        }, () =>
+        {
+            Bind(key, ZeroOf(type, access));
+            return Flow.Normal;
+        });
+        var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(access.Type)));
+        _env.Remove(key);
+        return FlattenSelect(result);
+    }
+
+    /// <summary>v ??= e on a local or parameter: v keeps its value when it has one, else e (converted) is assigned; the value is v's.</summary>
+    private FValue LowerCoalesceAssignment(ICoalesceAssignmentOperation op)
+    {
+        if (op.Target is not (ILocalReferenceOperation or IParameterReferenceOperation) || op.Target.Type is null || op.Type is null)
+        {
+            return Unsupported(op, "??= on this target", "test it for null with an if statement and assign it there");
+        }
+
+        var current = LowerExpr(op.Target);
+        Operand hasValue;
+        switch (current)
+        {
+            case NullableValue n:
+                hasValue = n.HasValue;
+                break;
+            case Scalar { Operand: var o } when o.Type.Kind is ValueKind.Data or ValueKind.Array && op.Target.Type.IsReferenceType:
+                hasValue = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+                break;
+            case Scalar { Operand: Poison } poison:
+                return poison;
+            default:
+                return Unsupported(op, "??= on this value", "test it for null with an if statement and assign it there");
+        }
+
+        var resultType = Concrete(op.Type);
+        bool unwrap = current is NullableValue && !TypeMap.IsNullableValue(resultType, out _);
+        var key = new SyntheticKey("value");
+        EmitIf(hasValue, () =>
+        {
+            Bind(key, unwrap ? ((NullableValue)current).Value : current);
+            return Flow.Normal;
+        }, () =>
+        {
+            var value = LowerExpr(op.Value);
+            Assign(op.Target, Convert(op, value, op.Value.Type, Concrete(op.Target.Type), isChecked: false), op);
+            Bind(key, Convert(op, value, op.Value.Type, resultType, isChecked: false));
+            return Flow.Normal;
+        });
+        var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(op.Type)));
+        _env.Remove(key);
+        return FlattenSelect(result);
     }
 
     private FValue LowerCoalesce(ICoalesceOperation coalesce)

@@ -20,6 +20,17 @@ internal sealed partial class Lowerer
                     LowerStatement(before);
                 }
 
+                if (f.Condition is not null && AssignsVariables(f.Condition))
+                {
+                    return EmitLoop(source, true, returns, f.ExitLabel, f.ContinueLabel, null, () => ConditionInBody(f.Condition, f.Body), f.AtLoopBottom.Length == 0 ? null : () =>
+                    {
+                        foreach (var step in f.AtLoopBottom)
+                        {
+                            LowerStatement(step);
+                        }
+                    }, loop);
+                }
+
                 return EmitLoop(
                     source,
                     needsFlags,
@@ -36,6 +47,8 @@ internal sealed partial class Lowerer
                         }
                     },
                     loop);
+            case IWhileLoopOperation w when w.ConditionIsTop && !w.ConditionIsUntil && w.Condition is not null && AssignsVariables(w.Condition):
+                return EmitLoop(source, true, returns, w.ExitLabel, w.ContinueLabel, null, () => ConditionInBody(w.Condition, w.Body), null, loop);
             case IWhileLoopOperation w when w.ConditionIsTop && !w.ConditionIsUntil:
                 return EmitLoop(source, needsFlags, returns, w.ExitLabel, w.ContinueLabel, w.Condition is null ? null : () => LowerCondition(w.Condition!), () => LowerList(Statements(w.Body), 0), null, loop);
             case IWhileLoopOperation w when !w.ConditionIsTop && !w.ConditionIsUntil:
@@ -52,6 +65,26 @@ internal sealed partial class Lowerer
                 Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(loop), "This kind of loop", "use for, foreach, while or do");
                 return Flow.Normal;
         }
+    }
+
+    /// <summary>Does a loop condition change a variable (while (k-- > 0), while ((i += 2) < n))?</summary>
+    private static bool AssignsVariables(IOperation condition) =>
+        condition.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation or IAssignmentOperation or IDeclarationExpressionOperation);
+
+    /// <summary>
+    /// A condition that changes variables is evaluated at the top of the body, once per iteration as C# does:
+    /// while (C) B  →  while (!stop) { if (C) B else stop = true; } (the header itself only reads the flag).
+    /// </summary>
+    private Flow ConditionInBody(IOperation condition, IOperation body)
+    {
+        var frame = CurrentLoop!;
+        var c = LowerCondition(condition);
+        EmitIf(c, () => LowerList(Statements(body), 0), () =>
+        {
+            Bind(frame.Break!, new Scalar(Lit.True));
+            return Flow.Normal;
+        });
+        return Flow.Normal;
     }
 
     private Frame? CurrentLoop

@@ -96,6 +96,11 @@ internal sealed partial class Lowerer
             return true;
         }
 
+        if (TypeMap.IsNullableValue(type, out var underlying))
+        {
+            return CarriesNoDerivative(underlying);
+        }
+
         for (var t = type; t is not null; t = t.BaseType)
         {
             if (t.ToDisplayString() is "System.Exception" or "System.Type")
@@ -172,6 +177,12 @@ internal sealed partial class Lowerer
 
                         if (symbol is not null && !Accessible(symbol))
                         {
+                            if (ConstantText(symbol) is { } constant)
+                            {
+                                replacements.Add((ma.SpanStart, ma.Span.End, constant, null));
+                                continue;
+                            }
+
                             problem = "'" + symbol.Name + "', which the generated code cannot access";
                             break;
                         }
@@ -192,6 +203,41 @@ internal sealed partial class Lowerer
 
                         stack.Push(ma.Expression);
                         if (ma.Name is GenericNameSyntax g)
+                        {
+                            foreach (var arg in g.TypeArgumentList.Arguments)
+                            {
+                                stack.Push(arg);
+                            }
+                        }
+
+                        continue;
+                    }
+
+                case MemberBindingExpressionSyntax binding:
+                    {
+                        // .Name after ?. (o?.Name): a member of the receiver, not a name in scope; printed as written.
+                        var symbol = model.GetSymbolInfo(binding, _ct).Symbol;
+                        if (symbol is not null && !Accessible(symbol))
+                        {
+                            problem = "'" + symbol.Name + "', which the generated code cannot access";
+                            break;
+                        }
+
+                        // The ?. is outside this expression (o?.M(...) lowered as a conditional, M(...) printed): its
+                        // receiver is the value o?. tested, printed before the member.
+                        var access = binding.Ancestors().OfType<ConditionalAccessExpressionSyntax>().FirstOrDefault(a => a.WhenNotNull.Span.Contains(binding.Span));
+                        if (access is not null && !syntax.Span.Contains(access.Span))
+                        {
+                            if (_conditionalInstances.Count == 0 || _conditionalInstances.Peek() is not Scalar { Operand: var receiver })
+                            {
+                                problem = "?. on a value that is not a number or an object, inside a data expression";
+                                break;
+                            }
+
+                            replacements.Add((binding.SpanStart, binding.SpanStart, null, receiver));
+                        }
+
+                        if (binding.Name is GenericNameSyntax g)
                         {
                             foreach (var arg in g.TypeArgumentList.Arguments)
                             {
@@ -233,6 +279,22 @@ internal sealed partial class Lowerer
 
                     continue;
                 case ArgumentSyntax arg:
+                    if (arg.RefKindKeyword.IsKind(SyntaxKind.OutKeyword) && _outArguments is { } outNames && arg.Parent?.Parent == syntax)
+                    {
+                        // An out argument of the data call printed as a tuple: declared afresh (out var __sgOut0), or discarded.
+                        if (outNames.TryGetValue(arg, out var outName))
+                        {
+                            replacements.Add((arg.Expression.SpanStart, arg.Expression.Span.End, "var " + outName, null));
+                            continue;
+                        }
+
+                        if (arg.Expression is IdentifierNameSyntax { Identifier.Text: "_" } or DeclarationExpressionSyntax { Designation: DiscardDesignationSyntax })
+                        {
+                            replacements.Add((arg.Expression.SpanStart, arg.Expression.Span.End, "_", null));
+                            continue;
+                        }
+                    }
+
                     if (arg.RefKindKeyword.IsKind(SyntaxKind.OutKeyword) || arg.RefKindKeyword.IsKind(SyntaxKind.RefKeyword))
                     {
                         problem = "a ref or out argument inside a data expression";
@@ -398,6 +460,12 @@ internal sealed partial class Lowerer
             case IFieldSymbol or IPropertySymbol or IMethodSymbol or IEventSymbol:
                 if (!Accessible(symbol))
                 {
+                    if (ConstantText(symbol) is { } constant)
+                    {
+                        replacements.Add((node.SpanStart, node.Span.End, constant, null));
+                        return null;
+                    }
+
                     return "'" + symbol.Name + "', which the generated code cannot access";
                 }
 
@@ -436,6 +504,42 @@ internal sealed partial class Lowerer
         var display = symbol is ITypeSymbol type ? Concrete(type).ToDisplayString(TypeMap.Qualified) : "global::" + symbol.ToDisplayString();
         replacements.Add((node.SpanStart, node.Span.End, display, null));
         return null;
+    }
+
+    /// <summary>
+    /// A constant the generated code cannot name (a private const of a helper's type), as a literal of its value and
+    /// type, parenthesized; null for other symbols and for constants of other types (an enum).
+    /// </summary>
+    private static string? ConstantText(ISymbol symbol)
+    {
+        if (symbol is not IFieldSymbol { IsConst: true, HasConstantValue: true } field)
+        {
+            return null;
+        }
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string? text = (field.ConstantValue, field.Type.SpecialType) switch
+        {
+            (null, SpecialType.System_String) => "(string)null",
+            (string v, SpecialType.System_String) => SymbolDisplay.FormatLiteral(v, quote: true),
+            (char v, SpecialType.System_Char) => SymbolDisplay.FormatLiteral(v, quote: true),
+            (bool v, SpecialType.System_Boolean) => v ? "true" : "false",
+            (int v, SpecialType.System_Int32) => v.ToString(inv),
+            (uint v, SpecialType.System_UInt32) => v.ToString(inv) + "U",
+            (long v, SpecialType.System_Int64) => v.ToString(inv) + "L",
+            (ulong v, SpecialType.System_UInt64) => v.ToString(inv) + "UL",
+            (short v, SpecialType.System_Int16) => "(short)" + v.ToString(inv),
+            (ushort v, SpecialType.System_UInt16) => "(ushort)" + v.ToString(inv),
+            (byte v, SpecialType.System_Byte) => "(byte)" + v.ToString(inv),
+            (sbyte v, SpecialType.System_SByte) => "(sbyte)" + v.ToString(inv),
+            (double v, SpecialType.System_Double) => double.IsNaN(v) ? "double.NaN" : double.IsPositiveInfinity(v) ? "double.PositiveInfinity"
+                : double.IsNegativeInfinity(v) ? "double.NegativeInfinity" : v.ToString("R", inv) + "D",
+            (float v, SpecialType.System_Single) => float.IsNaN(v) ? "float.NaN" : float.IsPositiveInfinity(v) ? "float.PositiveInfinity"
+                : float.IsNegativeInfinity(v) ? "float.NegativeInfinity" : v.ToString("R", inv) + "F",
+            (decimal v, SpecialType.System_Decimal) => v.ToString(inv) + "M",
+            _ => null,
+        };
+        return text is null ? null : "(" + text + ")";
     }
 
     /// <summary>Can the generated code (in the [Differentiable] method's type) use this symbol?</summary>

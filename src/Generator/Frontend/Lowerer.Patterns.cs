@@ -147,6 +147,8 @@ internal sealed partial class Lowerer
                 return IsSameTypeOrValue(t.MatchedType, inputType) ? Lit.True : TypeTest(pattern, input, t.MatchedType, null);
             case IRecursivePatternOperation rp:
                 return MatchRecursive(rp, input, inputType);
+            case IListPatternOperation list:
+                return MatchList(list, input, inputType);
             default:
                 Unsupported(pattern, "this pattern", "use constant, relational, and/or/not, declaration and property patterns on numbers, structs and tuples");
                 return Lit.False;
@@ -218,12 +220,175 @@ internal sealed partial class Lowerer
         }
     }
 
+    /// <summary>
+    /// [p0, p1, .., q0] on an array or span: not null (an array), a length test, then each element pattern on the element
+    /// at its position (from the start before the slice, from the end after it), read only once the length is known to
+    /// hold it.
+    /// </summary>
+    private Operand MatchList(IListPatternOperation list, FValue input, ITypeSymbol? inputType)
+    {
+        if (input is not Scalar { Operand: var array } || !array.Type.IsVector || inputType is null || TypeMap.VectorElement(Concrete(inputType)) is not { } elementType)
+        {
+            Unsupported(list, "a list pattern on this value", "use list patterns on arrays and spans of numbers");
+            return Lit.False;
+        }
+
+        if (array is Poison)
+        {
+            return Lit.False;
+        }
+
+        // A C# array may be null (the pattern then fails); the generator holds arrays as arrays, spans as spans.
+        bool mayBeNull = Concrete(inputType) is IArrayTypeSymbol;
+        if (mayBeNull != (array.Type.Form == ArrayForm.Array))
+        {
+            Unsupported(list, "a list pattern on this value", "use list patterns on arrays and spans of numbers");
+            return Lit.False;
+        }
+
+        int slice = -1;
+        for (int i = 0; i < list.Patterns.Length; i++)
+        {
+            if (list.Patterns[i] is ISlicePatternOperation s)
+            {
+                if (s.Pattern is not null and not IDiscardPatternOperation)
+                {
+                    Unsupported(s, "a slice pattern that matches the slice", "match the elements you need, and take the slice with a[i..j] in the body");
+                    return Lit.False;
+                }
+
+                slice = i;
+            }
+        }
+
+        int count = list.Patterns.Length - (slice >= 0 ? 1 : 0);
+        var key = new SyntheticKey("matches");
+        Bind(key, new Scalar(Lit.False));
+        Flow MatchElements()
+        {
+            var length = Emit(Opcode.Length, IrType.Int32, new[] { array });
+            var fits = Emit(Opcode.Cmp, IrType.Bool, new[] { length, Lit.Int(count) }, slice >= 0 ? CmpKind.Ge : CmpKind.Eq);
+            EmitIf(fits, () =>
+            {
+                Operand all = Lit.True;
+                for (int i = 0; i < list.Patterns.Length; i++)
+                {
+                    if (i == slice)
+                    {
+                        continue;
+                    }
+
+                    var index = slice < 0 || i < slice ? (Operand)Lit.Int(i) : Emit(Opcode.ISub, IrType.Int32, new[] { length, Lit.Int(list.Patterns.Length - i) });
+                    var element = Load(array, new[] { index }, list.Patterns[i]);
+                    all = Emit(Opcode.And, IrType.Bool, new[] { all, Match(list.Patterns[i], new Scalar(element), elementType) });
+                }
+
+                Bind(key, new Scalar(all));
+                return Flow.Normal;
+            }, () => Flow.Normal);
+            return Flow.Normal;
+        }
+
+        if (mayBeNull)
+        {
+            var notNull = Emit(Opcode.Opaque, IrType.Bool, new[] { array }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+            EmitIf(notNull, MatchElements, () => Flow.Normal);
+        }
+        else
+        {
+            MatchElements();
+        }
+
+        var result = _env.Get(key) is Scalar { Operand: var matched } ? matched : Lit.False;
+        _env.Remove(key);
+        if (list.DeclaredSymbol is { } symbol)
+        {
+            Define(symbol, input);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// { Length: > 2 } on an array or span, { Length: > 3 } on a string or another object of data: the members are
+    /// read (an array's Length; a data object's properties of types that carry no derivative) once the value is known
+    /// not to be null, as C# does.
+    /// </summary>
+    private Operand? MatchMembersOfAnObject(IRecursivePatternOperation rp, FValue input, ITypeSymbol? inputType)
+    {
+        if (input is not Scalar { Operand: var o } || o is Poison || !(o.Type.IsVector || o.Type.Kind == ValueKind.Data) || inputType is null
+            || rp.DeconstructionSubpatterns.Length > 0 || rp.PropertySubpatterns.Length == 0)
+        {
+            return null;
+        }
+
+        foreach (var sub in rp.PropertySubpatterns)
+        {
+            bool readable = sub.Member is IPropertyReferenceOperation { Property: { IsIndexer: false, IsStatic: false, GetMethod: not null } property }
+                && (o.Type.IsVector ? property.Name == "Length" : CarriesNoDerivative(property.Type) && Accessible(property.GetMethod!));
+            if (!readable)
+            {
+                return null;
+            }
+        }
+
+        var key = new SyntheticKey("matches");
+        Bind(key, new Scalar(Lit.False));
+        Flow MatchMembers()
+        {
+            Operand all = Lit.True;
+            foreach (var sub in rp.PropertySubpatterns)
+            {
+                var property = ((IPropertyReferenceOperation)sub.Member).Property;
+                var value = o.Type.IsVector
+                    ? Emit(Opcode.Length, IrType.Int32, new[] { o })
+                    : Emit(Opcode.Opaque, IrTypeOrData(property.Type), new[] { o }, new OpaqueInfo(new[] { string.Empty, "." + SyntaxFactsEscape(property.Name) }, pure: false, effectFree: true));
+                all = Emit(Opcode.And, IrType.Bool, new[] { all, Match(sub.Pattern, new Scalar(value), property.Type) });
+            }
+
+            Bind(key, new Scalar(all));
+            return Flow.Normal;
+        }
+
+        if (Concrete(inputType).IsReferenceType)
+        {
+            var notNull = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+            EmitIf(notNull, MatchMembers, () => Flow.Normal);
+        }
+        else
+        {
+            MatchMembers();
+        }
+
+        var result = _env.Get(key) is Scalar { Operand: var matched } ? matched : Lit.False;
+        _env.Remove(key);
+        if (rp.DeclaredSymbol is { } symbol)
+        {
+            Define(symbol, input);
+        }
+
+        return result;
+    }
+
+    private static string SyntaxFactsEscape(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+
     private Operand MatchRecursive(IRecursivePatternOperation rp, FValue input, ITypeSymbol? inputType)
     {
+        if (MatchMembersOfAnObject(rp, input, inputType) is { } members)
+        {
+            return members;
+        }
+
         Operand all = Lit.True;
         if (input is Scalar { Operand: { Type.Kind: ValueKind.Data } data } && rp.PropertySubpatterns.Length == 0 && rp.DeconstructionSubpatterns.Length == 0)
         {
             all = Emit(Opcode.Opaque, IrType.Bool, new[] { data }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+        }
+        else if (input is Scalar { Operand: not Poison } && rp.PropertySubpatterns.Length == 0 && rp.DeconstructionSubpatterns.Length == 0
+            && inputType is { IsValueType: true } && !TypeMap.IsNullableValue(inputType, out _))
+        {
+            // { } (or { } v) on a number: always matches (on a double? it is reached through HasValue above).
         }
         else if (input is not (StructValue or TupleValue))
         {

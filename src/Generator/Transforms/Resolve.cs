@@ -308,6 +308,33 @@ internal sealed class Resolve
                 return view;
             }
 
+            // Views the loop only permutes among its own loop variables ((a, b) = (b, a): double buffering): with
+            // a = c0 → c1 → ... → c(L−1) → c0 by their next values, a in iteration k is the initial view of c(k mod L).
+            if (v.Type.IsArray && v.Type.Form != ArrayForm.Array && depth < MaxRecomputeDepth && PermutedViews(v) is { } cycle)
+            {
+                var inits = new Operand[cycle.Count];
+                for (int i = 0; i < inits.Length; i++)
+                {
+                    inits[i] = cycle[i].Init is Var start ? ResolveVar(start, depth + 1) : cycle[i].Init;
+                }
+
+                Operand chosen = inits[inits.Length - 1];
+                if (inits.Length > 1)
+                {
+                    var phase = rb.Op(Opcode.IRem, IrType.Int32, k, Lit.Int(inits.Length));
+                    for (int i = inits.Length - 2; i >= 0; i--)
+                    {
+                        var isPhase = rb.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, phase, Lit.Int(i));
+                        var view = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
+                        recompute.Add(new Assign(view, new Instr(Opcode.Select, v.Type, new[] { isPhase, inits[i], chosen })));
+                        chosen = view;
+                    }
+                }
+
+                map[v] = chosen;
+                return chosen;
+            }
+
             // Stored: pushed at the end of each forward iteration.
             if (v.Type.IsArray && v.Type.Form != ArrayForm.Array)
             {
@@ -321,6 +348,36 @@ internal sealed class Resolve
             var popped = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
             map[v] = popped;
             return popped;
+        }
+
+        // The loop variables v = c0, c1, ... whose next values are c1, c2, ..., c0, each starting from a view defined
+        // before the loop (a cycle of at most eight); null for anything else.
+        List<LoopVar>? PermutedViews(Var v)
+        {
+            var cycle = new List<LoopVar>();
+            var current = forward.Vars.FirstOrDefault(lv => ReferenceEquals(lv.Var, v));
+            while (current is not null && cycle.Count < 8)
+            {
+                if (current.Init is Var init && definedIn.Contains(init))
+                {
+                    return null;
+                }
+
+                cycle.Add(current);
+                if (current.Next is not Var next)
+                {
+                    return null;
+                }
+
+                if (ReferenceEquals(next, v))
+                {
+                    return cycle;
+                }
+
+                current = forward.Vars.FirstOrDefault(lv => ReferenceEquals(lv.Var, next) && !cycle.Contains(lv));
+            }
+
+            return null;
         }
 
         // The span loop variable v, with the loop (this one, or one nested in it) that carries it.

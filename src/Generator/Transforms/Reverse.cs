@@ -156,12 +156,30 @@ internal sealed class Reverse
                     break;
                 case Loop l:
                     {
-                        // Array loop variables carry their adjoint arrays along.
+                        // Array loop variables carry their adjoint arrays along: held as spans when one starts as a
+                        // span (a parameter's gradient output) and the loop passes it to another ((a, b) = (b, a) of a
+                        // parameter and a local), since a span cannot go into an array variable.
+                        var spanAdjoint = new HashSet<Var>(l.Vars.Where(lv => lv.Var.Type.IsArray && _activity.IsActive(lv.Var) && (ArrayAdjoint(lv.Init)?.Type.Form ?? ArrayForm.Array) != ArrayForm.Array).Select(lv => lv.Var));
+                        for (bool changed = true; changed;)
+                        {
+                            changed = false;
+                            foreach (var lv in l.Vars)
+                            {
+                                if (lv.Next is Var next && l.Vars.Any(o => ReferenceEquals(o.Var, next)) && spanAdjoint.Contains(lv.Var) != spanAdjoint.Contains(next)
+                                    && lv.Var.Type.IsArray && _activity.IsActive(lv.Var) && _activity.IsActive(next))
+                                {
+                                    spanAdjoint.Add(lv.Var);
+                                    spanAdjoint.Add(next);
+                                    changed = true;
+                                }
+                            }
+                        }
+
                         foreach (var lv in l.Vars.ToList())
                         {
                             if (lv.Var.Type.IsArray && _activity.IsActive(lv.Var))
                             {
-                                var initForm = ArrayAdjoint(lv.Init)?.Type.Form ?? ArrayForm.Array;
+                                var initForm = spanAdjoint.Contains(lv.Var) ? ArrayForm.Span : ArrayAdjoint(lv.Init)?.Type.Form ?? ArrayForm.Array;
                                 var dst = _method.NewVar(lv.Var.Hint, initForm == ArrayForm.Array ? AdjointArrayType(lv.Var.Type) : lv.Var.Type.WithForm(ArrayForm.Span), VarRole.Adjoint, mutable: true);
                                 dst.Of = lv.Var;
                                 _arrayAdjoints[lv.Var] = dst;

@@ -285,8 +285,10 @@ internal sealed class Vectorize
 
                         if (args.All(x => x is Inv) && a.Value.IsPure)
                         {
-                            // The same in every iteration and free of effects: computed once, before the kernel.
-                            hoisted.Add(a);
+                            // The same in every iteration and free of effects: computed once, before the kernel, from
+                            // the values its operands stand for (a copy of a pass-through adjoint is not hoisted itself).
+                            var invariantArgs = a.Value.Args.Select((o, i) => ((Inv)args[i]!).Value).ToArray();
+                            hoisted.Add(invariantArgs.SequenceEqual(a.Value.Args) ? a : new Assign(a.Dst, a.Value.With(invariantArgs)));
                             hoistable.Add(a.Dst);
                             continue;
                         }

@@ -81,7 +81,7 @@ public class HintNameTests
         AssertGoodNames(run, 2);
     }
 
-    [Fact(Skip = "generator bug: F<T>(double) gets no objective (T is not real), yet SG0030 refuses it for an FObjective() that collides with F(double)'s")]
+    [Fact] // fixed; was: F<T>(double) gets no objective (T is not real), yet SG0030 refused it for an FObjective() that collides with F(double)'s
     public void GenericAndNonGenericOverloads()
     {
         // F<T>(double) does not close over double (T is not the parameter's type), so it gets no objective and nothing collides.

@@ -44,13 +44,13 @@ public class KnownGeneratorBugs
 
     // ---- internal errors ----
     // ---- wrong refusals ----
-    [Fact(Skip = "generator bug: F<T>(double) gets no objective (T is not real), yet SG0030 refuses it for an FObjective() that collides with F(double)'s")]
+    [Fact] // fixed; was: F<T>(double) gets no objective (T is not real), yet SG0030 refused it for an FObjective() that collides with F(double)'s
     public void GenericOverloadWithAnUnusedTypeParameter() => Check(nameof(GenericOverloadWithAnUnusedTypeParameter));
 
-    [Fact(Skip = "generator bug: SG0020 ('an interface member ... ignore the override') on a static, non-virtual method of an interface")]
+    [Fact] // fixed; was: SG0020 ('an interface member ... ignore the override') on a static, non-virtual method of an interface
     public void StaticMethodOfAVariantInterface() => Check(nameof(StaticMethodOfAVariantInterface));
 
-    [Fact(Skip = "generator bug: SG0020 on a sealed override, although the message itself advises 'make it non-virtual (or sealed)'")]
+    [Fact] // fixed; was: SG0020 on a sealed override, although the message itself advises 'make it non-virtual (or sealed)'
     public void SealedOverrideIsNotVirtualDispatch() => Check(nameof(SealedOverrideIsNotVirtualDispatch));
 
     [Fact] // fixed; was: SG0017 "'Scale' (this property)" for a positional property read in a record struct's own instance method
@@ -68,25 +68,25 @@ public class KnownGeneratorBugs
     [Fact] // fixed; was: SG0015 "'.ctor' ... its body could not be read" (twice) for new V(x, 1) of a positional record struct
     public void ExtensionMethodOnAStruct() => Check(nameof(ExtensionMethodOnAStruct));
 
-    [Fact(Skip = "generator bug: foreach (var (px, py) in points) over a (double, double)[] is refused, saying to 'deconstruct tuples and structs'")]
+    [Fact] // fixed; was: foreach (var (px, py) in points) over a (double, double)[] was refused
     public void ForeachDeconstructingTuplesFromData() => Check(nameof(ForeachDeconstructingTuplesFromData));
 
     [Fact] // fixed (#9 item 5); was: SG0017 twice ('a struct, tuple or function where a number is expected') for an indexer of a struct local
     public void StructPropertyWithAComputedGetter() => Check(nameof(StructPropertyWithAComputedGetter));
 
-    [Fact(Skip = "generator bug: SG0017 \"'z' (the struct or tuple 'z' inside a data expression)\" for z.GetValueOrDefault(x) on a double? local")]
+    [Fact] // fixed; was: SG0017 "'z' (the struct or tuple 'z' inside a data expression)" for z.GetValueOrDefault(x) on a double? local
     public void NullableValueAndHasValue() => Check(nameof(NullableValueAndHasValue));
 
-    [Fact(Skip = "generator bug: SG0017 \"'Length' (a member of a struct inside a data expression)\" for data?.Length on a double[]? parameter")]
+    [Fact] // fixed; was: SG0017 "'Length' (a member of a struct inside a data expression)" for data?.Length on a double[]? parameter
     public void ConditionalAccessOnData() => Check(nameof(ConditionalAccessOnData));
 
-    [Fact(Skip = "generator bug: SG0017 for a list pattern on a [NoDerivative] array (data is [var first, .., var last]): data needs no derivative")]
+    [Fact] // fixed; was: SG0017 for a list pattern on a [NoDerivative] array (data is [var first, .., var last])
     public void ListPatternOnData() => Check(nameof(ListPatternOnData));
 
     [Fact]
     public void LinqQuerySyntax() => Check(nameof(LinqQuerySyntax));
 
-    [Fact(Skip = "generator bug: (a, b) = (b, a) of two double[] parameters in a loop: SG0006 'a span that the loop changes ... use an array (double[])'")]
+    [Fact] // fixed; was: (a, b) = (b, a) of two double[] parameters in a loop: SG0006 (their adjoint views, spans, could not be stored for the reverse loop)
     public void ArrayParameterReassignedInALoop() => Check(nameof(ArrayParameterReassignedInALoop));
 
     // ---- cascades and messages ----

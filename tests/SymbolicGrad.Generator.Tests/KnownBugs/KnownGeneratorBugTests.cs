@@ -241,6 +241,18 @@ public class KnownGeneratorBugTests
         public int GetHashCode(double value) => 0;
     }
 
+    /// <summary>
+    /// A local array swapped with a parameter array in a loop ((a, b) = (b, a), with b = new[] { x, 2 * x } before the
+    /// loop). The stores that create b go into that new array, although flow-insensitive aliasing puts b and a in one
+    /// class; and b's adjoint, an array, is carried in a span beside a's (a gradient output). s = 9·a0·a1 + 12·x² at
+    /// (a0, a1, x) = (0.5, 2, 1.5).
+    /// </summary>
+    [Fact] // fixed; was: SG0018 at b's initializer ("writes to the elements of the parameter 'a'"), then CS0029 in the generated code (a span into a double[] adjoint)
+    public void LocalArraySwappedWithAParameterArray() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] a, double x)\n    {\n        var b = new[] { x, 2 * x };\n        double s = 0;\n" +
+        "        for (int t = 0; t < 5; t++)\n        {\n            s += a[0] * a[^1] * (t + 1);\n            (a, b) = (b, a);\n        }\n\n        return s;\n    }",
+        "F", new[] { 0.5, 2.0, 1.5 }, new[] { 18.0, 4.5, 36.0 }, 2);
+
     // ------------------------------------------------------------------ messages
 
     /// <summary>Issue #9 §2: one construct, one error, and a message that names the conversion.</summary>

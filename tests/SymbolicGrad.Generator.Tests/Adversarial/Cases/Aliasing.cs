@@ -142,6 +142,84 @@ public static partial class AdversarialCases
         {
             Targets = [new Target { Lengths = new Dictionary<string, int> { ["a"] = 1, ["b"] = 1 }, Closed = x => [1 + 3, 2 + 4] }],
         };
+        yield return G("ThreeArrayParametersRotatedInALoop", """
+                [Differentiable] public static double F(double[] a, double[] b, double[] c)
+                {
+                    double s = 0;
+                    for (int i = 0; i < 5; i++)
+                    {
+                        s += a[0] * (i + 1) + b[0] * c[0];
+                        (a, b, c) = (b, c, a);
+                    }
+
+                    return s;
+                }
+            """, note: A + " (a cycle of three views: a in iteration k is the k mod 3'th)") with
+        {
+            // s = 5a + 7b + 3c + 2bc + 2ca + ab
+            Targets = [new Target { Lengths = new Dictionary<string, int> { ["a"] = 1, ["b"] = 1, ["c"] = 1 }, Closed = x => [5 + 2 * x[2] + x[1], 7 + 2 * x[2] + x[0], 3 + 2 * x[1] + 2 * x[0]] }],
+        };
+        yield return G("DoubleBufferedTimeStepping", """
+                [Differentiable] public static double F(double[] u0, [NoDerivative] int steps)
+                {
+                    int n = u0.Length;
+                    double[] cur = new double[n];
+                    double[] next = new double[n];
+                    for (int i = 0; i < n; i++) cur[i] = u0[i];
+                    for (int t = 0; t < steps; t++)
+                    {
+                        for (int i = 1; i < n - 1; i++) next[i] = cur[i] + 0.1 * (cur[i - 1] - 2 * cur[i] + cur[i + 1]) * cur[i];
+                        next[0] = cur[0];
+                        next[n - 1] = cur[n - 1];
+                        (cur, next) = (next, cur);
+                    }
+
+                    double s = 0;
+                    for (int i = 0; i < n; i++) s += cur[i] * cur[i];
+                    return s;
+                }
+            """, note: A + " (#9 item 9: two local buffers swapped after each time step, the one written overwritten each step)") with
+        {
+            Targets =
+            [
+                new Target { Lengths = new Dictionary<string, int> { ["u0"] = 5 }, Data = new Dictionary<string, string> { ["steps"] = "3" } },
+                new Target { Lengths = new Dictionary<string, int> { ["u0"] = 4 }, Data = new Dictionary<string, string> { ["steps"] = "0" }, Closed = x => x.Select(v => 2 * v).ToArray() },
+            ],
+        };
+        yield return E("WriteThroughAnArraySwappedWithAParameter", "SG0018", """
+                [Differentiable] public static double F(double[] a, double x)
+                {
+                    var b = new[] { x, 2 * x };
+                    double s = 0;
+                    for (int t = 0; t < 5; t++)
+                    {
+                        [|b[0]|] = s;
+                        s += a[0] * a[^1] * (t + 1);
+                        (a, b) = (b, a);
+                    }
+
+                    return s;
+                }
+            """, "the parameter 'a'") with { Note = A + " (in odd iterations b is the caller's array: the write is refused, while b's creation before the loop is not)" };
+        yield return G("SpanParametersSwappedInALoop", """
+                [Differentiable] public static double F(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+                {
+                    double s = 0;
+                    for (int i = 0; i < 3; i++)
+                    {
+                        s += a[0] * a[1] * (i + 1);
+                        var t = a;
+                        a = b;
+                        b = t;
+                    }
+
+                    return s;
+                }
+            """, note: A + " (spans swapped through a temporary)") with
+        {
+            // s = 4·a0·a1 + 2·b0·b1
+            Targets = [new Target { Lengths = new Dictionary<string, int> { ["a"] = 2, ["b"] = 2 }, Closed = x => [4 * x[1], 4 * x[0], 2 * x[3], 2 * x[2]] }],
+        };
         yield return G("SpanOfAStackallocChosenInABranch", """
                 [Differentiable] public static double F(double x, bool big)
                 {

@@ -9,6 +9,41 @@ public static partial class AdversarialCases
         const string N9 = "issue 9";
 
         // ---- loops ----
+        yield return G("AssignmentsInNestedLoopConditionsWithJumps", """
+                [Differentiable] public static double F(double x, int n)
+                {
+                    double s = 1;
+                    int k = n;
+                    while (--k >= 0)
+                    {
+                        int j = 0;
+                        while (j++ < k)
+                        {
+                            if (j == 2) continue;
+                            s = s * x + j;
+                            if (s > 50) break;
+                        }
+
+                        if (k == 1 && s > 20) return s * x;
+                    }
+
+                    for (int i = 10; (i -= 3) > 0;)
+                    {
+                        if (i == 4) continue;
+                        s += Math.Sin(x * i);
+                    }
+
+                    return s;
+                }
+            """, note: "conditions that change their counter (--k, j++, i -= 3), evaluated at the top of each iteration, with continue, break and return") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["n"] = "0" }, Closed = x => [7 * Math.Cos(7 * x[0]) + Math.Cos(x[0])] },
+                new Target { Data = new Dictionary<string, string> { ["n"] = "3" } },
+                new Target { Data = new Dictionary<string, string> { ["n"] = "5" }, High = 2.5 },
+            ],
+        };
         yield return G("ForWithTwoVariables", """
                 [Differentiable] public static double F(double x)
                 {

@@ -179,6 +179,39 @@ public static partial class AdversarialCases
             WholeFile = true,
             Targets = [new Target { Instance = "new global::$NS.C()", Closed = x => [2 * x[0]] }],
         };
+        yield return G("OverrideInASealedClass", Usings + "namespace $NS;\n" + """
+                public partial class Base { public virtual double Scale(double x) => 2 * x; }
+                public partial class Mid : Base { public override double Scale(double x) => 3 * x; }
+                public sealed partial class Leaf : Mid
+                {
+                    [Differentiable] public override double Scale(double x) => 5 * x * x;
+                }
+                """, note: S5 + ": an override in a sealed class is the body that runs for every Leaf") with
+        {
+            WholeFile = true,
+            Targets = [new Target { Host = "$NS.Leaf", Method = "Scale", Instance = "new global::$NS.Leaf()", Closed = x => [10 * x[0]] }],
+        };
+        yield return E("SealedOverrideCallingAVirtualMember", "SG0020", Usings + "namespace $NS;\n" + """
+                public abstract partial class Base
+                {
+                    public abstract double F(double x);
+                    public virtual double Scale(double x) => 2 * x;
+                }
+
+                public partial class C : Base
+                {
+                    [Differentiable] public sealed override double F(double x) => [|Scale(x)|] * x;
+                    public override double Scale(double x) => 3 * x;
+                }
+                """, "virtual dispatch") with { WholeFile = true, Note = S5 + ": F is sealed, but Scale may be overridden below C" };
+        yield return E("OverrideOfASealedOverrideStaysVirtualBelow", "SG0020", Usings + "namespace $NS;\n" + """
+                public partial class Base { public virtual double F(double x) => x; }
+                public partial class Mid : Base { public override double F(double x) => 2 * x; }
+                public partial class C : Mid
+                {
+                    [Differentiable] public override double [|F|](double x) => x * x;
+                }
+                """, "override") with { WholeFile = true, Note = S5 + ": an override in a class that is not sealed can be overridden again" };
         yield return E("InterfaceDefaultMethod", "SG0020", Usings + "namespace $NS;\n" + """
                 public partial interface ILoss
                 {

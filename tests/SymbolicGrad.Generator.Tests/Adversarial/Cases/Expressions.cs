@@ -66,7 +66,70 @@ public static partial class AdversarialCases
                 """, x => x[0] > 1 && x[1] < 1 ? [x[1], x[0]] : [1, 1], S5 + ": property patterns") with { WholeFile = true };
         yield return G("ListPatternOnData", """
                 [Differentiable] public static double F(double x, [NoDerivative] double[] data) => data is [var first, .., var last] ? x * first + last : x;
-            """, x => [0.5], S5 + ": list patterns");
+            """, note: S5 + ": list patterns") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { 0.5, 2.0, 4.0 }" }, Closed = x => [0.5] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[0]" }, Closed = x => [1] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "null" }, Closed = x => [1] },
+            ],
+        };
+        yield return G("ListPatternsOnADifferentiableArray", """
+                [Differentiable] public static double F(double[] w) => w switch
+                {
+                    [] => 0,
+                    [var a] => a * a,
+                    [var a, > 0.5 and var b] => a * b,
+                    [var a, _, .., var z] => a * z * z,
+                    _ => 1,
+                };
+            """, note: S5 + ": list patterns in a switch expression: each element read only once the length holds it") with
+        {
+            Targets =
+            [
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 1 }, Closed = x => [2 * x[0]] },
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 2 }, Points = [[0.25, 0.75], [1.5, 1.25]], Closed = x => x[1] > 0.5 ? [x[1], x[0]] : [0, 0] },
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 2 }, Points = [[0.75, 0.25]], Closed = x => [0, 0] },
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 4 }, Closed = x => [x[3] * x[3], 0, 0, 2 * x[0] * x[3]] },
+            ],
+        };
+        yield return G("ListPatternOnASpanInAnIf", """
+                [Differentiable] public static double F(double x, [NoDerivative] double[] data)
+                {
+                    ReadOnlySpan<double> s = data;
+                    if (s is [> 0, ..] and [.., var last]) return x * last;
+                    return s is [_, var second, ..] ? x * second : -x;
+                }
+            """, note: S5 + ": list patterns on a span, combined with and") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { 1.0, 2.0, 3.0 }" }, Closed = x => [3] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { -1.0, 2.0 }" }, Closed = x => [2] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { -1.0 }" }, Closed = x => [-1] },
+            ],
+        };
+        yield return G("LengthPatternsOnArraysSpansAndStrings", """
+                [Differentiable] public static double F(double[] w, [NoDerivative] string? name, [NoDerivative] double[]? data)
+                {
+                    if (w is { Length: 0 }) return 0;
+                    double s = w is { Length: > 2 } ? w[2] * w[0] : w[0];
+                    ReadOnlySpan<double> v = w;
+                    if (v is { Length: 3 or 4 } && data is { Length: > 0 } d) s += d[0] * w[1];
+                    return s + (name is { Length: > 3 } ? w[0] : 0);
+                }
+            """, note: S5 + ": property patterns on the length of arrays, spans and strings (members read only once the value is not null)") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["name"] = "\"abcd\"", ["data"] = "new[] { 5.0 }" }, Closed = x => [x[2] + 1, 5, x[0]] },
+                new Target { Lengths = new Dictionary<string, int> { ["w"] = 2 }, Data = new Dictionary<string, string> { ["name"] = "null", ["data"] = "null" }, Closed = x => [1, 0] },
+            ],
+        };
+        yield return E("ListPatternCapturingTheSlice", "SG0017", """
+                [Differentiable] public static double F(double[] w) => w is [var a, [|.. var rest|]] ? a * rest.Length : 0;
+            """, "slice pattern");
         yield return G("ConstantPatternAndNotNull", """
                 [Differentiable] public static double F(double x, double? scale) => scale is not null && scale is not 0.0 ? x * scale.Value : x;
             """, x => [0.75], S5 + ": patterns on nullable doubles");
@@ -290,6 +353,54 @@ public static partial class AdversarialCases
                     return (y.HasValue ? y.Value : 0) + z.GetValueOrDefault(x) + (y + 1 ?? 0);
                 }
             """, x => [3 + 1 + 3], S5 + ": nullable doubles (lifted +)");
+        yield return G("EmptyPropertyPatternOnANullableDouble", """
+                [Differentiable] public static double F(double x, double? scale)
+                {
+                    if (scale is double k && k > 0) return x * k;
+                    return scale is { } z ? z - x : x * x;
+                }
+            """, note: S5 + ": { } z on a double? (was SG0017 'a property or positional pattern on this value')") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "2.0" }, Closed = x => [2] },
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "-2.0" }, Closed = x => [-1] },
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "null" }, Closed = x => [2 * x[0]] },
+            ],
+        };
+        yield return G("CoalesceAssignment", """
+                [Differentiable] public static double F(double x, double? y, [NoDerivative] string? label)
+                {
+                    double? z = y * x;
+                    double first = z ??= x * x;
+                    label ??= "abc";
+                    double? acc = null;
+                    for (int i = 0; i < 3; i++) acc = (acc ?? 0) + x * i;
+                    return first + z.Value * label.Length + acc.GetValueOrDefault(-x);
+                }
+            """, note: S5 + ": ??= on a double? and on a string (was SG0017 'the coalesce assignment expression')") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["y"] = "2.0", ["label"] = "\"ab\"" }, Closed = x => [2 + 2 * 2 + 3] },
+                new Target { Data = new Dictionary<string, string> { ["y"] = "null", ["label"] = "null" }, Closed = x => [2 * x[0] + 2 * x[0] * 3 + 3] },
+            ],
+        };
+        yield return G("GetValueOrDefaultOfANullableParameter", """
+                [Differentiable] public static double F(double x, double? s)
+                {
+                    double? t = s * x;
+                    return t.GetValueOrDefault(x * x) + s.GetValueOrDefault() * x + (t + 1).GetValueOrDefault();
+                }
+            """, note: S5 + ": GetValueOrDefault with and without a default, of a nullable whose HasValue is known only at run time") with
+        {
+            // s is data (a double? parameter): its HasValue decides which default is taken.
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["s"] = "0.75" }, Closed = x => [3 * 0.75] },
+                new Target { Data = new Dictionary<string, string> { ["s"] = "null" }, Closed = x => [2 * x[0]] },
+            ],
+        };
 
         // ---- tuples, records, with ----
         yield return G("TupleDeconstructionAndSwap", """
@@ -444,6 +555,114 @@ public static partial class AdversarialCases
         {
             Targets = [new Target { Closed = x => [Math.Exp(x[0])], ThrowsAt = [[5.0]] }],
         };
+        yield return G("ExtensionMethodsRunAsWritten", Usings + "namespace $NS.Helpers\n{\n" + """
+                    public static class Ext
+                    {
+                        public static double Twice(this double v) => 2 * v;
+                        public static int Count2(this int[] v) => v.Length * 2;
+                    }
+                }
+
+                namespace $NS
+                {
+                    using $NS.Helpers;
+
+                    public static partial class C
+                    {
+                        [Differentiable] public static double F(double x, [NoDerivative] double[] data, [NoDerivative] int[] idx)
+                        {
+                            if (x > 10) throw new ArgumentException($"mean {data.Average():F2} {data.Max().Twice()} {idx.Count2()}");
+                            Span<double> tmp = stackalloc double[data.Length];
+                            data.CopyTo(tmp);
+                            tmp.Sort();
+                            return x * tmp[0] + x * idx.Count2() + data.Max().Twice() * x;
+                        }
+                    }
+                }
+                """, note: "extension methods on data (LINQ, MemoryExtensions.Sort, the project's own in another namespace) in code run as written: printed as static calls (CS1061 in the generated file before)") with
+        {
+            WholeFile = true,
+            Targets =
+            [
+                new Target
+                {
+                    Data = new Dictionary<string, string> { ["data"] = "new double[] { 3.0, 1.0, 2.0 }", ["idx"] = "new int[] { 1, 2 }" },
+                    Closed = x => [1 + 4 + 6],
+                    ThrowsAt = [[12.0]],
+                },
+            ],
+        };
+        yield return G("DataCallsWithOutArguments", """
+                [Differentiable] public static double F(double x, [NoDerivative] Dictionary<string, double> table, [NoDerivative] string text, [NoDerivative] string[] keys)
+                {
+                    double s = 0;
+                    if (table.TryGetValue("k", out var k)) s += k * x;
+                    if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double parsed)) s += parsed * x * x;
+                    int n;
+                    if (!int.TryParse("12", out n)) n = 0;
+                    bool removed = table.Remove("zz", out _);
+                    for (int i = 0; i < keys.Length; i++)
+                    {
+                        if (table.TryGetValue(keys[i], out var v)) s += v * Math.Sin(x);
+                    }
+
+                    return s + n * x + (removed ? 1 : 0);
+                }
+            """, note: "calls on data that return values through out arguments (TryGetValue, TryParse, out _), also in a loop whose reverse reads them") with
+        {
+            Targets =
+            [
+                new Target
+                {
+                    Data = new Dictionary<string, string>
+                    {
+                        ["table"] = "new global::System.Collections.Generic.Dictionary<string, double> { [\"k\"] = 2.0, [\"a\"] = 3.0, [\"c\"] = 0.5 }",
+                        ["text"] = "\"0.25\"",
+                        ["keys"] = "new[] { \"a\", \"b\", \"c\" }",
+                    },
+                    Closed = x => [2 + 0.5 * x[0] + 3.5 * Math.Cos(x[0]) + 12],
+                },
+                new Target
+                {
+                    Data = new Dictionary<string, string>
+                    {
+                        ["table"] = "new global::System.Collections.Generic.Dictionary<string, double>()",
+                        ["text"] = "\"not a number\"",
+                        ["keys"] = "new string[0]",
+                    },
+                    Closed = x => [12],
+                },
+            ],
+        };
+        yield return E("DataCallWithAnOutArgumentOfAStruct", "SG0017", """
+                public struct P { public double A; }
+                [Differentiable] public static double F(double x, [NoDerivative] Dictionary<string, P> table) => [|table.TryGetValue("a", out var p)|] ? p.A * x : x;
+            """, "out argument of this type");
+        yield return G("HelperThrowingWithPrivateConstants", Usings + "namespace $NS;\n" + """
+                public static class Checks
+                {
+                    private const string Msg = "out of range";
+                    private const double Limit = 3.0;
+                    private const int Code = -7;
+                    private const char Mark = '\'';
+
+                    public static double Square(double v)
+                    {
+                        if (v > Limit) throw new ArgumentException(Msg + Mark);
+                        if (v < -Limit) throw new ArgumentOutOfRangeException(nameof(v), v, $"{Checks.Msg}: {Code} {Limit * 2:R}");
+                        return v * v;
+                    }
+                }
+
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x) => Checks.Square(x) + 7 * x;
+                }
+                """, note: S5 + ": a helper's private constants in its throws are printed as their values") with
+        {
+            WholeFile = true,
+            Targets = [new Target { Closed = x => [2 * x[0] + 7], ThrowsAt = [[3.5], [-4.0]] }],
+        };
         yield return G("ThrowExpressions", """
                 [Differentiable] public static double F(double x, double[]? data)
                 {
@@ -506,8 +725,29 @@ public static partial class AdversarialCases
             Targets = [new Target { Data = new Dictionary<string, string> { ["kind"] = "global::$NS.Kind.Square" }, Closed = x => [2 * x[0]] }],
         };
         yield return G("ConditionalAccessOnData", """
-                [Differentiable] public static double F(double x, double[]? data) => x * (data?.Length ?? 0) + x * x;
-            """, x => [3 + 2 * x[0]], "?. on data");
+                [Differentiable] public static double F(double x, [NoDerivative] double[]? data) => x * (data?.Length ?? 0) + x * x;
+            """, note: "?. on data") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["data"] = "new double[] { 1, 2, 3 }" }, Closed = x => [3 + 2 * x[0]] },
+                new Target { Data = new Dictionary<string, string> { ["data"] = "null" }, Closed = x => [2 * x[0]] },
+            ],
+        };
+        yield return G("ConditionalAccessCarriesTheDerivative", """
+                [Differentiable] public static double F(double x, double[] w, [NoDerivative] double? scale, [NoDerivative] string? name)
+                {
+                    double? first = w?[0] * x;
+                    return (first ?? 1) + (scale?.CompareTo(0.5) ?? 2) * x + (w?.Length ?? 0) + (name?.Trim().Length ?? 0) * x;
+                }
+            """, note: "?. reading an element of a differentiable array, calling a method of a double? and of a string") with
+        {
+            Targets =
+            [
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "0.75", ["name"] = "\" ab \"" }, Closed = x => [x[1] + 1 + 2, x[0], 0, 0] },
+                new Target { Data = new Dictionary<string, string> { ["scale"] = "null", ["name"] = "null" }, Closed = x => [x[1] + 2, x[0], 0, 0] },
+            ],
+        };
         yield return G("SideEffectsThatDoNotChangeTheValue", """
                 [Differentiable] public static double F(double x, [NoDerivative] double[] data)
                 {

@@ -267,6 +267,23 @@ public static partial class AdversarialCases
             WholeFile = true,
             Targets = [new Target { Host = "$NS.I<object>", Closed = x => [2 * x[0]] }],
         };
+        yield return G("StaticMethodOfAnInterfaceCallingAnother", Usings + "namespace $NS;\n" + """
+                public partial interface ILoss<in T>
+                {
+                    private static double Shape(double x) => Math.Sin(x);
+                    [Differentiable] public static double F(double x, double y) => Shape(x) * y + y * y;
+                }
+                """, note: S2 + ": a static interface method calling a private static one (contravariant T)") with
+        {
+            WholeFile = true,
+            Targets = [new Target { Host = "$NS.ILoss<string>", Closed = x => [Math.Cos(x[0]) * x[1], Math.Sin(x[0]) + 2 * x[1]] }],
+        };
+        yield return E("StaticVirtualInterfaceMember", "SG0020", Usings + "namespace $NS;\n" + """
+                public partial interface ILoss<TSelf> where TSelf : ILoss<TSelf>
+                {
+                    [Differentiable] public static virtual double [|F|](double x) => x * x;
+                }
+                """, "interface member") with { WholeFile = true, Note = S2 + ": a static virtual member is chosen by the type argument" };
         yield return E("ArgList", "SG0023", """
                 [Differentiable] public static double [|F|](double x, __arglist) => x * x;
             """, "__arglist") with { Note = S2 + " (CS7036)" };

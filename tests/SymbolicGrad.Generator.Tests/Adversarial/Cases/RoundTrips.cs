@@ -164,6 +164,38 @@ public static partial class AdversarialCases
         {
             Targets = [new Target { Data = new Dictionary<string, string> { ["points"] = "new (double, double)[] { (0.5, 1.0), (2.0, -1.0) }" }, Closed = x => [2 * (x[0] * 0.5 - 1.0) * 0.5 + 2 * (x[0] * 2 + 1) * 2] }],
         };
+        yield return G("ForeachDeconstructingALocalArrayOfTuples", """
+                [Differentiable] public static double F(double x, double y)
+                {
+                    var pts = new (double A, double B)[] { (x, 1), (2, x * y) };
+                    double s = 0;
+                    foreach (var (a, b) in pts) s += a * b;
+                    foreach ((double a, var b) in pts) s += a - b;
+                    return s;
+                }
+            """, x => [1 + 2 * x[1] + 1 - x[1], 2 * x[0] - x[0]], "foreach with deconstruction over a local array of tuples built from the parameters (its reverse loops are SIMD kernels)");
+        yield return G("ForeachDeconstructingNestedTuplesFromData", """
+                [Differentiable] public static double F(double w, [NoDerivative] (double X, (double Y, int K) R)[] points)
+                {
+                    double s = 0;
+                    foreach (var (px, (py, k)) in points) s += k * (w * px - py) * (w * px - py);
+                    return s;
+                }
+            """, note: "foreach deconstructing nested data tuples") with
+        {
+            Targets = [new Target { Data = new Dictionary<string, string> { ["points"] = "new (double, (double, int))[] { (1.0, (2.0, 3)), (0.5, (1.0, 2)) }" }, Closed = x => [3 * 2 * (x[0] - 2) + 2 * 2 * (x[0] * 0.5 - 1) * 0.5] }],
+        };
+        yield return G("LoopInvariantAdjointInAKernel", """
+                [Differentiable] public static double F(double x, double y)
+                {
+                    var q = new double[] { 1, x * y, x };
+                    double s = 0, t = 0;
+                    for (int i = 0; i < q.Length; i++) s -= q[i];
+                    for (int i = 0; i < q.Length; i++) t += 2 * q[i];
+                    return s + t * t;
+                }
+            """, x => [-(x[1] + 1) + 2 * (2 * (1 + x[0] * x[1] + x[0])) * 2 * (x[1] + 1), -x[0] + 2 * (2 * (1 + x[0] * x[1] + x[0])) * 2 * x[0]],
+            "the reverse of s -= q[i] is a SIMD kernel adding the same adjoint to every element: its hoisted negation read an adjoint copy the kernel dropped (a zero gradient before)");
         yield return G("NullableLiftedArithmetic", """
                 [Differentiable] public static double F(double x)
                 {
