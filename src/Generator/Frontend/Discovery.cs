@@ -1259,8 +1259,8 @@ internal static class Discovery
     /// <summary>Type.Method.{hash}.g.cs: short, and unique by construction (the hash is of the method's documentation id).</summary>
     public static string HintName(IMethodSymbol method)
     {
-        string type = Sanitize(method.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), 48);
-        string name = Sanitize(method.Name, 40);
+        string type = Sanitize(method.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), 32);
+        string name = Sanitize(method.Name, 32);
         string id = (method.ContainingNamespace?.ToDisplayString() ?? string.Empty) + "|" + method.ContainingType.MetadataName + "|"
             + (method.GetDocumentationCommentId() ?? method.ToDisplayString());
         return type + "." + name + "." + Hash(id) + ".g.cs";

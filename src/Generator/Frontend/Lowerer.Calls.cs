@@ -310,7 +310,7 @@ internal sealed partial class Lowerer
         if (method.ReturnsVoid)
         {
             _block.Add(new Effect(call));
-            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method) }));
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method, _compilation) }));
             return new Scalar(Lit.False);
         }
 
@@ -319,7 +319,7 @@ internal sealed partial class Lowerer
         {
             // A real, an array, or an object, tuple or collection that could hold one (Tuple.Create(x, 1), new
             // KeyValuePair<int, double>(1, x)): its derivative is unknown, so a varied argument is refused.
-            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method) }));
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method, _compilation) }));
         }
 
         return new Scalar(result);
@@ -401,14 +401,14 @@ internal sealed partial class Lowerer
 
     private static bool IsBaseCall(IOperation at) => at is IInvocationOperation { Instance: IInstanceReferenceOperation { Syntax: BaseExpressionSyntax } };
 
-    private static string Advice(IMethodSymbol method) =>
+    private static string Advice(IMethodSymbol method, Compilation compilation) =>
         method.ContainingNamespace?.ToDisplayString() is { } ns && ns.StartsWith("System.Collections", StringComparison.Ordinal)
             ? "a collection of the base class library does not carry derivatives: keep the values in an array (double[]) or a span"
             : ContainingName(method) == "System.Numerics.Tensors.TensorPrimitives"
             ? "of TensorPrimitives the generator differentiates Dot, Sum and SumOfSquares of double or float spans; write this one with them (Norm(x) is Math.Sqrt(SumOfSquares(x))) or as a loop, which the generator vectorizes where it can"
             : method.OriginalDefinition.IsExtern || method.OriginalDefinition.PartialImplementationPart is { IsExtern: true }
             ? "it is extern (its body is not C#, a P/Invoke): give it a [CustomDerivative] that returns its derivative, or compute it from supported operations"
-            : HasSourceStatic(method)
+            : HasSourceStatic(method, compilation)
             ? "the generator differentiates helpers written in this project by inlining them; this one could not be inlined"
             : IsBclType(method.ContainingType)
             ? "it is a method of the base class library with no derivative rule here: compute it from supported operations (arithmetic, Math functions, loops over doubles), or wrap it in a helper of yours and give it a [CustomDerivative]"
@@ -429,7 +429,12 @@ internal sealed partial class Lowerer
         return def.DeclaringSyntaxReferences.Any(r => _compilation.ContainsSyntaxTree(r.SyntaxTree));
     }
 
-    private static bool HasSourceStatic(IMethodSymbol method) => method.OriginalDefinition.DeclaringSyntaxReferences.Length > 0;
+    /// <summary>
+    /// Its source is in this compilation (in an editor, a method of a referenced project has syntax too, in another
+    /// compilation: the generator cannot inline it).
+    /// </summary>
+    private static bool HasSourceStatic(IMethodSymbol method, Compilation compilation) =>
+        method.OriginalDefinition.DeclaringSyntaxReferences.Any(r => compilation.ContainsSyntaxTree(r.SyntaxTree));
 
     // ---------------------------------------------------------------------------------------------------------
     // Math
