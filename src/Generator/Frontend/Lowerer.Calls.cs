@@ -381,7 +381,7 @@ internal sealed partial class Lowerer
         var returnType = Concrete(method.ReturnType);
         var tupleType = outs.Count == 0 ? returnType : _compilation.CreateTupleTypeSymbol(ImmutableArray.Create(returnType).AddRange(outs.Select(o => o.Type)));
         var tuple = Emit(Opcode.Opaque, IrTypeOrData(tupleType), call.Args, new OpaqueInfo(outs.Count == 0 ? info.Parts : parts, pure: false, effectFree: false), SourceText(inv.Syntax));
-        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(inv), new[] { SourceText(inv.Syntax), Advice(method) }));
+        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(inv), new[] { SourceText(inv.Syntax), Advice(method, _compilation) }));
         if (outs.Count == 0)
         {
             return new Scalar(tuple);
