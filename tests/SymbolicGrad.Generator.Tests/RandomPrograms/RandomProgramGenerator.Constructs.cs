@@ -1103,7 +1103,8 @@ public sealed partial class RandomProgramGenerator
         /// <summary>LINQ over a double[] in scope (a span through ToArray()), the lambdas built by <see cref="InLambda"/>.</summary>
         private Ex? Linq(int depth)
         {
-            var sources = _arrays.Where(a => a.Type == "double[]" || _lambdaDepth == 0).ToList();
+            // A span goes through ToArray(), a new array: not in a loop condition (ArrayCreatedInALoopCondition).
+            var sources = _arrays.Where(a => a.Type == "double[]" || (_lambdaDepth == 0 && (!_inLoopCondition || _f.ArraysCreatedInLoopConditions))).ToList();
             if (sources.Count == 0)
             {
                 return null;
