@@ -196,6 +196,32 @@ public static partial class AdversarialCases
                 }
             """, x => [-(x[1] + 1) + 2 * (2 * (1 + x[0] * x[1] + x[0])) * 2 * (x[1] + 1), -x[0] + 2 * (2 * (1 + x[0] * x[1] + x[0])) * 2 * x[0]],
             "the reverse of s -= q[i] is a SIMD kernel adding the same adjoint to every element: its hoisted negation read an adjoint copy the kernel dropped (a zero gradient before)");
+        yield return G("ForeachSubtractingAParameterArrayInAKernel", """
+                [Differentiable] public static double F(double[] u)
+                {
+                    double v = 0.25;
+                    foreach (var e in u) v -= e;
+                    double w = 0;
+                    foreach (var e in u) w = w * 0.5 + u[u.Length - 1];
+                    return Math.Tanh(v) + w * w;
+                }
+            """, note: "found by the random tester (seed 91130, batch 1878226945, M91): v -= e over a parameter array had a zero gradient in the SIMD reverse, the same drop as LoopInvariantAdjointInAKernel") with
+        {
+            Targets =
+            [
+                new Target
+                {
+                    Lengths = new Dictionary<string, int> { ["u"] = 4 },
+                    Closed = u =>
+                    {
+                        double v = 0.25 - u.Sum(), t = 1 - Math.Tanh(v) * Math.Tanh(v);
+                        double w = 0, c = 0;
+                        for (int k = 0; k < 4; k++) { w = w * 0.5 + u[3]; c = c * 0.5 + 1; }
+                        return [-t, -t, -t, -t + 2 * w * c];
+                    },
+                },
+            ],
+        };
         yield return G("NullableLiftedArithmetic", """
                 [Differentiable] public static double F(double x)
                 {
