@@ -22,6 +22,20 @@ internal static class ConsumerSource
 
                 return p;
             }
+
+            // C# 14 (the default of net10.0 projects, compiled by the SDK's own compiler): extension members as helpers.
+            [Differentiable]
+            public static double WithExtensions(double x, double y) => x.Squared() + y.Cubed;
+        }
+
+        public static class NumberExtensions
+        {
+            extension(double v)
+            {
+                public double Squared() => v * v;
+
+                public double Cubed => v * v * v;
+            }
         }
 
         """;
@@ -58,6 +72,8 @@ internal static class ConsumerSource
         double[] dC = new double[c.Length];
         double p = Losses.PolynomialGradient(c, 0.7, dC, out double dX);
         Console.WriteLine($"polynomial {p:R} {string.Join(" ", dC.Select(v => v.ToString("R")))} {dX:R}");
+        double e = Losses.WithExtensionsGradient(0.7, 1.3, out double eX, out double eY);
+        Console.WriteLine($"extensions {e:R} {eX:R} {eY:R}");
 
         // Gradient checking against centered differences.
         Console.WriteLine($"check {GradientCheck.Check(Losses.RosenbrockObjective(), [0.3, -1.2]).Passed}");

@@ -87,6 +87,11 @@ public sealed class ConsumerTests(ConsumerFixture fixture)
         // p(c, x) = Σ cᵢ xⁱ: ∂p/∂cᵢ = xⁱ, ∂p/∂x = Σ i cᵢ xⁱ⁻¹.
         double[] c = [1.5, -2.0, 0.25, 3.0];
         double x = 0.7;
+        double[] extensions = Numbers(lines["extensions"]);
+        Assert.Equal(3, extensions.Length);
+        AssertClose(0.7 * 0.7 + 1.3 * 1.3 * 1.3, extensions[0]);
+        AssertClose(2 * 0.7, extensions[1]);
+        AssertClose(3 * 1.3 * 1.3, extensions[2]);
         double[] polynomial = Numbers(lines["polynomial"]);
         Assert.Equal(1 + c.Length + 1, polynomial.Length);
         AssertClose(c.Select((ci, i) => ci * Math.Pow(x, i)).Sum(), polynomial[0]);

@@ -829,6 +829,21 @@ internal sealed partial class Lowerer
             }
         }
 
+        // A C# 14 extension member (extension(double v) { public double Sq() => v * v; }): its body reads the block's
+        // parameter, which is the receiver, by value.
+        if (def.ContainingType is { IsExtension: true, ExtensionParameter: { } extensionParameter })
+        {
+            if (extensionParameter.RefKind != RefKind.None)
+            {
+                return Unsupported(at, "an extension member taking its receiver by reference", "take the value (extension(V v)) and return the new one");
+            }
+
+            if (receiver is not null)
+            {
+                Bind(extensionParameter, receiver);
+            }
+        }
+
         _frames.Add(frame);
         _inlining.Add(def);
         int diagnosticsBefore = _diagnostics.Count;

@@ -61,6 +61,14 @@ internal sealed partial class Lowerer
         }
 
         var instanceType = pr.Instance?.Type is null ? null : Concrete(pr.Instance.Type);
+        if (property.ContainingType is { IsExtension: true } && property.GetMethod is { } extensionGetter && HasSource(extensionGetter))
+        {
+            // A C# 14 extension property (extension(double v) { public double Cube => v * v * v; }): its getter inlined
+            // with the receiver as the block's parameter.
+            var extensionReceiver = pr.Instance is null ? null : LowerExpr(pr.Instance);
+            return InlineCall(pr, extensionGetter, extensionReceiver, ArgumentsOf(pr.Arguments, extensionGetter), new RefValue?[extensionGetter.Parameters.Length]);
+        }
+
         if (property.IsIndexer)
         {
             if (instanceType is not null && TypeMap.IsSpan(instanceType))

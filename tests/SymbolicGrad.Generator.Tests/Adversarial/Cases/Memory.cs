@@ -116,6 +116,32 @@ public static partial class AdversarialCases
                 static double Product(params ReadOnlySpan<double> v) { double p = 1; foreach (var e in v) p *= e; return p; }
                 [Differentiable] public static double F(double[] x) => SumSq(x) + Product(x[0], x[1]) + Product(x);
             """, x => [2 * x[0] + x[1] + x[1] * x[2], 2 * x[1] + x[0] + x[0] * x[2], 2 * x[2] + x[0] * x[1]], "C# 13 and 14: an array passed where a span is expected (first-class spans), params spans") with { Language = Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview };
+        yield return G("ExtensionMembersOfCSharp14", Usings + "namespace $NS;\n" + """
+                public static class NumberExtensions
+                {
+                    extension(double v)
+                    {
+                        public double Squared() => v * v;
+                        public double Cubed => v * v * v;
+                        public double Plus(double w) => v + w;
+                    }
+
+                    extension(double[] a)
+                    {
+                        public double SumOfSquares() { double s = 0; foreach (var e in a) s += e * e; return s; }
+                    }
+                }
+
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x, double y) => x.Squared() + y.Cubed + x.Plus(y).Squared() + new[] { x, 2 * y }.SumOfSquares();
+                }
+                """, note: "C# 14 extension members (extension(double v) { ... }) as helpers: the block's parameter is the receiver") with
+        {
+            WholeFile = true,
+            Language = Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview,
+            Targets = [new Target { Closed = x => [2 * x[0] + 2 * (x[0] + x[1]) + 2 * x[0], 3 * x[1] * x[1] + 2 * (x[0] + x[1]) + 8 * x[1]] }],
+        };
         yield return G("ArraySliceByRangePassedToAHelper", """
                 static double SumSq(ReadOnlySpan<double> v) { double s = 0; foreach (var e in v) s += e * e; return s; }
                 [Differentiable] public static double F(double[] x) => SumSq(x[1..]) + SumSq(x.AsSpan(0, 1)) * 3;
