@@ -26,6 +26,27 @@ internal static class ConsumerSource
             // C# 14 (the default of net10.0 projects, compiled by the SDK's own compiler): extension members as helpers.
             [Differentiable]
             public static double WithExtensions(double x, double y) => x.Squared() + y.Cubed;
+
+            // C# 14 user-defined compound assignment: an instance operator that changes its target in place.
+            [Differentiable]
+            public static double WithCompoundOperator(double x, double y)
+            {
+                var v = new Accumulator(x, y);
+                v += new Accumulator(y, x);
+                return v.A * v.B;
+            }
+        }
+
+        public struct Accumulator(double a, double b)
+        {
+            public double A = a;
+            public double B = b;
+
+            public void operator +=(Accumulator other)
+            {
+                A += 2 * other.A;
+                B += 2 * other.B;
+            }
         }
 
         public static class NumberExtensions
@@ -74,6 +95,8 @@ internal static class ConsumerSource
         Console.WriteLine($"polynomial {p:R} {string.Join(" ", dC.Select(v => v.ToString("R")))} {dX:R}");
         double e = Losses.WithExtensionsGradient(0.7, 1.3, out double eX, out double eY);
         Console.WriteLine($"extensions {e:R} {eX:R} {eY:R}");
+        double o = Losses.WithCompoundOperatorGradient(0.7, 1.3, out double oX, out double oY);
+        Console.WriteLine($"compound {o:R} {oX:R} {oY:R}");
 
         // Gradient checking against centered differences.
         Console.WriteLine($"check {GradientCheck.Check(Losses.RosenbrockObjective(), [0.3, -1.2]).Passed}");

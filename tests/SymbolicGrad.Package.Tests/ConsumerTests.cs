@@ -92,6 +92,13 @@ public sealed class ConsumerTests(ConsumerFixture fixture)
         AssertClose(0.7 * 0.7 + 1.3 * 1.3 * 1.3, extensions[0]);
         AssertClose(2 * 0.7, extensions[1]);
         AssertClose(3 * 1.3 * 1.3, extensions[2]);
+        // (x + 2y)(y + 2x) and its gradient (y + 2x + 2(x + 2y), 2(y + 2x) + x + 2y) at (0.7, 1.3).
+        double[] compound = Numbers(lines["compound"]);
+        Assert.Equal(3, compound.Length);
+        AssertClose((0.7 + 2 * 1.3) * (1.3 + 2 * 0.7), compound[0]);
+        AssertClose((1.3 + 2 * 0.7) + 2 * (0.7 + 2 * 1.3), compound[1]);
+        AssertClose(2 * (1.3 + 2 * 0.7) + (0.7 + 2 * 1.3), compound[2]);
+
         double[] polynomial = Numbers(lines["polynomial"]);
         Assert.Equal(1 + c.Length + 1, polynomial.Length);
         AssertClose(c.Select((ci, i) => ci * Math.Pow(x, i)).Sum(), polynomial[0]);

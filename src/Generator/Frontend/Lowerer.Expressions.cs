@@ -930,6 +930,22 @@ internal sealed partial class Lowerer
 
     private FValue LowerCompoundAssignment(ICompoundAssignmentOperation compound)
     {
+        if (compound.OperatorMethod is { IsStatic: false } instanceOperator)
+        {
+            // C# 14: a user-defined compound assignment (public void operator +=(V o)) changes its target in place, like
+            // a mutating method called on it.
+            if (!IsStructType(compound.Target.Type) || !HasSource(instanceOperator) || instanceOperator.Parameters.Length != 1
+                || !SymbolEqualityComparer.Default.Equals(instanceOperator.Parameters[0].Type, compound.Value.Type)
+                || ReceiverFor(compound.Target, instanceOperator) is not RefValue target)
+            {
+                return NotYet(compound, "A user-defined compound assignment operator (an instance operator " + instanceOperator.Name + ") on this target",
+                    "write the static operator and v = v + w, or call a method on a struct local");
+            }
+
+            InlineCall(compound, instanceOperator, target, new FValue?[] { LowerExpr(compound.Value) }, new RefValue?[1]);
+            return LowerExpr(compound.Target);
+        }
+
         if (compound.OperatorMethod is not null && !IsGenericMathMember(compound.OperatorMethod))
         {
             var current0 = LowerExpr(compound.Target);
