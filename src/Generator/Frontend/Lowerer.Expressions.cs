@@ -645,7 +645,7 @@ internal sealed partial class Lowerer
                 instance = n.Value;
                 break;
             case Scalar { Operand: var o } when o.Type.Kind is ValueKind.Data or ValueKind.Array && access.Operation.Type is { IsReferenceType: true }:
-                hasValue = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+                hasValue = NotNull(o);
                 instance = receiver;
                 break;
             case Scalar { Operand: Poison } poison:
@@ -681,6 +681,15 @@ internal sealed partial class Lowerer
         return FlattenSelect(result);
     }
 
+    /// <summary>
+    /// o is not null, for a value of a reference type. A constant (null or default) is known to be null: the test is
+    /// false, never printed ("default is not null" does not compile).
+    /// </summary>
+    private Operand NotNull(Operand o) =>
+        o is Lit { Text: "null" or "default" } ? Lit.False
+        : o is Poison ? Poison.Of(IrType.Bool)
+        : Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+
     /// <summary>v ??= e on a local or parameter: v keeps its value when it has one, else e (converted) is assigned; the value is v's.</summary>
     private FValue LowerCoalesceAssignment(ICoalesceAssignmentOperation op)
     {
@@ -697,7 +706,7 @@ internal sealed partial class Lowerer
                 hasValue = n.HasValue;
                 break;
             case Scalar { Operand: var o } when o.Type.Kind is ValueKind.Data or ValueKind.Array && op.Target.Type.IsReferenceType:
-                hasValue = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+                hasValue = NotNull(o);
                 break;
             case Scalar { Operand: Poison } poison:
                 return poison;

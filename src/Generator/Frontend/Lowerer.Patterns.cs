@@ -291,7 +291,7 @@ internal sealed partial class Lowerer
 
         if (mayBeNull)
         {
-            var notNull = Emit(Opcode.Opaque, IrType.Bool, new[] { array }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+            var notNull = NotNull(array);
             EmitIf(notNull, MatchElements, () => Flow.Normal);
         }
         else
@@ -352,7 +352,7 @@ internal sealed partial class Lowerer
 
         if (Concrete(inputType).IsReferenceType)
         {
-            var notNull = Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+            var notNull = NotNull(o);
             EmitIf(notNull, MatchMembers, () => Flow.Normal);
         }
         else
@@ -383,7 +383,7 @@ internal sealed partial class Lowerer
         Operand all = Lit.True;
         if (input is Scalar { Operand: { Type.Kind: ValueKind.Data } data } && rp.PropertySubpatterns.Length == 0 && rp.DeconstructionSubpatterns.Length == 0)
         {
-            all = Emit(Opcode.Opaque, IrType.Bool, new[] { data }, new OpaqueInfo(new[] { "(", " is not null)" }, pure: true, effectFree: true));
+            all = NotNull(data);
         }
         else if (input is Scalar { Operand: not Poison } && rp.PropertySubpatterns.Length == 0 && rp.DeconstructionSubpatterns.Length == 0
             && inputType is { IsValueType: true } && !TypeMap.IsNullableValue(inputType, out _))

@@ -142,6 +142,16 @@ public static partial class AdversarialCases
             Language = Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview,
             Targets = [new Target { Closed = x => [2 * x[0] + 2 * (x[0] + x[1]) + 2 * x[0], 3 * x[1] * x[1] + 2 * (x[0] + x[1]) + 8 * x[1]] }],
         };
+        yield return G("CoalesceAssignmentOnANullArrayLocal", """
+                [Differentiable] public static double F(double x, double y)
+                {
+                    double[]? d = null;
+                    d ??= new[] { x, y };
+                    double[]? e = new[] { y };
+                    e ??= new[] { x };
+                    return d[0] * d[1] + e[0];
+                }
+            """, x => [x[1], x[0] + 1], "??= on an array local known to be null (its null test was printed as 'default is not null', CS8716 with the SDK's compiler)");
         yield return G("ArraySliceByRangePassedToAHelper", """
                 static double SumSq(ReadOnlySpan<double> v) { double s = 0; foreach (var e in v) s += e * e; return s; }
                 [Differentiable] public static double F(double[] x) => SumSq(x[1..]) + SumSq(x.AsSpan(0, 1)) * 3;
