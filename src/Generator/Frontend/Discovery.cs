@@ -114,7 +114,7 @@ internal static class Discovery
             return null;
         }
 
-        var bodyModel = bodySyntax.SyntaxTree == model.SyntaxTree ? model : model.Compilation.GetSemanticModel(bodySyntax.SyntaxTree);
+        var bodyModel = BodyModels.For(model.Compilation, bodySyntax.SyntaxTree);
         long lap = System.Diagnostics.Stopwatch.GetTimestamp();
 
         // Code that does not compile is the compiler's to report; generate nothing until it does. Syntax errors are

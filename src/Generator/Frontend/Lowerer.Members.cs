@@ -1260,9 +1260,7 @@ internal sealed partial class Lowerer
             return null;
         }
 
-#pragma warning disable RS1030 // The helpers being inlined live in other trees of the same compilation.
-        m = _compilation.GetSemanticModel(tree);
-#pragma warning restore RS1030
+        m = BodyModels.For(_compilation, tree);
         _models[tree] = m;
         return m;
     }
