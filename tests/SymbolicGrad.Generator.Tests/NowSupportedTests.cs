@@ -17,6 +17,14 @@ public class NowSupportedTests
             """, "new DifferentiableFunction(1, p => S.Cube<int>(p[0]), (p, g) => S.CubeGradient<int>(p[0], out g[0]))",
             Exact: f => AssertGradient(f, new[] { 0.5 }, 0.125, 0.75)),
 
+        // Attributes are recognized by their full name: the user's own NoDerivativeAttribute (nested here, so it is the
+        // one [NoDerivative] binds to) is not SymbolicGrad's, and y stays differentiated.
+        new("ForeignAttributeOfTheSameName", """
+                public sealed class NoDerivativeAttribute : System.Attribute { }
+                [Differentiable] public static double F(double x, [NoDerivative] double y) => x * y;
+            """, "S.FObjective()",
+            Exact: f => AssertGradient(f, new[] { 2.0, 3.0 }, 6, 3, 2)),
+
         // Old SG0006: a local array passed to a [Differentiable] method that differentiates it.
         new("LocalArrayToADifferentiableHelper", """
                 [Differentiable] public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)

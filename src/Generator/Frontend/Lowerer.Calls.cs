@@ -415,7 +415,7 @@ internal sealed partial class Lowerer
             : "its source is not in this compilation: mark it [Differentiable] in its own project, give it a [CustomDerivative], or compute it from supported operations (Math functions, arithmetic, loops)";
 
     private static AttributeData? Attribute(ISymbol symbol, string metadataName) =>
-        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == metadataName);
+        symbol.GetAttributes().FirstOrDefault(a => Discovery.IsNamed(a.AttributeClass, metadataName));
 
     private bool HasSource(IMethodSymbol method)
     {

@@ -31,7 +31,7 @@ internal sealed class Algebra
     /// <summary>Terms of any sum: a line holds no more.</summary>
     public const int MaxTerms = 24;
 
-    private readonly Dictionary<string, Expr> _interned = new(StringComparer.Ordinal);
+    private readonly Dictionary<NodeKey, Expr> _interned = new();
     private readonly int _budget;
     private int _nextId;
     private int _nextBit;
@@ -43,9 +43,9 @@ internal sealed class Algebra
         Zero = Num(Number.Zero);
         One = Num(Number.One);
         MinusOne = Num(Number.MinusOne);
-        True = Make(ExprKind.Bool, "b1", e => e.Value = Number.One);
-        False = Make(ExprKind.Bool, "b0", e => e.Value = Number.Zero);
-        Pi = Make(ExprKind.Symbol, "sπ", e => e.Name = "π");
+        True = Make(new NodeKey(ExprKind.Bool, Number.One), e => e.Value = Number.One);
+        False = Make(new NodeKey(ExprKind.Bool, Number.Zero), e => e.Value = Number.Zero);
+        Pi = Make(new NodeKey(ExprKind.Symbol, "π"), e => e.Name = "π");
     }
 
     public Expr Zero { get; }
@@ -63,18 +63,18 @@ internal sealed class Algebra
     // ---------------------------------------------------------------------------------------------------------
     // Leaves
 
-    public Expr Num(Number v) => Make(ExprKind.Number, "n" + v.Key, e => e.Value = v);
+    public Expr Num(Number v) => Make(new NodeKey(ExprKind.Number, v), e => e.Value = v);
 
     public Expr Num(long v) => Num(Number.Of(v));
 
     public Expr Bool(bool v) => v ? True : False;
 
     /// <summary>A named value (a parameter, a data member, an array's length): the same name is the same symbol.</summary>
-    public Expr Symbol(string name) => Make(ExprKind.Symbol, "s" + name, e => NewBit(e, name));
+    public Expr Symbol(string name) => Make(new NodeKey(ExprKind.Symbol, name), e => NewBit(e, name));
 
-    public Expr ArrayOf(string name) => Make(ExprKind.Array, "a" + name, e => NewBit(e, name));
+    public Expr ArrayOf(string name) => Make(new NodeKey(ExprKind.Array, name), e => NewBit(e, name));
 
-    public Expr Index(string name) => Make(ExprKind.Index, "i" + name, e => NewBit(e, name));
+    public Expr Index(string name) => Make(new NodeKey(ExprKind.Index, name), e => NewBit(e, name));
 
     /// <summary>A fresh accumulator (never shared).</summary>
     public Expr Accumulator(string name)
@@ -212,18 +212,24 @@ internal sealed class Algebra
             return Overflow(terms, cs);
         }
 
-        var sorted = Enumerable.Range(0, terms.Count).OrderBy(k => terms[k].Id).ToList();
-        var key = new StringBuilder("+");
-        foreach (int k in sorted)
-        {
-            key.Append(terms[k].Id).Append(':');
-            cs[k].AppendKey(key);
-            key.Append(',');
-        }
-
         var args = terms.ToArray();
         var coefArray = cs.ToArray();
-        return Make(ExprKind.Sum, key.ToString(), e =>
+        var ids = new int[args.Length];
+        var perm = new int[args.Length];
+        for (int k = 0; k < args.Length; k++)
+        {
+            ids[k] = args[k].Id;
+            perm[k] = k;
+        }
+
+        System.Array.Sort(ids, perm);
+        var sortedCoefs = new Number[perm.Length];
+        for (int k = 0; k < perm.Length; k++)
+        {
+            sortedCoefs[k] = coefArray[perm[k]];
+        }
+
+        return Make(new NodeKey(ExprKind.Sum, Number.Zero, ids, sortedCoefs), e =>
         {
             e.Args = args;
             e.Coefs = coefArray;
@@ -484,18 +490,25 @@ internal sealed class Algebra
             }
         }
 
-        var sorted = Enumerable.Range(0, bases.Count).OrderBy(k => bases[k].Id).ToList();
-        var key = new StringBuilder("*");
-        coef.AppendKey(key);
-        key.Append('|');
-        foreach (int k in sorted)
-        {
-            key.Append(bases[k].Id).Append('^').Append(exponents[k].Id).Append(',');
-        }
-
         var args = bases.ToArray();
         var exponentArray = exponents.ToArray();
-        return Make(ExprKind.Product, key.ToString(), e =>
+        var baseIds = new int[args.Length];
+        var exponentIds = new int[args.Length];
+        for (int k = 0; k < args.Length; k++)
+        {
+            baseIds[k] = args[k].Id;
+            exponentIds[k] = exponentArray[k].Id;
+        }
+
+        System.Array.Sort(baseIds, exponentIds);
+        var pairs = new int[2 * args.Length];
+        for (int k = 0; k < args.Length; k++)
+        {
+            pairs[2 * k] = baseIds[k];
+            pairs[(2 * k) + 1] = exponentIds[k];
+        }
+
+        return Make(new NodeKey(ExprKind.Product, coef, pairs, null), e =>
         {
             e.Value = coef;
             e.Args = args;
@@ -532,13 +545,7 @@ internal sealed class Algebra
             }
         }
 
-        var key = new StringBuilder("f").Append(name).Append('(');
-        foreach (var a in args)
-        {
-            key.Append(a.Id.ToString(CultureInfo.InvariantCulture)).Append(',');
-        }
-
-        return Make(ExprKind.Function, key.ToString(), e =>
+        return Make(new NodeKey(ExprKind.Function, name, 0, Ids(args)), e =>
         {
             e.Name = name;
             e.Args = args;
@@ -562,7 +569,7 @@ internal sealed class Algebra
             return Select(c.Args[0], b, a);
         }
 
-        return Make(ExprKind.Select, "?" + Ids(c, a, b), e => e.Args = new[] { c, a, b });
+        return Make(new NodeKey(ExprKind.Select, null, 0, Ids(c, a, b)), e => e.Args = new[] { c, a, b });
     }
 
     public Expr Compare(CmpKind kind, Expr a, Expr b)
@@ -581,7 +588,7 @@ internal sealed class Algebra
             });
         }
 
-        return Make(ExprKind.Compare, "c" + ((int)kind).ToString(CultureInfo.InvariantCulture) + Ids(a, b), e =>
+        return Make(new NodeKey(ExprKind.Compare, null, (int)kind, Ids(a, b)), e =>
         {
             e.Compare = kind;
             e.Args = new[] { a, b };
@@ -609,7 +616,7 @@ internal sealed class Algebra
                 };
                 return Compare(flipped, a.Args[0], a.Args[1]);
             default:
-                return Make(ExprKind.Not, "!" + Ids(a), e => e.Args = new[] { a });
+                return Make(new NodeKey(ExprKind.Not, null, 0, Ids(a)), e => e.Args = new[] { a });
         }
     }
 
@@ -625,7 +632,7 @@ internal sealed class Algebra
             return b.Value.IsZero ? False : a;
         }
 
-        return ReferenceEquals(a, b) ? a : Make(ExprKind.And, "&" + Ids(a, b), e => e.Args = new[] { a, b });
+        return ReferenceEquals(a, b) ? a : Make(new NodeKey(ExprKind.And, null, 0, Ids(a, b)), e => e.Args = new[] { a, b });
     }
 
     public Expr Or(Expr a, Expr b)
@@ -640,10 +647,10 @@ internal sealed class Algebra
             return b.Value.IsZero ? a : True;
         }
 
-        return ReferenceEquals(a, b) ? a : Make(ExprKind.Or, "|" + Ids(a, b), e => e.Args = new[] { a, b });
+        return ReferenceEquals(a, b) ? a : Make(new NodeKey(ExprKind.Or, null, 0, Ids(a, b)), e => e.Args = new[] { a, b });
     }
 
-    public Expr Element(Expr array, Expr index) => Make(ExprKind.Element, "e" + Ids(array, index), e => e.Args = new[] { array, index });
+    public Expr Element(Expr array, Expr index) => Make(new NodeKey(ExprKind.Element, null, 0, Ids(array, index)), e => e.Args = new[] { array, index });
 
     /// <summary>Σ over <paramref name="index"/> of <paramref name="body"/> (<paramref name="count"/> terms); factors that do not depend on the index are taken out.</summary>
     public Expr SumOver(Expr index, Expr body, Expr count)
@@ -674,21 +681,21 @@ internal sealed class Algebra
             }
         }
 
-        return Make(ExprKind.SumOver, "Σ" + Ids(index, body, count), e => e.Args = new[] { index, body, count });
+        return Make(new NodeKey(ExprKind.SumOver, null, 0, Ids(index, body, count)), e => e.Args = new[] { index, body, count });
     }
 
     // ---------------------------------------------------------------------------------------------------------
     // Interning and caps
 
-    private static string Ids(params Expr[] es)
+    private static int[] Ids(params Expr[] es)
     {
-        var sb = new StringBuilder("(");
-        foreach (var e in es)
+        var ids = new int[es.Length];
+        for (int k = 0; k < es.Length; k++)
         {
-            sb.Append(e.Id.ToString(CultureInfo.InvariantCulture)).Append(',');
+            ids[k] = es[k].Id;
         }
 
-        return sb.Append(')').ToString();
+        return ids;
     }
 
     private void Spend(int units)
@@ -707,7 +714,7 @@ internal sealed class Algebra
         e.Free = Symbols.Single(e.Bit);
     }
 
-    private Expr Make(ExprKind kind, string key, Action<Expr> fill)
+    private Expr Make(NodeKey key, Action<Expr> fill)
     {
         Spend(1);
         if (_interned.TryGetValue(key, out var found))
@@ -715,6 +722,7 @@ internal sealed class Algebra
             return found;
         }
 
+        var kind = key.Kind;
         var e = new Expr(_nextId++, kind);
         fill(e);
         if (e.Args.Length > 0)
@@ -722,11 +730,13 @@ internal sealed class Algebra
             int size = 1;
             int depth = 0;
             var free = Symbols.None;
+            bool choice = kind == ExprKind.Select;
             foreach (var a in e.Args)
             {
                 size = Math.Min(size + a.Size, int.MaxValue / 4);
                 depth = Math.Max(depth, a.Depth);
                 free = free.Union(a.Free);
+                choice |= a.HasChoice;
             }
 
             foreach (var x in e.Exponents)
@@ -736,8 +746,11 @@ internal sealed class Algebra
                     size = Math.Min(size + x.Size, int.MaxValue / 4);
                     depth = Math.Max(depth, x.Depth);
                     free = free.Union(x.Free);
+                    choice |= x.HasChoice;
                 }
             }
+
+            e.HasChoice = choice;
 
             Spend(e.Args.Length + e.Exponents.Length);
             e.Size = size + e.Coefs.Length;
@@ -751,5 +764,105 @@ internal sealed class Algebra
 
         _interned.Add(key, e);
         return e;
+    }
+
+    /// <summary>
+    /// What makes two nodes equal, compared field by field (no key text is built): the kind, a name (symbols,
+    /// functions), a number (numbers, booleans, a product's coefficient), a tag (a comparison's kind), the operands' ids
+    /// (a sum's and a product's sorted by id, so the order of the terms does not matter) and a sum's coefficients.
+    /// </summary>
+    private readonly struct NodeKey : IEquatable<NodeKey>
+    {
+        private static readonly int[] NoIds = System.Array.Empty<int>();
+
+        private readonly string? _name;
+        private readonly Number _value;
+        private readonly int _tag;
+        private readonly int[] _ids;
+        private readonly Number[]? _coefs;
+        private readonly int _hash;
+
+        public NodeKey(ExprKind kind, Number value)
+            : this(kind, null, value, 0, NoIds, null)
+        {
+        }
+
+        public NodeKey(ExprKind kind, string name)
+            : this(kind, name, Number.Zero, 0, NoIds, null)
+        {
+        }
+
+        public NodeKey(ExprKind kind, string? name, int tag, int[] ids)
+            : this(kind, name, Number.Zero, tag, ids, null)
+        {
+        }
+
+        public NodeKey(ExprKind kind, Number value, int[] ids, Number[]? coefs)
+            : this(kind, null, value, 0, ids, coefs)
+        {
+        }
+
+        private NodeKey(ExprKind kind, string? name, Number value, int tag, int[] ids, Number[]? coefs)
+        {
+            Kind = kind;
+            _name = name;
+            _value = value;
+            _tag = tag;
+            _ids = ids;
+            _coefs = coefs;
+            int h = ((int)kind * 31) + (name is null ? 0 : StringComparer.Ordinal.GetHashCode(name));
+            h = (h * 31) + value.GetHashCode();
+            h = (h * 31) + tag;
+            foreach (int id in ids)
+            {
+                h = (h * 31) + id;
+            }
+
+            if (coefs is not null)
+            {
+                foreach (var c in coefs)
+                {
+                    h = (h * 31) + c.GetHashCode();
+                }
+            }
+
+            _hash = h;
+        }
+
+        public ExprKind Kind { get; }
+
+        public bool Equals(NodeKey other)
+        {
+            if (_hash != other._hash || Kind != other.Kind || _tag != other._tag || !string.Equals(_name, other._name, StringComparison.Ordinal)
+                || !_value.Equals(other._value) || _ids.Length != other._ids.Length || (_coefs is null) != (other._coefs is null))
+            {
+                return false;
+            }
+
+            for (int k = 0; k < _ids.Length; k++)
+            {
+                if (_ids[k] != other._ids[k])
+                {
+                    return false;
+                }
+            }
+
+            if (_coefs is not null)
+            {
+                for (int k = 0; k < _coefs.Length; k++)
+                {
+                    if (!_coefs[k].Equals(other._coefs![k]))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        public override bool Equals(object? obj) => obj is NodeKey k && Equals(k);
+
+        public override int GetHashCode() => _hash;
     }
 }

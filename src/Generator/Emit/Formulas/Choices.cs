@@ -18,6 +18,11 @@ internal sealed class Choices
 
     private Expr Lift(Expr e, int depth)
     {
+        if (!e.HasChoice)
+        {
+            return e;
+        }
+
         System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         if (e.Kind == ExprKind.Select)
         {

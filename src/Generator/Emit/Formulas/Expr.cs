@@ -107,6 +107,9 @@ internal sealed class Expr
 
     public int Depth { get; set; } = 1;
 
+    /// <summary>Whether a choice (<see cref="ExprKind.Select"/>) is in this node: <see cref="Choices"/> skips a node without one.</summary>
+    public bool HasChoice { get; set; }
+
     /// <summary>The symbols the value depends on; <see cref="Symbols.All"/> for an unknown dependence.</summary>
     public Symbols Free { get; set; } = Symbols.None;
 

@@ -247,11 +247,17 @@ internal readonly struct Number : IEquatable<Number>
 
     public int CompareTo(Number other) => Value.CompareTo(other.Value);
 
-    public bool Equals(Number other) => Key == other.Key;
+    /// <summary>The same number the same way: both exact with the same reduced fraction, or both inexact with the same
+    /// bits (−0 is not 0, every NaN is NaN), as their <see cref="Key"/>s compare.</summary>
+    public bool Equals(Number other) =>
+        IsExact
+            ? other.IsExact && N == other.N && D == other.D
+            : !other.IsExact && (double.IsNaN(Inexact) ? double.IsNaN(other.Inexact) : BitConverter.DoubleToInt64Bits(Inexact) == BitConverter.DoubleToInt64Bits(other.Inexact));
 
     public override bool Equals(object? obj) => obj is Number n && Equals(n);
 
-    public override int GetHashCode() => Key.GetHashCode();
+    public override int GetHashCode() =>
+        IsExact ? (N.GetHashCode() * 31) + D.GetHashCode() : double.IsNaN(Inexact) ? -1 : BitConverter.DoubleToInt64Bits(Inexact).GetHashCode();
 
     public override string ToString() => Key;
 
