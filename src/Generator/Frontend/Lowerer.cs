@@ -839,14 +839,74 @@ internal sealed partial class Lowerer
     private Location LocationOf(IOperation op) => op.Syntax.GetLocation();
 
     /// <summary>The user's text for a node, on one line and at most 80 characters, for comments and messages.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SyntaxNode, System.Runtime.CompilerServices.StrongBox<int>> SpanStarts = new();
+
+    /// <summary>
+    /// <c>node.SpanStart</c>, in time independent of the depth of a left-deep chain: a binary operation, an assignment,
+    /// a member access, a call or an element access starts where its left operand starts (in code that parsed without
+    /// errors, which is all the generator reads), and the starts found on the way down are kept for the links above.
+    /// </summary>
+    private static int SpanStart(SyntaxNode node)
+    {
+        List<SyntaxNode>? path = null;
+        var current = node;
+        int start;
+        while (true)
+        {
+            if (SpanStarts.TryGetValue(current, out var known))
+            {
+                start = known.Value;
+                break;
+            }
+
+            SyntaxNode? left = current switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.BinaryExpressionSyntax b => b.Left,
+                Microsoft.CodeAnalysis.CSharp.Syntax.AssignmentExpressionSyntax a => a.Left,
+                Microsoft.CodeAnalysis.CSharp.Syntax.MemberAccessExpressionSyntax m => m.Expression,
+                Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax i => i.Expression,
+                Microsoft.CodeAnalysis.CSharp.Syntax.ElementAccessExpressionSyntax e => e.Expression,
+                _ => null,
+            };
+            if (left is null || left.IsMissing)
+            {
+                start = current.SpanStart;
+                break;
+            }
+
+            (path ??= new List<SyntaxNode>()).Add(current);
+            current = left;
+        }
+
+        if (path is not null)
+        {
+            foreach (var p in path)
+            {
+                SpanStarts.GetValue(p, _ => new System.Runtime.CompilerServices.StrongBox<int>(start));
+            }
+        }
+
+        return start;
+    }
+
     public static string SourceText(SyntaxNode node)
     {
         // Only the start of the node is ever shown: read at most 400 characters of the file, never the whole node
         // (its text is as long as the expression, and every sub-expression asks: quadratic in the expression's size).
-        var span = node.Span;
-        string text = node.SyntaxTree is { } tree
-            ? tree.GetText().ToString(new Microsoft.CodeAnalysis.Text.TextSpan(span.Start, Math.Min(span.Length, 400)))
-            : node.ToString();
+        // Span.Start finds the first token down the leftmost spine: for every link of a left-deep chain (a sum of
+        // 10,000 terms) that is a walk as long as the chain. SpanStart below walks each spine once.
+        string text;
+        if (node.SyntaxTree is { } tree)
+        {
+            int start = SpanStart(node);
+            int end = node.GetLastToken().Span.End; // down the rightmost spine, which a left-deep chain keeps short
+            text = tree.GetText().ToString(new Microsoft.CodeAnalysis.Text.TextSpan(start, Math.Min(end - start, 400)));
+        }
+        else
+        {
+            text = node.ToString();
+        }
+
         var sb = new System.Text.StringBuilder(Math.Min(text.Length, 90));
         bool space = false;
         foreach (char ch in text)
