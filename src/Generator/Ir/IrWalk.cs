@@ -179,14 +179,32 @@ internal static class IrWalk
         }
     }
 
-    /// <summary>Replaces the reads of one statement (not of nested statements).</summary>
-    public static void SubstituteIn(Stmt s, IReadOnlyDictionary<Var, Operand> map)
+    /// <summary>Replaces the reads of one statement (not of nested statements); returns whether any read was replaced.</summary>
+    public static bool SubstituteIn(Stmt s, IReadOnlyDictionary<Var, Operand> map)
     {
-        Operand M(Operand o) => o is Var v && map.TryGetValue(v, out var r) ? r : o;
+        bool changed = false;
+        Operand M(Operand o)
+        {
+            if (o is Var v && map.TryGetValue(v, out var r))
+            {
+                changed |= !ReferenceEquals(r, o);
+                return r;
+            }
+
+            return o;
+        }
+
+        Instr I(Instr i)
+        {
+            var r = SubstituteInstr(i, map);
+            changed |= !ReferenceEquals(r, i);
+            return r;
+        }
+
         switch (s)
         {
             case Assign a:
-                a.Value = SubstituteInstr(a.Value, map);
+                a.Value = I(a.Value);
                 break;
             case Store st:
                 st.Array = M(st.Array);
@@ -217,15 +235,17 @@ internal static class IrWalk
 
                 break;
             case Throw t:
-                t.Exception = SubstituteInstr(t.Exception, map);
+                t.Exception = I(t.Exception);
                 break;
             case Effect e:
-                e.Call = SubstituteInstr(e.Call, map);
+                e.Call = I(e.Call);
                 break;
             case Push p:
                 p.Value = M(p.Value);
                 break;
         }
+
+        return changed;
     }
 
     public static Instr SubstituteInstr(Instr instr, IReadOnlyDictionary<Var, Operand> map)

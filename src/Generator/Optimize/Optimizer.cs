@@ -31,18 +31,22 @@ internal static class Optimizer
         }
 
         var inexact = new HashSet<Stmt>(body.Stmts.Skip(inexactFrom));
+
+        // Up to three rounds, each pass run on what the others left. A round in which no pass changed anything is a
+        // fixed point (every pass is a function of the body alone), and the rounds after it would change nothing:
+        // they are not run (the third round was a no-op for two methods in three).
         for (int round = 0; round < 3; round++)
         {
             long lap = System.Diagnostics.Stopwatch.GetTimestamp();
-            new Promote(method, inexact).Run(body);
+            bool changed = new Promote(method, inexact).Run(body);
             lap = Models.DebugHooks.Lap("opt.promote", string.Empty, lap);
-            Cse.Run(body, inexact, method);
+            changed |= Cse.Run(body, inexact, method);
             lap = Models.DebugHooks.Lap("opt.cse", string.Empty, lap);
-            Restore.Run(body, inexact);
+            changed |= Restore.Run(body, inexact);
             lap = Models.DebugHooks.Lap("opt.restore", string.Empty, lap);
-            bool changed = Dce.Run(body, live);
+            bool removed = Dce.Run(body, live);
             Models.DebugHooks.Lap("opt.dce", string.Empty, lap);
-            if (!changed && round > 0)
+            if (!(changed || removed) || (!removed && round > 0))
             {
                 break;
             }
@@ -283,13 +287,17 @@ internal sealed class Promote
     private readonly HashSet<Stmt> _inexactTop;
     private readonly Dictionary<Var, Instr> _defs = new();
 
+    /// <summary>Whether this run changed the body (false only when it certainly did not).</summary>
+    private bool _changed;
+
     public Promote(IrMethod method, HashSet<Stmt> inexactTop)
     {
         _method = method;
         _inexactTop = inexactTop;
     }
 
-    public void Run(Block body)
+    /// <summary>Runs the pass; returns false only when the body is certainly unchanged.</summary>
+    public bool Run(Block body)
     {
         foreach (var (s, _) in IrWalk.All(body))
         {
@@ -300,6 +308,7 @@ internal sealed class Promote
         }
 
         Block(body, top: true, exact: true);
+        return _changed;
     }
 
     private Instr? Definition(Var v) => _defs.TryGetValue(v, out var d) ? d : null;
@@ -315,11 +324,12 @@ internal sealed class Promote
             {
                 case Assign a:
                     {
-                        var instr = Substitute(a.Value, current);
+                        var instr = ForwardCopies(Substitute(a.Value, current));
                         if (a.Dst.Mutable && IsPromotable(instr))
                         {
                             var value = Evaluate(instr, stmtExact, output, a.Comment, a.Dst.Hint);
                             current[a.Dst] = value;
+                            _changed = true;
                             continue;
                         }
 
@@ -334,6 +344,7 @@ internal sealed class Promote
                                 var copy = new Assign(a.Dst, new Instr(Opcode.Copy, a.Dst.Type, new[] { simplified })) { Comment = a.Comment };
                                 _defs[a.Dst] = copy.Value;
                                 output.Add(copy);
+                                _changed |= !(a.Value.Op == Opcode.Copy && ReferenceEquals(a.Value.Args[0], simplified));
                                 continue;
                             }
 
@@ -350,6 +361,7 @@ internal sealed class Promote
                             current.Remove(a.Dst);
                         }
 
+                        _changed |= !ReferenceEquals(a.Value, instr);
                         a.Value = instr;
                         output.Add(a);
                         break;
@@ -374,6 +386,7 @@ internal sealed class Promote
                     }
 
                 default:
+                    _changed |= current.Count > 0;
                     IrWalk.SubstituteIn(s, current);
                     output.Add(s);
                     break;
@@ -386,6 +399,7 @@ internal sealed class Promote
             Materialize(v, current, output);
         }
 
+        _changed |= current.Count > 0 || output.Count != block.Stmts.Count;
         block.Stmts.Clear();
         block.Stmts.AddRange(output);
     }
@@ -426,15 +440,38 @@ internal sealed class Promote
     private static Instr Substitute(Instr instr, Dictionary<Var, Operand> current) => current.Count == 0 ? instr : IrWalk.SubstituteInstr(instr, current);
 
     /// <summary>
+    /// An operand that is a copy of a value (an SSA variable or a constant, of the same type) is read as that value, as
+    /// common-subexpression elimination would make it: the simplifications see 1 in x·1 in the round that makes the copy,
+    /// instead of the next one (that next round was a third round for most methods).
+    /// </summary>
+    private Instr ForwardCopies(Instr instr)
+    {
+        Operand[]? args = null;
+        for (int k = 0; k < instr.Args.Length; k++)
+        {
+            if (instr.Args[k] is Var { Mutable: false } v && _defs.TryGetValue(v, out var def) && def.Op == Opcode.Copy
+                && def.Args[0].Type.Equals(v.Type) && def.Args[0] is not Var { Mutable: true })
+            {
+                args ??= (Operand[])instr.Args.Clone();
+                args[k] = def.Args[0];
+            }
+        }
+
+        return args is null ? instr : instr.With(args);
+    }
+
+    /// <summary>
     /// Before an if or a loop: variables it writes get their value assigned first (and are then unknown);
     /// variables it only reads are replaced inside it by their current value.
     /// </summary>
-    private static void PrepareCompound(Stmt s, Dictionary<Var, Operand> current, List<Stmt> output)
+    private void PrepareCompound(Stmt s, Dictionary<Var, Operand> current, List<Stmt> output)
     {
         if (current.Count == 0)
         {
             return;
         }
+
+        _changed = true;
 
         var written = new HashSet<Var>();
         foreach (var (inner, _) in IrWalk.All(new Block(new List<Stmt> { s })))
@@ -473,13 +510,16 @@ internal sealed class Promote
 /// </summary>
 internal static class Restore
 {
-    public static void Run(Block body, HashSet<Stmt> inexact)
+    /// <summary>Runs the pass; returns whether it removed anything.</summary>
+    public static bool Run(Block body, HashSet<Stmt> inexact)
     {
         // Only blocks nested in derivative code are looked at: nothing to do in straight-line code.
         if (inexact.Count == 0 || !body.Stmts.Any(s => s is If or Loop && inexact.Contains(s)))
         {
-            return;
+            return false;
         }
+
+        bool changed = false;
 
         var defs = new Dictionary<Var, Instr>();
         foreach (var (s, _) in IrWalk.All(body))
@@ -500,13 +540,16 @@ internal static class Restore
 
             foreach (var block in blocks.Skip(1))
             {
-                InBlock(block, defs);
+                changed |= InBlock(block, defs);
             }
         }
+
+        return changed;
     }
 
-    private static void InBlock(Block block, Dictionary<Var, Instr> defs)
+    private static bool InBlock(Block block, Dictionary<Var, Instr> defs)
     {
+        bool changed = false;
         var stmts = block.Stmts;
         for (int z = 0; z < stmts.Count; z++)
         {
@@ -542,6 +585,7 @@ internal static class Restore
                     stmts.RemoveAt(j);
                     stmts.RemoveAt(z);
                     z--;
+                    changed = true;
                     break;
                 }
 
@@ -551,6 +595,8 @@ internal static class Restore
                 }
             }
         }
+
+        return changed;
     }
 
     private static bool SameIndex(IEnumerable<Operand> a, Operand[] b) => a.Select(IrDump.O).SequenceEqual(b.Select(IrDump.O));
@@ -614,16 +660,19 @@ internal static class Restore
 /// <summary>Common subexpressions: a pure operation already computed in an enclosing scope is not computed again.</summary>
 internal static class Cse
 {
-    public static void Run(Block body, HashSet<Stmt> inexact, IrMethod method)
+    /// <summary>Runs the pass; returns false only when the body is certainly unchanged (no value was found to be another).</summary>
+    public static bool Run(Block body, HashSet<Stmt> inexact, IrMethod method)
     {
         var map = new Dictionary<Var, Operand>();
         var table = new List<Dictionary<InstrKey, Var>> { new() };
-        Block(body, table, map);
+        bool changed = false;
+        Block(body, table, map, ref changed);
         _ = inexact;
         _ = method;
+        return changed;
     }
 
-    private static void Block(Block block, List<Dictionary<InstrKey, Var>> scopes, Dictionary<Var, Operand> map)
+    private static void Block(Block block, List<Dictionary<InstrKey, Var>> scopes, Dictionary<Var, Operand> map, ref bool changed)
     {
         scopes.Add(new Dictionary<InstrKey, Var>());
 
@@ -633,7 +682,7 @@ internal static class Cse
         {
             if (map.Count > 0)
             {
-                IrWalk.SubstituteIn(s, map);
+                changed |= IrWalk.SubstituteIn(s, map);
             }
 
             if (s is Store or Effect or Throw or If or Loop || (s is Assign { Value: var v0 } && !v0.IsEffectFree))
@@ -689,14 +738,14 @@ internal static class Cse
 
                     break;
                 case If f:
-                    Block(f.Then, scopes, map);
-                    Block(f.Else, scopes, map);
-                    IrWalk.SubstituteIn(f, map);
+                    Block(f.Then, scopes, map, ref changed);
+                    Block(f.Else, scopes, map, ref changed);
+                    changed |= IrWalk.SubstituteIn(f, map);
                     break;
                 case Loop l:
-                    Block(l.Header, scopes, map);
-                    Block(l.Body, scopes, map);
-                    IrWalk.SubstituteIn(l, map);
+                    Block(l.Header, scopes, map, ref changed);
+                    Block(l.Body, scopes, map, ref changed);
+                    changed |= IrWalk.SubstituteIn(l, map);
                     break;
             }
         }
