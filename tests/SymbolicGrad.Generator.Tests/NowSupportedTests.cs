@@ -25,6 +25,29 @@ public class NowSupportedTests
             """, "S.FObjective()",
             Exact: f => AssertGradient(f, new[] { 2.0, 3.0 }, 6, 3, 2)),
 
+        // Old SG0015 ("a method of the base class library with no derivative rule"): AsSpan and AsMemory with a range or
+        // an index from the end are views of the array, as AsSpan()[a..b] was; also in a do/while at a computed offset.
+        new("AsSpanWithARangeOrAnIndex", """
+                [Differentiable] public static double F(double[] u)
+                {
+                    var a = u.AsSpan(1..3);
+                    var b = u.AsSpan(^2);
+                    ReadOnlySpan<double> c = u.AsMemory(..2).Span;
+                    double s = a[0] * a[1] + b[1] * b[1] + c[0] * c[1];
+                    int i = 0;
+                    do
+                    {
+                        i++;
+                        Span<double> tail = u.AsSpan((i % u.Length)..);
+                        s += tail[0] * u[0];
+                    }
+                    while (i < 2);
+                    return s;
+                }
+            """, "S.FObjective(4)",
+            // u1·u2 + u3² + u0·u1 + u1·u0 + u2·u0
+            Exact: f => AssertGradient(f, new[] { 0.5, 1.5, 2.5, 3.5 }, 3.75 + 12.25 + 0.75 + 0.75 + 1.25, 1.5 + 1.5 + 2.5, 2.5 + 0.5 + 0.5, 1.5 + 0.5, 7.0)),
+
         // Old SG0006: a local array passed to a [Differentiable] method that differentiates it.
         new("LocalArrayToADifferentiableHelper", """
                 [Differentiable] public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)

@@ -106,6 +106,22 @@ internal sealed partial class Lowerer
             return tensor;
         }
 
+        // array.AsSpan(a..b), AsSpan(^k), AsMemory(a..): the view a[a..b] is (never a copy, as for a span).
+        if (containing == "System.MemoryExtensions" && method.Name is "AsSpan" or "AsMemory" && inv.Arguments.Length == 2
+            && method.Parameters[method.Parameters.Length - 1].Type is INamedTypeSymbol { Name: "Range" or "Index", ContainingNamespace.Name: "System" } boundType
+            && LowerExpr(inv.Arguments[0].Value) is Scalar { Operand: { Type.IsArray: true } viewed })
+        {
+            var bound = inv.Arguments[1].Value;
+            if (boundType.Name == "Range")
+            {
+                return new Scalar(RangeOf(viewed, bound, inv, copy: false));
+            }
+
+            var start = IndexFromEnd(bound, viewed);
+            var count = Emit(Opcode.ISub, IrType.Int32, new[] { Emit(Opcode.Length, IrType.Int32, new[] { viewed }), start });
+            return new Scalar(Emit(Opcode.Slice, viewed.Type.WithForm(ArrayForm.Span), new[] { viewed, start, count }, source: SourceText(inv.Syntax)));
+        }
+
         if (IsEffect(method, containing))
         {
             if (!discard)
