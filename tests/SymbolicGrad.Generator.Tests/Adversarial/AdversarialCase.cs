@@ -150,12 +150,6 @@ public sealed record AdversarialCase
     /// <summary>Large inputs (10,000 terms, 300 parameters) are compiled in a batch of their own.</summary>
     public bool Heavy { get; init; }
 
-    /// <summary>
-    /// Too slow for every CI run (the 10,000-term sum spends about a minute in the generator today): run only when
-    /// SYMBOLICGRAD_ADVERSARIAL_SLOW=1.
-    /// </summary>
-    public bool Slow { get; init; }
-
     /// <summary>Where the construct comes from (issue #8 §1 reproduction, a list item...), for the report.</summary>
     public string? Note { get; init; }
 

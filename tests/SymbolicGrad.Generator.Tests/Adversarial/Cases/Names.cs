@@ -174,6 +174,6 @@ public static partial class AdversarialCases
                 }
 
                 return [d];
-            }, "issue 8 §4: a 5,000-statement method") with { Heavy = true, Slow = true };
+            }, "issue 8 §4: a 5,000-statement method") with { Heavy = true };
     }
 }
