@@ -66,11 +66,14 @@ public class DiagnosticTests
             """, new[] { "implement the method in C#", "[CustomDerivative]" }),
 
         // SG0006: not supported yet.
-        new("SG0006_JaggedParameter", """
-                [Differentiable] public static double F(double x, double[][] {|SG0006:w|}) => x * w[0][0];
-            """, new[] { "mark it [NoDerivative] if it is data", "one flat array" }),
-        new("SG0006_RectangularParameter", """
-                [Differentiable] public static double F(double x, double[,] {|SG0006:w|}) => x * w[0, 0];
+        new("SG0006_JaggedParameterOfThreeLevels", """
+                [Differentiable] public static double F(double x, double[][][] {|SG0006:w|}) => x * w[0][0][0];
+            """, new[] { "mark it [NoDerivative] if it is data", "a double[,], a jagged double[][] or one flat array" }),
+        new("SG0006_ThreeDimensionalParameter", """
+                [Differentiable] public static double F(double x, double[,,] {|SG0006:w|}) => x * w[0, 0, 0];
+            """, new[] { "mark it [NoDerivative] if it is data", "[(i * rows + j) * columns + k]" }),
+        new("SG0006_SpanOfRowsParameter", """
+                [Differentiable] public static double F(double x, ReadOnlySpan<double[]> {|SG0006:w|}) => x * w[0][0];
             """, new[] { "mark it [NoDerivative] if it is data" }),
         new("SG0006_SpreadInCollectionExpression", """
                 [Differentiable] public static double F(double x, double[] xs)
@@ -285,6 +288,35 @@ public class DiagnosticTests
                     return x[0] * x[1];
                 }
             """, new[] { "the elements of the parameter 'x'", "var copy = x.ToArray()" }),
+        new("SG0018_RectangularParameter", """
+                [Differentiable] public static double F(double[,] w)
+                {
+                    {|SG0018:w[0, 1]|} = 2;
+                    return w[0, 1] * w[1, 0];
+                }
+            """, new[] { "writes to the elements of the parameter 'w'", "var copy = (double[,])w.Clone()" }),
+        new("SG0018_RowOfAJaggedParameter", """
+                [Differentiable] public static double F(double[][] w)
+                {
+                    {|SG0018:w[1][0]|} += 2;
+                    return w[1][0] * w[0][0];
+                }
+            """, new[] { "writes to a row of the parameter 'w'", "var row = w[i].ToArray()" }),
+        new("SG0018_RowOfAJaggedParameterThroughALocal", """
+                [Differentiable] public static double F(double[][] w)
+                {
+                    double[] row = w[0];
+                    {|SG0018:row[0]|} = 1;
+                    return row[0] * row[1];
+                }
+            """, new[] { "writes to a row of the parameter 'w'" }),
+        new("SG0018_ReplacingARowOfAJaggedParameter", """
+                [Differentiable] public static double F(double[][] w)
+                {
+                    {|SG0018:w[0]|} = new double[2];
+                    return w[0][1] + w[1][0];
+                }
+            """, new[] { "writes to the elements of the parameter 'w'", "var copy = (double[][])w.Clone()" }),
         new("SG0018_ArrayInAField", """
                 private static readonly double[] Buffer = new double[2];
 

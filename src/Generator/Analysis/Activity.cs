@@ -99,6 +99,9 @@ internal sealed class Aliasing
 
     public Var? ClassOf(Operand o) => o is Var v && v.Type.IsArray ? Find(v) : null;
 
+    /// <summary>The class of the arrays held in the elements of an array of arrays (the rows of a jagged matrix).</summary>
+    public Var ElementsClass(Var outer) => Find(ElementsOf(outer));
+
     /// <summary>The class of the arrays held in the elements of an array of arrays.</summary>
     private Var ElementsOf(Var outer)
     {

@@ -29,6 +29,21 @@ internal static partial class MethodWriter
         public string? Length { get; }
 
         public string Offset { get; set; } = "0";
+
+        /// <summary>For a matrix leaf: jagged (double[][]) or rectangular (double[,]); null for the rest.</summary>
+        public bool? Jagged { get; set; }
+
+        /// <summary>For a matrix leaf: what the factory takes for its shape (int wRows, int wColumns; or int[] wRowLengths).</summary>
+        public List<string> ShapeParameters { get; } = new();
+
+        /// <summary>For a matrix leaf: the factory's statements that check the shape and compute <see cref="Length"/>.</summary>
+        public List<string> ShapeLocals { get; } = new();
+
+        /// <summary>For a matrix leaf: the shape arguments of a buffer (wRows, wColumns; or the copy of the row lengths).</summary>
+        public string Shape { get; set; } = string.Empty;
+
+        /// <summary>For a matrix leaf: its shape for the packed names (new[] { wRows, wColumns }, or the row lengths).</summary>
+        public string NameShape { get; set; } = string.Empty;
     }
 
     /// <summary>
@@ -71,6 +86,15 @@ internal static partial class MethodWriter
         public string ArrayArg(Slot s, string declaredType, string vector)
         {
             string slice = vector + ".Slice(" + s.Offset + ", " + s.Length + ")";
+            if (s.Jagged is { } jagged)
+            {
+                // A matrix: a buffer of its shape, filled row-major from the slice.
+                string m = "b" + Buffers.ToString(CultureInfo.InvariantCulture);
+                Prelude.Add("var " + m + " = " + MatrixBuffer(s, Buffers++) + ";");
+                Prelude.Add(Matrices + ".CopyFrom(" + slice + ", " + m + ");");
+                return m;
+            }
+
             var element = s.Leaf.Var.Type.Element!;
             if (!element.IsSingle && declaredType.StartsWith("global::System.ReadOnlySpan<", StringComparison.Ordinal))
             {
@@ -92,6 +116,10 @@ internal static partial class MethodWriter
 
             return b;
         }
+
+        /// <summary>A buffer of a matrix slot's shape (reused per thread, as ObjectiveBuffers).</summary>
+        public static string MatrixBuffer(Slot s, int buffer) =>
+            Matrices + "." + (s.Jagged == true ? "Jagged" : "Matrix") + "<" + ScalarElement(s.Leaf.Var.Type).CSharp + ">(" + buffer.ToString(CultureInfo.InvariantCulture) + ", " + s.Shape + ")";
 
         /// <summary>A struct argument rebuilt from its slots of a vector.</summary>
         public string StructArg(IrParam p, string vector)
@@ -134,7 +162,34 @@ internal static partial class MethodWriter
                     plan.TrainableLengths.Add("int " + length + " = " + plan.Self + p.Name.Substring("this".Length) + ".Length;");
                 }
 
-                plan.Slots.Add(new Slot(p, leaf, length));
+                var slot = new Slot(p, leaf, length);
+                if (IsMatrix(leaf.Var.Type) && length is not null)
+                {
+                    // A matrix takes its shape (rows and columns, or each row's length); its length in the vector is computed.
+                    if (IsJagged(leaf.Var.Type))
+                    {
+                        string rowLengths = names.Allocate(stem + "RowLengths");
+                        string shape = names.Allocate(stem + "Shape");
+                        slot.Jagged = true;
+                        slot.ShapeParameters.Add("int[] " + rowLengths);
+                        slot.ShapeLocals.Add("var " + shape + " = " + Matrices + ".Shape(" + rowLengths + ", " + Literal(rowLengths) + ", out int " + length + ");");
+                        slot.Shape = shape;
+                        slot.NameShape = shape;
+                    }
+                    else
+                    {
+                        string rows = names.Allocate(stem + "Rows");
+                        string columns = names.Allocate(stem + "Columns");
+                        slot.Jagged = false;
+                        slot.ShapeParameters.Add("int " + rows);
+                        slot.ShapeParameters.Add("int " + columns);
+                        slot.ShapeLocals.Add("int " + length + " = " + Matrices + ".Size(" + rows + ", " + columns + ", " + Literal(rows) + ", " + Literal(columns) + ");");
+                        slot.Shape = rows + ", " + columns;
+                        slot.NameShape = "new[] { " + rows + ", " + columns + " }";
+                    }
+                }
+
+                plan.Slots.Add(slot);
             }
         }
 
@@ -209,7 +264,7 @@ internal static partial class MethodWriter
             }
         }
 
-        plan.FactoryParameters.AddRange(plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).Select(s => "int " + s.Length));
+        plan.FactoryParameters.AddRange(plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).SelectMany(s => s.Jagged is null ? new[] { "int " + s.Length } : s.ShapeParameters.ToArray()));
         plan.FactoryParameters.AddRange(plan.Data.Select(t => FactoryType(t.Model) + " " + t.Model.Name));
         return plan;
     }
@@ -239,7 +294,15 @@ internal static partial class MethodWriter
 
             var slot = mine[0];
             bool single = slot.Leaf.Var.Type.IsSingle || slot.Leaf.Var.Type.Element is { IsSingle: true };
-            if (slot.Length is null)
+            if (slot.Jagged is not null)
+            {
+                // A matrix output of the slot's shape, copied into the vector row-major afterwards.
+                string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
+                plan.Prelude.Add("var " + t + " = " + VectorPlan.MatrixBuffer(slot, plan.Buffers++) + ";");
+                args.Add(t);
+                epilogue.Add(Matrices + ".CopyTo(" + t + ", " + vector + ".Slice(" + slot.Offset + ", " + slot.Length + "));");
+            }
+            else if (slot.Length is null)
             {
                 if (single)
                 {
@@ -270,6 +333,13 @@ internal static partial class MethodWriter
 
     private static string NameList(VectorPlan plan)
     {
+        if (plan.Slots.Any(s => s.Jagged is not null))
+        {
+            return Matrices + ".PackedNames(new[] { " + string.Join(", ", plan.Slots.Select(s => Literal(s.Param.Name.TrimStart('@') + s.Leaf.Access))) + " }, new int[]?[] { "
+                + string.Join(", ", plan.Slots.Select(s => s.Jagged is not null ? s.NameShape : s.Length is { } n ? "new[] { " + n + " }" : "null")) + " }, new[] { "
+                + string.Join(", ", plan.Slots.Select(s => s.Jagged == true ? "true" : "false")) + " })";
+        }
+
         bool packed = plan.Slots.Any(s => s.Length is not null);
         string nameList = "new[] { " + string.Join(", ", plan.Slots.Select(s => Literal(s.Param.Name.TrimStart('@') + s.Leaf.Access))) + " }";
         return packed
@@ -328,11 +398,7 @@ internal static partial class MethodWriter
         w.Line("/// <c>" + Xml(m.Stem) + "</c> as a <see cref=\"global::SymbolicGrad.DifferentiableFunction\"/> of the vector (" + string.Join(", ", plan.Slots.Select(s => Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access) + (s.Length is null ? string.Empty : "[…]"))) + "),");
         w.Line("/// for gradient checking and the optimizers" + (plan.Data.Count > 0 ? "; the other parameters are fixed to the values given here" : string.Empty) + ".");
         w.Line("/// </summary>");
-        foreach (var s in plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable))
-        {
-            w.Line("/// <param name=\"" + s.Length + "\">The length of <c>" + Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access) + "</c>: its slice of the vector.</param>");
-        }
-
+        WriteLengthDocs(w, plan);
         foreach (var (_, mp) in plan.Data)
         {
             w.Line("/// <param name=\"" + mp.Name.TrimStart('@') + "\">As in <c>" + Xml(m.Stem) + "</c>; fixed for the function returned.</param>");
@@ -341,12 +407,40 @@ internal static partial class MethodWriter
         w.Line("/// <returns>A function that evaluates <c>" + Xml(m.Stem) + "</c> and its exact gradient" + (m.Hessian ? ", Hessian-vector products and Hessians" : string.Empty) + ".</returns>");
         w.Line(GeneratedCode);
         w.Open(Modifiers(m, "Objective") + " global::SymbolicGrad.DifferentiableFunction " + m.Stem + "Objective(" + string.Join(", ", plan.FactoryParameters) + ")");
+        WriteObjectiveBody(w, m, ir, derivatives, plan, x, g, valuePrelude, gradientOutputs, epilogue, gradientPrelude, self);
+    }
+
+    /// <summary>The factory's parameters that give the arrays' lengths and the matrices' shapes.</summary>
+    private static void WriteLengthDocs(CodeWriter w, VectorPlan plan)
+    {
+        foreach (var s in plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable))
+        {
+            string of = Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access);
+            if (s.Jagged == true)
+            {
+                w.Line("/// <param name=\"" + ShapeName(s, 0) + "\">The length of each row of <c>" + of + "</c>: its rows, one after another, are its slice of the vector.</param>");
+            }
+            else if (s.Jagged == false)
+            {
+                w.Line("/// <param name=\"" + ShapeName(s, 0) + "\">The number of rows of <c>" + of + "</c>.</param>");
+                w.Line("/// <param name=\"" + ShapeName(s, 1) + "\">The number of columns of <c>" + of + "</c>: its rows, one after another, are its slice of the vector.</param>");
+            }
+            else
+            {
+                w.Line("/// <param name=\"" + s.Length + "\">The length of <c>" + of + "</c>: its slice of the vector.</param>");
+            }
+        }
+    }
+
+    private static void WriteObjectiveBody(CodeWriter w, MethodModel m, IrMethod ir, List<string> derivatives, VectorPlan plan, string x, string g,
+        List<string> valuePrelude, List<string> gradientOutputs, List<string> epilogue, List<string> gradientPrelude, string self)
+    {
         if (!m.IsStatic)
         {
             w.Line("var " + self + " = this;");
         }
 
-        foreach (var line in plan.TrainableLengths)
+        foreach (var line in plan.TrainableLengths.Concat(plan.Slots.SelectMany(s => s.ShapeLocals)))
         {
             w.Line(line);
         }
@@ -371,6 +465,9 @@ internal static partial class MethodWriter
         if (m.Hessian)
         {
             w.Line("    },");
+            // The product's lambda reads the vector as the value's does (the gradient's output buffers are its own).
+            plan.Prelude.Clear();
+            plan.Prelude.AddRange(valuePrelude);
             WriteHessianArguments(w, m, ir, plan);
         }
         else
@@ -380,6 +477,9 @@ internal static partial class MethodWriter
 
         w.Close();
     }
+
+    /// <summary>The name of a matrix slot's k'th shape parameter of the factory (wRows, wColumns, wRowLengths).</summary>
+    private static string ShapeName(Slot s, int k) => s.ShapeParameters[k].Substring(s.ShapeParameters[k].IndexOf(' ') + 1);
 
     /// <summary>Data parameters the factory captures: a span cannot be captured, so the factory takes an array.</summary>
     private static string FactoryType(ParameterModel p) =>

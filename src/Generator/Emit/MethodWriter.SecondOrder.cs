@@ -43,7 +43,16 @@ internal static partial class MethodWriter
             }
 
             var leaf0 = p.Leaves[0];
-            if (leaf0.Var.Type.IsArray)
+            if (IsMatrix(leaf0.Var.Type))
+            {
+                // A matrix's direction is a matrix of its shape.
+                var v = ir.NewVar(name, leaf0.Var.Type, VarRole.Parameter);
+                v.Name = name;
+                seeds[leaf0.Var] = v;
+                parameters.Add(leaf0.Var.Type.CSharp + " " + name);
+                checks.Add(Matrices + ".CheckShape(" + name + ", \"" + name + "\", " + p.Name + ", \"" + p.Name.TrimStart('@') + "\");");
+            }
+            else if (leaf0.Var.Type.IsArray)
             {
                 var element = leaf0.Var.Type.Element!;
                 var v = ir.NewVar(name, IrType.ArrayOf(element, ArrayForm.ReadOnlySpan), VarRole.Parameter);
@@ -198,7 +207,16 @@ internal static partial class MethodWriter
             }
 
             var leaf = p.Leaves[0];
-            if (leaf.Var.Type.IsArray)
+            if (IsMatrix(leaf.Var.Type))
+            {
+                // A matrix's product output is a matrix of its shape, checked as its gradient output is.
+                var hv = NewOutput(ir, name, leaf.Var.Type);
+                seeds[g.ArrayOutputs[leaf.Var]] = hv;
+                spans.Add(hv);
+                productParams.Add(leaf.Var.Type.CSharp + " " + name);
+                checks.AddRange(MatrixChecks(ir, p, name, leaf.Var.Type, ir.Params.Where(IsRealArrayParam).ToList()));
+            }
+            else if (leaf.Var.Type.IsArray)
             {
                 var element = leaf.Var.Type.Element!;
                 var hv = NewOutput(ir, name, IrType.ArrayOf(element, ArrayForm.Span));
@@ -280,6 +298,11 @@ internal static partial class MethodWriter
                 directionArgs.Add(plan.Scalar(slot, v));
                 gradientArgs.Add("out _");
             }
+            else if (slot.Jagged is not null)
+            {
+                directionArgs.Add(plan.ArrayArg(slot, slot.Leaf.Var.Type.CSharp, v));
+                gradientArgs.Add(VectorPlan.MatrixBuffer(slot, plan.Buffers++));
+            }
             else
             {
                 var element = slot.Leaf.Var.Type.Element!;
@@ -315,6 +338,7 @@ internal static partial class MethodWriter
         {
             w.Line();
             WriteLeastSquares(w, m, ir, results);
+            WriteRectangularOverload(w, m, ir, "LeastSquares", "global::SymbolicGrad.LeastSquaresFunction", results);
         }
     }
 
@@ -366,7 +390,11 @@ internal static partial class MethodWriter
         {
             foreach (var leaf in p.Leaves.Where(l => l.Differentiable))
             {
-                if (leaf.Var.Type.IsArray)
+                if (IsJagged(leaf.Var.Type))
+                {
+                    arrays.Add(Matrices + ".Count(" + p.Name + leaf.Access + ")");
+                }
+                else if (leaf.Var.Type.IsArray)
                 {
                     arrays.Add(p.Name + leaf.Access + ".Length");
                 }
@@ -404,6 +432,8 @@ internal static partial class MethodWriter
 
         // The direction's arguments: the unit vector's slots.
         var args = new List<string>();
+        var matrixDirections = new List<string>();
+        var matrixFills = new List<string>();
         int scalar = 0;
         var arrayOffsets = new List<string>();
         string Offset() => arrayOffsets.Count == 0 ? scalar.ToString(CultureInfo.InvariantCulture) : string.Join(" + ", arrayOffsets) + (scalar == 0 ? string.Empty : " + " + scalar.ToString(CultureInfo.InvariantCulture));
@@ -426,7 +456,17 @@ internal static partial class MethodWriter
             }
 
             var leaf = p.Leaves[0];
-            if (leaf.Var.Type.IsArray)
+            if (IsMatrix(leaf.Var.Type))
+            {
+                // A matrix direction of the parameter's shape, filled from the unit vector's slice before each column.
+                string buffer = names.Allocate(DirectionName(p.Name));
+                string count = Matrices + ".Count(" + p.Name + ")";
+                matrixDirections.Add("var " + buffer + " = " + Matrices + ".ZerosLike(" + p.Name + ");");
+                matrixFills.Add(Matrices + ".CopyFrom(global::System.MemoryExtensions.AsSpan(" + direction + ", " + Offset() + ", " + count + "), " + buffer + ");");
+                args.Add(buffer);
+                arrayOffsets.Add(count);
+            }
+            else if (leaf.Var.Type.IsArray)
             {
                 args.Add("global::System.MemoryExtensions.AsSpan(" + direction + ", " + Offset() + ", " + LengthOf(p) + ")");
                 arrayOffsets.Add(LengthOf(p));
@@ -462,9 +502,19 @@ internal static partial class MethodWriter
         w.Line("var " + direction + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<double>(" + n + ");");
         w.Line("var " + column + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<double>(" + rows + ");");
         w.Line("global::System.Array.Clear(" + direction + ", 0, " + n + ");");
+        foreach (var line in matrixDirections)
+        {
+            w.Line(line);
+        }
+
         w.Line("for (int " + j + " = 0; " + j + " < " + n + "; " + j + "++)");
         w.OpenBrace();
         w.Line(direction + "[" + j + "] = 1.0;");
+        foreach (var line in matrixFills)
+        {
+            w.Line(line);
+        }
+
         var call = m.Parameters.Select(p => p.Name).Concat(args).Append("global::System.MemoryExtensions.AsSpan(" + column + ", 0, " + rows + ")");
         w.Line((m.IsStatic ? string.Empty : "this.") + m.Stem + "Tangent(" + string.Join(", ", call) + ");");
         w.Line(direction + "[" + j + "] = 0.0;");
@@ -487,11 +537,7 @@ internal static partial class MethodWriter
         w.Line("/// <c>" + Xml(m.Stem) + "</c> as a <see cref=\"global::SymbolicGrad.LeastSquaresFunction\"/> of the vector (" + string.Join(", ", plan.Slots.Select(s => Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access) + (s.Length is null ? string.Empty : "[…]"))) + ")");
         w.Line("/// with " + Xml(rLength) + " residuals, for Levenberg–Marquardt and Jacobian checking" + (plan.Data.Count > 0 ? "; the other parameters are fixed to the values given here" : string.Empty) + ".");
         w.Line("/// </summary>");
-        foreach (var s in plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable))
-        {
-            w.Line("/// <param name=\"" + s.Length + "\">The length of <c>" + Xml(s.Param.Name.TrimStart('@') + s.Leaf.Access) + "</c>: its slice of the vector.</param>");
-        }
-
+        WriteLengthDocs(w, plan);
         foreach (var (_, mp) in plan.Data)
         {
             w.Line("/// <param name=\"" + mp.Name.TrimStart('@') + "\">As in <c>" + Xml(m.Stem) + "</c>; fixed for the function returned.</param>");
@@ -506,7 +552,7 @@ internal static partial class MethodWriter
             w.Line("var " + plan.Self + " = this;");
         }
 
-        foreach (var line in plan.TrainableLengths)
+        foreach (var line in plan.TrainableLengths.Concat(plan.Slots.SelectMany(s => s.ShapeLocals)))
         {
             w.Line(line);
         }

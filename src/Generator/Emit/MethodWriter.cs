@@ -48,6 +48,7 @@ internal static partial class MethodWriter
             {
                 w.Line();
                 WriteObjective(w, m, ir, derivatives);
+                WriteRectangularOverload(w, m, ir, "Objective", "global::SymbolicGrad.DifferentiableFunction", null);
             }
 
             if (m.Hessian)
@@ -147,7 +148,7 @@ internal static partial class MethodWriter
         var arrayOutputs = new Dictionary<Var, Var>();
         var outputParams = new List<string>();
         var checks = new List<string>();
-        var arrayParams = ir.Params.Where(p => p.Leaves.Count == 1 && p.Leaves[0].Var.Type.IsVector && p.Leaves[0].Var.Type.Element!.IsReal && p.Kind == ParamKind.Parameter).ToList();
+        var arrayParams = ir.Params.Where(IsRealArrayParam).ToList();
         foreach (var p in ir.Params.Where(p => p.Differentiable))
         {
             string output = Discovery.OutputName(p.Name);
@@ -158,7 +159,16 @@ internal static partial class MethodWriter
             }
 
             var leaf = p.Leaves[0];
-            if (leaf.Var.Type.IsArray)
+            if (IsMatrix(leaf.Var.Type))
+            {
+                // A matrix's gradient is a matrix of its shape (double[,] dW, double[][] dW), allocated by the caller.
+                var o = ir.NewVar(output, leaf.Var.Type, VarRole.Output);
+                o.Name = output;
+                arrayOutputs[leaf.Var] = o;
+                outputParams.Add(leaf.Var.Type.CSharp + " " + output);
+                checks.AddRange(MatrixChecks(ir, p, output, leaf.Var.Type, arrayParams));
+            }
+            else if (leaf.Var.Type.IsArray)
             {
                 var element = leaf.Var.Type.Element!;
                 var o = ir.NewVar(output, IrType.ArrayOf(element, ArrayForm.Span), VarRole.Output);
@@ -204,12 +214,12 @@ internal static partial class MethodWriter
 
         foreach (var other in arrayParams)
         {
-            if (!other.Leaves[0].Var.Type.Element!.Equals(element))
+            if (!ScalarElement(other.Leaves[0].Var.Type).Equals(element))
             {
                 continue;
             }
 
-            checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element.CSharp + ">)" + output + ", (global::System.ReadOnlySpan<" + element.CSharp + ">)" + other.Name + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + output + "\", \"" + other.Name.TrimStart('@') + "\");");
+            checks.Add(OverlapCheck(output, IrType.ArrayOf(element, ArrayForm.Span), output, other.Name, other.Leaves[0].Var.Type, other.Name.TrimStart('@')));
         }
 
         return checks;
@@ -222,16 +232,16 @@ internal static partial class MethodWriter
         {
             for (int j = i + 1; j < spans.Count; j++)
             {
-                if (spans[i].Type.Element!.Equals(spans[j].Type.Element))
+                if (ScalarElement(spans[i].Type).Equals(ScalarElement(spans[j].Type)))
                 {
-                    checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + spans[i].Type.Element!.CSharp + ">)" + spans[i].Name + ", (global::System.ReadOnlySpan<" + spans[j].Type.Element!.CSharp + ">)" + spans[j].Name + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + spans[i].Name + "\", \"" + spans[j].Name + "\");");
+                    checks.Add(OverlapCheck(spans[i].Name!, spans[i].Type, spans[i].Name!, spans[j].Name!, spans[j].Type, spans[j].Name!));
                 }
             }
         }
 
         foreach (var o in spans)
         {
-            checks.Add(o.Name + ".Clear();");
+            checks.Add(ClearOutput(o));
         }
     }
 

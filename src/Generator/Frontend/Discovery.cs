@@ -375,14 +375,22 @@ internal static class Discovery
     /// <summary>Writes may go to arrays the method creates and to its results span; never into its other parameters or data.</summary>
     private static void CheckWrites(IrMethod ir, Aliasing aliasing, Lowerer lowerer, List<DiagnosticInfo> diagnostics)
     {
-        var forbidden = new Dictionary<Var, string>();
+        var forbidden = new Dictionary<Var, (string What, string Copy)>();
         foreach (var p in ir.Params)
         {
             foreach (var leaf in p.Leaves)
             {
                 if (leaf.Var.Type.IsArray && p.Kind != ParamKind.Results)
                 {
-                    forbidden[aliasing.Find(leaf.Var)] = "the parameter '" + p.Name.TrimStart('@') + "'";
+                    string name = p.Name.TrimStart('@');
+                    var type = leaf.Var.Type;
+                    bool matrix = type.Form == ArrayForm.Array && (type.Rank == 2 || (type.Element is { IsArray: true, Rank: 1 } && type.Element.Element!.IsReal));
+                    forbidden[aliasing.Find(leaf.Var)] = ("the parameter '" + name + "'", matrix ? "var copy = (" + type.CSharp + ")" + name + ".Clone()" : "var copy = " + name + ".ToArray()");
+                    if (type.Form == ArrayForm.Array && type.Rank == 1 && type.Element is { IsArray: true, Form: ArrayForm.Array, Rank: 1 } row && row.Element!.IsReal && leaf.Differentiable)
+                    {
+                        // The rows of a differentiated jagged parameter are the caller's arrays too.
+                        forbidden[aliasing.ElementsClass(leaf.Var)] = ("a row of the parameter '" + name + "'", "var row = " + name + "[i].ToArray()");
+                    }
                 }
             }
         }
@@ -424,8 +432,9 @@ internal static class Discovery
 
             if (forbidden.TryGetValue(cls, out var what))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text, "the elements of " + what,
-                    "copy it into a local array (var copy = " + what.Substring(what.IndexOf('\'') + 1).TrimEnd('\'') + ".ToArray()) and write the copy; the gradient cannot undo a write into the caller's memory"));
+                bool row = what.What.StartsWith("a row", StringComparison.Ordinal);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text, row ? what.What : "the elements of " + what.What,
+                    "copy " + (row ? "the row" : "it") + " into a local array (" + what.Copy + ") and write the copy; the gradient cannot undo a write into the caller's memory"));
             }
             else if (!owned.Contains(cls))
             {
@@ -608,13 +617,15 @@ internal static class Discovery
         // Differentiating a jagged or rectangular parameter.
         foreach (var p in method.Parameters)
         {
-            if (p.Type is IArrayTypeSymbol { Rank: > 1 } || (TypeMap.VectorElement(p.Type) is { } element && (element is IArrayTypeSymbol || TypeMap.VectorElement(element) is not null)))
+            // double[,] and double[][] are matrices (their gradients are outputs of the same shape); deeper nesting and higher ranks are not.
+            if ((p.Type is IArrayTypeSymbol { Rank: > 1 } || (TypeMap.VectorElement(p.Type) is { } element && (element is IArrayTypeSymbol || TypeMap.VectorElement(element) is not null)))
+                && TypeMap.MatrixElement(p.Type, out _) is null)
             {
                 if (HoldsReals(p.Type) && !HasAttribute(p, NoDerivativeAttribute))
                 {
                     Report(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
                         "Differentiating a parameter of type '" + p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "' (" + p.Name + ")",
-                        "mark it [NoDerivative] if it is data, or pass the values as one flat array (a double[] of rows·columns, indexed [i * columns + j])");
+                        "mark it [NoDerivative] if it is data, or pass the values as a double[,], a jagged double[][] or one flat array (a double[] indexed [(i * rows + j) * columns + k])");
                 }
             }
         }
@@ -727,19 +738,27 @@ internal static class Discovery
 
             if (IsDifferentiableDeclaration(p))
             {
-                gradientOutputs.Add(TypeMap.VectorElement(p.Type) is { } e ? "global::System.Span<" + e.ToDisplayString(TypeMap.Qualified) + ">" : p.Type.ToDisplayString(TypeMap.Qualified) + "&out");
+                gradientOutputs.Add(TypeMap.MatrixElement(p.Type, out bool jagged) is { } me ? me.ToDisplayString(TypeMap.Qualified) + (jagged ? "[][]" : "[,]")
+                    : TypeMap.VectorElement(p.Type) is { } e ? "global::System.Span<" + e.ToDisplayString(TypeMap.Qualified) + ">" : p.Type.ToDisplayString(TypeMap.Qualified) + "&out");
             }
         }
 
         var data = method.Parameters.Where(p => !IsDifferentiableDeclaration(p) && !(vector && p.Ordinal == method.Parameters.Length - 1)).Select(p => ObjectiveType(p.Type)).ToList();
-        var lengths = method.Parameters.Where(p => IsDifferentiableDeclaration(p) && TypeMap.VectorElement(p.Type) is not null && !(vector && p.Ordinal == method.Parameters.Length - 1)).Select(_ => "int").ToList();
+        // The objective's shape parameters: a length per array, rows and columns per double[,], the row lengths per jagged
+        // double[][] (and an overload with rows and columns for those).
+        var arrays = method.Parameters.Where(p => IsDifferentiableDeclaration(p) && (TypeMap.VectorElement(p.Type) is not null || TypeMap.MatrixElement(p.Type, out _) is not null) && !(vector && p.Ordinal == method.Parameters.Length - 1)).ToList();
+        var lengths = arrays.SelectMany(p => TypeMap.MatrixElement(p.Type, out bool j) is null ? new[] { "int" } : j ? new[] { "int[]" } : new[] { "int", "int" }).ToList();
+        var rectangular = arrays.Any(p => TypeMap.MatrixElement(p.Type, out bool j) is not null && j)
+            ? arrays.SelectMany(p => TypeMap.MatrixElement(p.Type, out bool j) is null ? new[] { "int" } : new[] { "int", "int" }).ToList()
+            : null;
         int arity = method.Arity;
         var directions = new List<string>();
         foreach (var p in method.Parameters)
         {
             if (!(vector && p.Ordinal == method.Parameters.Length - 1) && IsDifferentiableDeclaration(p))
             {
-                directions.Add(TypeMap.VectorElement(p.Type) is { } e ? "global::System.ReadOnlySpan<" + e.ToDisplayString(TypeMap.Qualified) + ">" : p.Type.ToDisplayString(TypeMap.Qualified));
+                directions.Add(TypeMap.MatrixElement(p.Type, out bool jagged) is { } me ? me.ToDisplayString(TypeMap.Qualified) + (jagged ? "[][]" : "[,]")
+                    : TypeMap.VectorElement(p.Type) is { } e ? "global::System.ReadOnlySpan<" + e.ToDisplayString(TypeMap.Qualified) + ">" : p.Type.ToDisplayString(TypeMap.Qualified));
             }
         }
 
@@ -750,6 +769,10 @@ internal static class Discovery
             if (!ObjectiveOmitted(method))
             {
                 result.Add((method.Name + "LeastSquares", Signature(lengths.Concat(data).Concat(new[] { "int" }), 0)));
+                if (rectangular is not null)
+                {
+                    result.Add((method.Name + "LeastSquares", Signature(rectangular.Concat(data).Concat(new[] { "int" }), 0)));
+                }
             }
         }
         else
@@ -758,6 +781,10 @@ internal static class Discovery
             if (!ObjectiveOmitted(method))
             {
                 result.Add((method.Name + "Objective", Signature(lengths.Concat(data), 0)));
+                if (rectangular is not null)
+                {
+                    result.Add((method.Name + "Objective", Signature(rectangular.Concat(data), 0)));
+                }
             }
             if (HessianRequested(method))
             {
@@ -792,7 +819,7 @@ internal static class Discovery
 
     public static bool IsDifferentiableDeclaration(IParameterSymbol p) =>
         p.RefKind is RefKind.None or RefKind.In && !HasAttribute(p, NoDerivativeAttribute)
-        && (TypeMap.IsRealSymbol(p.Type) || (TypeMap.VectorElement(p.Type) is { } e && TypeMap.IsRealSymbol(e)) || (TypeMap.IsDesugaredStruct(p.Type) && StructHasReals(p.Type)) || (TypeMap.IsTuple(p.Type) && StructHasReals(p.Type)));
+        && (TypeMap.IsRealSymbol(p.Type) || (TypeMap.VectorElement(p.Type) is { } e && TypeMap.IsRealSymbol(e)) || TypeMap.MatrixElement(p.Type, out _) is not null || (TypeMap.IsDesugaredStruct(p.Type) && StructHasReals(p.Type)) || (TypeMap.IsTuple(p.Type) && StructHasReals(p.Type)));
 
     private static bool StructHasReals(ITypeSymbol t) => TypeMap.StructFields(t).Any(f => TypeMap.IsRealSymbol(f.Type) || (TypeMap.VectorElement(f.Type) is { } e && TypeMap.IsRealSymbol(e)) || ((TypeMap.IsDesugaredStruct(f.Type) || TypeMap.IsTuple(f.Type)) && StructHasReals(f.Type)));
 

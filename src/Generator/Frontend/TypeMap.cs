@@ -32,6 +32,27 @@ internal static class TypeMap
         return IsSpan(t) ? ((INamedTypeSymbol)t).TypeArguments[0] : null;
     }
 
+    /// <summary>
+    /// For the matrices a [Differentiable] parameter may be, T[,] and jagged T[][] of a real T: T (and whether it is
+    /// jagged). Null for anything else (T[,,], T[][][], T[,][], arrays of spans).
+    /// </summary>
+    public static ITypeSymbol? MatrixElement(ITypeSymbol t, out bool jagged)
+    {
+        jagged = false;
+        if (t is IArrayTypeSymbol { Rank: 2 } rect && IsRealSymbol(rect.ElementType))
+        {
+            return rect.ElementType;
+        }
+
+        if (t is IArrayTypeSymbol { Rank: 1, ElementType: IArrayTypeSymbol { Rank: 1 } row } && IsRealSymbol(row.ElementType))
+        {
+            jagged = true;
+            return row.ElementType;
+        }
+
+        return null;
+    }
+
     public static bool IsSpan(ITypeSymbol t) =>
         t is INamedTypeSymbol { IsGenericType: true, Name: "Span" or "ReadOnlySpan", Arity: 1 } n && n.ContainingNamespace?.ToDisplayString() == "System";
 

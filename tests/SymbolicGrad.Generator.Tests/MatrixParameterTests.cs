@@ -1,0 +1,603 @@
+using System.Reflection;
+using SymbolicGrad.Generator.Tests.KnownBugs;
+
+namespace SymbolicGrad.Generator.Tests;
+
+/// <summary>
+/// <c>double[,]</c> and jagged <c>double[][]</c> as differentiated parameters (#9): the gradient is an output of the
+/// parameter's shape (<c>double[,] dW</c>, <c>double[][] dW</c>), checked at entry; NameObjective packs the matrix
+/// row-major and takes its shape (rows and columns; each row's length for jagged, or rows and columns). Every gradient
+/// is compared with a closed form (or a hand-written backpropagation) and with numeric differences.
+/// </summary>
+public class MatrixParameterTests
+{
+    private const string Source = """
+        // A linear layer, sum over j of (W x - y)_j squared.
+        [Differentiable]
+        public static double Linear(double[,] W, [NoDerivative] double[] x, [NoDerivative] double[] y)
+        {
+            double loss = 0;
+            for (int j = 0; j < W.GetLength(0); j++)
+            {
+                double s = 0;
+                for (int k = 0; k < W.GetLength(1); k++) s += W[j, k] * x[k];
+                loss += (s - y[j]) * (s - y[j]);
+            }
+
+            return loss;
+        }
+
+        // The same layer with jagged weights: rows read by W[j][k] and through an alias of the row.
+        [Differentiable]
+        public static double LinearJagged(double[][] W, [NoDerivative] double[] x, [NoDerivative] double[] y)
+        {
+            double loss = 0;
+            for (int j = 0; j < W.Length; j++)
+            {
+                double[] row = W[j];
+                double s = 0;
+                for (int k = 0; k < row.Length; k++) s += row[k] * x[k];
+                loss += (s - y[j]) * (s - y[j]);
+            }
+
+            return loss + 0 * W[0][0];
+        }
+
+        // A 2-layer MLP with per-layer weights W[l] (rows of different lengths) and biases b[l].
+        [Differentiable]
+        public static double Mlp(double[][] W, double[][] b, [NoDerivative] double[] x, [NoDerivative] double target, [NoDerivative] int hidden)
+        {
+            int d = x.Length;
+            var h = new double[hidden];
+            for (int j = 0; j < hidden; j++)
+            {
+                double z = b[0][j];
+                for (int k = 0; k < d; k++) z += W[0][j * d + k] * x[k];
+                h[j] = Math.Tanh(z);
+            }
+
+            double o = b[1][0];
+            for (int j = 0; j < hidden; j++) o += W[1][j] * h[j];
+            return 0.5 * (o - target) * (o - target);
+        }
+
+        // ADBench-like GMM: means[k][d], log-weights alphas[k]; sum over points of log sum_k exp(alpha_k - |x - mu_k|^2 / 2).
+        [Differentiable]
+        public static double Gmm(double[][] means, double[] alphas, [NoDerivative] double[][] xs)
+        {
+            double total = 0;
+            foreach (var x in xs)
+            {
+                var lse = new double[means.Length];
+                double m = double.NegativeInfinity;
+                for (int k = 0; k < means.Length; k++)
+                {
+                    double d2 = 0;
+                    for (int d = 0; d < x.Length; d++)
+                    {
+                        double t = x[d] - means[k][d];
+                        d2 += t * t;
+                    }
+
+                    lse[k] = alphas[k] - 0.5 * d2;
+                    m = Math.Max(m, lse[k]);
+                }
+
+                double s = 0;
+                for (int k = 0; k < means.Length; k++) s += Math.Exp(lse[k] - m);
+                total += m + Math.Log(s);
+            }
+
+            return total;
+        }
+
+        static double Dot(double[] a, double[] b)
+        {
+            double s = 0;
+            for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+            return s;
+        }
+
+        static double SumOfSquares(double[,] m)
+        {
+            double s = 0;
+            for (int i = 0; i < m.GetLength(0); i++)
+                for (int j = 0; j < m.GetLength(1); j++) s += m[i, j] * m[i, j];
+            return s;
+        }
+
+        [Differentiable]
+        public static double Corner(double[][] W, double[,] V) => W[0][0] * V[0, 1] + W.Sum(r => r.Sum());
+
+        // Rows to a plain helper, foreach over rows, the matrix to a plain helper and to a [Differentiable] one.
+        [Differentiable]
+        public static double Helpers(double[][] W, double[,] V, [NoDerivative] double[] x)
+        {
+            double s = 0;
+            foreach (var row in W) s += Dot(row, x) * Dot(row, x);
+            return s + SumOfSquares(V) + Corner(W, V) + V.Length * W.Length;
+        }
+
+        // The advice of SG0018 for a jagged parameter, followed: a shallow copy whose row is replaced.
+        [Differentiable]
+        public static double ReplacedRow(double[][] W, double t)
+        {
+            var copy = (double[][])W.Clone();
+            copy[0] = new[] { t, 2 * t };
+            return copy[0][1] * copy[1][0] + copy[1][1] * W[0][0];
+        }
+
+        [Differentiable]
+        public static float Single(float[,] W, float[][] U) => W[0, 1] * W[1, 0] + U[1][0] * U[0][0] * W[0, 0];
+
+        // Second order: f = sum_j exp(s_j) with s_j = b + sum_k W[j, k] x_k.
+        [Differentiable(Hessian = true)]
+        public static double ExpLayer(double[,] W, double b, [NoDerivative] double[] x)
+        {
+            double f = 0;
+            for (int j = 0; j < W.GetLength(0); j++)
+            {
+                double s = b;
+                for (int k = 0; k < W.GetLength(1); k++) s += W[j, k] * x[k];
+                f += Math.Exp(s);
+            }
+
+            return f;
+        }
+
+        [Differentiable(Hessian = true)]
+        public static double ExpLayerJagged(double[][] W, double b, [NoDerivative] double[] x)
+        {
+            double f = 0;
+            foreach (var row in W)
+            {
+                double s = b;
+                for (int k = 0; k < row.Length; k++) s += row[k] * x[k];
+                f += Math.Exp(s);
+            }
+
+            return f;
+        }
+
+        // A vector-valued method: r_j = tanh(sum_k W[j][k] x_k).
+        [Differentiable]
+        public static void Residuals(double[][] W, [NoDerivative] double[] x, Span<double> r)
+        {
+            for (int j = 0; j < W.Length; j++)
+            {
+                double s = 0;
+                for (int k = 0; k < x.Length; k++) s += W[j][k] * x[k];
+                r[j] = Math.Tanh(s);
+            }
+        }
+        """;
+
+    private static readonly Lazy<Type> Compiled = new(() => Expect.Compiles("using System.Linq;\n" + Harness.InClass(Source)).GetType("Demo.C")!);
+
+    private static readonly double[] X = { 0.5, -1.25, 2.0, 0.75 };
+    private static readonly double[] Y = { 0.3, -0.2, 1.1 };
+
+    private static MethodInfo Method(string name, int parameters) =>
+        Compiled.Value.GetMethods().Single(m => m.Name == name && m.GetParameters().Length == parameters);
+
+    private static object? Call(string name, params object?[] args)
+    {
+        try
+        {
+            return Method(name, args.Length).Invoke(null, args);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    }
+
+    private static DifferentiableFunction Objective(string name, params object?[] args) => (DifferentiableFunction)Call(name + "Objective", args)!;
+
+    private static double[,] Rect(int rows, int columns, int seed)
+    {
+        var m = new double[rows, columns];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                m[i, j] = Math.Sin(seed + 1.7 * i + 0.9 * j) * 0.8;
+            }
+        }
+
+        return m;
+    }
+
+    private static double[][] Jagged(int[] lengths, int seed) =>
+        lengths.Select((n, i) => Enumerable.Range(0, n).Select(j => Math.Cos(seed + 1.3 * i + 0.7 * j) * 0.8).ToArray()).ToArray();
+
+    private static double[] Flatten(double[,] m) => m.Cast<double>().ToArray();
+
+    private static double[] Flatten(double[][] m) => m.SelectMany(r => r).ToArray();
+
+    private static void Near(double expected, double actual, string what, double tolerance = 1e-12) =>
+        Assert.True(Math.Abs(expected - actual) <= tolerance * (1 + Math.Abs(expected)), $"{what}: expected {expected:R}, got {actual:R}");
+
+    private static void Passes(DifferentiableFunction f, double[] point)
+    {
+        var check = GradientCheck.Check(f, point, Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    [Fact]
+    public void RectangularLinearLayer_GradientIsTheClosedForm()
+    {
+        var w = Rect(3, 4, 1);
+        var dW = new double[3, 4];
+        double value = (double)Call("LinearGradient", w, X, Y, dW)!;
+        Near((double)Call("Linear", w, X, Y)!, value, "value", 0);
+        for (int j = 0; j < 3; j++)
+        {
+            double r = -Y[j];
+            for (int k = 0; k < 4; k++) r += w[j, k] * X[k];
+            for (int k = 0; k < 4; k++) Near(2 * r * X[k], dW[j, k], $"dW[{j},{k}]");
+        }
+
+        // Called again, the output is overwritten, not added to.
+        Call("LinearGradient", w, X, Y, dW);
+        double r0 = -Y[0];
+        for (int k = 0; k < 4; k++) r0 += w[0, k] * X[k];
+        Near(2 * r0 * X[1], dW[0, 1], "dW[0,1] on the second call");
+    }
+
+    [Fact]
+    public void RectangularLinearLayer_ObjectivePacksRowMajor()
+    {
+        var w = Rect(3, 4, 1);
+        var f = Objective("Linear", 3, 4, X, Y);
+        Assert.Equal(12, f.Dimension);
+        Assert.Equal("W[0,0]", f.ParameterNames[0]);
+        Assert.Equal("W[1,2]", f.ParameterNames[6]);
+        var g = new double[12];
+        double value = f.ValueAndGradient(Flatten(w), g);
+        var dW = new double[3, 4];
+        Near((double)Call("LinearGradient", w, X, Y, dW)!, value, "value", 0);
+        Assert.Equal(Flatten(dW), g);
+        Passes(f, Flatten(w));
+    }
+
+    [Fact]
+    public void JaggedLinearLayer_GradientIsTheClosedForm()
+    {
+        var w = Jagged(new[] { 4, 4, 4 }, 2);
+        var dW = new[] { new double[4], new double[4], new double[4] };
+        double value = (double)Call("LinearJaggedGradient", w, X, Y, dW)!;
+        Near((double)Call("LinearJagged", w, X, Y)!, value, "value", 0);
+        for (int j = 0; j < 3; j++)
+        {
+            double r = -Y[j];
+            for (int k = 0; k < 4; k++) r += w[j][k] * X[k];
+            for (int k = 0; k < 4; k++) Near(2 * r * X[k], dW[j][k], $"dW[{j}][{k}]");
+        }
+    }
+
+    [Fact]
+    public void JaggedLinearLayer_BothObjectivesAgreeWithTheGradient()
+    {
+        var w = Jagged(new[] { 4, 4, 4 }, 2);
+        var byLengths = Objective("LinearJagged", new[] { 4, 4, 4 }, X, Y);
+        var byShape = Objective("LinearJagged", 3, 4, X, Y);
+        Assert.Equal(12, byLengths.Dimension);
+        Assert.Equal(12, byShape.Dimension);
+        Assert.Equal("W[1][2]", byShape.ParameterNames[6]);
+        Assert.Equal(byLengths.ParameterNames, byShape.ParameterNames);
+        var g = new double[12];
+        byShape.ValueAndGradient(Flatten(w), g);
+        var dW = new[] { new double[4], new double[4], new double[4] };
+        Call("LinearJaggedGradient", w, X, Y, dW);
+        Assert.Equal(Flatten(dW), g);
+        Passes(byLengths, Flatten(w));
+        Passes(byShape, Flatten(w));
+    }
+
+    [Fact]
+    public void TwoLayerMlpWithPerLayerWeights_MatchesBackpropagation()
+    {
+        const int hidden = 3;
+        var x = new[] { 0.4, -0.9 };
+        double target = 0.25;
+        var w = Jagged(new[] { hidden * 2, hidden }, 3);
+        var b = Jagged(new[] { hidden, 1 }, 4);
+
+        // Backpropagation by hand.
+        var h = new double[hidden];
+        double o = b[1][0];
+        for (int j = 0; j < hidden; j++)
+        {
+            double z = b[0][j] + w[0][j * 2] * x[0] + w[0][j * 2 + 1] * x[1];
+            h[j] = Math.Tanh(z);
+            o += w[1][j] * h[j];
+        }
+
+        double dO = o - target;
+        var dW = new[] { new double[hidden * 2], new double[hidden] };
+        var dB = new[] { new double[hidden], new double[1] };
+        double value = (double)Call("MlpGradient", w, b, x, target, hidden, dW, dB)!;
+        Near(0.5 * dO * dO, value, "value");
+        Near(dO, dB[1][0], "dB[1][0]");
+        for (int j = 0; j < hidden; j++)
+        {
+            Near(dO * h[j], dW[1][j], $"dW[1][{j}]");
+            double dZ = dO * w[1][j] * (1 - h[j] * h[j]);
+            Near(dZ, dB[0][j], $"dB[0][{j}]");
+            Near(dZ * x[0], dW[0][j * 2], $"dW[0][{j * 2}]");
+            Near(dZ * x[1], dW[0][j * 2 + 1], $"dW[0][{j * 2 + 1}]");
+        }
+
+        var f = Objective("Mlp", new[] { hidden * 2, hidden }, new[] { hidden, 1 }, x, target, hidden);
+        Assert.Equal(hidden * 3 + hidden + 1, f.Dimension);
+        Assert.Equal("W[1][0]", f.ParameterNames[hidden * 2]);
+        Assert.Equal("b[1][0]", f.ParameterNames[^1]);
+        Passes(f, Flatten(w).Concat(Flatten(b)).ToArray());
+    }
+
+    [Fact]
+    public void GmmMeans_GradientIsTheSoftmaxWeightedResidual()
+    {
+        var means = Jagged(new[] { 3, 3 }, 5);
+        var alphas = new[] { 0.2, -0.4 };
+        var xs = new[] { new[] { 0.5, 0.1, -0.3 }, new[] { -0.6, 0.9, 0.2 }, new[] { 0.0, -0.4, 0.7 } };
+        // dAlphas is a Span<double>, which reflection cannot pass: the gradient is read through the objective.
+        var f = Objective("Gmm", 2, 3, 2, xs);
+        Assert.Equal(8, f.Dimension);
+        var g = new double[8];
+        f.ValueAndGradient(Flatten(means).Concat(alphas).ToArray(), g);
+        var expectedMeans = new[] { new double[3], new double[3] };
+        var expectedAlphas = new double[2];
+        foreach (var x in xs)
+        {
+            var l = new double[2];
+            for (int k = 0; k < 2; k++)
+            {
+                double d2 = 0;
+                for (int d = 0; d < 3; d++) d2 += (x[d] - means[k][d]) * (x[d] - means[k][d]);
+                l[k] = alphas[k] - 0.5 * d2;
+            }
+
+            double z = Math.Exp(l[0]) + Math.Exp(l[1]);
+            for (int k = 0; k < 2; k++)
+            {
+                double p = Math.Exp(l[k]) / z;
+                expectedAlphas[k] += p;
+                for (int d = 0; d < 3; d++) expectedMeans[k][d] += p * (x[d] - means[k][d]);
+            }
+        }
+
+        for (int k = 0; k < 2; k++)
+        {
+            Near(expectedAlphas[k], g[6 + k], $"dAlphas[{k}]");
+            for (int d = 0; d < 3; d++) Near(expectedMeans[k][d], g[k * 3 + d], $"dMeans[{k}][{d}]");
+        }
+
+        Passes(f, Flatten(means).Concat(alphas).ToArray());
+    }
+
+    [Fact]
+    public void MatricesPassedToHelpers_GradientIsTheClosedForm()
+    {
+        var w = Jagged(new[] { 4, 4 }, 6);
+        var v = Rect(2, 3, 7);
+        var dW = new[] { new double[4], new double[4] };
+        var dV = new double[2, 3];
+        double value = (double)Call("HelpersGradient", w, v, X, dW, dV)!;
+        Near((double)Call("Helpers", w, v, X)!, value, "value", 0);
+        for (int j = 0; j < 2; j++)
+        {
+            double s = 0;
+            for (int k = 0; k < 4; k++) s += w[j][k] * X[k];
+            for (int k = 0; k < 4; k++)
+            {
+                double expected = 2 * s * X[k] + 1 + (j == 0 && k == 0 ? v[0, 1] : 0);
+                Near(expected, dW[j][k], $"dW[{j}][{k}]");
+            }
+        }
+
+        for (int i = 0; i < 2; i++)
+        {
+            for (int k = 0; k < 3; k++) Near(2 * v[i, k] + (i == 0 && k == 1 ? w[0][0] : 0), dV[i, k], $"dV[{i},{k}]");
+        }
+
+        Passes(Objective("Helpers", new[] { 4, 4 }, 2, 3, X), Flatten(w).Concat(Flatten(v)).ToArray());
+    }
+
+    [Fact]
+    public void ShallowCopyWithAReplacedRow_GradientIsTheClosedForm()
+    {
+        var w = new[] { new[] { 0.5, 1.5 }, new[] { -1.0, 2.0 } };
+        var dW = new[] { new double[2], new double[2] };
+        double value = (double)Call("ReplacedRowGradient", w, 0.75, dW, null)!;
+        Near(2 * 0.75 * -1.0 + 2.0 * 0.5, value, "value");
+
+        // f = 2t W[1][0] + W[1][1] W[0][0]: the replaced row of the copy is not W's.
+        var f = Objective("ReplacedRow", new[] { 2, 2 });
+        var g = new double[5];
+        f.ValueAndGradient(new[] { 0.5, 1.5, -1.0, 2.0, 0.75 }, g);
+        Assert.Equal(new[] { 2.0, 0, 1.5, 0.5, -2.0 }, g);
+        Passes(f, new[] { 0.5, 1.5, -1.0, 2.0, 0.75 });
+    }
+
+    [Fact]
+    public void FloatMatrices_GetFloatGradients()
+    {
+        var w = new float[,] { { 0.5f, 1.5f }, { -1.0f, 2.0f } };
+        var u = new[] { new[] { 3.0f }, new[] { -2.0f } };
+        var dW = new float[2, 2];
+        var dU = new[] { new float[1], new float[1] };
+        Call("SingleGradient", w, u, dW, dU);
+        Assert.Equal(new float[,] { { -6.0f, -1.0f }, { 1.5f, 0 } }, dW);
+        Assert.Equal(-1.0f, dU[0][0]);
+        Assert.Equal(1.5f, dU[1][0]);
+        var f = Objective("Single", 2, 2, new[] { 1, 1 });
+        var g = new double[6];
+        f.ValueAndGradient(new[] { 0.5, 1.5, -1.0, 2.0, 3.0, -2.0 }, g);
+        Assert.Equal(new[] { -6.0, -1.0, 1.5, 0, -1.0, 1.5 }, g);
+    }
+
+    [Fact]
+    public void HessianOfARectangularMatrix_IsTheClosedForm() => CheckExpLayer("ExpLayer", Rect(2, 3, 8), jagged: false);
+
+    [Fact]
+    public void HessianOfAJaggedMatrix_IsTheClosedForm() => CheckExpLayer("ExpLayerJagged", Rect(2, 3, 8), jagged: true);
+
+    private static void CheckExpLayer(string name, double[,] w, bool jagged)
+    {
+        var x = new[] { 0.3, -0.7, 0.4 };
+        double b = 0.1;
+        var f = jagged ? Objective(name, new[] { 3, 3 }, x) : Objective(name, 2, 3, x);
+        Assert.True(f.HasHessian);
+        var point = Flatten(w).Append(b).ToArray();
+
+        // H[(j,k),(j,l)] = e^{s_j} x_k x_l, H[(j,k),b] = e^{s_j} x_k, H[b,b] = sum_j e^{s_j}.
+        int n = 7;
+        var expected = new double[n * n];
+        for (int j = 0; j < 2; j++)
+        {
+            double e = Math.Exp(b + w[j, 0] * x[0] + w[j, 1] * x[1] + w[j, 2] * x[2]);
+            for (int k = 0; k < 3; k++)
+            {
+                for (int l = 0; l < 3; l++) expected[(j * 3 + k) * n + j * 3 + l] = e * x[k] * x[l];
+                expected[(j * 3 + k) * n + 6] = e * x[k];
+                expected[6 * n + j * 3 + k] = e * x[k];
+            }
+
+            expected[6 * n + 6] += e;
+        }
+
+        var h = new double[n * n];
+        f.Hessian(point, h);
+        for (int i = 0; i < n * n; i++) Near(expected[i], h[i], $"H[{i / n},{i % n}]", 1e-12);
+
+        var check = GradientCheck.CheckHessian(f, point, Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+
+        // The generated product called directly: matrices in, matrices out.
+        var v = Rect(2, 3, 9);
+        const double vb = -0.35;
+        var hv = new double[n];
+        f.HessianVectorProduct(point, Flatten(v).Append(vb).ToArray(), hv);
+        object direction = jagged ? ToJagged(v) : v;
+        object gradient = jagged ? ToJagged(new double[2, 3]) : new double[2, 3];
+        object product = jagged ? ToJagged(new double[2, 3]) : new double[2, 3];
+        object input = jagged ? ToJagged(w) : w;
+        var args = new object?[] { input, b, x, direction, vb, gradient, null, product, null };
+        double value = (double)Method(name + "HessianVectorProduct", 9).Invoke(null, args)!;
+        Near(f.Value(point), value, "value", 0);
+        var flat = jagged ? Flatten((double[][])product) : Flatten((double[,])product);
+        for (int i = 0; i < 6; i++) Near(hv[i], flat[i], $"hvW[{i}]", 0);
+        Near(hv[6], (double)args[8]!, "hvB", 0);
+    }
+
+    private static double[][] ToJagged(double[,] m) =>
+        Enumerable.Range(0, m.GetLength(0)).Select(i => Enumerable.Range(0, m.GetLength(1)).Select(j => m[i, j]).ToArray()).ToArray();
+
+    [Fact]
+    public void JacobianOfAJaggedMatrix_IsTheClosedForm()
+    {
+        var x = new[] { 0.3, -0.7, 0.4 };
+        var w = Jagged(new[] { 3, 3 }, 10);
+        var byShape = (LeastSquaresFunction)Call("ResidualsLeastSquares", 2, 3, x, 2)!;
+        var byLengths = (LeastSquaresFunction)Call("ResidualsLeastSquares", new[] { 3, 3 }, x, 2)!;
+        Assert.Equal(6, byShape.Dimension);
+        Assert.Equal(byShape.ParameterNames, byLengths.ParameterNames);
+        var r = new double[2];
+        var jacobian = new double[12];
+        byShape.Jacobian(Flatten(w), r, jacobian);
+        for (int j = 0; j < 2; j++)
+        {
+            double t = Math.Tanh(w[j][0] * x[0] + w[j][1] * x[1] + w[j][2] * x[2]);
+            Near(t, r[j], $"r[{j}]");
+            for (int i = 0; i < 2; i++)
+            {
+                for (int k = 0; k < 3; k++) Near(i == j ? (1 - t * t) * x[k] : 0, jacobian[j * 6 + i * 3 + k], $"J[{j}, W[{i}][{k}]]");
+            }
+        }
+
+        var check = GradientCheck.CheckJacobian(byLengths, Flatten(w), Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Entry checks: the outputs' shapes, and no output sharing memory with an input or another output.
+
+    [Fact]
+    public void RectangularOutputOfTheWrongShape_Throws()
+    {
+        var w = Rect(3, 4, 1);
+        var e = Assert.Throws<ArgumentException>(() => Call("LinearGradient", w, X, Y, new double[4, 3]));
+        Assert.Equal("dW", e.ParamName);
+        Assert.Contains("dW is 4×3 but W is 3×4", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentNullException>(() => Call("LinearGradient", w, X, Y, null));
+        var same = Assert.Throws<ArgumentException>(() => Call("LinearGradient", w, X, Y, w));
+        Assert.Contains("dW overlaps W", same.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void JaggedOutputOfTheWrongShape_Throws()
+    {
+        var w = Jagged(new[] { 4, 4, 4 }, 2);
+        var rows = Assert.Throws<ArgumentException>(() => Call("LinearJaggedGradient", w, X, Y, new[] { new double[4], new double[4] }));
+        Assert.Contains("dW has 2 rows but W has 3", rows.Message, StringComparison.Ordinal);
+        var length = Assert.Throws<ArgumentException>(() => Call("LinearJaggedGradient", w, X, Y, new[] { new double[4], new double[3], new double[4] }));
+        Assert.Contains("dW[1] has length 3 but W[1] has length 4", length.Message, StringComparison.Ordinal);
+        var missing = Assert.Throws<ArgumentException>(() => Call("LinearJaggedGradient", w, X, Y, new[] { new double[4], null, new double[4] }));
+        Assert.Contains("dW[1] is null", missing.Message, StringComparison.Ordinal);
+        Assert.Equal("dW", Assert.Throws<ArgumentNullException>(() => Call("LinearJaggedGradient", w, X, Y, null)).ParamName);
+    }
+
+    [Fact]
+    public void JaggedOutputSharingMemory_Throws()
+    {
+        var w = Jagged(new[] { 4, 4, 4 }, 2);
+        var row = new double[4];
+        var shared = Assert.Throws<ArgumentException>(() => Call("LinearJaggedGradient", w, X, Y, new[] { new double[4], row, row }));
+        Assert.Contains("dW[1] and dW[2] are the same array", shared.Message, StringComparison.Ordinal);
+        var input = Assert.Throws<ArgumentException>(() => Call("LinearJaggedGradient", w, X, Y, new[] { new double[4], w[0], new double[4] }));
+        Assert.Contains("dW overlaps W", input.Message, StringComparison.Ordinal);
+        var x = (double[])X.Clone();
+        var data = Assert.Throws<ArgumentException>(() => Call("LinearJaggedGradient", w, x, Y, new[] { new double[4], new double[4], x }));
+        Assert.Contains("dW overlaps x", data.Message, StringComparison.Ordinal);
+
+        // Two outputs sharing a row.
+        var layers = Jagged(new[] { 4, 2 }, 12);
+        var biases = Jagged(new[] { 2, 1 }, 13);
+        var both = new double[2];
+        var twice = Assert.Throws<ArgumentException>(() => Call("MlpGradient", layers, biases, new[] { 0.4, -0.9 }, 0.25, 2, new[] { new double[4], both }, new[] { both, new double[1] }));
+        Assert.Contains("dW overlaps dB", twice.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ManyRows_AreCheckedWithASet()
+    {
+        // Above the pairwise limit the runtime checks rows with a set: the same answers.
+        var lengths = Enumerable.Repeat(4, 300).ToArray();
+        var w = Jagged(lengths, 11);
+        var y = Enumerable.Range(0, 300).Select(i => 0.01 * i).ToArray();
+        var dW = lengths.Select(n => new double[n]).ToArray();
+        Call("LinearJaggedGradient", w, X, y, dW);
+        dW[299] = dW[17];
+        var shared = Assert.Throws<ArgumentException>(() => Call("LinearJaggedGradient", w, X, y, dW));
+        Assert.Contains("dW[17] and dW[299] are the same array", shared.Message, StringComparison.Ordinal);
+        dW[299] = w[250];
+        Assert.Contains("dW overlaps W", Assert.Throws<ArgumentException>(() => Call("LinearJaggedGradient", w, X, y, dW)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ObjectiveShapes_AreChecked()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => Objective("Linear", -1, 4, X, Y));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Objective("LinearJagged", new[] { 4, -4 }, X, Y));
+        Assert.Throws<ArgumentNullException>(() => Objective("LinearJagged", null, X, Y));
+
+        // The row lengths are copied when the function is made.
+        var lengths = new[] { 4, 4, 4 };
+        var f = Objective("LinearJagged", lengths, X, Y);
+        lengths[0] = 1;
+        Assert.Equal(12, f.Dimension);
+        Passes(f, Flatten(Jagged(new[] { 4, 4, 4 }, 2)));
+    }
+}
