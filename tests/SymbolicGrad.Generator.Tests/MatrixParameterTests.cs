@@ -159,6 +159,67 @@ public class MatrixParameterTests
             return f;
         }
 
+        // Reads the local matrices support, on parameters.
+        [Differentiable]
+        public static double Elements(double[,] V)
+        {
+            double s = 0;
+            foreach (double v in V) s += v * v * v;
+            return s;
+        }
+
+        [Differentiable]
+        public static double RowSpans(double[][] W)
+        {
+            ReadOnlySpan<double> r = W[1];
+            var s = W[0].AsSpan(1);
+            return r[0] * s[1] + r.Length;
+        }
+
+        [Differentiable]
+        public static double Repointed(double[][] W)
+        {
+            double[] cur = W[0];
+            double acc = 0;
+            for (int l = 1; l < W.Length; l++)
+            {
+                acc += cur[0] * W[l][1];
+                cur = W[l];
+            }
+
+            return acc + cur[1];
+        }
+
+        [Differentiable]
+        public static double Chosen(double[][] W, [NoDerivative] bool first)
+        {
+            var r = first ? W[0] : W[1];
+            return r[0] * r[1];
+        }
+
+        [Differentiable]
+        public static double RowsToLocal(double[][] W)
+        {
+            var rows = new double[W.Length][];
+            for (int i = 0; i < W.Length; i++) rows[i] = W[i];
+            return rows[1][0] * rows[0][1];
+        }
+
+        // The advice of SG0018 for a rectangular parameter, followed.
+        [Differentiable]
+        public static double Copied(double[,] W)
+        {
+            var c = (double[,])W.Clone();
+            c[0, 0] = 3;
+            return c[0, 0] * c[0, 1] + c[1, 1];
+        }
+
+        [Differentiable]
+        public static T Generic<T>(T[,] W) where T : System.Numerics.IFloatingPointIeee754<T> => W[0, 0] * W[1, 1] - W[0, 1];
+
+        [Differentiable]
+        public static double Nullable(double[][]? W) => W is null ? 0 : W[0][0] * W[0][0];
+
         // A vector-valued method: r_j = tanh(sum_k W[j][k] x_k).
         [Differentiable]
         public static void Residuals(double[][] W, [NoDerivative] double[] x, Span<double> r)
@@ -519,6 +580,57 @@ public class MatrixParameterTests
 
         var check = GradientCheck.CheckJacobian(byLengths, Flatten(w), Expect.Tight);
         Assert.True(check.Passed, check.ToString());
+    }
+
+    /// <summary>The objective's gradient at <paramref name="point"/> is <paramref name="expected"/>, and numeric differences agree.</summary>
+    private static void GradientIs(DifferentiableFunction f, double[] point, params double[] expected)
+    {
+        var g = new double[f.Dimension];
+        f.ValueAndGradient(point, g);
+        Assert.Equal(expected.Length, g.Length);
+        for (int i = 0; i < g.Length; i++) Near(expected[i], g[i], f.ParameterNames[i]);
+        Passes(f, point);
+    }
+
+    [Fact]
+    public void ForeachOverTheElementsOfARectangularMatrix() =>
+        GradientIs(Objective("Elements", 2, 2), new[] { 0.5, -1.0, 2.0, 1.5 }, 0.75, 3.0, 12.0, 6.75);
+
+    [Fact]
+    public void RowsAsSpansAndSlices() =>
+        GradientIs(Objective("RowSpans", new[] { 3, 2 }), new[] { 0.5, -1.0, 2.0, 1.5, 0.25 }, 0, 0, 1.5, 2.0, 0);
+
+    [Fact]
+    public void ARowVariableThatALoopRepoints() =>
+        GradientIs(Objective("Repointed", 3, 2), new[] { 0.5, -1.0, 2.0, 1.5, 0.25, -0.75 }, 1.5, 0, -0.75, 0.5, 0, 3.0);
+
+    [Fact]
+    public void ARowChosenByACondition()
+    {
+        GradientIs(Objective("Chosen", 2, 2, false), new[] { 0.5, -1.0, 2.0, 1.5 }, 0, 0, 1.5, 2.0);
+        GradientIs(Objective("Chosen", 2, 2, true), new[] { 0.5, -1.0, 2.0, 1.5 }, -1.0, 0.5, 0, 0);
+    }
+
+    [Fact]
+    public void RowsStoredInALocalJaggedArray() =>
+        GradientIs(Objective("RowsToLocal", 2, 2), new[] { 0.5, -1.0, 2.0, 1.5 }, 0, 2.0, -1.0, 0);
+
+    [Fact]
+    public void ACloneOfARectangularParameter() =>
+        GradientIs(Objective("Copied", 2, 2), new[] { 0.5, -1.0, 2.0, 1.5 }, 0, 3.0, 0, 1.0);
+
+    [Fact]
+    public void AGenericMatrix() =>
+        GradientIs(Objective("Generic", 2, 2), new[] { 0.5, -1.0, 2.0, 1.5 }, 1.5, -1.0, 0, 0.5);
+
+    [Fact]
+    public void ANullableJaggedParameter()
+    {
+        Assert.Equal(0.0, Call("NullableGradient", null, null));
+        var dW = new[] { new double[1] };
+        Assert.Equal(2.25, Call("NullableGradient", new[] { new[] { 1.5 } }, dW));
+        Assert.Equal(3.0, dW[0][0]);
+        Assert.Equal("dW", Assert.Throws<ArgumentNullException>(() => Call("NullableGradient", new[] { new[] { 1.5 } }, null)).ParamName);
     }
 
     // ---------------------------------------------------------------------------------------------------------

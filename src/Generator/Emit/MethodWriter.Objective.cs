@@ -119,7 +119,7 @@ internal static partial class MethodWriter
 
         /// <summary>A buffer of a matrix slot's shape (reused per thread, as ObjectiveBuffers).</summary>
         public static string MatrixBuffer(Slot s, int buffer) =>
-            Matrices + "." + (s.Jagged == true ? "Jagged" : "Matrix") + "<" + ScalarElement(s.Leaf.Var.Type).CSharp + ">(" + buffer.ToString(CultureInfo.InvariantCulture) + ", " + s.Shape + ")";
+            Matrices + "." + (s.Jagged == true ? "Jagged" : "Matrix") + "<" + (ScalarElement(s.Leaf.Var.Type).IsSingle ? "float" : "double") + ">(" + buffer.ToString(CultureInfo.InvariantCulture) + ", " + s.Shape + ")";
 
         /// <summary>A struct argument rebuilt from its slots of a vector.</summary>
         public string StructArg(IrParam p, string vector)

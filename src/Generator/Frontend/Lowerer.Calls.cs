@@ -595,6 +595,29 @@ internal sealed partial class Lowerer
         }
 
         string src = SourceText(at.Syntax);
+        if (self.Type.Rank == 2)
+        {
+            // A double[,]: GetLength, and Clone as a new matrix of its shape filled element by element (row-major).
+            switch (method.Name)
+            {
+                case "GetLength" when values.Length == 1 && Arg(0) is { } dimension:
+                    return new Scalar(Emit(Opcode.GetLength, IrType.Int32, new[] { self, dimension }, source: src));
+                case "Clone" when values.Length == 0:
+                    var rows = Emit(Opcode.GetLength, IrType.Int32, new[] { self, Lit.Int(0) });
+                    var columns = Emit(Opcode.GetLength, IrType.Int32, new[] { self, Lit.Int(1) });
+                    var matrix = Alloc(self.Type.Element!, new[] { rows, columns }, at);
+                    CopyMatrix(self, matrix, columns, Emit(Opcode.Length, IrType.Int32, new[] { self }), at);
+                    return new Scalar(matrix);
+            }
+
+            return null;
+        }
+
+        if (self.Type.Rank != 1)
+        {
+            return null;
+        }
+
         var length = (Operand?)null;
         Operand Len() => length ??= Emit(Opcode.Length, IrType.Int32, new[] { self });
         var spanType = self.Type.WithForm(self.Type.Form == ArrayForm.ReadOnlySpan || (method.ReturnType is { } rt && TypeMap.IsReadOnlySpan(rt)) ? ArrayForm.ReadOnlySpan : ArrayForm.Span);

@@ -497,6 +497,19 @@ internal sealed partial class Lowerer
                 return null;
             case Scalar { Operand: { Type.IsVector: true } array }:
                 return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { array }), i => new Scalar(Load(array, new[] { i }, op)));
+            case Scalar { Operand: { Type.IsArray: true, Type.Rank: 2, Type.Form: ArrayForm.Array } matrix }:
+                {
+                    // foreach over a double[,] visits its elements row by row: element i is [i / columns, i % columns].
+                    Operand? columns = null;
+                    Operand Columns() => columns ??= Emit(Opcode.GetLength, IrType.Int32, new[] { matrix, Lit.Int(1) });
+                    return new SequenceValue(
+                        () =>
+                        {
+                            Columns();
+                            return Emit(Opcode.Length, IrType.Int32, new[] { matrix });
+                        },
+                        i => new Scalar(Load(matrix, new[] { Emit(Opcode.IDiv, IrType.Int32, new[] { i, Columns() }), Emit(Opcode.IRem, IrType.Int32, new[] { i, Columns() }) }, op)));
+                }
             case Scalar { Operand: { Type.Kind: ValueKind.Data } data } when op.Type is { } t && ListElement(t) is { } element && IrTypeOf(element) is { } elementType:
                 return new SequenceValue(
                     () => Emit(Opcode.Opaque, IrType.Int32, new[] { data }, new OpaqueInfo(new[] { string.Empty, ".Count" }, pure: false, effectFree: true)),

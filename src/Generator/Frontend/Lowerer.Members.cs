@@ -456,6 +456,38 @@ internal sealed partial class Lowerer
         _env.Remove(i);
     }
 
+    /// <summary>to[i / columns, i % columns] = from[i / columns, i % columns] for i below count: a copy of a double[,] of that many columns.</summary>
+    private void CopyMatrix(Operand from, Operand to, Operand columns, Operand count, IOperation at)
+    {
+        var i = new SyntheticKey("i");
+        Bind(i, new Scalar(Lit.Int(0)));
+        EmitLoop(
+            "copy",
+            false,
+            false,
+            null,
+            null,
+            () => Emit(Opcode.Cmp, IrType.Bool, new[] { ((Scalar)_env.Get(i)!).Operand, count }, CmpKind.Lt),
+            () =>
+            {
+                var k = ((Scalar)_env.Get(i)!).Operand;
+                var row = Emit(Opcode.IDiv, IrType.Int32, new[] { k, columns });
+                var column = Emit(Opcode.IRem, IrType.Int32, new[] { k, columns });
+                var x = Emit(Opcode.Load, from.Type.Element!, new[] { from, row, column });
+                var store = new Store(to, new[] { row, column }, x, accumulate: false);
+                _block.Add(store);
+                Writes.Add((store, at.Syntax.GetLocation(), SourceText(at.Syntax)));
+                return Flow.Normal;
+            },
+            () =>
+            {
+                var k = ((Scalar)_env.Get(i)!).Operand;
+                Bind(i, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { k, Lit.Int(1) })));
+            },
+            at);
+        _env.Remove(i);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Arrays the method creates
 
