@@ -9,8 +9,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace SymbolicGrad.CodeFixes;
 
 /// <summary>
-/// SG0006 at a parameter that cannot be differentiated (a jagged <c>double[][]</c> or rectangular <c>double[,]</c>
-/// array, or a struct whose gradient cannot be built): marks it <c>[NoDerivative]</c>, which makes it data, read but
+/// SG0006 at a parameter that cannot be differentiated (an array of three levels or dimensions, <c>double[][][]</c> or
+/// <c>double[,,]</c>, or a struct whose gradient cannot be built): marks it <c>[NoDerivative]</c>, which makes it data, read but
 /// never differentiated.
 /// </summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(AddNoDerivativeCodeFixProvider)), Shared]
@@ -61,7 +61,8 @@ public sealed class AddNoDerivativeCodeFixProvider : CodeFixProvider
             return null;
         }
 
-        // Only the parameters whose type cannot be differentiated: arrays of arrays, multi-dimensional arrays, and
+        // Only the parameters whose type cannot be differentiated: arrays of arrays and multi-dimensional arrays (the
+        // generator reports SG0006 at those only beyond double[][] and double[,]), and
         // structs whose gradient cannot be built (SG0006 at the parameter). Not structs with private fields: the
         // generator refuses those as data too, so [NoDerivative] would not help.
         return symbol.Type is IArrayTypeSymbol { Rank: > 1 } or IArrayTypeSymbol { ElementType: IArrayTypeSymbol }

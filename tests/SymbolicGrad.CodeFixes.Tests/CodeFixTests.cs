@@ -122,7 +122,7 @@ public sealed class CodeFixTests
         await AssertFixed(fixedProject, "HGradient");
     }
 
-    // SG0006 at a jagged or rectangular parameter: mark it [NoDerivative].
+    // SG0006 at a parameter of three levels or dimensions (double[][] and double[,] are differentiated): mark it [NoDerivative].
 
     [Fact]
     public async Task SG0006_MarksAJaggedParameterNoDerivative()
@@ -131,13 +131,13 @@ public sealed class CodeFixTests
             public static partial class Losses
             {
                 [Differentiable]
-                public static double F(double x, double[][] rows) => x * rows[0][0];
+                public static double F(double x, double[][][] rows) => x * rows[0][0][0];
             }
             """);
         Diagnostic diagnostic = await Single(project, "SG0006");
         Project fixedProject = await ApplyOnly(new AddNoDerivativeCodeFixProvider(), project, diagnostic, "Mark 'rows' [NoDerivative] (data, not differentiated)");
-        Assert.Contains("public static double F(double x, [NoDerivative] double[][] rows) => x * rows[0][0];", await Text(fixedProject, "File0.cs"), StringComparison.Ordinal);
-        await AssertFixed(fixedProject, "FGradient(double x, double[][] rows, out double dX)");
+        Assert.Contains("public static double F(double x, [NoDerivative] double[][][] rows) => x * rows[0][0][0];", await Text(fixedProject, "File0.cs"), StringComparison.Ordinal);
+        await AssertFixed(fixedProject, "FGradient(double x, double[][][] rows, out double dX)");
     }
 
     [Fact]
@@ -147,12 +147,12 @@ public sealed class CodeFixTests
             public static partial class Losses
             {
                 [SymbolicGrad.Differentiable]
-                public static double F(double x, double[,] grid) => x * grid[0, 0];
+                public static double F(double x, double[,,] grid) => x * grid[0, 0, 0];
             }
             """);
         Diagnostic diagnostic = await Single(project, "SG0006");
         Project fixedProject = await ApplyOnly(new AddNoDerivativeCodeFixProvider(), project, diagnostic, "Mark 'grid' [NoDerivative] (data, not differentiated)");
-        Assert.Contains("F(double x, [SymbolicGrad.NoDerivative] double[,] grid)", await Text(fixedProject, "File0.cs"), StringComparison.Ordinal);
+        Assert.Contains("F(double x, [SymbolicGrad.NoDerivative] double[,,] grid)", await Text(fixedProject, "File0.cs"), StringComparison.Ordinal);
         await AssertFixed(fixedProject, "FGradient");
     }
 
@@ -162,16 +162,16 @@ public sealed class CodeFixTests
         Project project = Project(Usings + """
             public static partial class Losses
             {
-                [Differentiable] public static double F(double x, double[][] rows, double[,] grid) => x * rows[0][0] * grid[0, 0];
-                [Differentiable] public static double G(double x, double[][] more) => x * more[1][0];
+                [Differentiable] public static double F(double x, double[][][] rows, double[,,] grid) => x * rows[0][0][0] * grid[0, 0, 0];
+                [Differentiable] public static double G(double x, double[][][] more) => x * more[1][0][0];
             }
             """);
         var diagnostics = (await Problems(project)).Where(d => d.Id == "SG0006").ToImmutableArray();
         Assert.Equal(3, diagnostics.Length);
         Project fixedProject = await FixAllInDocument(new AddNoDerivativeCodeFixProvider(), project, diagnostics, "SymbolicGrad.AddNoDerivative");
         string text = await Text(fixedProject, "File0.cs");
-        Assert.Contains("F(double x, [NoDerivative] double[][] rows, [NoDerivative] double[,] grid)", text, StringComparison.Ordinal);
-        Assert.Contains("G(double x, [NoDerivative] double[][] more)", text, StringComparison.Ordinal);
+        Assert.Contains("F(double x, [NoDerivative] double[][][] rows, [NoDerivative] double[,,] grid)", text, StringComparison.Ordinal);
+        Assert.Contains("G(double x, [NoDerivative] double[][][] more)", text, StringComparison.Ordinal);
         await AssertFixed(fixedProject, "GGradient");
     }
 
