@@ -75,6 +75,14 @@ public class DiagnosticTests
         new("SG0006_SpanOfRowsParameter", """
                 [Differentiable] public static double F(double x, ReadOnlySpan<double[]> {|SG0006:w|}) => x * w[0][0];
             """, new[] { "mark it [NoDerivative] if it is data" }),
+        new("SG0006_CompiledMethodOfAMatrix", """
+                [Differentiable] public static double F(double x)
+                {
+                    var m = new double[1, 2];
+                    m[0, 1] = x;
+                    return {|SG0006:Lib.Compiled.Frobenius(m)|};
+                }
+            """, new[] { "Calling a compiled derivative that takes arrays", "write the helper in this project" }),
         new("SG0006_SpreadInCollectionExpression", """
                 [Differentiable] public static double F(double x, double[] xs)
                 {

@@ -1102,6 +1102,14 @@ internal sealed partial class Lowerer
             return Unsupported(at, "a call to a " + what + " that does not return a real number", "return double or float");
         }
 
+        // A [Differentiable] method of another project that differentiates a matrix parameter (its gradient has a
+        // double[,] or double[][] output) is called the way one with an array parameter is: not yet.
+        if (what == "[Differentiable] method" && method.Parameters.Any(p => p.RefKind is RefKind.None or RefKind.In && TypeMap.MatrixElement(p.Type, out _) is not null
+            && Attribute(p, "SymbolicGrad.NoDerivativeAttribute") is null))
+        {
+            return NotYet(at, "Calling a compiled derivative that takes arrays", "write the helper in this project (it is then inlined), or pass scalars");
+        }
+
         // The derivative method: the same parameters, then one out (or Span) per differentiable parameter.
         var differentiable = method.Parameters.Select(p => IsDifferentiableCompiledParameter(p)).ToArray();
         var gradient = method.ContainingType.GetMembers(gradientName).OfType<IMethodSymbol>().FirstOrDefault(g => MatchesGradient(method, g, differentiable));

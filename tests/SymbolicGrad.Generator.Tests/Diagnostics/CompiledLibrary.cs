@@ -27,6 +27,15 @@ public static class CompiledLibrary
             [Differentiable]
             public static double Product(double a, double b) => a * b + Math.Sin(a);
 
+            /// <summary>A [Differentiable] method of a matrix: its gradient has a double[,] output.</summary>
+            [Differentiable]
+            public static double Frobenius(double[,] a)
+            {
+                double s = 0;
+                foreach (double v in a) s += v * v;
+                return s;
+            }
+
             /// <summary>A plain helper: compiled, no attribute, no derivative known to a caller in another assembly.</summary>
             public static double Plain(double v) => v * v;
         }
