@@ -164,6 +164,23 @@ public static class MatrixArguments
         }
     }
 
+    /// <summary>Throws when an output span overlaps a row of a jagged input (or of another output).</summary>
+    public static void ThrowIfOverlaps<T>(ReadOnlySpan<T> output, string outputName, T[][]? other, string otherName)
+    {
+        if (other is null || output.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var row in other)
+        {
+            if (row is not null && output.Overlaps(row))
+            {
+                AdjointBuffers.ThrowOverlap(outputName, otherName);
+            }
+        }
+    }
+
     /// <summary>Throws when a row of a jagged output is a row of <paramref name="other"/> (an input or another output).</summary>
     public static void ThrowIfOverlaps<T>(T[][]? output, string outputName, T[][]? other, string otherName)
     {

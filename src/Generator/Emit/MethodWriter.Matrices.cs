@@ -45,9 +45,7 @@ internal static partial class MethodWriter
             return "if (global::System.MemoryExtensions.Overlaps(" + x + ", " + y + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + aLabel + "\", \"" + bLabel + "\");";
         }
 
-        return xRows
-            ? Matrices + ".ThrowIfOverlaps(" + x + ", \"" + aLabel + "\", " + y + ", \"" + bLabel + "\");"
-            : Matrices + ".ThrowIfOverlaps(" + y + ", \"" + bLabel + "\", " + x + ", \"" + aLabel + "\");";
+        return Matrices + ".ThrowIfOverlaps(" + x + ", \"" + aLabel + "\", " + y + ", \"" + bLabel + "\");";
     }
 
     /// <summary>The entry checks of a matrix output: its shape (rows distinct for jagged), then no memory shared with the inputs.</summary>

@@ -672,12 +672,27 @@ internal sealed class Vectorize
         return true;
     }
 
-    /// <summary>The array a view was taken of (through copies and slices).</summary>
+    /// <summary>
+    /// The array a view was taken of (through copies and slices), and for a row of a jagged gradient output
+    /// (<c>dW[j]</c>) the output itself: its rows are distinct arrays that share no memory with the inputs (checked at
+    /// entry), so it is written like an output, and two rows of it count as one array (they may be the same row).
+    /// </summary>
     private Var Root(Var v)
     {
-        for (int guard = 0; guard < 10_000 && _defs.TryGetValue(v, out var def) && def.Op is Opcode.Copy or Opcode.Slice && def.Args[0] is Var of; guard++)
+        for (int guard = 0; guard < 10_000 && _defs.TryGetValue(v, out var def); guard++)
         {
-            v = of;
+            if (def.Op is Opcode.Copy or Opcode.Slice && def.Args[0] is Var of)
+            {
+                v = of;
+            }
+            else if (def.Op == Opcode.Load && def.Args.Length == 2 && def.Args[0] is Var { Role: VarRole.Output, Type: { Rank: 1, Element.IsArray: true } } output)
+            {
+                v = output;
+            }
+            else
+            {
+                break;
+            }
         }
 
         return v;
