@@ -24,6 +24,22 @@ public static class MatrixArguments
     public static Span<T> AsSpan<T>(T[,]? matrix) =>
         matrix is null || matrix.Length == 0 ? default : MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(matrix)), matrix.Length);
 
+    /// <summary>
+    /// Row <paramref name="row"/> of a rectangular matrix as a span (for the SIMD kernels of generated gradients), or an
+    /// empty span when there is no such row (a kernel of no elements, whose loop would not have run, must not throw).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Span<T> Row<T>(T[,]? matrix, int row)
+    {
+        if (matrix is null || (uint)row >= (uint)matrix.GetLength(0))
+        {
+            return default;
+        }
+
+        int columns = matrix.GetLength(1);
+        return AsSpan(matrix).Slice(row * columns, columns);
+    }
+
     /// <summary>Throws when a rectangular output does not have its input's shape.</summary>
     public static void CheckShape<T>(T[,]? output, string outputName, T[,]? input, string inputName)
     {

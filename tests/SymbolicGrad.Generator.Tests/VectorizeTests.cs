@@ -142,6 +142,42 @@ public class VectorizeTests
     }
 
     /// <summary>
+    /// The same layer with a double[,] W[j, k] (#9): the reverse adds x·ā into row j of dW, a span of the row
+    /// (MatrixArguments.Row), with a kernel, and W[j, ·]·ā into dX with another. Two rows of dW written by one loop
+    /// (W[j, k] and W[j + 1, k] read together) may be one row: that loop stays a loop.
+    /// </summary>
+    [Theory]
+    [InlineData(3, 5)]
+    [InlineData(4, 19)]
+    public void TheRowsOfARectangularGradientAreWrittenByKernels(int rows, int n)
+    {
+        var (assembly, vectorized, loops) = Build(
+            "(double[,] W, ReadOnlySpan<double> x)",
+            "    {\n        double loss = 0;\n        for (int j = 0; j < W.GetLength(0); j++)\n        {\n            double a = 0;\n            for (int k = 0; k < x.Length; k++) a += W[j, k] * x[k];\n            loss += Math.Tanh(a);\n        }\n\n        for (int j = 0; j + 1 < W.GetLength(0); j++)\n        {\n            double b = 0;\n            for (int k = 0; k < W.GetLength(1); k++) b += W[j, k] * W[j + 1, k];\n            loss += 0.25 * b;\n        }\n\n        return loss;\n    }");
+        Assert.Equal(2, Count(vectorized, "Kernels.AddScaled("));
+        Assert.Equal(2, Count(vectorized, "MatrixArguments.Row("));
+        Assert.Equal(0, Count(loops, "Kernels."));
+
+        var point = Point(rows * n + n, rows * 10 + n + 1);
+        var g = SameBitsAndChecked(Objective(assembly, "F", rows, n, n), Objective(assembly, "FLoops", rows, n, n), point);
+        for (int j = 0; j < rows; j++)
+        {
+            double a = 0;
+            for (int k = 0; k < n; k++)
+            {
+                a += point[j * n + k] * point[rows * n + k];
+            }
+
+            double d = 1 - (Math.Tanh(a) * Math.Tanh(a));
+            for (int k = 0; k < n; k++)
+            {
+                double neighbours = (j > 0 ? point[(j - 1) * n + k] : 0) + (j + 1 < rows ? point[(j + 1) * n + k] : 0);
+                Assert.Equal(d * point[rows * n + k] + 0.25 * neighbours, g[j * n + k], 12);
+            }
+        }
+    }
+
+    /// <summary>
     /// Products and sums into arrays the method created, a loop counting down, a loop starting at an offset and a
     /// constant added to every element (the adjoint of a sum): kernels where the shapes allow, the same bits.
     /// </summary>

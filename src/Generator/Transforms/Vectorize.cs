@@ -18,9 +18,12 @@ namespace SymbolicGrad.Generator.Transforms;
 /// <item>its body has no nested statements, pops, pushes or effects: only stores that add into arrays and pure values
 /// that feed them; adjoints it assigns are passed through unchanged (an adjoint that is the same in every iteration);</item>
 /// <item>every array element it reads or writes is at the loop index plus an offset fixed before the loop, in a
-/// one-dimensional double or float array or span;</item>
-/// <item>every array it writes is a gradient output span or an array the method created (the entry checks make outputs
-/// overlap nothing; created arrays are fresh), is written by one store only, and is not read in the loop;</item>
+/// one-dimensional double or float array or span, or in a row fixed before the loop of a double[,] (<c>m[j, k + o]</c>,
+/// taken as a span of row j);</item>
+/// <item>every array it writes is a gradient output (a span, a double[,], a row of a jagged output) or an array the
+/// method created (the entry checks make outputs overlap nothing and the rows of a jagged output distinct; created
+/// arrays are fresh), is written by one store only (two rows of one matrix count as one array), and is not read in the
+/// loop;</item>
 /// <item>nothing it computes is used after it.</item>
 /// </list>
 /// Each store then adds into distinct elements in every iteration, so the loop's iterations are independent and the
@@ -33,6 +36,9 @@ internal sealed class Vectorize
     private readonly IrMethod _method;
     private readonly bool _reassociate;
     private readonly Dictionary<Var, Instr> _defs = new();
+
+    /// <summary>Row views the kernels take of double[,] matrices (MatrixArguments.Row(m, j)): each view's matrix.</summary>
+    private readonly Dictionary<Var, Var> _rowOf = new();
     private readonly Dictionary<Var, int> _uses;
 
     private Vectorize(IrMethod method, Block body, bool reassociate)
@@ -252,6 +258,29 @@ internal sealed class Vectorize
         // The body, value by value.
         var hoisted = new List<Assign>();
         var hoistable = new HashSet<Var>();
+
+        // m[j, k + o] of a double[,] with j the same in every iteration is element k + o of row j: a span of the row,
+        // taken once before the kernels (one view per matrix and row operand).
+        var rowViews = new Dictionary<(Var, string), Var>();
+        Var RowView(Var matrix, Operand row)
+        {
+            var key = (matrix, IrDump.O(row));
+            if (!rowViews.TryGetValue(key, out var view))
+            {
+                view = _method.NewVar(matrix.Hint + "Row", IrType.ArrayOf(matrix.Type.Element!, ArrayForm.Span), VarRole.Temp);
+                var take = new Instr(Opcode.Opaque, view.Type, new[] { matrix, row },
+                    new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.MatrixArguments.Row(", ", ", ")" }, pure: false, effectFree: true));
+                hoisted.Add(new Assign(view, take));
+                _defs[view] = take;
+                hoistable.Add(view);
+                _rowOf[view] = matrix;
+                rowViews[key] = view;
+            }
+
+            return view;
+        }
+
+        bool IsMatrix(Operand o) => o is Var { Type: { Kind: ValueKind.Array, Rank: 2, Form: ArrayForm.Array } t } && IsKernelReal(t.Element!);
         var stores = new List<(Store Store, Element Target, Sym Value)>();
         Sym? Of(Operand o) => o switch
         {
@@ -290,6 +319,12 @@ internal sealed class Vectorize
                             var invariantArgs = a.Value.Args.Select((o, i) => ((Inv)args[i]!).Value).ToArray();
                             hoisted.Add(invariantArgs.SequenceEqual(a.Value.Args) ? a : new Assign(a.Dst, a.Value.With(invariantArgs)));
                             hoistable.Add(a.Dst);
+                            continue;
+                        }
+
+                        if (a.Value.Op == Opcode.Load && args.Length == 3 && IsMatrix(a.Value.Args[0]) && args[0] is Inv && args[1] is Inv row && args[2] is Affine column)
+                        {
+                            syms[a.Dst] = new Element(RowView((Var)a.Value.Args[0], row.Value), column);
                             continue;
                         }
 
@@ -332,6 +367,37 @@ internal sealed class Vectorize
                         }
 
                         stores.Add((st, new Element(target, offset), update.Addend));
+                        continue;
+                    }
+
+                case Store st when st.Index.Length == 2 && IsMatrix(st.Array) && !inside.Contains((Var)st.Array)
+                    && Of(st.Index[0]) is Inv row && Of(st.Index[1]) is Affine offset:
+                    {
+                        var view = RowView((Var)st.Array, row.Value);
+                        var element = view.Type.Element!;
+                        if (st.Accumulate)
+                        {
+                            if (Of(st.Value) is not { } value || !Fits(value, element))
+                            {
+                                return null;
+                            }
+
+                            stores.Add((st, new Element(view, offset), value));
+                            continue;
+                        }
+
+                        // m[j, k] = m[j, k] + e: an accumulation written out.
+                        if (Of(st.Value) is Update { Self: var other, Addend: Element mine } swapped && ReferenceEquals(mine.Array, view))
+                        {
+                            syms[(Var)st.Value] = new Update(mine, other);
+                        }
+
+                        if (Of(st.Value) is not Update update || !ReferenceEquals(update.Self.Array, view) || !SameOffset(update.Self.Offset, offset) || !Fits(update.Addend, element))
+                        {
+                            return null;
+                        }
+
+                        stores.Add((st, new Element(view, offset), update.Addend));
                         continue;
                     }
 
@@ -688,6 +754,10 @@ internal sealed class Vectorize
             else if (def.Op == Opcode.Load && def.Args.Length == 2 && def.Args[0] is Var { Role: VarRole.Output, Type: { Rank: 1, Element.IsArray: true } } output)
             {
                 v = output;
+            }
+            else if (def.Op == Opcode.Opaque && _rowOf.TryGetValue(v, out var matrix))
+            {
+                v = matrix;
             }
             else
             {
