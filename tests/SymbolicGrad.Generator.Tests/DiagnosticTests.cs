@@ -451,6 +451,16 @@ public class DiagnosticTests
 
                 public static double {|SG0030:FGradient|}(double x, out double dX) { dX = 2 * x; return x * x; }
             """, new[] { "The generator would add 'FGradient' for 'F'", "rename the existing member" }),
+        new("SG0030_ObjectiveOverloadOfAJaggedParameter", """
+                [Differentiable] public static double F(double[][] w) => w[0][0] * w[0][0];
+
+                public static int {|SG0030:FObjective|}(int rows, int columns) => rows * columns;
+            """, new[] { "The generator would add 'FObjective' for 'F'" }),
+        new("SG0030_GradientOfAMatrix", """
+                [Differentiable] public static double F(double[,] w) => w[0, 0] * w[0, 0];
+
+                public static double {|SG0030:FGradient|}(double[,] w, double[,] dW) => 0;
+            """, new[] { "The generator would add 'FGradient' for 'F'" }),
         new("SG0030_FieldNamedLikeTheObjective", """
             //full
             public partial class Model
