@@ -61,6 +61,27 @@ public class MatrixParameterTests
             return 0.5 * (o - target) * (o - target);
         }
 
+        // The same network as a loop over the layers: the activations start as the data x, then hold each layer's output.
+        [Differentiable(Hessian = true)]
+        public static double MlpLayers(double[][] W, double[][] b, [NoDerivative] double[] x, [NoDerivative] double target)
+        {
+            double[] a = x;
+            for (int l = 0; l < W.Length; l++)
+            {
+                var next = new double[b[l].Length];
+                for (int j = 0; j < next.Length; j++)
+                {
+                    double z = b[l][j];
+                    for (int k = 0; k < a.Length; k++) z += W[l][j * a.Length + k] * a[k];
+                    next[j] = l < W.Length - 1 ? Math.Tanh(z) : z;
+                }
+
+                a = next;
+            }
+
+            return 0.5 * (a[0] - target) * (a[0] - target);
+        }
+
         // ADBench-like GMM: means[k][d], log-weights alphas[k]; sum over points of log sum_k exp(alpha_k - |x - mu_k|^2 / 2).
         [Differentiable]
         public static double Gmm(double[][] means, double[] alphas, [NoDerivative] double[][] xs)
@@ -395,6 +416,24 @@ public class MatrixParameterTests
         Assert.Equal("W[1][0]", f.ParameterNames[hidden * 2]);
         Assert.Equal("b[1][0]", f.ParameterNames[^1]);
         Passes(f, Flatten(w).Concat(Flatten(b)).ToArray());
+    }
+
+    [Fact]
+    public void MlpAsALoopOverLayers_IsTheSameNetwork()
+    {
+        // The activations variable holds the data first, then differentiated arrays (its first adjoint is a sink).
+        const int hidden = 3;
+        var x = new[] { 0.4, -0.9 };
+        var point = Flatten(Jagged(new[] { hidden * 2, hidden }, 3)).Concat(Flatten(Jagged(new[] { hidden, 1 }, 4))).ToArray();
+        var layers = Objective("MlpLayers", new[] { hidden * 2, hidden }, new[] { hidden, 1 }, x, 0.25);
+        var explicitLayers = Objective("Mlp", new[] { hidden * 2, hidden }, new[] { hidden, 1 }, x, 0.25, hidden);
+        var g1 = new double[point.Length];
+        var g2 = new double[point.Length];
+        Near(explicitLayers.ValueAndGradient(point, g2), layers.ValueAndGradient(point, g1), "value");
+        for (int i = 0; i < point.Length; i++) Near(g2[i], g1[i], layers.ParameterNames[i], 1e-13);
+        Passes(layers, point);
+        var hessian = GradientCheck.CheckHessian(layers, point, Expect.Tight);
+        Assert.True(hessian.Passed, hessian.ToString());
     }
 
     [Fact]

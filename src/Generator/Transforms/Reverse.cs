@@ -190,7 +190,24 @@ internal sealed class Reverse
                         PrepareForward(l.Body, methodPrologue);
                         foreach (var lv in l.Vars.ToList())
                         {
-                            if (_arrayAdjoints.TryGetValue(lv.Var, out var adj) && adj is Var adjVar && ArrayAdjoint(lv.Init) is { } init && ArrayAdjoint(lv.Next) is { } next)
+                            // A variable that starts as data and then holds differentiated arrays (the activations of
+                            // a network, a = x then a = Layer(w[l], a)): the data's adjoint is a sink of its length,
+                            // made before the loop, that nobody reads (as for an if whose one branch holds data: an
+                            // array value without an adjoint array is data).
+                            Operand? initAdjoint = ArrayAdjoint(lv.Init);
+                            if (initAdjoint is null && _arrayAdjoints.TryGetValue(lv.Var, out var pending) && pending.Type.Form == ArrayForm.Array
+                                && ArrayAdjoint(lv.Next) is not null && lv.Init is Var data)
+                            {
+                                var before = new Block();
+                                initAdjoint = Sink(data, lv.Var.Type, before);
+                                if (initAdjoint is not null)
+                                {
+                                    block.Stmts.InsertRange(i, before.Stmts);
+                                    i += before.Stmts.Count;
+                                }
+                            }
+
+                            if (_arrayAdjoints.TryGetValue(lv.Var, out var adj) && adj is Var adjVar && initAdjoint is { } init && ArrayAdjoint(lv.Next) is { } next)
                             {
                                 l.Vars.Add(new LoopVar(adjVar, init, next));
                             }

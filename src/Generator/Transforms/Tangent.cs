@@ -686,18 +686,19 @@ internal sealed class Tangent
         loop.Vars.AddRange(l.Vars);
 
         // Array loop variables carry their tangent arrays; their form is decided by the initial value's.
-        var arrayVars = new List<(LoopVar Lv, Var Tangent)>();
+        var arrayVars = new List<(LoopVar Lv, Var Tangent, Operand Init)>();
         foreach (var lv in l.Vars)
         {
             if (lv.Var.Type.IsArray && IsVaried(lv.Var))
             {
-                var init = ArrayTangentOf(lv.Init) ?? throw new UnsupportedException(_what + " of a loop that starts an array from data (" + lv.Var.Hint + ")", "start it from an array the method creates");
+                // A variable that starts as data (the activations of a network, a = x): zeros of its length first.
+                var init = ArrayTangentOf(lv.Init) ?? ZeroTangent(lv.Init, lv.Var.Type, b) ?? throw new UnsupportedException(_what + " of a loop that starts an array from data (" + lv.Var.Hint + ")", "start it from an array the method creates");
                 // A span variable (re-pointed by the loop at views of other arrays) gets a span tangent whatever its first value.
                 var form = lv.Var.Type.Form == ArrayForm.Array ? init.Type.Form : ArrayForm.Span;
                 var t = _method.NewVar(lv.Var.Hint, FormOf(WritableLike(lv.Var.Type), form), VarRole.Tangent, mutable: true);
                 t.Of = lv.Var;
                 _arrayTangents[lv.Var] = t;
-                arrayVars.Add((lv, t));
+                arrayVars.Add((lv, t, init));
             }
         }
 
@@ -716,10 +717,10 @@ internal sealed class Tangent
             }
         }
 
-        foreach (var (lv, t) in arrayVars)
+        foreach (var (lv, t, init) in arrayVars)
         {
             var next = ArrayTangentOf(lv.Next) ?? throw new UnsupportedException(_what + " of a loop that moves an array to data (" + lv.Var.Hint + ")", "keep data and differentiated values in separate arrays");
-            loop.Vars.Add(new LoopVar(t, ArrayTangentOf(lv.Init)!, next));
+            loop.Vars.Add(new LoopVar(t, init, next));
         }
 
         b.Add(loop);
