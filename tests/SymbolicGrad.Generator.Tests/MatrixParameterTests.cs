@@ -241,6 +241,20 @@ public class MatrixParameterTests
         [Differentiable]
         public static double Nullable(double[][]? W) => W is null ? 0 : W[0][0] * W[0][0];
 
+        // Both kinds together, an 'in' matrix and a nullable jagged one, with second derivatives and as residuals.
+        [Differentiable(Hessian = true)]
+        public static double Both(in double[,] W, double[][]? U) => W[0, 1] * W[1, 0] * (U is null ? 1 : U[0][0] * U[0][0]);
+
+        [Differentiable]
+        public static void BothResiduals(double[,] W, double[][] U, Span<double> r)
+        {
+            r[0] = W[0, 1] * U[0][0];
+            r[1] = W[1, 1] * W[1, 1];
+        }
+
+        [Differentiable(Hessian = true)]
+        public static float SingleHessian(float[,] W, float[][] U) => W[0, 1] * W[1, 0] * U[0][0];
+
         // A vector-valued method: r_j = tanh(sum_k W[j][k] x_k).
         [Differentiable]
         public static void Residuals(double[][] W, [NoDerivative] double[] x, Span<double> r)
@@ -670,6 +684,42 @@ public class MatrixParameterTests
         Assert.Equal(2.25, Call("NullableGradient", new[] { new[] { 1.5 } }, dW));
         Assert.Equal(3.0, dW[0][0]);
         Assert.Equal("dW", Assert.Throws<ArgumentNullException>(() => Call("NullableGradient", new[] { new[] { 1.5 } }, null)).ParamName);
+    }
+
+    [Fact]
+    public void BothKindsTogether_SecondOrderAndResiduals()
+    {
+        // f = W01 W10 U00²: H has W01-W10 = U00², W01-U00 = 2 W10 U00, W10-U00 = 2 W01 U00, U00-U00 = 2 W01 W10.
+        var point = new[] { 0.5, -1.0, 2.0, 1.5, 0.75 };
+        var f = Objective("Both", 2, 2, new[] { 1 });
+        GradientIs(f, point, 0, 2.0 * 0.5625, -1.0 * 0.5625, 0, 2 * -1.0 * 2.0 * 0.75);
+        var h = new double[25];
+        f.Hessian(point, h);
+        Near(0.5625, h[1 * 5 + 2], "H[W01, W10]");
+        Near(2 * 2.0 * 0.75, h[1 * 5 + 4], "H[W01, U00]");
+        Near(2 * -1.0 * 0.75, h[2 * 5 + 4], "H[W10, U00]");
+        Near(2 * -1.0 * 2.0, h[4 * 5 + 4], "H[U00, U00]");
+        Near(0, h[0], "H[W00, W00]");
+        var hessian = GradientCheck.CheckHessian(f, point, Expect.Tight);
+        Assert.True(hessian.Passed, hessian.ToString());
+
+        // r = (W01 U00, W11²).
+        var residuals = (LeastSquaresFunction)Call("BothResidualsLeastSquares", 2, 2, new[] { 1 }, 2)!;
+        var r = new double[2];
+        var jacobian = new double[10];
+        residuals.Jacobian(point, r, jacobian);
+        Assert.Equal(new[] { -0.75, 2.25 }, r);
+        Assert.Equal(new[] { 0, 0.75, 0, 0, -1.0, 0, 0, 0, 3.0, 0 }, jacobian);
+        var check = GradientCheck.CheckJacobian((LeastSquaresFunction)Call("BothResidualsLeastSquares", 2, 2, 1, 1, 2)!, point, Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+
+        // float matrices with second derivatives: the product of three, in float.
+        var single = Objective("SingleHessian", 2, 2, new[] { 1 });
+        var hs = new double[25];
+        single.Hessian(point, hs);
+        Near(0.75, hs[1 * 5 + 2], "float H[W01, W10]", 1e-7);
+        Near(2.0, hs[1 * 5 + 4], "float H[W01, U00]", 1e-7);
+        Near(-1.0, hs[2 * 5 + 4], "float H[W10, U00]", 1e-7);
     }
 
     // ---------------------------------------------------------------------------------------------------------
