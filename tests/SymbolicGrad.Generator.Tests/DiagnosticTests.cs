@@ -71,7 +71,7 @@ public class DiagnosticTests
             """, new[] { "mark it [NoDerivative] if it is data", "a double[,], a jagged double[][] or one flat array" }),
         new("SG0006_ThreeDimensionalParameter", """
                 [Differentiable] public static double F(double x, double[,,] {|SG0006:w|}) => x * w[0, 0, 0];
-            """, new[] { "mark it [NoDerivative] if it is data", "[(i * rows + j) * columns + k]" }),
+            """, new[] { "mark it [NoDerivative] if it is data", "[(i * n1 + j) * n2 + k]" }),
         new("SG0006_SpanOfRowsParameter", """
                 [Differentiable] public static double F(double x, ReadOnlySpan<double[]> {|SG0006:w|}) => x * w[0][0];
             """, new[] { "mark it [NoDerivative] if it is data" }),

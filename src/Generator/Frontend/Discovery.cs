@@ -614,7 +614,7 @@ internal static class Discovery
             }
         }
 
-        // Differentiating a jagged or rectangular parameter.
+        // Differentiating an array of three levels or dimensions.
         foreach (var p in method.Parameters)
         {
             // double[,] and double[][] are matrices (their gradients are outputs of the same shape); deeper nesting and higher ranks are not.
@@ -625,7 +625,7 @@ internal static class Discovery
                 {
                     Report(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
                         "Differentiating a parameter of type '" + p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "' (" + p.Name + ")",
-                        "mark it [NoDerivative] if it is data, or pass the values as a double[,], a jagged double[][] or one flat array (a double[] indexed [(i * rows + j) * columns + k])");
+                        "mark it [NoDerivative] if it is data, or pass the values as a double[,], a jagged double[][] or one flat array (a double[] indexed [(i * n1 + j) * n2 + k])");
                 }
             }
         }
