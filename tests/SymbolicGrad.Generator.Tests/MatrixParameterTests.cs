@@ -255,6 +255,72 @@ public class MatrixParameterTests
         [Differentiable(Hessian = true)]
         public static float SingleHessian(float[,] W, float[][] U) => W[0, 1] * W[1, 0] * U[0][0];
 
+        [Differentiable] public static double RowDot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+        {
+            double s = 0;
+            for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+            return s;
+        }
+
+        [Differentiable]
+        public static double EarlyReturn(double[][] W, [NoDerivative] double t)
+        {
+            foreach (var row in W)
+            {
+                if (row[0] > t) return row[0] * row[1];
+            }
+
+            return W[0][1] * W[1][1];
+        }
+
+        [Differentiable]
+        public static double Switch(double[,] W, [NoDerivative] int k) => k switch { 0 => W[0, 0] * W[1, 1], 1 => Math.Sin(W[0, 1]), _ => W.Length * W[1, 0] * W[1, 0] };
+
+        [Differentiable]
+        public static double Linq(double[][] W) => W.Select(r => r.Sum(v => v * v)).Sum() + W.Max(r => r[0]);
+
+        [Differentiable]
+        public static double LocalFunctionAndLambda(double[,] W, double[][] U)
+        {
+            double At(int i, int j) => W[i, j] * U[i][j];
+            Func<int, double> row = i => U[i].Sum();
+            return At(0, 1) + At(1, 0) * row(1);
+        }
+
+        [Differentiable]
+        public static double ChooseMatrix(double[,] A, double[,] B, [NoDerivative] bool first)
+        {
+            var M = first ? A : B;
+            return M[0, 0] * M[1, 1] + A[0, 1];
+        }
+
+        [Differentiable]
+        public static double RowToDifferentiableHelper(double[][] W) => RowDot(W[0], W[1]) + RowDot(W[1].AsSpan(1), W[0].AsSpan(0, 1));
+
+        [Differentiable]
+        public static double TupleOfRows(double[][] W)
+        {
+            var (a, b) = (W[0], W[1]);
+            return a[0] * b[1] - a[1] * b[0];
+        }
+
+        [Differentiable]
+        public static double ListPattern(double[][] W) => W[0] is [var first, .., var last] ? first * last * W[1][0] : 0;
+
+        [Differentiable]
+        public static double WhileOverRows(double[][] W)
+        {
+            int i = 0;
+            double s = 1;
+            while (i < W.Length && W[i][0] > -5)
+            {
+                s *= W[i][0] + W[i][1];
+                i++;
+            }
+
+            return s;
+        }
+
         // A vector-valued method: r_j = tanh(sum_k W[j][k] x_k).
         [Differentiable]
         public static void Residuals(double[][] W, [NoDerivative] double[] x, Span<double> r)
@@ -720,6 +786,36 @@ public class MatrixParameterTests
         Near(0.75, hs[1 * 5 + 2], "float H[W01, W10]", 1e-7);
         Near(2.0, hs[1 * 5 + 4], "float H[W01, U00]", 1e-7);
         Near(-1.0, hs[2 * 5 + 4], "float H[W10, U00]", 1e-7);
+    }
+
+    public static TheoryData<string, object[]> MoreCode() => new()
+    {
+        { "EarlyReturn", new object[] { new[] { 2, 2 }, 0.0 } },
+        { "EarlyReturn", new object[] { new[] { 2, 2 }, 5.0 } },
+        { "Switch", new object[] { 2, 2, 0 } },
+        { "Switch", new object[] { 2, 2, 1 } },
+        { "Switch", new object[] { 2, 2, 2 } },
+        { "Linq", new object[] { new[] { 2, 2 } } },
+        { "LocalFunctionAndLambda", new object[] { 2, 2, new[] { 2, 2 } } },
+        { "ChooseMatrix", new object[] { 2, 2, 2, 2, true } },
+        { "ChooseMatrix", new object[] { 2, 2, 2, 2, false } },
+        { "RowToDifferentiableHelper", new object[] { new[] { 2, 2 } } },
+        { "TupleOfRows", new object[] { new[] { 2, 2 } } },
+        { "ListPattern", new object[] { new[] { 2, 2 } } },
+        { "WhileOverRows", new object[] { new[] { 2, 2 } } },
+    };
+
+    /// <summary>Control flow, LINQ, local functions, lambdas, tuples, patterns and helpers over matrix parameters: numeric differences.</summary>
+    [Theory]
+    [MemberData(nameof(MoreCode))]
+    public void MoreCodeOverMatrixParameters(string name, object[] args)
+    {
+        var f = Objective(name, args);
+        var point = new[] { 0.5, -1.25, 2.0, 1.5, -0.75, 0.25, 1.1, -0.4 }.Take(f.Dimension).ToArray();
+        var g = new double[f.Dimension];
+        f.ValueAndGradient(point, g);
+        Assert.Contains(g, v => v != 0);
+        Passes(f, point);
     }
 
     // ---------------------------------------------------------------------------------------------------------
