@@ -311,6 +311,18 @@ public static class MatrixArguments
         return copy;
     }
 
+    /// <summary>The row lengths of a jagged matrix (a model's [Trainable] member, read when its objective is made).</summary>
+    public static int[] RowLengthsOf<T>(T[][]? matrix)
+    {
+        var lengths = new int[matrix?.Length ?? 0];
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            lengths[i] = matrix![i]?.Length ?? 0;
+        }
+
+        return lengths;
+    }
+
     /// <summary>The row lengths of a rows × columns jagged matrix (for the objective overload that takes rows and columns).</summary>
     public static int[] RowLengths(int rows, int columns, string rowsName, string columnsName)
     {

@@ -526,7 +526,16 @@ public class DiagnosticTests
 
                 [Differentiable] public double Loss(double x) => W * x;
             }
-            """, new[] { "is of type int", "trainable members are double, float, T, or one-dimensional arrays of them" }),
+            """, new[] { "is of type int", "trainable members are double, float, T, one-dimensional arrays of them, or matrices of them" }),
+        new("SG0032_ThreeDimensionalArray", """
+            //full
+            public partial class Model
+            {
+                [Trainable] public double[,,] {|SG0032:W|} = new double[1, 1, 1];
+
+                [Differentiable] public double Loss(double x) => W[0, 0, 0] * x;
+            }
+            """, new[] { "is of type double[,,]", "matrices of them (T[,], jagged T[][])" }),
 
         // SG0033: custom derivatives.
         new("SG0033_DerivativeNotFound", """

@@ -818,6 +818,61 @@ public class MatrixParameterTests
         Passes(f, point);
     }
 
+    private const string DenseModel = """
+        public partial class Dense
+        {
+            [Trainable] private double[,] _w = { { 0.5, -1.0 }, { 2.0, 0.25 } };
+            [Trainable] public double[] Bias { get; set; } = { 0.1, -0.2 };
+            [Trainable] private double[][] _v = { new[] { 0.3, 0.7 }, new[] { -0.4 } };
+
+            [Differentiable(Hessian = true)]
+            public double Loss([NoDerivative] double[] x)
+            {
+                double f = _v[0][1] * _v[1][0];
+                for (int j = 0; j < _w.GetLength(0); j++)
+                {
+                    double s = Bias[j];
+                    for (int k = 0; k < x.Length; k++) s += _w[j, k] * x[k];
+                    f += s * s;
+                }
+
+                return f;
+            }
+        }
+        """;
+
+    /// <summary>[Trainable] double[,] and double[][] members of a model class: packed in the objective's vector and trained in place.</summary>
+    [Fact]
+    public void TrainableMatrixMembers()
+    {
+        var type = Expect.Compiles(Harness.Usings + "namespace Demo;\n" + DenseModel).GetType("Demo.Dense")!;
+        var model = Activator.CreateInstance(type)!;
+        var x = new[] { 1.5, -0.5 };
+        var f = (DifferentiableFunction)type.GetMethod("LossObjective")!.Invoke(model, new object[] { x })!;
+        Assert.Equal(9, f.Dimension);
+        Assert.True(f.HasHessian);
+
+        // (w, Bias, v) at a new point: f = v01 v10 + sum_j (Bias_j + w_j . x)^2.
+        var point = new[] { 0.25, 0.75, -1.0, 0.5, 0.3, -0.1, 0.6, -0.2, 1.2 };
+        var expected = new double[9];
+        for (int j = 0; j < 2; j++)
+        {
+            double s = point[4 + j] + point[2 * j] * x[0] + point[2 * j + 1] * x[1];
+            expected[2 * j] = 2 * s * x[0];
+            expected[2 * j + 1] = 2 * s * x[1];
+            expected[4 + j] = 2 * s;
+        }
+
+        expected[7] = point[8];
+        expected[8] = point[7];
+        GradientIs(f, point, expected);
+
+        // The model holds the vector it was last evaluated at: its own Loss gives the objective's value.
+        Assert.Equal(f.Value(point), (double)type.GetMethod("Loss")!.Invoke(model, new object[] { x })!);
+        var hessian = GradientCheck.CheckHessian(f, point, Expect.Tight);
+        Assert.True(hessian.Passed, hessian.ToString());
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // Entry checks: the outputs' shapes, and no output sharing memory with an input or another output.
 

@@ -26,6 +26,10 @@ internal static partial class MethodWriter
     private static bool IsRealArrayParam(IrParam p) => p.Leaves.Count == 1 && p.Kind == ParamKind.Parameter
         && ((p.Leaves[0].Var.Type.IsVector && p.Leaves[0].Var.Type.Element!.IsReal) || (IsMatrix(p.Leaves[0].Var.Type) && p.Leaves[0].Differentiable));
 
+    /// <summary>A [Trainable] real array or matrix member.</summary>
+    private static bool IsRealArrayTrainable(IrParam p) => p.Kind == ParamKind.Trainable && p.Leaves.Count == 1
+        && ((p.Leaves[0].Var.Type.IsVector && p.Leaves[0].Var.Type.Element!.IsReal) || IsMatrix(p.Leaves[0].Var.Type));
+
     /// <summary>An array's memory for an overlap check: a read-only span of its elements, or (for a jagged array) its rows.</summary>
     private static (string Expr, bool Rows) Memory(string name, IrType type)
     {
@@ -61,9 +65,15 @@ internal static partial class MethodWriter
         }
 
         var element = ScalarElement(type);
-        foreach (var other in ir.Params.Where(o => o.Kind == ParamKind.Trainable && o.Leaves[0].Var.Type.IsVector && o.Leaves[0].Var.Type.Element!.Equals(element)))
+        foreach (var other in ir.Params.Where(o => IsRealArrayTrainable(o) && !ReferenceEquals(o, p) && ScalarElement(o.Leaves[0].Var.Type).Equals(element)))
         {
             checks.Add(OverlapCheck(output, type, output, other.Name, other.Leaves[0].Var.Type, other.Name));
+        }
+
+        if (p.Kind == ParamKind.Trainable)
+        {
+            // A trainable member's output must not share memory with the member itself either.
+            checks.Add(OverlapCheck(output, type, output, p.Name, type, p.Name));
         }
 
         foreach (var other in arrayParams.Where(o => ScalarElement(o.Leaves[0].Var.Type).Equals(element)))

@@ -158,8 +158,31 @@ internal static partial class MethodWriter
                 string? length = leaf.Var.Type.IsArray ? names.Allocate(stem + "Length") : null;
                 if (length is not null && p.Kind == ParamKind.Trainable)
                 {
-                    // A trainable array's length is the model's own: read once, when the function is made.
-                    plan.TrainableLengths.Add("int " + length + " = " + plan.Self + p.Name.Substring("this".Length) + ".Length;");
+                    // A trainable array's length (and a matrix's shape) is the model's own: read once, when the function is made.
+                    string member = plan.Self + p.Name.Substring("this".Length);
+                    plan.TrainableLengths.Add("int " + length + " = " + (IsJagged(leaf.Var.Type) ? Matrices + ".Count(" + member + ")" : member + ".Length") + ";");
+                    if (IsMatrix(leaf.Var.Type))
+                    {
+                        var trained = new Slot(p, leaf, length) { Jagged = IsJagged(leaf.Var.Type) };
+                        if (IsJagged(leaf.Var.Type))
+                        {
+                            string shape = names.Allocate(stem + "Shape");
+                            plan.TrainableLengths.Add("var " + shape + " = " + Matrices + ".RowLengthsOf(" + member + ");");
+                            trained.Shape = shape;
+                            trained.NameShape = shape;
+                        }
+                        else
+                        {
+                            string rows = names.Allocate(stem + "Rows");
+                            string columns = names.Allocate(stem + "Columns");
+                            plan.TrainableLengths.Add("int " + rows + " = " + member + ".GetLength(0), " + columns + " = " + member + ".GetLength(1);");
+                            trained.Shape = rows + ", " + columns;
+                            trained.NameShape = "new[] { " + rows + ", " + columns + " }";
+                        }
+
+                        plan.Slots.Add(trained);
+                        continue;
+                    }
                 }
 
                 var slot = new Slot(p, leaf, length);
@@ -250,7 +273,12 @@ internal static partial class MethodWriter
         {
             string member = plan.Self + slot.Param.Name.Substring("this".Length);
             bool single = slot.Leaf.Var.Type.IsSingle || slot.Leaf.Var.Type.Element is { IsSingle: true };
-            if (slot.Length is null)
+            if (slot.Jagged is not null)
+            {
+                // A matrix member keeps its shape: the vector's slice is copied into it row-major.
+                plan.Prelude.Add(Matrices + ".CopyFrom(" + plan.X + ".Slice(" + slot.Offset + ", " + slot.Length + "), " + member + ");");
+            }
+            else if (slot.Length is null)
             {
                 plan.Prelude.Add(member + " = " + (single ? "(float)" : string.Empty) + plan.X + "[" + slot.Offset + "];");
             }

@@ -207,9 +207,9 @@ internal static partial class MethodWriter
     {
         var checks = new List<string>();
         checks.Add("if (" + output + ".Length != " + LengthOf(p) + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + output + "\", " + output + ".Length, \"" + p.Name.TrimStart('@') + "\", " + LengthOf(p) + ");");
-        foreach (var other in ir.Params.Where(o => o.Kind == ParamKind.Trainable && o.Leaves[0].Var.Type.IsVector && !ReferenceEquals(o, p) && o.Leaves[0].Var.Type.Element!.Equals(element)))
+        foreach (var other in ir.Params.Where(o => IsRealArrayTrainable(o) && !ReferenceEquals(o, p) && ScalarElement(o.Leaves[0].Var.Type).Equals(element)))
         {
-            checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<" + element.CSharp + ">)" + output + ", (global::System.ReadOnlySpan<" + element.CSharp + ">)" + other.Name + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"" + output + "\", \"" + other.Name + "\");");
+            checks.Add(OverlapCheck(output, IrType.ArrayOf(element, ArrayForm.Span), output, other.Name, other.Leaves[0].Var.Type, other.Name));
         }
 
         foreach (var other in arrayParams)

@@ -331,9 +331,10 @@ internal static class Discovery
                     problem = "belongs to a struct, which NameObjective would copy: make the model a class";
                 }
 
-                if (problem is null && memberType is not null && !(TypeMap.IsRealSymbol(memberType) || memberType is IArrayTypeSymbol { Rank: 1 } a && TypeMap.IsRealSymbol(a.ElementType)))
+                if (problem is null && memberType is not null && !(TypeMap.IsRealSymbol(memberType) || memberType is IArrayTypeSymbol { Rank: 1 } a && TypeMap.IsRealSymbol(a.ElementType)
+                    || TypeMap.MatrixElement(memberType, out _) is not null))
                 {
-                    problem = "is of type " + memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ": trainable members are double, float, T, or one-dimensional arrays of them";
+                    problem = "is of type " + memberType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ": trainable members are double, float, T, one-dimensional arrays of them, or matrices of them (T[,], jagged T[][])";
                 }
 
                 if (problem is not null || field is null || memberType is null)
