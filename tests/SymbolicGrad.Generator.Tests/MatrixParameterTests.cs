@@ -321,6 +321,28 @@ public class MatrixParameterTests
             return s;
         }
 
+        static double[] Pick(double[][] m, int i) => m[i];
+
+        [Differentiable]
+        public static double RowsUnderBranches(double[][] W, double[,] V, [NoDerivative] bool[] use)
+        {
+            double s = 0;
+            for (int j = 0; j < W.Length; j++)
+            {
+                if (use[j])
+                {
+                    var row = Pick(W, j);
+                    s += row[0] * row[1] * V[j, 1];
+                }
+                else
+                {
+                    s -= V[j, 0] * V[j, 0];
+                }
+            }
+
+            return s;
+        }
+
         // A vector-valued method: r_j = tanh(sum_k W[j][k] x_k).
         [Differentiable]
         public static void Residuals(double[][] W, [NoDerivative] double[] x, Span<double> r)
@@ -803,6 +825,8 @@ public class MatrixParameterTests
         { "TupleOfRows", new object[] { new[] { 2, 2 } } },
         { "ListPattern", new object[] { new[] { 2, 2 } } },
         { "WhileOverRows", new object[] { new[] { 2, 2 } } },
+        { "RowsUnderBranches", new object[] { new[] { 2, 2 }, 2, 2, new[] { true, false } } },
+        { "RowsUnderBranches", new object[] { new[] { 2, 2 }, 2, 2, new[] { false, true } } },
     };
 
     /// <summary>Control flow, LINQ, local functions, lambdas, tuples, patterns and helpers over matrix parameters: numeric differences.</summary>
