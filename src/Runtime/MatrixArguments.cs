@@ -45,9 +45,15 @@ public static class MatrixArguments
     {
         int rows = input?.GetLength(0) ?? 0, columns = input?.GetLength(1) ?? 0;
         int outRows = output?.GetLength(0) ?? 0, outColumns = output?.GetLength(1) ?? 0;
-        if (output is null && rows * columns != 0)
+        if (output is null)
         {
-            throw new ArgumentNullException(outputName, $"{outputName} is null but {inputName} is {Shape(rows, columns)}: the gradient output must be a matrix of its parameter's shape.");
+            // Accepted for an input with no elements: nothing is ever written into it.
+            if ((long)rows * columns != 0)
+            {
+                throw new ArgumentNullException(outputName, $"{outputName} is null but {inputName} is {Shape(rows, columns)}: the gradient output must be a matrix of its parameter's shape.");
+            }
+
+            return;
         }
 
         if (outRows != rows || outColumns != columns)
@@ -57,7 +63,7 @@ public static class MatrixArguments
     }
 
     /// <summary>Throws when a jagged output does not have its input's shape: the same number of rows, each of its row's length.</summary>
-    public static void CheckShape<T>(T[][]? output, string outputName, T[][]? input, string inputName)
+    public static void CheckShape<T>(T[]?[]? output, string outputName, T[]?[]? input, string inputName)
     {
         int rows = input?.Length ?? 0;
         if (output is null)
@@ -101,7 +107,7 @@ public static class MatrixArguments
     }
 
     /// <summary>Zeroes every row of a jagged output (the reverse sweep adds into it).</summary>
-    public static void Clear<T>(T[][]? matrix)
+    public static void Clear<T>(T[]?[]? matrix)
     {
         if (matrix is null)
         {
@@ -118,7 +124,7 @@ public static class MatrixArguments
     }
 
     /// <summary>Throws when two rows of a jagged output are the same array (the sweep would add two gradients into one row).</summary>
-    public static void ThrowIfRowsShared<T>(T[][]? output, string outputName)
+    public static void ThrowIfRowsShared<T>(T[]?[]? output, string outputName)
     {
         if (output is null || output.Length < 2)
         {
@@ -164,7 +170,7 @@ public static class MatrixArguments
     }
 
     /// <summary>Throws when a row of a jagged output overlaps <paramref name="other"/> (an input or another output).</summary>
-    public static void ThrowIfOverlaps<T>(T[][]? output, string outputName, ReadOnlySpan<T> other, string otherName)
+    public static void ThrowIfOverlaps<T>(T[]?[]? output, string outputName, ReadOnlySpan<T> other, string otherName)
     {
         if (output is null || other.IsEmpty)
         {
@@ -181,7 +187,7 @@ public static class MatrixArguments
     }
 
     /// <summary>Throws when an output span overlaps a row of a jagged input (or of another output).</summary>
-    public static void ThrowIfOverlaps<T>(ReadOnlySpan<T> output, string outputName, T[][]? other, string otherName)
+    public static void ThrowIfOverlaps<T>(ReadOnlySpan<T> output, string outputName, T[]?[]? other, string otherName)
     {
         if (other is null || output.IsEmpty)
         {
@@ -198,7 +204,7 @@ public static class MatrixArguments
     }
 
     /// <summary>Throws when a row of a jagged output is a row of <paramref name="other"/> (an input or another output).</summary>
-    public static void ThrowIfOverlaps<T>(T[][]? output, string outputName, T[][]? other, string otherName)
+    public static void ThrowIfOverlaps<T>(T[]?[]? output, string outputName, T[]?[]? other, string otherName)
     {
         if (output is null || other is null || output.Length == 0 || other.Length == 0)
         {
@@ -255,7 +261,7 @@ public static class MatrixArguments
     public static int Count<T>(T[,]? matrix) => matrix?.Length ?? 0;
 
     /// <summary>The number of elements of a jagged matrix: the sum of its rows' lengths (0 for null).</summary>
-    public static int Count<T>(T[][]? matrix)
+    public static int Count<T>(T[]?[]? matrix)
     {
         int count = 0;
         if (matrix is not null)
@@ -273,7 +279,7 @@ public static class MatrixArguments
     public static T[,] ZerosLike<T>(T[,]? matrix) => new T[matrix?.GetLength(0) ?? 0, matrix?.GetLength(1) ?? 0];
 
     /// <summary>A new jagged matrix of zeros of the shape of <paramref name="matrix"/> (null rows stay empty).</summary>
-    public static T[][] ZerosLike<T>(T[][]? matrix)
+    public static T[][] ZerosLike<T>(T[]?[]? matrix)
     {
         var zeros = new T[matrix?.Length ?? 0][];
         for (int i = 0; i < zeros.Length; i++)
@@ -312,7 +318,7 @@ public static class MatrixArguments
     }
 
     /// <summary>The row lengths of a jagged matrix (a model's [Trainable] member, read when its objective is made).</summary>
-    public static int[] RowLengthsOf<T>(T[][]? matrix)
+    public static int[] RowLengthsOf<T>(T[]?[]? matrix)
     {
         var lengths = new int[matrix?.Length ?? 0];
         for (int i = 0; i < lengths.Length; i++)
@@ -388,23 +394,33 @@ public static class MatrixArguments
         }
     }
 
-    /// <summary>Fills a jagged matrix from a slice of a parameter vector, row after row.</summary>
-    public static void CopyFrom(ReadOnlySpan<double> source, double[][] target)
+    /// <summary>Fills a jagged matrix from a slice of a parameter vector, row after row (a null row has no elements).</summary>
+    public static void CopyFrom(ReadOnlySpan<double> source, double[]?[] target)
     {
         int offset = 0;
         foreach (var row in target)
         {
+            if (row is null)
+            {
+                continue;
+            }
+
             source.Slice(offset, row.Length).CopyTo(row);
             offset += row.Length;
         }
     }
 
-    /// <summary>Fills a jagged matrix from a slice of a parameter vector, row after row.</summary>
-    public static void CopyFrom(ReadOnlySpan<double> source, float[][] target)
+    /// <summary>Fills a jagged matrix from a slice of a parameter vector, row after row (a null row has no elements).</summary>
+    public static void CopyFrom(ReadOnlySpan<double> source, float[]?[] target)
     {
         int offset = 0;
         foreach (var row in target)
         {
+            if (row is null)
+            {
+                continue;
+            }
+
             for (int j = 0; j < row.Length; j++)
             {
                 row[j] = (float)source[offset + j];
@@ -427,23 +443,33 @@ public static class MatrixArguments
         }
     }
 
-    /// <summary>Writes a jagged matrix into a slice of a vector, row after row.</summary>
-    public static void CopyTo(double[][] source, Span<double> target)
+    /// <summary>Writes a jagged matrix into a slice of a vector, row after row (a null row has no elements).</summary>
+    public static void CopyTo(double[]?[] source, Span<double> target)
     {
         int offset = 0;
         foreach (var row in source)
         {
+            if (row is null)
+            {
+                continue;
+            }
+
             row.CopyTo(target.Slice(offset, row.Length));
             offset += row.Length;
         }
     }
 
-    /// <summary>Writes a jagged matrix into a slice of a vector, row after row.</summary>
-    public static void CopyTo(float[][] source, Span<double> target)
+    /// <summary>Writes a jagged matrix into a slice of a vector, row after row (a null row has no elements).</summary>
+    public static void CopyTo(float[]?[] source, Span<double> target)
     {
         int offset = 0;
         foreach (var row in source)
         {
+            if (row is null)
+            {
+                continue;
+            }
+
             for (int j = 0; j < row.Length; j++)
             {
                 target[offset + j] = row[j];

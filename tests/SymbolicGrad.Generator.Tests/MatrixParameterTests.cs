@@ -343,6 +343,9 @@ public class MatrixParameterTests
             return s;
         }
 
+        [Differentiable]
+        public static double NullableRows(double[]?[] W) => W[0]![0] * W[1]![1];
+
         // A vector-valued method: r_j = tanh(sum_k W[j][k] x_k).
         [Differentiable]
         public static void Residuals(double[][] W, [NoDerivative] double[] x, Span<double> r)
@@ -825,6 +828,7 @@ public class MatrixParameterTests
         { "TupleOfRows", new object[] { new[] { 2, 2 } } },
         { "ListPattern", new object[] { new[] { 2, 2 } } },
         { "WhileOverRows", new object[] { new[] { 2, 2 } } },
+        { "NullableRows", new object[] { new[] { 2, 2 } } },
         { "RowsUnderBranches", new object[] { new[] { 2, 2 }, 2, 2, new[] { true, false } } },
         { "RowsUnderBranches", new object[] { new[] { 2, 2 }, 2, 2, new[] { false, true } } },
     };
