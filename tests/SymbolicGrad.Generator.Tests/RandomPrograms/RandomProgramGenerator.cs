@@ -163,11 +163,11 @@ public sealed record ProgramFeatures
     public bool SpanConstructors { get; init; } = true;
 
     /// <summary>
-    /// Known generator bug, off by default: when a branch makes one variable hold either a parameter array or an array
-    /// the method created (`double[] a = u; if (c) a = new[] { x };`, `var s = u.ToArray(); double[] a = s; if (c) a = u;`),
-    /// every creation of and write into the local array is SG0018 "writes to the elements of the parameter 'u'"
-    /// (KnownGeneratorBugTests.ArrayVariableRepointedAtANewArray, LocalArrayThatMayAliasAParameter). Off: an alias
-    /// mixes parameters with parameters and local arrays with local arrays only.
+    /// Known generator bug, off by default: when a branch re-points a variable holding a parameter array at an array the
+    /// method creates (`double[] a = u; if (c) a = new[] { x };`), the creation is SG0018 "writes to the elements of the
+    /// parameter 'u'" (KnownGeneratorBugTests.ArrayVariableRepointedAtANewArray). The other order works (a local array
+    /// first, the parameter in the branch: LocalArrayThatMayAliasAParameter, NewArrayThatMayBeReplacedByAParameter).
+    /// Off: an alias mixes parameters with parameters and local arrays with local arrays only.
     /// </summary>
     public bool LocalArraysMixedWithParameters { get; init; }
 
