@@ -514,6 +514,12 @@ internal sealed partial class Lowerer
                 var current = ReadRef(parent, f.Instance) as StructValue;
                 int field = current?.IndexOf(f.Field) ?? -1;
                 return field < 0 ? null : RefValue.ToField(parent, field);
+            case IPropertyReferenceOperation { Property.IsIndexer: true, Instance: { } spanOwner, Arguments.Length: 1 } element
+                when element.Property.ContainingType is { } owner && TypeMap.IsSpan(owner):
+                // ref double r = ref s[i] of a span: an element, as of an array.
+                var span = LowerExpr(spanOwner);
+                var at = LowerIndex(element.Arguments[0].Value);
+                return span is Scalar { Operand: { Type.IsArray: true } sp } ? RefValue.ToElement(sp, new[] { at }) : null;
             case IInvocationOperation or IPropertyReferenceOperation when target.Type is not null && TypeMap.VectorElement(target.Type) is null:
                 NotYet(target, "A ref to the result of a call or a property", "copy the value into a local");
                 return null;

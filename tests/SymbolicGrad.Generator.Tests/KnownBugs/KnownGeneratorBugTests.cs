@@ -168,10 +168,17 @@ public class KnownGeneratorBugTests
         "F", new[] { 0.7, -0.4, 0.5 }, new[] { 0, 0, 6 * 0.5 }, 2);
 
     /// <summary>Issue #8 §1 lists refs to elements; refs to array elements work, refs to span elements are refused.</summary>
-    [KnownBugFact("ref readonly double r = ref u[0] of a ReadOnlySpan/Span parameter (or ref h[1] of a stackalloc span) is SG0006 'A ref to the result of a call or a property'")]
+    [Fact] // fixed (and its point given all three components); was: ref readonly double r = ref u[0] of a ReadOnlySpan/Span parameter (or ref h[1] of a stackalloc span) is SG0006 'A ref to the result of a call or a property'
     public void RefToASpanElement() => Expect.Gradient(
         "    [Differentiable] public static double F(ReadOnlySpan<double> u, double x) { ref readonly double r = ref u[0]; return r * x; }",
-        "F", new[] { 0.7, -0.4 }, new[] { -0.4, 0.7 }, 2);
+        "F", new[] { 0.7, -0.4, 0.5 }, new[] { 0.5, 0, 0.7 }, 2);
+
+    [Fact] // refs to elements of a stackalloc span, written through: h = (x, 3y, xy + 3y), f = h0·h1 + h2 = 4xy + 3y
+    public void RefsWrittenThroughIntoAStackallocSpan() => Expect.Gradient(
+        "    [Differentiable] public static double F(double x, double y)\n    {\n        Span<double> h = stackalloc double[3];\n" +
+        "        h[0] = x; h[1] = y; h[2] = x * y;\n        ref double r = ref h[1];\n        r *= 3;\n        ref double q = ref h[2];\n        q += r;\n" +
+        "        return h[0] * h[1] + h[2];\n    }",
+        "F", new[] { 0.7, 1.3 }, new[] { 4 * 1.3, 4 * 0.7 + 3 });
 
     [KnownBugFact("a helper call with an array created in a while condition (H(x, new[] { 1.5 }) <= 0.3) is SG0006 'A loop condition with side effects'")]
     public void ArrayCreatedInALoopCondition() => Expect.Gradient(
