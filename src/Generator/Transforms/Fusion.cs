@@ -128,6 +128,8 @@ internal sealed class Fusion
     {
         _definitions.Clear();
         _indexed = false;
+        _source = forward.Source;
+        _iterationLocal.Clear();
         var fwd = _program.Forward.Stmts;
         var rev = _program.Reverse.Stmts;
         int fi = fwd.IndexOf(forward);
@@ -312,7 +314,7 @@ internal sealed class Fusion
                 continue;   // local to an iteration
             }
 
-            return No(8);
+            return No(8, v.Hint);
         }
 
         // Arrays written: local to the body, or outputs that are only added into.
@@ -348,7 +350,7 @@ internal sealed class Fusion
                     arr = rv;
                 }
 
-                if (localArrays.Contains(arr))
+                if (localArrays.Contains(arr) || IterationLocal(arr, forward, fi, reverse))
                 {
                     continue;
                 }
@@ -358,9 +360,9 @@ internal sealed class Fusion
                     return No(10);
                 }
 
-                if (!st.Accumulate || !OnlyAddedInto(arr) || !KnownBefore(arr, fi))
+                if (!st.Accumulate || !OnlyAddedIntoHere(arr, fi, ri) || !KnownBefore(arr, fi))
                 {
-                    return No(11);
+                    return No(11, arr.Hint);
                 }
             }
         }
@@ -378,7 +380,7 @@ internal sealed class Fusion
                     arr = rv;
                 }
 
-                if (!localArrays.Contains(arr) && (arr.Role is VarRole.Adjoint or VarRole.Output || writtenInReverse.Contains(arr) || writtenInReverse.Contains(read)))
+                if (!localArrays.Contains(arr) && !IterationLocal(arr, forward, fi, reverse) && (arr.Role is VarRole.Adjoint or VarRole.Output || writtenInReverse.Contains(arr) || writtenInReverse.Contains(read)))
                 {
                     return No(15);
                 }
@@ -506,9 +508,11 @@ internal sealed class Fusion
         return true;
     }
 
-    private bool No(int reason)
+    private string? _source;
+
+    private bool No(int reason, string? detail = null)
     {
-        SymbolicGrad.Generator.Models.DebugHooks.Emit("fusion", "?", () => "not fused: reason " + reason.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+        SymbolicGrad.Generator.Models.DebugHooks.Emit("fusion", "?", () => "not fused: reason " + reason.ToString(System.Globalization.CultureInfo.InvariantCulture) + (detail is null ? string.Empty : " " + detail) + " (" + _source + ")\n");
         return false;
     }
 
@@ -551,31 +555,53 @@ internal sealed class Fusion
 
     private static bool FirstAccessIsATopLevelWrite(Block body, Var v)
     {
-        foreach (var s in body.Stmts)
+        for (int i = 0; i < body.Stmts.Count; i++)
         {
-            bool reads = false;
-            foreach (var (inner, _) in IrWalk.All(new Block(new List<Stmt> { s })))
+            var s = body.Stmts[i];
+            if (!Accesses(s, v))
             {
-                if (IrWalk.Reads(inner).Any(o => ReferenceEquals(o, v)))
-                {
-                    reads = true;
-                    break;
-                }
-            }
-
-            if (reads)
-            {
-                return false;
+                continue;
             }
 
             if (s is Assign a && ReferenceEquals(a.Dst, v))
             {
-                return true;
+                return !IrWalk.Reads(a).Any(o => ReferenceEquals(o, v));
             }
 
-            if (IrWalk.All(new Block(new List<Stmt> { s })).Any(x => x.Stmt is Assign w && ReferenceEquals(w.Dst, v)))
+            // All its uses inside one nested statement, local to each of its iterations or branches: a value that the
+            // statement writes before it reads it, every time (sqnormBar in the reverse of an inner loop).
+            for (int j = i + 1; j < body.Stmts.Count; j++)
             {
-                return false;
+                if (Accesses(body.Stmts[j], v))
+                {
+                    return false;
+                }
+            }
+
+            switch (s)
+            {
+                case Loop l when !l.Vars.Any(lv => ReferenceEquals(lv.Var, v) || ReferenceEquals(lv.Init, v) || ReferenceEquals(lv.Next, v))
+                    && !ReferenceEquals(l.Cond, v) && !l.Header.Stmts.Any(h => Accesses(h, v)):
+                    return FirstAccessIsATopLevelWrite(l.Body, v);
+                case If f when !ReferenceEquals(f.Cond, v) && !f.Phis.Any(p => ReferenceEquals(p.Dst, v) || ReferenceEquals(p.Then, v) || ReferenceEquals(p.Else, v)):
+                    return (!f.Then.Stmts.Any(t => Accesses(t, v)) || FirstAccessIsATopLevelWrite(f.Then, v))
+                        && (!f.Else.Stmts.Any(t => Accesses(t, v)) || FirstAccessIsATopLevelWrite(f.Else, v));
+                default:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Does a statement, or one nested in it, read or write the variable?</summary>
+    private static bool Accesses(Stmt s, Var v)
+    {
+        foreach (var (inner, _) in IrWalk.All(new Block(new List<Stmt> { s })))
+        {
+            if (IrWalk.Reads(inner).Any(o => ReferenceEquals(o, v)) || IrWalk.Writes(inner).Any(w => ReferenceEquals(w, v)))
+            {
+                return true;
             }
         }
 
@@ -611,25 +637,44 @@ internal sealed class Fusion
         return written;
     }
 
-    /// <summary>Every write into the array (anywhere) adds into it, and nothing reads its elements.</summary>
-    private bool OnlyAddedInto(Var array)
+    /// <summary>
+    /// Fused, the loop's additions into an output array happen where the forward loop is instead of where the reverse
+    /// loop was: nothing between those two points (the rest of the forward sweep, the reverse sweep before the loop) may
+    /// touch the array, the loop only adds into it, and no view of it is taken anywhere. What the reverse sweep does with
+    /// it after the loop (reading the sums) is the same either way.
+    /// </summary>
+    private bool OnlyAddedIntoHere(Var array, int fi, int ri)
     {
+        // Between the two points, and in the loop: only additions into elements (which commute, up to rounding).
+        var fwd = _program.Forward.Stmts;
+        var rev = _program.Reverse.Stmts;
+        var between = fwd.Skip(fi).Concat(rev.Take(ri + 1)).ToList();
+        foreach (var (s, _) in IrWalk.All(new Block(between)))
+        {
+            if (s is Store st && ReferenceEquals(st.Array, array))
+            {
+                if (!st.Accumulate || st.Index.Any(x => ReferenceEquals(x, array)) || ReferenceEquals(st.Value, array))
+                {
+                    return false;
+                }
+            }
+            else if (Mentions(s, array))
+            {
+                return false;
+            }
+        }
+
         foreach (var root in new[] { _program.Forward, _program.Reverse })
         {
             foreach (var (s, _) in IrWalk.All(root))
             {
                 switch (s)
                 {
-                    case Store st when ReferenceEquals(st.Array, array):
-                        if (!st.Accumulate)
-                        {
-                            return false;
-                        }
-
-                        break;
-                    case Store st when ReferenceEquals(st.Value, array):
+                    case Store st when ReferenceEquals(st.Value, array) || st.Index.Any(x => ReferenceEquals(x, array)):
                         return false;
-                    case Assign a when a.Value.Args.Any(x => ReferenceEquals(x, array)):
+                    case Assign a when a.Value.Op != Opcode.Load && a.Value.Args.Any(x => ReferenceEquals(x, array)):
+                        return false;
+                    case Assign a when a.Value.Op == Opcode.Load && a.Value.Args.Skip(1).Any(x => ReferenceEquals(x, array)):
                         return false;
                     case Push p when ReferenceEquals(p.Value, array):
                         return false;
@@ -639,6 +684,176 @@ internal sealed class Fusion
 
         return true;
     }
+
+    private readonly Dictionary<Var, bool> _iterationLocal = new();
+
+    /// <summary>
+    /// The adjoint of a scratch array that each forward iteration writes in full before it reads any element of it
+    /// (<c>centered[id] = x[...] - means[...]</c> for every id, then reads): nothing flows through it from one iteration
+    /// to another, so its adjoint is zero between reverse iterations (each element an iteration adds into is cleared
+    /// by the reverse of the write before that read) and fused iterations see the same zeros. Both arrays must be
+    /// allocated before the loop and touched only element by element, the array in the forward loop and the adjoint in
+    /// the reverse loop.
+    /// </summary>
+    private bool IterationLocal(Var adjoint, Loop forward, int fi, Loop reverse)
+    {
+        if (_iterationLocal.TryGetValue(adjoint, out bool known))
+        {
+            return known;
+        }
+
+        bool result = Check();
+        _iterationLocal[adjoint] = result;
+        return result;
+
+        bool Check()
+        {
+            if (adjoint.Role != VarRole.Adjoint || adjoint.Of is not { } array || array.Type.Element is not { IsArray: false }
+                || adjoint.Type.Element is not { IsArray: false })
+            {
+                return false;
+            }
+
+            var (bw, bi, bdef) = DefinitionWithStmt(adjoint);
+            var (aw, ai, adef) = DefinitionWithStmt(array);
+            if (bw != Where.ForwardTop || bi >= fi || bdef is not { Value.Op: Opcode.Alloc }
+                || aw != Where.ForwardTop || ai >= fi || adef is not { Value.Op: Opcode.Alloc } || adef.Value.Args.Length != 1)
+            {
+                return false;
+            }
+
+            return OnlyElementsIn(array, forward.Body, adef) && OnlyElementsIn(adjoint, reverse.Body, bdef)
+                && WrittenBeforeRead(forward.Body, array, adef.Value.Args[0]);
+        }
+    }
+
+    /// <summary>Is the array, apart from its definition, only read and written element by element, and only inside the block?</summary>
+    private bool OnlyElementsIn(Var array, Block block, Assign definition)
+    {
+        int total = 0;
+        foreach (var root in new[] { _program.Forward, _program.Reverse })
+        {
+            foreach (var (s, _) in IrWalk.All(root))
+            {
+                if (!ReferenceEquals(s, definition) && Mentions(s, array))
+                {
+                    total++;
+                }
+            }
+        }
+
+        int inside = 0;
+        foreach (var (s, _) in IrWalk.All(block))
+        {
+            if (!Mentions(s, array))
+            {
+                continue;
+            }
+
+            inside++;
+            bool element = s switch
+            {
+                Store st => ReferenceEquals(st.Array, array) && !st.Index.Any(x => ReferenceEquals(x, array)) && !ReferenceEquals(st.Value, array),
+                Assign { Value.Op: Opcode.Load } load => ReferenceEquals(load.Value.Args[0], array) && !ReferenceEquals(load.Dst, array)
+                    && !load.Value.Args.Skip(1).Any(x => ReferenceEquals(x, array)),
+                _ => false,
+            };
+            if (!element)
+            {
+                return false;
+            }
+        }
+
+        return inside == total;
+    }
+
+    /// <summary>
+    /// Does every execution of the block write each element of the array that it reads, before reading it? Shown
+    /// structurally: reads come after a counted loop that stores every index 0..length−1 unconditionally (and reads
+    /// nothing of the array), or inside nested loops and branches for which the same holds.
+    /// </summary>
+    private static bool WrittenBeforeRead(Block block, Var array, Operand length)
+    {
+        foreach (var s in block.Stmts)
+        {
+            if (!Accesses(s, array))
+            {
+                continue;
+            }
+
+            if (WritesEveryElement(s, array, length))
+            {
+                return true;
+            }
+
+            switch (s)
+            {
+                case Store st when ReferenceEquals(st.Array, array) && !st.Accumulate:
+                    break;   // a write, no read
+                case Loop l when !Mentions(l, array) && !l.Header.Stmts.Any(h => Accesses(h, array)):
+                    if (!WrittenBeforeRead(l.Body, array, length))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case If f when !Mentions(f, array):
+                    if (!WrittenBeforeRead(f.Then, array, length) || !WrittenBeforeRead(f.Else, array, length))
+                    {
+                        return false;
+                    }
+
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary><c>for (int j = 0; j &lt; length; j++) { ... array[j] = ...; ... }</c> with no read of the array in it.</summary>
+    private static bool WritesEveryElement(Stmt s, Var array, Operand length)
+    {
+        if (s is not Loop { Counted: { Step: 1, Cmp: CmpKind.Lt } c } l || Mentions(l, array) || l.Header.Stmts.Any(h => Accesses(h, array))
+            || l.Vars.FirstOrDefault(v => ReferenceEquals(v.Var, c.Index)) is not { } index || !IsIntLiteral(index.Init, 0)
+            || !SameValue(c.Bound, length))
+        {
+            return false;
+        }
+
+        bool full = l.Body.Stmts.Any(x => x is Store { Accumulate: false } st && ReferenceEquals(st.Array, array)
+            && st.Index.Length == 1 && ReferenceEquals(st.Index[0], c.Index) && !ReferenceEquals(st.Value, array));
+        if (!full)
+        {
+            return false;
+        }
+
+        foreach (var (x, _) in IrWalk.All(l.Body))
+        {
+            bool read = x switch
+            {
+                Store st => st.Accumulate && ReferenceEquals(st.Array, array) || ReferenceEquals(st.Value, array) || st.Index.Any(i => ReferenceEquals(i, array)),
+                Assign a => IrWalk.InstrReads(a.Value).Any(o => ReferenceEquals(o, array)),
+                _ => Mentions(x, array),
+            };
+            if (read)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The same int in every evaluation: one immutable variable, or equal literals.</summary>
+    private static bool SameValue(Operand a, Operand b) =>
+        (a is Var va && ReferenceEquals(va, b) && !va.Mutable)
+        || (a is Lit la && b is Lit lb && la.TryInt(out long x) && lb.TryInt(out long y) && x == y);
+
+    /// <summary>Does the statement itself (not those nested in it) read or write the variable?</summary>
+    private static bool Mentions(Stmt s, Var v) =>
+        IrWalk.Reads(s).Any(o => ReferenceEquals(o, v)) || IrWalk.Writes(s).Any(w => ReferenceEquals(w, v));
 
     /// <summary>Defined nowhere in the sweeps (a parameter, an output), or at the top level of the forward sweep before the loop.</summary>
     private bool KnownBefore(Var v, int forwardIndex)

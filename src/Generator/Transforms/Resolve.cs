@@ -255,6 +255,25 @@ internal sealed class Resolve
                 return named;
             }
 
+            // The iteration count of a counted loop at the top of this loop's body (its counter after it): computed again
+            // from the loop's start and bound. Only for steps of ±1 to a strict bound, whose count cannot wrap around.
+            if (depth < MaxRecomputeDepth && TripsOf(v) is { } inner && inner.Counted is { } ic
+                && inner.Vars.FirstOrDefault(lv => ReferenceEquals(lv.Var, ic.Index)) is { } innerIndex
+                && PlainInt(innerIndex.Init, depth) && PlainInt(ic.Bound, depth))
+            {
+                var start = innerIndex.Init is Var sv ? ResolveVar(sv, depth + 1) : innerIndex.Init;
+                var bound = ic.Bound is Var bv ? ResolveVar(bv, depth + 1) : ic.Bound;
+                var count = rb.Op(Opcode.Opaque, IrType.Int32, new OpaqueInfo(new[]
+                {
+                    "(int)global::SymbolicGrad.Internal.LoopTrips.Count(",
+                    ", ",
+                    ", " + ic.Step.ToString(CultureInfo.InvariantCulture) + ", false)",
+                }, pure: true, effectFree: true), start, bound);
+                var named = Rename(count, v);
+                map[v] = named;
+                return named;
+            }
+
             bool unconditional = _defs.TryGetValue(v, out var def) && _defBlocks.TryGetValue(v, out var at) && ReferenceEquals(at, forward.Body);
             if (depth < MaxRecomputeDepth && def.Def is not null && Recomputable(def.Def.Value, forward)
                 && (unconditional || !MayThrow(def.Def.Value) || Guardable(def.Def.Value)))
@@ -348,6 +367,48 @@ internal sealed class Resolve
             var popped = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
             map[v] = popped;
             return popped;
+        }
+
+        // An int that recomputing costs a few instructions and never needs a value that cannot be stored (a span): a
+        // literal, a value from before the loop, the counted index, an induction variable, or integer arithmetic on those
+        // at the top level of the body.
+        bool PlainInt(Operand o, int depth)
+        {
+            if (o is Lit)
+            {
+                return true;
+            }
+
+            if (o is not Var v || !v.Type.Equals(IrType.Int32) || depth >= MaxRecomputeDepth)
+            {
+                return false;
+            }
+
+            if (!definedIn.Contains(v) || (counted is not null && ReferenceEquals(v, counted.Index)) || InductionStep(forward, v, definedIn) is not null)
+            {
+                return true;
+            }
+
+            return _defs.TryGetValue(v, out var d) && d.Def is { } a && _defBlocks.TryGetValue(v, out var block) && ReferenceEquals(block, forward.Body)
+                && a.Value.Op is Opcode.IAdd or Opcode.ISub or Opcode.IMul or Opcode.INeg or Opcode.Copy && !a.Value.Checked
+                && a.Value.Args.All(x => PlainInt(x, depth + 1));
+        }
+
+        // The loop at the top level of the body that v counts the iterations of, when its count follows from its start
+        // and bound: counted (no break, an index only stepped by the loop), by +1 to a bound it stays below or by −1 to one
+        // it stays above.
+        Loop? TripsOf(Var v)
+        {
+            foreach (var s in forward.Body.Stmts)
+            {
+                if (s is Loop inner && _counterOf.TryGetValue(inner, out var c) && ReferenceEquals(c, v))
+                {
+                    return inner.Counted is { } ic && ((ic.Step == 1 && ic.Cmp == CmpKind.Lt) || (ic.Step == -1 && ic.Cmp == CmpKind.Gt))
+                        && ic.Bound.Type.Equals(IrType.Int32) ? inner : null;
+                }
+            }
+
+            return null;
         }
 
         // The loop variables v = c0, c1, ... whose next values are c1, c2, ..., c0, each starting from a view defined
