@@ -48,6 +48,41 @@ public class NowSupportedTests
             // u1·u2 + u3² + u0·u1 + u1·u0 + u2·u0
             Exact: f => AssertGradient(f, new[] { 0.5, 1.5, 2.5, 3.5 }, 3.75 + 12.25 + 0.75 + 0.75 + 1.25, 1.5 + 1.5 + 2.5, 2.5 + 0.5 + 0.5, 1.5 + 0.5, 7.0)),
 
+        // Was SG0006 "a span that the loop ... re-points" (random programs, issue 11's stop): a collection expression
+        // passed as a span to a helper inlined into a do/while, whose reverse needs only the span's length (the helper's
+        // loop bound and scratch size). The span's storage is fresh in each iteration and cannot be stored; its length is.
+        new("FreshSpanInADoWhile", """
+                private static double H(Span<double> u, double x)
+                {
+                    double s = 0;
+                    for (int i = u.Length - 1; i >= 0; i -= 2)
+                    {
+                        var h = new double[u.Length];
+                        for (int j = 0; j < h.Length; j++)
+                        {
+                            h[j] = u[i] * x;
+                        }
+
+                        s += h[0] * u[0];
+                    }
+
+                    return s;
+                }
+
+                [Differentiable] public static double F(double x, double y)
+                {
+                    double v = x;
+                    int n = 0;
+                    do
+                    {
+                        n++;
+                        v = v * 0.5 + H(new[] { Math.Tanh(v), x, y }, x);
+                    }
+                    while (n < 2);
+                    return v;
+                }
+            """, "S.FObjective()"),
+
         // Old SG0006: a local array passed to a [Differentiable] method that differentiates it.
         new("LocalArrayToADifferentiableHelper", """
                 [Differentiable] public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)

@@ -211,6 +211,80 @@ internal sealed class Resolve
             return;
         }
 
+        // A span over storage the loop takes fresh in each iteration (a collection expression passed to a helper as a
+        // span) cannot be stored or taken again; when the reverse reads only its length, store the length instead.
+        var storedLengths = new HashSet<Var>();
+        for (int i = 0; i < needed.Count; i++)
+        {
+            var v = needed[i];
+            if (v.Type.IsArray && v.Type.Form != ArrayForm.Array && FreshStorage(v) && _defs.TryGetValue(v, out var vd) && vd.Def is { } vDef
+                && _defBlocks.TryGetValue(v, out var vb) && ReferenceEquals(vb, forward.Body) && OnlyLengthReads(v) is { } lengthReads)
+            {
+                var length = _method.NewVar(v.Hint + "Length", IrType.Int32, VarRole.Temp);
+                var def = new Assign(length, new Instr(Opcode.Length, IrType.Int32, new Operand[] { v }));
+                forward.Body.Stmts.Insert(forward.Body.Stmts.IndexOf(vDef) + 1, def);
+                _defs[length] = (def, false);
+                _defBlocks[length] = forward.Body;
+                definedIn.Add(length);
+                foreach (var read in lengthReads)
+                {
+                    read.Value = new Instr(Opcode.Copy, read.Value.Type, new Operand[] { length });
+                }
+
+                storedLengths.Add(length);
+                needed[i] = length;
+            }
+        }
+
+        // Does the span's value come from storage allocated in this loop (through copies)?
+        bool FreshStorage(Var v)
+        {
+            for (int hops = 0; hops < 8; hops++)
+            {
+                if (!definedIn.Contains(v) || !_defs.TryGetValue(v, out var d) || d.Def is null)
+                {
+                    return false;
+                }
+
+                var value = d.Def.Value;
+                if (value.Op == Opcode.Alloc)
+                {
+                    return !Recomputable(value, forward);
+                }
+
+                if (value.Op is not (Opcode.Copy or Opcode.Cast) || value.Args[0] is not Var from || !from.Type.IsArray)
+                {
+                    return false;
+                }
+
+                v = from;
+            }
+
+            return false;
+        }
+
+        // The reverse body's reads of the span, when each is the operand of a length and nothing else reads it.
+        List<Assign>? OnlyLengthReads(Var v)
+        {
+            var reads = new List<Assign>();
+            foreach (var (s, _) in IrWalk.All(reverse.Body))
+            {
+                if (!IrWalk.Reads(s).Any(o => ReferenceEquals(o, v)))
+                {
+                    continue;
+                }
+
+                if (s is not Assign { Value.Op: Opcode.Length } a || a.Value.Args.Length != 1)
+                {
+                    return null;
+                }
+
+                reads.Add(a);
+            }
+
+            return reads.Count > 0 ? reads : null;
+        }
+
         var k = reverse.Vars[0].Var;
         var map = new Dictionary<Var, Operand>();
         var recompute = new Block();
@@ -229,6 +303,11 @@ internal sealed class Resolve
             if (!definedIn.Contains(v))
             {
                 return v;
+            }
+
+            if (storedLengths.Contains(v))
+            {
+                goto Stored;
             }
 
             // The counted index: start + k·step.
@@ -355,6 +434,7 @@ internal sealed class Resolve
             }
 
             // Stored: pushed at the end of each forward iteration.
+            Stored:
             if (v.Type.IsArray && v.Type.Form != ArrayForm.Array)
             {
                 throw new UnsupportedException(
