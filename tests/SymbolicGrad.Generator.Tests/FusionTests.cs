@@ -129,6 +129,32 @@ public class FusionTests
         KnownBugs.Expect.Gradient(body, "F", new[] { w, b }, new[] { dw, db }, x, start);
     }
 
+    /// <summary>
+    /// Scratch arrays in shapes near the line between private to an iteration and not: a full write under a branch, an
+    /// array computed from another, a full write then a partial overwrite, full writes inside an inner loop with a read
+    /// after it, a scratch array also read after the loop. Fused or not, each gradient matches centered differences.
+    /// </summary>
+    [Theory]
+    [InlineData("if (x[i] > 0)\n            {\n                for (int j = 0; j < 3; j++) h[j] = w[j] * x[i];\n            }\n\n            s += h[0] * h[1] + h[2];")]
+    [InlineData("for (int j = 0; j < 3; j++) h[j] = Math.Sin(w[j] * x[i]);\n            for (int j = 0; j < 3; j++) g[j] = h[j] * h[(j + 1) % 3];\n            s += g[0] + g[1] * g[2];")]
+    [InlineData("for (int j = 0; j < 3; j++) h[j] = w[j] * x[i];\n            h[1] = h[0] * h[2];\n            s += h[1] * h[1] + h[0];")]
+    [InlineData("for (int k = 0; k < 2; k++)\n            {\n                for (int j = 0; j < 3; j++) h[j] = w[j] * x[i] + k;\n                s += h[0] * h[k];\n            }\n\n            s += h[2] * w[0];")]
+    [InlineData("for (int j = 0; j < 3; j++) g[j] = Math.Tanh(w[j] + x[i]);\n            s += g[0] * g[2];\n            h[i % 3] += g[1];")]
+    public void ScratchArraysNearThePrivacyLineGiveExactGradients(string loopBody)
+    {
+        string members = "    [Differentiable] public static double F(ReadOnlySpan<double> w, [NoDerivative] double[] x)\n    {\n" +
+            "        Span<double> h = stackalloc double[3];\n        Span<double> g = stackalloc double[3];\n        double s = 0;\n" +
+            "        for (int i = 0; i < x.Length; i++)\n        {\n            " + loopBody + "\n        }\n\n        return s + h[0] * h[1];\n    }";
+        var assembly = KnownBugs.Expect.Compiles(Harness.InClass(members));
+        double[] x = { 0.7, -0.4, 1.3, 0.2, -1.1 };
+        var f = (DifferentiableFunction)assembly.GetType("Demo.C")!.GetMethod("FObjective")!.Invoke(null, new object[] { 3, x })!;
+        foreach (var point in new[] { new[] { 0.3, -0.8, 0.5 }, new[] { -1.2, 0.4, 0.9 } })
+        {
+            var check = GradientCheck.Check(f, point, KnownBugs.Expect.Tight);
+            Assert.True(check.Passed, check.ToString());
+        }
+    }
+
     private const string OverwrittenAfter = "    [Differentiable] public static double F(ReadOnlySpan<double> x)\n    {\n        Span<double> h = stackalloc double[2];\n        h[0] = x[0];\n        h[1] = x[2];\n        double s = 0;\n        for (int i = 0; i < x.Length; i++)\n        {\n            s += h[i % 2] * x[i];\n        }\n\n        h[0] = 2 * x[1];\n        return s + h[0];\n    }";
 
     /// <summary>For four points F = x₀x₀ + x₂x₁ + x₀x₂ + x₂x₃ + 2x₁.</summary>
