@@ -504,7 +504,10 @@ public sealed partial class RandomProgramGenerator
             _indent--;
             Line("}");
             _branchNesting--;
-            return allReturn;
+
+            // Inside a loop a section may end in `if (...) { break; }`, which leaves the switch, not the loop: then the
+            // switch does not always return, and a section around it must not fall through (CS0163, seed 111130).
+            return allReturn && LoopDepth == 0;
         }
 
         /// <summary>A local function (expression or block body, capturing or static) or a Func local (capturing or static).</summary>
