@@ -400,6 +400,9 @@ internal static partial class MethodWriter
         if (m.Vectorize)
         {
             Vectorize.Run(ir, body, m.Reassociate);
+
+            // Then the kernels that add a dense layer's outer products into an output run together at the end.
+            Defer.Run(ir, body);
         }
         lap = DebugHooks.Lap("optimizer", m.Stem, lap);
         DebugHooks.Emit("optimized", m.Stem, () => IrDump.Block(body));
