@@ -399,6 +399,8 @@ internal static partial class MethodWriter
         // Last: loops that only add element-wise into arrays become SIMD kernels (the same arithmetic, element by element).
         if (m.Vectorize)
         {
+            // Dense layers over a batch: their sums filled ahead, a block of examples at a time, like a matrix product.
+            Tabulate.Run(ir, body);
             Vectorize.Run(ir, body, m.Reassociate);
 
             // Then the kernels that add a dense layer's outer products into an output run together at the end.

@@ -66,7 +66,7 @@ internal static class Defer
             }
         }
 
-        if (candidates.Count == 0 || !NothingWritesParameters(method, all, defs))
+        if (candidates.Count == 0 || !NothingWritesParameters(method, all.Select(a => a.Stmt), defs))
         {
             return 0;
         }
@@ -144,7 +144,9 @@ internal static class Defer
         return deferred;
     }
 
-    private static bool IsKernel(Instr call) => call.Data is OpaqueInfo info && info.Parts.Length > 0 && info.Parts[0].StartsWith(KernelType, StringComparison.Ordinal);
+    /// <summary>A runtime kernel: it writes into its first argument only (Kernels.*, DotTable.Fill).</summary>
+    private static bool IsKernel(Instr call) => call.Data is OpaqueInfo info && info.Parts.Length > 0
+        && (info.Parts[0].StartsWith(KernelType, StringComparison.Ordinal) || info.Parts[0].StartsWith("global::SymbolicGrad.Internal.DotTable.Fill<", StringComparison.Ordinal));
 
     private static bool IsAddScaled(Instr call) => call.Op == Opcode.Opaque && call.Data is OpaqueInfo info && info.Parts.Length == 7
         && string.Equals(info.Parts[0], AddScaled, StringComparison.Ordinal) && call.Args.Length == 6;
@@ -154,7 +156,7 @@ internal static class Defer
     /// a gradient output or an array the method created (through views of it), and no instruction with effects other
     /// than the kernels and the method's own bookkeeping (its stacks and buffers) runs.
     /// </summary>
-    private static bool NothingWritesParameters(IrMethod method, List<(Stmt Stmt, Block Block, int Depth)> all, Dictionary<Var, Instr> defs)
+    internal static bool NothingWritesParameters(IrMethod method, IEnumerable<Stmt> all, Dictionary<Var, Instr> defs)
     {
         var resources = new HashSet<Var>(method.Resources.Select(r => r.Var));
         bool Owned(Operand o)
@@ -194,7 +196,7 @@ internal static class Defer
             _ => true,
         };
 
-        foreach (var (s, _, _) in all)
+        foreach (var s in all)
         {
             switch (s)
             {

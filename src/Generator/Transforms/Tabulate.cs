@@ -1,0 +1,451 @@
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Transforms;
+
+/// <summary>
+/// Dense layers over a batch as matrix products (issue #11). The natural first draft of a layer,
+/// <code>
+/// for (int i = 0; i &lt; m; i++)            // examples
+///     for (int j = 0; j &lt; hidden; j++)   // units
+///     {
+///         double a = b[j];
+///         for (int k = 0; k &lt; n; k++) a += w[j * n + k] * x[i * n + k];
+///         ...
+/// </code>
+/// computes each sum alone, one dependent addition after another, and streams all of w through the cache for every
+/// example. Its sums are the entries of a matrix product, and the data they read cannot change while the loops run, so
+/// they are computed ahead, a block of examples at a time, by <c>SymbolicGrad.Internal.DotTable.Fill</c> (many sums
+/// side by side in vector lanes, four examples and sixteen units in registers); the inner loop becomes a read of the
+/// table.
+/// </summary>
+/// <remarks>
+/// Every entry is the loop's sum to the last bit: same initial value, same products, added in the same order (the
+/// lanes of a vector are different sums). The loops must be exactly this shape, and the pass checks that the values
+/// read ahead are those the loop would read:
+/// <list type="bullet">
+/// <item>three counted loops (step 1, <c>&lt;</c>), each directly in the body of the one around it; the ranges of the
+/// inner two and the bounds of the outer one are fixed before the outer one runs, and nothing in the outer one throws
+/// by a <c>throw</c> statement;</item>
+/// <item>the inner loop does nothing but <c>s = s + p[· + k] · q[· + k]</c> (a real sum, no TensorPrimitives call), the
+/// row of p at <c>u · stride + offset</c> and of q at <c>v · stride + offset</c> for the outer and middle indexes (in
+/// either order, or fixed), and its other values are used nowhere else;</item>
+/// <item>s starts from a value fixed before the outer loop, or from <c>r[v · stride + offset]</c> (a bias);</item>
+/// <item>p, q and r are parameters of the user's method, and nothing in the method can write into memory it does not
+/// own (see <see cref="Defer"/>).</item>
+/// </list>
+/// </remarks>
+internal static class Tabulate
+{
+    private const string DotTable = "global::SymbolicGrad.Internal.DotTable.";
+
+    /// <summary>Turns the sums it may into table reads; returns how many loops it replaced.</summary>
+    public static int Run(IrMethod method, Block body)
+    {
+        // Each loop's parent loop (the loop whose body holds it directly) and block.
+        var parentOf = new Dictionary<Loop, Loop>();
+        var blockOf = new Dictionary<Stmt, Block>();
+        var inner = new List<Loop>();
+        var defs = new Dictionary<Var, Instr>();
+        var all = new List<Stmt>();
+        foreach (var (s, block) in IrWalk.All(body))
+        {
+            all.Add(s);
+            blockOf[s] = block;
+            if (s is Assign a)
+            {
+                defs[a.Dst] = a.Value;
+            }
+
+            if (s is Loop l)
+            {
+                foreach (var st in l.Body.Stmts)
+                {
+                    if (st is Loop child)
+                    {
+                        parentOf[child] = l;
+                    }
+                }
+
+                if (l.Counted is not null && l.SumKernel is null && l.Vars.Count == 2)
+                {
+                    inner.Add(l);
+                }
+            }
+        }
+
+        if (inner.Count == 0 || !Defer.NothingWritesParameters(method, all, defs))
+        {
+            return 0;
+        }
+
+        var uses = IrWalk.UseCounts(body);
+        int replaced = 0;
+        foreach (var lk in inner)
+        {
+            if (parentOf.TryGetValue(lk, out var lj) && parentOf.TryGetValue(lj, out var li) && TryReplace(method, lk, lj, li, blockOf[li], defs, uses, out var buffer))
+            {
+                body.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, new Operand[] { buffer }, new OpaqueInfo(new[] { string.Empty, ".Dispose()" }, pure: false, effectFree: false))));
+                replaced++;
+            }
+        }
+
+        return replaced;
+    }
+
+    /// <summary>A row start: Σ invariant terms + coefficient · index (index null: the same row for every index).</summary>
+    private sealed record Row(Var? Index, Operand? Coefficient, List<Operand> Terms);
+
+    private static bool IsPlainCount(Loop l) => l.Counted is { Step: 1, Cmp: CmpKind.Lt } c && c.Index.Type.CSharp == "int"
+        && l.Cond is Var cond && l.Header.Stmts.Count == 1 && l.Header.Stmts[0] is Assign { Value.Op: Opcode.Cmp } h && ReferenceEquals(h.Dst, cond);
+
+    private static bool TryReplace(IrMethod method, Loop lk, Loop lj, Loop li, Block outer, Dictionary<Var, Instr> defs, Dictionary<Var, int> uses, out Var buffer)
+    {
+        buffer = null!;
+        if (!IsPlainCount(lk) || !IsPlainCount(lj) || !IsPlainCount(li))
+        {
+            return false;
+        }
+
+        // What the outer loop assigns (its own loop variables included): an operand assigned there is not fixed.
+        var insideOuter = new HashSet<Var>(li.Vars.Select(v => v.Var));
+        foreach (var (s, _) in IrWalk.All(li.Body))
+        {
+            if (s is Throw)
+            {
+                return false;
+            }
+
+            insideOuter.UnionWith(IrWalk.Writes(s));
+        }
+
+        foreach (var (s, _) in IrWalk.All(li.Header))
+        {
+            insideOuter.UnionWith(IrWalk.Writes(s));
+        }
+
+        bool Fixed(Operand o) => o is Lit { Type.IsInt: true } || o is Const || (o is Var v && !insideOuter.Contains(v));
+        bool FixedInt(Operand o) => o.Type.CSharp == "int" && Fixed(o);
+
+        var ci = li.Counted!;
+        var cj = lj.Counted!;
+        var ck = lk.Counted!;
+        var iInit = li.Vars.First(v => ReferenceEquals(v.Var, ci.Index)).Init;
+        var jInit = lj.Vars.First(v => ReferenceEquals(v.Var, cj.Index)).Init;
+        var kVar = lk.Vars.First(v => ReferenceEquals(v.Var, ck.Index));
+        if (!FixedInt(iInit) || !FixedInt(ci.Bound) || !FixedInt(jInit) || !FixedInt(cj.Bound) || !FixedInt(kVar.Init) || !FixedInt(ck.Bound))
+        {
+            return false;
+        }
+
+        // The inner body: s = s + p[·] * q[·], index arithmetic, and k = k + 1; nothing else, used nowhere else.
+        var sum = lk.Vars.First(v => !ReferenceEquals(v.Var, ck.Index));
+        var type = sum.Var.Type;
+        if (!(type.IsDouble || type.IsSingle) || sum.Next is not Var next || !defs.TryGetValue(next, out var add) || add.Op != Opcode.Add || !add.Type.Equals(type))
+        {
+            return false;
+        }
+
+        var local = new Dictionary<Var, int>();
+        foreach (var s in lk.Body.Stmts)
+        {
+            if (s is not Assign a || !a.Value.IsPure && a.Value.Op != Opcode.Load || a.Value.Op is Opcode.IDiv or Opcode.IRem)
+            {
+                return false;
+            }
+
+            local[a.Dst] = 0;
+        }
+
+        var inLoop = IrWalk.UseCounts(new Block(new List<Stmt> { lk }));
+        foreach (var v in local.Keys)
+        {
+            int all = uses.TryGetValue(v, out int n) ? n : 0;
+            int here = inLoop.TryGetValue(v, out int m) ? m : 0;
+            if (all != here)
+            {
+                return false;
+            }
+        }
+
+        Operand product = ReferenceEquals(add.Args[0], sum.Var) ? add.Args[1] : ReferenceEquals(add.Args[1], sum.Var) ? add.Args[0] : sum.Var;
+        if (ReferenceEquals(product, sum.Var) || product is not Var pv || !local.ContainsKey(pv) || !defs.TryGetValue(pv, out var mul) || mul.Op != Opcode.Mul
+            || !mul.Type.Equals(type) || (uses.TryGetValue(pv, out int pu) ? pu : 0) != 1)
+        {
+            return false;
+        }
+
+        (Var Array, Row Row)? Element(Operand o)
+        {
+            if (o is not Var e || !local.ContainsKey(e) || !defs.TryGetValue(e, out var load) || load.Op != Opcode.Load || load.Args.Length != 2
+                || load.Args[0] is not Var { Role: VarRole.Parameter, Type: { IsVector: true } arrayType } array || !arrayType.Element!.Equals(type))
+            {
+                return null;
+            }
+
+            var row = Affine(load.Args[1], ck.Index, new[] { ci.Index, cj.Index }, defs, Fixed);
+            return row is null ? null : (array, row);
+        }
+
+        var e0 = Element(mul.Args[0]);
+        var e1 = Element(mul.Args[1]);
+        if (e0 is null || e1 is null)
+        {
+            return false;
+        }
+
+        // p follows the outer index (or none), q the middle one (or none); never both on one index.
+        var (p, q) = ReferenceEquals(e0.Value.Row.Index, cj.Index) || ReferenceEquals(e1.Value.Row.Index, ci.Index) ? (e1.Value, e0.Value) : (e0.Value, e1.Value);
+        if (ReferenceEquals(p.Row.Index, cj.Index) || ReferenceEquals(q.Row.Index, ci.Index))
+        {
+            return false;
+        }
+
+        // The start: fixed, or r[u · stride + v · stride + offset] read in the middle loop's body, or hoisted from it by
+        // the optimizer into `if (the middle loop runs) { s0 = r[...]; }` (when it does not run, no sum is read).
+        Operand? initValue = null;
+        (Var Array, Row Row)? initRow = null;
+        (Var Array, Row Row)? Read(Var v, Block where, Var[] indexes)
+        {
+            if (where.Stmts.OfType<Assign>().Any(a => ReferenceEquals(a.Dst, v)) && defs.TryGetValue(v, out var load) && load.Op == Opcode.Load && load.Args.Length == 2
+                && load.Args[0] is Var { Role: VarRole.Parameter, Type: { IsVector: true } rt } r && rt.Element!.Equals(type)
+                && Affine(load.Args[1], null, indexes, defs, Fixed) is { } rr)
+            {
+                return (r, rr);
+            }
+
+            return null;
+        }
+
+        if (Fixed(sum.Init) && sum.Init.Type.Equals(type))
+        {
+            initValue = sum.Init;
+        }
+        else if (sum.Init is Var iv && Read(iv, lj.Body, new[] { ci.Index, cj.Index }) is { } direct)
+        {
+            initRow = direct;
+        }
+        else if (sum.Init is Var merged && li.Body.Stmts.OfType<If>().FirstOrDefault(f => f.Phis.Any(ph => ReferenceEquals(ph.Dst, merged))) is { } guard
+            && li.Body.Stmts.IndexOf(guard) < li.Body.Stmts.IndexOf(lj) && guard.Phis.First(ph => ReferenceEquals(ph.Dst, merged)).Then is Var loaded
+            && guard.Cond is Var gc && defs.TryGetValue(gc, out var entry) && entry.Op == Opcode.Cmp && entry.Data is CmpKind kind && kind == cj.Cmp
+            && Same(entry.Args[0], jInit) && Same(entry.Args[1], cj.Bound) && Read(loaded, guard.Then, new[] { ci.Index }) is { } hoisted)
+        {
+            initRow = hoisted;
+        }
+        else
+        {
+            return false;
+        }
+
+        // Before the outer loop: the block of examples, the table and its width.
+        var pre = new List<Stmt>();
+        Var Int(string hint, string[] parts, params Operand[] args)
+        {
+            var v = method.NewVar(hint, IrType.Int32, VarRole.Temp);
+            pre.Add(new Assign(v, new Instr(Opcode.Opaque, IrType.Int32, args, new OpaqueInfo(parts, pure: true, effectFree: true))));
+            return v;
+        }
+
+        Operand Start(Row row, Operand lo)
+        {
+            Operand acc = lo;
+            foreach (var t in row.Terms)
+            {
+                if (IsZero(t) || IsZero(acc))
+                {
+                    acc = IsZero(t) ? acc : t;
+                    continue;
+                }
+
+                var v = method.NewVar("t", IrType.Int32, VarRole.Temp);
+                pre.Add(new Assign(v, new Instr(Opcode.IAdd, IrType.Int32, new[] { acc, t })));
+                acc = v;
+            }
+
+            return acc;
+        }
+
+        var columns = IsZero(jInit) ? Int("columns", new[] { "global::System.Math.Max(0, ", ")" }, cj.Bound) : Int("columns", new[] { "global::System.Math.Max(0, ", " - ", ")" }, cj.Bound, jInit);
+        var rows = Int("rows", new[] { DotTable + "BlockRows(", ")" }, columns);
+        var length = Int("n", new[] { string.Empty, " * ", string.Empty }, rows, columns);
+        Operand count = IsZero(kVar.Init) ? ck.Bound : Int("n", new[] { string.Empty, " - ", string.Empty }, ck.Bound, kVar.Init);
+        var pStart = Start(p.Row, kVar.Init);
+        var qStart = Start(q.Row, kVar.Init);
+        buffer = method.NewVar("dotsStorage", IrType.Object, VarRole.Internal);
+        method.Resources.Add((buffer, "new global::SymbolicGrad.Internal.ScratchBuffer<" + type.CSharp + ">()"));
+        var table = method.NewVar("dots", IrType.ArrayOf(type, ArrayForm.Span), VarRole.Temp);
+        pre.Add(new Assign(table, new Instr(Opcode.Alloc, table.Type, new Operand[] { length }, new AllocInfo(AllocKind.Scratch, buffer)))
+        {
+            Comment = "the sums of " + (lk.Source ?? "the inner loop") + ", a block of " + (li.Source ?? "the outer loop") + "'s iterations at a time, filled ahead like a matrix product (each the loop's sum, bit for bit)",
+        });
+
+        // At the top of the outer loop: a new block every `rows` iterations.
+        var top = new List<Stmt>();
+        Operand offset = ci.Index;
+        if (!IsZero(iInit))
+        {
+            var from = method.NewVar("t", IrType.Int32, VarRole.Temp);
+            top.Add(new Assign(from, new Instr(Opcode.ISub, IrType.Int32, new Operand[] { ci.Index, iInit })));
+            offset = from;
+        }
+
+        var r0 = method.NewVar("row", IrType.Int32, VarRole.Temp);
+        top.Add(new Assign(r0, new Instr(Opcode.IRem, IrType.Int32, new Operand[] { offset, rows })));
+        var isStart = method.NewVar("t", IrType.Bool, VarRole.Temp);
+        top.Add(new Assign(isStart, new Instr(Opcode.Cmp, IrType.Bool, new Operand[] { r0, Lit.Int(0) }, CmpKind.Eq)));
+        var fill = new If(isStart, new Block(), new Block(), new List<Phi>());
+        var end = method.NewVar("t", IrType.Int32, VarRole.Temp);
+        fill.Then.Add(new Assign(end, new Instr(Opcode.Opaque, IrType.Int32, new Operand[] { ci.Index, ci.Bound, rows }, new OpaqueInfo(new[] { DotTable + "BlockEnd(", ", ", ", ", ")" }, pure: true, effectFree: true))));
+        var args = new List<Operand> { table, ci.Index, end, jInit, cj.Bound, count, p.Array, p.Row.Coefficient ?? Lit.Int(0), pStart, q.Array, q.Row.Coefficient ?? Lit.Int(0), qStart };
+        if (initRow is { } ir)
+        {
+            args.Add(ir.Array);
+            args.Add(ReferenceEquals(ir.Row.Index, ci.Index) ? ir.Row.Coefficient! : Lit.Int(0));
+            args.Add(ReferenceEquals(ir.Row.Index, cj.Index) ? ir.Row.Coefficient! : Lit.Int(0));
+            args.Add(Start(ir.Row, Lit.Int(0)));
+        }
+        else
+        {
+            args.Add(initValue!);
+        }
+
+        var parts = new List<string> { DotTable + "Fill<" + type.CSharp + ">(" };
+        for (int n = 1; n < args.Count; n++)
+        {
+            parts.Add(", ");
+        }
+
+        parts.Add(")");
+        fill.Then.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, args.ToArray(), new OpaqueInfo(parts.ToArray(), pure: false, effectFree: false)))
+        {
+            Comment = "vectorized: the sums of " + (lk.Source ?? "the inner loop") + " for this block of iterations, many side by side in vector lanes",
+        });
+        top.Add(fill);
+        outer.Stmts.InsertRange(outer.Stmts.IndexOf(li), pre);
+        li.Body.Stmts.InsertRange(0, top);
+
+        // The inner loop becomes a read of the table (and its index its final value, if it is read after it).
+        var replacement = new List<Stmt>();
+        var rowStart = method.NewVar("t", IrType.Int32, VarRole.Temp);
+        replacement.Add(new Assign(rowStart, new Instr(Opcode.IMul, IrType.Int32, new Operand[] { r0, columns })));
+        Operand column = cj.Index;
+        if (!IsZero(jInit))
+        {
+            var c = method.NewVar("t", IrType.Int32, VarRole.Temp);
+            replacement.Add(new Assign(c, new Instr(Opcode.ISub, IrType.Int32, new Operand[] { cj.Index, jInit })));
+            column = c;
+        }
+
+        var index = method.NewVar("t", IrType.Int32, VarRole.Temp);
+        replacement.Add(new Assign(index, new Instr(Opcode.IAdd, IrType.Int32, new Operand[] { rowStart, column })));
+        replacement.Add(new Assign(sum.Var, new Instr(Opcode.Load, type, new Operand[] { table, index })) { Comment = "the sum of " + (lk.Source ?? "the inner loop") + ", from the table" });
+        if (uses.TryGetValue(ck.Index, out int ku) && ku > (IrWalk.UseCounts(new Block(new List<Stmt> { lk })).TryGetValue(ck.Index, out int kin) ? kin : 0))
+        {
+            replacement.Add(new Assign(ck.Index, new Instr(Opcode.Opaque, IrType.Int32, new[] { kVar.Init, ck.Bound }, new OpaqueInfo(new[] { "global::System.Math.Max(", ", ", ")" }, pure: true, effectFree: true))));
+        }
+
+        int where = lj.Body.Stmts.IndexOf(lk);
+        lj.Body.Stmts.RemoveAt(where);
+        lj.Body.Stmts.InsertRange(where, replacement);
+
+        // The bias read the loop started from is read by the table now.
+        if (initRow is not null && sum.Init is Var biasRead && uses.TryGetValue(biasRead, out int reads) && reads == 1)
+        {
+            lj.Body.Stmts.RemoveAll(st => st is Assign a && ReferenceEquals(a.Dst, biasRead));
+        }
+
+        return true;
+    }
+
+    private static bool Same(Operand a, Operand b) => ReferenceEquals(a, b) || (a is Lit la && b is Lit lb && la.Text == lb.Text && la.Type.Equals(lb.Type));
+
+    private static bool IsZero(Operand o) => o is Lit l && l.TryInt(out long v) && v == 0;
+
+    /// <summary>
+    /// idx = k + Σ fixed terms + coefficient · one of the indexes, from int additions and one multiplication (k: the
+    /// inner index, exactly once, or null when none is allowed); else null.
+    /// </summary>
+    private static Row? Affine(Operand idx, Var? k, Var[] indexes, Dictionary<Var, Instr> defs, Func<Operand, bool> fixedInt)
+    {
+        var terms = new List<Operand>();
+        Var? index = null;
+        Operand? coefficient = null;
+        int ks = 0;
+        var work = new Stack<Operand>();
+        work.Push(idx);
+        int steps = 0;
+        while (work.Count > 0)
+        {
+            if (++steps > 64)
+            {
+                return null;
+            }
+
+            var o = work.Pop();
+            if (o.Type.CSharp != "int")
+            {
+                return null;
+            }
+
+            if (k is not null && ReferenceEquals(o, k))
+            {
+                ks++;
+                continue;
+            }
+
+            if (o is Var iv && indexes.Contains(iv))
+            {
+                if (index is not null)
+                {
+                    return null;
+                }
+
+                (index, coefficient) = (iv, Lit.Int(1));
+                continue;
+            }
+
+            if (fixedInt(o))
+            {
+                terms.Add(o);
+                continue;
+            }
+
+            if (o is not Var v || v.Mutable || !defs.TryGetValue(v, out var def))
+            {
+                return null;
+            }
+
+            switch (def.Op)
+            {
+                case Opcode.IAdd when def.Data is not true:
+                    work.Push(def.Args[1]);
+                    work.Push(def.Args[0]);
+                    break;
+                case Opcode.IMul when def.Data is not true:
+                    var (a, b) = (def.Args[0], def.Args[1]);
+                    if (a is Var av && indexes.Contains(av) && fixedInt(b) && index is null)
+                    {
+                        (index, coefficient) = (av, b);
+                    }
+                    else if (b is Var bv && indexes.Contains(bv) && fixedInt(a) && index is null)
+                    {
+                        (index, coefficient) = (bv, a);
+                    }
+                    else
+                    {
+                        return null;
+                    }
+
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        if (k is not null && ks != 1)
+        {
+            return null;
+        }
+
+        return new Row(index, coefficient, terms);
+    }
+}
