@@ -98,23 +98,55 @@ public struct DeferredAddScaled<T> : IDisposable
         // R rounds of the same `period` disjoint rows of one length: each row's records, round by round, are the
         // additions its elements receive, in their order; rows share no element, so they may run one after another.
         int rounds = n / period, length = offsets[2];
-        int p = 0;
-        for (; p + 4 <= period; p += 4)
+        int groups = period / 4;
+        bool vectors = (Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported) || (Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported);
+        var grouped = ArrayPool<int>.Shared.Rent(Math.Max(groups, 1));
+        var starts = ArrayPool<int>.Shared.Rent(Math.Max(groups * rounds, 1));
+        var packed = ArrayPool<T>.Shared.Rent(Math.Max(4 * groups * rounds, 1));
+        try
         {
-            if (SameSources(offsets, period, rounds, p) && TryFourRows(destination, source, offsets, scales, period, rounds, p, length))
+            // Groups of four rows that read the same source start in each round run together: their source starts and
+            // scales packed round by round. The others, and the last rows, run one row at a time.
+            int together = 0;
+            for (int g = 0; g < groups; g++)
             {
-                continue;
+                int p = 4 * g;
+                if (!vectors || !SameSources(offsets, period, rounds, p))
+                {
+                    for (int q = p; q < p + 4; q++)
+                    {
+                        RunRow(destination, source, offsets, scales, period, rounds, q);
+                    }
+
+                    continue;
+                }
+
+                int at = together * rounds;
+                for (int r = 0; r < rounds; r++)
+                {
+                    int record = (r * period) + p;
+                    starts[at + r] = offsets[(3 * record) + 1];
+                    scales.Slice(record, 4).CopyTo(packed.AsSpan(4 * (at + r), 4));
+                }
+
+                grouped[together++] = p;
             }
 
-            for (int q = p; q < p + 4; q++)
+            for (int q = 4 * groups; q < period; q++)
             {
                 RunRow(destination, source, offsets, scales, period, rounds, q);
             }
-        }
 
-        for (; p < period; p++)
+            if (together > 0)
+            {
+                FourRows(destination, source, offsets, grouped, together, starts, packed, rounds, length);
+            }
+        }
+        finally
         {
-            RunRow(destination, source, offsets, scales, period, rounds, p);
+            ArrayPool<int>.Shared.Return(grouped);
+            ArrayPool<int>.Shared.Return(starts);
+            ArrayPool<T>.Shared.Return(packed);
         }
     }
 
@@ -251,168 +283,150 @@ public struct DeferredAddScaled<T> : IDisposable
     }
 
     /// <summary>
-    /// Rows p..p+3 (same source start in each round, bounds checked by <see cref="Flush"/>): their source starts and
-    /// scales are packed round by round, then for each chunk of two vectors of columns the four rows' chunks stay in
-    /// eight registers while every round adds its source chunk times the row's scale; the columns past the last whole
-    /// chunk run element by element, rounds in the same order.
+    /// The groups of four rows (each group's rows read the same source start in each round; bounds checked by
+    /// <see cref="Flush"/>), a chunk of two vectors of columns at a time across every group, so that the sources' chunk
+    /// stays in the cache while the groups pass over it: the group's four row chunks stay in eight registers while every
+    /// round adds its source chunk times the row's scale. The columns past the last whole chunk run element by
+    /// element, rounds in the same order.
     /// </summary>
-    private static bool TryFourRows(Span<T> destination, ReadOnlySpan<T> source, ReadOnlySpan<int> offsets, ReadOnlySpan<T> scales, int period, int rounds, int p, int length)
+    private static void FourRows(Span<T> destination, ReadOnlySpan<T> source, ReadOnlySpan<int> offsets, int[] grouped, int together, int[] starts, T[] packed, int rounds, int length)
     {
-        if (!(Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported) && !(Vector256.IsHardwareAccelerated && Vector256<T>.IsSupported))
+        ref T dst = ref MemoryMarshal.GetReference(destination);
+        ref T src = ref MemoryMarshal.GetReference(source);
+        bool wide = Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported;
+        int chunk = wide ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
+        int k = 0;
+        for (; k + chunk <= length; k += chunk)
         {
-            return false;
+            for (int g = 0; g < together; g++)
+            {
+                int p = grouped[g];
+                ref int start = ref starts[g * rounds];
+                ref T scale = ref packed[4 * g * rounds];
+                nint d0 = offsets[3 * p] + k, d1 = offsets[3 * (p + 1)] + k, d2 = offsets[3 * (p + 2)] + k, d3 = offsets[3 * (p + 3)] + k;
+                if (wide)
+                {
+                    Chunk512(ref dst, ref src, ref start, ref scale, rounds, d0, d1, d2, d3, k);
+                }
+                else
+                {
+                    Chunk256(ref dst, ref src, ref start, ref scale, rounds, d0, d1, d2, d3, k);
+                }
+            }
         }
 
-        var starts = ArrayPool<int>.Shared.Rent(rounds);
-        var packed = ArrayPool<T>.Shared.Rent(4 * rounds);
-        try
+        // The columns past the last whole chunk: element by element, each with its rounds in order.
+        for (int g = 0; g < together; g++)
         {
-            for (int r = 0; r < rounds; r++)
-            {
-                int at = (r * period) + p;
-                starts[r] = offsets[(3 * at) + 1];
-                packed[4 * r] = scales[at];
-                packed[(4 * r) + 1] = scales[at + 1];
-                packed[(4 * r) + 2] = scales[at + 2];
-                packed[(4 * r) + 3] = scales[at + 3];
-            }
-
-            ref T dst = ref MemoryMarshal.GetReference(destination);
-            ref T src = ref MemoryMarshal.GetReference(source);
-            int k = Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported
-                ? Chunks512(ref dst, ref src, starts, packed, rounds, offsets[3 * p], offsets[3 * (p + 1)], offsets[3 * (p + 2)], offsets[3 * (p + 3)], length)
-                : Chunks256(ref dst, ref src, starts, packed, rounds, offsets[3 * p], offsets[3 * (p + 1)], offsets[3 * (p + 2)], offsets[3 * (p + 3)], length);
-
-            // The columns past the last whole chunk: element by element, each with its rounds in order.
-            for (; k < length; k++)
+            int p = grouped[g];
+            for (int column = k; column < length; column++)
             {
                 for (int q = 0; q < 4; q++)
                 {
-                    ref T target = ref Unsafe.Add(ref dst, (nint)offsets[3 * (p + q)] + k);
+                    ref T target = ref Unsafe.Add(ref dst, (nint)offsets[3 * (p + q)] + column);
                     T a = target;
                     for (int r = 0; r < rounds; r++)
                     {
-                        a += Unsafe.Add(ref src, (nint)starts[r] + k) * packed[(4 * r) + q];
+                        a += Unsafe.Add(ref src, (nint)starts[(g * rounds) + r] + column) * packed[(4 * ((g * rounds) + r)) + q];
                     }
 
                     target = a;
                 }
             }
         }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(starts);
-            ArrayPool<T>.Shared.Return(packed);
-        }
-
-        return true;
     }
 
-    /// <summary>Whole chunks of 2 × Vector512 columns of the four rows; returns the first column not done.</summary>
-    private static int Chunks512(ref T dst, ref T src, int[] starts, T[] packed, int rounds, nint d0, nint d1, nint d2, nint d3, int length)
+    /// <summary>One chunk of 2 × Vector512 columns (from column <paramref name="k"/> of each source row) of one group's four rows (d0..d3: the chunk's start in each).</summary>
+    private static void Chunk512(ref T dst, ref T src, ref int start, ref T scale, int rounds, nint d0, nint d1, nint d2, nint d3, int k)
     {
-        int w = Vector512<T>.Count, k = 0;
-        ref int start = ref MemoryMarshal.GetArrayDataReference(starts);
-        ref T scale = ref MemoryMarshal.GetArrayDataReference(packed);
-        for (; k + (2 * w) <= length; k += 2 * w)
+        int w = Vector512<T>.Count;
+        ref T r0 = ref Unsafe.Add(ref dst, d0);
+        ref T r1 = ref Unsafe.Add(ref dst, d1);
+        ref T r2 = ref Unsafe.Add(ref dst, d2);
+        ref T r3 = ref Unsafe.Add(ref dst, d3);
+        var a00 = Vector512.LoadUnsafe(ref r0);
+        var a01 = Vector512.LoadUnsafe(ref r0, (nuint)w);
+        var a10 = Vector512.LoadUnsafe(ref r1);
+        var a11 = Vector512.LoadUnsafe(ref r1, (nuint)w);
+        var a20 = Vector512.LoadUnsafe(ref r2);
+        var a21 = Vector512.LoadUnsafe(ref r2, (nuint)w);
+        var a30 = Vector512.LoadUnsafe(ref r3);
+        var a31 = Vector512.LoadUnsafe(ref r3, (nuint)w);
+        ref T s = ref scale;
+        for (int r = 0; r < rounds; r++)
         {
-            ref T r0 = ref Unsafe.Add(ref dst, d0 + k);
-            ref T r1 = ref Unsafe.Add(ref dst, d1 + k);
-            ref T r2 = ref Unsafe.Add(ref dst, d2 + k);
-            ref T r3 = ref Unsafe.Add(ref dst, d3 + k);
-            var a00 = Vector512.LoadUnsafe(ref r0);
-            var a01 = Vector512.LoadUnsafe(ref r0, (nuint)w);
-            var a10 = Vector512.LoadUnsafe(ref r1);
-            var a11 = Vector512.LoadUnsafe(ref r1, (nuint)w);
-            var a20 = Vector512.LoadUnsafe(ref r2);
-            var a21 = Vector512.LoadUnsafe(ref r2, (nuint)w);
-            var a30 = Vector512.LoadUnsafe(ref r3);
-            var a31 = Vector512.LoadUnsafe(ref r3, (nuint)w);
-            ref T s = ref scale;
-            for (int r = 0; r < rounds; r++)
-            {
-                ref T x = ref Unsafe.Add(ref src, (nint)Unsafe.Add(ref start, r) + k);
-                var x0 = Vector512.LoadUnsafe(ref x);
-                var x1 = Vector512.LoadUnsafe(ref x, (nuint)w);
-                var s0 = Vector512.Create(s);
-                var s1 = Vector512.Create(Unsafe.Add(ref s, 1));
-                var s2 = Vector512.Create(Unsafe.Add(ref s, 2));
-                var s3 = Vector512.Create(Unsafe.Add(ref s, 3));
-                s = ref Unsafe.Add(ref s, 4);
-                a00 += x0 * s0;
-                a01 += x1 * s0;
-                a10 += x0 * s1;
-                a11 += x1 * s1;
-                a20 += x0 * s2;
-                a21 += x1 * s2;
-                a30 += x0 * s3;
-                a31 += x1 * s3;
-            }
-
-            a00.StoreUnsafe(ref r0);
-            a01.StoreUnsafe(ref r0, (nuint)w);
-            a10.StoreUnsafe(ref r1);
-            a11.StoreUnsafe(ref r1, (nuint)w);
-            a20.StoreUnsafe(ref r2);
-            a21.StoreUnsafe(ref r2, (nuint)w);
-            a30.StoreUnsafe(ref r3);
-            a31.StoreUnsafe(ref r3, (nuint)w);
+            ref T x = ref Unsafe.Add(ref src, (nint)Unsafe.Add(ref start, r) + k);
+            var x0 = Vector512.LoadUnsafe(ref x);
+            var x1 = Vector512.LoadUnsafe(ref x, (nuint)w);
+            var s0 = Vector512.Create(s);
+            var s1 = Vector512.Create(Unsafe.Add(ref s, 1));
+            var s2 = Vector512.Create(Unsafe.Add(ref s, 2));
+            var s3 = Vector512.Create(Unsafe.Add(ref s, 3));
+            s = ref Unsafe.Add(ref s, 4);
+            a00 += x0 * s0;
+            a01 += x1 * s0;
+            a10 += x0 * s1;
+            a11 += x1 * s1;
+            a20 += x0 * s2;
+            a21 += x1 * s2;
+            a30 += x0 * s3;
+            a31 += x1 * s3;
         }
 
-        return k;
+        a00.StoreUnsafe(ref r0);
+        a01.StoreUnsafe(ref r0, (nuint)w);
+        a10.StoreUnsafe(ref r1);
+        a11.StoreUnsafe(ref r1, (nuint)w);
+        a20.StoreUnsafe(ref r2);
+        a21.StoreUnsafe(ref r2, (nuint)w);
+        a30.StoreUnsafe(ref r3);
+        a31.StoreUnsafe(ref r3, (nuint)w);
     }
 
-    /// <summary>Whole chunks of 2 × Vector256 columns of the four rows; returns the first column not done.</summary>
-    private static int Chunks256(ref T dst, ref T src, int[] starts, T[] packed, int rounds, nint d0, nint d1, nint d2, nint d3, int length)
+    /// <summary>One chunk of 2 × Vector256 columns (from column <paramref name="k"/> of each source row) of one group's four rows (d0..d3: the chunk's start in each).</summary>
+    private static void Chunk256(ref T dst, ref T src, ref int start, ref T scale, int rounds, nint d0, nint d1, nint d2, nint d3, int k)
     {
-        int w = Vector256<T>.Count, k = 0;
-        ref int start = ref MemoryMarshal.GetArrayDataReference(starts);
-        ref T scale = ref MemoryMarshal.GetArrayDataReference(packed);
-        for (; k + (2 * w) <= length; k += 2 * w)
+        int w = Vector256<T>.Count;
+        ref T r0 = ref Unsafe.Add(ref dst, d0);
+        ref T r1 = ref Unsafe.Add(ref dst, d1);
+        ref T r2 = ref Unsafe.Add(ref dst, d2);
+        ref T r3 = ref Unsafe.Add(ref dst, d3);
+        var a00 = Vector256.LoadUnsafe(ref r0);
+        var a01 = Vector256.LoadUnsafe(ref r0, (nuint)w);
+        var a10 = Vector256.LoadUnsafe(ref r1);
+        var a11 = Vector256.LoadUnsafe(ref r1, (nuint)w);
+        var a20 = Vector256.LoadUnsafe(ref r2);
+        var a21 = Vector256.LoadUnsafe(ref r2, (nuint)w);
+        var a30 = Vector256.LoadUnsafe(ref r3);
+        var a31 = Vector256.LoadUnsafe(ref r3, (nuint)w);
+        ref T s = ref scale;
+        for (int r = 0; r < rounds; r++)
         {
-            ref T r0 = ref Unsafe.Add(ref dst, d0 + k);
-            ref T r1 = ref Unsafe.Add(ref dst, d1 + k);
-            ref T r2 = ref Unsafe.Add(ref dst, d2 + k);
-            ref T r3 = ref Unsafe.Add(ref dst, d3 + k);
-            var a00 = Vector256.LoadUnsafe(ref r0);
-            var a01 = Vector256.LoadUnsafe(ref r0, (nuint)w);
-            var a10 = Vector256.LoadUnsafe(ref r1);
-            var a11 = Vector256.LoadUnsafe(ref r1, (nuint)w);
-            var a20 = Vector256.LoadUnsafe(ref r2);
-            var a21 = Vector256.LoadUnsafe(ref r2, (nuint)w);
-            var a30 = Vector256.LoadUnsafe(ref r3);
-            var a31 = Vector256.LoadUnsafe(ref r3, (nuint)w);
-            ref T s = ref scale;
-            for (int r = 0; r < rounds; r++)
-            {
-                ref T x = ref Unsafe.Add(ref src, (nint)Unsafe.Add(ref start, r) + k);
-                var x0 = Vector256.LoadUnsafe(ref x);
-                var x1 = Vector256.LoadUnsafe(ref x, (nuint)w);
-                var s0 = Vector256.Create(s);
-                var s1 = Vector256.Create(Unsafe.Add(ref s, 1));
-                var s2 = Vector256.Create(Unsafe.Add(ref s, 2));
-                var s3 = Vector256.Create(Unsafe.Add(ref s, 3));
-                s = ref Unsafe.Add(ref s, 4);
-                a00 += x0 * s0;
-                a01 += x1 * s0;
-                a10 += x0 * s1;
-                a11 += x1 * s1;
-                a20 += x0 * s2;
-                a21 += x1 * s2;
-                a30 += x0 * s3;
-                a31 += x1 * s3;
-            }
-
-            a00.StoreUnsafe(ref r0);
-            a01.StoreUnsafe(ref r0, (nuint)w);
-            a10.StoreUnsafe(ref r1);
-            a11.StoreUnsafe(ref r1, (nuint)w);
-            a20.StoreUnsafe(ref r2);
-            a21.StoreUnsafe(ref r2, (nuint)w);
-            a30.StoreUnsafe(ref r3);
-            a31.StoreUnsafe(ref r3, (nuint)w);
+            ref T x = ref Unsafe.Add(ref src, (nint)Unsafe.Add(ref start, r) + k);
+            var x0 = Vector256.LoadUnsafe(ref x);
+            var x1 = Vector256.LoadUnsafe(ref x, (nuint)w);
+            var s0 = Vector256.Create(s);
+            var s1 = Vector256.Create(Unsafe.Add(ref s, 1));
+            var s2 = Vector256.Create(Unsafe.Add(ref s, 2));
+            var s3 = Vector256.Create(Unsafe.Add(ref s, 3));
+            s = ref Unsafe.Add(ref s, 4);
+            a00 += x0 * s0;
+            a01 += x1 * s0;
+            a10 += x0 * s1;
+            a11 += x1 * s1;
+            a20 += x0 * s2;
+            a21 += x1 * s2;
+            a30 += x0 * s3;
+            a31 += x1 * s3;
         }
 
-        return k;
+        a00.StoreUnsafe(ref r0);
+        a01.StoreUnsafe(ref r0, (nuint)w);
+        a10.StoreUnsafe(ref r1);
+        a11.StoreUnsafe(ref r1, (nuint)w);
+        a20.StoreUnsafe(ref r2);
+        a21.StoreUnsafe(ref r2, (nuint)w);
+        a30.StoreUnsafe(ref r3);
+        a31.StoreUnsafe(ref r3, (nuint)w);
     }
 }
