@@ -20,7 +20,8 @@ namespace SymbolicGrad.Internal;
 /// destination receives the same additions (<c>d + s·c</c>, rounded twice, never an FMA) in the same order. Only the
 /// order between different elements changes, and that changes no value. The grouping needs the records to repeat one
 /// pattern of destination rows (R rounds of the same P rows, as a loop over rows inside a loop over examples makes),
-/// the rows to be disjoint and of one length; otherwise <see cref="Flush"/> runs the calls as recorded.
+/// the rows to be disjoint, of one length, at least two vectors long; otherwise <see cref="Flush"/> runs the calls as
+/// recorded.
 /// </para>
 /// <para>
 /// The generator defers only calls whose destination is a gradient output that nothing else reads or writes before
@@ -85,7 +86,8 @@ public struct DeferredAddScaled<T> : IDisposable
         }
 
         int period = Period(offsets, n);
-        if (period == 0)
+        int chunk = Vector512.IsHardwareAccelerated && Vector512<T>.IsSupported ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
+        if (period == 0 || offsets[2] < chunk)
         {
             for (int r = 0; r < n; r++)
             {

@@ -396,6 +396,9 @@ internal static partial class MethodWriter
             Optimizer.Run(body, ir, live);
         }
 
+        // Values a loop pushed for its reverse that the reverse, now right after it, can read again.
+        Reload.Run(ir, body, g.Program.Loops);
+
         // Last: loops that only add element-wise into arrays become SIMD kernels (the same arithmetic, element by element).
         if (m.Vectorize)
         {

@@ -27,6 +27,9 @@ internal static class Defer
     private const string AddScaled = "global::SymbolicGrad.Internal.Kernels.AddScaled(";
     private const string KernelType = "global::SymbolicGrad.Internal.Kernels.";
 
+    /// <summary>Rows known to be shorter than this stay calls: a row must fill a vector chunk for the grouping to pay.</summary>
+    internal const int MinimumCount = 16;
+
     /// <summary>Defers the calls it may in a gradient body; returns how many.</summary>
     public static int Run(IrMethod method, Block body)
     {
@@ -66,6 +69,7 @@ internal static class Defer
             }
         }
 
+        candidates.RemoveAll(c => KnownShort(c.Effect.Call.Args[4], defs));
         if (candidates.Count == 0 || !NothingWritesParameters(method, all.Select(a => a.Stmt), defs))
         {
             return 0;
@@ -142,6 +146,23 @@ internal static class Defer
         }
 
         return deferred;
+    }
+
+    /// <summary>
+    /// A count known at build time to be below <see cref="MinimumCount"/>: a literal, or the trip count of a loop between
+    /// two literals (<c>LoopTrips.Count(0, 4, …)</c>: at most their distance plus one).
+    /// </summary>
+    internal static bool KnownShort(Operand count, Dictionary<Var, Instr> defs)
+    {
+        if (count is Lit l)
+        {
+            return l.TryInt(out long n) && n < MinimumCount;
+        }
+
+        return count is Var v && defs.TryGetValue(v, out var def) && def.Op == Opcode.Opaque && def.Data is OpaqueInfo info
+            && info.Parts.Length > 0 && info.Parts[0].Contains("LoopTrips.Count(") && def.Args.Length == 2
+            && def.Args[0] is Lit a && a.TryInt(out long start) && def.Args[1] is Lit b && b.TryInt(out long bound)
+            && Math.Abs(bound - start) + 1 < MinimumCount;
     }
 
     /// <summary>A runtime kernel: it writes into its first argument only (Kernels.*, DotTable.Fill).</summary>

@@ -137,6 +137,12 @@ internal static class Tabulate
             return false;
         }
 
+        // A sum known to be short (four inputs) stays a loop: the table's packing would cost more than it saves.
+        if (kVar.Init is Lit lo && lo.TryInt(out long first) && ck.Bound is Lit hi && hi.TryInt(out long last) && last - first < Defer.MinimumCount)
+        {
+            return false;
+        }
+
         // The inner body: s = s + p[·] * q[·], index arithmetic, and k = k + 1; nothing else, used nowhere else.
         var sum = lk.Vars.First(v => !ReferenceEquals(v.Var, ck.Index));
         var type = sum.Var.Type;
