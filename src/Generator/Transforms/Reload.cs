@@ -30,6 +30,11 @@ internal static class Reload
     /// <summary>Replaces the pushes it may by reads in the reverse loops; returns how many.</summary>
     public static int Run(IrMethod method, Block body, Dictionary<Loop, (Loop Forward, Var Counter)> loops)
     {
+        if (loops.Count == 0)
+        {
+            return 0;
+        }
+
         var blockOf = new Dictionary<Stmt, Block>();
         var ownerOf = new Dictionary<Block, Stmt>();
         var defs = new Dictionary<Var, Instr>();
@@ -50,6 +55,16 @@ internal static class Reload
             if (s is Assign a)
             {
                 defs[a.Dst] = a.Value;
+            }
+        }
+
+        // How many pops take back each pushed value (one, by construction; checked).
+        var popsOf = new Dictionary<Var, int>();
+        foreach (var (s, _) in IrWalk.All(body))
+        {
+            if (s is Assign { Value: { Op: Opcode.Pop, Data: StackInfo { Pushed: { } pushedValue } } })
+            {
+                popsOf[pushedValue] = popsOf.TryGetValue(pushedValue, out int c) ? c + 1 : 1;
             }
         }
 
@@ -121,7 +136,7 @@ internal static class Reload
                 }
 
                 var pop = pops.Where(a => a.Value.Data is StackInfo info && ReferenceEquals(info.Pushed, pushed) && ReferenceEquals(info.Stack, push.Stack)).ToList();
-                if (pop.Count != 1 || IrWalk.All(lr.Body).Count(x => x.Stmt is Assign { Value: { Op: Opcode.Pop, Data: StackInfo si } } && ReferenceEquals(si.Pushed, pushed)) != 1)
+                if (pop.Count != 1 || !popsOf.TryGetValue(pushed, out int popped) || popped != 1)
                 {
                     continue;
                 }

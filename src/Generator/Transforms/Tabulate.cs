@@ -154,7 +154,7 @@ internal static class Tabulate
         var local = new Dictionary<Var, int>();
         foreach (var s in lk.Body.Stmts)
         {
-            if (s is not Assign a || !a.Value.IsPure && a.Value.Op != Opcode.Load || a.Value.Op is Opcode.IDiv or Opcode.IRem)
+            if (s is not Assign a || (!a.Value.IsPure && a.Value.Op != Opcode.Load) || a.Value.Op is Opcode.IDiv or Opcode.IRem)
             {
                 return false;
             }
