@@ -10,7 +10,7 @@ namespace SymbolicGrad.Internal;
 /// <summary>
 /// The dot products of a dense layer over a batch, computed before the loops that use them (issue #11): a loop over
 /// examples u around a loop over units v around <c>for k: s = s + p[row(u) + k] * q[row(v) + k]</c> becomes one table
-/// of every (u, v), filled like a matrix product: the rows of q for sixteen units (two vectors) are packed side by side,
+/// of every (u, v), filled like a matrix product: the rows of q for sixteen units (two vectors; eight units with 256-bit vectors) are packed side by side,
 /// then four examples at a time run down k with eight vector sums in registers, so each element of q read from memory
 /// serves four examples and each of p sixteen units. Used by generated code; not meant to be called by hand.
 /// </summary>
