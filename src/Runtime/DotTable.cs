@@ -71,6 +71,34 @@ public static class DotTable
     /// <summary>The end of the block that starts at <paramref name="index"/>: index + rows, or the bound if nearer.</summary>
     public static int BlockEnd(int index, int bound, int rows) => index + Math.Min(bound - index, rows);
 
+    /// <summary>
+    /// For sums that read <c>m[row, column + k]</c> of a <c>double[,]</c> through its flat view: throws
+    /// <see cref="IndexOutOfRangeException"/> where the loops would, when some row <c>index · coefficient + rowStart</c>
+    /// (index in [from, to)) or the columns [first, first + count) are outside the matrix; nothing when no sum is read
+    /// (an empty range of u or v, or no terms).
+    /// </summary>
+    public static void CheckMatrix(int rows, int columns, int coefficient, int rowStart, int from, int to, int first, int count, int uFrom, int uTo, int vFrom, int vTo)
+    {
+        if (uTo <= uFrom || vTo <= vFrom || count <= 0)
+        {
+            return;
+        }
+
+        if (first < 0 || first > columns - count)
+        {
+            throw new IndexOutOfRangeException($"The sums read columns [{first}, {(long)first + count}) of a matrix with {columns} columns.");
+        }
+
+        for (int index = from; index < to; index++)
+        {
+            int row = unchecked((index * coefficient) + rowStart);
+            if ((uint)row >= (uint)rows)
+            {
+                throw new IndexOutOfRangeException($"The sums read row {row} of a matrix with {rows} rows.");
+            }
+        }
+    }
+
     /// <summary>The number of entries of the table for these ranges (0 for an empty range).</summary>
     public static int Length(int uFrom, int uTo, int vFrom, int vTo)
     {

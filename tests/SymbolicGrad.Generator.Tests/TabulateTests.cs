@@ -67,6 +67,8 @@ public class TabulateTests
         { "for (int j = 0; j < hidden; j++) for (int i = 0; i < m; i++) { double a = b[j]; for (int k = 0; k < n; k++) a += w[j * n + k] * x[i * n + k]; loss += Math.Tanh(a) * (i + 1); }", true },
         // Loops that start past zero, a sum over part of each row.
         { "for (int i = 1; i < m; i++) for (int j = 1; j < hidden; j++) { double a = b[0]; for (int k = 1; k < n; k++) a += w[j * n + k] * x[i * n + k]; loss += Math.Exp(-a * a); }", true },
+        // Offsets subtracted: rows that start one place back.
+        { "for (int i = 0; i < m; i++) for (int j = 0; j < hidden; j++) { double a = b[j]; for (int k = 1; k < n; k++) a += w[j * n + k - 1] * x[i * n - 1 + k]; loss += Math.Tanh(a); }", true },
         // The same data row for every example (stride zero).
         { "for (int i = 0; i < m; i++) for (int j = 0; j < hidden; j++) { double a = b[j]; for (int k = 0; k < n; k++) a += w[j * n + k] * x[k]; loss += Math.Tanh(a + i); }", true },
         // Two parameters (both fixed while the loops run): filled ahead too.
@@ -137,5 +139,38 @@ public class TabulateTests
         var tabled = (float[])both.Invoke(null, new object[] { fw, fb, fx, fm, false })!;
         var plain = (float[])both.Invoke(null, new object[] { fw, fb, fx, fm, true })!;
         Assert.Equal(plain.Select(BitConverter.SingleToInt32Bits), tabled.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>
+    /// double[,] weights and data, m[row, k]: read through the matrices' flat views once their rows and columns are
+    /// checked; the same bits as the loops, and a sum that runs past the last column throws as the method does.
+    /// </summary>
+    [Theory]
+    [InlineData("for (int i = 0; i < m; i++) for (int j = 0; j < hidden; j++) { double a = b[j]; for (int k = 0; k < n; k++) a += w[j, k] * x[i, k]; loss += Math.Tanh(a); }", 0)]
+    [InlineData("for (int i = 0; i < m; i++) for (int j = 1; j < hidden; j++) { double a = 0; for (int k = 1; k < n; k++) a += x[i, k - 1] * w[j - 1, k]; loss += a * a; }", 0)]
+    [InlineData("for (int i = 0; i < m; i++) for (int j = 0; j < hidden; j++) { double a = b[j]; for (int k = 0; k < n + extra; k++) a += w[j, k] * x[i, k]; loss += Math.Tanh(a); }", 1)]
+    public void MatricesAreFilledAheadWithTheLoopsBits(string loops, int extra)
+    {
+        string body = "    {\n        int hidden = w.GetLength(0);\n        int n = w.GetLength(1);\n        int m = x.GetLength(0);\n        double loss = 0;\n        " + loops + "\n        return loss;\n    }";
+        var (assembly, text) = Build("(double[,] w, ReadOnlySpan<double> b, [NoDerivative] double[,] x, int extra)", body);
+        Assert.Contains("DotTable.CheckMatrix(", text);
+        Assert.Contains("DotTable.Fill<double>(", text);
+        const int hidden = 5, n = 19, examples = 70;
+        var x = new double[examples, n];
+        var data = Data(examples * n, 17);
+        Buffer.BlockCopy(data, 0, x, 0, data.Length * sizeof(double));
+        var point = Data((hidden * n) + hidden, 18);
+        var f = Objective(assembly, "F", hidden, n, hidden, x, extra);
+        var loopsForm = Objective(assembly, "FLoops", hidden, n, hidden, x, extra);
+        if (extra == 0)
+        {
+            SameBitsAndChecked(f, loopsForm, point);
+            return;
+        }
+
+        // One column past the end: the method throws; the gradient too, naming the columns.
+        Assert.Throws<IndexOutOfRangeException>(() => f.Value(point));
+        var ex = Assert.Throws<IndexOutOfRangeException>(() => f.ValueAndGradient(point, new double[point.Length]));
+        Assert.Contains("columns [0, 20) of a matrix with 19 columns", ex.Message);
     }
 }

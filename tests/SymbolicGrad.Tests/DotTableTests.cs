@@ -91,4 +91,19 @@ public class DotTableTests
         Assert.Equal(70, DotTable.BlockEnd(6, 100, 64));
         Assert.Equal(0, DotTable.Length(5, 3, 0, 4));
     }
+
+    [Fact]
+    public void MatrixChecksThrowWhereTheLoopsWouldAndOnlyThen()
+    {
+        // 4 rows of 6 columns; rows 2·index + 1 for index in [0, 2): rows 1 and 3.
+        DotTable.CheckMatrix(4, 6, 2, 1, 0, 2, 1, 5, 0, 3, 0, 2);
+        Assert.Contains("columns [2, 7) of a matrix with 6 columns", Assert.Throws<IndexOutOfRangeException>(() => DotTable.CheckMatrix(4, 6, 2, 1, 0, 2, 2, 5, 0, 3, 0, 2)).Message);
+        Assert.Contains("row 5 of a matrix with 4 rows", Assert.Throws<IndexOutOfRangeException>(() => DotTable.CheckMatrix(4, 6, 2, 1, 0, 3, 0, 6, 0, 3, 0, 2)).Message);
+        Assert.Throws<IndexOutOfRangeException>(() => DotTable.CheckMatrix(4, 6, 1, -1, 0, 2, 0, 6, 0, 3, 0, 2));
+
+        // No sum read (an empty range, no terms): nothing to check, as the loops would read nothing.
+        DotTable.CheckMatrix(4, 6, 2, 1, 0, 3, 2, 5, 0, 0, 0, 2);
+        DotTable.CheckMatrix(4, 6, 2, 1, 0, 3, 2, 5, 0, 3, 2, 2);
+        DotTable.CheckMatrix(4, 6, 2, 1, 0, 3, 2, 0, 0, 3, 0, 2);
+    }
 }

@@ -92,8 +92,8 @@ internal static class Tabulate
         return replaced;
     }
 
-    /// <summary>A row start: Σ invariant terms + coefficient · index (index null: the same row for every index).</summary>
-    private sealed record Row(Var? Index, Operand? Coefficient, List<Operand> Terms);
+    /// <summary>A row start: Σ ± invariant terms + coefficient · index (index null: the same row for every index).</summary>
+    private sealed record Row(Var? Index, Operand? Coefficient, List<(bool Negate, Operand Term)> Terms);
 
     private static bool IsPlainCount(Loop l) => l.Counted is { Step: 1, Cmp: CmpKind.Lt } c && c.Index.Type.CSharp == "int"
         && l.Cond is Var cond && l.Header.Stmts.Count == 1 && l.Header.Stmts[0] is Assign { Value.Op: Opcode.Cmp } h && ReferenceEquals(h.Dst, cond);
@@ -132,13 +132,45 @@ internal static class Tabulate
         var iInit = li.Vars.First(v => ReferenceEquals(v.Var, ci.Index)).Init;
         var jInit = lj.Vars.First(v => ReferenceEquals(v.Var, cj.Index)).Init;
         var kVar = lk.Vars.First(v => ReferenceEquals(v.Var, ck.Index));
-        if (!FixedInt(iInit) || !FixedInt(ci.Bound) || !FixedInt(jInit) || !FixedInt(cj.Bound) || !FixedInt(kVar.Init) || !FixedInt(ck.Bound))
+        // The ranges of the inner loops, fixed before the outer loop, or int arithmetic on fixed values (n + 1 computed in
+        // the loop): computed again before it.
+        var hoist = new List<Stmt>();
+        Operand? Before(Operand o, int depth)
+        {
+            if (FixedInt(o))
+            {
+                return o;
+            }
+
+            if (depth > 8 || o is not Var v || v.Mutable || !defs.TryGetValue(v, out var def) || def.Op is not (Opcode.IAdd or Opcode.ISub or Opcode.IMul) || def.Data is true)
+            {
+                return null;
+            }
+
+            var operands = new Operand[def.Args.Length];
+            for (int q = 0; q < operands.Length; q++)
+            {
+                if (Before(def.Args[q], depth + 1) is not { } again)
+                {
+                    return null;
+                }
+
+                operands[q] = again;
+            }
+
+            var copy = method.NewVar("t", IrType.Int32, VarRole.Temp);
+            hoist.Add(new Assign(copy, new Instr(def.Op, IrType.Int32, operands)));
+            return copy;
+        }
+
+        if (!FixedInt(iInit) || !FixedInt(ci.Bound) || Before(jInit, 0) is not { } jFrom || Before(cj.Bound, 0) is not { } jTo
+            || Before(kVar.Init, 0) is not { } kFrom || Before(ck.Bound, 0) is not { } kTo)
         {
             return false;
         }
 
         // A sum known to be short (four inputs) stays a loop: the table's packing would cost more than it saves.
-        if (kVar.Init is Lit lo && lo.TryInt(out long first) && ck.Bound is Lit hi && hi.TryInt(out long last) && last - first < Defer.MinimumCount)
+        if (kFrom is Lit lo && lo.TryInt(out long first) && kTo is Lit hi && hi.TryInt(out long last) && last - first < Defer.MinimumCount)
         {
             return false;
         }
@@ -180,16 +212,30 @@ internal static class Tabulate
             return false;
         }
 
-        (Var Array, Row Row)? Element(Operand o)
+        // An operand: v[row + k] of a flat parameter, or m[row, k + column] of a double[,] parameter (its rows are
+        // read through a flat view: row · columns + column + k, once the row and column ranges are checked).
+        (Var Array, Row Row, List<(bool Negate, Operand Term)>? Columns)? Element(Operand o)
         {
-            if (o is not Var e || !local.ContainsKey(e) || !defs.TryGetValue(e, out var load) || load.Op != Opcode.Load || load.Args.Length != 2
-                || load.Args[0] is not Var { Role: VarRole.Parameter, Type: { IsVector: true } arrayType } array || !arrayType.Element!.Equals(type))
+            if (o is not Var e || !local.ContainsKey(e) || !defs.TryGetValue(e, out var load) || load.Op != Opcode.Load
+                || load.Args[0] is not Var { Role: VarRole.Parameter } array || !array.Type.IsArray || !array.Type.Element!.Equals(type))
             {
                 return null;
             }
 
-            var row = Affine(load.Args[1], ck.Index, new[] { ci.Index, cj.Index }, defs, Fixed);
-            return row is null ? null : (array, row);
+            if (load.Args.Length == 2 && array.Type.IsVector)
+            {
+                var row = Affine(load.Args[1], ck.Index, new[] { ci.Index, cj.Index }, defs, Fixed);
+                return row is null ? null : (array, row, null);
+            }
+
+            if (load.Args.Length == 3 && array.Type is { Rank: 2, Form: ArrayForm.Array }
+                && Affine(load.Args[1], null, new[] { ci.Index, cj.Index }, defs, Fixed) is { } matrixRow
+                && Affine(load.Args[2], ck.Index, Array.Empty<Var>(), defs, Fixed) is { Index: null } column)
+            {
+                return (array, matrixRow, column.Terms);
+            }
+
+            return null;
         }
 
         var e0 = Element(mul.Args[0]);
@@ -243,7 +289,7 @@ internal static class Tabulate
         }
 
         // Before the outer loop: the block of examples, the table and its width.
-        var pre = new List<Stmt>();
+        var pre = new List<Stmt>(hoist);
         Var Int(string hint, string[] parts, params Operand[] args)
         {
             var v = method.NewVar(hint, IrType.Int32, VarRole.Temp);
@@ -254,28 +300,60 @@ internal static class Tabulate
         Operand Start(Row row, Operand lo)
         {
             Operand acc = lo;
-            foreach (var t in row.Terms)
+            foreach (var (negate, t) in row.Terms)
             {
-                if (IsZero(t) || IsZero(acc))
+                if (IsZero(t) || (IsZero(acc) && !negate))
                 {
                     acc = IsZero(t) ? acc : t;
                     continue;
                 }
 
                 var v = method.NewVar("t", IrType.Int32, VarRole.Temp);
-                pre.Add(new Assign(v, new Instr(Opcode.IAdd, IrType.Int32, new[] { acc, t })));
+                pre.Add(new Assign(v, new Instr(negate ? Opcode.ISub : Opcode.IAdd, IrType.Int32, new[] { acc, t })));
                 acc = v;
             }
 
             return acc;
         }
 
-        var columns = IsZero(jInit) ? Int("columns", new[] { "global::System.Math.Max(0, ", ")" }, cj.Bound) : Int("columns", new[] { "global::System.Math.Max(0, ", " - ", ")" }, cj.Bound, jInit);
+        var columns = IsZero(jFrom) ? Int("columns", new[] { "global::System.Math.Max(0, ", ")" }, jTo) : Int("columns", new[] { "global::System.Math.Max(0, ", " - ", ")" }, jTo, jFrom);
         var rows = Int("rows", new[] { DotTable + "BlockRows(", ")" }, columns);
         var length = Int("n", new[] { string.Empty, " * ", string.Empty }, rows, columns);
-        Operand count = IsZero(kVar.Init) ? ck.Bound : Int("n", new[] { string.Empty, " - ", string.Empty }, ck.Bound, kVar.Init);
-        var pStart = Start(p.Row, kVar.Init);
-        var qStart = Start(q.Row, kVar.Init);
+        Operand count = IsZero(kFrom) ? kTo : Int("n", new[] { string.Empty, " - ", string.Empty }, kTo, kFrom);
+        Var Pre(string hint, IrType t, string[] parts, params Operand[] operands)
+        {
+            var v = method.NewVar(hint, t, VarRole.Temp);
+            pre.Add(new Assign(v, new Instr(Opcode.Opaque, t, operands, new OpaqueInfo(parts, pure: false, effectFree: true))));
+            return v;
+        }
+
+        // Each operand as (span, stride, start); a matrix also gives what its check needs.
+        var checks = new List<(Var Matrix, Operand Rows, Operand Columns, Operand Coefficient, Operand RowStart, bool ByOuter, bool ByMiddle, Operand First)>();
+        (Operand Span, Operand Stride, Operand Start) Spanned((Var Array, Row Row, List<(bool Negate, Operand Term)>? Columns) e)
+        {
+            if (e.Columns is null)
+            {
+                return (e.Array, e.Row.Coefficient ?? Lit.Int(0), Start(e.Row, kFrom));
+            }
+
+            var view = Pre("matrix", IrType.ArrayOf(type, ArrayForm.Span), new[] { "global::SymbolicGrad.Internal.MatrixArguments.AsSpan(", ")" }, e.Array);
+            var rowsOf = Pre("rows", IrType.Int32, new[] { "global::SymbolicGrad.Internal.GuardedViews.GetLength(", ", 0)" }, e.Array);
+            var columnsOf = Pre("columns", IrType.Int32, new[] { "global::SymbolicGrad.Internal.GuardedViews.GetLength(", ", 1)" }, e.Array);
+            var coefficient = e.Row.Coefficient ?? Lit.Int(0);
+            var rowStart = Start(e.Row with { Index = null, Coefficient = null }, Lit.Int(0));
+            var first = Start(new Row(null, null, e.Columns), kFrom);
+            var stride = method.NewVar("t", IrType.Int32, VarRole.Temp);
+            pre.Add(new Assign(stride, new Instr(Opcode.IMul, IrType.Int32, new[] { coefficient, columnsOf })));
+            var skip = method.NewVar("t", IrType.Int32, VarRole.Temp);
+            pre.Add(new Assign(skip, new Instr(Opcode.IMul, IrType.Int32, new[] { rowStart, columnsOf })));
+            var start = method.NewVar("t", IrType.Int32, VarRole.Temp);
+            pre.Add(new Assign(start, new Instr(Opcode.IAdd, IrType.Int32, new[] { skip, first })));
+            checks.Add((e.Array, rowsOf, columnsOf, coefficient, rowStart, ReferenceEquals(e.Row.Index, ci.Index), ReferenceEquals(e.Row.Index, cj.Index), first));
+            return (view, stride, start);
+        }
+
+        var (pSpan, pStride, pStart) = Spanned(p);
+        var (qSpan, qStride, qStart) = Spanned(q);
         buffer = method.NewVar("dotsStorage", IrType.Object, VarRole.Internal);
         method.Resources.Add((buffer, "new global::SymbolicGrad.Internal.ScratchBuffer<" + type.CSharp + ">()"));
         var table = method.NewVar("dots", IrType.ArrayOf(type, ArrayForm.Span), VarRole.Temp);
@@ -301,7 +379,22 @@ internal static class Tabulate
         var fill = new If(isStart, new Block(), new Block(), new List<Phi>());
         var end = method.NewVar("t", IrType.Int32, VarRole.Temp);
         fill.Then.Add(new Assign(end, new Instr(Opcode.Opaque, IrType.Int32, new Operand[] { ci.Index, ci.Bound, rows }, new OpaqueInfo(new[] { DotTable + "BlockEnd(", ", ", ", ", ")" }, pure: true, effectFree: true))));
-        var args = new List<Operand> { table, ci.Index, end, jInit, cj.Bound, count, p.Array, p.Row.Coefficient ?? Lit.Int(0), pStart, q.Array, q.Row.Coefficient ?? Lit.Int(0), qStart };
+        foreach (var c in checks)
+        {
+            // m[row, column] throws where the row or the column is out of its range, even when the flat index is not.
+            Operand from = c.ByOuter ? ci.Index : c.ByMiddle ? jFrom : Lit.Int(0);
+            Operand to = c.ByOuter ? end : c.ByMiddle ? jTo : Lit.Int(1);
+            var operands = new[] { c.Rows, c.Columns, c.Coefficient, c.RowStart, from, to, c.First, count, ci.Index, end, jFrom, jTo };
+            var holes = new List<string> { DotTable + "CheckMatrix(" };
+            holes.AddRange(Enumerable.Repeat(", ", operands.Length - 1));
+            holes.Add(")");
+            fill.Then.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, operands, new OpaqueInfo(holes.ToArray(), pure: false, effectFree: true)))
+            {
+                Comment = "the rows and columns of " + c.Matrix.Hint + " the sums read: in range, as m[row, column] requires",
+            });
+        }
+
+        var args = new List<Operand> { table, ci.Index, end, jFrom, jTo, count, pSpan, pStride, pStart, qSpan, qStride, qStart };
         if (initRow is { } ir)
         {
             args.Add(ir.Array);
@@ -334,10 +427,10 @@ internal static class Tabulate
         var rowStart = method.NewVar("t", IrType.Int32, VarRole.Temp);
         replacement.Add(new Assign(rowStart, new Instr(Opcode.IMul, IrType.Int32, new Operand[] { r0, columns })));
         Operand column = cj.Index;
-        if (!IsZero(jInit))
+        if (!IsZero(jFrom))
         {
             var c = method.NewVar("t", IrType.Int32, VarRole.Temp);
-            replacement.Add(new Assign(c, new Instr(Opcode.ISub, IrType.Int32, new Operand[] { cj.Index, jInit })));
+            replacement.Add(new Assign(c, new Instr(Opcode.ISub, IrType.Int32, new Operand[] { cj.Index, jFrom })));
             column = c;
         }
 
@@ -346,7 +439,7 @@ internal static class Tabulate
         replacement.Add(new Assign(sum.Var, new Instr(Opcode.Load, type, new Operand[] { table, index })) { Comment = "the sum of " + (lk.Source ?? "the inner loop") + ", from the table" });
         if (uses.TryGetValue(ck.Index, out int ku) && ku > (IrWalk.UseCounts(new Block(new List<Stmt> { lk })).TryGetValue(ck.Index, out int kin) ? kin : 0))
         {
-            replacement.Add(new Assign(ck.Index, new Instr(Opcode.Opaque, IrType.Int32, new[] { kVar.Init, ck.Bound }, new OpaqueInfo(new[] { "global::System.Math.Max(", ", ", ")" }, pure: true, effectFree: true))));
+            replacement.Add(new Assign(ck.Index, new Instr(Opcode.Opaque, IrType.Int32, new[] { kFrom, kTo }, new OpaqueInfo(new[] { "global::System.Math.Max(", ", ", ")" }, pure: true, effectFree: true))));
         }
 
         int where = lj.Body.Stmts.IndexOf(lk);
@@ -367,17 +460,18 @@ internal static class Tabulate
     private static bool IsZero(Operand o) => o is Lit l && l.TryInt(out long v) && v == 0;
 
     /// <summary>
-    /// idx = k + Σ fixed terms + coefficient · one of the indexes, from int additions and one multiplication (k: the
-    /// inner index, exactly once, or null when none is allowed); else null.
+    /// idx = k + Σ ± fixed terms + coefficient · one of the indexes, from int additions, subtractions of fixed terms
+    /// and one multiplication (k: the inner index, exactly once, or null when none is allowed); else null. In wrapping
+    /// int arithmetic, as the loop computes it, the order of the terms does not change the sum.
     /// </summary>
     private static Row? Affine(Operand idx, Var? k, Var[] indexes, Dictionary<Var, Instr> defs, Func<Operand, bool> fixedInt)
     {
-        var terms = new List<Operand>();
+        var terms = new List<(bool Negate, Operand Term)>();
         Var? index = null;
         Operand? coefficient = null;
         int ks = 0;
-        var work = new Stack<Operand>();
-        work.Push(idx);
+        var work = new Stack<(Operand Operand, bool Negative)>();
+        work.Push((idx, false));
         int steps = 0;
         while (work.Count > 0)
         {
@@ -386,9 +480,28 @@ internal static class Tabulate
                 return null;
             }
 
-            var o = work.Pop();
+            var (o, negative) = work.Pop();
             if (o.Type.CSharp != "int")
             {
+                return null;
+            }
+
+            if (fixedInt(o))
+            {
+                terms.Add((negative, o));
+                continue;
+            }
+
+            // k and the indexes only with a plus sign (a row that runs backwards is not a row).
+            if (negative)
+            {
+                if (o is Var nv && !nv.Mutable && defs.TryGetValue(nv, out var nd) && nd.Op is Opcode.IAdd or Opcode.ISub && nd.Data is not true)
+                {
+                    work.Push((nd.Args[0], true));
+                    work.Push((nd.Args[1], nd.Op == Opcode.IAdd));
+                    continue;
+                }
+
                 return null;
             }
 
@@ -409,12 +522,6 @@ internal static class Tabulate
                 continue;
             }
 
-            if (fixedInt(o))
-            {
-                terms.Add(o);
-                continue;
-            }
-
             if (o is not Var v || v.Mutable || !defs.TryGetValue(v, out var def))
             {
                 return null;
@@ -423,8 +530,12 @@ internal static class Tabulate
             switch (def.Op)
             {
                 case Opcode.IAdd when def.Data is not true:
-                    work.Push(def.Args[1]);
-                    work.Push(def.Args[0]);
+                    work.Push((def.Args[1], false));
+                    work.Push((def.Args[0], false));
+                    break;
+                case Opcode.ISub when def.Data is not true:
+                    work.Push((def.Args[1], true));
+                    work.Push((def.Args[0], false));
                     break;
                 case Opcode.IMul when def.Data is not true:
                     var (a, b) = (def.Args[0], def.Args[1]);
