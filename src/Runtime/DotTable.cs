@@ -99,6 +99,43 @@ public static class DotTable
         }
     }
 
+    /// <summary>
+    /// For sums that read <c>rows[row][column + k]</c> of a jagged <c>T[][]</c>: copies, for each index in [from, to),
+    /// the count elements of row <c>index · coefficient + rowStart</c> from <paramref name="first"/> on into
+    /// <paramref name="destination"/>, one after another, so that the sums read them as one flat operand. Throws where
+    /// the loops would: <see cref="IndexOutOfRangeException"/> for a row or columns outside, <see cref="NullReferenceException"/>
+    /// for a null row; nothing when no sum is read (an empty range of u or v, or no terms).
+    /// </summary>
+    public static void Gather<T>(Span<T> destination, T[]?[]? rows, int coefficient, int rowStart, int from, int to, int first, int count, int uFrom, int uTo, int vFrom, int vTo)
+    {
+        if (uTo <= uFrom || vTo <= vFrom || count <= 0)
+        {
+            return;
+        }
+
+        if (rows is null)
+        {
+            throw new NullReferenceException("The sums read the rows of a jagged array that is null.");
+        }
+
+        for (int index = from; index < to; index++)
+        {
+            int at = unchecked((index * coefficient) + rowStart);
+            if ((uint)at >= (uint)rows.Length)
+            {
+                throw new IndexOutOfRangeException($"The sums read row {at} of a jagged array of {rows.Length} rows.");
+            }
+
+            var row = rows[at] ?? throw new NullReferenceException($"The sums read row {at} of a jagged array, and it is null.");
+            if (first < 0 || first > row.Length - count)
+            {
+                throw new IndexOutOfRangeException($"The sums read elements [{first}, {(long)first + count}) of row {at}, of length {row.Length}.");
+            }
+
+            row.AsSpan(first, count).CopyTo(destination.Slice((index - from) * count, count));
+        }
+    }
+
     /// <summary>The number of entries of the table for these ranges (0 for an empty range).</summary>
     public static int Length(int uFrom, int uTo, int vFrom, int vTo)
     {

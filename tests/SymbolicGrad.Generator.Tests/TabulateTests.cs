@@ -173,4 +173,42 @@ public class TabulateTests
         var ex = Assert.Throws<IndexOutOfRangeException>(() => f.ValueAndGradient(point, new double[point.Length]));
         Assert.Contains("columns [0, 20) of a matrix with 19 columns", ex.Message);
     }
+
+    /// <summary>
+    /// Jagged data, x[i][k]: the rows a block reads are copied side by side, checked as x[row][column] would be; the
+    /// same bits as the loops. Rows of their own length (k &lt; xi.Length) keep the loop. A short row and a null row throw
+    /// what the method throws.
+    /// </summary>
+    [Theory]
+    [InlineData("for (int i = 0; i < x.Length; i++) for (int j = 0; j < hidden; j++) { double a = b[j]; for (int k = 0; k < n; k++) a += w[j * n + k] * x[i][k]; loss += Math.Tanh(a); }", true)]
+    [InlineData("for (int i = 0; i < x.Length; i++) { var xi = x[i]; for (int j = 0; j < hidden; j++) { double a = b[j]; for (int k = 1; k < n; k++) a += xi[k - 1] * w[j * n + k]; loss += a * a; } }", true)]
+    [InlineData("for (int i = 0; i < x.Length; i++) { var xi = x[i]; for (int j = 0; j < hidden; j++) { double a = b[j]; for (int k = 0; k < xi.Length; k++) a += w[j * n + k] * xi[k]; loss += Math.Tanh(a); } }", false)]
+    public void JaggedDataIsFilledAheadWithTheLoopsBits(string loops, bool filled)
+    {
+        string body = "    {\n        int hidden = b.Length;\n        int n = w.Length / hidden;\n        double loss = 0;\n        " + loops + "\n        return loss;\n    }";
+        var (assembly, text) = Build("(ReadOnlySpan<double> w, ReadOnlySpan<double> b, [NoDerivative] double[][] x)", body);
+        Assert.Equal(filled, text.Contains("DotTable.Gather<double>(", StringComparison.Ordinal));
+        const int hidden = 6, n = 21, examples = 67;
+        var data = Data(examples * n, 21);
+        var x = Enumerable.Range(0, examples).Select(i => data.AsSpan(i * n, n).ToArray()).ToArray();
+        var point = Data((hidden * n) + hidden, 22);
+        SameBitsAndChecked(Objective(assembly, "F", hidden * n, hidden, x), Objective(assembly, "FLoops", hidden * n, hidden, x), point);
+
+        // A short row (where the loops read n terms of every row) and a null row: the method's exception, from the
+        // gradient too.
+        var shortRow = (double[][])x.Clone();
+        shortRow[40] = new double[n - 2];
+        var withShort = Objective(assembly, "F", hidden * n, hidden, shortRow);
+        if (filled)
+        {
+            Assert.Throws<IndexOutOfRangeException>(() => withShort.Value(point));
+            Assert.Throws<IndexOutOfRangeException>(() => withShort.ValueAndGradient(point, new double[point.Length]));
+        }
+
+        var nullRow = (double[][])x.Clone();
+        nullRow[65] = null!;
+        var withNull = Objective(assembly, "F", hidden * n, hidden, nullRow);
+        Assert.Throws<NullReferenceException>(() => withNull.Value(point));
+        Assert.Throws<NullReferenceException>(() => withNull.ValueAndGradient(point, new double[point.Length]));
+    }
 }

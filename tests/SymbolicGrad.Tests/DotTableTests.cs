@@ -106,4 +106,21 @@ public class DotTableTests
         DotTable.CheckMatrix(4, 6, 2, 1, 0, 3, 2, 5, 0, 3, 2, 2);
         DotTable.CheckMatrix(4, 6, 2, 1, 0, 3, 2, 0, 0, 3, 0, 2);
     }
+
+    [Fact]
+    public void GatherCopiesTheRowsSideBySideAndThrowsAsRowsWould()
+    {
+        var rows = new[] { new[] { 1.0, 2, 3 }, new[] { 4.0, 5, 6 }, new[] { 7.0, 8, 9 }, null! };
+        var copy = new double[4];
+        DotTable.Gather<double>(copy, rows, 2, 0, 0, 2, 1, 2, 0, 1, 0, 1);   // rows 0 and 2, columns 1..2
+        Assert.Equal(new[] { 2.0, 3, 8, 9 }, copy);
+        Assert.Throws<IndexOutOfRangeException>(() => DotTable.Gather<double>(new double[4], rows, 1, 1, 0, 2, 2, 2, 0, 1, 0, 1));
+        Assert.Contains("row 4 of a jagged array of 4 rows", Assert.Throws<IndexOutOfRangeException>(() => DotTable.Gather<double>(new double[4], rows, 2, 0, 1, 3, 0, 1, 0, 1, 0, 1)).Message);
+        Assert.Throws<NullReferenceException>(() => DotTable.Gather<double>(new double[4], rows, 1, 3, 0, 1, 0, 1, 0, 1, 0, 1));
+        Assert.Throws<NullReferenceException>(() => DotTable.Gather<double>(new double[4], null, 1, 0, 0, 1, 0, 1, 0, 1, 0, 1));
+
+        // Nothing read, nothing checked: an empty range of examples or units, or no terms.
+        DotTable.Gather<double>(new double[4], null, 1, 0, 0, 1, 0, 1, 0, 0, 0, 1);
+        DotTable.Gather<double>(new double[4], rows, 1, 3, 0, 1, 0, 0, 0, 1, 0, 1);
+    }
 }

@@ -165,9 +165,10 @@ internal static class Defer
             && Math.Abs(bound - start) + 1 < MinimumCount;
     }
 
-    /// <summary>A runtime kernel: it writes into its first argument only (Kernels.*, DotTable.Fill).</summary>
+    /// <summary>A runtime kernel: it writes into its first argument only (Kernels.*, DotTable.Fill, DotTable.Gather).</summary>
     private static bool IsKernel(Instr call) => call.Data is OpaqueInfo info && info.Parts.Length > 0
-        && (info.Parts[0].StartsWith(KernelType, StringComparison.Ordinal) || info.Parts[0].StartsWith("global::SymbolicGrad.Internal.DotTable.Fill<", StringComparison.Ordinal));
+        && (info.Parts[0].StartsWith(KernelType, StringComparison.Ordinal) || info.Parts[0].StartsWith("global::SymbolicGrad.Internal.DotTable.Fill<", StringComparison.Ordinal)
+            || info.Parts[0].StartsWith("global::SymbolicGrad.Internal.DotTable.Gather<", StringComparison.Ordinal));
 
     private static bool IsAddScaled(Instr call) => call.Op == Opcode.Opaque && call.Data is OpaqueInfo info && info.Parts.Length == 7
         && string.Equals(info.Parts[0], AddScaled, StringComparison.Ordinal) && call.Args.Length == 6;

@@ -82,9 +82,13 @@ internal static class Tabulate
         int replaced = 0;
         foreach (var lk in inner)
         {
-            if (parentOf.TryGetValue(lk, out var lj) && parentOf.TryGetValue(lj, out var li) && TryReplace(method, lk, lj, li, blockOf[li], defs, uses, out var buffer))
+            if (parentOf.TryGetValue(lk, out var lj) && parentOf.TryGetValue(lj, out var li) && TryReplace(method, lk, lj, li, blockOf[li], defs, uses, out var buffers))
             {
-                body.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, new Operand[] { buffer }, new OpaqueInfo(new[] { string.Empty, ".Dispose()" }, pure: false, effectFree: false))));
+                foreach (var buffer in buffers)
+                {
+                    body.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, new Operand[] { buffer }, new OpaqueInfo(new[] { string.Empty, ".Dispose()" }, pure: false, effectFree: false))));
+                }
+
                 replaced++;
             }
         }
@@ -98,9 +102,10 @@ internal static class Tabulate
     private static bool IsPlainCount(Loop l) => l.Counted is { Step: 1, Cmp: CmpKind.Lt } c && c.Index.Type.CSharp == "int"
         && l.Cond is Var cond && l.Header.Stmts.Count == 1 && l.Header.Stmts[0] is Assign { Value.Op: Opcode.Cmp } h && ReferenceEquals(h.Dst, cond);
 
-    private static bool TryReplace(IrMethod method, Loop lk, Loop lj, Loop li, Block outer, Dictionary<Var, Instr> defs, Dictionary<Var, int> uses, out Var buffer)
+    private static bool TryReplace(IrMethod method, Loop lk, Loop lj, Loop li, Block outer, Dictionary<Var, Instr> defs, Dictionary<Var, int> uses, out List<Var> buffersUsed)
     {
-        buffer = null!;
+        var buffers = new List<Var>();
+        buffersUsed = buffers;
         if (!IsPlainCount(lk) || !IsPlainCount(lj) || !IsPlainCount(li))
         {
             return false;
@@ -214,25 +219,56 @@ internal static class Tabulate
 
         // An operand: v[row + k] of a flat parameter, or m[row, k + column] of a double[,] parameter (its rows are
         // read through a flat view: row · columns + column + k, once the row and column ranges are checked).
-        (Var Array, Row Row, List<(bool Negate, Operand Term)>? Columns)? Element(Operand o)
+        // An operand: v[row + k] of a flat parameter; m[row, k + column] of a double[,] parameter (read through its flat
+        // view once its rows and columns are checked); or r[k + column] of a row r = rows[row] of a jagged parameter
+        // (its rows copied side by side for each block, where the loops would read them).
+        // The row of a jagged array: rows[i] read in the loops, or hoisted by the optimizer out of the inner loop into
+        // `if (the inner loop runs) { r = rows[i]; }` (when it does not run, no row is read).
+        Instr? RowOf(Var row)
         {
-            if (o is not Var e || !local.ContainsKey(e) || !defs.TryGetValue(e, out var load) || load.Op != Opcode.Load
-                || load.Args[0] is not Var { Role: VarRole.Parameter } array || !array.Type.IsArray || !array.Type.Element!.Equals(type))
+            if (defs.TryGetValue(row, out var direct))
+            {
+                return direct;
+            }
+
+            if (lj.Body.Stmts.OfType<If>().FirstOrDefault(f => f.Phis.Any(ph => ReferenceEquals(ph.Dst, row))) is { } guard
+                && guard.Phis.First(ph => ReferenceEquals(ph.Dst, row)).Then is Var loaded && guard.Then.Stmts.OfType<Assign>().Any(a => ReferenceEquals(a.Dst, loaded))
+                && guard.Cond is Var gc && defs.TryGetValue(gc, out var entry) && entry.Op == Opcode.Cmp && entry.Data is CmpKind kind && kind == ck.Cmp
+                && Same(entry.Args[0], kVar.Init) && Same(entry.Args[1], ck.Bound) && defs.TryGetValue(loaded, out var hoisted))
+            {
+                return hoisted;
+            }
+
+            return null;
+        }
+
+        (Var Array, Row Row, List<(bool Negate, Operand Term)>? Columns, bool Jagged)? Element(Operand o)
+        {
+            if (o is not Var e || !local.ContainsKey(e) || !defs.TryGetValue(e, out var load) || load.Op != Opcode.Load || load.Args[0] is not Var array)
             {
                 return null;
             }
 
-            if (load.Args.Length == 2 && array.Type.IsVector)
+            if (load.Args.Length == 2 && array.Role == VarRole.Parameter && array.Type.IsVector && array.Type.Element!.Equals(type))
             {
                 var row = Affine(load.Args[1], ck.Index, new[] { ci.Index, cj.Index }, defs, Fixed);
-                return row is null ? null : (array, row, null);
+                return row is null ? null : (array, row, null, false);
             }
 
-            if (load.Args.Length == 3 && array.Type is { Rank: 2, Form: ArrayForm.Array }
+            if (load.Args.Length == 3 && array.Role == VarRole.Parameter && array.Type is { Rank: 2, Form: ArrayForm.Array } && array.Type.Element!.Equals(type)
                 && Affine(load.Args[1], null, new[] { ci.Index, cj.Index }, defs, Fixed) is { } matrixRow
                 && Affine(load.Args[2], ck.Index, Array.Empty<Var>(), defs, Fixed) is { Index: null } column)
             {
-                return (array, matrixRow, column.Terms);
+                return (array, matrixRow, column.Terms, false);
+            }
+
+            if (load.Args.Length == 2 && !array.Mutable && array.Type.IsVector && array.Type.Element!.Equals(type) && RowOf(array) is { } rowLoad
+                && rowLoad.Op == Opcode.Load && rowLoad.Args.Length == 2 && rowLoad.Args[0] is Var { Role: VarRole.Parameter } jagged
+                && jagged.Type is { IsVector: true, Form: ArrayForm.Array } && jagged.Type.Element is { IsArray: true, Rank: 1, Form: ArrayForm.Array } rowType && rowType.Element!.Equals(type)
+                && Affine(rowLoad.Args[1], null, new[] { ci.Index, cj.Index }, defs, Fixed) is { } jaggedRow
+                && Affine(load.Args[1], ck.Index, Array.Empty<Var>(), defs, Fixed) is { Index: null } inRow)
+            {
+                return (jagged, jaggedRow, inRow.Terms, true);
             }
 
             return null;
@@ -327,13 +363,53 @@ internal static class Tabulate
             return v;
         }
 
-        // Each operand as (span, stride, start); a matrix also gives what its check needs.
+        // Each operand as (span, stride, start); a matrix also gives what its check needs, a jagged array its copy.
+        var end = method.NewVar("t", IrType.Int32, VarRole.Temp);
+        var inFill = new List<Stmt>();
         var checks = new List<(Var Matrix, Operand Rows, Operand Columns, Operand Coefficient, Operand RowStart, bool ByOuter, bool ByMiddle, Operand First)>();
-        (Operand Span, Operand Stride, Operand Start) Spanned((Var Array, Row Row, List<(bool Negate, Operand Term)>? Columns) e)
+        (Operand Span, Operand Stride, Operand Start) Spanned((Var Array, Row Row, List<(bool Negate, Operand Term)>? Columns, bool Jagged) e)
         {
             if (e.Columns is null)
             {
                 return (e.Array, e.Row.Coefficient ?? Lit.Int(0), Start(e.Row, kFrom));
+            }
+
+            if (e.Jagged)
+            {
+                bool byOuter = ReferenceEquals(e.Row.Index, ci.Index), byMiddle = ReferenceEquals(e.Row.Index, cj.Index);
+                var terms = Int("n", new[] { "global::System.Math.Max(0, ", ")" }, count);
+                var size = Int("n", new[] { string.Empty, " * ", string.Empty }, byOuter ? rows : byMiddle ? columns : Lit.Int(1), terms);
+                var copies = method.NewVar("rowsStorage", IrType.Object, VarRole.Internal);
+                method.Resources.Add((copies, "new global::SymbolicGrad.Internal.ScratchBuffer<" + type.CSharp + ">()"));
+                buffers.Add(copies);
+                var copy = method.NewVar("rows", IrType.ArrayOf(type, ArrayForm.Span), VarRole.Temp);
+                pre.Add(new Assign(copy, new Instr(Opcode.Alloc, copy.Type, new Operand[] { size }, new AllocInfo(AllocKind.Scratch, copies)))
+                {
+                    Comment = "the rows of " + e.Array.Hint + " the sums read, copied side by side for each block",
+                });
+                var firstRow = Start(e.Row with { Index = null, Coefficient = null }, Lit.Int(0));
+                var firstColumn = Start(new Row(null, null, e.Columns), kFrom);
+                Operand from = byOuter ? ci.Index : byMiddle ? jFrom : Lit.Int(0);
+                Operand to = byOuter ? end : byMiddle ? jTo : Lit.Int(1);
+                var operands = new[] { copy, e.Array, e.Row.Coefficient ?? Lit.Int(0), firstRow, from, to, firstColumn, count, ci.Index, end, jFrom, jTo };
+                var holes = new List<string> { DotTable + "Gather<" + type.CSharp + ">(" };
+                holes.AddRange(Enumerable.Repeat(", ", operands.Length - 1));
+                holes.Add(")");
+                inFill.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, operands, new OpaqueInfo(holes.ToArray(), pure: false, effectFree: false)))
+                {
+                    Comment = "the rows of " + e.Array.Hint + " this block reads, side by side (checked as " + e.Array.Hint + "[row][column] would be)",
+                });
+                if (!byOuter && !byMiddle)
+                {
+                    return (copy, Lit.Int(0), Lit.Int(0));
+                }
+
+                // Row u of the copy starts at (u − from) · count.
+                var shift = method.NewVar("t", IrType.Int32, VarRole.Temp);
+                inFill.Add(new Assign(shift, new Instr(Opcode.IMul, IrType.Int32, new[] { from, count })));
+                var start0 = method.NewVar("t", IrType.Int32, VarRole.Temp);
+                inFill.Add(new Assign(start0, new Instr(Opcode.INeg, IrType.Int32, new Operand[] { shift })));
+                return (copy, count, start0);
             }
 
             var view = Pre("matrix", IrType.ArrayOf(type, ArrayForm.Span), new[] { "global::SymbolicGrad.Internal.MatrixArguments.AsSpan(", ")" }, e.Array);
@@ -354,8 +430,9 @@ internal static class Tabulate
 
         var (pSpan, pStride, pStart) = Spanned(p);
         var (qSpan, qStride, qStart) = Spanned(q);
-        buffer = method.NewVar("dotsStorage", IrType.Object, VarRole.Internal);
+        var buffer = method.NewVar("dotsStorage", IrType.Object, VarRole.Internal);
         method.Resources.Add((buffer, "new global::SymbolicGrad.Internal.ScratchBuffer<" + type.CSharp + ">()"));
+        buffers.Add(buffer);
         var table = method.NewVar("dots", IrType.ArrayOf(type, ArrayForm.Span), VarRole.Temp);
         pre.Add(new Assign(table, new Instr(Opcode.Alloc, table.Type, new Operand[] { length }, new AllocInfo(AllocKind.Scratch, buffer)))
         {
@@ -377,8 +454,8 @@ internal static class Tabulate
         var isStart = method.NewVar("t", IrType.Bool, VarRole.Temp);
         top.Add(new Assign(isStart, new Instr(Opcode.Cmp, IrType.Bool, new Operand[] { r0, Lit.Int(0) }, CmpKind.Eq)));
         var fill = new If(isStart, new Block(), new Block(), new List<Phi>());
-        var end = method.NewVar("t", IrType.Int32, VarRole.Temp);
         fill.Then.Add(new Assign(end, new Instr(Opcode.Opaque, IrType.Int32, new Operand[] { ci.Index, ci.Bound, rows }, new OpaqueInfo(new[] { DotTable + "BlockEnd(", ", ", ", ", ")" }, pure: true, effectFree: true))));
+        fill.Then.Stmts.AddRange(inFill);
         foreach (var c in checks)
         {
             // m[row, column] throws where the row or the column is out of its range, even when the flat index is not.
