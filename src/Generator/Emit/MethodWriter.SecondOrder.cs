@@ -171,6 +171,7 @@ internal static partial class MethodWriter
         w.Line("/// <param name=\"tangent\">Receives ∇" + Xml(m.Stem) + "·v.</param>");
         w.Line("/// <returns>The value of <c>" + Xml(m.Stem) + "</c>, the same as calling it.</returns>");
         w.Line(GeneratedCode);
+        WriteOptimizeAtOnce(w, body);
         var parameters = m.Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name).Concat(directions).Append("out " + ReturnTypeOf(m) + " tangent");
         w.Line(Modifiers(m, "Tangent") + " " + m.ReturnType + " " + m.Stem + "Tangent" + TypeParameterList(m) + "(" + string.Join(", ", parameters) + ")");
         WriteConstraints(w, m);
@@ -269,6 +270,7 @@ internal static partial class MethodWriter
 
         w.Line("/// <returns>The value of <c>" + Xml(m.Stem) + "</c>, the same as calling it.</returns>");
         w.Line(GeneratedCode);
+        WriteOptimizeAtOnce(w, body);
         var parameters = m.Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name).Concat(directions).Concat(g.OutputParams).Concat(productParams);
         w.Line(Modifiers(m, "HessianVectorProduct") + " " + m.ReturnType + " " + m.Stem + "HessianVectorProduct" + TypeParameterList(m) + "(" + string.Join(", ", parameters) + ")");
         WriteConstraints(w, m);
@@ -375,6 +377,7 @@ internal static partial class MethodWriter
 
         w.Line("/// <param name=\"tangent\">Receives J·v; the same length as <paramref name=\"" + r.TrimStart('@') + "\"/>.</param>");
         w.Line(GeneratedCode);
+        WriteOptimizeAtOnce(w, body);
         var parameters = m.Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name).Concat(directions).Append("global::System.Span<double> tangent");
         w.Line(Modifiers(m, "Tangent") + " void " + m.Stem + "Tangent" + TypeParameterList(m) + "(" + string.Join(", ", parameters) + ")");
         WriteConstraints(w, m);

@@ -16,6 +16,13 @@ internal static partial class MethodWriter
 {
     public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicGrad.Generator\", \"2.0.0\")]";
 
+    /// <summary>
+    /// On a generated method with loops: compiled fully optimized at its first call. Under the default tiered
+    /// compilation such a method starts unoptimized and its loops run on-stack-replaced code, and its tier-1 code
+    /// measured slower in the benchmarks (GMM D = 64: 44 ms against 24 ms).
+    /// </summary>
+    public const string OptimizeAtOnce = "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     public static string WriteFile(MethodModel m, IrMethod ir, CancellationToken ct)
     {
         Storage.Assign(ir);
@@ -73,6 +80,15 @@ internal static partial class MethodWriter
 
     private static string Modifiers(MethodModel m, string member) =>
         m.Accessibility + (m.IsStatic ? " static" : string.Empty) + (m.Hides.Contains(m.Stem + member) ? " new" : string.Empty);
+
+    /// <summary>Marks a generated method whose body still has a loop to be compiled fully optimized at once (see <see cref="OptimizeAtOnce"/>).</summary>
+    private static void WriteOptimizeAtOnce(CodeWriter w, Block body)
+    {
+        if (IrWalk.All(body).Any(x => x.Stmt is Loop))
+        {
+            w.Line(OptimizeAtOnce);
+        }
+    }
 
     private static string TypeParameterList(MethodModel m) => m.TypeParameters.Count == 0 ? string.Empty : "<" + string.Join(", ", m.TypeParameters) + ">";
 
@@ -445,6 +461,7 @@ internal static partial class MethodWriter
 
         w.Line("/// <returns>The value of <c>" + Xml(m.Stem) + "</c>, the same as calling it.</returns>");
         w.Line(GeneratedCode);
+        WriteOptimizeAtOnce(w, body);
         var parameters = m.Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name).Concat(outputParams);
         w.Line(Modifiers(m, "Gradient") + " " + m.ReturnType + " " + m.Stem + "Gradient" + TypeParameterList(m) + "(" + string.Join(", ", parameters) + ")");
         foreach (var constraint in m.Constraints)

@@ -24,6 +24,7 @@ namespace Demo
         /// <param name="dLimit">Receives ∂F/∂limit.</param>
         /// <returns>The value of <c>F</c>, the same as calling it.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double FGradient(global::System.ReadOnlySpan<double> x, double limit, global::System.Span<double> dX, out double dLimit)
         {
             // the gradient outputs for arrays: checked, then cleared (the reverse sweep adds into them)

@@ -24,6 +24,7 @@ namespace Demo
         /// <param name="dX">Receives ∂Horner/∂x.</param>
         /// <returns>The value of <c>Horner</c>, the same as calling it.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double HornerGradient(global::System.ReadOnlySpan<double> c, double x, global::System.Span<double> dC, out double dX)
         {
             // the gradient outputs for arrays: checked, then cleared (the reverse sweep adds into them)

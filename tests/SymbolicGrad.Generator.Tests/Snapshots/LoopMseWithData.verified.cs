@@ -26,6 +26,7 @@ namespace Demo
         /// <param name="dB">Receives ∂Mse/∂b.</param>
         /// <returns>The value of <c>Mse</c>, the same as calling it.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double MseGradient(double w, double b, double[] x, double[] y, out double dW, out double dB)
         {
 

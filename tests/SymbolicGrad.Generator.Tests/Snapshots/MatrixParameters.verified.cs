@@ -25,6 +25,7 @@ namespace Demo
         /// <param name="dV">Receives ∂Layer/∂V.</param>
         /// <returns>The value of <c>Layer</c>, the same as calling it.</returns>
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double LayerGradient(double[,] W, double[][] V, double[] x, double[,] dW, double[][] dV)
         {
             // the gradient outputs for arrays: checked, then cleared (the reverse sweep adds into them)
