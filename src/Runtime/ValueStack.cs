@@ -35,10 +35,23 @@ public struct ValueStack<T>
     {
         if (_count == _items.Length)
         {
-            Grow();
+            _items = Resized(_items, _count, (int)Math.Min(Math.Max(16L, 2L * _items.Length), MaxLength));
         }
 
         _items[_count++] = value;
+    }
+
+    /// <summary>
+    /// Pushes a value into room a <see cref="Reserve"/> before the loop made: no check for room and no call to grow the
+    /// storage in the loop (a call there made the JIT keep the loop's values in memory instead of registers). Room that
+    /// was not reserved still fails safely, with <see cref="IndexOutOfRangeException"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void PushReserved(T value)
+    {
+        int count = _count;
+        _items[count] = value;
+        _count = count + 1;
     }
 
     /// <summary>
@@ -51,7 +64,7 @@ public struct ValueStack<T>
         long needed = _count + (Math.Max(trips, 0) * perIteration);
         if (needed > _items.Length)
         {
-            Resize((int)Math.Min(Math.Max(needed, 2L * _items.Length), MaxLength));
+            _items = Resized(_items, _count, (int)Math.Min(Math.Max(needed, 2L * _items.Length), MaxLength));
         }
     }
 
@@ -60,31 +73,38 @@ public struct ValueStack<T>
     public T Pop() => _items[--_count];
 
     /// <summary>Returns the storage to the pool.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Dispose()
     {
-        if (_items is not null && _items.Length > 0)
-        {
-            ArrayPool<T>.Shared.Return(_items);
-            _items = Array.Empty<T>();
-            _count = 0;
-        }
+        Release(_items);
+        _items = Array.Empty<T>();
+        _count = 0;
     }
 
     // Array.MaxLength, which netstandard-era APIs do not expose.
     private const int MaxLength = 0x7FFFFFC7;
 
-    private void Grow() => Resize((int)Math.Min(Math.Max(16L, 2L * _items.Length), MaxLength));
-
-    private void Resize(int length)
+    // Static, with the stack's fields passed by value: no method outside the generated one takes the stack's address,
+    // so the JIT can keep its count and storage in registers.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T[] Resized(T[] items, int count, int length)
     {
         var bigger = ArrayPool<T>.Shared.Rent(length);
-        Array.Copy(_items, bigger, _count);
-        if (_items.Length > 0)
+        Array.Copy(items, bigger, count);
+        if (items.Length > 0)
         {
-            ArrayPool<T>.Shared.Return(_items);
+            ArrayPool<T>.Shared.Return(items);
         }
 
-        _items = bigger;
+        return bigger;
+    }
+
+    private static void Release(T[]? items)
+    {
+        if (items is not null && items.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(items);
+        }
     }
 }
 

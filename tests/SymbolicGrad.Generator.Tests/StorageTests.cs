@@ -44,14 +44,22 @@ public class StorageTests
     }
 
     [Fact]
-    public void NestedLoopsReserveOnceBeforeTheOutermostLoop()
+    public void NestedLoopsReserveBeforeEachLoopThatPushes()
     {
         string code = Generate("    [Differentiable] public static double F(double x, double r, int n, int m)\n    {\n        for (int i = 0; i < n; i++)\n        {\n            for (int j = 0; j < m; j++)\n            {\n                x = r * x * (1 - x);\n            }\n\n            x = Math.Sin(x);\n        }\n\n        return x;\n    }");
-        // The outer loop pushes a double each iteration; the inner loop, entered n times, grows the storage by doubling
-        // instead of reserving at every entry. The inner loop's trip count is computed again from its bound, not stored.
+        // The outer loop reserves its own push per iteration once; the inner loop, which nothing nested in it pushes
+        // from, reserves its m pushes at every entry and then pushes without a check (no call inside it). The outer
+        // loop's own push stays checked: the inner loop's pushes come between. The inner trip count is computed again.
         Assert.Contains("values.Reserve(global::SymbolicGrad.Internal.LoopTrips.Count(0, n, 1, false), 1);", code);
+        Assert.Contains("values.Reserve(global::SymbolicGrad.Internal.LoopTrips.Count(0, m, 1, false), 1);", code);
+        Assert.Equal(2, code.Split(".Reserve(").Length - 1);
+        Assert.Equal(1, code.Split(".PushReserved(").Length - 1);
+        Assert.Equal(1, code.Split(".Push(").Length - 1);
+        int reserve = code.IndexOf("LoopTrips.Count(0, m, 1, false), 1);", StringComparison.Ordinal);
+        int inner = code.IndexOf("for (int j = 0; j < m; j++)", StringComparison.Ordinal);
+        int reserved = code.IndexOf(".PushReserved(", StringComparison.Ordinal);
+        Assert.True(reserve < inner && inner < reserved, code);
         Assert.Contains("= (int)global::SymbolicGrad.Internal.LoopTrips.Count(0, m, 1, false);", code);
         Assert.DoesNotContain("ints.", code);
-        Assert.Equal(1, code.Split(".Reserve(").Length - 1);
     }
 }

@@ -95,4 +95,71 @@ public class ValueStackTests
 
         stack.Dispose();
     }
+
+    [Fact]
+    public void ReservedPushesFillTheRoomAReserveMadeAfterValuesAlreadyThere()
+    {
+        // As a loop nested in another runs: values below, then a reservation for this entry, then its pushes.
+        var stack = new ValueStack<double>(16);
+        for (int entry = 0; entry < 40; entry++)
+        {
+            stack.Push(-entry);
+            int trips = entry % 7 * 5;
+            stack.Reserve(LoopTrips.Count(0, trips, 1, false), 2);
+            for (int i = 0; i < trips; i++)
+            {
+                stack.PushReserved(entry * 1000 + i);
+                stack.PushReserved(-(entry * 1000) - i);
+            }
+        }
+
+        for (int entry = 39; entry >= 0; entry--)
+        {
+            for (int i = entry % 7 * 5 - 1; i >= 0; i--)
+            {
+                Assert.Equal(-(entry * 1000) - i, stack.Pop());
+                Assert.Equal(entry * 1000 + i, stack.Pop());
+            }
+
+            Assert.Equal(-entry, stack.Pop());
+        }
+
+        Assert.Equal(0, stack.Count);
+        stack.Dispose();
+        Assert.Equal(0, stack.Capacity);
+    }
+
+    [Fact]
+    public void APushBeyondTheReservedRoomFailsInsteadOfWritingPastIt()
+    {
+        var stack = new ValueStack<int>(16);
+        stack.Reserve(stack.Capacity, 1);
+        int capacity = stack.Capacity;
+        for (int i = 0; i < capacity; i++)
+        {
+            stack.PushReserved(i);
+        }
+
+        bool threw = false;
+        try
+        {
+            stack.PushReserved(-1);
+        }
+        catch (IndexOutOfRangeException)
+        {
+            threw = true;
+        }
+
+        Assert.True(threw, "a push past the storage must throw");
+        Assert.Equal(capacity - 1, stack.Pop());
+        stack.Dispose();
+    }
+
+    [Fact]
+    public void DisposingADefaultStackIsHarmless()
+    {
+        var stack = default(ValueStack<double>);
+        stack.Dispose();
+        Assert.Equal(0, stack.Count);
+    }
 }

@@ -345,7 +345,7 @@ internal sealed class BodyPrinter
                 break;
             case Push p:
                 WriteComment(p);
-                _w.Line(NameOf(p.Stack) + ".Push(" + Expr(p.Value, Precedence.None) + ");");
+                _w.Line(NameOf(p.Stack) + (p.Reserved ? ".PushReserved(" : ".Push(") + Expr(p.Value, Precedence.None) + ");");
                 break;
             case Note n:
                 FlushAll();

@@ -241,6 +241,7 @@ internal static partial class MethodWriter
         DisposeResources(ir, body);
         DebugHooks.Emit("hvp", m.Stem, () => IrDump.Block(body));
         Optimizer.Run(body, ir, new HashSet<Var>(outputs.Select(o => o.Var).Concat(products.Select(o => o.Var)).Append(g.Value)));
+        ReservePushes.Run(body);
 
         var differentiable = ir.Params.Where(p => p.Differentiable).ToList();
         w.Line("/// <summary>");

@@ -425,6 +425,9 @@ internal static partial class MethodWriter
             // Then the kernels that add a dense layer's outer products into an output run together at the end.
             Defer.Run(ir, body);
         }
+
+        // Last of all: loops that push reserve their room before they start, so that nothing in them can call.
+        ReservePushes.Run(body);
         lap = DebugHooks.Lap("optimizer", m.Stem, lap);
         DebugHooks.Emit("optimized", m.Stem, () => IrDump.Block(body));
         var derivatives = Formulas.Describe(m.Stem, source);

@@ -43,7 +43,7 @@ internal static class IrClone
                         copy = new Effect(e.Call);
                         break;
                     case Push p:
-                        copy = new Push(p.Stack, p.Value);
+                        copy = new Push(p.Stack, p.Value) { Reserved = p.Reserved };
                         break;
                     case Note n:
                         copy = new Note(n.Comment!);

@@ -176,6 +176,9 @@ internal sealed class Push : Stmt
     public Var Stack { get; }
 
     public Operand Value { get; set; }
+
+    /// <summary>Room for this push was reserved before its loop started (see <c>ReservePushes</c>): no check for room.</summary>
+    public bool Reserved { get; set; }
 }
 
 /// <summary>A comment on its own line (section headers of the generated code).</summary>

@@ -209,6 +209,19 @@ public static class BatchRunner
                 string.Join("\n", run.Sources.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => "// " + kv.Key + "\n" + kv.Value)));
         }
 
+        // Every loop that pushes without a check reserved that room before it (see ReservePushesTests).
+        foreach (var (name, text) in run.Sources.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            try
+            {
+                ReservePushesTests.CheckReservations(text);
+            }
+            catch (Xunit.Sdk.XunitException e)
+            {
+                report.Failures.Add($"batch seed {batch.Seed}: {name}: {e.Message.Split('\n')[0]}\n{reproduce}");
+            }
+        }
+
         var generatorProblems = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("SG", StringComparison.Ordinal) || d.Id == "CS8785").ToList();
         var refused = new HashSet<RandomMethod>();
         var secondOrderRefused = new HashSet<RandomMethod>();

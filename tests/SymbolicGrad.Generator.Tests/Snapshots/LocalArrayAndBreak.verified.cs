@@ -49,7 +49,7 @@ namespace Demo
                 double t1 = double.Tanh(x[i] * limit);
                 array[i] = t1;
                 int n1 = n + 1;
-                values.Push(t1);
+                values.PushReserved(t1);
                 n = n1;
             }
             double s = 0.0;

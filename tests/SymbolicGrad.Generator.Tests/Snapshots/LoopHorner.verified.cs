@@ -44,7 +44,7 @@ namespace Demo
             {
                 double p1 = p * x + c[i1];
                 int n1 = n + 1;
-                values.Push(p);
+                values.PushReserved(p);
                 p = p1;
                 n = n1;
             }

@@ -68,8 +68,8 @@ namespace Demo
                 double t2 = double.Tanh(a);
                 double loss1 = loss + t2;
                 int n3 = n + 1;
-                values.Push(t2);
-                ints.Push(n1);
+                values.PushReserved(t2);
+                ints.PushReserved(n1);
                 loss = loss1;
                 n = n3;
             }
@@ -93,7 +93,7 @@ namespace Demo
                     n5 = n6;
                 }
                 int n7 = n4 + 1;
-                ints.Push(n5);
+                ints.PushReserved(n5);
                 loss2 = loss3;
                 n4 = n7;
             }
