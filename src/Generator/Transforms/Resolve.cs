@@ -433,6 +433,16 @@ internal sealed class Resolve
                 return chosen;
             }
 
+            // A running offset that a counted loop at the top of the body advances (li++ in for (j = i + 1; j < d; j++),
+            // li carried on to the next iteration): each iteration adds step × that loop's trip count. Its value in
+            // iteration k is taken back from the next one's, v(k) = v(k + 1) − step·trips(k), starting from its value
+            // after the loop and carried down by the reverse loop (exact: int arithmetic wraps back as it wrapped).
+            if (depth < MaxRecomputeDepth && RunningOffset(v, depth) is { } before)
+            {
+                map[v] = before;
+                return before;
+            }
+
             // Stored: pushed at the end of each forward iteration.
             Stored:
             if (v.Type.IsArray && v.Type.Form != ArrayForm.Array)
@@ -447,6 +457,46 @@ internal sealed class Resolve
             var popped = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
             map[v] = popped;
             return popped;
+        }
+
+        // v in iteration k of a counted forward loop (no break: every iteration runs to its end, so the value after the
+        // loop is v(n)), when its next value is the value after a counted loop at the top level of the body of a
+        // variable that loop starts at v and advances by a fixed step in every iteration (the trip count of that loop
+        // computed again from its start and bound, by ±1 to a strict bound as TripsOf requires); null otherwise.
+        Operand? RunningOffset(Var v, int depth)
+        {
+            if (counted is null || !v.Type.Equals(IrType.Int32) || forward.Vars.FirstOrDefault(x => ReferenceEquals(x.Var, v)) is not { } own
+                || own.Next is not Var next)
+            {
+                return null;
+            }
+
+            var inner = forward.Body.Stmts.OfType<Loop>().FirstOrDefault(l => l.Vars.Any(x => ReferenceEquals(x.Var, next)));
+            if (inner?.Counted is not { } ic || !((ic.Step == 1 && ic.Cmp == CmpKind.Lt) || (ic.Step == -1 && ic.Cmp == CmpKind.Gt))
+                || !ic.Bound.Type.Equals(IrType.Int32) || ReferenceEquals(ic.Index, next)
+                || !ReferenceEquals(inner.Vars.First(x => ReferenceEquals(x.Var, next)).Init, v)
+                || inner.Vars.FirstOrDefault(x => ReferenceEquals(x.Var, ic.Index)) is not { } innerIndex
+                || !PlainInt(innerIndex.Init, depth) || !PlainInt(ic.Bound, depth)
+                || InductionStep(inner, next, DefinedIn(inner)) is not { } induction || !PlainInt(induction.Step, depth))
+            {
+                return null;
+            }
+
+            var start = innerIndex.Init is Var sv ? ResolveVar(sv, depth + 1) : innerIndex.Init;
+            var bound = ic.Bound is Var bv ? ResolveVar(bv, depth + 1) : ic.Bound;
+            var step = induction.Step is Var stepVar ? ResolveVar(stepVar, depth + 1) : induction.Step;
+            var trips = rb.Op(Opcode.Opaque, IrType.Int32, new OpaqueInfo(new[]
+            {
+                "(int)global::SymbolicGrad.Internal.LoopTrips.Count(",
+                ", ",
+                ", " + ic.Step.ToString(CultureInfo.InvariantCulture) + ", false)",
+            }, pure: true, effectFree: true), start, bound);
+            var advance = step is Lit one && one.TryInt(out long s1) && s1 == 1 ? trips : rb.Op(Opcode.IMul, IrType.Int32, trips, step);
+            var after = _method.NewVar(v.Hint, IrType.Int32, VarRole.Local);
+            var value = _method.NewVar(v.Hint, IrType.Int32, VarRole.Local);
+            recompute.Add(new Assign(value, new Instr(Opcode.ISub, IrType.Int32, new Operand[] { after, advance })));
+            reverse.Vars.Add(new LoopVar(after, v, value));
+            return value;
         }
 
         // An int that recomputing costs a few instructions and never needs a value that cannot be stored (a span): a
