@@ -71,4 +71,33 @@ public class RunningOffsetTests
             Assert.True(check.Passed, "d = " + d + ": " + check);
         }
     }
+
+    /// <summary>Loops that can stop early or skip the rest of an iteration: the offset is not taken back, and stays exact.</summary>
+    public static TheoryData<string> Irregular => new()
+    {
+        "int li = 0; for (int i = 0; i < d; i++) { if (c[i] > 0.45) break; for (int j = i + 1; j < d; j++) { q[j] += icf[li] * c[i]; li++; } }",
+        "int li = 0; for (int i = 0; i < d; i++) { if (c[i] > 0.2) continue; for (int j = i + 1; j < d; j++) { q[j] += icf[li] * c[i]; li++; } }",
+        "int li = 0; for (int i = 0; i < d; i++) { for (int j = i + 1; j < d; j++) { if (q[j] > 2) break; q[j] += icf[li] * c[i]; li++; } }",
+        "int li = 0; for (int i = 0; i < d; i++) { for (int j = i + 1; j < d; j++) { q[j] += icf[li] * c[i]; li++; } li += i; }",
+    };
+
+    [Theory]
+    [MemberData(nameof(Irregular))]
+    public void OffsetsOfLoopsThatStopEarlyStayExact(string shape)
+    {
+        var run = Harness.Run(Harness.InClass(Method("F", shape, string.Empty, 1)));
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        ReservePushesTests.CheckReservations(run.Sources.Single(s => s.Key.Contains("C.F.", StringComparison.Ordinal)).Value);
+        var type = run.Load().GetType("Demo.C")!;
+        foreach (int d in new[] { 2, 6 })
+        {
+            var r = new Random((shape.Length * 17) + d);
+            var c = Enumerable.Range(0, d).Select(_ => r.NextDouble()).ToArray();
+            var point = Enumerable.Range(0, (d * d) + 4).Select(_ => r.NextDouble() - 0.5).ToArray();
+            var objective = (DifferentiableFunction)type.GetMethod("FObjective", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, new object[] { point.Length, c, d })!;
+            var check = GradientCheck.Check(objective, point, KnownBugs.Expect.Tight);
+            Assert.True(check.Passed, "d = " + d + ": " + check);
+        }
+    }
 }
