@@ -382,7 +382,7 @@ public sealed partial class RandomProgramGenerator
         // arrays
         "array-param", "readonly-span-param", "span-param", "data-array", "data-span", "array-read-data",
         "index-const", "index-last", "index-int", "index-mod", "index-affine", "index-reverse", "index-direct", "index-neighbor", "index-two-vars",
-        "local-array", "stackalloc", "array-fill", "array-passes", "array-write", "foreach-local",
+        "local-array", "stackalloc", "array-fill", "array-passes", "array-write", "foreach-local", "running-offset",
     };
 
     private readonly Random _rng;
@@ -1004,6 +1004,18 @@ public sealed partial class RandomProgramGenerator
 
         private static string Int(int i) => i.ToString(CultureInfo.InvariantCulture);
 
+        /// <summary>FNV-1a of a string: a seed that is the same in every process (string.GetHashCode is not).</summary>
+        private static int StableSeed(string text)
+        {
+            uint hash = 2166136261;
+            foreach (char c in text)
+            {
+                hash = (hash ^ c) * 16777619;
+            }
+
+            return unchecked((int)hash);
+        }
+
         /// <summary>A trip count: the limit's text, a bound on it, and the array whose length it is (minus one or not).</summary>
         private (string Limit, int Trip, ArrayInfo? Over, bool MinusOne) TripCount()
         {
@@ -1377,19 +1389,43 @@ public sealed partial class RandomProgramGenerator
                 _tags.Add("array-update");
                 string ti = NewName("i");
                 string tj = NewName("i");
+                var sources = _arrays.Where(a => !a.IsLocal).ToList();
+
+                // A running offset into another array, advanced in the inner loop and carried to the next row (ADBench's
+                // packed triangle `icf[li++]`): the reverse takes it back instead of storing it.
+                // Its choices come from a generator of their own, so that the programs of a seed stay as they were.
+                var side = new Random(StableSeed(_name + "/" + name));
+                string? offset = sources.Count > 0 && side.NextDouble() < 0.5 ? NewName("i") : null;
+                int offsetStep = 1 + side.Next(2);
+                if (offset is not null)
+                {
+                    _tags.Add("running-offset");
+                    Line("int " + offset + " = " + Int(side.Next(3)) + ";");
+                }
+
                 Line("for (int " + ti + " = 0; " + ti + " < " + name + ".Length; " + ti + "++)");
                 OpenLoopBody(new LoopVar(ti, array, new[] { ti }));
                 Line("for (int " + tj + " = " + ti + " + 1; " + tj + " < " + name + ".Length; " + tj + "++)");
                 OpenLoopBody(new LoopVar(tj, array, new[] { tj }));
                 var m = Bounded(Expr(1), 1.0 / Math.Max(1, lengthBound));
-                var sources = _arrays.Where(a => !a.IsLocal).ToList();
                 string other = _rng.Next(3) switch
                 {
                     0 => name + "[" + ti + "]",
                     1 when sources.Count > 0 => Bounded(ArrayRead(Pick(sources)), 1).P,
                     _ => Bounded(Expr(Math.Max(1, Depth() - 1)), 1).P,
                 };
+                if (offset is not null && side.Next(3) > 0)
+                {
+                    var source = sources[side.Next(sources.Count)];
+                    other = Bounded(new Ex(source.Name + "[" + offset + " % " + source.Name + ".Length]", source.Bound, Atom: true), 1).P;
+                }
+
                 Line(name + "[" + tj + "] += " + m.P + " * " + other + ";");
+                if (offset is not null)
+                {
+                    Line(offsetStep == 1 ? offset + "++;" : offset + " += " + Int(offsetStep) + ";");
+                }
+
                 CloseLoopBody();
                 CloseLoopBody();
                 array.Bound = (array.Bound * Math.E) + 1;
