@@ -296,6 +296,43 @@ public class DiagnosticTests
                     return x[0] * x[1];
                 }
             """, new[] { "the elements of the parameter 'x'", "var copy = x.ToArray()" }),
+        new("SG0018_ReversingAParameterArray", """
+                [Differentiable] public static double F(ReadOnlySpan<double> w, [NoDerivative] double[] x)
+                {
+                    {|SG0018:Array.Reverse(x)|};
+                    return w[0] * x[0];
+                }
+            """, new[] { "'Array.Reverse(x)' writes to the elements of the parameter 'x'", "var copy = x.ToArray()" }),
+        new("SG0018_SortingAViewOfAParameter", """
+                [Differentiable] public static double F(ReadOnlySpan<double> w, [NoDerivative] double[] x)
+                {
+                    {|SG0018:x.AsSpan(1, 2).Sort()|};
+                    return w[0] * x[1];
+                }
+            """, new[] { "writes to the elements of the parameter 'x'" }),
+        new("SG0018_SortingKeysAndItems", """
+                [Differentiable] public static double F(ReadOnlySpan<double> w, [NoDerivative] double[] keys, [NoDerivative] double[] x)
+                {
+                    var items = new double[keys.Length];
+                    for (int i = 0; i < items.Length; i++) items[i] = x[i];
+                    {|SG0018:Array.Sort(items, keys)|};
+                    return w[0] * keys[0] * items[0];
+                }
+            """, new[] { "the parameter 'keys'" }),
+        new("SG0018_ShufflingAParameterSpan", """
+                [Differentiable] public static double F(ReadOnlySpan<double> w, [NoDerivative] Span<double> x)
+                {
+                    {|SG0018:Random.Shared.Shuffle(x)|};
+                    return w[0] * x[0];
+                }
+            """, new[] { "writes to the elements of the parameter 'x'" }),
+        new("SG0018_CopyingIntoAParameterArray", """
+                [Differentiable] public static double F(ReadOnlySpan<double> w, [NoDerivative] double[] x, [NoDerivative] double[] y)
+                {
+                    {|SG0018:Array.ConstrainedCopy(y, 0, x, 0, 1)|};
+                    return w[0] * x[0];
+                }
+            """, new[] { "writes to the elements of the parameter 'x'" }),
         new("SG0018_RectangularParameter", """
                 [Differentiable] public static double F(double[,] w)
                 {

@@ -225,6 +225,60 @@ internal sealed partial class Lowerer
     private static bool IsEffect(IMethodSymbol method, string containing) =>
         method.ReturnsVoid && method.IsStatic && (EffectTypes.Contains(containing) || (GuardTypes.Contains(containing) && method.Name.StartsWith("ThrowIf", StringComparison.Ordinal)));
 
+    /// <summary>
+    /// The base class library's methods that reorder the elements of an array or span in place (Array.Reverse and Sort,
+    /// their span forms, Random.Shuffle) or copy into one (Array.ConstrainedCopy, Buffer.BlockCopy): the argument they
+    /// change, as a write into it, so that rearranging or overwriting a
+    /// parameter's elements is SG0018 as writing one of them is. Only arguments that are plainly a variable or a view of
+    /// one (x, x.AsSpan(), x.AsSpan(1, n), x.Slice(...)); anything else (a copy, a call's result) is an array the
+    /// method cannot be the caller's, or runs as written.
+    /// </summary>
+    private void RecordInPlaceWrites(IOperation at, IMethodSymbol method, string containing)
+    {
+        if (at is not IInvocationOperation inv)
+        {
+            return;
+        }
+
+        bool reorders = (containing is "System.Array" or "System.MemoryExtensions" && method.Name is "Reverse" or "Sort")
+            || (containing == "System.Random" && method.Name == "Shuffle");
+        bool copies = (containing == "System.Array" && method.Name == "ConstrainedCopy") || (containing == "System.Buffer" && method.Name == "BlockCopy");
+        if (!reorders && !copies)
+        {
+            return;
+        }
+
+        // Sort(keys, items, ...) rearranges both; Reverse, Sort(array) and Shuffle their first argument; the copies
+        // (source, at, destination, at, count) their third.
+        int first = copies ? 2 : 0;
+        int written = copies ? 3 : method.Name == "Sort" && inv.Arguments.Length >= 2 && inv.Arguments[1].Value.Type is IArrayTypeSymbol or INamedTypeSymbol { Name: "Span" } ? 2 : 1;
+        for (int i = first; i < written && i < inv.Arguments.Length; i++)
+        {
+            var target = inv.Arguments[i].Value;
+            for (int hops = 0; hops < 8; hops++)
+            {
+                if (target is IConversionOperation conversion)
+                {
+                    target = conversion.Operand;
+                }
+                else if (target is IInvocationOperation { TargetMethod.Name: "AsSpan" or "AsMemory" or "Slice" } view)
+                {
+                    target = view.Instance ?? (view.Arguments.Length > 0 ? view.Arguments[0].Value : view);
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (target is ILocalReferenceOperation or IParameterReferenceOperation && LowerExpr(target) is Scalar { Operand: { Type.IsArray: true } array })
+            {
+                var store = new Store(array, new Operand[] { Lit.Int(0) }, Lit.Int(0), accumulate: false);
+                Writes.Add((store, at.Syntax.GetLocation(), SourceText(at.Syntax)));
+            }
+        }
+    }
+
     /// <summary>The receiver of an instance call: a struct place (so that a method can change it), or a value.</summary>
     private FValue? ReceiverFor(IOperation instance, IMethodSymbol method)
     {
@@ -325,6 +379,7 @@ internal sealed partial class Lowerer
         var resultType = call.Type;
         if (method.ReturnsVoid)
         {
+            RecordInPlaceWrites(at, method, containing);
             _block.Add(new Effect(call));
             Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method, _compilation) }));
             return new Scalar(Lit.False);
