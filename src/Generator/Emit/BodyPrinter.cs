@@ -988,7 +988,7 @@ internal sealed class BodyPrinter
 
         if (instr.IsRealMath && KnownMethods.MethodName(instr.Op) is { } method)
         {
-            string owner = t.CSharp;
+            string owner = instr.Data is MathClamp ? "global::System.Math" : t.CSharp;
             return (owner + "." + method + "(" + string.Join(", ", a.Select(x => Expr(x, Precedence.None))) + ")", (int)Precedence.Primary);
         }
 

@@ -571,7 +571,9 @@ internal sealed partial class Lowerer
                 converted[i] = isInt ? operands[i] : ToReal(operands[i], resultType);
             }
 
-            return new Scalar(Emit(op, resultType, converted, source: src));
+            // Math.Clamp and double.Clamp differ at a signed zero (see MathClamp): the call keeps the one written.
+            object? data = op == Opcode.Clamp && method.ContainingType.ToDisplayString() == "System.Math" ? MathClamp.Instance : null;
+            return new Scalar(Emit(op, resultType, converted, data, source: src));
         }
 
         if (resultType is { IsReal: true } && method.Name is "Round" or "Floor" or "Ceiling" or "Truncate")

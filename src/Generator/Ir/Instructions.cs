@@ -334,3 +334,17 @@ internal sealed class GuardedView
     {
     }
 }
+
+/// <summary>
+/// The data of a <see cref="Opcode.Clamp"/> the source wrote as <c>Math.Clamp</c>: printed as <c>Math.Clamp</c>, which
+/// returns the value itself when it equals a bound (<c>Math.Clamp(-0.0, 0.0, 1.0)</c> is −0.0), where
+/// <c>double.Clamp</c> returns +0.0. The gradient's value keeps the method's bits.
+/// </summary>
+internal sealed class MathClamp
+{
+    public static readonly MathClamp Instance = new();
+
+    private MathClamp()
+    {
+    }
+}

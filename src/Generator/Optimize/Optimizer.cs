@@ -821,6 +821,7 @@ internal static class Cse
             OpaqueInfo o => StringComparer.Ordinal.GetHashCode(o.Key),
             bool b => b ? 7 : 11,
             GuardedView => 13,
+            MathClamp => 17,
             _ => 0,
         };
 
@@ -833,6 +834,7 @@ internal static class Cse
             (OpaqueInfo a, OpaqueInfo b) => string.Equals(a.Key, b.Key, StringComparison.Ordinal),
             (bool a, bool b) => a == b,
             (GuardedView, GuardedView) => true,
+            (MathClamp, MathClamp) => true,
             _ => false,
         };
     }

@@ -28,7 +28,7 @@ namespace Demo
         {
 
             // forward sweep: the function itself, each intermediate value kept for the reverse sweep
-            double value = double.Abs(x) + double.Max(x, y) + double.Clamp(y, -1.0, 1.0);
+            double value = double.Abs(x) + double.Max(x, y) + global::System.Math.Clamp(y, -1.0, 1.0);
 
             // reverse sweep: the chain rule, from the result back to the parameters
             double t0 = x == y ? 0.5 : 0.0;
