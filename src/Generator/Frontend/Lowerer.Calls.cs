@@ -707,7 +707,7 @@ internal sealed partial class Lowerer
                 return new Scalar(Lit.False);
             case "ToArray" or "Clone" when values.Length == 0:
                 var copy = Alloc(self.Type.Element!, new[] { Len() }, at);
-                CopyElements(self, copy, Len(), at);
+                CopyLoop(self, copy, Len(), Lit.False, at);
                 return new Scalar(copy);
             case "GetLength" when values.Length == 1 && Arg(0) is { } dim:
                 return new Scalar(Emit(Opcode.GetLength, IrType.Int32, new[] { self, dim }, source: src));

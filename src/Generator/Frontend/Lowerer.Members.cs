@@ -422,15 +422,94 @@ internal sealed partial class Lowerer
         }
 
         var fresh = Alloc(array.Type.Element!, new[] { count }, at);
-        CopyElements(view, fresh, count, at);
+        CopyLoop(view, fresh, count, Lit.False, at);
         return fresh;
     }
 
-    /// <summary>Copies count elements from one array to another with a loop (differentiable like any loop).</summary>
+    /// <summary>
+    /// Copies count elements from one array to another with a loop (differentiable like any loop), with the semantics of
+    /// <c>Array.Copy</c> and <c>Span.CopyTo</c> when the two overlap: every element is read before it is overwritten.
+    /// Views of one array (known from their slices) are copied last element first when the destination starts after the
+    /// source; views that cannot be told apart from the same array (a reassigned variable, an element of a jagged array,
+    /// two parameters) are copied through a fresh array; anything else (a fresh array on either side) is copied first to last.
+    /// </summary>
     private void CopyElements(Operand from, Operand to, Operand count, IOperation at)
+    {
+        var (fromRoot, fromOffset) = ViewRoot(from);
+        var (toRoot, toOffset) = ViewRoot(to);
+        if (fromRoot is not null && ReferenceEquals(fromRoot, toRoot))
+        {
+            // One array: the order memmove uses (last first when the destination lies after the source).
+            var backward = Emit(Opcode.Cmp, IrType.Bool, new[] { toOffset, fromOffset }, CmpKind.Gt);
+            CopyLoop(from, to, count, backward, at);
+        }
+        else if (fromRoot is not null && toRoot is not null && Distinct(fromRoot, toRoot))
+        {
+            CopyLoop(from, to, count, Lit.False, at);
+        }
+        else
+        {
+            var temporary = Alloc(from.Type.Element!, new[] { count }, at);
+            CopyLoop(from, temporary, count, Lit.False, at);
+            CopyLoop(temporary, to, count, Lit.False, at);
+        }
+    }
+
+    /// <summary>
+    /// Two different roots that cannot be one array: two arrays the method allocated (new, stackalloc, ToArray), or one of
+    /// them and a parameter of the method (which holds its array from before the call). Two parameters may be one array.
+    /// </summary>
+    private bool Distinct(Var a, Var b)
+    {
+        bool Fresh(Var v) => _defs.TryGetValue(v, out var def) && def.Op == Opcode.Alloc;
+        bool Parameter(Var v) => v.Role == VarRole.Parameter && !_defs.ContainsKey(v);
+        return !ReferenceEquals(a, b) && ((Fresh(a) && (Fresh(b) || Parameter(b))) || (Parameter(a) && Fresh(b)));
+    }
+
+    /// <summary>
+    /// The array an array operand is a view of, through slices and moves of variables assigned once, and the element
+    /// offset of the view in it; a null root when that cannot be told (a reassigned variable, an element of a jagged
+    /// array, a choice between arrays).
+    /// </summary>
+    private (Var? Root, Operand Offset) ViewRoot(Operand array)
+    {
+        Operand offset = Lit.Int(0);
+        var current = array;
+        for (int depth = 0; depth < 256; depth++)
+        {
+            if (current is not Var v || v.Mutable)
+            {
+                return (null, offset);
+            }
+
+            if (!_defs.TryGetValue(v, out var def) || def.Op == Opcode.Alloc)
+            {
+                return (v, offset);
+            }
+
+            switch (def.Op)
+            {
+                case Opcode.Slice:
+                    offset = Emit(Opcode.IAdd, IrType.Int32, new[] { def.Args[1], offset });
+                    current = def.Args[0];
+                    continue;
+                case Opcode.Copy when def.Args[0].Type.IsArray:
+                    current = def.Args[0];
+                    continue;
+                default:
+                    return (null, offset);
+            }
+        }
+
+        return (null, offset);
+    }
+
+    /// <summary>to[j] = from[j] for j below count: j counts up, or down when <paramref name="backward"/> is true.</summary>
+    private void CopyLoop(Operand from, Operand to, Operand count, Operand backward, IOperation at)
     {
         var i = new SyntheticKey("i");
         Bind(i, new Scalar(Lit.Int(0)));
+        var last = backward is Lit { Text: "false" } ? null : Emit(Opcode.ISub, IrType.Int32, new[] { count, Lit.Int(1) });
         EmitLoop(
             "copy",
             false,
@@ -441,8 +520,9 @@ internal sealed partial class Lowerer
             () =>
             {
                 var k = ((Scalar)_env.Get(i)!).Operand;
-                var x = Emit(Opcode.Load, from.Type.Element!, new[] { from, k });
-                var store = new Store(to, new[] { k }, x, accumulate: false);
+                var j = last is null ? k : Emit(Opcode.Select, IrType.Int32, new[] { backward, Emit(Opcode.ISub, IrType.Int32, new[] { last, k }), k });
+                var x = Emit(Opcode.Load, from.Type.Element!, new[] { from, j });
+                var store = new Store(to, new[] { j }, x, accumulate: false);
                 _block.Add(store);
                 Writes.Add((store, at.Syntax.GetLocation(), SourceText(at.Syntax)));
                 return Flow.Normal;

@@ -532,6 +532,21 @@ internal sealed partial class Lowerer
             }
         }
 
+        // A comparison of two int literals (the order of a copy between views of one array at fixed offsets).
+        if (op == Opcode.Cmp && data is CmpKind kind && args.Length == 2 && args[0] is Lit left && args[1] is Lit right
+            && left.Type.CSharp == "int" && right.Type.CSharp == "int" && left.TryInt(out long leftValue) && right.TryInt(out long rightValue))
+        {
+            return Lit.Bool(kind switch
+            {
+                CmpKind.Eq => leftValue == rightValue,
+                CmpKind.Ne => leftValue != rightValue,
+                CmpKind.Lt => leftValue < rightValue,
+                CmpKind.Le => leftValue <= rightValue,
+                CmpKind.Gt => leftValue > rightValue,
+                _ => leftValue >= rightValue,
+            });
+        }
+
         if (op == Opcode.Select && args[0] is Lit cond && (cond == Lit.True || cond == Lit.False))
         {
             return cond == Lit.True ? args[1] : args[2];
