@@ -46,6 +46,19 @@ internal sealed class Reverse
     private readonly Dictionary<Var, Var> _outputs;
     private readonly string _functionName;
 
+    /// <summary>How deep in ifs and loops each value of the forward body is defined (the body itself: 0).</summary>
+    private readonly Dictionary<Var, int> _defDepth = new();
+
+    /// <summary>
+    /// Values whose adjoint may be exactly zero at run time because of control flow: used only in some arms of an if, in
+    /// a loop that may not run, through a selection (?:) or a kink of max, min, clamp or abs, or upstream of such a value.
+    /// Their contributions are guarded (<c>vBar == 0 ? 0 : ∂v/∂a·vBar</c>), so that a value the result does not depend on
+    /// here contributes 0 even where its own derivative is infinite or NaN (√ of a negative number computed before an
+    /// if that does not use it; exp overflowing in an arm not taken), instead of 0·∞ = NaN.
+    /// </summary>
+    private readonly HashSet<Var> _mayBeZero = new();
+    private int _depth = -1;
+
     public Reverse(IrMethod method, Activity activity, Dictionary<Var, Var> outputs, string functionName)
     {
         _method = method;
@@ -79,6 +92,7 @@ internal sealed class Reverse
         PrepareForward(forward, prologue);
         forward.Stmts.InsertRange(0, prologue);
 
+        RecordDepths(forward, 0);
         var defined = _method.Leaves.Select(l => l.Var).ToList();
         var seeds = new List<(Operand Target, Operand Value)>();
         if (seedTarget is Var result && _activity.IsActive(result) && result.Type.IsReal)
@@ -317,6 +331,75 @@ internal sealed class Reverse
 
     private bool IsActiveReal(Operand o) => o is Var v && v.Type.IsReal && _activity.IsActive(v);
 
+    private void RecordDepths(Block block, int depth)
+    {
+        // An explicit stack: nesting in the user's code is bounded by its text, but the walk never recurses on it.
+        var work = new Stack<(Block Block, int Depth)>();
+        work.Push((block, depth));
+        while (work.Count > 0)
+        {
+            var (current, d) = work.Pop();
+            foreach (var st in current.Stmts)
+            {
+                switch (st)
+                {
+                    case Assign a:
+                        _defDepth[a.Dst] = d;
+                        break;
+                    case If f:
+                        foreach (var phi in f.Phis)
+                        {
+                            _defDepth[phi.Dst] = d;
+                        }
+
+                        work.Push((f.Then, d + 1));
+                        work.Push((f.Else, d + 1));
+                        break;
+                    case Loop l:
+                        foreach (var lv in l.Vars)
+                        {
+                            _loopVars.Add(lv.Var);
+                            _defDepth[lv.Var] = d;
+                        }
+
+                        work.Push((l.Header, d + 1));
+                        work.Push((l.Body, d + 1));
+                        break;
+                }
+            }
+        }
+    }
+
+    private readonly HashSet<Var> _loopVars = new();
+
+    /// <summary>
+    /// A contribution to <paramref name="target"/>'s adjoint made inside an if arm or a loop body that its definition is
+    /// outside: it may not be made at all, so the adjoint may stay zero. (A loop variable's adjoint is carried through
+    /// the iterations and flows to its initial value whether or not the loop runs: not counted.)
+    /// </summary>
+    private void NoteContribution(Operand target)
+    {
+        if (target is Var v && !_loopVars.Contains(v) && _depth > (_defDepth.TryGetValue(v, out int d) ? d : 0))
+        {
+            _mayBeZero.Add(v);
+        }
+    }
+
+    /// <summary>∂v/∂a·vBar, or 0 where vBar is 0 when v's adjoint may be zero (see <see cref="_mayBeZero"/>).</summary>
+    private Operand Contribution(Operand partial, Var vBar, Operand? zeroAdjoint, Builder b)
+    {
+        // A constant partial is finite: its product with a zero adjoint is zero already.
+        var product = b.Mul(partial, vBar);
+        return zeroAdjoint is null || partial is Const ? product : b.Select(zeroAdjoint, new Const(0, product.Type), product);
+    }
+
+    /// <summary>vBar == 0, the guard of v's contributions, when v's adjoint may be zero; else null.</summary>
+    private Operand? ZeroAdjoint(Var v, Var vBar, Builder b) =>
+        _mayBeZero.Contains(v) ? b.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, vBar, new Const(0, vBar.Type)) : null;
+
+    private static bool IsKink(Opcode op) => op is Opcode.Max or Opcode.Min or Opcode.Clamp or Opcode.Abs or Opcode.MaxMagnitude
+        or Opcode.MinMagnitude or Opcode.MaxNumber or Opcode.MinNumber;
+
     /// <summary>
     /// The reverse of a block: the adjoints of the values it defines zeroed, then <paramref name="prologue"/> (flows into
     /// the block from its end: φs, loop variables, the seed), then its statements' contributions, last first.
@@ -331,6 +414,7 @@ internal sealed class Reverse
             }
         }
 
+        _depth++;
         var body = new Block();
         var b = new Builder(_method, body, exact: false);
         var defined = new List<Var>(definedAbove ?? new List<Var>());
@@ -372,11 +456,13 @@ internal sealed class Reverse
         {
             if (target is Var tv && _adjoints.TryGetValue(tv, out var adj))
             {
+                NoteContribution(tv);
                 h.Accumulate(adj, Convert(value, adj.Type, h));
             }
         }
 
         head.Stmts.AddRange(body.Stmts);
+        _depth--;
         return head;
     }
 
@@ -432,7 +518,14 @@ internal sealed class Reverse
                         {
                             b.PendingComment = Describe(instr, arg);
                             var target = Adjoint((Var)arg);
-                            b.Accumulate(target, Convert(b.Mul(partial, vBar), target.Type, b));
+                            var zero = ZeroAdjoint(v, vBar, b);
+                            NoteContribution(arg);
+                            if (zero is not null)
+                            {
+                                _mayBeZero.Add((Var)arg);
+                            }
+
+                            b.Accumulate(target, Convert(Contribution(partial, vBar, zero, b), target.Type, b));
                         }
                     }
 
@@ -447,6 +540,7 @@ internal sealed class Reverse
                         b.PendingComment = Describe(instr, instr.Args[i]);
                         var target = Adjoint((Var)instr.Args[i]);
                         var zero = new Const(0, v.Type);
+                        _mayBeZero.Add((Var)instr.Args[i]);
                         var part = i == 1 ? b.Select(instr.Args[0], vBar, zero) : b.Select(instr.Args[0], zero, vBar);
                         b.Accumulate(target, Convert(part, target.Type, b));
                     }
@@ -473,6 +567,8 @@ internal sealed class Reverse
 
         b.PendingComment = null;
         var partials = DerivativeRules.Partials(instr, v, b);
+        Operand? zeroAdjoint = null;
+        bool zeroChecked = false;
         for (int i = 0; i < instr.Args.Length; i++)
         {
             var arg = instr.Args[i];
@@ -481,10 +577,21 @@ internal sealed class Reverse
                 continue;
             }
 
+            if (!zeroChecked)
+            {
+                zeroAdjoint = ZeroAdjoint(v, vBar, b);
+                zeroChecked = true;
+            }
+
             b.PendingComment = Describe(instr, arg);
             var target = Adjoint((Var)arg);
-            var contribution = b.Mul(p, vBar);
-            b.Accumulate(target, Convert(contribution, target.Type, b));
+            NoteContribution(arg);
+            if (zeroAdjoint is not null || IsKink(instr.Op))
+            {
+                _mayBeZero.Add((Var)arg);
+            }
+
+            b.Accumulate(target, Convert(Contribution(p, vBar, zeroAdjoint, b), target.Type, b));
         }
     }
 
@@ -532,11 +639,19 @@ internal sealed class Reverse
             if (IsActiveReal(p.Then))
             {
                 thenFlows.Add((p.Then, pBar));
+                if (_mayBeZero.Contains(p.Dst))
+                {
+                    _mayBeZero.Add((Var)p.Then);
+                }
             }
 
             if (IsActiveReal(p.Else))
             {
                 elseFlows.Add((p.Else, pBar));
+                if (_mayBeZero.Contains(p.Dst))
+                {
+                    _mayBeZero.Add((Var)p.Else);
+                }
             }
         }
 
@@ -590,6 +705,10 @@ internal sealed class Reverse
             if (IsActiveReal(lv.Next))
             {
                 flows.Add((lv.Next, t));
+                if (_mayBeZero.Contains(lv.Var))
+                {
+                    _mayBeZero.Add((Var)lv.Next);
+                }
             }
         }
 
@@ -616,6 +735,11 @@ internal sealed class Reverse
         {
             if (IsActiveReal(lv.Init))
             {
+                if (_mayBeZero.Contains(lv.Var))
+                {
+                    _mayBeZero.Add((Var)lv.Init);
+                }
+
                 var target = Adjoint((Var)lv.Init);
                 b.Accumulate(target, Convert(_adjoints[lv.Var], target.Type, b));
             }

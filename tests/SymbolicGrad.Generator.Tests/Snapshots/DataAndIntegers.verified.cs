@@ -55,8 +55,9 @@ namespace Demo
                 eBar = t2;
             }
             // ∂F/∂p from p - target (difference rule)
+            double t3 = eBar;
             // ∂F/∂w from w * n (product rule)
-            dW = t0 * eBar;
+            dW = t3 == 0.0 ? 0.0 : t0 * t3;
             return value;
         }
 

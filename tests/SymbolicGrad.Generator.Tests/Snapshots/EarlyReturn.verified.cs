@@ -73,7 +73,7 @@ namespace Demo
                     sBar = t5;
                 }
                 // ∂F/∂x from Math.Sqrt(x) (sqrt rule)
-                double t6 = xBar + 0.5 / s * sBar;
+                double t6 = xBar + (sBar == 0.0 ? 0.0 : 0.5 / s * sBar);
                 xBar = t6;
             }
             dX = xBar;

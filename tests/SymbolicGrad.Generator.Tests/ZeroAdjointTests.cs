@@ -1,0 +1,83 @@
+using System.Reflection;
+using SymbolicGrad.Generator.Tests.KnownBugs;
+
+namespace SymbolicGrad.Generator.Tests;
+
+/// <summary>
+/// A value the result does not depend on at this point contributes nothing to the gradient, even where its own derivative
+/// is infinite or NaN. <c>double r = Math.Sqrt(1 - x * x); return Math.Abs(x) &lt; 1 ? r : 0;</c> at x = 2 is flat (0),
+/// but the reverse sweep multiplied r's zero adjoint by ∂√u/∂u = 0.5 / NaN and the gradient was NaN (found by a red-team
+/// pass). An adjoint that control flow can leave at zero (an if arm, a loop that may not run, ?:, a kink of max, min,
+/// clamp or abs) now propagates as exactly zero. Each case: the closed form on both sides, the gradient method's value
+/// bit for bit, and a tight numeric check.
+/// </summary>
+public class ZeroAdjointTests
+{
+    private const string Members = """
+        [Differentiable(Hessian = true)] public static double Circle(double x) { double r = Math.Sqrt(1 - x * x); return Math.Abs(x) < 1 ? r : 0; }
+        [Differentiable(Hessian = true)] public static double CircleIf(double x) { double r = Math.Sqrt(1 - x * x); if (Math.Abs(x) < 1) return r; return x * 0.5; }
+        [Differentiable] public static double LogWhenPositive(double[] x) { double s = 0; for (int i = 0; i < x.Length; i++) { double l = Math.Log(x[i]); s += x[i] > 0 ? l : x[i] * x[i]; } return s; }
+        [Differentiable(Hessian = true)] public static double Softplus(double x) { double e = Math.Exp(x); return x > 30 ? x : Math.Log(1 + e); }
+        [Differentiable] public static double ClampedLog(double x) => Math.Max(Math.Log(x), -10);
+        [Differentiable] public static double UnusedInLoop(double x, int n) { double l = Math.Log(x); double s = x; for (int i = 0; i < n; i++) s += l; return s; }
+        [Differentiable] public static double Overflow(double x, double w) { double e = Math.Exp(x); double y = e * w; if (x > 700) return w; return y; }
+        """;
+
+    private static readonly Lazy<Type> Compiled = new(() => Expect.Compiles(Harness.InClass(Members)).GetType("Demo.C")!);
+
+    public static TheoryData<string, double[], double[], object?[], bool> Cases => new()
+    {
+        { "Circle", new[] { 2.0 }, new[] { 0.0 }, Array.Empty<object?>(), true },
+        { "Circle", new[] { 0.5 }, new[] { -0.5 / Math.Sqrt(0.75) }, Array.Empty<object?>(), true },
+        { "CircleIf", new[] { -3.0 }, new[] { 0.5 }, Array.Empty<object?>(), true },
+        { "CircleIf", new[] { 0.5 }, new[] { -0.5 / Math.Sqrt(0.75) }, Array.Empty<object?>(), true },
+        { "LogWhenPositive", new[] { 0.0, 2.0, -1.0 }, new[] { 0.0, 0.5, -2.0 }, new object?[] { 3 }, false },
+        { "LogWhenPositive", new[] { -0.5, 0.25, 3.0 }, new[] { -1.0, 4.0, 1 / 3.0 }, new object?[] { 3 }, true },
+        { "Softplus", new[] { 800.0 }, new[] { 1.0 }, Array.Empty<object?>(), true },
+        { "Softplus", new[] { 1.0 }, new[] { Math.E / (1 + Math.E) }, Array.Empty<object?>(), true },
+        { "ClampedLog", new[] { 0.0 }, new[] { 0.0 }, Array.Empty<object?>(), false },
+        { "ClampedLog", new[] { 1e-6 }, new[] { 0.0 }, Array.Empty<object?>(), false },
+        { "ClampedLog", new[] { 2.0 }, new[] { 0.5 }, Array.Empty<object?>(), true },
+        { "UnusedInLoop", new[] { 0.0 }, new[] { 1.0 }, new object?[] { 0 }, true },
+        { "UnusedInLoop", new[] { 0.5 }, new[] { 1 + 3 / 0.5 }, new object?[] { 3 }, true },
+        { "Overflow", new[] { 800.0, 1.5 }, new[] { 0.0, 1.0 }, Array.Empty<object?>(), true },
+        { "Overflow", new[] { 0.5, 1.5 }, new[] { Math.Exp(0.5) * 1.5, Math.Exp(0.5) }, Array.Empty<object?>(), true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ValuesTheResultDoesNotDependOnContributeZero(string name, double[] x, double[] expected, object?[] data, bool smooth)
+    {
+        var f = (DifferentiableFunction)Compiled.Value.GetMethod(name + "Objective", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, data)!;
+        var g = new double[x.Length];
+        double value = f.ValueAndGradient(x, g);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(f.Value(x)), BitConverter.DoubleToInt64Bits(value));
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.True(Math.Abs(g[i] - expected[i]) <= 1e-12 * (1 + Math.Abs(expected[i])), $"{name} component {i}: {g[i]:R}, expected {expected[i]:R}");
+        }
+
+        // Where the differences' steps cross a kink or leave the domain (log near 0) only the closed form is checked.
+        if (smooth)
+        {
+            var check = GradientCheck.Check(f, x, Expect.Tight);
+            Assert.True(check.Passed, check.ToString());
+        }
+    }
+
+    /// <summary>The Hessian-vector product runs the guarded reverse sweep in forward mode: finite, and the closed form.</summary>
+    [Theory]
+    [InlineData("Circle", 2.0, 0.0)]
+    [InlineData("Circle", 0.5, -1 / (0.75 * 0.8660254037844386))]
+    [InlineData("CircleIf", -3.0, 0.0)]
+    [InlineData("Softplus", 800.0, 0.0)]
+    [InlineData("Softplus", 1.0, 0.19661193324148185)]
+    public void SecondOrderIsFiniteToo(string name, double x, double expected)
+    {
+        var f = (DifferentiableFunction)Compiled.Value.GetMethod(name + "Objective", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, null)!;
+        var h = new double[1];
+        f.Hessian(new[] { x }, h);
+        Assert.True(Math.Abs(h[0] - expected) <= 1e-12 * (1 + Math.Abs(expected)), $"{name}''({x}) = {h[0]:R}, expected {expected:R}");
+        GradientCheck.CheckHessian(f, new[] { x }).ThrowIfFailed();
+    }
+}
