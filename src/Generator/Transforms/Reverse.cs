@@ -209,7 +209,7 @@ internal sealed class Reverse
                             // made before the loop, that nobody reads (as for an if whose one branch holds data: an
                             // array value without an adjoint array is data).
                             Operand? initAdjoint = ArrayAdjoint(lv.Init);
-                            if (initAdjoint is null && _arrayAdjoints.TryGetValue(lv.Var, out var pending) && pending.Type.Form == ArrayForm.Array
+                            if (initAdjoint is null && _arrayAdjoints.TryGetValue(lv.Var, out var pending)
                                 && ArrayAdjoint(lv.Next) is not null && lv.Init is Var data)
                             {
                                 var before = new Block();

@@ -112,6 +112,21 @@ public class KnownGeneratorBugTests
         "        for (int i = 0; i < 2; i++)\n        {\n            s += cur[0] * cur[1];\n            cur = x.AsSpan(2, 2);\n        }\n\n        return s;\n    }",
         "F", new[] { 0.7, -0.4, 0.5, 1.5 }, new[] { -0.4, 0.7, 1.5, 0.5 }, 4);
 
+    /// <summary>
+    /// A span that starts on data and is then pointed at computed arrays (a network's input, then each layer's output),
+    /// as an array variable already could: the data's adjoint is a sink nobody reads. Closed form: s0 = tanh(w0·x0),
+    /// f = tanh(w2·s0).
+    /// </summary>
+    [Fact] // fixed; was: SG0006 "an array variable that a loop switches between data and a differentiated array", at the method's name (red-team pass)
+    public void SpanThatStartsOnData()
+    {
+        double s0 = Math.Tanh(0.7 * 1.3), f = Math.Tanh(-0.4 * s0), df = 1 - f * f;
+        Expect.Gradient(
+            "    [Differentiable] public static double F(double[] w, [NoDerivative] double[] x0)\n    {\n        int n = x0.Length; var s = new double[2 * n];\n        ReadOnlySpan<double> xp = x0;\n" +
+            "        for (int l = 0; l < 2; l++)\n        {\n            for (int i = 0; i < n; i++) s[l * n + i] = Math.Tanh(w[l * n + i] * xp[i]);\n            xp = s.AsSpan(l * n, n);\n        }\n\n        return xp[0];\n    }",
+            "F", new[] { 0.7, 0.2, -0.4, 0.9 }, new[] { df * -0.4 * (1 - s0 * s0) * 1.3, 0, df * s0, 0 }, 4, new[] { 1.3, -0.6 });
+    }
+
     /// <summary>Issue #9 §1.5: record structs as data.</summary>
     [Fact] // fixed; was: reading a property of a record struct element of a [NoDerivative] array is SG0017 ('(this property) ... read fields and properties of struct values')
     public void RecordStructDataArray() => Expect.GradientOf(
