@@ -692,6 +692,10 @@ internal sealed partial class Lowerer
             case "Fill" when Arg(0) is { } fill && values.Length == 1:
                 FillElements(self, fill, Len(), at);
                 return new Scalar(Lit.False);
+            case "Fill" when isArray && values.Length == 3 && Arg(0) is { } fill3 && Arg(1) is { Type.IsInt: true } fillAt && Arg(2) is { Type.IsInt: true } fillCount:
+                // Array.Fill(array, value, startIndex, count): the elements of a view (which checks the range, as Fill does).
+                FillElements(Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, fillAt, fillCount }), fill3, fillCount, at);
+                return new Scalar(Lit.False);
             case "Clear" when values.Length == 0:
                 FillElements(self, self.Type.Element!.IsReal ? new Const(0, self.Type.Element) : DefaultOf(self.Type.Element), Len(), at);
                 return new Scalar(Lit.False);

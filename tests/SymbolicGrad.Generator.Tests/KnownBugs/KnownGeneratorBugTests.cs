@@ -127,6 +127,22 @@ public class KnownGeneratorBugTests
             "F", new[] { 0.7, 0.2, -0.4, 0.9 }, new[] { df * -0.4 * (1 - s0 * s0) * 1.3, 0, df * s0, 0 }, 4, new[] { 1.3, -0.6 });
     }
 
+    /// <summary>Array.Fill with a start and a count fills that range (closed form: t = (xy, s, s, s, xy), s = sin x, f = 2xy·s + s).</summary>
+    [Fact] // fixed; was: Array.Fill(t, v, start, count) on a local array is SG0015 "no derivative rule" (red-team pass)
+    public void ArrayFillOfARange()
+    {
+        double x = 0.7, y = -1.3, sx = Math.Sin(x), cx = Math.Cos(x);
+        Expect.Gradient(
+            "    [Differentiable] public static double F(double x, double y)\n    {\n        var t = new double[5];\n        Array.Fill(t, x * y);\n        Array.Fill(t, Math.Sin(x), 1, 3);\n        return t[0] * t[1] + t[3] * t[4] + t[2];\n    }",
+            "F", new[] { x, y }, new[] { 2 * y * sx + 2 * x * y * cx + cx, 2 * x * sx });
+    }
+
+    /// <summary>The same fill on a parameter writes to the caller's array: SG0018 at the call, as Array.Fill(d, v) is.</summary>
+    [Fact]
+    public void ArrayFillOfARangeOfAParameterIsRefused() => Expect.Refused(
+        "    [Differentiable] public static double F(double[] w, [NoDerivative] double[] d)\n    {\n        [|Array.Fill(d, 1.0, 0, 2)|];\n        return w[0] * d[0];\n    }",
+        "SG0018", "writes to the elements of the parameter 'd'");
+
     /// <summary>Issue #9 §1.5: record structs as data.</summary>
     [Fact] // fixed; was: reading a property of a record struct element of a [NoDerivative] array is SG0017 ('(this property) ... read fields and properties of struct values')
     public void RecordStructDataArray() => Expect.GradientOf(
