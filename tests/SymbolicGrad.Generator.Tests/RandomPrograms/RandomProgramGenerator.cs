@@ -382,7 +382,7 @@ public sealed partial class RandomProgramGenerator
         // arrays
         "array-param", "readonly-span-param", "span-param", "data-array", "data-span", "array-read-data",
         "index-const", "index-last", "index-int", "index-mod", "index-affine", "index-reverse", "index-direct", "index-neighbor", "index-two-vars",
-        "local-array", "stackalloc", "array-fill", "array-passes", "array-write", "foreach-local", "running-offset",
+        "local-array", "stackalloc", "array-fill", "array-passes", "array-write", "foreach-local", "running-offset", "shift-copy",
     };
 
     private readonly Random _rng;
@@ -1364,6 +1364,33 @@ public sealed partial class RandomProgramGenerator
 
             Line(name + "[" + i + "] = " + Bounded(Expr(Depth()), array.Bound).Text + ";");
             CloseLoopBody();
+
+            // A copy between overlapping parts of the array (a shift by one either way, or the front half to the back):
+            // .NET copies as memmove does. Its choices come from a generator of their own, so that the programs of a seed
+            // stay as they were.
+            var copySide = new Random(StableSeed(_name + "/" + name + "/copy"));
+            if (copySide.NextDouble() < 0.3)
+            {
+                _tags.Add("shift-copy");
+                string length = name + ".Length";
+                var (from, to, count) = copySide.Next(4) switch
+                {
+                    0 or 1 => ("0", "1", length + " - 1"),
+                    2 => ("1", "0", length + " - 1"),
+                    _ => ("0", length + " - " + length + " / 2", length + " / 2"),
+                };
+                if (to == "1")
+                {
+                    // The first element made to differ from the others (a fill is often the same for every i): a copy
+                    // first to last would spread it over the whole array.
+                    Line(name + "[0] *= 0.5;");
+                }
+
+                string view = stack ? ".Slice(" : ".AsSpan(";
+                Line(!stack && copySide.Next(2) == 0
+                    ? "Array.Copy(" + name + ", " + from + ", " + name + ", " + to + ", " + count + ");"
+                    : name + view + from + ", " + count + ").CopyTo(" + name + view + to + "));");
+            }
 
             if (Chance(0.5))
             {
