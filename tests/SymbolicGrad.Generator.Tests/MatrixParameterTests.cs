@@ -950,6 +950,54 @@ public class MatrixParameterTests
         Assert.Contains("dW overlaps dB", twice.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Data matrices are inputs too: an output that is a row of a [NoDerivative] double[][] (or lies in a [NoDerivative]
+    /// double[,]) would be cleared at entry and then read as data. Found by a red-team pass: the gradient method returned
+    /// another value than the method, silently; now ArgumentException naming both.
+    /// </summary>
+    [Fact]
+    public void OutputSharingMemoryWithDataMatrices_Throws()
+    {
+        const string members = """
+            [Differentiable] public static double JagData(double[] w, [NoDerivative] double[][] xs)
+            {
+                double s = 0;
+                foreach (var x in xs) { double a = 0; for (int k = 0; k < w.Length; k++) a += w[k] * x[k]; s += Math.Tanh(a); }
+                return s;
+            }
+
+            [Differentiable] public static double RectData(double[] w, [NoDerivative] double[,] xs)
+            {
+                double s = 0;
+                for (int i = 0; i < xs.GetLength(0); i++) { double a = 0; for (int k = 0; k < w.Length; k++) a += w[k] * xs[i, k]; s += Math.Tanh(a); }
+                return s;
+            }
+            """;
+        var type = Expect.Compiles(Harness.InClass(members)).GetType("Demo.C")!;
+        var jagValue = type.GetMethod("JagData")!.CreateDelegate<Func<double[], double[][], double>>();
+        var jagGradient = type.GetMethod("JagDataGradient")!.CreateDelegate<JaggedGradient>();
+        var rectGradient = type.GetMethod("RectDataGradient")!.CreateDelegate<RectGradient>();
+
+        double[] w = { 0.3, -0.2, 0.5 };
+        double[][] jagged = { new[] { 1.0, 2, 3 }, new[] { 0.5, 0.1, 0.2 } };
+        var shared = Assert.Throws<ArgumentException>(() => jagGradient(w, jagged, jagged[1]));
+        Assert.Contains("dW overlaps xs", shared.Message, StringComparison.Ordinal);
+        Assert.Equal(new[] { 0.5, 0.1, 0.2 }, jagged[1]);
+
+        // A distinct output: the method's value, and the rows untouched.
+        var dW = new double[3];
+        Assert.Equal(jagValue(w, jagged), jagGradient(w, jagged, dW));
+        Assert.Equal(new[] { 1.0, 2, 3 }, jagged[0]);
+
+        var rect = new double[2, 3] { { 1, 2, 3 }, { 0.5, 0.1, 0.2 } };
+        var rectCase = Assert.Throws<ArgumentException>(() => rectGradient(w, rect, System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref rect[0, 0], 6).Slice(3, 3)));
+        Assert.Contains("dW overlaps xs", rectCase.Message, StringComparison.Ordinal);
+    }
+
+    private delegate double JaggedGradient(double[] w, double[][] xs, Span<double> dW);
+
+    private delegate double RectGradient(double[] w, double[,] xs, Span<double> dW);
+
     [Fact]
     public void ManyRows_AreCheckedWithASet()
     {

@@ -22,9 +22,13 @@ internal static partial class MethodWriter
     /// <summary>The real element of a vector or matrix.</summary>
     private static IrType ScalarElement(IrType t) => IsJagged(t) ? t.Element!.Element! : t.Element!;
 
-    /// <summary>A matrix or real vector parameter (the arrays whose memory outputs must not share).</summary>
+    /// <summary>
+    /// A matrix or real vector parameter, differentiated or data (the arrays whose memory outputs must not share: the
+    /// outputs are cleared at entry, so data that shares an output's memory would be read as zeros). A jagged data
+    /// parameter is checked row by row.
+    /// </summary>
     private static bool IsRealArrayParam(IrParam p) => p.Leaves.Count == 1 && p.Kind == ParamKind.Parameter
-        && ((p.Leaves[0].Var.Type.IsVector && p.Leaves[0].Var.Type.Element!.IsReal) || (IsMatrix(p.Leaves[0].Var.Type) && p.Leaves[0].Differentiable));
+        && ((p.Leaves[0].Var.Type.IsVector && p.Leaves[0].Var.Type.Element!.IsReal) || IsMatrix(p.Leaves[0].Var.Type));
 
     /// <summary>A [Trainable] real array or matrix member.</summary>
     private static bool IsRealArrayTrainable(IrParam p) => p.Kind == ParamKind.Trainable && p.Leaves.Count == 1
