@@ -57,6 +57,13 @@ internal static class DerivativeRules
         _ => Name(op),
     };
 
+    /// <summary>
+    /// Operations with a kink whose partials are exactly zero on one side (max, min, clamp, abs and their variants): a
+    /// zero partial times an infinite or NaN derivative of the argument not chosen must give 0, not NaN.
+    /// </summary>
+    public static bool IsKink(Opcode op) => op is Opcode.Max or Opcode.Min or Opcode.Clamp or Opcode.Abs or Opcode.MaxMagnitude
+        or Opcode.MinMagnitude or Opcode.MaxNumber or Opcode.MinNumber;
+
     /// <summary>Operations whose derivative is zero wherever it exists.</summary>
     public static bool IsStep(Opcode op) => op is Opcode.Floor or Opcode.Ceiling or Opcode.Round or Opcode.RoundDigits or Opcode.Truncate;
 

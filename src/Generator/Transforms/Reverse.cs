@@ -397,8 +397,6 @@ internal sealed class Reverse
     private Operand? ZeroAdjoint(Var v, Var vBar, Builder b) =>
         _mayBeZero.Contains(v) ? b.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, vBar, new Const(0, vBar.Type)) : null;
 
-    private static bool IsKink(Opcode op) => op is Opcode.Max or Opcode.Min or Opcode.Clamp or Opcode.Abs or Opcode.MaxMagnitude
-        or Opcode.MinMagnitude or Opcode.MaxNumber or Opcode.MinNumber;
 
     /// <summary>
     /// The reverse of a block: the adjoints of the values it defines zeroed, then <paramref name="prologue"/> (flows into
@@ -586,7 +584,7 @@ internal sealed class Reverse
             b.PendingComment = Describe(instr, arg);
             var target = Adjoint((Var)arg);
             NoteContribution(arg);
-            if (zeroAdjoint is not null || IsKink(instr.Op))
+            if (zeroAdjoint is not null || DerivativeRules.IsKink(instr.Op))
             {
                 _mayBeZero.Add((Var)arg);
             }

@@ -401,7 +401,15 @@ internal sealed class Tangent
                 continue;
             }
 
-            sum = b.Add(sum, b.Mul(Convert(p, type, b), Convert(TangentOf(arg), type, b)));
+            var product = b.Mul(Convert(p, type, b), Convert(TangentOf(arg), type, b));
+            if (DerivativeRules.IsKink(instr.Op) && p is not Const)
+            {
+                // The argument not chosen contributes 0 even where its tangent is infinite (Max(Log(x), -10) at x = 0).
+                var zero = new Const(0, type);
+                product = b.Select(b.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, Convert(p, type, b), zero), zero, product);
+            }
+
+            sum = b.Add(sum, product);
         }
 
         return sum;
