@@ -281,7 +281,8 @@ public sealed class LevenbergMarquardt
                     }
 
                     double fnorm1 = Evaluate(trial, trialResiduals);
-                    if (!double.IsFinite(fnorm1))
+                    bool trialNotFinite = !double.IsFinite(fnorm1);
+                    if (trialNotFinite)
                     {
                         fnorm1 = double.PositiveInfinity;
                     }
@@ -345,6 +346,16 @@ public sealed class LevenbergMarquardt
                     // Convergence.
                     bool fConverged = Math.Abs(actred) <= ftol && prered <= ftol && 0.5 * ratio <= 1;
                     bool xConverged = delta <= xtol * xnorm;
+                    if (xConverged && trialNotFinite)
+                    {
+                        // The trust region shrank to xtol because the residuals were NaN or infinite at the trial points:
+                        // x stopped against a wall where they are not finite, not at a minimum.
+                        return Finish(x, fvec, LeastSquaresStatus.NotFinite,
+                            string.Create(CultureInfo.InvariantCulture,
+                                $"the residuals are not finite at the trial points around x: the trust region shrank to {delta:0.0e+00} (xtol·‖Dx‖) against them"),
+                            jacobianEvaluations, iterations, gnorm, clock);
+                    }
+
                     if (fConverged || xConverged)
                     {
                         var status = fConverged && xConverged ? LeastSquaresStatus.FunctionAndStepTolerance

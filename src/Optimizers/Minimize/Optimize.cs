@@ -148,7 +148,7 @@ public static class Optimize
             StopReason.GradientTolerance => (MinimizeStatus.GradientTolerance, string.Create(inv, $"gradient norm {gnorm:0.0#e+00} ≤ tolerance {options.GradientTolerance:0.0#e+00}")),
             StopReason.ChangeTolerance => (MinimizeStatus.LineSearchFailed, string.Create(inv,
                 $"no decrease of f = {run.Loss:G10} along the damped Newton direction down to step 2⁻⁶⁰; gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),
-            StopReason.Diverged => (MinimizeStatus.NotFinite, "f, its gradient or its Hessian is not finite at the current point"),
+            StopReason.Diverged => (MinimizeStatus.NotFinite, "f, its gradient or its Hessian is not finite at the current point, or f is not finite at every trial point along the Newton direction"),
             StopReason.Cancelled => (MinimizeStatus.Stopped, "the callback asked to stop"),
             StopReason.MaxEvaluations => (MinimizeStatus.MaxEvaluations, string.Create(inv,
                 $"reached the limit of {options.MaxEvaluations} evaluations; gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),

@@ -423,7 +423,7 @@ public sealed class Lbfgs
             double gtd = Dot(flatGrad, _d!);
             if (gtd > -ToleranceChange)
             {
-                reason = StopReason.ChangeTolerance;
+                reason = _searchSawNonFinite ? StopReason.Diverged : StopReason.ChangeTolerance;
                 break;
             }
 
@@ -432,6 +432,7 @@ public sealed class Lbfgs
             if (LineSearch == LineSearch.StrongWolfe)
             {
                 parameters.CopyTo(xInit);
+                _searchSawNonFinite = false;
                 (loss, _t, lsEvals) = StrongWolfe(function, xInit, _t, _d!, loss, flatGrad, gtd, parameters);
                 // parameters = xInit + t·d
                 for (int i = 0; i < n; i++)
@@ -495,7 +496,8 @@ public sealed class Lbfgs
 
             if (MaxAbsScaled(_d!, _t) <= ToleranceChange || Math.Abs(loss - _prevLoss) < ToleranceChange)
             {
-                reason = StopReason.ChangeTolerance;
+                // A step shrunk to nothing because the function is NaN or infinite beyond it is not convergence.
+                reason = _searchSawNonFinite ? StopReason.Diverged : StopReason.ChangeTolerance;
                 break;
             }
         }
@@ -751,7 +753,7 @@ public sealed class Lbfgs
         return (bracketF[lowPos], t, evals);
     }
 
-    private static double Evaluate(ValueAndGradientFunction function, double[] x, double t, double[] d, double[] g, Span<double> work)
+    private double Evaluate(ValueAndGradientFunction function, double[] x, double t, double[] d, double[] g, Span<double> work)
     {
         for (int i = 0; i < x.Length; i++)
         {
@@ -759,8 +761,19 @@ public sealed class Lbfgs
         }
 
         double f = function(work, g);
-        return double.IsFinite(f) ? f : double.PositiveInfinity;
+        if (double.IsFinite(f))
+        {
+            return f;
+        }
+
+        // PyTorch's search goes on as if f were +∞ (it shrinks the step); the run remembers it, so that a stop on a step
+        // shrunk to nothing against a NaN wall is not reported as convergence.
+        _searchSawNonFinite = true;
+        return double.PositiveInfinity;
     }
+
+    /// <summary>The last strong-Wolfe search evaluated the function to a NaN or an infinity at one of its trial points.</summary>
+    private bool _searchSawNonFinite;
 
     /// <summary>PyTorch's <c>_cubic_interpolate</c> (from minFunc's polyinterp): the minimizer of the cubic through two points with slopes, clamped to the bounds.</summary>
     private static double CubicInterpolate(double x1, double f1, double g1, double x2, double f2, double g2, double? lower, double? upper)

@@ -243,17 +243,28 @@ public sealed class Newton
             // Backtracking (Armijo) line search.
             double t = 1;
             double fTrial = double.NaN;
-            bool accepted = false;
+            bool accepted = false, anyFinite = false;
             for (int k = 0; k < 60; k++)
             {
+                bool moved = false;
                 for (int i = 0; i < n; i++)
                 {
                     trial[i] = x[i] + t * d[i];
+                    moved |= trial[i] != x[i];
+                }
+
+                if (!moved)
+                {
+                    // x + t·d == x: a step this short changes nothing, so f(trial) = f would pass the test without any
+                    // decrease (it did, when the gradient did not match f).
+                    break;
                 }
 
                 fTrial = function(trial, trialG);
                 evaluations++;
-                if (double.IsFinite(fTrial) && Trainer.AllFinite(trialG) && fTrial <= f + 1e-4 * t * slope)
+                bool finite = double.IsFinite(fTrial) && Trainer.AllFinite(trialG);
+                anyFinite |= finite;
+                if (finite && fTrial <= f + 1e-4 * t * slope)
                 {
                     accepted = true;
                     break;
@@ -264,8 +275,9 @@ public sealed class Newton
 
             if (!accepted)
             {
-                // No decrease along a descent direction down to 2⁻⁶⁰: the iterate is as good as it gets numerically.
-                reason = StopReason.ChangeTolerance;
+                // No decrease along a descent direction down to the shortest step that moves x: the iterate is as good as
+                // it gets numerically, unless f was not finite at every trial point (then it is a wall, not a minimum).
+                reason = anyFinite ? StopReason.ChangeTolerance : StopReason.Diverged;
                 goto Done;
             }
 
