@@ -128,6 +128,9 @@ public sealed class SecurityTests(ExplorerServer server)
     [InlineData("/api/walk", """{"landscape":"bowl","start":[1,2],"optimizer":{"kind":"sgd9"}}""", "Unknown optimizer 'sgd9'")]
     [InlineData("/api/walk", """{"landscape":"bowl","start":[1,2],"optimizer":{"kind":"adam","learningRate":-1}}""", "learningRate")]
     [InlineData("/api/grid", """{"landscape":"bowl","box":{"x0":1,"x1":0,"y0":0,"y1":1}}""", "x1 > x0")]
+    [InlineData("/api/grid", """{"landscape":"bowl","box":{"x0":-1e308,"x1":1e308,"y0":0,"y1":1}}""", "finite width and height")]
+    [InlineData("/api/playground", """{"source":null}""", "a 'source' string")]
+    [InlineData("/api/playground", """{"source":"class C {}","timeLimitSeconds":1e-300}""", "timeLimitSeconds must be at least 0.5")]
     public async Task Bad_input_is_400_with_a_message_naming_the_problem(string path, string body, string expected)
     {
         using var client = server.Client();

@@ -15,6 +15,12 @@ public sealed record Box(double X0, double X1, double Y0, double Y1)
             throw new ArgumentException("The box must be finite with x1 > x0 and y1 > y0.", "box");
         }
 
+        // Its width and height must be finite too (x1 − x0 overflows for [−1e308, 1e308]): the grid's steps come from them.
+        if (!double.IsFinite(X1 - X0) || !double.IsFinite(Y1 - Y0))
+        {
+            throw new ArgumentException("The box must have a finite width and height (x1 − x0 and y1 − y0 overflow here).", "box");
+        }
+
         return this;
     }
 }

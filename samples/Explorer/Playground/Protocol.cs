@@ -49,7 +49,10 @@ public sealed record PlaygroundRequest
     /// <summary>The optimizers to walk (default: gradient descent, momentum, Adam, RMSprop, Adagrad, L-BFGS).</summary>
     public OptimizerSpec[]? Optimizers { get; init; }
 
-    /// <summary>A wall-clock limit shorter than the server's (seconds); null or longer: the server's.</summary>
+    /// <summary>The shortest wall-clock limit a request may ask for (seconds).</summary>
+    public const double MinTimeLimitSeconds = 0.5;
+
+    /// <summary>A wall-clock limit shorter than the server's (seconds, at least <see cref="MinTimeLimitSeconds"/>); null or longer: the server's.</summary>
     public double? TimeLimitSeconds { get; init; }
 
     /// <summary>The length given to each array parameter (NameObjective(int length) arguments); default 2.</summary>

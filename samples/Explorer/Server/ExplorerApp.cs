@@ -147,9 +147,15 @@ public static class ExplorerApp
                 return Results.Json(new ApiError(e.Message), Json.Options, statusCode: e.Status);
             }
 
-            if (request is null)
+            if (request is null || request.Source is null)
             {
-                return Results.Json(new ApiError("The body must be a JSON object with a 'source'."), Json.Options, statusCode: 400);
+                return Results.Json(new ApiError("The body must be a JSON object with a 'source' string."), Json.Options, statusCode: 400);
+            }
+
+            if (request.TimeLimitSeconds is double limit && !(limit >= PlaygroundRequest.MinTimeLimitSeconds))
+            {
+                return Results.Json(new ApiError($"timeLimitSeconds must be at least {PlaygroundRequest.MinTimeLimitSeconds} (a worker stopped sooner is replaced, at a cost of seconds); got {limit}."),
+                    Json.Options, statusCode: 400);
             }
 
             if (request.Source.Length > PlaygroundRequest.MaxSourceLength)
