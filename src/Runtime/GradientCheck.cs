@@ -213,9 +213,11 @@ public static partial class GradientCheck
         IReadOnlyList<string>? parameterNames)
     {
         options ??= GradientCheckOptions.Default;
-        if (!(options.AbsoluteTolerance >= 0) || !(options.RelativeTolerance >= 0))
+        if (!(options.AbsoluteTolerance >= 0) || !(options.RelativeTolerance >= 0) || double.IsInfinity(options.AbsoluteTolerance) || double.IsInfinity(options.RelativeTolerance))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "Tolerances must be non-negative numbers.");
+            // An infinite tolerance passes every gradient, however wrong.
+            throw new ArgumentOutOfRangeException(nameof(options), string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Tolerances must be finite non-negative numbers; got AbsoluteTolerance {options.AbsoluteTolerance}, RelativeTolerance {options.RelativeTolerance}."));
         }
 
         if (parameterNames is not null && parameterNames.Count != x.Length)

@@ -184,9 +184,11 @@ public static partial class GradientCheck
 
         NumericGradient.ValidatePoint(x, nameof(x));
         options ??= GradientCheckOptions.Default;
-        if (!(options.AbsoluteTolerance >= 0) || !(options.RelativeTolerance >= 0))
+        if (!(options.AbsoluteTolerance >= 0) || !(options.RelativeTolerance >= 0) || double.IsInfinity(options.AbsoluteTolerance) || double.IsInfinity(options.RelativeTolerance))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "Tolerances must be non-negative numbers.");
+            // An infinite tolerance passes every gradient, however wrong.
+            throw new ArgumentOutOfRangeException(nameof(options), string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Tolerances must be finite non-negative numbers; got AbsoluteTolerance {options.AbsoluteTolerance}, RelativeTolerance {options.RelativeTolerance}."));
         }
 
         if (!(options.StepScale > 0) || double.IsInfinity(options.StepScale))

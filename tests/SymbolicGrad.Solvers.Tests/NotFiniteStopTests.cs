@@ -104,3 +104,42 @@ public class NotFiniteStopTests
         Assert.Contains("not finite at the trial points", result.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>Misuse the red-team pass found accepted silently or failing deep inside: each now names the problem.</summary>
+public class MisuseTests
+{
+    [Fact]
+    public void LbfgsDefaultEvaluationBudgetDoesNotOverflow()
+    {
+        Assert.Equal(625_000_000, new Lbfgs(maxIterations: 500_000_000).MaxEvaluations);
+        Assert.Equal(int.MaxValue, new Lbfgs(maxIterations: int.MaxValue).MaxEvaluations);
+        Assert.Equal(125, new Lbfgs(maxIterations: 100).MaxEvaluations);
+    }
+
+    [Fact]
+    public void LearningRateFinderRefusesANonFiniteStart()
+    {
+        var data = TrainingData.FromLoss(8, 2, (p, i, g) => { g[0] = 2 * p[0]; g[1] = 2 * p[1]; return p[0] * p[0] + p[1] * p[1]; });
+        var e = Assert.Throws<ArgumentException>(() => LearningRateFinder.Run(data, [double.NaN, 0], () => new Sgd()));
+        Assert.Equal("initialParameters", e.ParamName);
+        Assert.Contains("initialParameters[0] is NaN", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LevenbergMarquardtRefusesAJacobianLargerThanAnArray()
+    {
+        var f = new LeastSquaresFunction(65536, 65537, (p, r) => r.Fill(1), (p, r, j) => { r.Fill(1); j.Fill(1); });
+        var e = Assert.Throws<ArgumentException>(() => new LevenbergMarquardt().Minimize(f, new double[65536]));
+        Assert.Contains("larger than an array can be", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(double.PositiveInfinity, 1e-6)]
+    [InlineData(1e-7, double.PositiveInfinity)]
+    public void GradientCheckRefusesInfiniteTolerances(double absolute, double relative)
+    {
+        // With an infinite tolerance a gradient of 100 instead of 6 passed.
+        var options = new GradientCheckOptions { AbsoluteTolerance = absolute, RelativeTolerance = relative };
+        Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.Check(p => p[0] * p[0], (p, g) => { g[0] = 100; return p[0] * p[0]; }, [3.0], options));
+    }
+}

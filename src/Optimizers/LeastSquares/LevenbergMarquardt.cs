@@ -90,6 +90,14 @@ public sealed class LevenbergMarquardt
             }
         }
 
+        // The dense Jacobian is max(m, n) × n doubles in one array.
+        if ((long)Math.Max(m, n) * n > Array.MaxLength)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"{function.Name} has {m} residuals and {n} parameters: its dense Jacobian ({(long)Math.Max(m, n) * n} entries) is larger than an array can be."),
+                nameof(function));
+        }
+
         if (Options.Scaling == LevenbergMarquardtScaling.Fixed && Options.Diagonal!.Count != n)
         {
             throw new ArgumentException($"options.Diagonal has {Options.Diagonal.Count} entries but {function.Name} has {n} parameters.", nameof(initialParameters));

@@ -64,6 +64,14 @@ public static class LearningRateFinder
             throw new ArgumentException($"The data has {data.Dimension} parameters but initialParameters has length {initialParameters.Length}.", nameof(initialParameters));
         }
 
+        for (int i = 0; i < initialParameters.Length; i++)
+        {
+            if (!double.IsFinite(initialParameters[i]))
+            {
+                throw new ArgumentException($"initialParameters[{i}] is {initialParameters[i]}: the starting point must be finite.", nameof(initialParameters));
+            }
+        }
+
         batching ??= Batching.MiniBatch(32);
         int n = data.Count;
         int batchSize = Math.Min(batching.Size ?? n, n);

@@ -75,7 +75,7 @@ public sealed class Lbfgs
     {
         _learningRate = Guard.Positive(learningRate, nameof(learningRate));
         MaxIterations = Guard.AtLeast(maxIterations, 1, nameof(maxIterations));
-        MaxEvaluations = maxEvaluations is int e ? Guard.AtLeast(e, 1, nameof(maxEvaluations)) : maxIterations * 5 / 4;
+        MaxEvaluations = maxEvaluations is int e ? Guard.AtLeast(e, 1, nameof(maxEvaluations)) : (int)Math.Min(int.MaxValue, maxIterations * 5L / 4);
         ToleranceGrad = Guard.NonNegative(toleranceGrad, nameof(toleranceGrad));
         ToleranceChange = Guard.NonNegative(toleranceChange, nameof(toleranceChange));
         HistorySize = Guard.AtLeast(historySize, 1, nameof(historySize));
