@@ -133,6 +133,27 @@ public class MisuseTests
         Assert.Contains("larger than an array can be", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void MinimizeOfLeastSquaresHonoursTheLimits()
+    {
+        // Minimize(LeastSquaresFunction) validated MaxIterations and MaxEvaluations and then ignored them (15 iterations, 21 evaluations).
+        static LeastSquaresFunction Rosenbrock() => new(2, 2, (p, r) => { r[0] = 10 * (p[1] - p[0] * p[0]); r[1] = 1 - p[0]; },
+            (p, r, j) => { r[0] = 10 * (p[1] - p[0] * p[0]); r[1] = 1 - p[0]; j[0] = -20 * p[0]; j[1] = 10; j[2] = -1; j[3] = 0; });
+        var byIterations = Rosenbrock().Minimize([-1.2, 1], new MinimizeOptions { MaxIterations = 1 });
+        Assert.False(byIterations.Success);
+        Assert.Equal(MinimizeStatus.MaxIterations, byIterations.Status);
+        Assert.Equal(1, byIterations.Iterations);
+
+        var byEvaluations = Rosenbrock().Minimize([-1.2, 1], new MinimizeOptions { MaxEvaluations = 3 });
+        Assert.False(byEvaluations.Success);
+        Assert.Equal(MinimizeStatus.MaxEvaluations, byEvaluations.Status);
+        Assert.True(byEvaluations.FunctionEvaluations <= 3, byEvaluations.ToString());
+
+        var unlimited = Rosenbrock().Minimize([-1.2, 1]);
+        Assert.True(unlimited.Success, unlimited.ToString());
+        Assert.True(Math.Abs(unlimited.X[0] - 1) < 1e-8 && Math.Abs(unlimited.X[1] - 1) < 1e-8);
+    }
+
     [Theory]
     [InlineData(double.PositiveInfinity, 1e-6)]
     [InlineData(1e-7, double.PositiveInfinity)]

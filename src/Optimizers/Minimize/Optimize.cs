@@ -85,15 +85,37 @@ public static class Optimize
 
         var x = StartingPoint(function.Name, function.Dimension, x0);
         var lmOptions = options.LevenbergMarquardt ?? LevenbergMarquardtOptions.Default;
-        if (options.Callback is { } callback)
+
+        // MaxEvaluations and MaxIterations cap Levenberg–Marquardt too (its tolerances are its own options'): the
+        // evaluations through its maxfev, the iterations through its callback.
+        int n = function.Dimension;
+        lmOptions = lmOptions with { MaxEvaluations = (int)Math.Min(lmOptions.MaxEvaluations ?? 100L * (n + 1), options.MaxEvaluations) };
+        var userCallback = options.Callback;
+        var lmCallback = lmOptions.Callback;
+        bool iterationLimit = false;
+        lmOptions = lmOptions with
         {
-            lmOptions = lmOptions with
+            Callback = p =>
             {
-                Callback = p => callback(new MinimizeProgress(p.Iteration, p.X, p.Cost, double.NaN, p.Evaluations)),
-            };
-        }
+                if ((lmCallback is not null && !lmCallback(p)) || (userCallback is not null && !userCallback(new MinimizeProgress(p.Iteration, p.X, p.Cost, double.NaN, p.Evaluations))))
+                {
+                    return false;
+                }
+
+                iterationLimit = p.Iteration >= options.MaxIterations;
+                return !iterationLimit;
+            },
+        };
 
         var result = new LevenbergMarquardt(lmOptions).Minimize(function, x);
+        if (iterationLimit && result.Status == LeastSquaresStatus.Stopped)
+        {
+            return new MinimizeResult(
+                "Levenberg–Marquardt (MINPACK lmder)", result.X, result.Cost, MinimizeStatus.MaxIterations,
+                string.Create(CultureInfo.InvariantCulture, $"reached the limit of {options.MaxIterations} iterations"), result.Iterations, result.Evaluations,
+                result.JacobianEvaluations, 0, result.Optimality, [], result.WallTime, leastSquares: true);
+        }
+
         var status = result.Status switch
         {
             LeastSquaresStatus.FunctionTolerance or LeastSquaresStatus.FunctionAndStepTolerance => MinimizeStatus.FunctionTolerance,
