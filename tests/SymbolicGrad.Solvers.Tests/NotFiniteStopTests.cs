@@ -154,6 +154,22 @@ public class MisuseTests
         Assert.True(Math.Abs(unlimited.X[0] - 1) < 1e-8 && Math.Abs(unlimited.X[1] - 1) < 1e-8);
     }
 
+    [Fact]
+    public void NullsAndOverflowingBoxesAreNamed()
+    {
+        var f = Problems.Rosenbrock(2, false);
+        var nullExample = Assert.Throws<ArgumentException>(() => TrainingData.FromExamples([f, null!]));
+        Assert.Contains("Example 1 is null", nullExample.Message, StringComparison.Ordinal);
+
+        // [−1e308, 1e308] is finite, but its width is not: the starting points came out infinite.
+        var box = Assert.Throws<ArgumentException>(() => MultiStart.Minimize(f, [-1e308, -1e308], [1e308, 1e308], 3));
+        Assert.Contains("width must be a finite number", box.Message, StringComparison.Ordinal);
+
+        var data = TrainingData.FromLoss(8, 2, (p, i, g) => { g[0] = 2 * p[0]; g[1] = 2 * p[1]; return p[0] * p[0] + p[1] * p[1]; });
+        var factory = Assert.Throws<InvalidOperationException>(() => LearningRateFinder.Run(data, [1.0, 0], () => null!));
+        Assert.Contains("createOptimizer returned null", factory.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(double.PositiveInfinity, 1e-6)]
     [InlineData(1e-7, double.PositiveInfinity)]

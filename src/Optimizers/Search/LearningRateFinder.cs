@@ -75,7 +75,7 @@ public static class LearningRateFinder
         batching ??= Batching.MiniBatch(32);
         int n = data.Count;
         int batchSize = Math.Min(batching.Size ?? n, n);
-        var optimizer = createOptimizer();
+        var optimizer = createOptimizer() ?? throw new InvalidOperationException("createOptimizer returned null; it must return a new optimizer.");
         var p = initialParameters.ToArray();
         var gradient = new double[data.Dimension];
         var order = Enumerable.Range(0, n).ToArray();

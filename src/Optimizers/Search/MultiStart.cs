@@ -48,9 +48,10 @@ public static class MultiStart
 
         for (int i = 0; i < lowerBounds.Length; i++)
         {
-            if (!double.IsFinite(lowerBounds[i]) || !double.IsFinite(upperBounds[i]) || lowerBounds[i] > upperBounds[i])
+            if (!double.IsFinite(lowerBounds[i]) || !double.IsFinite(upperBounds[i]) || lowerBounds[i] > upperBounds[i]
+                || !double.IsFinite(upperBounds[i] - lowerBounds[i]))
             {
-                throw new ArgumentException($"The box is empty or infinite in component {i}.", nameof(lowerBounds));
+                throw new ArgumentException($"The box is empty or infinite in component {i} (its width must be a finite number too).", nameof(lowerBounds));
             }
         }
 
@@ -74,7 +75,8 @@ public static class MultiStart
 
         var results = new OptimizationResult[starts];
         Parallel.For(0, starts, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
-            k => results[k] = localMinimizer(function, (double[])points[k].Clone()));
+            k => results[k] = localMinimizer(function, (double[])points[k].Clone())
+                ?? throw new InvalidOperationException($"The local minimizer returned null for start {k}; it must return its OptimizationResult."));
 
         int best = -1;
         for (int k = 0; k < starts; k++)

@@ -46,6 +46,14 @@ public sealed class TrainingData
             throw new ArgumentException("There are no examples.", nameof(examples));
         }
 
+        for (int i = 0; i < array.Length; i++)
+        {
+            if (array[i] is null)
+            {
+                throw new ArgumentException($"Example {i} is null.", nameof(examples));
+            }
+        }
+
         int dimension = array[0].Dimension;
         for (int i = 1; i < array.Length; i++)
         {
