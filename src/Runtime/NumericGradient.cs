@@ -35,6 +35,12 @@ public static class NumericGradient
     public static double Step(double x, NumericGradientOptions? options = null)
     {
         options ??= NumericGradientOptions.Default;
+        if (!(options.StepScale > 0) || double.IsInfinity(options.StepScale))
+        {
+            // As Compute checks it: a NaN or negative scale gave a NaN or negative step.
+            throw new ArgumentOutOfRangeException(nameof(options), options.StepScale, "StepScale must be a positive finite number.");
+        }
+
         double root = options.Richardson ? FifthRootEpsilon : CubeRootEpsilon;
         return options.StepScale * root * Math.Max(1.0, Math.Abs(x));
     }

@@ -16,6 +16,9 @@ public class GradientCheckingDocTests
         Assert.Equal(Math.Cbrt(Math.Pow(2, -52)), NumericGradient.Step(1.0), 15);              // ∛ε ≈ 6.06e-6
         Assert.Equal(1e3 * Math.Cbrt(Math.Pow(2, -52)), NumericGradient.Step(-1e3), 12);        // ·max(1, |x|)
         Assert.Equal(Math.Pow(Math.Pow(2, -52), 0.2), NumericGradient.Step(0.5, new() { Richardson = true }), 15);
+        // A scale that is not a positive finite number is refused here as in Compute (it gave NaN or negative steps).
+        Assert.Throws<ArgumentOutOfRangeException>(() => NumericGradient.Step(1.0, new() { StepScale = double.NaN }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NumericGradient.Step(1.0, new() { StepScale = -1 }));
 
         double Error(double h) => Math.Abs((Math.Exp(1 + h) - Math.Exp(1 - h)) / ((1 + h) - (1 - h)) - Math.E);
         double atDefault = Error(NumericGradient.Step(1.0));
