@@ -160,6 +160,15 @@ internal static class DiagnosticDescriptors
         "A called [Differentiable] method has errors",
         "'{0}' calls '{1}', which cannot be differentiated: {2}; fix '{1}' first (its own error is reported there)");
 
+    public static readonly DiagnosticDescriptor HessianOnVectorValued = new(
+        "SG0036",
+        "Hessian = true has no effect on a vector-valued method",
+        "'{0}' is vector-valued (it writes its results into '{1}'): it gets {0}Tangent, {0}Jacobian and {0}LeastSquares, and Hessian = true adds nothing; remove it, or return a double (for example ½‖r‖²) to get second derivatives",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "sg0036");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SG9999",
         "Internal generator error",

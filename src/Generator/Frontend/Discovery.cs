@@ -584,6 +584,15 @@ internal static class Discovery
 
         // Forward mode and second order add a direction vX per parameter (and hvX, the Hessian-vector product's output).
         bool vectorValued = method.ReturnsVoid;
+        if (vectorValued && HessianRequested(method) && method.Parameters.Length > 0)
+        {
+            var attribute = method.GetAttributes().First(a => IsNamed(a.AttributeClass, DifferentiableAttribute));
+            var at = attribute.ApplicationSyntaxReference?.GetSyntax() is AttributeSyntax attributeSyntax
+                ? attributeSyntax.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == "Hessian")?.GetLocation() ?? attributeSyntax.GetLocation()
+                : method.Locations.FirstOrDefault();
+            Report(DiagnosticDescriptors.HessianOnVectorValued, at, method.Name, method.Parameters[method.Parameters.Length - 1].Name);
+        }
+
         if (vectorValued || HessianRequested(method))
         {
             foreach (var p in method.Parameters)
