@@ -36,7 +36,8 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         // a key from text (MethodKey), and the front end runs for the methods whose key changed.
         var keys = context.SyntaxProvider.ForAttributeWithMetadataName(
                 Discovery.DifferentiableAttribute,
-                predicate: static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax,
+                predicate: static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AccessorDeclarationSyntax
+                    or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax or LambdaExpressionSyntax,
                 transform: static (ctx, ct) => MethodKey.Create(ctx, ct))
             .WithTrackingName(Steps.Key);
         var units = keys.Select(static (key, ct) => Discovery.Run(key, ct)).WithTrackingName(Steps.Lower);

@@ -188,6 +188,21 @@ public class DiagnosticTests
                 [Differentiable] public static double F(double x) => 1 + {|SG0035:G(x)|};
             """, new[] { "not supported" }),
 
+        // SG0021 on an operator, a conversion and a lambda (they were ignored silently; a red-team pass). A constructor is
+        // already CS0592 (the attribute targets methods only).
+        new("SG0021_Operator", """
+                public readonly struct Pair
+                {
+                    public readonly double A;
+                    public Pair(double a) { A = a; }
+                    [Differentiable] public static Pair operator {|SG0021:+|}(Pair x, Pair y) => new Pair(x.A + y.A);
+                    [Differentiable] public static explicit operator {|SG0021:double|}(Pair p) => p.A;
+                }
+            """, new[] { "write the computation as a method" }),
+        new("SG0021_Lambda", """
+                public static readonly Func<double, double> Square = [Differentiable] (double x) {|SG0021:=>|} x * x;
+            """, new[] { "make it a method of a partial class" }),
+
         new("SG0036_HessianOnAVectorValuedMethod", """
                 [Differentiable({|SG0036:Hessian = true|})] public static void R(double[] x, Span<double> r) { r[0] = x[0] * x[1]; r[1] = x[0]; }
             """, new[] { "is vector-valued", "Hessian = true adds nothing" }),

@@ -91,6 +91,17 @@ internal static class Discovery
                 Report(DiagnosticDescriptors.UnsupportedTarget, accessor.Keyword.GetLocation(), "a property accessor",
                     "write the computation as a method (properties read by a [Differentiable] method are differentiated with it)");
                 return null;
+            case OperatorDeclarationSyntax op:
+                Report(DiagnosticDescriptors.UnsupportedTarget, op.OperatorToken.GetLocation(), "an operator",
+                    "write the computation as a method (operators used by a [Differentiable] method are differentiated with it)");
+                return null;
+            case ConversionOperatorDeclarationSyntax conversion:
+                Report(DiagnosticDescriptors.UnsupportedTarget, conversion.Type.GetLocation(), "a conversion operator", "write the computation as a method");
+                return null;
+            case LambdaExpressionSyntax lambda:
+                Report(DiagnosticDescriptors.UnsupportedTarget, lambda.ArrowToken.GetLocation(), "a lambda",
+                    "make it a method of a partial class (lambdas called from a [Differentiable] method are differentiated with it)");
+                return null;
             case not MethodDeclarationSyntax:
                 Report(DiagnosticDescriptors.UnsupportedTarget, context.TargetNode.GetLocation(), "this member", "put it on a method");
                 return null;
@@ -883,13 +894,16 @@ internal static class Discovery
     {
         if (parameterName.StartsWith("this.", StringComparison.Ordinal))
         {
-            // A [Trainable] member: its name without the this. and the field underscore (_w → dW).
-            string member = parameterName.Substring("this.".Length).TrimStart('@').TrimStart('_');
-            return "d" + char.ToUpperInvariant(member[0]) + member.Substring(1);
+            // A [Trainable] member: its name without the this. and the field underscore (_w → dW); a member that is all
+            // underscores (_, __) keeps them (d_, d__).
+            string raw = parameterName.Substring("this.".Length).TrimStart('@');
+            string member = raw.TrimStart('_');
+            return member.Length == 0 ? "d" + raw : "d" + char.ToUpperInvariant(member[0]) + member.Substring(1);
         }
 
+        // An empty name only comes from code being typed (F(double x, double)): it has a compiler error of its own.
         string name = parameterName.TrimStart('@');
-        return "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
+        return name.Length == 0 ? "d" : "d" + char.ToUpperInvariant(name[0]) + name.Substring(1);
     }
 
     // ---------------------------------------------------------------------------------------------------------

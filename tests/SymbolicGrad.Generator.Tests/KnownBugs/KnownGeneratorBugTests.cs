@@ -143,6 +143,42 @@ public class KnownGeneratorBugTests
         "    [Differentiable] public static double F(double[] w, [NoDerivative] double[] d)\n    {\n        [|Array.Fill(d, 1.0, 0, 2)|];\n        return w[0] * d[0];\n    }",
         "SG0018", "writes to the elements of the parameter 'd'");
 
+    /// <summary>
+    /// Code being typed: a parameter with a type and no name yet (CS1001) made the generator fail internally (SG9999, an
+    /// empty name's first letter), on every keystroke of a parameter list. The compiler's error is the one to see.
+    /// </summary>
+    [Fact] // fixed; was: SG9999 IndexOutOfRangeException in OutputName (red-team pass, found by typing every prefix of a file)
+    public void AParameterWithoutANameYetIsNotAnInternalError()
+    {
+        var run = Harness.Run(Harness.InClass("    [Differentiable] public static double F(double x, double) => x * x;"));
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "SG9999");
+        Assert.Contains(run.Output.GetDiagnostics(), d => d.Id == "CS1001");
+    }
+
+    /// <summary>A [Trainable] member named _ (or __): its gradient output keeps the underscores (d_), ∂/∂_ of (_·x − 1)².</summary>
+    [Fact] // fixed; was: SG9999 IndexOutOfRangeException (the output name of '_' trimmed to nothing), on code that compiles
+    public void ATrainableMemberNamedUnderscore()
+    {
+        const string source = """
+            using SymbolicGrad;
+            namespace Demo;
+            public partial class Model
+            {
+                [Trainable] public double _;
+
+                [Differentiable] public double Loss([NoDerivative] double x) => (_ * x - 1) * (_ * x - 1);
+            }
+            """;
+        var type = Expect.Compiles(source).GetType("Demo.Model")!;
+        dynamic model = Activator.CreateInstance(type)!;
+        type.GetField("_")!.SetValue(model, 0.7);
+        var args = new object?[] { 1.5, null };
+        double value = (double)type.GetMethod("LossGradient")!.Invoke(model, args)!;
+        Assert.Equal((0.7 * 1.5 - 1) * (0.7 * 1.5 - 1), value);
+        Assert.Equal(2 * (0.7 * 1.5 - 1) * 1.5, (double)args[1]!, 12);
+        Assert.Equal("d_", type.GetMethod("LossGradient")!.GetParameters()[1].Name);
+    }
+
     /// <summary>Issue #9 §1.5: record structs as data.</summary>
     [Fact] // fixed; was: reading a property of a record struct element of a [NoDerivative] array is SG0017 ('(this property) ... read fields and properties of struct values')
     public void RecordStructDataArray() => Expect.GradientOf(
