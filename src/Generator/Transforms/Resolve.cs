@@ -447,8 +447,13 @@ internal sealed class Resolve
             Stored:
             if (v.Type.IsArray && v.Type.Form != ArrayForm.Array)
             {
+                // A loop whose step is not a constant (t += b, ADBench's LSTM objective) is not counted: say so, since
+                // the slice itself may already be what the advice asks for.
+                string notCounted = forward.Counted is null
+                    ? " (this loop is not a counted one: its step must be a constant; write for (int k = 0; k < c - 1; k++) with the offset k * b instead of t += b)"
+                    : string.Empty;
                 throw new UnsupportedException(
-                    "A span that the loop '" + (forward.Source ?? "loop") + "' chooses or re-points from one iteration to the next other than to a slice, taken in every iteration, of arrays the loop does not re-point at offsets from its counter",
+                    "A span that the loop '" + (forward.Source ?? "loop") + "' chooses or re-points from one iteration to the next other than to a slice, taken in every iteration, of arrays the loop does not re-point at offsets from its counter" + notCounted,
                     "re-point it at the top level of a counted for loop's body (xp = s.Slice(i * n, n)), or use an array (double[]) for it");
             }
 

@@ -179,6 +179,37 @@ public class KnownGeneratorBugTests
         Assert.Equal("d_", type.GetMethod("LossGradient")!.GetParameters()[1].Name);
     }
 
+    /// <summary>
+    /// ADBench's LSTM objective steps its loop by a data value (t += b) and re-points a data span at t + b: refused (the
+    /// loop is not counted, so the span's earlier views cannot be taken again), and the message now says that the step
+    /// is what to change; it used to give advice the code already followed (red-team pass). With k++ and k * b it compiles.
+    /// </summary>
+    [Fact]
+    public void ASpanRepointedByALoopWithADataStepSaysWhatToChange()
+    {
+        const string body = """
+                double total = 0;
+                ReadOnlySpan<double> input = seq.AsSpan(0, b);
+                LOOP
+                {
+                    for (int i = 0; i < b; i++) total += Math.Sin(w[i] * input[i]);
+                    input = seq.AsSpan(NEXT, b);
+                }
+                return total;
+            """;
+        string Method(string loop, string next) =>
+            "    [Differentiable] public static double F(double[] w, [NoDerivative] double[] seq, [NoDerivative] int c, [NoDerivative] int b)\n    {\n"
+            + body.Replace("LOOP", loop).Replace("NEXT", next) + "\n    }";
+        var refused = Harness.Run(Harness.InClass(Method("for (int t = 0; t < (c - 1) * b; t += b)", "t + b")));
+        var error = Assert.Single(refused.GeneratorDiagnostics);
+        Assert.Equal("SG0006", error.Id);
+        Assert.Contains("its step must be a constant", error.GetMessage(), StringComparison.Ordinal);
+
+        double[] w = { 0.3, -0.7 }, seq = { 0.5, 1.5, -1.0, 2.0, 0.25, -0.5 };
+        double Expected(int i) => Enumerable.Range(0, 2).Sum(k => Math.Cos(w[i] * seq[k * 2 + i]) * seq[k * 2 + i]);
+        Expect.Gradient(Method("for (int k = 0; k < c - 1; k++)", "(k + 1) * b"), "F", w, new[] { Expected(0), Expected(1) }, 2, seq, 3, 2);
+    }
+
     /// <summary>Issue #9 §1.5: record structs as data.</summary>
     [Fact] // fixed; was: reading a property of a record struct element of a [NoDerivative] array is SG0017 ('(this property) ... read fields and properties of struct values')
     public void RecordStructDataArray() => Expect.GradientOf(
