@@ -43,6 +43,10 @@ public class OverlappingCopyTests
         [Differentiable] public static double Chosen(double[] x, bool same) { var t = (double[])x.Clone(); var other = new double[4]; double[] u = other; if (same) u = t; u.AsSpan(0, 2).CopyTo(t.AsSpan(1)); return Weigh(t); }
         [Differentiable] public static double ChosenTwin(double[] x, bool same) { var t = (double[])x.Clone(); if (same) Move(t, 0, 1, 2); else { t[1] = 0; t[2] = 0; } return Weigh(t); }
 
+        // Reverse is a permutation (it was SG0015 "no derivative rule"): whole array, a span's part, a range
+        [Differentiable] public static double Reversed(double[] x) { var t = (double[])x.Clone(); Array.Reverse(t); t.AsSpan(1, 3).Reverse(); Array.Reverse(t, 0, 2); return Weigh(t); }
+        [Differentiable] public static double ReversedTwin(double[] x) { var t = new[] { x[0], x[3], x[1], x[2] }; return Weigh(t); }
+
         // a shift register in a loop (an FIR filter): the copy runs every iteration
         [Differentiable] public static double Shift(double[] x) { var buf = new double[3]; double s = 0; for (int k = 0; k < x.Length; k++) { Array.Copy(buf, 0, buf, 1, 2); buf[0] = x[k]; s += buf[0] * 0.5 + buf[1] * buf[2] + buf[2] * x[k]; } return s; }
         [Differentiable] public static double ShiftTwin(double[] x) { var buf = new double[3]; double s = 0; for (int k = 0; k < x.Length; k++) { buf[2] = buf[1]; buf[1] = buf[0]; buf[0] = x[k]; s += buf[0] * 0.5 + buf[1] * buf[2] + buf[2] * x[k]; } return s; }
@@ -64,6 +68,7 @@ public class OverlappingCopyTests
         { "Chosen", new object?[] { true } },
         { "Chosen", new object?[] { false } },
         { "Shift", Array.Empty<object?>() },
+        { "Reversed", Array.Empty<object?>() },
     };
 
     [Theory]

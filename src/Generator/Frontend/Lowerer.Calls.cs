@@ -240,7 +240,8 @@ internal sealed partial class Lowerer
             return;
         }
 
-        bool reorders = (containing is "System.Array" or "System.MemoryExtensions" && method.Name is "Reverse" or "Sort")
+        // (Reverse is lowered as swaps, whose stores into a parameter are reported as any write is.)
+        bool reorders = (containing is "System.Array" or "System.MemoryExtensions" && method.Name is "Sort")
             || (containing == "System.Random" && method.Name == "Shuffle");
         bool copies = (containing == "System.Array" && method.Name == "ConstrainedCopy") || (containing == "System.Buffer" && method.Name == "BlockCopy");
         if (!reorders && !copies)
@@ -691,6 +692,13 @@ internal sealed partial class Lowerer
                 return new Scalar(Lit.False);
             case "Fill" when Arg(0) is { } fill && values.Length == 1:
                 FillElements(self, fill, Len(), at);
+                return new Scalar(Lit.False);
+            case "Reverse" when values.Length == 0 && self.Type.Rank == 1:
+                // Array.Reverse(a), span.Reverse(): a permutation, as swaps of mirrored elements.
+                ReverseElements(self, Len(), at);
+                return new Scalar(Lit.False);
+            case "Reverse" when isArray && values.Length == 2 && Arg(0) is { Type.IsInt: true } reverseAt && Arg(1) is { Type.IsInt: true } reverseCount:
+                ReverseElements(Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, reverseAt, reverseCount }), reverseCount, at);
                 return new Scalar(Lit.False);
             case "Fill" when isArray && values.Length == 3 && Arg(0) is { } fill3 && Arg(1) is { Type.IsInt: true } fillAt && Arg(2) is { Type.IsInt: true } fillCount:
                 // Array.Fill(array, value, startIndex, count): the elements of a view (which checks the range, as Fill does).

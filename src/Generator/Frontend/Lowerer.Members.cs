@@ -504,6 +504,42 @@ internal sealed partial class Lowerer
         return (null, offset);
     }
 
+    /// <summary>Reverses the first count elements of an array or span in place: a[i] and a[count − 1 − i] swapped for i below count / 2.</summary>
+    private void ReverseElements(Operand array, Operand count, IOperation at)
+    {
+        var i = new SyntheticKey("i");
+        Bind(i, new Scalar(Lit.Int(0)));
+        var half = Emit(Opcode.IDiv, IrType.Int32, new[] { count, Lit.Int(2) });
+        var last = Emit(Opcode.ISub, IrType.Int32, new[] { count, Lit.Int(1) });
+        EmitLoop(
+            "reverse",
+            false,
+            false,
+            null,
+            null,
+            () => Emit(Opcode.Cmp, IrType.Bool, new[] { ((Scalar)_env.Get(i)!).Operand, half }, CmpKind.Lt),
+            () =>
+            {
+                var k = ((Scalar)_env.Get(i)!).Operand;
+                var mirror = Emit(Opcode.ISub, IrType.Int32, new[] { last, k });
+                var a = Emit(Opcode.Load, array.Type.Element!, new[] { array, k });
+                var b = Emit(Opcode.Load, array.Type.Element!, new[] { array, mirror });
+                var first = new Store(array, new[] { k }, b, accumulate: false);
+                var second = new Store(array, new[] { mirror }, a, accumulate: false);
+                _block.Add(first);
+                _block.Add(second);
+                Writes.Add((first, at.Syntax.GetLocation(), SourceText(at.Syntax))); // one record: both write the same array
+                return Flow.Normal;
+            },
+            () =>
+            {
+                var k = ((Scalar)_env.Get(i)!).Operand;
+                Bind(i, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { k, Lit.Int(1) })));
+            },
+            at);
+        _env.Remove(i);
+    }
+
     /// <summary>to[j] = from[j] for j below count: j counts up, or down when <paramref name="backward"/> is true.</summary>
     private void CopyLoop(Operand from, Operand to, Operand count, Operand backward, IOperation at)
     {
