@@ -103,7 +103,10 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         catch (UnsupportedException ex)
         {
             Frontend.DependencyTable.Record(model.TableId, Array.Empty<string>(), positions: true);
-            return new Generation(null, new EquatableArray<DiagnosticInfo>(new[] { model.Anchor(DiagnosticDescriptors.NotSupportedYet, ex.What, ex.Advice) }));
+            var diagnostic = ex.At is { FilePath.Length: > 0 } at
+                ? at with { Id = DiagnosticDescriptors.NotSupportedYet.Id, Arguments = new EquatableArray<string>(new[] { ex.What, ex.Advice }) }
+                : model.Anchor(DiagnosticDescriptors.NotSupportedYet, ex.What, ex.Advice);
+            return new Generation(null, new EquatableArray<DiagnosticInfo>(new[] { diagnostic }));
         }
         catch (Exception ex)
         {

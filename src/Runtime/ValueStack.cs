@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
 
@@ -130,6 +131,38 @@ public static class LoopTrips
         return inclusive
             ? (distance < 0 ? 0 : (distance / stride) + 1)
             : (distance <= 0 ? 0 : (distance + stride - 1) / stride);
+    }
+
+    /// <summary>
+    /// The number of iterations of <c>for (t = start; t &lt; bound; t += step)</c> whose step is a value the loop does not
+    /// change (<c>&lt;=</c> when <paramref name="inclusive"/>; <c>&gt;</c> and <c>&gt;=</c> when not
+    /// <paramref name="up"/>); zero when the condition is false at the start, whatever the step.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loop runs and its step is zero or points away from the bound: it would not end.</exception>
+    /// <exception cref="OverflowException">The counter would pass the end of <see cref="int"/> and wrap around before the condition fails.</exception>
+    public static int Stepped(int start, int bound, int step, bool inclusive, bool up)
+    {
+        bool runs = up ? (inclusive ? start <= bound : start < bound) : (inclusive ? start >= bound : start > bound);
+        if (!runs)
+        {
+            return 0;
+        }
+
+        if (up ? step <= 0 : step >= 0)
+        {
+            throw new InvalidOperationException(
+                $"A loop counting {(up ? "up" : "down")} from {start.ToString(CultureInfo.InvariantCulture)} to {bound.ToString(CultureInfo.InvariantCulture)} has step {step.ToString(CultureInfo.InvariantCulture)}, so it would never end: its step must be {(up ? "positive" : "negative")}.");
+        }
+
+        long trips = Count(start, bound, step, inclusive);
+        long after = start + (trips * step);
+        if (trips > int.MaxValue || after > int.MaxValue || after < int.MinValue)
+        {
+            throw new OverflowException(
+                $"A loop counting from {start.ToString(CultureInfo.InvariantCulture)} by {step.ToString(CultureInfo.InvariantCulture)} to {bound.ToString(CultureInfo.InvariantCulture)} passes the end of int: its counter would wrap around.");
+        }
+
+        return (int)trips;
     }
 }
 

@@ -156,11 +156,11 @@ public class DiagnosticTests
             }
             """, new[] { "make the fields (or their properties) public or internal" }),
         new("SG0006_SpanRepointedInALoop", """
-                [Differentiable] public static double {|SG0006:F|}(double[] a)
+                [Differentiable] public static double F(double[] a)
                 {
                     double s = 0;
                     ReadOnlySpan<double> v = a;
-                    for (int i = 0; i < 3; i++)
+                    {|SG0006:for (int i = 0; i < 3; i++)|}
                     {
                         s += v[0] * v[0];
                         v = v.Slice(1);

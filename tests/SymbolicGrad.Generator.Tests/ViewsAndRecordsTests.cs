@@ -139,12 +139,12 @@ public class ViewsAndRecordsTests
     [Fact]
     public void SpanSlicedFromItselfStaysRefused() => Expect.Refused(
         """
-            [Differentiable] public static double [|F|](double[] x)
+            [Differentiable] public static double F(double[] x)
             {
                 var s = (double[])x.Clone();
                 Span<double> cur = s;
                 double t = 0;
-                for (int i = 0; i < 2; i++)
+                [|for (int i = 0; i < 2; i++)|]
                 {
                     t += cur[0] * cur[1];
                     cur = cur.Slice(1);
@@ -185,12 +185,12 @@ public class ViewsAndRecordsTests
     [Fact]
     public void SpansSwappedUnderAnIfStayRefused() => Expect.Refused(
         """
-            [Differentiable] public static double [|F|](double[] x)
+            [Differentiable] public static double F(double[] x)
             {
                 var s = (double[])x.Clone();
                 Span<double> a = s.AsSpan(0, 2), b = s.AsSpan(2, 2);
                 double t = 0;
-                for (int i = 0; i < 3; i++)
+                [|for (int i = 0; i < 3; i++)|]
                 {
                     t += a[0] * b[1];
                     if (t > 1)

@@ -1,7 +1,10 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 using SymbolicGrad.Generator.Diagnostics;
 using SymbolicGrad.Generator.Ir;
+using SymbolicGrad.Generator.Models;
 
 namespace SymbolicGrad.Generator.Frontend;
 
@@ -198,7 +201,7 @@ internal sealed partial class Lowerer
             Bind(frame.Break, new Scalar(Lit.False));
         }
 
-        var loop = new Loop { Source = source, SumKernel = _nextSumKernel };
+        var loop = new Loop { Source = source, At = HeaderOf(at.Syntax), SumKernel = _nextSumKernel };
         _nextSumKernel = null;
         var carried = new List<(object Key, FValue Template)>();
         var before = _env;
@@ -343,7 +346,7 @@ internal sealed partial class Lowerer
 
         _env = after;
         HoistHeader(loop);
-        loop.Counted = DetectCounted(loop);
+        loop.Counted = DetectCounted(loop) ?? CountByInvariantStep(loop);
         _block.Add(loop);
         return returns ? Flow.May : Flow.Normal;
     }
@@ -621,6 +624,134 @@ internal sealed partial class Lowerer
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A loop whose counter advances by a value it does not change (for (t = 0; t &lt; (c − 1) * b; t += b), ADBench's
+    /// LSTM objective): counted by a fresh counter k from 0 to its trip count, computed before the loop, so that its
+    /// reverse and the views it re-points are taken again from k as for a constant step. The counter t stays a loop
+    /// variable with the same updates (t = t + b), so every value the body sees is the method's own. The trip count
+    /// throws where the method's loop would not end as counted: a step of the wrong sign or zero (an endless loop) or a
+    /// counter that passes the end of int; it is 0 when the condition is false at the start (no step is looked at).
+    /// </summary>
+    private Counted? CountByInvariantStep(Loop loop)
+    {
+        if (loop.Cond is not Var cond || loop.Header.Stmts.OfType<Assign>().FirstOrDefault(a => ReferenceEquals(a.Dst, cond)) is not { } header
+            || header.Value.Op != Opcode.Cmp)
+        {
+            return null;
+        }
+
+        var defined = new HashSet<Var>();
+        foreach (var (s, _) in IrWalk.All(loop.Header))
+        {
+            defined.UnionWith(IrWalk.Writes(s));
+        }
+
+        foreach (var (s, _) in IrWalk.All(loop.Body))
+        {
+            defined.UnionWith(IrWalk.Writes(s));
+        }
+
+        foreach (var lv in loop.Vars)
+        {
+            defined.Add(lv.Var);
+        }
+
+        bool Invariant(Operand o) => o is Lit || (o is Var v && !defined.Contains(v));
+        bool PlainInt(Operand o) => o.Type.IsInt && o.Type.CSharp == "int";
+        foreach (var lv in loop.Vars)
+        {
+            if (!PlainInt(lv.Var) || lv.Next is not Var next || !PlainInt(lv.Init))
+            {
+                continue;
+            }
+
+            Operand bound;
+            CmpKind cmp;
+            if (ReferenceEquals(header.Value.Args[0], lv.Var))
+            {
+                bound = header.Value.Args[1];
+                cmp = header.Value.Cmp;
+            }
+            else if (ReferenceEquals(header.Value.Args[1], lv.Var))
+            {
+                bound = header.Value.Args[0];
+                cmp = Flip(header.Value.Cmp);
+            }
+            else
+            {
+                continue;
+            }
+
+            if (cmp is not (CmpKind.Lt or CmpKind.Le or CmpKind.Gt or CmpKind.Ge) || !Invariant(bound) || !PlainInt(bound))
+            {
+                continue;
+            }
+
+            // The only write of the counter's next value: t + b, b + t or t − b, b not changed by the loop.
+            var steps = loop.Body.Stmts.OfType<Assign>().Where(a => ReferenceEquals(a.Dst, next)).ToList();
+            if (steps.Count != 1 || steps[0].Value is not { Op: Opcode.IAdd or Opcode.ISub } update)
+            {
+                continue;
+            }
+
+            Operand? step = null;
+            bool negate = false;
+            if (ReferenceEquals(update.Args[0], lv.Var) && Invariant(update.Args[1]) && PlainInt(update.Args[1]))
+            {
+                step = update.Args[1];
+                negate = update.Op == Opcode.ISub;
+            }
+            else if (update.Op == Opcode.IAdd && ReferenceEquals(update.Args[1], lv.Var) && Invariant(update.Args[0]) && PlainInt(update.Args[0]))
+            {
+                step = update.Args[0];
+            }
+
+            if (step is null || IrWalk.All(loop.Body).Count(x => IrWalk.Writes(x.Stmt).Contains(next)) != 1)
+            {
+                continue;
+            }
+
+            // t − b adds 0 − b: the same int, wrapping as the method's does.
+            var stride = negate ? Emit(Opcode.ISub, IrType.Int32, new[] { (Operand)Lit.Int(0), step }) : step;
+            var trips = Emit(Opcode.Opaque, IrType.Int32, new[] { lv.Init, bound, stride }, new OpaqueInfo(new[]
+            {
+                "global::SymbolicGrad.Internal.LoopTrips.Stepped(",
+                ", ",
+                ", ",
+                ", " + (cmp is CmpKind.Le or CmpKind.Ge ? "true" : "false") + ", " + (cmp is CmpKind.Lt or CmpKind.Le ? "true" : "false") + ")",
+            }, pure: false, effectFree: true), hint: "trips");
+            if (trips is Poison)
+            {
+                return null;
+            }
+
+            var counter = Ir.NewVar("k", IrType.Int32, VarRole.Local, mutable: true);
+            var counterNext = Ir.NewVar("k", IrType.Int32, VarRole.Local);
+            loop.Body.Stmts.Add(new Assign(counterNext, new Instr(Opcode.IAdd, IrType.Int32, new Operand[] { counter, Lit.Int(1) })));
+            loop.Vars.Add(new LoopVar(counter, Lit.Int(0), counterNext));
+            header.Value = new Instr(Opcode.Cmp, IrType.Bool, new Operand[] { counter, trips }, CmpKind.Lt, header.Value.Source);
+            return new Counted(counter, 1, CmpKind.Lt, trips);
+        }
+
+        return null;
+    }
+
+    /// <summary>The loop's header (for (...), while (...), foreach (...), do), where an error about the whole loop points.</summary>
+    private static DiagnosticInfo HeaderOf(SyntaxNode syntax)
+    {
+        var span = syntax switch
+        {
+            ForStatementSyntax f => TextSpan.FromBounds(f.ForKeyword.SpanStart, f.CloseParenToken.Span.End),
+            WhileStatementSyntax w => TextSpan.FromBounds(w.WhileKeyword.SpanStart, w.CloseParenToken.Span.End),
+            CommonForEachStatementSyntax e => TextSpan.FromBounds(e.ForEachKeyword.SpanStart, e.CloseParenToken.Span.End),
+            DoStatementSyntax d => d.DoKeyword.Span,
+            _ => syntax.Span,
+        };
+        var location = Location.Create(syntax.SyntaxTree, span);
+        var lines = location.GetLineSpan();
+        return new DiagnosticInfo(string.Empty, lines.Path ?? string.Empty, span, lines.Span, EquatableArray<string>.Empty);
     }
 
     private static CmpKind Flip(CmpKind k) => k switch

@@ -29,7 +29,7 @@ internal static class IrClone
                         copy = i;
                         break;
                     case Loop l:
-                        var loop = new Loop { Cond = l.Cond, Source = l.Source, Reversed = l.Reversed, SumKernel = l.SumKernel };
+                        var loop = new Loop { Cond = l.Cond, Source = l.Source, At = l.At, Reversed = l.Reversed, SumKernel = l.SumKernel };
                         loop.Vars.AddRange(l.Vars.Select(v => new LoopVar(v.Var, v.Init, v.Next)));
                         loop.Counted = l.Counted is { } c ? new Counted(c.Index, c.Step, c.Cmp, c.Bound) : null;
                         stack.Push((l.Header, loop.Header));

@@ -138,6 +138,9 @@ internal sealed class Loop : Stmt
     /// <summary>The user's loop header, for comments.</summary>
     public string? Source { get; set; }
 
+    /// <summary>Where the user's loop header is (a diagnostic's location without an id or arguments), for errors about the loop found after lowering.</summary>
+    public SymbolicGrad.Generator.Models.DiagnosticInfo? At { get; set; }
+
     /// <summary>Runs its iterations in any order (a reverse loop of independent iterations): printed as a forward loop.</summary>
     public bool Reversed { get; set; }
 

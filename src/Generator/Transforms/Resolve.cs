@@ -7,12 +7,16 @@ namespace SymbolicGrad.Generator.Transforms;
 /// <summary>Thrown by a transform for a construct it cannot handle; becomes an SG0006 at the method.</summary>
 internal sealed class UnsupportedException : Exception
 {
-    public UnsupportedException(string what, string advice)
+    public UnsupportedException(string what, string advice, SymbolicGrad.Generator.Models.DiagnosticInfo? at = null)
         : base(what)
     {
         What = what;
         Advice = advice;
+        At = at;
     }
+
+    /// <summary>The construct's location when it is known (a loop's header); otherwise the error points at the method.</summary>
+    public SymbolicGrad.Generator.Models.DiagnosticInfo? At { get; }
 
     public string What { get; }
 
@@ -447,14 +451,15 @@ internal sealed class Resolve
             Stored:
             if (v.Type.IsArray && v.Type.Form != ArrayForm.Array)
             {
-                // A loop whose step is not a constant (t += b, ADBench's LSTM objective) is not counted: say so, since
-                // the slice itself may already be what the advice asks for.
+                // A loop whose step changes (t += step, step set in the body) is not counted: say so, since the slice
+                // itself may already be what the advice asks for.
                 string notCounted = forward.Counted is null
-                    ? " (this loop is not a counted one: its step must be a constant; write for (int k = 0; k < c - 1; k++) with the offset k * b instead of t += b)"
+                    ? " (this loop is not a counted one: its counter must advance by the same value in every iteration, a constant or a value set before the loop; or write for (int k = 0; k < c - 1; k++) with the offset k * b)"
                     : string.Empty;
                 throw new UnsupportedException(
                     "A span that the loop '" + (forward.Source ?? "loop") + "' chooses or re-points from one iteration to the next other than to a slice, taken in every iteration, of arrays the loop does not re-point at offsets from its counter" + notCounted,
-                    "re-point it at the top level of a counted for loop's body (xp = s.Slice(i * n, n)), or use an array (double[]) for it");
+                    "re-point it at the top level of a counted for loop's body (xp = s.Slice(i * n, n)), or use an array (double[]) for it",
+                    forward.At);
             }
 
             var stack = StackFor(v.Type);
@@ -598,7 +603,8 @@ internal sealed class Resolve
         // The value an operand had at the end of iteration `iteration` of `loop` (this loop, or one nested at the top of
         // its body), taken again at the top of the reverse iteration; null when it is not a view or integer computed
         // unconditionally from values that loop does not change and its counted index. It is computed for iteration −1
-        // too (then unused): views are guarded, which gives an empty view instead of throwing.
+        // too (then unused): views are guarded, which gives an empty view instead of throwing, and the length of a view
+        // (x.AsSpan(t + b) is x.Slice(t + b, x.Length − (t + b))) is that of an array or view the forward already read.
         Operand? Previous(Loop loop, Operand iteration, Dictionary<Var, Operand> memo, Operand o, int depth)
         {
             if (o is not Var v)
@@ -635,11 +641,22 @@ internal sealed class Resolve
                 return index;
             }
 
+            // An induction variable beside the index (t += b with b fixed in the loop): init + iteration·step.
+            if (InductionStep(loop, v, inLoop) is { } induction)
+            {
+                var start = induction.Init is Var iv && loop != forward ? ResolveVar(iv, depth + 1) : induction.Init;
+                var step = induction.Step is Var sv2 && loop != forward ? ResolveVar(sv2, depth + 1) : induction.Step;
+                var offset = step is Lit one && one.TryInt(out long s1) && s1 == 1 ? iteration : rb.Op(Opcode.IMul, IrType.Int32, iteration, step);
+                var current = IsZeroInt(start) ? offset : rb.Op(Opcode.IAdd, IrType.Int32, start, offset);
+                memo[v] = current;
+                return current;
+            }
+
             // Only values of the body's top level (every iteration computes them), and only operations that cannot
             // throw on iteration −1's operands: integer arithmetic without division, conversions of views, and guarded views.
             if (depth >= MaxRecomputeDepth || !_defs.TryGetValue(v, out var def) || def.Def is null || !_defBlocks.TryGetValue(v, out var at)
                 || !ReferenceEquals(at, loop.Body) || !Recomputable(def.Def.Value, loop)
-                || def.Def.Value.Op is not (Opcode.Slice or Opcode.IAdd or Opcode.ISub or Opcode.IMul or Opcode.INeg or Opcode.Copy or Opcode.Cast)
+                || def.Def.Value.Op is not (Opcode.Slice or Opcode.IAdd or Opcode.ISub or Opcode.IMul or Opcode.INeg or Opcode.Copy or Opcode.Cast or Opcode.Length)
                 || (def.Def.Value.Op is not (Opcode.Slice or Opcode.Copy) && !def.Def.Value.Type.IsInt)
                 || (def.Def.Value.Op is Opcode.Copy && !def.Def.Value.Type.IsInt && !(def.Def.Value.Type.IsArray && def.Def.Value.Type.Form != ArrayForm.Array)))
             {

@@ -230,7 +230,8 @@ internal sealed class Reverse
                                 // A loop variable that holds data on some iterations and a differentiated array on others.
                                 throw new UnsupportedException(
                                     "An array variable that a loop switches between data and a differentiated array",
-                                    "keep data and differentiated values in separate array variables");
+                                    "keep data and differentiated values in separate array variables",
+                                    l.At);
                             }
                         }
 
@@ -666,7 +667,7 @@ internal sealed class Reverse
     private void ReverseLoop(Loop l, Builder b)
     {
         var counter = _counters[l];
-        var reverse = new Loop { Source = l.Source };
+        var reverse = new Loop { Source = l.Source, At = l.At };
         var k = _method.NewVar("k", IrType.Int32, VarRole.Internal, mutable: true);
         var first = b.Op(Opcode.ISub, IrType.Int32, counter, Lit.Int(1));
         var kNext = _method.NewVar("k", IrType.Int32, VarRole.Internal);

@@ -690,7 +690,7 @@ internal sealed class Tangent
 
     private void TransformLoop(Loop l, Builder b)
     {
-        var loop = new Loop { Cond = l.Cond, Source = l.Source, Reversed = l.Reversed, Counted = l.Counted, Comment = l.Comment, SumKernel = l.SumKernel };
+        var loop = new Loop { Cond = l.Cond, Source = l.Source, At = l.At, Reversed = l.Reversed, Counted = l.Counted, Comment = l.Comment, SumKernel = l.SumKernel };
         loop.Vars.AddRange(l.Vars);
 
         // Array loop variables carry their tangent arrays; their form is decided by the initial value's.
@@ -700,7 +700,7 @@ internal sealed class Tangent
             if (lv.Var.Type.IsArray && IsVaried(lv.Var))
             {
                 // A variable that starts as data (the activations of a network, a = x): zeros of its length first.
-                var init = ArrayTangentOf(lv.Init) ?? ZeroTangent(lv.Init, lv.Var.Type, b) ?? throw new UnsupportedException(_what + " of a loop that starts an array from data (" + lv.Var.Hint + ")", "start it from an array the method creates");
+                var init = ArrayTangentOf(lv.Init) ?? ZeroTangent(lv.Init, lv.Var.Type, b) ?? throw new UnsupportedException(_what + " of a loop that starts an array from data (" + lv.Var.Hint + ")", "start it from an array the method creates", l.At);
                 // A span variable (re-pointed by the loop at views of other arrays) gets a span tangent whatever its first value.
                 var form = lv.Var.Type.Form == ArrayForm.Array ? init.Type.Form : ArrayForm.Span;
                 var t = _method.NewVar(lv.Var.Hint, FormOf(WritableLike(lv.Var.Type), form), VarRole.Tangent, mutable: true);
@@ -727,7 +727,7 @@ internal sealed class Tangent
 
         foreach (var (lv, t, init) in arrayVars)
         {
-            var next = ArrayTangentOf(lv.Next) ?? throw new UnsupportedException(_what + " of a loop that moves an array to data (" + lv.Var.Hint + ")", "keep data and differentiated values in separate arrays");
+            var next = ArrayTangentOf(lv.Next) ?? throw new UnsupportedException(_what + " of a loop that moves an array to data (" + lv.Var.Hint + ")", "keep data and differentiated values in separate arrays", l.At);
             loop.Vars.Add(new LoopVar(t, init, next));
         }
 
