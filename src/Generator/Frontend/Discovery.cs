@@ -204,11 +204,12 @@ internal static class Discovery
                 diagnostics.RemoveRange(found, diagnostics.Count - found);
             }
 
-            // One construct, one error: a node the lowering refused is not reported again.
+            // One construct, one error: a node the lowering refused, or a node inside it (new R(x, x) in new R(x, x)
+            // with { A = 2 }), is not reported again.
             for (int i = diagnostics.Count - 1; i >= found; i--)
             {
                 var d = diagnostics[i];
-                if (diagnostics.Take(found).Any(e => e.Span == d.Span && e.FilePath == d.FilePath))
+                if (diagnostics.Take(found).Any(e => e.Span.Contains(d.Span) && e.FilePath == d.FilePath))
                 {
                     diagnostics.RemoveAt(i);
                 }
@@ -275,7 +276,20 @@ internal static class Discovery
             }
         }
 
+        int beforeWrites = diagnostics.Count;
         CheckWrites(ir, aliasing, lowerer, diagnostics);
+
+        // One construct, one error: a call that writes into the caller's memory (Array.Sort(x) of a parameter) is that
+        // write (SG0018), not also a call without a derivative rule.
+        for (int i = beforeWrites - 1; i >= 0; i--)
+        {
+            var d = diagnostics[i];
+            if (diagnostics.Skip(beforeWrites).Any(w => w.Span == d.Span && w.FilePath == d.FilePath))
+            {
+                diagnostics.RemoveAt(i);
+                beforeWrites--;
+            }
+        }
     }
 
     public const string TrainableAttribute = "SymbolicGrad.TrainableAttribute";

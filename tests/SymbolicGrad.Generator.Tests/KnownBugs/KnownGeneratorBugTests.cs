@@ -397,9 +397,15 @@ public class KnownGeneratorBugTests
         "    private static double _w = 0.5;\n    [Differentiable] public static double [|F|]([NoDerivative] double x) => _w * x;", "SG0022", "_w");
 
     /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
-    [KnownBugFact("Array.Sort(x) of a parameter is SG0015 ('its derivative is not known') instead of SG0018 (a write into the caller's array)")]
+    [Fact] // fixed; was SG0015 ('its derivative is not known') and SG0018 at the same call (docs review)
     public void SortingAParameterIsAWrite() => Expect.Refused(
         "    [Differentiable] public static double F(double[] x) { [|Array.Sort(x)|]; return x[0]; }", "SG0018");
+
+    /// <summary>'with' on a record class is SG0017 once, not also SG0015 for the 'new' inside it.</summary>
+    [Fact] // fixed; was SG0017 at the with expression and SG0015 at new R(x, x) inside it (docs review of diagnostics.md's example)
+    public void WithOnARecordClassIsOneError() => Expect.Refused(
+        "    public record R(double A, double B);\n    [Differentiable] public static double F(double x) { var q = [|new R(x, x) with { A = 2 }|]; return q.A * q.B; }",
+        "SG0017", "use 'with' on structs");
 
     /// <summary>
     /// Fixed: found by the random tester (SYMBOLICGRAD_RANDOM_SEED=4242, method M15), a gradient 8.6e-5 off at
