@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 using SymbolicGrad.Generator.Analysis;
 using SymbolicGrad.Generator.Diagnostics;
 using SymbolicGrad.Generator.Ir;
@@ -222,8 +223,11 @@ internal static class Discovery
         ActivityChecks(ir, lowerer, diagnostics);
         if (!ir.Params.Any(p => p.Differentiable) && diagnostics.Count == 0)
         {
-            Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name,
-                "it has no double, float or generic-math parameter, no array or span of them, and no struct of them; add one, or remove [NoDerivative] from the one to differentiate");
+            var constants = MembersReadAsConstants(operation);
+            Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name, constants.Count > 0
+                ? "it has no parameter to differentiate, and the fields and properties it reads (" + string.Join(", ", constants.Select(c => c.Name)) + ") are constants to the gradient; pass them as parameters"
+                    + (constants.Any(c => !c.IsStatic) ? ", or mark instance ones [Trainable] (the method's class is then the model)" : string.Empty)
+                : "it has no double, float or generic-math parameter, no array or span of them, and no struct of them; add one, or remove [NoDerivative] from the one to differentiate");
         }
 
         if (diagnostics.Count > 0)
@@ -241,6 +245,38 @@ internal static class Discovery
         var methodModel = Model(method, syntax, vector);
         methodModel.Location = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation());
         return new MethodUnit(methodModel, ir, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    /// <summary>The non-const fields and properties of real values (or arrays of them) the body reads, in order of first read.</summary>
+    private static List<(string Name, bool IsStatic)> MembersReadAsConstants(IOperation body)
+    {
+        var found = new List<(string Name, bool IsStatic)>();
+        foreach (var op in body.Descendants())
+        {
+            ISymbol? member = op switch
+            {
+                IFieldReferenceOperation f when !f.Field.IsConst => f.Field,
+                IPropertyReferenceOperation p => p.Property,
+                _ => null,
+            };
+            var type = member switch
+            {
+                IFieldSymbol f => f.Type,
+                IPropertySymbol p => p.Type,
+                _ => null,
+            };
+            if (member is null || type is null || !(TypeMap.IsRealSymbol(type) || type is IArrayTypeSymbol a && TypeMap.IsRealSymbol(a.ElementType)))
+            {
+                continue;
+            }
+
+            if (!found.Any(x => x.Name == member.Name))
+            {
+                found.Add((member.Name, member.IsStatic));
+            }
+        }
+
+        return found;
     }
 
     /// <summary>What only activity can decide: calls and conversions that are fine on data, and writes into arrays.</summary>

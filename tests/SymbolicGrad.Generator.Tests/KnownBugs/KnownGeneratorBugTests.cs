@@ -392,9 +392,16 @@ public class KnownGeneratorBugTests
         "    [Differentiable] public static double F(double x) => [|(double)(Half)x|] * x;", "SG0025", "Half");
 
     /// <summary>Issue #8 §1 / #9 §7: weights in fields of a model class.</summary>
-    [KnownBugFact("SG0022 for a method whose only trainable values are fields says nothing about the fields (they are read as constants)")]
-    public void FieldWeightsAreNamedInTheMessage() => Expect.Refused(
-        "    private static double _w = 0.5;\n    [Differentiable] public static double [|F|]([NoDerivative] double x) => _w * x;", "SG0022", "_w");
+    [Fact] // fixed; was: SG0022 said only that there is no real parameter, not that the fields are read as constants
+    public void FieldWeightsAreNamedInTheMessage()
+    {
+        Expect.Refused(
+            "    private static double _w = 0.5;\n    [Differentiable] public static double [|F|]([NoDerivative] double x) => _w * x;", "SG0022",
+            "the fields and properties it reads (_w) are constants to the gradient; pass them as parameters");
+        Expect.Refused(
+            "    private double _w = 0.5;\n    private double[] Bias { get; } = { 1.0 };\n    [Differentiable] public double [|F|]([NoDerivative] double x) => _w * x + Bias[0];", "SG0022",
+            "(_w, Bias)", "or mark instance ones [Trainable]");
+    }
 
     /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
     [Fact] // fixed; was SG0015 ('its derivative is not known') and SG0018 at the same call (docs review)
