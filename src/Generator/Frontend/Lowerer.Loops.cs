@@ -70,9 +70,14 @@ internal sealed partial class Lowerer
         }
     }
 
-    /// <summary>Does a loop condition change a variable (while (k-- > 0), while ((i += 2) < n))?</summary>
+    /// <summary>
+    /// Does a loop condition change a variable (while (k-- > 0), while ((i += 2) &lt; n)), or create an array (a helper
+    /// called with new[] { 0.5 }, LINQ over a copy u[..])? Such a condition is evaluated in the body, since the loop's
+    /// header only compares.
+    /// </summary>
     private static bool AssignsVariables(IOperation condition) =>
-        condition.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation or IAssignmentOperation or IDeclarationExpressionOperation);
+        condition.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation or IAssignmentOperation or IDeclarationExpressionOperation
+            or IArrayCreationOperation or ICollectionExpressionOperation or IRangeOperation);
 
     /// <summary>
     /// A condition that changes variables is evaluated at the top of the body, once per iteration as C# does:

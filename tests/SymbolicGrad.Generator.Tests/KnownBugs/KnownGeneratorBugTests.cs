@@ -299,7 +299,7 @@ public class KnownGeneratorBugTests
         "        return h[0] * h[1] + h[2];\n    }",
         "F", new[] { 0.7, 1.3 }, new[] { 4 * 1.3, 4 * 0.7 + 3 });
 
-    [KnownBugFact("a helper call with an array created in a while condition (H(x, new[] { 1.5 }) <= 0.3) is SG0006 'A loop condition with side effects'")]
+    [Fact] // fixed; was SG0006 'A loop condition with side effects' (a condition that creates an array is evaluated in the body now)
     public void ArrayCreatedInALoopCondition() => Expect.Gradient(
         "    static double H(double a, double[] v) => a * v[0];\n" +
         "    [Differentiable] public static double F(double x)\n    {\n        int i = 0;\n        double s = x;\n" +
@@ -310,7 +310,7 @@ public class KnownGeneratorBugTests
     /// The same for LINQ over a copy in the condition; found by the second-order random run (seed 99, M126:
     /// while (i3 &lt; c.Length &amp;&amp; ((u.ToArray().Where(...).Sum() &lt; 2.5) || ...))), first order refuses it too.
     /// </summary>
-    [KnownBugFact("Enumerable.Sum(u[..]) (LINQ over a copy) in a while condition is SG0006 'A loop condition with side effects'")]
+    [Fact] // fixed; was SG0006 'A loop condition with side effects' (the condition is evaluated in the body now)
     public void LinqOverACopyInALoopCondition() => Expect.Gradient(
         "    [Differentiable] public static double F(double[] u, double x)\n    {\n        int i = 0;\n" +
         "        while (i < 3 && System.Linq.Enumerable.Sum(u[..]) < 2.5)\n        {\n            i++;\n            x = x * x;\n        }\n\n        return x;\n    }",
