@@ -597,7 +597,7 @@ public class NowSupportedTests
             }
         """, "S.FObjective()", Exact: f => AssertGradient(f, new[] { 0.5 }, 0.5, 2.0)));
 
-    [Fact(Skip = "generator bug (refusal of natural code): a [NoDerivative] struct parameter with private fields (a readonly struct with a property over a private field) is SG0006 'A struct parameter with private fields', though as data it is only read")]
+    [Fact] // fixed; was SG0006 'A struct parameter with private fields', though as data it is only read (now passed whole, as data)
     public void DataStructWithPrivateFields() => SupportedBatch.AssertAlone(new("Bug_DataStruct", """
         //full
         public readonly struct Settings

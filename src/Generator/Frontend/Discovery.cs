@@ -971,7 +971,9 @@ internal static class Discovery
             return (new IrParam(name, type, ParamKind.Results, new List<Leaf> { new(rv, string.Empty, false) }, null), new Frontend.Scalar(rv));
         }
 
-        if (TypeMap.IsDesugaredStruct(p.Type) || TypeMap.IsTuple(p.Type))
+        // A data struct whose state the generated code cannot name (private fields, a primary constructor's hidden field,
+        // a property with a body) is passed whole, as data, and read through its public members like any data object.
+        if ((TypeMap.IsDesugaredStruct(p.Type) || TypeMap.IsTuple(p.Type)) && (differentiable || !HasHiddenState(p.Type, 0)))
         {
             var leaves = new List<Leaf>();
             var value = StructLeaves(ir, p.Type, name, string.Empty, differentiable, leaves, diagnostics, p);
@@ -1016,6 +1018,28 @@ internal static class Discovery
         var v = ir.NewVar(p.Name, irType, VarRole.Parameter);
         v.Name = name;
         return (new IrParam(name, type, ParamKind.Parameter, new List<Leaf> { new(v, string.Empty, differentiable) }, null), new Frontend.Scalar(v));
+    }
+
+    /// <summary>Would <see cref="StructLeaves"/> refuse this struct for a field the generated code cannot read or write?</summary>
+    private static bool HasHiddenState(ITypeSymbol type, int depth)
+    {
+        if (depth > 16)
+        {
+            return true;
+        }
+
+        foreach (var f in TypeMap.StructFields(type))
+        {
+            if ((f.IsImplicitlyDeclared && f.AssociatedSymbol is null)
+                || (f.AssociatedSymbol is IPropertySymbol accessed && (!TypeMap.IsAutoAccessor(accessed.GetMethod) || (accessed.SetMethod is not null && !TypeMap.IsAutoAccessor(accessed.SetMethod))))
+                || (f.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected && f.AssociatedSymbol is not IPropertySymbol { DeclaredAccessibility: Accessibility.Public or Accessibility.Internal })
+                || ((TypeMap.IsDesugaredStruct(f.Type) || TypeMap.IsTuple(f.Type)) && HasHiddenState(f.Type, depth + 1)))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static Frontend.FValue? StructLeaves(IrMethod ir, ITypeSymbol type, string root, string path, bool differentiable, List<Leaf> leaves, List<DiagnosticInfo> diagnostics, IParameterSymbol p)

@@ -164,7 +164,16 @@ internal sealed partial class Lowerer
 
             if (property.GetMethod is { } getter)
             {
-                return InlineCall(pr, getter, ReceiverFor(instance, getter), Array.Empty<FValue?>(), Array.Empty<RefValue?>());
+                var receiver = ReceiverFor(instance, getter);
+                if (receiver is Scalar { Operand: var data } && data is not Poison && !data.Type.IsReal && !data.Type.IsArray && Accessible(property))
+                {
+                    // A struct that is data as a whole (a [NoDerivative] parameter whose fields are private): its
+                    // property is read as the user's code reads it, not inlined into reads of fields the generated code
+                    // could not name.
+                    return DataMember(pr, instance, property, property.Type, pure: false, lowered: data);
+                }
+
+                return InlineCall(pr, getter, receiver, Array.Empty<FValue?>(), Array.Empty<RefValue?>());
             }
         }
 
