@@ -74,7 +74,7 @@ internal sealed partial class Lowerer
                     {
                         if (k is Const kc && double.IsNaN(kc.Value) && o.Type.IsReal)
                         {
-                            return Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { o.Type.CSharp + ".IsNaN(", ")" }, pure: true, effectFree: true));
+                            return Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { o.Type.CSharp + ".IsNaN(", ")" }, pure: true, effectFree: true) { Step = true });
                         }
 
                         if (o.Type.IsReal && !k.Type.IsReal)

@@ -140,6 +140,15 @@ internal sealed class Reverse
 
                 case Store { Value: Var inner } st when inner.Type.IsArray && st.Array is Var outer && _arrayAdjoints.TryGetValue(outer, out var outerAdj)
                     && _arrayAdjoints.TryGetValue(inner, out var innerAdj):
+                    if (innerAdj.Type.Form != ArrayForm.Array && outerAdj.Type.Element is { Form: ArrayForm.Array })
+                    {
+                        // new[] { a, b } of parameter arrays: their gradients are the caller's spans (dA, dB), which an
+                        // array of arrays cannot hold.
+                        throw new UnsupportedException(
+                            "An array of arrays (new[] { a, b }) holding the parameter array '" + inner.Hint + "', whose gradient is a span the caller passes",
+                            "take the arrays as one jagged parameter (double[][] layers, whose gradient is a double[][]), or index the parameter arrays directly");
+                    }
+
                     block.Stmts.Insert(++i, new Store(outerAdj, st.Index, innerAdj, accumulate: false));
                     break;
                 case If f:

@@ -403,6 +403,42 @@ public class KnownGeneratorBugTests
             "(_w, Bias)", "or mark instance ones [Trainable]");
     }
 
+    /// <summary>
+    /// Parameter arrays put into a local array of arrays (var layers = new[] { w1, w2 }): their gradients are span
+    /// outputs, which a double[][] adjoint cannot hold. The generated code did not compile (CS0029 in the generated file,
+    /// red-team pass); now SG0006 saying what to write. A jagged parameter and its rows in a local array of arrays work.
+    /// </summary>
+    [Theory] // fixed; was: CS0029 'cannot convert Span<double> to double[]' in the generated file
+    [InlineData("var rows = new[] { a, b }; return rows[0][0] * rows[1][0];")]
+    [InlineData("double[][] rows = [a, b]; return rows[0][0] * rows[1][0];")]
+    [InlineData("return H(new[] { a, c });")]
+    public void ParameterArraysInALocalArrayOfArrays(string body)
+    {
+        var run = Harness.Run(Harness.InClass(
+            "    static double H(double[][] r) => r[0][0] * r[1][0];\n" +
+            "    [Differentiable] public static double F(double[] a, double[] b, [NoDerivative] double[] c) { " + body + " }"));
+        Assert.Empty(run.CompilationProblems);
+        var error = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0006", error.Id);
+        Assert.Contains("take the arrays as one jagged parameter", error.GetMessage(), StringComparison.Ordinal);
+
+        // Rows of a jagged parameter in a local array of arrays: d/dw of w[1][0]·w[0][1].
+        var type = Expect.Compiles(Harness.InClass(
+            "    [Differentiable] public static double G(double[][] w) { var rows = new[] { w[1], w[0] }; return rows[0][0] * rows[1][1]; }")).GetType("Demo.C")!;
+        var w = new[] { new[] { 0.5, 2.0 }, new[] { 3.0, 4.0 } };
+        var d = new[] { new double[2], new double[2] };
+        Assert.Equal(6.0, (double)type.GetMethod("GGradient")!.Invoke(null, new object[] { w, d })!);
+        Assert.Equal(new[] { 0.0, 3.0, 2.0, 0.0 }, d.SelectMany(r => r));
+    }
+
+    /// <summary>An int chosen by a NaN pattern (x is double.NaN ? 1 : 0) is a step, as double.IsNaN(x) ? 1 : 0 is.</summary>
+    [Theory] // fixed; was SG0025 'an int computed from the parameters by code the generator cannot see' (red-team pass)
+    [InlineData("(x is double.NaN ? 1 : 0) + x", 1.0)]
+    [InlineData("(x is not double.NaN ? 2 : 0) * x", 2.0)]
+    [InlineData("(x is double.NaN or 0.0 ? 1 : 0) + 3 * x", 3.0)]
+    public void AnIntChosenByANaNPattern(string expression, double slope) =>
+        Expect.Gradient("    [Differentiable] public static double F(double x) => " + expression + ";", "F", new[] { 0.5 }, new[] { slope });
+
     /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
     [Fact] // fixed; was SG0015 ('its derivative is not known') and SG0018 at the same call (docs review)
     public void SortingAParameterIsAWrite() => Expect.Refused(
