@@ -48,7 +48,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor OutputNameCollision = Error(
         "SG0007",
         "A gradient output's name collides with another name",
-        "The gradient output for '{0}' would be named '{1}', which {2}; rename one of them");
+        "{0} would be named '{1}', which {2}; rename one of them");
 
     public static readonly DiagnosticDescriptor TryStatement = Error(
         "SG0010",

@@ -423,7 +423,7 @@ internal static class Discovery
             string output = OutputName("this." + member.Name);
             if (!outputs.Add(output) || method.Parameters.Any(p => p.Name == output))
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OutputNameCollision, member.Locations.FirstOrDefault(), member.Name, output, "is already the name of another gradient output or parameter"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.OutputNameCollision, member.Locations.FirstOrDefault(), "The gradient output for '" + member.Name + "'", output, "is already the name of another gradient output or parameter"));
                 continue;
             }
 
@@ -637,7 +637,7 @@ internal static class Discovery
             if (taken.TryGetValue(output, out var clash))
             {
                 var at = clash.Named is { } named && !SymbolEqualityComparer.Default.Equals(named, p) ? named : p;
-                Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), p.Name, output, clash.Clash);
+                Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), "The gradient output for '" + p.Name + "'", output, clash.Clash);
             }
 
             taken[output] = ("is also the gradient output for '" + p.Name + "'", null);
@@ -669,7 +669,7 @@ internal static class Discovery
                     if (taken.TryGetValue(extra, out var clash))
                     {
                         var at = clash.Named is { } named && !SymbolEqualityComparer.Default.Equals(named, p) ? named : p;
-                        Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), p.Name, extra, clash.Clash);
+                        Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), "The gradient output for '" + p.Name + "'", extra, clash.Clash);
                     }
 
                     taken[extra] = ("is also the direction or product of '" + p.Name + "'", null);
@@ -680,7 +680,7 @@ internal static class Discovery
             {
                 if (p.Name is "tangent" or "jacobian")
                 {
-                    Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), p.Name, p.Name, "is the name NameTangent and NameJacobian give their output");
+                    Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), "The output of " + method.Name + "Tangent and " + method.Name + "Jacobian", p.Name, "is the name of this parameter");
                 }
             }
         }

@@ -1191,7 +1191,9 @@ internal sealed partial class Lowerer
 
         if (method.Parameters.Any(p => differentiable[p.Ordinal] && TypeMap.VectorElement(p.Type) is not null))
         {
-            return NotYet(at, "Calling a compiled derivative that takes arrays", "write the helper in this project (it is then inlined), or pass scalars");
+            return what == "custom derivative"
+                ? NotYet(at, "A custom derivative of a helper that takes arrays", "give custom derivatives scalar parameters (call it per element), or remove [CustomDerivative] so that the helper's body is differentiated")
+                : NotYet(at, "Calling a compiled derivative that takes arrays", "write the helper in this project (it is then inlined), or pass scalars");
         }
 
         var args = new List<Operand>();

@@ -439,6 +439,19 @@ public class KnownGeneratorBugTests
     public void AnIntChosenByANaNPattern(string expression, double slope) =>
         Expect.Gradient("    [Differentiable] public static double F(double x) => " + expression + ";", "F", new[] { 0.5 }, new[] { slope });
 
+    /// <summary>Messages that gave advice the code already followed, or named the wrong thing (red-team pass).</summary>
+    [Fact] // fixed; was: 'write the helper in this project (it is then inlined)' for a helper in this project
+    public void ACustomDerivativeOfAnArrayHelperSaysWhatToDo() => Expect.Refused(
+        "    [CustomDerivative(nameof(SumSqGradient))] static double SumSq(double[] v) { double s = 0; foreach (var e in v) s += e * e; return s; }\n" +
+        "    static double SumSqGradient(double[] v, Span<double> dV) { for (int i = 0; i < v.Length; i++) dV[i] = 2 * v[i]; return SumSq(v); }\n" +
+        "    [Differentiable] public static double F(double[] x) => [|SumSq(x)|];",
+        "SG0006", "give custom derivatives scalar parameters", "remove [CustomDerivative]");
+
+    [Fact] // fixed; was: "the gradient output for 'tangent' would be named 'tangent'"
+    public void AParameterNamedTangentSaysWhatItCollidesWith() => Expect.Refused(
+        "    [Differentiable] public static void R(double x, [NoDerivative] double [|tangent|], Span<double> r) { r[0] = x * tangent; }",
+        "SG0007", "The output of RTangent and RJacobian would be named 'tangent', which is the name of this parameter");
+
     /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
     [Fact] // fixed; was SG0015 ('its derivative is not known') and SG0018 at the same call (docs review)
     public void SortingAParameterIsAWrite() => Expect.Refused(
