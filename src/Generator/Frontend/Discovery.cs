@@ -287,7 +287,9 @@ internal static class Discovery
         var activity = new Activity(ir, aliasing);
         foreach (var check in lowerer.Checks)
         {
-            if (!check.Operands.Any(o => activity.IsVaried(lowerer.Final(o))))
+            // An object created from varied values is reported at its creation, not again where it is used (inside a loop
+            // it is a loop variable, which becomes the created value only once the loop is lowered).
+            if (!check.Operands.Any(o => !lowerer.CheckedAtCreation(o) && activity.IsVaried(lowerer.Final(o))))
             {
                 continue;
             }

@@ -65,6 +65,9 @@ internal sealed partial class Lowerer
     public Dictionary<Var, Operand> Replaced { get; } = new();
 
     /// <summary>What an operand recorded during lowering stands for in the final IR.</summary>
+    /// <summary>Was this value (after loop variables the body left unchanged are replaced) an object whose creation is checked?</summary>
+    public bool CheckedAtCreation(Operand o) => _checkedAtCreation.Contains(Final(o));
+
     public Operand Final(Operand o)
     {
         for (int hops = 0; hops < 10_000 && o is Var v && Replaced.TryGetValue(v, out var r); hops++)

@@ -452,6 +452,14 @@ public class KnownGeneratorBugTests
         "    [Differentiable] public static void R(double x, [NoDerivative] double [|tangent|], Span<double> r) { r[0] = x * tangent; }",
         "SG0007", "The output of RTangent and RJacobian would be named 'tangent', which is the name of this parameter");
 
+    /// <summary>A list built from differentiated arrays, read in a loop: one SG0015, at the creation (red-team pass).</summary>
+    [Fact] // fixed; was a second SG0015 at layers[l] inside the loop (the list there is a loop variable)
+    public void AListOfWeightsReadInALoopIsOneError() => Expect.Refused(
+        "    [Differentiable] public static double F(double[] w1, double[] w2, [NoDerivative] double[] x)\n    {\n        double a = 0;\n" +
+        "        var layers = [|new System.Collections.Generic.List<double[]> { w1, w2 }|];\n" +
+        "        for (int l = 0; l < layers.Count; l++) a = Math.Tanh(a + layers[l][0] * x[0]);\n        return a;\n    }",
+        "SG0015");
+
     /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
     [Fact] // fixed; was SG0015 ('its derivative is not known') and SG0018 at the same call (docs review)
     public void SortingAParameterIsAWrite() => Expect.Refused(
