@@ -460,7 +460,7 @@ internal sealed partial class Lowerer
 
                         if (a.HasFilter || b.HasFilter || a.Skip is not null || a.Take is not null || b.Skip is not null || b.Take is not null)
                         {
-                            NotYet(inv, "Zip of filtered or sliced sequences", "Zip the sources first, then filter");
+                            NotYet(inv, "Zip of filtered or sliced sequences", "Zip the sources first, then filter; for neighbouring pairs (w.Zip(w.Skip(1), f)) index instead: Enumerable.Range(0, w.Length - 1).Sum(i => w[i] * w[i + 1])");
                             return null;
                         }
 
