@@ -375,9 +375,9 @@ internal static partial class MethodWriter
             : nameList;
     }
 
-    private static void WriteLambda(CodeWriter w, string parameters, List<string> prelude, string call, List<string> epilogue, bool returns, string suffix)
+    private static void WriteLambda(CodeWriter w, string parameters, List<string> prelude, string call, List<string> epilogue, bool returns, string suffix, string? lockOn = null)
     {
-        if (prelude.Count == 0 && epilogue.Count == 0)
+        if (prelude.Count == 0 && epilogue.Count == 0 && lockOn is null)
         {
             w.Line("    (" + parameters + ") => " + call + suffix);
             return;
@@ -385,31 +385,49 @@ internal static partial class MethodWriter
 
         w.Line("    (" + parameters + ") =>");
         w.Line("    {");
+        string indent = "        ";
+        if (lockOn is not null)
+        {
+            // The model's members hold the vector while it is evaluated: one evaluation at a time per model, so that
+            // concurrent callers (MultiStart's starts, a user's Parallel.For) each see their own parameters.
+            w.Line("        lock (" + lockOn + ")");
+            w.Line("        {");
+            indent = "            ";
+        }
+
         foreach (var line in prelude)
         {
-            w.Line("        " + line);
+            w.Line(indent + line);
         }
 
         if (epilogue.Count == 0)
         {
-            w.Line("        " + (returns ? "return " : string.Empty) + call + ";");
+            w.Line(indent + (returns ? "return " : string.Empty) + call + ";");
         }
         else
         {
-            w.Line("        " + (returns ? "var value = " : string.Empty) + call + ";");
+            w.Line(indent + (returns ? "var value = " : string.Empty) + call + ";");
             foreach (var line in epilogue)
             {
-                w.Line("        " + line);
+                w.Line(indent + line);
             }
 
             if (returns)
             {
-                w.Line("        return value;");
+                w.Line(indent + "return value;");
             }
+        }
+
+        if (lockOn is not null)
+        {
+            w.Line("        }");
         }
 
         w.Line("    }" + suffix);
     }
+
+    /// <summary>The object to lock while the vector is in the model's [Trainable] members; null for an objective without them.</summary>
+    private static string? ModelLock(IrMethod ir, VectorPlan plan) => ir.Params.Any(p => p.Kind == ParamKind.Trainable) ? plan.Self : null;
 
     private static void WriteObjective(CodeWriter w, MethodModel m, IrMethod ir, List<string> derivatives)
     {
@@ -479,8 +497,8 @@ internal static partial class MethodWriter
         string widen = ir.ReturnType.IsSingle ? "(double)" : string.Empty;
         w.Line("return new global::SymbolicGrad.DifferentiableFunction(");
         w.Line("    " + plan.Dimension + ",");
-        WriteLambda(w, x, valuePrelude, widen + call, new List<string>(), returns: true, ",");
-        WriteLambda(w, x + ", " + g, gradientPrelude, widen + gradientCall, epilogue, returns: true, ",");
+        WriteLambda(w, x, valuePrelude, widen + call, new List<string>(), returns: true, ",", ModelLock(ir, plan));
+        WriteLambda(w, x + ", " + g, gradientPrelude, widen + gradientCall, epilogue, returns: true, ",", ModelLock(ir, plan));
         w.Line("    " + Literal(m.Stem) + ",");
         w.Line("    " + NameList(plan) + ",");
         w.Line("    new string[]");

@@ -320,7 +320,7 @@ internal static partial class MethodWriter
         prelude.AddRange(plan.Prelude);
         string call2 = plan.Receiver + m.Stem + "HessianVectorProduct" + plan.TypeArguments + "(" + string.Join(", ", plan.ValueArgs.Concat(directionArgs).Concat(gradientArgs).Concat(productArgs)) + ")";
         var lines = new List<string>(prelude);
-        WriteLambda(w, plan.X + ", " + v + ", " + result, lines, call2, epilogue, returns: false, ");");
+        WriteLambda(w, plan.X + ", " + v + ", " + result, lines, call2, epilogue, returns: false, ");", ModelLock(ir, plan));
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -566,8 +566,8 @@ internal static partial class MethodWriter
         w.Line("return new global::SymbolicGrad.LeastSquaresFunction(");
         w.Line("    " + plan.Dimension + ",");
         w.Line("    " + rLength + ",");
-        WriteLambda(w, plan.X + ", " + residuals, plan.Prelude, call, new List<string>(), returns: false, ",");
-        WriteLambda(w, plan.X + ", " + residuals + ", " + jacobian, plan.Prelude, jacobianCall, new List<string>(), returns: false, ",");
+        WriteLambda(w, plan.X + ", " + residuals, plan.Prelude, call, new List<string>(), returns: false, ",", ModelLock(ir, plan));
+        WriteLambda(w, plan.X + ", " + residuals + ", " + jacobian, plan.Prelude, jacobianCall, new List<string>(), returns: false, ",", ModelLock(ir, plan));
         w.Line("    " + Literal(m.Stem) + ",");
         w.Line("    " + NameList(plan) + ");");
         w.Close();

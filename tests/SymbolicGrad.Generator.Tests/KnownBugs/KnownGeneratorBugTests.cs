@@ -472,6 +472,34 @@ public class KnownGeneratorBugTests
             "F", new[] { 0.5, -1.0, 2.0 }, new[] { -1.0, 2.5, -1.0 }, 3);
     }
 
+    /// <summary>
+    /// A model class's objective writes the vector into the [Trainable] members before each evaluation: it holds the
+    /// model's lock meanwhile, in the value, gradient, Hessian-vector and least-squares lambdas, so that concurrent
+    /// callers (MultiStart's parallel starts) each see their own point (red-team pass: 8 of 16 starts reported losses
+    /// that were not theirs). SymbolicGrad.Tests' ModelConcurrencyTests runs it; this checks every lambda takes the lock.
+    /// </summary>
+    [Fact] // fixed; was: no lock, a silent race under MultiStart
+    public void AModelObjectiveHoldsTheModelsLockWhileItsMembersHoldTheVector()
+    {
+        const string source = """
+            using System;
+            using SymbolicGrad;
+            namespace Demo;
+            public partial class Model
+            {
+                [Trainable] public double W;
+                [Differentiable(Hessian = true)] public double Loss([NoDerivative] double x) => (W * x - 1) * (W * x - 1);
+                [Differentiable] public void Residuals([NoDerivative] double x, Span<double> r) { r[0] = W * x - 1; }
+            }
+            """;
+        var run = Harness.Run(source);
+        Assert.Empty(run.CompilationProblems);
+        var loss = run.Sources.Single(s => s.Key.Contains("Model.Loss", StringComparison.Ordinal)).Value;
+        var residuals = run.Sources.Single(s => s.Key.Contains("Model.Residuals", StringComparison.Ordinal)).Value;
+        Assert.Equal(3, loss.Split("lock (self)").Length - 1);       // value, gradient, Hessian-vector product
+        Assert.True(residuals.Split("lock (self)").Length - 1 >= 2); // residuals and Jacobian
+    }
+
     /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
     [Fact] // fixed; was SG0015 ('its derivative is not known') and SG0018 at the same call (docs review)
     public void SortingAParameterIsAWrite() => Expect.Refused(
