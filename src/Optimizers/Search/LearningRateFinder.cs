@@ -126,11 +126,15 @@ public static class LearningRateFinder
         }
 
         // Steepest descent of the smoothed loss against log(rate), by central differences (one-sided at the ends),
-        // leaving out the exploded point.
+        // leaving out the exploded point, and, as fastai's finder does, the first 10 points (where the smoothed loss
+        // moves with the mini-batches while the rate is still too small to matter) and the last 5 (the climb to the
+        // explosion), when there are enough points to leave them out.
         int usable = explosion is null ? smoothed.Count : Math.Max(smoothed.Count - 1, 1);
-        int steepest = 0;
+        int skipStart = usable >= 30 ? 10 : 0;
+        int skipEnd = usable >= 30 ? 5 : 0;
+        int steepest = skipStart;
         double steepestSlope = double.PositiveInfinity;
-        for (int k = 0; k < usable && usable > 1; k++)
+        for (int k = skipStart; k < usable - skipEnd && usable > 1; k++)
         {
             int lo = Math.Max(k - 1, 0), hi = Math.Min(k + 1, usable - 1);
             double slope = (smoothed[hi] - smoothed[lo]) / (Math.Log(rates[hi]) - Math.Log(rates[lo]));
