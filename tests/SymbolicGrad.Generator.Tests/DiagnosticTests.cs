@@ -205,7 +205,7 @@ public class DiagnosticTests
 
         new("SG0036_HessianOnAVectorValuedMethod", """
                 [Differentiable({|SG0036:Hessian = true|})] public static void R(double[] x, Span<double> r) { r[0] = x[0] * x[1]; r[1] = x[0]; }
-            """, new[] { "is vector-valued", "Hessian = true adds nothing" }),
+            """, new[] { "is vector-valued", "Hessian = true adds nothing" }, Generated: 1),
 
         // SG0007: gradient output names.
         new("SG0007_OutputIsAParametersName", """

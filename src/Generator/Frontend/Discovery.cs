@@ -111,8 +111,13 @@ internal static class Discovery
         var syntax = (MethodDeclarationSyntax)context.TargetNode;
         var model = context.SemanticModel;
         Validate(method, syntax, model.Compilation, diagnostics);
+
+        // Warnings (SG0036) do not stop generation: they are reported with the generated method's unit.
+        var warnings = diagnostics.Where(d => d.Id == DiagnosticDescriptors.HessianOnVectorValued.Id).ToList();
+        diagnostics.RemoveAll(d => d.Id == DiagnosticDescriptors.HessianOnVectorValued.Id);
         if (diagnostics.Count > 0)
         {
+            diagnostics.AddRange(warnings);
             return null;
         }
 
@@ -244,7 +249,7 @@ internal static class Discovery
         DebugHooks.Emit("lowered", method.Name, () => IrDump.Of(ir));
         var methodModel = Model(method, syntax, vector);
         methodModel.Location = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, syntax.Identifier.GetLocation());
-        return new MethodUnit(methodModel, ir, EquatableArray<DiagnosticInfo>.Empty);
+        return new MethodUnit(methodModel, ir, new EquatableArray<DiagnosticInfo>(warnings.ToArray()));
     }
 
     /// <summary>The non-const fields and properties of real values (or arrays of them) the body reads, in order of first read.</summary>
@@ -564,6 +569,22 @@ internal static class Discovery
         if (method.IsVararg)
         {
             Report(DiagnosticDescriptors.UnsupportedContainer, syntax.Identifier.GetLocation(), method.Name, "it takes __arglist: declare its parameters");
+        }
+
+        // A type parameter of the class (GS<T>.Sq(T a)): NameObjective, a member of GS<T>, would pass doubles for T.
+        static bool UsesTypeParameterOfType(ITypeSymbol t) => t switch
+        {
+            ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Type } => true,
+            IArrayTypeSymbol a => UsesTypeParameterOfType(a.ElementType),
+            INamedTypeSymbol n => n.TypeArguments.Any(UsesTypeParameterOfType),
+            _ => false,
+        };
+        bool trainableOfT = method.ContainingType.GetMembers().Any(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == TrainableAttribute)
+            && m switch { IFieldSymbol f => UsesTypeParameterOfType(f.Type), IPropertySymbol p => UsesTypeParameterOfType(p.Type), _ => false });
+        if (UsesTypeParameterOfType(method.ReturnType) || method.Parameters.Any(p => UsesTypeParameterOfType(p.Type)) || trainableOfT)
+        {
+            Report(DiagnosticDescriptors.UnsupportedContainer, syntax.Identifier.GetLocation(), method.Name,
+                "its values are of a type parameter of its class, and NameObjective (a member of that class) works in double: make the method generic instead (static T Sq<T>(T a) in a non-generic class), or use double");
         }
 
         if (method.IsAsync)

@@ -85,6 +85,12 @@ internal sealed partial class Lowerer
                 return InvokeFunction(fn, inv.Arguments.Select(a => LowerExpr(a.Value)).ToArray(), inv);
             }
 
+            if (target is Scalar { Operand: Poison } && _refusedLambdas > 0)
+            {
+                // A lambda was refused where it was written (a ref or out parameter): its calls say nothing more.
+                return new Scalar(Poison.Of(IrTypeOrData(inv.Type)));
+            }
+
             Report(DiagnosticDescriptors.DelegateOperation, LocationOf(inv), SourceText(inv.Syntax), DelegateOrigin(inv.Instance));
             return new Scalar(Poison.Of(IrTypeOrData(inv.Type)));
         }
@@ -535,7 +541,10 @@ internal sealed partial class Lowerer
             return new TupleValue(new FValue[] { new Scalar(Emit(Opcode.Sin, t, new[] { x }, source: src)), new Scalar(Emit(Opcode.Cos, t, new[] { x }, source: src)) });
         }
 
-        if (resultType is { IsReal: true } && method.Name is "CreateChecked" or "CreateSaturating" or "CreateTruncating" && operands.Length == 1)
+        // A number converted from a number (T.CreateChecked(x), double.CreateChecked(3)); from anything else (a generic
+        // data value k of a type parameter, which C# cannot cast), the call runs as written.
+        if (resultType is { IsReal: true } && method.Name is "CreateChecked" or "CreateSaturating" or "CreateTruncating" && operands.Length == 1
+            && (operands[0].Type.IsReal || operands[0].Type.IsInt || operands[0] is Const))
         {
             var o = operands[0];
             if (o is Const c)
@@ -1096,12 +1105,31 @@ internal sealed partial class Lowerer
         return result;
     }
 
+    /// <summary>
+    /// A lambda, inlined where it is called. One with a ref or out parameter is refused: its writes through the parameter
+    /// were dropped (a wrong value and gradient, found by a red-team pass) or failed internally; a local function with
+    /// the same parameters is differentiated.
+    /// </summary>
+    private int _refusedLambdas;
+
+    private FValue LambdaValue(IAnonymousFunctionOperation lambda)
+    {
+        if (lambda.Symbol.Parameters.FirstOrDefault(p => p.RefKind is RefKind.Ref or RefKind.Out) is { } byRef)
+        {
+            _refusedLambdas++;
+            return Unsupported(lambda, "a lambda with " + (byRef.RefKind == RefKind.Out ? "an out" : "a ref") + " parameter ('" + byRef.Name + "')",
+                "write it as a local function (double Step(ref double v) { ... }), whose ref and out parameters are differentiated");
+        }
+
+        return new FunctionValue(lambda, null, null);
+    }
+
     private FValue LowerDelegateCreation(IDelegateCreationOperation creation)
     {
         switch (creation.Target)
         {
             case IAnonymousFunctionOperation lambda:
-                return new FunctionValue(lambda, null, null);
+                return LambdaValue(lambda);
             case IMethodReferenceOperation reference:
                 FValue? receiver = reference.Method.IsStatic ? null : reference.Instance is null or IInstanceReferenceOperation ? Function.This : LowerExpr(reference.Instance);
                 return new FunctionValue(null, reference.Method, receiver);

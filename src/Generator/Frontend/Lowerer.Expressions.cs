@@ -134,7 +134,7 @@ internal sealed partial class Lowerer
                 LowerThrow(thrown);
                 return new Scalar(DefaultOf(IrTypeOrData(type)));
             case IAnonymousFunctionOperation lambda:
-                return new FunctionValue(lambda, null, null);
+                return LambdaValue(lambda);
             case ITranslatedQueryOperation query:
                 // Query syntax is the method calls it stands for (Where, Select, ... with implicit lambdas): lowered as those.
                 return LowerExpr(query.Operation);

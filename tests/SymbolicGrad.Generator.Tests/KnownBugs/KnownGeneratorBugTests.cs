@@ -500,6 +500,57 @@ public class KnownGeneratorBugTests
         Assert.True(residuals.Split("lock (self)").Length - 1 >= 2); // residuals and Jacobian
     }
 
+    /// <summary>SG0036 is a warning: the vector-valued method still gets its Jacobian and least-squares members.</summary>
+    [Fact] // fixed; was: the warning stopped generation, so RJacobian did not exist (CS0103 at every caller; red-team pass)
+    public void AHessianWarningStillGeneratesTheJacobian()
+    {
+        var run = Harness.Run(Harness.InClass(
+            "    [Differentiable(Hessian = true)] public static void R(double[] x, Span<double> r) { r[0] = x[0] * x[1]; r[1] = x[0]; }\n" +
+            "    public static object Use() => RLeastSquares(2, 2);"));
+        var warning = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0036", warning.Id);
+        Assert.Empty(run.CompilationProblems);
+        Assert.Contains(run.Sources.Keys, k => k.Contains("C.R", StringComparison.Ordinal));
+    }
+
+    /// <summary>A lambda with a ref or out parameter: refused at the lambda; the same code as a local function is exact.</summary>
+    [Theory] // fixed; was: the write through the ref parameter dropped (value x instead of 2x, dX 1 instead of 2), and SG9999 for out (red-team pass)
+    [InlineData("var f = [|(ref double v) => v *= 2|]; double a = x; f(ref a); return a;", "a ref")]
+    [InlineData("var f = [|(double u, out double v) => { v = u * 3; return u; }|]; double a; double b = f(x, out a); return a * b;", "an out")]
+    public void ALambdaWithARefOrOutParameterIsRefused(string body, string kind)
+    {
+        Expect.Refused("    [Differentiable] public static double F(double x) { " + body + " }", "SG0017", "a lambda with " + kind + " parameter", "write it as a local function");
+        Expect.Gradient("    [Differentiable] public static double F(double x) { static void Twice(ref double v) => v *= 2; double a = x; Twice(ref a); return a * a; }",
+            "F", new[] { 0.7 }, new[] { 8 * 0.7 });
+    }
+
+    /// <summary>A method over a type parameter of its class: SG0023 (its objective would pass doubles for T); the generic method form works.</summary>
+    [Fact] // fixed; was: CS1503 in the generated SqObjective (red-team pass)
+    public void AMethodOverTheClassesTypeParameterIsRefused()
+    {
+        var run = Harness.Run(Harness.Usings + "using System.Numerics;\nnamespace Demo;\npublic partial class GS<T> where T : IFloatingPointIeee754<T>\n{\n    [Differentiable] public static T Sq(T a) => a * a;\n    [Differentiable] public static double Plain(double a) => a * a;\n}\n");
+        Assert.Empty(run.CompilationProblems);
+        var error = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0023", error.Id);
+        Assert.Contains("make the method generic instead", error.GetMessage(), StringComparison.Ordinal);
+        Expect.Gradient("    [Differentiable] public static T Sq<T>(T a) where T : System.Numerics.IFloatingPointIeee754<T> => a * a;", "Sq", new[] { 1.5 }, new[] { 3.0 });
+    }
+
+    /// <summary>double.CreateChecked of a generic data value runs as written (C# has no cast from T to double).</summary>
+    [Fact] // fixed; was: CS0030 in the generated file, (double)k (red-team pass)
+    public void CreateCheckedOfAGenericDataValue()
+    {
+        var type = Expect.Compiles(Harness.InClass(
+            "    [Differentiable] public static double F<T>(double x, T k) where T : System.Numerics.INumber<T> => x * double.CreateChecked(k) + x * x;")).GetType("Demo.C")!;
+        var gradient = type.GetMethod("FGradient")!.MakeGenericMethod(typeof(int));
+        var args = new object?[] { 0.5, 3, null };
+        Assert.Equal(0.5 * 3 + 0.25, (double)gradient.Invoke(null, args)!);
+        Assert.Equal(3 + 2 * 0.5, (double)args[2]!);
+        var big = System.Numerics.BigInteger.Pow(10, 400);
+        Assert.Equal((double)type.GetMethod("F")!.MakeGenericMethod(typeof(System.Numerics.BigInteger)).Invoke(null, new object?[] { 0.5, big })!,
+            (double)type.GetMethod("FGradient")!.MakeGenericMethod(typeof(System.Numerics.BigInteger)).Invoke(null, new object?[] { 0.5, big, null })!);
+    }
+
     /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
     [Fact] // fixed; was SG0015 ('its derivative is not known') and SG0018 at the same call (docs review)
     public void SortingAParameterIsAWrite() => Expect.Refused(
