@@ -258,10 +258,11 @@ internal static class Discovery
         var found = new List<(string Name, bool IsStatic)>();
         foreach (var op in body.Descendants())
         {
+            // Members of the method's class (static, or of this), not of its parameters (a List<double>'s indexer).
             ISymbol? member = op switch
             {
-                IFieldReferenceOperation f when !f.Field.IsConst => f.Field,
-                IPropertyReferenceOperation p => p.Property,
+                IFieldReferenceOperation f when !f.Field.IsConst && f.Instance is null or IInstanceReferenceOperation => f.Field,
+                IPropertyReferenceOperation p when !p.Property.IsIndexer && p.Instance is null or IInstanceReferenceOperation => p.Property,
                 _ => null,
             };
             var type = member switch

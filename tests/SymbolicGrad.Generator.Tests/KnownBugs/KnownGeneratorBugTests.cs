@@ -401,6 +401,13 @@ public class KnownGeneratorBugTests
         Expect.Refused(
             "    private double _w = 0.5;\n    private double[] Bias { get; } = { 1.0 };\n    [Differentiable] public double [|F|]([NoDerivative] double x) => _w * x + Bias[0];", "SG0022",
             "(_w, Bias)", "or mark instance ones [Trainable]");
+
+        // A List<double> parameter's indexer is not a member the method reads as a constant (red-team pass: "reads (this[])").
+        var run = Harness.Run(Harness.InClass("    [Differentiable] public static double F(System.Collections.Generic.List<double> w) => w[0] * w[1];"));
+        var error = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0022", error.Id);
+        Assert.DoesNotContain("this[]", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("no double, float or generic-math parameter", error.GetMessage(), StringComparison.Ordinal);
     }
 
     /// <summary>
