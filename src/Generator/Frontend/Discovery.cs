@@ -381,8 +381,10 @@ internal static class Discovery
                         {
                             problem = "has no setter, so NameObjective cannot train it in place: give it a setter (it may be private)";
                         }
-                        else if (!TypeMap.IsAutoAccessor(p.GetMethod) || !TypeMap.IsAutoAccessor(p.SetMethod))
+                        else if (!TypeMap.IsAutoAccessor(p.GetMethod) || (p.SetMethod is not null && !TypeMap.IsAutoAccessor(p.SetMethod)))
                         {
+                            // A get-only array (double[] W { get; } = new double[3]) is trained in place, as a readonly
+                            // array field is; an accessor with a body is not its field.
                             // C# 14's get => field * 2; or set => field = ...: the property's value is not its field.
                             problem = "has an accessor with a body, so its value is not the field it is trained through: give it plain get; set; accessors";
                         }

@@ -558,6 +558,31 @@ public class KnownGeneratorBugTests
             (double)type.GetMethod("FGradient")!.MakeGenericMethod(typeof(System.Numerics.BigInteger)).Invoke(null, new object?[] { 0.5, big, null })!);
     }
 
+    /// <summary>A get-only [Trainable] array property is trained in place, as a readonly array field is.</summary>
+    [Fact] // fixed; was SG0032 'has an accessor with a body', which it does not have (red-team pass)
+    public void AGetOnlyTrainableArrayProperty()
+    {
+        const string source = """
+            using SymbolicGrad;
+            namespace Demo;
+            public partial class Line
+            {
+                [Trainable] public double[] W { get; } = new double[2];
+                [Differentiable] public double Loss([NoDerivative] double x, [NoDerivative] double y) => (W[0] * x + W[1] - y) * (W[0] * x + W[1] - y);
+            }
+            """;
+        var type = Expect.Compiles(source).GetType("Demo.Line")!;
+        var model = Activator.CreateInstance(type)!;
+        var f = (DifferentiableFunction)type.GetMethod("LossObjective")!.Invoke(model, new object[] { 2.0, 1.0 })!;
+        var g = new double[2];
+        double value = f.ValueAndGradient(new[] { 0.5, 0.25 }, g);
+        double r = 0.5 * 2 + 0.25 - 1;
+        Assert.Equal(r * r, value);
+        Assert.Equal(new[] { 2 * r * 2, 2 * r }, g);
+        Assert.Equal(new[] { 0.5, 0.25 }, (double[])type.GetProperty("W")!.GetValue(model)!);
+        Assert.True(GradientCheck.Check(f, new[] { -0.3, 0.8 }, Expect.Tight).Passed);
+    }
+
     /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
     [Fact] // fixed; was SG0015 ('its derivative is not known') and SG0018 at the same call (docs review)
     public void SortingAParameterIsAWrite() => Expect.Refused(
