@@ -185,6 +185,11 @@ public static class AdjointBuffers
     public static void ThrowLength(string output, int actual, string input, int expected) =>
         throw new ArgumentException($"{output} has length {actual} but {input} has length {expected}: the gradient output must match its parameter.", output);
 
+    /// <summary>Throws the exception a model's objective uses when a [Trainable] array was replaced or nulled after the objective was made.</summary>
+    public static void ThrowModelChanged(string member, int actual, int expected) =>
+        throw new InvalidOperationException(
+            $"The model's {member} {(actual < 0 ? "is null" : "has length " + actual.ToString(CultureInfo.InvariantCulture))}, but the objective was made when it had length {expected.ToString(CultureInfo.InvariantCulture)}: make the objective again after replacing the array.");
+
     /// <summary>Throws the exception generated gradients use when an output overlaps an input.</summary>
     public static void ThrowOverlap(string output, string other) =>
         throw new ArgumentException($"{output} overlaps {other}: the gradient output must not share memory with the inputs or other outputs.", output);

@@ -282,13 +282,15 @@ internal static partial class MethodWriter
             {
                 plan.Prelude.Add(member + " = " + (single ? "(float)" : string.Empty) + plan.X + "[" + slot.Offset + "];");
             }
-            else if (single)
-            {
-                plan.Prelude.Add("for (int i = 0; i < " + slot.Length + "; i++) " + member + "[i] = (float)" + plan.X + "[" + slot.Offset + " + i];");
-            }
             else
             {
-                plan.Prelude.Add(plan.X + ".Slice(" + slot.Offset + ", " + slot.Length + ").CopyTo(" + member + ");");
+                // The array the objective was made for: one replaced or nulled since is named, not an index error.
+                string shown = Literal(slot.Param.Name.Substring("this.".Length).TrimStart('@'));
+                plan.Prelude.Add("if (" + member + " is null || " + member + ".Length != " + slot.Length + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowModelChanged("
+                    + shown + ", " + member + "?.Length ?? -1, " + slot.Length + ");");
+                plan.Prelude.Add(single
+                    ? "for (int i = 0; i < " + slot.Length + "; i++) " + member + "[i] = (float)" + plan.X + "[" + slot.Offset + " + i];"
+                    : plan.X + ".Slice(" + slot.Offset + ", " + slot.Length + ").CopyTo(" + member + ");");
             }
         }
 

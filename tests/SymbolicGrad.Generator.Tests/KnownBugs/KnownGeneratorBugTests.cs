@@ -583,6 +583,31 @@ public class KnownGeneratorBugTests
         Assert.True(GradientCheck.Check(f, new[] { -0.3, 0.8 }, Expect.Tight).Passed);
     }
 
+    /// <summary>A model array replaced or nulled after its objective was made: an exception naming it (was IndexOutOfRange, "Destination is too short" or NullReference; red-team pass).</summary>
+    [Theory]
+    [InlineData(5, "has length 5")]
+    [InlineData(1, "has length 1")]
+    [InlineData(-1, "is null")]
+    public void AModelArrayReplacedAfterItsObjectiveIsNamed(int length, string says)
+    {
+        const string source = """
+            using SymbolicGrad;
+            namespace Demo;
+            public partial class Line
+            {
+                [Trainable] public double[] W = new double[2];
+                [Differentiable] public double Loss([NoDerivative] double x) => W[0] * x + W[1];
+            }
+            """;
+        var type = Expect.Compiles(source).GetType("Demo.Line")!;
+        var model = Activator.CreateInstance(type)!;
+        var f = (DifferentiableFunction)type.GetMethod("LossObjective")!.Invoke(model, new object[] { 2.0 })!;
+        type.GetField("W")!.SetValue(model, length < 0 ? null : new double[length]);
+        var error = Assert.Throws<InvalidOperationException>(() => f.Value(new[] { 0.5, 0.25 }));
+        Assert.Contains("The model's W " + says + ", but the objective was made when it had length 2", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => f.ValueAndGradient(new[] { 0.5, 0.25 }, new double[2]));
+    }
+
     /// <summary>Sorting a parameter array in place writes the caller's memory: SG0018, not "no known derivative".</summary>
     [Fact] // fixed; was SG0015 ('its derivative is not known') and SG0018 at the same call (docs review)
     public void SortingAParameterIsAWrite() => Expect.Refused(
