@@ -31,6 +31,10 @@ public class SecondOrderTests
             [Differentiable(Hessian = true)]
             public static double Rosenbrock(double x, double y) => (1 - x) * (1 - x) + 100 * (y - x * x) * (y - x * x);
 
+            // x^y with a moving exponent: at x < 0 only the y-direction of H is NaN (x^y·ln x), not ∂²/∂x².
+            [Differentiable(Hessian = true)]
+            public static double PowerOfBoth(double x, double y) => Math.Pow(x, y) + x * y;
+
             // ½ wᵀAw + bᵀw with A given row-major: H = (A + Aᵀ)/2.
             [Differentiable(Hessian = true)]
             public static double Quadratic(double[] w, [NoDerivative] double[] a, [NoDerivative] double[] b)
@@ -374,6 +378,29 @@ public class SecondOrderTests
         }
 
         CheckProducts(f, 2);
+    }
+
+    [Fact]
+    public void PowerOfANegativeBaseHasAnExactXxEntry()
+    {
+        var f = Objective("PowerOfBoth");
+        foreach (var (x, y) in new[] { (-2.0, 3.0), (-1.5, 2.0), (-0.5, 4.0) })
+        {
+            var h = new double[4];
+            f.Hessian([x, y], h);
+
+            // ∂²/∂x² = y(y − 1)x^(y−2), finite; every entry with a y in it holds ln x of a negative number.
+            Assert.Equal(y * (y - 1) * Math.Pow(x, y - 2), h[0], 12);
+            Assert.True(double.IsNaN(h[1]) && double.IsNaN(h[2]) && double.IsNaN(h[3]), string.Join(", ", h));
+        }
+
+        // Where x > 0 every entry is the closed form.
+        var h2 = new double[4];
+        f.Hessian([2.0, 3.0], h2);
+        double lnX = Math.Log(2.0);
+        double[] expected = [6 * 2.0, (4 * (1 + (3 * lnX))) + 1, (4 * (1 + (3 * lnX))) + 1, 8 * lnX * lnX];
+        AssertClose(expected, h2, 1e-13, "x^y H");
+        CheckProductsAt(f, [[2.0, 3.0], [0.7, 1.3]]);
     }
 
     [Fact]

@@ -408,6 +408,13 @@ internal sealed class Tangent
                 var zero = new Const(0, type);
                 product = b.Select(b.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, Convert(p, type, b), zero), zero, product);
             }
+            else if (instr.Op == Opcode.Pow && i == 1 && p is not Const)
+            {
+                // An exponent that does not move contributes 0, even where ∂(x^y)/∂y = x^y·ln(x) is NaN (x < 0): in
+                // second order, ∂²(x^y)/∂x² at x = −2, y = 3 is −12, not NaN·0 (the y-direction of H alone is NaN there).
+                var zero = new Const(0, type);
+                product = b.Select(b.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, Convert(TangentOf(arg), type, b), zero), zero, product);
+            }
 
             sum = b.Add(sum, product);
         }
