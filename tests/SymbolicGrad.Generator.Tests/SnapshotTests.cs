@@ -72,3 +72,16 @@ public class ReadmeExampleTests
         Assert.Equal(generated.Skip(1), shown.Skip(1));
     }
 }
+
+/// <summary>The tool version the generated code names is the generator's own (the package's) version.</summary>
+public class GeneratedCodeVersionTests
+{
+    [Fact]
+    public void GeneratedCodeAttributeNamesTheGeneratorsVersion()
+    {
+        var run = Harness.Run(Harness.InClass("[Differentiable] public static double F(double x) => x * x;"));
+        var version = typeof(DifferentiableGenerator).Assembly.GetName().Version!.ToString(3);
+        var source = Assert.Single(run.Sources.Values);
+        Assert.Contains($"GeneratedCode(\"SymbolicGrad.Generator\", \"{version}\")", source, StringComparison.Ordinal);
+    }
+}

@@ -14,7 +14,7 @@ namespace SymbolicGrad.Generator.Emit;
 /// </summary>
 internal static partial class MethodWriter
 {
-    public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicGrad.Generator\", \"2.0.0\")]";
+    public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SymbolicGrad.Generator\", \"1.0.0\")]";
 
     /// <summary>
     /// On a generated method with loops: compiled fully optimized at its first call. Under the default tiered

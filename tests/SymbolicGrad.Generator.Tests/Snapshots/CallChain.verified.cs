@@ -24,7 +24,7 @@ namespace Demo
         /// <param name="dW">Receives ∂Model/∂w.</param>
         /// <param name="dB">Receives ∂Model/∂b.</param>
         /// <returns>The value of <c>Model</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static double ModelGradient(double w, double b, double x, out double dW, out double dB)
         {
 
@@ -49,7 +49,7 @@ namespace Demo
         /// </summary>
         /// <param name="x">As in <c>Model</c>; fixed for the function returned.</param>
         /// <returns>A function that evaluates <c>Model</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction ModelObjective(double x)
         {
             return new global::SymbolicGrad.DifferentiableFunction(
@@ -90,7 +90,7 @@ namespace Demo
         /// <param name="z">As in <c>Sigmoid</c>.</param>
         /// <param name="dZ">Receives ∂Sigmoid/∂z.</param>
         /// <returns>The value of <c>Sigmoid</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static double SigmoidGradient(double z, out double dZ)
         {
 
@@ -111,7 +111,7 @@ namespace Demo
         /// for gradient checking and the optimizers.
         /// </summary>
         /// <returns>A function that evaluates <c>Sigmoid</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction SigmoidObjective()
         {
             return new global::SymbolicGrad.DifferentiableFunction(

@@ -23,7 +23,7 @@ namespace Demo
         /// <param name="square">As in <c>F</c>.</param>
         /// <param name="dW">Receives ∂F/∂w.</param>
         /// <returns>The value of <c>F</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static double FGradient(double w, int n, double target, bool square, out double dW)
         {
 
@@ -69,7 +69,7 @@ namespace Demo
         /// <param name="target">As in <c>F</c>; fixed for the function returned.</param>
         /// <param name="square">As in <c>F</c>; fixed for the function returned.</param>
         /// <returns>A function that evaluates <c>F</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction FObjective(int n, double target, bool square)
         {
             return new global::SymbolicGrad.DifferentiableFunction(

@@ -20,7 +20,7 @@ namespace Demo
         /// <param name="x">As in <c>F</c>.</param>
         /// <param name="dX">Receives ∂F/∂x.</param>
         /// <returns>The value of <c>F</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static double FGradient(double x, out double dX)
         {
 
@@ -85,7 +85,7 @@ namespace Demo
         /// for gradient checking and the optimizers.
         /// </summary>
         /// <returns>A function that evaluates <c>F</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction FObjective()
         {
             return new global::SymbolicGrad.DifferentiableFunction(

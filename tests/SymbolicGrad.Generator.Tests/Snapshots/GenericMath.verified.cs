@@ -20,7 +20,7 @@ namespace Demo
         /// <param name="x">As in <c>SoftPlus</c>.</param>
         /// <param name="dX">Receives ∂SoftPlus/∂x.</param>
         /// <returns>The value of <c>SoftPlus</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static T SoftPlusGradient<T>(T x, out T dX)
             where T : global::System.Numerics.IFloatingPointIeee754<T>
         {
@@ -41,7 +41,7 @@ namespace Demo
         /// for gradient checking and the optimizers.
         /// </summary>
         /// <returns>A function that evaluates <c>SoftPlus</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction SoftPlusObjective()
         {
             return new global::SymbolicGrad.DifferentiableFunction(

@@ -20,7 +20,7 @@ namespace Demo
         /// <param name="w">As in <c>Predict</c>.</param>
         /// <param name="dW">Receives ∂Predict/∂w.</param>
         /// <returns>The value of <c>Predict</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public double PredictGradient(double w, out double dW)
         {
 
@@ -39,7 +39,7 @@ namespace Demo
         /// for gradient checking and the optimizers.
         /// </summary>
         /// <returns>A function that evaluates <c>Predict</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public global::SymbolicGrad.DifferentiableFunction PredictObjective()
         {
             var self = this;

@@ -23,7 +23,7 @@ namespace Demo
         /// <param name="dX">Receives ∂F/∂x.</param>
         /// <param name="dLimit">Receives ∂F/∂limit.</param>
         /// <returns>The value of <c>F</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double FGradient(global::System.ReadOnlySpan<double> x, double limit, global::System.Span<double> dX, out double dLimit)
         {
@@ -171,7 +171,7 @@ namespace Demo
         /// </summary>
         /// <param name="xLength">The length of <c>x</c>: its slice of the vector.</param>
         /// <returns>A function that evaluates <c>F</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction FObjective(int xLength)
         {
             return new global::SymbolicGrad.DifferentiableFunction(

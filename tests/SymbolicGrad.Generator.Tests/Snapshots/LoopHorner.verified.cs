@@ -23,7 +23,7 @@ namespace Demo
         /// <param name="dC">Receives ∂Horner/∂c.</param>
         /// <param name="dX">Receives ∂Horner/∂x.</param>
         /// <returns>The value of <c>Horner</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double HornerGradient(global::System.ReadOnlySpan<double> c, double x, global::System.Span<double> dC, out double dX)
         {
@@ -80,7 +80,7 @@ namespace Demo
         /// </summary>
         /// <param name="cLength">The length of <c>c</c>: its slice of the vector.</param>
         /// <returns>A function that evaluates <c>Horner</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction HornerObjective(int cLength)
         {
             return new global::SymbolicGrad.DifferentiableFunction(

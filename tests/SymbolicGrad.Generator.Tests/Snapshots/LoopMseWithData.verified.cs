@@ -25,7 +25,7 @@ namespace Demo
         /// <param name="dW">Receives ∂Mse/∂w.</param>
         /// <param name="dB">Receives ∂Mse/∂b.</param>
         /// <returns>The value of <c>Mse</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double MseGradient(double w, double b, double[] x, double[] y, out double dW, out double dB)
         {
@@ -70,7 +70,7 @@ namespace Demo
         /// <param name="x">As in <c>Mse</c>; fixed for the function returned.</param>
         /// <param name="y">As in <c>Mse</c>; fixed for the function returned.</param>
         /// <returns>A function that evaluates <c>Mse</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction MseObjective(double[] x, double[] y)
         {
             return new global::SymbolicGrad.DifferentiableFunction(

@@ -24,7 +24,7 @@ namespace Demo
         /// <param name="dW">Receives ∂Layer/∂W.</param>
         /// <param name="dV">Receives ∂Layer/∂V.</param>
         /// <returns>The value of <c>Layer</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public static double LayerGradient(double[,] W, double[][] V, double[] x, double[,] dW, double[][] dV)
         {
@@ -155,7 +155,7 @@ namespace Demo
         /// <param name="VRowLengths">The length of each row of <c>V</c>: its rows, one after another, are its slice of the vector.</param>
         /// <param name="x">As in <c>Layer</c>; fixed for the function returned.</param>
         /// <returns>A function that evaluates <c>Layer</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction LayerObjective(int WRows, int WColumns, int[] VRowLengths, double[] x)
         {
             int WLength = global::SymbolicGrad.Internal.MatrixArguments.Size(WRows, WColumns, "WRows", "WColumns");
@@ -201,7 +201,7 @@ namespace Demo
         /// <param name="VColumns">The length of every row of <c>V</c>.</param>
         /// <param name="x">As in <c>Layer</c>; fixed for the function returned.</param>
         /// <returns>The same function as the overload that takes the row lengths.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction LayerObjective(int WRows, int WColumns, int VRows, int VColumns, double[] x) =>
             LayerObjective(WRows, WColumns, global::SymbolicGrad.Internal.MatrixArguments.RowLengths(VRows, VColumns, "VRows", "VColumns"), x);
     }

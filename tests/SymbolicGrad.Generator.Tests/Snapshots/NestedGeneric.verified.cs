@@ -22,7 +22,7 @@ namespace Demo.Deep
             /// <param name="x">As in <c>Cube</c>.</param>
             /// <param name="dX">Receives ∂Cube/∂x.</param>
             /// <returns>The value of <c>Cube</c>, the same as calling it.</returns>
-            [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
             private static double CubeGradient(double x, out double dX)
             {
 
@@ -40,7 +40,7 @@ namespace Demo.Deep
             /// for gradient checking and the optimizers.
             /// </summary>
             /// <returns>A function that evaluates <c>Cube</c> and its exact gradient.</returns>
-            [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+            [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
             private static global::SymbolicGrad.DifferentiableFunction CubeObjective()
             {
                 return new global::SymbolicGrad.DifferentiableFunction(

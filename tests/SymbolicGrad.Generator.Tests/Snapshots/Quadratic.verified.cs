@@ -23,7 +23,7 @@ namespace Demo
         /// <param name="dW">Receives ∂Loss/∂w.</param>
         /// <param name="dB">Receives ∂Loss/∂b.</param>
         /// <returns>The value of <c>Loss</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static double LossGradient(double w, double b, out double dW, out double dB)
         {
 
@@ -44,7 +44,7 @@ namespace Demo
         /// for gradient checking and the optimizers.
         /// </summary>
         /// <returns>A function that evaluates <c>Loss</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction LossObjective()
         {
             return new global::SymbolicGrad.DifferentiableFunction(

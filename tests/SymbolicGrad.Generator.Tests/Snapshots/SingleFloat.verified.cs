@@ -23,7 +23,7 @@ namespace Demo
         /// <param name="dX">Receives ∂F/∂x.</param>
         /// <param name="dY">Receives ∂F/∂y.</param>
         /// <returns>The value of <c>F</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static float FGradient(float x, float y, out float dX, out float dY)
         {
 
@@ -46,7 +46,7 @@ namespace Demo
         /// for gradient checking and the optimizers.
         /// </summary>
         /// <returns>A function that evaluates <c>F</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction FObjective()
         {
             return new global::SymbolicGrad.DifferentiableFunction(

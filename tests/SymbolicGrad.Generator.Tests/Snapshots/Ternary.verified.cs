@@ -20,7 +20,7 @@ namespace Demo
         /// <param name="x">As in <c>Relu</c>.</param>
         /// <param name="dX">Receives ∂Relu/∂x.</param>
         /// <returns>The value of <c>Relu</c>, the same as calling it.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static double ReluGradient(double x, out double dX)
         {
 
@@ -58,7 +58,7 @@ namespace Demo
         /// for gradient checking and the optimizers.
         /// </summary>
         /// <returns>A function that evaluates <c>Relu</c> and its exact gradient.</returns>
-        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "2.0.0")]
+        [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction ReluObjective()
         {
             return new global::SymbolicGrad.DifferentiableFunction(
