@@ -103,6 +103,36 @@ public sealed class DifferentiableFunction
     /// </summary>
     public IReadOnlyList<string> Derivatives { get; }
 
+    /// <summary>
+    /// The unit roundoff of the arithmetic f is computed in: 2⁻⁵³ ≈ 1.1e-16 for <c>double</c> (the default), 2⁻²⁴ ≈
+    /// 6.0e-8 when f computes in <c>float</c> (the generator sets it on the objectives of methods with float values).
+    /// <see cref="GradientCheck"/> sizes its default step and tolerances from it: the rounding noise of a float f swamps a
+    /// centered difference taken with the step that suits a double f.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to a value that is not in [2⁻⁵³, 1).</exception>
+    public double RoundingUnit
+    {
+        get => _roundingUnit;
+        init
+        {
+            if (!(value >= DoubleRoundingUnit && value < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(RoundingUnit), value,
+                    "RoundingUnit is the unit roundoff of f's arithmetic: at least 2^-53 (double), e.g. 2^-24 for float, and below 1.");
+            }
+
+            _roundingUnit = value;
+        }
+    }
+
+    /// <summary>2⁻⁵³, the unit roundoff of <c>double</c>.</summary>
+    public const double DoubleRoundingUnit = 1.1102230246251565E-16;
+
+    /// <summary>2⁻²⁴, the unit roundoff of <c>float</c>.</summary>
+    public const double SingleRoundingUnit = 5.9604644775390625E-08;
+
+    private readonly double _roundingUnit = DoubleRoundingUnit;
+
     /// <summary>Evaluates f at <paramref name="parameters"/>.</summary>
     /// <exception cref="ArgumentException">The length of <paramref name="parameters"/> is not <see cref="Dimension"/>.</exception>
     public double Value(ReadOnlySpan<double> parameters)

@@ -21,6 +21,24 @@ public sealed record GradientCheckOptions
     /// <summary>The default options.</summary>
     public static GradientCheckOptions Default { get; } = new();
 
+    /// <summary>
+    /// For a function computed in <c>float</c> (unit roundoff 6e-8): a step 300 × the default (near the cube root of
+    /// the noise, where truncation and rounding errors balance) and tolerances of the accuracy that step can reach,
+    /// about (6e-8)^(2/3): <c>StepScale = 300, RelativeTolerance = 1e-3, AbsoluteTolerance = 1e-4</c>.
+    /// </summary>
+    public static GradientCheckOptions Single { get; } = new() { StepScale = 300, RelativeTolerance = 1e-3, AbsoluteTolerance = 1e-4 };
+
+    /// <summary>
+    /// The options <see cref="GradientCheck.Check(DifferentiableFunction, ReadOnlySpan{double}, GradientCheckOptions?)"/>
+    /// uses when given none: <see cref="Single"/> for a function whose <see cref="DifferentiableFunction.RoundingUnit"/>
+    /// is coarser than double's (a generated objective of a method with float values), otherwise <see cref="Default"/>.
+    /// </summary>
+    public static GradientCheckOptions For(DifferentiableFunction function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        return function.RoundingUnit > DifferentiableFunction.DoubleRoundingUnit ? Single : Default;
+    }
+
     internal NumericGradientOptions NumericOptions => new() { Richardson = Richardson, StepScale = StepScale };
 }
 
@@ -154,7 +172,10 @@ public sealed class GradientCheckException : Exception
 /// </summary>
 public static partial class GradientCheck
 {
-    /// <summary>Checks <paramref name="function"/>'s gradient at <paramref name="x"/>.</summary>
+    /// <summary>
+    /// Checks <paramref name="function"/>'s gradient at <paramref name="x"/>; without <paramref name="options"/>, with
+    /// <see cref="GradientCheckOptions.For"/> the function (looser for one computed in float).
+    /// </summary>
     public static GradientCheckResult Check(DifferentiableFunction function, ReadOnlySpan<double> x, GradientCheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -163,7 +184,7 @@ public static partial class GradientCheck
             throw new ArgumentException($"{function.Name} takes {function.Dimension} parameters but x has length {x.Length}.", nameof(x));
         }
 
-        return Check(function.AsValue(), function.AsValueAndGradient(), x, options, function.Name, function.ParameterNames);
+        return Check(function.AsValue(), function.AsValueAndGradient(), x, options ?? GradientCheckOptions.For(function), function.Name, function.ParameterNames);
     }
 
     /// <summary>Checks the gradient written by <paramref name="valueAndGradient"/> against centered differences of <paramref name="value"/>.</summary>

@@ -94,4 +94,34 @@ public class GradientCheckingDocTests
         Assert.False(Run(null).Passed);
         Assert.True(Run(new GradientCheckOptions { StepScale = 300, RelativeTolerance = 1e-3, AbsoluteTolerance = 1e-4 }).Passed);
     }
+    [Fact]
+    public void AFunctionComputedInFloatGetsFloatDefaults()
+    {
+        // The same float function as above, built by hand and told its rounding unit: the check without options passes.
+        static double F32(ReadOnlySpan<double> x) => MathF.Exp((float)x[0]) * MathF.Cos((float)x[1]);
+        var f = new DifferentiableFunction(2, x => F32(x), (x, g) => { g[0] = Math.Exp(x[0]) * Math.Cos(x[1]); g[1] = -Math.Exp(x[0]) * Math.Sin(x[1]); return F32(x); })
+        {
+            RoundingUnit = DifferentiableFunction.SingleRoundingUnit,
+        };
+        Assert.True(GradientCheck.Check(f, [0.4, 0.9]).Passed);
+        Assert.False(GradientCheck.Check(f, [0.4, 0.9], GradientCheckOptions.Default).Passed);
+
+        // A wrong gradient still fails with the float defaults.
+        var wrong = new DifferentiableFunction(2, x => F32(x), (x, g) => { g[0] = 1.01 * Math.Exp(x[0]) * Math.Cos(x[1]); g[1] = -Math.Exp(x[0]) * Math.Sin(x[1]); return F32(x); })
+        {
+            RoundingUnit = DifferentiableFunction.SingleRoundingUnit,
+        };
+        Assert.False(GradientCheck.Check(wrong, [0.4, 0.9]).Passed);
+    }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1e-17)]
+    [InlineData(double.NaN)]
+    [InlineData(1.0)]
+    public void ARoundingUnitOutsideItsRangeIsRefused(double unit)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new DifferentiableFunction(1, x => x[0], (x, g) => { g[0] = 1; return x[0]; }) { RoundingUnit = unit });
+        Assert.Contains("RoundingUnit", e.Message, StringComparison.Ordinal);
+    }
 }

@@ -510,20 +510,42 @@ internal static partial class MethodWriter
             w.Line("        " + Literal(d) + ",");
         }
 
+        // A function computed in float: GradientCheck's default step and tolerances follow its rounding unit.
+        string end = ComputesInSingle(ir) ? ") { RoundingUnit = global::SymbolicGrad.DifferentiableFunction.SingleRoundingUnit };" : ");";
         if (m.Hessian)
         {
             w.Line("    },");
             // The product's lambda reads the vector as the value's does (the gradient's output buffers are its own).
             plan.Prelude.Clear();
             plan.Prelude.AddRange(valuePrelude);
-            WriteHessianArguments(w, m, ir, plan);
+            WriteHessianArguments(w, m, ir, plan, end);
         }
         else
         {
-            w.Line("    });");
+            w.Line("    }" + end);
         }
 
         w.Close();
+    }
+
+    /// <summary>True when a value of the method is a float: its result, a parameter or a local.</summary>
+    private static bool ComputesInSingle(IrMethod ir)
+    {
+        static bool Single(IrType t) => t.IsSingle || t.Element is { IsSingle: true };
+        if (Single(ir.ReturnType) || ir.Leaves.Any(l => Single(l.Var.Type)))
+        {
+            return true;
+        }
+
+        foreach (var (stmt, _) in IrWalk.All(ir.Body))
+        {
+            if (stmt is Assign a && Single(a.Dst.Type))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The name of a matrix slot's k'th shape parameter of the factory (wRows, wColumns, wRowLengths).</summary>

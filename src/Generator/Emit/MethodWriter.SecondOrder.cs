@@ -280,7 +280,7 @@ internal static partial class MethodWriter
     }
 
     /// <summary>The Hessian-vector product argument of DifferentiableFunction in NameObjective (the Hessian is assembled from it).</summary>
-    private static void WriteHessianArguments(CodeWriter w, MethodModel m, IrMethod ir, VectorPlan plan)
+    private static void WriteHessianArguments(CodeWriter w, MethodModel m, IrMethod ir, VectorPlan plan, string end)
     {
         string v = plan.Names.Allocate("direction");
         string result = plan.Names.Allocate("product");
@@ -320,7 +320,7 @@ internal static partial class MethodWriter
         prelude.AddRange(plan.Prelude);
         string call2 = plan.Receiver + m.Stem + "HessianVectorProduct" + plan.TypeArguments + "(" + string.Join(", ", plan.ValueArgs.Concat(directionArgs).Concat(gradientArgs).Concat(productArgs)) + ")";
         var lines = new List<string>(prelude);
-        WriteLambda(w, plan.X + ", " + v + ", " + result, lines, call2, epilogue, returns: false, ");", ModelLock(ir, plan));
+        WriteLambda(w, plan.X + ", " + v + ", " + result, lines, call2, epilogue, returns: false, end, ModelLock(ir, plan));
     }
 
     // ---------------------------------------------------------------------------------------------------------

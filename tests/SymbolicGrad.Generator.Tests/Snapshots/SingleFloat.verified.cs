@@ -65,7 +65,7 @@ namespace Demo
                 {
                     "∂F/∂x = y·(1 − tanh(x·y)²) + 1/y",
                     "∂F/∂y = x·(1 − tanh(x·y)²) − x/y²",
-                });
+                }) { RoundingUnit = global::SymbolicGrad.DifferentiableFunction.SingleRoundingUnit };
         }
     }
 }
