@@ -488,6 +488,7 @@ internal static partial class MethodWriter
             w.Line("var " + self + " = this;");
         }
 
+        WriteLengthChecks(w, plan);
         foreach (var line in plan.TrainableLengths.Concat(plan.Slots.SelectMany(s => s.ShapeLocals)))
         {
             w.Line(line);
@@ -526,6 +527,18 @@ internal static partial class MethodWriter
         }
 
         w.Close();
+    }
+
+    /// <summary>
+    /// The factory's array lengths, checked first: a negative one would otherwise surface as a dimension (their sum)
+    /// that names none of them.
+    /// </summary>
+    private static void WriteLengthChecks(CodeWriter w, VectorPlan plan)
+    {
+        foreach (var slot in plan.Slots.Where(s => s.Length is not null && s.Jagged is null && s.Param.Kind != ParamKind.Trainable))
+        {
+            w.Line("global::System.ArgumentOutOfRangeException.ThrowIfNegative(" + slot.Length + ");");
+        }
     }
 
     /// <summary>True when a value of the method is a float: its result, a parameter or a local.</summary>

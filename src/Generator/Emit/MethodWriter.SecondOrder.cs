@@ -556,6 +556,7 @@ internal static partial class MethodWriter
             w.Line("var " + plan.Self + " = this;");
         }
 
+        WriteLengthChecks(w, plan);
         foreach (var line in plan.TrainableLengths.Concat(plan.Slots.SelectMany(s => s.ShapeLocals)))
         {
             w.Line(line);

@@ -174,6 +174,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction FObjective(int xLength)
         {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegative(xLength);
             return new global::SymbolicGrad.DifferentiableFunction(
                 xLength + 1,
                 (parameters) => F(parameters.Slice(0, xLength), parameters[xLength]),

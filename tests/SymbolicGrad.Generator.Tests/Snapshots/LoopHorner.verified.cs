@@ -83,6 +83,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction HornerObjective(int cLength)
         {
+            global::System.ArgumentOutOfRangeException.ThrowIfNegative(cLength);
             return new global::SymbolicGrad.DifferentiableFunction(
                 cLength + 1,
                 (parameters) => Horner(parameters.Slice(0, cLength), parameters[cLength]),

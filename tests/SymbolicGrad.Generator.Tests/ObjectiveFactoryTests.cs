@@ -1,0 +1,56 @@
+using System.Reflection;
+
+namespace SymbolicGrad.Generator.Tests;
+
+/// <summary>The factories NameObjective and NameLeastSquares refuse a negative array length by its own name.</summary>
+public class ObjectiveFactoryTests
+{
+    private const string Members = """
+        [Differentiable] public static double Poly(double[] c, double x) { double s = 0; foreach (var v in c) s = s * x + v; return s; }
+        [Differentiable] public static double Two(double[] a, double[] b) => a[0] * b[0];
+        [Differentiable] public static void Residuals(double[] p, [NoDerivative] double[] t, Span<double> r) { for (int i = 0; i < r.Length; i++) r[i] = p[0] * t[i] - p[1]; }
+        """;
+
+    private static readonly Lazy<Type> Compiled = new(() => Harness.Run(Harness.InClass(Members)).Load().GetType("Demo.C")!);
+
+    private static object Make(string name, params object[] args)
+    {
+        try
+        {
+            return Compiled.Value.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!.Invoke(null, args)!;
+        }
+        catch (TargetInvocationException e)
+        {
+            throw e.InnerException!;
+        }
+    }
+
+    [Theory]
+    [InlineData("PolyObjective", "cLength", new[] { -1 })]
+    [InlineData("TwoObjective", "bLength", new[] { 1, -2 })]
+    [InlineData("TwoObjective", "aLength", new[] { -3, 2 })]
+    public void ANegativeLengthIsNamed(string factory, string parameter, int[] lengths)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Make(factory, lengths.Cast<object>().ToArray()));
+        Assert.Equal(parameter, e.ParamName);
+    }
+
+    [Fact]
+    public void ANegativeLengthOfALeastSquaresFactoryIsNamed()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Make("ResidualsLeastSquares", -2, new[] { 1.0, 2.0 }, 2));
+        Assert.Equal("pLength", e.ParamName);
+    }
+
+    [Fact]
+    public void LengthsOfZeroAndMoreStillMakeTheFunction()
+    {
+        var poly = (DifferentiableFunction)Make("PolyObjective", 0);
+        Assert.Equal(1, poly.Dimension);
+        var two = (DifferentiableFunction)Make("TwoObjective", 1, 2);
+        Assert.Equal(3, two.Dimension);
+        var g = new double[3];
+        Assert.Equal(6.0, two.ValueAndGradient([2.0, 3.0, 5.0], g));
+        Assert.Equal([3.0, 2.0, 0.0], g);
+    }
+}
