@@ -187,6 +187,16 @@ internal sealed partial class Lowerer
                             break;
                         }
 
+                        if (symbol is IPropertySymbol { Name: "Length" } && model.GetOperation(ma, _ct) is IPropertyReferenceOperation { Instance: ILocalReferenceOperation or IParameterReferenceOperation } lengthOf
+                            && lengthOf.Instance.Type is IArrayTypeSymbol { Rank: 1 } or INamedTypeSymbol && (lengthOf.Instance.Type is IArrayTypeSymbol || TypeMap.VectorElement(lengthOf.Instance.Type) is not null)
+                            && LowerExpr(lengthOf) is Scalar { Operand: var length })
+                        {
+                            // w.Length of an array or span: its length, an integer that carries no derivative, rather
+                            // than the array (new List<int>(w.Length) does not depend on w's values).
+                            replacements.Add((ma.SpanStart, ma.Span.End, null, length));
+                            continue;
+                        }
+
                         if (symbol is IMethodSymbol { ReducedFrom: { } extension } reduced && ma.Parent is InvocationExpressionSyntax call && call.Expression == ma)
                         {
                             // x.AsSpan().IndexOf(v): the generated file has none of the user's usings, so an extension

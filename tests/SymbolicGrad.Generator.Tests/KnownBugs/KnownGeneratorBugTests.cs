@@ -666,6 +666,39 @@ public class KnownGeneratorBugTests
         Assert.True(report.SecondOrderPoints > 0, "no Hessian-vector product was checked");
     }
 
+    /// <summary>
+    /// A list of indices sized by the parameter's length, new List&lt;int&gt;(w.Length), was refused with SG0015 as if
+    /// it depended on w's values (the data expression took the array w, not its length); the length is an integer and
+    /// carries no derivative, so the list is data.
+    /// </summary>
+    [Fact]
+    public void AListSizedByAParametersLengthIsData() => Expect.Gradient(
+        """
+        [Differentiable]
+        public static double Even(double[] w)
+        {
+            var idx = new System.Collections.Generic.List<int>(w.Length);
+            for (int i = 0; i < w.Length; i += 2) idx.Add(i);
+            double s = 0;
+            foreach (var i in idx) s += w[i] * w[i] * w.Length;
+            return s;
+        }
+        """,
+        "Even", [1.0, 2.0, 3.0, 4.0, 5.0], [10.0, 0.0, 30.0, 0.0, 50.0], 5);
+
+    /// <summary>A list built from the values themselves still carries no derivative, and is still refused.</summary>
+    [Fact]
+    public void AListOfTheValuesIsStillRefused() => Expect.Refused(
+        """
+        [Differentiable]
+        public static double Copy(double[] w)
+        {
+            var l = [|new System.Collections.Generic.List<double>(w)|];
+            return l[0] * w.Length;
+        }
+        """,
+        "SG0015", "List<double>(w)");
+
     private const string Members = """
     [Differentiable]
     public static double M15(double x, double y, double z)
