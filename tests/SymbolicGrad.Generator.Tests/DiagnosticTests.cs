@@ -56,6 +56,9 @@ public class DiagnosticTests
         new("SG0004_RefParameter", """
                 [Differentiable] public static double F({|SG0004:ref double x|}) => x * x;
             """, new[] { "pass it by value or 'in'" }),
+        new("SG0004_RefReadonlyParameter", """
+                [Differentiable] public static double F({|SG0004:ref readonly double x|}) => x * x;
+            """, new[] { "passed by 'ref readonly'", "pass it by value or 'in'" }),
         new("SG0004_OutParameter", """
                 [Differentiable] public static double F(double x, {|SG0004:out double y|}) { y = 1; return x; }
             """, new[] { "pass it by value or 'in'" }),

@@ -629,7 +629,9 @@ internal static class Discovery
             var modifier = p.Modifiers.FirstOrDefault(t => t.IsKind(SyntaxKind.RefKeyword) || t.IsKind(SyntaxKind.OutKeyword));
             if (modifier != default)
             {
-                Report(DiagnosticDescriptors.RefParameter, p.GetLocation(), p.Identifier.Text, modifier.Text);
+                // ref readonly is named as written: it reads like 'in', which is the fix.
+                bool readOnly = modifier.IsKind(SyntaxKind.RefKeyword) && p.Modifiers.Any(t => t.IsKind(SyntaxKind.ReadOnlyKeyword));
+                Report(DiagnosticDescriptors.RefParameter, p.GetLocation(), p.Identifier.Text, readOnly ? "ref readonly" : modifier.Text);
             }
         }
 
