@@ -62,7 +62,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor GotoStatement = Error(
         "SG0012",
-        "goto and labels are not supported",
+        "goto is not supported",
         "'{0}' is not supported in a [Differentiable] method; express the control flow with if/else, loops, break, continue and return");
 
     public static readonly DiagnosticDescriptor DynamicOperation = Error(
