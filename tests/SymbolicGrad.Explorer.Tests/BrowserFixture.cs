@@ -22,7 +22,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         if (!File.Exists(chromium))
         {
             throw new InvalidOperationException(
-                $"Chromium is not installed at {chromium}: the Explorer's browser tests need it (apt-get install -y chromium chromium-driver; .ci/run does this).");
+                $"Chromium is not installed at {chromium}: the Explorer's browser tests need it (apt-get install -y chromium chromium-driver; the build of this project runs eng/install-prerequisites.sh browser, which does this as root or with passwordless sudo).");
         }
 
         Directory.CreateDirectory(ScreenshotFolder);

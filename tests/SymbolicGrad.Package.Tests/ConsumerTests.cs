@@ -55,7 +55,7 @@ public sealed class ConsumerTests(ConsumerFixture fixture)
     {
         Assert.True(RuntimeInformation.IsOSPlatform(OSPlatform.Linux), "the NativeAOT test runs on Linux (CI's platform)");
         Assert.True(Shell.Run("sh", ["-c", "command -v clang"], fixture.Root).ExitCode == 0,
-            "NativeAOT needs clang and zlib1g-dev: .ci/run installs them (apt-get install -y clang zlib1g-dev)");
+            "NativeAOT needs clang and zlib1g-dev: apt-get install -y clang zlib1g-dev (the build of this project runs eng/install-prerequisites.sh native, which does this as root or with passwordless sudo)");
 
         ProcessResult publish = Shell.Dotnet(fixture.App, fixture.Environment, "publish", "-c", "Release", "-r", RuntimeInformation.RuntimeIdentifier, "-o", Path.Combine(fixture.Root, "native"), "-nodeReuse:false")
             .EnsureSuccess();
