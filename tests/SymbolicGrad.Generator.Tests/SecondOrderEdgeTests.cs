@@ -13,6 +13,14 @@ public class SecondOrderEdgeTests
     private const string Members = """
         [Differentiable(Hessian = true)] public static double PowXY(double x, double y) => Math.Pow(x, y);
         [Differentiable(Hessian = true)] public static double ScaledPow(double a, double p, [NoDerivative] double t) => a * Math.Pow(t, p);
+        [Differentiable] public static void Decay(double a, double k, [NoDerivative] double[] t, [NoDerivative] double[] y, Span<double> r)
+        {
+            for (int i = 0; i < t.Length; i++)
+            {
+                r[i] -= y[i];
+                r[i] += a * Math.Exp(-k * t[i]);
+            }
+        }
         """;
 
     private static readonly Lazy<Type> Compiled = new(() => Expect.Compiles(Harness.InClass(Members)).GetType("Demo.C")!);
@@ -76,6 +84,58 @@ public class SecondOrderEdgeTests
         for (int i = 0; i < 4; i++)
         {
             Assert.True(Math.Abs(h[i] - expected[i]) <= 1e-12, $"H[{i}] = {h[i]:R}, expected {expected[i]:R}");
+        }
+    }
+
+    private delegate void DecayJacobian(double a, double k, double[] t, double[] y, Span<double> r, Span<double> jacobian);
+
+    private static readonly double[] DecayT = { 0, 0.5, 1, 2, 3, 5 };
+
+    private static readonly double[] DecayY = DecayT.Select(t => 2 * Math.Exp(-0.5 * t)).ToArray();
+
+    /// <summary>
+    /// A residual method that accumulates into r (r[i] -= y[i]; r[i] += model) reads the residuals' incoming values.
+    /// NameLeastSquares passed the optimizer's buffer as it was, so each evaluation added to the last one's residuals,
+    /// and NameJacobian ran the method once per column on the same r (n times the residuals): Levenberg–Marquardt
+    /// ended away from the exact fit, silently. Each evaluation now starts from zero residuals, and NameJacobian
+    /// leaves r as one call of the method does.
+    /// </summary>
+    [Fact]
+    public void ResidualsAccumulatedIntoRStartFromZeroInEachEvaluation()
+    {
+        var f = (LeastSquaresFunction)Compiled.Value.GetMethod("DecayLeastSquares", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, new object?[] { DecayT, DecayY, DecayT.Length })!;
+        var fit = new Optimizers.LevenbergMarquardt().Minimize(f, [1.0, 0.1]);
+        Assert.True(fit.Success, fit.ToString());
+        Assert.Equal(2.0, fit.X[0], 1e-9);
+        Assert.Equal(0.5, fit.X[1], 1e-9);
+
+        // A buffer that holds something: the same residuals as a fresh one, and the Jacobian's residuals equal them.
+        var fresh = new double[6];
+        f.Residuals([1.5, 0.2], fresh);
+        var dirty = Enumerable.Repeat(7.0, 6).ToArray();
+        f.Residuals([1.5, 0.2], dirty);
+        Assert.Equal(fresh, dirty);
+        var r = Enumerable.Repeat(-3.0, 6).ToArray();
+        var j = new double[12];
+        f.Jacobian([1.5, 0.2], r, j);
+        Assert.Equal(fresh, r);
+        GradientCheck.CheckJacobian(f, [1.5, 0.2]).ThrowIfFailed();
+    }
+
+    /// <summary>NameJacobian itself leaves r as one call of the method on the caller's r would, with the exact Jacobian.</summary>
+    [Fact]
+    public void JacobianOfAnAccumulatingMethodLeavesROnceUpdated()
+    {
+        var jac = Compiled.Value.GetMethod("DecayJacobian", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<DecayJacobian>();
+        var r = Enumerable.Repeat(10.0, 6).ToArray();
+        var j = new double[12];
+        jac(1.5, 0.2, DecayT, DecayY, r, j);
+        for (int i = 0; i < 6; i++)
+        {
+            double e = Math.Exp(-0.2 * DecayT[i]);
+            Assert.Equal(10 - DecayY[i] + (1.5 * e), r[i], 1e-12);
+            Assert.Equal(e, j[2 * i], 1e-12);
+            Assert.Equal(-1.5 * DecayT[i] * e, j[(2 * i) + 1], 1e-12);
         }
     }
 }
