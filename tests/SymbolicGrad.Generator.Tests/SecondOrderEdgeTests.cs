@@ -138,4 +138,51 @@ public class SecondOrderEdgeTests
             Assert.Equal(-1.5 * DecayT[i] * e, j[(2 * i) + 1], 1e-12);
         }
     }
+
+    private const string Tagged = """
+        using System;
+        using SymbolicGrad;
+        namespace Demo;
+
+        public struct Tagged { public int Id; public double V; public double W; }
+
+        public static partial class T
+        {
+            [Differentiable] public static void Res(Tagged g, double[] x, Span<double> r)
+            {
+                r[0] = g.V * x[0] - g.Id;
+                r[1] = g.W * g.V + x[1] * g.Id;
+            }
+
+            [Differentiable(Hessian = true)] public static double Loss(Tagged g, double x) => g.Id * g.V * g.V * x + g.W * g.W;
+        }
+        """;
+
+    /// <summary>
+    /// A differentiated struct parameter with a member that is not real (an int Id): NameLeastSquares was SG9999 (an
+    /// index error in the generator) and NameObjective was silently not generated (CS0117 at the caller). Both now take
+    /// the struct after the array lengths, and its other members stay as given: the packed vector holds V and W.
+    /// </summary>
+    [Fact]
+    public void StructsWithMembersThatAreNotRealGetObjectivesAndLeastSquares()
+    {
+        var type = Expect.Compiles(Tagged).GetType("Demo.T")!;
+        var tagType = type.Assembly.GetType("Demo.Tagged")!;
+        var tag = Activator.CreateInstance(tagType)!;
+        tagType.GetField("Id")!.SetValue(tag, 3);
+        tagType.GetField("V")!.SetValue(tag, 100.0); // replaced by the vector's
+        var ls = (LeastSquaresFunction)type.GetMethod("ResLeastSquares")!.Invoke(null, new object?[] { 2, tag, 2 })!;
+        Assert.Equal(new[] { "g.V", "g.W", "x[0]", "x[1]" }, ls.ParameterNames);
+        double v = 0.5, w = 2, x0 = 1.5, x1 = -0.25;
+        var r = new double[2];
+        var j = new double[8];
+        ls.Jacobian([v, w, x0, x1], r, j);
+        Assert.Equal(new[] { (v * x0) - 3, (w * v) + (x1 * 3) }, r);
+        Assert.Equal(new[] { x0, 0, v, 0, w, v, 0, 3 }, j);
+
+        var f = (DifferentiableFunction)type.GetMethod("LossObjective")!.Invoke(null, new object?[] { tag })!;
+        var h = new double[9];
+        f.Hessian([v, w, x0], h);
+        Assert.Equal(new[] { 6 * x0, 0, 6 * v, 0, 2, 0, 6 * v, 0, 0 }, h);
+    }
 }

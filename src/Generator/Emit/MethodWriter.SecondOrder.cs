@@ -293,7 +293,7 @@ internal static partial class MethodWriter
             var slot = plan.Slots.First(s => s.Param == p);
             if (p.StructType is not null)
             {
-                directionArgs.Add(plan.StructArg(p, v));
+                directionArgs.Add(plan.StructArg(p, v, direction: true));
                 gradientArgs.Add("out _");
             }
             else if (slot.Length is null)
