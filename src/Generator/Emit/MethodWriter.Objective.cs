@@ -307,7 +307,7 @@ internal static partial class MethodWriter
         }
 
         plan.FactoryParameters.AddRange(plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).SelectMany(s => s.Jagged is null ? new[] { "int " + s.Length } : s.ShapeParameters.ToArray()));
-        plan.FactoryParameters.AddRange(plan.Data.Select(t => FactoryType(t.Model) + " " + t.Model.Name));
+        plan.FactoryParameters.AddRange(plan.Data.Select(t => FactoryType(m, t.Model) + " " + t.Model.Name));
         return plan;
     }
 
@@ -542,8 +542,22 @@ internal static partial class MethodWriter
     private static string ShapeName(Slot s, int k) => s.ShapeParameters[k].Substring(s.ShapeParameters[k].IndexOf(' ') + 1);
 
     /// <summary>Data parameters the factory captures: a span cannot be captured, so the factory takes an array.</summary>
-    private static string FactoryType(ParameterModel p) =>
-        p.Type.StartsWith("global::System.ReadOnlySpan<", StringComparison.Ordinal) || p.Type.StartsWith("global::System.Span<", StringComparison.Ordinal)
+    private static string FactoryType(MethodModel m, ParameterModel p)
+    {
+        string type = p.Type.StartsWith("global::System.ReadOnlySpan<", StringComparison.Ordinal) || p.Type.StartsWith("global::System.Span<", StringComparison.Ordinal)
             ? p.Type.Substring(p.Type.IndexOf('<') + 1, p.Type.Length - p.Type.IndexOf('<') - 2) + "[]"
             : p.Type;
+
+        // The factory of a generic-math method is not generic: it calls F<double>, so data of type T (a T[] of
+        // observations, a T scale) is data of type double.
+        if (m.ObjectiveClosesOverDouble)
+        {
+            foreach (var t in m.TypeParameters)
+            {
+                type = System.Text.RegularExpressions.Regex.Replace(type, @"(?<![\w.@])" + System.Text.RegularExpressions.Regex.Escape(t) + @"(?!\w)", "double");
+            }
+        }
+
+        return type;
+    }
 }

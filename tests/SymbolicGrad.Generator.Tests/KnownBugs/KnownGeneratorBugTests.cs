@@ -558,6 +558,29 @@ public class KnownGeneratorBugTests
             (double)type.GetMethod("FGradient")!.MakeGenericMethod(typeof(System.Numerics.BigInteger)).Invoke(null, new object?[] { 0.5, big, null })!);
     }
 
+    /// <summary>
+    /// A generic-math method with data of type T (observations T[] y, a T scale): its objective calls F&lt;double&gt;, so
+    /// the factory takes the data as double. It declared them as T[] and T, which do not exist there.
+    /// </summary>
+    [Fact] // fixed; was: CS0246 'T' could not be found in the generated FObjective(int xLength, T[] y, T scale) (red-team pass)
+    public void GenericDataOfAGenericMathObjectiveIsDouble()
+    {
+        var type = Expect.Compiles(Harness.InClass(
+            "    [Differentiable(Hessian = true)] public static T F<T>(T[] x, [NoDerivative] T[] y, [NoDerivative] T scale) where T : System.Numerics.IFloatingPointIeee754<T>\n" +
+            "    { T s = T.Zero; for (int i = 0; i < y.Length; i++) { T d = x[i] - y[i]; s += scale * d * d * x[0]; } return s; }")).GetType("Demo.C")!;
+        var f = (DifferentiableFunction)type.GetMethod("FObjective")!.Invoke(null, new object?[] { 2, new[] { 1.0, -2.0 }, 3.0 })!;
+        double[] x = { 0.5, 1.5 };
+        var g = new double[2];
+        double value = f.ValueAndGradient(x, g);
+        // s = 3·x₀·((x₀ − 1)² + (x₁ + 2)²)
+        Assert.Equal(3 * 0.5 * ((0.25) + (3.5 * 3.5)), value, 1e-12);
+        Assert.Equal(3 * ((0.25 + (3.5 * 3.5)) + (0.5 * 2 * -0.5)), g[0], 1e-12);
+        Assert.Equal(3 * 0.5 * 2 * 3.5, g[1], 1e-12);
+        var h = new double[4];
+        f.Hessian(x, h);
+        Assert.Equal(new[] { 3 * ((2 * 2 * -0.5) + (0.5 * 2)), 3 * 2 * 3.5, 3 * 2 * 3.5, 3 * 0.5 * 2 }, h.Select(v => Math.Round(v, 12)).ToArray());
+    }
+
     /// <summary>A get-only [Trainable] array property is trained in place, as a readonly array field is.</summary>
     [Fact] // fixed; was SG0032 'has an accessor with a body', which it does not have (red-team pass)
     public void AGetOnlyTrainableArrayProperty()
