@@ -185,4 +185,31 @@ public class SecondOrderEdgeTests
         f.Hessian([v, w, x0], h);
         Assert.Equal(new[] { 6 * x0, 0, 6 * v, 0, 2, 0, 6 * v, 0, 0 }, h);
     }
+
+    /// <summary>
+    /// NameLeastSquares made with too few residuals threw a bare IndexOutOfRangeException from inside the method, and with
+    /// none an ArgumentOutOfRangeException about a 'residualCount' the caller never named. Both now name the method and
+    /// rLength (the original exception inside). A data parameter named like the handler's variable still compiles.
+    /// </summary>
+    [Fact]
+    public void AResidualCountThatDoesNotFitIsNamed()
+    {
+        var type = Expect.Compiles(Harness.InClass(
+            "    [Differentiable] public static void Two(double a, [NoDerivative] double indexError, Span<double> r) { r[0] = a - indexError; r[1] = a * a; }")).GetType("Demo.C")!;
+        var make = type.GetMethod("TwoLeastSquares")!;
+        var few = (LeastSquaresFunction)make.Invoke(null, new object?[] { 1.0, 1 })!;
+        var error = Assert.Throws<IndexOutOfRangeException>(() => new Optimizers.LevenbergMarquardt().Minimize(few, [0.5]));
+        Assert.Contains("Two indexed past the end of an array with rLength = 1", error.Message, StringComparison.Ordinal);
+        Assert.IsType<IndexOutOfRangeException>(error.InnerException);
+        var none = Assert.Throws<TargetInvocationException>(() => make.Invoke(null, new object?[] { 1.0, 0 })).InnerException;
+        var outOfRange = Assert.IsType<ArgumentOutOfRangeException>(none);
+        Assert.Equal("rLength", outOfRange.ParamName);
+        Assert.Contains("Two needs at least one residual", outOfRange.Message, StringComparison.Ordinal);
+        var right = (LeastSquaresFunction)make.Invoke(null, new object?[] { 1.0, 2 })!;
+        var r = new double[2];
+        var j = new double[2];
+        right.Jacobian([3.0], r, j);
+        Assert.Equal(new[] { 2.0, 9.0 }, r);
+        Assert.Equal(new[] { 1.0, 6.0 }, j);
+    }
 }

@@ -567,8 +567,13 @@ internal static partial class MethodWriter
             w.Line(line);
         }
 
-        string call = plan.Receiver + m.Name + plan.TypeArguments + "(" + string.Join(", ", valueArgs) + ")";
-        string jacobianCall = plan.Receiver + m.Stem + "Jacobian" + plan.TypeArguments + "(" + string.Join(", ", valueArgs.Append(jacobian)) + ")";
+        // An index error inside the method is most often a residual count smaller than what it writes: say so.
+        w.Line("if (" + rLength + " < 1) global::SymbolicGrad.Internal.AdjointBuffers.ThrowNoResiduals(" + Literal(m.Stem) + ", " + Literal(rLength) + ", " + rLength + ");");
+        string error = plan.Names.Allocate("indexError");
+        string Guarded(string c) => "try { " + c + "; } catch (global::System.IndexOutOfRangeException " + error + ") { throw global::SymbolicGrad.Internal.AdjointBuffers.ResidualsOutOfRange("
+            + Literal(m.Stem) + ", " + Literal(rLength) + ", " + rLength + ", " + error + "); }";
+        string call = Guarded(plan.Receiver + m.Name + plan.TypeArguments + "(" + string.Join(", ", valueArgs) + ")");
+        string jacobianCall = Guarded(plan.Receiver + m.Stem + "Jacobian" + plan.TypeArguments + "(" + string.Join(", ", valueArgs.Append(jacobian)) + ")");
         w.Line("return new global::SymbolicGrad.LeastSquaresFunction(");
         w.Line("    " + plan.Dimension + ",");
         w.Line("    " + rLength + ",");
