@@ -932,10 +932,28 @@ internal sealed partial class Lowerer
             return NotYet(assign, "Re-pointing this ref", "re-point ref locals only");
         }
 
+        if (IsElementTarget(assign.Target))
+        {
+            // C# evaluates the array and the index before the value: r[k++] = x[k] reads x at the incremented k.
+            var place = Place(assign.Target);
+            var assigned = LowerExpr(assign.Value);
+            WritePlace(place, assigned, assign);
+            return assigned;
+        }
+
         var value = LowerExpr(assign.Value);
         Assign(assign.Target, value, assign);
         return value;
     }
+
+    /// <summary>An element of an array or span (a[i], a[^1], s[i]): its place is computed from expressions of its own.</summary>
+    private bool IsElementTarget(IOperation target) => target switch
+    {
+        IArrayElementReferenceOperation => !IsStructSetter(target),
+        IImplicitIndexerReferenceOperation ii => ii.Argument.Type?.Name == "Index",
+        IPropertyReferenceOperation pr => pr.Property.IsIndexer && pr.Instance?.Type is { } it && TypeMap.IsSpan(it) && !IsStructSetter(target),
+        _ => false,
+    };
 
     private FValue LowerCompoundAssignment(ICompoundAssignmentOperation compound)
     {

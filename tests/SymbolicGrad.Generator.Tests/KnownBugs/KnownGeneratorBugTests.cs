@@ -27,6 +27,29 @@ public class KnownGeneratorBugTests
         SumSq + "    [Differentiable] public static double F(double[] x) => SumSq(new ReadOnlySpan<double>(x));",
         "F", new[] { 0.7, -0.4 }, new[] { 1.4, -0.8 }, 2);
 
+    /// <summary>
+    /// C# evaluates an element assignment's array and index before its value: t[k++] = x[k] writes t[0] = x[1]. The
+    /// generator lowered the value first (x[0]) and then the index, so value and gradient were silently another
+    /// function's (7.5 for 11 below); in a residual method the Jacobian's residuals differed from the method's.
+    /// </summary>
+    [Fact] // fixed; was: t[k++] = x[k] read x[k] before the increment (red-team pass)
+    public void AnElementsIndexIsEvaluatedBeforeTheValue() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x) { var t = new double[3]; int k = 0; t[k++] = x[k]; t[k++] = x[k] * 2; Span<double> s = t; int j = 0; s[j++] += x[j]; return t[0] + t[1] * x[0]; }",
+        "F", new[] { 1.5, 2.0, 3.0 }, new[] { 6.0, 2.0, 3.0 }, 3);
+
+    [Fact] // fixed; as above, in a vector-valued method: r[k++] = x[k] gave the Jacobian of r = (x₀, 2x₁)
+    public void AResidualsIndexIsEvaluatedBeforeTheValue()
+    {
+        var type = Expect.Compiles(Harness.InClass(
+            "    [Differentiable] public static void G(double[] x, Span<double> r) { int k = 0; r[k++] = x[k]; r[k++] = x[k] * x[k]; r[^1] = x[k - 2]; }")).GetType("Demo.C")!;
+        var f = (LeastSquaresFunction)type.GetMethod("GLeastSquares")!.Invoke(null, new object?[] { 3, 3 })!;
+        var r = new double[3];
+        var j = new double[9];
+        f.Jacobian([1.5, 2.0, 3.0], r, j);
+        Assert.Equal(new[] { 2.0, 9.0, 1.5 }, r);
+        Assert.Equal(new[] { 0, 1.0, 0, 0, 0, 6, 1, 0, 0 }, j);
+    }
+
     /// <summary>Array.Clone of a differentiable array is read as a constant.</summary>
     [Fact] // fixed; was: (double[])x.Clone() is a constant: gradient 0 instead of (x1, x0)
     public void CloneKeepsTheDerivative() => Expect.Gradient(
