@@ -37,6 +37,11 @@ public class KnownGeneratorBugTests
         "    [Differentiable] public static double F(double[] x) { var t = new double[3]; int k = 0; t[k++] = x[k]; t[k++] = x[k] * 2; Span<double> s = t; int j = 0; s[j++] += x[j]; return t[0] + t[1] * x[0]; }",
         "F", new[] { 1.5, 2.0, 3.0 }, new[] { 6.0, 2.0, 3.0 }, 3);
 
+    [Fact] // fixed; as above, in a deconstruction: (t[k++], t[k++]) = (x[k], x[k]·x₀) read x[0] (8.25 for 16.5)
+    public void ADeconstructionsIndicesAreEvaluatedBeforeTheValue() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x) { var t = new double[3]; int k = 0; (t[k++], t[k++]) = (x[k], x[k] * x[0]); (t[2], t[0]) = (t[0], t[2] + x[1]); return t[0] + t[1] * 3 + t[2] * t[2]; }",
+        "F", new[] { 1.5, 2.0, 3.0 }, new[] { 9.0, 1.0, 10.5 }, 3);
+
     [Fact] // fixed; as above, in a vector-valued method: r[k++] = x[k] gave the Jacobian of r = (x₀, 2x₁)
     public void AResidualsIndexIsEvaluatedBeforeTheValue()
     {
