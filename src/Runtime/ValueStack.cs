@@ -190,6 +190,20 @@ public static class AdjointBuffers
         throw new InvalidOperationException(
             $"The model's {member} {(actual < 0 ? "is null" : "has length " + actual.ToString(CultureInfo.InvariantCulture))}, but the objective was made when it had length {expected.ToString(CultureInfo.InvariantCulture)}: make the objective again after replacing the array.");
 
+    /// <summary>Throws the exception a generated NameLeastSquares uses when it is asked for no residuals.</summary>
+    public static void ThrowNoResiduals(string method, string lengthName, int length) =>
+        throw new ArgumentOutOfRangeException(lengthName, length,
+            $"{method} needs at least one residual: {lengthName} is the number of residuals it writes, the length of its results span.");
+
+    /// <summary>
+    /// The exception a generated NameLeastSquares throws when the method indexed past the end of an array, most often
+    /// because it writes more residuals than the count the function was made with; the original is the inner exception.
+    /// </summary>
+    public static Exception ResidualsOutOfRange(string method, string lengthName, int length, IndexOutOfRangeException inner) =>
+        new IndexOutOfRangeException(
+            $"{method} indexed past the end of an array with {lengthName} = {length.ToString(CultureInfo.InvariantCulture)}: if it writes more residuals than that, make the function with their number as {lengthName}; otherwise check the lengths of its data.",
+            inner);
+
     /// <summary>Throws the exception generated gradients use when an output overlaps an input.</summary>
     public static void ThrowOverlap(string output, string other) =>
         throw new ArgumentException($"{output} overlaps {other}: the gradient output must not share memory with the inputs or other outputs.", output);

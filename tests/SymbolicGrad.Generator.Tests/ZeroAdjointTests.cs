@@ -22,6 +22,15 @@ public class ZeroAdjointTests
         [Differentiable] public static void ClampedLogs(double[] x, Span<double> r) { for (int i = 0; i < x.Length; i++) r[i] = Math.Max(Math.Log(x[i]), -10) * (i + 1); }
         [Differentiable] public static double UnusedInLoop(double x, int n) { double l = Math.Log(x); double s = x; for (int i = 0; i < n; i++) s += l; return s; }
         [Differentiable] public static double Overflow(double x, double w) { double e = Math.Exp(x); double y = e * w; if (x > 700) return w; return y; }
+        [Differentiable(Hessian = true)] public static double AtanResidual(double x) { double t = Math.Atan(x); if (t < -10) t += 1; double f = t - 0.5; return f * f; }
+        [Differentiable(Hessian = true)] public static double CircleResidual(double x) { double r = Math.Sqrt(1 - x * x); double v = Math.Abs(x) < 1 ? r : 0; double f = v - 0.6; return f * f; }
+        [Differentiable(Hessian = true)] public static double Helical(double x1, double x2, double x3)
+        {
+            double theta = Math.Atan2(x2, x1) / (2 * Math.PI);
+            if (theta < -0.25) theta += 1;
+            double f1 = 10 * (x3 - 10 * theta), f2 = 10 * (Math.Sqrt(x1 * x1 + x2 * x2) - 1);
+            return f1 * f1 + f2 * f2 + x3 * x3;
+        }
         """;
 
     private static readonly Lazy<Type> Compiled = new(() => Expect.Compiles(Harness.InClass(Members)).GetType("Demo.C")!);
@@ -84,6 +93,56 @@ public class ZeroAdjointTests
         if (!(name == "ClampedLog" && x == 0))
         {
             GradientCheck.CheckHessian(f, new[] { x }).ThrowIfFailed();
+        }
+    }
+
+    /// <summary>
+    /// An adjoint that is zero because the residual is zero, not because the value is unused: the Hessian of r(x)² at a
+    /// root of r is 2·r'(x)², all of it from the tangent of the adjoint. The Hessian-vector product took the guard
+    /// v̄ == 0 ? 0 : ∂v/∂a·v̄ for a branch and dropped ∂v/∂a·v̄̇, so the Hessian was 0 there (found by a red-team pass on
+    /// the helical valley function, whose Hessian at its minimum (1, 0, 0) had ∂²f/∂x₂² = 0 instead of 10⁴/π²·2).
+    /// Newton's method near such a minimum saw no curvature.
+    /// </summary>
+    [Theory]
+    [InlineData("AtanResidual", 0.5463024898437905)] // tan(0.5): atan x − 0.5 = 0
+    [InlineData("AtanResidual", 1.5)]
+    [InlineData("CircleResidual", 0.8)] // √(1 − 0.64) − 0.6 = 0
+    [InlineData("CircleResidual", 0.3)]
+    public void SecondDerivativesAtAZeroResidualKeepTheTangentOfTheAdjoint(string name, double x)
+    {
+        var f = (DifferentiableFunction)Compiled.Value.GetMethod(name + "Objective", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, null)!;
+        double expected;
+        if (name == "AtanResidual")
+        {
+            double d = 1 / (1 + (x * x));
+            expected = 2 * ((d * d) + ((Math.Atan(x) - 0.5) * -2 * x * d * d));
+        }
+        else
+        {
+            double r = Math.Sqrt(1 - (x * x));
+            double dr = -x / r, d2r = -1 / (r * r * r);
+            expected = 2 * ((dr * dr) + ((r - 0.6) * d2r));
+        }
+
+        var h = new double[1];
+        f.Hessian(new[] { x }, h);
+        Assert.True(Math.Abs(h[0] - expected) <= 1e-12 * (1 + Math.Abs(expected)), $"{name}''({x}) = {h[0]:R}, expected {expected:R}");
+        GradientCheck.CheckHessian(f, new[] { x }, Expect.Tight).ThrowIfFailed();
+    }
+
+    /// <summary>The helical valley at its minimum (1, 0, 0): H = 2JᵀJ, with J the residuals' Jacobian there.</summary>
+    [Fact]
+    public void HelicalValleyHessianAtItsMinimumIsTwoJTransposeJ()
+    {
+        var f = (DifferentiableFunction)Compiled.Value.GetMethod("HelicalObjective", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, null)!;
+        var h = new double[9];
+        f.Hessian(new[] { 1.0, 0, 0 }, h);
+        // r₁ = 10x₃ − 100θ, θ = atan2(x₂, x₁)/2π: ∇r₁ = (0, −50/π, 10); r₂ = 10(‖(x₁, x₂)‖ − 1): ∇r₂ = (10, 0, 0); r₃ = x₃: (0, 0, 1).
+        double a = -50 / Math.PI;
+        double[] expected = { 200, 0, 0, 0, 2 * a * a, 2 * a * 10, 0, 2 * a * 10, 2 * (100 + 1) };
+        for (int i = 0; i < 9; i++)
+        {
+            Assert.True(Math.Abs(h[i] - expected[i]) <= 1e-9 * (1 + Math.Abs(expected[i])), $"H[{i}] = {h[i]:R}, expected {expected[i]:R}");
         }
     }
 

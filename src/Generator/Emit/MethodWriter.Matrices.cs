@@ -134,7 +134,7 @@ internal static partial class MethodWriter
 
         foreach (var (_, mp) in plan.Data)
         {
-            parameters.Add(FactoryType(mp) + " " + mp.Name);
+            parameters.Add(FactoryType(m, mp) + " " + mp.Name);
             arguments.Add(mp.Name);
             docs.Add("/// <param name=\"" + mp.Name.TrimStart('@') + "\">As in <c>" + Xml(m.Stem) + "</c>; fixed for the function returned.</param>");
         }

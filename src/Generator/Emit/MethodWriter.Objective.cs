@@ -9,8 +9,10 @@ namespace SymbolicGrad.Generator.Emit;
 internal static partial class MethodWriter
 {
     /// <summary>A struct parameter whose every leaf is differentiated can be rebuilt from the vector; one with data fields cannot.</summary>
-    private static bool ObjectiveSupported(MethodModel m, IrMethod ir) =>
-        ir.Params.Where(p => p.Differentiable && p.StructType is not null).All(p => p.Leaves.All(l => l.Differentiable));
+    private static bool ObjectiveSupported(MethodModel m, IrMethod ir) => true;
+
+    /// <summary>A differentiated struct parameter with members that are not (an int, a bool): the factory takes the struct, whose other members stay fixed.</summary>
+    private static bool HasFixedMembers(IrParam p) => p.StructType is not null && p.Leaves.Any(l => !l.Differentiable);
 
     private sealed class Slot
     {
@@ -121,14 +123,20 @@ internal static partial class MethodWriter
         public static string MatrixBuffer(Slot s, int buffer) =>
             Matrices + "." + (s.Jagged == true ? "Jagged" : "Matrix") + "<" + (ScalarElement(s.Leaf.Var.Type).IsSingle ? "float" : "double") + ">(" + buffer.ToString(CultureInfo.InvariantCulture) + ", " + s.Shape + ")";
 
-        /// <summary>A struct argument rebuilt from its slots of a vector.</summary>
-        public string StructArg(IrParam p, string vector)
+        /// <summary>
+        /// A struct argument rebuilt from its slots of a vector. Members that are not differentiated (an int, a bool) are
+        /// the factory's struct's, or default in a direction.
+        /// </summary>
+        public string StructArg(IrParam p, string vector, bool direction = false)
         {
             var mine = Slots.Where(s => s.Param == p).ToList();
             var parts = p.StructConstruction!;
+            int slot = 0;
             for (int k = 0; k < p.Leaves.Count; k++)
             {
-                parts = parts.Replace("{" + k.ToString(CultureInfo.InvariantCulture) + "}", Scalar(mine[k], vector));
+                var leaf = p.Leaves[k];
+                string arg = leaf.Differentiable ? Scalar(mine[slot++], vector) : direction ? "default" : p.Name + leaf.Access;
+                parts = parts.Replace("{" + k.ToString(CultureInfo.InvariantCulture) + "}", arg);
             }
 
             return parts;
@@ -257,6 +265,10 @@ internal static partial class MethodWriter
             if (p.StructType is not null)
             {
                 plan.ValueArgs.Add(plan.StructArg(p, plan.X));
+                if (HasFixedMembers(p))
+                {
+                    plan.Data.Add((p, model));
+                }
             }
             else if (slot.Length is null)
             {
@@ -295,7 +307,7 @@ internal static partial class MethodWriter
         }
 
         plan.FactoryParameters.AddRange(plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).SelectMany(s => s.Jagged is null ? new[] { "int " + s.Length } : s.ShapeParameters.ToArray()));
-        plan.FactoryParameters.AddRange(plan.Data.Select(t => FactoryType(t.Model) + " " + t.Model.Name));
+        plan.FactoryParameters.AddRange(plan.Data.Select(t => FactoryType(m, t.Model) + " " + t.Model.Name));
         return plan;
     }
 
@@ -565,8 +577,22 @@ internal static partial class MethodWriter
     private static string ShapeName(Slot s, int k) => s.ShapeParameters[k].Substring(s.ShapeParameters[k].IndexOf(' ') + 1);
 
     /// <summary>Data parameters the factory captures: a span cannot be captured, so the factory takes an array.</summary>
-    private static string FactoryType(ParameterModel p) =>
-        p.Type.StartsWith("global::System.ReadOnlySpan<", StringComparison.Ordinal) || p.Type.StartsWith("global::System.Span<", StringComparison.Ordinal)
+    private static string FactoryType(MethodModel m, ParameterModel p)
+    {
+        string type = p.Type.StartsWith("global::System.ReadOnlySpan<", StringComparison.Ordinal) || p.Type.StartsWith("global::System.Span<", StringComparison.Ordinal)
             ? p.Type.Substring(p.Type.IndexOf('<') + 1, p.Type.Length - p.Type.IndexOf('<') - 2) + "[]"
             : p.Type;
+
+        // The factory of a generic-math method is not generic: it calls F<double>, so data of type T (a T[] of
+        // observations, a T scale) is data of type double.
+        if (m.ObjectiveClosesOverDouble)
+        {
+            foreach (var t in m.TypeParameters)
+            {
+                type = System.Text.RegularExpressions.Regex.Replace(type, @"(?<![\w.@])" + System.Text.RegularExpressions.Regex.Escape(t) + @"(?!\w)", "double");
+            }
+        }
+
+        return type;
+    }
 }

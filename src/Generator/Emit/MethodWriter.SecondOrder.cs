@@ -293,7 +293,7 @@ internal static partial class MethodWriter
             var slot = plan.Slots.First(s => s.Param == p);
             if (p.StructType is not null)
             {
-                directionArgs.Add(plan.StructArg(p, v));
+                directionArgs.Add(plan.StructArg(p, v, direction: true));
                 gradientArgs.Add("out _");
             }
             else if (slot.Length is null)
@@ -430,6 +430,7 @@ internal static partial class MethodWriter
         string rows = names.Allocate("m");
         string direction = names.Allocate("direction");
         string column = names.Allocate("column");
+        string initial = names.Allocate("initial");
         string j = names.Allocate("j");
         string i = names.Allocate("i");
         string r = results.Name;
@@ -505,6 +506,9 @@ internal static partial class MethodWriter
         w.Comment("column j of the Jacobian is J·e_j: the tangent of the results along the j-th unit vector");
         w.Line("var " + direction + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<double>(" + n + ");");
         w.Line("var " + column + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<double>(" + rows + ");");
+        w.Comment("every sweep starts from the " + r.TrimStart('@') + " the caller passed, so that a method that reads it (" + r.TrimStart('@') + "[i] += …) leaves it as one call does");
+        w.Line("var " + initial + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<double>(" + rows + ");");
+        w.Line(r + ".CopyTo(global::System.MemoryExtensions.AsSpan(" + initial + ", 0, " + rows + "));");
         w.Line("global::System.Array.Clear(" + direction + ", 0, " + n + ");");
         foreach (var line in matrixDirections)
         {
@@ -514,6 +518,7 @@ internal static partial class MethodWriter
         w.Line("for (int " + j + " = 0; " + j + " < " + n + "; " + j + "++)");
         w.OpenBrace();
         w.Line(direction + "[" + j + "] = 1.0;");
+        w.Line("if (" + j + " > 0) global::System.MemoryExtensions.AsSpan(" + initial + ", 0, " + rows + ").CopyTo(" + r + ");");
         foreach (var line in matrixFills)
         {
             w.Line(line);
@@ -526,6 +531,7 @@ internal static partial class MethodWriter
         w.Close();
         w.Line("global::SymbolicGrad.Internal.AdjointBuffers.Return(" + direction + ");");
         w.Line("global::SymbolicGrad.Internal.AdjointBuffers.Return(" + column + ");");
+        w.Line("global::SymbolicGrad.Internal.AdjointBuffers.Return(" + initial + ");");
         w.Close();
     }
 
@@ -562,13 +568,21 @@ internal static partial class MethodWriter
             w.Line(line);
         }
 
-        string call = plan.Receiver + m.Name + plan.TypeArguments + "(" + string.Join(", ", valueArgs) + ")";
-        string jacobianCall = plan.Receiver + m.Stem + "Jacobian" + plan.TypeArguments + "(" + string.Join(", ", valueArgs.Append(jacobian)) + ")";
+        // An index error inside the method is most often a residual count smaller than what it writes: say so.
+        w.Line("if (" + rLength + " < 1) global::SymbolicGrad.Internal.AdjointBuffers.ThrowNoResiduals(" + Literal(m.Stem) + ", " + Literal(rLength) + ", " + rLength + ");");
+        string error = plan.Names.Allocate("indexError");
+        string Guarded(string c) => "try { " + c + "; } catch (global::System.IndexOutOfRangeException " + error + ") { throw global::SymbolicGrad.Internal.AdjointBuffers.ResidualsOutOfRange("
+            + Literal(m.Stem) + ", " + Literal(rLength) + ", " + rLength + ", " + error + "); }";
+        string call = Guarded(plan.Receiver + m.Name + plan.TypeArguments + "(" + string.Join(", ", valueArgs) + ")");
+        string jacobianCall = Guarded(plan.Receiver + m.Stem + "Jacobian" + plan.TypeArguments + "(" + string.Join(", ", valueArgs.Append(jacobian)) + ")");
         w.Line("return new global::SymbolicGrad.LeastSquaresFunction(");
         w.Line("    " + plan.Dimension + ",");
         w.Line("    " + rLength + ",");
-        WriteLambda(w, plan.X + ", " + residuals, plan.Prelude, call, new List<string>(), returns: false, ",", ModelLock(ir, plan));
-        WriteLambda(w, plan.X + ", " + residuals + ", " + jacobian, plan.Prelude, jacobianCall, new List<string>(), returns: false, ",", ModelLock(ir, plan));
+        // r(x) is a function of x alone: each evaluation starts from zero residuals, as a new double[m] would, whatever
+        // the optimizer's buffer holds (a method may accumulate into them, r[i] += …).
+        var prelude = new List<string>(plan.Prelude) { residuals + ".Clear();" };
+        WriteLambda(w, plan.X + ", " + residuals, prelude, call, new List<string>(), returns: false, ",", ModelLock(ir, plan));
+        WriteLambda(w, plan.X + ", " + residuals + ", " + jacobian, prelude, jacobianCall, new List<string>(), returns: false, ",", ModelLock(ir, plan));
         w.Line("    " + Literal(m.Stem) + ",");
         w.Line("    " + NameList(plan) + ");");
         w.Close();

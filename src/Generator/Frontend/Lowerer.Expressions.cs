@@ -111,8 +111,11 @@ internal sealed partial class Lowerer
             case IIncrementOrDecrementOperation inc:
                 return LowerIncrement(inc);
             case IDeconstructionAssignmentOperation deconstruction:
+                // C# evaluates the targets' arrays and indices, left to right, before the value: (t[k++], t[k++]) = (x[k], …).
+                var places = new Dictionary<IOperation, object?>();
+                ElementPlaces(deconstruction.Target, places);
                 var value = LowerExpr(deconstruction.Value);
-                AssignDeconstruction(deconstruction.Target, value, deconstruction, deconstruction.Value.Type);
+                AssignDeconstruction(deconstruction.Target, value, deconstruction, deconstruction.Value.Type, places);
                 return value;
             case IDefaultValueOperation:
                 return DefaultValue(type!, op);
@@ -932,10 +935,28 @@ internal sealed partial class Lowerer
             return NotYet(assign, "Re-pointing this ref", "re-point ref locals only");
         }
 
+        if (IsElementTarget(assign.Target))
+        {
+            // C# evaluates the array and the index before the value: r[k++] = x[k] reads x at the incremented k.
+            var place = Place(assign.Target);
+            var assigned = LowerExpr(assign.Value);
+            WritePlace(place, assigned, assign);
+            return assigned;
+        }
+
         var value = LowerExpr(assign.Value);
         Assign(assign.Target, value, assign);
         return value;
     }
+
+    /// <summary>An element of an array or span (a[i], a[^1], s[i]): its place is computed from expressions of its own.</summary>
+    private bool IsElementTarget(IOperation target) => target switch
+    {
+        IArrayElementReferenceOperation => !IsStructSetter(target),
+        IImplicitIndexerReferenceOperation ii => ii.Argument.Type?.Name == "Index",
+        IPropertyReferenceOperation pr => pr.Property.IsIndexer && pr.Instance?.Type is { } it && TypeMap.IsSpan(it) && !IsStructSetter(target),
+        _ => false,
+    };
 
     private FValue LowerCompoundAssignment(ICompoundAssignmentOperation compound)
     {
@@ -1163,12 +1184,37 @@ internal sealed partial class Lowerer
     }
 
     /// <param name="sourceType">The C# type of <paramref name="value"/> when known: a tuple or record struct read from data is taken apart by reading its members.</param>
-    private void AssignDeconstruction(IOperation target, FValue value, IOperation at, ITypeSymbol? sourceType = null)
+    /// <summary>The places of the element targets of a deconstruction (a[i] in (a[i], b) = …), taken in source order.</summary>
+    private void ElementPlaces(IOperation target, Dictionary<IOperation, object?> places)
     {
         switch (target)
         {
             case IDeclarationExpressionOperation d:
-                AssignDeconstruction(d.Expression, value, at, sourceType);
+                ElementPlaces(d.Expression, places);
+                return;
+            case ITupleOperation t:
+                foreach (var element in t.Elements)
+                {
+                    ElementPlaces(element, places);
+                }
+
+                return;
+            default:
+                if (IsElementTarget(target))
+                {
+                    places[target] = Place(target);
+                }
+
+                return;
+        }
+    }
+
+    private void AssignDeconstruction(IOperation target, FValue value, IOperation at, ITypeSymbol? sourceType = null, Dictionary<IOperation, object?>? places = null)
+    {
+        switch (target)
+        {
+            case IDeclarationExpressionOperation d:
+                AssignDeconstruction(d.Expression, value, at, sourceType, places);
                 return;
             case ITupleOperation t:
                 var parts = value is Scalar { Operand: { } data } && !data.Type.IsReal && !data.Type.IsArray && data is not Poison && sourceType is not null
@@ -1182,7 +1228,7 @@ internal sealed partial class Lowerer
 
                 for (int i = 0; i < t.Elements.Length; i++)
                 {
-                    AssignDeconstruction(t.Elements[i], items[i], at, parts?.Types[i]);
+                    AssignDeconstruction(t.Elements[i], items[i], at, parts?.Types[i], places);
                 }
 
                 return;
@@ -1192,6 +1238,12 @@ internal sealed partial class Lowerer
             case IDiscardOperation:
                 return;
             default:
+                if (places is not null && places.TryGetValue(target, out var place))
+                {
+                    WritePlace(place, value, at);
+                    return;
+                }
+
                 Assign(target, value, at);
                 return;
         }

@@ -336,6 +336,22 @@ internal sealed class GuardedView
 }
 
 /// <summary>
+/// The payload of the Select the reverse sweep writes around a contribution ∂v/∂a·v̄ when v̄ may be exactly zero
+/// (<c>v̄ == 0 ? 0 : ∂v/∂a·v̄</c>, so that a partial that is infinite or NaN where v is not used contributes nothing).
+/// Forward mode over the reverse sweep (Hessian-vector products) reads it: the condition is not a branch of the
+/// function but a test of an adjoint, whose tangent need not be zero where the adjoint is (a residual that is zero at
+/// a least-squares minimum), so the tangent keeps ∂v/∂a·v̄̇ unless v̄̇ is zero too.
+/// </summary>
+internal sealed class ZeroAdjointGuard
+{
+    public static readonly ZeroAdjointGuard Instance = new();
+
+    private ZeroAdjointGuard()
+    {
+    }
+}
+
+/// <summary>
 /// The data of a <see cref="Opcode.Clamp"/> the source wrote as <c>Math.Clamp</c>: printed as <c>Math.Clamp</c>, which
 /// returns the value itself when it equals a bound (<c>Math.Clamp(-0.0, 0.0, 1.0)</c> is −0.0), where
 /// <c>double.Clamp</c> returns +0.0. The gradient's value keeps the method's bits.

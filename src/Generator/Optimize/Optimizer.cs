@@ -822,6 +822,7 @@ internal static class Cse
             bool b => b ? 7 : 11,
             GuardedView => 13,
             MathClamp => 17,
+            ZeroAdjointGuard => 19,
             _ => 0,
         };
 
@@ -835,6 +836,7 @@ internal static class Cse
             (bool a, bool b) => a == b,
             (GuardedView, GuardedView) => true,
             (MathClamp, MathClamp) => true,
+            (ZeroAdjointGuard, ZeroAdjointGuard) => true,
             _ => false,
         };
     }

@@ -337,14 +337,17 @@ internal static class DerivativeRules
         Operand K(double v) => b.K(v, t);
 
         // y·x^(y−1); with a variable exponent, 0 where y = 0 (as PyTorch): x^0 = 1 does not change with x, even at x = 0.
+        // The factor y stays outside the guard, which only replaces x^(y−1) at x = y = 0 (where 0·0^(−1) would be NaN):
+        // the partial's own derivative with respect to y at y = 0 is x^(−1), and forward mode over the reverse sweep
+        // takes it from y·(…) (a guard y == 0 ? 0 : … would make it 0, and ∂²(x^y)/∂x∂y at y = 0 would be lost).
         if (y is Const c)
         {
             p[0] = c.Value == 2 ? b.Mul(K(2), x) : c.Value == 1 ? K(1) : c.Value == 0 ? K(0) : b.Mul(y, b.Op(Opcode.Pow, t, x, K(c.Value - 1)));
         }
         else
         {
-            var power = b.Mul(y, b.Op(Opcode.Pow, t, x, b.Sub(y, K(1))));
-            p[0] = b.Select(b.Cmp(CmpKind.Eq, y, K(0)), K(0), power);
+            var origin = b.And(b.Cmp(CmpKind.Eq, x, K(0)), b.Cmp(CmpKind.Eq, y, K(0)));
+            p[0] = b.Mul(y, b.Select(origin, K(0), b.Op(Opcode.Pow, t, x, b.Sub(y, K(1)))));
         }
 
         // x^y·ln(x), 0 where x = 0 and y ≥ 0 (as PyTorch): 0^y does not change with y there.

@@ -978,7 +978,7 @@ internal sealed class Fusion
         {
             result = v;
         }
-        else if (def is { Dst.Mutable: false } && def.Value.IsPure && def.Value.Data is null or CmpKind or MathClamp
+        else if (def is { Dst.Mutable: false } && def.Value.IsPure && def.Value.Data is null or CmpKind or MathClamp or ZeroAdjointGuard
             && ((where == Where.ForwardTop && index > forwardIndex) || (where == Where.ReverseTop && index < reverseIndex)))
         {
             var args = new Operand[def.Value.Args.Length];

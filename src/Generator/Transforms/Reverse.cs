@@ -400,7 +400,7 @@ internal sealed class Reverse
     {
         // A constant partial is finite: its product with a zero adjoint is zero already.
         var product = b.Mul(partial, vBar);
-        return zeroAdjoint is null || partial is Const ? product : b.Select(zeroAdjoint, new Const(0, product.Type), product);
+        return zeroAdjoint is null || partial is Const ? product : b.Op(Opcode.Select, product.Type, ZeroAdjointGuard.Instance, zeroAdjoint, new Const(0, product.Type), product);
     }
 
     /// <summary>vBar == 0, the guard of v's contributions, when v's adjoint may be zero; else null.</summary>

@@ -22,6 +22,7 @@ internal sealed class Tangent
     private readonly HashSet<Var> _variedClasses = new();
     private readonly HashSet<Var> _variedStacks = new();
     private readonly Dictionary<Var, string> _unknown = new();
+    private readonly Dictionary<Var, Operand> _zeroTests = new();
     private readonly Aliasing _aliasing;
     private readonly Block _root;
     private readonly string _what;
@@ -316,6 +317,12 @@ internal sealed class Tangent
             return;
         }
 
+        if (instr.Op == Opcode.Cmp && instr.Cmp == CmpKind.Eq && instr.Args[1] is Const { Value: 0 })
+        {
+            // A test v̄ == 0, which a guarded contribution (ZeroAdjointGuard) may read.
+            _zeroTests[dst] = instr.Args[0];
+        }
+
         if (!dst.Type.IsReal || !IsVaried(dst))
         {
             b.Add(a);
@@ -365,6 +372,17 @@ internal sealed class Tangent
                 return Convert(TangentOf(instr.Args[0]), type, b);
             case Opcode.Convert:
                 return Convert(TangentOf(instr.Args[0]), type, b);
+            case Opcode.Select when instr.Data is ZeroAdjointGuard && instr.Args[0] is Var test && _zeroTests.TryGetValue(test, out var adjoint) && IsVaried(adjoint):
+                {
+                    // v̄ == 0 ? 0 : ∂v/∂a·v̄ is ∂v/∂a·v̄ wherever the partial is finite: where v̄ is zero its tangent is
+                    // still ∂v/∂a·v̄̇ (the Hessian at a zero residual is JᵀJ), and only where v̄̇ is zero too does the
+                    // contribution's tangent stay exactly zero (a value the result does not use at all).
+                    var dot = Convert(TangentOf(instr.Args[2]), type, b);
+                    var zero = new Const(0, type);
+                    var still = b.Select(b.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, Convert(TangentOf(adjoint), type, b), zero), zero, dot);
+                    return b.Select(instr.Args[0], still, dot);
+                }
+
             case Opcode.Select:
                 return b.Select(instr.Args[0], Convert(TangentOf(instr.Args[1]), type, b), Convert(TangentOf(instr.Args[2]), type, b));
             case Opcode.Load:

@@ -27,6 +27,34 @@ public class KnownGeneratorBugTests
         SumSq + "    [Differentiable] public static double F(double[] x) => SumSq(new ReadOnlySpan<double>(x));",
         "F", new[] { 0.7, -0.4 }, new[] { 1.4, -0.8 }, 2);
 
+    /// <summary>
+    /// C# evaluates an element assignment's array and index before its value: t[k++] = x[k] writes t[0] = x[1]. The
+    /// generator lowered the value first (x[0]) and then the index, so value and gradient were silently another
+    /// function's (7.5 for 11 below); in a residual method the Jacobian's residuals differed from the method's.
+    /// </summary>
+    [Fact] // fixed; was: t[k++] = x[k] read x[k] before the increment (red-team pass)
+    public void AnElementsIndexIsEvaluatedBeforeTheValue() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x) { var t = new double[3]; int k = 0; t[k++] = x[k]; t[k++] = x[k] * 2; Span<double> s = t; int j = 0; s[j++] += x[j]; return t[0] + t[1] * x[0]; }",
+        "F", new[] { 1.5, 2.0, 3.0 }, new[] { 6.0, 2.0, 3.0 }, 3);
+
+    [Fact] // fixed; as above, in a deconstruction: (t[k++], t[k++]) = (x[k], x[k]·x₀) read x[0] (8.25 for 16.5)
+    public void ADeconstructionsIndicesAreEvaluatedBeforeTheValue() => Expect.Gradient(
+        "    [Differentiable] public static double F(double[] x) { var t = new double[3]; int k = 0; (t[k++], t[k++]) = (x[k], x[k] * x[0]); (t[2], t[0]) = (t[0], t[2] + x[1]); return t[0] + t[1] * 3 + t[2] * t[2]; }",
+        "F", new[] { 1.5, 2.0, 3.0 }, new[] { 9.0, 1.0, 10.5 }, 3);
+
+    [Fact] // fixed; as above, in a vector-valued method: r[k++] = x[k] gave the Jacobian of r = (x₀, 2x₁)
+    public void AResidualsIndexIsEvaluatedBeforeTheValue()
+    {
+        var type = Expect.Compiles(Harness.InClass(
+            "    [Differentiable] public static void G(double[] x, Span<double> r) { int k = 0; r[k++] = x[k]; r[k++] = x[k] * x[k]; r[^1] = x[k - 2]; }")).GetType("Demo.C")!;
+        var f = (LeastSquaresFunction)type.GetMethod("GLeastSquares")!.Invoke(null, new object?[] { 3, 3 })!;
+        var r = new double[3];
+        var j = new double[9];
+        f.Jacobian([1.5, 2.0, 3.0], r, j);
+        Assert.Equal(new[] { 2.0, 9.0, 1.5 }, r);
+        Assert.Equal(new[] { 0, 1.0, 0, 0, 0, 6, 1, 0, 0 }, j);
+    }
+
     /// <summary>Array.Clone of a differentiable array is read as a constant.</summary>
     [Fact] // fixed; was: (double[])x.Clone() is a constant: gradient 0 instead of (x1, x0)
     public void CloneKeepsTheDerivative() => Expect.Gradient(
@@ -556,6 +584,29 @@ public class KnownGeneratorBugTests
         var big = System.Numerics.BigInteger.Pow(10, 400);
         Assert.Equal((double)type.GetMethod("F")!.MakeGenericMethod(typeof(System.Numerics.BigInteger)).Invoke(null, new object?[] { 0.5, big })!,
             (double)type.GetMethod("FGradient")!.MakeGenericMethod(typeof(System.Numerics.BigInteger)).Invoke(null, new object?[] { 0.5, big, null })!);
+    }
+
+    /// <summary>
+    /// A generic-math method with data of type T (observations T[] y, a T scale): its objective calls F&lt;double&gt;, so
+    /// the factory takes the data as double. It declared them as T[] and T, which do not exist there.
+    /// </summary>
+    [Fact] // fixed; was: CS0246 'T' could not be found in the generated FObjective(int xLength, T[] y, T scale) (red-team pass)
+    public void GenericDataOfAGenericMathObjectiveIsDouble()
+    {
+        var type = Expect.Compiles(Harness.InClass(
+            "    [Differentiable(Hessian = true)] public static T F<T>(T[] x, [NoDerivative] T[] y, [NoDerivative] T scale) where T : System.Numerics.IFloatingPointIeee754<T>\n" +
+            "    { T s = T.Zero; for (int i = 0; i < y.Length; i++) { T d = x[i] - y[i]; s += scale * d * d * x[0]; } return s; }")).GetType("Demo.C")!;
+        var f = (DifferentiableFunction)type.GetMethod("FObjective")!.Invoke(null, new object?[] { 2, new[] { 1.0, -2.0 }, 3.0 })!;
+        double[] x = { 0.5, 1.5 };
+        var g = new double[2];
+        double value = f.ValueAndGradient(x, g);
+        // s = 3·x₀·((x₀ − 1)² + (x₁ + 2)²)
+        Assert.Equal(3 * 0.5 * ((0.25) + (3.5 * 3.5)), value, 1e-12);
+        Assert.Equal(3 * ((0.25 + (3.5 * 3.5)) + (0.5 * 2 * -0.5)), g[0], 1e-12);
+        Assert.Equal(3 * 0.5 * 2 * 3.5, g[1], 1e-12);
+        var h = new double[4];
+        f.Hessian(x, h);
+        Assert.Equal(new[] { 3 * ((2 * 2 * -0.5) + (0.5 * 2)), 3 * 2 * 3.5, 3 * 2 * 3.5, 3 * 0.5 * 2 }, h.Select(v => Math.Round(v, 12)).ToArray());
     }
 
     /// <summary>A get-only [Trainable] array property is trained in place, as a readonly array field is.</summary>
