@@ -1,0 +1,99 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace SymbolicGrad.Generator.Tests.RedTeam;
+
+/// <summary>
+/// Bugs found by writing the first drafts of ML losses a C# developer writes (issue #11, red-team pass): each test
+/// failed before its fix, and checks the value and the gradient against a closed form and numeric differences.
+/// </summary>
+public class MlDraftTests
+{
+    /// <summary>
+    /// foreach (ref double v in span) v = ...: the write through the iteration variable was dropped, so the value and
+    /// the gradient were those of the method without the loop. The variable is now the element itself.
+    /// </summary>
+    [Fact]
+    public void RefForeachWritesTheElements()
+    {
+        const string Source = """
+                [Differentiable] public static double Squares(double[] w)
+                {
+                    Span<double> h = stackalloc double[2];
+                    h[0] = w[0]; h[1] = w[1];
+                    foreach (ref double v in h) v = v * v;
+                    return h[0] + h[1];
+                }
+
+                [Differentiable] public static double Scaled(double[] w)
+                {
+                    var h = new double[] { w[0], w[1], w[2] };
+                    foreach (ref var v in h.AsSpan(1)) { v *= 3 * w[0]; }
+                    double s = 0;
+                    foreach (ref readonly double v in h.AsSpan()) s += v;
+                    return s;
+                }
+            """;
+        var assembly = CompilesPreview(Source);
+        Check(assembly, "Squares", new[] { 0.5, 2.0 }, 4.25, 1.0, 4.0);
+        const double A = 0.5, B = 2, C = -1;
+        Check(assembly, "Scaled", new[] { A, B, C }, A + 3 * A * (B + C), 1 + 3 * (B + C), 3 * A, 3 * A);
+    }
+
+    /// <summary>A ref foreach that writes a parameter's elements is SG0018 at the write, as a direct write is.</summary>
+    [Fact]
+    public void RefForeachOverAParameterIsRefused()
+    {
+        var run = RunPreview(Harness.InClass("""
+                [Differentiable] public static double F(double[] w)
+                {
+                    foreach (ref double v in w.AsSpan()) v *= 2;
+                    return w[0];
+                }
+            """));
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0018", error.Id);
+        Assert.Contains("'v *= 2' writes to the elements of the parameter 'w'", error.GetMessage(), StringComparison.Ordinal);
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
+    internal static GeneratorRun RunPreview(string source)
+    {
+        var options = new CSharpParseOptions(LanguageVersion.Preview);
+        var compilation = Harness.Compilation().AddSyntaxTrees(CSharpSyntaxTree.ParseText(source, options, path: "File0.cs"));
+        return Harness.Run(compilation, CSharpGeneratorDriver.Create(new[] { new DifferentiableGenerator().AsSourceGenerator() }, parseOptions: options));
+    }
+
+    internal static Assembly CompilesPreview(string members)
+    {
+        var run = RunPreview(Harness.InClass(members));
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, "the compilation reported:\n" + string.Join("\n", run.CompilationProblems));
+        return run.Load();
+    }
+
+    /// <summary>The value and gradient of Demo.C.{method}Objective(dataArguments) against closed forms, and a tight numeric check.</summary>
+    internal static void Check(Assembly assembly, string method, double[] point, double value, params double[] gradient) =>
+        CheckWith(assembly, method, new object[] { point.Length }, point, value, gradient);
+
+    internal static void CheckWith(Assembly assembly, string method, object[] dataArguments, double[] point, double value, params double[] gradient)
+    {
+        var objective = assembly.GetType("Demo.C")!.GetMethod(method + "Objective", BindingFlags.Public | BindingFlags.Static);
+        Assert.True(objective is not null, $"no {method}Objective was generated");
+        var f = (DifferentiableFunction)objective.Invoke(null, dataArguments)!;
+        var g = new double[f.Dimension];
+        double v = f.ValueAndGradient(point, g);
+        Assert.True(Math.Abs(v - value) <= 1e-12 * (1 + Math.Abs(value)), $"{method}: value {v:R}, expected {value:R}");
+        Assert.Equal(gradient.Length, g.Length);
+        for (int i = 0; i < g.Length; i++)
+        {
+            Assert.True(Math.Abs(g[i] - gradient[i]) <= 1e-10 * (1 + Math.Abs(gradient[i])), $"{method}: component {i} ({f.ParameterNames[i]}) is {g[i]:R}, expected {gradient[i]:R}");
+        }
+
+        var check = GradientCheck.Check(f, point, KnownBugs.Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+    }
+}
