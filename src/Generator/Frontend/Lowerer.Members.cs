@@ -38,10 +38,18 @@ internal sealed partial class Lowerer
             return Unsupported(f, "a field of this value", "read fields of struct locals and parameters");
         }
 
-        if (_trainable is not null && !field.IsStatic && (f.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }) && IsEntryInstance()
-            && _trainable(field) is { } trained)
+        if (_trainable is not null && !field.IsStatic && _trainable(field) is { } trainedField)
         {
-            return trained;
+            _ambiguousReceiver = null;
+            if (IsEntryReceiver(f.Instance))
+            {
+                return trainedField;
+            }
+
+            if (AmbiguousTrainableRead(f, field) is { } refused)
+            {
+                return refused;
+            }
         }
 
         if (field.IsConst && field.HasConstantValue)
@@ -177,10 +185,33 @@ internal sealed partial class Lowerer
             }
         }
 
-        if (_trainable is not null && !property.IsStatic && (pr.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
-            && BackingField(property) is { } propertyField && IsEntryInstance() && _trainable(propertyField) is { } trained)
+        if (_trainable is not null && !property.IsStatic && BackingField(property) is { } propertyField && _trainable(propertyField) is { } trained)
         {
-            return trained;
+            _ambiguousReceiver = null;
+            if (IsEntryReceiver(pr.Instance))
+            {
+                return trained;
+            }
+
+            if (AmbiguousTrainableRead(pr, property) is { } refused)
+            {
+                return refused;
+            }
+        }
+
+        if (_trainable is not null && property.GetMethod is { } aliasGetter && !property.IsStatic && pr.Instance is { } aliased and not IInstanceReferenceOperation
+            && AutoGetterField(property) is null && HasSource(aliasGetter) && !aliasGetter.IsVirtual && !aliasGetter.IsAbstract && !aliasGetter.IsOverride
+            && EntryOrAmbiguousReceiver(aliased, pr, property))
+        {
+            if (_refusedAmbiguous)
+            {
+                _refusedAmbiguous = false;
+                return new Scalar(Poison.Of(IrTypeOrData(pr.Type)));
+            }
+
+            // A computed property of the model read through this passed on (Reg(this) reading m.Norm): inlined on this,
+            // as this.Norm is, so that the trainable members it reads are differentiated.
+            return InlineCall(pr, aliasGetter, LowerExpr(aliased), Array.Empty<FValue?>(), Array.Empty<RefValue?>());
         }
 
         if (property.GetMethod is { } computed && AutoGetterField(property) is null && HasSource(computed) && !computed.IsVirtual && !computed.IsAbstract && !computed.IsOverride
@@ -195,6 +226,77 @@ internal sealed partial class Lowerer
 
     /// <summary>Is this (in the function being lowered) the instance the [Differentiable] method runs on?</summary>
     private bool IsEntryInstance() => Function.This is Scalar { Operand: Lit { Text: "this" } };
+
+    /// <summary>
+    /// Is a member read on <paramref name="instance"/> a read of the [Differentiable] method's own instance: this
+    /// (implicit or written), or a local or parameter that holds it (a helper called with this, var self = this)?
+    /// Its [Trainable] members are then the differentiated ones, not data.
+    /// </summary>
+    private bool IsEntryReceiver(IOperation? instance)
+    {
+        while (instance is IConversionOperation { Conversion.IsReference: true } or IConversionOperation { Conversion.IsIdentity: true })
+        {
+            instance = ((IConversionOperation)instance).Operand;
+        }
+
+        switch (instance)
+        {
+            case null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                return IsEntryInstance();
+            case ILocalReferenceOperation or IParameterReferenceOperation when instance.Type is { IsReferenceType: true }:
+                var lowered = LowerExpr(instance);
+                if (lowered is Scalar { Operand: Lit { Text: "this" } })
+                {
+                    return true;
+                }
+
+                if (lowered is Scalar { Operand: var maybe } && _mayBeThis.Contains(maybe))
+                {
+                    _ambiguousReceiver = "'" + SourceText(instance.Syntax) + "', which holds this on one path and another object on another,";
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Values that are this on one path and another object on another (var m = c ? this : other).</summary>
+    private readonly HashSet<Operand> _mayBeThis = new();
+
+    /// <summary>Set by <see cref="IsEntryReceiver"/> when the receiver is such a value: its text, for the message.</summary>
+    private string? _ambiguousReceiver;
+
+    /// <summary>Is the receiver this? A value that is this on some path only is refused here, at the member read.</summary>
+    private bool EntryOrAmbiguousReceiver(IOperation instance, IOperation at, ISymbol member)
+    {
+        _ambiguousReceiver = null;
+        bool entry = IsEntryReceiver(instance);
+        if (!entry && AmbiguousTrainableRead(at, member) is not null)
+        {
+            _refusedAmbiguous = true;
+            return true;
+        }
+
+        return entry;
+    }
+
+    /// <summary>Set when <see cref="EntryOrAmbiguousReceiver"/> refused the read.</summary>
+    private bool _refusedAmbiguous;
+
+    /// <summary>A [Trainable] member read through a variable that may or may not hold this: refused, never read as data.</summary>
+    private FValue? AmbiguousTrainableRead(IOperation at, ISymbol member)
+    {
+        var receiver = _ambiguousReceiver;
+        _ambiguousReceiver = null;
+        if (receiver is null)
+        {
+            return null;
+        }
+
+        return NotYet(at, "Reading '" + member.Name + "' of the model through " + receiver,
+            "read this's members directly (" + member.Name + ") on the path where it is this, and the other object's on the other path");
+    }
 
     /// <summary>The backing field of a property (an auto-property's, or the one its accessors name with field), or null.</summary>
     private static IFieldSymbol? BackingField(IPropertySymbol property) =>

@@ -57,6 +57,90 @@ public class MlDraftTests
         Assert.Contains("'v *= 2' writes to the elements of the parameter 'w'", error.GetMessage(), StringComparison.Ordinal);
     }
 
+    private const string Model = """
+        using System;
+        using SymbolicGrad;
+        namespace Demo;
+        public partial class Net
+        {
+            [Trainable] public double[] W = new double[2];
+            [Trainable] public double B { get; set; }
+            public double Norm => W[0] * W[0] + W[1] * W[1];
+            public double Gain = 2;
+
+            double Predict(double x) => W[0] * x + B;
+
+            static double Reg(Net m) => m.W[0] * m.W[0] + m.B * m.B + m.Norm * m.Gain;
+
+            [Differentiable]
+            public double Regularized([NoDerivative] double x, [NoDerivative] double y)
+            {
+                double r = Predict(x) - y;
+                var self = this;
+                return r * r + 0.5 * Reg(this) + self.W[1] * ((Net)this).B;
+            }
+        }
+        """;
+
+    /// <summary>
+    /// this passed to a helper (Reg(this) reading m.W, m.B, m.Norm) or held in a local (var self = this): the helper's
+    /// reads of the [Trainable] members were data, constants, so their part of the gradient was missing, silently.
+    /// They are now the differentiated members, as this.W is.
+    /// </summary>
+    [Fact]
+    public void ThisPassedToAHelperIsTheModel()
+    {
+        var run = Harness.Run(Model);
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, "the compilation reported:\n" + string.Join("\n", run.CompilationProblems));
+        var type = run.Load().GetType("Demo.Net")!;
+        var model = Activator.CreateInstance(type)!;
+        const double X = 1.5, Y = 0.25, W0 = 0.3, W1 = -0.2, B = 0.5;
+        var f = (DifferentiableFunction)type.GetMethod("RegularizedObjective")!.Invoke(model, new object[] { X, Y })!;
+        double r = W0 * X + B - Y;
+        double value = r * r + 0.5 * (W0 * W0 + B * B + 2 * (W0 * W0 + W1 * W1)) + W1 * B;
+        var expected = new[] { 2 * r * X + 3 * W0, 2 * W1 + B, 2 * r + B + W1 };
+        var point = new[] { W0, W1, B };
+        var g = new double[3];
+        Assert.Equal(value, f.ValueAndGradient(point, g), 12);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(Math.Abs(g[i] - expected[i]) <= 1e-12, $"component {i} ({f.ParameterNames[i]}) is {g[i]:R}, expected {expected[i]:R}");
+        }
+
+        var check = GradientCheck.Check(f, point, KnownBugs.Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    /// <summary>
+    /// A variable that is this on one path and another model on the other (var m = useThis ? this : other): a read of
+    /// the model's members through it is SG0006 at the read (it was read as data: no gradient where it was this).
+    /// </summary>
+    [Theory]
+    [InlineData("m.W[0] * B", "m.W", "Reading 'W' of the model through 'm'")]
+    [InlineData("m.Norm * B", "m.Norm", "Reading 'Norm' of the model through 'm'")]
+    [InlineData("m.Predict(2.0)", "m.Predict(2.0)", "Reading 'Predict' of the model through 'm'")]
+    public void AVariableThatMayBeThisIsRefused(string expression, string node, string says)
+    {
+        string source = Model.Replace("[Differentiable]", """
+            [Differentiable]
+            public double Mixed([NoDerivative] Net other, [NoDerivative] bool useThis)
+            {
+                Net m;
+                if (useThis) m = this; else m = other;
+                return EXPR;
+            }
+
+            [Differentiable]
+            """.Replace("EXPR", expression), StringComparison.Ordinal);
+        var run = Harness.Run(source);
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0006", error.Id);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.Equal(node, source.Substring(error.Location.SourceSpan.Start, error.Location.SourceSpan.Length));
+        Assert.Contains(says + ", which holds this on one path and another object on another", error.GetMessage(), StringComparison.Ordinal);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
