@@ -318,9 +318,16 @@ internal sealed partial class Lowerer
                     return new Scalar(array);
                 }
 
+            case "First" or "Last" or "ElementAt" or "ToArray":
+                // Supported on a sequence without a filter; a condition (First(v => v < 0)) or a Where before it is one.
+                return NotYet(inv, "Enumerable." + method.Name + (args.Length > 1 && method.Name != "ElementAt" ? " with a condition" : " after Where"),
+                    method.Name == "ToArray"
+                        ? "make the array of the unfiltered sequence (Select(v => cond ? f(v) : 0).ToArray()), or count the elements and fill a new double[count] in a loop"
+                        : "write the loop: double found = 0; bool any = false; foreach (var v in w) if (cond) { found = v; any = true;" + (method.Name == "First" ? " break;" : string.Empty) + " } ("
+                          + method.Name + (method.Name == "ElementAt" ? " of a sequence without Where" : " without a condition, also after Select, Zip, Skip or Take,") + " is supported)");
             default:
                 return NotYet(inv, "Enumerable." + method.Name + (source.HasFilter ? " after Where" : string.Empty),
-                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All, Contains, First, Last, ElementAt or ToArray (after Select/Where/Zip/Skip/Take), or write the loop");
+                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last, ElementAt or ToArray (also after Select, Zip, Skip, Take), or write the loop");
         }
     }
 

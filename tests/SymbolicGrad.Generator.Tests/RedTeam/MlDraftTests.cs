@@ -141,6 +141,19 @@ public class MlDraftTests
         Assert.Contains(says + ", which holds this on one path and another object on another", error.GetMessage(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// LINQ's First, Last, ElementAt and ToArray are supported, but not with a condition or after Where: the refusal
+    /// said "Enumerable.First is not supported yet ...; use ... First, Last, ElementAt or ToArray (after
+    /// Select/Where/...)", advice that contradicted itself. It now names what is refused and gives the loop.
+    /// </summary>
+    [Theory]
+    [InlineData("[|w.First(v => v < 0)|]", "Enumerable.First with a condition is not supported yet", "foreach (var v in w) if (cond) { found = v; any = true; break; }")]
+    [InlineData("[|w.Where(v => v > 0).Last()|]", "Enumerable.Last after Where is not supported yet", "Last without a condition, also after Select, Zip, Skip or Take, is supported")]
+    [InlineData("[|w.Where(v => v > 0).ToArray()|][0]", "Enumerable.ToArray after Where is not supported yet", "Select(v => cond ? f(v) : 0).ToArray()")]
+    [InlineData("[|w.Where(v => v > 0).DefaultIfEmpty(0)|].Sum()", "Enumerable.DefaultIfEmpty after Where", "First, Last, ElementAt or ToArray (also after Select, Zip, Skip, Take)")]
+    public void LinqRefusalsSayWhatIsRefused(string expression, string what, string advice) => Refused(
+        "using System.Linq;\n" + Harness.InClass("    [Differentiable] public static double F(double[] w) => 2 * " + expression + ";"), "SG0006", what, advice);
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
@@ -157,6 +170,22 @@ public class MlDraftTests
         Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
         Assert.True(run.CompilationProblems.Count == 0, "the compilation reported:\n" + string.Join("\n", run.CompilationProblems));
         return run.Load();
+    }
+
+    /// <summary>Exactly one SG diagnostic, the error <paramref name="id"/> at the node marked [| |] in a whole source, whose message contains each of <paramref name="says"/>.</summary>
+    internal static void Refused(string marked, string id, params string[] says)
+    {
+        int start = marked.IndexOf("[|", StringComparison.Ordinal);
+        int end = marked.IndexOf("|]", StringComparison.Ordinal) - 2;
+        var run = Harness.Run(marked.Replace("[|", string.Empty, StringComparison.Ordinal).Replace("|]", string.Empty, StringComparison.Ordinal));
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal(id, error.Id);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.Equal((start, end), (error.Location.SourceSpan.Start, error.Location.SourceSpan.End));
+        foreach (var s in says)
+        {
+            Assert.Contains(s, error.GetMessage(), StringComparison.Ordinal);
+        }
     }
 
     /// <summary>The value and gradient of Demo.C.{method}Objective(dataArguments) against closed forms, and a tight numeric check.</summary>
