@@ -190,6 +190,11 @@ public static class AdjointBuffers
         throw new InvalidOperationException(
             $"The model's {member} {(actual < 0 ? "is null" : "has length " + actual.ToString(CultureInfo.InvariantCulture))}, but the objective was made when it had length {expected.ToString(CultureInfo.InvariantCulture)}: make the objective again after replacing the array.");
 
+    /// <summary>Throws the exception a model's objective factory uses when a [Trainable] array is null when the objective is made.</summary>
+    public static void ThrowModelNull(string member) =>
+        throw new InvalidOperationException(
+            $"The model's {member} is null: a [Trainable] array or matrix must be created (with its length or shape) before the objective is made, which packs it into the vector.");
+
     /// <summary>Throws the exception generated gradients use when an output overlaps an input.</summary>
     public static void ThrowOverlap(string output, string other) =>
         throw new ArgumentException($"{output} overlaps {other}: the gradient output must not share memory with the inputs or other outputs.", output);

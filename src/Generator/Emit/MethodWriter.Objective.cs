@@ -160,6 +160,7 @@ internal static partial class MethodWriter
                 {
                     // A trainable array's length (and a matrix's shape) is the model's own: read once, when the function is made.
                     string member = plan.Self + p.Name.Substring("this".Length);
+                    plan.TrainableLengths.Add("if (" + member + " is null) global::SymbolicGrad.Internal.AdjointBuffers.ThrowModelNull(" + Literal(p.Name.Substring("this.".Length).TrimStart('@')) + ");");
                     plan.TrainableLengths.Add("int " + length + " = " + (IsJagged(leaf.Var.Type) ? Matrices + ".Count(" + member + ")" : member + ".Length") + ";");
                     if (IsMatrix(leaf.Var.Type))
                     {

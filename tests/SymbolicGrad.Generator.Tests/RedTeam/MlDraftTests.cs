@@ -154,6 +154,39 @@ public class MlDraftTests
     public void LinqRefusalsSayWhatIsRefused(string expression, string what, string advice) => Refused(
         "using System.Linq;\n" + Harness.InClass("    [Differentiable] public static double F(double[] w) => 2 * " + expression + ";"), "SG0006", what, advice);
 
+    /// <summary>
+    /// A model whose [Trainable] array is still null when its objective is made (declared [Trainable] double[] W;, to
+    /// be created later): making the objective threw NullReferenceException from the generated code. It now throws
+    /// InvalidOperationException naming the member, for a vector, a double[,] and a jagged matrix.
+    /// </summary>
+    [Theory]
+    [InlineData("double[]", "W")]
+    [InlineData("double[,]", "M")]
+    [InlineData("double[][]", "J")]
+    public void ANullTrainableArrayIsNamedWhenTheObjectiveIsMade(string type, string name)
+    {
+        string source = """
+            using System;
+            using SymbolicGrad;
+            namespace Demo;
+            public partial class Lazy
+            {
+                [Trainable] public double[] W = new double[2];
+                [Trainable] public double[,] M = new double[1, 1];
+                [Trainable] public double[][] J = { new double[1] };
+                [Differentiable] public double Loss([NoDerivative] double x) => W[0] * x + M[0, 0] * J[0][0];
+            }
+            """.Replace("public " + type + " " + name + " = ", "public " + type + " " + name + " = null!; // ", StringComparison.Ordinal);
+        var run = Harness.Run(source);
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, "the compilation reported:\n" + string.Join("\n", run.CompilationProblems));
+        var type0 = run.Load().GetType("Demo.Lazy")!;
+        var model = Activator.CreateInstance(type0)!;
+        var thrown = Assert.Throws<TargetInvocationException>(() => type0.GetMethod("LossObjective")!.Invoke(model, new object[] { 2.0 }));
+        var error = Assert.IsType<InvalidOperationException>(thrown.InnerException);
+        Assert.StartsWith("The model's " + name + " is null: a [Trainable] array or matrix must be created", error.Message, StringComparison.Ordinal);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
