@@ -50,6 +50,8 @@ internal sealed partial class Lowerer
             {
                 return refused;
             }
+
+            GuardNotThis(f.Instance, field);
         }
 
         if (field.IsConst && field.HasConstantValue)
@@ -197,6 +199,8 @@ internal sealed partial class Lowerer
             {
                 return refused;
             }
+
+            GuardNotThis(pr.Instance, property);
         }
 
         if (_trainable is not null && property.GetMethod is { } aliasGetter && !property.IsStatic && pr.Instance is { } aliased and not IInstanceReferenceOperation
@@ -260,6 +264,58 @@ internal sealed partial class Lowerer
                 return false;
         }
     }
+
+    /// <summary>
+    /// A [Trainable] member read as data through another object of the model's type (Distance(Net other) reading
+    /// other.W, other.Predict(x)): the generated code throws when that object is this model at run time, since the
+    /// member would then be the differentiated one, read as a constant.
+    /// </summary>
+    private void GuardNotThis(IOperation? instance, ISymbol member)
+    {
+        while (instance is IConversionOperation { Conversion.IsReference: true } or IConversionOperation { Conversion.IsIdentity: true })
+        {
+            instance = ((IConversionOperation)instance).Operand;
+        }
+
+        Operand? other;
+        ITypeSymbol? type;
+        switch (instance)
+        {
+            case null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                other = Function.This is Scalar { Operand: var self } ? self : null;
+                type = Function.Method?.ContainingType;
+                break;
+            case ILocalReferenceOperation or IParameterReferenceOperation:
+                other = LowerExpr(instance) is Scalar { Operand: var held } ? held : null;
+                type = instance.Type;
+                break;
+            default:
+                return;
+        }
+
+        if (other is null or Poison or Lit || other.Type.Kind != ValueKind.Data || type is not { IsReferenceType: true }
+            || _entry.IsStatic || !_compilation.HasImplicitConversion(_entry.ContainingType, type))
+        {
+            return;
+        }
+
+        if (!_guardedNotThis.Add((other, _block)))
+        {
+            return;
+        }
+
+        string name = other is Var { Role: VarRole.Parameter } p ? p.Hint : instance is null ? "this of " + Function.Method?.Name : SourceText(instance.Syntax);
+        string message = "The model read as data through '" + name + "' is this model: its [Trainable] members (" + member.Name
+            + ") are differentiated, but read through '" + name + "' they would be constants and their part of the gradient would be missing. Pass another instance (a copy of the model).";
+        var same = Emit(Opcode.Opaque, IrType.Bool, new[] { other }, new OpaqueInfo(new[] { "global::System.Object.ReferenceEquals(", ", this)" }, pure: true, effectFree: true));
+        var then = new Block();
+        then.Add(new Throw(new Instr(Opcode.Opaque, IrType.Object, Array.Empty<Operand>(),
+            new OpaqueInfo(new[] { "new global::System.InvalidOperationException(" + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(message, quote: true) + ")" }, pure: false, effectFree: false))));
+        _block.Add(new If(same, then, new Block(), new List<Phi>()));
+    }
+
+    /// <summary>The objects <see cref="GuardNotThis"/> checked, with the block the check is in.</summary>
+    private readonly HashSet<(Operand, Block)> _guardedNotThis = new();
 
     /// <summary>Values that are this on one path and another object on another (var m = c ? this : other).</summary>
     private readonly HashSet<Operand> _mayBeThis = new();

@@ -187,6 +187,60 @@ public class MlDraftTests
         Assert.StartsWith("The model's " + name + " is null: a [Trainable] array or matrix must be created", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A loss that reads another model of its own type as data (a target network: Td(Q target) reading target.W
+    /// through target.Value(x)), called with this model as the target: the reads through target were constants
+    /// though they were the differentiated members, so the gradient missed their part, silently. The gradient now
+    /// throws InvalidOperationException naming the parameter; with another model it is exact.
+    /// </summary>
+    [Fact]
+    public void TheModelReadAsDataMustNotBeThisModel()
+    {
+        const string Source = """
+            using System;
+            using SymbolicGrad;
+            namespace Demo;
+            public partial class Q
+            {
+                [Trainable] public double[] W = new double[2];
+                [Trainable] public double B { get; set; }
+                public double Gamma = 0.5;
+                double Value(double x) => W[0] * x + W[1] + B;
+
+                [Differentiable]
+                public double Td([NoDerivative] Q target, [NoDerivative] double x, [NoDerivative] double r)
+                {
+                    double d = Value(x) - (r + Gamma * target.Value(x));
+                    return d * d + (target.B - B) * (target.B - B);
+                }
+            }
+            """;
+        var run = Harness.Run(Source);
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, "the compilation reported:\n" + string.Join("\n", run.CompilationProblems));
+        var type = run.Load().GetType("Demo.Q")!;
+        dynamic model = Activator.CreateInstance(type)!;
+        dynamic target = Activator.CreateInstance(type)!;
+        target.W = new[] { 0.4, -0.1 };
+        target.B = 0.3;
+        const double X = 2, R = 1, W0 = 0.5, W1 = -0.2, B = 0.1;
+        var point = new[] { W0, W1, B };
+        var f = (DifferentiableFunction)type.GetMethod("TdObjective")!.Invoke(model, new object[] { target, X, R });
+        double d = W0 * X + W1 + B - (R + 0.5 * (0.4 * X - 0.1 + 0.3));
+        var g = new double[3];
+        Assert.Equal(d * d + (0.3 - B) * (0.3 - B), f.ValueAndGradient(point, g), 12);
+        var expected = new[] { 2 * d * X, 2 * d, 2 * d - 2 * (0.3 - B) };
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.True(Math.Abs(g[i] - expected[i]) <= 1e-12, $"component {i} is {g[i]:R}, expected {expected[i]:R}");
+        }
+
+
+        var self = (DifferentiableFunction)type.GetMethod("TdObjective")!.Invoke(model, new object[] { model, X, R });
+        var error = Assert.Throws<InvalidOperationException>(() => self.ValueAndGradient(point, g));
+        Assert.StartsWith("The model read as data through 'target' is this model: its [Trainable] members (W) are differentiated", error.Message, StringComparison.Ordinal);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
