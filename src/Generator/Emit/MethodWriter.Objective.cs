@@ -295,6 +295,19 @@ internal static partial class MethodWriter
             }
         }
 
+        // A data array that is a [Trainable] array of the model (LossObjective(model.W) for a penalty toward w0): the
+        // objective writes each point into the member, so the data would move with the point while its derivative is
+        // taken as zero. Refused when the objective is made.
+        foreach (var (data, dataModel) in plan.Data.Where(d => d.Param.Leaves.Count == 1 && d.Param.Leaves[0].Var.Type.IsArray))
+        {
+            foreach (var trained in plan.Slots.Where(s => s.Param.Kind == ParamKind.Trainable && s.Leaf.Var.Type.IsArray).Select(s => s.Param).Distinct())
+            {
+                string member = plan.Self + trained.Name.Substring("this".Length);
+                plan.TrainableLengths.Add("if (global::System.Object.ReferenceEquals(" + dataModel.Name + ", " + member + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowDataIsModelMember("
+                    + Literal(dataModel.Name.TrimStart('@')) + ", " + Literal(trained.Name.Substring("this.".Length).TrimStart('@')) + ");");
+            }
+        }
+
         plan.FactoryParameters.AddRange(plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).SelectMany(s => s.Jagged is null ? new[] { "int " + s.Length } : s.ShapeParameters.ToArray()));
         plan.FactoryParameters.AddRange(plan.Data.Select(t => FactoryType(t.Model) + " " + t.Model.Name));
         return plan;

@@ -241,6 +241,48 @@ public class MlDraftTests
         Assert.StartsWith("The model read as data through 'target' is this model: its [Trainable] members (W) are differentiated", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A model objective given one of the model's own [Trainable] arrays as data (a penalty toward w0 made with
+    /// LossObjective(model.W) instead of a copy): the objective writes each point into W, so w0 moved with the point
+    /// while its derivative was taken as zero (here the gradient of W·w0 was W, not 2W). Making such an objective now
+    /// throws ArgumentException naming both.
+    /// </summary>
+    [Fact]
+    public void ADataArrayThatIsATrainableArrayIsRefused()
+    {
+        const string Source = """
+            using System;
+            using SymbolicGrad;
+            namespace Demo;
+            public partial class Pen
+            {
+                [Trainable] public double[] W = { 1.0, 2.0 };
+                [Differentiable]
+                public double Loss([NoDerivative] double[] w0)
+                {
+                    double s = 0;
+                    for (int j = 0; j < W.Length; j++) s += W[j] * w0[j];
+                    return s;
+                }
+            }
+            """;
+        var run = Harness.Run(Source);
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, "the compilation reported:\n" + string.Join("\n", run.CompilationProblems));
+        var type = run.Load().GetType("Demo.Pen")!;
+        var model = Activator.CreateInstance(type)!;
+        var w = (double[])type.GetField("W")!.GetValue(model)!;
+        var make = type.GetMethod("LossObjective")!;
+        var f = (DifferentiableFunction)make.Invoke(model, new object[] { w.ToArray() })!;
+        var g = new double[2];
+        Assert.Equal(1.0 * 0.5 + 2.0 * -1, f.ValueAndGradient(new[] { 0.5, -1 }, g), 12);
+        Assert.Equal(new[] { 1.0, 2.0 }, g);
+        var thrown = Assert.Throws<TargetInvocationException>(() => make.Invoke(model, new object[] { w }));
+        var error = Assert.IsType<ArgumentException>(thrown.InnerException);
+        Assert.Equal("w0", error.ParamName);
+        Assert.StartsWith("w0 is the model's [Trainable] W: the objective writes each point into W", error.Message, StringComparison.Ordinal);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
