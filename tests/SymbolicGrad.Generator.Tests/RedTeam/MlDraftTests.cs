@@ -283,6 +283,66 @@ public class MlDraftTests
         Assert.StartsWith("w0 is the model's [Trainable] W: the objective writes each point into W", error.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A double[,] variable that holds a matrix the method computes on one path and a data matrix on the other (a
+    /// hand model's transforms: the root's local matrix or the product with its parent, a data pose): its Jacobian
+    /// (vector-valued method) and its Hessian were SG0006 'an array chosen between data and a differentiated array',
+    /// reported at the method's name, though the gradient was supported. The data side now gets a zero derivative
+    /// matrix of its shape, as a vector already did.
+    /// </summary>
+    [Theory]
+    [InlineData(0.6)]
+    [InlineData(-0.6)]
+    public void AMatrixChosenBetweenDataAndComputedValues(double b)
+    {
+        const string Members = """
+                [Differentiable]
+                public static void Pose(double[] theta, [NoDerivative] double[,] d, Span<double> err)
+                {
+                    var m = new double[2, 2];
+                    m[0, 0] = theta[0];
+                    var g = theta[1] > 0 ? m : d;
+                    err[0] = g[0, 0];
+                    err[1] = theta[1];
+                }
+
+                [Differentiable(Hessian = true)]
+                public static double Chain(double[] theta, [NoDerivative] double[,] d)
+                {
+                    var m = new double[2, 2];
+                    m[0, 0] = theta[0] * theta[0];
+                    m[1, 0] = theta[0] * theta[1];
+                    double[,] g;
+                    if (theta[1] > 0) g = m; else g = d;
+                    return g[0, 0] * g[1, 0] + theta[1] * theta[1] * theta[0];
+                }
+            """;
+        var assembly = KnownBugs.Expect.Compiles(Harness.InClass(Members));
+        var c = assembly.GetType("Demo.C")!;
+        var d = new double[,] { { 5, 6 }, { 7, 8 } };
+        const double A = 0.3;
+        var point = new[] { A, b };
+
+        var residuals = (LeastSquaresFunction)c.GetMethod("PoseLeastSquares")!.Invoke(null, new object[] { 2, d, 2 })!;
+        var r = new double[2];
+        var jacobian = new double[4];
+        residuals.Jacobian(point, r, jacobian);
+        Assert.Equal(new[] { b > 0 ? A : 5, b }, r);
+        Assert.Equal(new[] { b > 0 ? 1.0 : 0, 0, 0, 1 }, jacobian);
+
+        double value = b > 0 ? A * A * A * b + b * b * A : 5 * 7 + b * b * A;
+        var gradient = b > 0 ? new[] { 3 * A * A * b + b * b, A * A * A + 2 * A * b } : new[] { b * b, 2 * A * b };
+        CheckWith(assembly, "Chain", new object[] { 2, d }, point, value, gradient);
+        var f = (DifferentiableFunction)c.GetMethod("ChainObjective")!.Invoke(null, new object[] { 2, d })!;
+        var h = new double[4];
+        f.Hessian(point, h);
+        var expected = b > 0 ? new[] { 6 * A * b, 3 * A * A + 2 * b, 3 * A * A + 2 * b, 2 * A } : new[] { 0, 2 * b, 2 * b, 2 * A };
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.True(Math.Abs(h[i] - expected[i]) <= 1e-12, $"H[{i}] is {h[i]:R}, expected {expected[i]:R}");
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
