@@ -294,7 +294,7 @@ internal sealed partial class Lowerer
         }
 
         if (other is null or Poison or Lit || other.Type.Kind != ValueKind.Data || type is not { IsReferenceType: true }
-            || _entry.IsStatic || !_compilation.HasImplicitConversion(_entry.ContainingType, type))
+            || _entry.IsStatic || !_entry.ContainingType.IsReferenceType || !_compilation.HasImplicitConversion(_entry.ContainingType, type))
         {
             return;
         }
