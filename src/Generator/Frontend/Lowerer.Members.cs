@@ -59,6 +59,13 @@ internal sealed partial class Lowerer
             return new Scalar(Constant(field.ConstantValue, Concrete(field.Type)));
         }
 
+        if (!Accessible(field) && ReadOnlyConstant(field) is { } fixedValue)
+        {
+            // A helper class's private static readonly double Alpha = 0.01;: the generated code cannot name it, but
+            // its value is the constant it is initialized with (nothing else may assign it).
+            return new Scalar(Constant(fixedValue, Concrete(field.Type)));
+        }
+
         return DataMember(f, f.Instance, field, field.Type, pure: true);
     }
 
@@ -226,6 +233,46 @@ internal sealed partial class Lowerer
         }
 
         return DataMember(pr, pr.Instance, property, property.Type, pure: BackingField(property) is not null);
+    }
+
+    /// <summary>
+    /// The value of a static readonly field of a number type initialized with a constant, in a type without a static
+    /// constructor of its own (which could assign it): it never holds anything else. Null otherwise.
+    /// </summary>
+    private object? ReadOnlyConstant(IFieldSymbol field)
+    {
+        if (!field.IsStatic || !field.IsReadOnly || field.Type.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32 or SpecialType.System_Int64)
+            || field.ContainingType.StaticConstructors.Any(c => !c.IsImplicitlyDeclared) || field.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        if (field.DeclaringSyntaxReferences[0].GetSyntax(_ct) is not Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: { } initializer })
+        {
+            return null;
+        }
+
+        _dependencies?.Add(initializer.Parent!.Parent!);
+        var model = ModelFor(initializer.SyntaxTree);
+        if (model is null)
+        {
+            return null;
+        }
+
+        var constant = model.GetConstantValue(initializer, _ct);
+        if (!constant.HasValue || constant.Value is null)
+        {
+            return null;
+        }
+
+        // The initializer converted to the field's type, as C# does (static readonly double A = 1;).
+        return field.Type.SpecialType switch
+        {
+            SpecialType.System_Double => System.Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
+            SpecialType.System_Single => System.Convert.ToSingle(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
+            SpecialType.System_Int32 => System.Convert.ToInt32(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
+            _ => System.Convert.ToInt64(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
+        };
     }
 
     /// <summary>Is this (in the function being lowered) the instance the [Differentiable] method runs on?</summary>

@@ -343,6 +343,32 @@ public class MlDraftTests
         }
     }
 
+    /// <summary>
+    /// A helper class with a private static readonly constant (static class Act { private static readonly double
+    /// Alpha = 0.01; public static double Leaky(double z) => z > 0 ? z : Alpha * z; }): SG0017 'a private member of
+    /// Act, which the generated code cannot read'. Initialized with a constant in a type without a static constructor,
+    /// it can only hold that value: it is now read as the constant. With a static constructor it stays SG0017.
+    /// </summary>
+    [Fact]
+    public void APrivateStaticReadonlyConstantOfAHelperClass()
+    {
+        const string Act = """
+                static class Act
+                {
+                    private static readonly double Alpha = 0.01;
+                    private static readonly int Count = 2;
+                    private static readonly double Third = 1.0 / 3;
+                    public static double Leaky(double z) => z > 0 ? z : Alpha * z;
+                    public static double Head(double[] w) { double s = 0; for (int i = 0; i < Count; i++) s += Third * w[i]; return s; }
+                }
+
+            """;
+        KnownBugs.Expect.Gradient(Act + "    [Differentiable] public static double F(double[] w) => Act.Leaky(w[0]) + Act.Leaky(w[1]) + Act.Head(w) * w[2];",
+            "F", new[] { 0.5, -0.5, 2.0 }, new[] { 1 + 2.0 / 3, 0.01 + 2.0 / 3, 0 }, 3);
+        KnownBugs.Expect.Refused(Act.Replace("static class Act\n    {", "static class Act\n    {\n        static Act() { }", StringComparison.Ordinal).Replace("Alpha * z", "[|Alpha|] * z", StringComparison.Ordinal)
+            + "    [Differentiable] public static double F(double[] w) => Act.Leaky(w[0]);", "SG0017", "a private member of 'Act'");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
