@@ -132,7 +132,7 @@ internal sealed partial class Lowerer
                         var acc = ((Scalar)_env.Get(best)!).Operand;
                         var any = ((Scalar)_env.Get(seen)!).Operand;
                         Operand combined = resultType.IsReal
-                            ? Emit(max ? Opcode.Max : Opcode.Min, resultType, new[] { acc, x }, source: src)
+                            ? Emit(Opcode.Select, resultType, new[] { EnumerableTakes(max, x, acc, resultType), x, acc }, source: src)
                             : Emit(Opcode.Select, resultType, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { x, acc }, max ? CmpKind.Gt : CmpKind.Lt), x, acc });
                         Bind(best, new Scalar(Emit(Opcode.Select, resultType, new[] { any, combined, x })));
                         Bind(seen, new Scalar(Lit.True));
@@ -329,6 +329,24 @@ internal sealed partial class Lowerer
                 return NotYet(inv, "Enumerable." + method.Name + (source.HasFilter ? " after Where" : string.Empty),
                     "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last, ElementAt or ToArray (also after Select, Zip, Skip, Take), or write the loop");
         }
+    }
+
+    /// <summary>
+    /// Does Enumerable.Max (Min) of reals take the element <paramref name="x"/> over the one kept, <paramref name="acc"/>?
+    /// As .NET does, not as Math.Max does: Max takes a greater element, or any over a NaN (NaN is below every number, so
+    /// [1, NaN, 3].Max() is 3); Min takes a smaller element or a NaN, and keeps a NaN. A tie keeps the first element
+    /// (for ±0 too: [-0.0, 0.0].Max() is -0), and so does the derivative.
+    /// </summary>
+    private Operand EnumerableTakes(bool max, Operand x, Operand acc, IrType type)
+    {
+        Operand IsNaN(Operand v) => Emit(Opcode.Opaque, IrType.Bool, new[] { v }, new OpaqueInfo(new[] { type.CSharp + ".IsNaN(", ")" }, pure: true, effectFree: true) { Step = true });
+        if (max)
+        {
+            return Emit(Opcode.Or, IrType.Bool, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { x, acc }, CmpKind.Gt), IsNaN(acc) });
+        }
+
+        var takes = Emit(Opcode.Or, IrType.Bool, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { x, acc }, CmpKind.Lt), IsNaN(x) });
+        return Emit(Opcode.And, IrType.Bool, new[] { takes, Emit(Opcode.Not, IrType.Bool, new[] { IsNaN(acc) }) });
     }
 
     private void ThrowIfEmpty(Operand count)

@@ -369,6 +369,50 @@ public class MlDraftTests
             + "    [Differentiable] public static double F(double[] w) => Act.Leaky(w[0]);", "SG0017", "a private member of 'Act'");
     }
 
+    /// <summary>
+    /// LINQ's Max and Min of reals were lowered to Math.Max and Math.Min, which differ from Enumerable's: .NET's Max
+    /// skips a NaN (NaN is below every number: [1, NaN, 3].Max() is 3) while Math.Max returns NaN, and at a tie of zeros
+    /// Enumerable keeps the first element ([-0.0, 0.0].Max() is -0) while Math.Max prefers +0. The gradient method
+    /// returned NaN where the method returned 3. It now returns the method's value, bit for bit, and the derivative
+    /// of the element Enumerable picks.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 1.0, double.NaN, 3.0 })]
+    [InlineData(new[] { double.NaN, 2.0 })]
+    [InlineData(new[] { double.NaN, double.NaN })]
+    [InlineData(new[] { -0.0, 0.0 })]
+    [InlineData(new[] { 0.0, -0.0 })]
+    [InlineData(new[] { 0.5, -1.5, 2.5 })]
+    public void LinqMaxAndMinAreEnumerables(double[] w)
+    {
+        var assembly = CompilesPreview("""
+                [Differentiable] public static double Max(double[] w) => w.Max();
+                [Differentiable] public static double Min(double[] w) => w.Min();
+                [Differentiable] public static double MaxOf(double[] w) => w.Max(v => 2 * v);
+                [Differentiable] public static double MinOf(double[] w) => w.Select(v => 2 * v).Min();
+            """);
+        var c = assembly.GetType("Demo.C")!;
+        foreach (var (name, scale) in new[] { ("Max", 1.0), ("Min", 1.0), ("MaxOf", 2.0), ("MinOf", 2.0) })
+        {
+            double original = (double)c.GetMethod(name)!.Invoke(null, new object[] { w })!;
+            var g = new double[w.Length];
+            var objective = (DifferentiableFunction)c.GetMethod(name + "Objective")!.Invoke(null, new object[] { w.Length })!;
+            double value = objective.ValueAndGradient(w, g);
+            Assert.True(BitConverter.DoubleToInt64Bits(original) == BitConverter.DoubleToInt64Bits(value), $"{name}: the method returned {original:R}, its gradient {value:R}");
+            if (double.IsNaN(original))
+            {
+                continue;
+            }
+
+            // The derivative is that of the element Enumerable picks: the first one equal to the result.
+            int picked = Array.FindIndex(w, v => BitConverter.DoubleToInt64Bits(scale * v) == BitConverter.DoubleToInt64Bits(original));
+            for (int i = 0; i < w.Length; i++)
+            {
+                Assert.True(g[i] == (i == picked ? scale : 0), $"{name}: component {i} is {g[i]:R}, expected {(i == picked ? scale : 0)}");
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
@@ -381,7 +425,7 @@ public class MlDraftTests
 
     internal static Assembly CompilesPreview(string members)
     {
-        var run = RunPreview(Harness.InClass(members));
+        var run = RunPreview("using System.Linq;\n" + Harness.InClass(members));
         Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
         Assert.True(run.CompilationProblems.Count == 0, "the compilation reported:\n" + string.Join("\n", run.CompilationProblems));
         return run.Load();
