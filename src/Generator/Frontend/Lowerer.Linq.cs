@@ -93,6 +93,13 @@ internal sealed partial class Lowerer
                     }
 
                     ThrowIfEmpty(n);
+                    if (resultType.IsSingle)
+                    {
+                        // Enumerable.Average of floats divides the double sum in double, then rounds to float once.
+                        var mean = Emit(Opcode.Div, IrType.Double, new[] { total, Emit(Opcode.Cast, IrType.Double, new[] { n }) }, source: src);
+                        return new Scalar(ToReal(mean, resultType));
+                    }
+
                     var totalReal = total.Type.IsReal ? ToReal(total, resultType.IsReal ? resultType : IrType.Double) : Emit(Opcode.Cast, resultType.IsReal ? resultType : IrType.Double, new[] { total });
                     var avgType = resultType.IsReal ? resultType : IrType.Double;
                     return new Scalar(Emit(Opcode.Div, avgType, new[] { ToReal(totalReal, avgType), Emit(Opcode.Cast, avgType, new[] { n }) }, source: src));

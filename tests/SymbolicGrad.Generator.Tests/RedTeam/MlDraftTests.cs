@@ -413,6 +413,36 @@ public class MlDraftTests
         }
     }
 
+    /// <summary>
+    /// Enumerable.Average of floats sums in double and divides in double, then rounds to float once; the gradient
+    /// method rounded the sum to float first and divided in float, so its value differed from the method's in the
+    /// last bit (574.9051 for 574.905). It is now the method's, bit for bit; the gradient is 1/n for each element.
+    /// </summary>
+    [Fact]
+    public void FloatAverageIsTheMethodsBitForBit()
+    {
+        var assembly = CompilesPreview("""
+                [Differentiable] public static float Mean(float[] w) => w.Average();
+                [Differentiable] public static float MeanOf(float[] w) => w.Average(v => 1.1f * v);
+                public static float MeanG(float[] w, float[] g) => MeanGradient(w, g);
+                public static float MeanOfG(float[] w, float[] g) => MeanOfGradient(w, g);
+            """);
+        var c = assembly.GetType("Demo.C")!;
+        var random = new Random(3);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            var w = Enumerable.Range(0, 1 + random.Next(40)).Select(_ => (float)(random.NextDouble() * 1000 - 3)).ToArray();
+            foreach (var (name, scale) in new[] { ("Mean", 1f), ("MeanOf", 1.1f) })
+            {
+                var arguments = new object?[] { w, new float[w.Length] };
+                float original = (float)c.GetMethod(name)!.Invoke(null, new object[] { w })!;
+                float value = (float)c.GetMethod(name + "G")!.Invoke(null, arguments)!;
+                Assert.True(BitConverter.SingleToInt32Bits(original) == BitConverter.SingleToInt32Bits(value), $"{name} of {w.Length}: the method returned {original:R}, its gradient {value:R}");
+                Assert.All((float[])arguments[1]!, g => Assert.Equal(scale / w.Length, g, 1e-6f));
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
