@@ -204,6 +204,17 @@ public static class AdjointBuffers
             $"{method} indexed past the end of an array with {lengthName} = {length.ToString(CultureInfo.InvariantCulture)}: if it writes more residuals than that, make the function with their number as {lengthName}; otherwise check the lengths of its data.",
             inner);
 
+    /// <summary>Throws the exception a model's objective factory uses when a [Trainable] array is null when the objective is made.</summary>
+    public static void ThrowModelNull(string member) =>
+        throw new InvalidOperationException(
+            $"The model's {member} is null: a [Trainable] array or matrix must be created (with its length or shape) before the objective is made, which packs it into the vector.");
+
+    /// <summary>Throws the exception a model's objective factory uses when a data array it is given is one of the model's [Trainable] arrays.</summary>
+    public static void ThrowDataIsModelMember(string data, string member) =>
+        throw new ArgumentException(
+            $"{data} is the model's [Trainable] {member}: the objective writes each point into {member}, so {data} would change with the point while it is taken as fixed data. Pass a copy of {member}, or another array.",
+            data);
+
     /// <summary>Throws the exception generated gradients use when an output overlaps an input.</summary>
     public static void ThrowOverlap(string output, string other) =>
         throw new ArgumentException($"{output} overlaps {other}: the gradient output must not share memory with the inputs or other outputs.", output);

@@ -168,6 +168,7 @@ internal static partial class MethodWriter
                 {
                     // A trainable array's length (and a matrix's shape) is the model's own: read once, when the function is made.
                     string member = plan.Self + p.Name.Substring("this".Length);
+                    plan.TrainableLengths.Add("if (" + member + " is null) global::SymbolicGrad.Internal.AdjointBuffers.ThrowModelNull(" + Literal(p.Name.Substring("this.".Length).TrimStart('@')) + ");");
                     plan.TrainableLengths.Add("int " + length + " = " + (IsJagged(leaf.Var.Type) ? Matrices + ".Count(" + member + ")" : member + ".Length") + ";");
                     if (IsMatrix(leaf.Var.Type))
                     {
@@ -303,6 +304,19 @@ internal static partial class MethodWriter
                 plan.Prelude.Add(single
                     ? "for (int i = 0; i < " + slot.Length + "; i++) " + member + "[i] = (float)" + plan.X + "[" + slot.Offset + " + i];"
                     : plan.X + ".Slice(" + slot.Offset + ", " + slot.Length + ").CopyTo(" + member + ");");
+            }
+        }
+
+        // A data array that is a [Trainable] array of the model (LossObjective(model.W) for a penalty toward w0): the
+        // objective writes each point into the member, so the data would move with the point while its derivative is
+        // taken as zero. Refused when the objective is made.
+        foreach (var (data, dataModel) in plan.Data.Where(d => d.Param.Leaves.Count == 1 && d.Param.Leaves[0].Var.Type.IsArray))
+        {
+            foreach (var trained in plan.Slots.Where(s => s.Param.Kind == ParamKind.Trainable && s.Leaf.Var.Type.IsArray).Select(s => s.Param).Distinct())
+            {
+                string member = plan.Self + trained.Name.Substring("this".Length);
+                plan.TrainableLengths.Add("if (global::System.Object.ReferenceEquals(" + dataModel.Name + ", " + member + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowDataIsModelMember("
+                    + Literal(dataModel.Name.TrimStart('@')) + ", " + Literal(trained.Name.Substring("this.".Length).TrimStart('@')) + ");");
             }
         }
 

@@ -170,6 +170,13 @@ internal sealed partial class Lowerer
             }
             else
             {
+                _ambiguousReceiver = null;
+                if (_trainable is not null && HasSource(method) && !IsEntryReceiver(inv.Instance) && AmbiguousTrainableRead(inv, method) is { } refused)
+                {
+                    // m.Predict(x) on var m = c ? this : other: its reads of the model's members would be neither.
+                    return refused;
+                }
+
                 receiver = ReceiverFor(inv.Instance, method);
             }
         }

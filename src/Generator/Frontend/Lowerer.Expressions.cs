@@ -623,6 +623,11 @@ internal sealed partial class Lowerer
         {
             _block.Stmts.RemoveAt(_block.Stmts.Count - 1);
             var select = Emit(Opcode.Select, v.Type, new[] { i.Cond, i.Phis[0].Then, i.Phis[0].Else });
+            if (_mayBeThis.Contains(v))
+            {
+                _mayBeThis.Add(select);
+            }
+
             return new Scalar(select);
         }
 

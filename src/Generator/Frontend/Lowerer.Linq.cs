@@ -93,6 +93,13 @@ internal sealed partial class Lowerer
                     }
 
                     ThrowIfEmpty(n);
+                    if (resultType.IsSingle)
+                    {
+                        // Enumerable.Average of floats divides the double sum in double, then rounds to float once.
+                        var mean = Emit(Opcode.Div, IrType.Double, new[] { total, Emit(Opcode.Cast, IrType.Double, new[] { n }) }, source: src);
+                        return new Scalar(ToReal(mean, resultType));
+                    }
+
                     var totalReal = total.Type.IsReal ? ToReal(total, resultType.IsReal ? resultType : IrType.Double) : Emit(Opcode.Cast, resultType.IsReal ? resultType : IrType.Double, new[] { total });
                     var avgType = resultType.IsReal ? resultType : IrType.Double;
                     return new Scalar(Emit(Opcode.Div, avgType, new[] { ToReal(totalReal, avgType), Emit(Opcode.Cast, avgType, new[] { n }) }, source: src));
@@ -132,7 +139,7 @@ internal sealed partial class Lowerer
                         var acc = ((Scalar)_env.Get(best)!).Operand;
                         var any = ((Scalar)_env.Get(seen)!).Operand;
                         Operand combined = resultType.IsReal
-                            ? Emit(max ? Opcode.Max : Opcode.Min, resultType, new[] { acc, x }, source: src)
+                            ? Emit(Opcode.Select, resultType, new[] { EnumerableTakes(max, x, acc, resultType), x, acc }, source: src)
                             : Emit(Opcode.Select, resultType, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { x, acc }, max ? CmpKind.Gt : CmpKind.Lt), x, acc });
                         Bind(best, new Scalar(Emit(Opcode.Select, resultType, new[] { any, combined, x })));
                         Bind(seen, new Scalar(Lit.True));
@@ -318,10 +325,35 @@ internal sealed partial class Lowerer
                     return new Scalar(array);
                 }
 
+            case "First" or "Last" or "ElementAt" or "ToArray":
+                // Supported on a sequence without a filter; a condition (First(v => v < 0)) or a Where before it is one.
+                return NotYet(inv, "Enumerable." + method.Name + (args.Length > 1 && method.Name != "ElementAt" ? " with a condition" : " after Where"),
+                    method.Name == "ToArray"
+                        ? "make the array of the unfiltered sequence (Select(v => cond ? f(v) : 0).ToArray()), or count the elements and fill a new double[count] in a loop"
+                        : "write the loop: double found = 0; bool any = false; foreach (var v in w) if (cond) { found = v; any = true;" + (method.Name == "First" ? " break;" : string.Empty) + " } ("
+                          + method.Name + (method.Name == "ElementAt" ? " of a sequence without Where" : " without a condition, also after Select, Zip, Skip or Take,") + " is supported)");
             default:
                 return NotYet(inv, "Enumerable." + method.Name + (source.HasFilter ? " after Where" : string.Empty),
-                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All, Contains, First, Last, ElementAt or ToArray (after Select/Where/Zip/Skip/Take), or write the loop");
+                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last, ElementAt or ToArray (also after Select, Zip, Skip, Take), or write the loop");
         }
+    }
+
+    /// <summary>
+    /// Does Enumerable.Max (Min) of reals take the element <paramref name="x"/> over the one kept, <paramref name="acc"/>?
+    /// As .NET does, not as Math.Max does: Max takes a greater element, or any over a NaN (NaN is below every number, so
+    /// [1, NaN, 3].Max() is 3); Min takes a smaller element or a NaN, and keeps a NaN. A tie keeps the first element
+    /// (for ±0 too: [-0.0, 0.0].Max() is -0), and so does the derivative.
+    /// </summary>
+    private Operand EnumerableTakes(bool max, Operand x, Operand acc, IrType type)
+    {
+        Operand IsNaN(Operand v) => Emit(Opcode.Opaque, IrType.Bool, new[] { v }, new OpaqueInfo(new[] { type.CSharp + ".IsNaN(", ")" }, pure: true, effectFree: true) { Step = true });
+        if (max)
+        {
+            return Emit(Opcode.Or, IrType.Bool, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { x, acc }, CmpKind.Gt), IsNaN(acc) });
+        }
+
+        var takes = Emit(Opcode.Or, IrType.Bool, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { x, acc }, CmpKind.Lt), IsNaN(x) });
+        return Emit(Opcode.And, IrType.Bool, new[] { takes, Emit(Opcode.Not, IrType.Bool, new[] { IsNaN(acc) }) });
     }
 
     private void ThrowIfEmpty(Operand count)

@@ -774,18 +774,21 @@ internal sealed partial class Lowerer
     private Flow LowerForEach(IForEachLoopOperation fe, string source, bool needsFlags, bool returns)
     {
         var collection = fe.Collection is IConversionOperation { IsImplicit: true } conv ? conv.Operand : fe.Collection;
-        var sequence = AsSequence(collection);
-        if (sequence is null)
-        {
-            return Flow.Normal;
-        }
-
         ISymbol? variable = fe.LoopControlVariable switch
         {
             IVariableDeclaratorOperation d => d.Symbol,
             IVariableDeclarationGroupOperation g => g.Declarations.SelectMany(x => x.Declarators).FirstOrDefault()?.Symbol,
             _ => null,
         };
+
+        // foreach (ref double v in span): v is another name for each element in turn (a write through it changes the
+        // element), not a copy of it.
+        var sequence = variable is ILocalSymbol { RefKind: not RefKind.None } ? RefSequence(collection) : AsSequence(collection);
+        if (sequence is null)
+        {
+            return Flow.Normal;
+        }
+
         IOperation? deconstruction = fe.LoopControlVariable is IDeclarationExpressionOperation or ITupleOperation ? fe.LoopControlVariable : null;
         if (variable is null && deconstruction is null)
         {
@@ -806,6 +809,26 @@ internal sealed partial class Lowerer
 
             return LowerList(Statements(fe.Body), 0);
         });
+    }
+
+    /// <summary>The elements of a span as places, for foreach (ref var v in s) and foreach (ref readonly var v in s).</summary>
+    private SequenceValue? RefSequence(IOperation collection)
+    {
+        while (collection is IConversionOperation { IsImplicit: true } c)
+        {
+            collection = c.Operand;
+        }
+
+        switch (LowerExpr(collection))
+        {
+            case Scalar { Operand: Poison }:
+                return null;
+            case Scalar { Operand: { Type.IsVector: true } array }:
+                return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { array }), i => RefValue.ToElement(array, new[] { i }));
+            default:
+                NotYet(collection, "A ref foreach over this collection", "index the elements: for (int i = 0; i < s.Length; i++) s[i] = ...");
+                return null;
+        }
     }
 
     /// <summary>Runs <paramref name="body"/> for each element of a sequence (with its maps and filters applied).</summary>

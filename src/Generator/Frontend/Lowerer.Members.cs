@@ -38,15 +38,32 @@ internal sealed partial class Lowerer
             return Unsupported(f, "a field of this value", "read fields of struct locals and parameters");
         }
 
-        if (_trainable is not null && !field.IsStatic && (f.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }) && IsEntryInstance()
-            && _trainable(field) is { } trained)
+        if (_trainable is not null && !field.IsStatic && _trainable(field) is { } trainedField)
         {
-            return trained;
+            _ambiguousReceiver = null;
+            if (IsEntryReceiver(f.Instance))
+            {
+                return trainedField;
+            }
+
+            if (AmbiguousTrainableRead(f, field) is { } refused)
+            {
+                return refused;
+            }
+
+            GuardNotThis(f.Instance, field);
         }
 
         if (field.IsConst && field.HasConstantValue)
         {
             return new Scalar(Constant(field.ConstantValue, Concrete(field.Type)));
+        }
+
+        if (!Accessible(field) && ReadOnlyConstant(field) is { } fixedValue)
+        {
+            // A helper class's private static readonly double Alpha = 0.01;: the generated code cannot name it, but
+            // its value is the constant it is initialized with (nothing else may assign it).
+            return new Scalar(Constant(fixedValue, Concrete(field.Type)));
         }
 
         return DataMember(f, f.Instance, field, field.Type, pure: true);
@@ -177,10 +194,35 @@ internal sealed partial class Lowerer
             }
         }
 
-        if (_trainable is not null && !property.IsStatic && (pr.Instance is null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
-            && BackingField(property) is { } propertyField && IsEntryInstance() && _trainable(propertyField) is { } trained)
+        if (_trainable is not null && !property.IsStatic && BackingField(property) is { } propertyField && _trainable(propertyField) is { } trained)
         {
-            return trained;
+            _ambiguousReceiver = null;
+            if (IsEntryReceiver(pr.Instance))
+            {
+                return trained;
+            }
+
+            if (AmbiguousTrainableRead(pr, property) is { } refused)
+            {
+                return refused;
+            }
+
+            GuardNotThis(pr.Instance, property);
+        }
+
+        if (_trainable is not null && property.GetMethod is { } aliasGetter && !property.IsStatic && pr.Instance is { } aliased and not IInstanceReferenceOperation
+            && AutoGetterField(property) is null && HasSource(aliasGetter) && !aliasGetter.IsVirtual && !aliasGetter.IsAbstract && !aliasGetter.IsOverride
+            && EntryOrAmbiguousReceiver(aliased, pr, property))
+        {
+            if (_refusedAmbiguous)
+            {
+                _refusedAmbiguous = false;
+                return new Scalar(Poison.Of(IrTypeOrData(pr.Type)));
+            }
+
+            // A computed property of the model read through this passed on (Reg(this) reading m.Norm): inlined on this,
+            // as this.Norm is, so that the trainable members it reads are differentiated.
+            return InlineCall(pr, aliasGetter, LowerExpr(aliased), Array.Empty<FValue?>(), Array.Empty<RefValue?>());
         }
 
         if (property.GetMethod is { } computed && AutoGetterField(property) is null && HasSource(computed) && !computed.IsVirtual && !computed.IsAbstract && !computed.IsOverride
@@ -193,8 +235,171 @@ internal sealed partial class Lowerer
         return DataMember(pr, pr.Instance, property, property.Type, pure: BackingField(property) is not null);
     }
 
+    /// <summary>
+    /// The value of a static readonly field of a number type initialized with a constant, in a type without a static
+    /// constructor of its own (which could assign it): it never holds anything else. Null otherwise.
+    /// </summary>
+    private object? ReadOnlyConstant(IFieldSymbol field)
+    {
+        if (!field.IsStatic || !field.IsReadOnly || field.Type.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32 or SpecialType.System_Int64)
+            || field.ContainingType.StaticConstructors.Any(c => !c.IsImplicitlyDeclared) || field.DeclaringSyntaxReferences.Length != 1)
+        {
+            return null;
+        }
+
+        if (field.DeclaringSyntaxReferences[0].GetSyntax(_ct) is not Microsoft.CodeAnalysis.CSharp.Syntax.VariableDeclaratorSyntax { Initializer.Value: { } initializer })
+        {
+            return null;
+        }
+
+        _dependencies?.Add(initializer.Parent!.Parent!);
+        var model = ModelFor(initializer.SyntaxTree);
+        if (model is null)
+        {
+            return null;
+        }
+
+        var constant = model.GetConstantValue(initializer, _ct);
+        if (!constant.HasValue || constant.Value is null)
+        {
+            return null;
+        }
+
+        // The initializer converted to the field's type, as C# does (static readonly double A = 1;).
+        return field.Type.SpecialType switch
+        {
+            SpecialType.System_Double => System.Convert.ToDouble(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
+            SpecialType.System_Single => System.Convert.ToSingle(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
+            SpecialType.System_Int32 => System.Convert.ToInt32(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
+            _ => System.Convert.ToInt64(constant.Value, System.Globalization.CultureInfo.InvariantCulture),
+        };
+    }
+
     /// <summary>Is this (in the function being lowered) the instance the [Differentiable] method runs on?</summary>
     private bool IsEntryInstance() => Function.This is Scalar { Operand: Lit { Text: "this" } };
+
+    /// <summary>
+    /// Is a member read on <paramref name="instance"/> a read of the [Differentiable] method's own instance: this
+    /// (implicit or written), or a local or parameter that holds it (a helper called with this, var self = this)?
+    /// Its [Trainable] members are then the differentiated ones, not data.
+    /// </summary>
+    private bool IsEntryReceiver(IOperation? instance)
+    {
+        while (instance is IConversionOperation { Conversion.IsReference: true } or IConversionOperation { Conversion.IsIdentity: true })
+        {
+            instance = ((IConversionOperation)instance).Operand;
+        }
+
+        switch (instance)
+        {
+            case null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                return IsEntryInstance();
+            case ILocalReferenceOperation or IParameterReferenceOperation when instance.Type is { IsReferenceType: true }:
+                var lowered = LowerExpr(instance);
+                if (lowered is Scalar { Operand: Lit { Text: "this" } })
+                {
+                    return true;
+                }
+
+                if (lowered is Scalar { Operand: var maybe } && _mayBeThis.Contains(maybe))
+                {
+                    _ambiguousReceiver = "'" + SourceText(instance.Syntax) + "', which holds this on one path and another object on another,";
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// A [Trainable] member read as data through another object of the model's type (Distance(Net other) reading
+    /// other.W, other.Predict(x)): the generated code throws when that object is this model at run time, since the
+    /// member would then be the differentiated one, read as a constant.
+    /// </summary>
+    private void GuardNotThis(IOperation? instance, ISymbol member)
+    {
+        while (instance is IConversionOperation { Conversion.IsReference: true } or IConversionOperation { Conversion.IsIdentity: true })
+        {
+            instance = ((IConversionOperation)instance).Operand;
+        }
+
+        Operand? other;
+        ITypeSymbol? type;
+        switch (instance)
+        {
+            case null or IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }:
+                other = Function.This is Scalar { Operand: var self } ? self : null;
+                type = Function.Method?.ContainingType;
+                break;
+            case ILocalReferenceOperation or IParameterReferenceOperation:
+                other = LowerExpr(instance) is Scalar { Operand: var held } ? held : null;
+                type = instance.Type;
+                break;
+            default:
+                return;
+        }
+
+        if (other is null or Poison or Lit || other.Type.Kind != ValueKind.Data || type is not { IsReferenceType: true }
+            || _entry.IsStatic || !_entry.ContainingType.IsReferenceType || !_compilation.HasImplicitConversion(_entry.ContainingType, type))
+        {
+            return;
+        }
+
+        if (!_guardedNotThis.Add((other, _block)))
+        {
+            return;
+        }
+
+        string name = other is Var { Role: VarRole.Parameter } p ? p.Hint : instance is null ? "this of " + Function.Method?.Name : SourceText(instance.Syntax);
+        string message = "The model read as data through '" + name + "' is this model: its [Trainable] members (" + member.Name
+            + ") are differentiated, but read through '" + name + "' they would be constants and their part of the gradient would be missing. Pass another instance (a copy of the model).";
+        var same = Emit(Opcode.Opaque, IrType.Bool, new[] { other }, new OpaqueInfo(new[] { "global::System.Object.ReferenceEquals(", ", this)" }, pure: true, effectFree: true));
+        var then = new Block();
+        then.Add(new Throw(new Instr(Opcode.Opaque, IrType.Object, Array.Empty<Operand>(),
+            new OpaqueInfo(new[] { "new global::System.InvalidOperationException(" + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(message, quote: true) + ")" }, pure: false, effectFree: false))));
+        _block.Add(new If(same, then, new Block(), new List<Phi>()));
+    }
+
+    /// <summary>The objects <see cref="GuardNotThis"/> checked, with the block the check is in.</summary>
+    private readonly HashSet<(Operand, Block)> _guardedNotThis = new();
+
+    /// <summary>Values that are this on one path and another object on another (var m = c ? this : other).</summary>
+    private readonly HashSet<Operand> _mayBeThis = new();
+
+    /// <summary>Set by <see cref="IsEntryReceiver"/> when the receiver is such a value: its text, for the message.</summary>
+    private string? _ambiguousReceiver;
+
+    /// <summary>Is the receiver this? A value that is this on some path only is refused here, at the member read.</summary>
+    private bool EntryOrAmbiguousReceiver(IOperation instance, IOperation at, ISymbol member)
+    {
+        _ambiguousReceiver = null;
+        bool entry = IsEntryReceiver(instance);
+        if (!entry && AmbiguousTrainableRead(at, member) is not null)
+        {
+            _refusedAmbiguous = true;
+            return true;
+        }
+
+        return entry;
+    }
+
+    /// <summary>Set when <see cref="EntryOrAmbiguousReceiver"/> refused the read.</summary>
+    private bool _refusedAmbiguous;
+
+    /// <summary>A [Trainable] member read through a variable that may or may not hold this: refused, never read as data.</summary>
+    private FValue? AmbiguousTrainableRead(IOperation at, ISymbol member)
+    {
+        var receiver = _ambiguousReceiver;
+        _ambiguousReceiver = null;
+        if (receiver is null)
+        {
+            return null;
+        }
+
+        return NotYet(at, "Reading '" + member.Name + "' of the model through " + receiver,
+            "read this's members directly (" + member.Name + ") on the path where it is this, and the other object's on the other path");
+    }
 
     /// <summary>The backing field of a property (an auto-property's, or the one its accessors name with field), or null.</summary>
     private static IFieldSymbol? BackingField(IPropertySymbol property) =>

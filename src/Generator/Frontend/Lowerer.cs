@@ -756,6 +756,11 @@ internal sealed partial class Lowerer
 
                 var dst = Ir.NewVar(KeyName(key), type, key is ISymbol ? VarRole.Local : VarRole.Internal);
                 phis.Add(new Phi(dst, sa.Operand, sb.Operand));
+                if (MayBeThis(sa.Operand) || MayBeThis(sb.Operand))
+                {
+                    _mayBeThis.Add(dst);
+                }
+
                 return new Scalar(dst);
             case StructValue sa when b is StructValue sb && sa.Values.Length == sb.Values.Length:
                 var values = new FValue[sa.Values.Length];
@@ -794,6 +799,9 @@ internal sealed partial class Lowerer
                 return new Scalar(Poison.Of(IrType.Object));
         }
     }
+
+    /// <summary>Is this operand the [Differentiable] method's own instance, on some path at least?</summary>
+    private bool MayBeThis(Operand o) => o is Lit { Text: "this" } || _mayBeThis.Contains(o);
 
     private static bool SameConstant(Operand a, Operand b) =>
         (a is Const ca && b is Const cb && ca.Type.Equals(cb.Type) && BitConverter.DoubleToInt64Bits(ca.Value) == BitConverter.DoubleToInt64Bits(cb.Value))

@@ -309,7 +309,24 @@ internal sealed class Reverse
             return data;
         }
 
-        if (like.Rank != 1 || like.Element is not { IsReal: true })
+        if (like.Element is not { IsReal: true })
+        {
+            return null;
+        }
+
+        if (like.Rank == 2 && like.Form == ArrayForm.Array && dv.Type.Rank == 2 && dv.Type.Form == ArrayForm.Array)
+        {
+            // A double[,] of data: a matrix of its shape.
+            var rows = _method.NewVar("rows", IrType.Int32, VarRole.Temp);
+            var columns = _method.NewVar("columns", IrType.Int32, VarRole.Temp);
+            branch.Add(new Assign(rows, new Instr(Opcode.GetLength, IrType.Int32, new Operand[] { dv, Lit.Int(0) })));
+            branch.Add(new Assign(columns, new Instr(Opcode.GetLength, IrType.Int32, new Operand[] { dv, Lit.Int(1) })));
+            var matrixSink = _method.NewVar(dv.Hint + "Sink", AdjointArrayType(like), VarRole.Adjoint);
+            branch.Add(new Assign(matrixSink, new Instr(Opcode.Alloc, matrixSink.Type, new Operand[] { rows, columns }, new AllocInfo(AllocKind.Heap, null))));
+            return matrixSink;
+        }
+
+        if (like.Rank != 1)
         {
             return null;
         }

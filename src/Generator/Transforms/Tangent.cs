@@ -678,11 +678,12 @@ internal sealed class Tangent
 
     /// <summary>
     /// The tangent of a data array on the branch where a varied array variable holds data: zeros of its length
-    /// (a fresh array: data has no derivative). Null for arrays of more than one dimension.
+    /// (a fresh array: data has no derivative), of its shape for a double[,]. Null for jagged and deeper arrays.
     /// </summary>
     private Operand? ZeroTangent(Operand data, IrType like, Builder b)
     {
-        if (!data.Type.IsArray || like.Element is not { IsReal: true } element || like.Rank > 1)
+        bool rectangular = like.Rank == 2 && like.Form == ArrayForm.Array && data.Type.Rank == 2 && data.Type.Form == ArrayForm.Array;
+        if (!data.Type.IsArray || like.Element is not { IsReal: true } element || (like.Rank > 1 && !rectangular))
         {
             return null;
         }
@@ -691,6 +692,13 @@ internal sealed class Tangent
         {
             // No array on this path (the variable is unassigned there): nor is there a tangent.
             return data;
+        }
+
+        if (rectangular)
+        {
+            var rows = b.Op(Opcode.GetLength, IrType.Int32, (object?)null, data, Lit.Int(0));
+            var columns = b.Op(Opcode.GetLength, IrType.Int32, (object?)null, data, Lit.Int(1));
+            return b.Op(Opcode.Alloc, IrType.ArrayOf(element, ArrayForm.Array, 2), new AllocInfo(AllocKind.Heap, null), rows, columns);
         }
 
         var length = b.Op(Opcode.Length, IrType.Int32, (object?)null, data);

@@ -88,11 +88,12 @@ public class KnownGeneratorBugTests
 
     /// <summary>
     /// Issue #8 §2: a helper of another class reading that class's private member is inlined into the
-    /// [Differentiable] method's class, where the read cannot compile (CS0122): SG0017 at the read instead.
+    /// [Differentiable] method's class, where the read cannot compile (CS0122): SG0017 at the read instead. (A private
+    /// static readonly number initialized with a constant is read as that constant: RedTeam/MlDraftTests.)
     /// </summary>
     [Fact] // fixed; was: CS0122 'H.Scale' is inaccessible, in the generated code
     public void HelperReadingItsPrivateFieldIsRefused() => Expect.Refused(
-        "    public static class H\n    {\n        private static readonly double Scale = 2;\n        public static double G(double v) => v * [|Scale|];\n    }\n" +
+        "    public static class H\n    {\n        private static double Scale = 2;\n        public static double G(double v) => v * [|Scale|];\n    }\n" +
         "    [Differentiable] public static double F(double x) => H.G(x);", "SG0017", "private member of 'H'", "make it internal");
 
     /// <summary>The same helper reading an internal field: inlined, with the exact gradient 2 + 2·2·x.</summary>
