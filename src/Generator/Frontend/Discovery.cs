@@ -494,6 +494,18 @@ internal static class Discovery
             owned.Add(aliasing.Find(p.Leaves[0].Var));
         }
 
+        // The parameters' arrays themselves and views of them: a write through one of these is certainly into the
+        // caller's memory. A write through another variable of their class (one that also holds the method's own
+        // arrays: input = l == 0 ? x : h, then swaps) may be, as far as the class-based aliasing can tell.
+        var direct = new HashSet<Var>(ir.Params.Where(p => p.Kind != ParamKind.Results).SelectMany(p => p.Leaves).Select(l => l.Var));
+        foreach (var (s, _) in IrWalk.All(ir.Body))
+        {
+            if (s is Assign { Value.Op: Opcode.Copy or Opcode.Slice, Dst.Mutable: false } view && view.Value.Args[0] is Var source && direct.Contains(source))
+            {
+                direct.Add(view.Dst);
+            }
+        }
+
         foreach (var (store, location, text) in lowerer.Writes)
         {
             var cls = aliasing.ClassOf(store.Array);
@@ -502,7 +514,13 @@ internal static class Discovery
                 continue;
             }
 
-            if (forbidden.TryGetValue(cls, out var what))
+            if (forbidden.TryGetValue(cls, out var mayBe) && owned.Contains(cls) && store.Array is Var through && !direct.Contains(through))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text,
+                    "an array that may be " + mayBe.What + " (the generator keeps the arrays one variable is given together, and this one shares them with " + mayBe.What + " through assignments or swaps, e.g. input = l == 0 ? x : h)",
+                    "read the parameter's elements where they are needed instead of assigning it to a variable that also holds a local array (l == 0 ? x[k] : h[k]), or copy it into a local array first (" + mayBe.Copy + ")"));
+            }
+            else if (forbidden.TryGetValue(cls, out var what))
             {
                 bool row = what.What.StartsWith("a row", StringComparison.Ordinal);
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text, row ? what.What : "the elements of " + what.What,

@@ -719,6 +719,69 @@ public class KnownGeneratorBugTests
     }
 
     /// <summary>
+    /// Layers that read the input through a variable that also holds a hidden array (input = l == 0 ? x : h, then h and
+    /// next swapped) share one alias group with the parameter x, so the write next[j] = ... was SG0018 "writes to the
+    /// elements of the parameter 'x'", which the program never does. It now says the array "may be" x and why, with the
+    /// rewrites; the copy it suggests compiles and has the exact gradient.
+    /// </summary>
+    [Fact]
+    public void AWriteThatMayBeIntoAParameterSaysMayBe() => Expect.Refused(
+        """
+        [Differentiable]
+        public static double Deep(double[] w, [NoDerivative] double[] x)
+        {
+            int n = x.Length;
+            var h = new double[n];
+            var next = new double[n];
+            for (int l = 0; l < 2; l++)
+            {
+                double[] input = l == 0 ? x : h;
+                for (int j = 0; j < n; j++)
+                {
+                    double a = 0;
+                    for (int k = 0; k < n; k++) a += w[l * n * n + j * n + k] * input[k];
+                    [|next[j]|] = Math.Tanh(a);
+                }
+                (h, next) = (next, h);
+            }
+            return h[0] + h[1];
+        }
+        """,
+        "SG0018", "may be the parameter 'x'", "l == 0 ? x[k] : h[k]", "var copy = x.ToArray()");
+
+    [Fact]
+    public void TheCopyThatTheMayBeWriteSuggestsHasTheExactGradient()
+    {
+        // Two layers of 1 × 1: h1 = tanh(w0·x), f = tanh(w1·h1); df/dw0 = (1 − f²)·w1·(1 − h1²)·x, df/dw1 = (1 − f²)·h1.
+        double w0 = 0.7, w1 = -1.3, x = 0.4;
+        double h1 = Math.Tanh(w0 * x), f = Math.Tanh(w1 * h1);
+        Expect.Gradient(
+            """
+            [Differentiable]
+            public static double Deep(double[] w, [NoDerivative] double[] x)
+            {
+                int n = x.Length;
+                var x0 = (double[])x.Clone();
+                var h = new double[n];
+                var next = new double[n];
+                for (int l = 0; l < 2; l++)
+                {
+                    double[] input = l == 0 ? x0 : h;
+                    for (int j = 0; j < n; j++)
+                    {
+                        double a = 0;
+                        for (int k = 0; k < n; k++) a += w[l * n * n + j * n + k] * input[k];
+                        next[j] = Math.Tanh(a);
+                    }
+                    (h, next) = (next, h);
+                }
+                return h[0];
+            }
+            """,
+            "Deep", [w0, w1], [(1 - (f * f)) * w1 * (1 - (h1 * h1)) * x, (1 - (f * f)) * h1], 2, new[] { x });
+    }
+
+    /// <summary>
     /// A list of indices sized by the parameter's length, new List&lt;int&gt;(w.Length), was refused with SG0015 as if
     /// it depended on w's values (the data expression took the array w, not its length); the length is an integer and
     /// carries no derivative, so the list is data.
