@@ -447,6 +447,35 @@ internal sealed class Resolve
                 return before;
             }
 
+            // A view the iteration chooses among views it does not compute (w = y[i] > 0 ? wPos : wNeg, or if/else): the
+            // choice is an int, stored like any value, and the view is chosen again from it.
+            if (v.Type.IsArray && depth < MaxRecomputeDepth && ChosenView(v) is { } chosenView)
+            {
+                var (which, leaves) = chosenView;
+                var resolvedLeaves = new Operand[leaves.Count];
+                for (int i = 0; i < leaves.Count; i++)
+                {
+                    resolvedLeaves[i] = leaves[i] is Var leaf ? ResolveVar(leaf, depth + 1) : leaves[i];
+                    if (!resolvedLeaves[i].Type.Equals(v.Type))
+                    {
+                        resolvedLeaves[i] = rb.Op(Opcode.Copy, v.Type, resolvedLeaves[i]);
+                    }
+                }
+
+                var index = ResolveVar(which, depth + 1);
+                Operand chosen = resolvedLeaves[resolvedLeaves.Length - 1];
+                for (int i = resolvedLeaves.Length - 2; i >= 0; i--)
+                {
+                    var isLeaf = rb.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, index, Lit.Int(i));
+                    var view = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
+                    recompute.Add(new Assign(view, new Instr(Opcode.Select, v.Type, new[] { isLeaf, resolvedLeaves[i], chosen })));
+                    chosen = view;
+                }
+
+                map[v] = chosen;
+                return chosen;
+            }
+
             // Stored: pushed at the end of each forward iteration.
             Stored:
             if (v.Type.IsArray && v.Type.Form != ArrayForm.Array)
@@ -579,6 +608,178 @@ internal sealed class Resolve
             }
 
             return null;
+        }
+
+        // v as a choice the iteration makes among views it does not compute, or arrays (w = y[i] > 0 ? wPos : wNeg; an
+        // if/else that points a span at one of two adjoint outputs): an int that says which, a φ or select added to the
+        // forward loop beside each of v's, and the views in that order. Null for anything else, or for more than eight
+        // views or 32 choices.
+        (Var Which, List<Operand> Leaves)? ChosenView(Var v)
+        {
+            var phis = new Dictionary<Var, (If At, Phi Phi)>();
+            var branchBlocks = new HashSet<Block> { forward.Body };
+            var blocks = new Stack<Block>();
+            blocks.Push(forward.Body);
+            while (blocks.Count > 0)
+            {
+                foreach (var s in blocks.Pop().Stmts)
+                {
+                    if (s is If f)
+                    {
+                        foreach (var p in f.Phis)
+                        {
+                            phis[p.Dst] = (f, p);
+                        }
+
+                        branchBlocks.Add(f.Then);
+                        branchBlocks.Add(f.Else);
+                        blocks.Push(f.Then);
+                        blocks.Push(f.Else);
+                    }
+                }
+            }
+
+            var leaves = new List<Operand>();
+            var mirrors = new Dictionary<Var, Operand>();
+            var added = new List<Action>();
+            int choices = 0;
+            bool carries = false;
+
+            // Checks first, then adds the mirrors only when the whole choice is understood.
+            var which = Mirror(v, 0);
+            if (which is not Var w || leaves.Count < 2 || leaves.Count > 8)
+            {
+                return null;
+            }
+
+            // A view the iteration computes is taken again in the reverse of that iteration, so it may be chosen only in
+            // it: a choice carried from an earlier iteration chooses among views from before the loop. An array the loop
+            // computes is stored as it is (a = next, the layers of a network), unless the choice is a span's.
+            bool computed = leaves.Any(l => l is Var lv && definedIn.Contains(lv));
+            if (computed && (carries || v.Type.Form == ArrayForm.Array))
+            {
+                return null;
+            }
+
+            foreach (var add in added)
+            {
+                add();
+            }
+
+            return (w, leaves);
+
+            Operand? Mirror(Operand o, int level)
+            {
+                if (o is not Var x || !x.Type.IsArray || level > 32)
+                {
+                    return null;
+                }
+
+                if (mirrors.TryGetValue(x, out var done))
+                {
+                    return done;
+                }
+
+                Operand? result;
+                if (forward.Vars.FirstOrDefault(lv => ReferenceEquals(lv.Var, x)) is { } carried && carried.Init is Var before && !definedIn.Contains(before))
+                {
+                    // Chosen in an earlier iteration, or before the loop (a = u; for (...) { if (c) a = v; ... }): the choice
+                    // is carried from one iteration to the next beside the view.
+                    var m = _method.NewVar("which", IrType.Int32, VarRole.Local);
+                    mirrors[x] = m;
+                    carries = true;
+                    var init = Mirror(before, level + 1);
+                    var next = init is null ? null : Mirror(carried.Next, level + 1);
+                    if (init is null || next is null || ++choices > 32)
+                    {
+                        mirrors.Remove(x);
+                        return null;
+                    }
+
+                    added.Add(() =>
+                    {
+                        forward.Vars.Add(new LoopVar(m, init, next));
+                        definedIn.Add(m);
+                    });
+                    return m;
+                }
+
+                bool chosen = phis.ContainsKey(x) || (_defs.TryGetValue(x, out var xd) && xd.Def?.Value.Op is Opcode.Select or Opcode.Copy
+                    && _defBlocks.TryGetValue(x, out var xb) && branchBlocks.Contains(xb));
+                if (!definedIn.Contains(x) || !chosen)
+                {
+                    // A view from before the loop, or one the loop computes (stored, or taken again, as the reverse
+                    // would take it if it read it directly).
+                    int at = leaves.FindIndex(l => ReferenceEquals(l, x));
+                    if (at < 0)
+                    {
+                        at = leaves.Count;
+                        leaves.Add(x);
+                    }
+
+                    result = Lit.Int(at);
+                }
+                else if (phis.TryGetValue(x, out var phi))
+                {
+                    // Named before its operands are mirrored: a view carried by the loop may lead back to it.
+                    var m = _method.NewVar("which", IrType.Int32, VarRole.Local);
+                    mirrors[x] = m;
+                    var then = Mirror(phi.Phi.Then, level + 1);
+                    var @else = then is null ? null : Mirror(phi.Phi.Else, level + 1);
+                    if (then is null || @else is null || ++choices > 32)
+                    {
+                        return null;
+                    }
+
+                    var at = phi.At;
+                    added.Add(() =>
+                    {
+                        at.Phis.Add(new Phi(m, then, @else));
+                        definedIn.Add(m);
+                    });
+                    result = m;
+                }
+                else if (_defs.TryGetValue(x, out var def) && def.Def is { } assign && _defBlocks.TryGetValue(x, out var block) && branchBlocks.Contains(block)
+                    && assign.Value.Op is Opcode.Copy && assign.Value.Args[0] is Var from && from.Type.IsArray && from.Type.WithForm(x.Type.Form).Equals(x.Type))
+                {
+                    result = Mirror(from, level + 1);
+                }
+                else if (_defs.TryGetValue(x, out def) && def.Def is { } select && _defBlocks.TryGetValue(x, out block) && branchBlocks.Contains(block)
+                    && select.Value.Op is Opcode.Select)
+                {
+                    var m = _method.NewVar("which", IrType.Int32, VarRole.Local);
+                    mirrors[x] = m;
+                    var a = Mirror(select.Value.Args[1], level + 1);
+                    var b = a is null ? null : Mirror(select.Value.Args[2], level + 1);
+                    if (a is null || b is null || ++choices > 32)
+                    {
+                        return null;
+                    }
+
+                    var cond = select.Value.Args[0];
+                    var into = block;
+                    added.Add(() =>
+                    {
+                        var mirror = new Assign(m, new Instr(Opcode.Select, IrType.Int32, new[] { cond, a, b }));
+                        into.Stmts.Insert(into.Stmts.IndexOf(select) + 1, mirror);
+                        _defs[m] = (mirror, false);
+                        _defBlocks[m] = into;
+                        definedIn.Add(m);
+                    });
+                    result = m;
+                }
+                else
+                {
+                    return null;
+                }
+
+                if (result is not null)
+                {
+                    mirrors[x] = result;
+                }
+
+                return result;
+            }
         }
 
         // The span loop variable v, with the loop (this one, or one nested in it) that carries it.
