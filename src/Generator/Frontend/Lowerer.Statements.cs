@@ -473,6 +473,11 @@ internal sealed partial class Lowerer
                 return;
             case IDiscardOperation:
                 return;
+            case IConditionalAccessOperation access:
+                // h?[0] = v, h?.M(): runs only when h is not null.
+                Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(op), "'" + SourceText(op.Syntax) + "' (a null-conditional " + (access.WhenNotNull is ISimpleAssignmentOperation or ICompoundAssignmentOperation ? "assignment" : "call") + ")",
+                    "test for null with an if: if (" + SourceText(access.Operation.Syntax) + " is not null) { ... }");
+                return;
             default:
                 Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(op), "'" + SourceText(op.Syntax) + "'", "an expression statement must assign, call or throw");
                 return;

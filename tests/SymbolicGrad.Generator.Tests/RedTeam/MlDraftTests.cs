@@ -57,6 +57,31 @@ public class MlDraftTests
         Assert.Contains("'v *= 2' writes to the elements of the parameter 'w'", error.GetMessage(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A null-conditional assignment or call as a statement (h?[0] = v, C# 14; h?.CopyTo(g)) was SG0016 saying "an
+    /// expression statement must assign, call or throw", which it does; the message now names it and says to test for null.
+    /// </summary>
+    [Theory]
+    [InlineData("h?[0] = w[0] * 2;", "(a null-conditional assignment)")]
+    [InlineData("h?.CopyTo(g);", "(a null-conditional call)")]
+    public void NullConditionalStatementsSayWhatTheyAre(string statement, string says)
+    {
+        var run = RunPreview(Harness.InClass("""
+                [Differentiable] public static double F(double[] w)
+                {
+                    double[]? h = new double[2];
+                    var g = new double[2];
+                    STATEMENT
+                    return w[1];
+                }
+            """.Replace("STATEMENT", statement)));
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0016", error.Id);
+        Assert.Contains(says, error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("if (h is not null)", error.GetMessage(), StringComparison.Ordinal);
+        Assert.DoesNotContain("must assign, call or throw", error.GetMessage(), StringComparison.Ordinal);
+    }
+
     private const string Model = """
         using System;
         using SymbolicGrad;
@@ -369,6 +394,17 @@ public class MlDraftTests
             + "    [Differentiable] public static double F(double[] w) => Act.Leaky(w[0]);", "SG0017", "a private member of 'Act'");
     }
 
+    /// <summary>The inputs of <see cref="LinqMaxAndMinAreEnumerables"/>: the two orders of ±0 are distinct cases (InlineData compares them equal).</summary>
+    public static TheoryData<double[]> MaxAndMinCases() => new()
+    {
+        new[] { 1.0, double.NaN, 3.0 },
+        new[] { double.NaN, 2.0 },
+        new[] { double.NaN, double.NaN },
+        new[] { -0.0, 0.0 },
+        new[] { 0.0, -0.0 },
+        new[] { 0.5, -1.5, 2.5 },
+    };
+
     /// <summary>
     /// LINQ's Max and Min of reals were lowered to Math.Max and Math.Min, which differ from Enumerable's: .NET's Max
     /// skips a NaN (NaN is below every number: [1, NaN, 3].Max() is 3) while Math.Max returns NaN, and at a tie of zeros
@@ -377,12 +413,7 @@ public class MlDraftTests
     /// of the element Enumerable picks.
     /// </summary>
     [Theory]
-    [InlineData(new[] { 1.0, double.NaN, 3.0 })]
-    [InlineData(new[] { double.NaN, 2.0 })]
-    [InlineData(new[] { double.NaN, double.NaN })]
-    [InlineData(new[] { -0.0, 0.0 })]
-    [InlineData(new[] { 0.0, -0.0 })]
-    [InlineData(new[] { 0.5, -1.5, 2.5 })]
+    [MemberData(nameof(MaxAndMinCases))]
     public void LinqMaxAndMinAreEnumerables(double[] w)
     {
         var assembly = CompilesPreview("""
