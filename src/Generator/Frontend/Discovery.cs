@@ -506,6 +506,7 @@ internal static class Discovery
             }
         }
 
+        ArrayFlows? flows = null;
         foreach (var (store, location, text) in lowerer.Writes)
         {
             var cls = aliasing.ClassOf(store.Array);
@@ -516,6 +517,14 @@ internal static class Discovery
 
             if (forbidden.TryGetValue(cls, out var mayBe) && owned.Contains(cls) && store.Array is Var through && !direct.Contains(through))
             {
+                flows ??= ArrayFlows.Of(ir);
+                if (!flows.MayHoldCallersArray(through))
+                {
+                    // The variable only ever holds the method's own arrays (h and next swapped, input = l == 0 ? x : h
+                    // read but never written): the class is wider than what flows into it.
+                    continue;
+                }
+
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text,
                     "an array that may be " + mayBe.What + " (the generator keeps the arrays one variable is given together, and this one shares them with " + mayBe.What + " through assignments or swaps, e.g. input = l == 0 ? x : h)",
                     "read the parameter's elements where they are needed instead of assigning it to a variable that also holds a local array (l == 0 ? x[k] : h[k]), or copy it into a local array first (" + mayBe.Copy + ")"));
