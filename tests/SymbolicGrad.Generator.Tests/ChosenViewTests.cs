@@ -221,6 +221,55 @@ public class ChosenViewTests
         AssertHessian(Objective(Source, "Loss", 2, 2, t), point, hessian);
     }
 
+    /// <summary>
+    /// Layers that choose their input (x in the first, the hidden array after) and swap two arrays, with second
+    /// derivatives (SG0018 before: see KnownGeneratorBugTests.LayersThatSwapTheirArraysAndChooseTheInputFromX for the
+    /// gradient against backpropagation): the Hessian is symmetric and agrees with centered differences of the gradient.
+    /// </summary>
+    [Fact]
+    public void LayersThatSwapTheirArrays_HessianAgreesWithDifferencesOfTheGradient()
+    {
+        const string Source = """
+                [Differentiable(Hessian = true)]
+                public static double Deep(double[] w, double[] x)
+                {
+                    int n = x.Length;
+                    double[] h = new double[n], next = new double[n];
+                    for (int l = 0; l < 3; l++)
+                    {
+                        var input = l == 0 ? x : h;
+                        for (int j = 0; j < n; j++)
+                        {
+                            double z = 0;
+                            for (int k = 0; k < n; k++) z += w[(l * n + j) * n + k] * input[k];
+                            next[j] = Math.Tanh(z);
+                        }
+
+                        (h, next) = (next, h);
+                    }
+
+                    double s = 0;
+                    for (int j = 0; j < n; j++) s += h[j] * h[j];
+                    return s;
+                }
+            """;
+        var f = Objective(Source, "Deep", 12, 2);
+        var point = Enumerable.Range(0, 14).Select(i => Math.Sin(1.7 * i + 0.3)).ToArray();
+        var h = new double[14 * 14];
+        f.Hessian(point, h);
+        for (int i = 0; i < 14; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                Assert.True(Math.Abs(h[i * 14 + j] - h[j * 14 + i]) <= 1e-12 * (1 + Math.Abs(h[i * 14 + j])), $"H[{i},{j}] = {h[i * 14 + j]:R}, H[{j},{i}] = {h[j * 14 + i]:R}");
+            }
+        }
+
+        Assert.Contains(h, v => Math.Abs(v) > 1e-3);
+        GradientCheck.Check(f, point, Expect.Tight).ThrowIfFailed();
+        GradientCheck.CheckHessian(f, point, Expect.Tight).ThrowIfFailed();
+    }
+
     private static DifferentiableFunction Objective(string members, string method, params object[] arguments)
     {
         var assembly = Expect.Compiles(Harness.InClass(members));
