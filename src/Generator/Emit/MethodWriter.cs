@@ -32,7 +32,7 @@ internal static partial class MethodWriter
         w.Line("#nullable enable");
         // Unreachable code, unused labels and locals, x == x of Math.Max(x, x)'s convention, members that hide a base
         // class's generated ones, and nullable flow warnings on the user's own data expressions copied as written.
-        w.Line("#pragma warning disable CS0108, CS0162, CS0164, CS0168, CS0219, CS1718, CS8321, CS8600, CS8601, CS8602, CS8603, CS8604");
+        w.Line("#pragma warning disable CS0108, CS0162, CS0164, CS0168, CS0219, CS1718, CS8321, CS8600, CS8601, CS8602, CS8603, CS8604, CS8625");
         w.Line();
         if (m.Namespace is not null)
         {

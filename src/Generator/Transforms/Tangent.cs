@@ -282,7 +282,7 @@ internal sealed class Tangent
                                 throw new UnsupportedException(_what + " of a method that keeps a span for its reverse sweep", "use arrays (T[]) for values a loop keeps");
                             }
 
-                            b.Add(new Push(p.Stack, t ?? new Lit("null", p.Value.Type)));
+                            b.Add(new Push(p.Stack, t ?? new Lit("null!", p.Value.Type)));
                         }
                     }
 
