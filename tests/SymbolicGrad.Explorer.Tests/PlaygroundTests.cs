@@ -308,4 +308,76 @@ public sealed class PlaygroundTests(ExplorerServer server)
 
         Assert.Equal(["w[0]", "w[1]", "w[2]", "w[3]"], r.GetProperty("parameterNames").EnumerateArray().Select(e => e.GetString()));
     }
+
+    [Fact]
+    public async Task A_jagged_matrix_parameter_runs_and_the_worker_stays()
+    {
+        // A double[][] parameter gets two objectives (row lengths, or rows and columns): the playground must pick one, not
+        // end its worker on the ambiguity and report a crash of the user's code. f = Σᵢⱼ (i + 2j + 1)·w[i][j]², so
+        // ∂f/∂w[i][j] = 2(i + 2j + 1)·w[i][j].
+        using var client = server.Client();
+        string source = Api.InClass("""
+                [Differentiable]
+                public static double Loss(double[][] w)
+                {
+                    double s = 0;
+                    for (int i = 0; i < w.Length; i++)
+                    {
+                        for (int j = 0; j < w[i].Length; j++)
+                        {
+                            s += (i + 2 * j + 1) * w[i][j] * w[i][j];
+                        }
+                    }
+
+                    return s;
+                }
+            """);
+        int replaced = (await client.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("replaced").GetInt32();
+        double[] start = [1.0, -1.0, 0.5, 2.0];
+        var r = await client.Playground(source, new { arrayLength = 2, start });
+        Assert.True(r.GetProperty("ok").GetBoolean(), Api.Describe(r));
+        Assert.Equal(["w[0][0]", "w[0][1]", "w[1][0]", "w[1][1]"], r.GetProperty("parameterNames").EnumerateArray().Select(e => e.GetString()));
+        var rows = r.GetProperty("check").GetProperty("rows");
+        for (int k = 0; k < 4; k++)
+        {
+            int i = k / 2, j = k % 2;
+            Assert.Equal(2 * (i + 2 * j + 1) * start[k], rows[k].GetProperty("analytic").GetDouble(), 12);
+        }
+
+        Assert.True(r.GetProperty("check").GetProperty("passed").GetBoolean());
+        Assert.Equal(replaced, (await client.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("replaced").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_method_of_a_generic_type_or_a_vector_valued_one_is_refused_with_a_message_and_the_worker_stays()
+    {
+        using var client = server.Client();
+        int replaced = (await client.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("replaced").GetInt32();
+        string generic = """
+            using SymbolicGrad;
+
+            public static partial class Box<T>
+            {
+                [Differentiable]
+                public static double Loss(double x, double y) => x * x + y * y;
+            }
+            """;
+        var r = await client.Playground(generic);
+        Assert.False(r.GetProperty("ok").GetBoolean());
+        Assert.Equal("unsupported", r.GetProperty("errorKind").GetString());
+        Assert.Contains("generic type Box<T>", r.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        string vector = Api.InClass("""
+                [Differentiable]
+                public static void Residuals(ReadOnlySpan<double> x, Span<double> r)
+                {
+                    r[0] = x[0] - 1;
+                    r[1] = x[0] * x[1];
+                }
+            """);
+        r = await client.Playground(vector);
+        Assert.Equal("unsupported", r.GetProperty("errorKind").GetString());
+        Assert.Contains("vector-valued", r.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(replaced, (await client.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("replaced").GetInt32());
+    }
 }

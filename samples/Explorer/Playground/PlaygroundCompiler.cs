@@ -150,6 +150,12 @@ public static class PlaygroundCompiler
         {
             return result with { ErrorKind = "runtime", Error = Describe(e.InnerException) };
         }
+        catch (Exception e) when (!IsOutOfMemory(e))
+        {
+            // Anything else reflection throws here is an answer too: an exception that left the worker ended it, and the
+            // page then blamed the user's code for a crash ("a stack overflow (endless recursion?)").
+            return result with { ErrorKind = "runtime", Error = Describe(e) };
+        }
 
         result = result with { ParameterNames = f.ParameterNames.ToArray(), Derivatives = f.Derivatives.ToArray() };
         double[] start = request.Start is { } s && s.Length == f.Dimension && s.All(double.IsFinite)
@@ -226,8 +232,24 @@ public static class PlaygroundCompiler
     {
         var type = assembly.GetType(entry.MetadataTypeName)
             ?? throw new ArgumentException($"The type {entry.Info.Type} was not found in the compiled code.");
-        var method = type.GetMethod(entry.Info.Name + "Objective", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance)
-            ?? throw new ArgumentException($"The generator wrote no {entry.Info.Name}Objective.");
+        if (type.ContainsGenericParameters)
+        {
+            throw new ArgumentException(
+                $"{entry.Info.Name} is a method of the generic type {entry.Info.Type}: the playground runs methods of non-generic types; move it to a non-generic partial class.");
+        }
+
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance;
+        // A jagged matrix parameter gets two objectives, NameObjective(int[] wRowLengths) and NameObjective(int wRows, int
+        // wColumns): take the one whose arguments are all lengths (GetMethod(name) threw AmbiguousMatchException here).
+        var candidates = type.GetMethods(all).Where(m => m.Name == entry.Info.Name + "Objective").ToArray();
+        var method = candidates.FirstOrDefault(m => m.GetParameters().All(p => p.ParameterType == typeof(int))) ?? candidates.FirstOrDefault();
+        if (method is null)
+        {
+            throw new ArgumentException(type.GetMethods(all).Any(m => m.Name == entry.Info.Name + "Jacobian")
+                ? $"{entry.Info.Name} is a vector-valued function (it returns void and writes its results into a span): the playground runs losses that return a double."
+                : $"The generator wrote no {entry.Info.Name}Objective.");
+        }
+
         var parameters = method.GetParameters();
         var arguments = new object?[parameters.Length];
         for (int i = 0; i < parameters.Length; i++)
