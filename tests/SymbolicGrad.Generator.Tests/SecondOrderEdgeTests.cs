@@ -139,6 +139,45 @@ public class SecondOrderEdgeTests
         }
     }
 
+    private delegate void DecayTangent(double a, double k, double[] t, double[] y, Span<double> r, double vA, double vK, Span<double> tangent);
+
+    /// <summary>
+    /// NameJacobian writes the Jacobian column by column while the method runs again for the next column, and
+    /// NameTangent writes the tangent while it reads the inputs: a jacobian that shared memory with r (or an input) was
+    /// read back changed, and the Jacobian came out wrong without a word (J[0][0] = r[1] for r = buffer[0..2], jacobian =
+    /// buffer[1..]). Both now check, as gradient outputs are checked: an ArgumentException naming the two.
+    /// </summary>
+    [Fact]
+    public void AJacobianOrTangentSharingMemoryWithTheResultsOrAnInputIsRefused()
+    {
+        var jac = Compiled.Value.GetMethod("DecayJacobian", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<DecayJacobian>();
+        var buffer = new double[6 + 12];
+        var e = Assert.Throws<ArgumentException>(() => jac(1.5, 0.2, DecayT, DecayY, buffer.AsSpan(0, 6), buffer.AsSpan(5, 12)));
+        Assert.Equal("jacobian", e.ParamName);
+        Assert.Contains("jacobian overlaps r", e.Message, StringComparison.Ordinal);
+
+        // data arrays are inputs too: the Jacobian may not be written over them
+        var t = DecayT.Concat(new double[6]).ToArray();
+        e = Assert.Throws<ArgumentException>(() => jac(1.5, 0.2, t, DecayY, new double[6], t.AsSpan(0, 12)));
+        Assert.Contains("jacobian overlaps t", e.Message, StringComparison.Ordinal);
+
+        var tangent = Compiled.Value.GetMethod("DecayTangent", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<DecayTangent>();
+        var y = DecayY.ToArray();
+        e = Assert.Throws<ArgumentException>(() => tangent(1.5, 0.2, DecayT, y, new double[6], 1, 0, y));
+        Assert.Contains("tangent overlaps y", e.Message, StringComparison.Ordinal);
+
+        // separate buffers: the Jacobian of r = a·e^(−k·t) − y, exactly
+        var r = new double[6];
+        var j = new double[12];
+        jac(1.5, 0.2, DecayT, DecayY, r, j);
+        for (int i = 0; i < 6; i++)
+        {
+            double ex = Math.Exp(-0.2 * DecayT[i]);
+            Assert.Equal(ex, j[2 * i], 1e-12);
+            Assert.Equal(-1.5 * DecayT[i] * ex, j[(2 * i) + 1], 1e-12);
+        }
+    }
+
     private const string Tagged = """
         using System;
         using SymbolicGrad;

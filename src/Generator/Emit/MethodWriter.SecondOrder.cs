@@ -354,6 +354,7 @@ internal static partial class MethodWriter
         seeds[results.Leaves[0].Var] = output;
         checks.Add("if (tangent.Length != " + r + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"tangent\", tangent.Length, \"" + r.TrimStart('@') + "\", " + r + ".Length);");
         checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)tangent, (global::System.ReadOnlySpan<double>)" + r + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"tangent\", \"" + r.TrimStart('@') + "\");");
+        checks.AddRange(OutputOverlapsInputs(source, "tangent"));
         checks.Add("tangent.Clear();");
         var tangent = new Tangent(ir, ir.Body, seeds, "the Jacobian");
         var body = tangent.Run();
@@ -383,6 +384,23 @@ internal static partial class MethodWriter
         w.Line(Modifiers(m, "Tangent") + " void " + m.Stem + "Tangent" + TypeParameterList(m) + "(" + string.Join(", ", parameters) + ")");
         WriteConstraints(w, m);
         PrintBody(w, m, ir, body, seeds.Values.OfType<Var>(), checks, null);
+    }
+
+    /// <summary>
+    /// The checks that a span output of doubles (<c>tangent</c>, <c>jacobian</c>) shares no memory with the method's
+    /// arrays of doubles, differentiated or data, parameters or [Trainable] members (as gradient outputs are checked).
+    /// </summary>
+    private static IEnumerable<string> OutputOverlapsInputs(IrMethod ir, string output)
+    {
+        var type = IrType.ArrayOf(IrType.Double, ArrayForm.Span);
+        foreach (var p in ir.Params.Where(p => IsRealArrayParam(p) || IsRealArrayTrainable(p)))
+        {
+            var pType = p.Leaves[0].Var.Type;
+            if (ScalarElement(pType).Equals(IrType.Double))
+            {
+                yield return OverlapCheck(output, type, output, p.Name, pType, p.Name.TrimStart('@'));
+            }
+        }
     }
 
     /// <summary>The number of differentiable values (the Jacobian's columns), as an expression over the method's parameters.</summary>
@@ -503,6 +521,14 @@ internal static partial class MethodWriter
         w.Line("int " + n + " = " + DimensionExpression(ir) + ";");
         w.Line("int " + rows + " = " + r + ".Length;");
         w.Line("if (jacobian.Length != " + rows + " * " + n + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"jacobian\", jacobian.Length, \"" + r.TrimStart('@') + ".Length × parameters\", " + rows + " * " + n + ");");
+        // the Jacobian is written column by column while the method runs again for the next column: memory it shares with
+        // the results or an input would be read back changed (a wrong Jacobian, silently)
+        w.Line("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)jacobian, (global::System.ReadOnlySpan<double>)" + r + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"jacobian\", \"" + r.TrimStart('@') + "\");");
+        foreach (var check in OutputOverlapsInputs(ir, "jacobian"))
+        {
+            w.Line(check);
+        }
+
         w.Comment("column j of the Jacobian is J·e_j: the tangent of the results along the j-th unit vector");
         w.Line("var " + direction + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<double>(" + n + ");");
         w.Line("var " + column + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<double>(" + rows + ");");
