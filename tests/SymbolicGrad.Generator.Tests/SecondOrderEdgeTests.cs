@@ -13,6 +13,16 @@ public class SecondOrderEdgeTests
     private const string Members = """
         [Differentiable(Hessian = true)] public static double PowXY(double x, double y) => Math.Pow(x, y);
         [Differentiable(Hessian = true)] public static double ScaledPow(double a, double p, [NoDerivative] double t) => a * Math.Pow(t, p);
+        [Differentiable(Hessian = true)] public static double SumCubes(double[] x)
+        {
+            double s = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                s += x[i] * x[i] * x[i];
+            }
+
+            return s;
+        }
         [Differentiable] public static void Decay(double a, double k, [NoDerivative] double[] t, [NoDerivative] double[] y, Span<double> r)
         {
             for (int i = 0; i < t.Length; i++)
@@ -175,6 +185,37 @@ public class SecondOrderEdgeTests
             double ex = Math.Exp(-0.2 * DecayT[i]);
             Assert.Equal(ex, j[2 * i], 1e-12);
             Assert.Equal(-1.5 * DecayT[i] * ex, j[(2 * i) + 1], 1e-12);
+        }
+    }
+
+    private delegate double SumCubesHvp(double[] x, ReadOnlySpan<double> vX, Span<double> dX, Span<double> hvX);
+
+    /// <summary>
+    /// NameHessianVectorProduct clears its outputs at entry and reads the direction and x after: hvX = vX (H·v in place,
+    /// as a CG loop might write it) gave 0, hvX over x or dX over vX a wrong product, all without a word; only dX against
+    /// x and against hvX were checked. Every output is now checked against x and the directions too. H of Σ xᵢ³ is
+    /// diag(6xᵢ).
+    /// </summary>
+    [Fact]
+    public void AHessianVectorProductSharingMemoryWithXOrTheDirectionIsRefused()
+    {
+        var hvp = Compiled.Value.GetMethod("SumCubesHessianVectorProduct", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<SumCubesHvp>();
+        double[] x = [1.0, -2.0, 0.5];
+        var v = new double[] { 1.0, 2.0, -1.0 };
+        var e = Assert.Throws<ArgumentException>(() => hvp(x, v, new double[3], v));
+        Assert.Contains("hvX overlaps vX", e.Message, StringComparison.Ordinal);
+        var xs = x.ToArray();
+        Assert.Contains("hvX overlaps x", Assert.Throws<ArgumentException>(() => hvp(xs, v, new double[3], xs)).Message, StringComparison.Ordinal);
+        Assert.Contains("dX overlaps vX", Assert.Throws<ArgumentException>(() => hvp(x, v, v, new double[3])).Message, StringComparison.Ordinal);
+        Assert.Equal([1.0, 2.0, -1.0], v);
+
+        var d = new double[3];
+        var hv = new double[3];
+        Assert.Equal(1 - 8 + 0.125, hvp(x, v, d, hv), 12);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(3 * x[i] * x[i], d[i], 12);
+            Assert.Equal(6 * x[i] * v[i], hv[i], 12);
         }
     }
 

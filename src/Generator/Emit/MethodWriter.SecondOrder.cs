@@ -193,6 +193,7 @@ internal static partial class MethodWriter
         var g = BuildGradient(m, source, ct);
         var ir = g.Ir;
         var (directions, seeds, checks) = Directions(ir);
+        var directionVars = seeds.Values.OfType<Var>().Where(v => v.Type.IsArray).ToList();
         checks.InsertRange(0, g.Checks);
 
         // Each output span dW gets its tangent span hvW: the Hessian-vector product's slice for w.
@@ -225,10 +226,22 @@ internal static partial class MethodWriter
                 spans.Add(hv);
                 productParams.Add("global::System.Span<" + element.CSharp + "> " + name);
                 checks.Add("if (" + name + ".Length != " + LengthOf(p) + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + name + "\", " + name + ".Length, \"" + p.Name.TrimStart('@') + "\", " + LengthOf(p) + ");");
+                // the product is cleared at entry and written while x is read: memory shared with an input was read as zeros
+                checks.AddRange(OutputOverlapsInputs(ir, name, element));
             }
             else
             {
                 productParams.Add("out " + p.Type + " " + name);
+            }
+        }
+
+        // Nor may an output share memory with a direction (hvX = vX, to compute H·v in place, gave 0 without a word):
+        // the outputs are cleared at entry and the direction is read after.
+        foreach (var output in g.ArrayOutputs.Values.Concat(spans))
+        {
+            foreach (var direction in directionVars.Where(v => ScalarElement(v.Type).Equals(ScalarElement(output.Type))))
+            {
+                checks.Add(OverlapCheck(output.Name!, output.Type, output.Name!, direction.Name!, direction.Type, direction.Name!));
             }
         }
 
@@ -390,13 +403,14 @@ internal static partial class MethodWriter
     /// The checks that a span output of doubles (<c>tangent</c>, <c>jacobian</c>) shares no memory with the method's
     /// arrays of doubles, differentiated or data, parameters or [Trainable] members (as gradient outputs are checked).
     /// </summary>
-    private static IEnumerable<string> OutputOverlapsInputs(IrMethod ir, string output)
+    private static IEnumerable<string> OutputOverlapsInputs(IrMethod ir, string output, IrType? element = null)
     {
-        var type = IrType.ArrayOf(IrType.Double, ArrayForm.Span);
+        element ??= IrType.Double;
+        var type = IrType.ArrayOf(element, ArrayForm.Span);
         foreach (var p in ir.Params.Where(p => IsRealArrayParam(p) || IsRealArrayTrainable(p)))
         {
             var pType = p.Leaves[0].Var.Type;
-            if (ScalarElement(pType).Equals(IrType.Double))
+            if (ScalarElement(pType).Equals(element))
             {
                 yield return OverlapCheck(output, type, output, p.Name, pType, p.Name.TrimStart('@'));
             }
