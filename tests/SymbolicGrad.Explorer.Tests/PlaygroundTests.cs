@@ -109,6 +109,9 @@ public sealed class PlaygroundTests(ExplorerServer server)
         var sg = r.GetProperty("diagnostics").EnumerateArray().Where(x => x.GetProperty("id").GetString()!.StartsWith("SG", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(sg);
         Assert.Contains(sg, d => d.GetProperty("line").GetInt32() == line && d.GetProperty("severity").GetString() == "error");
+        // ...in the user's file (no "file"), so that the editor underlines it: SG diagnostics came back as "(no location)",
+        // listed below the editor but never marked in it.
+        Assert.All(sg, d => Assert.False(d.TryGetProperty("file", out var file), $"{d.GetProperty("id")} came back in file {file}"));
         Assert.False(r.GetProperty("functions")[0].TryGetProperty("generated", out _), "no gradient is generated for a refused method");
     }
 

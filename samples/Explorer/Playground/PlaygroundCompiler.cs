@@ -368,8 +368,11 @@ public static class PlaygroundCompiler
             {
                 file = Path.GetFileName(d.Location.SourceTree?.FilePath ?? "generated.cs");
             }
-            else if (!d.Location.IsInSource)
+            else if (!d.Location.IsInSource && !(d.Location.Kind == LocationKind.ExternalFile && span.Path == user.FilePath))
             {
+                // The generator's diagnostics are values (a path and a span, no syntax tree) and arrive as external-file
+                // locations: those in the user's file are the user's (they were all "(no location)", listed but never
+                // underlined in the editor).
                 file = "(no location)";
             }
 
