@@ -383,4 +383,27 @@ public sealed class PlaygroundTests(ExplorerServer server)
         Assert.Contains("vector-valued", r.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(replaced, (await client.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("replaced").GetInt32());
     }
+
+    [Fact]
+    public async Task An_instance_method_of_a_struct_runs()
+    {
+        // The playground creates the receiver of an instance method; a struct has its parameterless constructor
+        // implicitly, which reflection's GetConstructor does not list, and the playground answered "S has no public
+        // parameterless constructor: make it static". f = (x − 1)² + 2y², ∇f = (2(x − 1), 4y).
+        using var client = server.Client();
+        string source = """
+            using SymbolicGrad;
+
+            public partial struct S
+            {
+                [Differentiable]
+                public double Loss(double x, double y) => (x - 1) * (x - 1) + 2 * y * y;
+            }
+            """;
+        var r = await client.Playground(source, new { start = new[] { 0.5, -1.5 } });
+        Assert.True(r.GetProperty("ok").GetBoolean(), Api.Describe(r));
+        var rows = r.GetProperty("check").GetProperty("rows");
+        Assert.Equal(2 * (0.5 - 1), rows[0].GetProperty("analytic").GetDouble(), 12);
+        Assert.Equal(4 * -1.5, rows[1].GetProperty("analytic").GetDouble(), 12);
+    }
 }

@@ -272,7 +272,8 @@ public static class PlaygroundCompiler
         object? target = null;
         if (!method.IsStatic)
         {
-            if (type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)
+            // A struct always has its parameterless constructor (GetConstructor does not list the implicit one).
+            if (type.IsAbstract || (!type.IsValueType && type.GetConstructor(Type.EmptyTypes) is null))
             {
                 throw new ArgumentException($"{entry.Info.Name} is an instance method and {entry.Info.Type} has no public parameterless constructor: make it static.");
             }
