@@ -57,7 +57,14 @@ public sealed class DifferentiableFunction
         HessianVectorProductFunction? hessianVectorProduct = null,
         HessianFunction? hessian = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        if (dimension < 1)
+        {
+            // A generated NameObjective(int xLength) passes its array lengths' sum: say which function and what to change.
+            throw new ArgumentOutOfRangeException(nameof(dimension), dimension,
+                $"{name ?? "f"} would have {dimension} parameters to differentiate; a DifferentiableFunction needs at least one " +
+                "(for a generated NameObjective, give its array parameters a length of at least 1).");
+        }
+
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(valueAndGradient);
         if (parameterNames is not null && parameterNames.Count != dimension)

@@ -37,7 +37,13 @@ public sealed class LeastSquaresFunction
         string? name = null,
         IReadOnlyList<string>? parameterNames = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        if (dimension < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dimension), dimension,
+                $"{name ?? "r"} would have {dimension} parameters to differentiate; a LeastSquaresFunction needs at least one " +
+                "(for a generated NameLeastSquares, give its array parameters a length of at least 1).");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(residualCount, 1);
         ArgumentNullException.ThrowIfNull(residuals);
         ArgumentNullException.ThrowIfNull(jacobian);

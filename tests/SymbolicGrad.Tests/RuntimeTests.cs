@@ -157,6 +157,19 @@ public class GradientCheckTests
     }
 
     [Fact]
+    public void AGeneratedObjectiveOfLengthZeroSaysWhichFunctionAndWhatToChange()
+    {
+        // RosenbrockObjective(0): the message was "dimension ('0') must be greater than or equal to '1'", about an argument
+        // the caller never passed.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => L.RosenbrockObjective(0));
+        Assert.Equal("dimension", e.ParamName);
+        Assert.Contains("Rosenbrock would have 0 parameters to differentiate", e.Message, StringComparison.Ordinal);
+        Assert.Contains("array parameters a length of at least 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("r would have 0 parameters", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new LeastSquaresFunction(0, 1, (p, r) => { }, (p, r, j) => { })).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DifferentiableFunctionValidatesItsArguments()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new DifferentiableFunction(0, p => 0, (p, g) => 0));
