@@ -151,6 +151,7 @@ public sealed class PlaygroundTests(ExplorerServer server)
         Assert.Equal("timeout", r.GetProperty("errorKind").GetString());
         Assert.Contains("Stopped after 3 s", r.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Contains("time limit", r.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("an endless loop?", r.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.InRange(clock.Elapsed.TotalSeconds, 2.5, 25);
 
         // The server keeps serving, and the next request compiles and runs.
@@ -405,5 +406,25 @@ public sealed class PlaygroundTests(ExplorerServer server)
         var rows = r.GetProperty("check").GetProperty("rows");
         Assert.Equal(2 * (0.5 - 1), rows[0].GetProperty("analytic").GetDouble(), 12);
         Assert.Equal(4 * -1.5, rows[1].GetProperty("analytic").GetDouble(), 12);
+    }
+
+    [Fact]
+    public async Task A_method_too_large_to_compile_in_time_is_stopped_with_a_message_that_says_so()
+    {
+        // 2,500 terms: legal C# that takes the generator seconds, so the worker is stopped before the code ever runs. The
+        // answer said "the code ran longer than the playground's time limit (an endless loop?)", about code that never ran.
+        using var client = server.Client();
+        string terms = string.Join(" + ", Enumerable.Range(0, 2500).Select(k => $"{k + 1}*x*y"));
+        string source = Api.InClass($$"""
+                [Differentiable]
+                public static double Loss(double x, double y) => {{terms}};
+            """);
+        Assert.True(source.Length < 32 * 1024);
+        var r = await client.Playground(source, new { timeLimitSeconds = 0.5 });
+        Assert.Equal("timeout", r.GetProperty("errorKind").GetString());
+        string error = r.GetProperty("error").GetString()!;
+        Assert.Contains("compiling the code", error, StringComparison.Ordinal);
+        Assert.Contains("the code did not run", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("endless loop", error, StringComparison.Ordinal);
     }
 }

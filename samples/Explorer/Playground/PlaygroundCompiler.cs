@@ -65,7 +65,9 @@ public static class PlaygroundCompiler
     private static readonly ISourceGenerator Generator = new DifferentiableGenerator().AsSourceGenerator();
 
     /// <summary>Compiles and runs <paramref name="request"/>; every problem comes back in the result, never as an exception (but out-of-memory).</summary>
-    public static PlaygroundResult Run(PlaygroundRequest request)
+    /// <param name="request">The request.</param>
+    /// <param name="running">Called once the code is compiled, just before the user's code starts to run.</param>
+    public static PlaygroundResult Run(PlaygroundRequest request, Action? running = null)
     {
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
@@ -118,6 +120,7 @@ public static class PlaygroundCompiler
         clock.Restart();
         var entry = request.Entry is null ? functions[0] : functions.FirstOrDefault(f => f.Info.Name == request.Entry) ?? functions[0];
         var context = new AssemblyLoadContext("playground", isCollectible: true);
+        running?.Invoke();
         try
         {
             stream.Position = 0;

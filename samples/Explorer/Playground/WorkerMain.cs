@@ -173,7 +173,7 @@ public static class WorkerMain
             bool fatal = false;
             try
             {
-                result = PlaygroundCompiler.Run(command.Job);
+                result = PlaygroundCompiler.Run(command.Job, () => protocol.WriteLine(JsonSerializer.Serialize(new WorkerReply(command.Id, null, Phase: "run"), Json.Options)));
             }
             catch (Exception e) when (PlaygroundCompiler.IsOutOfMemory(e))
             {
