@@ -57,7 +57,14 @@ public sealed class DifferentiableFunction
         HessianVectorProductFunction? hessianVectorProduct = null,
         HessianFunction? hessian = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        if (dimension < 1)
+        {
+            // A generated NameObjective(int xLength) passes its array lengths' sum: say which function and what to change.
+            throw new ArgumentOutOfRangeException(nameof(dimension), dimension,
+                $"{name ?? "f"} would have {dimension} parameters to differentiate; a DifferentiableFunction needs at least one " +
+                "(for a generated NameObjective, give its array parameters a length of at least 1).");
+        }
+
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(valueAndGradient);
         if (parameterNames is not null && parameterNames.Count != dimension)
@@ -142,29 +149,32 @@ public sealed class DifferentiableFunction
     }
 
     /// <summary>Evaluates f and writes ∇f into <paramref name="gradient"/>.</summary>
-    /// <exception cref="ArgumentException">A span's length is not <see cref="Dimension"/>.</exception>
+    /// <exception cref="ArgumentException">A span's length is not <see cref="Dimension"/>, or <paramref name="gradient"/> shares memory with <paramref name="parameters"/>.</exception>
     public double ValueAndGradient(ReadOnlySpan<double> parameters, Span<double> gradient)
     {
         CheckLength(parameters.Length, nameof(parameters));
         CheckLength(gradient.Length, nameof(gradient));
+        ThrowIfOverlaps(gradient, nameof(gradient), parameters, nameof(parameters));
         return _valueAndGradient(parameters, gradient);
     }
 
     /// <summary>Writes H(<paramref name="parameters"/>)·<paramref name="v"/> into <paramref name="result"/>, exactly.</summary>
     /// <exception cref="NotSupportedException"><see cref="HasHessian"/> is false.</exception>
-    /// <exception cref="ArgumentException">A span's length is not <see cref="Dimension"/>.</exception>
+    /// <exception cref="ArgumentException">A span's length is not <see cref="Dimension"/>, or <paramref name="result"/> shares memory with an input.</exception>
     public void HessianVectorProduct(ReadOnlySpan<double> parameters, ReadOnlySpan<double> v, Span<double> result)
     {
         var hvp = _hessianVectorProduct ?? throw NoHessian();
         CheckLength(parameters.Length, nameof(parameters));
         CheckLength(v.Length, nameof(v));
         CheckLength(result.Length, nameof(result));
+        ThrowIfOverlaps(result, nameof(result), parameters, nameof(parameters));
+        ThrowIfOverlaps(result, nameof(result), v, nameof(v));
         hvp(parameters, v, result);
     }
 
     /// <summary>Writes the dense Hessian at <paramref name="parameters"/> into <paramref name="result"/> (row-major, n × n, symmetric).</summary>
     /// <exception cref="NotSupportedException"><see cref="HasHessian"/> is false.</exception>
-    /// <exception cref="ArgumentException"><paramref name="parameters"/> does not have length n, or <paramref name="result"/> length n².</exception>
+    /// <exception cref="ArgumentException"><paramref name="parameters"/> does not have length n, or <paramref name="result"/> length n²; or <paramref name="result"/> shares memory with <paramref name="parameters"/>.</exception>
     public void Hessian(ReadOnlySpan<double> parameters, Span<double> result)
     {
         var hvp = _hessianVectorProduct ?? throw NoHessian();
@@ -174,6 +184,8 @@ public sealed class DifferentiableFunction
         {
             throw new ArgumentException($"{Name} has {n} parameters, so its Hessian has {n * n} entries, but result has length {result.Length}.", nameof(result));
         }
+
+        ThrowIfOverlaps(result, nameof(result), parameters, nameof(parameters));
 
         if (_hessian is not null)
         {
@@ -242,6 +254,20 @@ public sealed class DifferentiableFunction
     private NotSupportedException NoHessian() => new(
         $"{Name} has no exact second derivatives: mark its method [Differentiable(Hessian = true)] so that the generator writes them, " +
         "or build the DifferentiableFunction with a Hessian-vector product.");
+
+    /// <summary>
+    /// An output that shares memory with an input is written while the input is still read (a generated method clears its
+    /// outputs at entry): the result would be wrong without a word, so it is an error naming both.
+    /// </summary>
+    internal static void ThrowIfOverlaps(ReadOnlySpan<double> output, string outputName, ReadOnlySpan<double> input, string inputName)
+    {
+        if (output.Overlaps(input))
+        {
+            throw new ArgumentException(
+                $"{outputName} shares memory with {inputName}: the function writes {outputName} while it uses {inputName}, so give it a separate buffer.",
+                outputName);
+        }
+    }
 
     private void CheckLength(int length, string argument)
     {

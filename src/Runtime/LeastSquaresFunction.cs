@@ -37,7 +37,13 @@ public sealed class LeastSquaresFunction
         string? name = null,
         IReadOnlyList<string>? parameterNames = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(dimension, 1);
+        if (dimension < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(dimension), dimension,
+                $"{name ?? "r"} would have {dimension} parameters to differentiate; a LeastSquaresFunction needs at least one " +
+                "(for a generated NameLeastSquares, give its array parameters a length of at least 1).");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(residualCount, 1);
         ArgumentNullException.ThrowIfNull(residuals);
         ArgumentNullException.ThrowIfNull(jacobian);
@@ -69,21 +75,25 @@ public sealed class LeastSquaresFunction
     public IReadOnlyList<string> ParameterNames { get; }
 
     /// <summary>Evaluates r at <paramref name="parameters"/>.</summary>
-    /// <exception cref="ArgumentException">A span's length does not match n or m.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match n or m, or <paramref name="residuals"/> shares memory with <paramref name="parameters"/>.</exception>
     public void Residuals(ReadOnlySpan<double> parameters, Span<double> residuals)
     {
         CheckLength(parameters.Length, Dimension, nameof(parameters), "parameters");
         CheckLength(residuals.Length, ResidualCount, nameof(residuals), "residuals");
+        DifferentiableFunction.ThrowIfOverlaps(residuals, nameof(residuals), parameters, nameof(parameters));
         _residuals(parameters, residuals);
     }
 
     /// <summary>Evaluates r and its Jacobian J (row-major, m × n) at <paramref name="parameters"/>.</summary>
-    /// <exception cref="ArgumentException">A span's length does not match n, m or m·n.</exception>
+    /// <exception cref="ArgumentException">A span's length does not match n, m or m·n, or two of the spans share memory.</exception>
     public void Jacobian(ReadOnlySpan<double> parameters, Span<double> residuals, Span<double> jacobian)
     {
         CheckLength(parameters.Length, Dimension, nameof(parameters), "parameters");
         CheckLength(residuals.Length, ResidualCount, nameof(residuals), "residuals");
         CheckLength(jacobian.Length, ResidualCount * Dimension, nameof(jacobian), "Jacobian entries (m·n)");
+        DifferentiableFunction.ThrowIfOverlaps(residuals, nameof(residuals), parameters, nameof(parameters));
+        DifferentiableFunction.ThrowIfOverlaps(jacobian, nameof(jacobian), parameters, nameof(parameters));
+        DifferentiableFunction.ThrowIfOverlaps(jacobian, nameof(jacobian), residuals, nameof(residuals));
         _jacobian(parameters, residuals, jacobian);
     }
 

@@ -109,6 +109,9 @@ public sealed class PlaygroundTests(ExplorerServer server)
         var sg = r.GetProperty("diagnostics").EnumerateArray().Where(x => x.GetProperty("id").GetString()!.StartsWith("SG", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(sg);
         Assert.Contains(sg, d => d.GetProperty("line").GetInt32() == line && d.GetProperty("severity").GetString() == "error");
+        // ...in the user's file (no "file"), so that the editor underlines it: SG diagnostics came back as "(no location)",
+        // listed below the editor but never marked in it.
+        Assert.All(sg, d => Assert.False(d.TryGetProperty("file", out var file), $"{d.GetProperty("id")} came back in file {file}"));
         Assert.False(r.GetProperty("functions")[0].TryGetProperty("generated", out _), "no gradient is generated for a refused method");
     }
 
@@ -148,6 +151,7 @@ public sealed class PlaygroundTests(ExplorerServer server)
         Assert.Equal("timeout", r.GetProperty("errorKind").GetString());
         Assert.Contains("Stopped after 3 s", r.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Contains("time limit", r.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("an endless loop?", r.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.InRange(clock.Elapsed.TotalSeconds, 2.5, 25);
 
         // The server keeps serving, and the next request compiles and runs.
@@ -307,5 +311,120 @@ public sealed class PlaygroundTests(ExplorerServer server)
         }
 
         Assert.Equal(["w[0]", "w[1]", "w[2]", "w[3]"], r.GetProperty("parameterNames").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task A_jagged_matrix_parameter_runs_and_the_worker_stays()
+    {
+        // A double[][] parameter gets two objectives (row lengths, or rows and columns): the playground must pick one, not
+        // end its worker on the ambiguity and report a crash of the user's code. f = Σᵢⱼ (i + 2j + 1)·w[i][j]², so
+        // ∂f/∂w[i][j] = 2(i + 2j + 1)·w[i][j].
+        using var client = server.Client();
+        string source = Api.InClass("""
+                [Differentiable]
+                public static double Loss(double[][] w)
+                {
+                    double s = 0;
+                    for (int i = 0; i < w.Length; i++)
+                    {
+                        for (int j = 0; j < w[i].Length; j++)
+                        {
+                            s += (i + 2 * j + 1) * w[i][j] * w[i][j];
+                        }
+                    }
+
+                    return s;
+                }
+            """);
+        int replaced = (await client.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("replaced").GetInt32();
+        double[] start = [1.0, -1.0, 0.5, 2.0];
+        var r = await client.Playground(source, new { arrayLength = 2, start });
+        Assert.True(r.GetProperty("ok").GetBoolean(), Api.Describe(r));
+        Assert.Equal(["w[0][0]", "w[0][1]", "w[1][0]", "w[1][1]"], r.GetProperty("parameterNames").EnumerateArray().Select(e => e.GetString()));
+        var rows = r.GetProperty("check").GetProperty("rows");
+        for (int k = 0; k < 4; k++)
+        {
+            int i = k / 2, j = k % 2;
+            Assert.Equal(2 * (i + 2 * j + 1) * start[k], rows[k].GetProperty("analytic").GetDouble(), 12);
+        }
+
+        Assert.True(r.GetProperty("check").GetProperty("passed").GetBoolean());
+        Assert.Equal(replaced, (await client.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("replaced").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_method_of_a_generic_type_or_a_vector_valued_one_is_refused_with_a_message_and_the_worker_stays()
+    {
+        using var client = server.Client();
+        int replaced = (await client.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("replaced").GetInt32();
+        string generic = """
+            using SymbolicGrad;
+
+            public static partial class Box<T>
+            {
+                [Differentiable]
+                public static double Loss(double x, double y) => x * x + y * y;
+            }
+            """;
+        var r = await client.Playground(generic);
+        Assert.False(r.GetProperty("ok").GetBoolean());
+        Assert.Equal("unsupported", r.GetProperty("errorKind").GetString());
+        Assert.Contains("generic type Box<T>", r.GetProperty("error").GetString(), StringComparison.Ordinal);
+
+        string vector = Api.InClass("""
+                [Differentiable]
+                public static void Residuals(ReadOnlySpan<double> x, Span<double> r)
+                {
+                    r[0] = x[0] - 1;
+                    r[1] = x[0] * x[1];
+                }
+            """);
+        r = await client.Playground(vector);
+        Assert.Equal("unsupported", r.GetProperty("errorKind").GetString());
+        Assert.Contains("vector-valued", r.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(replaced, (await client.GetFromJsonAsync<JsonElement>("/api/status")).GetProperty("replaced").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_instance_method_of_a_struct_runs()
+    {
+        // The playground creates the receiver of an instance method; a struct has its parameterless constructor
+        // implicitly, which reflection's GetConstructor does not list, and the playground answered "S has no public
+        // parameterless constructor: make it static". f = (x − 1)² + 2y², ∇f = (2(x − 1), 4y).
+        using var client = server.Client();
+        string source = """
+            using SymbolicGrad;
+
+            public partial struct S
+            {
+                [Differentiable]
+                public double Loss(double x, double y) => (x - 1) * (x - 1) + 2 * y * y;
+            }
+            """;
+        var r = await client.Playground(source, new { start = new[] { 0.5, -1.5 } });
+        Assert.True(r.GetProperty("ok").GetBoolean(), Api.Describe(r));
+        var rows = r.GetProperty("check").GetProperty("rows");
+        Assert.Equal(2 * (0.5 - 1), rows[0].GetProperty("analytic").GetDouble(), 12);
+        Assert.Equal(4 * -1.5, rows[1].GetProperty("analytic").GetDouble(), 12);
+    }
+
+    [Fact]
+    public async Task A_method_too_large_to_compile_in_time_is_stopped_with_a_message_that_says_so()
+    {
+        // 2,500 terms: legal C# that takes the generator seconds, so the worker is stopped before the code ever runs. The
+        // answer said "the code ran longer than the playground's time limit (an endless loop?)", about code that never ran.
+        using var client = server.Client();
+        string terms = string.Join(" + ", Enumerable.Range(0, 2500).Select(k => $"{k + 1}*x*y"));
+        string source = Api.InClass($$"""
+                [Differentiable]
+                public static double Loss(double x, double y) => {{terms}};
+            """);
+        Assert.True(source.Length < 32 * 1024);
+        var r = await client.Playground(source, new { timeLimitSeconds = 0.5 });
+        Assert.Equal("timeout", r.GetProperty("errorKind").GetString());
+        string error = r.GetProperty("error").GetString()!;
+        Assert.Contains("compiling the code", error, StringComparison.Ordinal);
+        Assert.Contains("the code did not run", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("endless loop", error, StringComparison.Ordinal);
     }
 }

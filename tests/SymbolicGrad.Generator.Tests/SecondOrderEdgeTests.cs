@@ -13,6 +13,16 @@ public class SecondOrderEdgeTests
     private const string Members = """
         [Differentiable(Hessian = true)] public static double PowXY(double x, double y) => Math.Pow(x, y);
         [Differentiable(Hessian = true)] public static double ScaledPow(double a, double p, [NoDerivative] double t) => a * Math.Pow(t, p);
+        [Differentiable(Hessian = true)] public static double SumCubes(double[] x)
+        {
+            double s = 0;
+            for (int i = 0; i < x.Length; i++)
+            {
+                s += x[i] * x[i] * x[i];
+            }
+
+            return s;
+        }
         [Differentiable] public static void Decay(double a, double k, [NoDerivative] double[] t, [NoDerivative] double[] y, Span<double> r)
         {
             for (int i = 0; i < t.Length; i++)
@@ -136,6 +146,76 @@ public class SecondOrderEdgeTests
             Assert.Equal(10 - DecayY[i] + (1.5 * e), r[i], 1e-12);
             Assert.Equal(e, j[2 * i], 1e-12);
             Assert.Equal(-1.5 * DecayT[i] * e, j[(2 * i) + 1], 1e-12);
+        }
+    }
+
+    private delegate void DecayTangent(double a, double k, double[] t, double[] y, Span<double> r, double vA, double vK, Span<double> tangent);
+
+    /// <summary>
+    /// NameJacobian writes the Jacobian column by column while the method runs again for the next column, and
+    /// NameTangent writes the tangent while it reads the inputs: a jacobian that shared memory with r (or an input) was
+    /// read back changed, and the Jacobian came out wrong without a word (J[0][0] = r[1] for r = buffer[0..2], jacobian =
+    /// buffer[1..]). Both now check, as gradient outputs are checked: an ArgumentException naming the two.
+    /// </summary>
+    [Fact]
+    public void AJacobianOrTangentSharingMemoryWithTheResultsOrAnInputIsRefused()
+    {
+        var jac = Compiled.Value.GetMethod("DecayJacobian", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<DecayJacobian>();
+        var buffer = new double[6 + 12];
+        var e = Assert.Throws<ArgumentException>(() => jac(1.5, 0.2, DecayT, DecayY, buffer.AsSpan(0, 6), buffer.AsSpan(5, 12)));
+        Assert.Equal("jacobian", e.ParamName);
+        Assert.Contains("jacobian overlaps r", e.Message, StringComparison.Ordinal);
+
+        // data arrays are inputs too: the Jacobian may not be written over them
+        var t = DecayT.Concat(new double[6]).ToArray();
+        e = Assert.Throws<ArgumentException>(() => jac(1.5, 0.2, t, DecayY, new double[6], t.AsSpan(0, 12)));
+        Assert.Contains("jacobian overlaps t", e.Message, StringComparison.Ordinal);
+
+        var tangent = Compiled.Value.GetMethod("DecayTangent", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<DecayTangent>();
+        var y = DecayY.ToArray();
+        e = Assert.Throws<ArgumentException>(() => tangent(1.5, 0.2, DecayT, y, new double[6], 1, 0, y));
+        Assert.Contains("tangent overlaps y", e.Message, StringComparison.Ordinal);
+
+        // separate buffers: the Jacobian of r = a·e^(−k·t) − y, exactly
+        var r = new double[6];
+        var j = new double[12];
+        jac(1.5, 0.2, DecayT, DecayY, r, j);
+        for (int i = 0; i < 6; i++)
+        {
+            double ex = Math.Exp(-0.2 * DecayT[i]);
+            Assert.Equal(ex, j[2 * i], 1e-12);
+            Assert.Equal(-1.5 * DecayT[i] * ex, j[(2 * i) + 1], 1e-12);
+        }
+    }
+
+    private delegate double SumCubesHvp(double[] x, ReadOnlySpan<double> vX, Span<double> dX, Span<double> hvX);
+
+    /// <summary>
+    /// NameHessianVectorProduct clears its outputs at entry and reads the direction and x after: hvX = vX (H·v in place,
+    /// as a CG loop might write it) gave 0, hvX over x or dX over vX a wrong product, all without a word; only dX against
+    /// x and against hvX were checked. Every output is now checked against x and the directions too. H of Σ xᵢ³ is
+    /// diag(6xᵢ).
+    /// </summary>
+    [Fact]
+    public void AHessianVectorProductSharingMemoryWithXOrTheDirectionIsRefused()
+    {
+        var hvp = Compiled.Value.GetMethod("SumCubesHessianVectorProduct", BindingFlags.Public | BindingFlags.Static)!.CreateDelegate<SumCubesHvp>();
+        double[] x = [1.0, -2.0, 0.5];
+        var v = new double[] { 1.0, 2.0, -1.0 };
+        var e = Assert.Throws<ArgumentException>(() => hvp(x, v, new double[3], v));
+        Assert.Contains("hvX overlaps vX", e.Message, StringComparison.Ordinal);
+        var xs = x.ToArray();
+        Assert.Contains("hvX overlaps x", Assert.Throws<ArgumentException>(() => hvp(xs, v, new double[3], xs)).Message, StringComparison.Ordinal);
+        Assert.Contains("dX overlaps vX", Assert.Throws<ArgumentException>(() => hvp(x, v, v, new double[3])).Message, StringComparison.Ordinal);
+        Assert.Equal([1.0, 2.0, -1.0], v);
+
+        var d = new double[3];
+        var hv = new double[3];
+        Assert.Equal(1 - 8 + 0.125, hvp(x, v, d, hv), 12);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(3 * x[i] * x[i], d[i], 12);
+            Assert.Equal(6 * x[i] * v[i], hv[i], 12);
         }
     }
 

@@ -228,6 +228,36 @@ public class OptimizerContractTests
     }
 
     [Fact]
+    public void AStateWhoseBufferIsLongerThanItsBytesIsCorruptNotAnAllocation()
+    {
+        // A well-formed header with a valid checksum (FNV-1a is no secret) declaring dimension 2³¹ − 1 and a buffer of that
+        // length, followed by one double: reading allocated the buffer first (OutOfMemoryException, "array dimensions
+        // exceeded", from a state of 50 bytes) before it found the data missing.
+        var body = new List<byte>();
+        body.AddRange("SGOS"u8.ToArray());
+        body.AddRange(BitConverter.GetBytes((ushort)1));
+        body.AddRange(BitConverter.GetBytes((ushort)3));
+        body.AddRange("Sgd"u8.ToArray());
+        body.AddRange(BitConverter.GetBytes(int.MaxValue));
+        body.AddRange(BitConverter.GetBytes(1L));
+        body.AddRange(BitConverter.GetBytes((ushort)1));
+        body.Add(3); // a buffer
+        body.AddRange(BitConverter.GetBytes((ushort)8));
+        body.AddRange("momentum"u8.ToArray());
+        body.AddRange(BitConverter.GetBytes(int.MaxValue));
+        body.AddRange(BitConverter.GetBytes(1.0));
+        ulong hash = 14695981039346656037UL;
+        foreach (byte b in body)
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        byte[] crafted = [.. body, .. BitConverter.GetBytes(hash)];
+        var e = Assert.Throws<InvalidDataException>(() => OptimizerState.FromBytes(crafted));
+        Assert.Contains("buffer 'momentum' has 2147483647 doubles but only 8 bytes follow", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void StateFromAnotherOptimizerIsRejected()
     {
         var state = OptimizerState.FromBytes(SavedAdam(out _));

@@ -106,6 +106,27 @@ public class SearchTests
         Assert.True(result.Losses.Min() < result.Losses[0] / 10); // the loss went down before exploding
     }
 
+    [Theory]
+    [InlineData(1e-300, 1e10)]
+    [InlineData(4.9e-324, 1.0)] // a subnormal first rate: 1 / 4.9e-324 overflows too
+    public void RangeTestOverARangeWiderThanADoubleHoldsStillGrowsGeometrically(double min, double max)
+    {
+        // The ratio max/min is +∞ here; the rates used to be min·∞^(i/(n−1)) = ∞ from the second step on, and the run
+        // threw "LearningRate must be a finite number" for arguments it had accepted.
+        var result = LearningRateFinder.Run(LineData(50), [0.0, 0.0], () => new Sgd(), minLearningRate: min,
+            maxLearningRate: max, steps: 40, batching: Batching.FullBatch);
+        Assert.Equal(min, result.LearningRates[0]);
+        double logStep = (Math.Log(max) - Math.Log(min)) / 39;
+        for (int k = 1; k < result.LearningRates.Count; k++)
+        {
+            Assert.True(double.IsFinite(result.LearningRates[k]));
+            // 6 places: rates near 1e-320 are subnormal, with fewer significant bits than a double
+            Assert.Equal(logStep, Math.Log(result.LearningRates[k]) - Math.Log(result.LearningRates[k - 1]), 6);
+        }
+
+        Assert.All(result.LearningRates, r => Assert.InRange(r, min, max));
+    }
+
     [Fact]
     public void RangeTestValidatesArguments()
     {

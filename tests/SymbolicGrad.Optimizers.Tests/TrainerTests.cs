@@ -154,6 +154,23 @@ public class TrainerTests
     }
 
     [Fact]
+    public void EarlyStoppingWithAValidationLossThatIsNaNAtTheStartStillKeepsTheBestTrainedParameters()
+    {
+        // The validation loss (w − 1)²·w/w is NaN at the start w = 0 only. NaN was taken as the best loss so far, no later
+        // loss compared below it, and after 3 epochs the run stopped and returned w = 0, the untrained start, as the best.
+        // The run is the one above: w_k = 3 − 3·0.8^k passes closest to 1 at k = 2 (w = 1.08).
+        var f = TestFunctions.AsFunction(1, TestFunctions.Shifted, "(w-3)^2");
+        var result = Trainer.Minimize(f, [0.0], new Sgd(0.1), new TrainingOptions
+        {
+            MaxEpochs = 100,
+            EarlyStopping = new EarlyStopping(p => (p[0] - 1) * (p[0] - 1) * p[0] / p[0], Patience: 3),
+        });
+        Assert.Equal(StopReason.EarlyStopped, result.StopReason);
+        Assert.Equal(1.08, result.Parameters[0], 12);
+        Assert.Equal(5, result.Steps);
+    }
+
+    [Fact]
     public void PlateauStopsTheRun()
     {
         var f = TestFunctions.AsFunction(1, TestFunctions.Shifted, "(w-3)^2");

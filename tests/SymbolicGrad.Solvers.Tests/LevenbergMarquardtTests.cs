@@ -165,6 +165,9 @@ public class LevenbergMarquardtTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new LevenbergMarquardt(new() { Scaling = LevenbergMarquardtScaling.Fixed, Diagonal = [1.0, 0.0] }));
         Assert.Contains("Diagonal has 1 entries", Assert.Throws<ArgumentException>(() =>
             new LevenbergMarquardt(new() { Scaling = LevenbergMarquardtScaling.Fixed, Diagonal = [1.0] }).Minimize(f, [0.0, 0.0])).Message);
+        // A Diagonal without Fixed scaling was ignored silently (mode 1 computes D from J): refused, saying how to use it.
+        Assert.Contains("set Scaling = LevenbergMarquardtScaling.Fixed", Assert.Throws<ArgumentException>(() => new LevenbergMarquardt(new() { Diagonal = [1.0, 1e3] })).Message);
+        Assert.Contains("options.Diagonal is set", Assert.Throws<ArgumentException>(() => f.Minimize([0.0, 0.0], new MinimizeOptions { LevenbergMarquardt = new() { Diagonal = [1.0, 1e3] } })).Message);
         Assert.Equal("options.FunctionTolerance", Assert.Throws<ArgumentOutOfRangeException>(() => new LevenbergMarquardt(new() { FunctionTolerance = -1 })).ParamName);
         Assert.Equal("options.StepBound", Assert.Throws<ArgumentOutOfRangeException>(() => new LevenbergMarquardt(new() { StepBound = 0 })).ParamName);
         Assert.Equal("options.MaxEvaluations", Assert.Throws<ArgumentOutOfRangeException>(() => new LevenbergMarquardt(new() { MaxEvaluations = 0 })).ParamName);

@@ -157,6 +157,19 @@ public class GradientCheckTests
     }
 
     [Fact]
+    public void AGeneratedObjectiveOfLengthZeroSaysWhichFunctionAndWhatToChange()
+    {
+        // RosenbrockObjective(0): the message was "dimension ('0') must be greater than or equal to '1'", about an argument
+        // the caller never passed.
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => L.RosenbrockObjective(0));
+        Assert.Equal("dimension", e.ParamName);
+        Assert.Contains("Rosenbrock would have 0 parameters to differentiate", e.Message, StringComparison.Ordinal);
+        Assert.Contains("array parameters a length of at least 1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("r would have 0 parameters", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new LeastSquaresFunction(0, 1, (p, r) => { }, (p, r, j) => { })).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DifferentiableFunctionValidatesItsArguments()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new DifferentiableFunction(0, p => 0, (p, g) => 0));
@@ -165,5 +178,54 @@ public class GradientCheckTests
         Assert.Throws<ArgumentException>(() => f.Value(new double[3]));
         Assert.Throws<ArgumentException>(() => f.ValueAndGradient(new double[2], new double[1]));
         Assert.Equal("Bowl(w, b)", f.ToString());
+    }
+
+    /// <summary>
+    /// An output sharing memory with an input was not checked: a hand-built function (or a generated one) then wrote its
+    /// output while still reading the input, and the answer was wrong without a word (LeastSquaresFunction.Jacobian with
+    /// residuals over the parameters cleared x before the residuals were computed: r = [0, 1] for r(1, 2) = [10, 0]).
+    /// </summary>
+    [Fact]
+    public void OutputsSharingMemoryWithInputsAreRefusedNamingBoth()
+    {
+        // f(x) = x0² + 3·x1²: the delegate reads x after it wrote g[0], as a generated gradient that clears its output does.
+        var f = new DifferentiableFunction(2, p => (p[0] * p[0]) + (3 * p[1] * p[1]), (p, g) =>
+        {
+            g[0] = 2 * p[0];
+            g[1] = 6 * p[1];
+            return (p[0] * p[0]) + (3 * p[1] * p[1]);
+        }, hessianVectorProduct: (p, v, r) =>
+        {
+            r[0] = 2 * v[0];
+            r[1] = 6 * v[1];
+        });
+        var buffer = new double[] { 1.0, 2.0 };
+        var e = Assert.Throws<ArgumentException>(() => f.ValueAndGradient(buffer, buffer));
+        Assert.Equal("gradient", e.ParamName);
+        Assert.Contains("gradient shares memory with parameters", e.Message, StringComparison.Ordinal);
+        var v = new double[] { 1.0, 0.0 };
+        Assert.Contains("result shares memory with v", Assert.Throws<ArgumentException>(() => f.HessianVectorProduct(buffer, v, v)).Message, StringComparison.Ordinal);
+        var six = new double[6];
+        Assert.Contains("result shares memory with parameters", Assert.Throws<ArgumentException>(() => f.Hessian(six.AsSpan(0, 2), six.AsSpan(1, 4))).Message, StringComparison.Ordinal);
+
+        // r(x) = (10(x1 − x0²), 1 − x0), J = [[−20·x0, 10], [−1, 0]]
+        var r = new LeastSquaresFunction(2, 2,
+            (p, res) => { res[0] = 10 * (p[1] - (p[0] * p[0])); res[1] = 1 - p[0]; },
+            (p, res, jac) => { res.Clear(); res[0] = 10 * (p[1] - (p[0] * p[0])); res[1] = 1 - p[0]; jac[0] = -20 * p[0]; jac[1] = 10; jac[2] = -1; jac[3] = 0; });
+        var all = new double[] { 1.0, 2.0, 0, 0, 0, 0 };
+        Assert.Contains("residuals shares memory with parameters", Assert.Throws<ArgumentException>(() => r.Jacobian(all.AsSpan(0, 2), all.AsSpan(0, 2), all.AsSpan(2, 4))).Message, StringComparison.Ordinal);
+        Assert.Contains("residuals shares memory with parameters", Assert.Throws<ArgumentException>(() => r.Residuals(all.AsSpan(0, 2), all.AsSpan(1, 2))).Message, StringComparison.Ordinal);
+        Assert.Contains("jacobian shares memory with residuals", Assert.Throws<ArgumentException>(() => r.Jacobian([1.0, 2.0], all.AsSpan(0, 2), all.AsSpan(1, 4))).Message, StringComparison.Ordinal);
+        Assert.Contains("jacobian shares memory with parameters", Assert.Throws<ArgumentException>(() => r.Jacobian(all.AsSpan(0, 2), new double[2], all.AsSpan(1, 4))).Message, StringComparison.Ordinal);
+
+        // separate buffers: the closed forms
+        var g = new double[2];
+        Assert.Equal(13.0, f.ValueAndGradient(buffer, g));
+        Assert.Equal([2.0, 12.0], g);
+        var res = new double[2];
+        var jac = new double[4];
+        r.Jacobian([1.0, 2.0], res, jac);
+        Assert.Equal([10.0, 0.0], res);
+        Assert.Equal([-20.0, 10.0, -1.0, 0.0], jac);
     }
 }

@@ -65,7 +65,9 @@ public static class PlaygroundCompiler
     private static readonly ISourceGenerator Generator = new DifferentiableGenerator().AsSourceGenerator();
 
     /// <summary>Compiles and runs <paramref name="request"/>; every problem comes back in the result, never as an exception (but out-of-memory).</summary>
-    public static PlaygroundResult Run(PlaygroundRequest request)
+    /// <param name="request">The request.</param>
+    /// <param name="running">Called once the code is compiled, just before the user's code starts to run.</param>
+    public static PlaygroundResult Run(PlaygroundRequest request, Action? running = null)
     {
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
@@ -118,6 +120,7 @@ public static class PlaygroundCompiler
         clock.Restart();
         var entry = request.Entry is null ? functions[0] : functions.FirstOrDefault(f => f.Info.Name == request.Entry) ?? functions[0];
         var context = new AssemblyLoadContext("playground", isCollectible: true);
+        running?.Invoke();
         try
         {
             stream.Position = 0;
@@ -149,6 +152,12 @@ public static class PlaygroundCompiler
         catch (TargetInvocationException e) when (e.InnerException is not null && !IsOutOfMemory(e))
         {
             return result with { ErrorKind = "runtime", Error = Describe(e.InnerException) };
+        }
+        catch (Exception e) when (!IsOutOfMemory(e))
+        {
+            // Anything else reflection throws here is an answer too: an exception that left the worker ended it, and the
+            // page then blamed the user's code for a crash ("a stack overflow (endless recursion?)").
+            return result with { ErrorKind = "runtime", Error = Describe(e) };
         }
 
         result = result with { ParameterNames = f.ParameterNames.ToArray(), Derivatives = f.Derivatives.ToArray() };
@@ -226,8 +235,24 @@ public static class PlaygroundCompiler
     {
         var type = assembly.GetType(entry.MetadataTypeName)
             ?? throw new ArgumentException($"The type {entry.Info.Type} was not found in the compiled code.");
-        var method = type.GetMethod(entry.Info.Name + "Objective", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance)
-            ?? throw new ArgumentException($"The generator wrote no {entry.Info.Name}Objective.");
+        if (type.ContainsGenericParameters)
+        {
+            throw new ArgumentException(
+                $"{entry.Info.Name} is a method of the generic type {entry.Info.Type}: the playground runs methods of non-generic types; move it to a non-generic partial class.");
+        }
+
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance;
+        // A jagged matrix parameter gets two objectives, NameObjective(int[] wRowLengths) and NameObjective(int wRows, int
+        // wColumns): take the one whose arguments are all lengths (GetMethod(name) threw AmbiguousMatchException here).
+        var candidates = type.GetMethods(all).Where(m => m.Name == entry.Info.Name + "Objective").ToArray();
+        var method = candidates.FirstOrDefault(m => m.GetParameters().All(p => p.ParameterType == typeof(int))) ?? candidates.FirstOrDefault();
+        if (method is null)
+        {
+            throw new ArgumentException(type.GetMethods(all).Any(m => m.Name == entry.Info.Name + "Jacobian")
+                ? $"{entry.Info.Name} is a vector-valued function (it returns void and writes its results into a span): the playground runs losses that return a double."
+                : $"The generator wrote no {entry.Info.Name}Objective.");
+        }
+
         var parameters = method.GetParameters();
         var arguments = new object?[parameters.Length];
         for (int i = 0; i < parameters.Length; i++)
@@ -250,7 +275,8 @@ public static class PlaygroundCompiler
         object? target = null;
         if (!method.IsStatic)
         {
-            if (type.IsAbstract || type.GetConstructor(Type.EmptyTypes) is null)
+            // A struct always has its parameterless constructor (GetConstructor does not list the implicit one).
+            if (type.IsAbstract || (!type.IsValueType && type.GetConstructor(Type.EmptyTypes) is null))
             {
                 throw new ArgumentException($"{entry.Info.Name} is an instance method and {entry.Info.Type} has no public parameterless constructor: make it static.");
             }
@@ -346,8 +372,11 @@ public static class PlaygroundCompiler
             {
                 file = Path.GetFileName(d.Location.SourceTree?.FilePath ?? "generated.cs");
             }
-            else if (!d.Location.IsInSource)
+            else if (!d.Location.IsInSource && !(d.Location.Kind == LocationKind.ExternalFile && span.Path == user.FilePath))
             {
+                // The generator's diagnostics are values (a path and a span, no syntax tree) and arrive as external-file
+                // locations: those in the user's file are the user's (they were all "(no location)", listed but never
+                // underlined in the editor).
                 file = "(no location)";
             }
 

@@ -174,4 +174,6 @@ public sealed record WorkerCommand(long Id, PlaygroundRequest Job);
 /// <param name="Ready">True on the ready line.</param>
 /// <param name="WarmupMs">On the ready line: how long the warm-up took.</param>
 /// <param name="Fatal">The worker is about to exit (after an out-of-memory): do not reuse it.</param>
-public sealed record WorkerReply(long Id, PlaygroundResult? Result, bool Ready = false, double WarmupMs = 0, bool Fatal = false);
+/// <param name="Phase">A progress line, not an answer: "run" when the worker has compiled the code and starts running it
+/// (so that a timeout can say whether compiling or running took too long).</param>
+public sealed record WorkerReply(long Id, PlaygroundResult? Result, bool Ready = false, double WarmupMs = 0, bool Fatal = false, string? Phase = null);

@@ -173,7 +173,7 @@ public static class WorkerMain
             bool fatal = false;
             try
             {
-                result = PlaygroundCompiler.Run(command.Job);
+                result = PlaygroundCompiler.Run(command.Job, () => protocol.WriteLine(JsonSerializer.Serialize(new WorkerReply(command.Id, null, Phase: "run"), Json.Options)));
             }
             catch (Exception e) when (PlaygroundCompiler.IsOutOfMemory(e))
             {
@@ -187,6 +187,12 @@ public static class WorkerMain
             catch (InsufficientExecutionStackException)
             {
                 result = new PlaygroundResult { ErrorKind = "crash", Error = "The code nests too deeply for the compiler's stack." };
+            }
+            catch (Exception e)
+            {
+                // Not the user's code failing (that is caught inside Run): the playground itself. Answer and keep serving,
+                // rather than exit and have the server report a crash of the user's code.
+                result = new PlaygroundResult { ErrorKind = "runtime", Error = $"The playground could not run this code ({e.GetType().Name}: {e.Message})." };
             }
 
             protocol.WriteLine(JsonSerializer.Serialize(new WorkerReply(command.Id, result, Fatal: fatal), Json.Options));

@@ -20,6 +20,7 @@ public sealed class WorkerProcess : IDisposable
     private TaskCompletionSource<WorkerReply>? _pending;
     private long _nextId;
     private volatile string? _killReason;
+    private volatile string? _phase;
 
     private WorkerProcess(int memoryMegabytes)
     {
@@ -93,6 +94,7 @@ public sealed class WorkerProcess : IDisposable
     public async Task<(PlaygroundResult Result, bool Reusable)> RunAsync(PlaygroundRequest job, TimeSpan timeout)
     {
         var pending = new TaskCompletionSource<WorkerReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _phase = null;
         _pending = pending;
         long id = ++_nextId;
         try
@@ -113,12 +115,16 @@ public sealed class WorkerProcess : IDisposable
         }
         catch (TimeoutException)
         {
+            bool running = _phase == "run";
             Kill("timeout");
             var seconds = timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
             return (new PlaygroundResult
             {
                 ErrorKind = "timeout",
-                Error = $"Stopped after {seconds} s: the code ran longer than the playground's time limit (an endless loop?). The worker was replaced; edit the code to try again.",
+                Error = running
+                    ? $"Stopped after {seconds} s: the code ran longer than the playground's time limit (an endless loop?). The worker was replaced; edit the code to try again."
+                    : $"Stopped after {seconds} s: compiling the code (parsing, binding and the generator) took longer than the playground's time limit; " +
+                      "the code did not run. Very large methods or many [Differentiable] methods take long: split them into helpers, or keep fewer. The worker was replaced.",
                 Worker = Number,
             }, false);
         }
@@ -241,7 +247,14 @@ public sealed class WorkerProcess : IDisposable
                     return;
                 }
 
-                if (reply.Ready)
+                if (reply.Phase is { } phase)
+                {
+                    if (reply.Id == _nextId)
+                    {
+                        _phase = phase;
+                    }
+                }
+                else if (reply.Ready)
                 {
                     _ready.TrySetResult(reply);
                 }

@@ -193,6 +193,7 @@ internal static partial class MethodWriter
         var g = BuildGradient(m, source, ct);
         var ir = g.Ir;
         var (directions, seeds, checks) = Directions(ir);
+        var directionVars = seeds.Values.OfType<Var>().Where(v => v.Type.IsArray).ToList();
         checks.InsertRange(0, g.Checks);
 
         // Each output span dW gets its tangent span hvW: the Hessian-vector product's slice for w.
@@ -225,10 +226,22 @@ internal static partial class MethodWriter
                 spans.Add(hv);
                 productParams.Add("global::System.Span<" + element.CSharp + "> " + name);
                 checks.Add("if (" + name + ".Length != " + LengthOf(p) + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + name + "\", " + name + ".Length, \"" + p.Name.TrimStart('@') + "\", " + LengthOf(p) + ");");
+                // the product is cleared at entry and written while x is read: memory shared with an input was read as zeros
+                checks.AddRange(OutputOverlapsInputs(ir, name, element));
             }
             else
             {
                 productParams.Add("out " + p.Type + " " + name);
+            }
+        }
+
+        // Nor may an output share memory with a direction (hvX = vX, to compute H·v in place, gave 0 without a word):
+        // the outputs are cleared at entry and the direction is read after.
+        foreach (var output in g.ArrayOutputs.Values.Concat(spans))
+        {
+            foreach (var direction in directionVars.Where(v => ScalarElement(v.Type).Equals(ScalarElement(output.Type))))
+            {
+                checks.Add(OverlapCheck(output.Name!, output.Type, output.Name!, direction.Name!, direction.Type, direction.Name!));
             }
         }
 
@@ -354,6 +367,7 @@ internal static partial class MethodWriter
         seeds[results.Leaves[0].Var] = output;
         checks.Add("if (tangent.Length != " + r + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"tangent\", tangent.Length, \"" + r.TrimStart('@') + "\", " + r + ".Length);");
         checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)tangent, (global::System.ReadOnlySpan<double>)" + r + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"tangent\", \"" + r.TrimStart('@') + "\");");
+        checks.AddRange(OutputOverlapsInputs(source, "tangent"));
         checks.Add("tangent.Clear();");
         var tangent = new Tangent(ir, ir.Body, seeds, "the Jacobian");
         var body = tangent.Run();
@@ -383,6 +397,24 @@ internal static partial class MethodWriter
         w.Line(Modifiers(m, "Tangent") + " void " + m.Stem + "Tangent" + TypeParameterList(m) + "(" + string.Join(", ", parameters) + ")");
         WriteConstraints(w, m);
         PrintBody(w, m, ir, body, seeds.Values.OfType<Var>(), checks, null);
+    }
+
+    /// <summary>
+    /// The checks that a span output of doubles (<c>tangent</c>, <c>jacobian</c>) shares no memory with the method's
+    /// arrays of doubles, differentiated or data, parameters or [Trainable] members (as gradient outputs are checked).
+    /// </summary>
+    private static IEnumerable<string> OutputOverlapsInputs(IrMethod ir, string output, IrType? element = null)
+    {
+        element ??= IrType.Double;
+        var type = IrType.ArrayOf(element, ArrayForm.Span);
+        foreach (var p in ir.Params.Where(p => IsRealArrayParam(p) || IsRealArrayTrainable(p)))
+        {
+            var pType = p.Leaves[0].Var.Type;
+            if (ScalarElement(pType).Equals(element))
+            {
+                yield return OverlapCheck(output, type, output, p.Name, pType, p.Name.TrimStart('@'));
+            }
+        }
     }
 
     /// <summary>The number of differentiable values (the Jacobian's columns), as an expression over the method's parameters.</summary>
@@ -503,6 +535,14 @@ internal static partial class MethodWriter
         w.Line("int " + n + " = " + DimensionExpression(ir) + ";");
         w.Line("int " + rows + " = " + r + ".Length;");
         w.Line("if (jacobian.Length != " + rows + " * " + n + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"jacobian\", jacobian.Length, \"" + r.TrimStart('@') + ".Length × parameters\", " + rows + " * " + n + ");");
+        // the Jacobian is written column by column while the method runs again for the next column: memory it shares with
+        // the results or an input would be read back changed (a wrong Jacobian, silently)
+        w.Line("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)jacobian, (global::System.ReadOnlySpan<double>)" + r + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"jacobian\", \"" + r.TrimStart('@') + "\");");
+        foreach (var check in OutputOverlapsInputs(ir, "jacobian"))
+        {
+            w.Line(check);
+        }
+
         w.Comment("column j of the Jacobian is J·e_j: the tangent of the results along the j-th unit vector");
         w.Line("var " + direction + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<double>(" + n + ");");
         w.Line("var " + column + " = global::SymbolicGrad.Internal.AdjointBuffers.Rent<double>(" + rows + ");");

@@ -180,6 +180,13 @@ public sealed class OptimizerState
                         throw Corrupt($"buffer '{entry}' has length {length} but the dimension is {dimension}");
                     }
 
+                    if ((long)length * sizeof(double) > body.Length - r.Position)
+                    {
+                        // Checked before the buffer is allocated: a crafted state (the checksum is no secret) with a
+                        // dimension of 2³¹ − 1 asked for 16 GB, and the Explorer restores states its page sends.
+                        throw Corrupt($"buffer '{entry}' has {length} doubles but only {body.Length - r.Position} bytes follow");
+                    }
+
                     var buffer = new double[length];
                     for (int k = 0; k < length; k++)
                     {

@@ -47,6 +47,14 @@ public sealed class LevenbergMarquardt
             throw new ArgumentOutOfRangeException(nameof(options), options.Scaling, "Unknown scaling mode.");
         }
 
+        if (options.Scaling != LevenbergMarquardtScaling.Fixed && options.Diagonal is not null)
+        {
+            // MINPACK's mode 1 computes D itself: a diag given with it was ignored without a word.
+            throw new ArgumentException(
+                "options.Diagonal is set but options.Scaling is Jacobian, which computes the scaling from the Jacobian and would ignore it: " +
+                "set Scaling = LevenbergMarquardtScaling.Fixed to use Diagonal, or leave Diagonal null.", nameof(options));
+        }
+
         if (options.Scaling == LevenbergMarquardtScaling.Fixed)
         {
             if (options.Diagonal is null)

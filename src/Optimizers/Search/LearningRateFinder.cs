@@ -81,6 +81,10 @@ public static class LearningRateFinder
         var order = Enumerable.Range(0, n).ToArray();
         var random = shuffleSeed is int seed ? new Random(seed) : null;
         var evaluator = new BatchEvaluator(data, batchSize, 1);
+        // The ratio of the ends overflows for a range wider than 10^308 (1e-300 to 1e10, or a subnormal first rate):
+        // then the rates are spaced in logarithms, which gives the same geometric sequence without forming the ratio.
+        double ratio = maxLearningRate / minLearningRate;
+        double logMin = Math.Log(minLearningRate), logMax = Math.Log(maxLearningRate);
         var rates = new List<double>();
         var losses = new List<double>();
         var smoothed = new List<double>();
@@ -95,7 +99,10 @@ public static class LearningRateFinder
                 position = 0;
             }
 
-            double lr = minLearningRate * Math.Pow(maxLearningRate / minLearningRate, (double)i / (steps - 1));
+            double fraction = (double)i / (steps - 1);
+            double lr = double.IsFinite(ratio)
+                ? minLearningRate * Math.Pow(ratio, fraction)
+                : i == 0 ? minLearningRate : i == steps - 1 ? maxLearningRate : Math.Exp(logMin + fraction * (logMax - logMin));
             double loss = evaluator.Evaluate(p, order, position, batchSize, gradient);
             position += batchSize;
             if (!double.IsFinite(loss) || !Trainer.AllFinite(gradient))

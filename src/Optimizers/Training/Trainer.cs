@@ -80,6 +80,13 @@ public static class Trainer
         {
             bestValidation = early.ValidationLoss(p);
             valueEvaluations++;
+            if (double.IsNaN(bestValidation))
+            {
+                // No validation loss at the start (0/0, log of a negative...): every later loss compares false with NaN,
+                // so the run early-stopped after the patience and handed back the untrained start as the best parameters.
+                bestValidation = double.PositiveInfinity;
+            }
+
             bestParameters = (double[])p.Clone();
         }
 
