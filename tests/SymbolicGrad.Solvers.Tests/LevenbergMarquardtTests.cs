@@ -155,6 +155,31 @@ public class LevenbergMarquardtTests
         Assert.False(failed.Success);
     }
 
+    /// <summary>
+    /// A wrong Jacobian (−1 for +1): no step from the start is ever accepted and the trust region shrinks to xtol, which
+    /// MINPACK reports as info = 2 and which read as "converged" at x = 3, f = 2. It is now NoProgress, not a success,
+    /// with the advice to check the Jacobian; with the right Jacobian the same start converges to 1.
+    /// </summary>
+    [Fact]
+    public void NoAcceptedStepFromTheStartIsNotConvergence()
+    {
+        var wrong = new LeastSquaresFunction(1, 1, (x, r) => r[0] = x[0] - 1, (x, r, j) => { r[0] = x[0] - 1; j[0] = -1; });
+        var result = new LevenbergMarquardt().Minimize(wrong, [3.0]);
+        Assert.Equal(LeastSquaresStatus.NoProgress, result.Status);
+        Assert.False(result.Success);
+        Assert.Equal(0, result.Iterations);
+        Assert.Equal(3.0, result.X[0]);
+        Assert.Contains("check the Jacobian", result.Message, StringComparison.Ordinal);
+        var viaMinimize = wrong.Minimize([3.0]);
+        Assert.False(viaMinimize.Success);
+        Assert.Equal(MinimizeStatus.LineSearchFailed, viaMinimize.Status);
+
+        var right = new LeastSquaresFunction(1, 1, (x, r) => r[0] = x[0] - 1, (x, r, j) => { r[0] = x[0] - 1; j[0] = 1; });
+        var converged = new LevenbergMarquardt().Minimize(right, [3.0]);
+        Assert.True(converged.Success, converged.Message);
+        Assert.Equal(1.0, converged.X[0], 12);
+    }
+
     [Fact]
     public void MisuseIsRefusedWithTheReason()
     {

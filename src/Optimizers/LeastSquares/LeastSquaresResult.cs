@@ -35,6 +35,12 @@ public enum LeastSquaresStatus
 
     /// <summary>The residuals or the Jacobian at the starting point were not finite.</summary>
     NotFinite,
+
+    /// <summary>
+    /// Not one step from the starting point reduced the sum of squares, and the trust region shrank to xtol while r was
+    /// not orthogonal to the columns of J (MINPACK reports info = 2 here): a wrong Jacobian, or a start too far out.
+    /// </summary>
+    NoProgress,
 }
 
 /// <summary>The outcome of <see cref="LevenbergMarquardt.Minimize"/>.</summary>
@@ -74,7 +80,7 @@ public sealed class LeastSquaresResult
     public double SumOfSquares => 2 * Cost;
 
     /// <summary>True when a convergence test was met (every status but <see cref="LeastSquaresStatus.MaxEvaluations"/>, <see cref="LeastSquaresStatus.Stopped"/> and <see cref="LeastSquaresStatus.NotFinite"/>).</summary>
-    public bool Success => Status is not (LeastSquaresStatus.MaxEvaluations or LeastSquaresStatus.Stopped or LeastSquaresStatus.NotFinite);
+    public bool Success => Status is not (LeastSquaresStatus.MaxEvaluations or LeastSquaresStatus.Stopped or LeastSquaresStatus.NotFinite or LeastSquaresStatus.NoProgress);
 
     /// <summary>Why it stopped.</summary>
     public LeastSquaresStatus Status { get; }

@@ -25,6 +25,12 @@ namespace SymbolicGrad.Optimizers;
 public sealed class LevenbergMarquardt
 {
     private const double Epsilon = 2.220446049250313e-16;
+
+    /// <summary>
+    /// √ε: a cosine between r and J's columns above this at the start, where not one step was accepted, is not a minimum
+    /// (at one the cosine is of the order of ε times J's condition number).
+    /// </summary>
+    private const double NoProgressCosine = 1.4901161193847656e-8;
     private const double Dwarf = 2.2250738585072014e-308;
 
     /// <summary>Creates the solver.</summary>
@@ -369,6 +375,17 @@ public sealed class LevenbergMarquardt
                         return Finish(x, fvec, LeastSquaresStatus.NotFinite,
                             string.Create(CultureInfo.InvariantCulture,
                                 $"the residuals are not finite at the trial points around x: the trust region shrank to {delta:0.0e+00} (xtol·‖Dx‖) against them"),
+                            jacobianEvaluations, iterations, gnorm, clock);
+                    }
+
+                    if (xConverged && !fConverged && iterations == 0 && gnorm > Math.Max(gtol, NoProgressCosine))
+                    {
+                        // The trust region shrank to xtol around the start without one accepted step while r was still far
+                        // from orthogonal to J's columns: not a minimum (MINPACK says info = 2 here). A wrong Jacobian does
+                        // this, and so does a start from which the linear model never predicts a real reduction.
+                        return Finish(x, fvec, LeastSquaresStatus.NoProgress,
+                            string.Create(CultureInfo.InvariantCulture,
+                                $"no step from the starting point reduced the sum of squares: the trust region shrank to {delta:0.0e+00} (xtol·‖Dx‖) while the largest cosine between r and the columns of J is {gnorm:0.0e+00}, so x is not a minimum; check the Jacobian (GradientCheck.CheckJacobian) or start elsewhere"),
                             jacobianEvaluations, iterations, gnorm, clock);
                     }
 

@@ -124,6 +124,7 @@ public static class Optimize
             LeastSquaresStatus.MaxEvaluations => MinimizeStatus.MaxEvaluations,
             LeastSquaresStatus.Stopped => MinimizeStatus.Stopped,
             LeastSquaresStatus.NotFinite => MinimizeStatus.NotFinite,
+            LeastSquaresStatus.NoProgress => MinimizeStatus.LineSearchFailed,
             _ => MinimizeStatus.PrecisionLimit,
         };
         return new MinimizeResult(
