@@ -36,7 +36,15 @@ internal sealed partial class Lowerer
     private Operand LowerIndex(IOperation op)
     {
         var o = LowerScalar(op);
-        return o;
+        if (o is Poison || !o.Type.IsInt || o.Type.Equals(IrType.Int32))
+        {
+            return o;
+        }
+
+        // An array takes a long, uint or ulong index (x[i] with long i), a span only an int: the generated code indexes
+        // gradient spans and scratch buffers with it too. A valid index fits in an int; one that does not was out of
+        // range anyway, and the checked conversion throws instead of wrapping to a valid one.
+        return Emit(Opcode.Cast, IrType.Int32, new[] { o }, true, SourceText(op.Syntax));
     }
 
     private FValue LowerExpr(IOperation op)
