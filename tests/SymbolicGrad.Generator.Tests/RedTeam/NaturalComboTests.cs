@@ -41,6 +41,31 @@ public class NaturalComboTests
         CheckSecondOrder(assembly, "Indices", x, value, gradient, hessian);
     }
 
+    /// <summary>
+    /// x ?? throw new ArgumentNullException(nameof(x)) on a differentiated array, with Hessian = true: the gradient was
+    /// generated, but forward mode refused the placeholder value of the throw arm with SG0006 "forward mode of an array
+    /// that is partly data (t)", at the method's name and naming a temporary. The arm is never reached; its tangent is
+    /// now zeros of its length, as the reverse sweep already gave it an adjoint nobody reads.
+    /// </summary>
+    [Fact]
+    public void ThrowExpressionOnAnArrayHasSecondDerivatives()
+    {
+        var assembly = MlDraftTests.CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Guarded(double[] x)
+                {
+                    var xs = x ?? throw new ArgumentNullException(nameof(x));
+                    var ys = xs.Length >= 2 ? xs : throw new ArgumentException($"{nameof(x)} needs two elements", nameof(x));
+                    return xs[0] * ys[1] + ys[1] * ys[1];
+                }
+            """);
+        double[] x = { 1.5, -0.5 };
+        CheckSecondOrder(assembly, "Guarded", x, x[0] * x[1] + x[1] * x[1], new[] { x[1], x[0] + 2 * x[1] }, new double[] { 0, 1, 1, 2 });
+        var one = Objective(assembly, "Guarded", new object[] { 1 });
+        Assert.Throws<ArgumentException>(() => one.ValueAndGradient(new[] { 1.0 }, new double[1]));
+        Assert.Throws<ArgumentException>(() => one.HessianVectorProduct(new[] { 1.0 }, new[] { 1.0 }, new double[1]));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     internal static DifferentiableFunction Objective(Assembly assembly, string method, object[] dataArguments)
