@@ -521,12 +521,14 @@ internal sealed partial class Lowerer
         var lowered = LowerExpr(e.ArrayReference);
         if (lowered is TupleArrayValue tuples)
         {
-            if (e.Indices.Length != 1 || e.Indices[0].Type is { Name: "Range" or "Index" })
+            if (e.Indices.Length != 1 || e.Indices[0].Type is { Name: "Range" })
             {
-                return Unsupported(e, "this index of an array of tuples", "index it with an int");
+                return Unsupported(e, "this index of an array of tuples", "index it with an int or ^k");
             }
 
-            return TupleAt(tuples.Components, LowerIndex(e.Indices[0]), e);
+            // pts[^1]: counted from the end of the components' common length.
+            var at = e.Indices[0].Type is { Name: "Index" } ? IndexFromEnd(e.Indices[0], FirstComponent(tuples.Components)) : LowerIndex(e.Indices[0]);
+            return TupleAt(tuples.Components, at, e);
         }
 
         var array = ScalarOf(lowered, e.ArrayReference);

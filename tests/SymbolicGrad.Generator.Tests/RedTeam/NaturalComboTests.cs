@@ -66,6 +66,25 @@ public class NaturalComboTests
         Assert.Throws<ArgumentException>(() => one.HessianVectorProduct(new[] { 1.0 }, new[] { 1.0 }, new double[1]));
     }
 
+    /// <summary>
+    /// pts[^1] on a local array of tuples (var pts = new (double X, double W)[] { ... }; pts[^1].X) was SG0017 "this
+    /// index of an array of tuples", although x[^1] on an array of doubles works. It now counts from the end.
+    /// </summary>
+    [Fact]
+    public void ATupleArrayIndexedFromTheEnd()
+    {
+        var assembly = MlDraftTests.CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Last(double[] x)
+                {
+                    var pts = new (double X, double W)[] { (x[0], 1), (x[1] * x[0], 2), (x[1], 4) };
+                    return pts[^2].X * pts[^1].W + pts[^1].X * pts[^3].X;
+                }
+            """);
+        double[] x = { 0.5, 3.0 };
+        CheckSecondOrder(assembly, "Last", x, 4 * x[0] * x[1] + x[0] * x[1], new[] { 5 * x[1], 5 * x[0] }, new double[] { 0, 5, 5, 0 });
+    }
+
     // ------------------------------------------------------------------ helpers
 
     internal static DifferentiableFunction Objective(Assembly assembly, string method, object[] dataArguments)
