@@ -85,6 +85,36 @@ public class NaturalComboTests
         CheckSecondOrder(assembly, "Last", x, 4 * x[0] * x[1] + x[0] * x[1], new[] { 5 * x[1], 5 * x[0] }, new double[] { 0, 5, 5, 0 });
     }
 
+    /// <summary>
+    /// GradientCheck.CheckHessian of a float method's objective (Hessian = true on a float method), with its default
+    /// options: it used double's step and tolerances and failed a correct Hessian by float rounding (relative errors of
+    /// 1e-2), where GradientCheck.Check of the same objective picks float's. It now picks them the same way.
+    /// </summary>
+    [Fact]
+    public void CheckHessianOfAFloatMethodUsesFloatTolerances()
+    {
+        var assembly = MlDraftTests.CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static float Soft(float x, float y) => MathF.Exp(x * y) + x * x * y;
+            """);
+        var f = Objective(assembly, "Soft", Array.Empty<object>());
+        Assert.True(f.RoundingUnit > DifferentiableFunction.DoubleRoundingUnit);
+        foreach (var (x, y) in new[] { (0.655, 1.045), (1.116, 0.281), (0.3, -0.7) })
+        {
+            double e = Math.Exp(x * y);
+            double[] expected = { y * y * e + 2 * y, e * (1 + x * y) + 2 * x, e * (1 + x * y) + 2 * x, x * x * e };
+            var h = new double[4];
+            f.Hessian(new[] { x, y }, h);
+            for (int k = 0; k < 4; k++)
+            {
+                Assert.True(Math.Abs(h[k] - expected[k]) <= 1e-5 * (1 + Math.Abs(expected[k])), $"H[{k}] = {h[k]:R}, expected {expected[k]:R}");
+            }
+
+            var check = GradientCheck.CheckHessian(f, new[] { x, y });
+            Assert.True(check.Passed, check.ToString());
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     internal static DifferentiableFunction Objective(Assembly assembly, string method, object[] dataArguments)
