@@ -541,11 +541,13 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(resultType ?? IrType.Double));
         }
 
-        if (method.Name == "SinCos" && operands.Length == 1 && resultSymbol is INamedTypeSymbol { IsTupleType: true } tuple)
+        if (method.Name is "SinCos" or "SinCosPi" && operands.Length == 1 && resultSymbol is INamedTypeSymbol { IsTupleType: true } tuple)
         {
+            // (Sin, Cos) = Math.SinCos(x), and double.SinCosPi(x) = (SinPi(x), CosPi(x)).
+            var (sin, cos) = method.Name == "SinCos" ? (Opcode.Sin, Opcode.Cos) : (Opcode.SinPi, Opcode.CosPi);
             var t = IrTypeOf(tuple.TupleElements[0].Type) ?? IrType.Double;
             var x = ToReal(operands[0], t);
-            return new TupleValue(new FValue[] { new Scalar(Emit(Opcode.Sin, t, new[] { x }, source: src)), new Scalar(Emit(Opcode.Cos, t, new[] { x }, source: src)) });
+            return new TupleValue(new FValue[] { new Scalar(Emit(sin, t, new[] { x }, source: src)), new Scalar(Emit(cos, t, new[] { x }, source: src)) });
         }
 
         // A number converted from a number (T.CreateChecked(x), double.CreateChecked(3)); from anything else (a generic

@@ -115,6 +115,44 @@ public class NaturalComboTests
         }
     }
 
+    /// <summary>
+    /// double.SinCosPi(a) (and float.SinCosPi, T.SinCosPi) was SG0015 'no derivative rule', while Math.SinCos was
+    /// supported: it is now (SinPi(a), CosPi(a)), in first and second order.
+    /// </summary>
+    [Fact]
+    public void SinCosPiIsATupleOfSinPiAndCosPi()
+    {
+        var assembly = MlDraftTests.CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Wave(double[] p)
+                {
+                    (double s, double c) = double.SinCosPi(p[0]);
+                    var (s2, c2) = Math.SinCos(p[1]);
+                    return s * p[1] + c * c + s2 * c2;
+                }
+
+                [Differentiable(Hessian = true)]
+                public static T Generic<T>(T a, T b) where T : System.Numerics.IFloatingPointIeee754<T>
+                {
+                    var (s, c) = T.SinCosPi(a * b);
+                    return s * b + c;
+                }
+            """);
+        double a = 0.3, b = 1.1, pi = Math.PI;
+        double sa = Math.Sin(pi * a), ca = Math.Cos(pi * a);
+        double value = sa * b + ca * ca + Math.Sin(b) * Math.Cos(b);
+        double[] gradient = { pi * ca * b - 2 * pi * ca * sa, sa + Math.Cos(2 * b) };
+        double[] hessian = { -pi * pi * sa * b - 2 * pi * pi * Math.Cos(2 * pi * a), pi * ca, pi * ca, -2 * Math.Sin(2 * b) };
+        CheckSecondOrder(assembly, "Wave", new[] { a, b }, value, gradient, hessian);
+        var f = Objective(assembly, "Generic", Array.Empty<object>());
+        var g = new double[2];
+        double z = pi * a * b;
+        Assert.Equal(Math.Sin(z) * b + Math.Cos(z), f.ValueAndGradient(new[] { a, b }, g), 12);
+        Assert.Equal(pi * b * (Math.Cos(z) * b - Math.Sin(z)), g[0], 12);
+        var check = GradientCheck.CheckHessian(f, new[] { a, b }, KnownBugs.Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     internal static DifferentiableFunction Objective(Assembly assembly, string method, object[] dataArguments)
