@@ -153,6 +153,43 @@ public class NaturalComboTests
         Assert.True(check.Passed, check.ToString());
     }
 
+    /// <summary>
+    /// A median as a first draft writes it (var s = (double[])x.Clone(); Array.Sort(s); return s[s.Length / 2];) is refused
+    /// with SG0015 at the sort, which advised a [CustomDerivative] (custom derivatives take scalars, not arrays). It
+    /// now advises the loop; the insertion sort it describes has the exact gradient and Hessian.
+    /// </summary>
+    [Theory]
+    [InlineData("[|Array.Sort(s)|]")]
+    [InlineData("[|s.AsSpan().Sort()|]")]
+    public void SortingDifferentiatedValuesAdvisesTheLoop(string sort) => KnownBugs.Expect.Refused(
+        "    [Differentiable] public static double Median(double[] x) { var s = (double[])x.Clone(); " + sort + "; return s[s.Length / 2]; }",
+        "SG0015", "sort a local copy with a loop (an insertion sort that compares and moves elements)");
+
+    [Fact]
+    public void TheAdvisedInsertionSortHasTheMedianGradient()
+    {
+        var assembly = MlDraftTests.CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Median(double[] x)
+                {
+                    var s = x.ToArray();
+                    for (int i = 1; i < s.Length; i++)
+                    {
+                        double key = s[i];
+                        int j = i - 1;
+                        while (j >= 0 && s[j] > key) { s[j + 1] = s[j]; j--; }
+                        s[j + 1] = key;
+                    }
+                    return s[s.Length / 2] * s[0];
+                }
+            """);
+        double[] x = { 0.9, -0.4, 2.5, 0.1, 1.7 };
+        // sorted: -0.4, 0.1, 0.9, 1.7, 2.5: the median is x[0], the minimum x[1].
+        var hessian = new double[25];
+        hessian[1] = hessian[5] = 1;
+        CheckSecondOrder(assembly, "Median", x, x[0] * x[1], new[] { x[1], x[0], 0, 0, 0 }, hessian);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     internal static DifferentiableFunction Objective(Assembly assembly, string method, object[] dataArguments)
