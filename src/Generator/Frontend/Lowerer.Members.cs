@@ -840,7 +840,11 @@ internal sealed partial class Lowerer
         var irType = type is null ? null : IrTypeOf(type);
         if (type is null || irType is null || irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray)
         {
-            return NotYet(creation, "An array of this element type", "create arrays of double, float, integers or bools (or arrays of those)");
+            var element = type?.ElementType;
+            string name = element?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "this element type";
+            return element is { TypeKind: TypeKind.Struct }
+                ? NotYet(creation, "An array of the struct '" + name + "'", "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))")
+                : NotYet(creation, "An array of '" + name + "'", "create arrays of double, float, integers or bools (or arrays of those)");
         }
 
         Operand[] lengths;
