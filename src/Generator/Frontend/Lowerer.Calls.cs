@@ -210,6 +210,18 @@ internal sealed partial class Lowerer
                 continue;
             }
 
+            // An in (or ref readonly) parameter given a variable of its own type is that variable, not a copy: the callee
+            // reads what the variable holds when it reads the parameter, also after writing the variable through a ref
+            // parameter or an array (static void Twice(ref double a, in double b) { a = 2 * a; a += b; } called as
+            // Twice(ref s, in s) gives 4s). An argument that needs a conversion is a temporary, as in C#.
+            if (a.Parameter.RefKind is RefKind.In or RefKind.RefReadOnlyParameter
+                && a.Value is ILocalReferenceOperation or IParameterReferenceOperation or IArrayElementReferenceOperation
+                && RefTo(a.Value) is { } place)
+            {
+                refs[ord] = place;
+                continue;
+            }
+
             // Array.Copy(x, a, n), Array.Clear(a): the array, not its conversion to System.Array.
             var argument = a.Value is IConversionOperation { IsImplicit: true, Operand.Type: IArrayTypeSymbol } toArray && a.Parameter.Type.SpecialType == SpecialType.System_Array
                 ? toArray.Operand

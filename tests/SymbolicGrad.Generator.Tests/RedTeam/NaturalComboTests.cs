@@ -209,6 +209,53 @@ public class NaturalComboTests
             }
         """, "SG0006", "An array of the struct 'Vec2' is not supported yet", "keep its members in arrays of numbers", "new Vec2(xs[i], ys[i])");
 
+    /// <summary>
+    /// An in parameter given a variable is that variable in C#, not a copy: a helper that writes the variable through a
+    /// ref parameter or through an array, then reads its in parameter, reads the new value. The generator bound in
+    /// parameters to a copy taken at the call, so Twice(ref s, in s) computed 3s instead of 4s, and the value and the
+    /// gradient were silently wrong (the same for in h[0] with the array h written, and in p with ref p of a struct).
+    /// An in or ref readonly argument that is a variable is now bound to that variable.
+    /// </summary>
+    [Fact]
+    public void AnInParameterReadsTheVariableItIsGiven()
+    {
+        var assembly = MlDraftTests.CompilesPreview("""
+                public struct Pt { public double X; public double Y; }
+
+                static void Twice(ref double a, in double b) { a = 2 * a; a += b; }
+                static double Overwrite(in double v, double[] arr) { arr[0] = 5 * arr[1]; return v * arr[0]; }
+                static double Doubled(in Pt p, ref Pt q) { q.X *= 2; return p.X * p.Y; }
+
+                [Differentiable(Hessian = true)]
+                public static double Aliased(double x)
+                {
+                    double s = x;
+                    Twice(ref s, in s);
+                    return s * s;
+                }
+
+                [Differentiable(Hessian = true)]
+                public static double ThroughArray(double[] x)
+                {
+                    var h = (double[])x.Clone();
+                    return Overwrite(in h[0], h) * x[0];
+                }
+
+                [Differentiable(Hessian = true)]
+                public static double ThroughStruct(double x, double y)
+                {
+                    var p = new Pt { X = x, Y = y };
+                    return Doubled(in p, ref p) + p.X;
+                }
+            """);
+        CheckSecondOrderWith(assembly, "Aliased", Array.Empty<object>(), new[] { 0.7 }, 16 * 0.49, new[] { 32 * 0.7 }, new[] { 32.0 });
+        double[] x = { 0.6, -1.3, 2.0 };
+        double[] hessian = { 0, 50 * x[1], 0, 50 * x[1], 50 * x[0], 0, 0, 0, 0 };
+        CheckSecondOrder(assembly, "ThroughArray", x, 25 * x[1] * x[1] * x[0], new[] { 25 * x[1] * x[1], 50 * x[0] * x[1], 0 }, hessian);
+        const double X = 1.5, Y = -0.25;
+        CheckSecondOrderWith(assembly, "ThroughStruct", Array.Empty<object>(), new[] { X, Y }, 2 * X * Y + 2 * X, new[] { 2 * Y + 2, 2 * X }, new double[] { 0, 2, 2, 0 });
+    }
+
     // ------------------------------------------------------------------ helpers
 
     internal static DifferentiableFunction Objective(Assembly assembly, string method, object[] dataArguments)
