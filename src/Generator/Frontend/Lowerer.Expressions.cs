@@ -940,6 +940,7 @@ internal sealed partial class Lowerer
                 if (r is not null)
                 {
                     Bind(l.Local, r);
+                    _rebinds[l.Local] = assign;
                 }
 
                 return new Scalar(Lit.False);
@@ -959,6 +960,11 @@ internal sealed partial class Lowerer
 
         var value = LowerExpr(assign.Value);
         Assign(assign.Target, value, assign);
+        if (value is FunctionValue && assign.Target is ILocalReferenceOperation { Local: var local })
+        {
+            _rebinds[local] = assign;
+        }
+
         return value;
     }
 

@@ -34,6 +34,9 @@ internal sealed partial class Lowerer
     private readonly List<IMethodSymbol> _inlining = new();
     private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly Dictionary<Var, Instr> _defs = new();
+
+    /// <summary>The last assignment that re-pointed a ref local or gave a delegate local a lambda: where a loop that does so is refused.</summary>
+    private readonly Dictionary<ILocalSymbol, IOperation> _rebinds = new(SymbolEqualityComparer.Default);
     private Block _block;
     private Env _env = new();
     private int _depth;

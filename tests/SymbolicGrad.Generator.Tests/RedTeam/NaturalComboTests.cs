@@ -256,6 +256,58 @@ public class NaturalComboTests
         CheckSecondOrderWith(assembly, "ThroughStruct", Array.Empty<object>(), new[] { X, Y }, 2 * X * Y + 2 * X, new[] { 2 * Y + 2, 2 * X }, new double[] { 0, 2, 2, 0 });
     }
 
+    /// <summary>
+    /// A ref local re-pointed in a loop (r = ref h[i], walking a chain) or a delegate local given another lambda in a
+    /// loop (f = v => v * v * x[0] after the first call): a loop carried only values, so the next iteration still read
+    /// the first place or called the first lambda, and the value and the gradient were silently wrong (19.0 where the
+    /// method computes 7.7). Each is now SG0006 at the assignment that re-points it, naming the variable.
+    /// </summary>
+    [Theory]
+    [InlineData(
+        "double[] h = (double[])x.Clone(); ref double r = ref h[0]; for (int i = 1; i < h.Length; i++) { r += h[i] * r; [|r = ref h[i]|]; } return h[0] + h[1];",
+        "A ref local re-pointed in a loop ('r', which the next iteration reads)")]
+    [InlineData(
+        "double a = 0, b = 0; ref double r = ref a; for (int i = 0; i < 3; i++) { r += x[i]; [|r = ref b|]; } return a * 10 + b;",
+        "A ref local re-pointed in a loop ('r', which the next iteration reads)")]
+    [InlineData(
+        "Func<double, double> f = v => v; double s = 0; for (int i = 0; i < 3; i++) { s += f(x[i]); [|f = v => v * v * x[0]|]; } return s;",
+        "A delegate local given another lambda in a loop ('f', which the next iteration calls)")]
+    public void ReBindingARefOrADelegateInALoopIsRefused(string body, string says) =>
+        KnownBugs.Expect.Refused("    [Differentiable] public static double F(double[] x) { " + body + " }", "SG0006", says);
+
+    /// <summary>The rewrites the refusals advise: the element indexed in the loop, the lambdas chosen by if/else.</summary>
+    [Fact]
+    public void TheAdvisedRewritesOfReBindingHaveExactGradients()
+    {
+        var assembly = MlDraftTests.CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Chain(double[] x)
+                {
+                    var h = x.ToArray();
+                    for (int i = 1; i < h.Length; i++) h[i - 1] += h[i] * h[i - 1];
+                    return h[0] + h[1];
+                }
+
+                [Differentiable(Hessian = true)]
+                public static double Choose(double[] x)
+                {
+                    Func<double, double> first = v => v;
+                    Func<double, double> later = v => v * v * x[0];
+                    double s = 0;
+                    for (int i = 0; i < 3; i++) s += i == 0 ? first(x[i]) : later(x[i]);
+                    return s;
+                }
+            """);
+        double[] x = { 0.5, 1.5, -2.0 };
+        // Chain: h0 = x0 + x1 x0, h1 = x1 + x2 x1.
+        CheckSecondOrder(assembly, "Chain", x, x[0] + x[1] * x[0] + x[1] + x[2] * x[1],
+            new[] { 1 + x[1], x[0] + 1 + x[2], x[1] }, new double[] { 0, 1, 0, 1, 0, 1, 0, 1, 0 });
+        // Choose: x0 + x0 x1² + x0 x2².
+        CheckSecondOrder(assembly, "Choose", x, x[0] + x[0] * (x[1] * x[1] + x[2] * x[2]),
+            new[] { 1 + x[1] * x[1] + x[2] * x[2], 2 * x[0] * x[1], 2 * x[0] * x[2] },
+            new[] { 0, 2 * x[1], 2 * x[2], 2 * x[1], 2 * x[0], 0, 2 * x[2], 0, 2 * x[0] });
+    }
+
     // ------------------------------------------------------------------ helpers
 
     internal static DifferentiableFunction Objective(Assembly assembly, string method, object[] dataArguments)
