@@ -798,7 +798,14 @@ internal sealed partial class Lowerer
             case RefValue ra when b is RefValue rb && SameRef(ra, rb):
                 return a;
             default:
-                // A delegate or a ref that is bound differently on the two paths: reading it afterwards is refused.
+                // A delegate or a ref that is bound differently on the two paths: calling the delegate afterwards is
+                // refused (SG0014). A ref local re-pointed on one path (if (c) r = ref b;) would be written and read as
+                // a plain value afterwards, never reaching either place: refused here, at the re-pointing.
+                if ((a is RefValue || b is RefValue) && key is ILocalSymbol local && _rebinds.TryGetValue(local, out var repointed))
+                {
+                    NotYet(repointed, "A ref local re-pointed on some paths only ('" + local.Name + "', which the code after the branch may use)", "use an if/else that assigns each place (if (c) b *= k; else a *= k;)");
+                }
+
                 return new Scalar(Poison.Of(IrType.Object));
         }
     }

@@ -321,6 +321,19 @@ public class NaturalComboTests
     public void AClosureThatOutlivesItsMakerIsRefused(string members, string says) =>
         KnownBugs.Expect.Refused(members, "SG0017", says, "give the lambda the value as a parameter ((k, v) => k * v");
 
+    /// <summary>
+    /// A ref local re-pointed on one path of a branch (ref double r = ref a; if (c) r = ref b; r *= k;): after the branch
+    /// the generator bound r to neither place, so the write through it changed a plain value and reached neither a nor b,
+    /// silently (a zero derivative where the method has k). It is now SG0006 at the re-pointing, as the conditional ref
+    /// (c ? ref a : ref b) it stands for is.
+    /// </summary>
+    [Theory]
+    [InlineData("double a = x[0], b = x[1]; ref double r = ref a; if (c) [|r = ref b|]; r *= x[2]; return a * 10 + b;")]
+    [InlineData("var h = (double[])x.Clone(); ref double r = ref h[0]; if (x[1] > 0.5) [|r = ref h[1]|]; r += x[2] * x[3]; return h[0] * 10 + h[1];")]
+    public void ARefRePointedOnOnePathIsRefused(string body) => KnownBugs.Expect.Refused(
+        "    [Differentiable] public static double F(double[] x, [NoDerivative] bool c) { " + body + " }",
+        "SG0006", "A ref local re-pointed on some paths only ('r', which the code after the branch may use)", "use an if/else that assigns each place");
+
     // ------------------------------------------------------------------ helpers
 
     internal static DifferentiableFunction Objective(Assembly assembly, string method, object[] dataArguments)
