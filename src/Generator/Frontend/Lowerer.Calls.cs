@@ -213,9 +213,11 @@ internal sealed partial class Lowerer
             // An in (or ref readonly) parameter given a variable of its own type is that variable, not a copy: the callee
             // reads what the variable holds when it reads the parameter, also after writing the variable through a ref
             // parameter or an array (static void Twice(ref double a, in double b) { a = 2 * a; a += b; } called as
-            // Twice(ref s, in s) gives 4s). An argument that needs a conversion is a temporary, as in C#.
+            // Twice(ref s, in s) gives 4s; p.AddFrom(in p.S) sees its own writes to S). An argument that needs a conversion
+            // is a temporary, as in C#.
             if (a.Parameter.RefKind is RefKind.In or RefKind.RefReadOnlyParameter
-                && a.Value is ILocalReferenceOperation or IParameterReferenceOperation or IArrayElementReferenceOperation
+                && (a.Value is ILocalReferenceOperation or IParameterReferenceOperation or IArrayElementReferenceOperation
+                    || (a.Value is IFieldReferenceOperation { Instance: { } owner } && IsStructType(owner.Type)))
                 && RefTo(a.Value) is { } place)
             {
                 refs[ord] = place;

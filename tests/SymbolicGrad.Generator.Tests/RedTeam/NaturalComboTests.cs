@@ -334,6 +334,40 @@ public class NaturalComboTests
         "    [Differentiable] public static double F(double[] x, [NoDerivative] bool c) { " + body + " }",
         "SG0006", "A ref local re-pointed on some paths only ('r', which the code after the branch may use)", "use an if/else that assigns each place");
 
+    /// <summary>
+    /// The same for a field of a struct passed to an in parameter of the struct's own method (a.AddFrom(in a.S), which
+    /// adds v twice while v is S): the second addition read the old S, 3x instead of 4x. A [Trainable] field of a model
+    /// class passed to an in parameter stays a value (the class's field is not a place the generator re-points).
+    /// </summary>
+    [Fact]
+    public void AnInParameterReadsTheStructFieldItIsGiven()
+    {
+        var assembly = MlDraftTests.CompilesPreview("""
+                public struct Acc { public double S; public void AddFrom(in double v) { S += v; S += v; } }
+
+                [Differentiable(Hessian = true)]
+                public static double Accumulated(double x)
+                {
+                    var a = new Acc { S = x };
+                    a.AddFrom(in a.S);
+                    return a.S * x;
+                }
+            """);
+        CheckSecondOrderWith(assembly, "Accumulated", Array.Empty<object>(), new[] { 0.75 }, 4 * 0.75 * 0.75, new[] { 8 * 0.75 }, new[] { 8.0 });
+        var model = Harness.Run("""
+            using System;
+            using SymbolicGrad;
+            namespace Demo;
+            public partial class M
+            {
+                [Trainable] public double B = 0.5;
+                static double Twice(in double v) => 2 * v;
+                [Differentiable] public double L(double x) => Twice(in B) * x;
+            }
+            """);
+        Assert.True(model.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", model.GeneratorDiagnostics));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     internal static DifferentiableFunction Objective(Assembly assembly, string method, object[] dataArguments)
