@@ -248,7 +248,9 @@ public static partial class GradientCheck
     /// Checks the exact Hessian of <paramref name="function"/> (its <see cref="DifferentiableFunction.Hessian"/>, from the
     /// generated Hessian-vector products) at <paramref name="x"/> against centered differences of its gradient, one column
     /// at a time: the Hessian is the Jacobian of the gradient, so the result is a Jacobian check in which row i is
-    /// ∂f/∂xᵢ (shown as r[i]). The worst entry is named by row and column.
+    /// ∂f/∂xᵢ (shown as r[i]). The worst entry is named by row and column. Without <paramref name="options"/> it uses
+    /// <see cref="GradientCheckOptions.For"/>, as <see cref="Check(DifferentiableFunction, ReadOnlySpan{double}, GradientCheckOptions?)"/>
+    /// does: the float step and tolerances for a function computed in float.
     /// </summary>
     /// <exception cref="NotSupportedException"><see cref="DifferentiableFunction.HasHessian"/> is false.</exception>
     /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong length, is empty, or holds NaN or an infinity.</exception>
@@ -272,7 +274,8 @@ public static partial class GradientCheck
             },
             "∇" + function.Name,
             function.ParameterNames);
-        return CheckJacobian(gradient, x, options);
+        // The gradient of a float method is as noisy as its value: the double step would measure rounding, not H.
+        return CheckJacobian(gradient, x, options ?? GradientCheckOptions.For(function));
     }
 
     private static void CenteredColumn(LeastSquaresFunction function, double[] work, int j, double h, double[] plus, double[] minus, double[] column)

@@ -106,7 +106,7 @@ public class DiagnosticTests
                     return ps[0].X * w;
                 }
             }
-            """, new[] { "create arrays of double" }),
+            """, new[] { "An array of the struct 'P'", "keep its members in arrays of numbers" }),
         new("SG0006_ConditionalRef", """
                 [Differentiable] public static double F(double a, double b, bool c)
                 {

@@ -210,6 +210,20 @@ internal sealed partial class Lowerer
                 continue;
             }
 
+            // An in (or ref readonly) parameter given a variable of its own type is that variable, not a copy: the callee
+            // reads what the variable holds when it reads the parameter, also after writing the variable through a ref
+            // parameter or an array (static void Twice(ref double a, in double b) { a = 2 * a; a += b; } called as
+            // Twice(ref s, in s) gives 4s; p.AddFrom(in p.S) sees its own writes to S). An argument that needs a conversion
+            // is a temporary, as in C#.
+            if (a.Parameter.RefKind is RefKind.In or RefKind.RefReadOnlyParameter
+                && (a.Value is ILocalReferenceOperation or IParameterReferenceOperation or IArrayElementReferenceOperation
+                    || (a.Value is IFieldReferenceOperation { Instance: { } owner } && IsStructType(owner.Type)))
+                && RefTo(a.Value) is { } place)
+            {
+                refs[ord] = place;
+                continue;
+            }
+
             // Array.Copy(x, a, n), Array.Clear(a): the array, not its conversion to System.Array.
             var argument = a.Value is IConversionOperation { IsImplicit: true, Operand.Type: IArrayTypeSymbol } toArray && a.Parameter.Type.SpecialType == SpecialType.System_Array
                 ? toArray.Operand
@@ -495,6 +509,8 @@ internal sealed partial class Lowerer
             ? "it is extern (its body is not C#, a P/Invoke): give it a [CustomDerivative] that returns its derivative, or compute it from supported operations"
             : HasSourceStatic(method, compilation)
             ? "the generator differentiates helpers written in this project by inlining them; this one could not be inlined"
+            : method.Name == "Sort" && IsBclType(method.ContainingType)
+            ? "sorting moves the differentiated values in code the generator cannot see: sort a local copy with a loop (an insertion sort that compares and moves elements), whose gradient follows the order it finds"
             : IsBclType(method.ContainingType)
             ? "it is a method of the base class library with no derivative rule here: compute it from supported operations (arithmetic, Math functions, loops over doubles), or wrap it in a helper of yours and give it a [CustomDerivative]"
             : "its source is not in this compilation: mark it [Differentiable] in its own project, give it a [CustomDerivative], or compute it from supported operations (Math functions, arithmetic, loops)";
@@ -541,11 +557,13 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(resultType ?? IrType.Double));
         }
 
-        if (method.Name == "SinCos" && operands.Length == 1 && resultSymbol is INamedTypeSymbol { IsTupleType: true } tuple)
+        if (method.Name is "SinCos" or "SinCosPi" && operands.Length == 1 && resultSymbol is INamedTypeSymbol { IsTupleType: true } tuple)
         {
+            // (Sin, Cos) = Math.SinCos(x), and double.SinCosPi(x) = (SinPi(x), CosPi(x)).
+            var (sin, cos) = method.Name == "SinCos" ? (Opcode.Sin, Opcode.Cos) : (Opcode.SinPi, Opcode.CosPi);
             var t = IrTypeOf(tuple.TupleElements[0].Type) ?? IrType.Double;
             var x = ToReal(operands[0], t);
-            return new TupleValue(new FValue[] { new Scalar(Emit(Opcode.Sin, t, new[] { x }, source: src)), new Scalar(Emit(Opcode.Cos, t, new[] { x }, source: src)) });
+            return new TupleValue(new FValue[] { new Scalar(Emit(sin, t, new[] { x }, source: src)), new Scalar(Emit(cos, t, new[] { x }, source: src)) });
         }
 
         // A number converted from a number (T.CreateChecked(x), double.CreateChecked(3)); from anything else (a generic

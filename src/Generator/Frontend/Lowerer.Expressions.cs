@@ -36,7 +36,15 @@ internal sealed partial class Lowerer
     private Operand LowerIndex(IOperation op)
     {
         var o = LowerScalar(op);
-        return o;
+        if (o is Poison || !o.Type.IsInt || o.Type.Equals(IrType.Int32))
+        {
+            return o;
+        }
+
+        // An array takes a long, uint or ulong index (x[i] with long i), a span only an int: the generated code indexes
+        // gradient spans and scratch buffers with it too. A valid index fits in an int; one that does not was out of
+        // range anyway, and the checked conversion throws instead of wrapping to a valid one.
+        return Emit(Opcode.Cast, IrType.Int32, new[] { o }, true, SourceText(op.Syntax));
     }
 
     private FValue LowerExpr(IOperation op)
@@ -291,6 +299,25 @@ internal sealed partial class Lowerer
         return new Lit(text, irType);
     }
 
+    /// <summary>
+    /// For a variable with no value, read inside a lambda or local function declared somewhere its variable is not: what
+    /// declared the variable (a method, a lambda, a local function), which has returned (closures that outlive their
+    /// creator are not followed).
+    /// </summary>
+    private static string? OutlivedCapture(ISymbol symbol, IOperation at)
+    {
+        var function = at.Syntax.AncestorsAndSelf().FirstOrDefault(n => n is Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.LocalFunctionStatementSyntax);
+        if (function is null || symbol is not (IParameterSymbol or ILocalSymbol)
+            || symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == function.SyntaxTree && function.Span.Contains(r.Span)))
+        {
+            return null;
+        }
+
+        return symbol.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } ? "lambda"
+            : symbol.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.LocalFunction } ? "local function"
+            : "method";
+    }
+
     private FValue Read(ISymbol symbol, IOperation at)
     {
         var v = _env.Get(symbol);
@@ -306,6 +333,13 @@ internal sealed partial class Lowerer
                 {
                     // Read by a member of the struct (not an initializer): the hidden field the compiler keeps it in.
                     return PrimaryParameterPlace(parameter, at) is { } hidden ? ReadRef(hidden, at) : new Scalar(Poison.Of(IrTypeOrData(at.Type)));
+                }
+
+                if (OutlivedCapture(symbol, at) is { } creator)
+                {
+                    // Scaler(k) => v => k * v, or a => b => a * b: a lambda called after the method or lambda that
+                    // made it returned, reading that one's variable.
+                    return Unsupported(at, "a variable of the " + creator + " that made this lambda, read after it returned", "give the lambda the value as a parameter ((k, v) => k * v, or a helper of two parameters) and call it directly");
                 }
 
                 if (!HasErrors)
@@ -932,6 +966,7 @@ internal sealed partial class Lowerer
                 if (r is not null)
                 {
                     Bind(l.Local, r);
+                    _rebinds[l.Local] = assign;
                 }
 
                 return new Scalar(Lit.False);
@@ -951,6 +986,11 @@ internal sealed partial class Lowerer
 
         var value = LowerExpr(assign.Value);
         Assign(assign.Target, value, assign);
+        if (value is FunctionValue && assign.Target is ILocalReferenceOperation { Local: var local })
+        {
+            _rebinds[local] = assign;
+        }
+
         return value;
     }
 

@@ -298,6 +298,7 @@ internal sealed partial class Lowerer
                 var start = envAtStart.Get(key)!;
                 var end = _env.Get(key) ?? start;
                 SetNexts(start, end, loop.Vars, ref k);
+                RefuseRebindingInLoop(key, start, end, at);
             }
         }
         finally
@@ -388,6 +389,29 @@ internal sealed partial class Lowerer
                 return new NullableValue(has.Operand, Carry(nv.Value, name, vars));
             default:
                 return value;
+        }
+    }
+
+    /// <summary>
+    /// A ref local or a delegate local that the body points somewhere else (r = ref h[i]; f = v => v * v;) is not a value
+    /// a loop variable can carry: the next iteration would still see the first place or lambda, a silently wrong value.
+    /// Refused at the assignment that re-points it.
+    /// </summary>
+    private void RefuseRebindingInLoop(object key, FValue start, FValue end, IOperation loop)
+    {
+        if (start is not (RefValue or FunctionValue) || SameValue(start, end) || key is not ILocalSymbol local)
+        {
+            return;
+        }
+
+        var at = _rebinds.TryGetValue(local, out var assignment) ? assignment : loop;
+        if (start is RefValue)
+        {
+            NotYet(at, "A ref local re-pointed in a loop ('" + local.Name + "', which the next iteration reads)", "index the array in the loop (h[i] += ...), or keep the index in an int variable and re-point nothing");
+        }
+        else
+        {
+            NotYet(at, "A delegate local given another lambda in a loop ('" + local.Name + "', which the next iteration calls)", "call the lambdas directly and choose between them with if/else on the iteration (if (i == 0) s += F(x); else s += G(x);)");
         }
     }
 

@@ -521,12 +521,14 @@ internal sealed partial class Lowerer
         var lowered = LowerExpr(e.ArrayReference);
         if (lowered is TupleArrayValue tuples)
         {
-            if (e.Indices.Length != 1 || e.Indices[0].Type is { Name: "Range" or "Index" })
+            if (e.Indices.Length != 1 || e.Indices[0].Type is { Name: "Range" })
             {
-                return Unsupported(e, "this index of an array of tuples", "index it with an int");
+                return Unsupported(e, "this index of an array of tuples", "index it with an int or ^k");
             }
 
-            return TupleAt(tuples.Components, LowerIndex(e.Indices[0]), e);
+            // pts[^1]: counted from the end of the components' common length.
+            var at = e.Indices[0].Type is { Name: "Index" } ? IndexFromEnd(e.Indices[0], FirstComponent(tuples.Components)) : LowerIndex(e.Indices[0]);
+            return TupleAt(tuples.Components, at, e);
         }
 
         var array = ScalarOf(lowered, e.ArrayReference);
@@ -838,7 +840,11 @@ internal sealed partial class Lowerer
         var irType = type is null ? null : IrTypeOf(type);
         if (type is null || irType is null || irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray)
         {
-            return NotYet(creation, "An array of this element type", "create arrays of double, float, integers or bools (or arrays of those)");
+            var element = type?.ElementType;
+            string name = element?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "this element type";
+            return element is { TypeKind: TypeKind.Struct }
+                ? NotYet(creation, "An array of the struct '" + name + "'", "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))")
+                : NotYet(creation, "An array of '" + name + "'", "create arrays of double, float, integers or bools (or arrays of those)");
         }
 
         Operand[] lengths;

@@ -34,6 +34,9 @@ internal sealed partial class Lowerer
     private readonly List<IMethodSymbol> _inlining = new();
     private readonly Dictionary<SyntaxTree, SemanticModel> _models = new();
     private readonly Dictionary<Var, Instr> _defs = new();
+
+    /// <summary>The last assignment that re-pointed a ref local or gave a delegate local a lambda: where a loop that does so is refused.</summary>
+    private readonly Dictionary<ILocalSymbol, IOperation> _rebinds = new(SymbolEqualityComparer.Default);
     private Block _block;
     private Env _env = new();
     private int _depth;
@@ -795,7 +798,14 @@ internal sealed partial class Lowerer
             case RefValue ra when b is RefValue rb && SameRef(ra, rb):
                 return a;
             default:
-                // A delegate or a ref that is bound differently on the two paths: reading it afterwards is refused.
+                // A delegate or a ref that is bound differently on the two paths: calling the delegate afterwards is
+                // refused (SG0014). A ref local re-pointed on one path (if (c) r = ref b;) would be written and read as
+                // a plain value afterwards, never reaching either place: refused here, at the re-pointing.
+                if ((a is RefValue || b is RefValue) && key is ILocalSymbol local && _rebinds.TryGetValue(local, out var repointed))
+                {
+                    NotYet(repointed, "A ref local re-pointed on some paths only ('" + local.Name + "', which the code after the branch may use)", "use an if/else that assigns each place (if (c) b *= k; else a *= k;)");
+                }
+
                 return new Scalar(Poison.Of(IrType.Object));
         }
     }

@@ -605,11 +605,13 @@ internal sealed class Tangent
                 break;
         }
 
-        if (tangent is null && instr.Op is Opcode.Copy or Opcode.Slice or Opcode.Load && instr.Args[0] is Var
+        if (tangent is null && (instr.Op is Opcode.Copy or Opcode.Slice or Opcode.Load && instr.Args[0] is Var || instr.Op == Opcode.Opaque)
             && ZeroViewTangent(a.Dst, instr.Op == Opcode.Slice ? instr.Args[2] : null, b) is { } zeros)
         {
             // A view of data (a [NoDerivative] parameter, an array from a call or a field) in a class with differentiated
             // arrays (a variable holds either): the method never writes data (Discovery.CheckWrites), so its tangent is 0.
+            // The same for an array that code run as written returns (a data call, or the placeholder value of a throw
+            // expression, x ?? throw ...: never reached), as the reverse sweep gives it an adjoint nobody reads.
             _arrayTangents[a.Dst] = zeros;
             return;
         }
