@@ -166,7 +166,7 @@ public class DiagnosticTests
                     {|SG0006:for (int i = 0; i < 3; i++)|}
                     {
                         s += v[0] * v[0];
-                        v = v.Slice(1);
+                        v = v.Slice(i);
                     }
 
                     return s;

@@ -14,12 +14,12 @@ public class IncrementalityTests
 
     /// <summary>
     /// A method the front end refuses (SG0015: a BCL method outside the rule table, on a differentiated value) and one
-    /// the back end refuses (SG0006: a span that a loop re-points every iteration), so that both diagnostics steps carry values.
+    /// the back end refuses (SG0006: a span that a loop re-points every iteration by its counter), so that both diagnostics steps carry values.
     /// </summary>
     private const string Refused = Harness.Usings + "namespace Demo;\npublic static partial class Refused\n{\n"
         + "    [Differentiable] public static double Front(double x) => Math.ReciprocalEstimate(x) * x;\n"
         + "    [Differentiable] public static double Back(double[] a)\n    {\n        double s = 0;\n        ReadOnlySpan<double> v = a;\n"
-        + "        for (int i = 0; i < 3; i++)\n        {\n            s += v[0] * v[0];\n            v = v.Slice(1);\n        }\n\n        return s;\n    }\n}\n";
+        + "        for (int i = 0; i < 3; i++)\n        {\n            s += v[0] * v[0];\n            v = v.Slice(i);\n        }\n\n        return s;\n    }\n}\n";
 
     /// <summary>Every tracked step of the pipeline (DifferentiableGenerator.Steps), so a renamed or added step fails here first.</summary>
     private static readonly string[] TrackedSteps =

@@ -447,6 +447,31 @@ internal sealed class Resolve
                 return before;
             }
 
+            // A span the loop walks along itself (s = s[c..], s = s.Slice(c)): in iteration k it is its initial view from
+            // k·c on, whatever kind of loop walks it.
+            if (v.Type.IsArray && v.Type.Form != ArrayForm.Array && depth < MaxRecomputeDepth && WalkedView(v) is var (walkFrom, walkStep, walkLength))
+            {
+                // Iteration 0 has the view from before the loop; iteration k > 0 the tail from k·c of it, as long as
+                // the other view's tail, if its length is another's (a guarded view: never a throw on a path not taken).
+                Operand from = walkFrom is Var fromVar ? ResolveVar(fromVar, depth + 1) : walkFrom;
+                if (!from.Type.Equals(v.Type))
+                {
+                    from = rb.Op(Opcode.Copy, v.Type, from);
+                }
+
+                var lengthFrom = walkLength is Var lengthVar ? ResolveVar(lengthVar, depth + 1) : walkLength;
+                var step = walkStep is Var stepVar ? ResolveVar(stepVar, depth + 1) : walkStep;
+                var offset = step is Lit one && one.TryInt(out long s1) && s1 == 1 ? k : rb.Op(Opcode.IMul, IrType.Int32, k, step);
+                var length = rb.Op(Opcode.ISub, IrType.Int32, rb.Op(Opcode.Length, IrType.Int32, lengthFrom), offset);
+                var tail = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
+                recompute.Add(new Assign(tail, new Instr(Opcode.Slice, v.Type, new[] { from, offset, length }, GuardedView.Instance, null)));
+                var first = rb.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, k, Lit.Int(0));
+                var view = _method.NewVar(v.Hint, v.Type, v.Role == VarRole.Parameter ? VarRole.Temp : v.Role);
+                recompute.Add(new Assign(view, new Instr(Opcode.Select, v.Type, new[] { first, from, tail })));
+                map[v] = view;
+                return view;
+            }
+
             // A view the iteration chooses among views it does not compute (w = y[i] > 0 ? wPos : wNeg, or if/else): the
             // choice is an int, stored like any value, and the view is chosen again from it.
             if (v.Type.IsArray && depth < MaxRecomputeDepth && ChosenView(v) is { } chosenView)
@@ -609,6 +634,69 @@ internal sealed class Resolve
 
             return null;
         }
+
+        // A span loop variable whose next value is its own tail from a fixed offset, taken in every iteration
+        // (s = s[c..] or s.Slice(c): Slice(s, c, Length(s) − c)), starting from a view from before the loop: that view,
+        // c, and the view before the loop whose length the tail's length is computed from (s's own, or that of another
+        // loop variable the loop walks the same way, as the front end may carry a second copy of s). Null otherwise.
+        (Operand From, Operand Step, Operand LengthFrom)? WalkedView(Var v, bool nested = false)
+        {
+            if (forward.Vars.FirstOrDefault(lv => ReferenceEquals(lv.Var, v)) is not { Next: Var next } walked
+                || walked.Init is not Var from || definedIn.Contains(from)
+                || !_defs.TryGetValue(next, out var nd) || nd.Def is not { Value: { Op: Opcode.Slice } slice }
+                || !_defBlocks.TryGetValue(next, out var nb) || !ReferenceEquals(nb, forward.Body)
+                || !IsWalked(slice.Args[0], v) || !Invariant(slice.Args[1]) || slice.Args[2] is not Var count
+                || !_defs.TryGetValue(count, out var cd) || cd.Def is not { Value: { Op: Opcode.ISub, Checked: false } rest }
+                || !SameInt(rest.Args[1], slice.Args[1]) || rest.Args[0] is not Var length
+                || !_defs.TryGetValue(length, out var ld) || ld.Def is not { Value: { Op: Opcode.Length } len })
+            {
+                return null;
+            }
+
+            if (IsWalked(len.Args[0], v))
+            {
+                return (from, slice.Args[1], from);
+            }
+
+            // The length of another loop variable, walked by the same step from its own length.
+            if (!nested && len.Args[0] is Var other && !ReferenceEquals(other, v) && forward.Vars.Any(lv => ReferenceEquals(lv.Var, other))
+                && WalkedView(other, nested: true) is var (otherFrom, otherStep, otherLength)
+                && ReferenceEquals(otherFrom, otherLength) && SameInt(otherStep, slice.Args[1]))
+            {
+                return (from, slice.Args[1], otherFrom);
+            }
+
+            return null;
+        }
+
+        // o is v, or a conversion of v taken in the same iteration.
+        bool IsWalked(Operand o, Var v)
+        {
+            for (int hops = 0; hops < 4 && o is Var x; hops++)
+            {
+                if (ReferenceEquals(x, v))
+                {
+                    return true;
+                }
+
+                if (!_defs.TryGetValue(x, out var xd) || xd.Def is not { Value: { Op: Opcode.Copy or Opcode.Cast } conversion }
+                    || !_defBlocks.TryGetValue(x, out var xb) || !ReferenceEquals(xb, forward.Body))
+                {
+                    return false;
+                }
+
+                o = conversion.Args[0];
+            }
+
+            return false;
+        }
+
+        // A non-negative int the loop does not change.
+        bool Invariant(Operand o) => o.Type.Equals(IrType.Int32)
+            && (o is Lit l ? l.TryInt(out long c) && c >= 0 : o is Var x && !definedIn.Contains(x));
+
+        static bool SameInt(Operand a, Operand b) => ReferenceEquals(a, b)
+            || (a is Lit la && b is Lit lb && la.TryInt(out long va) && lb.TryInt(out long vb) && va == vb);
 
         // v as a choice the iteration makes among views it does not compute, or arrays (w = y[i] > 0 ? wPos : wNeg; an
         // if/else that points a span at one of two adjoint outputs): an int that says which, a φ or select added to the

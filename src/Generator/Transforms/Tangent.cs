@@ -736,8 +736,11 @@ internal sealed class Tangent
             {
                 // A variable that starts as data (the activations of a network, a = x): zeros of its length first.
                 var init = ArrayTangentOf(lv.Init) ?? ZeroTangent(lv.Init, lv.Var.Type, b) ?? throw new UnsupportedException(_what + " of a loop that starts an array from data (" + lv.Var.Hint + ")", "start it from an array the method creates", l.At);
-                // A span variable (re-pointed by the loop at views of other arrays) gets a span tangent whatever its first value.
-                var form = lv.Var.Type.Form == ArrayForm.Array ? init.Type.Form : ArrayForm.Span;
+                // A span variable (re-pointed by the loop at views of other arrays) gets a span tangent whatever its first
+                // value; a read-only one when it starts at a direction (a parameter's view: the method never writes
+                // through it, SG0018), which cannot become a Span.
+                var form = lv.Var.Type.Form == ArrayForm.Array ? init.Type.Form
+                    : init.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span;
                 var t = _method.NewVar(lv.Var.Hint, FormOf(WritableLike(lv.Var.Type), form), VarRole.Tangent, mutable: true);
                 t.Of = lv.Var;
                 _arrayTangents[lv.Var] = t;
