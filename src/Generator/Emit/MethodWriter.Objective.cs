@@ -307,6 +307,10 @@ internal static partial class MethodWriter
             }
         }
 
+        // Data declared not nullable (double[] y in a nullable context) and given null: named now, not a
+        // NullReferenceException at the first evaluation.
+        plan.TrainableLengths.InsertRange(0, plan.Data.Where(d => d.Model.NotNull).Select(d => "global::System.ArgumentNullException.ThrowIfNull(" + d.Model.Name + ");"));
+
         // A data array that is a [Trainable] array of the model (LossObjective(model.W) for a penalty toward w0): the
         // objective writes each point into the member, so the data would move with the point while its derivative is
         // taken as zero. Refused when the objective is made.

@@ -1447,7 +1447,11 @@ internal static class Discovery
         {
             string modifiers = (p.RefKind == RefKind.In ? "in " : string.Empty) + (p.IsThis ? "this " : string.Empty)
                 + (p.ScopedKind == ScopedKind.ScopedValue ? "scoped " : string.Empty);
-            m.Parameters.Add(new ParameterModel(Escape(p.Name), p.Type.ToDisplayString(TypeMap.Qualified), modifiers, p.Type.IsRefLikeType));
+            m.Parameters.Add(new ParameterModel(Escape(p.Name), p.Type.ToDisplayString(TypeMap.Qualified), modifiers, p.Type.IsRefLikeType)
+            {
+                // double[] x in a nullable context: a null argument is the caller's mistake, named when the objective is made.
+                NotNull = p.Type.IsReferenceType && p.Type.TypeKind != TypeKind.TypeParameter && p.NullableAnnotation == NullableAnnotation.NotAnnotated,
+            });
         }
 
         // 'new' where a generated member hides an inherited one with the same signature.

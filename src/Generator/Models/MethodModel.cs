@@ -23,6 +23,9 @@ internal sealed class ParameterModel
     public string Modifiers { get; }
 
     public bool IsRefLike { get; }
+
+    /// <summary>A reference type declared not nullable in a nullable context (double[] x, not double[]? x or oblivious).</summary>
+    public bool NotNull { get; init; }
 }
 
 /// <summary>Everything about the user's method that the generated file repeats: where it lives and its signature. Strings only.</summary>
@@ -100,7 +103,7 @@ internal sealed class MethodModel
             var sb = new StringBuilder();
             sb.Append(Namespace).Append('|').Append(string.Join(";", Containers)).Append('|').Append(Accessibility).Append(IsStatic).Append(InRefStruct).Append(InStruct)
                 .Append('|').Append(Name).Append('|').Append(Stem).Append('|').Append(ReturnType).Append(IsVectorFunction).Append('|')
-                .Append(string.Join(";", Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name + (p.IsRefLike ? "&" : string.Empty))))
+                .Append(string.Join(";", Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name + (p.IsRefLike ? "&" : string.Empty) + (p.NotNull ? "!" : string.Empty))))
                 .Append('|').Append(string.Join(",", TypeParameters)).Append('|').Append(string.Join(";", Constraints)).Append('|').Append(Display)
                 .Append('|').Append(Hessian).Append(Vectorize).Append(Reassociate).Append('|').Append(string.Join(",", Hides)).Append('|').Append(string.Join(",", Omit)).Append(ObjectiveClosesOverDouble).Append('|').Append(HintName);
             return sb.ToString();

@@ -73,6 +73,8 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction MseObjective(double[] x, double[] y)
         {
+            global::System.ArgumentNullException.ThrowIfNull(x);
+            global::System.ArgumentNullException.ThrowIfNull(y);
             return new global::SymbolicGrad.DifferentiableFunction(
                 2,
                 (parameters) => Mse(parameters[0], parameters[1], x, y),

@@ -158,6 +158,7 @@ namespace Demo
         [global::System.CodeDom.Compiler.GeneratedCode("SymbolicGrad.Generator", "1.0.0")]
         public static global::SymbolicGrad.DifferentiableFunction LayerObjective(int WRows, int WColumns, int[] VRowLengths, double[] x)
         {
+            global::System.ArgumentNullException.ThrowIfNull(x);
             int WLength = global::SymbolicGrad.Internal.MatrixArguments.Size(WRows, WColumns, "WRows", "WColumns");
             var VShape = global::SymbolicGrad.Internal.MatrixArguments.Shape(VRowLengths, "VRowLengths", out int VLength);
             return new global::SymbolicGrad.DifferentiableFunction(
