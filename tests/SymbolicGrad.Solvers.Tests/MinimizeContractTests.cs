@@ -39,6 +39,20 @@ public class MinimizeContractTests
         Assert.True(byEvaluations.FunctionEvaluations <= 7);
     }
 
+    /// <summary>
+    /// Newton checks the evaluation limit once per iteration, so it may make more evaluations than the limit: the message
+    /// said "reached the limit of 1 evaluations" beside FunctionEvaluations = 3. It now says how many were made.
+    /// </summary>
+    [Fact]
+    public void NewtonsEvaluationLimitSaysHowManyItMade()
+    {
+        var result = Problems.Rosenbrock(2, true).Minimize([-1.2, 1.0], new MinimizeOptions { Method = MinimizeMethod.Newton, MaxEvaluations = 1 });
+        Assert.False(result.Success);
+        Assert.Equal(MinimizeStatus.MaxEvaluations, result.Status);
+        Assert.True(result.FunctionEvaluations > 1);
+        Assert.Contains("reached the limit of 1 evaluations (" + result.FunctionEvaluations + " made", result.Message);
+    }
+
     [Theory]
     [InlineData(MinimizeMethod.Lbfgs)]
     [InlineData(MinimizeMethod.LbfgsB)]

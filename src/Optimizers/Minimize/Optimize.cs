@@ -174,7 +174,7 @@ public static class Optimize
             StopReason.Diverged => (MinimizeStatus.NotFinite, "f, its gradient or its Hessian is not finite at the current point, or f is not finite at every trial point along the Newton direction"),
             StopReason.Cancelled => (MinimizeStatus.Stopped, "the callback asked to stop"),
             StopReason.MaxEvaluations => (MinimizeStatus.MaxEvaluations, string.Create(inv,
-                $"reached the limit of {options.MaxEvaluations} evaluations; gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),
+                $"reached the limit of {options.MaxEvaluations} evaluations ({run.GradientEvaluations + 1} made: the limit is checked once per iteration, and an iteration's line search may take several); gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),
             _ => (MinimizeStatus.MaxIterations, string.Create(inv,
                 $"reached the limit of {options.MaxIterations} iterations; gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),
         };
