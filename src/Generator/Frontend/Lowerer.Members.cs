@@ -842,9 +842,12 @@ internal sealed partial class Lowerer
         {
             var element = type?.ElementType;
             string name = element?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "this element type";
-            return element is { TypeKind: TypeKind.Struct }
-                ? NotYet(creation, "An array of the struct '" + name + "'", "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))")
-                : NotYet(creation, "An array of '" + name + "'", "create arrays of double, float, integers or bools (or arrays of those)");
+            return element switch
+            {
+                { TypeKind: TypeKind.Struct } => NotYet(creation, "An array of the struct '" + name + "'", "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))"),
+                { TypeKind: TypeKind.Delegate } => NotYet(creation, "An array of the delegates '" + name + "'", "call the functions directly, choosing with a switch on the index (k switch { 0 => Math.Sin(x), _ => x * x }) or if/else"),
+                _ => NotYet(creation, "An array of '" + name + "'", "create arrays of double, float, integers or bools (or arrays of those)"),
+            };
         }
 
         Operand[] lengths;

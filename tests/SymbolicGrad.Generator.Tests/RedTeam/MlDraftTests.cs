@@ -82,6 +82,20 @@ public class MlDraftTests
         Assert.DoesNotContain("must assign, call or throw", error.GetMessage(), StringComparison.Ordinal);
     }
 
+    /// <summary>An array of delegates (a list of activation functions) is SG0006 at its creation, advising a switch, not "arrays of numbers".</summary>
+    [Fact]
+    public void AnArrayOfDelegatesAdvisesASwitch() => KnownBugs.Expect.Refused(
+        """
+            [Differentiable] public static double F(double x)
+            {
+                var fs = [|new Func<double, double>[] { Math.Sin, v => v * v }|];
+                double s = 0;
+                foreach (var f in fs) s += f(x);
+                return s;
+            }
+        """,
+        "SG0006", "An array of the delegates 'Func<double, double>'", "switch on the index");
+
     private const string Model = """
         using System;
         using SymbolicGrad;
