@@ -234,6 +234,15 @@ internal sealed class Reverse
                             {
                                 l.Vars.Add(new LoopVar(adjVar, init, next));
                             }
+                            else if (_arrayAdjoints.ContainsKey(lv.Var) && lv.Init is Lit { Text: "null" })
+                            {
+                                // double[] w; do { w = p; ... } while (c); return w[0]: w starts as null (see
+                                // Lowerer.BindAssignedInTheLoop), which has no adjoint array to carry.
+                                throw new UnsupportedException(
+                                    "An array variable declared without a value before a loop, assigned in the loop and read after it",
+                                    "give it a value where it is declared (double[] w = p;), or keep what the loop computes in a variable declared in the loop and read it there",
+                                    l.At);
+                            }
                             else if (_arrayAdjoints.ContainsKey(lv.Var))
                             {
                                 // A loop variable that holds data on some iterations and a differentiated array on others.
