@@ -234,7 +234,7 @@ internal sealed class Reverse
                             {
                                 l.Vars.Add(new LoopVar(adjVar, init, next));
                             }
-                            else if (_arrayAdjoints.ContainsKey(lv.Var) && lv.Init is Lit { Text: "null" })
+                            else if (_arrayAdjoints.ContainsKey(lv.Var) && lv.Init is Lit { Text: "null" or "default" })
                             {
                                 // double[] w; do { w = p; ... } while (c); return w[0]: w starts as null (see
                                 // Lowerer.BindAssignedInTheLoop), which has no adjoint array to carry.
