@@ -232,6 +232,17 @@ internal sealed class Reverse
 
                             if (_arrayAdjoints.TryGetValue(lv.Var, out var adj) && adj is Var adjVar && initAdjoint is { } init && ArrayAdjoint(lv.Next) is { } next)
                             {
+                                if (adjVar.Type.Form == ArrayForm.Array && next.Type.Form != ArrayForm.Array)
+                                {
+                                    // double[] w = d (data); for (...) { ...; if (c) w = p; }: the adjoint starts as a sink
+                                    // array and the loop hands it a parameter's gradient span, which an array variable
+                                    // cannot hold (the generated code did not compile).
+                                    throw new UnsupportedException(
+                                        "An array variable that starts as data and that a loop later points at a parameter's array",
+                                        "start it at the parameter's array, or keep data and differentiated values in separate array variables",
+                                        l.At);
+                                }
+
                                 l.Vars.Add(new LoopVar(adjVar, init, next));
                             }
                             else if (_arrayAdjoints.ContainsKey(lv.Var) && lv.Init is Lit { Text: "null" or "default" })
