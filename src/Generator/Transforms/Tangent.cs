@@ -737,11 +737,12 @@ internal sealed class Tangent
                 // A variable that starts as data (the activations of a network, a = x): zeros of its length first.
                 var init = ArrayTangentOf(lv.Init) ?? ZeroTangent(lv.Init, lv.Var.Type, b) ?? throw new UnsupportedException(_what + " of a loop that starts an array from data (" + lv.Var.Hint + ")", "start it from an array the method creates", l.At);
                 // A span variable (re-pointed by the loop at views of other arrays) gets a span tangent whatever its first value.
-                // A read-only span variable that starts at a read-only tangent (the direction vP of a parameter it starts
-                // at, ReadOnlySpan<double> w = p) keeps a read-only tangent: nothing writes through w, and vP cannot go
-                // into a Span (CS0029 in the Jacobian or tangent of a residual method whose loop re-points w).
+                // A span variable that starts at a read-only tangent (the direction vP of the parameter it starts at,
+                // ReadOnlySpan<double> w = p or Span<double> w = p) keeps a read-only tangent: vP cannot go into a Span
+                // (CS0029 in the tangent of a residual method whose loop re-points w), and nothing writes through w, since
+                // a write through a variable that may hold p is SG0018.
                 var form = lv.Var.Type.Form == ArrayForm.Array ? init.Type.Form
-                    : lv.Var.Type.Form == ArrayForm.ReadOnlySpan && init.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span;
+                    : init.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span;
                 var t = _method.NewVar(lv.Var.Hint, FormOf(WritableLike(lv.Var.Type), form), VarRole.Tangent, mutable: true);
                 t.Of = lv.Var;
                 _arrayTangents[lv.Var] = t;

@@ -10,25 +10,27 @@ namespace SymbolicGrad.Generator.Tests.RedTeam;
 public class CarriedViewCompileTests
 {
     /// <summary>
-    /// A residual method whose loop re-points ReadOnlySpan&lt;double&gt; w = p at data and back: the tangent (NameTangent,
-    /// NameJacobian) carried w's tangent as a Span and started it at the direction vP, a ReadOnlySpan. It is now carried
-    /// read-only. r₀ = p₀p₁ − p₀, r₁ = p₀p₁ − p₁, r₂ = d₀d₁ − d₂ (data), r₃ = p₀p₁ − p₃.
+    /// A residual method whose loop re-points ReadOnlySpan&lt;double&gt; w = p (or Span&lt;double&gt;) at data and back: the
+    /// tangent (NameTangent, NameJacobian) carried w's tangent as a Span and started it at the direction vP, a
+    /// ReadOnlySpan. It is now carried read-only. r₀ = p₀p₁ − p₀, r₁ = p₀p₁ − p₁, r₂ = d₀d₁ − d₂ (data), r₃ = p₀p₁ − p₃.
     /// </summary>
-    [Fact]
-    public void AReadOnlySpanCarriedBetweenAParameterAndDataHasItsJacobian()
+    [Theory]
+    [InlineData("ReadOnlySpan<double>")]
+    [InlineData("Span<double>")]
+    public void ASpanCarriedBetweenAParameterAndDataHasItsJacobian(string type)
     {
         var assembly = KnownBugs.Expect.Compiles(Harness.InClass("""
                 [Differentiable]
                 public static void R(double[] p, [NoDerivative] double[] d, Span<double> r)
                 {
-                    ReadOnlySpan<double> w = p;
+                    SPAN w = p;
                     for (int i = 0; i < 4; i++)
                     {
                         r[i] = w[0] * w[1] - w[i];
                         if (i == 1) w = d; else if (i == 2) w = p;
                     }
                 }
-            """));
+            """.Replace("SPAN", type, StringComparison.Ordinal)));
         double[] p = { 0.5, -1.25, 2.0, 0.75 };
         double[] d = { 3.0, 0.5, -1.0, 2.0 };
         var f = (LeastSquaresFunction)assembly.GetType("Demo.C")!.GetMethod("RLeastSquares", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, new object[] { 4, d, 4 })!;
