@@ -234,12 +234,12 @@ internal sealed class Reverse
                             {
                                 if (adjVar.Type.Form == ArrayForm.Array && next.Type.Form != ArrayForm.Array)
                                 {
-                                    // double[] w = d (data); for (...) { ...; if (c) w = p; }: the adjoint starts as a sink
-                                    // array and the loop hands it a parameter's gradient span, which an array variable
-                                    // cannot hold (the generated code did not compile).
+                                    // double[] w = d (data, or a local array); for (...) { ...; if (c) w = p; }: the adjoint
+                                    // starts as an array (a sink, or the local's adjoint) and the loop hands it a parameter's
+                                    // gradient span, which an array variable cannot hold (the generated code did not compile).
                                     throw new UnsupportedException(
-                                        "An array variable that starts as data and that a loop later points at a parameter's array",
-                                        "start it at the parameter's array, or keep data and differentiated values in separate array variables",
+                                        "An array variable that holds data or a local array before a loop and that the loop later points at a parameter's array",
+                                        "start it at the parameter's array, or keep the parameter and the other arrays in separate variables",
                                         l.At);
                                 }
 

@@ -768,6 +768,16 @@ internal sealed class Tangent
         foreach (var (lv, t, init) in arrayVars)
         {
             var next = ArrayTangentOf(lv.Next) ?? throw new UnsupportedException(_what + " of a loop that moves an array to data (" + lv.Var.Hint + ")", "keep data and differentiated values in separate arrays", l.At);
+            if ((t.Type.Form == ArrayForm.Array && next.Type.Form != ArrayForm.Array) || (t.Type.Form == ArrayForm.Span && next.Type.Form == ArrayForm.ReadOnlySpan))
+            {
+                // double[] w = d (or a local array); for (...) { ...; if (c) w = p; }: the tangent starts as an array and the
+                // loop hands it the direction vP of p, a read-only span (the generated code did not compile).
+                throw new UnsupportedException(
+                    _what + " of a loop that points an array variable at a parameter's array after it held another array (" + lv.Var.Hint + ")",
+                    "start it at the parameter's array, or keep the parameter and the other arrays in separate variables",
+                    l.At);
+            }
+
             loop.Vars.Add(new LoopVar(t, init, next));
         }
 

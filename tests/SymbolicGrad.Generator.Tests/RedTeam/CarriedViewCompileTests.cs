@@ -73,5 +73,38 @@ public class CarriedViewCompileTests
 
                 return s;
             }
-        """, "SG0006", "starts as data and that a loop later points at a parameter's array");
+        """, "SG0006", "holds data or a local array before a loop and that the loop later points at a parameter's array");
+
+    /// <summary>The same with a local array first: the local's adjoint is a double[], and dP still cannot go into it.</summary>
+    [Fact]
+    public void AnArrayStartedAsALocalAndPointedAtAParameterIsRefusedAtTheLoop() => KnownBugs.Expect.Refused("""
+            [Differentiable]
+            public static double F(double[] p)
+            {
+                var local = new double[4];
+                double[] w = local;
+                double s = 0;
+                [|for (int i = 0; i < 4; i++)|]
+                {
+                    local[i] = p[i] * p[0];
+                    s += w[i] * w[0] + p[i];
+                    if (i == 1) w = p; else if (i == 2) w = local;
+                }
+
+                return s;
+            }
+        """, "SG0006", "the loop later points at a parameter's array");
+
+    /// <summary>
+    /// The residual form: the tangent of w starts as an array (zeros for data, the local's tangent) or a span of zeros, and
+    /// the loop hands it vP, a read-only span (CS0029 in NameTangent). Now SG0006 at the loop.
+    /// </summary>
+    [Theory]
+    [InlineData("double[] w = d;")]
+    [InlineData("ReadOnlySpan<double> w = d;")]
+    [InlineData("var local = new double[4]; double[] w = local;")]
+    public void AResidualLoopPointingAVariableAtAParameterAfterAnotherArrayIsRefused(string start) => KnownBugs.Expect.Refused(
+        "    [Differentiable] public static void R(double[] p, [NoDerivative] double[] d, Span<double> r) { " + start
+        + " [|for (int i = 0; i < 4; i++)|] { r[i] = w[0] * w[1] - w[i] * p[i]; if (i == 1) w = p; else if (i == 2) w = d; } }",
+        "SG0006", "the Jacobian of a loop that points an array variable at a parameter's array after it held another array (w)");
 }
