@@ -12,6 +12,7 @@ internal sealed class ArrayFlows
 {
     private readonly Dictionary<Var, List<Var>> _into = new();
     private readonly HashSet<Var> _roots = new();
+    private readonly HashSet<Var> _foreign = new();
 
     private ArrayFlows()
     {
@@ -24,11 +25,14 @@ internal sealed class ArrayFlows
     public static ArrayFlows Of(IrMethod ir)
     {
         var f = new ArrayFlows();
+        var loads = new List<Assign>();
+        var paramLeaves = new HashSet<Var>();
         foreach (var p in ir.Params.Where(p => p.Kind != ParamKind.Results))
         {
             foreach (var leaf in p.Leaves)
             {
                 f._roots.Add(leaf.Var);
+                paramLeaves.Add(leaf.Var);
             }
         }
 
@@ -50,6 +54,16 @@ internal sealed class ArrayFlows
                             break;
                         default:
                             f._roots.Add(a.Dst);
+                            if (a.Value.Op != Opcode.Load)
+                            {
+                                // A cast from object, an opaque call's result: an array that is not the method's.
+                                f._foreign.Add(a.Dst);
+                            }
+                            else
+                            {
+                                loads.Add(a);
+                            }
+
                             break;
                     }
 
@@ -96,12 +110,30 @@ internal sealed class ArrayFlows
                 if (read is Var v && v.Type.IsArray && !defined.Contains(v) && !results.Contains(v))
                 {
                     f._roots.Add(v);
+                    f._foreign.Add(v);
                 }
+            }
+        }
+
+        // A row of a parameter or of a field (data[0] of a [NoDerivative] double[][]) is the caller's; a row of an array
+        // the method fills (hs[t] of a local jagged array) is whatever was stored into it, which its alias class says.
+        f._foreign.UnionWith(paramLeaves);
+        foreach (var load in loads)
+        {
+            if (load.Value.Args[0] is Var outer && (paramLeaves.Contains(outer) || f._foreign.Contains(outer)))
+            {
+                f._foreign.Add(load.Dst);
             }
         }
 
         return f;
     }
+
+    /// <summary>
+    /// Arrays that are certainly not the method's own: the parameters, fields and other arrays read but defined nowhere,
+    /// rows of those, and arrays from casts or calls. (The roots also hold rows of the method's own jagged arrays.)
+    /// </summary>
+    public IReadOnlyCollection<Var> Foreign => _foreign;
 
     /// <summary>Whether <paramref name="v"/> may hold an array the method did not create (breadth first from the roots, no recursion).</summary>
     public bool MayHoldCallersArray(Var v)

@@ -507,6 +507,7 @@ internal static class Discovery
         }
 
         ArrayFlows? flows = null;
+        HashSet<Var>? foreignClasses = null;
         foreach (var (store, location, text) in lowerer.Writes)
         {
             var cls = aliasing.ClassOf(store.Array);
@@ -539,6 +540,20 @@ internal static class Discovery
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text, "an array the method did not create",
                     "write into a local array (new double[n]) or the results span"));
+            }
+            else if (store.Array is Var mixed)
+            {
+                // A class the method owns that also holds an array it did not create (double[] r = c ? Table : new
+                // double[n], with Table a field, a row of a [NoDerivative] jagged parameter, or a cast from object): the
+                // write is refused when that array may flow into the variable written through.
+                flows ??= ArrayFlows.Of(ir);
+                foreignClasses ??= new HashSet<Var>(flows.Foreign.Where(v => v.Type.IsArray).Select(aliasing.Find));
+                if (foreignClasses.Contains(cls) && flows.MayHoldCallersArray(mixed))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SideEffect, WriteTarget(location), text,
+                        "an array that may be one the method did not create (a field, a row of a data parameter, or an array from a cast or a call, which this variable is given on some path)",
+                        "write into a local array (new double[n]) that only ever holds arrays the method creates, or copy the other array first (var copy = table.ToArray())"));
+                }
             }
         }
     }

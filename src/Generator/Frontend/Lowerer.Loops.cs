@@ -15,6 +15,7 @@ internal sealed partial class Lowerer
     {
         var (needsFlags, returns) = ScanJumps(loop.Body, loop.ExitLabel, loop.ContinueLabel);
         string source = LoopSource(loop);
+        BindAssignedInTheLoop(loop);
         switch (loop)
         {
             case IForLoopOperation f:
@@ -67,6 +68,43 @@ internal sealed partial class Lowerer
             default:
                 Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(loop), "This kind of loop", "use for, foreach, while or do");
                 return Flow.Normal;
+        }
+    }
+
+    /// <summary>
+    /// A variable declared before a loop without a value, assigned in the loop and read after it (double w; do { w = ...; }
+    /// while (c); return w; or the same with while (true) { ...; break; } or for (;;)): C# knows the body assigned it when
+    /// the loop ends, but a loop carries only the variables that have a value when it starts, so the read after the loop
+    /// found none (SG9999). Such a variable starts as its type's zero, which no path reads.
+    /// </summary>
+    private void BindAssignedInTheLoop(ILoopOperation loop)
+    {
+        if (loop.SemanticModel is not { } model || loop.Syntax is not StatementSyntax statement)
+        {
+            return;
+        }
+
+        DataFlowAnalysis? flow;
+        try
+        {
+            flow = model.AnalyzeDataFlow(statement);
+        }
+        catch (ArgumentException)
+        {
+            return;
+        }
+
+        if (flow is not { Succeeded: true })
+        {
+            return;
+        }
+
+        foreach (var local in flow.DataFlowsOut.OfType<ILocalSymbol>().OrderBy(l => l.Name, StringComparer.Ordinal))
+        {
+            if (local.RefKind == RefKind.None && _env.Get(local) is null && !local.DeclaringSyntaxReferences.Any(d => statement.Span.Contains(d.Span)))
+            {
+                Bind(local, ZeroOf(local.Type, loop));
+            }
         }
     }
 

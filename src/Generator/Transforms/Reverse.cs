@@ -232,7 +232,27 @@ internal sealed class Reverse
 
                             if (_arrayAdjoints.TryGetValue(lv.Var, out var adj) && adj is Var adjVar && initAdjoint is { } init && ArrayAdjoint(lv.Next) is { } next)
                             {
+                                if (adjVar.Type.Form == ArrayForm.Array && next.Type.Form != ArrayForm.Array)
+                                {
+                                    // double[] w = d (data, or a local array); for (...) { ...; if (c) w = p; }: the adjoint
+                                    // starts as an array (a sink, or the local's adjoint) and the loop hands it a parameter's
+                                    // gradient span, which an array variable cannot hold (the generated code did not compile).
+                                    throw new UnsupportedException(
+                                        "An array variable that holds data or a local array before a loop and that the loop later points at a parameter's array",
+                                        "start it at the parameter's array, or keep the parameter and the other arrays in separate variables",
+                                        l.At);
+                                }
+
                                 l.Vars.Add(new LoopVar(adjVar, init, next));
+                            }
+                            else if (_arrayAdjoints.ContainsKey(lv.Var) && lv.Init is Lit { Text: "null" or "default" })
+                            {
+                                // double[] w; do { w = p; ... } while (c); return w[0]: w starts as null (see
+                                // Lowerer.BindAssignedInTheLoop), which has no adjoint array to carry.
+                                throw new UnsupportedException(
+                                    "An array variable declared without a value before a loop, assigned in the loop and read after it",
+                                    "give it a value where it is declared (double[] w = p;), or keep what the loop computes in a variable declared in the loop and read it there",
+                                    l.At);
                             }
                             else if (_arrayAdjoints.ContainsKey(lv.Var))
                             {

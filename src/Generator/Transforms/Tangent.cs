@@ -736,9 +736,11 @@ internal sealed class Tangent
             {
                 // A variable that starts as data (the activations of a network, a = x): zeros of its length first.
                 var init = ArrayTangentOf(lv.Init) ?? ZeroTangent(lv.Init, lv.Var.Type, b) ?? throw new UnsupportedException(_what + " of a loop that starts an array from data (" + lv.Var.Hint + ")", "start it from an array the method creates", l.At);
-                // A span variable (re-pointed by the loop at views of other arrays) gets a span tangent whatever its first
-                // value; a read-only one when it starts at a direction (a parameter's view: the method never writes
-                // through it, SG0018), which cannot become a Span.
+                // A span variable (re-pointed by the loop at views of other arrays) gets a span tangent whatever its first value.
+                // A span variable that starts at a read-only tangent (the direction vP of the parameter it starts at,
+                // ReadOnlySpan<double> w = p or Span<double> w = p) keeps a read-only tangent: vP cannot go into a Span
+                // (CS0029 in the tangent of a residual method whose loop re-points w), and nothing writes through w, since
+                // a write through a variable that may hold p is SG0018.
                 var form = lv.Var.Type.Form == ArrayForm.Array ? init.Type.Form
                     : init.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span;
                 var t = _method.NewVar(lv.Var.Hint, FormOf(WritableLike(lv.Var.Type), form), VarRole.Tangent, mutable: true);
@@ -766,6 +768,16 @@ internal sealed class Tangent
         foreach (var (lv, t, init) in arrayVars)
         {
             var next = ArrayTangentOf(lv.Next) ?? throw new UnsupportedException(_what + " of a loop that moves an array to data (" + lv.Var.Hint + ")", "keep data and differentiated values in separate arrays", l.At);
+            if ((t.Type.Form == ArrayForm.Array && next.Type.Form != ArrayForm.Array) || (t.Type.Form == ArrayForm.Span && next.Type.Form == ArrayForm.ReadOnlySpan))
+            {
+                // double[] w = d (or a local array); for (...) { ...; if (c) w = p; }: the tangent starts as an array and the
+                // loop hands it the direction vP of p, a read-only span (the generated code did not compile).
+                throw new UnsupportedException(
+                    _what + " of a loop that points an array variable at a parameter's array after it held another array (" + lv.Var.Hint + ")",
+                    "start it at the parameter's array, or keep the parameter and the other arrays in separate variables",
+                    l.At);
+            }
+
             loop.Vars.Add(new LoopVar(t, init, next));
         }
 
