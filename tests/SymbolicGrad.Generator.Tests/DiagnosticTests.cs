@@ -171,7 +171,7 @@ public class DiagnosticTests
 
                     return s;
                 }
-            """, new[] { "use an array (double[]) for it" }),
+            """, new[] { "choose it in each iteration among arrays from before the loop" }),
 
         new("SG0034_HessianThroughACustomDerivative", """
                 [CustomDerivative(nameof(SqGradient))] public static double Sq(double v) => v * v;

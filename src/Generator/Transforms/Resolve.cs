@@ -511,8 +511,8 @@ internal sealed class Resolve
                     ? " (this loop is not a counted one: its counter must advance by the same value in every iteration, a constant or a value set before the loop; or write for (int k = 0; k < c - 1; k++) with the offset k * b)"
                     : string.Empty;
                 throw new UnsupportedException(
-                    "A span that the loop '" + (forward.Source ?? "loop") + "' chooses or re-points from one iteration to the next other than to a slice, taken in every iteration, of arrays the loop does not re-point at offsets from its counter" + notCounted,
-                    "re-point it at the top level of a counted for loop's body (xp = s.Slice(i * n, n)), or use an array (double[]) for it",
+                    "An array or span that the loop '" + (forward.Source ?? "loop") + "' chooses or re-points from one iteration to the next other than to a slice, taken in every iteration, of arrays the loop does not re-point at offsets from its counter" + notCounted,
+                    "re-point it at the top level of a counted for loop's body (xp = s.Slice(i * n, n)), choose it in each iteration among arrays from before the loop (w = c ? a : b), or index one array at an offset computed from the counter",
                     forward.At);
             }
 
