@@ -457,11 +457,15 @@ internal static class Discovery
                     string name = p.Name.TrimStart('@');
                     var type = leaf.Var.Type;
                     bool matrix = type.Form == ArrayForm.Array && (type.Rank == 2 || (type.Element is { IsArray: true, Rank: 1 } && type.Element.Element!.IsReal));
-                    forbidden[aliasing.Find(leaf.Var)] = ("the parameter '" + name + "'", matrix ? "var copy = (" + type.CSharp + ")" + name + ".Clone()" : "var copy = " + name + ".ToArray()");
+                    // A model's [Trainable] array (this.W) is named as the member it is, not as a parameter.
+                    string what = p.Kind == ParamKind.Trainable && name.StartsWith("this.", StringComparison.Ordinal)
+                        ? "the [Trainable] member '" + name.Substring("this.".Length) + "'"
+                        : "the parameter '" + name + "'";
+                    forbidden[aliasing.Find(leaf.Var)] = (what, matrix ? "var copy = (" + type.CSharp + ")" + name + ".Clone()" : "var copy = " + name + ".ToArray()");
                     if (type.Form == ArrayForm.Array && type.Rank == 1 && type.Element is { IsArray: true, Form: ArrayForm.Array, Rank: 1 } row && row.Element!.IsReal && leaf.Differentiable)
                     {
                         // The rows of a differentiated jagged parameter are the caller's arrays too.
-                        forbidden[aliasing.ElementsClass(leaf.Var)] = ("a row of the parameter '" + name + "'", "var row = " + name + "[i].ToArray()");
+                        forbidden[aliasing.ElementsClass(leaf.Var)] = ("a row of " + what, "var row = " + name + "[i].ToArray()");
                     }
                 }
             }

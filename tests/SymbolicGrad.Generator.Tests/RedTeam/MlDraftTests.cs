@@ -96,6 +96,24 @@ public class MlDraftTests
         """,
         "SG0006", "An array of the delegates 'Func<double, double>'", "switch on the index");
 
+    /// <summary>A write into a model's [Trainable] array is SG0018 naming the member, not "the parameter 'this.W'".</summary>
+    [Fact]
+    public void AWriteIntoATrainableArrayNamesTheMember()
+    {
+        var run = Harness.Run(Harness.Usings + """
+            namespace Demo;
+            public partial class Model
+            {
+                [Trainable] public double[] W = new double[2];
+                [Differentiable] public double Loss([NoDerivative] double x) { W[0] = x; return W[0] * W[1]; }
+            }
+            """);
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0018", error.Id);
+        Assert.Contains("writes to the elements of the [Trainable] member 'W'", error.GetMessage(), StringComparison.Ordinal);
+        Assert.DoesNotContain("parameter 'this.", error.GetMessage(), StringComparison.Ordinal);
+    }
+
     private const string Model = """
         using System;
         using SymbolicGrad;
