@@ -232,12 +232,15 @@ internal sealed partial class Lowerer
             return Flow.Normal;
         }
 
+        var outer = _statement;
+        _statement = s;
         try
         {
             return LowerStatementCore(s);
         }
         finally
         {
+            _statement = outer;
             Leave();
         }
     }

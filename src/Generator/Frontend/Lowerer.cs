@@ -46,6 +46,8 @@ internal sealed partial class Lowerer
     /// <summary>The next loop EmitLoop makes is this TensorPrimitives sum (<see cref="Loop.SumKernel"/>).</summary>
     private string? _nextSumKernel;
     private int _instructions;
+    private IOperation? _statement;
+    private readonly Dictionary<SyntaxNode, DiagnosticInfo> _sites = new();
     private bool _tooLarge;
 
     private Lowerer(Compilation compilation, IMethodSymbol entry, IrMethod ir, List<DiagnosticInfo> diagnostics, CancellationToken ct)
@@ -471,6 +473,7 @@ internal sealed partial class Lowerer
         }
 
         var dst = Ir.NewVar(hint, type, hint == "t" ? VarRole.Temp : VarRole.Local);
+        dst.At = Site();
         var instr = new Instr(op, type, args, data, source);
         _block.Add(new Assign(dst, instr));
         _defs[dst] = instr;
@@ -758,6 +761,7 @@ internal sealed partial class Lowerer
                 }
 
                 var dst = Ir.NewVar(KeyName(key), type, key is ISymbol ? VarRole.Local : VarRole.Internal);
+                dst.At = Site();
                 phis.Add(new Phi(dst, sa.Operand, sb.Operand));
                 if (MayBeThis(sa.Operand) || MayBeThis(sb.Operand))
                 {
@@ -1004,6 +1008,35 @@ internal sealed partial class Lowerer
     }
 
     private void Leave() => _depth--;
+
+    /// <summary>
+    /// Where the statement being lowered is (its header for an if, a loop or a switch; the call site of an
+    /// expression-bodied helper), made once per statement: later passes point their refusals of a value here.
+    /// </summary>
+    private DiagnosticInfo? Site()
+    {
+        if (_statement?.Syntax is not { } syntax)
+        {
+            return null;
+        }
+
+        if (!_sites.TryGetValue(syntax, out var site))
+        {
+            var span = syntax switch
+            {
+                Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax f => Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(f.IfKeyword.SpanStart, f.CloseParenToken.Span.End),
+                Microsoft.CodeAnalysis.CSharp.Syntax.SwitchStatementSyntax w => Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(w.SwitchKeyword.SpanStart, w.CloseParenToken.Span.End),
+                Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax
+                    or Microsoft.CodeAnalysis.CSharp.Syntax.CommonForEachStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax => HeaderOf(syntax).Span,
+                _ => syntax.Span,
+            };
+            var lines = Location.Create(syntax.SyntaxTree, span).GetLineSpan();
+            site = new DiagnosticInfo(string.Empty, lines.Path ?? string.Empty, span, lines.Span, EquatableArray<string>.Empty);
+            _sites[syntax] = site;
+        }
+
+        return site;
+    }
 
     private static bool StackOk()
     {

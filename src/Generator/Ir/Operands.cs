@@ -67,6 +67,12 @@ internal sealed class Var : Operand
     /// <summary>The printed name, assigned by the emitter.</summary>
     public string? Name { get; set; }
 
+    /// <summary>
+    /// The statement the front end was lowering when it made this variable (its header for an if, a loop or a switch),
+    /// when known: where a later pass's refusal of the value points, instead of at the method's name.
+    /// </summary>
+    public SymbolicGrad.Generator.Models.DiagnosticInfo? At { get; set; }
+
     public override string ToString() => Name ?? Hint + "#" + Id.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>

@@ -146,7 +146,8 @@ internal sealed class Reverse
                         // array of arrays cannot hold.
                         throw new UnsupportedException(
                             "An array of arrays (new[] { a, b }) holding the parameter array '" + inner.Hint + "', whose gradient is a span the caller passes",
-                            "take the arrays as one jagged parameter (double[][] layers, whose gradient is a double[][]), or index the parameter arrays directly");
+                            "take the arrays as one jagged parameter (double[][] layers, whose gradient is a double[][]), or index the parameter arrays directly",
+                            outer.At);
                     }
 
                     block.Stmts.Insert(++i, new Store(outerAdj, st.Index, innerAdj, accumulate: false));

@@ -279,7 +279,7 @@ internal sealed class Tangent
                             var t = ArrayTangentOf(p.Value);
                             if (t is not null && t.Type.Form != ArrayForm.Array)
                             {
-                                throw new UnsupportedException(_what + " of a method that keeps a span for its reverse sweep", "use arrays (T[]) for values a loop keeps");
+                                throw new UnsupportedException(_what + " of a method that keeps a span for its reverse sweep", "use arrays (T[]) for values a loop keeps", (p.Value as Var)?.At);
                             }
 
                             b.Add(new Push(p.Stack, t ?? new Lit("null!", p.Value.Type)));
@@ -539,7 +539,7 @@ internal sealed class Tangent
                 return;
             }
 
-            throw new UnsupportedException(_what + " of an array of arrays that mixes data and differentiated arrays", "keep data and differentiated values in separate arrays");
+            throw new UnsupportedException(_what + " of an array of arrays that mixes data and differentiated arrays", "keep data and differentiated values in separate arrays", (st.Value as Var)?.At ?? (st.Array as Var)?.At);
         }
 
         if (!st.Value.Type.IsReal)
@@ -618,7 +618,7 @@ internal sealed class Tangent
 
         if (tangent is null)
         {
-            throw new UnsupportedException(_what + " of an array that is partly data (" + a.Dst.Hint + ")", "keep data and differentiated values in separate arrays");
+            throw new UnsupportedException(_what + " of an array that is partly data (" + a.Dst.Hint + ")", "keep data and differentiated values in separate arrays", a.Dst.At);
         }
 
         var dst = _method.NewVar(a.Dst.Hint, tangent.Type, VarRole.Tangent);
@@ -665,7 +665,7 @@ internal sealed class Tangent
                 var t2 = ArrayTangentOf(p.Else) ?? ZeroTangent(p.Else, p.Dst.Type, eb);
                 if (t1 is null || t2 is null)
                 {
-                    throw new UnsupportedException(_what + " of an array chosen between data and a differentiated array", "keep data and differentiated values in separate arrays");
+                    throw new UnsupportedException(_what + " of an array chosen between data and a differentiated array", "keep data and differentiated values in separate arrays", p.Dst.At);
                 }
 
                 var dst = _method.NewVar(p.Dst.Hint, FormOf(WritableLike(p.Dst.Type), Join(t1.Type.Form, t2.Type.Form)), VarRole.Tangent);

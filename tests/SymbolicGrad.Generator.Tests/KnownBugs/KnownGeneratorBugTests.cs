@@ -443,20 +443,24 @@ public class KnownGeneratorBugTests
     /// Parameter arrays put into a local array of arrays (var layers = new[] { w1, w2 }): their gradients are span
     /// outputs, which a double[][] adjoint cannot hold. The generated code did not compile (CS0029 in the generated file,
     /// red-team pass); now SG0006 saying what to write. A jagged parameter and its rows in a local array of arrays work.
+    /// The error points at the statement that builds the array of arrays (it pointed at the method's name: the refusal
+    /// comes from a pass after the front end, which now keeps each value's statement).
     /// </summary>
     [Theory] // fixed; was: CS0029 'cannot convert Span<double> to double[]' in the generated file
-    [InlineData("var rows = new[] { a, b }; return rows[0][0] * rows[1][0];")]
-    [InlineData("double[][] rows = [a, b]; return rows[0][0] * rows[1][0];")]
-    [InlineData("return H(new[] { a, c });")]
-    public void ParameterArraysInALocalArrayOfArrays(string body)
+    [InlineData("var rows = new[] { a, b }; return rows[0][0] * rows[1][0];", "var rows = new[] { a, b };")]
+    [InlineData("double[][] rows = [a, b]; return rows[0][0] * rows[1][0];", "double[][] rows = [a, b];")]
+    [InlineData("return H(new[] { a, c });", "return H(new[] { a, c });")]
+    public void ParameterArraysInALocalArrayOfArrays(string body, string statement)
     {
-        var run = Harness.Run(Harness.InClass(
+        string source = Harness.InClass(
             "    static double H(double[][] r) => r[0][0] * r[1][0];\n" +
-            "    [Differentiable] public static double F(double[] a, double[] b, [NoDerivative] double[] c) { " + body + " }"));
+            "    [Differentiable] public static double F(double[] a, double[] b, [NoDerivative] double[] c) { " + body + " }");
+        var run = Harness.Run(source);
         Assert.Empty(run.CompilationProblems);
         var error = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("SG0006", error.Id);
         Assert.Contains("take the arrays as one jagged parameter", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Equal(statement, source.Substring(error.Location.SourceSpan.Start, error.Location.SourceSpan.Length));
 
         // Rows of a jagged parameter in a local array of arrays: d/dw of w[1][0]·w[0][1].
         var type = Expect.Compiles(Harness.InClass(
