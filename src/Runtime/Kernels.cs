@@ -217,9 +217,34 @@ public static class Kernels
     public static float SumOfSquares(ReadOnlySpan<float> x, int xStart, int count) =>
         count > 0 ? TensorPrimitives.SumOfSquares(x.Slice(xStart, count)) : 0f;
 
-    /// <summary>Σ x[a + k]·y[b + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
-    public static double Dot(ReadOnlySpan<double> x, int xStart, ReadOnlySpan<double> y, int yStart, int count) =>
-        count > 0 ? TensorPrimitives.Dot(x.Slice(xStart, count), y.Slice(yStart, count)) : 0.0;
+    /// <summary>
+    /// Σ x[a + k]·y[b + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0. Below
+    /// <see cref="Short"/> elements (the rows of a small triangle: the GMM at D = 20) it adds in two interleaved scalar
+    /// sums inlined into the caller, as TensorPrimitives' dispatch costs more than the work.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double Dot(ReadOnlySpan<double> x, int xStart, ReadOnlySpan<double> y, int yStart, int count)
+    {
+        if (count < Short)
+        {
+            double even = 0.0, odd = 0.0;
+            int k = 0;
+            for (; k + 1 < count; k += 2)
+            {
+                even += x[xStart + k] * y[yStart + k];
+                odd += x[xStart + k + 1] * y[yStart + k + 1];
+            }
+
+            if (k < count)
+            {
+                even += x[xStart + k] * y[yStart + k];
+            }
+
+            return even + odd;
+        }
+
+        return TensorPrimitives.Dot(x.Slice(xStart, count), y.Slice(yStart, count));
+    }
 
     /// <summary>Σ x[a + k]·y[b + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
     public static float Dot(ReadOnlySpan<float> x, int xStart, ReadOnlySpan<float> y, int yStart, int count) =>

@@ -306,6 +306,77 @@ public class VectorizeTests
     }
 
     /// <summary>
+    /// Reassociate = true, the reverse sweep's sums: y = (I + L)·c with L strictly lower triangular, stored column by
+    /// column (the GMM's Q(x − μ)), f = ‖y‖². The reverse of the triangle's inner loop adds L·ȳ into the adjoint of cᵢ
+    /// (a sum the reverse sweep keeps in a variable) beside the element-wise ∂L: with Reassociate it becomes a Dot
+    /// kernel next to an AddScaled one; the result is the closed form ∂f/∂Lⱼᵢ = 2yⱼcᵢ, ∂f/∂cᵢ = 2yᵢ + Σⱼ 2yⱼLⱼᵢ, and
+    /// the plain loops' gradient to rounding. d = 3 takes the kernels' short path, d = 40 TensorPrimitives.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    public void ReassociatedReverseSumsAreDotKernels(int d)
+    {
+        string signature = "(ReadOnlySpan<double> c, ReadOnlySpan<double> lower)";
+        string body = "    {\n        int d = c.Length;\n        Span<double> y = stackalloc double[d];\n        for (int i = 0; i < d; i++)\n        {\n            y[i] = c[i];\n        }\n\n" +
+            "        int li = 0;\n        for (int i = 0; i < d; i++)\n        {\n            for (int j = i + 1; j < d; j++)\n            {\n                y[j] += lower[li] * c[i];\n                li++;\n            }\n        }\n\n" +
+            "        double s = 0;\n        for (int i = 0; i < d; i++)\n        {\n            s += y[i] * y[i];\n        }\n\n        return s;\n    }";
+        string members = "    [Differentiable(Reassociate = true)] public static double F" + signature + "\n" + body + "\n\n    [Differentiable] public static double FLoops" + signature + "\n" + body;
+        var run = Harness.Run(Harness.InClass(members));
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, string.Join("\n", run.CompilationProblems));
+        string vectorized = run.Sources.Single(s => s.Key.Contains("C.F.", StringComparison.Ordinal)).Value;
+        string loops = run.Sources.Single(s => s.Key.Contains("C.FLoops.", StringComparison.Ordinal)).Value;
+        string reverse = vectorized[vectorized.IndexOf("// reverse sweep", StringComparison.Ordinal)..];
+        Assert.Equal(1, Count(reverse, "Kernels.Dot("));
+        Assert.Equal(0, Count(loops, "Kernels.Dot("));
+
+        var assembly = run.Load();
+        int m = d * (d - 1) / 2;
+        var point = Point(d + m, d);
+        var f = Objective(assembly, "F", d, m);
+        var g = new double[point.Length];
+        var gLoops = new double[point.Length];
+        double value = f.ValueAndGradient(point, g);
+        double valueLoops = Objective(assembly, "FLoops", d, m).ValueAndGradient(point, gLoops);
+        Assert.Equal(valueLoops, value, 12);
+
+        var c = point[..d];
+        var lower = point[d..];
+        var y = (double[])c.Clone();
+        int at = 0;
+        for (int i = 0; i < d; i++)
+        {
+            for (int j = i + 1; j < d; j++)
+            {
+                y[j] += lower[at++] * c[i];
+            }
+        }
+
+        var expected = new double[point.Length];
+        at = 0;
+        for (int i = 0; i < d; i++)
+        {
+            expected[i] += 2 * y[i];
+            for (int j = i + 1; j < d; j++)
+            {
+                expected[i] += 2 * y[j] * lower[at];
+                expected[d + at] = 2 * y[j] * c[i];
+                at++;
+            }
+        }
+
+        for (int i = 0; i < point.Length; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - g[i]) <= 1e-12 * (1 + Math.Abs(expected[i])), $"component {i}: {g[i]:R}, closed form {expected[i]:R}");
+            Assert.True(Math.Abs(gLoops[i] - g[i]) <= 1e-12 * (1 + Math.Abs(gLoops[i])), $"component {i}: {g[i]:R}, loops {gLoops[i]:R}");
+        }
+
+        var check = GradientCheck.Check(f, point, KnownBugs.Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+    }
+
+    /// <summary>
     /// TensorPrimitives.Dot, Sum and SumOfSquares written by the user: the generated gradient calls the same
     /// TensorPrimitives sums in its forward sweep (its value is the method's, bit for bit) and vector kernels in its
     /// reverse; the gradient is the closed form. Other TensorPrimitives members fed parameters are SG0015 at the call,

@@ -24,6 +24,7 @@ public struct GmmProblem : IProblem<GmmProblem>
     private double _gamma;
     private int _m;
     private double _constant;
+    private bool _reassociate;
 
     // scratch, allocated once per instance
     private double[] _qDiags;
@@ -46,6 +47,8 @@ public struct GmmProblem : IProblem<GmmProblem>
     [
         "N = 1,000, D = 2, K = 5", "N = 1,000, D = 10, K = 5", "N = 1,000, D = 2, K = 50",
         "N = 1,000, D = 10, K = 25", "N = 1,000, D = 20, K = 10", "N = 1,000, D = 64, K = 10",
+        // With Reassociate = true: the sizes whose triangles have rows long enough for its sums' kernels to matter.
+        "N = 1,000, D = 10, K = 25, Reassociate", "N = 1,000, D = 20, K = 10, Reassociate", "N = 1,000, D = 64, K = 10, Reassociate",
     ];
 
     public static IReadOnlyList<string> VerifySizes { get; } = [.. Sizes, VerifySize];
@@ -55,7 +58,9 @@ public struct GmmProblem : IProblem<GmmProblem>
 
     public static GmmProblem Create(string size)
     {
-        (int n, int d, int k, double gamma, int m) = size switch
+        const string reassociated = ", Reassociate";
+        bool reassociate = size.EndsWith(reassociated, StringComparison.Ordinal);
+        (int n, int d, int k, double gamma, int m) = (reassociate ? size[..^reassociated.Length] : size) switch
         {
             "N = 1,000, D = 2, K = 5" => (1000, 2, 5, 1.0, 0),
             "N = 1,000, D = 10, K = 5" => (1000, 10, 5, 1.0, 0),
@@ -97,7 +102,7 @@ public struct GmmProblem : IProblem<GmmProblem>
 
         return new GmmProblem
         {
-            Point = point, _d = d, _k = k, _n = n, _icfSize = icfSize, _x = x, _gamma = gamma, _m = m, _constant = constant,
+            Point = point, _d = d, _k = k, _n = n, _icfSize = icfSize, _x = x, _gamma = gamma, _m = m, _constant = constant, _reassociate = reassociate,
             _qDiags = new double[k * d], _sumQs = new double[k], _centered = new double[k * d], _qCentered = new double[k * d],
             _mainTerm = new double[k], _dQDiags = new double[k * d], _sumWeights = new double[k],
             _vars = new Var[point.Length], _vQDiags = new Var[k * d], _vSumQs = new Var[k], _vCentered = new Var[d],
@@ -328,8 +333,12 @@ public struct GmmProblem : IProblem<GmmProblem>
         return _constant + slse - n * lseAlphas + prior;
     }
 
-    public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) =>
-        Objectives.GmmGradient(
+    /// <summary>The ADBench loops' gradient; for a size marked Reassociate, the same loops with Reassociate = true.</summary>
+    public readonly double Generated(ReadOnlySpan<double> p, Span<double> g) => _reassociate
+        ? Objectives.GmmReassociatedGradient(
+            p[.._k], p.Slice(_k, MeanCount), p[(_k + MeanCount)..], _x, _gamma, _m, _constant,
+            g[.._k], g.Slice(_k, MeanCount), g[(_k + MeanCount)..])
+        : Objectives.GmmGradient(
             p[.._k], p.Slice(_k, MeanCount), p[(_k + MeanCount)..], _x, _gamma, _m, _constant,
             g[.._k], g.Slice(_k, MeanCount), g[(_k + MeanCount)..]);
 

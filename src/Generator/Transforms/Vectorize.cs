@@ -190,7 +190,8 @@ internal sealed class Vectorize
         }
 
         inside.UnionWith(l.Vars.Select(v => v.Var));
-        var passThrough = PassThroughs(l);
+        var accumulators = _reassociate && l.SumKernel is null ? Accumulators(l) : new Dictionary<Var, Var>();
+        var passThrough = PassThroughs(l, accumulators);
         if (passThrough is null)
         {
             return null;
@@ -207,7 +208,7 @@ internal sealed class Vectorize
         var inLoop = IrWalk.UseCounts(new Block(new List<Stmt> { l }));
         int UsesInLoop(Var v) => inLoop.TryGetValue(v, out int n) ? n : 0;
         var counters = new List<LoopVar>();
-        var sums = new List<(LoopVar Var, Operand Term)>();
+        var sums = new List<(Var Acc, Operand Init, Operand Term)>();
         var skip = new HashSet<Var>();
         var syms = new Dictionary<Var, Sym> { [c.Index] = new Affine(new List<(bool, Operand)>()) };
         foreach (var lv in l.Vars)
@@ -245,7 +246,7 @@ internal sealed class Vectorize
             }
             else if ((_reassociate || l.SumKernel is not null) && IsKernelReal(lv.Var.Type) && step.Op == Opcode.Add && step.Type.Equals(lv.Var.Type) && ReferenceEquals(step.Args[0], lv.Var))
             {
-                sums.Add((lv, step.Args[1]));
+                sums.Add((lv.Var, lv.Init, step.Args[1]));
             }
             else
             {
@@ -253,6 +254,25 @@ internal sealed class Vectorize
             }
 
             skip.Add(next);
+        }
+
+        // A variable the reverse sweep adds into in every iteration (tBar = tBar + x[k] * y[k], Accumulators): a sum that
+        // starts from the variable's value before the loop.
+        foreach (var stmt in l.Body.Stmts)
+        {
+            if (stmt is not Assign { Dst: var acc } || !accumulators.TryGetValue(acc, out var sum))
+            {
+                continue;
+            }
+
+            var add = _defs[sum];
+            if (UsesInLoop(acc) != 1)
+            {
+                return null;
+            }
+
+            sums.Add((acc, acc, ReferenceEquals(add.Args[0], acc) ? add.Args[1] : add.Args[0]));
+            skip.Add(sum);
         }
 
         // The body, value by value.
@@ -296,7 +316,7 @@ internal sealed class Vectorize
             {
                 case Note:
                     continue;
-                case Assign a when passThrough.Contains(a.Dst) || skip.Contains(a.Dst):
+                case Assign a when passThrough.Contains(a.Dst) || skip.Contains(a.Dst) || accumulators.ContainsKey(a.Dst):
                     continue;
                 case Assign a when !a.Dst.Mutable:
                     {
@@ -408,27 +428,27 @@ internal sealed class Vectorize
 
         // Each sum adds x[k + a] · y[k + b] or x[k + a]: a dot product or a sum of the arrays' elements. A TensorPrimitives
         // sum becomes the call the user wrote (one sum, of its shape); others a dot product or a sum.
-        var reductions = new List<(LoopVar Var, string Kernel, Element X, Element? Y)>();
+        var reductions = new List<(Var Acc, Operand Init, string Kernel, Element X, Element? Y)>();
         if (l.SumKernel is not null && sums.Count != 1)
         {
             return null;
         }
 
-        foreach (var (lv, term) in sums)
+        foreach (var (acc, init, term) in sums)
         {
             switch (Of(term))
             {
-                case Product p when p.X.Array.Type.Element!.Equals(lv.Var.Type) && p.Y.Array.Type.Element!.Equals(lv.Var.Type)
+                case Product p when p.X.Array.Type.Element!.Equals(acc.Type) && p.Y.Array.Type.Element!.Equals(acc.Type)
                     && l.SumKernel is null or "Dot" or "SumOfSquares":
                     if (l.SumKernel == "SumOfSquares" && !SameElement(p.X, p.Y))
                     {
                         return null;
                     }
 
-                    reductions.Add((lv, l.SumKernel ?? "Dot", p.X, l.SumKernel == "SumOfSquares" ? null : p.Y));
+                    reductions.Add((acc, init, l.SumKernel ?? "Dot", p.X, l.SumKernel == "SumOfSquares" ? null : p.Y));
                     break;
-                case Element e when e.Array.Type.Element!.Equals(lv.Var.Type) && l.SumKernel is null or "Sum":
-                    reductions.Add((lv, "Sum", e, null));
+                case Element e when e.Array.Type.Element!.Equals(acc.Type) && l.SumKernel is null or "Sum":
+                    reductions.Add((acc, init, "Sum", e, null));
                     break;
                 default:
                     return null;
@@ -493,7 +513,7 @@ internal sealed class Vectorize
             }
         }
 
-        foreach (var (_, _, x, y) in reductions)
+        foreach (var (_, _, _, x, y) in reductions)
         {
             NeedElement(x, Need);
             if (y is not null)
@@ -532,19 +552,19 @@ internal sealed class Vectorize
         }
 
         // Sums end at init + the kernel's sum (in vector lanes: the order of the additions changes).
-        foreach (var (lv, name, x, y) in reductions)
+        foreach (var (acc, init, name, x, y) in reductions)
         {
-            var total = _method.NewVar("sum", lv.Var.Type, VarRole.Temp);
+            var total = _method.NewVar("sum", acc.Type, VarRole.Temp);
             var args = y is null ? new[] { x.Array, Start(lo, x.Offset, pre), count } : new[] { x.Array, Start(lo, x.Offset, pre), y.Array, Start(lo, y.Offset, pre), count };
             string kernel = name + (y is null ? "({0}, {1}, {2})" : "({0}, {1}, {2}, {3}, {4})");
-            pre.Add(new Assign(total, new Instr(Opcode.Opaque, lv.Var.Type, args, new OpaqueInfo(Template(KernelType + kernel, args.Length), pure: false, effectFree: true)))
+            pre.Add(new Assign(total, new Instr(Opcode.Opaque, acc.Type, args, new OpaqueInfo(Template(KernelType + kernel, args.Length), pure: false, effectFree: true)))
             {
                 Comment = l.SumKernel is not null
                     ? "vectorized: " + Describe(l) + " (TensorPrimitives." + l.SumKernel + ", as written)"
                     : "vectorized: " + Describe(l) + " (one SIMD kernel; its sum is added in vector lanes, in a different order than the loop: Reassociate = true)",
             });
-            bool fromZero = lv.Init is Const zero && BitConverter.DoubleToInt64Bits(zero.Value) == 0;
-            pre.Add(new Assign(lv.Var, fromZero ? new Instr(Opcode.Copy, lv.Var.Type, new Operand[] { total }) : new Instr(Opcode.Add, lv.Var.Type, new[] { lv.Init, total })));
+            bool fromZero = init is Const zero && BitConverter.DoubleToInt64Bits(zero.Value) == 0;
+            pre.Add(new Assign(acc, fromZero ? new Instr(Opcode.Copy, acc.Type, new Operand[] { total }) : new Instr(Opcode.Add, acc.Type, new[] { init, total })));
         }
 
         // Counters end at init + max(count, 0).
@@ -596,12 +616,12 @@ internal sealed class Vectorize
     private int Uses(Var v) => _uses.TryGetValue(v, out int n) ? n : 0;
 
     /// <summary>The mutable variables the body assigns, when each assignment passes the variable's own value through; else null.</summary>
-    private HashSet<Var>? PassThroughs(Loop l)
+    private HashSet<Var>? PassThroughs(Loop l, Dictionary<Var, Var> accumulators)
     {
         var result = new HashSet<Var>();
         foreach (var s in l.Body.Stmts)
         {
-            if (s is Assign { Dst.Mutable: true } a)
+            if (s is Assign { Dst.Mutable: true } a && !accumulators.ContainsKey(a.Dst))
             {
                 if (!(a.Value.Op == Opcode.Copy && a.Value.Args[0] is Var src
                     && (ReferenceEquals(src, a.Dst) || (!src.Mutable && _defs.TryGetValue(src, out var d) && d.Op == Opcode.Copy && ReferenceEquals(d.Args[0], a.Dst)))))
@@ -610,6 +630,41 @@ internal sealed class Vectorize
                 }
 
                 result.Add(a.Dst);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The reverse sweep's sums, for Reassociate: a real mutable variable the body assigns once, at its top level, with
+    /// <c>acc = t</c> where <c>t = acc + term</c> (or <c>term + acc</c>) is defined in the body and read only there
+    /// (<c>tBar = tBar + icf[li] * yBar[j]</c>, the adjoint of a value a loop reads in every iteration). Returns each
+    /// variable with its <c>t</c>; whether the variable is read anywhere else in the loop is checked by the caller.
+    /// </summary>
+    private Dictionary<Var, Var> Accumulators(Loop l)
+    {
+        var result = new Dictionary<Var, Var>();
+        var assigned = new HashSet<Var>();
+        foreach (var s in l.Body.Stmts)
+        {
+            if (s is not Assign { Dst.Mutable: true } a)
+            {
+                continue;
+            }
+
+            if (!assigned.Add(a.Dst))
+            {
+                result.Remove(a.Dst);
+                continue;
+            }
+
+            if (IsKernelReal(a.Dst.Type) && a.Value.Op == Opcode.Copy && a.Value.Args[0] is Var { Mutable: false } t && Uses(t) == 1
+                && _defs.TryGetValue(t, out var add) && add.Op == Opcode.Add && add.Type.Equals(a.Dst.Type)
+                && (ReferenceEquals(add.Args[0], a.Dst) != ReferenceEquals(add.Args[1], a.Dst))
+                && l.Body.Stmts.Any(x => x is Assign { Dst: var d } && ReferenceEquals(d, t)))
+            {
+                result[a.Dst] = t;
             }
         }
 
@@ -699,7 +754,7 @@ internal sealed class Vectorize
         ReferenceEquals(a.Array, b.Array) && a.Offset.Terms.Count == b.Offset.Terms.Count
         && a.Offset.Terms.Zip(b.Offset.Terms, (p, q) => p.Negate == q.Negate && ReferenceEquals(p.Term, q.Term)).All(x => x);
 
-    private bool Independent(List<(Store Store, Element Target, Sym Value)> stores, List<(LoopVar Var, string Kernel, Element X, Element? Y)> reductions)
+    private bool Independent(List<(Store Store, Element Target, Sym Value)> stores, List<(Var Acc, Operand Init, string Kernel, Element X, Element? Y)> reductions)
     {
         var written = new HashSet<Var>();
         foreach (var (_, target, _) in stores)
@@ -727,7 +782,7 @@ internal sealed class Vectorize
             }
         }
 
-        foreach (var (_, _, x, y) in reductions)
+        foreach (var (_, _, _, x, y) in reductions)
         {
             if (written.Contains(Root(x.Array)) || (y is not null && written.Contains(Root(y.Array))))
             {

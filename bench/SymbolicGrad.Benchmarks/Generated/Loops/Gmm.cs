@@ -120,4 +120,15 @@ public static partial class Objectives
 
         return constant + slse - n * lseAlphas + prior;
     }
+
+    /// <summary>
+    /// <see cref="Gmm"/> with <c>Reassociate = true</c> (its body inlined as a helper): the generated gradient also adds
+    /// the sums of the reverse sweep's triangular product (and the forward's ‖·‖²) with SIMD kernels, in vector lanes, so
+    /// its value and gradient may differ from the plain one's in the last bits.
+    /// </summary>
+    [Differentiable(Reassociate = true)]
+    public static double GmmReassociated(
+        ReadOnlySpan<double> alphas, ReadOnlySpan<double> means, ReadOnlySpan<double> icf,
+        [NoDerivative] double[] x, [NoDerivative] double wishartGamma, int wishartM, [NoDerivative] double constant) =>
+        Gmm(alphas, means, icf, x, wishartGamma, wishartM, constant);
 }
