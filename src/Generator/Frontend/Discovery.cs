@@ -651,21 +651,20 @@ internal static class Discovery
         }
         else if (method.ReturnsByRef || method.ReturnsByRefReadonly)
         {
-            Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, syntax.ReturnType.ToString());
+            Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, syntax.ReturnType.ToString(), DiagnosticDescriptors.ReturnTypeAdvice);
         }
         else if (method.ReturnsVoid)
         {
             var last = method.Parameters.LastOrDefault();
-            bool results = last is not null && TypeMap.IsSpan(last.Type) && !TypeMap.IsReadOnlySpan(last.Type) && TypeMap.VectorElement(last.Type) is { } e && TypeMap.IsRealSymbol(e);
-            if (!results)
+            if (!IsResultsSpan(last))
             {
-                Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, "void");
+                Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, "void", VoidAdvice(method));
             }
         }
         else if (!TypeMap.IsRealSymbol(method.ReturnType))
         {
             Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name,
-                method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat));
+                method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), DiagnosticDescriptors.ReturnTypeAdvice);
         }
 
         bool returnTypeReported = diagnostics.Count > before;
@@ -700,9 +699,12 @@ internal static class Discovery
             taken[tp.Name] = ("is a type parameter's name", null);
         }
 
+        // A vector-valued method (void, results in a last span) gets no NameGradient, so no dX outputs: a data
+        // parameter named dX beside x takes nothing's name there.
+        bool vectorValued = method.ReturnsVoid;
         foreach (var p in method.Parameters)
         {
-            if (!IsDifferentiableDeclaration(p))
+            if (!IsDifferentiableDeclaration(p) || vectorValued)
             {
                 continue;
             }
@@ -718,7 +720,6 @@ internal static class Discovery
         }
 
         // Forward mode and second order add a direction vX per parameter (and hvX, the Hessian-vector product's output).
-        bool vectorValued = method.ReturnsVoid;
         if (vectorValued && HessianRequested(method) && method.Parameters.Length > 0)
         {
             var attribute = method.GetAttributes().First(a => IsNamed(a.AttributeClass, DifferentiableAttribute));
@@ -743,18 +744,24 @@ internal static class Discovery
                     if (taken.TryGetValue(extra, out var clash))
                     {
                         var at = clash.Named is { } named && !SymbolEqualityComparer.Default.Equals(named, p) ? named : p;
-                        Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), "The gradient output for '" + p.Name + "'", extra, clash.Clash);
+                        string what = extra[0] == 'v'
+                            ? "The direction for '" + p.Name + "' (a parameter of " + method.Name + "Tangent" + (vectorValued ? string.Empty : " and " + method.Name + "HessianVectorProduct") + ")"
+                            : "The Hessian-vector product's output for '" + p.Name + "' (in " + method.Name + "HessianVectorProduct)";
+                        Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), what, extra, clash.Clash);
                     }
 
                     taken[extra] = ("is also the direction or product of '" + p.Name + "'", null);
                 }
             }
 
+            // NameTangent's output is 'tangent'; a vector-valued method's NameJacobian writes 'jacobian' (a scalar
+            // method has no NameJacobian, so a parameter may be named that there).
             foreach (var p in method.Parameters)
             {
-                if (p.Name is "tangent" or "jacobian")
+                if (p.Name == "tangent" || (vectorValued && p.Name == "jacobian"))
                 {
-                    Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), "The output of " + method.Name + "Tangent and " + method.Name + "Jacobian", p.Name, "is the name of this parameter");
+                    string member = method.Name + (p.Name == "tangent" ? "Tangent" : "Jacobian");
+                    Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), "The output of " + member, p.Name, "is the name of this parameter");
                 }
             }
         }
@@ -776,6 +783,42 @@ internal static class Discovery
         }
 
         CheckCollisions(method, syntax, compilation, diagnostics);
+    }
+
+    private static bool IsResultsSpan(IParameterSymbol? p) =>
+        p is not null && p.RefKind == RefKind.None && TypeMap.IsSpan(p.Type) && !TypeMap.IsReadOnlySpan(p.Type) && TypeMap.VectorElement(p.Type) is { } e && TypeMap.IsRealSymbol(e);
+
+    /// <summary>
+    /// SG0002's advice for a void method that is not vector-valued: where it has the makings of one (an array or a
+    /// read-only span last, or a results span that is not last), what to change; otherwise the general advice.
+    /// </summary>
+    private static string VoidAdvice(IMethodSymbol method)
+    {
+        const string Shape = "a vector-valued [Differentiable] method writes its results into its last parameter, a Span<double>";
+        var last = method.Parameters.LastOrDefault();
+        if (last is null)
+        {
+            return DiagnosticDescriptors.ReturnTypeAdvice;
+        }
+
+        string type = last.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        var element = last.Type is IArrayTypeSymbol { Rank: 1 } array ? array.ElementType : TypeMap.VectorElement(last.Type);
+        if (element is not null && TypeMap.IsRealSymbol(element) && last.RefKind == RefKind.None)
+        {
+            string why = TypeMap.IsReadOnlySpan(last.Type) ? ", which cannot be written" : string.Empty;
+            return Shape + ", and '" + last.Name + "' is a '" + type + "'" + why + ": declare it 'Span<double> " + last.Name + "' (callers can still pass a double[]), or return a double (a scalar loss)";
+        }
+
+        var results = method.Parameters.LastOrDefault(p => IsResultsSpan(p));
+        if (results is not null)
+        {
+            string defaults = method.Parameters.Any(p => p.Ordinal > results.Ordinal && p.HasExplicitDefaultValue)
+                ? " (C# then needs the parameters before it without default values)"
+                : string.Empty;
+            return Shape + ", and '" + last.Name + "' comes after '" + results.Name + "': move '" + results.Name + "' to the end of the parameter list" + defaults;
+        }
+
+        return DiagnosticDescriptors.ReturnTypeAdvice;
     }
 
     private static bool HoldsReals(ITypeSymbol t) => t switch

@@ -1,0 +1,113 @@
+using System.Reflection;
+using SymbolicGrad.Generator.Tests.KnownBugs;
+
+namespace SymbolicGrad.Generator.Tests.RedTeam;
+
+/// <summary>
+/// Bugs found by writing Moré–Garbow–Hillstrom residuals, ADBench drafts and the second-order contract as a user would
+/// from the docs (issue #10, red-team pass rt-mgh): names the generated members take, and the advice for a residual
+/// method that is not quite of the documented shape. Each test failed before its fix.
+/// </summary>
+public class SecondOrderNamesTests
+{
+    /// <summary>
+    /// A vector-valued method gets RTangent, RJacobian and RLeastSquares, never a gradient with outputs dX, yet a data
+    /// parameter named dX beside x (void R(double[] x, [NoDerivative] double[] dX, Span&lt;double&gt; r)) was SG0007 "The
+    /// gradient output for 'x' would be named 'dX'", and so was a data parameter dR beside the results span r. Both
+    /// now compile, with the exact Jacobian.
+    /// </summary>
+    [Fact]
+    public void AVectorValuedMethodHasNoGradientOutputsToCollideWith()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                [Differentiable]
+                public static void R(double[] x, [NoDerivative] double[] dX, Span<double> r) { r[0] = x[0] * x[1] * dX[1]; r[1] = x[1] - dX[0]; }
+                [Differentiable]
+                public static void S(double a, double b, [NoDerivative] double dA, [NoDerivative] double dR, Span<double> r) { r[0] = a * a * dA; r[1] = b * a + dR; }
+            """));
+        var type = assembly.GetType("Demo.C")!;
+        double[] x = { 1.5, -2.0 }, dX = { 0.25, 3.0 };
+        var r = (LeastSquaresFunction)type.GetMethod("RLeastSquares")!.Invoke(null, new object[] { 2, dX, 2 })!;
+        CheckJacobian(r, x, new[] { x[0] * x[1] * dX[1], x[1] - dX[0] }, new[] { x[1] * dX[1], x[0] * dX[1], 0, 1 });
+        var s = (LeastSquaresFunction)type.GetMethod("SLeastSquares")!.Invoke(null, new object[] { 3.0, 0.5, 2 })!;
+        CheckJacobian(s, x, new[] { x[0] * x[0] * 3.0, x[1] * x[0] + 0.5 }, new[] { 2 * x[0] * 3.0, 0, x[1], x[0] });
+    }
+
+    /// <summary>
+    /// A scalar method has no NameJacobian, yet a parameter named jacobian was SG0007 "The output of FTangent and
+    /// FJacobian would be named 'jacobian'" with Hessian = true. It now compiles, with the exact Hessian.
+    /// </summary>
+    [Fact]
+    public void AScalarMethodMayHaveAParameterNamedJacobian()
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                [Differentiable(Hessian = true)]
+                public static double F(double[] jacobian) => jacobian[0] * jacobian[0] * jacobian[1];
+            """));
+        var f = (DifferentiableFunction)assembly.GetType("Demo.C")!.GetMethod("FObjective")!.Invoke(null, new object[] { 2 })!;
+        double[] x = { 1.5, -2.0 };
+        var h = new double[4];
+        f.Hessian(x, h);
+        Assert.Equal(new[] { 2 * x[1], 2 * x[0], 2 * x[0], 0 }, h);
+    }
+
+    /// <summary>
+    /// SG0007 for a direction or a product called them "the gradient output for 'x'" (vX is the direction of
+    /// NameTangent, hvX the product of NameHessianVectorProduct), and for a scalar method's parameter named tangent it
+    /// named a NameJacobian that is not generated. Each message now names what the name is for.
+    /// </summary>
+    [Theory]
+    [InlineData("[Differentiable(Hessian = true)] public static double F(double x, double [|vX|]) => x * x * vX;",
+        "The direction for 'x' (a parameter of FTangent and FHessianVectorProduct) would be named 'vX', which is the name of this parameter")]
+    [InlineData("[Differentiable(Hessian = true)] public static double F(double x, double [|hvX|]) => x * x * hvX;",
+        "The Hessian-vector product's output for 'x' (in FHessianVectorProduct) would be named 'hvX'")]
+    [InlineData("[Differentiable] public static void R(double[] x, [NoDerivative] double[] [|vX|], Span<double> r) { r[0] = x[0] * vX[0]; }",
+        "The direction for 'x' (a parameter of RTangent) would be named 'vX'")]
+    [InlineData("[Differentiable(Hessian = true)] public static double F(double x, [NoDerivative] double [|tangent|]) => x * x * tangent;",
+        "The output of FTangent would be named 'tangent', which is the name of this parameter")]
+    [InlineData("[Differentiable] public static void R(double[] x, Span<double> [|jacobian|]) { jacobian[0] = x[0] * x[1]; }",
+        "The output of RJacobian would be named 'jacobian', which is the name of this parameter")]
+    public void CollisionsSayWhatTheNameIsFor(string members, string says)
+    {
+        Expect.Refused("    " + members, "SG0007", says);
+        var run = Harness.Run(Harness.InClass("    " + members.Replace("[|", string.Empty).Replace("|]", string.Empty)));
+        string message = Assert.Single(run.GeneratorDiagnostics).GetMessage();
+        Assert.DoesNotContain("gradient output", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("FJacobian", message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A residual method written with its results in a double[] (void R(double[] x, double[] r)), in a read-only span,
+    /// or with the results span before another parameter, was SG0002 "'R' returns 'void'; a [Differentiable] method must
+    /// ... return void and write its results into a last Span&lt;double&gt; parameter", which it seemed to do. The advice
+    /// now names the parameter and what to change.
+    /// </summary>
+    [Theory]
+    [InlineData("[Differentiable] public static [|void|] R(double[] x, double[] r) { r[0] = x[0]; }",
+        "'r' is a 'double[]': declare it 'Span<double> r' (callers can still pass a double[])")]
+    [InlineData("[Differentiable] public static [|void|] R(double[] x, float[] r) { r[0] = (float)x[0]; }",
+        "'r' is a 'float[]': declare it 'Span<double> r'")]
+    [InlineData("[Differentiable] public static [|void|] R(double[] x, ReadOnlySpan<double> r) { }",
+        "'r' is a 'ReadOnlySpan<double>', which cannot be written: declare it 'Span<double> r'")]
+    [InlineData("[Differentiable] public static [|void|] R(double[] x, Span<double> r, [NoDerivative] double scale = 2.0) { r[0] = scale * x[0]; }",
+        "'scale' comes after 'r': move 'r' to the end of the parameter list (C# then needs the parameters before it without default values)")]
+    [InlineData("[Differentiable] public static [|void|] R(double[] x, Span<double> r, int k) { r[0] = k * x[0]; }",
+        "'k' comes after 'r': move 'r' to the end of the parameter list")]
+    public void AResidualMethodOfTheWrongShapeIsToldWhatToChange(string members, string says) =>
+        Expect.Refused("    " + members, "SG0002", "'R' returns 'void'; a vector-valued [Differentiable] method writes its results into its last parameter, a Span<double>", says);
+
+    private static void CheckJacobian(LeastSquaresFunction f, double[] x, double[] residuals, double[] jacobian)
+    {
+        var r = new double[f.ResidualCount];
+        var j = new double[f.ResidualCount * f.Dimension];
+        f.Jacobian(x, r, j);
+        Assert.Equal(residuals, r);
+        for (int k = 0; k < j.Length; k++)
+        {
+            Assert.True(Math.Abs(j[k] - jacobian[k]) <= 1e-12 * (1 + Math.Abs(jacobian[k])), $"J[{k}] = {j[k]:R}, expected {jacobian[k]:R}");
+        }
+
+        var check = GradientCheck.CheckJacobian(f, x);
+        Assert.True(check.Passed, check.ToString());
+    }
+}
