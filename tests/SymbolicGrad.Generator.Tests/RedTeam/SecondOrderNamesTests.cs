@@ -96,6 +96,39 @@ public class SecondOrderNamesTests
     public void AResidualMethodOfTheWrongShapeIsToldWhatToChange(string members, string says) =>
         Expect.Refused("    " + members, "SG0002", "'R' returns 'void'; a vector-valued [Differentiable] method writes its results into its last parameter, a Span<double>", says);
 
+    /// <summary>
+    /// A wrong buffer for a vector-valued method's NameJacobian or NameTangent, or for a direction or product of
+    /// NameHessianVectorProduct, was said to be a gradient output ("jacobian has length 3 but r.Length × parameters has
+    /// length 4: the gradient output must match its parameter"; "vX ...: the gradient output must match its parameter").
+    /// Each message now says what the argument is.
+    /// </summary>
+    [Theory]
+    [InlineData("RJacobian(new double[] { 1, 2 }, new double[2], new double[3])", "jacobian has length 3 but r.Length × parameters has length 4: the Jacobian output must have one entry per residual and parameter.")]
+    [InlineData("RJacobian(new double[] { 1, 2 }, x.AsSpan(0, 2), x.AsSpan(1, 4))", "jacobian overlaps r: the Jacobian output must not share memory")]
+    [InlineData("RTangent(new double[] { 1, 2 }, new double[2], new double[] { 1, 0 }, new double[3])", "tangent has length 3 but r has length 2: the tangent output must match the results.")]
+    [InlineData("RTangent(new double[] { 1, 2 }, new double[2], new double[] { 1 }, new double[2])", "vX has length 1 but x has length 2: the direction must match its parameter.")]
+    [InlineData("FHessianVectorProduct(new double[] { 1, 2 }, new double[] { 1, 0 }, new double[2], new double[3])", "hvX has length 3 but x has length 2: the Hessian-vector product must match its parameter.")]
+    [InlineData("FHessianVectorProduct(new double[] { 1, 2 }, new double[] { 1, 0 }, x.AsSpan(0, 2), x.AsSpan(1, 2))", "the gradient output must not share memory")]
+    [InlineData("FHessianVectorProduct(new double[] { 1, 2 }, new double[] { 1, 0 }, new double[1], new double[2])", "dX has length 1 but x has length 2: the gradient output must match its parameter.")]
+    [InlineData("MHessianVectorProduct(new double[2, 2], new double[1, 2], new double[2, 2], new double[2, 2])", "vW is 1×2 but w is 2×2: the direction must have its parameter's shape.")]
+    [InlineData("MHessianVectorProduct(new double[2, 2], new double[2, 2], new double[2, 2], new double[2, 1])", "hvW is 2×1 but w is 2×2: the Hessian-vector product must have its parameter's shape.")]
+    public void BufferErrorsSayWhatTheArgumentIs(string call, string says)
+    {
+        var assembly = Expect.Compiles(Harness.InClass("""
+                [Differentiable] public static void R(double[] x, Span<double> r) { r[0] = x[0] * x[1]; r[1] = x[1]; }
+                [Differentiable(Hessian = true)] public static double F(double[] x) => x[0] * x[0] * x[1];
+                [Differentiable(Hessian = true)] public static double M(double[,] w) => w[0, 0] * w[1, 1] * w[0, 1];
+                public static string Message()
+                {
+                    var x = new double[8];
+                    try { CALL; return "no exception"; }
+                    catch (ArgumentException e) { return e.Message; }
+                }
+            """.Replace("CALL", call, StringComparison.Ordinal)));
+        string message = (string)assembly.GetType("Demo.C")!.GetMethod("Message")!.Invoke(null, null)!;
+        Assert.Contains(says, message, StringComparison.Ordinal);
+    }
+
     private static void CheckJacobian(LeastSquaresFunction f, double[] x, double[] residuals, double[] jacobian)
     {
         var r = new double[f.ResidualCount];
