@@ -785,6 +785,45 @@ internal static class Discovery
         CheckCollisions(method, syntax, compilation, diagnostics);
     }
 
+    /// <summary>
+    /// A parameter's default value as a C# constant expression that means the same in the generated file (which has
+    /// none of the user's usings): a literal with its type's suffix, or a cast to the fully qualified enum; null for a
+    /// value it does not write.
+    /// </summary>
+    private static string? DefaultValueText(ITypeSymbol type, object? value)
+    {
+        if (value is null)
+        {
+            return type.IsReferenceType || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? "null" : "default";
+        }
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string? literal = value switch
+        {
+            double d when double.IsNaN(d) => "double.NaN",
+            double d when double.IsPositiveInfinity(d) => "double.PositiveInfinity",
+            double d when double.IsNegativeInfinity(d) => "double.NegativeInfinity",
+            double d => d.ToString("R", inv) + "D",
+            float f when float.IsNaN(f) => "float.NaN",
+            float f when float.IsPositiveInfinity(f) => "float.PositiveInfinity",
+            float f when float.IsNegativeInfinity(f) => "float.NegativeInfinity",
+            float f => f.ToString("R", inv) + "F",
+            decimal m => m.ToString(inv) + "M",
+            bool b => b ? "true" : "false",
+            int or long or short or sbyte or byte or ushort or uint or ulong or char or string => SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false),
+            _ => null,
+        };
+        if (literal is null)
+        {
+            return null;
+        }
+
+        var underlying = type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? ((INamedTypeSymbol)type).TypeArguments[0] : type;
+        return underlying.TypeKind == TypeKind.Enum
+            ? "(" + underlying.ToDisplayString(TypeMap.Qualified) + ")(" + literal + ")"
+            : literal;
+    }
+
     private static bool IsResultsSpan(IParameterSymbol? p) =>
         p is not null && p.RefKind == RefKind.None && TypeMap.IsSpan(p.Type) && !TypeMap.IsReadOnlySpan(p.Type) && TypeMap.VectorElement(p.Type) is { } e && TypeMap.IsRealSymbol(e);
 
@@ -1513,6 +1552,7 @@ internal static class Discovery
             {
                 // double[] x in a nullable context: a null argument is the caller's mistake, named when the objective is made.
                 NotNull = p.Type.IsReferenceType && p.Type.TypeKind != TypeKind.TypeParameter && p.NullableAnnotation == NullableAnnotation.NotAnnotated,
+                DefaultValue = p.HasExplicitDefaultValue ? DefaultValueText(p.Type, p.ExplicitDefaultValue) : null,
             });
         }
 

@@ -26,6 +26,12 @@ internal sealed class ParameterModel
 
     /// <summary>A reference type declared not nullable in a nullable context (double[] x, not double[]? x or oblivious).</summary>
     public bool NotNull { get; init; }
+
+    /// <summary>
+    /// The declared default value as a C# constant expression (<c>2D</c>, <c>true</c>, <c>null</c>), or null when the
+    /// parameter has none (or one this cannot write). NameObjective repeats it for data parameters at the end of its list.
+    /// </summary>
+    public string? DefaultValue { get; init; }
 }
 
 /// <summary>Everything about the user's method that the generated file repeats: where it lives and its signature. Strings only.</summary>
