@@ -646,6 +646,7 @@ internal static class Discovery
         // method is reported for its return type only (SG0005 would add nothing a user can act on first).
         bool noBody = syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is null && !method.IsAbstract;
         int before = diagnostics.Count;
+        IParameterSymbol? resultsNamed = null;   // the would-be results parameter SG0002 names (not reported again as SG0004)
         if (method.IsAsync)
         {
         }
@@ -658,7 +659,7 @@ internal static class Discovery
             var last = method.Parameters.LastOrDefault();
             if (!IsResultsSpan(last))
             {
-                Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, "void", VoidAdvice(method));
+                Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, "void", VoidAdvice(method, out resultsNamed));
             }
         }
         else if (!TypeMap.IsRealSymbol(method.ReturnType))
@@ -672,7 +673,7 @@ internal static class Discovery
         foreach (var p in syntax.ParameterList.Parameters)
         {
             var modifier = p.Modifiers.FirstOrDefault(t => t.IsKind(SyntaxKind.RefKeyword) || t.IsKind(SyntaxKind.OutKeyword));
-            if (modifier != default)
+            if (modifier != default && !(resultsNamed is not null && resultsNamed.Name == p.Identifier.ValueText))
             {
                 // ref readonly is named as written: it reads like 'in', which is the fix.
                 bool readOnly = modifier.IsKind(SyntaxKind.RefKeyword) && p.Modifiers.Any(t => t.IsKind(SyntaxKind.ReadOnlyKeyword));
@@ -831,21 +832,28 @@ internal static class Discovery
     /// SG0002's advice for a void method that is not vector-valued: where it has the makings of one (an array or a
     /// read-only span last, or a results span that is not last), what to change; otherwise the general advice.
     /// </summary>
-    private static string VoidAdvice(IMethodSymbol method)
+    private static string VoidAdvice(IMethodSymbol method, out IParameterSymbol? named)
     {
         const string Shape = "a vector-valued [Differentiable] method writes its results into its last parameter, a Span<double>";
+        named = null;
         var last = method.Parameters.LastOrDefault();
         if (last is null)
         {
             return DiagnosticDescriptors.ReturnTypeAdvice;
         }
 
-        string type = last.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
-        var element = last.Type is IArrayTypeSymbol { Rank: 1 } array ? array.ElementType : TypeMap.VectorElement(last.Type);
-        if (element is not null && TypeMap.IsRealSymbol(element) && last.RefKind == RefKind.None)
+        // An array, a span or a list of reals last (double[] r, out double[] r, ReadOnlySpan<double> r, List<double> r):
+        // meant as the results, so named here once (its ref or out is not a second error).
+        string type = (last.RefKind switch { RefKind.Out => "out ", RefKind.Ref => "ref ", RefKind.In => "in ", _ => string.Empty })
+            + last.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        var element = last.Type is IArrayTypeSymbol { Rank: 1 } array ? array.ElementType
+            : TypeMap.VectorElement(last.Type)
+            ?? (last.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } list && list.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic" ? list.TypeArguments[0] : null);
+        if (element is not null && TypeMap.IsRealSymbol(element))
         {
-            string why = TypeMap.IsReadOnlySpan(last.Type) ? ", which cannot be written" : string.Empty;
-            return Shape + ", and '" + last.Name + "' is a '" + type + "'" + why + ": declare it 'Span<double> " + last.Name + "' (callers can still pass a double[]), or return a double (a scalar loss)";
+            named = last;
+            string why = TypeMap.IsReadOnlySpan(last.Type) && last.RefKind == RefKind.None ? ", which cannot be written" : string.Empty;
+            return Shape + ", and '" + last.Name + "' is declared as '" + type + "'" + why + ": declare it 'Span<double> " + last.Name + "' (callers can still pass a double[]), or return a double (a scalar loss)";
         }
 
         var results = method.Parameters.LastOrDefault(p => IsResultsSpan(p));

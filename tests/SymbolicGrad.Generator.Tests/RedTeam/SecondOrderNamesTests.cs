@@ -80,17 +80,21 @@ public class SecondOrderNamesTests
     /// A residual method written with its results in a double[] (void R(double[] x, double[] r)), in a read-only span,
     /// or with the results span before another parameter, was SG0002 "'R' returns 'void'; a [Differentiable] method must
     /// ... return void and write its results into a last Span&lt;double&gt; parameter", which it seemed to do. The advice
-    /// now names the parameter and what to change.
+    /// now names the parameter and what to change; an out double[] r is that one error, not SG0004 as well.
     /// </summary>
     [Theory]
     [InlineData("[Differentiable] public static [|void|] R(double[] x, double[] r) { r[0] = x[0]; }",
-        "'r' is a 'double[]': declare it 'Span<double> r' (callers can still pass a double[])")]
+        "'r' is declared as 'double[]': declare it 'Span<double> r' (callers can still pass a double[])")]
     [InlineData("[Differentiable] public static [|void|] R(double[] x, float[] r) { r[0] = (float)x[0]; }",
-        "'r' is a 'float[]': declare it 'Span<double> r'")]
+        "'r' is declared as 'float[]': declare it 'Span<double> r'")]
     [InlineData("[Differentiable] public static [|void|] R(double[] x, ReadOnlySpan<double> r) { }",
-        "'r' is a 'ReadOnlySpan<double>', which cannot be written: declare it 'Span<double> r'")]
+        "'r' is declared as 'ReadOnlySpan<double>', which cannot be written: declare it 'Span<double> r'")]
     [InlineData("[Differentiable] public static [|void|] R(double[] x, Span<double> r, [NoDerivative] double scale = 2.0) { r[0] = scale * x[0]; }",
         "'scale' comes after 'r': move 'r' to the end of the parameter list (C# then needs the parameters before it without default values)")]
+    [InlineData("[Differentiable] public static [|void|] R(double[] x, out double[] r) { r = new[] { x[0] }; }",
+        "'r' is declared as 'out double[]': declare it 'Span<double> r'")]
+    [InlineData("[Differentiable] public static [|void|] R(double[] x, System.Collections.Generic.List<double> r) { r.Add(x[0]); }",
+        "'r' is declared as 'List<double>': declare it 'Span<double> r'")]
     [InlineData("[Differentiable] public static [|void|] R(double[] x, Span<double> r, int k) { r[0] = k * x[0]; }",
         "'k' comes after 'r': move 'r' to the end of the parameter list")]
     public void AResidualMethodOfTheWrongShapeIsToldWhatToChange(string members, string says) =>
