@@ -109,7 +109,7 @@ internal sealed class MethodModel
             var sb = new StringBuilder();
             sb.Append(Namespace).Append('|').Append(string.Join(";", Containers)).Append('|').Append(Accessibility).Append(IsStatic).Append(InRefStruct).Append(InStruct)
                 .Append('|').Append(Name).Append('|').Append(Stem).Append('|').Append(ReturnType).Append(IsVectorFunction).Append('|')
-                .Append(string.Join(";", Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name + (p.IsRefLike ? "&" : string.Empty) + (p.NotNull ? "!" : string.Empty))))
+                .Append(string.Join(";", Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name + (p.IsRefLike ? "&" : string.Empty) + (p.NotNull ? "!" : string.Empty) + (p.DefaultValue is { } value ? "=" + value : string.Empty))))
                 .Append('|').Append(string.Join(",", TypeParameters)).Append('|').Append(string.Join(";", Constraints)).Append('|').Append(Display)
                 .Append('|').Append(Hessian).Append(Vectorize).Append(Reassociate).Append('|').Append(string.Join(",", Hides)).Append('|').Append(string.Join(",", Omit)).Append(ObjectiveClosesOverDouble).Append('|').Append(HintName);
             return sb.ToString();

@@ -59,4 +59,17 @@ public class FactoryDefaultsTests
         var rLeastSquares = assembly.GetType("Demo.C")!.GetMethod("RLeastSquares")!;
         Assert.All(rLeastSquares.GetParameters(), p => Assert.False(p.HasDefaultValue));
     }
+    /// <summary>Editing only a default value regenerates the factory: the method's cache key holds the defaults it repeats.</summary>
+    [Fact]
+    public void EditingADefaultValueRegeneratesTheFactory()
+    {
+        const string Before = "using System;\nusing SymbolicGrad;\nnamespace Demo;\npublic static partial class C\n{\n"
+            + "    [Differentiable] public static double F(double[] x, [NoDerivative] double scale = 2.0) => scale * x[0] * x[0];\n}\n";
+        var first = Harness.Run(Harness.Compilation(Before));
+        Assert.Contains("double scale = 2D)", Assert.Single(first.Sources).Value, StringComparison.Ordinal);
+        var edited = first.Input.ReplaceSyntaxTree(first.Input.SyntaxTrees.Single(),
+            Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(Before.Replace("= 2.0)", "= 3.5)", StringComparison.Ordinal), Harness.ParseOptions, path: "File0.cs"));
+        var second = Harness.Run(edited, first.Driver);
+        Assert.Contains("double scale = 3.5D)", Assert.Single(second.Sources).Value, StringComparison.Ordinal);
+    }
 }
