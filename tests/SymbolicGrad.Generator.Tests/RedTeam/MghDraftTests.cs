@@ -269,4 +269,53 @@ public class MghDraftTests
             Assert.All(result.X.Zip(truth), z => Assert.Equal(z.Second, z.First, 6));
         }
     }
+    /// <summary>
+    /// An LSTM-style first draft that keeps each step's state in a List&lt;double[]&gt; is refused (SG0015 at the Add);
+    /// the advice was to keep the values in "an array (double[]) or a span", which does not hold arrays. It now advises an
+    /// array of arrays, and that rewrite has the exact gradient.
+    /// </summary>
+    [Fact]
+    public void AListOfPerStepArraysAdvisesAJaggedArray()
+    {
+        const string Draft = """
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] double[][] xs)
+                {
+                    var states = new System.Collections.Generic.List<double[]>();
+                    var h = new double[w.Length];
+                    foreach (var x in xs)
+                    {
+                        var next = new double[w.Length];
+                        for (int j = 0; j < w.Length; j++) next[j] = Math.Tanh(w[j] * x[j] + h[j]);
+                        [|states.Add(next)|];
+                        h = next;
+                    }
+
+                    return states.Sum(s => s.Sum());
+                }
+            """;
+        MlDraftTests.Refused("using System.Linq;\n" + Harness.InClass(Draft), "SG0015", "keep the arrays in an array of arrays (new double[count][], one row per Add)");
+
+        var type = Compile(Draft.Replace("[|", string.Empty, StringComparison.Ordinal).Replace("|]", string.Empty, StringComparison.Ordinal)
+            .Replace("var states = new System.Collections.Generic.List<double[]>();", "var states = new double[xs.Length][]; int t = 0;", StringComparison.Ordinal)
+            .Replace("states.Add(next)", "states[t++] = next", StringComparison.Ordinal));
+        double[][] xs = { new[] { 0.5, 1.0 }, new[] { -0.3, 0.2 } };
+        double[] w = { 0.3, 0.7 };
+        var f = Call<DifferentiableFunction>(type, "FObjective", 2, xs);
+        var expected = new double[2];
+        for (int j = 0; j < 2; j++)
+        {
+            // h1 = tanh(w x0), h2 = tanh(w x1 + h1); f = Σ h1 + h2
+            double h1 = Math.Tanh(w[j] * xs[0][j]), h2 = Math.Tanh((w[j] * xs[1][j]) + h1);
+            double d1 = (1 - (h1 * h1)) * xs[0][j], d2 = (1 - (h2 * h2)) * (xs[1][j] + d1);
+            expected[j] = d1 + d2;
+        }
+
+        var g = new double[2];
+        f.ValueAndGradient(w, g);
+        for (int j = 0; j < 2; j++)
+        {
+            Assert.Equal(expected[j], g[j], 12);
+        }
+    }
 }
