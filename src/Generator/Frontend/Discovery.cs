@@ -192,6 +192,18 @@ internal static class Discovery
         if (lowerer is null || lowerer.SilentFailure || (diagnostics.Count > 0 && (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())))
         {
             diagnostics.Clear();
+
+            // A call to a member this generator writes (LossGradient, RJacobian...) is a compile error only here, where the
+            // generated code does not exist yet: the finished compilation has none, so without this the method would get
+            // no gradient and no word why.
+            if (HasCompileErrors() && CallToGeneratedMember(bodyModel, bodySyntax, method, ct) is { } call)
+            {
+                Report(DiagnosticDescriptors.NotSupportedYet, call.At,
+                    "A call to '" + call.Text + "', which SymbolicGrad generates,",
+                    "the generator reads this method before it writes '" + call.Member + "', so it cannot differentiate through it: compute what you need from '"
+                    + call.Stem + "' in this method (call it, and write out by hand a derivative you need as a value), or call '" + call.Member + "' outside the [Differentiable] method");
+            }
+
             return null;
         }
 
@@ -823,6 +835,55 @@ internal static class Discovery
         return underlying.TypeKind == TypeKind.Enum
             ? "(" + underlying.ToDisplayString(TypeMap.Qualified) + ")(" + literal + ")"
             : literal;
+    }
+
+    /// <summary>The members the generator writes for a method Name: NameGradient, NameObjective... (longest first).</summary>
+    private static readonly string[] GeneratedSuffixes = { "HessianVectorProduct", "LeastSquares", "Objective", "Gradient", "Jacobian", "Tangent" };
+
+    /// <summary>
+    /// The first name in the body that does not bind because it is a member the generator writes for a
+    /// [Differentiable] method (Res.RosenJacobian, LossGradient): where, as written, the member and its method.
+    /// </summary>
+    private static (Location At, string Text, string Member, string Stem)? CallToGeneratedMember(SemanticModel model, MethodDeclarationSyntax body, IMethodSymbol method, CancellationToken ct)
+    {
+        foreach (var error in model.GetMethodBodyDiagnostics(body.Span, ct))
+        {
+            if (error.Id is not ("CS0117" or "CS0103" or "CS1061") || !error.Location.IsInSource || error.Location.SourceTree != body.SyntaxTree)
+            {
+                continue;
+            }
+
+            var node = body.FindNode(error.Location.SourceSpan, getInnermostNodeForTie: true);
+            var name = node as SimpleNameSyntax ?? (node as MemberAccessExpressionSyntax)?.Name;
+            if (name is null)
+            {
+                continue;
+            }
+
+            string member = name.Identifier.ValueText;
+            string? suffix = GeneratedSuffixes.FirstOrDefault(x => member.Length > x.Length && member.EndsWith(x, StringComparison.Ordinal));
+            if (suffix is null)
+            {
+                continue;
+            }
+
+            string stem = member.Substring(0, member.Length - suffix.Length);
+            var access = name.Parent as MemberAccessExpressionSyntax;
+            var owner = access is not null && access.Name == name
+                ? model.GetSymbolInfo(access.Expression, ct).Symbol as INamedTypeSymbol ?? model.GetTypeInfo(access.Expression, ct).Type
+                : method.ContainingType;
+            if (owner is null || !owner.GetMembers(stem).OfType<IMethodSymbol>().Any(m => m.GetAttributes().Any(a => IsNamed(a.AttributeClass, DifferentiableAttribute))))
+            {
+                continue;
+            }
+
+            SyntaxNode called = access is not null && access.Name == name ? access : name;
+            SyntaxNode at = called.Parent is InvocationExpressionSyntax invocation && invocation.Expression == called ? invocation : called;
+            string shown = access is not null && access.Name == name ? access.Expression + "." + stem : stem;
+            return (at.GetLocation(), called.ToString(), member, shown);
+        }
+
+        return null;
     }
 
     private static bool IsResultsSpan(IParameterSymbol? p) =>

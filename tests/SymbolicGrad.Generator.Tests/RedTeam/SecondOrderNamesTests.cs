@@ -133,6 +133,28 @@ public class SecondOrderNamesTests
         Assert.Contains(says, message, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A [Differentiable] method that calls a member the generator writes (a Gauss–Newton term from RJacobian, a gradient
+    /// penalty from LossGradient, a NameObjective) got no gradient and no diagnostic: the call does not bind while the
+    /// generator runs, so the method was left to the compiler, and the finished compilation, which has the generated
+    /// member, reported nothing at it (only CS0103 where the user called the missing NameObjective). It is now SG0006 at the call.
+    /// </summary>
+    [Theory]
+    [InlineData("public static double F(double[] x) { var j = new double[4]; var r = new double[2]; [|RJacobian(x, r, j)|]; return j[0] * r[0]; }", "RJacobian", "R")]
+    [InlineData("public static double F(double[] w) { var g = new double[w.Length]; double l = [|C.LossGradient(w, g)|]; return l + 0.1 * g.Sum(v => v * v); }", "LossGradient", "C.Loss")]
+    [InlineData("public static double F(double x) { var f = [|LossObjective(2)|]; return x * f.Dimension; }", "LossObjective", "Loss")]
+    public void ACallToAGeneratedMemberIsReportedThere(string method, string member, string stem) =>
+        MlDraftTests.Refused(
+            "using System.Linq;\n" + Harness.InClass("""
+                [Differentiable] public static void R(double[] x, Span<double> r) { r[0] = 10 * (x[1] - x[0] * x[0]); r[1] = 1 - x[0]; }
+                [Differentiable] public static double Loss(double[] w) => w.Sum(v => v * v * v);
+                [Differentiable] METHOD
+            """.Replace("METHOD", method, StringComparison.Ordinal)),
+            "SG0006",
+            "A call to '" + (stem.StartsWith("C.", StringComparison.Ordinal) ? "C." : string.Empty) + member + "', which SymbolicGrad generates, is not supported yet",
+            "compute what you need from '" + stem + "' in this method",
+            "or call '" + member + "' outside the [Differentiable] method");
+
     private static void CheckJacobian(LeastSquaresFunction f, double[] x, double[] residuals, double[] jacobian)
     {
         var r = new double[f.ResidualCount];
