@@ -145,6 +145,28 @@ internal static class Discovery
 
         bool? compileErrors = null;
         bool HasCompileErrors() => compileErrors ??= bodyModel.GetMethodBodyDiagnostics(bodySyntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error);
+        Lowerer? lowerer = null;
+
+        // A call to a member this generator writes (LossGradient, RJacobian...) is a compile error only here, where the
+        // generated code does not exist yet: the finished compilation has none, so without this the method would get no
+        // gradient and no word why. Also in a helper it inlines, whose errors are then the reason.
+        void ReportCallToGeneratedMember()
+        {
+            var call = HasCompileErrors() ? CallToGeneratedMember(bodyModel, bodySyntax, method.ContainingType, ct) : null;
+            foreach (var (helper, helperModel) in lowerer?.InlinedBodies ?? new())
+            {
+                var declared = helperModel.GetDeclaredSymbol(helper, ct) ?? helperModel.GetEnclosingSymbol(helper.SpanStart, ct);
+                call ??= CallToGeneratedMember(helperModel, helper, declared as ITypeSymbol ?? declared?.ContainingType, ct);
+            }
+
+            if (call is { } found)
+            {
+                Report(DiagnosticDescriptors.NotSupportedYet, found.At,
+                    "A call to '" + found.Text + "', which SymbolicGrad generates,",
+                    "the generator reads this method before it writes '" + found.Member + "', so it cannot differentiate through it: compute what you need from '"
+                    + found.Stem + "' in this method (call it, and write out by hand a derivative you need as a value), or call '" + found.Member + "' outside the [Differentiable] method");
+            }
+        }
         var operation = bodyModel.GetOperation(bodySyntax, ct);
         lap = DebugHooks.Lap("operation tree", method.Name, lap);
         if (operation is null)
@@ -188,22 +210,11 @@ internal static class Discovery
 
         Func<IFieldSymbol, Frontend.FValue?>? trainable = trainables.Count == 0 ? null : field =>
             trainables.TryGetValue(field.OriginalDefinition, out var v) ? v : null;
-        var lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct, dependencies);
+        lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct, dependencies);
         if (lowerer is null || lowerer.SilentFailure || (diagnostics.Count > 0 && (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())))
         {
             diagnostics.Clear();
-
-            // A call to a member this generator writes (LossGradient, RJacobian...) is a compile error only here, where the
-            // generated code does not exist yet: the finished compilation has none, so without this the method would get
-            // no gradient and no word why.
-            if (HasCompileErrors() && CallToGeneratedMember(bodyModel, bodySyntax, method, ct) is { } call)
-            {
-                Report(DiagnosticDescriptors.NotSupportedYet, call.At,
-                    "A call to '" + call.Text + "', which SymbolicGrad generates,",
-                    "the generator reads this method before it writes '" + call.Member + "', so it cannot differentiate through it: compute what you need from '"
-                    + call.Stem + "' in this method (call it, and write out by hand a derivative you need as a value), or call '" + call.Member + "' outside the [Differentiable] method");
-            }
-
+            ReportCallToGeneratedMember();
             return null;
         }
 
@@ -252,6 +263,7 @@ internal static class Discovery
             if (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())
             {
                 diagnostics.Clear();
+                ReportCallToGeneratedMember();
             }
 
             return null;
@@ -844,7 +856,7 @@ internal static class Discovery
     /// The first name in the body that does not bind because it is a member the generator writes for a
     /// [Differentiable] method (Res.RosenJacobian, LossGradient): where, as written, the member and its method.
     /// </summary>
-    private static (Location At, string Text, string Member, string Stem)? CallToGeneratedMember(SemanticModel model, MethodDeclarationSyntax body, IMethodSymbol method, CancellationToken ct)
+    private static (Location At, string Text, string Member, string Stem)? CallToGeneratedMember(SemanticModel model, SyntaxNode body, ITypeSymbol? containingType, CancellationToken ct)
     {
         foreach (var error in model.GetMethodBodyDiagnostics(body.Span, ct))
         {
@@ -871,7 +883,7 @@ internal static class Discovery
             var access = name.Parent as MemberAccessExpressionSyntax;
             var owner = access is not null && access.Name == name
                 ? model.GetSymbolInfo(access.Expression, ct).Symbol as INamedTypeSymbol ?? model.GetTypeInfo(access.Expression, ct).Type
-                : method.ContainingType;
+                : containingType;
             if (owner is null || !owner.GetMembers(stem).OfType<IMethodSymbol>().Any(m => m.GetAttributes().Any(a => IsNamed(a.AttributeClass, DifferentiableAttribute))))
             {
                 continue;

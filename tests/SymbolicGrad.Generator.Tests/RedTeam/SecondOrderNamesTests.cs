@@ -137,12 +137,14 @@ public class SecondOrderNamesTests
     /// A [Differentiable] method that calls a member the generator writes (a Gauss–Newton term from RJacobian, a gradient
     /// penalty from LossGradient, a NameObjective) got no gradient and no diagnostic: the call does not bind while the
     /// generator runs, so the method was left to the compiler, and the finished compilation, which has the generated
-    /// member, reported nothing at it (only CS0103 where the user called the missing NameObjective). It is now SG0006 at the call.
+    /// member, reported nothing at it (only CS0103 where the user called the missing NameObjective). It is now SG0006 at the
+    /// call, also in a helper the method calls.
     /// </summary>
     [Theory]
     [InlineData("public static double F(double[] x) { var j = new double[4]; var r = new double[2]; [|RJacobian(x, r, j)|]; return j[0] * r[0]; }", "RJacobian", "R")]
     [InlineData("public static double F(double[] w) { var g = new double[w.Length]; double l = [|C.LossGradient(w, g)|]; return l + 0.1 * g.Sum(v => v * v); }", "LossGradient", "C.Loss")]
     [InlineData("public static double F(double x) { var f = [|LossObjective(2)|]; return x * f.Dimension; }", "LossObjective", "Loss")]
+    [InlineData("public static double F(double[] w) => w[0] + Penalty(w);\n    static double Penalty(double[] w) { var g = new double[w.Length]; [|LossGradient(w, g)|]; return g.Sum(v => v * v); }", "LossGradient", "Loss")]
     public void ACallToAGeneratedMemberIsReportedThere(string method, string member, string stem) =>
         MlDraftTests.Refused(
             "using System.Linq;\n" + Harness.InClass("""
