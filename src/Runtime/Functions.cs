@@ -45,8 +45,8 @@ public sealed class DifferentiableFunction
     /// <param name="parameterNames">Optional names of the parameters, used in reports; one per dimension.</param>
     /// <param name="derivatives">Optional plain-math description of the partial derivatives (the generator fills it in).</param>
     /// <param name="hessianVectorProduct">Optional exact Hessian-vector product; when given, <see cref="HasHessian"/> is true.</param>
-    /// <param name="hessian">Optional dense Hessian; when omitted but <paramref name="hessianVectorProduct"/> is given,
-    /// <see cref="Hessian"/> is assembled from n Hessian-vector products.</param>
+    /// <param name="hessian">Optional dense Hessian (row-major, n × n); when omitted but <paramref name="hessianVectorProduct"/> is given,
+    /// <see cref="Hessian"/> is assembled from n Hessian-vector products; when given alone, the product is H·v from it.</param>
     public DifferentiableFunction(
         int dimension,
         ScalarFunction value,
@@ -82,7 +82,22 @@ public sealed class DifferentiableFunction
         Derivatives = derivatives ?? Array.Empty<string>();
         if (hessian is not null && hessianVectorProduct is null)
         {
-            throw new ArgumentException("A Hessian needs a Hessian-vector product too.", nameof(hessianVectorProduct));
+            // A dense Hessian alone (the MGH paper's second derivatives, written by hand): its product is H·v.
+            hessianVectorProduct = (parameters, v, result) =>
+            {
+                var h = new double[dimension * dimension];
+                hessian(parameters, h);
+                for (int i = 0; i < dimension; i++)
+                {
+                    double sum = 0;
+                    for (int j = 0; j < dimension; j++)
+                    {
+                        sum += h[(i * dimension) + j] * v[j];
+                    }
+
+                    result[i] = sum;
+                }
+            };
         }
 
         _hessianVectorProduct = hessianVectorProduct;

@@ -134,6 +134,11 @@ public sealed class GradientCheckResult
             sb.Append(inv, $"value mismatch: f(x) = {Value:R} but the gradient method returned {ValueFromGradient:R}\n");
         }
 
+        if (NotFiniteReason() is { } reason)
+        {
+            sb.Append(reason).Append('\n');
+        }
+
         int nameWidth = Math.Max(9, Components.Max(c => c.Name.Length));
         string header = string.Format(inv, "{0}  {1,12}  {2,24}  {3,24}  {4,9}  {5,9}  {6}",
             "parameter".PadRight(nameWidth), "x", "analytic", "numeric", "abs err", "rel err", "ok");
@@ -148,6 +153,26 @@ public sealed class GradientCheckResult
         }
 
         return sb.ToString();
+    }
+
+    /// <summary>Why the worst component has no error to compare (a NaN or infinite value or derivative), or null.</summary>
+    private string? NotFiniteReason()
+    {
+        var w = Worst;
+        if (!double.IsFinite(Value))
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"f(x) is {Value}: derivatives can only be checked where f is finite (is x outside its domain?)");
+        }
+
+        if (!double.IsFinite(w.Numeric))
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"the numeric derivative for {w.Name} is {w.Numeric}: f is not finite at a point x ± h·e the differences evaluate (x is near the edge of the domain of f: check farther from it, or with a smaller StepScale)");
+        }
+
+        return double.IsFinite(w.Analytic)
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"the analytic derivative for {w.Name} is {w.Analytic} where f is finite: a derivative that does not exist at x (such as that of √ or |·| at 0)");
     }
 
     private static double Badness(GradientComponent c) =>

@@ -107,6 +107,26 @@ public sealed class JacobianCheckResult
     /// <summary>Throws <see cref="JacobianCheckException"/> with the table when the check failed.</summary>
     public JacobianCheckResult ThrowIfFailed() => Passed ? this : throw new JacobianCheckException(this);
 
+    /// <summary>Why the worst entry has no error to compare (a NaN or infinite value or derivative), or null.</summary>
+    private string? NotFiniteReason()
+    {
+        var w = Worst;
+        if (double.IsFinite(w.Analytic) && double.IsFinite(w.Numeric))
+        {
+            return null;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        if (!double.IsFinite(Residuals[w.Row]))
+        {
+            return string.Create(inv, $"r[{w.Row}](x) is {Residuals[w.Row]}: derivatives can only be checked where the function is finite (is x outside its domain?)");
+        }
+
+        return !double.IsFinite(w.Numeric)
+            ? string.Create(inv, $"the numeric {w.Label} is {w.Numeric}: r[{w.Row}] is not finite at a point x ± h·e the differences evaluate (x is near the edge of its domain: check farther from it, or with a smaller StepScale)")
+            : string.Create(inv, $"the analytic {w.Label} is {w.Analytic} where r[{w.Row}] is finite: a derivative that does not exist at x (such as that of √ or |·| at 0)");
+    }
+
     /// <summary>A summary line, then the worst entries (failures first), one row each.</summary>
     public override string ToString()
     {
@@ -122,6 +142,11 @@ public sealed class JacobianCheckResult
         {
             int i = WorstResidualMismatch;
             sb.Append(inv, $"residual mismatch: r[{i}] = {Residuals[i]:R} from the residual function but {ResidualsFromJacobian[i]:R} from the Jacobian function\n");
+        }
+
+        if (NotFiniteReason() is { } reason)
+        {
+            sb.Append(reason).Append('\n');
         }
 
         var shown = Entries.OrderByDescending(Badness).ThenBy(e => e.Row).ThenBy(e => e.Column).Take(PrintedRows).ToArray();

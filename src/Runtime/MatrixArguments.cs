@@ -50,7 +50,7 @@ public static class MatrixArguments
             // Accepted for an input with no elements: nothing is ever written into it.
             if ((long)rows * columns != 0)
             {
-                throw new ArgumentNullException(outputName, $"{outputName} is null but {inputName} is {Shape(rows, columns)}: the gradient output must be a matrix of its parameter's shape.");
+                throw new ArgumentNullException(outputName, $"{outputName} is null but {inputName} is {Shape(rows, columns)}: {AdjointBuffers.Role(outputName)} must be a matrix of its parameter's shape.");
             }
 
             return;
@@ -58,7 +58,7 @@ public static class MatrixArguments
 
         if (outRows != rows || outColumns != columns)
         {
-            throw new ArgumentException($"{outputName} is {Shape(outRows, outColumns)} but {inputName} is {Shape(rows, columns)}: the gradient output must have its parameter's shape.", outputName);
+            throw new ArgumentException($"{outputName} is {Shape(outRows, outColumns)} but {inputName} is {Shape(rows, columns)}: {AdjointBuffers.Role(outputName)} must have its parameter's shape.", outputName);
         }
     }
 
@@ -70,7 +70,7 @@ public static class MatrixArguments
         {
             if (rows != 0)
             {
-                throw new ArgumentNullException(outputName, $"{outputName} is null but {inputName} has {rows} rows: the gradient output must be a jagged array of its parameter's shape.");
+                throw new ArgumentNullException(outputName, $"{outputName} is null but {inputName} has {rows} rows: {AdjointBuffers.Role(outputName)} must be a jagged array of its parameter's shape.");
             }
 
             return;
@@ -78,7 +78,7 @@ public static class MatrixArguments
 
         if (output.Length != rows)
         {
-            throw new ArgumentException($"{outputName} has {output.Length} rows but {inputName} has {rows}: the gradient output must have its parameter's shape.", outputName);
+            throw new ArgumentException($"{outputName} has {output.Length} rows but {inputName} has {rows}: {AdjointBuffers.Role(outputName)} must have its parameter's shape.", outputName);
         }
 
         for (int i = 0; i < rows; i++)
@@ -87,12 +87,12 @@ public static class MatrixArguments
             int outLength = output[i]?.Length ?? 0;
             if (output[i] is null && length != 0)
             {
-                throw new ArgumentException($"{outputName}[{i.ToString(CultureInfo.InvariantCulture)}] is null but {inputName}[{i.ToString(CultureInfo.InvariantCulture)}] has length {length.ToString(CultureInfo.InvariantCulture)}: each row of the gradient output must have its row's length.", outputName);
+                throw new ArgumentException($"{outputName}[{i.ToString(CultureInfo.InvariantCulture)}] is null but {inputName}[{i.ToString(CultureInfo.InvariantCulture)}] has length {length.ToString(CultureInfo.InvariantCulture)}: each row of {AdjointBuffers.Role(outputName)} must have its row's length.", outputName);
             }
 
             if (outLength != length)
             {
-                throw new ArgumentException($"{outputName}[{i.ToString(CultureInfo.InvariantCulture)}] has length {outLength.ToString(CultureInfo.InvariantCulture)} but {inputName}[{i.ToString(CultureInfo.InvariantCulture)}] has length {length.ToString(CultureInfo.InvariantCulture)}: each row of the gradient output must have its row's length.", outputName);
+                throw new ArgumentException($"{outputName}[{i.ToString(CultureInfo.InvariantCulture)}] has length {outLength.ToString(CultureInfo.InvariantCulture)} but {inputName}[{i.ToString(CultureInfo.InvariantCulture)}] has length {length.ToString(CultureInfo.InvariantCulture)}: each row of {AdjointBuffers.Role(outputName)} must have its row's length.", outputName);
             }
         }
     }
@@ -533,7 +533,7 @@ public static class MatrixArguments
     private static string Shape(int rows, int columns) => rows.ToString(CultureInfo.InvariantCulture) + "×" + columns.ToString(CultureInfo.InvariantCulture);
 
     private static void ThrowShared(string outputName, int first, int second) =>
-        throw new ArgumentException($"{outputName}[{first.ToString(CultureInfo.InvariantCulture)}] and {outputName}[{second.ToString(CultureInfo.InvariantCulture)}] are the same array: each row of the gradient output must be its own array.", outputName);
+        throw new ArgumentException($"{outputName}[{first.ToString(CultureInfo.InvariantCulture)}] and {outputName}[{second.ToString(CultureInfo.InvariantCulture)}] are the same array: each row of {AdjointBuffers.Role(outputName)} must be its own array.", outputName);
 
     private static HashSet<object> Rows() => t_rows ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
 

@@ -183,7 +183,23 @@ public static class AdjointBuffers
 
     /// <summary>Throws the exception generated gradients use for an output span of the wrong length.</summary>
     public static void ThrowLength(string output, int actual, string input, int expected) =>
-        throw new ArgumentException($"{output} has length {actual} but {input} has length {expected}: the gradient output must match its parameter.", output);
+        throw new ArgumentException(
+            $"{output} has length {actual} but {input} has length {expected}: " + Role(output) + (output == "jacobian" ? " must have one entry per residual and parameter." : " must match " + (output == "tangent" ? "the results." : "its parameter.")),
+            output);
+
+    /// <summary>
+    /// What a generated method's span argument is, from the name the generator gives it: dX a gradient output, vX a
+    /// direction (NameTangent, NameHessianVectorProduct), hvX a Hessian-vector product, tangent and jacobian the outputs
+    /// of a vector-valued method's NameTangent and NameJacobian.
+    /// </summary>
+    internal static string Role(string name) => name switch
+    {
+        "tangent" => "the tangent output",
+        "jacobian" => "the Jacobian output",
+        _ when name.Length > 2 && name.StartsWith("hv", StringComparison.Ordinal) && char.IsUpper(name[2]) => "the Hessian-vector product",
+        _ when name.Length > 1 && name[0] == 'v' && char.IsUpper(name[1]) => "the direction",
+        _ => "the gradient output",
+    };
 
     /// <summary>Throws the exception a model's objective uses when a [Trainable] array was replaced or nulled after the objective was made.</summary>
     public static void ThrowModelChanged(string member, int actual, int expected) =>
@@ -217,7 +233,7 @@ public static class AdjointBuffers
 
     /// <summary>Throws the exception generated gradients use when an output overlaps an input.</summary>
     public static void ThrowOverlap(string output, string other) =>
-        throw new ArgumentException($"{output} overlaps {other}: the gradient output must not share memory with the inputs or other outputs.", output);
+        throw new ArgumentException($"{output} overlaps {other}: " + Role(output) + " must not share memory with the inputs or other outputs.", output);
 }
 
 /// <summary>

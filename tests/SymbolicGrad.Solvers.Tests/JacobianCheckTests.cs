@@ -84,4 +84,55 @@ public class JacobianCheckTests
         Assert.Contains("x[1] is NaN", Assert.Throws<ArgumentException>(() => GradientCheck.CheckJacobian(Function(), [1.0, double.NaN, 0])).Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => GradientCheck.CheckJacobian(Function(), [1.0, 2, 3], new GradientCheckOptions { StepScale = 0 }));
     }
+    /// <summary>
+    /// A check at a point outside the function's domain, or so near its edge that a difference step crosses it, said
+    /// only "|error| NaN vs tolerance NaN" (red-team pass rt-mgh, #10: log and √ residuals checked at x₀ = 1e-9 and
+    /// at x₀ &lt; 0). The report now says which number is not finite and why.
+    /// </summary>
+    [Fact]
+    public void ANotFiniteCheckSaysWhy()
+    {
+        var domain = new LeastSquaresFunction(
+            2,
+            2,
+            (x, r) => { r[0] = Math.Log(x[0]) - 1; r[1] = Math.Cbrt(x[1]) - 2; },
+            (x, r, j) =>
+            {
+                r[0] = Math.Log(x[0]) - 1;
+                r[1] = Math.Cbrt(x[1]) - 2;
+                j[0] = 1 / x[0];
+                j[1] = 0;
+                j[2] = 0;
+                j[3] = 1 / (3 * Math.Cbrt(x[1]) * Math.Cbrt(x[1]));
+            },
+            "domain",
+            ["a", "b"]);
+        string outside = GradientCheck.CheckJacobian(domain, [-1.0, 1.0]).ToString();
+        Assert.Contains("\nr[0](x) is NaN: derivatives can only be checked where the function is finite (is x outside its domain?)\n", outside);
+        string edge = GradientCheck.CheckJacobian(domain, [1e-9, 1.0]).ToString();
+        Assert.Contains("\nthe numeric ∂r[0]/∂a is NaN: r[0] is not finite at a point x ± h·e the differences evaluate (x is near the edge of its domain", edge);
+        Assert.DoesNotContain("is NaN", GradientCheck.CheckJacobian(domain, [1.0, 1.0]).ToString());
+        string kink = GradientCheck.CheckJacobian(domain, [1.0, 0.0]).ToString();
+        Assert.Contains("\nthe analytic ∂r[1]/∂b is Infinity where r[1] is finite: a derivative that does not exist at x", kink);
+
+        var f = new DifferentiableFunction(
+            1,
+            p => Math.Sqrt(p[0]),
+            (p, g) =>
+            {
+                g[0] = 0.5 / Math.Sqrt(p[0]);
+                return Math.Sqrt(p[0]);
+            });
+        Assert.Contains("\nf(x) is NaN: derivatives can only be checked where f is finite (is x outside its domain?)\n", GradientCheck.Check(f, [-1.0]).ToString());
+        Assert.Contains("\nthe numeric derivative for x[0] is NaN: f is not finite at a point x ± h·e the differences evaluate", GradientCheck.Check(f, [1e-12]).ToString());
+        var cbrt = new DifferentiableFunction(
+            1,
+            p => Math.Cbrt(p[0]),
+            (p, g) =>
+            {
+                g[0] = 1 / (3 * Math.Cbrt(p[0]) * Math.Cbrt(p[0]));
+                return Math.Cbrt(p[0]);
+            });
+        Assert.Contains("\nthe analytic derivative for x[0] is Infinity where f is finite", GradientCheck.Check(cbrt, [0.0]).ToString());
+    }
 }

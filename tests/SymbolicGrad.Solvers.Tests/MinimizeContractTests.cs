@@ -169,4 +169,39 @@ public class MinimizeContractTests
         Assert.StartsWith("L-BFGS-B", boxed.Method);
         Assert.Equal(0.5, boxed.X[0], 1e-10);
     }
+    /// <summary>
+    /// f = a² − b² has no minimum: Newton walked its saddle down to f = −1.8e308, where no step decreases f in floating
+    /// point, and reported FunctionTolerance, a success (red-team pass rt-mgh, #10); L-BFGS said LineSearchFailed
+    /// "f is probably at the limit of floating-point precision here". Both are now NotFinite, saying f is unbounded below.
+    /// </summary>
+    [Theory]
+    [InlineData(MinimizeMethod.Newton)]
+    [InlineData(MinimizeMethod.Lbfgs)]
+    [InlineData(MinimizeMethod.NewtonCg)]
+    public void AnUnboundedFunctionIsNotASuccess(MinimizeMethod method)
+    {
+        var saddle = new DifferentiableFunction(
+            2,
+            p => (p[0] * p[0]) - (p[1] * p[1]),
+            (p, g) =>
+            {
+                g[0] = 2 * p[0];
+                g[1] = -2 * p[1];
+                return (p[0] * p[0]) - (p[1] * p[1]);
+            },
+            "saddle",
+            hessianVectorProduct: (p, v, hv) =>
+            {
+                hv[0] = 2 * v[0];
+                hv[1] = -2 * v[1];
+            });
+        var result = saddle.Minimize([1.0, 0.5], new MinimizeOptions { Method = method });
+        Assert.False(result.Success, result.ToString());
+        Assert.Equal(MinimizeStatus.NotFinite, result.Status);
+        if (method != MinimizeMethod.NewtonCg)   // Newton-CG stops on its own, NotFinite, when its products overflow
+        {
+            Assert.Contains("reached the end of the double range (|f| ≥ 1e300)", result.Message);
+            Assert.Contains("f is probably unbounded below along this path", result.Message);
+        }
+    }
 }

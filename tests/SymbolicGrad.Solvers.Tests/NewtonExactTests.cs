@@ -65,4 +65,42 @@ public class NewtonExactTests
         Assert.Contains("[Differentiable(Hessian = true)]", e.Message);
         Assert.Throws<NotSupportedException>(() => newton.Minimize((x, g) => 0, [0.0]));
     }
+    /// <summary>
+    /// A function built with the paper's dense second derivatives and no product (hessian: only) was an
+    /// ArgumentException "A Hessian needs a Hessian-vector product too" (red-team pass rt-mgh, #10): the product is now
+    /// H·v from the dense Hessian, so HessianVectorProduct, CheckHessian, Newton and Newton-CG take it.
+    /// </summary>
+    [Fact]
+    public void ADenseHessianAloneGivesTheProduct()
+    {
+        // Rosenbrock with its hand-written gradient and Hessian.
+        var f = new DifferentiableFunction(
+            2,
+            p => (100 * Math.Pow(p[1] - (p[0] * p[0]), 2)) + Math.Pow(1 - p[0], 2),
+            (p, g) =>
+            {
+                double t = p[1] - (p[0] * p[0]);
+                g[0] = (-400 * p[0] * t) - (2 * (1 - p[0]));
+                g[1] = 200 * t;
+                return (100 * t * t) + Math.Pow(1 - p[0], 2);
+            },
+            "rosenbrock",
+            hessian: (p, h) =>
+            {
+                h[0] = (1200 * p[0] * p[0]) - (400 * p[1]) + 2;
+                h[1] = h[2] = -400 * p[0];
+                h[3] = 200;
+            });
+        Assert.True(f.HasHessian);
+        var hv = new double[2];
+        f.HessianVectorProduct([-1.2, 1.0], [1.0, 2.0], hv);
+        Assert.Equal(new[] { 1330 + (2 * 480.0), 480 + (2 * 200.0) }, hv);
+        Assert.True(GradientCheck.CheckHessian(f, [-1.2, 1.0]).Passed);
+        foreach (var method in new[] { MinimizeMethod.Newton, MinimizeMethod.NewtonCg })
+        {
+            var result = f.Minimize([-1.2, 1.0], new MinimizeOptions { Method = method });
+            Assert.True(result.Success && result.Value < 1e-16, result.ToString());
+            Assert.Contains("exact", result.Method, StringComparison.Ordinal);
+        }
+    }
 }

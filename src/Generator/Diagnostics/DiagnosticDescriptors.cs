@@ -23,7 +23,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "SG0002",
         "A [Differentiable] method must return a real number, or void with a results span",
-        "'{0}' returns '{1}'; a [Differentiable] method must return double, float or a generic-math T (a scalar loss), or return void and write its results into a last Span<double> parameter (a vector-valued function)");
+        "'{0}' returns '{1}'; {2}");
+
+    /// <summary>SG0002's advice when nothing more specific can be said.</summary>
+    public const string ReturnTypeAdvice = "a [Differentiable] method must return double, float or a generic-math T (a scalar loss), or return void and write its results into a last Span<double> parameter (a vector-valued function)";
 
     public static readonly DiagnosticDescriptor AsyncMethod = Error(
         "SG0003",

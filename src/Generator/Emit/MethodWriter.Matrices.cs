@@ -145,6 +145,10 @@ internal static partial class MethodWriter
             arguments.Add(rLength);
             docs.Add("/// <param name=\"" + rLength + "\">The number of residuals.</param>");
         }
+        else
+        {
+            parameters = WithDefaults(parameters, plan.Data.Select(d => d.Model).ToList());
+        }
 
         w.Line();
         w.Line("/// <summary>");

@@ -330,6 +330,22 @@ internal static partial class MethodWriter
     }
 
     /// <summary>
+    /// <paramref name="parameters"/>, a factory's list, whose last entries are the data parameters <paramref name="data"/>,
+    /// with the default values of the last ones that have one: NameObjective(n) then works for F(double[] x, double
+    /// scale = 2) as F(x) does. Only for a list the data ends (NameObjective's; NameLeastSquares' ends with rLength).
+    /// </summary>
+    private static List<string> WithDefaults(List<string> parameters, List<ParameterModel> data)
+    {
+        var result = parameters.ToList();
+        for (int i = data.Count - 1; i >= 0 && data[i].DefaultValue is { } value; i--)
+        {
+            result[result.Count - data.Count + i] += " = " + value;
+        }
+
+        return result;
+    }
+
+    /// <summary>
     /// The outputs of a generated method for the differentiable parameters, written into a vector <paramref name="vector"/>:
     /// arguments (out vector[k], vector.Slice(...), or temporaries) and the statements that copy temporaries afterwards.
     /// </summary>
@@ -484,7 +500,7 @@ internal static partial class MethodWriter
 
         w.Line("/// <returns>A function that evaluates <c>" + Xml(m.Stem) + "</c> and its exact gradient" + (m.Hessian ? ", Hessian-vector products and Hessians" : string.Empty) + ".</returns>");
         w.Line(GeneratedCode);
-        w.Open(Modifiers(m, "Objective") + " global::SymbolicGrad.DifferentiableFunction " + m.Stem + "Objective(" + string.Join(", ", plan.FactoryParameters) + ")");
+        w.Open(Modifiers(m, "Objective") + " global::SymbolicGrad.DifferentiableFunction " + m.Stem + "Objective(" + string.Join(", ", WithDefaults(plan.FactoryParameters, plan.Data.Select(d => d.Model).ToList())) + ")");
         WriteObjectiveBody(w, m, ir, derivatives, plan, x, g, valuePrelude, gradientOutputs, epilogue, gradientPrelude, self);
     }
 

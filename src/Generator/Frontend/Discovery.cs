@@ -145,6 +145,28 @@ internal static class Discovery
 
         bool? compileErrors = null;
         bool HasCompileErrors() => compileErrors ??= bodyModel.GetMethodBodyDiagnostics(bodySyntax.Span, ct).Any(d => d.Severity == DiagnosticSeverity.Error);
+        Lowerer? lowerer = null;
+
+        // A call to a member this generator writes (LossGradient, RJacobian...) is a compile error only here, where the
+        // generated code does not exist yet: the finished compilation has none, so without this the method would get no
+        // gradient and no word why. Also in a helper it inlines, whose errors are then the reason.
+        void ReportCallToGeneratedMember()
+        {
+            var call = HasCompileErrors() ? CallToGeneratedMember(bodyModel, bodySyntax, method.ContainingType, ct) : null;
+            foreach (var (helper, helperModel) in lowerer?.InlinedBodies ?? new())
+            {
+                var declared = helperModel.GetDeclaredSymbol(helper, ct) ?? helperModel.GetEnclosingSymbol(helper.SpanStart, ct);
+                call ??= CallToGeneratedMember(helperModel, helper, declared as ITypeSymbol ?? declared?.ContainingType, ct);
+            }
+
+            if (call is { } found)
+            {
+                Report(DiagnosticDescriptors.NotSupportedYet, found.At,
+                    "A call to '" + found.Text + "', which SymbolicGrad generates,",
+                    "the generator reads this method before it writes '" + found.Member + "', so it cannot differentiate through it: compute what you need from '"
+                    + found.Stem + "' in this method (call it, and write out by hand a derivative you need as a value), or call '" + found.Member + "' outside the [Differentiable] method");
+            }
+        }
         var operation = bodyModel.GetOperation(bodySyntax, ct);
         lap = DebugHooks.Lap("operation tree", method.Name, lap);
         if (operation is null)
@@ -188,10 +210,11 @@ internal static class Discovery
 
         Func<IFieldSymbol, Frontend.FValue?>? trainable = trainables.Count == 0 ? null : field =>
             trainables.TryGetValue(field.OriginalDefinition, out var v) ? v : null;
-        var lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct, dependencies);
+        lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct, dependencies);
         if (lowerer is null || lowerer.SilentFailure || (diagnostics.Count > 0 && (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())))
         {
             diagnostics.Clear();
+            ReportCallToGeneratedMember();
             return null;
         }
 
@@ -240,6 +263,7 @@ internal static class Discovery
             if (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())
             {
                 diagnostics.Clear();
+                ReportCallToGeneratedMember();
             }
 
             return null;
@@ -646,26 +670,26 @@ internal static class Discovery
         // method is reported for its return type only (SG0005 would add nothing a user can act on first).
         bool noBody = syntax.Body is null && syntax.ExpressionBody is null && method.PartialImplementationPart is null && !method.IsAbstract;
         int before = diagnostics.Count;
+        IParameterSymbol? resultsNamed = null;   // the would-be results parameter SG0002 names (not reported again as SG0004)
         if (method.IsAsync)
         {
         }
         else if (method.ReturnsByRef || method.ReturnsByRefReadonly)
         {
-            Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, syntax.ReturnType.ToString());
+            Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, syntax.ReturnType.ToString(), DiagnosticDescriptors.ReturnTypeAdvice);
         }
         else if (method.ReturnsVoid)
         {
             var last = method.Parameters.LastOrDefault();
-            bool results = last is not null && TypeMap.IsSpan(last.Type) && !TypeMap.IsReadOnlySpan(last.Type) && TypeMap.VectorElement(last.Type) is { } e && TypeMap.IsRealSymbol(e);
-            if (!results)
+            if (!IsResultsSpan(last))
             {
-                Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, "void");
+                Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name, "void", VoidAdvice(method, out resultsNamed));
             }
         }
         else if (!TypeMap.IsRealSymbol(method.ReturnType))
         {
             Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType.GetLocation(), method.Name,
-                method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat));
+                method.ReturnType.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat), DiagnosticDescriptors.ReturnTypeAdvice);
         }
 
         bool returnTypeReported = diagnostics.Count > before;
@@ -673,7 +697,7 @@ internal static class Discovery
         foreach (var p in syntax.ParameterList.Parameters)
         {
             var modifier = p.Modifiers.FirstOrDefault(t => t.IsKind(SyntaxKind.RefKeyword) || t.IsKind(SyntaxKind.OutKeyword));
-            if (modifier != default)
+            if (modifier != default && !(resultsNamed is not null && resultsNamed.Name == p.Identifier.ValueText))
             {
                 // ref readonly is named as written: it reads like 'in', which is the fix.
                 bool readOnly = modifier.IsKind(SyntaxKind.RefKeyword) && p.Modifiers.Any(t => t.IsKind(SyntaxKind.ReadOnlyKeyword));
@@ -700,9 +724,12 @@ internal static class Discovery
             taken[tp.Name] = ("is a type parameter's name", null);
         }
 
+        // A vector-valued method (void, results in a last span) gets no NameGradient, so no dX outputs: a data
+        // parameter named dX beside x takes nothing's name there.
+        bool vectorValued = method.ReturnsVoid;
         foreach (var p in method.Parameters)
         {
-            if (!IsDifferentiableDeclaration(p))
+            if (!IsDifferentiableDeclaration(p) || vectorValued)
             {
                 continue;
             }
@@ -718,7 +745,6 @@ internal static class Discovery
         }
 
         // Forward mode and second order add a direction vX per parameter (and hvX, the Hessian-vector product's output).
-        bool vectorValued = method.ReturnsVoid;
         if (vectorValued && HessianRequested(method) && method.Parameters.Length > 0)
         {
             var attribute = method.GetAttributes().First(a => IsNamed(a.AttributeClass, DifferentiableAttribute));
@@ -743,18 +769,24 @@ internal static class Discovery
                     if (taken.TryGetValue(extra, out var clash))
                     {
                         var at = clash.Named is { } named && !SymbolEqualityComparer.Default.Equals(named, p) ? named : p;
-                        Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), "The gradient output for '" + p.Name + "'", extra, clash.Clash);
+                        string what = extra[0] == 'v'
+                            ? "The direction for '" + p.Name + "' (a parameter of " + method.Name + "Tangent" + (vectorValued ? string.Empty : " and " + method.Name + "HessianVectorProduct") + ")"
+                            : "The Hessian-vector product's output for '" + p.Name + "' (in " + method.Name + "HessianVectorProduct)";
+                        Report(DiagnosticDescriptors.OutputNameCollision, at.Locations.FirstOrDefault(), what, extra, clash.Clash);
                     }
 
                     taken[extra] = ("is also the direction or product of '" + p.Name + "'", null);
                 }
             }
 
+            // NameTangent's output is 'tangent'; a vector-valued method's NameJacobian writes 'jacobian' (a scalar
+            // method has no NameJacobian, so a parameter may be named that there).
             foreach (var p in method.Parameters)
             {
-                if (p.Name is "tangent" or "jacobian")
+                if (p.Name == "tangent" || (vectorValued && p.Name == "jacobian"))
                 {
-                    Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), "The output of " + method.Name + "Tangent and " + method.Name + "Jacobian", p.Name, "is the name of this parameter");
+                    string member = method.Name + (p.Name == "tangent" ? "Tangent" : "Jacobian");
+                    Report(DiagnosticDescriptors.OutputNameCollision, p.Locations.FirstOrDefault(), "The output of " + member, p.Name, "is the name of this parameter");
                 }
             }
         }
@@ -776,6 +808,137 @@ internal static class Discovery
         }
 
         CheckCollisions(method, syntax, compilation, diagnostics);
+    }
+
+    /// <summary>
+    /// A parameter's default value as a C# constant expression that means the same in the generated file (which has
+    /// none of the user's usings): a literal with its type's suffix, or a cast to the fully qualified enum; null for a
+    /// value it does not write.
+    /// </summary>
+    private static string? DefaultValueText(ITypeSymbol type, object? value)
+    {
+        if (value is null)
+        {
+            return type.IsReferenceType || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? "null" : "default";
+        }
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        string? literal = value switch
+        {
+            double d when double.IsNaN(d) => "double.NaN",
+            double d when double.IsPositiveInfinity(d) => "double.PositiveInfinity",
+            double d when double.IsNegativeInfinity(d) => "double.NegativeInfinity",
+            double d => d.ToString("R", inv) + "D",
+            float f when float.IsNaN(f) => "float.NaN",
+            float f when float.IsPositiveInfinity(f) => "float.PositiveInfinity",
+            float f when float.IsNegativeInfinity(f) => "float.NegativeInfinity",
+            float f => f.ToString("R", inv) + "F",
+            decimal m => m.ToString(inv) + "M",
+            bool b => b ? "true" : "false",
+            int or long or short or sbyte or byte or ushort or uint or ulong or char or string => SymbolDisplay.FormatPrimitive(value, quoteStrings: true, useHexadecimalNumbers: false),
+            _ => null,
+        };
+        if (literal is null)
+        {
+            return null;
+        }
+
+        var underlying = type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? ((INamedTypeSymbol)type).TypeArguments[0] : type;
+        return underlying.TypeKind == TypeKind.Enum
+            ? "(" + underlying.ToDisplayString(TypeMap.Qualified) + ")(" + literal + ")"
+            : literal;
+    }
+
+    /// <summary>The members the generator writes for a method Name: NameGradient, NameObjective... (longest first).</summary>
+    private static readonly string[] GeneratedSuffixes = { "HessianVectorProduct", "LeastSquares", "Objective", "Gradient", "Jacobian", "Tangent" };
+
+    /// <summary>
+    /// The first name in the body that does not bind because it is a member the generator writes for a
+    /// [Differentiable] method (Res.RosenJacobian, LossGradient): where, as written, the member and its method.
+    /// </summary>
+    private static (Location At, string Text, string Member, string Stem)? CallToGeneratedMember(SemanticModel model, SyntaxNode body, ITypeSymbol? containingType, CancellationToken ct)
+    {
+        foreach (var error in model.GetMethodBodyDiagnostics(body.Span, ct))
+        {
+            if (error.Id is not ("CS0117" or "CS0103" or "CS1061") || !error.Location.IsInSource || error.Location.SourceTree != body.SyntaxTree)
+            {
+                continue;
+            }
+
+            var node = body.FindNode(error.Location.SourceSpan, getInnermostNodeForTie: true);
+            var name = node as SimpleNameSyntax ?? (node as MemberAccessExpressionSyntax)?.Name;
+            if (name is null)
+            {
+                continue;
+            }
+
+            string member = name.Identifier.ValueText;
+            string? suffix = GeneratedSuffixes.FirstOrDefault(x => member.Length > x.Length && member.EndsWith(x, StringComparison.Ordinal));
+            if (suffix is null)
+            {
+                continue;
+            }
+
+            string stem = member.Substring(0, member.Length - suffix.Length);
+            var access = name.Parent as MemberAccessExpressionSyntax;
+            var owner = access is not null && access.Name == name
+                ? model.GetSymbolInfo(access.Expression, ct).Symbol as INamedTypeSymbol ?? model.GetTypeInfo(access.Expression, ct).Type
+                : containingType;
+            if (owner is null || !owner.GetMembers(stem).OfType<IMethodSymbol>().Any(m => m.GetAttributes().Any(a => IsNamed(a.AttributeClass, DifferentiableAttribute))))
+            {
+                continue;
+            }
+
+            SyntaxNode called = access is not null && access.Name == name ? access : name;
+            SyntaxNode at = called.Parent is InvocationExpressionSyntax invocation && invocation.Expression == called ? invocation : called;
+            string shown = access is not null && access.Name == name ? access.Expression + "." + stem : stem;
+            return (at.GetLocation(), called.ToString(), member, shown);
+        }
+
+        return null;
+    }
+
+    private static bool IsResultsSpan(IParameterSymbol? p) =>
+        p is not null && p.RefKind == RefKind.None && TypeMap.IsSpan(p.Type) && !TypeMap.IsReadOnlySpan(p.Type) && TypeMap.VectorElement(p.Type) is { } e && TypeMap.IsRealSymbol(e);
+
+    /// <summary>
+    /// SG0002's advice for a void method that is not vector-valued: where it has the makings of one (an array or a
+    /// read-only span last, or a results span that is not last), what to change; otherwise the general advice.
+    /// </summary>
+    private static string VoidAdvice(IMethodSymbol method, out IParameterSymbol? named)
+    {
+        const string Shape = "a vector-valued [Differentiable] method writes its results into its last parameter, a Span<double>";
+        named = null;
+        var last = method.Parameters.LastOrDefault();
+        if (last is null)
+        {
+            return DiagnosticDescriptors.ReturnTypeAdvice;
+        }
+
+        // An array, a span or a list of reals last (double[] r, out double[] r, ReadOnlySpan<double> r, List<double> r):
+        // meant as the results, so named here once (its ref or out is not a second error).
+        string type = (last.RefKind switch { RefKind.Out => "out ", RefKind.Ref => "ref ", RefKind.In => "in ", _ => string.Empty })
+            + last.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+        var element = last.Type is IArrayTypeSymbol { Rank: 1 } array ? array.ElementType
+            : TypeMap.VectorElement(last.Type)
+            ?? (last.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } list && list.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic" ? list.TypeArguments[0] : null);
+        if (element is not null && TypeMap.IsRealSymbol(element))
+        {
+            named = last;
+            string why = TypeMap.IsReadOnlySpan(last.Type) && last.RefKind == RefKind.None ? ", which cannot be written" : string.Empty;
+            return Shape + ", and '" + last.Name + "' is declared as '" + type + "'" + why + ": declare it 'Span<double> " + last.Name + "' (callers can still pass a double[]), or return a double (a scalar loss)";
+        }
+
+        var results = method.Parameters.LastOrDefault(p => IsResultsSpan(p));
+        if (results is not null)
+        {
+            string defaults = method.Parameters.Any(p => p.Ordinal > results.Ordinal && p.HasExplicitDefaultValue)
+                ? " (C# then needs the parameters before it without default values)"
+                : string.Empty;
+            return Shape + ", and '" + last.Name + "' comes after '" + results.Name + "': move '" + results.Name + "' to the end of the parameter list" + defaults;
+        }
+
+        return DiagnosticDescriptors.ReturnTypeAdvice;
     }
 
     private static bool HoldsReals(ITypeSymbol t) => t switch
@@ -1470,6 +1633,7 @@ internal static class Discovery
             {
                 // double[] x in a nullable context: a null argument is the caller's mistake, named when the objective is made.
                 NotNull = p.Type.IsReferenceType && p.Type.TypeKind != TypeKind.TypeParameter && p.NullableAnnotation == NullableAnnotation.NotAnnotated,
+                DefaultValue = p.HasExplicitDefaultValue ? DefaultValueText(p.Type, p.ExplicitDefaultValue) : null,
             });
         }
 

@@ -502,7 +502,9 @@ internal sealed partial class Lowerer
 
     private static string Advice(IMethodSymbol method, Compilation compilation) =>
         method.ContainingNamespace?.ToDisplayString() is { } ns && ns.StartsWith("System.Collections", StringComparison.Ordinal)
-            ? "a collection of the base class library does not carry derivatives: keep the values in an array (double[]) or a span"
+            ? (method.ContainingType is { IsGenericType: true } collection && collection.TypeArguments.Length == 1 && collection.TypeArguments[0] is IArrayTypeSymbol { Rank: 1 }
+                ? "a collection of the base class library does not carry derivatives: keep the arrays in an array of arrays (new double[count][], one row per Add), which the generator differentiates"
+                : "a collection of the base class library does not carry derivatives: keep the values in an array (double[]) or a span")
             : ContainingName(method) == "System.Numerics.Tensors.TensorPrimitives"
             ? "of TensorPrimitives the generator differentiates Dot, Sum and SumOfSquares of double or float spans; write this one with them (Norm(x) is Math.Sqrt(SumOfSquares(x))) or as a loop, which the generator vectorizes where it can"
             : method.OriginalDefinition.IsExtern || method.OriginalDefinition.PartialImplementationPart is { IsExtern: true }

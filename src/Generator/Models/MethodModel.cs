@@ -26,6 +26,12 @@ internal sealed class ParameterModel
 
     /// <summary>A reference type declared not nullable in a nullable context (double[] x, not double[]? x or oblivious).</summary>
     public bool NotNull { get; init; }
+
+    /// <summary>
+    /// The declared default value as a C# constant expression (<c>2D</c>, <c>true</c>, <c>null</c>), or null when the
+    /// parameter has none (or one this cannot write). NameObjective repeats it for data parameters at the end of its list.
+    /// </summary>
+    public string? DefaultValue { get; init; }
 }
 
 /// <summary>Everything about the user's method that the generated file repeats: where it lives and its signature. Strings only.</summary>
@@ -103,7 +109,7 @@ internal sealed class MethodModel
             var sb = new StringBuilder();
             sb.Append(Namespace).Append('|').Append(string.Join(";", Containers)).Append('|').Append(Accessibility).Append(IsStatic).Append(InRefStruct).Append(InStruct)
                 .Append('|').Append(Name).Append('|').Append(Stem).Append('|').Append(ReturnType).Append(IsVectorFunction).Append('|')
-                .Append(string.Join(";", Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name + (p.IsRefLike ? "&" : string.Empty) + (p.NotNull ? "!" : string.Empty))))
+                .Append(string.Join(";", Parameters.Select(p => p.Modifiers + p.Type + " " + p.Name + (p.IsRefLike ? "&" : string.Empty) + (p.NotNull ? "!" : string.Empty) + (p.DefaultValue is { } value ? "=" + value : string.Empty))))
                 .Append('|').Append(string.Join(",", TypeParameters)).Append('|').Append(string.Join(";", Constraints)).Append('|').Append(Display)
                 .Append('|').Append(Hessian).Append(Vectorize).Append(Reassociate).Append('|').Append(string.Join(",", Hides)).Append('|').Append(string.Join(",", Omit)).Append(ObjectiveClosesOverDouble).Append('|').Append(HintName);
             return sb.ToString();

@@ -52,13 +52,33 @@ public static class Optimize
             ProjectStart(x, bounds, notes);
         }
 
-        return method switch
+        return Unbounded(method switch
         {
             MinimizeMethod.Lbfgs => new LimitedMemorySolver(function, options, null).Solve(x, notes),
             MinimizeMethod.LbfgsB => new LimitedMemorySolver(function, options, bounds).Solve(x, notes),
             MinimizeMethod.NewtonCg => new NewtonCg(options.MaxIterations, options.GradientTolerance).Solve(function, x, options, notes),
             _ => RunNewton(function, x, options, notes),
-        };
+        });
+    }
+
+    /// <summary>
+    /// A run that stopped because f reached the end of the double range (|f| ≥ 1e300: f = a² − b² walked down its
+    /// saddle to −1.8e308, where no step decreases it in floating point) did not converge: f is unbounded below along
+    /// its path. Such a stop is <see cref="MinimizeStatus.NotFinite"/>, not the FunctionTolerance success, or the
+    /// LineSearchFailed about precision, that the tests saw there. A gradient-norm stop (a stationary point) stands.
+    /// </summary>
+    private static MinimizeResult Unbounded(MinimizeResult r)
+    {
+        if (Math.Abs(r.Value) < 1e300 || r.Status is MinimizeStatus.GradientTolerance or MinimizeStatus.NotFinite or MinimizeStatus.Stopped
+            or MinimizeStatus.MaxIterations or MinimizeStatus.MaxEvaluations)
+        {
+            return r;
+        }
+
+        string message = string.Create(CultureInfo.InvariantCulture,
+            $"f = {r.Value:0.0#e+00} reached the end of the double range (|f| ≥ 1e300) and no step can decrease it further: f is probably unbounded below along this path, not at a minimum (the run ended with: {r.Message})");
+        return new MinimizeResult(r.Method, r.X.ToArray(), r.Value, MinimizeStatus.NotFinite, message, r.Iterations, r.FunctionEvaluations,
+            r.GradientEvaluations, r.HessianEvaluations, r.GradientNorm, r.Notes, r.WallTime);
     }
 
     /// <summary>

@@ -490,7 +490,7 @@ public class KnownGeneratorBugTests
     [Fact] // fixed; was: "the gradient output for 'tangent' would be named 'tangent'"
     public void AParameterNamedTangentSaysWhatItCollidesWith() => Expect.Refused(
         "    [Differentiable] public static void R(double x, [NoDerivative] double [|tangent|], Span<double> r) { r[0] = x * tangent; }",
-        "SG0007", "The output of RTangent and RJacobian would be named 'tangent', which is the name of this parameter");
+        "SG0007", "The output of RTangent would be named 'tangent', which is the name of this parameter");
 
     /// <summary>A list built from differentiated arrays, read in a loop: one SG0015, at the creation (red-team pass).</summary>
     [Fact] // fixed; was a second SG0015 at layers[l] inside the loop (the list there is a loop variable)
