@@ -201,6 +201,77 @@ public static class Kernels
         }
     }
 
+    /// <summary>
+    /// <c>destination[d + k] += x[a + k] * scale</c> for k in [0, count), and returns Σ w[b + k]·x[a + k], in one pass over
+    /// x: the reverse of a dot product's loop (the adjoint of the weights beside the adjoint of the input, as in the
+    /// reverse of the GMM's triangular product). The element-wise part is the loop's arithmetic (<c>d + x·s</c> rounded
+    /// twice); the sum is added in lanes (not in loop order), which generated code does only under Reassociate = true.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double AddScaledDot(Span<double> destination, int destinationStart, ReadOnlySpan<double> x, int xStart, int count, double scale, ReadOnlySpan<double> w, int wStart)
+    {
+        if (count < Short)
+        {
+            double even = 0.0, odd = 0.0;
+            int k = 0;
+            for (; k + 1 < count; k += 2)
+            {
+                double x0 = x[xStart + k], x1 = x[xStart + k + 1];
+                destination[destinationStart + k] += x0 * scale;
+                destination[destinationStart + k + 1] += x1 * scale;
+                even += w[wStart + k] * x0;
+                odd += w[wStart + k + 1] * x1;
+            }
+
+            if (k < count)
+            {
+                double x0 = x[xStart + k];
+                destination[destinationStart + k] += x0 * scale;
+                even += w[wStart + k] * x0;
+            }
+
+            return even + odd;
+        }
+
+        return AddScaledDotLong(destination.Slice(destinationStart, count), x.Slice(xStart, count), scale, w.Slice(wStart, count));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static double AddScaledDotLong(Span<double> destination, ReadOnlySpan<double> x, double scale, ReadOnlySpan<double> w)
+    {
+        ref double d = ref MemoryMarshal.GetReference(destination);
+        ref double xs = ref MemoryMarshal.GetReference(x);
+        ref double ws = ref MemoryMarshal.GetReference(w);
+        int count = destination.Length, k = 0;
+        double sum = 0.0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var c = Vector256.Create(scale);
+            var s0 = Vector256<double>.Zero;
+            var s1 = Vector256<double>.Zero;
+            for (; k + 8 <= count; k += 8)
+            {
+                var x0 = Vector256.LoadUnsafe(ref xs, (nuint)k);
+                var x1 = Vector256.LoadUnsafe(ref xs, (nuint)(k + 4));
+                (Vector256.LoadUnsafe(ref d, (nuint)k) + (x0 * c)).StoreUnsafe(ref d, (nuint)k);
+                (Vector256.LoadUnsafe(ref d, (nuint)(k + 4)) + (x1 * c)).StoreUnsafe(ref d, (nuint)(k + 4));
+                s0 += Vector256.LoadUnsafe(ref ws, (nuint)k) * x0;
+                s1 += Vector256.LoadUnsafe(ref ws, (nuint)(k + 4)) * x1;
+            }
+
+            sum = Vector256.Sum(s0 + s1);
+        }
+
+        for (; k < count; k++)
+        {
+            double xk = Unsafe.Add(ref xs, k);
+            Unsafe.Add(ref d, k) += xk * scale;
+            sum += Unsafe.Add(ref ws, k) * xk;
+        }
+
+        return sum;
+    }
+
     /// <summary>Σ x[a + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0.</summary>
     public static double Sum(ReadOnlySpan<double> x, int xStart, int count) =>
         count > 0 ? TensorPrimitives.Sum(x.Slice(xStart, count)) : 0.0;

@@ -127,6 +127,35 @@ public class KernelTests
         Assert.True(Math.Abs(dot - sum) <= 4 * Math.Max(count, 1) * double.Epsilon + 1e-15 * Math.Max(count, 1) * magnitude, $"dot {dot:R}, loop {sum:R}");
     }
 
+    /// <summary>AddScaledDot: its element-wise part is AddScaled's loop bit for bit, its sum the dot product to rounding.</summary>
+    [Theory]
+    [MemberData(nameof(Counts))]
+    public void AddScaledDotIsTheLoopAndTheDot(int count)
+    {
+        var r = new Random(count + 700);
+        int n = Math.Max(count, 0) + 6;
+        var x = Data(r, n);
+        var w = Data(r, n);
+        var d = Data(r, n);
+        var expected = (double[])d.Clone();
+        double scale = r.NextDouble() * 3 - 1.5;
+        double sum = 0, magnitude = 0;
+        for (int k = 0; k < count; k++)
+        {
+            expected[3 + k] += x[1 + k] * scale;
+            sum += w[2 + k] * x[1 + k];
+            magnitude += Math.Abs(w[2 + k] * x[1 + k]);
+        }
+
+        double dot = Kernels.AddScaledDot(d, 3, x, 1, count, scale, w, 2);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.True(BitConverter.DoubleToInt64Bits(expected[i]) == BitConverter.DoubleToInt64Bits(d[i]), $"element {i}: loop {expected[i]:R}, kernel {d[i]:R}");
+        }
+
+        Assert.True(Math.Abs(dot - sum) <= 4 * Math.Max(count, 1) * double.Epsilon + 1e-15 * Math.Max(count, 1) * magnitude, $"dot {dot:R}, loop {sum:R}");
+    }
+
     [Theory]
     [InlineData(3)]
     [InlineData(40)]

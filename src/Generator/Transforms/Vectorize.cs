@@ -535,6 +535,26 @@ internal sealed class Vectorize
 
         pre.AddRange(hoisted.Where(a => needed.Contains(a.Dst)));
         var count = Difference(hi, lo, pre);
+
+        // The reverse of a dot product's loop: d[k] += x[k]·s beside Σ w[k]·x[k] (Reassociate): one pass over x.
+        if (stores.Count == 1 && reductions.Count == 1 && l.SumKernel is null && stores[0].Value is Scaled scaled
+            && reductions[0] is { Kernel: "Dot", Y: { } second } fused && (SameElement(fused.X, scaled.X) || SameElement(second, scaled.X))
+            && fused.Acc.Type.IsDouble && scaled.X.Array.Type.Element!.IsDouble && stores[0].Target.Array.Type.Element!.IsDouble)
+        {
+            var other = SameElement(fused.X, scaled.X) ? second : fused.X;
+            var (st, target, _) = stores[0];
+            var args = new[] { target.Array, Start(lo, target.Offset, pre), scaled.X.Array, Start(lo, scaled.X.Offset, pre), count, scaled.Scale, other.Array, Start(lo, other.Offset, pre) };
+            var total = _method.NewVar("sum", fused.Acc.Type, VarRole.Temp);
+            pre.Add(new Assign(total, new Instr(Opcode.Opaque, fused.Acc.Type, args, new OpaqueInfo(Template(KernelType + "AddScaledDot({0}, {1}, {2}, {3}, {4}, {5}, {6}, {7})", args.Length), pure: false, effectFree: false)))
+            {
+                Comment = (st.Comment is { } what ? what + "; " : string.Empty) + "vectorized: " + Describe(l)
+                    + " (one SIMD kernel for both: its element-wise part the same arithmetic element by element, its sum added in vector lanes, in a different order than the loop: Reassociate = true)",
+            });
+            bool zeroStart = fused.Init is Const z && BitConverter.DoubleToInt64Bits(z.Value) == 0;
+            pre.Add(new Assign(fused.Acc, zeroStart ? new Instr(Opcode.Copy, fused.Acc.Type, new Operand[] { total }) : new Instr(Opcode.Add, fused.Acc.Type, new[] { fused.Init, total })));
+            stores.Clear();
+            reductions.Clear();
+        }
         foreach (var (st, target, value) in stores)
         {
             var start = Start(lo, target.Offset, pre);
