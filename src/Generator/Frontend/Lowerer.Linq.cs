@@ -542,7 +542,7 @@ internal sealed partial class Lowerer
                         },
                         i => new Scalar(Load(matrix, new[] { Emit(Opcode.IDiv, IrType.Int32, new[] { i, Columns() }), Emit(Opcode.IRem, IrType.Int32, new[] { i, Columns() }) }, op)));
                 }
-            case Scalar { Operand: { Type.Kind: ValueKind.Data } data } when op.Type is { } t && ListElement(t) is { } element && IrTypeOf(element) is { } elementType:
+            case Scalar { Operand: { Type.Kind: ValueKind.Data } data } when op.Type is { } t && ListElement(t) is { } element && IrTypeOrData(element) is var elementType:
                 return new SequenceValue(
                     () => Emit(Opcode.Opaque, IrType.Int32, new[] { data }, new OpaqueInfo(new[] { string.Empty, ".Count" }, pure: false, effectFree: true)),
                     i => new Scalar(Emit(Opcode.Opaque, elementType, new[] { data, i }, new OpaqueInfo(new[] { string.Empty, "[", "]" }, pure: false, effectFree: true))));

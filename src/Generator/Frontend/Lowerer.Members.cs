@@ -30,9 +30,10 @@ internal sealed partial class Lowerer
                     return k >= 0 ? tv.Items[k] : Unsupported(f, "this tuple element", "read Item1, Item2... or the element names");
                 case Scalar { Operand: Poison } p:
                     return p;
-                case Scalar:
-                    // this of the struct that declares the [Differentiable] method: data.
-                    return DataMember(f, instance, field, field.Type, pure: true);
+                case Scalar { Operand: var data }:
+                    // this of the struct that declares the [Differentiable] method, or of a data struct's member
+                    // inlined on it (p.Norm of an element of a [NoDerivative] array): data.
+                    return DataMember(f, instance, field, field.Type, pure: true, data);
             }
 
             return Unsupported(f, "a field of this value", "read fields of struct locals and parameters");
@@ -450,7 +451,11 @@ internal sealed partial class Lowerer
         }
 
         Operand receiver;
-        if (instance is null || instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+        if (lowered is not null)
+        {
+            receiver = lowered;
+        }
+        else if (instance is null || instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
         {
             var self = Function.This;
             if (self is Scalar { Operand: var o })
@@ -461,10 +466,6 @@ internal sealed partial class Lowerer
             {
                 return Unsupported(at, "a member of this", "read it into a local in the caller");
             }
-        }
-        else if (lowered is not null)
-        {
-            receiver = lowered;
         }
         else
         {
@@ -502,11 +503,7 @@ internal sealed partial class Lowerer
             parts.Add(i == pr.Arguments.Length - 1 ? "]" : ", ");
         }
 
-        var type = IrTypeOf(Concrete(pr.Type!));
-        if (type is null)
-        {
-            return NotYet(pr, "Reading a struct from a collection", "read numbers from arrays or spans");
-        }
+        var type = IrTypeOrData(Concrete(pr.Type!));
 
         var result = Emit(Opcode.Opaque, type, args.ToArray(), new OpaqueInfo(parts.ToArray(), pure: false, effectFree: true), SourceText(pr.Syntax));
         Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(args), LocationOf(pr), new[] { SourceText(pr.Syntax), "an indexer of a collection is data: use an array or a span for values that are differentiated" }));
@@ -1596,7 +1593,63 @@ internal sealed partial class Lowerer
             return ApplyObjectInitializer(value, with.Initializer);
         }
 
+        if (value is Scalar { Operand: { Type.Kind: ValueKind.Data } data } && with.Operand.Type is { } dataType && DataAsValue(data, dataType, 0) is { } members)
+        {
+            // An element of a [NoDerivative] array or list (p with { Y = w[0] }): a copy whose members are read as data.
+            return ApplyObjectInitializer(members, with.Initializer);
+        }
+
         return Unsupported(with, "'with' on this value", "use 'with' on structs");
+    }
+
+    /// <summary>
+    /// A struct or tuple that is data (an element of a [NoDerivative] array or list) as the value desugaring takes
+    /// apart, each member read from it as data; null when a member cannot be named from the generated code (a private
+    /// field, a primary constructor's hidden field, a property with a body) or the type is not a struct or tuple.
+    /// </summary>
+    private FValue? DataAsValue(Operand data, ITypeSymbol type, int depth)
+    {
+        type = Concrete(type);
+        bool tuple = TypeMap.IsTuple(type);
+        if (depth > 8 || !(tuple || IsStructType(type)))
+        {
+            return null;
+        }
+
+        var fields = TypeMap.StructFields(type);
+        var values = new FValue[fields.Count];
+        for (int i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            ISymbol member = f.AssociatedSymbol ?? f;
+            if (tuple)
+            {
+                member = f.CorrespondingTupleField ?? f;
+            }
+
+            if (IsHiddenField(f) || !Accessible(member) || (member is IPropertySymbol p && (p.GetMethod is null || !Accessible(p.GetMethod) || !IsAutoAccessor(p.GetMethod))))
+            {
+                return null;
+            }
+
+            string name = Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(member.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + member.Name : member.Name;
+            var read = Emit(Opcode.Opaque, IrTypeOrData(f.Type), new[] { data }, new OpaqueInfo(new[] { string.Empty, "." + name }, pure: true, effectFree: true));
+            if (TypeMap.IsTuple(Concrete(f.Type)) || IsStructType(f.Type))
+            {
+                if (DataAsValue(read, f.Type, depth + 1) is not { } nested)
+                {
+                    return null;
+                }
+
+                values[i] = nested;
+            }
+            else
+            {
+                values[i] = new Scalar(read);
+            }
+        }
+
+        return tuple ? new TupleValue(values) : new StructValue(type, fields, values);
     }
 
     private Operand LowerTupleEquality(ITupleBinaryOperation op)
