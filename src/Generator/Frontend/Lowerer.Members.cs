@@ -435,14 +435,24 @@ internal sealed partial class Lowerer
         var irType = IrTypeOf(Concrete(type));
         if (irType is null)
         {
+            irType = IrType.Data(Concrete(type).ToDisplayString(TypeMap.Qualified));
             if (IsStructType(type) || TypeMap.IsTuple(Concrete(type)))
             {
-                return NotYet(at, "Reading a struct from a field, property or array of data", "copy the numbers you need into locals, or pass the struct as a parameter");
+                // A struct member of data (ex.Position of a [NoDerivative] object, Origin a static readonly point):
+                // its members, read as data, when the generated code can name them all.
+                var whole = DataMemberRead(at, instance, member, irType, pure, lowered);
+                return whole is Scalar { Operand: var data } && data is not Poison && DataAsValue(data, type, 0) is { } members
+                    ? members
+                    : whole is Scalar { Operand: Poison } ? whole : NotYet(at, "Reading a struct from a field, property or array of data", "copy the numbers you need into locals, or pass the struct as a parameter");
             }
-
-            irType = IrType.Data(Concrete(type).ToDisplayString(TypeMap.Qualified));
         }
 
+        return DataMemberRead(at, instance, member, irType, pure, lowered);
+    }
+
+    /// <summary>The read of a member of data, of the IR type <paramref name="irType"/>.</summary>
+    private FValue DataMemberRead(IOperation at, IOperation? instance, ISymbol member, IrType irType, bool pure, Operand? lowered)
+    {
         string name = Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(member.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + member.Name : member.Name;
         if (member.IsStatic)
         {

@@ -10,7 +10,7 @@ namespace SymbolicGrad.Generator.Tests.RedTeam;
 public class DataStructTests
 {
     private const string Types = """
-        public struct In { public double X; public double Y; public double Norm => Math.Sqrt(X * X + Y * Y); }
+        public struct In { public double X; public double Y; public double Norm => Math.Sqrt(X * X + Y * Y); public void Scale(double k) { X *= k; Y += k; } }
         public struct Out { public In Inner; public double Z; }
         public record struct Obs(double X, double Y) { public double Predict(double w) => w * X; public double Sq => X * X; }
 
@@ -18,7 +18,8 @@ public class DataStructTests
 
     /// <summary>
     /// A copy of a data element whose member is then written (var p = xs[i]; p.X = w[0] * 3; of a [NoDerivative]
-    /// array of structs, tuples or record structs, also in a foreach and through a ref): the write was dropped without
+    /// array of structs, tuples or record structs, also in a foreach, through a ref or by a mutating method, p.Scale(w)):
+    /// the write was dropped without
     /// a word, so both the value and the gradient were the unmodified element's (f = -3 where the method returned
     /// -0.63, a zero gradient). The copy is now taken apart into its members, read as data, and the write is the copy's.
     /// </summary>
@@ -31,6 +32,7 @@ public class DataStructTests
     [InlineData("Foreach")]
     [InlineData("ThroughRef")]
     [InlineData("List")]
+    [InlineData("Mutating")]
     public void AWriteIntoACopyOfADataStructIsKept(string method)
     {
         var assembly = Compile("""
@@ -41,6 +43,7 @@ public class DataStructTests
                 [Differentiable(Hessian = true)] public static double Assigned(double[] w, [NoDerivative] In[] xs) { In p = default; p = xs[1]; p.X = w[0] * 3; p.Y += w[0]; return p.X * p.Y; }
                 [Differentiable(Hessian = true)] public static double Foreach(double[] w, [NoDerivative] In[] xs) { double s = 0; foreach (var e in xs) { var p = e; p.X = w[0] * 3; p.Y += w[0]; s = p.X * p.Y; } return s; }
                 [Differentiable(Hessian = true)] public static double ThroughRef(double[] w, [NoDerivative] In[] xs) { var p = xs[1]; ref var r = ref p; r.X = w[0] * 3; r.Y += w[0]; return p.X * p.Y; }
+                [Differentiable(Hessian = true)] public static double Mutating(double[] w, [NoDerivative] In[] xs) { var p = xs[1]; p.Scale(w[0]); return p.X * p.Y; }
                 [Differentiable(Hessian = true)] public static double List(double[] w, [NoDerivative] List<In> xs) { var p = xs[1]; p.X = w[0] * 3; p.Y += w[0]; return p.X * p.Y; }
             """);
         // Each method: (3w)·(y + w) with the element (x, y) = (3, -1) (Nested: its Z = -1 plays y).
@@ -139,6 +142,46 @@ public class DataStructTests
         var tuples = (DifferentiableFunction)c.GetMethod("TuplesObjective")!.Invoke(null, new object[] { 1, new List<(double, double)> { (1, 2), (3, 1) } })!;
         Assert.Equal(fit + 2 * W, tuples.ValueAndGradient(new[] { W }, g), 12);
         Assert.Equal(dFit + 2, g[0], 12);
+    }
+
+    /// <summary>
+    /// A struct member of data (e.Pos.X of a [NoDerivative] object, o.Inner of an element, a static readonly point):
+    /// SG0006 'Reading a struct from a field, property or array of data'. Its members are now read as data, also
+    /// deconstructed and copied into a local that is then written.
+    /// </summary>
+    [Fact]
+    public void AStructMemberOfDataIsReadAsData()
+    {
+        var assembly = Compile("""
+                public class Example { public In Pos; public (double A, double B) Pair { get; set; } }
+                static readonly In Origin = new In { X = 1, Y = 2 };
+                [Differentiable(Hessian = true)] public static double Members(double[] w, [NoDerivative] Example e, [NoDerivative] Out[] xs) =>
+                    w[0] * e.Pos.X + w[1] * e.Pair.B * xs[0].Inner.Y + w[0] * w[1] * Origin.Norm;
+                [Differentiable(Hessian = true)] public static double Copied(double[] w, [NoDerivative] Example e) { var p = e.Pos; p.X += w[0]; var (a, b) = e.Pair; return p.X * p.Y * a + b * w[1] * w[1]; }
+            """);
+        var c = assembly.GetType("Demo.C")!;
+        var e = Activator.CreateInstance(c.GetNestedType("Example")!)!;
+        e.GetType().GetField("Pos")!.SetValue(e, Plain(assembly.GetType("Demo.In")!, new object[] { 3.0, 4.0 }));
+        e.GetType().GetProperty("Pair")!.SetValue(e, (0.5, 2.0));
+        var xs = Array(assembly, "Out", new[] { new object[] { 0.0, 6.0 } }, (t, v) =>
+        {
+            var o = Activator.CreateInstance(t)!;
+            t.GetField("Inner")!.SetValue(o, Plain(assembly.GetType("Demo.In")!, v));
+            return o;
+        });
+        double[] w = { 0.3, -0.7 };
+        var g = new double[2];
+        var members = (DifferentiableFunction)c.GetMethod("MembersObjective")!.Invoke(null, new object[] { 2, e, xs })!;
+        Assert.Equal(w[0] * 3 + w[1] * 2 * 6 + w[0] * w[1] * Math.Sqrt(5), members.ValueAndGradient(w, g), 12);
+        Assert.Equal(3 + w[1] * Math.Sqrt(5), g[0], 12);
+        Assert.Equal(12 + w[0] * Math.Sqrt(5), g[1], 12);
+        var copied = (DifferentiableFunction)c.GetMethod("CopiedObjective")!.Invoke(null, new object[] { 2, e })!;
+        Assert.Equal((3 + w[0]) * 4 * 0.5 + 2 * w[1] * w[1], copied.ValueAndGradient(w, g), 12);
+        Assert.Equal(2, g[0], 12);
+        Assert.Equal(4 * w[1], g[1], 12);
+        var h = new double[4];
+        copied.Hessian(w, h);
+        Assert.Equal(new[] { 0.0, 0, 0, 4 }, h);
     }
 
     private static Assembly Compile(string members, string usings = "using System.Collections.Generic;\nusing System.Linq;\n") =>
