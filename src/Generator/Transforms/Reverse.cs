@@ -373,14 +373,16 @@ internal sealed class Reverse
     }
 
     /// <summary>
-    /// An array that carries no derivative: not active, a parameter that is data, or a row or view of one (active only
-    /// because a write through an array of arrays holding it could reach it).
+    /// An array that carries no derivative: not active, a parameter that is data, an array that code run as written
+    /// returns (a field, a data object's member: checked not to depend on the parameters), or a row or view of one
+    /// (active only because a write through an array of arrays holding it could reach it).
     /// </summary>
     private bool IsDataArray(Var v, int depth = 0) =>
         !_activity.IsActive(v)
         || (v.Role == VarRole.Parameter && !_method.Leaves.Any(l => l.Differentiable && ReferenceEquals(l.Var, v)))
-        || (depth < 8 && _arrayDefs.TryGetValue(v, out var def) && def.Op is Opcode.Load or Opcode.Copy or Opcode.Slice
-            && def.Args[0] is Var source && !_arrayAdjoints.ContainsKey(source) && IsDataArray(source, depth + 1));
+        || (depth < 8 && _arrayDefs.TryGetValue(v, out var def)
+            && (def.Op == Opcode.Opaque
+                || (def.Op is Opcode.Load or Opcode.Copy or Opcode.Slice && def.Args[0] is Var source && !_arrayAdjoints.ContainsKey(source) && IsDataArray(source, depth + 1))));
 
     private readonly Dictionary<Var, Instr> _arrayDefs = new();
 

@@ -77,4 +77,49 @@ public class ActivationListTests
             Assert.True(hessian.Passed, hessian.ToString());
         }
     }
+
+    /// <summary>
+    /// The same with the input row read from a static field or a data object's member (acts[0] = Inputs, acts[0] =
+    /// h.X): arrays that code run as written returns had no adjoint row either (NullReferenceException).
+    /// </summary>
+    [Theory]
+    [InlineData("Inputs")]
+    [InlineData("h.X")]
+    public void AnInputRowFromAFieldOrADataObject(string input)
+    {
+        var assembly = KnownBugs.Expect.Compiles("using System.Linq;\n" + Harness.InClass("""
+                public class Holder { public double[] X = { 0.5, -1.5 }; }
+                public static readonly double[] Inputs = { 0.5, -1.5 };
+
+                [Differentiable(Hessian = true)]
+                public static double Activations(double[][] W, [NoDerivative] Holder h)
+                {
+                    var acts = new double[W.Length + 1][];
+                    acts[0] = INPUT;
+                    for (int l = 0; l < W.Length; l++)
+                    {
+                        var z = new double[acts[l].Length];
+                        for (int j = 0; j < z.Length; j++) z[j] = Math.Tanh(W[l][j] * acts[l][j]);
+                        acts[l + 1] = z;
+                    }
+
+                    return acts[^1].Sum(v => v * v);
+                }
+            """.Replace("INPUT", input, StringComparison.Ordinal)));
+        var c = assembly.GetType("Demo.C")!;
+        var holder = Activator.CreateInstance(c.GetNestedType("Holder")!)!;
+        var one = (DifferentiableFunction)c.GetMethod("ActivationsObjective", new[] { typeof(int[]), holder.GetType() })!.Invoke(null, new[] { new[] { 2 }, holder })!;
+        double[] w = { 0.8, 0.3 };
+        var g = new double[2];
+        double t0 = Math.Tanh(w[0] * 0.5), t1 = Math.Tanh(w[1] * -1.5);
+        Assert.Equal(t0 * t0 + t1 * t1, one.ValueAndGradient(w, g), 12);
+        Assert.Equal(2 * t0 * (1 - t0 * t0) * 0.5, g[0], 12);
+        Assert.Equal(2 * t1 * (1 - t1 * t1) * -1.5, g[1], 12);
+        var two = (DifferentiableFunction)c.GetMethod("ActivationsObjective", new[] { typeof(int[]), holder.GetType() })!.Invoke(null, new[] { new[] { 2, 2 }, holder })!;
+        double[] point = { 0.8, 0.3, -0.6, 1.1 };
+        var check = GradientCheck.Check(two, point, KnownBugs.Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+        var hessian = GradientCheck.CheckHessian(two, point);
+        Assert.True(hessian.Passed, hessian.ToString());
+    }
 }
