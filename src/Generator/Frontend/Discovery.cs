@@ -1167,6 +1167,17 @@ internal static class Discovery
             }
 
             var t = TypeMap.Scalar(f.Type, _ => null) ?? IrType.Data(f.Type.ToDisplayString(TypeMap.Qualified));
+            if (differentiable && t.IsArray && t.Element is { } element && (element.IsReal || element.IsArray))
+            {
+                // struct Layer { public double[] W; public double B; } as a differentiated parameter: its gradient
+                // would be a struct holding a gradient array, which the generated code cannot build (it assigned a
+                // number to the array member: code that did not compile).
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                    "A differentiated struct parameter with an array member (" + p.Name + path + "." + (f.IsTupleElement() ? f.Name : member) + ")",
+                    "pass the array as a parameter of its own (double[] w, double b), make the model a class with [Trainable] members, or mark the parameter [NoDerivative] when it is data"));
+                return null;
+            }
+
             var v = ir.NewVar(root.TrimStart('@') + "_" + member, t, VarRole.Parameter);
             v.Name = root + access;
             bool leafDifferentiable = differentiable && (t.IsReal || t.IsRealArray);

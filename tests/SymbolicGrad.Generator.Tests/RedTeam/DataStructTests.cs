@@ -184,6 +184,20 @@ public class DataStructTests
         Assert.Equal(new[] { 0.0, 0, 0, 4 }, h);
     }
 
+    /// <summary>
+    /// A differentiated struct parameter with an array member (struct DenseLayer { public double[] W; public double B; },
+    /// a record struct or a tuple of the same): the generated code did not compile (CS0029: the gradient struct was
+    /// built with W = 0.0, and NameObjective packed W = parameters[0]). It is now SG0006 at the parameter; as
+    /// [NoDerivative] data the struct works.
+    /// </summary>
+    [Theory]
+    [InlineData("public struct DenseLayer { public double[] W; public double B; }", "DenseLayer", "d.W")]
+    [InlineData("public record struct DenseLayer(double[] W, double B);", "DenseLayer", "d.W")]
+    [InlineData("", "(double[] W, double B)", "d.W")]
+    public void ADifferentiatedStructWithAnArrayIsRefused(string declaration, string type, string member) => KnownBugs.Expect.Refused(
+        declaration + "\n    [Differentiable] public static double F(" + type + " [|d|], [NoDerivative] double[] x) { double s = d.B; for (int i = 0; i < x.Length; i++) s += d.W[i] * x[i]; return Math.Tanh(s); }",
+        "SG0006", "A differentiated struct parameter with an array member (" + member + ")", "pass the array as a parameter of its own");
+
     private static Assembly Compile(string members, string usings = "using System.Collections.Generic;\nusing System.Linq;\n") =>
         KnownBugs.Expect.Compiles(usings + Harness.InClass(members).Replace("namespace Demo;\n", "namespace Demo;\n" + Types, StringComparison.Ordinal));
 
