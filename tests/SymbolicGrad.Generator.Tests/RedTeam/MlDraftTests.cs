@@ -114,6 +114,41 @@ public class MlDraftTests
         Assert.DoesNotContain("parameter 'this.", error.GetMessage(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A model's own [Trainable] array passed as its gradient output (model.LossGradient(x, y, model.W, ...), the
+    /// buffer a first draft has at hand): no check caught it, the output was cleared before the forward sweep read W,
+    /// and the value and gradient were those of W = 0, silently (0.25 instead of 0). A matrix member was already
+    /// checked; a vector member now throws ArgumentException naming both, as an input array does.
+    /// </summary>
+    [Fact]
+    public void ATrainableArrayIsNotItsOwnGradientOutput()
+    {
+        var run = Harness.Run(Harness.Usings + """
+            namespace Demo;
+            public partial class Lin
+            {
+                [Trainable] public double[] W = { 0.1, 0.2 };
+                [Trainable] public double B;
+                [Differentiable] public double Loss([NoDerivative] double[] x, [NoDerivative] double y) => Math.Pow(W[0] * x[0] + W[1] * x[1] + B - y, 2);
+                public double Call(double[] x, double y, double[] dW) => LossGradient(x, y, dW, out _);
+            }
+            """);
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        var type = run.Load().GetType("Demo.Lin")!;
+        dynamic model = Activator.CreateInstance(type)!;
+        var gradient = type.GetMethod("Call")!;
+        var x = new[] { 1.0, 2 };
+        var dW = new double[2];
+        double value = (double)gradient.Invoke(model, new object?[] { x, 0.25, dW })!;
+        Assert.Equal(0.0625, value, 12);
+        Assert.Equal(new[] { 0.5, 1.0 }, dW.Select(v => Math.Round(v, 12)));
+        var thrown = Assert.Throws<TargetInvocationException>(() => gradient.Invoke(model, new object?[] { x, 0.25, (double[])model.W }));
+        var error = Assert.IsType<ArgumentException>(thrown.InnerException);
+        Assert.Equal("dW", error.ParamName);
+        Assert.StartsWith("dW overlaps this.W", error.Message, StringComparison.Ordinal);
+        Assert.Equal(new[] { 0.1, 0.2 }, (double[])model.W);
+    }
+
     private const string Model = """
         using System;
         using SymbolicGrad;
