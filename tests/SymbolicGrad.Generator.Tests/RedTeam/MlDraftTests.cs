@@ -541,6 +541,58 @@ public class MlDraftTests
         }
     }
 
+    /// <summary>
+    /// .NET's newer LINQ in a first draft: w.Zip(x, y) of three sequences was SG0014 "'y' is a delegate whose code is
+    /// not known" (y is an array: the three-sequence overload was read as Zip with a result selector), and
+    /// foreach (var (i, v) in w.Index()) was SG0006. Both are now lowered to loops, with first and second derivatives.
+    /// </summary>
+    [Fact]
+    public void ThreeWayZipAndIndex()
+    {
+        var assembly = CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Zip3(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y)
+                {
+                    double s = 0;
+                    foreach (var (a, b, c) in w.Zip(x, y)) s += a * a * b - c * a;
+                    return s + w.Zip(x, y).Sum(t => t.First * t.Third);
+                }
+
+                [Differentiable(Hessian = true)]
+                public static double Indexed(double[] w, [NoDerivative] double[] x)
+                {
+                    double s = 0;
+                    foreach (var (i, v) in w.Index()) s += v * v * x[i] * (i + 1);
+                    return s + w.Index().Sum(p => p.Index * p.Item);
+                }
+            """);
+        double[] w = { 0.3, -0.7, 0.5, 1.1 }, x = { 1.0, 2, 3, 4 }, y = { 1.0, 0, 2 };
+        double zip = 0, index = 0;
+        var dZip = new double[4];
+        var dIndex = new double[4];
+        for (int i = 0; i < 4; i++)
+        {
+            if (i < 3)
+            {
+                zip += w[i] * w[i] * x[i] - y[i] * w[i] + w[i] * y[i];
+                dZip[i] = 2 * w[i] * x[i];
+            }
+
+            index += w[i] * w[i] * x[i] * (i + 1) + i * w[i];
+            dIndex[i] = 2 * w[i] * x[i] * (i + 1) + i;
+        }
+
+        CheckWith(assembly, "Zip3", new object[] { 4, x, y }, w, zip, dZip);
+        CheckWith(assembly, "Indexed", new object[] { 4, x }, w, index, dIndex);
+        var f = (DifferentiableFunction)assembly.GetType("Demo.C")!.GetMethod("IndexedObjective")!.Invoke(null, new object[] { 4, x })!;
+        var h = new double[16];
+        f.Hessian(w, h);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(2 * x[i] * (i + 1), h[i * 5], 12);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
