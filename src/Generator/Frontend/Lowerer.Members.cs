@@ -1051,6 +1051,24 @@ internal sealed partial class Lowerer
     private FValue LowerObjectCreation(IObjectCreationOperation creation)
     {
         var type = Concrete(creation.Type!);
+        if (TypeMap.IsTuple(type) && ZeroOf(type, creation) is TupleValue zeroTuple)
+        {
+            // (double a, double b) t = new(); or new ValueTuple<double, double>(x, y): a tuple, as (0, 0) or (x, y) is.
+            FValue tuple = zeroTuple;
+            if (creation.Constructor is { Parameters.Length: > 0 } tupleCtor)
+            {
+                var items = ArgumentsOf(creation.Arguments, tupleCtor);
+                if (items.Length != zeroTuple.Items.Length || items.Any(i => i is null))
+                {
+                    return NotYet(creation, "This tuple construction", "write the tuple literal, (a, b)");
+                }
+
+                tuple = new TupleValue(items.Select(i => i!).ToArray());
+            }
+
+            return creation.Initializer is { } tupleInit ? ApplyObjectInitializer(tuple, tupleInit) : tuple;
+        }
+
         if (IsStructType(type))
         {
             var zero = (StructValue)ZeroOf(type, creation);

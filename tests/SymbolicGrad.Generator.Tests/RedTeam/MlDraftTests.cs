@@ -593,6 +593,37 @@ public class MlDraftTests
         }
     }
 
+    /// <summary>
+    /// A tuple created with new: (double a, double b) t = new(); (SG9999, the generator crashed: InvalidCastException,
+    /// a TupleValue cast to a StructValue), new ValueTuple&lt;double, double&gt;(x, y) and (double, double) u = new(x, y).
+    /// They are the tuples (0, 0) and (x, y).
+    /// </summary>
+    [Fact]
+    public void ATupleCreatedWithNew()
+    {
+        var assembly = CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Ctor(double[] w)
+                {
+                    var t = new ValueTuple<double, double>(w[0] * w[1], w[2]);
+                    (double, double) u = new(w[1], 2.0);
+                    return t.Item1 * t.Item2 + u.Item1 * u.Item2 * w[0];
+                }
+
+                [Differentiable(Hessian = true)]
+                public static double Zero(double[] w)
+                {
+                    (double a, double b) t = new();
+                    double s = t.a + t.b;
+                    t = (w[0] * w[0], w[2] * w[2]);
+                    return t.a * t.b + s;
+                }
+            """);
+        double[] w = { 0.3, -0.7, 0.5 };
+        Check(assembly, "Ctor", w, w[0] * w[1] * w[2] + 2 * w[0] * w[1], w[1] * w[2] + 2 * w[1], w[0] * w[2] + 2 * w[0], w[0] * w[1]);
+        Check(assembly, "Zero", w, w[0] * w[0] * w[2] * w[2], 2 * w[0] * w[2] * w[2], 0, 2 * w[2] * w[0] * w[0]);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
