@@ -2161,6 +2161,320 @@ public static class Probe
     }
 }
 """;
+    public const string InputRowsFromFieldsAndObjects = """
+using System;
+using System.Linq;
+using SymbolicGrad;
+public class Holder { public double[] X = { 0.5, -1.5 }; }
+public static partial class R2
+{
+    public static readonly double[] Inputs = { 0.5, -1.5 };
+    static double[] Layer(double[] w, double[] a) { var z = new double[a.Length]; for (int j = 0; j < a.Length; j++) z[j] = Math.Tanh(w[j] * a[j]); return z; }
+    [Differentiable(Hessian = true)] public static double Field(double[][] W)
+    {
+        var acts = new double[W.Length + 1][];
+        acts[0] = Inputs;
+        for (int l = 0; l < W.Length; l++) acts[l + 1] = Layer(W[l], acts[l]);
+        return acts[^1].Sum(v => v * v);
+    }
+    [Differentiable(Hessian = true)] public static double Obj(double[][] W, [NoDerivative] Holder h)
+    {
+        var acts = new double[W.Length + 1][];
+        acts[0] = h.X;
+        for (int l = 0; l < W.Length; l++) acts[l + 1] = Layer(W[l], acts[l]);
+        return acts[^1].Sum(v => v * v);
+    }
+    [Differentiable(Hessian = true)] public static double Ternary(double[][] W, [NoDerivative] double[] x)
+    {
+        var acts = new double[W.Length + 1][];
+        for (int l = 0; l <= W.Length; l++) acts[l] = l == 0 ? x : Layer(W[l - 1], acts[l - 1]);
+        return acts[^1].Sum(v => v * v);
+    }
+    [Differentiable(Hessian = true)] public static double Init(double[][] W, [NoDerivative] double[] x)
+    {
+        var acts = new double[][] { x, new double[2], new double[2] };
+        for (int l = 0; l < W.Length; l++) acts[l + 1] = Layer(W[l], acts[l]);
+        return acts[^1].Sum(v => v * v);
+    }
+    [Differentiable(Hessian = true)] public static double Copied(double[][] W, [NoDerivative] double[][] xs)
+    {
+        var acts = new double[W.Length + 1][];
+        acts[0] = xs[1].ToArray();
+        for (int l = 0; l < W.Length; l++) acts[l + 1] = Layer(W[l], acts[l]);
+        return acts[^1].Sum(v => v * v);
+    }
+}
+public static class Probe
+{
+    static string Try(Func<string> f) { try { return f(); } catch (Exception e) { return "THREW " + e.GetType().Name + " " + e.Message; } }
+    static double[] P = { 0.8, 0.3, -0.6, 1.1 };
+    public static string Run() => string.Join(" | ", new Func<string>[] {
+        () => "Field " + Kit.H(R2.FieldObjective(new[] { 2, 2 }), P),
+        () => "Obj " + Kit.H(R2.ObjObjective(new[] { 2, 2 }, new Holder()), P),
+        () => "Ternary " + Kit.H(R2.TernaryObjective(new[] { 2, 2 }, new[] { 0.5, -1.5 }), P),
+        () => "Init " + Kit.H(R2.InitObjective(new[] { 2, 2 }, new[] { 0.5, -1.5 }), P),
+        () => "Copied " + Kit.H(R2.CopiedObjective(new[] { 2, 2 }, new[] { new[] { 1.0, 2 }, new[] { 0.5, -1.5 } }), P),
+    }.Select(Try));
+}
+""";
+    public const string StructLocalsWithArrays = """
+using System;
+using System.Linq;
+using SymbolicGrad;
+public struct DenseLayer
+{
+    public double[] W; public double B;
+    public double Forward(double[] x) { double s = B; for (int i = 0; i < x.Length; i++) s += W[i] * x[i]; return Math.Tanh(s); }
+}
+public record struct Pair(double[] A, double[] B);
+public static partial class SL
+{
+    [Differentiable(Hessian = true)] public static double A(double[] w, double b, [NoDerivative] double[] x) { var layer = new DenseLayer { W = w, B = b }; return layer.Forward(x) * layer.W[0]; }
+    [Differentiable(Hessian = true)] public static double B(double[] w, [NoDerivative] double[] x)
+    {
+        var layer = new DenseLayer { W = new double[x.Length], B = w[0] };
+        for (int i = 0; i < x.Length; i++) layer.W[i] = w[i] * w[i];
+        return layer.Forward(x);
+    }
+    [Differentiable(Hessian = true)] public static double C(double[] u, double[] v)
+    {
+        var p = new Pair(u, v);
+        var (a, b) = p;
+        return a.Zip(b, (s, t) => s * t).Sum() + p.A[0] * p.B[1];
+    }
+    [Differentiable(Hessian = true)] public static double D(double[] w, [NoDerivative] double[] x)
+    {
+        var layers = (First: new DenseLayer { W = w, B = 0.1 }, Second: new DenseLayer { W = w.Select(v => v * 2).ToArray(), B = -0.2 });
+        return layers.First.Forward(x) + layers.Second.Forward(x);
+    }
+}
+public static class Probe
+{
+    static string Try(Func<string> f) { try { return f(); } catch (Exception e) { return "THREW " + e.GetType().Name + " " + e.Message; } }
+    public static string Run() => string.Join(" | ", new Func<string>[] {
+        () => "A " + Kit.H(SL.AObjective(2, new[] { 0.5, -1.0 }), new[] { 0.3, 0.2, 0.1 }),
+        () => "B " + Kit.H(SL.BObjective(2, new[] { 0.5, -1.0 }), new[] { 0.3, 0.2 }),
+        () => "C " + Kit.H(SL.CObjective(2, 2), new[] { 0.3, 0.2, -0.4, 0.6 }),
+        () => "D " + Kit.H(SL.DObjective(2, new[] { 0.5, -1.0 }), new[] { 0.3, 0.2 }),
+    }.Select(Try));
+}
+""";
+    public const string FlatParameterVector = """
+using System;
+using SymbolicGrad;
+public static partial class Flat
+{
+    [Differentiable(Hessian = true)]
+    public static double Mlp(ReadOnlySpan<double> theta, [NoDerivative] double[] x, [NoDerivative] int[] sizes, [NoDerivative] double y)
+    {
+        double[] a = x;
+        int offset = 0;
+        for (int l = 0; l + 1 < sizes.Length; l++)
+        {
+            int nIn = sizes[l], nOut = sizes[l + 1];
+            var W = theta.Slice(offset, nIn * nOut);
+            offset += nIn * nOut;
+            var b = theta.Slice(offset, nOut);
+            offset += nOut;
+            var z = new double[nOut];
+            for (int j = 0; j < nOut; j++)
+            {
+                double s = b[j];
+                for (int k = 0; k < nIn; k++) s += W[j * nIn + k] * a[k];
+                z[j] = l + 2 < sizes.Length ? Math.Tanh(s) : s;
+            }
+            a = z;
+        }
+        return 0.5 * (a[0] - y) * (a[0] - y);
+    }
+
+    [Differentiable]
+    public static double MlpArray(double[] theta, [NoDerivative] double[] x, [NoDerivative] int[] sizes, [NoDerivative] double y)
+    {
+        double[] a = x;
+        int offset = 0;
+        for (int l = 0; l + 1 < sizes.Length; l++)
+        {
+            int nIn = sizes[l], nOut = sizes[l + 1];
+            var z = new double[nOut];
+            for (int j = 0; j < nOut; j++)
+            {
+                double s = theta[offset + nIn * nOut + j];
+                for (int k = 0; k < nIn; k++) s += theta[offset + j * nIn + k] * a[k];
+                z[j] = Math.Tanh(s);
+            }
+            offset += nIn * nOut + nOut;
+            a = z;
+        }
+        return 0.5 * (a[0] - y) * (a[0] - y);
+    }
+}
+public static class Probe
+{
+    public static string A() => Kit.H(Flat.MlpObjective(9 + 4, new[] { 0.5, -1.0 }, new[] { 2, 3, 1 }, 0.3), Kit.Rand(13, 3, 1));
+    public static string B() => Kit.G(Flat.MlpArrayObjective(13, new[] { 0.5, -1.0 }, new[] { 2, 3, 1 }, 0.3), Kit.Rand(13, 3, 1));
+}
+""";
+    public const string NewerLinq = """
+using System;
+using System.Linq;
+using SymbolicGrad;
+public static partial class Lq
+{
+    [Differentiable(Hessian = true)] public static double A(double[] w, [NoDerivative] double[] x) { double s = 0; foreach (var (wi, xi) in w.Zip(x)) s += wi * xi * wi; return s; }
+    [Differentiable(Hessian = true)] public static double B(double[] w, [NoDerivative] double[] x) { double s = 0; for (int i = 0; i < w.Length; i++) s += w[i] * x[i] * w[i]; return s; }
+    [Differentiable(Hessian = true)] public static double C(double[] w) => w.Take(2).Sum(v => v * v) + w.Skip(1).Sum(Math.Abs) + Math.Sqrt(w.Sum(v => v * v));
+    [Differentiable(Hessian = true)] public static double D(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y) => w.Zip(x, y).Sum(t => t.First * t.Second - t.Third);
+    [Differentiable(Hessian = true)] public static double D2(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y) { double s = 0; foreach (var (a, b, c) in w.Zip(x, y)) s += a * a * b - c * a; return s; }
+    [Differentiable(Hessian = true)] public static double Ix(double[] w, [NoDerivative] double[] x) { double s = 0; foreach (var (i, v) in w.Index()) s += v * x[i] * v * (i + 1); return s + w.Index().Sum(p => p.Index * p.Item); }
+    [Differentiable(Hessian = true)] public static double Ix2(double[] w) { double s = 0; foreach (var (i, v) in w.Select(u => u * u).Index()) s += v * (i + 1); return s; }
+    [Differentiable(Hessian = true)] public static double E(double[] w) => w.Aggregate(1.0, (acc, v) => acc * (1 + v * v));
+    [Differentiable(Hessian = true)] public static double F(double[] w) => w[0] * w[1];
+    [Differentiable(Hessian = true)] public static double G(double[] w) => w.Select((v, i) => (i + 1) * v * v).Max();
+    [Differentiable(Hessian = true)] public static double H(double[] w, [NoDerivative] int[] idx) => idx.Select(i => w[i]).Sum(v => v * v);
+    [Differentiable(Hessian = true)] public static double I(double[] w) => w.Where((v, i) => i % 2 == 0).Sum(v => v * v * v);
+}
+public static class Probe
+{
+    static string Try(Func<string> f) { try { return f(); } catch (Exception e) { return "THREW " + e.GetType().Name + " " + e.Message; } }
+    static double[] W = { 0.3, -0.7, 0.5, 1.1 };
+    public static string Run() => string.Join(" | ", new Func<string>[] {
+        () => "A " + Kit.H(Lq.AObjective(4, new[] { 1.0, 2, 3, 4 }), W),
+        () => "B " + Kit.H(Lq.BObjective(4, new[] { 1.0, 2, 3, 4 }), W),
+        () => "C " + Kit.H(Lq.CObjective(4), W),
+        () => "D " + Kit.H(Lq.DObjective(4, new[] { 1.0, 2, 3, 4 }, new[] { 1.0, 0, 1, 0 }), W),
+        () => "D2 " + Kit.H(Lq.D2Objective(4, new[] { 1.0, 2, 3, 4 }, new[] { 1.0, 0, 1 }), W),
+        () => "Ix " + Kit.H(Lq.IxObjective(4, new[] { 1.0, 2, 3, 4 }), W),
+        () => "Ix2 " + Kit.H(Lq.Ix2Objective(4), W),
+        () => "E " + Kit.H(Lq.EObjective(4), W),
+        () => "G " + Kit.H(Lq.GObjective(4), W),
+        () => "H " + Kit.H(Lq.HObjective(4, new[] { 0, 2, 2, 3 }), W),
+        () => "I " + Kit.H(Lq.IObjective(4), W),
+    }.Select(Try));
+}
+""";
+    public const string SwitchAndTupleSyntax = """
+using System;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using SymbolicGrad;
+public static partial class Sx
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static double Sig(double z) => 1 / (1 + Math.Exp(-z));
+    [Differentiable(Hessian = true)] public static double Switch(double[] w, [NoDerivative] int mode)
+    {
+        double[] act = mode switch { 0 => w.Select(Math.Tanh).ToArray(), 1 => w.Select(Sig).ToArray(), _ => w };
+        return act.Sum(v => v * v);
+    }
+    [Differentiable(Hessian = true)] public static double Ctor(double[] w) { var t = new ValueTuple<double, double>(w[0] * w[1], w[2]); (double, double) u = new(w[1], 2.0); var z = new (double, double)[0]; return t.Item1 * t.Item2 + u.Item1 * u.Item2 * w[0]; }
+    [Differentiable(Hessian = true)] public static double TargetNew(double[] w) { double[] h = new double[w.Length]; (double a, double b) t = new(); for (int i = 0; i < w.Length; i++) h[i] = w[i] * w[i]; t = (h[0], h[^1]); return t.a * t.b + (h is not null ? h.Sum() : 0); }
+}
+public static class Probe
+{
+    static string Try(Func<string> f) { try { return f(); } catch (Exception e) { return "THREW " + e.GetType().Name + " " + e.Message; } }
+    static double[] W = { 0.3, -0.7, 0.5 };
+    public static string Run() => string.Join(" | ", new Func<string>[] {
+        () => "Switch " + string.Join(",", new[] { 0, 1, 2 }.Select(m => Kit.H(Sx.SwitchObjective(3, m), W))),
+        () => "Ctor " + Kit.H(Sx.CtorObjective(3), W),
+        () => "TN " + Kit.H(Sx.TargetNewObjective(3), W),
+    }.Select(Try));
+}
+""";
+    public const string HelpersTuplesPatterns = """
+using System;
+using System.Diagnostics;
+using System.Linq;
+using SymbolicGrad;
+public struct Params { public double W; public double B; }
+public static partial class Sy
+{
+    static (double Mean, double Std) Stats(double[] v) { double m = v.Average(); double s = Math.Sqrt(v.Select(u => (u - m) * (u - m)).Average() + 1e-8); return (m, s); }
+    static void StatsOut(double[] v, out double m, out double s) { (m, s) = Stats(v); }
+    [Differentiable(Hessian = true)] public static double A(double[] w)
+    {
+        const double Eps = 1e-8;
+        ArgumentNullException.ThrowIfNull(w);
+        Debug.Assert(w.Length >= 3);
+        var (mu, sigma) = Stats(w);
+        StatsOut(w, out var m2, out var s2);
+        (double W, double B) p = default;
+        var q = default(Params);
+        q.W = w[0]; p.B = w[1];
+        double? best = null;
+        foreach (var v in w) best = best is null ? v : Math.Max(best.Value, v);
+        double r = w is [var a, var b, ..] ? a * b : 0;
+        switch (w[2])
+        {
+            case > 0: r += w[2] * w[2]; break;
+            case < 0: r -= w[2]; break;
+            default: break;
+        }
+        if (double.IsNaN(r)) throw new ArgumentException($"bad value {w[0]}");
+        return mu * sigma + m2 * s2 + q.W * p.B + (best ?? 0) + r + Eps;
+    }
+    [Differentiable(Hessian = true)] public static double B(double[] w)
+    {
+        var pairs = new (double V, double Wt)[] { (w[0], 1), (w[1], 2), (w[2], 3) };
+        double s = 0;
+        foreach (var (v, wt) in pairs) s += v * v * wt;
+        var arr = new double[3];
+        checked { for (int i = 0; i < 3; i++) arr[i] = pairs[i].V * pairs[i].Wt; }
+        return s + arr.Max() + Stats(arr).Std;
+    }
+}
+public static class Probe
+{
+    static string Try(Func<string> f) { try { return f(); } catch (Exception e) { return "THREW " + e.GetType().Name + " " + e.Message; } }
+    public static string Run() => string.Join(" | ", new Func<string>[] {
+        () => "A " + Kit.H(Sy.AObjective(3), new[] { 0.3, -0.7, 0.5 }) + " " + Kit.H(Sy.AObjective(3), new[] { 0.3, -0.7, -0.5 }),
+        () => "B " + Kit.H(Sy.BObjective(3), new[] { 0.3, -0.7, 0.5 }),
+    }.Select(Try));
+}
+""";
+    public const string JacobianAndLeastSquares = """
+using System;
+using System.Linq;
+using SymbolicGrad;
+public static partial class J
+{
+    [Differentiable]
+    public static void Decay(double[] p, [NoDerivative] double[] t, [NoDerivative] double[] y, Span<double> r)
+    {
+        for (int i = 0; i < t.Length; i++) r[i] = p[0] * Math.Exp(-p[1] * t[i]) - y[i];
+    }
+    public static string CallSpan(double[] p, double[] t, double[] y, double[] big, int ro, int jo) { DecayJacobian(p, t, y, big.AsSpan(ro, 4), big.AsSpan(jo, 8)); return "done"; }
+    public static string Call(double[] p, double[] t, double[] y, double[] r, double[] jac) { DecayJacobian(p, t, y, r, jac); return string.Join(",", r.Select(v => v.ToString("F3"))); }
+}
+public partial class Fit
+{
+    [Trainable] public double[] P = { 1.0, 0.1 };
+    [Differentiable]
+    public void Residuals([NoDerivative] double[] t, [NoDerivative] double[] y, Span<double> r)
+    {
+        for (int i = 0; i < t.Length; i++) r[i] = P[0] * Math.Exp(-P[1] * t[i]) - y[i];
+    }
+}
+public static class Probe
+{
+    static string Try(Func<string> f) { try { return "no throw: " + f(); } catch (Exception e) { return e.GetType().Name + ": " + e.Message; } }
+    public static string Run()
+    {
+        var t = new[] { 0.0, 1, 2, 3 }; var y = new[] { 2.0, 1.2, 0.7, 0.45 };
+        var p = new[] { 1.0, 0.3 };
+        var big = new double[12];
+        return string.Join("\n  ", new Func<string>[] {
+            () => J.Call(p, t, y, new double[4], new double[8]),
+            () => J.CallSpan(p, t, y, big, 0, 2),
+            () => J.CallSpan(new[] { 1.0, 0.3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, t, y, new double[12], 0, 4),
+            () => J.Call(p, t, y, p, new double[8]),
+            () => J.Call(p, t, y, new double[4], t.Concat(t).ToArray()) ,
+            () => { var r = new SymbolicGrad.Optimizers.LevenbergMarquardt().Minimize(J.DecayLeastSquares(2, t, y, rLength: 4), new[] { 1.0, 0.1 }); return $"LM {r.X[0]:F3} {r.X[1]:F3}"; },
+            () => { var m = new Fit(); var ls = m.ResidualsLeastSquares(t, y, rLength: 4); var r = new SymbolicGrad.Optimizers.LevenbergMarquardt().Minimize(ls, new[] { 1.0, 0.1 }); return $"model LM {r.X[0]:F3} {r.X[1]:F3} model {m.P[0]:F3}"; },
+        }.Select(Try));
+    }
+}
+""";
     public const string InitOnlyTrainable = """
 using System;
 using SymbolicGrad;
@@ -2534,6 +2848,53 @@ public static class Probe
     public static string Lv() => Kit.H(Nets.LstmVarObjective(4 * 2 * 3, new[] { new[] { 0.5 }, new[] { -1.0 }, new[] { 0.3 } }, 2), Kit.Rand(24, 2, 1));
 }
 """;
+    public const string SpreadInCollectionExpressions = """
+using System;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using SymbolicGrad;
+public static partial class Sx
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static double Sig(double z) => 1 / (1 + Math.Exp(-z));
+    [Differentiable(Hessian = true)] public static double Spread(double[] h, [NoDerivative] double[] x) { double[] hx = [.. h, .. x]; double s = 0; for (int i = 0; i < hx.Length; i++) s += Sig(hx[i]) * (i + 1); return s; }
+    [Differentiable(Hessian = true)] public static double Spread2(double[] h, double[] g) { double[] hx = [.. h, 1.0, .. g.Select(v => v * v)]; return hx.Sum(v => v * v); }
+    [Differentiable(Hessian = true)] public static double Switch(double[] w, [NoDerivative] int mode)
+    {
+        double[] act = mode switch { 0 => w.Select(Math.Tanh).ToArray(), 1 => w.Select(Sig).ToArray(), _ => w };
+        return act.Sum(v => v * v);
+    }
+    [Differentiable(Hessian = true)] public static double Ctor(double[] w) { var t = new ValueTuple<double, double>(w[0] * w[1], w[2]); (double, double) u = new(w[1], 2.0); var z = new (double, double)[0]; return t.Item1 * t.Item2 + u.Item1 * u.Item2 * w[0]; }
+    [Differentiable(Hessian = true)] public static double TargetNew(double[] w) { double[] h = new double[w.Length]; (double a, double b) t = new(); for (int i = 0; i < w.Length; i++) h[i] = w[i] * w[i]; t = (h[0], h[^1]); return t.a * t.b + (h is not null ? h.Sum() : 0); }
+}
+public static class Probe
+{
+    static string Try(Func<string> f) { try { return f(); } catch (Exception e) { return "THREW " + e.GetType().Name + " " + e.Message; } }
+    static double[] W = { 0.3, -0.7, 0.5 };
+    public static string Run() => string.Join(" | ", new Func<string>[] {
+        () => "Spread " + Kit.H(Sx.SpreadObjective(3, new[] { 1.0, 2 }), W),
+        () => "Spread2 " + Kit.H(Sx.Spread2Objective(3, 2), new[] { 0.3, -0.7, 0.5, 0.2, 0.9 }),
+        () => "Switch " + string.Join(",", new[] { 0, 1, 2 }.Select(m => Kit.H(Sx.SwitchObjective(3, m), W))),
+        () => "Ctor " + Kit.H(Sx.CtorObjective(3), W),
+        () => "TN " + Kit.H(Sx.TargetNewObjective(3), W),
+    }.Select(Try));
+}
+""";
+    public const string DifferentiatedStructWithArrays = """
+using System;
+using SymbolicGrad;
+public record struct RLayer(double[] W, double B);
+public struct Outer { public Inner I; public double C; }
+public struct Inner { public double[] V; }
+public static partial class SP
+{
+    [Differentiable] public static double T((double[] W, double B) d, [NoDerivative] double[] x) { double s = d.B; for (int i = 0; i < x.Length; i++) s += d.W[i] * x[i]; return Math.Tanh(s); }
+    [Differentiable] public static double R(RLayer d, [NoDerivative] double[] x) { double s = d.B; for (int i = 0; i < x.Length; i++) s += d.W[i] * x[i]; return Math.Tanh(s); }
+    [Differentiable] public static double N(Outer o) => o.C * o.I.V[0];
+    [Differentiable] public static double D(double w, [NoDerivative] RLayer d) => w * d.W[0] + d.B;
+}
+public static class Probe { public static string Run() => Kit.G(SP.DObjective(new RLayer(new[] { 2.0 }, 1)), new[] { 0.5 }); }
+""";
     public const string UserSimd = """
 using System;
 using System.Numerics;
@@ -2561,7 +2922,7 @@ public static partial class Simd
 }
 public static class Probe { public static string F() => Kit.G(Simd.FmaObjective(3, new[] { 1.0, 2, 3 }), new[] { 0.3, 0.1, -0.2 }); }
 """;
-    public static readonly string[] Exact = { nameof(Activations), nameof(SoftmaxCrossEntropyFocal), nameof(MlpModelTraining), nameof(Convolutions), nameof(Attention), nameof(Normalization), nameof(RecurrentCells), nameof(TiedEmbeddingsLanguageModel), nameof(Losses), nameof(TrainableInBaseClass), nameof(DeepNetPerLayerJagged), nameof(FloatAndGenericModels), nameof(MisuseAndTraining), nameof(LoggingTheLoss), nameof(InPlaceHelpers), nameof(ModelCombination), nameof(LanguageFeatures), nameof(ListsOfExamples), nameof(CopiesOfDataStructs), nameof(RecommenderVaeContrastive), nameof(ModelOverloadsAndRecords), nameof(ControlFlow), nameof(Casts), nameof(TrainingLoops), nameof(TensorHelpers), nameof(ActivationList), nameof(PerExampleActivations), nameof(BackpropThroughTime), nameof(NestedDataStructs) };
+    public static readonly string[] Exact = { nameof(Activations), nameof(SoftmaxCrossEntropyFocal), nameof(MlpModelTraining), nameof(Convolutions), nameof(Attention), nameof(Normalization), nameof(RecurrentCells), nameof(TiedEmbeddingsLanguageModel), nameof(Losses), nameof(TrainableInBaseClass), nameof(DeepNetPerLayerJagged), nameof(FloatAndGenericModels), nameof(MisuseAndTraining), nameof(LoggingTheLoss), nameof(InPlaceHelpers), nameof(ModelCombination), nameof(LanguageFeatures), nameof(ListsOfExamples), nameof(CopiesOfDataStructs), nameof(RecommenderVaeContrastive), nameof(ModelOverloadsAndRecords), nameof(ControlFlow), nameof(Casts), nameof(TrainingLoops), nameof(TensorHelpers), nameof(ActivationList), nameof(PerExampleActivations), nameof(BackpropThroughTime), nameof(NestedDataStructs), nameof(InputRowsFromFieldsAndObjects), nameof(StructLocalsWithArrays), nameof(FlatParameterVector), nameof(NewerLinq), nameof(SwitchAndTupleSyntax), nameof(HelpersTuplesPatterns), nameof(JacobianAndLeastSquares) };
 
     /// <summary>Each refused draft's errors: the SG id and the text of the node it is reported at.</summary>
     public static readonly (string Name, (string Id, string Node)[] Errors)[] Refused =
@@ -2578,6 +2939,8 @@ public static class Probe { public static string F() => Kit.G(Simd.FmaObjective(
         (nameof(MutatingMethodsAndDataObjects), new[] { ("SG0018", "ex.F[0]") }),
         (nameof(InterfacesAndDelegates), new[] { ("SG0020", "act.Apply(d.Dot(w))"), ("SG0014", "act(d.Dot(w))") }),
         (nameof(ListOfActivationsAndConcat), new[] { ("SG0017", "acts[^1]"), ("SG0015", "acts.Add(T.Map(T.MatVec(W[l], acts[l], sizes[l + 1]), Math.Tanh))"), ("SG0006", "h.Concat(x)"), ("SG0006", "h.Concat(x)") }),
+        (nameof(SpreadInCollectionExpressions), new[] { ("SG0006", "[.. h, .. x]"), ("SG0006", "[.. h, 1.0, .. g.Select(v => v * v)]") }),
+        (nameof(DifferentiatedStructWithArrays), new[] { ("SG0006", "d"), ("SG0006", "d"), ("SG0006", "o") }),
         (nameof(UserSimd), new[] { ("SG0017", "new Vector<double>(w, i) * new Vector<double>(x, i)"), ("SG0017", "acc += new Vector<double>(w, i) * new Vector<double>(x, i)") }),
     };
 }
