@@ -624,6 +624,34 @@ public class MlDraftTests
         Check(assembly, "Zero", w, w[0] * w[0] * w[2] * w[2], 2 * w[0] * w[2] * w[2], 0, 2 * w[2] * w[0] * w[0]);
     }
 
+    /// <summary>
+    /// A model whose layers are objects without [Trainable] members (Dense[] Layers, a first draft's class per layer):
+    /// SG0022 advised only parameters and [NoDerivative]; for an instance method of a class it now names [Trainable].
+    /// An init-only [Trainable] property was 'has no setter' (it has an init accessor); it now says so.
+    /// </summary>
+    [Fact]
+    public void ModelMessagesNameTrainable()
+    {
+        var run = Harness.Run(Harness.Usings + """
+            namespace Demo;
+            public class Dense { public double[] W = new double[2]; }
+            public partial class Net
+            {
+                public Dense[] Layers = { new Dense() };
+                [Differentiable] public double Loss([NoDerivative] double[] x) { double s = 0; foreach (var l in Layers) s += l.W[0] * x[0]; return s; }
+            }
+            public partial class Lin
+            {
+                [Trainable] public double B { get; init; }
+                [Differentiable] public double Loss([NoDerivative] double x) => B * x;
+            }
+            """);
+        var errors = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("SG", StringComparison.Ordinal)).OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
+        Assert.Equal(new[] { "SG0022", "SG0032" }, errors.Select(e => e.Id));
+        Assert.Contains("or mark the model's weights [Trainable]", errors[0].GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("'B' is marked [Trainable] but has only an init accessor", errors[1].GetMessage(), StringComparison.Ordinal);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>
