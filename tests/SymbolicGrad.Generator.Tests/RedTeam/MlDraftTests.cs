@@ -596,7 +596,7 @@ public class MlDraftTests
     /// <summary>
     /// A tuple created with new: (double a, double b) t = new(); (SG9999, the generator crashed: InvalidCastException,
     /// a TupleValue cast to a StructValue), new ValueTuple&lt;double, double&gt;(x, y) and (double, double) u = new(x, y).
-    /// They are the tuples (0, 0) and (x, y).
+    /// They are the tuples (0, 0) and (x, y); so is ValueTuple.Create(x, y) (SG0015 'a method of the base class library').
     /// </summary>
     [Fact]
     public void ATupleCreatedWithNew()
@@ -607,7 +607,8 @@ public class MlDraftTests
                 {
                     var t = new ValueTuple<double, double>(w[0] * w[1], w[2]);
                     (double, double) u = new(w[1], 2.0);
-                    return t.Item1 * t.Item2 + u.Item1 * u.Item2 * w[0];
+                    var (a, b) = ValueTuple.Create(w[1], 3.0);
+                    return t.Item1 * t.Item2 + u.Item1 * u.Item2 * w[0] + ValueTuple.Create(a * b * w[0], 1.0).Item1;
                 }
 
                 [Differentiable(Hessian = true)]
@@ -620,7 +621,7 @@ public class MlDraftTests
                 }
             """);
         double[] w = { 0.3, -0.7, 0.5 };
-        Check(assembly, "Ctor", w, w[0] * w[1] * w[2] + 2 * w[0] * w[1], w[1] * w[2] + 2 * w[1], w[0] * w[2] + 2 * w[0], w[0] * w[1]);
+        Check(assembly, "Ctor", w, w[0] * w[1] * w[2] + 5 * w[0] * w[1], w[1] * w[2] + 5 * w[1], w[0] * w[2] + 5 * w[0], w[0] * w[1]);
         Check(assembly, "Zero", w, w[0] * w[0] * w[2] * w[2], 2 * w[0] * w[2] * w[2], 0, 2 * w[2] * w[0] * w[0]);
     }
 
