@@ -989,13 +989,65 @@ internal sealed partial class Lowerer
 
         if (collection.Elements.Any(e => e is ISpreadOperation))
         {
-            return NotYet(collection, "A spread (..) in a collection expression", "copy the elements with a loop");
+            return LowerSpreadCollection(collection, irType);
         }
 
         var array = Alloc(irType.Element, new Operand[] { Lit.Int(collection.Elements.Length) }, collection);
         for (int i = 0; i < collection.Elements.Length; i++)
         {
             StoreElement(array, new Operand[] { Lit.Int(i) }, LowerExpr(collection.Elements[i]), collection.Elements[i]);
+        }
+
+        return new Scalar(irType.Form == ArrayForm.Array ? array : Emit(Opcode.Copy, irType, new[] { array }));
+    }
+
+    /// <summary>
+    /// [.. h, .. x] or [.. h, 1.0, .. g] (an LSTM's hidden state and input side by side): the elements in order, each
+    /// spread an array or span of the same element type, copied into a new array of the total length.
+    /// </summary>
+    private FValue LowerSpreadCollection(ICollectionExpressionOperation collection, IrType irType)
+    {
+        var parts = new List<(Operand? Spread, FValue? Value, IOperation At)>();
+        foreach (var element in collection.Elements)
+        {
+            if (element is ISpreadOperation spread)
+            {
+                var source = LowerExpr(spread.Operand);
+                if (source is not Scalar { Operand: { Type.IsVector: true } spreadArray } || !spreadArray.Type.Element!.Equals(irType.Element))
+                {
+                    return source is Scalar { Operand: Poison } p ? p : NotYet(spread, "A spread (..) of this value in a collection expression", "spread arrays and spans of the same element type, or copy the elements with a loop");
+                }
+
+                parts.Add((spreadArray, null, spread));
+            }
+            else
+            {
+                parts.Add((null, LowerExpr(element), element));
+            }
+        }
+
+        Operand total = Lit.Int(0);
+        var lengths = new Operand?[parts.Count];
+        for (int i = 0; i < parts.Count; i++)
+        {
+            lengths[i] = parts[i].Spread is { } spread ? Emit(Opcode.Length, IrType.Int32, new[] { spread }) : null;
+            total = Emit(Opcode.IAdd, IrType.Int32, new[] { total, lengths[i] ?? Lit.Int(1) });
+        }
+
+        var array = Alloc(irType.Element!, new[] { total }, collection);
+        Operand offset = Lit.Int(0);
+        for (int i = 0; i < parts.Count; i++)
+        {
+            if (parts[i].Spread is { } spread)
+            {
+                CopyElements(spread, Emit(Opcode.Slice, array.Type.WithForm(ArrayForm.Span), new[] { array, offset, lengths[i]! }), lengths[i]!, parts[i].At);
+                offset = Emit(Opcode.IAdd, IrType.Int32, new[] { offset, lengths[i]! });
+            }
+            else
+            {
+                StoreElement(array, new[] { offset }, parts[i].Value!, parts[i].At);
+                offset = Emit(Opcode.IAdd, IrType.Int32, new[] { offset, Lit.Int(1) });
+            }
         }
 
         return new Scalar(irType.Form == ArrayForm.Array ? array : Emit(Opcode.Copy, irType, new[] { array }));

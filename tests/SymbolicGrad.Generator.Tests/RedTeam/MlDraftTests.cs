@@ -653,6 +653,32 @@ public class MlDraftTests
         Assert.Contains("'B' is marked [Trainable] but has only an init accessor", errors[1].GetMessage(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A spread in a collection expression, double[] hx = [.. h, .. x] (an LSTM's hidden state and input side by side,
+    /// C# 12's way to concatenate): SG0006 'copy the elements with a loop'. Arrays and spans of the same element type
+    /// are now copied in order into a new array; a spread of a LINQ query stays SG0006 at the spread.
+    /// </summary>
+    [Fact]
+    public void ASpreadConcatenatesArrays()
+    {
+        var assembly = CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Concat(double[] h, [NoDerivative] double[] x)
+                {
+                    double[] hx = [.. h, 2.0, .. x, .. h.AsSpan(1)];
+                    double s = 0;
+                    for (int i = 0; i < hx.Length; i++) s += hx[i] * hx[i] * (i + 1);
+                    return s;
+                }
+            """);
+        double[] h = { 0.3, -0.7 }, x = { 1.5 };
+        // hx = (h0, h1, 2, x0, h1): weights 1, 2, 3, 4, 5.
+        double value = h[0] * h[0] + 2 * h[1] * h[1] + 3 * 4 + 4 * x[0] * x[0] + 5 * h[1] * h[1];
+        CheckWith(assembly, "Concat", new object[] { 2, x }, h, value, 2 * h[0], 14 * h[1]);
+        Refused(Harness.InClass("    [Differentiable] public static double F(double[] h) { double[] hx = [[|.. h.Select(v => v * v)|]]; return hx[0]; }").Replace("using System;", "using System;\nusing System.Linq;", StringComparison.Ordinal),
+            "SG0006", "A spread (..) of this value in a collection expression");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /// <summary>The generator and the compilation in the newest C# (a foreach by ref over a span needs C# 13 against net10's Span).</summary>

@@ -2353,6 +2353,38 @@ public static class Probe
     }.Select(Try));
 }
 """;
+    public const string Spreads = """
+using System;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using SymbolicGrad;
+public static partial class Sx
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static double Sig(double z) => 1 / (1 + Math.Exp(-z));
+    [Differentiable(Hessian = true)] public static double Spread(double[] h, [NoDerivative] double[] x) { double[] hx = [.. h, .. x]; double s = 0; for (int i = 0; i < hx.Length; i++) s += Sig(hx[i]) * (i + 1); return s; }
+    [Differentiable(Hessian = true)] public static double Spread2(double[] h, double[] g) { double[] hx = [.. h, 1.0, .. g.Select(v => v * v).ToArray(), .. g]; return hx.Sum(v => v * v); }
+    [Differentiable(Hessian = true)] public static double Switch(double[] w, [NoDerivative] int mode)
+    {
+        double[] act = mode switch { 0 => w.Select(Math.Tanh).ToArray(), 1 => w.Select(Sig).ToArray(), _ => w };
+        return act.Sum(v => v * v);
+    }
+    [Differentiable(Hessian = true)] public static double Ctor(double[] w) { var t = new ValueTuple<double, double>(w[0] * w[1], w[2]); (double, double) u = new(w[1], 2.0); var z = new (double, double)[0]; return t.Item1 * t.Item2 + u.Item1 * u.Item2 * w[0]; }
+    [Differentiable(Hessian = true)] public static double TargetNew(double[] w) { double[] h = new double[w.Length]; (double a, double b) t = new(); for (int i = 0; i < w.Length; i++) h[i] = w[i] * w[i]; t = (h[0], h[^1]); return t.a * t.b + (h is not null ? h.Sum() : 0); }
+}
+public static class Probe
+{
+    static string Try(Func<string> f) { try { return f(); } catch (Exception e) { return "THREW " + e.GetType().Name + " " + e.Message; } }
+    static double[] W = { 0.3, -0.7, 0.5 };
+    public static string Run() => string.Join(" | ", new Func<string>[] {
+        () => "Spread " + Kit.H(Sx.SpreadObjective(3, new[] { 1.0, 2 }), W),
+        () => "Spread2 " + Kit.H(Sx.Spread2Objective(3, 2), new[] { 0.3, -0.7, 0.5, 0.2, 0.9 }) + " " + Sx.Spread2(new[] { 0.3, -0.7, 0.5 }, new[] { 0.2, 0.9 }),
+        () => "Switch " + string.Join(",", new[] { 0, 1, 2 }.Select(m => Kit.H(Sx.SwitchObjective(3, m), W))),
+        () => "Ctor " + Kit.H(Sx.CtorObjective(3), W),
+        () => "TN " + Kit.H(Sx.TargetNewObjective(3), W),
+    }.Select(Try));
+}
+""";
     public const string SwitchAndTupleSyntax = """
 using System;
 using System.Linq;
@@ -2848,7 +2880,7 @@ public static class Probe
     public static string Lv() => Kit.H(Nets.LstmVarObjective(4 * 2 * 3, new[] { new[] { 0.5 }, new[] { -1.0 }, new[] { 0.3 } }, 2), Kit.Rand(24, 2, 1));
 }
 """;
-    public const string SpreadInCollectionExpressions = """
+    public const string SpreadOfAQuery = """
 using System;
 using System.Linq;
 using System.Runtime.CompilerServices;
@@ -2922,7 +2954,7 @@ public static partial class Simd
 }
 public static class Probe { public static string F() => Kit.G(Simd.FmaObjective(3, new[] { 1.0, 2, 3 }), new[] { 0.3, 0.1, -0.2 }); }
 """;
-    public static readonly string[] Exact = { nameof(Activations), nameof(SoftmaxCrossEntropyFocal), nameof(MlpModelTraining), nameof(Convolutions), nameof(Attention), nameof(Normalization), nameof(RecurrentCells), nameof(TiedEmbeddingsLanguageModel), nameof(Losses), nameof(TrainableInBaseClass), nameof(DeepNetPerLayerJagged), nameof(FloatAndGenericModels), nameof(MisuseAndTraining), nameof(LoggingTheLoss), nameof(InPlaceHelpers), nameof(ModelCombination), nameof(LanguageFeatures), nameof(ListsOfExamples), nameof(CopiesOfDataStructs), nameof(RecommenderVaeContrastive), nameof(ModelOverloadsAndRecords), nameof(ControlFlow), nameof(Casts), nameof(TrainingLoops), nameof(TensorHelpers), nameof(ActivationList), nameof(PerExampleActivations), nameof(BackpropThroughTime), nameof(NestedDataStructs), nameof(InputRowsFromFieldsAndObjects), nameof(StructLocalsWithArrays), nameof(FlatParameterVector), nameof(NewerLinq), nameof(SwitchAndTupleSyntax), nameof(HelpersTuplesPatterns), nameof(JacobianAndLeastSquares) };
+    public static readonly string[] Exact = { nameof(Activations), nameof(SoftmaxCrossEntropyFocal), nameof(MlpModelTraining), nameof(Convolutions), nameof(Attention), nameof(Normalization), nameof(RecurrentCells), nameof(TiedEmbeddingsLanguageModel), nameof(Losses), nameof(TrainableInBaseClass), nameof(DeepNetPerLayerJagged), nameof(FloatAndGenericModels), nameof(MisuseAndTraining), nameof(LoggingTheLoss), nameof(InPlaceHelpers), nameof(ModelCombination), nameof(LanguageFeatures), nameof(ListsOfExamples), nameof(CopiesOfDataStructs), nameof(RecommenderVaeContrastive), nameof(ModelOverloadsAndRecords), nameof(ControlFlow), nameof(Casts), nameof(TrainingLoops), nameof(TensorHelpers), nameof(ActivationList), nameof(PerExampleActivations), nameof(BackpropThroughTime), nameof(NestedDataStructs), nameof(InputRowsFromFieldsAndObjects), nameof(StructLocalsWithArrays), nameof(FlatParameterVector), nameof(NewerLinq), nameof(Spreads), nameof(SwitchAndTupleSyntax), nameof(HelpersTuplesPatterns), nameof(JacobianAndLeastSquares) };
 
     /// <summary>Each refused draft's errors: the SG id and the text of the node it is reported at.</summary>
     public static readonly (string Name, (string Id, string Node)[] Errors)[] Refused =
@@ -2939,7 +2971,7 @@ public static class Probe { public static string F() => Kit.G(Simd.FmaObjective(
         (nameof(MutatingMethodsAndDataObjects), new[] { ("SG0018", "ex.F[0]") }),
         (nameof(InterfacesAndDelegates), new[] { ("SG0020", "act.Apply(d.Dot(w))"), ("SG0014", "act(d.Dot(w))") }),
         (nameof(ListOfActivationsAndConcat), new[] { ("SG0017", "acts[^1]"), ("SG0015", "acts.Add(T.Map(T.MatVec(W[l], acts[l], sizes[l + 1]), Math.Tanh))"), ("SG0006", "h.Concat(x)"), ("SG0006", "h.Concat(x)") }),
-        (nameof(SpreadInCollectionExpressions), new[] { ("SG0006", "[.. h, .. x]"), ("SG0006", "[.. h, 1.0, .. g.Select(v => v * v)]") }),
+        (nameof(SpreadOfAQuery), new[] { ("SG0006", ".. g.Select(v => v * v)") }),
         (nameof(DifferentiatedStructWithArrays), new[] { ("SG0006", "d"), ("SG0006", "d"), ("SG0006", "o") }),
         (nameof(UserSimd), new[] { ("SG0017", "new Vector<double>(w, i) * new Vector<double>(x, i)"), ("SG0017", "acc += new Vector<double>(w, i) * new Vector<double>(x, i)") }),
     };
