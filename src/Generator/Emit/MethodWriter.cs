@@ -228,6 +228,13 @@ internal static partial class MethodWriter
             checks.Add(OverlapCheck(output, IrType.ArrayOf(element, ArrayForm.Span), output, other.Name, other.Leaves[0].Var.Type, other.Name));
         }
 
+        if (p.Kind == ParamKind.Trainable)
+        {
+            // A trainable member's output must not share memory with the member itself either (LossGradient(x, y,
+            // model.W, ...) cleared W before the forward sweep read it: a wrong value and gradient).
+            checks.Add(OverlapCheck(output, IrType.ArrayOf(element, ArrayForm.Span), output, p.Name, p.Leaves[0].Var.Type, p.Name));
+        }
+
         foreach (var other in arrayParams)
         {
             if (!ScalarElement(other.Leaves[0].Var.Type).Equals(element))

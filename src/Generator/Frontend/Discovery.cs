@@ -255,7 +255,8 @@ internal static class Discovery
             Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name, constants.Count > 0
                 ? "it has no parameter to differentiate, and the fields and properties it reads (" + string.Join(", ", constants.Select(c => c.Name)) + ") are constants to the gradient; pass them as parameters"
                     + (constants.Any(c => !c.IsStatic) ? ", or mark instance ones [Trainable] (the method's class is then the model)" : string.Empty)
-                : "it has no double, float or generic-math parameter, no array or span of them, and no struct of them; add one, or remove [NoDerivative] from the one to differentiate");
+                : "it has no double, float or generic-math parameter, no array or span of them, and no struct of them; add one, or remove [NoDerivative] from the one to differentiate"
+                    + (!method.IsStatic && method.ContainingType.TypeKind == TypeKind.Class ? ", or mark the model's weights [Trainable] (fields or auto-properties of double, arrays or matrices of double)" : string.Empty));
         }
 
         if (diagnostics.Count > 0)
@@ -403,7 +404,7 @@ internal static class Discovery
                         }
                         else if ((p.SetMethod is null || p.SetMethod.IsInitOnly) && !p.Type.IsReferenceType)
                         {
-                            problem = "has no setter, so NameObjective cannot train it in place: give it a setter (it may be private)";
+                            problem = (p.SetMethod is null ? "has no setter" : "has only an init accessor") + ", so NameObjective cannot train it in place: give it a setter (it may be private)";
                         }
                         else if (!TypeMap.IsAutoAccessor(p.GetMethod) || (p.SetMethod is not null && !TypeMap.IsAutoAccessor(p.SetMethod)))
                         {
@@ -1330,6 +1331,17 @@ internal static class Discovery
             }
 
             var t = TypeMap.Scalar(f.Type, _ => null) ?? IrType.Data(f.Type.ToDisplayString(TypeMap.Qualified));
+            if (differentiable && t.IsArray && t.Element is { } element && (element.IsReal || element.IsArray))
+            {
+                // struct Layer { public double[] W; public double B; } as a differentiated parameter: its gradient
+                // would be a struct holding a gradient array, which the generated code cannot build (it assigned a
+                // number to the array member: code that did not compile).
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                    "A differentiated struct parameter with an array member (" + p.Name + path + "." + (f.IsTupleElement() ? f.Name : member) + ")",
+                    "pass the array as a parameter of its own (double[] w, double b), make the model a class with [Trainable] members, or mark the parameter [NoDerivative] when it is data"));
+                return null;
+            }
+
             var v = ir.NewVar(root.TrimStart('@') + "_" + member, t, VarRole.Parameter);
             v.Name = root + access;
             bool leafDifferentiable = differentiable && (t.IsReal || t.IsRealArray);

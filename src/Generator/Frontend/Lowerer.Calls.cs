@@ -102,6 +102,18 @@ internal sealed partial class Lowerer
         }
 
         string containing = ContainingName(method);
+        if (containing == "System.ValueTuple" && method.Name == "Create" && method.IsStatic && inv.Arguments.Length is > 0 and < 8 && TypeMap.IsTuple(Concrete(method.ReturnType)))
+        {
+            // ValueTuple.Create(a, b): the tuple (a, b).
+            var items = new FValue[inv.Arguments.Length];
+            foreach (var argument in inv.Arguments)
+            {
+                items[argument.Parameter?.Ordinal ?? 0] = LowerExpr(argument.Value);
+            }
+
+            return new TupleValue(items);
+        }
+
         if (containing == "System.Linq.Enumerable")
         {
             return LowerLinq(inv);

@@ -1156,9 +1156,9 @@ internal sealed partial class Lowerer
                     return null;
                 }
 
-                var current = ReadRef(parent, f.Instance);
+                var current = WritableStruct(parent, f.Instance);
                 int index = FieldIndex(current, f.Field);
-                return index < 0 ? null : RefValue.ToField(parent, index);
+                return index < 0 ? UnwritableMember(target, parent, current) : RefValue.ToField(parent, index);
             case IPropertyReferenceOperation pr when pr.Instance is not null && IsStructType(pr.Instance.Type) && AutoSetterField(pr.Property) is { } backing && Place(pr.Instance) is RefValue:
                 var owner = Place(pr.Instance) as RefValue;
                 if (owner is null)
@@ -1166,8 +1166,9 @@ internal sealed partial class Lowerer
                     return null;
                 }
 
-                int fi = FieldIndex(ReadRef(owner, pr.Instance), backing);
-                return fi < 0 ? null : RefValue.ToField(owner, fi);
+                var struct0 = WritableStruct(owner, pr.Instance);
+                int fi = FieldIndex(struct0, backing);
+                return fi < 0 ? UnwritableMember(target, owner, struct0) : RefValue.ToField(owner, fi);
             case IFieldReferenceOperation f:
                 Report(DiagnosticDescriptors.SideEffect, LocationOf(target), SourceText(target.Syntax), "the field '" + f.Field.Name + "'", "return the value instead, or copy the field into a local");
                 return null;
@@ -1188,6 +1189,44 @@ internal sealed partial class Lowerer
                 Unsupported(target, "assigning to this", "assign locals, parameters, array elements and fields of struct locals");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// The struct or tuple at a place whose member is written. A copy of data (var p = xs[i]; of a [NoDerivative]
+    /// array or list) is taken apart first, each member read as data, so that p.X = w[0] writes the copy's X.
+    /// </summary>
+    private FValue WritableStruct(RefValue place, IOperation instance)
+    {
+        var current = ReadRef(place, instance);
+        if (place.Array is null && current is Scalar { Operand: { Type.Kind: ValueKind.Data } data } && instance.Type is { } type && DataAsValue(data, type, 0) is { } members)
+        {
+            WritePlace(place, members, instance);
+            return members;
+        }
+
+        return current;
+    }
+
+    /// <summary>A member write the generator cannot follow: an error at it (never a write silently dropped), unless the struct is already an error.</summary>
+    private object? UnwritableMember(IOperation target, RefValue place, FValue current)
+    {
+        if (current is Scalar { Operand: Poison } || place.Array is Poison)
+        {
+            return null;
+        }
+
+        if (place.Array is not null && current is Scalar { Operand.Type.Kind: ValueKind.Data })
+        {
+            // xs[i].X = v on a [NoDerivative] array of structs: a write into the caller's data.
+            Report(DiagnosticDescriptors.SideEffect, LocationOf(target), SourceText(target.Syntax), "an element of an array the method did not create",
+                "copy the element into a local (var p = xs[i]; p.X = ...) and compute with the copy");
+        }
+        else
+        {
+            NotYet(target, "Writing a member of this struct", "copy the numbers you need into locals and compute with them");
+        }
+
+        return null;
     }
 
     private static int FieldIndex(FValue value, IFieldSymbol field) => value switch

@@ -13,7 +13,7 @@ internal sealed partial class Lowerer
 {
     private static readonly HashSet<string> SequenceOperators = new(StringComparer.Ordinal)
     {
-        "Select", "Where", "Range", "Repeat", "Skip", "Take", "Zip", "AsEnumerable", "Reverse",
+        "Select", "Where", "Range", "Repeat", "Skip", "Take", "Zip", "AsEnumerable", "Reverse", "Index",
     };
 
     private FValue LowerLinq(IInvocationOperation inv)
@@ -480,14 +480,75 @@ internal sealed partial class Lowerer
                         return reversed;
                     }
 
+                case "Index":
+                    {
+                        // foreach (var (i, v) in w.Index()) (.NET 9): each element with its position, (Index, Item).
+                        var source = AsSequence(args[0].Value);
+                        if (source is null)
+                        {
+                            return null;
+                        }
+
+                        if (source.HasFilter || source.Skip is not null || source.Take is not null)
+                        {
+                            NotYet(inv, "Index after Where, Skip or Take", "call Index first, or count the position in the loop");
+                            return null;
+                        }
+
+                        return new SequenceValue(source.Length, i =>
+                        {
+                            FValue item = new Scalar(Lit.False);
+                            ApplyStages(source, i, i, e =>
+                            {
+                                item = e;
+                                return Flow.Normal;
+                            }, inv);
+                            return new TupleValue(new[] { new Scalar(i), item });
+                        });
+                    }
+
                 case "Zip":
                     {
                         var a = AsSequence(args[0].Value);
                         var b = AsSequence(args[1].Value);
-                        var fn = args.Length > 2 ? AsFunction(args[2].Value) : null;
-                        if (a is null || b is null || (args.Length > 2 && fn is null))
+
+                        // Zip(first, second, third) (.NET 6) zips three sequences into (First, Second, Third); the other
+                        // three-argument Zip takes a result selector.
+                        bool three = args.Length > 2 && inv.TargetMethod.Parameters[2].Type is INamedTypeSymbol { Name: "IEnumerable" };
+                        var c = three ? AsSequence(args[2].Value) : null;
+                        var fn = args.Length > 2 && !three ? AsFunction(args[2].Value) : null;
+                        if (a is null || b is null || (three && c is null) || (args.Length > 2 && !three && fn is null))
                         {
                             return null;
+                        }
+
+                        if (c is not null && (a.HasFilter || b.HasFilter || c.HasFilter || a.Skip is not null || a.Take is not null || b.Skip is not null || b.Take is not null || c.Skip is not null || c.Take is not null))
+                        {
+                            NotYet(inv, "Zip of filtered or sliced sequences", "Zip the sources first, then filter");
+                            return null;
+                        }
+
+                        if (c is not null)
+                        {
+                            return new SequenceValue(
+                                () => Emit(Opcode.Opaque, IrType.Int32, new[] { a.Length(), b.Length(), c.Length() }, new OpaqueInfo(new[] { "global::System.Math.Min(global::System.Math.Min(", ", ", "), ", ")" }, pure: true, effectFree: true)),
+                                i =>
+                                {
+                                    var items = new FValue[3];
+                                    int k = 0;
+                                    foreach (var source in new[] { a, b, c })
+                                    {
+                                        int slot = k++;
+                                        items[slot] = new Scalar(Lit.False);
+                                        ApplyStages(source, i, i, e =>
+                                        {
+                                            items[slot] = e;
+                                            return Flow.Normal;
+                                        }, inv);
+                                    }
+
+                                    return new TupleValue(items);
+                                });
                         }
 
                         if (a.HasFilter || b.HasFilter || a.Skip is not null || a.Take is not null || b.Skip is not null || b.Take is not null)
@@ -542,7 +603,7 @@ internal sealed partial class Lowerer
                         },
                         i => new Scalar(Load(matrix, new[] { Emit(Opcode.IDiv, IrType.Int32, new[] { i, Columns() }), Emit(Opcode.IRem, IrType.Int32, new[] { i, Columns() }) }, op)));
                 }
-            case Scalar { Operand: { Type.Kind: ValueKind.Data } data } when op.Type is { } t && ListElement(t) is { } element && IrTypeOf(element) is { } elementType:
+            case Scalar { Operand: { Type.Kind: ValueKind.Data } data } when op.Type is { } t && ListElement(t) is { } element && IrTypeOrData(element) is var elementType:
                 return new SequenceValue(
                     () => Emit(Opcode.Opaque, IrType.Int32, new[] { data }, new OpaqueInfo(new[] { string.Empty, ".Count" }, pure: false, effectFree: true)),
                     i => new Scalar(Emit(Opcode.Opaque, elementType, new[] { data, i }, new OpaqueInfo(new[] { string.Empty, "[", "]" }, pure: false, effectFree: true))));

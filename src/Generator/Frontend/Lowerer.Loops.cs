@@ -866,7 +866,9 @@ internal sealed partial class Lowerer
             }
             else
             {
-                AssignDeconstruction(deconstruction!, element, fe, collection.Type is { } ct && Concrete(ct) is IArrayTypeSymbol { Rank: 1 } at ? at.ElementType : null);
+                // An element of a data array or list (List<(double X, double Y)>) is taken apart as data.
+                var elementType = collection.Type is { } ct ? Concrete(ct) is IArrayTypeSymbol { Rank: 1 } at ? at.ElementType : ListElement(Concrete(ct)) : null;
+                AssignDeconstruction(deconstruction!, element, fe, elementType);
             }
 
             return LowerList(Statements(fe.Body), 0);

@@ -30,9 +30,10 @@ internal sealed partial class Lowerer
                     return k >= 0 ? tv.Items[k] : Unsupported(f, "this tuple element", "read Item1, Item2... or the element names");
                 case Scalar { Operand: Poison } p:
                     return p;
-                case Scalar:
-                    // this of the struct that declares the [Differentiable] method: data.
-                    return DataMember(f, instance, field, field.Type, pure: true);
+                case Scalar { Operand: var data }:
+                    // this of the struct that declares the [Differentiable] method, or of a data struct's member
+                    // inlined on it (p.Norm of an element of a [NoDerivative] array): data.
+                    return DataMember(f, instance, field, field.Type, pure: true, data);
             }
 
             return Unsupported(f, "a field of this value", "read fields of struct locals and parameters");
@@ -434,14 +435,24 @@ internal sealed partial class Lowerer
         var irType = IrTypeOf(Concrete(type));
         if (irType is null)
         {
+            irType = IrType.Data(Concrete(type).ToDisplayString(TypeMap.Qualified));
             if (IsStructType(type) || TypeMap.IsTuple(Concrete(type)))
             {
-                return NotYet(at, "Reading a struct from a field, property or array of data", "copy the numbers you need into locals, or pass the struct as a parameter");
+                // A struct member of data (ex.Position of a [NoDerivative] object, Origin a static readonly point):
+                // its members, read as data, when the generated code can name them all.
+                var whole = DataMemberRead(at, instance, member, irType, pure, lowered);
+                return whole is Scalar { Operand: var data } && data is not Poison && DataAsValue(data, type, 0) is { } members
+                    ? members
+                    : whole is Scalar { Operand: Poison } ? whole : NotYet(at, "Reading a struct from a field, property or array of data", "copy the numbers you need into locals, or pass the struct as a parameter");
             }
-
-            irType = IrType.Data(Concrete(type).ToDisplayString(TypeMap.Qualified));
         }
 
+        return DataMemberRead(at, instance, member, irType, pure, lowered);
+    }
+
+    /// <summary>The read of a member of data, of the IR type <paramref name="irType"/>.</summary>
+    private FValue DataMemberRead(IOperation at, IOperation? instance, ISymbol member, IrType irType, bool pure, Operand? lowered)
+    {
         string name = Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(member.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + member.Name : member.Name;
         if (member.IsStatic)
         {
@@ -450,7 +461,11 @@ internal sealed partial class Lowerer
         }
 
         Operand receiver;
-        if (instance is null || instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
+        if (lowered is not null)
+        {
+            receiver = lowered;
+        }
+        else if (instance is null || instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance })
         {
             var self = Function.This;
             if (self is Scalar { Operand: var o })
@@ -461,10 +476,6 @@ internal sealed partial class Lowerer
             {
                 return Unsupported(at, "a member of this", "read it into a local in the caller");
             }
-        }
-        else if (lowered is not null)
-        {
-            receiver = lowered;
         }
         else
         {
@@ -502,11 +513,7 @@ internal sealed partial class Lowerer
             parts.Add(i == pr.Arguments.Length - 1 ? "]" : ", ");
         }
 
-        var type = IrTypeOf(Concrete(pr.Type!));
-        if (type is null)
-        {
-            return NotYet(pr, "Reading a struct from a collection", "read numbers from arrays or spans");
-        }
+        var type = IrTypeOrData(Concrete(pr.Type!));
 
         var result = Emit(Opcode.Opaque, type, args.ToArray(), new OpaqueInfo(parts.ToArray(), pure: false, effectFree: true), SourceText(pr.Syntax));
         Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(args), LocationOf(pr), new[] { SourceText(pr.Syntax), "an indexer of a collection is data: use an array or a span for values that are differentiated" }));
@@ -982,13 +989,65 @@ internal sealed partial class Lowerer
 
         if (collection.Elements.Any(e => e is ISpreadOperation))
         {
-            return NotYet(collection, "A spread (..) in a collection expression", "copy the elements with a loop");
+            return LowerSpreadCollection(collection, irType);
         }
 
         var array = Alloc(irType.Element, new Operand[] { Lit.Int(collection.Elements.Length) }, collection);
         for (int i = 0; i < collection.Elements.Length; i++)
         {
             StoreElement(array, new Operand[] { Lit.Int(i) }, LowerExpr(collection.Elements[i]), collection.Elements[i]);
+        }
+
+        return new Scalar(irType.Form == ArrayForm.Array ? array : Emit(Opcode.Copy, irType, new[] { array }));
+    }
+
+    /// <summary>
+    /// [.. h, .. x] or [.. h, 1.0, .. g] (an LSTM's hidden state and input side by side): the elements in order, each
+    /// spread an array or span of the same element type, copied into a new array of the total length.
+    /// </summary>
+    private FValue LowerSpreadCollection(ICollectionExpressionOperation collection, IrType irType)
+    {
+        var parts = new List<(Operand? Spread, FValue? Value, IOperation At)>();
+        foreach (var element in collection.Elements)
+        {
+            if (element is ISpreadOperation spread)
+            {
+                var source = LowerExpr(spread.Operand);
+                if (source is not Scalar { Operand: { Type.IsVector: true } spreadArray } || !spreadArray.Type.Element!.Equals(irType.Element))
+                {
+                    return source is Scalar { Operand: Poison } p ? p : NotYet(spread, "A spread (..) of this value in a collection expression", "spread arrays and spans of the same element type, or copy the elements with a loop");
+                }
+
+                parts.Add((spreadArray, null, spread));
+            }
+            else
+            {
+                parts.Add((null, LowerExpr(element), element));
+            }
+        }
+
+        Operand total = Lit.Int(0);
+        var lengths = new Operand?[parts.Count];
+        for (int i = 0; i < parts.Count; i++)
+        {
+            lengths[i] = parts[i].Spread is { } spread ? Emit(Opcode.Length, IrType.Int32, new[] { spread }) : null;
+            total = Emit(Opcode.IAdd, IrType.Int32, new[] { total, lengths[i] ?? Lit.Int(1) });
+        }
+
+        var array = Alloc(irType.Element!, new[] { total }, collection);
+        Operand offset = Lit.Int(0);
+        for (int i = 0; i < parts.Count; i++)
+        {
+            if (parts[i].Spread is { } spread)
+            {
+                CopyElements(spread, Emit(Opcode.Slice, array.Type.WithForm(ArrayForm.Span), new[] { array, offset, lengths[i]! }), lengths[i]!, parts[i].At);
+                offset = Emit(Opcode.IAdd, IrType.Int32, new[] { offset, lengths[i]! });
+            }
+            else
+            {
+                StoreElement(array, new[] { offset }, parts[i].Value!, parts[i].At);
+                offset = Emit(Opcode.IAdd, IrType.Int32, new[] { offset, Lit.Int(1) });
+            }
         }
 
         return new Scalar(irType.Form == ArrayForm.Array ? array : Emit(Opcode.Copy, irType, new[] { array }));
@@ -1044,6 +1103,24 @@ internal sealed partial class Lowerer
     private FValue LowerObjectCreation(IObjectCreationOperation creation)
     {
         var type = Concrete(creation.Type!);
+        if (TypeMap.IsTuple(type) && ZeroOf(type, creation) is TupleValue zeroTuple)
+        {
+            // (double a, double b) t = new(); or new ValueTuple<double, double>(x, y): a tuple, as (0, 0) or (x, y) is.
+            FValue tuple = zeroTuple;
+            if (creation.Constructor is { Parameters.Length: > 0 } tupleCtor)
+            {
+                var items = ArgumentsOf(creation.Arguments, tupleCtor);
+                if (items.Length != zeroTuple.Items.Length || items.Any(i => i is null))
+                {
+                    return NotYet(creation, "This tuple construction", "write the tuple literal, (a, b)");
+                }
+
+                tuple = new TupleValue(items.Select(i => i!).ToArray());
+            }
+
+            return creation.Initializer is { } tupleInit ? ApplyObjectInitializer(tuple, tupleInit) : tuple;
+        }
+
         if (IsStructType(type))
         {
             var zero = (StructValue)ZeroOf(type, creation);
@@ -1596,7 +1673,63 @@ internal sealed partial class Lowerer
             return ApplyObjectInitializer(value, with.Initializer);
         }
 
+        if (value is Scalar { Operand: { Type.Kind: ValueKind.Data } data } && with.Operand.Type is { } dataType && DataAsValue(data, dataType, 0) is { } members)
+        {
+            // An element of a [NoDerivative] array or list (p with { Y = w[0] }): a copy whose members are read as data.
+            return ApplyObjectInitializer(members, with.Initializer);
+        }
+
         return Unsupported(with, "'with' on this value", "use 'with' on structs");
+    }
+
+    /// <summary>
+    /// A struct or tuple that is data (an element of a [NoDerivative] array or list) as the value desugaring takes
+    /// apart, each member read from it as data; null when a member cannot be named from the generated code (a private
+    /// field, a primary constructor's hidden field, a property with a body) or the type is not a struct or tuple.
+    /// </summary>
+    private FValue? DataAsValue(Operand data, ITypeSymbol type, int depth)
+    {
+        type = Concrete(type);
+        bool tuple = TypeMap.IsTuple(type);
+        if (depth > 8 || !(tuple || IsStructType(type)))
+        {
+            return null;
+        }
+
+        var fields = TypeMap.StructFields(type);
+        var values = new FValue[fields.Count];
+        for (int i = 0; i < fields.Count; i++)
+        {
+            var f = fields[i];
+            ISymbol member = f.AssociatedSymbol ?? f;
+            if (tuple)
+            {
+                member = f.CorrespondingTupleField ?? f;
+            }
+
+            if (IsHiddenField(f) || !Accessible(member) || (member is IPropertySymbol p && (p.GetMethod is null || !Accessible(p.GetMethod) || !IsAutoAccessor(p.GetMethod))))
+            {
+                return null;
+            }
+
+            string name = Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(member.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + member.Name : member.Name;
+            var read = Emit(Opcode.Opaque, IrTypeOrData(f.Type), new[] { data }, new OpaqueInfo(new[] { string.Empty, "." + name }, pure: true, effectFree: true));
+            if (TypeMap.IsTuple(Concrete(f.Type)) || IsStructType(f.Type))
+            {
+                if (DataAsValue(read, f.Type, depth + 1) is not { } nested)
+                {
+                    return null;
+                }
+
+                values[i] = nested;
+            }
+            else
+            {
+                values[i] = new Scalar(read);
+            }
+        }
+
+        return tuple ? new TupleValue(values) : new StructValue(type, fields, values);
     }
 
     private Operand LowerTupleEquality(ITupleBinaryOperation op)

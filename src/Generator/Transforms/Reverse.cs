@@ -129,6 +129,7 @@ internal sealed class Reverse
             {
                 case Assign a when a.Dst.Type.IsArray && _activity.IsActive(a.Dst):
                     {
+                        _arrayDefs[a.Dst] = a.Value;
                         var adjoint = ArrayAdjointOf(a, methodPrologue);
                         if (adjoint is not null)
                         {
@@ -152,6 +153,19 @@ internal sealed class Reverse
 
                     block.Stmts.Insert(++i, new Store(outerAdj, st.Index, innerAdj, accumulate: false));
                     break;
+                case Store { Value: Var data } st when data.Type.IsArray && data.Type.Rank == 1 && data.Type.Element is { IsReal: true } && !_arrayAdjoints.ContainsKey(data) && IsDataArray(data)
+                    && st.Array is Var outer && _arrayAdjoints.TryGetValue(outer, out var rowsAdj) && outer.Type.Element is { IsArray: true, Rank: 1 } rowType:
+                    {
+                        // A row of data in an array of arrays that also holds differentiated rows (acts[0] = x; then
+                        // acts[l + 1] = Layer(w[l], acts[l])): the reverse of a read of that row adds into its adjoint
+                        // row, a sink of the data's length that nobody reads (the row was null, a NullReferenceException).
+                        var length = _method.NewVar("n", IrType.Int32, VarRole.Temp);
+                        var sink = _method.NewVar(data.Hint + "Sink", AdjointArrayType(rowType), VarRole.Adjoint);
+                        block.Stmts.Insert(++i, new Assign(length, new Instr(Opcode.Length, IrType.Int32, new Operand[] { data })));
+                        block.Stmts.Insert(++i, new Assign(sink, new Instr(Opcode.Alloc, sink.Type, new Operand[] { length }, new AllocInfo(AllocKind.Heap, null))));
+                        block.Stmts.Insert(++i, new Store(rowsAdj, st.Index, sink, accumulate: false));
+                        break;
+                    }
                 case If f:
                     PrepareForward(f.Then, methodPrologue);
                     PrepareForward(f.Else, methodPrologue);
@@ -358,6 +372,20 @@ internal sealed class Reverse
         branch.Add(new Assign(sink, new Instr(Opcode.Alloc, sink.Type, new Operand[] { length }, new AllocInfo(AllocKind.Heap, null))));
         return sink;
     }
+
+    /// <summary>
+    /// An array that carries no derivative: not active, a parameter that is data, an array that code run as written
+    /// returns (a field, a data object's member: checked not to depend on the parameters), or a row or view of one
+    /// (active only because a write through an array of arrays holding it could reach it).
+    /// </summary>
+    private bool IsDataArray(Var v, int depth = 0) =>
+        !_activity.IsActive(v)
+        || (v.Role == VarRole.Parameter && !_method.Leaves.Any(l => l.Differentiable && ReferenceEquals(l.Var, v)))
+        || (depth < 8 && _arrayDefs.TryGetValue(v, out var def)
+            && (def.Op == Opcode.Opaque
+                || (def.Op is Opcode.Load or Opcode.Copy or Opcode.Slice && def.Args[0] is Var source && !_arrayAdjoints.ContainsKey(source) && IsDataArray(source, depth + 1))));
+
+    private readonly Dictionary<Var, Instr> _arrayDefs = new();
 
     private Operand? ArrayAdjoint(Operand o) => o is Var v && _arrayAdjoints.TryGetValue(v, out var a) ? a : null;
 

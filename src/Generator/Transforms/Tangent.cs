@@ -539,6 +539,15 @@ internal sealed class Tangent
                 return;
             }
 
+            if (st.Value is Var && st.Value.Type.Rank == 1 && ZeroTangent(st.Value, st.Value.Type, b) is Var zeros)
+            {
+                // A row of data (a [NoDerivative] parameter or a row of one, which have no tangent) in an array of
+                // arrays that also holds differentiated rows (acts[0] = x): zeros of its length, as the reverse sweep
+                // gives it an adjoint nobody reads.
+                b.Add(new Store(t, st.Index, zeros, accumulate: false));
+                return;
+            }
+
             throw new UnsupportedException(_what + " of an array of arrays that mixes data and differentiated arrays", "keep data and differentiated values in separate arrays", (st.Value as Var)?.At ?? (st.Array as Var)?.At);
         }
 

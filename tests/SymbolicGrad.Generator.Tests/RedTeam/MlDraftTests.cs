@@ -114,6 +114,41 @@ public class MlDraftTests
         Assert.DoesNotContain("parameter 'this.", error.GetMessage(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A model's own [Trainable] array passed as its gradient output (model.LossGradient(x, y, model.W, ...), the
+    /// buffer a first draft has at hand): no check caught it, the output was cleared before the forward sweep read W,
+    /// and the value and gradient were those of W = 0, silently (0.25 instead of 0). A matrix member was already
+    /// checked; a vector member now throws ArgumentException naming both, as an input array does.
+    /// </summary>
+    [Fact]
+    public void ATrainableArrayIsNotItsOwnGradientOutput()
+    {
+        var run = Harness.Run(Harness.Usings + """
+            namespace Demo;
+            public partial class Lin
+            {
+                [Trainable] public double[] W = { 0.1, 0.2 };
+                [Trainable] public double B;
+                [Differentiable] public double Loss([NoDerivative] double[] x, [NoDerivative] double y) => Math.Pow(W[0] * x[0] + W[1] * x[1] + B - y, 2);
+                public double Call(double[] x, double y, double[] dW) => LossGradient(x, y, dW, out _);
+            }
+            """);
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        var type = run.Load().GetType("Demo.Lin")!;
+        dynamic model = Activator.CreateInstance(type)!;
+        var gradient = type.GetMethod("Call")!;
+        var x = new[] { 1.0, 2 };
+        var dW = new double[2];
+        double value = (double)gradient.Invoke(model, new object?[] { x, 0.25, dW })!;
+        Assert.Equal(0.0625, value, 12);
+        Assert.Equal(new[] { 0.5, 1.0 }, dW.Select(v => Math.Round(v, 12)));
+        var thrown = Assert.Throws<TargetInvocationException>(() => gradient.Invoke(model, new object?[] { x, 0.25, (double[])model.W }));
+        var error = Assert.IsType<ArgumentException>(thrown.InnerException);
+        Assert.Equal("dW", error.ParamName);
+        Assert.StartsWith("dW overlaps this.W", error.Message, StringComparison.Ordinal);
+        Assert.Equal(new[] { 0.1, 0.2 }, (double[])model.W);
+    }
+
     private const string Model = """
         using System;
         using SymbolicGrad;
@@ -504,6 +539,144 @@ public class MlDraftTests
                 Assert.All((float[])arguments[1]!, g => Assert.Equal(scale / w.Length, g, 1e-6f));
             }
         }
+    }
+
+    /// <summary>
+    /// .NET's newer LINQ in a first draft: w.Zip(x, y) of three sequences was SG0014 "'y' is a delegate whose code is
+    /// not known" (y is an array: the three-sequence overload was read as Zip with a result selector), and
+    /// foreach (var (i, v) in w.Index()) was SG0006. Both are now lowered to loops, with first and second derivatives.
+    /// </summary>
+    [Fact]
+    public void ThreeWayZipAndIndex()
+    {
+        var assembly = CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Zip3(double[] w, [NoDerivative] double[] x, [NoDerivative] double[] y)
+                {
+                    double s = 0;
+                    foreach (var (a, b, c) in w.Zip(x, y)) s += a * a * b - c * a;
+                    return s + w.Zip(x, y).Sum(t => t.First * t.Third);
+                }
+
+                [Differentiable(Hessian = true)]
+                public static double Indexed(double[] w, [NoDerivative] double[] x)
+                {
+                    double s = 0;
+                    foreach (var (i, v) in w.Index()) s += v * v * x[i] * (i + 1);
+                    return s + w.Index().Sum(p => p.Index * p.Item);
+                }
+            """);
+        double[] w = { 0.3, -0.7, 0.5, 1.1 }, x = { 1.0, 2, 3, 4 }, y = { 1.0, 0, 2 };
+        double zip = 0, index = 0;
+        var dZip = new double[4];
+        var dIndex = new double[4];
+        for (int i = 0; i < 4; i++)
+        {
+            if (i < 3)
+            {
+                zip += w[i] * w[i] * x[i] - y[i] * w[i] + w[i] * y[i];
+                dZip[i] = 2 * w[i] * x[i];
+            }
+
+            index += w[i] * w[i] * x[i] * (i + 1) + i * w[i];
+            dIndex[i] = 2 * w[i] * x[i] * (i + 1) + i;
+        }
+
+        CheckWith(assembly, "Zip3", new object[] { 4, x, y }, w, zip, dZip);
+        CheckWith(assembly, "Indexed", new object[] { 4, x }, w, index, dIndex);
+        var f = (DifferentiableFunction)assembly.GetType("Demo.C")!.GetMethod("IndexedObjective")!.Invoke(null, new object[] { 4, x })!;
+        var h = new double[16];
+        f.Hessian(w, h);
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.Equal(2 * x[i] * (i + 1), h[i * 5], 12);
+        }
+    }
+
+    /// <summary>
+    /// A tuple created with new: (double a, double b) t = new(); (SG9999, the generator crashed: InvalidCastException,
+    /// a TupleValue cast to a StructValue), new ValueTuple&lt;double, double&gt;(x, y) and (double, double) u = new(x, y).
+    /// They are the tuples (0, 0) and (x, y); so is ValueTuple.Create(x, y) (SG0015 'a method of the base class library').
+    /// </summary>
+    [Fact]
+    public void ATupleCreatedWithNew()
+    {
+        var assembly = CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Ctor(double[] w)
+                {
+                    var t = new ValueTuple<double, double>(w[0] * w[1], w[2]);
+                    (double, double) u = new(w[1], 2.0);
+                    var (a, b) = ValueTuple.Create(w[1], 3.0);
+                    return t.Item1 * t.Item2 + u.Item1 * u.Item2 * w[0] + ValueTuple.Create(a * b * w[0], 1.0).Item1;
+                }
+
+                [Differentiable(Hessian = true)]
+                public static double Zero(double[] w)
+                {
+                    (double a, double b) t = new();
+                    double s = t.a + t.b;
+                    t = (w[0] * w[0], w[2] * w[2]);
+                    return t.a * t.b + s;
+                }
+            """);
+        double[] w = { 0.3, -0.7, 0.5 };
+        Check(assembly, "Ctor", w, w[0] * w[1] * w[2] + 5 * w[0] * w[1], w[1] * w[2] + 5 * w[1], w[0] * w[2] + 5 * w[0], w[0] * w[1]);
+        Check(assembly, "Zero", w, w[0] * w[0] * w[2] * w[2], 2 * w[0] * w[2] * w[2], 0, 2 * w[2] * w[0] * w[0]);
+    }
+
+    /// <summary>
+    /// A model whose layers are objects without [Trainable] members (Dense[] Layers, a first draft's class per layer):
+    /// SG0022 advised only parameters and [NoDerivative]; for an instance method of a class it now names [Trainable].
+    /// An init-only [Trainable] property was 'has no setter' (it has an init accessor); it now says so.
+    /// </summary>
+    [Fact]
+    public void ModelMessagesNameTrainable()
+    {
+        var run = Harness.Run(Harness.Usings + """
+            namespace Demo;
+            public class Dense { public double[] W = new double[2]; }
+            public partial class Net
+            {
+                public Dense[] Layers = { new Dense() };
+                [Differentiable] public double Loss([NoDerivative] double[] x) { double s = 0; foreach (var l in Layers) s += l.W[0] * x[0]; return s; }
+            }
+            public partial class Lin
+            {
+                [Trainable] public double B { get; init; }
+                [Differentiable] public double Loss([NoDerivative] double x) => B * x;
+            }
+            """);
+        var errors = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("SG", StringComparison.Ordinal)).OrderBy(d => d.Id, StringComparer.Ordinal).ToList();
+        Assert.Equal(new[] { "SG0022", "SG0032" }, errors.Select(e => e.Id));
+        Assert.Contains("or mark the model's weights [Trainable]", errors[0].GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("'B' is marked [Trainable] but has only an init accessor", errors[1].GetMessage(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A spread in a collection expression, double[] hx = [.. h, .. x] (an LSTM's hidden state and input side by side,
+    /// C# 12's way to concatenate): SG0006 'copy the elements with a loop'. Arrays and spans of the same element type
+    /// are now copied in order into a new array; a spread of a LINQ query stays SG0006 at the spread.
+    /// </summary>
+    [Fact]
+    public void ASpreadConcatenatesArrays()
+    {
+        var assembly = CompilesPreview("""
+                [Differentiable(Hessian = true)]
+                public static double Concat(double[] h, [NoDerivative] double[] x)
+                {
+                    double[] hx = [.. h, 2.0, .. x, .. h.AsSpan(1)];
+                    double s = 0;
+                    for (int i = 0; i < hx.Length; i++) s += hx[i] * hx[i] * (i + 1);
+                    return s;
+                }
+            """);
+        double[] h = { 0.3, -0.7 }, x = { 1.5 };
+        // hx = (h0, h1, 2, x0, h1): weights 1, 2, 3, 4, 5.
+        double value = h[0] * h[0] + 2 * h[1] * h[1] + 3 * 4 + 4 * x[0] * x[0] + 5 * h[1] * h[1];
+        CheckWith(assembly, "Concat", new object[] { 2, x }, h, value, 2 * h[0], 14 * h[1]);
+        Refused(Harness.InClass("    [Differentiable] public static double F(double[] h) { double[] hx = [[|.. h.Select(v => v * v)|]]; return hx[0]; }").Replace("using System;", "using System;\nusing System.Linq;", StringComparison.Ordinal),
+            "SG0006", "A spread (..) of this value in a collection expression");
     }
 
     // ------------------------------------------------------------------ helpers
