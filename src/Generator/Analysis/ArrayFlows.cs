@@ -26,6 +26,7 @@ internal sealed class ArrayFlows
     {
         var f = new ArrayFlows();
         var loads = new List<Assign>();
+        var freshRows = FreshRows.Of(ir);
         var paramLeaves = new HashSet<Var>();
         foreach (var p in ir.Params.Where(p => p.Kind != ParamKind.Results))
         {
@@ -51,6 +52,10 @@ internal sealed class ArrayFlows
                         case Opcode.Select when a.Value.Args[1] is Var or Lit && a.Value.Args[2] is Var or Lit:
                             f.Flow(a.Value.Args[1], a.Dst);
                             f.Flow(a.Value.Args[2], a.Dst);
+                            break;
+                        case Opcode.Load when freshRows.TryGetValue(a.Dst, out var row):
+                            // h[t + 1] read right after h[t + 1] = new double[H]: that new array, whatever else h's rows hold.
+                            f.Flow(row, a.Dst);
                             break;
                         default:
                             f._roots.Add(a.Dst);

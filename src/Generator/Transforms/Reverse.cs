@@ -42,6 +42,12 @@ internal sealed class Reverse
     private readonly Dictionary<Var, Var> _adjoints = new();
     private readonly Dictionary<Var, Operand> _arrayAdjoints = new();
     private readonly Dictionary<Loop, Var> _counters = new();
+
+    /// <summary>
+    /// Stores of a parameter array into a local array of arrays (h[0] = h0), with the parameter's gradient span: the row's
+    /// adjoint is an array of its own, added into the span by the reverse of the store.
+    /// </summary>
+    private readonly Dictionary<Store, Operand> _proxyRows = new();
     private readonly Dictionary<Loop, (Loop, Var)> _reverseLoops = new();
     private readonly Dictionary<Var, Var> _outputs;
     private readonly string _functionName;
@@ -141,14 +147,26 @@ internal sealed class Reverse
 
                 case Store { Value: Var inner } st when inner.Type.IsArray && st.Array is Var outer && _arrayAdjoints.TryGetValue(outer, out var outerAdj)
                     && _arrayAdjoints.TryGetValue(inner, out var innerAdj):
-                    if (innerAdj.Type.Form != ArrayForm.Array && outerAdj.Type.Element is { Form: ArrayForm.Array })
+                    if (innerAdj.Type.Form != ArrayForm.Array && outerAdj.Type.Element is { Form: ArrayForm.Array } proxyType)
                     {
-                        // new[] { a, b } of parameter arrays: their gradients are the caller's spans (dA, dB), which an
-                        // array of arrays cannot hold.
-                        throw new UnsupportedException(
-                            "An array of arrays (new[] { a, b }) holding the parameter array '" + inner.Hint + "', whose gradient is a span the caller passes",
-                            "take the arrays as one jagged parameter (double[][] layers, whose gradient is a double[][]), or index the parameter arrays directly",
-                            outer.At);
+                        // h[0] = h0 (or new[] { a, b }) of a parameter array: its gradient is the caller's span (dH0), which an
+                        // array of arrays cannot hold. The row gets an adjoint array of its own, which the reverse of this
+                        // store adds into the span (the row is the parameter itself, never written: SG0018).
+                        if (inner.Type.Rank != 1 || proxyType.Rank != 1 || !proxyType.Element!.IsReal)
+                        {
+                            throw new UnsupportedException(
+                                "An array of arrays holding the multi-dimensional parameter array '" + inner.Hint + "', whose gradient is a span the caller passes",
+                                "index the parameter array directly",
+                                outer.At);
+                        }
+
+                        var proxyLength = _method.NewVar("n", IrType.Int32, VarRole.Temp);
+                        var proxy = _method.NewVar(inner.Hint + "Row", proxyType, VarRole.Adjoint);
+                        block.Stmts.Insert(++i, new Assign(proxyLength, new Instr(Opcode.Length, IrType.Int32, new Operand[] { inner })));
+                        block.Stmts.Insert(++i, new Assign(proxy, new Instr(Opcode.Alloc, proxyType, new Operand[] { proxyLength }, new AllocInfo(AllocKind.Heap, null))));
+                        block.Stmts.Insert(++i, new Store(outerAdj, st.Index, proxy, accumulate: false));
+                        _proxyRows[st] = innerAdj;
+                        break;
                     }
 
                     block.Stmts.Insert(++i, new Store(outerAdj, st.Index, innerAdj, accumulate: false));
@@ -671,6 +689,28 @@ internal sealed class Reverse
 
     private void ReverseStore(Store st, Builder b)
     {
+        if (_proxyRows.TryGetValue(st, out var gradientSpan) && ArrayAdjoint(st.Array) is { } rows)
+        {
+            // h[k] = p, a parameter array whose gradient is a span: what the reads through h[k] added into the row's own
+            // adjoint array goes into the span, element by element.
+            var rowType = rows.Type.Element!;
+            var row = b.Op(Opcode.Load, rowType, null, Prepend(rows, st.Index));
+            var length = b.Op(Opcode.Length, IrType.Int32, (object?)null, row);
+            var loop = new Loop { Source = "the reverse of a row that is a parameter's array" };
+            var j = _method.NewVar("j", IrType.Int32, VarRole.Internal, mutable: true);
+            var c = _method.NewVar("c", IrType.Bool, VarRole.Temp);
+            loop.Header.Add(new Assign(c, new Instr(Opcode.Cmp, IrType.Bool, new Operand[] { j, length }, CmpKind.Lt)));
+            loop.Cond = c;
+            var body = new Builder(_method, loop.Body, exact: false);
+            var element = body.Op(Opcode.Load, rowType.Element!, (object?)null, row, j);
+            body.Add(new Store(gradientSpan, new Operand[] { j }, Convert(element, gradientSpan.Type.Element!, body), accumulate: true));
+            var jNext = body.Op(Opcode.IAdd, IrType.Int32, j, Lit.Int(1));
+            loop.Vars.Add(new LoopVar(j, Lit.Int(0), jNext));
+            loop.Counted = new Counted(j, 1, CmpKind.Lt, length);
+            b.Add(loop);
+            return;
+        }
+
         if (ArrayAdjoint(st.Array) is not { } adjArray || !st.Array.Type.Element!.IsReal)
         {
             return;

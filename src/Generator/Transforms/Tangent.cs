@@ -535,6 +535,15 @@ internal sealed class Tangent
         {
             if (ArrayTangentOf(st.Value) is { } inner)
             {
+                if (inner.Type.Form != ArrayForm.Array && t.Type.Element is { Form: ArrayForm.Array } rowType && inner.Type.Rank == 1)
+                {
+                    // h[0] = h0 of a parameter array: its tangent is the caller's direction, a read-only span, which an array
+                    // of arrays cannot hold. A copy of it (the row is the parameter itself, never written: SG0018).
+                    var copy = _method.NewVar((st.Value as Var)?.Hint ?? "row", rowType, VarRole.Tangent);
+                    b.Add(new Assign(copy, new Instr(Opcode.Opaque, rowType, new[] { inner }, new OpaqueInfo(new[] { string.Empty, ".ToArray()" }, pure: false, effectFree: true))));
+                    inner = copy;
+                }
+
                 b.Add(new Store(t, st.Index, inner, accumulate: false));
                 return;
             }

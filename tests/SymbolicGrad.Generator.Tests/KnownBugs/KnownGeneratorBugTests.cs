@@ -440,34 +440,39 @@ public class KnownGeneratorBugTests
     }
 
     /// <summary>
-    /// Parameter arrays put into a local array of arrays (var layers = new[] { w1, w2 }): their gradients are span
-    /// outputs, which a double[][] adjoint cannot hold. The generated code did not compile (CS0029 in the generated file,
-    /// red-team pass); now SG0006 saying what to write. A jagged parameter and its rows in a local array of arrays work.
-    /// The error points at the statement that builds the array of arrays (it pointed at the method's name: the refusal
-    /// comes from a pass after the front end, which now keeps each value's statement).
+    /// Parameter arrays put into a local array of arrays (var layers = new[] { w1, w2 }, h[0] = h0): their gradients are
+    /// span outputs, which a double[][] adjoint cannot hold. The generated code did not compile (CS0029 in the generated
+    /// file, red-team pass), then was SG0006. Now each such row gets an adjoint array of its own, which the reverse of
+    /// the store adds into the parameter's span: exact gradients (a, b = (0.5, 2), (3, 4); c = (5, 6) is data), and exact
+    /// Hessians through the same rows (the added loop is differentiated like any other).
     /// </summary>
-    [Theory] // fixed; was: CS0029 'cannot convert Span<double> to double[]' in the generated file
-    [InlineData("var rows = new[] { a, b }; return rows[0][0] * rows[1][0];", "var rows = new[] { a, b };")]
-    [InlineData("double[][] rows = [a, b]; return rows[0][0] * rows[1][0];", "double[][] rows = [a, b];")]
-    [InlineData("return H(new[] { a, c });", "return H(new[] { a, c });")]
-    public void ParameterArraysInALocalArrayOfArrays(string body, string statement)
+    [Theory] // fixed; was: CS0029 'cannot convert Span<double> to double[]' in the generated file, then SG0006
+    [InlineData("var rows = new[] { a, b }; return rows[0][0] * rows[1][0] + a[0] * a[1];", new[] { 5.0, 0.5, 0.5, 0 })]
+    [InlineData("double[][] rows = [a, b]; return rows[0][0] * rows[1][0];", new[] { 3.0, 0, 0.5, 0 })]
+    [InlineData("return H(new[] { a, c });", new[] { 5.0, 0, 0, 0 })]
+    [InlineData("var rows = new[] { a, b, a }; double s = 0; for (int i = 0; i < 3; i++) s += rows[i][0] * rows[i][1]; return s;", new[] { 4.0, 1, 4, 3 })]
+    [InlineData("var rows = new double[2][]; rows[0] = b; rows[1] = new double[2]; rows[1][0] = rows[0][1] * a[1]; return rows[1][0] * rows[0][0];", new[] { 0, 12.0, 8, 6 })]
+    public void ParameterArraysInALocalArrayOfArrays(string body, double[] expected)
     {
-        string source = Harness.InClass(
+        var type = Expect.Compiles(Harness.InClass(
             "    static double H(double[][] r) => r[0][0] * r[1][0];\n" +
-            "    [Differentiable] public static double F(double[] a, double[] b, [NoDerivative] double[] c) { " + body + " }");
-        var run = Harness.Run(source);
-        Assert.Empty(run.CompilationProblems);
-        var error = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("SG0006", error.Id);
-        Assert.Contains("take the arrays as one jagged parameter", error.GetMessage(), StringComparison.Ordinal);
-        Assert.Equal(statement, source.Substring(error.Location.SourceSpan.Start, error.Location.SourceSpan.Length));
+            "    [Differentiable(Hessian = true)] public static double F(double[] a, double[] b, [NoDerivative] double[] c) { " + body + " }")).GetType("Demo.C")!;
+        var f = (DifferentiableFunction)type.GetMethod("FObjective")!.Invoke(null, new object[] { 2, 2, new[] { 5.0, 6.0 } })!;
+        double[] point = { 0.5, 2, 3, 4 };
+        var g = new double[4];
+        f.ValueAndGradient(point, g);
+        Assert.Equal(expected, g);
+        var check = GradientCheck.Check(f, point, Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+        var hessian = GradientCheck.CheckHessian(f, point);
+        Assert.True(hessian.Passed, hessian.ToString());
 
         // Rows of a jagged parameter in a local array of arrays: d/dw of w[1][0]·w[0][1].
-        var type = Expect.Compiles(Harness.InClass(
+        var jagged = Expect.Compiles(Harness.InClass(
             "    [Differentiable] public static double G(double[][] w) { var rows = new[] { w[1], w[0] }; return rows[0][0] * rows[1][1]; }")).GetType("Demo.C")!;
         var w = new[] { new[] { 0.5, 2.0 }, new[] { 3.0, 4.0 } };
         var d = new[] { new double[2], new double[2] };
-        Assert.Equal(6.0, (double)type.GetMethod("GGradient")!.Invoke(null, new object[] { w, d })!);
+        Assert.Equal(6.0, (double)jagged.GetMethod("GGradient")!.Invoke(null, new object[] { w, d })!);
         Assert.Equal(new[] { 0.0, 3.0, 2.0, 0.0 }, d.SelectMany(r => r));
     }
 
