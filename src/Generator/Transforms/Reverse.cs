@@ -480,7 +480,7 @@ internal sealed class Reverse
     }
 
     /// <summary>∂v/∂a·vBar, or 0 where vBar is 0 when v's adjoint may be zero (see <see cref="_mayBeZero"/>).</summary>
-    private Operand Contribution(Operand partial, Var vBar, Operand? zeroAdjoint, Builder b)
+    private Operand Contribution(Operand partial, Operand vBar, Operand? zeroAdjoint, Builder b)
     {
         // A constant partial is finite: its product with a zero adjoint is zero already.
         var product = b.Mul(partial, vBar);
@@ -658,6 +658,25 @@ internal sealed class Reverse
         }
 
         b.PendingComment = null;
+        if (instr.Op == Opcode.Mul && instr.Args.Length == 2 && ReferenceEquals(instr.Args[0], instr.Args[1]) && instr.Args[0] is Var square && IsActiveReal(square))
+        {
+            // x·x: one contribution x·(2·v̄), not x·v̄ twice (added as 2·(x·v̄)). The same value (scaling by 2 is exact,
+            // unless x·v̄ is subnormal), and 2·v̄ does not depend on x: outside a loop when v̄ is (a mean's 1/n, the
+            // squared residuals of least squares), where the hand-written gradient has it too.
+            var twice = b.Mul(new Const(2, vBar.Type), vBar);
+            var zeroSquare = ZeroAdjoint(v, vBar, b);
+            b.PendingComment = Describe(instr, square);
+            var squareTarget = Adjoint(square);
+            NoteContribution(square);
+            if (zeroSquare is not null)
+            {
+                _mayBeZero.Add(square);
+            }
+
+            b.Accumulate(squareTarget, Convert(Contribution(square, twice, zeroSquare, b), squareTarget.Type, b));
+            return;
+        }
+
         var partials = DerivativeRules.Partials(instr, v, b);
         Operand? zeroAdjoint = null;
         bool zeroChecked = false;

@@ -46,7 +46,8 @@ namespace Demo
             double eBar = 0.0;
             if (square)
             {
-                double t1 = eBar + e + e;
+                // ∂F/∂e from e * e (product rule)
+                double t1 = eBar + 2.0 * e;
                 eBar = t1;
             }
             else

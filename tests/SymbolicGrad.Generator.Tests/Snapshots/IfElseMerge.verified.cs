@@ -59,9 +59,8 @@ namespace Demo
             else
             {
                 // ∂F/∂y from y * y (product rule)
-                double t4 = y * x;
-                double t5 = yBar + t4 + t4;
-                yBar = t5;
+                double t4 = yBar + y * (2.0 * x);
+                yBar = t4;
             }
             dX = xBar;
             dY = yBar;

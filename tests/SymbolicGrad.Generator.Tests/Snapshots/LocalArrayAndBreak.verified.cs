@@ -130,32 +130,31 @@ namespace Demo
                 {
                     // ∂F/∂s from s += v * v (sum rule)
                     // ∂F/∂v from v * v (product rule)
-                    double t8 = v1 * t6;
-                    double t9 = sBar + t6;
-                    sBar = t9;
-                    double t10 = vBar + t8 + t8;
-                    vBar = t10;
+                    double t8 = sBar + t6;
+                    sBar = t8;
+                    double t9 = vBar + v1 * (2.0 * t6);
+                    vBar = t9;
                 }
                 // ∂F/∂h from h (element read)
                 arrayBar[i3] += vBar;
             }
             double limitBar = 0.0;
-            int t11 = n - 1;
+            int t10 = n - 1;
             // reverse of for (int i = 0; i < x.Length; i++): its iterations, last first
-            for (int k1 = t11; k1 >= 0; k1--)
+            for (int k1 = t10; k1 >= 0; k1--)
             {
                 // the values of iteration k that the reverse needs, pushed by the forward loop
-                double t12 = values.Pop();
+                double t11 = values.Pop();
                 int i4 = k1;
-                double t13 = arrayBar[i4];
-                double t14 = x[i4];
+                double t12 = arrayBar[i4];
+                double t13 = x[i4];
                 arrayBar[i4] = 0.0;
-                double t15 = (1.0 - t12 * t12) * t13;
+                double t14 = (1.0 - t11 * t11) * t12;
                 // ∂F/∂limit from x[i] * limit (product rule)
                 // ∂F/∂x from x[i] (element read)
-                dX[i4] += limit * t15;
-                double t16 = limitBar + t14 * t15;
-                limitBar = t16;
+                dX[i4] += limit * t14;
+                double t15 = limitBar + t13 * t14;
+                limitBar = t15;
             }
             dLimit = limitBar;
             arrayStorage.Dispose();

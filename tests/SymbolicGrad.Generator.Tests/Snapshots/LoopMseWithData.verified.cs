@@ -46,7 +46,7 @@ namespace Demo
 
                 // the reverse of this iteration, right away (nothing stored)
                 // ∂Mse/∂r from r * r (product rule)
-                double t4 = 2.0 * (r * t2);
+                double t4 = r * (2.0 * t2);
                 // ∂Mse/∂b from w * x[i] + b (sum rule)
                 // ∂Mse/∂w from w * x[i] (product rule)
                 double t5 = bBar + t4;

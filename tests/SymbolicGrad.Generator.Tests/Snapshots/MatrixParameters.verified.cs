@@ -116,7 +116,7 @@ namespace Demo
                 {
                     int k4 = k3;
                     double t7 = lossBar1;
-                    double t8 = 2.0 * (row1[k4] * (x[k4] * t7));
+                    double t8 = row1[k4] * (2.0 * (x[k4] * t7));
                     // ∂Layer/∂row from row[k] (element read)
                     rowBar[k4] += t8;
                     lossBar1 = t7;

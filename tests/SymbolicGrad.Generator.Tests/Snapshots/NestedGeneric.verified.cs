@@ -31,7 +31,8 @@ namespace Demo.Deep
                 double value = t0 * x;
 
                 // reverse sweep: the chain rule, from the result back to the parameters
-                dX = 2.0 * t0 + t0;
+                // ∂Cube/∂x from x * x (product rule)
+                dX = t0 + x * (2.0 * x);
                 return value;
             }
 
