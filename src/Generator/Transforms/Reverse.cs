@@ -677,6 +677,11 @@ internal sealed class Reverse
             return;
         }
 
+        if (instr.Op is Opcode.Div or Opcode.Log && instr.Args[instr.Args.Length - 1].Type.Equals(v.Type) && QuotientContributions(a, vBar, b))
+        {
+            return;
+        }
+
         var partials = DerivativeRules.Partials(instr, v, b);
         Operand? zeroAdjoint = null;
         bool zeroChecked = false;
@@ -704,6 +709,67 @@ internal sealed class Reverse
 
             b.Accumulate(target, Convert(Contribution(p, vBar, zeroAdjoint, b), target.Type, b));
         }
+    }
+
+    /// <summary>
+    /// The contributions of a quotient v = a / d and of v = log(d), written with one division: ā += v̄ / d (not (1 / d)·v̄),
+    /// d̄ −= v·(v̄ / d) (not (v / d)·v̄, a second division), and for v = 1 / d (a sigmoid's 1 / (1 + e⁻ᶻ)) d̄ −= (v·v)·v̄, no
+    /// division at all. The same derivatives, each rounded once or twice less; the hand-written gradient of a sigmoid
+    /// or a log-likelihood has no division either. Returns false (nothing emitted) for shapes it does not cover.
+    /// </summary>
+    private bool QuotientContributions(Assign a, Var vBar, Builder b)
+    {
+        var v = a.Dst;
+        var instr = a.Value;
+        var den = instr.Args[instr.Args.Length - 1];
+        bool numActive = instr.Op == Opcode.Div && IsActiveReal(instr.Args[0]);
+        bool denActive = IsActiveReal(den);
+        if (!denActive && !numActive)
+        {
+            return true;
+        }
+
+        var zero = ZeroAdjoint(v, vBar, b);
+        Operand Guard(Operand product) =>
+            zero is null ? product : b.Op(Opcode.Select, product.Type, ZeroAdjointGuard.Instance, zero, new Const(0, product.Type), product);
+
+        void Add(Var arg, Operand contribution)
+        {
+            b.PendingComment = Describe(instr, arg);
+            var target = Adjoint(arg);
+            NoteContribution(arg);
+            if (zero is not null)
+            {
+                _mayBeZero.Add(arg);
+            }
+
+            b.Accumulate(target, Convert(Guard(contribution), target.Type, b));
+        }
+
+        if (instr.Op == Opcode.Log)
+        {
+            Add((Var)den, b.Div(vBar, den));
+            return true;
+        }
+
+        if (!numActive && instr.Args[0] is Const { } one && one.Is(1))
+        {
+            Add((Var)den, b.Neg(b.Mul(b.Mul(v, v), vBar)));
+            return true;
+        }
+
+        var q = b.Div(vBar, den);
+        if (numActive)
+        {
+            Add((Var)instr.Args[0], q);
+        }
+
+        if (denActive)
+        {
+            Add((Var)den, b.Neg(b.Mul(v, q)));
+        }
+
+        return true;
     }
 
     private void ReverseStore(Store st, Builder b)

@@ -31,15 +31,14 @@ namespace Demo
             // forward sweep: the function itself, each intermediate value kept for the reverse sweep
             // inlined C.Sigmoid: Sigmoid(w * x + b)
             double t0 = double.Exp(-(w * x + b));
-            double t1 = 1.0 + t0;
-            double t2 = 1.0 / t1;
-            double value = t2;
+            double t1 = 1.0 / (1.0 + t0);
+            double value = t1;
 
             // reverse sweep: the chain rule, from the result back to the parameters
-            double t3 = -(t0 * -(t2 / t1));
+            double t2 = -(t0 * -(t1 * t1));
             // ∂Model/∂w from w * x (product rule)
-            dW = x * t3;
-            dB = t3;
+            dW = x * t2;
+            dB = t2;
             return value;
         }
 
@@ -96,13 +95,12 @@ namespace Demo
 
             // forward sweep: the function itself, each intermediate value kept for the reverse sweep
             double t0 = double.Exp(-z);
-            double t1 = 1.0 + t0;
-            double t2 = 1.0 / t1;
-            double value = t2;
+            double t1 = 1.0 / (1.0 + t0);
+            double value = t1;
 
             // reverse sweep: the chain rule, from the result back to the parameters
             // ∂Sigmoid/∂z from -z (negation)
-            dZ = -(t0 * -(t2 / t1));
+            dZ = -(t0 * -(t1 * t1));
             return value;
         }
 

@@ -32,7 +32,7 @@ namespace Demo
 
             // reverse sweep: the chain rule, from the result back to the parameters
             // ∂SoftPlus/∂x from T.Exp(x) (exp rule)
-            dX = t0 * (T.One / t1 * T.CreateChecked(0.5));
+            dX = t0 * (T.CreateChecked(0.5) / t1);
             return value;
         }
 

@@ -53,7 +53,7 @@ namespace Demo
                 // ∂F/∂y from Math.Log(y) (log rule)
                 double t2 = xBar + t1 * x;
                 xBar = t2;
-                double t3 = yBar + 1.0 / y * (x * x);
+                double t3 = yBar + x * x / y;
                 yBar = t3;
             }
             else

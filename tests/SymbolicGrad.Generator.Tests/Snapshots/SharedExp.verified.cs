@@ -34,14 +34,15 @@ namespace Demo
             double value = t1 + t2;
 
             // reverse sweep: the chain rule, from the result back to the parameters
-            double t3 = t0 * (1.0 / y);
+            double t3 = 1.0 / y;
+            double t4 = t0 * t3;
             // ∂F/∂x from x * y (product rule)
             // ∂F/∂y from x * y (product rule)
             // ∂F/∂x from Math.Sin(x) (sin rule)
             // ∂F/∂x from x * y (product rule)
             // ∂F/∂y from x * y (product rule)
-            dX = y * t3 + double.Cos(x) * t0 + y * t1;
-            dY = -(t2 / y) + x * t3 + x * t1;
+            dX = y * t4 + double.Cos(x) * t0 + y * t1;
+            dY = -(t2 * t3) + x * t4 + x * t1;
             return value;
         }
 

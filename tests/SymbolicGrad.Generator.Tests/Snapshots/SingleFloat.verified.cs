@@ -33,11 +33,12 @@ namespace Demo
             float value = t0 + t1;
 
             // reverse sweep: the chain rule, from the result back to the parameters
-            float t2 = 1f - t0 * t0;
+            float t2 = 1f / y;
+            float t3 = 1f - t0 * t0;
             // ∂F/∂x from x * y (product rule)
             // ∂F/∂y from x * y (product rule)
-            dX = 1f / y + y * t2;
-            dY = -(t1 / y) + x * t2;
+            dX = t2 + y * t3;
+            dY = -(t1 * t2) + x * t3;
             return value;
         }
 

@@ -44,7 +44,7 @@ namespace Demo
             if (!(t0))
             {
                 // ∂F/∂x from Log(x) (log rule)
-                double t2 = xBar + t1 + 1.0 / x * x;
+                double t2 = xBar + t1 + x / x;
                 xBar = t2;
             }
             dX = xBar;
