@@ -331,6 +331,12 @@ internal sealed partial class Lowerer
 
             if (problem is not null)
             {
+                if (problem.StartsWith("the struct or tuple", StringComparison.Ordinal))
+                {
+                    // t.ToString() or Log(t) of a tuple local: t already is a local; what works is its numbers.
+                    advice = "use its numbers here one by one (t.Item1, p.X), which are values the expression can read; a whole struct or tuple of differentiated values is not";
+                }
+
                 Report(DiagnosticDescriptors.UnsupportedExpression, node.GetLocation(), SourceText(node), problem, advice);
                 return null;
             }
