@@ -13,7 +13,7 @@ internal sealed partial class Lowerer
 {
     private static readonly HashSet<string> SequenceOperators = new(StringComparer.Ordinal)
     {
-        "Select", "Where", "Range", "Repeat", "Skip", "Take", "Zip", "AsEnumerable", "Reverse", "Index",
+        "Select", "Where", "Range", "Repeat", "Skip", "Take", "Zip", "AsEnumerable", "Reverse", "Index", "Concat",
     };
 
     private FValue LowerLinq(IInvocationOperation inv)
@@ -478,6 +478,57 @@ internal sealed partial class Lowerer
                         });
                         reversed.Stages.AddRange(source.Stages);
                         return reversed;
+                    }
+
+                case "Concat" when args.Length == 2:
+                    {
+                        // x.Concat(new[] { 1.0 }) (a bias feature), w.Concat(v): element i is the first's below its length,
+                        // else the second's at i − length, chosen by an if (each branch reads only its own sequence).
+                        var first = AsSequence(args[0].Value);
+                        var second = AsSequence(args[1].Value);
+                        if (first is null || second is null)
+                        {
+                            return null;
+                        }
+
+                        if (first.HasFilter || second.HasFilter || first.Skip is not null || first.Take is not null || second.Skip is not null || second.Take is not null)
+                        {
+                            NotYet(inv, "Concat of filtered or sliced sequences", "concatenate the sources first and filter or slice the result, or fill a new array with one loop per source");
+                            return null;
+                        }
+
+                        Operand? firstLength = null;
+                        return new SequenceValue(
+                            () =>
+                            {
+                                firstLength = first.Length();
+                                return Emit(Opcode.IAdd, IrType.Int32, new[] { firstLength, second.Length() });
+                            },
+                            i =>
+                            {
+                                var length = firstLength ?? first.Length();
+                                var key = new SyntheticKey("concat");
+                                var inFirst = Emit(Opcode.Cmp, IrType.Bool, new[] { i, length }, CmpKind.Lt);
+                                EmitIf(
+                                    inFirst,
+                                    () => ApplyStages(first, i, i, e =>
+                                    {
+                                        Bind(key, e);
+                                        return Flow.Normal;
+                                    }, inv),
+                                    () =>
+                                    {
+                                        var j = Emit(Opcode.ISub, IrType.Int32, new[] { i, length });
+                                        return ApplyStages(second, j, j, e =>
+                                        {
+                                            Bind(key, e);
+                                            return Flow.Normal;
+                                        }, inv);
+                                    });
+                                var element = _env.Get(key);
+                                _env.Remove(key);
+                                return element ?? new Scalar(Poison.Of(IrTypeOrData(((INamedTypeSymbol)inv.Type!).TypeArguments[0])));
+                            });
                     }
 
                 case "Index":
