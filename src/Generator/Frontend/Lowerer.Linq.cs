@@ -308,21 +308,7 @@ internal sealed partial class Lowerer
                         return NotYet(inv, "ToArray of this type", "make arrays of numbers");
                     }
 
-                    var length = source.Length();
-                    var (from, to) = SequenceBounds(source, length);
-                    var count = Emit(Opcode.ISub, IrType.Int32, new[] { to, from });
-                    var array = Alloc(element, new[] { count }, inv);
-                    var position = new SyntheticKey("k");
-                    Bind(position, new Scalar(Lit.Int(0)));
-                    ForEachElement(source!, src, false, false, null, null, inv, e =>
-                    {
-                        var k = ((Scalar)_env.Get(position)!).Operand;
-                        StoreElement(array, new[] { k }, e, inv);
-                        Bind(position, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { k, Lit.Int(1) })));
-                        return Flow.Normal;
-                    });
-                    _env.Remove(position);
-                    return new Scalar(array);
+                    return new Scalar(SequenceToArray(source, element, inv));
                 }
 
             case "First" or "Last" or "ElementAt" or "ToArray":
@@ -336,6 +322,46 @@ internal sealed partial class Lowerer
                 return NotYet(inv, "Enumerable." + method.Name + (source.HasFilter ? " after Where" : string.Empty),
                     "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last, ElementAt or ToArray (also after Select, Zip, Skip, Take), or write the loop");
         }
+    }
+
+    /// <summary>The elements of a sequence without a filter (its length known before the loop) in a new array, as ToArray() makes it.</summary>
+    private Operand SequenceToArray(SequenceValue source, IrType element, IOperation at)
+    {
+        var length = source.Length();
+        var (from, to) = SequenceBounds(source, length);
+        var count = Emit(Opcode.ISub, IrType.Int32, new[] { to, from });
+        var array = Alloc(element, new[] { count }, at);
+        var position = new SyntheticKey("k");
+        Bind(position, new Scalar(Lit.Int(0)));
+        ForEachElement(source, SourceText(at.Syntax), false, false, null, null, at, e =>
+        {
+            var k = ((Scalar)_env.Get(position)!).Operand;
+            StoreElement(array, new[] { k }, e, at);
+            Bind(position, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { k, Lit.Int(1) })));
+            return Flow.Normal;
+        });
+        _env.Remove(position);
+        return array;
+    }
+
+    /// <summary>T of an IEnumerable&lt;T&gt; of numbers, as an IR type; null otherwise.</summary>
+    private IrType? SequenceElement(ITypeSymbol? type)
+    {
+        if (type is not INamedTypeSymbol named)
+        {
+            return null;
+        }
+
+        foreach (var candidate in new[] { named }.Concat(named.AllInterfaces))
+        {
+            if (candidate is { IsGenericType: true, TypeArguments.Length: 1 } n && n.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IEnumerable<T>")
+            {
+                var element = IrTypeOrData(n.TypeArguments[0]);
+                return element.IsReal || element.IsInt ? element : null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -1013,6 +1013,17 @@ internal sealed partial class Lowerer
             if (element is ISpreadOperation spread)
             {
                 var source = LowerExpr(spread.Operand);
+                if (source is SequenceValue query && SequenceElement(spread.Operand.Type) is { } queryElement && queryElement.Equals(irType.Element))
+                {
+                    // [.. h, .. g.Select(v => v * v)]: the query's elements into an array first, as ToArray() would.
+                    if (query.HasFilter)
+                    {
+                        return NotYet(spread, "A spread (..) of a query with Where", "spread the unfiltered query (Select(v => cond ? f(v) : 0)), or fill the array with a loop");
+                    }
+
+                    source = new Scalar(SequenceToArray(query, queryElement, spread));
+                }
+
                 if (source is not Scalar { Operand: { Type.IsVector: true } spreadArray } || !spreadArray.Type.Element!.Equals(irType.Element))
                 {
                     return source is Scalar { Operand: Poison } p ? p : NotYet(spread, "A spread (..) of this value in a collection expression", "spread arrays and spans of the same element type, or copy the elements with a loop");

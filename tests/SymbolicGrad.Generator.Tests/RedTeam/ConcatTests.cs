@@ -128,3 +128,30 @@ public class ConcatTests
             public static double F(double[] a, double[] b) => System.Linq.Enumerable.Sum([|System.Linq.Enumerable.Concat(System.Linq.Enumerable.Where(a, v => v > 0), b)|]);
         """, "SG0006", "Concat of filtered or sliced sequences", "concatenate the sources first");
 }
+
+/// <summary>A spread of a query in a collection expression ([.. h, 1.0, .. g.Select(v => v * v)]): was SG0006 (red-team rt-ml).</summary>
+public class SpreadOfAQueryTests
+{
+    /// <summary>Σ of squares of [h, 1, g²]: ∂h = 2h, ∂g = 4g³.</summary>
+    [Fact]
+    public void TheQueryIsCopiedLikeToArray() => KnownBugs.Expect.Gradient("""
+            [Differentiable]
+            public static double F(double[] h, double[] g)
+            {
+                double[] hx = [.. h, 1.0, .. System.Linq.Enumerable.Select(g, v => v * v)];
+                double s = 0;
+                foreach (var v in hx) s += v * v;
+                return s;
+            }
+        """, "F", new[] { 0.3, -0.7, 0.5, 2.0 }, new[] { 0.6, -1.4, 4 * 0.125, 4 * 8.0 }, 2, 2);
+
+    [Fact]
+    public void AFilteredQueryIsRefusedAtTheSpread() => KnownBugs.Expect.Refused("""
+            [Differentiable]
+            public static double F(double[] h, double[] g)
+            {
+                double[] hx = [.. h, [|.. System.Linq.Enumerable.Where(g, v => v > 0)|]];
+                return hx[0];
+            }
+        """, "SG0006", "A spread (..) of a query with Where", "spread the unfiltered query");
+}
