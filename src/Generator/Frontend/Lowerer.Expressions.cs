@@ -23,7 +23,7 @@ internal sealed partial class Lowerer
 
         if (v is TupleArrayValue)
         {
-            Unsupported(op, "an array of tuples used this way", "read its elements (pairs[i], foreach) and its Length; to change an element, create the array again");
+            Unsupported(op, "an array of tuples or structs used this way", "read and write its elements (pairs[i], pairs[i].X, foreach) and read its Length; copy the elements with a loop");
         }
         else
         {
@@ -1133,6 +1133,8 @@ internal sealed partial class Lowerer
                 return PrimaryParameterPlace(p.Parameter, target);
             case IParameterReferenceOperation p:
                 return _env.Get(p.Parameter) is RefValue rp ? rp : RefValue.ToVariable(p.Parameter);
+            case IArrayElementReferenceOperation e when ComponentElement(e) is { } element:
+                return element;
             case IArrayElementReferenceOperation e:
                 var array = LowerScalar(e.ArrayReference);
                 if (e.Indices.Length == 1 && e.Indices[0].Type?.Name is "Index")

@@ -844,6 +844,11 @@ internal sealed partial class Lowerer
             return LowerTupleArrayCreation(creation, tupleType);
         }
 
+        if (type is { Rank: 1 } && IsStructType(type.ElementType) && LowerStructArrayCreation(creation, Concrete(type.ElementType)) is { } structs)
+        {
+            return structs;
+        }
+
         var irType = type is null ? null : IrTypeOf(type);
         if (type is null || irType is null || irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray)
         {
@@ -851,7 +856,7 @@ internal sealed partial class Lowerer
             string name = element?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "this element type";
             return element switch
             {
-                { TypeKind: TypeKind.Struct } => NotYet(creation, "An array of the struct '" + name + "'", "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))"),
+                { TypeKind: TypeKind.Struct } => NotYet(creation, "An array of the struct '" + name + "'" + (IsStructType(element) ? " with a member that is not a number" : string.Empty), "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))"),
                 { TypeKind: TypeKind.Delegate } => NotYet(creation, "An array of the delegates '" + name + "'", "call the functions directly, choosing with a switch on the index (k switch { 0 => Math.Sin(x), _ => x * x }) or if/else"),
                 _ => NotYet(creation, "An array of '" + name + "'", "create arrays of double, float, integers or bools (or arrays of those)"),
             };
@@ -902,10 +907,80 @@ internal sealed partial class Lowerer
         return new TupleArrayValue(components);
     }
 
-    /// <summary>One new array per number of a tuple type, in the tuple's shape; null if a leaf is not a number.</summary>
+    /// <summary>
+    /// A local array of structs of numbers (new Rigid[n], new V3[] { a, b }): one array per number of the struct, as for
+    /// tuples; its elements start as default(S), every array zero, as new S[n] leaves them. Null (and nothing emitted)
+    /// when a member, or a member's member, is not a number: such an array stays refused.
+    /// </summary>
+    private FValue? LowerStructArrayCreation(IArrayCreationOperation creation, ITypeSymbol structType)
+    {
+        if (!AllNumbers(structType, 0))
+        {
+            return null;
+        }
+
+        Operand length = creation.Initializer is { } init && creation.DimensionSizes.All(d => d.ConstantValue.HasValue)
+            ? Lit.Int(init.ElementValues.Length)
+            : LowerIndex(creation.DimensionSizes[0]);
+        var components = ComponentArrays(structType, length, creation)!;
+        if (creation.Initializer is { } initializer)
+        {
+            for (int i = 0; i < initializer.ElementValues.Length; i++)
+            {
+                var v = initializer.ElementValues[i];
+                if (!StoreTuple(components, Lit.Int(i), LowerExpr(v), v))
+                {
+                    return Unsupported(v, "this element of an array of structs", "write a value of the struct (new " + structType.Name + "(...))");
+                }
+            }
+        }
+
+        return new TupleArrayValue(components);
+
+        bool AllNumbers(ITypeSymbol t, int depth)
+        {
+            t = Concrete(t);
+            if (depth > 8)
+            {
+                return false;
+            }
+
+            if (t is INamedTypeSymbol { IsTupleType: true } tuple)
+            {
+                return tuple.TupleElements.All(e => AllNumbers(e.Type, depth + 1));
+            }
+
+            if (IsStructType(t))
+            {
+                var fields = TypeMap.StructFields(t);
+                return fields.Count > 0 && fields.All(f => AllNumbers(f.Type, depth + 1));
+            }
+
+            return IrTypeOf(t) is { } ir && (ir.IsReal || ir.IsInt || ir.IsBool);
+        }
+    }
+
+    /// <summary>One new array per number of a tuple or struct type, in its shape; null if a leaf is not a number.</summary>
     private FValue? ComponentArrays(ITypeSymbol type, Operand length, IOperation at)
     {
         type = Concrete(type);
+        if (type is not INamedTypeSymbol { IsTupleType: true } && IsStructType(type))
+        {
+            var fields = TypeMap.StructFields(type);
+            var values = new FValue[fields.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (ComponentArrays(fields[i].Type, length, at) is not { } field)
+                {
+                    return null;
+                }
+
+                values[i] = field;
+            }
+
+            return new StructValue(type, fields, values);
+        }
+
         if (type is INamedTypeSymbol { IsTupleType: true } tuple)
         {
             var items = new FValue[tuple.TupleElements.Length];
@@ -939,6 +1014,16 @@ internal sealed partial class Lowerer
                 }
 
                 return true;
+            case StructValue shape when value is StructValue sv && sv.Values.Length == shape.Values.Length:
+                for (int i = 0; i < shape.Values.Length; i++)
+                {
+                    if (!StoreTuple(shape.Values[i], index, sv.Values[i], at))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
             case Scalar { Operand: var array } when value is Scalar { Operand: var x } && !x.Type.IsArray && x.Type.Kind != ValueKind.Data:
                 StoreElement(array, new[] { index }, value, at);
                 return true;
@@ -951,6 +1036,7 @@ internal sealed partial class Lowerer
     private FValue TupleAt(FValue components, Operand index, IOperation at) => components switch
     {
         TupleValue shape => new TupleValue(shape.Items.Select(item => TupleAt(item, index, at)).ToArray()),
+        StructValue shape => new StructValue(shape.Type, shape.Fields, shape.Values.Select(item => TupleAt(item, index, at)).ToArray()),
         Scalar { Operand: var array } => new Scalar(Load(array, new[] { index }, at)),
         _ => components,
     };
@@ -958,6 +1044,7 @@ internal sealed partial class Lowerer
     private static Operand FirstComponent(FValue components) => components switch
     {
         TupleValue shape => FirstComponent(shape.Items[0]),
+        StructValue shape => FirstComponent(shape.Values[0]),
         Scalar s => s.Operand,
         _ => Poison.Of(IrType.Object),
     };

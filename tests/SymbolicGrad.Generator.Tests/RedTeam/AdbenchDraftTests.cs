@@ -14,7 +14,7 @@ namespace SymbolicGrad.Generator.Tests.RedTeam;
 /// </summary>
 public class AdbenchDraftTests
 {
-    private static Type Compile(string members) => Expect.Compiles("using System.Linq;\nusing System.Numerics;\n" + Harness.InClass(members)).GetType("Demo.C")!;
+    private static Type Compile(string members) => Expect.Compiles("using System.Collections.Generic;\nusing System.Linq;\nusing System.Numerics;\n" + Harness.InClass(members)).GetType("Demo.C")!;
 
     /// <summary>Calls the overload whose parameter types are those of the arguments (a jagged parameter's factory has two).</summary>
     private static T Call<T>(Type type, string name, params object[] arguments) =>
@@ -522,6 +522,686 @@ public class AdbenchDraftTests
                 Assert.True(fit.Success, fit.ToString());
                 Assert.True(fit.SumOfSquares < 1e-16, fit.ToString());
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- Hand tracking
+
+    private const string HandDrafts = """
+            // R = Rx(a)·Ry(b)·Rz(c) into the 3×3 block of a 3×4 matrix, translation 0.
+            static void EulerToRotation(double a, double b, double c, Span<double> m)
+            {
+                double ca = Math.Cos(a), sa = Math.Sin(a), cb = Math.Cos(b), sb = Math.Sin(b), cc = Math.Cos(c), sc = Math.Sin(c);
+                m[0] = cb * cc; m[1] = -cb * sc; m[2] = sb; m[3] = 0;
+                m[4] = ca * sc + sa * sb * cc; m[5] = ca * cc - sa * sb * sc; m[6] = -sa * cb; m[7] = 0;
+                m[8] = sa * sc - ca * sb * cc; m[9] = sa * cc + ca * sb * sc; m[10] = ca * cb; m[11] = 0;
+            }
+
+            // The product of two rigid 3×4 matrices (each with an implied last row 0 0 0 1).
+            static void Mul34(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c)
+            {
+                for (int i = 0; i < 3; i++)
+                {
+                    for (int j = 0; j < 4; j++)
+                    {
+                        double s = j == 3 ? a[4 * i + 3] : 0;
+                        for (int k = 0; k < 3; k++) s += a[4 * i + k] * b[4 * k + j];
+                        c[4 * i + j] = s;
+                    }
+                }
+            }
+
+            // Axis-angle to a row-major 3×3 rotation, I + [r]× to first order at 0.
+            static void AngleAxis(double rx, double ry, double rz, Span<double> m)
+            {
+                double t2 = rx * rx + ry * ry + rz * rz;
+                if (t2 < 1e-20)
+                {
+                    m[0] = 1; m[1] = -rz; m[2] = ry;
+                    m[3] = rz; m[4] = 1; m[5] = -rx;
+                    m[6] = -ry; m[7] = rx; m[8] = 1;
+                    return;
+                }
+
+                double t = Math.Sqrt(t2), x = rx / t, y = ry / t, z = rz / t, s = Math.Sin(t), c = Math.Cos(t), oc = 1 - c;
+                m[0] = c + x * x * oc;     m[1] = x * y * oc - z * s; m[2] = x * z * oc + y * s;
+                m[3] = y * x * oc + z * s; m[4] = c + y * y * oc;     m[5] = y * z * oc - x * s;
+                m[6] = z * x * oc - y * s; m[7] = z * y * oc + x * s; m[8] = c + z * z * oc;
+            }
+
+            // Draft 1: flat arrays, per-bone temporaries in the loop, the absolute transforms written into slices of one local array.
+            [Differentiable]
+            public static void HandFlat(double[] theta, [NoDerivative] int[] parents, [NoDerivative] double[] baseRel, [NoDerivative] double[] invBaseAbs,
+                [NoDerivative] double[] baseVerts, [NoDerivative] double[] weights, [NoDerivative] int[] corr, [NoDerivative] double[] points, Span<double> err)
+            {
+                int nb = parents.Length;
+                var abs = new double[12 * nb];
+                var skin = new double[12 * nb];
+                for (int b = 0; b < nb; b++)
+                {
+                    var rot = new double[12];
+                    EulerToRotation(theta[6 + 3 * b], theta[7 + 3 * b], theta[8 + 3 * b], rot);
+                    var rel = new double[12];
+                    Mul34(baseRel.AsSpan(12 * b, 12), rot, rel);
+                    if (parents[b] < 0) rel.CopyTo(abs.AsSpan(12 * b, 12));
+                    else Mul34(abs.AsSpan(12 * parents[b], 12), rel, abs.AsSpan(12 * b, 12));
+                    Mul34(abs.AsSpan(12 * b, 12), invBaseAbs.AsSpan(12 * b, 12), skin.AsSpan(12 * b, 12));
+                }
+
+                Span<double> g = stackalloc double[9];
+                AngleAxis(theta[0], theta[1], theta[2], g);
+                for (int i = 0; i < corr.Length; i++)
+                {
+                    int v = corr[i];
+                    double x = baseVerts[3 * v], y = baseVerts[3 * v + 1], z = baseVerts[3 * v + 2];
+                    double px = 0, py = 0, pz = 0;
+                    for (int b = 0; b < nb; b++)
+                    {
+                        double wv = weights[v * nb + b];
+                        if (wv == 0) continue;
+                        var m = skin.AsSpan(12 * b, 12);
+                        px += wv * (m[0] * x + m[1] * y + m[2] * z + m[3]);
+                        py += wv * (m[4] * x + m[5] * y + m[6] * z + m[7]);
+                        pz += wv * (m[8] * x + m[9] * y + m[10] * z + m[11]);
+                    }
+
+                    for (int a = 0; a < 3; a++)
+                        err[3 * i + a] = points[3 * i + a] - (g[3 * a] * px + g[3 * a + 1] * py + g[3 * a + 2] * pz + theta[3 + a]);
+                }
+            }
+
+            public struct V3
+            {
+                public double X, Y, Z;
+                public V3(double x, double y, double z) { X = x; Y = y; Z = z; }
+                public static V3 operator +(V3 a, V3 b) => new(a.X + b.X, a.Y + b.Y, a.Z + b.Z);
+                public static V3 operator *(double s, V3 a) => new(s * a.X, s * a.Y, s * a.Z);
+            }
+
+            // A rigid transform as a struct: rows of the rotation and the translation.
+            public struct Rigid
+            {
+                public V3 R0, R1, R2, T;
+
+                public static Rigid FromFlat(double[] m, int o) => new Rigid
+                {
+                    R0 = new V3(m[o], m[o + 1], m[o + 2]),
+                    R1 = new V3(m[o + 4], m[o + 5], m[o + 6]),
+                    R2 = new V3(m[o + 8], m[o + 9], m[o + 10]),
+                    T = new V3(m[o + 3], m[o + 7], m[o + 11]),
+                };
+
+                public V3 Rotate(V3 p) => new(R0.X * p.X + R0.Y * p.Y + R0.Z * p.Z, R1.X * p.X + R1.Y * p.Y + R1.Z * p.Z, R2.X * p.X + R2.Y * p.Y + R2.Z * p.Z);
+
+                public V3 Apply(V3 p) => Rotate(p) + T;
+
+                public Rigid Then(Rigid inner)
+                {
+                    // this · inner: columns of inner's rotation through this rotation, then inner's translation.
+                    var c0 = Rotate(new V3(inner.R0.X, inner.R1.X, inner.R2.X));
+                    var c1 = Rotate(new V3(inner.R0.Y, inner.R1.Y, inner.R2.Y));
+                    var c2 = Rotate(new V3(inner.R0.Z, inner.R1.Z, inner.R2.Z));
+                    return new Rigid { R0 = new V3(c0.X, c1.X, c2.X), R1 = new V3(c0.Y, c1.Y, c2.Y), R2 = new V3(c0.Z, c1.Z, c2.Z), T = Apply(inner.T) };
+                }
+            }
+
+            static Rigid Euler(double a, double b, double c)
+            {
+                var m = new double[12];
+                EulerToRotation(a, b, c, m);
+                return Rigid.FromFlat(m, 0);
+            }
+
+            // Draft 2: structs for the transforms, a local array of them, the skinning as a sum of struct values.
+            [Differentiable]
+            public static void HandStructs(double[] theta, [NoDerivative] int[] parents, [NoDerivative] double[] baseRel, [NoDerivative] double[] invBaseAbs,
+                [NoDerivative] double[] baseVerts, [NoDerivative] double[] weights, [NoDerivative] int[] corr, [NoDerivative] double[] points, Span<double> err)
+            {
+                int nb = parents.Length;
+                var abs = new Rigid[nb];
+                var skin = new Rigid[nb];
+                for (int b = 0; b < nb; b++)
+                {
+                    var rel = Rigid.FromFlat(baseRel, 12 * b).Then(Euler(theta[6 + 3 * b], theta[7 + 3 * b], theta[8 + 3 * b]));
+                    abs[b] = parents[b] < 0 ? rel : abs[parents[b]].Then(rel);
+                    skin[b] = abs[b].Then(Rigid.FromFlat(invBaseAbs, 12 * b));
+                }
+
+                var g = new double[9];
+                AngleAxis(theta[0], theta[1], theta[2], g);
+                var global = new Rigid { R0 = new V3(g[0], g[1], g[2]), R1 = new V3(g[3], g[4], g[5]), R2 = new V3(g[6], g[7], g[8]), T = new V3(theta[3], theta[4], theta[5]) };
+                for (int i = 0; i < corr.Length; i++)
+                {
+                    int v = corr[i];
+                    var rest = new V3(baseVerts[3 * v], baseVerts[3 * v + 1], baseVerts[3 * v + 2]);
+                    var pos = new V3(0, 0, 0);
+                    for (int b = 0; b < nb; b++) pos = pos + weights[v * nb + b] * skin[b].Apply(rest);
+                    var q = global.Apply(pos);
+                    err[3 * i] = points[3 * i] - q.X;
+                    err[3 * i + 1] = points[3 * i + 1] - q.Y;
+                    err[3 * i + 2] = points[3 * i + 2] - q.Z;
+                }
+            }
+
+            // Draft 3: 3×4 matrices as double[,], a helper that returns a new matrix, the bones' matrices in a jagged local.
+            static double[,] Times(double[,] a, double[,] b)
+            {
+                var c = new double[3, 4];
+                for (int i = 0; i < 3; i++)
+                {
+                    for (int j = 0; j < 4; j++)
+                    {
+                        c[i, j] = j == 3 ? a[i, 3] : 0.0;
+                        for (int k = 0; k < 3; k++) c[i, j] += a[i, k] * b[k, j];
+                    }
+                }
+
+                return c;
+            }
+
+            static double[,] Block(double[] m, int o)
+            {
+                var r = new double[3, 4];
+                for (int i = 0; i < 3; i++)
+                    for (int j = 0; j < 4; j++)
+                        r[i, j] = m[o + 4 * i + j];
+                return r;
+            }
+
+            [Differentiable]
+            public static void HandMatrices(double[] theta, [NoDerivative] int[] parents, [NoDerivative] double[] baseRel, [NoDerivative] double[] invBaseAbs,
+                [NoDerivative] double[] baseVerts, [NoDerivative] double[] weights, [NoDerivative] int[] corr, [NoDerivative] double[] points, Span<double> err)
+            {
+                int nb = parents.Length;
+                var abs = new double[nb][,];
+                var skin = new double[nb][,];
+                for (int b = 0; b < nb; b++)
+                {
+                    var e = new double[12];
+                    EulerToRotation(theta[6 + 3 * b], theta[7 + 3 * b], theta[8 + 3 * b], e);
+                    var rel = Times(Block(baseRel, 12 * b), Block(e, 0));
+                    abs[b] = parents[b] < 0 ? rel : Times(abs[parents[b]], rel);
+                    skin[b] = Times(abs[b], Block(invBaseAbs, 12 * b));
+                }
+
+                Span<double> g = stackalloc double[9];
+                AngleAxis(theta[0], theta[1], theta[2], g);
+                for (int i = 0; i < corr.Length; i++)
+                {
+                    int v = corr[i];
+                    var pos = new double[3];
+                    for (int b = 0; b < nb; b++)
+                        for (int a = 0; a < 3; a++)
+                            pos[a] += weights[v * nb + b] * (skin[b][a, 0] * baseVerts[3 * v] + skin[b][a, 1] * baseVerts[3 * v + 1] + skin[b][a, 2] * baseVerts[3 * v + 2] + skin[b][a, 3]);
+                    for (int a = 0; a < 3; a++)
+                        err[3 * i + a] = points[3 * i + a] - (g[3 * a] * pos[0] + g[3 * a + 1] * pos[1] + g[3 * a + 2] * pos[2] + theta[3 + a]);
+                }
+            }
+        """;
+
+    private sealed record HandInstance(int[] Parents, double[] BaseRel, double[] InvBaseAbs, double[] BaseVerts, double[] Weights, int[] Corr);
+
+    /// <summary>A chain of three bones, each along y, turned about z; eight vertices weighted over the bones; twelve correspondences.</summary>
+    private static HandInstance SyntheticHand(Random random)
+    {
+        int[] parents = { -1, 0, 1 };
+        int nb = parents.Length;
+        var baseRel = new double[12 * nb];
+        var baseAbs = new double[12 * nb];
+        var invBaseAbs = new double[12 * nb];
+        for (int b = 0; b < nb; b++)
+        {
+            double angle = 0.2 * (b + 1), c = Math.Cos(angle), s = Math.Sin(angle);
+            double[] m = { c, -s, 0, 0, s, c, 0, b == 0 ? 0 : 1, 0, 0, 1, 0.1 * b };
+            m.CopyTo(baseRel, 12 * b);
+            var abs = parents[b] < 0 ? m : Mul34(baseAbs.AsSpan(12 * parents[b], 12).ToArray(), m);
+            abs.CopyTo(baseAbs, 12 * b);
+
+            // The inverse of [R | t] is [Rᵀ | −Rᵀt].
+            for (int i = 0; i < 3; i++)
+            {
+                for (int j = 0; j < 3; j++)
+                {
+                    invBaseAbs[(12 * b) + (4 * i) + j] = abs[(4 * j) + i];
+                }
+
+                invBaseAbs[(12 * b) + (4 * i) + 3] = -((abs[i] * abs[3]) + (abs[4 + i] * abs[7]) + (abs[8 + i] * abs[11]));
+            }
+        }
+
+        int nv = 8;
+        var baseVerts = RandomVector(random, 3 * nv, 1.5);
+        var weights = new double[nv * nb];
+        for (int v = 0; v < nv; v++)
+        {
+            var w = Enumerable.Range(0, nb).Select(b => b == v % nb ? 0 : random.NextDouble()).ToArray();
+            double sum = w.Sum();
+            for (int b = 0; b < nb; b++)
+            {
+                weights[(v * nb) + b] = w[b] / sum;
+            }
+        }
+
+        int[] corr = { 0, 1, 2, 3, 4, 5, 6, 7, 0, 3, 5, 2 };
+        return new HandInstance(parents, baseRel, invBaseAbs, baseVerts, weights, corr);
+    }
+
+    private static double[] Mul34(double[] a, double[] b)
+    {
+        var c = new double[12];
+        for (int i = 0; i < 3; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                double s = j == 3 ? a[(4 * i) + 3] : 0;
+                for (int k = 0; k < 3; k++)
+                {
+                    s += a[(4 * i) + k] * b[(4 * k) + j];
+                }
+
+                c[(4 * i) + j] = s;
+            }
+        }
+
+        return c;
+    }
+
+    /// <summary>
+    /// Three hand drafts (flat arrays with a 3×4 product helper, structs, double[,] matrices returned by a helper) have
+    /// the same residuals and Jacobian, which passes a check; at the rest pose the residuals are the points less the
+    /// rest vertices and the Jacobian's global columns are the closed forms [v]× and −I; Levenberg–Marquardt recovers
+    /// a pose from the points it produces.
+    /// </summary>
+    [Fact]
+    public void HandDraftsAgreeAndSolve()
+    {
+        var type = Compile(HandDrafts);
+        var random = new Random(11);
+        var hand = SyntheticHand(random);
+        int nb = hand.Parents.Length, m = 3 * hand.Corr.Length, n = 6 + (3 * nb);
+        var truth = RandomVector(random, n, 0.4);
+        var zeroPoints = new double[m];
+        var r = new double[m];
+        Call<LeastSquaresFunction>(type, "HandFlatLeastSquares", n, hand.Parents, hand.BaseRel, hand.InvBaseAbs, hand.BaseVerts, hand.Weights, hand.Corr, zeroPoints, m).Residuals(truth, r);
+        var points = r.Select(e => -e).ToArray();
+
+        var drafts = new[] { "HandFlat", "HandStructs", "HandMatrices" }
+            .Select(name => Call<LeastSquaresFunction>(type, name + "LeastSquares", n, hand.Parents, hand.BaseRel, hand.InvBaseAbs, hand.BaseVerts, hand.Weights, hand.Corr, points, m))
+            .ToArray();
+
+        // At the rest pose every skinning transform is the identity: the residuals are the points less the rest vertices,
+        // ∂e/∂t = −I and ∂e/∂rₖ = −eₖ × v = v × eₖ, the columns of [v]×.
+        var rest = new double[n];
+        var j = new double[m * n];
+        drafts[0].Jacobian(rest, r, j);
+        for (int i = 0; i < hand.Corr.Length; i++)
+        {
+            int v = hand.Corr[i];
+            double[] p = { hand.BaseVerts[3 * v], hand.BaseVerts[(3 * v) + 1], hand.BaseVerts[(3 * v) + 2] };
+            double[,] cross = { { 0, -p[2], p[1] }, { p[2], 0, -p[0] }, { -p[1], p[0], 0 } };
+            for (int a = 0; a < 3; a++)
+            {
+                Assert.Equal(points[(3 * i) + a] - p[a], r[(3 * i) + a], 12);
+                for (int k = 0; k < 3; k++)
+                {
+                    Assert.Equal(cross[a, k], j[(((3 * i) + a) * n) + k], 12);
+                    Assert.Equal(a == k ? -1 : 0, j[(((3 * i) + a) * n) + 3 + k]);
+                }
+            }
+        }
+
+        var x = truth.Select(v => v + (0.05 * ((2 * random.NextDouble()) - 1))).ToArray();
+        var r0 = new double[m];
+        var j0 = new double[m * n];
+        drafts[0].Jacobian(x, r0, j0);
+        foreach (var draft in drafts)
+        {
+            var ri = new double[m];
+            var ji = new double[m * n];
+            draft.Jacobian(x, ri, ji);
+            Close(r0, ri, 1e-12, draft.Name + " residuals");
+            Close(j0, ji, 1e-10, draft.Name + " Jacobian");
+            var check = GradientCheck.CheckJacobian(draft, x);
+            Assert.True(check.Passed, check.ToString());
+            var fit = new LevenbergMarquardt().Minimize(draft, x);
+            Assert.True(fit.Success && fit.SumOfSquares < 1e-18, fit.ToString());
+        }
+    }
+
+    // ---------------------------------------------------------------- LSTM
+
+    private const string LstmDrafts = """
+            static double Sigmoid(double z) => 1 / (1 + Math.Exp(-z));
+
+            // Draft 1: per-time-step arrays, the layers' states in local jagged arrays whose rows are replaced each step.
+            [Differentiable(Hessian = true)]
+            public static double LstmSteps(double[] main, double[] extra, [NoDerivative] double[] state, [NoDerivative] double[][] seq)
+            {
+                int b = extra.Length / 3, l = main.Length / (8 * b), c = seq.Length;
+                var h = new double[l][];
+                var cell = new double[l][];
+                for (int i = 0; i < l; i++)
+                {
+                    h[i] = new double[b];
+                    cell[i] = new double[b];
+                    for (int j = 0; j < b; j++)
+                    {
+                        h[i][j] = state[2 * i * b + j];
+                        cell[i][j] = state[(2 * i + 1) * b + j];
+                    }
+                }
+
+                double total = 0;
+                int count = 0;
+                for (int t = 0; t < c - 1; t++)
+                {
+                    var x = new double[b];
+                    for (int j = 0; j < b; j++) x[j] = seq[t][j] * extra[j];
+                    for (int i = 0; i < l; i++)
+                    {
+                        var hNew = new double[b];
+                        var cNew = new double[b];
+                        int o = i * 8 * b;
+                        for (int j = 0; j < b; j++)
+                        {
+                            double f = Sigmoid(x[j] * main[o + j] + main[o + 4 * b + j]);
+                            double ig = Sigmoid(h[i][j] * main[o + b + j] + main[o + 5 * b + j]);
+                            double og = Sigmoid(x[j] * main[o + 2 * b + j] + main[o + 6 * b + j]);
+                            double ch = Math.Tanh(h[i][j] * main[o + 3 * b + j] + main[o + 7 * b + j]);
+                            cNew[j] = cell[i][j] * f + ig * ch;
+                            hNew[j] = og * Math.Tanh(cNew[j]);
+                        }
+
+                        h[i] = hNew;
+                        cell[i] = cNew;
+                        x = hNew;
+                    }
+
+                    var y = new double[b];
+                    for (int j = 0; j < b; j++) y[j] = x[j] * extra[b + j] + extra[2 * b + j];
+                    double m = y.Max();
+                    double s = 0;
+                    for (int j = 0; j < b; j++) s += Math.Exp(y[j] - m);
+                    double lse = m + Math.Log(s);
+                    for (int j = 0; j < b; j++) total += seq[t + 1][j] * (y[j] - lse);
+                    count += b;
+                }
+
+                return -total / count;
+            }
+
+            // Draft 2: ADBench's C layout: the state copied into one local array, a cell helper that updates slices in place,
+            // the layer input re-pointed at the hidden slice each layer wrote.
+            static void Cell(ReadOnlySpan<double> w, ReadOnlySpan<double> bias, Span<double> hidden, Span<double> cell, ReadOnlySpan<double> input)
+            {
+                int b = hidden.Length;
+                for (int j = 0; j < b; j++)
+                {
+                    double forget = Sigmoid(input[j] * w[j] + bias[j]);
+                    double ingate = Sigmoid(hidden[j] * w[b + j] + bias[b + j]);
+                    double outgate = Sigmoid(input[j] * w[2 * b + j] + bias[2 * b + j]);
+                    double change = Math.Tanh(hidden[j] * w[3 * b + j] + bias[3 * b + j]);
+                    cell[j] = cell[j] * forget + ingate * change;
+                    hidden[j] = outgate * Math.Tanh(cell[j]);
+                }
+            }
+
+            [Differentiable]
+            public static double LstmSlices(ReadOnlySpan<double> main, ReadOnlySpan<double> extra, [NoDerivative] double[] state, [NoDerivative] double[] seq)
+            {
+                int b = extra.Length / 3, l = main.Length / (8 * b), c = seq.Length / b;
+                var s = new double[state.Length];
+                state.CopyTo(s, 0);
+                Span<double> x2 = stackalloc double[b];
+                Span<double> ypred = stackalloc double[b];
+                double total = 0;
+                int count = 0;
+                for (int t = 0; t < c - 1; t++)
+                {
+                    for (int j = 0; j < b; j++) x2[j] = seq[t * b + j] * extra[j];
+                    ReadOnlySpan<double> xp = x2;
+                    for (int i = 0; i < l; i++)
+                    {
+                        Cell(main.Slice(i * 8 * b, 4 * b), main.Slice(i * 8 * b + 4 * b, 4 * b), s.AsSpan(i * 2 * b, b), s.AsSpan(i * 2 * b + b, b), xp);
+                        xp = s.AsSpan(i * 2 * b, b);
+                    }
+
+                    for (int j = 0; j < b; j++) ypred[j] = xp[j] * extra[b + j] + extra[2 * b + j];
+                    double mx = ypred[0];
+                    for (int j = 1; j < b; j++) mx = Math.Max(mx, ypred[j]);
+                    double se = 0;
+                    for (int j = 0; j < b; j++) se += Math.Exp(ypred[j] - mx);
+                    double lse = mx + Math.Log(se);
+                    for (int j = 0; j < b; j++) total += seq[(t + 1) * b + j] * (ypred[j] - lse);
+                    count += b;
+                }
+
+                return -total / count;
+            }
+
+            // Draft 3: LINQ and helpers that return new arrays.
+            static double[] Gate(double[] a, double[] w, int wo, double[] bias, int bo, Func<double, double> act) =>
+                a.Select((v, j) => act(v * w[wo + j] + bias[bo + j])).ToArray();
+
+            [Differentiable]
+            public static double LstmLinq(double[] main, double[] extra, [NoDerivative] double[] state, [NoDerivative] double[][] seq)
+            {
+                int b = extra.Length / 3, l = main.Length / (8 * b);
+                var hs = new double[l][];
+                var cs = new double[l][];
+                for (int i = 0; i < l; i++)
+                {
+                    hs[i] = state.Skip(2 * i * b).Take(b).ToArray();
+                    cs[i] = state.Skip((2 * i + 1) * b).Take(b).ToArray();
+                }
+
+                double loss = 0;
+                for (int t = 0; t + 1 < seq.Length; t++)
+                {
+                    double[] x = seq[t].Zip(extra, (v, e) => v * e).ToArray();
+                    for (int i = 0; i < l; i++)
+                    {
+                        int o = 8 * b * i;
+                        var f = Gate(x, main, o, main, o + 4 * b, Sigmoid);
+                        var ig = Gate(hs[i], main, o + b, main, o + 5 * b, Sigmoid);
+                        var og = Gate(x, main, o + 2 * b, main, o + 6 * b, Sigmoid);
+                        var ch = Gate(hs[i], main, o + 3 * b, main, o + 7 * b, Math.Tanh);
+                        cs[i] = cs[i].Select((cv, j) => cv * f[j] + ig[j] * ch[j]).ToArray();
+                        hs[i] = og.Zip(cs[i], (g, cv) => g * Math.Tanh(cv)).ToArray();
+                        x = hs[i];
+                    }
+
+                    var y = x.Select((v, j) => v * extra[b + j] + extra[2 * b + j]).ToArray();
+                    double m = y.Max();
+                    double lse = m + Math.Log(y.Sum(v => Math.Exp(v - m)));
+                    loss += seq[t + 1].Zip(y, (s, v) => s * (v - lse)).Sum();
+                }
+
+                return -loss / ((seq.Length - 1) * b);
+            }
+        """;
+
+    /// <summary>
+    /// Three LSTM drafts agree in value and gradient, pass checks (the first also its Hessian), and the gradient in the
+    /// output biases is the closed form −(1/count)·Σₜ (sₜ₊₁ − softmax(yₜ)·Σ sₜ₊₁) with yₜ from a plain forward pass here.
+    /// </summary>
+    [Fact]
+    public void LstmDraftsAgree()
+    {
+        var type = Compile(LstmDrafts);
+        foreach (var (l, b, c) in new[] { (1, 2, 3), (2, 3, 4) })
+        {
+            var random = new Random((10 * l) + b);
+            var main = RandomVector(random, 8 * l * b, 0.8);
+            var extra = RandomVector(random, 3 * b, 0.8);
+            var state = RandomVector(random, 2 * l * b, 0.5);
+            var seq = Enumerable.Range(0, c).Select(_ => RandomVector(random, b)).ToArray();
+            double[] point = main.Concat(extra).ToArray();
+            var steps = Call<DifferentiableFunction>(type, "LstmStepsObjective", main.Length, extra.Length, state, seq);
+            var slices = Call<DifferentiableFunction>(type, "LstmSlicesObjective", main.Length, extra.Length, state, seq.SelectMany(r => r).ToArray());
+            var linq = Call<DifferentiableFunction>(type, "LstmLinqObjective", main.Length, extra.Length, state, seq);
+            var g1 = Gradient(steps, point, out double v1);
+            var g2 = Gradient(slices, point, out double v2);
+            var g3 = Gradient(linq, point, out double v3);
+            Assert.Equal(v1, v2, 12);
+            Assert.Equal(v1, v3, 12);
+            Close(g1, g2, 1e-10, "slices");
+            Close(g1, g3, 1e-10, "linq");
+            foreach (var f in new[] { steps, slices, linq })
+            {
+                var check = GradientCheck.Check(f, point, Expect.Tight);
+                Assert.True(check.Passed, check.ToString());
+            }
+
+            var hessian = GradientCheck.CheckHessian(steps, point);
+            Assert.True(hessian.Passed, hessian.ToString());
+
+            // A plain forward pass for the outputs yₜ, then the closed form in the output biases.
+            var h = Enumerable.Range(0, l).Select(i => state.AsSpan(2 * i * b, b).ToArray()).ToArray();
+            var cl = Enumerable.Range(0, l).Select(i => state.AsSpan(((2 * i) + 1) * b, b).ToArray()).ToArray();
+            var expected = new double[b];
+            double Sig(double z) => 1 / (1 + Math.Exp(-z));
+            for (int t = 0; t < c - 1; t++)
+            {
+                var x = Enumerable.Range(0, b).Select(j => seq[t][j] * extra[j]).ToArray();
+                for (int i = 0; i < l; i++)
+                {
+                    int o = 8 * b * i;
+                    for (int j = 0; j < b; j++)
+                    {
+                        double f = Sig((x[j] * main[o + j]) + main[o + (4 * b) + j]);
+                        double ig = Sig((h[i][j] * main[o + b + j]) + main[o + (5 * b) + j]);
+                        double og = Sig((x[j] * main[o + (2 * b) + j]) + main[o + (6 * b) + j]);
+                        double ch = Math.Tanh((h[i][j] * main[o + (3 * b) + j]) + main[o + (7 * b) + j]);
+                        cl[i][j] = (cl[i][j] * f) + (ig * ch);
+                        h[i][j] = og * Math.Tanh(cl[i][j]);
+                    }
+
+                    x = (double[])h[i].Clone();
+                }
+
+                var y = Enumerable.Range(0, b).Select(j => (x[j] * extra[b + j]) + extra[(2 * b) + j]).ToArray();
+                double z = y.Sum(Math.Exp), mass = seq[t + 1].Sum();
+                for (int j = 0; j < b; j++)
+                {
+                    expected[j] -= (seq[t + 1][j] - (Math.Exp(y[j]) / z * mass)) / ((c - 1) * b);
+                }
+            }
+
+            Close(expected, g1.Skip(main.Length + (2 * b)).ToArray(), 1e-10, "output biases");
+        }
+    }
+
+    // ---------------------------------------------------------------- Arrays of structs (found by the hand drafts)
+
+    /// <summary>
+    /// The hand draft with its bones' transforms in local arrays of a struct (var abs = new Rigid[nb]) was SG0006 ("An
+    /// array of the struct 'Rigid' is not supported yet"). A local array of a struct of numbers is now held as one array
+    /// per number, as arrays of tuples were, and every way C# writes an element works: members (ps[0].X = a), the
+    /// whole element, compound assignment of a member, a copy, a mutating method called on the element, a ref local, a
+    /// member of a nested struct, a helper that writes an element of the array it is given. With a, b:
+    /// ps = [(2a, b), (ab, 1 + a + 2a), (3a, 3b)], segs[0] = ((2a, b), (3a, 2b)), so
+    /// f = 13a² + 10b² + a²b² + (1 + 3a)² + 4ab, and its gradient and Hessian are the closed forms below.
+    /// </summary>
+    [Theory]
+    [InlineData(0.6, -1.1)]
+    [InlineData(-2.0, 0.3)]
+    public void ElementsOfALocalArrayOfStructsAreVariables(double a, double b)
+    {
+        const string source = """
+                public struct P
+                {
+                    public double X, Y;
+                    public void Scale(double s) { X *= s; Y *= s; }
+                    public readonly double Norm2 => X * X + Y * Y;
+                }
+
+                public struct Seg { public P A, B; }
+
+                static void Bump(P[] ps, int i, double v) => ps[i].Y += v;
+
+                [Differentiable(Hessian = true)]
+                public static double F(double a, double b)
+                {
+                    var ps = new P[3];
+                    ps[0].X = a;
+                    ps[0].Y = b;
+                    ps[1] = new P { X = a * b, Y = 1 };
+                    ps[1].Y += a;
+                    ps[2] = ps[0];
+                    ps[2].Scale(3);
+                    ref P r = ref ps[0];
+                    r.X *= 2;
+                    Bump(ps, 1, 2 * a);
+                    var segs = new[] { new Seg { A = ps[0], B = ps[2] } };
+                    segs[0].B.Y -= b;
+                    double s = 0;
+                    foreach (var p in ps) s += p.Norm2;
+                    return s + segs[0].A.X * segs[0].B.Y;
+                }
+            """;
+        double[] expected = { (26 * a) + (2 * a * b * b) + (6 * (1 + (3 * a))) + (4 * b), (20 * b) + (2 * a * a * b) + (4 * a) };
+        Expect.Gradient(source, "F", new[] { a, b }, expected);
+        var f = (DifferentiableFunction)Compile(source).GetMethod("FObjective")!.Invoke(null, null)!;
+        var h = new double[4];
+        f.Hessian(new[] { a, b }, h);
+        Close(new[] { 26 + (2 * b * b) + 18, (4 * a * b) + 4, (4 * a * b) + 4, 20 + (2 * a * a) }, h, 1e-12, "Hessian");
+    }
+
+    /// <summary>
+    /// An array of structs in a loop: each iteration reads an element an earlier one wrote (abs[parent[k]]) and
+    /// replaces the array on a branch; the arrays are taped and restored like arrays of numbers. The chain
+    /// pₖ = pₖ₋₁·(1 + wₖ) + wₖ from p₀ = (1, 2) gives Σ of X and Y at the end, checked against numeric differences and a
+    /// plain loop here.
+    /// </summary>
+    [Fact]
+    public void AnArrayOfStructsThroughALoop()
+    {
+        const string source = """
+                public record struct Q(double X, double Y);
+
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] int[] parent, [NoDerivative] bool reset)
+                {
+                    int n = w.Length;
+                    var qs = new Q[n + 1];
+                    qs[0] = new Q(1, 2);
+                    for (int k = 1; k <= n; k++)
+                    {
+                        var prev = qs[parent[k - 1]];
+                        qs[k] = new Q(prev.X * (1 + w[k - 1]) + w[k - 1], prev.Y * (1 + w[k - 1]) - w[k - 1]);
+                    }
+
+                    if (reset) qs = new[] { qs[n] };
+                    double s = 0;
+                    for (int k = 0; k < qs.Length; k++) s += qs[k].X * qs[k].Y;
+                    return s;
+                }
+            """;
+        var type = Compile(source);
+        int[] parent = { 0, 1, 1, 3 };
+        double[] w = { 0.3, -0.2, 0.5, 0.1 };
+        foreach (bool reset in new[] { false, true })
+        {
+            var f = Call<DifferentiableFunction>(type, "FObjective", w.Length, parent, reset);
+            var check = GradientCheck.Check(f, w, Expect.Tight);
+            Assert.True(check.Passed, check.ToString());
+
+            double Plain(double[] v)
+            {
+                var xs = new double[v.Length + 1];
+                var ys = new double[v.Length + 1];
+                (xs[0], ys[0]) = (1, 2);
+                for (int k = 1; k <= v.Length; k++)
+                {
+                    xs[k] = (xs[parent[k - 1]] * (1 + v[k - 1])) + v[k - 1];
+                    ys[k] = (ys[parent[k - 1]] * (1 + v[k - 1])) - v[k - 1];
+                }
+
+                return reset ? xs[^1] * ys[^1] : xs.Zip(ys, (x, y) => x * y).Sum();
+            }
+
+            Assert.Equal(Plain(w), Gradient(f, w, out double value).Length == w.Length ? value : double.NaN, 12);
         }
     }
 }
