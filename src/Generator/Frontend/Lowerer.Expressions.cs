@@ -892,6 +892,11 @@ internal sealed partial class Lowerer
             return operand;
         }
 
+        if (operand is TupleArrayValue)
+        {
+            return Unsupported(at, "a span or another view of a local array of tuples or structs", "index the array itself (ps[i], ps[i].X = v)");
+        }
+
         if (operand is not Scalar { Operand: var o })
         {
             return Unsupported(at, "this conversion", "convert between double, float and integers");

@@ -530,7 +530,7 @@ internal sealed partial class Lowerer
         {
             if (e.Indices.Length != 1 || e.Indices[0].Type is { Name: "Range" })
             {
-                return Unsupported(e, "this index of an array of tuples", "index it with an int or ^k");
+                return Unsupported(e, "this index of an array of tuples or structs", "index it with an int or ^k");
             }
 
             // pts[^1]: counted from the end of the components' common length.
@@ -856,7 +856,7 @@ internal sealed partial class Lowerer
             string name = element?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "this element type";
             return element switch
             {
-                { TypeKind: TypeKind.Struct } => NotYet(creation, "An array of the struct '" + name + "'" + (IsStructType(element) ? " with a member that is not a number" : string.Empty), "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))"),
+                { TypeKind: TypeKind.Struct } => NotYet(creation, "An array of the struct '" + name + "'" + (type is { Rank: > 1 } ? " with more than one dimension" : IsStructType(element) ? " with a member that is not a number" : string.Empty), "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))"),
                 { TypeKind: TypeKind.Delegate } => NotYet(creation, "An array of the delegates '" + name + "'", "call the functions directly, choosing with a switch on the index (k switch { 0 => Math.Sin(x), _ => x * x }) or if/else"),
                 _ => NotYet(creation, "An array of '" + name + "'", "create arrays of double, float, integers or bools (or arrays of those)"),
             };
@@ -922,12 +922,18 @@ internal sealed partial class Lowerer
         Operand length = creation.Initializer is { } init && creation.DimensionSizes.All(d => d.ConstantValue.HasValue)
             ? Lit.Int(init.ElementValues.Length)
             : LowerIndex(creation.DimensionSizes[0]);
+        return StructArray(creation, structType, length, creation.Initializer?.ElementValues);
+    }
+
+    /// <summary>A struct array of the given length, its first elements the values given (a collection expression [p, q] or an initializer).</summary>
+    private FValue StructArray(IOperation creation, ITypeSymbol structType, Operand length, IReadOnlyList<IOperation>? elements)
+    {
         var components = ComponentArrays(structType, length, creation)!;
-        if (creation.Initializer is { } initializer)
+        if (elements is not null)
         {
-            for (int i = 0; i < initializer.ElementValues.Length; i++)
+            for (int i = 0; i < elements.Count; i++)
             {
-                var v = initializer.ElementValues[i];
+                var v = elements[i];
                 if (!StoreTuple(components, Lit.Int(i), LowerExpr(v), v))
                 {
                     return Unsupported(v, "this element of an array of structs", "write a value of the struct (new " + structType.Name + "(...))");
@@ -936,28 +942,29 @@ internal sealed partial class Lowerer
         }
 
         return new TupleArrayValue(components);
+    }
 
-        bool AllNumbers(ITypeSymbol t, int depth)
+    /// <summary>A struct (or tuple) whose members, and their members, are all numbers: its array can be held as one array per number.</summary>
+    private bool AllNumbers(ITypeSymbol t, int depth)
+    {
+        t = Concrete(t);
+        if (depth > 8)
         {
-            t = Concrete(t);
-            if (depth > 8)
-            {
-                return false;
-            }
-
-            if (t is INamedTypeSymbol { IsTupleType: true } tuple)
-            {
-                return tuple.TupleElements.All(e => AllNumbers(e.Type, depth + 1));
-            }
-
-            if (IsStructType(t))
-            {
-                var fields = TypeMap.StructFields(t);
-                return fields.Count > 0 && fields.All(f => AllNumbers(f.Type, depth + 1));
-            }
-
-            return IrTypeOf(t) is { } ir && (ir.IsReal || ir.IsInt || ir.IsBool);
+            return false;
         }
+
+        if (t is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            return tuple.TupleElements.All(e => AllNumbers(e.Type, depth + 1));
+        }
+
+        if (IsStructType(t))
+        {
+            var fields = TypeMap.StructFields(t);
+            return fields.Count > 0 && fields.All(f => AllNumbers(f.Type, depth + 1));
+        }
+
+        return IrTypeOf(t) is { } ir && (ir.IsReal || ir.IsInt || ir.IsBool);
     }
 
     /// <summary>One new array per number of a tuple or struct type, in its shape; null if a leaf is not a number.</summary>
@@ -1068,6 +1075,13 @@ internal sealed partial class Lowerer
     private FValue LowerCollectionExpression(ICollectionExpressionOperation collection)
     {
         var type = Concrete(collection.Type!);
+        if (type is IArrayTypeSymbol { Rank: 1 } structArray && IsStructType(structArray.ElementType) && AllNumbers(structArray.ElementType, 0)
+            && !collection.Elements.Any(e => e is ISpreadOperation))
+        {
+            // P[] ps = [p, new P(a, b)]: as new P[] { ... }.
+            return StructArray(collection, Concrete(structArray.ElementType), Lit.Int(collection.Elements.Length), collection.Elements);
+        }
+
         var irType = IrTypeOf(type);
         if (irType is null || !irType.IsVector || (irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray))
         {

@@ -1204,4 +1204,46 @@ public class AdbenchDraftTests
             Assert.Equal(Plain(w), Gradient(f, w, out double value).Length == w.Length ? value : double.NaN, 12);
         }
     }
+
+    private const string PointStruct = "    public struct P { public double X, Y; public void Scale(double s) { X *= s; Y *= s; } }\n";
+
+    /// <summary>More uses of a local array of structs or tuples, each checked against Richardson differences at two points (and its Hessian where asked).</summary>
+    [Theory]
+    [InlineData("var ps = new P[2]; var qs = new P[2]; var r = a > 0 ? ps : qs; r[1].X = a * b; r[0].Scale(2); return ps[1].X + qs[1].X * 3;")]
+    [InlineData("var ps = new P[2]; P[] qs = ps; qs[0].X = a; ps[0].Y = b; return ps[0].X * qs[0].Y;")]
+    [InlineData("var ps = new P[2]; ps[0] = new P { X = a, Y = b }; for (int i = 0; i < 3; i++) { ps[1].X += ps[0].X * ps[0].Y; ps[0].Scale(1.5); } return ps[1].X;")]
+    [InlineData("var pairs = new (double V, double W)[] { (a, 1), (b, 2) }; ref var p = ref pairs[1]; p.V *= a; return pairs[1].V + pairs[0].V;")]
+    [InlineData("var ps = new P[2]; ps[0].X = a; var t = ps[0]; t.X = 5; return ps[0].X * b + t.X;")]
+    [InlineData("var ps = new P[2]; ps[0].X = a; ps[1] = ps[0]; ps[0].X = b; return ps[1].X * 10 + ps[0].X;")]
+    [InlineData("var ps = new P[2]; ps[0].X = a; ps[1].Y = b; return ps.Select(p => p.X * p.Y + p.X).Sum() + ps.Sum(p => p.Y * a);")]
+    [InlineData("var ps = new P[2]; ps[0].X = a; var (x, y) = (ps[0].X, ps[0].Y); ps[0] = default; return x * b + ps[0].X;")]
+    [InlineData("(double V, double W)[] ps = [(a, 1), (b, a)]; ps[0].W += b; return ps[0].V * ps[0].W + ps[1].V * ps[1].W;")]
+    [InlineData("R[] rs = [new R { X = a, Inner = new P { X = b, Y = a } }, default]; rs[1].Inner.Y = a * b; rs[1].Inner.Scale(a); return rs[0].X * rs[0].Inner.X + rs[1].Inner.Y + rs.Length;")]
+    [InlineData("var ps = new P[3]; for (int i = 0; i < 3; i++) { ps[i].X = a * i; ps[i].Y = b; ps[i].Scale(a); } double s = 0; foreach (var p in ps) s += p.X * p.Y; return s;", true)]
+    public void ArrayOfStructsUses(string body, bool hessian = false)
+    {
+        var type = Compile(PointStruct + "    public struct R { public double X; public P Inner; }\n" + "    static void Set(ref P p, double v) { p.Y = v; }\n"
+            + "    [Differentiable" + (hessian ? "(Hessian = true)" : string.Empty) + "] public static double F(double a, double b) { " + body + " }");
+        var f = Call<DifferentiableFunction>(type, "FObjective");
+        foreach (var x in new[] { new[] { 0.7, -1.3 }, new[] { -0.4, 0.9 } })
+        {
+            var check = GradientCheck.Check(f, x, Expect.Tight);
+            Assert.True(check.Passed, check.ToString());
+            if (hessian)
+            {
+                var h = GradientCheck.CheckHessian(f, x);
+                Assert.True(h.Passed, h.ToString());
+            }
+        }
+    }
+
+    /// <summary>What a local array of structs still cannot do is one error at the construct, saying what to write.</summary>
+    [Theory]
+    [InlineData("var ps = new P[2]; ps[0].X = a; var s = [|ps[1..]|]; return s[0].X * b;", "SG0017", "index it with an int or ^k")]
+    [InlineData("var ps = new P[2]; ps[0].X = a; var qs = new P[2]; [|ps|].CopyTo(qs, 0); return qs[0].X * b;", "SG0017", "copy, fill or reverse it with a loop")]
+    [InlineData("var ps = new P[2]; ps[0].X = a; Array.Reverse([|ps|]); return ps[0].X * b;", "SG0017", "copy, fill or reverse it with a loop")]
+    [InlineData("var ps = new P[2]; ps[0].X = a; Span<P> s = [|ps|]; s[0].Y = b; return ps[0].X * ps[0].Y;", "SG0017", "a span or another view of a local array", "index the array itself")]
+    [InlineData("var ps = [|new P[,] { { new P { X = a }, new P { X = b } } }|]; return ps[0, 0].X * ps[0, 1].X;", "SG0006", "with more than one dimension")]
+    public void ArrayOfStructsRefusals(string body, string id, params string[] says) =>
+        Expect.Refused(PointStruct + "    [Differentiable] public static double F(double a, double b) { " + body + " }", id, says);
 }
