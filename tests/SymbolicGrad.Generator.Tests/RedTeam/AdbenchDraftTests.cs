@@ -683,6 +683,18 @@ public class AdbenchDraftTests
                 }
             }
 
+            // ½‖e‖² of the struct draft, with second derivatives.
+            [Differentiable(Hessian = true)]
+            public static double HandCost(double[] theta, [NoDerivative] int[] parents, [NoDerivative] double[] baseRel, [NoDerivative] double[] invBaseAbs,
+                [NoDerivative] double[] baseVerts, [NoDerivative] double[] weights, [NoDerivative] int[] corr, [NoDerivative] double[] points)
+            {
+                var err = new double[3 * corr.Length];
+                HandStructs(theta, parents, baseRel, invBaseAbs, baseVerts, weights, corr, points, err);
+                double s = 0;
+                for (int i = 0; i < err.Length; i++) s += err[i] * err[i];
+                return 0.5 * s;
+            }
+
             // Draft 3: 3×4 matrices as double[,], a helper that returns a new matrix, the bones' matrices in a jagged local.
             static double[,] Times(double[,] a, double[,] b)
             {
@@ -866,6 +878,23 @@ public class AdbenchDraftTests
             var fit = new LevenbergMarquardt().Minimize(draft, x);
             Assert.True(fit.Success && fit.SumOfSquares < 1e-18, fit.ToString());
         }
+
+        // The cost through the struct draft: its gradient is Jᵀe, and its Hessian passes a check.
+        var cost = Call<DifferentiableFunction>(type, "HandCostObjective", n, hand.Parents, hand.BaseRel, hand.InvBaseAbs, hand.BaseVerts, hand.Weights, hand.Corr, points);
+        var g = Gradient(cost, x, out double value);
+        Assert.Equal(0.5 * r0.Sum(e => e * e), value, 12);
+        var jte = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                jte[k] += j0[(i * n) + k] * r0[i];
+            }
+        }
+
+        Close(jte, g, 1e-10, "Jᵀe");
+        var hessian = GradientCheck.CheckHessian(cost, x);
+        Assert.True(hessian.Passed, hessian.ToString());
     }
 
     // ---------------------------------------------------------------- LSTM
@@ -1246,4 +1275,258 @@ public class AdbenchDraftTests
     [InlineData("var ps = [|new P[,] { { new P { X = a }, new P { X = b } } }|]; return ps[0, 0].X * ps[0, 1].X;", "SG0006", "with more than one dimension")]
     public void ArrayOfStructsRefusals(string body, string id, params string[] says) =>
         Expect.Refused(PointStruct + "    [Differentiable] public static double F(double a, double b) { " + body + " }", id, says);
+
+    // ---------------------------------------------------------------- More drafts: a model class, quaternions, tuple-returning cells
+
+    private const string MoreDrafts = """
+        public partial class GmmModel
+        {
+            [Trainable] public double[] Alphas = new double[0];
+            [Trainable] public double[,] Means = new double[0, 0];
+            [Trainable] public double[,] Icf = new double[0, 0];
+            public double Gamma = 1.3;
+            public int M = 2;
+
+            double LogDetTerm(int k)
+            {
+                double s = 0;
+                for (int j = 0; j < Means.GetLength(1); j++) s += Icf[k, j];
+                return s;
+            }
+
+            static int Lower(int row, int col, int d) => d + col * (2 * d - col - 1) / 2 + (row - col - 1);
+
+            static double LogSumExp(double[] v)
+            {
+                double m = v[0];
+                for (int i = 1; i < v.Length; i++) if (v[i] > m) m = v[i];
+                return m + Math.Log(v.Select(e => Math.Exp(e - m)).Sum());
+            }
+
+            // A draft that computes exp(q) once per component, before the loop over the points, in a double[,].
+            [Differentiable(Hessian = true)]
+            public double Loss([NoDerivative] double[,] x)
+            {
+                int n = x.GetLength(0), d = x.GetLength(1), kk = Alphas.Length;
+                var qdiag = new double[kk, d];
+                for (int k = 0; k < kk; k++)
+                    for (int j = 0; j < d; j++)
+                        qdiag[k, j] = Math.Exp(Icf[k, j]);
+                double total = 0;
+                var main = new double[kk];
+                for (int i = 0; i < n; i++)
+                {
+                    for (int k = 0; k < kk; k++)
+                    {
+                        double quad = 0;
+                        for (int row = 0; row < d; row++)
+                        {
+                            double s = qdiag[k, row] * (x[i, row] - Means[k, row]);
+                            for (int col = 0; col < row; col++) s += Icf[k, Lower(row, col, d)] * (x[i, col] - Means[k, col]);
+                            quad += s * s;
+                        }
+
+                        main[k] = Alphas[k] + LogDetTerm(k) - 0.5 * quad;
+                    }
+
+                    total += LogSumExp(main);
+                }
+
+                double prior = 0;
+                for (int k = 0; k < kk; k++)
+                {
+                    for (int j = 0; j < d; j++) prior += 0.5 * Gamma * Gamma * qdiag[k, j] * qdiag[k, j] - M * Icf[k, j];
+                    for (int j = d; j < Icf.GetLength(1); j++) prior += 0.5 * Gamma * Gamma * Icf[k, j] * Icf[k, j];
+                }
+
+                return total - n * LogSumExp(Alphas) + prior;
+            }
+        }
+
+        public readonly struct Quat
+        {
+            public readonly double W, X, Y, Z;
+            public Quat(double w, double x, double y, double z) { W = w; X = x; Y = y; Z = z; }
+            public static Quat operator *(Quat a, Quat b) => new(
+                a.W * b.W - a.X * b.X - a.Y * b.Y - a.Z * b.Z,
+                a.W * b.X + a.X * b.W + a.Y * b.Z - a.Z * b.Y,
+                a.W * b.Y - a.X * b.Z + a.Y * b.W + a.Z * b.X,
+                a.W * b.Z + a.X * b.Y - a.Y * b.X + a.Z * b.W);
+            public Quat Conjugate() => new(W, -X, -Y, -Z);
+
+            public static Quat FromAngleAxis(double rx, double ry, double rz)
+            {
+                double t2 = rx * rx + ry * ry + rz * rz;
+                if (t2 < 1e-16) return new Quat(1, 0.5 * rx, 0.5 * ry, 0.5 * rz);   // first order; |q| = 1 + O(θ²)
+                double t = Math.Sqrt(t2);
+                var (s, c) = Math.SinCos(0.5 * t);
+                return new Quat(c, s * rx / t, s * ry / t, s * rz / t);
+            }
+
+            public (double X, double Y, double Z) Rotate(double x, double y, double z)
+            {
+                var r = this * new Quat(0, x, y, z) * Conjugate();
+                return (r.X, r.Y, r.Z);
+            }
+        }
+
+        public static partial class D
+        {
+            // Bundle adjustment with a quaternion struct, the camera read through a span slice and deconstructed.
+            [Differentiable]
+            public static void BaQuat(ReadOnlySpan<double> cams, ReadOnlySpan<double> pts, ReadOnlySpan<double> w, [NoDerivative] int[] obs, [NoDerivative] double[] feats, Span<double> err)
+            {
+                int p = w.Length;
+                for (int i = 0; i < p; i++)
+                {
+                    var cam = cams.Slice(11 * obs[2 * i], 11);
+                    var X = pts.Slice(3 * obs[2 * i + 1], 3);
+                    var q = Quat.FromAngleAxis(cam[0], cam[1], cam[2]);
+                    var (x, y, z) = q.Rotate(X[0] - cam[3], X[1] - cam[4], X[2] - cam[5]);
+                    var (u, v) = (-x / z, -y / z);
+                    double r2 = u * u + v * v, L = 1 + cam[9] * r2 + cam[10] * r2 * r2;
+                    (err[2 * i], err[2 * i + 1]) = (w[i] * (cam[6] * L * u + cam[7] - feats[2 * i]), w[i] * (cam[6] * L * v + cam[8] - feats[2 * i + 1]));
+                    err[2 * p + i] = 1 - w[i] * w[i];
+                }
+            }
+
+            static double Sigmoid(double z) => 1.0 / (1.0 + Math.Exp(-z));
+
+            // An LSTM cell that returns the new state as a tuple of arrays; the objective with Hessian = true.
+            static (double[] H, double[] C) Cell(double[] main, int o, double[] input, double[] h, double[] c)
+            {
+                int b = h.Length;
+                var hn = new double[b];
+                var cn = new double[b];
+                for (int j = 0; j < b; j++)
+                {
+                    double f = Sigmoid(input[j] * main[o + j] + main[o + 4 * b + j]);
+                    double ig = Sigmoid(h[j] * main[o + b + j] + main[o + 5 * b + j]);
+                    double og = Sigmoid(input[j] * main[o + 2 * b + j] + main[o + 6 * b + j]);
+                    double ch = Math.Tanh(h[j] * main[o + 3 * b + j] + main[o + 7 * b + j]);
+                    cn[j] = c[j] * f + ig * ch;
+                    hn[j] = og * Math.Tanh(cn[j]);
+                }
+
+                return (hn, cn);
+            }
+
+            [Differentiable(Hessian = true)]
+            public static double LstmTuples(double[] main, double[] extra, [NoDerivative] double[] state, [NoDerivative] double[][] seq)
+            {
+                int b = extra.Length / 3, l = main.Length / (8 * b);
+                var hs = new double[l][];
+                var cs = new double[l][];
+                for (int i = 0; i < l; i++)
+                {
+                    hs[i] = state[(2 * i * b)..(2 * i * b + b)];
+                    cs[i] = state[(2 * i * b + b)..(2 * i * b + 2 * b)];
+                }
+
+                double total = 0;
+                for (int t = 0; t < seq.Length - 1; t++)
+                {
+                    var x = new double[b];
+                    for (int j = 0; j < b; j++) x[j] = seq[t][j] * extra[j];
+                    for (int i = 0; i < l; i++)
+                    {
+                        (hs[i], cs[i]) = Cell(main, 8 * b * i, x, hs[i], cs[i]);
+                        x = hs[i];
+                    }
+
+                    var y = new double[b];
+                    for (int j = 0; j < b; j++) y[j] = x[j] * extra[b + j] + extra[2 * b + j];
+                    double lse = Math.Log(y.Sum(Math.Exp));
+                    for (int j = 0; j < b; j++) total += seq[t + 1][j] * (y[j] - lse);
+                }
+
+                return -total / ((seq.Length - 1) * b);
+            }
+        }
+        """;
+
+    /// <summary>
+    /// A GMM model class (Trainable double[,] members, an instance helper, exp(q) computed once into a local double[,])
+    /// agrees with the jagged draft in value, gradient (members packed as the jagged rows) and Hessian; a quaternion BA
+    /// draft has the flat draft's residuals and Jacobian; an LSTM whose cell returns a tuple of arrays agrees with the
+    /// per-step draft, and its Hessian passes a check.
+    /// </summary>
+    [Fact]
+    public void MoreDraftsAgree()
+    {
+        var assembly = Expect.Compiles("using System.Linq;\nusing System.Numerics;\n" + Harness.InClass(GmmDrafts + BaDrafts + LstmDrafts) + MoreDrafts);
+        var c = assembly.GetType("Demo.C")!;
+        var d = assembly.GetType("Demo.D")!;
+
+        // GMM
+        const int k = 3, dim = 3, n = 5, tri = dim * (dim + 1) / 2;
+        var random = new Random(5);
+        var xs = Enumerable.Range(0, n).Select(_ => RandomVector(random, dim, 2)).ToArray();
+        var x2 = new double[n, dim];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < dim; j++)
+            {
+                x2[i, j] = xs[i][j];
+            }
+        }
+
+        var model = Activator.CreateInstance(assembly.GetType("Demo.GmmModel")!)!;
+        model.GetType().GetField("Alphas")!.SetValue(model, new double[k]);
+        model.GetType().GetField("Means")!.SetValue(model, new double[k, dim]);
+        model.GetType().GetField("Icf")!.SetValue(model, new double[k, tri]);
+        var fModel = (DifferentiableFunction)model.GetType().GetMethod("LossObjective")!.Invoke(model, new object[] { x2 })!;
+        var fJagged = Call<DifferentiableFunction>(c, "GmmJaggedObjective", k, k, dim, k, tri, xs, 1.3, 2);
+        var point = RandomVector(random, k + (k * dim) + (k * tri), 0.7);
+        var g1 = Gradient(fJagged, point, out double v1);
+        var g2 = Gradient(fModel, point, out double v2);
+        Assert.Equal(v1, v2, 10);
+        Close(g1, g2, 1e-10, "model");
+        var h1 = new double[point.Length * point.Length];
+        var h2 = new double[point.Length * point.Length];
+        fJagged.Hessian(point, h1);
+        fModel.Hessian(point, h2);
+        Close(h1, h2, 1e-9, "model Hessian");
+        var hessian = GradientCheck.CheckHessian(fModel, point);
+        Assert.True(hessian.Passed, hessian.ToString());
+
+        // BA with quaternions
+        foreach (double scale in new[] { 1.0, 0.0 })
+        {
+            var ba = SyntheticBa(new Random(7), scale);
+            int p = ba.Obs.Length / 2;
+            var flat = Call<LeastSquaresFunction>(c, "BaFlatLeastSquares", 22, 12, p, ba.Obs, ba.Feats, 3 * p);
+            var quat = Call<LeastSquaresFunction>(d, "BaQuatLeastSquares", 22, 12, p, ba.Obs, ba.Feats, 3 * p);
+            double[] x = ba.Cams.Concat(ba.Pts).Concat(Enumerable.Repeat(0.9, p)).Select((v, i) => scale == 0 && i < 22 && i % 11 < 3 ? v : v * (1 + (0.01 * Math.Sin(i)))).ToArray();
+            var r1 = new double[3 * p];
+            var r2 = new double[3 * p];
+            var j1 = new double[3 * p * x.Length];
+            var j2 = new double[3 * p * x.Length];
+            flat.Jacobian(x, r1, j1);
+            quat.Jacobian(x, r2, j2);
+            Close(r1, r2, 1e-10, "quaternion residuals");
+            Close(j1, j2, 1e-8, "quaternion Jacobian");
+            var fit = new LevenbergMarquardt().Minimize(quat, x);
+            Assert.True(fit.Success && fit.SumOfSquares < 1e-16, fit.ToString());
+        }
+
+        // LSTM with a tuple-returning cell
+        const int l = 2, b = 3, steps = 4;
+        var main = RandomVector(random, 8 * l * b, 0.8);
+        var extra = RandomVector(random, 3 * b, 0.8);
+        var state = RandomVector(random, 2 * l * b, 0.5);
+        var seq = Enumerable.Range(0, steps).Select(_ => RandomVector(random, b)).ToArray();
+        double[] lstmPoint = main.Concat(extra).ToArray();
+        var fSteps = Call<DifferentiableFunction>(c, "LstmStepsObjective", main.Length, extra.Length, state, seq);
+        var fTuples = Call<DifferentiableFunction>(d, "LstmTuplesObjective", main.Length, extra.Length, state, seq);
+        var gs = Gradient(fSteps, lstmPoint, out double vs);
+        var gt = Gradient(fTuples, lstmPoint, out double vt);
+        Assert.Equal(vs, vt, 12);
+        Close(gs, gt, 1e-10, "tuple cell");
+        var hs = new double[lstmPoint.Length * lstmPoint.Length];
+        var ht = new double[lstmPoint.Length * lstmPoint.Length];
+        fSteps.Hessian(lstmPoint, hs);
+        fTuples.Hessian(lstmPoint, ht);
+        Close(hs, ht, 1e-9, "tuple cell Hessian");
+    }
 }
