@@ -894,7 +894,7 @@ internal sealed partial class Lowerer
 
         if (operand is TupleArrayValue)
         {
-            return Unsupported(at, "a span or another view of a local array of tuples or structs", "index the array itself (ps[i], ps[i].X = v)");
+            return Unsupported(at, "a span or another view of a local array of tuples or structs", "index the array itself (ps[i], ps[i].X = v), and give a helper that takes it an array parameter (S[] ps)");
         }
 
         if (operand is not Scalar { Operand: var o })

@@ -849,6 +849,13 @@ internal sealed partial class Lowerer
             return structs;
         }
 
+        if (type is not null && Concrete(type.ElementType) is IArrayTypeSymbol && InnermostElement(type) is var innermost && (IsStructType(innermost) || TypeMap.IsTuple(innermost)))
+        {
+            // new V[n][]: its rows would be arrays of structs, which are held as one array per member, not as objects.
+            string element = innermost.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+            return NotYet(creation, "An array of arrays of '" + element + "'", "keep each row's " + element + "[] in a local of its own, or one flat " + element + "[] indexed by row * columns + column");
+        }
+
         var irType = type is null ? null : IrTypeOf(type);
         if (type is null || irType is null || irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray)
         {
@@ -942,6 +949,17 @@ internal sealed partial class Lowerer
         }
 
         return new TupleArrayValue(components);
+    }
+
+    private ITypeSymbol InnermostElement(IArrayTypeSymbol type)
+    {
+        ITypeSymbol element = type.ElementType;
+        while (Concrete(element) is IArrayTypeSymbol inner)
+        {
+            element = inner.ElementType;
+        }
+
+        return Concrete(element);
     }
 
     /// <summary>A struct (or tuple) whose members, and their members, are all numbers: its array can be held as one array per number.</summary>

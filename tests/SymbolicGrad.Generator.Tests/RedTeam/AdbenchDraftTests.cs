@@ -1273,8 +1273,21 @@ public class AdbenchDraftTests
     [InlineData("var ps = new P[2]; ps[0].X = a; Array.Reverse([|ps|]); return ps[0].X * b;", "SG0017", "copy, fill or reverse it with a loop")]
     [InlineData("var ps = new P[2]; ps[0].X = a; Span<P> s = [|ps|]; s[0].Y = b; return ps[0].X * ps[0].Y;", "SG0017", "a span or another view of a local array", "index the array itself")]
     [InlineData("var ps = [|new P[,] { { new P { X = a }, new P { X = b } } }|]; return ps[0, 0].X * ps[0, 1].X;", "SG0006", "with more than one dimension")]
+    [InlineData("var rows = [|new P[2][]|]; rows[0] = new P[2]; rows[1] = new P[1]; rows[0][1].X = a; rows[1][0].Y = b; return rows[0][1].X * rows[1][0].Y;", "SG0006", "An array of arrays of 'P'", "one flat P[]")]
     public void ArrayOfStructsRefusals(string body, string id, params string[] says) =>
         Expect.Refused(PointStruct + "    [Differentiable] public static double F(double a, double b) { " + body + " }", id, says);
+
+    /// <summary>
+    /// A local array of structs given to a helper's ReadOnlySpan parameter is one error at the argument, saying to take
+    /// an array parameter (a jagged new P[2][] of them, rows[0][1].X = a, gave four errors, two of them a wrong SG0018
+    /// "an array the method did not create"; it is now one SG0006 at the creation, above).
+    /// </summary>
+    [Fact]
+    public void AnArrayOfStructsGivenToASpanParameter() => Expect.Refused(
+        PointStruct + """
+                static double Sum(ReadOnlySpan<P> ps) { double s = 0; for (int i = 0; i < ps.Length; i++) s += ps[i].X * ps[i].Y; return s; }
+                [Differentiable] public static double F(double a, double b) { var ps = new[] { new P { X = a, Y = b }, new P { X = b, Y = 2 } }; return Sum([|ps|]); }
+            """, "SG0017", "a span or another view of a local array of tuples or structs", "an array parameter (S[] ps)");
 
     // ---------------------------------------------------------------- More drafts: a model class, quaternions, tuple-returning cells
 
