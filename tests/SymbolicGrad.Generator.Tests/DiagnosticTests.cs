@@ -95,7 +95,7 @@ public class DiagnosticTests
             """, new[] { "A spread (..) of this value", "spread arrays and spans of the same element type, or copy the elements with a loop" }),
         new("SG0006_ArrayOfStructs", """
             //full
-            public struct P { public double X; public double Y; }
+            public struct P { public double X; public string Name; }
 
             public static partial class C
             {

@@ -23,7 +23,7 @@ internal sealed partial class Lowerer
 
         if (v is TupleArrayValue)
         {
-            Unsupported(op, "an array of tuples used this way", "read its elements (pairs[i], foreach) and its Length; to change an element, create the array again");
+            Unsupported(op, "an array of tuples or structs used this way", "read and write its elements (pairs[i], pairs[i].X, foreach) and read its Length; copy the elements with a loop");
         }
         else
         {
@@ -892,6 +892,11 @@ internal sealed partial class Lowerer
             return operand;
         }
 
+        if (operand is TupleArrayValue)
+        {
+            return Unsupported(at, "a span or another view of a local array of tuples or structs", "index the array itself (ps[i], ps[i].X = v), and give a helper that takes it an array parameter (S[] ps)");
+        }
+
         if (operand is not Scalar { Operand: var o })
         {
             return Unsupported(at, "this conversion", "convert between double, float and integers");
@@ -1133,6 +1138,8 @@ internal sealed partial class Lowerer
                 return PrimaryParameterPlace(p.Parameter, target);
             case IParameterReferenceOperation p:
                 return _env.Get(p.Parameter) is RefValue rp ? rp : RefValue.ToVariable(p.Parameter);
+            case IArrayElementReferenceOperation e when ComponentElement(e) is { } element:
+                return element;
             case IArrayElementReferenceOperation e:
                 var array = LowerScalar(e.ArrayReference);
                 if (e.Indices.Length == 1 && e.Indices[0].Type?.Name is "Index")

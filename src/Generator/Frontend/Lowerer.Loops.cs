@@ -421,7 +421,7 @@ internal sealed partial class Lowerer
 
                 return new TupleValue(items);
             case TupleArrayValue ta:
-                return new TupleArrayValue((TupleValue)Carry(ta.Components, name, vars));
+                return new TupleArrayValue(Carry(ta.Components, name, vars));
             case NullableValue nv:
                 var has = (Scalar)Carry(new Scalar(nv.HasValue), name + "_has", vars);
                 return new NullableValue(has.Operand, Carry(nv.Value, name, vars));
@@ -521,7 +521,7 @@ internal sealed partial class Lowerer
             case TupleValue tv:
                 return new TupleValue(tv.Items.Select(x => Resolve(x, pruned)).ToArray());
             case TupleArrayValue ta:
-                return new TupleArrayValue((TupleValue)Resolve(ta.Components, pruned));
+                return new TupleArrayValue(Resolve(ta.Components, pruned));
             case NullableValue nv:
                 var has = nv.HasValue is Var hv && pruned.TryGetValue(hv, out var h) ? h : nv.HasValue;
                 return new NullableValue(has, Resolve(nv.Value, pruned));

@@ -530,7 +530,7 @@ internal sealed partial class Lowerer
         {
             if (e.Indices.Length != 1 || e.Indices[0].Type is { Name: "Range" })
             {
-                return Unsupported(e, "this index of an array of tuples", "index it with an int or ^k");
+                return Unsupported(e, "this index of an array of tuples or structs", "index it with an int or ^k");
             }
 
             // pts[^1]: counted from the end of the components' common length.
@@ -844,6 +844,18 @@ internal sealed partial class Lowerer
             return LowerTupleArrayCreation(creation, tupleType);
         }
 
+        if (type is { Rank: 1 } && IsStructType(type.ElementType) && LowerStructArrayCreation(creation, Concrete(type.ElementType)) is { } structs)
+        {
+            return structs;
+        }
+
+        if (type is not null && Concrete(type.ElementType) is IArrayTypeSymbol && InnermostElement(type) is var innermost && (IsStructType(innermost) || TypeMap.IsTuple(innermost)))
+        {
+            // new V[n][]: its rows would be arrays of structs, which are held as one array per member, not as objects.
+            string element = innermost.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+            return NotYet(creation, "An array of arrays of '" + element + "'", "keep each row's " + element + "[] in a local of its own, or one flat " + element + "[] indexed by row * columns + column");
+        }
+
         var irType = type is null ? null : IrTypeOf(type);
         if (type is null || irType is null || irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray)
         {
@@ -851,7 +863,7 @@ internal sealed partial class Lowerer
             string name = element?.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) ?? "this element type";
             return element switch
             {
-                { TypeKind: TypeKind.Struct } => NotYet(creation, "An array of the struct '" + name + "'", "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))"),
+                { TypeKind: TypeKind.Struct } => NotYet(creation, "An array of the struct '" + name + "'" + (type is { Rank: > 1 } ? " with more than one dimension" : IsStructType(element) ? " with a member that is not a number" : string.Empty), "keep its members in arrays of numbers (one array per member, or a double[] with one run of numbers per element) and build the struct where it is used (new " + name + "(xs[i], ys[i]))"),
                 { TypeKind: TypeKind.Delegate } => NotYet(creation, "An array of the delegates '" + name + "'", "call the functions directly, choosing with a switch on the index (k switch { 0 => Math.Sin(x), _ => x * x }) or if/else"),
                 _ => NotYet(creation, "An array of '" + name + "'", "create arrays of double, float, integers or bools (or arrays of those)"),
             };
@@ -902,10 +914,98 @@ internal sealed partial class Lowerer
         return new TupleArrayValue(components);
     }
 
-    /// <summary>One new array per number of a tuple type, in the tuple's shape; null if a leaf is not a number.</summary>
+    /// <summary>
+    /// A local array of structs of numbers (new Rigid[n], new V3[] { a, b }): one array per number of the struct, as for
+    /// tuples; its elements start as default(S), every array zero, as new S[n] leaves them. Null (and nothing emitted)
+    /// when a member, or a member's member, is not a number: such an array stays refused.
+    /// </summary>
+    private FValue? LowerStructArrayCreation(IArrayCreationOperation creation, ITypeSymbol structType)
+    {
+        if (!AllNumbers(structType, 0))
+        {
+            return null;
+        }
+
+        Operand length = creation.Initializer is { } init && creation.DimensionSizes.All(d => d.ConstantValue.HasValue)
+            ? Lit.Int(init.ElementValues.Length)
+            : LowerIndex(creation.DimensionSizes[0]);
+        return StructArray(creation, structType, length, creation.Initializer?.ElementValues);
+    }
+
+    /// <summary>A struct array of the given length, its first elements the values given (a collection expression [p, q] or an initializer).</summary>
+    private FValue StructArray(IOperation creation, ITypeSymbol structType, Operand length, IReadOnlyList<IOperation>? elements)
+    {
+        var components = ComponentArrays(structType, length, creation)!;
+        if (elements is not null)
+        {
+            for (int i = 0; i < elements.Count; i++)
+            {
+                var v = elements[i];
+                if (!StoreTuple(components, Lit.Int(i), LowerExpr(v), v))
+                {
+                    return Unsupported(v, "this element of an array of structs", "write a value of the struct (new " + structType.Name + "(...))");
+                }
+            }
+        }
+
+        return new TupleArrayValue(components);
+    }
+
+    private ITypeSymbol InnermostElement(IArrayTypeSymbol type)
+    {
+        ITypeSymbol element = type.ElementType;
+        while (Concrete(element) is IArrayTypeSymbol inner)
+        {
+            element = inner.ElementType;
+        }
+
+        return Concrete(element);
+    }
+
+    /// <summary>A struct (or tuple) whose members, and their members, are all numbers: its array can be held as one array per number.</summary>
+    private bool AllNumbers(ITypeSymbol t, int depth)
+    {
+        t = Concrete(t);
+        if (depth > 8)
+        {
+            return false;
+        }
+
+        if (t is INamedTypeSymbol { IsTupleType: true } tuple)
+        {
+            return tuple.TupleElements.All(e => AllNumbers(e.Type, depth + 1));
+        }
+
+        if (IsStructType(t))
+        {
+            var fields = TypeMap.StructFields(t);
+            return fields.Count > 0 && fields.All(f => AllNumbers(f.Type, depth + 1));
+        }
+
+        return IrTypeOf(t) is { } ir && (ir.IsReal || ir.IsInt || ir.IsBool);
+    }
+
+    /// <summary>One new array per number of a tuple or struct type, in its shape; null if a leaf is not a number.</summary>
     private FValue? ComponentArrays(ITypeSymbol type, Operand length, IOperation at)
     {
         type = Concrete(type);
+        if (type is not INamedTypeSymbol { IsTupleType: true } && IsStructType(type))
+        {
+            var fields = TypeMap.StructFields(type);
+            var values = new FValue[fields.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (ComponentArrays(fields[i].Type, length, at) is not { } field)
+                {
+                    return null;
+                }
+
+                values[i] = field;
+            }
+
+            return new StructValue(type, fields, values);
+        }
+
         if (type is INamedTypeSymbol { IsTupleType: true } tuple)
         {
             var items = new FValue[tuple.TupleElements.Length];
@@ -939,6 +1039,16 @@ internal sealed partial class Lowerer
                 }
 
                 return true;
+            case StructValue shape when value is StructValue sv && sv.Values.Length == shape.Values.Length:
+                for (int i = 0; i < shape.Values.Length; i++)
+                {
+                    if (!StoreTuple(shape.Values[i], index, sv.Values[i], at))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
             case Scalar { Operand: var array } when value is Scalar { Operand: var x } && !x.Type.IsArray && x.Type.Kind != ValueKind.Data:
                 StoreElement(array, new[] { index }, value, at);
                 return true;
@@ -951,6 +1061,7 @@ internal sealed partial class Lowerer
     private FValue TupleAt(FValue components, Operand index, IOperation at) => components switch
     {
         TupleValue shape => new TupleValue(shape.Items.Select(item => TupleAt(item, index, at)).ToArray()),
+        StructValue shape => new StructValue(shape.Type, shape.Fields, shape.Values.Select(item => TupleAt(item, index, at)).ToArray()),
         Scalar { Operand: var array } => new Scalar(Load(array, new[] { index }, at)),
         _ => components,
     };
@@ -958,6 +1069,7 @@ internal sealed partial class Lowerer
     private static Operand FirstComponent(FValue components) => components switch
     {
         TupleValue shape => FirstComponent(shape.Items[0]),
+        StructValue shape => FirstComponent(shape.Values[0]),
         Scalar s => s.Operand,
         _ => Poison.Of(IrType.Object),
     };
@@ -981,6 +1093,13 @@ internal sealed partial class Lowerer
     private FValue LowerCollectionExpression(ICollectionExpressionOperation collection)
     {
         var type = Concrete(collection.Type!);
+        if (type is IArrayTypeSymbol { Rank: 1 } structArray && IsStructType(structArray.ElementType) && AllNumbers(structArray.ElementType, 0)
+            && !collection.Elements.Any(e => e is ISpreadOperation))
+        {
+            // P[] ps = [p, new P(a, b)]: as new P[] { ... }.
+            return StructArray(collection, Concrete(structArray.ElementType), Lit.Int(collection.Elements.Length), collection.Elements);
+        }
+
         var irType = IrTypeOf(type);
         if (irType is null || !irType.IsVector || (irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray))
         {

@@ -112,6 +112,8 @@ internal sealed partial class Lowerer
         return false;
     }
 
+    private const string ArrayOfStructsProblem = "a local array of tuples or structs passed to code that runs as written";
+
     /// <summary>The expression as an opaque instruction (not emitted), or null after reporting why it cannot be.</summary>
     private Instr? Opaque(IOperation op, bool pure)
     {
@@ -331,7 +333,11 @@ internal sealed partial class Lowerer
 
             if (problem is not null)
             {
-                if (problem.StartsWith("the struct or tuple", StringComparison.Ordinal))
+                if (problem.StartsWith(ArrayOfStructsProblem, StringComparison.Ordinal))
+                {
+                    advice = "index its elements (ps[i], ps[i].X) and read its Length; copy, fill or reverse it with a loop (for (int i = 0; i < ps.Length; i++) qs[i] = ps[i];)";
+                }
+                else if (problem.StartsWith("the struct or tuple", StringComparison.Ordinal))
                 {
                     // t.ToString() or Log(t) of a tuple local: t already is a local; what works is its numbers.
                     advice = "use its numbers here one by one (t.Item1, p.X), which are values the expression can read; a whole struct or tuple of differentiated values is not";
@@ -464,6 +470,11 @@ internal sealed partial class Lowerer
                 if (value is FunctionValue)
                 {
                     return "a delegate inside a data expression";
+                }
+
+                if (value is TupleArrayValue)
+                {
+                    return ArrayOfStructsProblem;
                 }
 
                 return value is null ? "'" + symbol.Name + "', which has no value here" : "the struct or tuple '" + symbol.Name + "' inside a data expression";

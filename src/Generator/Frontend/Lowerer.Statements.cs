@@ -508,6 +508,8 @@ internal sealed partial class Lowerer
                 return PrimaryParameterPlace(p.Parameter, target);
             case IParameterReferenceOperation p:
                 return _env.Get(p.Parameter) is RefValue innerP ? innerP : RefValue.ToVariable(p.Parameter);
+            case IArrayElementReferenceOperation e when ComponentElement(e) is { } element:
+                return element;
             case IArrayElementReferenceOperation e:
                 var array = LowerExpr(e.ArrayReference);
                 var index = e.Indices.Select(LowerIndex).ToArray();
@@ -544,6 +546,59 @@ internal sealed partial class Lowerer
         }
     }
 
+    /// <summary>The component arrays (and the index) a ref to an element of a local array of tuples or structs, or to a member of one, denotes.</summary>
+    private static (FValue Components, Operand Index)? SubComponents(RefValue r)
+    {
+        if (r.Components is not null)
+        {
+            return (r.Components, r.ComponentIndex!);
+        }
+
+        if (r.Parent is not null && SubComponents(r.Parent) is var (components, index))
+        {
+            return components switch
+            {
+                StructValue sv when r.Field >= 0 && r.Field < sv.Values.Length => (sv.Values[r.Field], index),
+                TupleValue tv when r.Field >= 0 && r.Field < tv.Items.Length => (tv.Items[r.Field], index),
+                _ => null,
+            };
+        }
+
+        return null;
+    }
+
+    private FValue LoadComponents(FValue components, Operand index, string? source) => components switch
+    {
+        TupleValue shape => new TupleValue(shape.Items.Select(item => LoadComponents(item, index, source)).ToArray()),
+        StructValue shape => new StructValue(shape.Type, shape.Fields, shape.Values.Select(item => LoadComponents(item, index, source)).ToArray()),
+        Scalar { Operand: { Type.IsArray: true } array } => new Scalar(Emit(Opcode.Load, array.Type.Element!, new[] { array, index }, source: source)),
+        _ => components,
+    };
+
+    /// <summary>
+    /// ps[i] of a local array of tuples or structs (a local or a helper's parameter holding one): a ref to the element,
+    /// which reads and writes its component arrays; null for any other element.
+    /// </summary>
+    private RefValue? ComponentElement(IArrayElementReferenceOperation e)
+    {
+        if (e.ArrayReference is not (ILocalReferenceOperation or IParameterReferenceOperation) || e.Indices.Length != 1
+            || e.ArrayReference.Type is not IArrayTypeSymbol { Rank: 1 } arrayType
+            || !(TypeMap.IsTuple(Concrete(arrayType.ElementType)) || IsStructType(arrayType.ElementType))
+            || LowerExpr(e.ArrayReference) is not TupleArrayValue tuples)
+        {
+            return null;
+        }
+
+        if (e.Indices[0].Type is { Name: "Range" })
+        {
+            Unsupported(e, "a range of an array of tuples or structs", "index it with an int or ^k");
+            return null;
+        }
+
+        var at = e.Indices[0].Type is { Name: "Index" } ? IndexFromEnd(e.Indices[0], FirstComponent(tuples.Components)) : LowerIndex(e.Indices[0]);
+        return RefValue.ToComponents(tuples.Components, at);
+    }
+
     private FValue ReadRef(RefValue r, IOperation? at)
     {
         if (r.Key is not null)
@@ -554,6 +609,12 @@ internal sealed partial class Lowerer
         if (r.Array is not null)
         {
             return new Scalar(Emit(Opcode.Load, r.Array.Type.Element!, Prepend(r.Array, r.Index!), source: at is null ? null : SourceText(at.Syntax)));
+        }
+
+        if (SubComponents(r) is var (components, index))
+        {
+            // An element of a local array of tuples or structs, or a member of one: a read of each array under it.
+            return LoadComponents(components, index, at is null ? null : SourceText(at.Syntax));
         }
 
         var parent = ReadRef(r.Parent!, at);
@@ -582,6 +643,17 @@ internal sealed partial class Lowerer
         if (r.Array is not null)
         {
             StoreElement(r.Array, r.Index!, value, at);
+            return;
+        }
+
+        if (SubComponents(r) is var (components, index))
+        {
+            // ps[i] = p stores each member into its array; ps[i].X = v stores into the array of X alone.
+            if (!StoreTuple(components, index, value, at))
+            {
+                NotYet(at, "Storing this value into an element of an array of tuples or structs", "store a value of the element's type (new S(...), or a tuple of numbers)");
+            }
+
             return;
         }
 

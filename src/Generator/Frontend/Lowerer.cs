@@ -790,7 +790,7 @@ internal sealed partial class Lowerer
 
                 return sameItems ? ta : new TupleValue(items);
             case TupleArrayValue ta when b is TupleArrayValue tb:
-                return MergeValue(key, ta.Components, tb.Components, phis) is TupleValue mergedComponents
+                return MergeValue(key, ta.Components, tb.Components, phis) is { } mergedComponents and (TupleValue or StructValue)
                     ? (ReferenceEquals(mergedComponents, ta.Components) ? ta : new TupleArrayValue(mergedComponents))
                     : new Scalar(Poison.Of(IrType.Object));
             case NullableValue na when b is NullableValue nb:
@@ -826,6 +826,7 @@ internal sealed partial class Lowerer
 
     private static bool SameRef(RefValue a, RefValue b) =>
         KeyComparer.Instance.Equals(a.Key, b.Key) && ReferenceEquals(a.Array, b.Array) && a.Field == b.Field
+        && ReferenceEquals(a.Components, b.Components) && ReferenceEquals(a.ComponentIndex, b.ComponentIndex)
         && (a.Parent is null ? b.Parent is null : b.Parent is not null && SameRef(a.Parent, b.Parent))
         && (a.Index is null ? b.Index is null : b.Index is not null && a.Index.SequenceEqual(b.Index));
 

@@ -66,14 +66,15 @@ internal sealed class TupleValue : FValue
 }
 
 /// <summary>
-/// An array of tuples of numbers that the method creates (new (double V, double W)[] { ... }), held as one array per
-/// number of the tuple: <see cref="Components"/> has the tuple's shape, with an array at each leaf.
+/// An array of tuples or structs of numbers that the method creates (new (double V, double W)[] { ... }, new Rigid[n]),
+/// held as one array per number of the element: <see cref="Components"/> has the element's shape (a
+/// <see cref="TupleValue"/> or a <see cref="StructValue"/>), with an array at each leaf.
 /// </summary>
 internal sealed class TupleArrayValue : FValue
 {
-    public TupleArrayValue(TupleValue components) => Components = components;
+    public TupleArrayValue(FValue components) => Components = components;
 
-    public TupleValue Components { get; }
+    public FValue Components { get; }
 }
 
 /// <summary>A Nullable&lt;T&gt; value: whether it has a value, and the value (zero when it has none).</summary>
@@ -110,7 +111,10 @@ internal sealed class FunctionValue : FValue
     public FValue? Receiver { get; }
 }
 
-/// <summary>Where a ref (a ref local, a ref or out argument) points: a variable, an element of an array, or a field of one of those.</summary>
+/// <summary>
+/// Where a ref (a ref local, a ref or out argument) points: a variable, an element of an array, an element of a local
+/// array of tuples or structs (its component arrays at an index), or a field of one of those.
+/// </summary>
 internal sealed class RefValue : FValue
 {
     private RefValue(object? key, Operand? array, Operand[]? index, RefValue? parent, int field)
@@ -139,6 +143,13 @@ internal sealed class RefValue : FValue
     public static RefValue ToElement(Operand array, Operand[] index) => new(null, array, index, null, -1);
 
     public static RefValue ToField(RefValue parent, int field) => new(null, null, null, parent, field);
+
+    /// <summary>An element of a local array of tuples or structs: the element's shape with an array at each leaf, and the index.</summary>
+    public static RefValue ToComponents(FValue components, Operand index) => new(null, null, null, null, -1) { Components = components, ComponentIndex = index };
+
+    public FValue? Components { get; private set; }
+
+    public Operand? ComponentIndex { get; private set; }
 }
 
 /// <summary>A sequence (LINQ or foreach source) as a producer of elements: lowered to a loop by its consumer.</summary>

@@ -34,18 +34,31 @@ public static partial class AdversarialCases
                     return a[0] * b[1];
                 }
             """, x => [3 * x[0] * x[0]], Copy + ": two names for one array");
-        yield return E("ArrayOfStructs", "SG0006", Usings + "namespace $NS;\n" + """
+        yield return G("ArrayOfStructs", Usings + "namespace $NS;\n" + """
                 public struct P { public double X; public double Y; }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x)
+                    {
+                        var ps = new P[2];
+                        ps[0].X = x;
+                        ps[1].Y = 3 * ps[0].X;
+                        return ps[0].X * ps[1].Y;
+                    }
+                }
+                """, x => [6 * x[0]], Copy + ": arrays of structs of numbers (one array per member, rt-adbench)") with { WholeFile = true };
+        yield return E("ArrayOfStructsWithAString", "SG0006", Usings + "namespace $NS;\n" + """
+                public struct P { public double X; public string Name; }
                 public static partial class C
                 {
                     [Differentiable] public static double F(double x)
                     {
                         var ps = [|new P[2]|];
                         ps[0].X = x;
-                        return ps[0].X * ps[1].Y;
+                        return ps[0].X * x;
                     }
                 }
-                """, "array", "double") with { WholeFile = true, Note = Copy + ": arrays of structs (refused, with a rewrite)" };
+                """, "array", "not a number", "double") with { WholeFile = true, Note = Copy + ": arrays of structs with a member that is not a number (refused, with a rewrite)" };
         yield return G("MutatingStructMethodOnALocal", Usings + "namespace $NS;\n" + """
                 public struct Acc
                 {
