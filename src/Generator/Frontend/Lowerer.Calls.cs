@@ -319,6 +319,42 @@ internal sealed partial class Lowerer
         }
     }
 
+    /// <summary>
+    /// TAct.Apply(v) of a static abstract (or static virtual) interface member called through a type parameter: the
+    /// type argument is known where the generic helper is inlined (Run&lt;Relu&gt;), and so is the method that runs.
+    /// </summary>
+    private IMethodSymbol StaticInterfaceImplementation(IOperation at, IMethodSymbol method)
+    {
+        if (!method.IsStatic || !(method.IsAbstract || method.IsVirtual) || method.ContainingType is not { TypeKind: TypeKind.Interface } || IsGenericMathMember(method)
+            || at is not IInvocationOperation { ConstrainedToType: { } constrainedTo } || Concrete(constrainedTo) is not INamedTypeSymbol concrete)
+        {
+            return method;
+        }
+
+        var target = method.IsGenericMethod ? method.ConstructedFrom : method;
+        if (concrete.FindImplementationForInterfaceMember(target) is not IMethodSymbol impl)
+        {
+            // A generic interface (IAct<TSelf>): the member of the interface as the concrete type implements it.
+            var definition = target.OriginalDefinition;
+            // Only when the type implements the interface once: IAct<A> and IAct<B> would need the type arguments matched.
+            var members = concrete.AllInterfaces
+                .Where(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, definition.ContainingType))
+                .SelectMany(i => i.GetMembers(definition.Name).OfType<IMethodSymbol>())
+                .Where(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, definition))
+                .ToList();
+            if (members.Count != 1 || concrete.FindImplementationForInterfaceMember(members[0]) is not IMethodSymbol found)
+            {
+                return method;
+            }
+
+            impl = found;
+        }
+
+        return impl.IsGenericMethod && method.IsGenericMethod && impl.TypeParameters.Length == method.TypeArguments.Length
+            ? impl.Construct(method.TypeArguments.Select(Concrete).ToArray())
+            : impl;
+    }
+
     /// <summary>The receiver of an instance call: a struct place (so that a method can change it), or a value.</summary>
     private FValue? ReceiverFor(IOperation instance, IMethodSymbol method)
     {
@@ -335,6 +371,13 @@ internal sealed partial class Lowerer
 
     private FValue CallMethod(IOperation at, IMethodSymbol method, FValue? receiver, FValue?[] values, RefValue?[] refs, bool discard)
     {
+        method = StaticInterfaceImplementation(at, method);
+        if (receiver is Scalar { Operand: Poison })
+        {
+            // The receiver was refused where it was made: its methods are not lowered (one error, no cascade).
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
         string containing = ContainingName(method);
 
         // Convert.ToDouble / ToSingle of a number: a conversion (of a real: it carries the derivative).

@@ -600,17 +600,39 @@ internal sealed partial class Lowerer
             return LowerScalar(inner);
         }
 
+        if (IsSystemType(index.Type, "Index"))
+        {
+            // An Index held in a variable (Index last = ^1; a[last]): its offset in this array, as C# computes it.
+            return IndexOffset(LowerScalar(index), Emit(Opcode.Length, IrType.Int32, new[] { array }), ".GetOffset(");
+        }
+
         Unsupported(index, "this index", "use an int, or ^k to count from the end");
         return Poison.Of(IrType.Int32);
     }
+
+    private static bool IsSystemType(ITypeSymbol? type, string name) =>
+        type is INamedTypeSymbol { Arity: 0 } t && t.Name == name && t.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true };
+
+    /// <summary>index.GetOffset(length) of an Index value (or range.Start/End.GetOffset of a Range value), run as written.</summary>
+    private Operand IndexOffset(Operand value, Operand length, string member) =>
+        value is Poison ? Poison.Of(IrType.Int32)
+            : Emit(Opcode.Opaque, IrType.Int32, new[] { value, length }, new OpaqueInfo(new[] { string.Empty, member, ")" }, pure: true, effectFree: true));
 
     /// <summary>a[from..to]: a view of a span, or (for an array, as C# does) a copy.</summary>
     private Operand RangeOf(Operand array, IOperation range, IOperation at, bool copy)
     {
         if (range is not IRangeOperation r)
         {
-            Unsupported(at, "a range that is not written in place", "write the range as a..b");
-            return Poison.Of(array.Type);
+            if (!IsSystemType(range.Type, "Range"))
+            {
+                Unsupported(at, "a range that is not written in place", "write the range as a..b");
+                return Poison.Of(array.Type);
+            }
+
+            // A Range held in a variable (Range tail = 1..; a[tail]): its bounds in this array, as C# computes them.
+            var rangeValue = LowerScalar(range);
+            var n = Emit(Opcode.Length, IrType.Int32, new[] { array });
+            return SliceOrCopy(array, IndexOffset(rangeValue, n, ".Start.GetOffset("), IndexOffset(rangeValue, n, ".End.GetOffset("), at, copy);
         }
 
         var length = Emit(Opcode.Length, IrType.Int32, new[] { array });
@@ -631,11 +653,16 @@ internal sealed partial class Lowerer
                 return Emit(Opcode.ISub, IrType.Int32, new[] { length, LowerScalar(hat.Operand) });
             }
 
-            return LowerScalar(b);
+            return IsSystemType(b.Type, "Index") ? IndexOffset(LowerScalar(b), length, ".GetOffset(") : LowerScalar(b);
         }
 
         var from = Bound(r.LeftOperand, Lit.Int(0));
         var to = Bound(r.RightOperand, length);
+        return SliceOrCopy(array, from, to, at, copy);
+    }
+
+    private Operand SliceOrCopy(Operand array, Operand from, Operand to, IOperation at, bool copy)
+    {
         var count = Emit(Opcode.ISub, IrType.Int32, new[] { to, from });
         var spanType = array.Type.WithForm(array.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span);
         var view = Emit(Opcode.Slice, spanType, new[] { array, from, count }, source: SourceText(at.Syntax));
