@@ -433,6 +433,14 @@ internal sealed partial class Lowerer
         }
 
         var irType = IrTypeOf(Concrete(type));
+        if (irType is null && TypeMap.IsNullableValue(Concrete(type), out _))
+        {
+            // A double? member of data (o.B of a [NoDerivative] struct, a static double?): read once, then taken apart
+            // into HasValue and the value, as a nullable parameter is.
+            var whole = DataMemberRead(at, instance, member, IrType.Data(Concrete(type).ToDisplayString(TypeMap.Qualified)), pure, lowered);
+            return whole is Scalar { Operand: var w } && w is not Poison && NullableData(w, type) is { } nullable ? nullable : whole;
+        }
+
         if (irType is null)
         {
             irType = IrType.Data(Concrete(type).ToDisplayString(TypeMap.Qualified));
@@ -449,6 +457,14 @@ internal sealed partial class Lowerer
 
         return DataMemberRead(at, instance, member, irType, pure, lowered);
     }
+
+    /// <summary>A nullable number held as data (a double? read from a data object), as its HasValue and its value; else null.</summary>
+    private FValue? NullableData(Operand whole, ITypeSymbol type) =>
+        TypeMap.IsNullableValue(Concrete(type), out var underlying) && IrTypeOf(Concrete(underlying)) is { } ut && ut.Kind != ValueKind.Data && !ut.IsArray
+            ? new NullableValue(
+                Emit(Opcode.Opaque, IrType.Bool, new[] { whole }, new OpaqueInfo(new[] { string.Empty, ".HasValue" }, pure: true, effectFree: true)),
+                new Scalar(Emit(Opcode.Opaque, ut, new[] { whole }, new OpaqueInfo(new[] { string.Empty, ".GetValueOrDefault()" }, pure: true, effectFree: true))))
+            : null;
 
     /// <summary>The read of a member of data, of the IR type <paramref name="irType"/>.</summary>
     private FValue DataMemberRead(IOperation at, IOperation? instance, ISymbol member, IrType irType, bool pure, Operand? lowered)
@@ -1752,7 +1768,7 @@ internal sealed partial class Lowerer
             }
             else
             {
-                values[i] = new Scalar(read);
+                values[i] = NullableData(read, f.Type) ?? new Scalar(read);
             }
         }
 

@@ -898,6 +898,68 @@ public static partial class AdversarialCases
                     return r + (b != null ? 1 : x);
                 }
             """, x => [6 * x[0] + 1]);
+        yield return G("StructWithANullableFieldInALoop", Usings + """
+                namespace $NS;
+                public struct Running
+                {
+                    public double? Best;
+                    public int Count;
+                    public void Offer(double v) { if (Best is null || v < Best) Best = v; Count++; }
+                }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double[] w)
+                    {
+                        var r = new Running();
+                        foreach (var v in w) r.Offer(v * v);
+                        var copy = r;
+                        copy.Best = null;
+                        return (r.Best ?? 0) * r.Count + (copy.Best ?? 1);
+                    }
+                }
+                """) with { WholeFile = true, Targets = [new Target { Points = [[0.5, 1.2, 0.9], [1.4, 1.3, 0.6]] }] };
+        yield return E("NullableFieldStructAsADifferentiatedParameter", "SG0006", Usings + """
+                namespace $NS;
+                public struct Opt { public double A; public double? B; }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(Opt [|o|], double x) => o.A * x + (o.B ?? 2) * x;
+                }
+                """, "nullable member", "[NoDerivative]") with { WholeFile = true };
+        yield return G("NullableFieldStructAsADataParameter", Usings + """
+                namespace $NS;
+                public struct Opt { public double A; public double? B; }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x, [NoDerivative] Opt o)
+                    {
+                        var local = o;
+                        if (local.B is null) local.B = 4;
+                        return o.A * x + (o.B ?? 2) * x * x + local.B.Value * x;
+                    }
+                }
+                """, x => [1.5 + 2 * 2.5 * x[0] + 2.5]) with { WholeFile = true, Targets = [new Target { Data = new Dictionary<string, string> { ["o"] = "new global::$NS.Opt { A = 1.5, B = 2.5 }" }, Closed = x => [1.5 + 2 * 2.5 * x[0] + 2.5] }] };
+        yield return E("CoalesceAssignmentToAStructMember", "SG0017", Usings + """
+                namespace $NS;
+                public struct Opt { public double A; public double? B; }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x)
+                    {
+                        var o = new Opt { A = x };
+                        [|o.B ??= x * x|];
+                        return o.A * o.B.Value;
+                    }
+                }
+                """, "??=", "if statement") with { WholeFile = true };
+        yield return G("NullableMemberOfADataStructParameter", Usings + """
+                namespace $NS;
+                public struct Opt { public double A; public double? B; }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x, [NoDerivative] Opt o) => o.A * x + (o.B ?? 2) * x * x + (o.B.HasValue ? o.B.Value : 0);
+                }
+                """, x => [1.5 + 2 * 2.5 * x[0]]) with { WholeFile = true, Targets = [new Target { Data = new Dictionary<string, string> { ["o"] = "new global::$NS.Opt { A = 1.5, B = 2.5 }" }, Closed = x => [1.5 + 2 * 2.5 * x[0]] }] };
         yield return G("MathMaxOfNaNPropagates", """
                 [Differentiable] public static double F(double x, double y) => Math.Max(x, Math.Sqrt(y - 1)) * x + double.MaxNumber(y, double.NaN);
             """) with { Targets = [new Target { Points = [[0.5, 1.5], [1.5, 2.0]], NonFiniteAt = [[0.5, 0.5]] }] };
