@@ -79,7 +79,7 @@ internal sealed partial class Lowerer
         var method = inv.TargetMethod;
         if (method.MethodKind == MethodKind.DelegateInvoke)
         {
-            var target = inv.Instance is null ? null : LowerExpr(inv.Instance);
+            var target = inv.Instance is null ? null : ReadOnlyDelegate(inv.Instance) ?? LowerExpr(inv.Instance);
             if (target is FunctionValue fn)
             {
                 return InvokeFunction(fn, inv.Arguments.Select(a => LowerExpr(a.Value)).ToArray(), inv);
@@ -1204,6 +1204,31 @@ internal sealed partial class Lowerer
         }
 
         return new FunctionValue(lambda, null, null);
+    }
+
+    /// <summary>
+    /// A static readonly delegate field initialized with a lambda or a static method group, in a type without a static
+    /// constructor of its own (static readonly Func&lt;double, double&gt; Act = Math.Tanh;): it never holds another
+    /// function, so a call through it is a call of that one. Null otherwise.
+    /// </summary>
+    private FValue? ReadOnlyDelegate(IOperation instance)
+    {
+        if (instance is not IFieldReferenceOperation { Field: { IsStatic: true, IsReadOnly: true, Type.TypeKind: TypeKind.Delegate } field }
+            || field.ContainingType.StaticConstructors.Any(c => !c.IsImplicitlyDeclared) || field.DeclaringSyntaxReferences.Length != 1
+            || field.DeclaringSyntaxReferences[0].GetSyntax(_ct) is not VariableDeclaratorSyntax { Initializer: { } initializer }
+            || ModelFor(initializer.SyntaxTree) is not { } model)
+        {
+            return null;
+        }
+
+        var value = model.GetOperation(initializer, _ct) is IFieldInitializerOperation fi ? fi.Value : null;
+        if (value is not IDelegateCreationOperation { Target: IAnonymousFunctionOperation or IMethodReferenceOperation { Method.IsStatic: true } } creation)
+        {
+            return null;
+        }
+
+        _dependencies?.Add(initializer.Parent!.Parent!);
+        return LowerDelegateCreation(creation);
     }
 
     private FValue LowerDelegateCreation(IDelegateCreationOperation creation)

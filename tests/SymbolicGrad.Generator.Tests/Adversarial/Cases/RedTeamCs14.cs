@@ -960,6 +960,120 @@ public static partial class AdversarialCases
                     [Differentiable] public static double F(double x, [NoDerivative] Opt o) => o.A * x + (o.B ?? 2) * x * x + (o.B.HasValue ? o.B.Value : 0);
                 }
                 """, x => [1.5 + 2 * 2.5 * x[0]]) with { WholeFile = true, Targets = [new Target { Data = new Dictionary<string, string> { ["o"] = "new global::$NS.Opt { A = 1.5, B = 2.5 }" }, Closed = x => [1.5 + 2 * 2.5 * x[0]] }] };
+        yield return G("StaticReadonlyDelegateFieldAsAnActivation", """
+                static readonly Func<double, double> Act = Math.Tanh;
+                static readonly Func<double, double> Sq = v => v * v;
+                [Differentiable] public static double F(double x) => Act(x) + Sq(x);
+            """, x => [1 - Math.Tanh(x[0]) * Math.Tanh(x[0]) + 2 * x[0]]);
+        yield return E("StaticDelegateFieldAssignedInAStaticConstructor", "SG0014", Usings + """
+                namespace $NS;
+                public static class Acts
+                {
+                    public static readonly Func<double, double> Act;
+                    static Acts() { Act = Environment.ProcessorCount > 0 ? Math.Tanh : Math.Sin; }
+                }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x) => [|Acts.Act(x)|] * x;
+                }
+                """, "field", "lambda") with { WholeFile = true };
+        yield return G("StaticReadonlyDelegateOfAnotherClassReadingStatics", Usings + """
+                namespace $NS;
+                public static class Acts
+                {
+                    public static double Slope = 0.1;
+                    public static readonly Func<double, double> Leaky = v => v > 0 ? v : Slope * v;
+                    public static readonly Func<double, double, double> Mix = Blend;
+                    static double Blend(double a, double b) => a * a + b;
+                }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x, double y) => Acts.Leaky(x - 1) + Acts.Mix(x, y * y);
+                }
+                """, x => [(x[0] > 1 ? 1 : 0.1) + 2 * x[0], 2 * x[1]]) with { WholeFile = true };
+        yield return G("LambdaWithAnExplicitReturnType", """
+                [Differentiable] public static double F(double x, double y)
+                {
+                    var f = double (double v) => v * y;
+                    var g = static double (double a, double b) => a - b;
+                    return f(x) * g(x, y);
+                }
+            """, x => [x[1] * (x[0] - x[1]) + x[0] * x[1], x[0] * (x[0] - x[1]) - x[0] * x[1]]);
+        yield return G("ArgmaxIndexFromTheDifferentiatedValues", """
+                [Differentiable] public static double F(double[] w)
+                {
+                    int k = Array.IndexOf(w, w.Max());
+                    int j = w.AsSpan().IndexOf(w[0]);
+                    return w[k] * w[k] + w[j];
+                }
+            """) with { Targets = [new Target { Points = [[0.5, 1.5, 1.0], [1.6, 0.4, 0.9]] }] };
+        yield return G("StepAdvancedByACeilingOfTheValue", """
+                [Differentiable] public static double F(double[] w)
+                {
+                    double s = 0;
+                    int i = 0;
+                    while (i < w.Length)
+                    {
+                        s += w[i] * (i + 1);
+                        i += Math.Max(1, (int)Math.Ceiling(w[i]));
+                    }
+                    return s;
+                }
+            """) with { Targets = [new Target { Points = [[0.5, 1.5, 1.2], [1.6, 0.4, 0.9]] }] };
+        yield return G("SwitchExpressionReturningATupleThenDeconstructed", """
+                [Differentiable] public static double F(double x, double y)
+                {
+                    var (a, b) = x switch
+                    {
+                        > 1 => (x, 1.0),
+                        var v when v > y => (v * y, v),
+                        _ => (1.0, x * x),
+                    };
+                    return a * b + (x is not (< 0.5 or > 1.5) ? y : 0);
+                }
+            """) with { Targets = [new Target { Points = [[1.2, 0.5], [0.8, 0.4], [0.4, 0.9]] }] };
+        yield return G("PowCbrtAndAtan2AtNegativeArguments", """
+                [Differentiable] public static double F(double x, double y) => Math.Pow(-x, 3) + Math.Cbrt(-x * y) + Math.Atan2(-y, -x) + double.Pow(x, y);
+            """);
+        yield return G("FloatGenericHelperCalledFromADoubleMethod", """
+                static T Sq<T>(T v) where T : System.Numerics.IFloatingPointIeee754<T> => T.FusedMultiplyAdd(v, v, T.One);
+                [Differentiable] public static double F(double x) => Sq((float)x) + Sq(x) + float.Lerp(1f, (float)x, 0.5f);
+            """) with { Targets = [new Target { FloatPrecision = true, Closed = x => [4 * x[0] + 0.5] }] };
+        yield return G("CheckedIntOverflowInAnIndexThrows", """
+                [Differentiable] public static double F(double[] w, [NoDerivative] int big)
+                {
+                    int k = checked(big * 1000) % w.Length;
+                    return w[k] * w[0];
+                }
+            """) with { Targets = [new Target { Data = new Dictionary<string, string> { ["big"] = "1" }, Closed = x => [x[1], x[0], 0] }] };
+        yield return G("ParamsArrayParameterOfTheMethod", """
+                [Differentiable] public static double F(double k, params double[] w) => w.Sum(v => k * v * v);
+            """, x => [x[1] * x[1] + x[2] * x[2] + x[3] * x[3], 2 * x[0] * x[1], 2 * x[0] * x[2], 2 * x[0] * x[3]]);
+        yield return G("LocalFunctionReturningATupleWithNamedElements", """
+                [Differentiable] public static double F(double x, double y)
+                {
+                    (double Sum, double Prod) Both(double a, double b) => (a + b, a * b);
+                    var r = Both(x, y);
+                    var (s, _) = Both(r.Prod, r.Sum);
+                    return s * r.Sum;
+                }
+            """, x => [(x[1] + 1) * (x[0] + x[1]) + (x[0] * x[1] + x[0] + x[1]), (x[0] + 1) * (x[0] + x[1]) + (x[0] * x[1] + x[0] + x[1])]);
+        yield return G("NameofOfAnUnboundGenericInArithmetic", """
+                [Differentiable] public static double F(double x) => x * nameof(List<>).Length + x * x;
+            """, x => [4 + 2 * x[0]]);
+        yield return G("RecordStructWithExpressionInALoop", Usings + """
+                namespace $NS;
+                public readonly record struct State(double Pos, double Vel);
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x, double k)
+                    {
+                        var s = new State(x, 0);
+                        for (int i = 0; i < 4; i++) s = s with { Pos = s.Pos + 0.1 * s.Vel, Vel = s.Vel - 0.1 * k * s.Pos };
+                        return s.Pos * s.Pos + s.Vel;
+                    }
+                }
+                """) with { WholeFile = true };
         yield return G("MathMaxOfNaNPropagates", """
                 [Differentiable] public static double F(double x, double y) => Math.Max(x, Math.Sqrt(y - 1)) * x + double.MaxNumber(y, double.NaN);
             """) with { Targets = [new Target { Points = [[0.5, 1.5], [1.5, 2.0]], NonFiniteAt = [[0.5, 0.5]] }] };
