@@ -323,36 +323,51 @@ internal sealed partial class Lowerer
     /// TAct.Apply(v) of a static abstract (or static virtual) interface member called through a type parameter: the
     /// type argument is known where the generic helper is inlined (Run&lt;Relu&gt;), and so is the method that runs.
     /// </summary>
-    private IMethodSymbol StaticInterfaceImplementation(IOperation at, IMethodSymbol method)
+    private IMethodSymbol? StaticInterfaceImplementation(IOperation at, IMethodSymbol method)
     {
-        if (!method.IsStatic || !(method.IsAbstract || method.IsVirtual) || method.ContainingType is not { TypeKind: TypeKind.Interface } || IsGenericMathMember(method)
-            || at is not IInvocationOperation { ConstrainedToType: { } constrainedTo } || Concrete(constrainedTo) is not INamedTypeSymbol concrete)
+        if (!method.IsStatic || !(method.IsAbstract || method.IsVirtual) || method.ContainingType is not { TypeKind: TypeKind.Interface } || IsGenericMathMember(method))
         {
             return method;
         }
 
+        // Unknown (a type parameter of the [Differentiable] method itself, no constrained call): null, refused by the caller.
         var target = method.IsGenericMethod ? method.ConstructedFrom : method;
-        if (concrete.FindImplementationForInterfaceMember(target) is not IMethodSymbol impl)
+        if (at is not IInvocationOperation { ConstrainedToType: { } constrainedTo } || Concrete(constrainedTo) is not INamedTypeSymbol { TypeKind: not TypeKind.TypeParameter } concrete
+            || StaticImplementation(concrete, target) is not IMethodSymbol impl)
         {
-            // A generic interface (IAct<TSelf>): the member of the interface as the concrete type implements it.
-            var definition = target.OriginalDefinition;
-            // Only when the type implements the interface once: IAct<A> and IAct<B> would need the type arguments matched.
-            var members = concrete.AllInterfaces
-                .Where(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, definition.ContainingType))
-                .SelectMany(i => i.GetMembers(definition.Name).OfType<IMethodSymbol>())
-                .Where(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, definition))
-                .ToList();
-            if (members.Count != 1 || concrete.FindImplementationForInterfaceMember(members[0]) is not IMethodSymbol found)
-            {
-                return method;
-            }
-
-            impl = found;
+            return null;
         }
 
         return impl.IsGenericMethod && method.IsGenericMethod && impl.TypeParameters.Length == method.TypeArguments.Length
             ? impl.Construct(method.TypeArguments.Select(Concrete).ToArray())
             : impl;
+    }
+
+    /// <summary>
+    /// The member of <paramref name="concrete"/> that implements a static abstract or virtual interface member (the
+    /// interface's own default when the type does not implement it); null when that cannot be told.
+    /// </summary>
+    private static ISymbol? StaticImplementation(INamedTypeSymbol concrete, ISymbol member)
+    {
+        if (concrete.FindImplementationForInterfaceMember(member) is { } found)
+        {
+            return found;
+        }
+
+        // A generic interface (IAct<TSelf>): the member of the interface as the concrete type implements it, only when
+        // the type implements the interface once (IAct<A> and IAct<B> would need the type arguments matched).
+        var definition = member.OriginalDefinition;
+        var members = concrete.AllInterfaces
+            .Where(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, definition.ContainingType))
+            .SelectMany(i => i.GetMembers(definition.Name))
+            .Where(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, definition))
+            .ToList();
+        if (members.Count == 1)
+        {
+            return concrete.FindImplementationForInterfaceMember(members[0]) ?? (members[0].IsAbstract ? null : members[0]);
+        }
+
+        return members.Count == 0 && !member.IsAbstract && concrete.AllInterfaces.Contains(member.ContainingType, SymbolEqualityComparer.Default) ? member : null;
     }
 
     /// <summary>The receiver of an instance call: a struct place (so that a method can change it), or a value.</summary>
@@ -371,7 +386,13 @@ internal sealed partial class Lowerer
 
     private FValue CallMethod(IOperation at, IMethodSymbol method, FValue? receiver, FValue?[] values, RefValue?[] refs, bool discard)
     {
-        method = StaticInterfaceImplementation(at, method);
+        if (StaticInterfaceImplementation(at, method) is not { } resolved)
+        {
+            return Unsupported(at, "a static abstract or virtual interface method whose implementation is not known here",
+                "call the helper with a concrete type argument, or pass the value as a parameter");
+        }
+
+        method = resolved;
         if (receiver is Scalar { Operand: Poison })
         {
             // The receiver was refused where it was made: its methods are not lowered (one error, no cascade).

@@ -78,6 +78,20 @@ internal sealed partial class Lowerer
             return constant;
         }
 
+        if (property.IsStatic && (property.IsAbstract || property.IsVirtual) && property.ContainingType is { TypeKind: TypeKind.Interface } && !IsGenericMathMember(property))
+        {
+            // T.Scale of a static abstract or virtual interface property: the type argument is known where the generic
+            // helper is inlined, and so is the getter that runs (the interface's default when the type has none).
+            if (pr.ConstrainedToType is { } constrainedTo && Concrete(constrainedTo) is INamedTypeSymbol { TypeKind: not TypeKind.TypeParameter } concrete
+                && StaticImplementation(concrete, property) is IPropertySymbol { GetMethod: { } implGetter } && HasSource(implGetter))
+            {
+                return InlineCall(pr, implGetter, null, Array.Empty<FValue?>(), Array.Empty<RefValue?>());
+            }
+
+            return Unsupported(pr, "a static abstract or virtual interface property whose implementation is not known here",
+                "call the helper with a concrete type argument, or pass the value as a parameter");
+        }
+
         var instanceType = pr.Instance?.Type is null ? null : Concrete(pr.Instance.Type);
         if (property.ContainingType is { IsExtension: true } && property.GetMethod is { } extensionGetter && HasSource(extensionGetter))
         {

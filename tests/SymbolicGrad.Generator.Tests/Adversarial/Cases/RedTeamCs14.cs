@@ -991,6 +991,66 @@ public static partial class AdversarialCases
                     [Differentiable] public static double F(double x, double y) => Acts.Leaky(x - 1) + Acts.Mix(x, y * y);
                 }
                 """, x => [(x[0] > 1 ? 1 : 0.1) + 2 * x[0], 2 * x[1]]) with { WholeFile = true };
+        yield return E("NullConditionalAssignmentIntoAParameterArray", "SG0018", """
+                [Differentiable] public static double F(double[] w, double x)
+                {
+                    w?[|[0]|] = x;
+                    return w[0] * x;
+                }
+            """, "parameter 'w'", "copy");
+        yield return G("NullConditionalAssignmentInALoopOnAJaggedLocal", """
+                [Differentiable] public static double F(double[] w)
+                {
+                    var rows = new double[]?[] { new double[2], null, new double[2] };
+                    double s = 0;
+                    for (int i = 0; i < rows.Length; i++)
+                    {
+                        rows[i]?[1] = w[i] * w[i];
+                        s += rows[i]?[1] ?? w[i];
+                    }
+                    return s;
+                }
+            """, x => [2 * x[0], 1, 2 * x[2]]);
+        yield return G("RangeVariableSlicingASpanParameterAndALocalWrittenThrough", """
+                [Differentiable] public static double F(ReadOnlySpan<double> w)
+                {
+                    Range r = 1..^0;
+                    var tail = w[r];
+                    var buf = new double[3];
+                    Span<double> view = buf.AsSpan()[r];
+                    view[0] = tail[0] * tail[^1];
+                    return buf[1] + w[..1][0];
+                }
+            """, x => [1, x[2], x[1]]);
+        yield return G("StaticVirtualInterfacePropertyThroughATypeParameter", Usings + """
+                namespace $NS;
+                public interface IScaled { static virtual double Scale => 1; static abstract double Apply(double v); }
+                public struct Twice : IScaled { public static double Scale => 2; public static double Apply(double v) => Scale * v * v; }
+                public struct Plain : IScaled { public static double Apply(double v) => v; }
+                public static partial class C
+                {
+                    static double Run<T>(double v) where T : IScaled => T.Apply(v) * T.Scale;
+                    [Differentiable] public static double F(double x) => Run<Twice>(x) + Run<Plain>(x);
+                }
+                """, x => [8 * x[0] + 1]) with { WholeFile = true };
+        yield return E("StaticAbstractCallInAGenericDifferentiableMethod", "SG0017", Usings + """
+                namespace $NS;
+                public interface IAct { static abstract double Apply(double v); static virtual double Scale => 1; }
+                public struct Sq : IAct { public static double Apply(double v) => v * v; public static double Scale => 3; }
+                public static partial class C
+                {
+                    [Differentiable] public static double F<T>(double x) where T : IAct => [|T.Apply(x)|] * x;
+                }
+                """, "static abstract", "concrete type") with { WholeFile = true };
+        yield return E("StaticVirtualPropertyInAGenericDifferentiableMethod", "SG0017", Usings + """
+                namespace $NS;
+                public interface IAct { static virtual double Scale => 1; }
+                public struct Sq : IAct { public static double Scale => 3; }
+                public static partial class C
+                {
+                    [Differentiable] public static double F<T>(double x) where T : IAct => [|T.Scale|] * x * x;
+                }
+                """, "static abstract or virtual", "concrete type") with { WholeFile = true };
         yield return G("LambdaWithAnExplicitReturnType", """
                 [Differentiable] public static double F(double x, double y)
                 {
