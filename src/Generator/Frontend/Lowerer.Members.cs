@@ -1702,6 +1702,16 @@ internal sealed partial class Lowerer
                 return Emit(Opcode.Or, IrType.Bool, new[] { eq, nan });
             case (Scalar { Operand: var u }, Scalar { Operand: var v }) when (u.Type.IsInt && v.Type.IsInt && u.Type.Equals(v.Type)) || (u.Type.IsBool && v.Type.IsBool):
                 return Emit(Opcode.Cmp, IrType.Bool, new[] { u, v }, CmpKind.Eq);
+            case (NullableValue nx, NullableValue ny) when TypeMap.IsNullableValue(type, out var underlying):
+                // double? members: both null, or both with values the underlying comparer calls equal.
+                if (MemberEquals(at, underlying, nx.Value, ny.Value, depth + 1) is not { } values)
+                {
+                    return null;
+                }
+
+                var bothOrNeither = Emit(Opcode.Cmp, IrType.Bool, new[] { nx.HasValue, ny.HasValue }, CmpKind.Eq);
+                var noneOrEqual = Emit(Opcode.Or, IrType.Bool, new[] { Emit(Opcode.Not, IrType.Bool, new[] { nx.HasValue }), values });
+                return Emit(Opcode.And, IrType.Bool, new[] { bothOrNeither, noneOrEqual });
             case (StructValue, StructValue) when type is INamedTypeSymbol { IsRecord: true, IsValueType: true } nested:
                 return RecordEquals(at, nested, x, y, depth + 1) is Scalar { Operand: { Type.Kind: ValueKind.Bool } r } ? r : null;
             case (TupleValue tx, TupleValue ty) when type is INamedTypeSymbol { IsTupleType: true } tuple && tx.Items.Length == ty.Items.Length && tuple.TupleElements.Length == tx.Items.Length:

@@ -995,7 +995,7 @@ public static partial class AdversarialCases
                 [Differentiable] public static double F(double[] w, double x)
                 {
                     w?[|[0]|] = x;
-                    return w[0] * x;
+                    return w![0] * x;
                 }
             """, "parameter 'w'", "copy");
         yield return G("NullConditionalAssignmentInALoopOnAJaggedLocal", """
@@ -1051,6 +1051,38 @@ public static partial class AdversarialCases
                     [Differentiable] public static double F<T>(double x) where T : IAct => [|T.Scale|] * x * x;
                 }
                 """, "static abstract or virtual", "concrete type") with { WholeFile = true };
+        yield return G("RecordStructWithANullableMemberComparedAndCopied", Usings + """
+                namespace $NS;
+                public record struct Fit(double Loss, double? Best);
+                public static partial class C
+                {
+                    static Fit Better(Fit f, double v) => f.Best is { } b && b <= v ? f : f with { Best = v };
+                    [Differentiable] public static double F(double x, double y)
+                    {
+                        var f = new Fit(x * y, null);
+                        var g = Better(Better(f, x), y * y);
+                        var h = g with { Loss = 0 };
+                        double same = g == f ? 1 : 0;
+                        double eq = h.Equals(new Fit(0, g.Best)) ? 2 : 0;
+                        return g.Loss * (g.Best ?? 0) + same + eq + (h.Best > 1 ? x : y);
+                    }
+                }
+                """) with { WholeFile = true, Targets = [new Target { Points = [[0.5, 0.6], [1.3, 1.5], [1.4, 0.8]] }] };
+        yield return G("StructWithANullableMemberThroughTupleAndHelperReturn", Usings + """
+                namespace $NS;
+                public struct Slot { public double? V; public int N; }
+                public static partial class C
+                {
+                    static (Slot, double) Step(Slot s, double x) { s.V = (s.V ?? 1) * x; s.N++; return (s, s.V.Value); }
+                    [Differentiable] public static double F(double x)
+                    {
+                        var s = new Slot();
+                        double t = 0;
+                        for (int i = 0; i < 3; i++) { (s, var v) = Step(s, x); t += v; }
+                        return t + s.N;
+                    }
+                }
+                """, x => [1 + 2 * x[0] + 3 * x[0] * x[0]]) with { WholeFile = true };
         yield return G("LambdaWithAnExplicitReturnType", """
                 [Differentiable] public static double F(double x, double y)
                 {
