@@ -1140,6 +1140,18 @@ internal sealed partial class Lowerer
 
     private FValue LowerIncrement(IIncrementOrDecrementOperation inc)
     {
+        if (inc.OperatorMethod is { IsStatic: true } userOperator && !IsGenericMathMember(userOperator) && HasSource(userOperator)
+            && inc.Target is ILocalReferenceOperation or IParameterReferenceOperation && IsStructType(inc.Target.Type))
+        {
+            // c++ of a struct variable with a static operator ++ (C c) => ...: c = op(c); the value is the old c (postfix)
+            // or the new one (prefix).
+            var target = Place(inc.Target);
+            var old = ReadPlace(target, inc.Target);
+            var updated = InlineOperator(inc, userOperator, new[] { old });
+            WritePlace(target, updated, inc);
+            return inc.IsPostfix ? old : updated;
+        }
+
         if (inc.OperatorMethod is not null && !IsGenericMathMember(inc.OperatorMethod))
         {
             return NotYet(inc, "A user-defined ++ or --", "write x = x + 1");

@@ -1083,6 +1083,65 @@ public static partial class AdversarialCases
                     }
                 }
                 """, x => [1 + 2 * x[0] + 3 * x[0] * x[0]]) with { WholeFile = true };
+        yield return G("TripCountFromARoundedValue", """
+                [Differentiable] public static double F(double x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < (int)Math.Round(x * 3); i++) s += x * i;
+                    return s + x;
+                }
+            """) with { Targets = [new Target { Points = [[0.7], [1.2], [1.6]] }] };
+        yield return G("RefReadonlyLocalsDeclaredInsideALoopOverAParameter", """
+                [Differentiable] public static double F(double[] w)
+                {
+                    double s = 0;
+                    for (int i = 1; i < w.Length; i++)
+                    {
+                        ref readonly double cur = ref w[i];
+                        scoped ref readonly double prev = ref w[i - 1];
+                        s += cur * prev;
+                    }
+                    foreach (ref readonly var v in w.AsSpan()) s += v;
+                    return s;
+                }
+            """, x => [x[1] + 1, x[0] + x[2] + 1, x[1] + 1]);
+        yield return G("TupleOfNineElements", """
+                [Differentiable] public static double F(double x, double y)
+                {
+                    var t = (x, x * 2, 3.0, 4.0, 5.0, 6.0, 7.0, x * y, y);
+                    t.Item9 *= t.Item8;
+                    var (a, _, _, _, _, _, _, h, i) = t;
+                    return a * i + h;
+                }
+            """, x => [2 * x[0] * x[1] * x[1] + x[1], 2 * x[0] * x[0] * x[1] + x[0]]);
+        yield return G("GenericMathPredicatesInBranches", """
+                [Differentiable] public static double F(double x, [NoDerivative] double k)
+                {
+                    double r = double.IsInteger(k) ? x * x : x;
+                    if (double.IsEvenInteger(k * 2) && !double.IsSubnormal(x) && double.IsPositive(x)) r += 3 * x;
+                    return r + (double.IsNormal(x - x) ? 100 : 0);
+                }
+            """, x => [2 * x[0] + 3]) with { Targets = [new Target { Data = new Dictionary<string, string> { ["k"] = "2.0" }, Closed = x => [2 * x[0] + 3] }] };
+        yield return G("UserDefinedIncrementOnAStructLocal", Usings + """
+                namespace $NS;
+                public struct Counter
+                {
+                    public double V;
+                    public static Counter operator ++(Counter c) => new Counter { V = c.V * 2 + 1 };
+                    public static Counter operator --(Counter c) => new Counter { V = c.V - 0.5 };
+                }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double x)
+                    {
+                        var c = new Counter { V = x };
+                        c++;
+                        var before = c--;
+                        var after = ++c;
+                        return before.V * x + after.V + c.V;
+                    }
+                }
+                """, x => [(2 * x[0] + 1) + 2 * x[0] + 4 + 4]) with { WholeFile = true };
         yield return G("LambdaWithAnExplicitReturnType", """
                 [Differentiable] public static double F(double x, double y)
                 {
