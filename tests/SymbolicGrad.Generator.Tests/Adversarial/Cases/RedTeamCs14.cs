@@ -1142,6 +1142,63 @@ public static partial class AdversarialCases
                     }
                 }
                 """, x => [(2 * x[0] + 1) + 2 * x[0] + 4 + 4]) with { WholeFile = true };
+        yield return G("Cs14ExtensionMembersInsideLinqLambdas", Usings + """
+                namespace $NS;
+                public static class Ext
+                {
+                    extension(double v)
+                    {
+                        public double Sq() => v * v;
+                        public double Half => v / 2;
+                    }
+                }
+                public static partial class C
+                {
+                    [Differentiable] public static double F(double[] w) => w.Select(v => v.Sq()).Sum() + w.Sum(v => v.Half) + w.Aggregate(1.0, (a, v) => a * v.Sq());
+                }
+                """, x => [2 * x[0] + 0.5 + 2 * x[0] * x[1] * x[1] * x[2] * x[2], 2 * x[1] + 0.5 + 2 * x[1] * x[0] * x[0] * x[2] * x[2], 2 * x[2] + 0.5 + 2 * x[2] * x[0] * x[0] * x[1] * x[1]]) with { WholeFile = true };
+        yield return E("TrainablePropertyWithAFieldKeywordAccessor", "SG0032", Usings + """
+                namespace $NS;
+                public partial class Model
+                {
+                    [Trainable] public double [|W|] { get; set => field = value; } = 0.5;
+                    [Differentiable] public double Loss([NoDerivative] double x) => (W * x - 1) * (W * x - 1);
+                }
+                """, "accessor with a body", "get; set;") with { WholeFile = true, ErrorMethod = "Loss" };
+        yield return G("ParamsSpanHelperWithASpreadOfAParameter", """
+                static double SumSq(params ReadOnlySpan<double> v) { double s = 0; foreach (var e in v) s += e * e; return s; }
+                [Differentiable] public static double F(double x, double[] w) => SumSq([.. w, x]) + SumSq(w) + SumSq();
+            """, x => [2 * x[0], 4 * x[1], 4 * x[2], 4 * x[3]]);
+        yield return G("LambdaWithAParamsParameter", """
+                [Differentiable] public static double F(double x, double y)
+                {
+                    var sum = (params double[] v) => { double s = 0; foreach (var e in v) s += e; return s; };
+                    return sum(x, y, x * y) * sum() + sum(x * x);
+                }
+            """, x => [2 * x[0], 0]);
+        yield return G("SwitchOnDataStringChoosingTheLoss", """
+                [Differentiable] public static double F(double x, [NoDerivative] string mode) => mode switch
+                {
+                    "l2" => x * x,
+                    "l1" => Math.Abs(x),
+                    { Length: > 5 } => Math.Log(1 + x * x),
+                    _ => throw new ArgumentException($"unknown loss '{mode}'", nameof(mode)),
+                };
+            """) with
+            {
+                Targets =
+                [
+                    new Target { Data = new Dictionary<string, string> { ["mode"] = "\"l2\"" }, Closed = x => [2 * x[0]] },
+                    new Target { Data = new Dictionary<string, string> { ["mode"] = "\"cauchy\"" }, Closed = x => [2 * x[0] / (1 + x[0] * x[0])] },
+                ],
+            };
+        yield return G("GenericLocalFunctionAtFloatAndDouble", """
+                [Differentiable] public static double F(double x)
+                {
+                    static T Cube<T>(T v) where T : System.Numerics.INumber<T> => v * v * v;
+                    return Cube(x) + Cube((float)x) + Cube(2);
+                }
+            """) with { Targets = [new Target { FloatPrecision = true, Closed = x => [6 * x[0] * x[0]] }] };
         yield return G("LambdaWithAnExplicitReturnType", """
                 [Differentiable] public static double F(double x, double y)
                 {
