@@ -16,8 +16,6 @@ public static partial class AdversarialCases
 
     private static IEnumerable<AdversarialCase> RedTeamCs14() => RedTeamCs14Raw().Select(P);
 
-    public static IEnumerable<AdversarialCase> RedTeamCs14Cases() => RedTeamCs14();
-
     private static IEnumerable<AdversarialCase> RedTeamCs14Raw()
     {
         // ---- C# 14 extension blocks ----
@@ -1199,6 +1197,22 @@ public static partial class AdversarialCases
                     return Cube(x) + Cube((float)x) + Cube(2);
                 }
             """) with { Targets = [new Target { FloatPrecision = true, Closed = x => [6 * x[0] * x[0]] }] };
+        yield return E("NullConditionalCallPassingADifferentiatedValueToAList", "SG0015", """
+                [Differentiable] public static double F(double x, [NoDerivative] List<double>? log)
+                {
+                    log?[|.Add(x * x)|];
+                    return x * 3;
+                }
+            """, "Add", "array");
+        yield return G("NullConditionalCallOnDataWithDataArguments", """
+                [Differentiable] public static double F(double x, [NoDerivative] List<double>? log, [NoDerivative] double[] seen)
+                {
+                    var copy = new List<double>();
+                    log?.ForEach(copy.Add);
+                    seen?.CopyTo(new double[seen.Length], 0);
+                    return x * x * (copy.Count + 1);
+                }
+            """) with { Targets = [new Target { Data = new Dictionary<string, string> { ["log"] = "new global::System.Collections.Generic.List<double> { 1.0, 2.0 }", ["seen"] = "new[] { 1.0 }" }, Closed = x => [6 * x[0]] }] };
         yield return G("LambdaWithAnExplicitReturnType", """
                 [Differentiable] public static double F(double x, double y)
                 {
