@@ -1330,6 +1330,27 @@ internal static class Discovery
                 continue;
             }
 
+            if (TypeMap.IsNullableValue(f.Type, out var underlying) && TypeMap.Scalar(underlying, _ => null) is { } nt && nt.Kind != ValueKind.Data)
+            {
+                if (differentiable)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NotSupportedYet, p.Locations.FirstOrDefault(),
+                        "A differentiated struct parameter with a nullable member (" + p.Name + path + "." + member + ")",
+                        "give the member a number and a bool (HasB), pass the nullable as a parameter of its own, or mark the parameter [NoDerivative] when it is data"));
+                    return null;
+                }
+
+                // A double? member of a data struct: its HasValue and its value, as a nullable parameter is.
+                var has = ir.NewVar(root.TrimStart('@') + "_" + member + "_has", IrType.Bool, VarRole.Parameter);
+                has.Name = root + access + ".HasValue";
+                var val = ir.NewVar(root.TrimStart('@') + "_" + member, nt, VarRole.Parameter);
+                val.Name = root + access + ".GetValueOrDefault()";
+                leaves.Add(new Leaf(has, access + ".HasValue", false));
+                leaves.Add(new Leaf(val, access + ".GetValueOrDefault()", false));
+                values[i] = new Frontend.NullableValue(has, new Frontend.Scalar(val));
+                continue;
+            }
+
             var t = TypeMap.Scalar(f.Type, _ => null) ?? IrType.Data(f.Type.ToDisplayString(TypeMap.Qualified));
             if (differentiable && t.IsArray && t.Element is { } element && (element.IsReal || element.IsArray))
             {

@@ -79,7 +79,7 @@ internal sealed partial class Lowerer
         var method = inv.TargetMethod;
         if (method.MethodKind == MethodKind.DelegateInvoke)
         {
-            var target = inv.Instance is null ? null : LowerExpr(inv.Instance);
+            var target = inv.Instance is null ? null : ReadOnlyDelegate(inv.Instance) ?? LowerExpr(inv.Instance);
             if (target is FunctionValue fn)
             {
                 return InvokeFunction(fn, inv.Arguments.Select(a => LowerExpr(a.Value)).ToArray(), inv);
@@ -319,6 +319,57 @@ internal sealed partial class Lowerer
         }
     }
 
+    /// <summary>
+    /// TAct.Apply(v) of a static abstract (or static virtual) interface member called through a type parameter: the
+    /// type argument is known where the generic helper is inlined (Run&lt;Relu&gt;), and so is the method that runs.
+    /// </summary>
+    private IMethodSymbol? StaticInterfaceImplementation(IOperation at, IMethodSymbol method)
+    {
+        if (!method.IsStatic || !(method.IsAbstract || method.IsVirtual) || method.ContainingType is not { TypeKind: TypeKind.Interface } || IsGenericMathMember(method))
+        {
+            return method;
+        }
+
+        // Unknown (a type parameter of the [Differentiable] method itself, no constrained call): null, refused by the caller.
+        var target = method.IsGenericMethod ? method.ConstructedFrom : method;
+        if (at is not IInvocationOperation { ConstrainedToType: { } constrainedTo } || Concrete(constrainedTo) is not INamedTypeSymbol { TypeKind: not TypeKind.TypeParameter } concrete
+            || StaticImplementation(concrete, target) is not IMethodSymbol impl)
+        {
+            return null;
+        }
+
+        return impl.IsGenericMethod && method.IsGenericMethod && impl.TypeParameters.Length == method.TypeArguments.Length
+            ? impl.Construct(method.TypeArguments.Select(Concrete).ToArray())
+            : impl;
+    }
+
+    /// <summary>
+    /// The member of <paramref name="concrete"/> that implements a static abstract or virtual interface member (the
+    /// interface's own default when the type does not implement it); null when that cannot be told.
+    /// </summary>
+    private static ISymbol? StaticImplementation(INamedTypeSymbol concrete, ISymbol member)
+    {
+        if (concrete.FindImplementationForInterfaceMember(member) is { } found)
+        {
+            return found;
+        }
+
+        // A generic interface (IAct<TSelf>): the member of the interface as the concrete type implements it, only when
+        // the type implements the interface once (IAct<A> and IAct<B> would need the type arguments matched).
+        var definition = member.OriginalDefinition;
+        var members = concrete.AllInterfaces
+            .Where(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, definition.ContainingType))
+            .SelectMany(i => i.GetMembers(definition.Name))
+            .Where(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, definition))
+            .ToList();
+        if (members.Count == 1)
+        {
+            return concrete.FindImplementationForInterfaceMember(members[0]) ?? (members[0].IsAbstract ? null : members[0]);
+        }
+
+        return members.Count == 0 && !member.IsAbstract && concrete.AllInterfaces.Contains(member.ContainingType, SymbolEqualityComparer.Default) ? member : null;
+    }
+
     /// <summary>The receiver of an instance call: a struct place (so that a method can change it), or a value.</summary>
     private FValue? ReceiverFor(IOperation instance, IMethodSymbol method)
     {
@@ -335,6 +386,19 @@ internal sealed partial class Lowerer
 
     private FValue CallMethod(IOperation at, IMethodSymbol method, FValue? receiver, FValue?[] values, RefValue?[] refs, bool discard)
     {
+        if (StaticInterfaceImplementation(at, method) is not { } resolved)
+        {
+            return Unsupported(at, "a static abstract or virtual interface method whose implementation is not known here",
+                "call the helper with a concrete type argument, or pass the value as a parameter");
+        }
+
+        method = resolved;
+        if (receiver is Scalar { Operand: Poison })
+        {
+            // The receiver was refused where it was made: its methods are not lowered (one error, no cascade).
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
         string containing = ContainingName(method);
 
         // Convert.ToDouble / ToSingle of a number: a conversion (of a real: it carries the derivative).
@@ -1161,6 +1225,31 @@ internal sealed partial class Lowerer
         }
 
         return new FunctionValue(lambda, null, null);
+    }
+
+    /// <summary>
+    /// A static readonly delegate field initialized with a lambda or a static method group, in a type without a static
+    /// constructor of its own (static readonly Func&lt;double, double&gt; Act = Math.Tanh;): it never holds another
+    /// function, so a call through it is a call of that one. Null otherwise.
+    /// </summary>
+    private FValue? ReadOnlyDelegate(IOperation instance)
+    {
+        if (instance is not IFieldReferenceOperation { Field: { IsStatic: true, IsReadOnly: true, Type.TypeKind: TypeKind.Delegate } field }
+            || field.ContainingType.StaticConstructors.Any(c => !c.IsImplicitlyDeclared) || field.DeclaringSyntaxReferences.Length != 1
+            || field.DeclaringSyntaxReferences[0].GetSyntax(_ct) is not VariableDeclaratorSyntax { Initializer: { } initializer }
+            || ModelFor(initializer.SyntaxTree) is not { } model)
+        {
+            return null;
+        }
+
+        var value = model.GetOperation(initializer, _ct) is IFieldInitializerOperation fi ? fi.Value : null;
+        if (value is not IDelegateCreationOperation { Target: IAnonymousFunctionOperation or IMethodReferenceOperation { Method.IsStatic: true } } creation)
+        {
+            return null;
+        }
+
+        _dependencies?.Add(initializer.Parent!.Parent!);
+        return LowerDelegateCreation(creation);
     }
 
     private FValue LowerDelegateCreation(IDelegateCreationOperation creation)

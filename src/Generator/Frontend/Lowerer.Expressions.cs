@@ -103,6 +103,10 @@ internal sealed partial class Lowerer
                 return LowerThis(instance);
             case IBinaryOperation binary:
                 return LowerBinary(binary);
+            case IInlineArrayAccessOperation inlineArray:
+                return InlineArrayElement(inlineArray) ?? new Scalar(Poison.Of(IrTypeOrData(op.Type)));
+            case IObjectCreationOperation or IDefaultValueOperation when IsInlineArray(op.Type):
+                return Unsupported(op, "an [InlineArray] struct", InlineArrayAdvice);
             case IRangeOperation or IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } when op.Type is { } rt && rt.ContainingNamespace?.Name == "System" && rt.Name is "Range" or "Index":
                 // A Range or Index held as a value (var r = 1..3) is data: it is refused where it slices, with a rewrite.
                 return OpaqueValue(op, pure: true);
@@ -369,12 +373,41 @@ internal sealed partial class Lowerer
     // ---------------------------------------------------------------------------------------------------------
     // Operators
 
+    private const string InlineArrayAdvice = "use a span over stackalloc (Span<double> b = stackalloc double[3]) or a local array";
+
+    private static bool IsInlineArray(ITypeSymbol? type) =>
+        type is { TypeKind: TypeKind.Struct } && type.GetAttributes().Any(a => a.AttributeClass is { Name: "InlineArrayAttribute", ContainingNamespace: { Name: "CompilerServices" } });
+
+    /// <summary>b[i] of an [InlineArray] struct: refused, once (an inline array refused where it was made stays silent).</summary>
+    private FValue? InlineArrayElement(IInlineArrayAccessOperation access)
+    {
+        if (access.Instance is ILocalReferenceOperation { Local: var local } && _env.Get(local) is Scalar { Operand: Poison })
+        {
+            return null;
+        }
+
+        return Unsupported(access, "an element of an [InlineArray] struct", InlineArrayAdvice);
+    }
+
     private FValue LowerBinary(IBinaryOperation op)
     {
         if (op.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr && op.OperatorMethod is null)
         {
             var l = LowerCondition(op.LeftOperand);
             return new Scalar(ShortCircuit(l, op.OperatorKind == BinaryOperatorKind.ConditionalAnd, () => LowerCondition(op.RightOperand)));
+        }
+
+        if (op.OperatorKind is BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr)
+        {
+            return LowerUserShortCircuit(op);
+        }
+
+        if (op.OperatorMethod is { } external && !IsGenericMathMember(external) && !HasSource(external) && !external.IsImplicitlyDeclared
+            && op.Type?.SpecialType == SpecialType.System_Boolean)
+        {
+            // A comparison by an operator of the BCL (typeof(T) == typeof(int), (Half)x > (Half)1, two DateTimes):
+            // a bool is a step function, exact to run as written.
+            return OpaqueValue(op, pure: true);
         }
 
         // a + b + c + ... is a left-deep tree as deep as it is long: walk its spine with a list, not recursion.
@@ -402,6 +435,43 @@ internal sealed partial class Lowerer
         }
 
         return acc;
+    }
+
+    /// <summary>
+    /// a &amp;&amp; b, a || b of a user type with operator true/false (C# §12.15.3): <c>T.false(a) ? a : T.&amp;(a, b)</c>
+    /// and <c>T.true(a) ? a : T.|(a, b)</c>; a is evaluated once, b only when the operator is called.
+    /// </summary>
+    private FValue LowerUserShortCircuit(IBinaryOperation op)
+    {
+        // T.false (for &&) or T.true (for ||) of the type that declares the operator & or | (the compiler's choice).
+        bool isAnd = op.OperatorKind == BinaryOperatorKind.ConditionalAnd;
+        var combine = op.OperatorMethod;
+        var test = combine?.ContainingType.GetMembers(isAnd ? "op_False" : "op_True").OfType<IMethodSymbol>()
+            .FirstOrDefault(m => m.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(m.Parameters[0].Type, combine.ContainingType));
+        if (test is null || combine is null)
+        {
+            return Unsupported(op, "this short-circuit operator", "call the operators & or | of the type, or test a bool");
+        }
+
+        var left = LowerExpr(op.LeftOperand);
+        if (InlineOperator(op, test, new[] { left }) is not Scalar { Operand: var cond } || cond is Poison)
+        {
+            return new Scalar(Poison.Of(IrTypeOrData(op.Type!)));
+        }
+
+        var key = new SyntheticKey("choice");
+        EmitIf(cond, () =>
+        {
+            Bind(key, left);
+            return Flow.Normal;
+        }, () =>
+        {
+            Bind(key, InlineOperator(op, combine, new[] { left, LowerExpr(op.RightOperand) }));
+            return Flow.Normal;
+        });
+        var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(op.Type!)));
+        _env.Remove(key);
+        return FlattenSelect(result);
     }
 
     /// <summary>a && b, a || b: b is evaluated only when needed; when b is pure it is evaluated anyway and combined.</summary>
@@ -829,6 +899,13 @@ internal sealed partial class Lowerer
             return InlineOperator(conversion, op, new[] { LowerExpr(conversion.Operand) });
         }
 
+        if (conversion.Operand is IThrowOperation thrown)
+        {
+            // c ? v : throw ... of a struct, tuple or nullable type: the branch throws, its value is never read.
+            LowerThrow(thrown);
+            return DefaultValue(to, conversion);
+        }
+
         var operand = LowerExpr(conversion.Operand);
         return Convert(conversion, operand, conversion.Operand.Type is null ? null : Concrete(conversion.Operand.Type), to, conversion.IsChecked);
     }
@@ -1068,6 +1145,18 @@ internal sealed partial class Lowerer
 
     private FValue LowerIncrement(IIncrementOrDecrementOperation inc)
     {
+        if (inc.OperatorMethod is { IsStatic: true } userOperator && !IsGenericMathMember(userOperator) && HasSource(userOperator)
+            && inc.Target is ILocalReferenceOperation or IParameterReferenceOperation && IsStructType(inc.Target.Type))
+        {
+            // c++ of a struct variable with a static operator ++ (C c) => ...: c = op(c); the value is the old c (postfix)
+            // or the new one (prefix).
+            var target = Place(inc.Target);
+            var old = ReadPlace(target, inc.Target);
+            var updated = InlineOperator(inc, userOperator, new[] { old });
+            WritePlace(target, updated, inc);
+            return inc.IsPostfix ? old : updated;
+        }
+
         if (inc.OperatorMethod is not null && !IsGenericMathMember(inc.OperatorMethod))
         {
             return NotYet(inc, "A user-defined ++ or --", "write x = x + 1");
@@ -1191,6 +1280,9 @@ internal sealed partial class Lowerer
                 return null;
             case IInvocationOperation { TargetMethod.ReturnsByRef: true }:
                 Unsupported(target, "a write through the ref a method returns", "write the element itself (a[i] += v), or have the helper return the index");
+                return null;
+            case IInlineArrayAccessOperation inlineArray:
+                InlineArrayElement(inlineArray);
                 return null;
             default:
                 Unsupported(target, "assigning to this", "assign locals, parameters, array elements and fields of struct locals");

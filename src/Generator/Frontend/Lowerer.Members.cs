@@ -78,6 +78,20 @@ internal sealed partial class Lowerer
             return constant;
         }
 
+        if (property.IsStatic && (property.IsAbstract || property.IsVirtual) && property.ContainingType is { TypeKind: TypeKind.Interface } && !IsGenericMathMember(property))
+        {
+            // T.Scale of a static abstract or virtual interface property: the type argument is known where the generic
+            // helper is inlined, and so is the getter that runs (the interface's default when the type has none).
+            if (pr.ConstrainedToType is { } constrainedTo && Concrete(constrainedTo) is INamedTypeSymbol { TypeKind: not TypeKind.TypeParameter } concrete
+                && StaticImplementation(concrete, property) is IPropertySymbol { GetMethod: { } implGetter } && HasSource(implGetter))
+            {
+                return InlineCall(pr, implGetter, null, Array.Empty<FValue?>(), Array.Empty<RefValue?>());
+            }
+
+            return Unsupported(pr, "a static abstract or virtual interface property whose implementation is not known here",
+                "call the helper with a concrete type argument, or pass the value as a parameter");
+        }
+
         var instanceType = pr.Instance?.Type is null ? null : Concrete(pr.Instance.Type);
         if (property.ContainingType is { IsExtension: true } && property.GetMethod is { } extensionGetter && HasSource(extensionGetter))
         {
@@ -433,6 +447,14 @@ internal sealed partial class Lowerer
         }
 
         var irType = IrTypeOf(Concrete(type));
+        if (irType is null && TypeMap.IsNullableValue(Concrete(type), out _))
+        {
+            // A double? member of data (o.B of a [NoDerivative] struct, a static double?): read once, then taken apart
+            // into HasValue and the value, as a nullable parameter is.
+            var whole = DataMemberRead(at, instance, member, IrType.Data(Concrete(type).ToDisplayString(TypeMap.Qualified)), pure, lowered);
+            return whole is Scalar { Operand: var w } && w is not Poison && NullableData(w, type) is { } nullable ? nullable : whole;
+        }
+
         if (irType is null)
         {
             irType = IrType.Data(Concrete(type).ToDisplayString(TypeMap.Qualified));
@@ -449,6 +471,14 @@ internal sealed partial class Lowerer
 
         return DataMemberRead(at, instance, member, irType, pure, lowered);
     }
+
+    /// <summary>A nullable number held as data (a double? read from a data object), as its HasValue and its value; else null.</summary>
+    private FValue? NullableData(Operand whole, ITypeSymbol type) =>
+        TypeMap.IsNullableValue(Concrete(type), out var underlying) && IrTypeOf(Concrete(underlying)) is { } ut && ut.Kind != ValueKind.Data && !ut.IsArray
+            ? new NullableValue(
+                Emit(Opcode.Opaque, IrType.Bool, new[] { whole }, new OpaqueInfo(new[] { string.Empty, ".HasValue" }, pure: true, effectFree: true)),
+                new Scalar(Emit(Opcode.Opaque, ut, new[] { whole }, new OpaqueInfo(new[] { string.Empty, ".GetValueOrDefault()" }, pure: true, effectFree: true))))
+            : null;
 
     /// <summary>The read of a member of data, of the IR type <paramref name="irType"/>.</summary>
     private FValue DataMemberRead(IOperation at, IOperation? instance, ISymbol member, IrType irType, bool pure, Operand? lowered)
@@ -600,17 +630,39 @@ internal sealed partial class Lowerer
             return LowerScalar(inner);
         }
 
+        if (IsSystemType(index.Type, "Index"))
+        {
+            // An Index held in a variable (Index last = ^1; a[last]): its offset in this array, as C# computes it.
+            return IndexOffset(LowerScalar(index), Emit(Opcode.Length, IrType.Int32, new[] { array }), ".GetOffset(");
+        }
+
         Unsupported(index, "this index", "use an int, or ^k to count from the end");
         return Poison.Of(IrType.Int32);
     }
+
+    private static bool IsSystemType(ITypeSymbol? type, string name) =>
+        type is INamedTypeSymbol { Arity: 0 } t && t.Name == name && t.ContainingNamespace is { Name: "System", ContainingNamespace.IsGlobalNamespace: true };
+
+    /// <summary>index.GetOffset(length) of an Index value (or range.Start/End.GetOffset of a Range value), run as written.</summary>
+    private Operand IndexOffset(Operand value, Operand length, string member) =>
+        value is Poison ? Poison.Of(IrType.Int32)
+            : Emit(Opcode.Opaque, IrType.Int32, new[] { value, length }, new OpaqueInfo(new[] { string.Empty, member, ")" }, pure: true, effectFree: true));
 
     /// <summary>a[from..to]: a view of a span, or (for an array, as C# does) a copy.</summary>
     private Operand RangeOf(Operand array, IOperation range, IOperation at, bool copy)
     {
         if (range is not IRangeOperation r)
         {
-            Unsupported(at, "a range that is not written in place", "write the range as a..b");
-            return Poison.Of(array.Type);
+            if (!IsSystemType(range.Type, "Range"))
+            {
+                Unsupported(at, "a range that is not written in place", "write the range as a..b");
+                return Poison.Of(array.Type);
+            }
+
+            // A Range held in a variable (Range tail = 1..; a[tail]): its bounds in this array, as C# computes them.
+            var rangeValue = LowerScalar(range);
+            var n = Emit(Opcode.Length, IrType.Int32, new[] { array });
+            return SliceOrCopy(array, IndexOffset(rangeValue, n, ".Start.GetOffset("), IndexOffset(rangeValue, n, ".End.GetOffset("), at, copy);
         }
 
         var length = Emit(Opcode.Length, IrType.Int32, new[] { array });
@@ -631,11 +683,16 @@ internal sealed partial class Lowerer
                 return Emit(Opcode.ISub, IrType.Int32, new[] { length, LowerScalar(hat.Operand) });
             }
 
-            return LowerScalar(b);
+            return IsSystemType(b.Type, "Index") ? IndexOffset(LowerScalar(b), length, ".GetOffset(") : LowerScalar(b);
         }
 
         var from = Bound(r.LeftOperand, Lit.Int(0));
         var to = Bound(r.RightOperand, length);
+        return SliceOrCopy(array, from, to, at, copy);
+    }
+
+    private Operand SliceOrCopy(Operand array, Operand from, Operand to, IOperation at, bool copy)
+    {
         var count = Emit(Opcode.ISub, IrType.Int32, new[] { to, from });
         var spanType = array.Type.WithForm(array.Type.Form == ArrayForm.ReadOnlySpan ? ArrayForm.ReadOnlySpan : ArrayForm.Span);
         var view = Emit(Opcode.Slice, spanType, new[] { array, from, count }, source: SourceText(at.Syntax));
@@ -1775,6 +1832,16 @@ internal sealed partial class Lowerer
                 return Emit(Opcode.Or, IrType.Bool, new[] { eq, nan });
             case (Scalar { Operand: var u }, Scalar { Operand: var v }) when (u.Type.IsInt && v.Type.IsInt && u.Type.Equals(v.Type)) || (u.Type.IsBool && v.Type.IsBool):
                 return Emit(Opcode.Cmp, IrType.Bool, new[] { u, v }, CmpKind.Eq);
+            case (NullableValue nx, NullableValue ny) when TypeMap.IsNullableValue(type, out var underlying):
+                // double? members: both null, or both with values the underlying comparer calls equal.
+                if (MemberEquals(at, underlying, nx.Value, ny.Value, depth + 1) is not { } values)
+                {
+                    return null;
+                }
+
+                var bothOrNeither = Emit(Opcode.Cmp, IrType.Bool, new[] { nx.HasValue, ny.HasValue }, CmpKind.Eq);
+                var noneOrEqual = Emit(Opcode.Or, IrType.Bool, new[] { Emit(Opcode.Not, IrType.Bool, new[] { nx.HasValue }), values });
+                return Emit(Opcode.And, IrType.Bool, new[] { bothOrNeither, noneOrEqual });
             case (StructValue, StructValue) when type is INamedTypeSymbol { IsRecord: true, IsValueType: true } nested:
                 return RecordEquals(at, nested, x, y, depth + 1) is Scalar { Operand: { Type.Kind: ValueKind.Bool } r } ? r : null;
             case (TupleValue tx, TupleValue ty) when type is INamedTypeSymbol { IsTupleType: true } tuple && tx.Items.Length == ty.Items.Length && tuple.TupleElements.Length == tx.Items.Length:
@@ -1855,7 +1922,7 @@ internal sealed partial class Lowerer
             }
             else
             {
-                values[i] = new Scalar(read);
+                values[i] = NullableData(read, f.Type) ?? new Scalar(read);
             }
         }
 

@@ -58,6 +58,8 @@ internal sealed partial class Lowerer
         {
             IObjectCreationOperation { Type.TypeKind: TypeKind.Class } =>
                 "the generator follows values through locals, arrays, spans, structs and tuples, not through the fields of a class object: keep the values in locals or a struct, or make them parameters",
+            IObjectCreationOperation { Type.IsRefLikeType: true } =>
+                "the generator does not take a ref struct apart: keep its spans and numbers in locals (a span local, a plain struct or a tuple) and pass them to helpers",
             IObjectCreationOperation => "the generator cannot follow values into this type: keep them in locals, a struct or a tuple",
             _ => "the generator cannot follow values through this expression: compute it from supported operations (arithmetic, Math functions, loops, helpers in this project)",
         };

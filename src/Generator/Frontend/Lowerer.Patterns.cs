@@ -82,6 +82,13 @@ internal sealed partial class Lowerer
                             k = ToReal(k, o.Type);
                         }
 
+                        if (o is Lit { Text: "null" or "default" } && o.Type.Kind is ValueKind.Data or ValueKind.Array && k is Lit { Text: "null" or "default" })
+                        {
+                            // A reference known to be null (double[]? b = null; b is null): true, never printed
+                            // ("default == default" does not compile).
+                            return Lit.True;
+                        }
+
                         if (o.Type.Kind == ValueKind.Data && k is Lit { Text: "null" })
                         {
                             return Emit(Opcode.Opaque, IrType.Bool, new[] { o }, new OpaqueInfo(new[] { "(", " is null)" }, pure: true, effectFree: true));

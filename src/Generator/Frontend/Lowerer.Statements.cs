@@ -476,8 +476,46 @@ internal sealed partial class Lowerer
                 return;
             case IDiscardOperation:
                 return;
+            case IConditionalAccessOperation access when access.WhenNotNull is ISimpleAssignmentOperation or ICompoundAssignmentOperation or IInvocationOperation or IConditionalAccessOperation
+                && access.Operation.Type is { IsReferenceType: true }:
+                // h?[0] = v (C# 14), h?.M(): runs only when h is not null; h is evaluated once.
+                var receiver = LowerExpr(access.Operation);
+                if (receiver is Scalar { Operand: Poison })
+                {
+                    return;
+                }
+
+                if (receiver is not Scalar { Operand: { Type.Kind: ValueKind.Data or ValueKind.Array } o })
+                {
+                    Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(op), "'" + SourceText(op.Syntax) + "' (a null-conditional assignment or call on this value)",
+                        "test for null with an if: if (" + SourceText(access.Operation.Syntax) + " is not null) { ... }");
+                    return;
+                }
+
+                var notNull = NotNull(o);
+                if (ReferenceEquals(notNull, Lit.False))
+                {
+                    // Known to be null (double[]? b = null; b?[0] = x): C# skips the whole statement.
+                    return;
+                }
+
+                EmitIf(notNull, () =>
+                {
+                    _conditionalInstances.Push(receiver);
+                    try
+                    {
+                        LowerExpressionStatement(access.WhenNotNull);
+                    }
+                    finally
+                    {
+                        _conditionalInstances.Pop();
+                    }
+
+                    return Flow.Normal;
+                }, () => Flow.Normal);
+                return;
             case IConditionalAccessOperation access:
-                // h?[0] = v, h?.M(): runs only when h is not null.
+                // h?[0] = v, h?.M() on a value that is not a reference.
                 Report(DiagnosticDescriptors.UnsupportedStatement, FirstToken(op), "'" + SourceText(op.Syntax) + "' (a null-conditional " + (access.WhenNotNull is ISimpleAssignmentOperation or ICompoundAssignmentOperation ? "assignment" : "call") + ")",
                     "test for null with an if: if (" + SourceText(access.Operation.Syntax) + " is not null) { ... }");
                 return;

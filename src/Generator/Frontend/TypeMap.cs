@@ -126,6 +126,12 @@ internal static class TypeMap
                 continue;
             }
 
+            if (IsNullableValue(ft, out var underlying) && (IsRealSymbol(underlying) || IsIntegerSymbol(underlying) || underlying.SpecialType == SpecialType.System_Boolean))
+            {
+                // double? Cached { get => field ?? 0.5; set => field = value; }: a nullable number, as a nullable local is.
+                continue;
+            }
+
             if (IsDesugaredStruct(ft, depth + 1) || (ft.IsReferenceType && ft.TypeKind != TypeKind.Dynamic))
             {
                 // Nested structs are taken apart too; references (strings, objects) are data fields.

@@ -27,7 +27,8 @@ public static partial class AdversarialCases
             .Concat(SecondOrder())
             .Concat(Mixed())
             .Concat(RoundTrips())
-            .Concat(Aliasing());
+            .Concat(Aliasing())
+            .Concat(RedTeamCs14());
 
     /// <summary>A gradient case: F of class C, checked against numeric differences (and the closed form, if given).</summary>
     public static AdversarialCase G(string name, string source, Func<double[], double[]>? closed = null, string? note = null) => new()
