@@ -200,14 +200,15 @@ public sealed class CodeFixTests
     [Fact]
     public async Task SG0006_NoFixWhereNoDerivativeWouldNotHelp()
     {
-        // SG0006 for something other than a parameter (here: a spread of a LINQ query in a collection expression, not supported yet).
+        // SG0006 for something other than a parameter (here: a spread of a filtered LINQ query in a collection
+        // expression; a query without Where is supported, one with Where is not).
         Project project = Project(Usings + """
             public static partial class Losses
             {
                 [Differentiable]
                 public static double F(double x, double[] xs)
                 {
-                    double[] a = [..System.Linq.Enumerable.Select(xs, v => v * x), x];
+                    double[] a = [..System.Linq.Enumerable.Select(System.Linq.Enumerable.Where(xs, v => v > 0), v => v * x), x];
                     return a[0] * a[^1];
                 }
             }
