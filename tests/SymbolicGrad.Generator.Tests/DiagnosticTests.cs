@@ -89,10 +89,10 @@ public class DiagnosticTests
         new("SG0006_SpreadInCollectionExpression", """
                 [Differentiable] public static double F(double x, double[] xs)
                 {
-                    double[] a = [{|SG0006:..xs.Where(v => v > x)|}, x];
+                    double[] a = [..{|SG0006:xs.OrderBy(v => v * x)|}, x];
                     return a[0] * a[^1];
                 }
-            """, new[] { "A spread (..) of a query with Where", "spread the unfiltered query" }),
+            """, new[] { "Enumerable.OrderBy is not supported yet", "or write the loop" }),
         new("SG0006_ArrayOfStructs", """
             //full
             public struct P { public double X; public string Name; }

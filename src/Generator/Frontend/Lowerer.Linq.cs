@@ -300,7 +300,7 @@ internal sealed partial class Lowerer
                     return element;
                 }
 
-            case "ToArray" when !source.HasFilter:
+            case "ToArray":
                 {
                     var element = resultType?.Element;
                     if (element is null)
@@ -311,25 +311,46 @@ internal sealed partial class Lowerer
                     return new Scalar(SequenceToArray(source, element, inv));
                 }
 
-            case "First" or "Last" or "ElementAt" or "ToArray":
+            case "First" or "Last" or "ElementAt":
                 // Supported on a sequence without a filter; a condition (First(v => v < 0)) or a Where before it is one.
                 return NotYet(inv, "Enumerable." + method.Name + (args.Length > 1 && method.Name != "ElementAt" ? " with a condition" : " after Where"),
-                    method.Name == "ToArray"
-                        ? "make the array of the unfiltered sequence (Select(v => cond ? f(v) : 0).ToArray()), or count the elements and fill a new double[count] in a loop"
-                        : "write the loop: double found = 0; bool any = false; foreach (var v in w) if (cond) { found = v; any = true;" + (method.Name == "First" ? " break;" : string.Empty) + " } ("
+                    "write the loop: double found = 0; bool any = false; foreach (var v in w) if (cond) { found = v; any = true;" + (method.Name == "First" ? " break;" : string.Empty) + " } ("
                           + method.Name + (method.Name == "ElementAt" ? " of a sequence without Where" : " without a condition, also after Select, Zip, Skip or Take,") + " is supported)");
             default:
                 return NotYet(inv, "Enumerable." + method.Name + (source.HasFilter ? " after Where" : string.Empty),
-                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last, ElementAt or ToArray (also after Select, Zip, Skip, Take), or write the loop");
+                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last or ElementAt (also after Select, Zip, Skip, Take), ToArray (also after Where), or write the loop");
         }
     }
 
-    /// <summary>The elements of a sequence without a filter (its length known before the loop) in a new array, as ToArray() makes it.</summary>
+    /// <summary>
+    /// The elements of a sequence in a new array, as ToArray() makes it. Without a filter the length is known before
+    /// the loop; with one (Where) a first pass counts the elements that pass and a second stores them. The stages are
+    /// lowered lambdas without side effects, so running them twice gives the same elements; the first pass's values
+    /// are used only for the count, so they add nothing to the gradient.
+    /// </summary>
     private Operand SequenceToArray(SequenceValue source, IrType element, IOperation at)
     {
-        var length = source.Length();
-        var (from, to) = SequenceBounds(source, length);
-        var count = Emit(Opcode.ISub, IrType.Int32, new[] { to, from });
+        Operand count;
+        if (source.HasFilter)
+        {
+            var counter = new SyntheticKey("count");
+            Bind(counter, new Scalar(Lit.Int(0)));
+            ForEachElement(source, SourceText(at.Syntax), false, false, null, null, at, e =>
+            {
+                var c = ((Scalar)_env.Get(counter)!).Operand;
+                Bind(counter, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { c, Lit.Int(1) })));
+                return Flow.Normal;
+            });
+            count = ((Scalar)_env.Get(counter)!).Operand;
+            _env.Remove(counter);
+        }
+        else
+        {
+            var length = source.Length();
+            var (from, to) = SequenceBounds(source, length);
+            count = Emit(Opcode.ISub, IrType.Int32, new[] { to, from });
+        }
+
         var array = Alloc(element, new[] { count }, at);
         var position = new SyntheticKey("k");
         Bind(position, new Scalar(Lit.Int(0)));
@@ -342,6 +363,35 @@ internal sealed partial class Lowerer
         });
         _env.Remove(position);
         return array;
+    }
+
+    /// <summary>
+    /// A sequence with a filter, a Skip or a Take, of numbers, as a sequence over a new array of its elements (so that its
+    /// length is known before a loop reads it and element i is at index i); any other sequence as it is; null for a
+    /// filtered or sliced sequence of anything but numbers. Every consumer asks for the length before the elements.
+    /// </summary>
+    private SequenceValue? Materialized(SequenceValue source, IOperation sourceOperation, IOperation at)
+    {
+        if (!source.HasFilter && source.Skip is null && source.Take is null)
+        {
+            return source;
+        }
+
+        if (SequenceElement(sourceOperation.Type) is not { } element)
+        {
+            return null;
+        }
+
+        // LINQ is lazy: the elements are those the source has when the query is enumerated, so the array is made where
+        // the consumer asks for the length (before its loop), not where the query is written (var q = w.Skip(1); ...).
+        Operand? array = null;
+        return new SequenceValue(
+            () =>
+            {
+                array = SequenceToArray(source, element, at);
+                return Emit(Opcode.Length, IrType.Int32, new[] { array });
+            },
+            i => new Scalar(Load(array ??= SequenceToArray(source, element, at), new[] { i }, at)));
     }
 
     /// <summary>T of an IEnumerable&lt;T&gt; of numbers, as an IR type; null otherwise.</summary>
@@ -464,8 +514,13 @@ internal sealed partial class Lowerer
 
                         if (source.HasFilter || source.Take is not null || (name == "Skip" && source.Skip is not null))
                         {
-                            NotYet(inv, name + " after Where or Take", "use Skip and Take first");
-                            return null;
+                            // After Where or Take: the elements so far in an array first, then sliced.
+                            source = Materialized(source, args[0].Value, inv);
+                            if (source is null)
+                            {
+                                NotYet(inv, name + " after Where or Take of this type", "use Skip and Take first");
+                                return null;
+                            }
                         }
 
                         var n = LowerScalar(args[1].Value);
@@ -486,15 +541,19 @@ internal sealed partial class Lowerer
                 case "Reverse":
                     {
                         var source = AsSequence(args[0].Value);
-                        if (source is null || source.HasFilter || source.Skip is not null || source.Take is not null)
+                        if (source is null)
                         {
-                            if (source is not null)
-                            {
-                                NotYet(inv, "Reverse after Where, Skip or Take", "reverse first");
-                            }
-
                             return null;
                         }
+
+                        var whole = Materialized(source, args[0].Value, inv);
+                        if (whole is null)
+                        {
+                            NotYet(inv, "Reverse after Where, Skip or Take of this type", "reverse first");
+                            return null;
+                        }
+
+                        source = whole;
 
                         Operand? length = null;
                         var reversed = new SequenceValue(() => length = source.Length(), i =>
@@ -517,9 +576,13 @@ internal sealed partial class Lowerer
                             return null;
                         }
 
-                        if (first.HasFilter || second.HasFilter || first.Skip is not null || first.Take is not null || second.Skip is not null || second.Take is not null)
+                        // A filtered or sliced source (a.Where(p).Concat(b), a.Skip(1).Concat(b)) is put in an array
+                        // first, as ToArray() makes it (counted, then stored); the concatenation reads that array.
+                        first = Materialized(first, args[0].Value, inv);
+                        second = Materialized(second, args[1].Value, inv);
+                        if (first is null || second is null)
                         {
-                            NotYet(inv, "Concat of filtered or sliced sequences", "concatenate the sources first and filter or slice the result, or fill a new array with one loop per source");
+                            NotYet(inv, "Concat of filtered or sliced sequences of this type", "concatenate the sources first and filter or slice the result, or fill a new array with one loop per source");
                             return null;
                         }
 
@@ -566,11 +629,14 @@ internal sealed partial class Lowerer
                             return null;
                         }
 
-                        if (source.HasFilter || source.Skip is not null || source.Take is not null)
+                        var numbered = Materialized(source, args[0].Value, inv);
+                        if (numbered is null)
                         {
-                            NotYet(inv, "Index after Where, Skip or Take", "call Index first, or count the position in the loop");
+                            NotYet(inv, "Index after Where, Skip or Take of this type", "call Index first, or count the position in the loop");
                             return null;
                         }
+
+                        source = numbered;
 
                         return new SequenceValue(source.Length, i =>
                         {
@@ -599,11 +665,17 @@ internal sealed partial class Lowerer
                             return null;
                         }
 
-                        if (c is not null && (a.HasFilter || b.HasFilter || c.HasFilter || a.Skip is not null || a.Take is not null || b.Skip is not null || b.Take is not null || c.Skip is not null || c.Take is not null))
+                        // A filtered or sliced source (w.Zip(w.Skip(1), f): neighbouring pairs) is put in an array first.
+                        var sa = Materialized(a, args[0].Value, inv);
+                        var sb = Materialized(b, args[1].Value, inv);
+                        var sc = c is null ? null : Materialized(c, args[2].Value, inv);
+                        if (sa is null || sb is null || (c is not null && sc is null))
                         {
-                            NotYet(inv, "Zip of filtered or sliced sequences", "Zip the sources first, then filter");
+                            NotYet(inv, "Zip of filtered or sliced sequences of this type", "Zip the sources first, then filter; for neighbouring pairs index instead: Enumerable.Range(0, w.Length - 1).Sum(i => w[i] * w[i + 1])");
                             return null;
                         }
+
+                        (a, b, c) = (sa, sb, sc);
 
                         if (c is not null)
                         {
@@ -626,12 +698,6 @@ internal sealed partial class Lowerer
 
                                     return new TupleValue(items);
                                 });
-                        }
-
-                        if (a.HasFilter || b.HasFilter || a.Skip is not null || a.Take is not null || b.Skip is not null || b.Take is not null)
-                        {
-                            NotYet(inv, "Zip of filtered or sliced sequences", "Zip the sources first, then filter; for neighbouring pairs (w.Zip(w.Skip(1), f)) index instead: Enumerable.Range(0, w.Length - 1).Sum(i => w[i] * w[i + 1])");
-                            return null;
                         }
 
                         return new SequenceValue(

@@ -1191,12 +1191,8 @@ internal sealed partial class Lowerer
                 var source = LowerExpr(spread.Operand);
                 if (source is SequenceValue query && SequenceElement(spread.Operand.Type) is { } queryElement && queryElement.Equals(irType.Element))
                 {
-                    // [.. h, .. g.Select(v => v * v)]: the query's elements into an array first, as ToArray() would.
-                    if (query.HasFilter)
-                    {
-                        return NotYet(spread, "A spread (..) of a query with Where", "spread the unfiltered query (Select(v => cond ? f(v) : 0)), or fill the array with a loop");
-                    }
-
+                    // [.. h, .. g.Select(v => v * v)]: the query's elements into an array first, as ToArray() would
+                    // (with Where: counted first, then stored).
                     source = new Scalar(SequenceToArray(query, queryElement, spread));
                 }
 

@@ -54,10 +54,26 @@ public static class Expect
     /// </summary>
     public static void Gradient(string members, string method, double[] point, double[] expected, params object?[] dataArguments)
     {
-        var assembly = Compiles(Harness.InClass(members));
+        var assembly = Compiles(InClass(members));
         var objective = assembly.GetType("Demo.C")!.GetMethod(method + "Objective", BindingFlags.Public | BindingFlags.Static);
         Assert.True(objective is not null, $"no {method}Objective was generated");
         Check((DifferentiableFunction)objective.Invoke(null, dataArguments)!, point, expected);
+    }
+
+    /// <summary>
+    /// <see cref="Harness.InClass"/>, with leading <c>using</c> lines of <paramref name="members"/> (such as
+    /// <c>using System.Linq;</c>, which the harness does not add) put before the namespace.
+    /// </summary>
+    public static string InClass(string members)
+    {
+        var lines = members.Split('\n');
+        int usings = 0;
+        while (usings < lines.Length && lines[usings].TrimStart().StartsWith("using ", StringComparison.Ordinal))
+        {
+            usings++;
+        }
+
+        return string.Concat(lines.Take(usings).Select(l => l.Trim() + "\n")) + Harness.InClass(string.Join('\n', lines.Skip(usings)));
     }
 
     private static void Check(DifferentiableFunction f, double[] point, double[] expected)

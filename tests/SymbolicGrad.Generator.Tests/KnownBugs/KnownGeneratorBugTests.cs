@@ -505,13 +505,13 @@ public class KnownGeneratorBugTests
         "        for (int l = 0; l < layers.Count; l++) a = Math.Tanh(a + layers[l][0] * x[0]);\n        return a;\n    }",
         "SG0015");
 
-    /// <summary>Neighbouring pairs by Zip with Skip: refused, with a rewrite that expresses them (red-team pass), and the rewrite is exact.</summary>
+    /// <summary>Neighbouring pairs by Zip with Skip (was refused, with a rewrite; now supported) and the rewrite are both exact.</summary>
     [Fact] // fixed; was: 'Zip the sources first, then filter', which cannot express neighbouring pairs
     public void ZipWithSkipSaysHowToWriteNeighbouringPairs()
     {
-        Expect.Refused(
-            "    [Differentiable] public static double F(double[] w) => System.Linq.Enumerable.Sum([|System.Linq.Enumerable.Zip(w, System.Linq.Enumerable.Skip(w, 1), (a, b) => a * b)|]);",
-            "SG0006", "Enumerable.Range(0, w.Length - 1).Sum(i => w[i] * w[i + 1])");
+        Expect.Gradient(
+            "    [Differentiable] public static double F(double[] w) => System.Linq.Enumerable.Sum(System.Linq.Enumerable.Zip(w, System.Linq.Enumerable.Skip(w, 1), (a, b) => a * b));",
+            "F", new[] { 0.5, -1.0, 2.0 }, new[] { -1.0, 2.5, -1.0 }, 3);
         Expect.Gradient(
             "    [Differentiable] public static double F(double[] w) => System.Linq.Enumerable.Sum(System.Linq.Enumerable.Range(0, w.Length - 1), i => w[i] * w[i + 1]);",
             "F", new[] { 0.5, -1.0, 2.0 }, new[] { -1.0, 2.5, -1.0 }, 3);

@@ -122,11 +122,12 @@ public class ConcatTests
         }
     }
 
+    /// <summary>A filtered source before Concat (was SG0006): Σ of squares of [a where a &gt; 0, b] = 2a on the kept a, 2b.</summary>
     [Fact]
-    public void AFilteredSourceIsRefusedAtTheConcat() => KnownBugs.Expect.Refused("""
+    public void AFilteredSourceIsCopiedFirst() => KnownBugs.Expect.Gradient("""
             [Differentiable]
-            public static double F(double[] a, double[] b) => System.Linq.Enumerable.Sum([|System.Linq.Enumerable.Concat(System.Linq.Enumerable.Where(a, v => v > 0), b)|]);
-        """, "SG0006", "Concat of filtered or sliced sequences", "concatenate the sources first");
+            public static double F(double[] a, double[] b) => System.Linq.Enumerable.Sum(System.Linq.Enumerable.Concat(System.Linq.Enumerable.Where(a, v => v > 0), b), v => v * v);
+        """, "F", new[] { 0.5, -1.0, 2.0, -3.0 }, new[] { 1.0, 0.0, 4.0, -6.0 }, 2, 2);
 }
 
 /// <summary>A spread of a query in a collection expression ([.. h, 1.0, .. g.Select(v => v * v)]): was SG0006 (red-team rt-ml).</summary>
@@ -145,13 +146,16 @@ public class SpreadOfAQueryTests
             }
         """, "F", new[] { 0.3, -0.7, 0.5, 2.0 }, new[] { 0.6, -1.4, 4 * 0.125, 4 * 8.0 }, 2, 2);
 
+    /// <summary>A filtered query spread after an array: Σ of squares of [h, g where g &gt; 0] (was SG0006 at the spread).</summary>
     [Fact]
-    public void AFilteredQueryIsRefusedAtTheSpread() => KnownBugs.Expect.Refused("""
+    public void AFilteredQueryIsCountedThenCopied() => KnownBugs.Expect.Gradient("""
             [Differentiable]
             public static double F(double[] h, double[] g)
             {
-                double[] hx = [.. h, [|.. System.Linq.Enumerable.Where(g, v => v > 0)|]];
-                return hx[0];
+                double[] hx = [.. h, .. System.Linq.Enumerable.Where(g, v => v > 0)];
+                double s = 0;
+                foreach (var v in hx) s += v * v;
+                return s;
             }
-        """, "SG0006", "A spread (..) of a query with Where", "spread the unfiltered query");
+        """, "F", new[] { 0.3, -0.7, 0.5, -2.0 }, new[] { 0.6, -1.4, 1.0, 0.0 }, 2, 2);
 }
