@@ -272,11 +272,11 @@ internal sealed partial class Lowerer
     /// one (x, x.AsSpan(), x.AsSpan(1, n), x.Slice(...)); anything else (a copy, a call's result) is an array the
     /// method cannot be the caller's, or runs as written.
     /// </summary>
-    private void RecordInPlaceWrites(IOperation at, IMethodSymbol method, string containing)
+    private bool RecordInPlaceWrites(IOperation at, IMethodSymbol method, string containing)
     {
         if (at is not IInvocationOperation inv)
         {
-            return;
+            return false;
         }
 
         // (Reverse is lowered as swaps, whose stores into a parameter are reported as any write is.)
@@ -285,7 +285,7 @@ internal sealed partial class Lowerer
         bool copies = (containing == "System.Array" && method.Name == "ConstrainedCopy") || (containing == "System.Buffer" && method.Name == "BlockCopy");
         if (!reorders && !copies)
         {
-            return;
+            return false;
         }
 
         // Sort(keys, items, ...) rearranges both; Reverse, Sort(array) and Shuffle their first argument; the copies
@@ -294,7 +294,60 @@ internal sealed partial class Lowerer
         int written = copies ? 3 : method.Name == "Sort" && inv.Arguments.Length >= 2 && inv.Arguments[1].Value.Type is IArrayTypeSymbol or INamedTypeSymbol { Name: "Span" } ? 2 : 1;
         for (int i = first; i < written && i < inv.Arguments.Length; i++)
         {
-            var target = inv.Arguments[i].Value;
+            RecordWriteInto(inv.Arguments[i].Value, at);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Methods of the base class library that take an array or a span they only read (a search, a comparison): every
+    /// other method run as written that is given a writable array or span (T[], Span&lt;T&gt;, Memory&lt;T&gt;) may write into
+    /// it (span.TryCopyTo(c), list.CopyTo(c), c.AsSpan().Replace(a, b)).
+    /// </summary>
+    private static readonly HashSet<string> ReadOnlyArrayMethods = new(StringComparer.Ordinal)
+    {
+        "IndexOf", "LastIndexOf", "IndexOfAny", "LastIndexOfAny", "IndexOfAnyExcept", "LastIndexOfAnyExcept", "IndexOfAnyInRange",
+        "LastIndexOfAnyInRange", "IndexOfAnyExceptInRange", "LastIndexOfAnyExceptInRange", "Contains", "ContainsAny", "ContainsAnyExcept",
+        "ContainsAnyInRange", "ContainsAnyExceptInRange", "SequenceEqual", "SequenceCompareTo", "StartsWith", "EndsWith", "BinarySearch",
+        "Count", "CountAny", "Overlaps", "CommonPrefixLength", "Exists", "Find", "FindIndex", "FindLast", "FindLastIndex", "FindAll",
+        "TrueForAll", "GetValue", "GetLength", "GetLongLength", "GetLowerBound", "GetUpperBound", "Equals", "GetHashCode", "ToString",
+        "Join", "Concat", "Format", "IsNullOrEmpty", "ForEach", "Write", "WriteLine", "Assert", "Print",
+    };
+
+    /// <summary>
+    /// A call run as written that is given an array or span it may write (see
+    /// <see cref="ReadOnlyArrayMethods"/>): each such argument is recorded as a write (SG0018 for a parameter); true when
+    /// there is one, so that the caller also refuses a varied argument (its derivative would be lost).
+    /// </summary>
+    private bool RecordWritesOfValueCall(IOperation at, IMethodSymbol method)
+    {
+        if (at is not IInvocationOperation inv || ReadOnlyArrayMethods.Contains(method.Name))
+        {
+            return false;
+        }
+
+        bool any = false;
+        foreach (var argument in inv.Arguments)
+        {
+            if (argument.Parameter is { } p && p.RefKind is RefKind.None or RefKind.Ref && IsWritableArrayType(p.Type))
+            {
+                RecordWriteInto(argument.Value, at);
+                any = true;
+            }
+        }
+
+        return any;
+    }
+
+    private static bool IsWritableArrayType(ITypeSymbol type) =>
+        type is IArrayTypeSymbol || (type is INamedTypeSymbol { IsGenericType: true } named && named.OriginalDefinition.ToDisplayString() is "System.Span<T>" or "System.Memory<T>");
+
+    /// <summary>A write into the array an argument is (x, x.AsSpan(), x.AsSpan(1, n), x.Slice(...)), when it is a variable.</summary>
+    private void RecordWriteInto(IOperation argument, IOperation at)
+    {
+        {
+            var target = argument;
             for (int hops = 0; hops < 8; hops++)
             {
                 if (target is IConversionOperation conversion)
@@ -483,14 +536,19 @@ internal sealed partial class Lowerer
         var resultType = call.Type;
         if (method.ReturnsVoid)
         {
-            RecordInPlaceWrites(at, method, containing);
+            if (!RecordInPlaceWrites(at, method, containing))
+            {
+                RecordWritesOfValueCall(at, method);
+            }
+
             _block.Add(new Effect(call));
             Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method, _compilation) }));
             return new Scalar(Lit.False);
         }
 
+        bool writes = RecordWritesOfValueCall(at, method);
         var result = Emit(Opcode.Opaque, resultType, call.Args, call.Data, SourceText(at.Syntax));
-        if (resultType.IsReal || resultType.IsRealArray || resultType.Kind == ValueKind.Array || !CarriesNoDerivative(method.ReturnType))
+        if (writes || resultType.IsReal || resultType.IsRealArray || resultType.Kind == ValueKind.Array || !CarriesNoDerivative(method.ReturnType))
         {
             // A real, an array, or an object, tuple or collection that could hold one (Tuple.Create(x, 1), new
             // KeyValuePair<int, double>(1, x)): its derivative is unknown, so a varied argument is refused.
@@ -742,7 +800,10 @@ internal sealed partial class Lowerer
 
     private FValue? LowerSpanMethod(IOperation at, IMethodSymbol method, string containing, FValue? receiver, FValue?[] values)
     {
+        // The long overloads (Array.Copy(a, 0L, b, 0L, n), CopyTo(b, 1L)): positions as int, checked (a position beyond
+        // int.MaxValue cannot index an array; .NET throws ArgumentOutOfRangeException there, the cast OverflowException).
         Operand? Arg(int i) => i < values.Length && values[i] is Scalar s ? s.Operand : null;
+        Operand? Pos(int i) => Arg(i) is { } o && o.Type.Equals(IrType.Int64) ? Emit(Opcode.Cast, IrType.Int32, new[] { o }, true) : Arg(i);
         var self = receiver is Scalar rs ? rs.Operand : receiver is RefValue ? null : null;
         bool isSpanMember = method.ContainingType is { } ct && TypeMap.IsSpan(ct);
         bool isMemoryExtensions = containing == "System.MemoryExtensions";
@@ -795,9 +856,9 @@ internal sealed partial class Lowerer
         {
             case "AsSpan" or "Slice" or "AsMemory" when values.Length == 0:
                 return new Scalar(Emit(Opcode.Copy, spanType, new[] { self }, source: src));
-            case "AsSpan" or "Slice" when values.Length == 1 && Arg(0) is { Type.IsInt: true } start:
+            case "AsSpan" or "Slice" when values.Length == 1 && Pos(0) is { Type.IsInt: true } start:
                 return new Scalar(Emit(Opcode.Slice, spanType, new[] { self, start, Emit(Opcode.ISub, IrType.Int32, new[] { Len(), start }) }, source: src));
-            case "AsSpan" or "Slice" when values.Length == 2 && Arg(0) is { Type.IsInt: true } start2 && Arg(1) is { Type.IsInt: true } count:
+            case "AsSpan" or "Slice" when values.Length == 2 && Pos(0) is { Type.IsInt: true } start2 && Pos(1) is { Type.IsInt: true } count:
                 return new Scalar(Emit(Opcode.Slice, spanType, new[] { self, start2, count }, source: src));
             case "CopyTo" when values.Length == 1 && Arg(0) is { Type.IsArray: true } destination:
                 CopyElements(self, destination, Len(), at);
@@ -809,20 +870,20 @@ internal sealed partial class Lowerer
                 // Array.Reverse(a), span.Reverse(): a permutation, as swaps of mirrored elements.
                 ReverseElements(self, Len(), at);
                 return new Scalar(Lit.False);
-            case "Reverse" when isArray && values.Length == 2 && Arg(0) is { Type.IsInt: true } reverseAt && Arg(1) is { Type.IsInt: true } reverseCount:
+            case "Reverse" when isArray && values.Length == 2 && Pos(0) is { Type.IsInt: true } reverseAt && Pos(1) is { Type.IsInt: true } reverseCount:
                 ReverseElements(Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, reverseAt, reverseCount }), reverseCount, at);
                 return new Scalar(Lit.False);
-            case "Fill" when isArray && values.Length == 3 && Arg(0) is { } fill3 && Arg(1) is { Type.IsInt: true } fillAt && Arg(2) is { Type.IsInt: true } fillCount:
+            case "Fill" when isArray && values.Length == 3 && Arg(0) is { } fill3 && Pos(1) is { Type.IsInt: true } fillAt && Pos(2) is { Type.IsInt: true } fillCount:
                 // Array.Fill(array, value, startIndex, count): the elements of a view (which checks the range, as Fill does).
                 FillElements(Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, fillAt, fillCount }), fill3, fillCount, at);
                 return new Scalar(Lit.False);
             case "Clear" when values.Length == 0:
                 FillElements(self, self.Type.Element!.IsReal ? new Const(0, self.Type.Element) : DefaultOf(self.Type.Element), Len(), at);
                 return new Scalar(Lit.False);
-            case "CopyTo" when isArray && values.Length == 2 && Arg(0) is { Type.IsArray: true } destination2 && Arg(1) is { Type.IsInt: true } at2:
+            case "CopyTo" when isArray && values.Length == 2 && Arg(0) is { Type.IsArray: true } destination2 && Pos(1) is { Type.IsInt: true } at2:
                 CopyElements(self, Emit(Opcode.Slice, destination2.Type.WithForm(ArrayForm.Span), new[] { destination2, at2, Len() }), Len(), at);
                 return new Scalar(Lit.False);
-            case "Clear" when isArray && values.Length == 2 && Arg(0) is { Type.IsInt: true } clearAt && Arg(1) is { Type.IsInt: true } clearCount:
+            case "Clear" when isArray && values.Length == 2 && Pos(0) is { Type.IsInt: true } clearAt && Pos(1) is { Type.IsInt: true } clearCount:
                 FillElements(
                     Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, clearAt, clearCount }),
                     self.Type.Element!.IsReal ? new Const(0, self.Type.Element) : DefaultOf(self.Type.Element),
@@ -835,10 +896,10 @@ internal sealed partial class Lowerer
                 return new Scalar(copy);
             case "GetLength" when values.Length == 1 && Arg(0) is { } dim:
                 return new Scalar(Emit(Opcode.GetLength, IrType.Int32, new[] { self, dim }, source: src));
-            case "Copy" when isArray && values.Length == 2 && Arg(0) is { Type.IsArray: true } dst && Arg(1) is { Type.IsInt: true } n:
+            case "Copy" when isArray && values.Length == 2 && Arg(0) is { Type.IsArray: true } dst && Pos(1) is { Type.IsInt: true } n:
                 CopyElements(self, dst, n, at);
                 return new Scalar(Lit.False);
-            case "Copy" when isArray && values.Length == 4 && Arg(0) is { Type.IsInt: true } si && Arg(1) is { Type.IsArray: true } dst2 && Arg(2) is { Type.IsInt: true } di && Arg(3) is { Type.IsInt: true } n2:
+            case "Copy" when isArray && values.Length == 4 && Pos(0) is { Type.IsInt: true } si && Arg(1) is { Type.IsArray: true } dst2 && Pos(2) is { Type.IsInt: true } di && Pos(3) is { Type.IsInt: true } n2:
                 var from = Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, si, n2 });
                 var to = Emit(Opcode.Slice, dst2.Type.WithForm(ArrayForm.Span), new[] { dst2, di, n2 });
                 CopyElements(from, to, n2, at);

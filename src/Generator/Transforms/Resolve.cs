@@ -90,6 +90,12 @@ internal sealed class Resolve
                     case Assign a:
                         _defs[a.Dst] = (a, false);
                         _defBlocks[a.Dst] = block;
+                        if (a.Value.Op is Opcode.Opaque or Opcode.Call && a.Value.Data is not OpaqueInfo { Pure: true } and not OpaqueInfo { EffectFree: true })
+                        {
+                            // A call with effects that returns a value (c.AsSpan().TryCopyTo(d) returns a bool).
+                            MarkArguments(a.Value, i);
+                        }
+
                         if (a.Value.Op == Opcode.Alloc && _aliasing.ClassOf(a.Dst) is { } allocated)
                         {
                             Mark(allocated, i);
@@ -98,6 +104,11 @@ internal sealed class Resolve
                         break;
                     case Store st when _aliasing.ClassOf(st.Array) is { } written:
                         Mark(written, i);
+                        break;
+                    case Effect e:
+                        // Code run as written (Array.Sort(c), Buffer.BlockCopy, span.TryCopyTo(c)) may write into any
+                        // array or view it is given: a read of it is not the same after the call.
+                        MarkArguments(e.Call, i);
                         break;
                     case Loop l:
                         _topIndex[l] = i;
@@ -113,6 +124,17 @@ internal sealed class Resolve
         }
 
         void Mark(Var cls, int index) => _storeSites[cls] = Math.Max(_storeSites.TryGetValue(cls, out int j) ? j : -1, index);
+
+        void MarkArguments(Instr call, int index)
+        {
+            foreach (var arg in call.Args)
+            {
+                if (arg.Type.IsArray && _aliasing.ClassOf(arg) is { } cls)
+                {
+                    Mark(cls, index);
+                }
+            }
+        }
     }
 
     private static IEnumerable<Loop> PostOrder(Block root)
