@@ -317,8 +317,9 @@ internal sealed partial class Lowerer
 
     /// <summary>
     /// A call run as written that is given an array or span it may write (see
-    /// <see cref="ReadOnlyArrayMethods"/>): each such argument is recorded as a write (SG0018 for a parameter); true when
-    /// there is one, so that the caller also refuses a varied argument (its derivative would be lost).
+    /// <see cref="ReadOnlyArrayMethods"/>): for the base class library each such argument is recorded as a write (SG0018
+    /// for a parameter); true when there is one, so that the caller also refuses a varied argument (its derivative would
+    /// be lost). The reverse sweep treats every call with effects as writing what it is given, whatever this returns.
     /// </summary>
     private bool RecordWritesOfValueCall(IOperation at, IMethodSymbol method)
     {
@@ -332,7 +333,13 @@ internal sealed partial class Lowerer
         {
             if (argument.Parameter is { } p && p.RefKind is RefKind.None or RefKind.Ref && IsWritableArrayType(p.Type))
             {
-                RecordWriteInto(argument.Value, at);
+                // SG0018 only for the base class library, whose methods write what they are documented to; a method of
+                // another assembly given a data parameter runs as written, as before (what it writes, the method wrote).
+                if (IsBclType(method.ContainingType))
+                {
+                    RecordWriteInto(argument.Value, at);
+                }
+
                 any = true;
             }
         }
