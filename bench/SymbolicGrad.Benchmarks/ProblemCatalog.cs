@@ -14,7 +14,8 @@ public sealed record ProblemEntry(
     Func<string, VerificationResult> Verify,
     Func<string, (int Dimension, double ValueSeconds)> Probe,
     Func<string, double> GradientFlops,
-    Func<string, TorchCase> Torch);
+    Func<string, TorchCase> Torch,
+    Func<string, double> GeneratedThreadBytes);
 
 /// <summary>Every problem, in the order of the report's rows.</summary>
 public static class ProblemCatalog
@@ -28,7 +29,39 @@ public static class ProblemCatalog
     private static ProblemEntry Of<TProblem>()
         where TProblem : struct, IProblem<TProblem> =>
         new(TProblem.Name, TProblem.Sizes, TProblem.VerifySizes, TProblem.HasGenerated, TProblem.HasTape, typeof(ProblemBenchmarks<TProblem>),
-            Verifier.Run<TProblem>, Probe<TProblem>, TProblem.GradientFlops, size => TorchCase.Of<TProblem>(TProblem.Name, size));
+            Verifier.Run<TProblem>, Probe<TProblem>, TProblem.GradientFlops, size => TorchCase.Of<TProblem>(TProblem.Name, size),
+            ThreadBytes<TProblem>);
+
+    /// <summary>
+    /// The bytes one call of the generated gradient allocates on the thread that calls it, averaged over 64 calls after
+    /// 8 untimed ones (GC.GetAllocatedBytesForCurrentThread). BenchmarkDotNet's MemoryDiagnoser counts every thread of the
+    /// process, the runtime's own among them; this counts only the gradient's. NaN where no gradient is generated.
+    /// </summary>
+    private static double ThreadBytes<TProblem>(string size)
+        where TProblem : struct, IProblem<TProblem>
+    {
+        if (!TProblem.HasGenerated)
+        {
+            return double.NaN;
+        }
+
+        var problem = TProblem.Create(size);
+        double[] point = problem.Point;
+        double[] gradient = new double[point.Length];
+        for (int i = 0; i < 8; i++)
+        {
+            problem.Generated(point, gradient);
+        }
+
+        const int Calls = 64;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            problem.Generated(point, gradient);
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Calls;
+    }
 
     /// <summary>The dimension, and a rough time of one value evaluation (to decide whether numeric is measured or estimated).</summary>
     private static (int, double) Probe<TProblem>(string size)

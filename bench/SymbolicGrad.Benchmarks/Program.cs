@@ -1,6 +1,6 @@
 using SymbolicGrad.Benchmarks;
 
-// dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify | report [--quick] [--out FILE] | buildtime | peak | parallel [--quick] | secondorder [--quick]
+// dotnet run -c Release --project bench/SymbolicGrad.Benchmarks -- verify | report [--quick] [--out FILE] | buildtime | bytes | peak | parallel [--quick] | secondorder [--quick]
 string command = args.Length > 0 ? args[0] : "";
 bool quick = args.Contains("--quick");
 int outIndex = Array.IndexOf(args, "--out");
@@ -28,6 +28,16 @@ switch (command)
 
         Console.WriteLine(SymbolicGrad.Benchmarks.SecondOrder.SecondOrderReport.Run(Report.Config(quick)));
         return 0;
+    case "bytes":
+        foreach (var entry in ProblemCatalog.All.Where(e => e.HasGenerated))
+        {
+            foreach (string size in entry.Sizes)
+            {
+                Console.WriteLine($"{entry.Name}, {size}: {entry.GeneratedThreadBytes(size).ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} bytes per call on the calling thread");
+            }
+        }
+
+        return 0;
     case "peak":
         Console.WriteLine(PeakFlops.Measure(quick));
         return 0;
@@ -39,6 +49,7 @@ switch (command)
               report [--quick]        verify, time the generator, run BenchmarkDotNet, write docs/benchmarks.md
                      [--out FILE]     write the report elsewhere
               buildtime               only the generator's build-time table
+              bytes                   only the generated gradients' allocation per call on the calling thread
               peak                    only the FMA throughput kernel (GFLOP/s of one core)
               secondorder [--quick]   only the second-order rows (H·v, Hessians, Newton-CG vs L-BFGS, bundle adjustment)
               parallel [--quick]      only the data-parallel rows (ShardedObjective on 1 thread and every core)
