@@ -200,14 +200,14 @@ public sealed class CodeFixTests
     [Fact]
     public async Task SG0006_NoFixWhereNoDerivativeWouldNotHelp()
     {
-        // SG0006 for something other than a parameter (here: a LINQ operator the generator does not know, OrderBy).
+        // SG0006 for something other than a parameter (here: a LINQ operator the generator does not know, Distinct).
         Project project = Project(Usings + """
             public static partial class Losses
             {
                 [Differentiable]
                 public static double F(double x, double[] xs)
                 {
-                    double[] a = [System.Linq.Enumerable.First(System.Linq.Enumerable.OrderBy(xs, v => v * x)), x];
+                    double[] a = [System.Linq.Enumerable.First(System.Linq.Enumerable.Distinct(System.Linq.Enumerable.Select(xs, v => v * x))), x];
                     return a[0] * a[^1];
                 }
             }

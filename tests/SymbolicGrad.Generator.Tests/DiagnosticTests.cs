@@ -89,10 +89,10 @@ public class DiagnosticTests
         new("SG0006_SpreadInCollectionExpression", """
                 [Differentiable] public static double F(double x, double[] xs)
                 {
-                    double[] a = [..{|SG0006:xs.OrderBy(v => v * x)|}, x];
+                    double[] a = [..{|SG0006:xs.Select(v => v * x).Distinct()|}, x];
                     return a[0] * a[^1];
                 }
-            """, new[] { "Enumerable.OrderBy is not supported yet", "or write the loop" }),
+            """, new[] { "Enumerable.Distinct is not supported yet", "or write the loop" }),
         new("SG0006_ArrayOfStructs", """
             //full
             public struct P { public double X; public string Name; }
@@ -135,8 +135,8 @@ public class DiagnosticTests
                 }
             }
             """, new[] { "x = x + 1" }),
-        new("SG0006_OrderBy", """
-                [Differentiable] public static double F(double[] xs) => {|SG0006:xs.OrderBy(v => v)|}.First();
+        new("SG0006_ThenBy", """
+                [Differentiable] public static double F(double[] xs) => {|SG0006:xs.OrderBy(v => System.Math.Abs(v)).ThenBy(v => v)|}.First();
             """, new[] { "or write the loop" }),
         new("SG0006_EnumerableParameter", """
                 [Differentiable] public static double F(double x, [NoDerivative] System.Collections.Generic.IEnumerable<double> ys)

@@ -14,6 +14,7 @@ internal sealed partial class Lowerer
     private static readonly HashSet<string> SequenceOperators = new(StringComparer.Ordinal)
     {
         "Select", "Where", "Range", "Repeat", "Skip", "Take", "Zip", "AsEnumerable", "Reverse", "Index", "Concat",
+        "OrderBy", "OrderByDescending", "Order", "OrderDescending",
     };
 
     private FValue LowerLinq(IInvocationOperation inv)
@@ -316,9 +317,12 @@ internal sealed partial class Lowerer
                 return NotYet(inv, "Enumerable." + method.Name + (args.Length > 1 && method.Name != "ElementAt" ? " with a condition" : " after Where"),
                     "write the loop: double found = 0; bool any = false; foreach (var v in w) if (cond) { found = v; any = true;" + (method.Name == "First" ? " break;" : string.Empty) + " } ("
                           + method.Name + (method.Name == "ElementAt" ? " of a sequence without Where" : " without a condition, also after Select, Zip, Skip or Take,") + " is supported)");
+            case "ThenBy" or "ThenByDescending":
+                return NotYet(inv, "Enumerable." + method.Name + " (a second sort key)",
+                    "sort by one key of numbers (OrderBy keeps tied elements in their order), or write the loop");
             default:
                 return NotYet(inv, "Enumerable." + method.Name + (source.HasFilter ? " after Where" : string.Empty),
-                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last or ElementAt (also after Select, Zip, Skip, Take), ToArray (also after Where), or write the loop");
+                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last or ElementAt (also after Select, Zip, Skip, Take), ToArray (also after Where), OrderBy by a number, or write the loop");
         }
     }
 
@@ -392,6 +396,61 @@ internal sealed partial class Lowerer
                 return Emit(Opcode.Length, IrType.Int32, new[] { array });
             },
             i => new Scalar(Load(array ??= SequenceToArray(source, element, at), new[] { i }, at)));
+    }
+
+    /// <summary>
+    /// The elements of <paramref name="source"/> in a new array, stably sorted by their keys (the elements themselves
+    /// without a selector) as Enumerable.OrderBy sorts them with the default comparer: NaN before every number, −0 equal
+    /// to +0, ties in their order in the source. Each element goes to its rank, counted over every pair (n² comparisons:
+    /// meant for the lengths a loss sorts, a median or a trimmed mean, not for millions of elements).
+    /// </summary>
+    private Operand SortedArray(SequenceValue source, IrType element, IrType keyType, FunctionValue? selector, bool descending, IOperation at)
+    {
+        var elements = SequenceToArray(source, element, at);
+        var n = Emit(Opcode.Length, IrType.Int32, new[] { elements });
+        SequenceValue Over(Operand array) => new(() => Emit(Opcode.Length, IrType.Int32, new[] { array }), i => new Scalar(Load(array, new[] { i }, at)));
+        var keys = selector is null ? elements : SequenceToArray(Over(elements).With(new SequenceStage(selector, false, false)), keyType, at);
+        var sorted = Alloc(element, new[] { n }, at);
+        var indexes = new SequenceValue(() => n, i => new Scalar(i));
+        string src = SourceText(at.Syntax);
+
+        Operand IsNaN(Operand v) => Emit(Opcode.Opaque, IrType.Bool, new[] { v }, new OpaqueInfo(new[] { keyType.CSharp + ".IsNaN(", ")" }, pure: true, effectFree: true) { Step = true });
+        Operand Less(Operand a, Operand b)
+        {
+            var lt = Emit(Opcode.Cmp, IrType.Bool, new[] { a, b }, CmpKind.Lt);
+            return keyType.IsReal ? Emit(Opcode.Or, IrType.Bool, new[] { lt, Emit(Opcode.And, IrType.Bool, new[] { IsNaN(a), Emit(Opcode.Not, IrType.Bool, new[] { IsNaN(b) }) }) }) : lt;
+        }
+
+        Operand Equal(Operand a, Operand b)
+        {
+            var eq = Emit(Opcode.Cmp, IrType.Bool, new[] { a, b }, CmpKind.Eq);
+            return keyType.IsReal ? Emit(Opcode.Or, IrType.Bool, new[] { eq, Emit(Opcode.And, IrType.Bool, new[] { IsNaN(a), IsNaN(b) }) }) : eq;
+        }
+
+        ForEachElement(indexes, src, false, false, null, null, at, ei =>
+        {
+            var i = ((Scalar)ei).Operand;
+            var ki = Load(keys, new[] { i }, at);
+            var rank = new SyntheticKey("rank");
+            Bind(rank, new Scalar(Lit.Int(0)));
+            ForEachElement(indexes, src, false, false, null, null, at, ej =>
+            {
+                var j = ((Scalar)ej).Operand;
+                var kj = Load(keys, new[] { j }, at);
+                var first = descending ? Less(ki, kj) : Less(kj, ki);
+                var tie = Emit(Opcode.And, IrType.Bool, new[] { Equal(kj, ki), Emit(Opcode.Cmp, IrType.Bool, new[] { j, i }, CmpKind.Lt) });
+                var before = Emit(Opcode.Or, IrType.Bool, new[] { first, tie });
+                var r = ((Scalar)_env.Get(rank)!).Operand;
+                Bind(rank, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { r, Emit(Opcode.Select, IrType.Int32, new[] { before, Lit.Int(1), Lit.Int(0) }) })));
+                return Flow.Normal;
+            });
+            var at_ = ((Scalar)_env.Get(rank)!).Operand;
+            _env.Remove(rank);
+            StoreElement(sorted, new[] { at_ }, new Scalar(Load(elements, new[] { i }, at)), at);
+            return Flow.Normal;
+        });
+
+        return sorted;
     }
 
     /// <summary>T of an IEnumerable&lt;T&gt; of numbers, as an IR type; null otherwise.</summary>
@@ -563,6 +622,47 @@ internal sealed partial class Lowerer
                         });
                         reversed.Stages.AddRange(source.Stages);
                         return reversed;
+                    }
+
+                case "OrderBy" or "OrderByDescending" or "Order" or "OrderDescending":
+                    {
+                        // A stable sort of numbers by a key: element i lands at its rank, the number of elements whose
+                        // key comes before its own (a smaller key, or an equal one earlier). The ranks depend on the
+                        // keys' values only, so they are constants of the derivative: each element's adjoint comes
+                        // back from the place it was sorted to.
+                        bool keyed = name.StartsWith("OrderBy", StringComparison.Ordinal);
+                        if (args.Length != (keyed ? 2 : 1))
+                        {
+                            NotYet(inv, name + " with a comparer", "sort by a key of numbers with the default order (" + name + (keyed ? "(v => key)" : "()") + ")");
+                            return null;
+                        }
+
+                        var source = AsSequence(args[0].Value);
+                        if (source is null)
+                        {
+                            return null;
+                        }
+
+                        var element = SequenceElement(args[0].Value.Type);
+                        var keyType = keyed ? IrTypeOrData(inv.TargetMethod.TypeArguments[1]) : element;
+                        if (element is null || keyType is null || !(keyType.IsReal || keyType.IsInt))
+                        {
+                            NotYet(inv, name + " of anything but numbers by a number", "sort numbers, or sort indexes: Enumerable.Range(0, n).OrderBy(i => key[i])");
+                            return null;
+                        }
+
+                        var selector = keyed ? AsFunction(args[1].Value) : null;
+                        if (keyed && selector is null)
+                        {
+                            return null;
+                        }
+
+                        bool descending = name.EndsWith("Descending", StringComparison.Ordinal);
+                        Operand? sorted = null;
+                        Operand Sorted() => sorted ??= SortedArray(source, element, keyType, selector, descending, inv);
+                        return new SequenceValue(
+                            () => Emit(Opcode.Length, IrType.Int32, new[] { Sorted() }),
+                            i => new Scalar(Load(Sorted(), new[] { i }, inv)));
                     }
 
                 case "Concat" when args.Length == 2:
