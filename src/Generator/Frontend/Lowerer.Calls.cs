@@ -653,7 +653,7 @@ internal sealed partial class Lowerer
             : HasSourceStatic(method, compilation)
             ? "the generator differentiates helpers written in this project by inlining them; this one could not be inlined"
             : method.Name == "Sort" && IsBclType(method.ContainingType)
-            ? "sorting moves the differentiated values in code the generator cannot see: sort a local copy with a loop (an insertion sort that compares and moves elements), whose gradient follows the order it finds"
+            ? "sorting moves the differentiated values in code the generator cannot see: write var s = x.OrderBy(v => v).ToArray(), or sort a local copy with a loop (an insertion sort that compares and moves elements); the gradient of either follows the order it finds"
             : IsBclType(method.ContainingType)
             ? "it is a method of the base class library with no derivative rule here: compute it from supported operations (arithmetic, Math functions, loops over doubles), or wrap it in a helper of yours and give it a [CustomDerivative]"
             : "its source is not in this compilation: mark it [Differentiable] in its own project, give it a [CustomDerivative], or compute it from supported operations (Math functions, arithmetic, loops)";
