@@ -601,10 +601,22 @@ internal sealed class Tangent
                     : null;
                 break;
             case Opcode.Select:
-                tangent = ArrayTangentOf(instr.Args[1]) is { } t1 && ArrayTangentOf(instr.Args[2]) is { } t2
-                    ? new Instr(Opcode.Select, FormOf(type, Join(t1.Type.Form, t2.Type.Form)), new[] { instr.Args[0], t1, t2 })
-                    : null;
-                break;
+                {
+                    // A choice between a data array and a differentiated one (per iteration, var a = c ? w : x, taken again
+                    // in the reverse sweep): the data side has zeros of its length as its tangent, as an if/else's phi does.
+                    var t1 = ArrayTangentOf(instr.Args[1]);
+                    var t2 = ArrayTangentOf(instr.Args[2]);
+                    if ((t1 is null) != (t2 is null))
+                    {
+                        t1 ??= ZeroTangent(instr.Args[1], type, b);
+                        t2 ??= ZeroTangent(instr.Args[2], type, b);
+                    }
+
+                    tangent = t1 is not null && t2 is not null
+                        ? new Instr(Opcode.Select, FormOf(type, Join(t1.Type.Form, t2.Type.Form)), new[] { instr.Args[0], t1, t2 })
+                        : null;
+                    break;
+                }
             case Opcode.Load:
                 tangent = ArrayTangentOf(instr.Args[0]) is { } outer ? new Instr(Opcode.Load, type, Prepend(outer, instr.Args, 1)) : null;
                 break;
