@@ -34,7 +34,7 @@ public sealed partial class RandomProgramGenerator
         // tuples and structs
         "tuple-deconstruct", "tuple-swap", "tuple-rotate", "tuple-local", "struct-local", "struct-op", "struct-method", "struct-param",
         // LINQ
-        "linq-sum", "linq-select", "linq-max", "linq-min", "linq-average", "linq-zip", "linq-aggregate", "linq-where", "linq-index", "linq-span",
+        "linq-sum", "linq-select", "linq-max", "linq-min", "linq-average", "linq-zip", "linq-aggregate", "linq-where", "linq-index", "linq-orderby", "linq-span",
         // switch and patterns
         "switch-relational", "switch-int", "switch-when", "switch-stmt", "switch-stmt-relational", "pattern-and", "pattern-or", "pattern-not", "pattern-int",
         // local functions and lambdas
@@ -1129,7 +1129,7 @@ public sealed partial class RandomProgramGenerator
                 return InLambda(false, new[] { p }, () => Bounded(Expr(depth - 1), 3));
             }
 
-            switch (_rng.Next(9))
+            switch (_rng.Next(10))
             {
                 case 0:
                     _tags.Add("linq-sum");
@@ -1194,6 +1194,25 @@ public sealed partial class RandomProgramGenerator
                     _tags.Add("linq-where");
                     string p = NewName("l");
                     return new Ex(src + ".Where(" + p + " => " + p + " > " + Num(Pick(new[] { -0.5, 0.0, 0.5 })) + ").Sum()", n * a.Bound, Atom: true);
+                }
+
+                case 8:
+                {
+                    // order statistics weighted by rank: continuous (a tie swaps equal values), kinks at ties
+                    _tags.Add("linq-orderby");
+                    string p = NewName("l");
+                    string v = NewName("l");
+                    string i = NewName("l");
+                    string order = _rng.Next(4) switch
+                    {
+                        0 => ".Order()",
+                        1 => ".OrderDescending()",
+                        2 => ".OrderBy(" + p + " => " + p + ")",
+                        _ => ".OrderByDescending(" + p + " => " + p + ")",
+                    };
+                    return Chance(0.5)
+                        ? new Ex(src + order + ".Select((" + v + ", " + i + ") => " + v + " * (" + i + " + 1)).Sum()", n * n * a.Bound, Atom: true)
+                        : new Ex(src + order + ".ElementAt(" + a.Name + ".Length / 2)", a.Bound, Atom: true);
                 }
 
                 default:
