@@ -38,7 +38,8 @@ public class SpanChoiceTests
     /// The same function written as an if/else, with Span parameters, with the data as an array beside a span
     /// parameter, and with the data's slice against a slice of the parameter (a = t[i] &gt; 1.5 ? u.Slice(1) :
     /// t.Slice(0, 3): aⱼ = uⱼ₊₁ or tⱼ); also a three-way nested ternary, and a choice carried from one iteration to the
-    /// next (a = u before the loop, a = t in it once tᵢ &gt; 1.5). With Hessian = true: the value bit for bit the
+    /// next (a = u before the loop, a = t in it once tᵢ &gt; 1.5; with a double[] u too: the rewrite docs/diagnostics.md
+    /// advises for such a choice of a [NoDerivative] double[], which stays SG0006). With Hessian = true: the value bit for bit the
     /// method's, the gradient, and H·v and the Hessian against the closed form, and centered differences of both.
     /// </summary>
     [Theory]
@@ -55,6 +56,8 @@ public class SpanChoiceTests
     [InlineData("Nested", "ReadOnlySpan<double> u, [NoDerivative] ReadOnlySpan<double> t",
         "for (int i = 0; i < 4; i++) { var a = t[i] > 2.5 ? t : t[i] > 1.5 ? u : u.Slice(1); s += a[i] * a[i] * u[i] + a[0] * a[1] * u[i]; }")]
     [InlineData("Carried", "ReadOnlySpan<double> u, [NoDerivative] ReadOnlySpan<double> t",
+        "ReadOnlySpan<double> a = u; for (int i = 0; i < 4; i++) { if (t[i] > 1.5) a = t; s += a[i] * a[i] * u[i] + a[0] * a[1] * u[i]; }")]
+    [InlineData("Carried", "double[] u, [NoDerivative] ReadOnlySpan<double> t",
         "ReadOnlySpan<double> a = u; for (int i = 0; i < 4; i++) { if (t[i] > 1.5) a = t; s += a[i] * a[i] * u[i] + a[0] * a[1] * u[i]; }")]
     public void ChoicesOfSpansHaveExactGradientsAndHessians(string shape, string parameters, string body)
     {
