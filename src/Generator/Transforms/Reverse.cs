@@ -195,8 +195,8 @@ internal sealed class Reverse
                         Operand? elseAdjoint = ArrayAdjoint(p.Else);
                         if (p.Dst.Type.IsArray && _activity.IsActive(p.Dst) && (thenAdjoint is null) != (elseAdjoint is null))
                         {
-                            thenAdjoint ??= Sink(p.Then, p.Dst.Type, f.Then) ?? throw Unsupported(p);
-                            elseAdjoint ??= Sink(p.Else, p.Dst.Type, f.Else) ?? throw Unsupported(p);
+                            thenAdjoint ??= DataSink(p.Then, p.Dst.Type, f.Then, methodPrologue) ?? throw Unsupported(p);
+                            elseAdjoint ??= DataSink(p.Else, p.Dst.Type, f.Else, methodPrologue) ?? throw Unsupported(p);
                         }
 
                         if (p.Dst.Type.IsArray && _activity.IsActive(p.Dst) && thenAdjoint is { } t && elseAdjoint is { } e)
@@ -353,6 +353,39 @@ internal sealed class Reverse
     private static UnsupportedException Unsupported(Phi p) =>
         new("An array variable chosen between data and a differentiated array here", "keep data and differentiated values in separate array variables");
 
+    /// <summary>
+    /// The sink of <see cref="Sink"/> for data on one path of an if. A span parameter's data (never null) gets one sink
+    /// for the whole method, made before anything else: a loop that chooses between it and a differentiated span (var a =
+    /// t[i] &gt; 1.5 ? u : t, also a choice carried from one iteration to the next) then chooses among views from before the
+    /// loop, which the reverse iteration takes again from the stored choice (a span made in the loop cannot be kept for
+    /// it), and nothing is allocated per iteration. An array parameter may be null where the method never reads it, so
+    /// its length is taken only on the path that chooses it.
+    /// </summary>
+    private Operand? DataSink(Operand data, IrType like, Block branch, List<Stmt> methodPrologue)
+    {
+        if (data is Var dv && dv.Type.IsArray && dv.Type.Form != ArrayForm.Array && dv.Role == VarRole.Parameter && _method.Leaves.Any(l => ReferenceEquals(l.Var, dv)))
+        {
+            if (!_parameterSinks.TryGetValue(dv, out var shared))
+            {
+                var before = new Block();
+                shared = Sink(dv, like, before);
+                if (shared is null)
+                {
+                    return null;
+                }
+
+                methodPrologue.AddRange(before.Stmts);
+                _parameterSinks[dv] = shared;
+            }
+
+            return shared;
+        }
+
+        return Sink(data, like, branch);
+    }
+
+    private readonly Dictionary<Var, Operand> _parameterSinks = new();
+
     /// <summary>A write-only adjoint for a data array on one path of an if: a fresh array of its length, at the end of that branch.</summary>
     private Operand? Sink(Operand data, IrType like, Block branch)
     {
@@ -386,7 +419,9 @@ internal sealed class Reverse
 
         var length = _method.NewVar("n", IrType.Int32, VarRole.Temp);
         branch.Add(new Assign(length, new Instr(Opcode.Length, IrType.Int32, new Operand[] { dv })));
-        var sink = _method.NewVar(dv.Hint + "Sink", AdjointArrayType(like), VarRole.Adjoint);
+        // An array even for a span's data (ReadOnlySpan<double> a = c ? u : t): a span made in a loop could not be kept for
+        // the reverse iteration, which chooses the adjoint again (du or this sink); an array converts to the span it is used as.
+        var sink = _method.NewVar(dv.Hint + "Sink", like.WithForm(ArrayForm.Array), VarRole.Adjoint);
         branch.Add(new Assign(sink, new Instr(Opcode.Alloc, sink.Type, new Operand[] { length }, new AllocInfo(AllocKind.Heap, null))));
         return sink;
     }
