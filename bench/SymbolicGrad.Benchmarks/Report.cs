@@ -18,9 +18,10 @@ namespace SymbolicGrad.Benchmarks;
 /// <summary>One row of the table: a problem at one size, the median time of each contender, and the generated gradient's allocation.</summary>
 public sealed record Row(string Problem, string Size, int Dimension, bool HasGenerated, double? Hand, double? Generated, double? Tape,
     double? Numeric, bool NumericEstimated, double? Value, long? GeneratedBytes, double? Torch = null, double GradientFlops = 0,
-    double? GeneratedThreadBytes = null)
+    double? GeneratedThreadBytes = null, double? PairedTorchOverGenerated = null)
 {
-    public double TorchOverGenerated => Torch is { } t && Generated is { } g ? t / g : double.NaN;
+    /// <summary>PyTorch's time over the generated gradient's, from the rounds that time both (see Report.Run); else from the columns.</summary>
+    public double TorchOverGenerated => PairedTorchOverGenerated ?? (Torch is { } t && Generated is { } g ? t / g : double.NaN);
 
     public double GeneratedOverHand => Generated is { } g && Hand is { } h ? g / h : double.NaN;
     public double TapeOverGenerated => Tape is { } t && Generated is { } g ? t / g : double.NaN;
@@ -128,23 +129,60 @@ public static class Report
             times[(entry.Name, size, report.BenchmarkCase.Descriptor.WorkloadMethod.Name)] = (report.ResultStatistics.Median, bytes);
         }
 
-        // PyTorch: the cases verify checked, timed by the script in its own process (one thread)
+        // PyTorch: the cases verify checked, timed by the script in its own process (one thread), in rounds paired with
+        // the generated gradient timed here: in each round every case's generated gradient (a stopwatch median), then
+        // PyTorch on the same cases. The ratio of a case is the median over the rounds of its two times in that round, so
+        // a machine whose speed drifts during the run (the BenchmarkDotNet runs take half an hour) does not tilt it.
         var torchTimes = new Dictionary<(string Problem, string Size), double>();
+        var pairedRatios = new Dictionary<(string Problem, string Size), double>();
         if (torchRunner is not null)
         {
-            Console.WriteLine("== PyTorch");
+            Console.WriteLine("== PyTorch, in rounds paired with the generated gradient");
             var ids = ProblemCatalog.All.SelectMany(e => e.Sizes.Select(size => (e.Name, size)))
                 .Where(torch.Verified.ContainsKey).ToDictionary(k => torch.Verified[k], k => k);
-            foreach (var (id, (seconds, error)) in torchRunner.Time(ids.Keys, quick ? 0.2 : 2.0))
+            var byName = ProblemCatalog.All.ToDictionary(e => e.Name);
+            var torchRounds = new Dictionary<(string, string), List<double>>();
+            var ratioRounds = new Dictionary<(string, string), List<double>>();
+            int rounds = quick ? 1 : TorchRounds;
+            for (int round = 0; round < rounds; round++)
             {
-                if (seconds is { } t)
+                var generatedSeconds = new Dictionary<(string, string), double>();
+                foreach (var key in ids.Values)
                 {
-                    torchTimes[ids[id]] = t * 1e9;
+                    var entry = byName[key.Name];
+                    if (entry.HasGenerated)
+                    {
+                        generatedSeconds[key] = entry.GeneratedSeconds(key.size, quick ? 0.1 : 0.5);
+                    }
                 }
-                else
+
+                foreach (var (id, (seconds, error)) in torchRunner.Time(ids.Keys, quick ? 0.2 : 0.7))
                 {
-                    Console.WriteLine($"torch: {ids[id]}: {error}");
+                    var key = ids[id];
+                    if (seconds is { } t)
+                    {
+                        (torchRounds.TryGetValue(key, out var list) ? list : torchRounds[key] = new List<double>()).Add(t);
+                        if (generatedSeconds.TryGetValue(key, out double g))
+                        {
+                            (ratioRounds.TryGetValue(key, out var ratios) ? ratios : ratioRounds[key] = new List<double>()).Add(t / g);
+                        }
+                    }
+                    else
+                    {
+                        Console.WriteLine($"torch: {key}: {error}");
+                    }
                 }
+            }
+
+            foreach (var (key, list) in torchRounds)
+            {
+                torchTimes[key] = Median(list) * 1e9;
+            }
+
+            foreach (var (key, list) in ratioRounds)
+            {
+                pairedRatios[key] = Median(list);
+                Console.WriteLine($"torch / generated {key}: {string.Join(", ", list.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))} (median {pairedRatios[key]:0.00})");
             }
         }
 
@@ -166,7 +204,8 @@ public static class Report
                 long? bytes = times.TryGetValue((entry.Name, size, "Generated"), out var g) ? g.Bytes : null;
                 rows.Add(new Row(entry.Name, size, dimension, entry.HasGenerated, Time("Hand"), Time("Generated"), Time("Tape"),
                     numeric, estimated, value, bytes, torchTimes.TryGetValue((entry.Name, size), out double tt) ? tt : null,
-                    entry.GradientFlops(size), entry.HasGenerated ? entry.GeneratedThreadBytes(size) : null));
+                    entry.GradientFlops(size), entry.HasGenerated ? entry.GeneratedThreadBytes(size) : null,
+                    pairedRatios.TryGetValue((entry.Name, size), out double paired) ? paired : null));
             }
         }
 
@@ -261,8 +300,11 @@ public static class Report
         }
 
         b.AppendLine();
-        b.AppendLine("Times are medians of one call: BenchmarkDotNet's for the C# contenders, `torch.utils.benchmark`'s for PyTorch.");
-        b.AppendLine("`torch / generated` above 1 means the generated gradient is faster. `gradient / value` is the generated gradient's");
+        b.AppendLine("Times are medians of one call: BenchmarkDotNet's for the C# contenders, `torch.utils.benchmark`'s for PyTorch (the median");
+        b.AppendLine("over its rounds). `torch / generated` is measured in rounds that pair the two: in each round the generated gradient of");
+        b.AppendLine("every case is timed in this process (a stopwatch median), then PyTorch on the same cases in its own; the column is the");
+        b.AppendLine("median over the rounds of the ratio within a round, so that a machine whose speed drifts during the run does not tilt");
+        b.AppendLine("it (the generated time of that pairing is not the one in the table). Above 1 the generated gradient is faster. `gradient / value` is the generated gradient's");
         b.AppendLine("time over the value's; `bytes per call` is what one call of the generated gradient allocates on the thread that calls it");
         b.AppendLine("(`GC.GetAllocatedBytesForCurrentThread` over 64 calls after 8), `all threads` BenchmarkDotNet's MemoryDiagnoser figure,");
         b.AppendLine("which also counts what the runtime's own threads allocate meanwhile. `size` N is the");
@@ -300,7 +342,7 @@ public static class Report
         b.AppendLine("  `zero_grad()` does by default since PyTorch 2). One thread: `torch.set_num_threads(1)`, and OpenMP and OpenBLAS");
         b.AppendLine("  limited to one thread before torch loads. The data are the very arrays the C# contenders read, written to raw");
         b.AppendLine("  files; timed by `torch.utils.benchmark.Timer.blocked_autorange` (warm-up while it sizes blocks, then the median");
-        b.AppendLine($"  per call over blocks, {(quick ? "0.2" : "2")} s per case), in its own process after BenchmarkDotNet's runs.");
+        b.AppendLine($"  per call over blocks, {(quick ? "0.2" : "0.7")} s per case), in its own process after BenchmarkDotNet's runs, in {(quick ? 1 : TorchRounds)} round(s) paired with the generated gradient (above).");
         b.AppendLine(torch.Runner is { } runner ? $"  This run: {runner.Info}." : $"  This run: not measured ({torch.WhyNot}).");
         b.AppendLine("- **tape**: `Tape/`, operator overloading on a `Var` struct that records one node per operation (two parents and the");
         b.AppendLine("  local partials computed at record time) into flat arrays reused across calls, then one reverse sweep; no allocation");
@@ -479,6 +521,9 @@ public static class Report
     private static string Status(bool met) => met ? "met" : "**missed**";
 
     private static string T(double? ns) => ns is { } v ? Format.Time(v) : "n/a";
+
+    /// <summary>Rounds of PyTorch timings, each paired with a timing of the generated gradients (full run).</summary>
+    private const int TorchRounds = 3;
 
     private static double Median(IEnumerable<double> values)
     {
