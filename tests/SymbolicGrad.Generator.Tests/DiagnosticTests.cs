@@ -267,9 +267,10 @@ public class DiagnosticTests
                 [Differentiable] public static double F(double x)
                 {
                     var l = {|SG0015:new System.Collections.Generic.List<double> { x, 2 * x }|};
+                    l.Reverse();
                     return l[0] * l[1];
                 }
-            """, new[] { "keep the values in locals or a struct" }),
+            """, new[] { "'l.Reverse()' uses it in another way", "keep the values in an array (double[])" }),
         new("SG0016_Using", """
                 [Differentiable] public static double F(double x)
                 {

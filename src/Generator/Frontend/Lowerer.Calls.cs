@@ -77,6 +77,11 @@ internal sealed partial class Lowerer
     private FValue LowerInvocation(IInvocationOperation inv, bool discard)
     {
         var method = inv.TargetMethod;
+        if (inv.Instance is not null && IsList(method.ContainingType) && LowerListCall(inv) is { } listResult)
+        {
+            return listResult;
+        }
+
         if (method.MethodKind == MethodKind.DelegateInvoke)
         {
             var target = inv.Instance is null ? null : ReadOnlyDelegate(inv.Instance) ?? LowerExpr(inv.Instance);
@@ -549,7 +554,7 @@ internal sealed partial class Lowerer
             }
 
             _block.Add(new Effect(call));
-            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method, _compilation) }));
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), ListRefusalAdvice(at) ?? Advice(method, _compilation) }));
             return new Scalar(Lit.False);
         }
 
@@ -559,7 +564,7 @@ internal sealed partial class Lowerer
         {
             // A real, an array, or an object, tuple or collection that could hold one (Tuple.Create(x, 1), new
             // KeyValuePair<int, double>(1, x)): its derivative is unknown, so a varied argument is refused.
-            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), Advice(method, _compilation) }));
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), ListRefusalAdvice(at) ?? Advice(method, _compilation) }));
         }
 
         return new Scalar(result);
@@ -621,7 +626,7 @@ internal sealed partial class Lowerer
         var returnType = Concrete(method.ReturnType);
         var tupleType = outs.Count == 0 ? returnType : _compilation.CreateTupleTypeSymbol(ImmutableArray.Create(returnType).AddRange(outs.Select(o => o.Type)));
         var tuple = Emit(Opcode.Opaque, IrTypeOrData(tupleType), call.Args, new OpaqueInfo(outs.Count == 0 ? info.Parts : parts, pure: false, effectFree: false), SourceText(inv.Syntax));
-        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(inv), new[] { SourceText(inv.Syntax), Advice(method, _compilation) }));
+        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(inv), new[] { SourceText(inv.Syntax), ListRefusalAdvice(inv) ?? Advice(method, _compilation) }));
         if (outs.Count == 0)
         {
             return new Scalar(tuple);

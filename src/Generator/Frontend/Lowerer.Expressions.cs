@@ -1240,6 +1240,8 @@ internal sealed partial class Lowerer
             case IImplicitIndexerReferenceOperation ii when ii.Argument.Type?.Name == "Index":
                 var arr = LowerScalar(ii.Instance);
                 return RefValue.ToElement(arr, new[] { IndexFromEnd(ii.Argument, arr) });
+            case IPropertyReferenceOperation pr when pr.Property.IsIndexer && IsList(pr.Property.ContainingType) && ListElementPlace(pr) is { } listElement:
+                return listElement;
             case IPropertyReferenceOperation pr when pr.Property.IsIndexer && pr.Instance?.Type is { } it && TypeMap.IsSpan(it):
                 var span = LowerScalar(pr.Instance);
                 return RefValue.ToElement(span, pr.Arguments.Select(a => LowerIndex(a.Value)).ToArray());

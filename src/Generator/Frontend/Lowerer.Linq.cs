@@ -827,6 +827,8 @@ internal sealed partial class Lowerer
         {
             case SequenceValue s:
                 return s;
+            case ListValue list:
+                return ListSequence(list, op);
             case TupleArrayValue tuples:
                 return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { FirstComponent(tuples.Components) }), i => TupleAt(tuples.Components, i, op));
             case Scalar { Operand: Poison }:

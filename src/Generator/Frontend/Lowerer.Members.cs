@@ -73,6 +73,11 @@ internal sealed partial class Lowerer
     private FValue LowerPropertyRead(IPropertyReferenceOperation pr)
     {
         var property = pr.Property;
+        if (pr.Instance is not null && IsList(property.ContainingType) && LowerListProperty(pr) is { } listValue)
+        {
+            return listValue;
+        }
+
         if (GenericConstant(pr) is { } constant)
         {
             return constant;
@@ -1149,6 +1154,11 @@ internal sealed partial class Lowerer
 
     private FValue LowerCollectionExpression(ICollectionExpressionOperation collection)
     {
+        if (TryLowerListCreation(collection) is { } list)
+        {
+            return list;
+        }
+
         var type = Concrete(collection.Type!);
         if (type is IArrayTypeSymbol { Rank: 1 } structArray && IsStructType(structArray.ElementType) && AllNumbers(structArray.ElementType, 0)
             && !collection.Elements.Any(e => e is ISpreadOperation))
@@ -1285,6 +1295,11 @@ internal sealed partial class Lowerer
 
     private FValue LowerObjectCreation(IObjectCreationOperation creation)
     {
+        if (TryLowerListCreation(creation) is { } list)
+        {
+            return list;
+        }
+
         var type = Concrete(creation.Type!);
         if (TypeMap.IsTuple(type) && ZeroOf(type, creation) is TupleValue zeroTuple)
         {

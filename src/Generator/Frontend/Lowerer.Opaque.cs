@@ -54,7 +54,7 @@ internal sealed partial class Lowerer
             return false;
         }
 
-        string advice = at switch
+        string advice = ListRefusalAdvice(at) ?? at switch
         {
             IObjectCreationOperation { Type.TypeKind: TypeKind.Class } =>
                 "the generator follows values through locals, arrays, spans, structs and tuples, not through the fields of a class object: keep the values in locals or a struct, or make them parameters",

@@ -871,18 +871,21 @@ public class KnownGeneratorBugTests
         """,
         "Even", [1.0, 2.0, 3.0, 4.0, 5.0], [10.0, 0.0, 30.0, 0.0, 50.0], 5);
 
-    /// <summary>A list built from the values themselves still carries no derivative, and is still refused.</summary>
+    /// <summary>
+    /// A list built from the values themselves was refused (SG0015) before lists the method builds were held as arrays
+    /// (RedTeam/LocalListTests): now a copy of w whose first element, times the length, is the value.
+    /// </summary>
     [Fact]
-    public void AListOfTheValuesIsStillRefused() => Expect.Refused(
+    public void AListOfTheValuesCarriesTheirDerivatives() => Expect.Gradient(
         """
         [Differentiable]
         public static double Copy(double[] w)
         {
-            var l = [|new System.Collections.Generic.List<double>(w)|];
+            var l = new System.Collections.Generic.List<double>(w);
             return l[0] * w.Length;
         }
         """,
-        "SG0015", "List<double>(w)");
+        "Copy", [1.0, 2.0, 3.0], [3.0, 0.0, 0.0], 3);
 
     private const string Members = """
     [Differentiable]

@@ -1,0 +1,447 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using SymbolicGrad.Generator.Ir;
+
+namespace SymbolicGrad.Generator.Frontend;
+
+/// <summary>
+/// A <c>List&lt;double&gt;</c> (or <c>List&lt;float&gt;</c>) the method builds, as a first draft keeps its losses:
+/// <c>var losses = new List&lt;double&gt;(); ... losses.Add(r * r); return losses.Average();</c>. It is held as an array
+/// the method creates and a count: Add stores at the count, and when the array is full copies it into one twice as
+/// long first, as List&lt;T&gt; does. Its elements are then an array's, which carry derivatives. Only a list that the
+/// method uses in these ways is held so (Add, Clear, Count, the indexer, ToArray, foreach and LINQ); any other list is
+/// data, run as written, as before.
+/// </summary>
+internal sealed partial class Lowerer
+{
+    /// <summary>Enumerable methods that read a list held as an array (the sources and consumers LINQ lowering knows).</summary>
+    private static readonly HashSet<string> ListQueries = new(StringComparer.Ordinal)
+    {
+        "Select", "Where", "Skip", "Take", "Zip", "AsEnumerable", "Reverse", "Index", "Concat",
+        "OrderBy", "OrderByDescending", "Order", "OrderDescending",
+        "Sum", "Average", "Max", "Min", "Count", "LongCount", "Aggregate", "Any", "All", "Contains", "First", "Last",
+        "ElementAt", "ToArray",
+    };
+
+    /// <summary>For each list local: is every use of it one that the array form supports?</summary>
+    private readonly Dictionary<ILocalSymbol, bool> _listLocals = new(SymbolEqualityComparer.Default);
+
+    /// <summary>For a list local that stays data: the first use the array form does not support, and why.</summary>
+    private readonly Dictionary<ILocalSymbol, (IOperation Use, string Why)> _listRefusals = new(SymbolEqualityComparer.Default);
+
+    /// <summary>List&lt;T&gt; of a real type T: the IR type of T; otherwise null.</summary>
+    private IrType? ListOfReals(ITypeSymbol? type)
+    {
+        if (type is null || Concrete(type) is not INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named || !IsList(named))
+        {
+            return null;
+        }
+
+        return IrTypeOf(Concrete(named.TypeArguments[0])) is { IsReal: true } element ? element : null;
+    }
+
+    private static bool IsList(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { IsGenericType: true } n && n.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>";
+
+    /// <summary>
+    /// new List&lt;double&gt;(), new(capacity), new(source), new() { a, b } or [a, .. b] initializing a local whose every use
+    /// the array form supports: the list as an array and a count. Null for any other creation (it stays data).
+    /// </summary>
+    private FValue? TryLowerListCreation(IOperation creation)
+    {
+        var element = ListOfReals(creation.Type);
+        if (element is null)
+        {
+            return null;
+        }
+
+        IOperation node = creation;
+        while (node.Parent is IConversionOperation { IsImplicit: true } conversion)
+        {
+            node = conversion;
+        }
+
+        if (node.Parent is not IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } || declarator.Symbol.RefKind != RefKind.None)
+        {
+            return null;
+        }
+
+        // What goes into the list first: a capacity, a source, initializer elements or spreads.
+        IOperation? capacity = null;
+        IOperation? source = null;
+        var items = new List<(IOperation Value, bool Spread)>();
+        switch (creation)
+        {
+            case IObjectCreationOperation oc:
+                if (oc.Constructor is not { } ctor || oc.Arguments.Length != ctor.Parameters.Length || ctor.Parameters.Length > 1)
+                {
+                    return null;
+                }
+
+                if (ctor.Parameters.Length == 1)
+                {
+                    if (ctor.Parameters[0].Type.SpecialType == SpecialType.System_Int32)
+                    {
+                        capacity = oc.Arguments[0].Value;
+                    }
+                    else
+                    {
+                        source = oc.Arguments[0].Value;
+                    }
+                }
+
+                if (oc.Initializer is { } initializer)
+                {
+                    foreach (var init in initializer.Initializers)
+                    {
+                        if (init is not IInvocationOperation { TargetMethod.Name: "Add", Arguments.Length: 1, Instance: IInstanceReferenceOperation } add)
+                        {
+                            return null;
+                        }
+
+                        items.Add((add.Arguments[0].Value, false));
+                    }
+                }
+
+                break;
+            case ICollectionExpressionOperation ce:
+                foreach (var e in ce.Elements)
+                {
+                    items.Add(e is ISpreadOperation spread ? (spread.Operand, true) : (e, false));
+                }
+
+                break;
+            default:
+                return null;
+        }
+
+        if (!ListUsesSupported(declarator.Symbol, creation))
+        {
+            return null;
+        }
+
+        var list = new ListValue(new SyntheticKey("list"), new SyntheticKey("count"), element);
+        Operand store;
+        Operand count = Lit.Int(0);
+        if (source is not null)
+        {
+            var sequence = AsSequence(source);
+            if (sequence is null)
+            {
+                return new Scalar(Poison.Of(IrType.Object));
+            }
+
+            store = SequenceToArray(sequence, element, creation);
+            count = Emit(Opcode.Length, IrType.Int32, new[] { store });
+        }
+        else
+        {
+            Operand length = Lit.Int(4);
+            if (capacity is not null)
+            {
+                length = Emit(Opcode.Opaque, IrType.Int32, new[] { LowerIndex(capacity) }, new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.ListChecks.Capacity(", ")" }, pure: false, effectFree: true));
+            }
+
+            store = Alloc(element, new[] { length }, creation);
+        }
+
+        Bind(list.Store, new Scalar(store));
+        Bind(list.Count, new Scalar(count));
+        foreach (var (value, spread) in items)
+        {
+            if (!spread)
+            {
+                AddToList(list, LowerExpr(value), value);
+                continue;
+            }
+
+            var sequence = AsSequence(value);
+            if (sequence is null)
+            {
+                return new Scalar(Poison.Of(IrType.Object));
+            }
+
+            ForEachElement(sequence, SourceText(value.Syntax), false, false, null, null, value, e =>
+            {
+                AddToList(list, e, value);
+                return Flow.Normal;
+            });
+        }
+
+        return list;
+    }
+
+    /// <summary>Is every use of the list local one the array form supports, never one that could see the list object?</summary>
+    private bool ListUsesSupported(ILocalSymbol local, IOperation creation)
+    {
+        if (_listLocals.TryGetValue(local, out bool known))
+        {
+            return known;
+        }
+
+        var root = creation;
+        while (root.Parent is not null)
+        {
+            root = root.Parent;
+        }
+
+        bool ok = true;
+        foreach (var d in root.DescendantsAndSelf())
+        {
+            if (d is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local) && !SupportedListUse(r, local))
+            {
+                ok = false;
+                var use = r.Parent is IConversionOperation { IsImplicit: true } c ? c.Parent ?? c : r.Parent ?? r;
+                if (use is IArgumentOperation { Parent: { } call })
+                {
+                    use = call;
+                }
+
+                bool changedWhileRead = use is IInvocationOperation { TargetMethod.Name: "Add" or "Clear" } or IPropertyReferenceOperation or IAssignmentOperation or IIncrementOrDecrementOperation
+                    && ChangedWhileRead(use, local);
+                _listRefusals[local] = (use, changedWhileRead ? "changes it inside a foreach over it or inside a lambda" : "uses it in another way");
+                break;
+            }
+        }
+
+        _listLocals[local] = ok;
+        return ok;
+    }
+
+    private static bool SupportedListUse(ILocalReferenceOperation r, ILocalSymbol local)
+    {
+        switch (r.Parent)
+        {
+            case IInvocationOperation inv when ReferenceEquals(inv.Instance, r) && IsList(inv.TargetMethod.ContainingType):
+                return inv.TargetMethod.Name switch
+                {
+                    "Add" => inv.Arguments.Length == 1 && !ChangedWhileRead(inv, local),
+                    "Clear" => inv.Arguments.Length == 0 && !ChangedWhileRead(inv, local),
+                    "ToArray" => inv.Arguments.Length == 0,
+                    _ => false,
+                };
+            case IPropertyReferenceOperation pr when ReferenceEquals(pr.Instance, r):
+                if (pr.Property.Name == "Count" && !pr.Property.IsIndexer)
+                {
+                    return true;
+                }
+
+                if (!pr.Property.IsIndexer || pr.Arguments.Length != 1 || pr.Arguments[0].Value.Type?.SpecialType != SpecialType.System_Int32)
+                {
+                    return false;
+                }
+
+                return pr.Parent switch
+                {
+                    IAssignmentOperation a when ReferenceEquals(a.Target, pr) => !ChangedWhileRead(pr, local),
+                    IIncrementOrDecrementOperation => !ChangedWhileRead(pr, local),
+                    ITupleOperation or IDeclarationExpressionOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } => false,
+                    _ => true,
+                };
+            case IForEachLoopOperation fe when ReferenceEquals(fe.Collection, r):
+                return true;
+            case IConversionOperation { IsImplicit: true } c:
+                return c.Parent switch
+                {
+                    IForEachLoopOperation fe => ReferenceEquals(fe.Collection, c),
+                    IArgumentOperation a => IsListQuery(a),
+                    _ => false,
+                };
+            case IArgumentOperation a:
+                return IsListQuery(a);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The list is the source (the first argument) of an Enumerable method that LINQ lowering reads.</summary>
+    private static bool IsListQuery(IArgumentOperation a) =>
+        a.Parameter?.Ordinal == 0 && a.Parent is IInvocationOperation query && ContainingName(query.TargetMethod) == "System.Linq.Enumerable" && ListQueries.Contains(query.TargetMethod.Name);
+
+    /// <summary>
+    /// Is this change to the list inside a foreach over it, or inside a lambda (which may run while a query reads the
+    /// list)? List&lt;T&gt; throws when it changes under an enumeration; the array form would not notice.
+    /// </summary>
+    private static bool ChangedWhileRead(IOperation change, ILocalSymbol local)
+    {
+        for (var p = change.Parent; p is not null; p = p.Parent)
+        {
+            switch (p)
+            {
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    return true;
+                case IForEachLoopOperation fe:
+                    var collection = fe.Collection is IConversionOperation { IsImplicit: true } c ? c.Operand : fe.Collection;
+                    if (collection.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(l => SymbolEqualityComparer.Default.Equals(l.Local, local)))
+                    {
+                        return true;
+                    }
+
+                    break;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The advice for a value refused where it goes into a List&lt;double&gt; local that stays data (its Add, its creation):
+    /// which use kept it from being held as an array. Null when the operation is not on such a list.
+    /// </summary>
+    private string? ListRefusalAdvice(IOperation at)
+    {
+        ILocalSymbol? local = null;
+        if (at is IInvocationOperation { Instance: { } instance } && (instance is IConversionOperation { IsImplicit: true } c ? c.Operand : instance) is ILocalReferenceOperation r)
+        {
+            local = r.Local;
+        }
+        else if (at is IObjectCreationOperation or ICollectionExpressionOperation)
+        {
+            IOperation node = at;
+            while (node.Parent is IConversionOperation { IsImplicit: true } conversion)
+            {
+                node = conversion;
+            }
+
+            local = (node.Parent as IVariableInitializerOperation)?.Parent is IVariableDeclaratorOperation d ? d.Symbol : null;
+        }
+
+        if (local is null || ListOfReals(local.Type) is null || !_listRefusals.TryGetValue(local, out var refusal))
+        {
+            return null;
+        }
+
+        return "a " + local.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " the method creates carries derivatives when the method only adds to it, clears it, "
+            + "reads Count, reads or writes list[i], enumerates it, or reads it with LINQ or ToArray(); '" + SourceText(refusal.Use.Syntax) + "' " + refusal.Why
+            + ": pass " + local.Name + ".ToArray() on instead, or keep the values in an array (double[])";
+    }
+
+    /// <summary>The list a local held in the array form holds, for a receiver that is that local; otherwise null.</summary>
+    private ListValue? HeldList(IOperation? instance)
+    {
+        while (instance is IConversionOperation { IsImplicit: true } c)
+        {
+            instance = c.Operand;
+        }
+
+        return instance is ILocalReferenceOperation r && _env.Get(r.Local) is ListValue list ? list : null;
+    }
+
+    // A list read where its variables are not in scope (a query over it kept past the block that declared it) is
+    // poison; the read that uses it reports it.
+    private Operand ListStore(ListValue list) => _env.Get(list.Store) is Scalar s ? s.Operand : Poison.Of(IrType.ArrayOf(list.Element, ArrayForm.Array, 1));
+
+    private Operand ListCount(ListValue list) => _env.Get(list.Count) is Scalar s ? s.Operand : Poison.Of(IrType.Int32);
+
+    /// <summary>list.Add(v): when the array is full, a copy twice as long first; then v at the count, and the count up one.</summary>
+    private void AddToList(ListValue list, FValue value, IOperation at)
+    {
+        var count = ListCount(list);
+        var store = ListStore(list);
+        var length = Emit(Opcode.Length, IrType.Int32, new[] { store });
+        var full = Emit(Opcode.Cmp, IrType.Bool, new[] { count, length }, CmpKind.Ge);
+        EmitIf(full, () =>
+        {
+            var grown = Emit(Opcode.Opaque, IrType.Int32, new[] { length }, new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.ListChecks.Grown(", ")" }, pure: true, effectFree: true));
+            var bigger = Alloc(list.Element, new[] { grown }, at);
+            CopyLoop(store, bigger, count, Lit.False, at);
+            Bind(list.Store, new Scalar(bigger));
+            return Flow.Normal;
+        }, () => Flow.Normal);
+        StoreElement(ListStore(list), new[] { count }, value, at);
+        Bind(list.Count, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { count, Lit.Int(1) })));
+    }
+
+    /// <summary>The index, checked against the count as the list's indexer checks it.</summary>
+    private Operand ListIndex(ListValue list, IOperation index)
+    {
+        var i = LowerIndex(index);
+        return Emit(Opcode.Opaque, IrType.Int32, new[] { i, ListCount(list) }, new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.ListChecks.Index(", ", ", ")" }, pure: false, effectFree: true));
+    }
+
+    /// <summary>list.Add(v), list.Clear(), list.ToArray() on a list held as an array; null for any other call.</summary>
+    private FValue? LowerListCall(IInvocationOperation inv)
+    {
+        if (HeldList(inv.Instance) is not { } list)
+        {
+            return null;
+        }
+
+        switch (inv.TargetMethod.Name)
+        {
+            case "Add" when inv.Arguments.Length == 1:
+                AddToList(list, LowerExpr(inv.Arguments[0].Value), inv);
+                return new Scalar(Lit.Int(0));
+            case "Clear" when inv.Arguments.Length == 0:
+                // The elements stay in the array, past the count, where nothing reads them; so does List<T>'s capacity.
+                Bind(list.Count, new Scalar(Lit.Int(0)));
+                return new Scalar(Lit.Int(0));
+            case "ToArray" when inv.Arguments.Length == 0:
+                return new Scalar(SequenceToArray(ListSequence(list, inv), list.Element, inv));
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>list.Count and list[i] on a list held as an array; null for anything else.</summary>
+    private FValue? LowerListProperty(IPropertyReferenceOperation pr)
+    {
+        if (HeldList(pr.Instance) is not { } list)
+        {
+            return null;
+        }
+
+        if (pr.Property.IsIndexer && pr.Arguments.Length == 1)
+        {
+            var index = ListIndex(list, pr.Arguments[0].Value);
+            return new Scalar(Load(ListStore(list), new[] { index }, pr));
+        }
+
+        return pr.Property.Name == "Count" ? new Scalar(ListCount(list)) : null;
+    }
+
+    /// <summary>list[i] as a place to assign (list[i] = v, list[i] += v, list[i]++); null for anything else.</summary>
+    private RefValue? ListElementPlace(IPropertyReferenceOperation pr)
+    {
+        if (!pr.Property.IsIndexer || pr.Arguments.Length != 1 || HeldList(pr.Instance) is not { } list)
+        {
+            return null;
+        }
+
+        var index = ListIndex(list, pr.Arguments[0].Value);
+        return RefValue.ToElement(ListStore(list), new[] { index });
+    }
+
+    /// <summary>The list's elements as a sequence: its count and array read when the consumer runs, as LINQ reads a list.</summary>
+    private SequenceValue ListSequence(ListValue list, IOperation at) =>
+        new(() => ListCount(list), i =>
+        {
+            var store = ListStore(list);
+            if (store is Poison)
+            {
+                return Unsupported(at, "reading a list outside the block that declared it", "consume the query (Sum, ToArray) where the list is in scope");
+            }
+
+            return new Scalar(Emit(Opcode.Load, list.Element, new[] { store, i }));
+        });
+}
+
+/// <summary>
+/// A List&lt;double&gt; or List&lt;float&gt; the method builds, held as an array the method creates and a count (two
+/// variables of the environment, so that the loops and ifs that change them carry them as any variable).
+/// </summary>
+internal sealed class ListValue : FValue
+{
+    public ListValue(Lowerer.SyntheticKey store, Lowerer.SyntheticKey count, IrType element)
+    {
+        Store = store;
+        Count = count;
+        Element = element;
+    }
+
+    public Lowerer.SyntheticKey Store { get; }
+
+    public Lowerer.SyntheticKey Count { get; }
+
+    public IrType Element { get; }
+}

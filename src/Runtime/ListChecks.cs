@@ -1,0 +1,38 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace SymbolicGrad.Internal;
+
+/// <summary>
+/// The checks <see cref="List{T}"/> makes, for the lists a generated gradient holds as an array and a count (a
+/// <c>List&lt;double&gt;</c> the method builds with Add): an index past the count throws as the list's indexer does.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class ListChecks
+{
+    /// <summary>Returns <paramref name="index"/> when it is in [0, <paramref name="count"/>); throws as List&lt;T&gt;'s indexer does otherwise.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Index(int index, int count)
+    {
+        if ((uint)index >= (uint)count)
+        {
+            Throw(index, count);
+        }
+
+        return index;
+    }
+
+    /// <summary>The capacity <c>new List&lt;T&gt;(capacity)</c> starts with; throws as that constructor does when it is negative.</summary>
+    public static int Capacity(int capacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        return capacity;
+    }
+
+    /// <summary>The capacity a list grows to when it is full: twice its length, at least 4, as List&lt;T&gt; grows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Grown(int length) => length == 0 ? 4 : (int)Math.Min(2L * length, Array.MaxLength);
+
+    private static void Throw(int index, int count) =>
+        throw new ArgumentOutOfRangeException(nameof(index), index, "Index was out of range. Must be non-negative and less than the size of the collection (" + count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ").");
+}

@@ -1,0 +1,228 @@
+using System.Reflection;
+using SymbolicGrad.Generator.Tests.KnownBugs;
+
+namespace SymbolicGrad.Generator.Tests.RedTeam;
+
+/// <summary>
+/// A List&lt;double&gt; the method builds (var losses = new List&lt;double&gt;(); ... losses.Add(r * r); return
+/// losses.Average();), the natural first draft the stop-29 red-team pass saw refused with SG0015. It is now held as an
+/// array the method creates and a count: Add stores at the count and, when the array is full, copies it into one twice as
+/// long first, so the elements carry derivatives as an array's do. A list used in any other way (passed on, sorted in
+/// place, changed while a foreach reads it) stays data, refused where a differentiated value goes into it, with advice
+/// that names the use.
+/// </summary>
+public class LocalListTests
+{
+    private static readonly double[] Xs = Enumerable.Range(0, 37).Select(i => 0.1 * i - 1.3).ToArray();
+    private static readonly double[] Ys = Xs.Select(x => (2 * x) - 1 + Math.Sin(3 * x)).ToArray();
+
+    /// <summary>
+    /// The mean of squared residuals kept in a list, over 37 points (the list grows from 4 to 8, 16, 32 and 64):
+    /// ∂w₀ = (2/n) Σ rᵢxᵢ, ∂w₁ = (2/n) Σ rᵢ with rᵢ = w₀xᵢ + w₁ − yᵢ.
+    /// </summary>
+    [Fact]
+    public void LossesKeptInAListHaveTheClosedFormGradient()
+    {
+        double[] w = { 0.7, -0.2 };
+        var r = Xs.Select((x, i) => (w[0] * x) + w[1] - Ys[i]).ToArray();
+        double[] expected = { 2.0 / Xs.Length * r.Select((ri, i) => ri * Xs[i]).Sum(), 2.0 / Xs.Length * r.Sum() };
+        Expect.Gradient("""
+                using System.Collections.Generic;
+                using System.Linq;
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] double[] xs, [NoDerivative] double[] ys)
+                {
+                    var losses = new List<double>();
+                    for (int i = 0; i < xs.Length; i++)
+                    {
+                        double r = w[0] * xs[i] + w[1] - ys[i];
+                        losses.Add(r * r);
+                    }
+
+                    return losses.Average();
+                }
+            """, "F", w, expected, 2, Xs, Ys);
+    }
+
+    /// <summary>
+    /// Every supported use at once, with Hessian = true: a collection expression with a spread, an initializer, a copy of
+    /// the parameter, a capacity, growth, Clear, the indexer read and written (=, +=, ++), foreach, LINQ (Sum, Max,
+    /// Select, OrderByDescending, Skip, Take, Zip, Count()), ToArray and Count. The value is the method's bit for bit; the
+    /// gradient and H·v pass tight numeric checks; the parameter the list copied is unchanged.
+    /// </summary>
+    [Fact]
+    public void EverySupportedUseHasExactFirstAndSecondDerivatives()
+    {
+        var assembly = Expect.Compiles(Expect.InClass("""
+                using System.Collections.Generic;
+                using System.Linq;
+                [Differentiable(Hessian = true)]
+                public static double F(double[] w, [NoDerivative] double[] xs)
+                {
+                    List<double> acts = [w[0], .. w, 0.5];
+                    foreach (var x in xs) acts.Add(Math.Tanh(w[0] * x + w[1]));
+                    for (int i = 0; i < acts.Count; i++) acts[i] *= acts[i];
+                    acts[0] += w[1];
+                    acts[1]++;
+                    var copy = new List<double>(w);
+                    copy[0] = copy[0] * copy[1];
+                    var init = new List<double> { w[1], 3 * w[0] };
+                    var small = new List<double>(1);
+                    for (int k = 0; k < 9; k++) small.Add(w[k % 2] * k);
+                    double before = small.Sum();
+                    small.Clear();
+                    small.Add(w[1] * w[1]);
+                    double s = 0;
+                    foreach (var a in acts) s += a;
+                    var arr = acts.ToArray();
+                    var top = acts.OrderByDescending(v => v).Skip(1).Take(3).Sum();
+                    var paired = acts.Zip(acts.Skip(1), (a, b) => a * b).Sum();
+                    return s + arr[arr.Length - 1] * w[0] + top + acts.Max() + acts.Select(v => v * v).Sum() + paired
+                        + acts.Count() * copy[0] + init[1] * small[0] + before + copy.Count + small.Count;
+                }
+
+                public static double Call(double[] w, double[] xs) => F(w, xs);
+            """));
+        var c = assembly.GetType("Demo.C")!;
+        double[] xs = Xs.Take(11).ToArray();
+        double[] w = { 0.7, -0.2 };
+        var f = (DifferentiableFunction)c.GetMethod("FObjective", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, new object[] { 2, xs })!;
+        double direct = (double)c.GetMethod("Call")!.Invoke(null, new object[] { w, xs })!;
+        var g = new double[2];
+        double value = f.ValueAndGradient(w, g);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(direct), BitConverter.DoubleToInt64Bits(value));
+        Assert.Equal(new[] { 0.7, -0.2 }, w);
+        var check = GradientCheck.Check(f, w, Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+        var hessian = GradientCheck.CheckHessian(f, w, Expect.Tight);
+        Assert.True(hessian.Passed, hessian.ToString());
+    }
+
+    /// <summary>
+    /// A list declared in a loop (one per iteration) and one kept across iterations, with an early return: f = Σᵢ
+    /// (Σⱼ≤ᵢ wⱼ)² over the prefixes, stopping at the first prefix sum above 2. Closed form at w = (0.5, 0.4, 0.3, 1.1,
+    /// 0.2): the prefix sums 0.5, 0.9, 1.2, 2.3 stop the loop at i = 3 after adding 2.3² (the return is inside the loop).
+    /// </summary>
+    [Fact]
+    public void ListsPerIterationAndAcrossIterationsWithAnEarlyReturn()
+    {
+        double[] w = { 0.5, 0.4, 0.3, 1.1, 0.2 };
+        double[] prefix = { 0.5, 0.9, 1.2, 2.3 };
+        var expected = new double[5];
+        for (int i = 0; i < 4; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                expected[j] += 2 * prefix[i];
+            }
+        }
+
+        Expect.Gradient("""
+                using System.Collections.Generic;
+                using System.Linq;
+                [Differentiable]
+                public static double F(double[] w)
+                {
+                    var kept = new List<double>();
+                    for (int i = 0; i < w.Length; i++)
+                    {
+                        var row = new List<double>();
+                        for (int j = 0; j <= i; j++) row.Add(w[j]);
+                        double p = row.Sum();
+                        kept.Add(p * p);
+                        if (p > 2) return kept.Sum();
+                    }
+
+                    return kept.Sum();
+                }
+            """, "F", w, expected, 5);
+    }
+
+    /// <summary>A List&lt;float&gt;: the value bit for bit the method's, and the gradient the closed form 2·Σ wᵢ to float rounding.</summary>
+    [Fact]
+    public void AFloatList()
+    {
+        var assembly = Expect.Compiles(Expect.InClass("""
+                using System.Collections.Generic;
+                [Differentiable]
+                public static float F(float[] w)
+                {
+                    var l = new List<float>();
+                    foreach (var v in w) l.Add(v * v);
+                    float s = 0;
+                    for (int i = 0; i < l.Count; i++) s += l[i];
+                    return s;
+                }
+
+                public static float Call(float[] w) => F(w);
+                public static float Gradient(float[] w, float[] g) => FGradient(w, g);
+            """));
+        var c = assembly.GetType("Demo.C")!;
+        float[] w = { 0.5f, -1.25f, 2f, 0.75f, 3f, -0.5f };
+        var g = new float[w.Length];
+        float value = (float)c.GetMethod("Gradient")!.Invoke(null, new object[] { w, g })!;
+        float direct = (float)c.GetMethod("Call")!.Invoke(null, new object[] { w })!;
+        Assert.Equal(BitConverter.SingleToInt32Bits(direct), BitConverter.SingleToInt32Bits(value));
+        Assert.Equal(w.Select(v => 2 * v).ToArray(), g);
+    }
+
+    /// <summary>An index past the count throws ArgumentOutOfRangeException from the gradient, as the list's indexer does from the method; so does a negative capacity.</summary>
+    [Theory]
+    [InlineData("var l = new List<double>(); l.Add(w[0]); l.Add(w[1]); return l[2];")]
+    [InlineData("var l = new List<double>(8); l.Add(w[0]); l[1] = w[1]; return l[0];")]
+    [InlineData("var l = new List<double> { w[0] }; return l[-1];")]
+    [InlineData("var l = new List<double>(-1 + (int)w.Length - 2); l.Add(w[0]); return l[0];")]
+    public void MisuseThrowsAsTheListDoes(string body)
+    {
+        var assembly = Expect.Compiles(Expect.InClass(
+            "using System.Collections.Generic;\n    [Differentiable] public static double F(double[] w) { " + body + " }\n" +
+            "    public static double Call(double[] w) => F(w);\n" +
+            "    public static double Gradient(double[] w, double[] g) => FGradient(w, g);"));
+        var c = assembly.GetType("Demo.C")!;
+        double[] w = { 0.5, 1.5 };
+        var direct = Assert.Throws<TargetInvocationException>(() => c.GetMethod("Call")!.Invoke(null, new object[] { w }));
+        Assert.IsType<ArgumentOutOfRangeException>(direct.InnerException);
+        var generated = Assert.Throws<TargetInvocationException>(() => c.GetMethod("Gradient")!.Invoke(null, new object[] { w, new double[2] }));
+        Assert.IsType<ArgumentOutOfRangeException>(generated.InnerException);
+    }
+
+    /// <summary>A list passed to a helper stays data: the value that goes into it is refused, and the advice names the use.</summary>
+    [Fact]
+    public void AListPassedOnIsRefusedNamingTheUse() => Expect.Refused("""
+            [Differentiable]
+            public static double F(double[] w)
+            {
+                var l = new System.Collections.Generic.List<double>();
+                [|l.Add(w[0])|];
+                return Helper(l);
+            }
+
+            private static double Helper(System.Collections.Generic.List<double> l) => l[0] * 2;
+        """, "SG0015", "'Helper(l)' uses it in another way", "l.ToArray()");
+
+    /// <summary>Adding to a list inside a foreach over it (List&lt;T&gt; throws there) is not held as an array either.</summary>
+    [Fact]
+    public void AListChangedWhileAForeachReadsItIsRefused() => Expect.Refused("""
+            [Differentiable]
+            public static double F(double[] w)
+            {
+                var l = new System.Collections.Generic.List<double>();
+                l.Add(1.0);
+                foreach (var v in l) { if (l.Count < 3) [|l.Add(v * w[0])|]; }
+                return l.Count;
+            }
+        """, "SG0015", "changes it inside a foreach over it");
+
+    /// <summary>A list of data sorted in place (a use the array form does not have) still runs as written: the gradient is exact.</summary>
+    [Fact]
+    public void AListOfDataUsedOtherwiseStillRunsAsWritten() => Expect.Gradient("""
+            [Differentiable]
+            public static double F(double[] w, [NoDerivative] double[] xs)
+            {
+                var l = new System.Collections.Generic.List<double>();
+                foreach (var x in xs) l.Add(x * x);
+                l.Sort();
+                return w[0] * l[0] + w[1] * l[l.Count - 1];
+            }
+        """, "F", new[] { 0.3, 0.9 }, new[] { 0.04, 9.0 }, 2, new[] { 3.0, -0.2, 1.0 });
+}
