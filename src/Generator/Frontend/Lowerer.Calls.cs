@@ -82,6 +82,11 @@ internal sealed partial class Lowerer
             return listResult;
         }
 
+        if (method.Name == "ToList" && ContainingName(method) == "System.Linq.Enumerable" && TryLowerListCreation(inv) is { } created)
+        {
+            return created;
+        }
+
         if (method.MethodKind == MethodKind.DelegateInvoke)
         {
             var target = inv.Instance is null ? null : ReadOnlyDelegate(inv.Instance) ?? LowerExpr(inv.Instance);

@@ -1237,6 +1237,8 @@ internal sealed partial class Lowerer
                 }
 
                 return RefValue.ToElement(array, e.Indices.Select(LowerIndex).ToArray());
+            case IImplicitIndexerReferenceOperation ii when ii.Argument.Type?.Name == "Index" && ListElementFromEnd(ii, out var held) is { } fromEnd:
+                return RefValue.ToElement(ListStore(held!), fromEnd);
             case IImplicitIndexerReferenceOperation ii when ii.Argument.Type?.Name == "Index":
                 var arr = LowerScalar(ii.Instance);
                 return RefValue.ToElement(arr, new[] { IndexFromEnd(ii.Argument, arr) });

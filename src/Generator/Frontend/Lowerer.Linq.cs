@@ -322,7 +322,7 @@ internal sealed partial class Lowerer
                     "sort by one key of numbers (OrderBy keeps tied elements in their order), or write the loop");
             default:
                 return NotYet(inv, "Enumerable." + method.Name + (source.HasFilter ? " after Where" : string.Empty),
-                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last or ElementAt (also after Select, Zip, Skip, Take), ToArray (also after Where), OrderBy by a number, or write the loop");
+                    "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last or ElementAt (also after Select, Zip, Skip, Take), ToArray (also after Where), ToList into a local (var l = q.ToList()) or read at once (q.ToList().Sum()), OrderBy by a number, or write the loop");
         }
     }
 
@@ -520,6 +520,20 @@ internal sealed partial class Lowerer
         while (op is IConversionOperation { IsImplicit: true } c)
         {
             op = c.Operand;
+        }
+
+        if (op is IInvocationOperation { TargetMethod.Name: "ToList", Arguments.Length: 1 } toList && ContainingName(toList.TargetMethod) == "System.Linq.Enumerable"
+            && SequenceElement(toList.Type) is { } listElement)
+        {
+            // q.ToList() read by a query or a foreach: its elements, copied when it is made, as ToList copies them.
+            var copied = AsSequence(toList.Arguments[0].Value);
+            if (copied is null)
+            {
+                return null;
+            }
+
+            var array = SequenceToArray(copied, listElement, toList);
+            return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { array }), i => new Scalar(Load(array, new[] { i }, op)));
         }
 
         if (op is IInvocationOperation inv && ContainingName(inv.TargetMethod) == "System.Linq.Enumerable" && SequenceOperators.Contains(inv.TargetMethod.Name))

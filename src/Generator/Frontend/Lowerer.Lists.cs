@@ -20,7 +20,7 @@ internal sealed partial class Lowerer
         "Select", "Where", "Skip", "Take", "Zip", "AsEnumerable", "Reverse", "Index", "Concat",
         "OrderBy", "OrderByDescending", "Order", "OrderDescending",
         "Sum", "Average", "Max", "Min", "Count", "LongCount", "Aggregate", "Any", "All", "Contains", "First", "Last",
-        "ElementAt", "ToArray",
+        "ElementAt", "ToArray", "ToList",
     };
 
     /// <summary>For each list local: is every use of it one that the array form supports?</summary>
@@ -103,6 +103,9 @@ internal sealed partial class Lowerer
                     }
                 }
 
+                break;
+            case IInvocationOperation { TargetMethod.Name: "ToList", Arguments.Length: 1 } toList when ContainingName(toList.TargetMethod) == "System.Linq.Enumerable":
+                source = toList.Arguments[0].Value;
                 break;
             case ICollectionExpressionOperation ce:
                 foreach (var e in ce.Elements)
@@ -197,7 +200,7 @@ internal sealed partial class Lowerer
                     use = call;
                 }
 
-                bool changedWhileRead = use is IInvocationOperation { TargetMethod.Name: "Add" or "Clear" } or IPropertyReferenceOperation or IAssignmentOperation or IIncrementOrDecrementOperation
+                bool changedWhileRead = use is IInvocationOperation { TargetMethod.Name: "Add" or "AddRange" or "Clear" } or IPropertyReferenceOperation or IImplicitIndexerReferenceOperation or IAssignmentOperation or IIncrementOrDecrementOperation
                     && ChangedWhileRead(use, local);
                 _listRefusals[local] = (use, changedWhileRead ? "changes it inside a foreach over it or inside a lambda" : "uses it in another way");
                 break;
@@ -215,7 +218,7 @@ internal sealed partial class Lowerer
             case IInvocationOperation inv when ReferenceEquals(inv.Instance, r) && IsList(inv.TargetMethod.ContainingType):
                 return inv.TargetMethod.Name switch
                 {
-                    "Add" => inv.Arguments.Length == 1 && !ChangedWhileRead(inv, local),
+                    "Add" or "AddRange" => inv.Arguments.Length == 1 && !ChangedWhileRead(inv, local),
                     "Clear" => inv.Arguments.Length == 0 && !ChangedWhileRead(inv, local),
                     "ToArray" => inv.Arguments.Length == 0,
                     _ => false,
@@ -235,6 +238,19 @@ internal sealed partial class Lowerer
                 {
                     IAssignmentOperation a when ReferenceEquals(a.Target, pr) => !ChangedWhileRead(pr, local),
                     IIncrementOrDecrementOperation => !ChangedWhileRead(pr, local),
+                    ITupleOperation or IDeclarationExpressionOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } => false,
+                    _ => true,
+                };
+            case IImplicitIndexerReferenceOperation ii when ReferenceEquals(ii.Instance, r):
+                if (ii.Argument is not IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat })
+                {
+                    return false;
+                }
+
+                return ii.Parent switch
+                {
+                    IAssignmentOperation a when ReferenceEquals(a.Target, ii) => !ChangedWhileRead(ii, local),
+                    IIncrementOrDecrementOperation => !ChangedWhileRead(ii, local),
                     ITupleOperation or IDeclarationExpressionOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } => false,
                     _ => true,
                 };
@@ -352,10 +368,19 @@ internal sealed partial class Lowerer
         Bind(list.Count, new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { count, Lit.Int(1) })));
     }
 
-    /// <summary>The index, checked against the count as the list's indexer checks it.</summary>
+    /// <summary>The index, checked against the count as the list's indexer checks it (list[^k] is list[Count − k]).</summary>
     private Operand ListIndex(ListValue list, IOperation index)
     {
-        var i = LowerIndex(index);
+        Operand i;
+        if (index is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat)
+        {
+            i = Emit(Opcode.ISub, IrType.Int32, new[] { ListCount(list), LowerIndex(hat.Operand) });
+        }
+        else
+        {
+            i = LowerIndex(index);
+        }
+
         return Emit(Opcode.Opaque, IrType.Int32, new[] { i, ListCount(list) }, new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.ListChecks.Index(", ", ", ")" }, pure: false, effectFree: true));
     }
 
@@ -372,6 +397,23 @@ internal sealed partial class Lowerer
             case "Add" when inv.Arguments.Length == 1:
                 AddToList(list, LowerExpr(inv.Arguments[0].Value), inv);
                 return new Scalar(Lit.Int(0));
+            case "AddRange" when inv.Arguments.Length == 1:
+                {
+                    var source = AsSequence(inv.Arguments[0].Value);
+                    if (source is null)
+                    {
+                        return new Scalar(Lit.Int(0));
+                    }
+
+                    // The source's length is read once, before the first Add, as List<T>.AddRange copies it first.
+                    ForEachElement(source, SourceText(inv.Syntax), false, false, null, null, inv, e =>
+                    {
+                        AddToList(list, e, inv);
+                        return Flow.Normal;
+                    });
+                    return new Scalar(Lit.Int(0));
+                }
+
             case "Clear" when inv.Arguments.Length == 0:
                 // The elements stay in the array, past the count, where nothing reads them; so does List<T>'s capacity.
                 Bind(list.Count, new Scalar(Lit.Int(0)));
@@ -410,6 +452,13 @@ internal sealed partial class Lowerer
 
         var index = ListIndex(list, pr.Arguments[0].Value);
         return RefValue.ToElement(ListStore(list), new[] { index });
+    }
+
+    /// <summary>list[^k], read or as a place to assign; null for anything else.</summary>
+    private Operand[]? ListElementFromEnd(IImplicitIndexerReferenceOperation ii, out ListValue? list)
+    {
+        list = ii.Argument is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } ? HeldList(ii.Instance) : null;
+        return list is null ? null : new[] { ListIndex(list, ii.Argument) };
     }
 
     /// <summary>The list's elements as a sequence: its count and array read when the consumer runs, as LINQ reads a list.</summary>

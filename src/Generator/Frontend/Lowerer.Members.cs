@@ -590,6 +590,11 @@ internal sealed partial class Lowerer
 
     private FValue LowerImplicitIndexer(IImplicitIndexerReferenceOperation ii)
     {
+        if (ListElementFromEnd(ii, out var list) is { } fromEnd)
+        {
+            return new Scalar(Load(ListStore(list!), fromEnd, ii));
+        }
+
         var instance = LowerScalar(ii.Instance);
         if (!instance.Type.IsArray)
         {

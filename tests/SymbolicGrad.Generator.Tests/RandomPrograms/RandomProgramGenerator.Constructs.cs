@@ -30,6 +30,7 @@ public sealed partial class RandomProgramGenerator
         "ref-local", "ref-param", "ref-element", "ref-readonly-element", "ref-reassign",
         // arrays and spans
         "array-alias", "span-alias", "array-param-reassign", "array-in-branch", "array-in-loop", "array-in-loop-branch",
+        "list-add", "list-edit", "list-read",
         "slice-local", "slice-asspan", "slice-slice", "slice-range", "slice-in-loop",
         // tuples and structs
         "tuple-deconstruct", "tuple-swap", "tuple-rotate", "tuple-local", "struct-local", "struct-op", "struct-method", "struct-param",
@@ -204,6 +205,8 @@ public sealed partial class RandomProgramGenerator
                     return HelperStatement();
                 case 9 when _f.DeepExpressions && LoopDepth == 0 && _lambdaDepth == 0 && Chance(0.25):
                     return DeepStatement();
+                case 10 when _f.Lists && _f.Loops && LoopDepth < _f.MaxLoopDepth:
+                    return ListStatement();
                 default:
                     return null;
             }
@@ -664,6 +667,86 @@ public sealed partial class RandomProgramGenerator
             Line(name + "[" + i + "] = " + Bounded(Expr(Depth()), array.Bound).Text + ";");
             CloseLoopBody();
             _arrays.Add(array);
+            return false;
+        }
+
+        /// <summary>
+        /// A List&lt;double&gt; built with Add over the elements of an array in scope (one element per iteration, from any
+        /// expression), sometimes edited through its indexer (l[j] = ..., l[j] += ...), then read as an array: ToArray(),
+        /// or a new array filled from Count and the indexer, or with foreach. The array joins the others.
+        /// </summary>
+        private bool? ListStatement()
+        {
+            var sources = _arrays.Where(a => a.Type == "double[]" && a.LengthBound > 0).ToList();
+            if (sources.Count == 0)
+            {
+                return null;
+            }
+
+            var over = Pick(sources);
+            _tags.Add("list-add");
+            string list = NewName("li");
+            Line(_rng.Next(4) switch
+            {
+                0 => "List<double> " + list + " = [];",
+                1 => "var " + list + " = new List<double>(" + Int(1 + _rng.Next(3)) + ");",
+                2 => "List<double> " + list + " = new();",
+                _ => "var " + list + " = new List<double>();",
+            });
+            string i = NewName("i");
+            Line("for (int " + i + " = 0; " + i + " < " + over.Name + ".Length; " + i + "++)");
+            OpenLoopBody(new LoopVar(i, over, new[] { i, over.Name + ".Length - 1 - " + i }));
+            Line(list + ".Add(" + Bounded(Expr(Depth()), 3).Text + ");");
+            CloseLoopBody();
+            double bound = 3;
+            if (Chance(0.4))
+            {
+                _tags.Add("list-edit");
+                string j = NewName("i");
+                Line("for (int " + j + " = 0; " + j + " < " + list + ".Count; " + j + "++)");
+                OpenLoopBody(new LoopVar(j, over, new[] { j, over.Name + ".Length - 1 - " + j }));
+                if (Chance(0.5))
+                {
+                    Line(list + "[" + j + "] = 0.5 * " + list + "[" + j + "] + " + Bounded(Expr(Depth()), 1).Text + ";");
+                    bound = 2.5;
+                }
+                else
+                {
+                    Line(list + "[" + j + "] += " + Bounded(Expr(Depth()), 1).Text + ";");
+                    bound = 4;
+                }
+
+                CloseLoopBody();
+            }
+
+            string name = NewName("h");
+            switch (_rng.Next(3))
+            {
+                case 0:
+                    Line("var " + name + " = " + list + ".ToArray();");
+                    break;
+                case 1:
+                {
+                    _tags.Add("list-read");
+                    string k = NewName("i");
+                    Line("var " + name + " = new double[" + list + ".Count];");
+                    Line("for (int " + k + " = 0; " + k + " < " + list + ".Count; " + k + "++) " + name + "[" + k + "] = " + list + "[" + list + ".Count - 1 - " + k + "];");
+                    break;
+                }
+
+                default:
+                {
+                    _tags.Add("list-read");
+                    string k = NewName("i");
+                    string e = NewName("l");
+                    Line("var " + name + " = new double[" + list + ".Count];");
+                    Line("int " + k + " = 0;");
+                    Line("foreach (var " + e + " in " + list + ") " + name + "[" + k + "++] = " + e + ";");
+                    break;
+                }
+            }
+
+            _arrays.Add(new ArrayInfo { Name = name, Type = "double[]", IsLocal = true, CreatedInBranch = _branchNesting > 0, Bound = bound, LengthBound = over.LengthBound, Scope = _scopes.Count - 1 });
             return false;
         }
 

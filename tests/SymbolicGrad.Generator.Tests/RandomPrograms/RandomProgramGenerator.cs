@@ -128,6 +128,9 @@ public sealed record ProgramFeatures
     /// <summary>Arrays created inside loop bodies and branches, filled and read in the same iteration.</summary>
     public bool ArraysInLoops { get; init; } = true;
 
+    /// <summary>List&lt;double&gt; locals built with Add in a loop, edited through the indexer, read as an array.</summary>
+    public bool Lists { get; init; } = true;
+
     /// <summary>Slices: AsSpan(o), AsSpan(o, n), Slice, ranges, as locals and as helper arguments.</summary>
     public bool Slices { get; init; } = true;
 
@@ -408,7 +411,7 @@ public sealed partial class RandomProgramGenerator
         "    public double Norm2 => X * X + Y * Y;\n}\n\n";
 
     public static string Wrap(IEnumerable<string> methods, string className = ClassName) =>
-        "using System;\nusing System.Linq;\nusing SymbolicGrad;\n\nnamespace " + Namespace + ";\n\n" + StructSource + "public static partial class " + className + "\n{\n" +
+        "using System;\nusing System.Collections.Generic;\nusing System.Linq;\nusing SymbolicGrad;\n\nnamespace " + Namespace + ";\n\n" + StructSource + "public static partial class " + className + "\n{\n" +
         "    private const double Scale = 0.5;\n    private static readonly double Gain = 1.5;\n\n" +
         string.Join("\n", methods) + "}\n";
 

@@ -138,6 +138,66 @@ public class LocalListTests
             """, "F", w, expected, 5);
     }
 
+    /// <summary>
+    /// ToList, AddRange and indexes from the end, with Hessian = true: predictions kept with ToList, their squares and
+    /// the weights appended with AddRange, the last two elements changed through [^1] and [^2], a ToList read at once
+    /// by Sum and by a foreach, and a copy with ToList written without touching the original. The gradient against the
+    /// closed form (worked out beside it) and differences, H·v against differences, the value the method's bit for bit.
+    /// </summary>
+    [Fact]
+    public void ToListAddRangeAndIndexesFromTheEnd()
+    {
+        var assembly = Expect.Compiles(Expect.InClass("""
+                using System.Collections.Generic;
+                using System.Linq;
+                [Differentiable(Hessian = true)]
+                public static double F(double[] w, [NoDerivative] double[] xs)
+                {
+                    var preds = xs.Select(x => w[0] * x + w[1]).ToList();
+                    var errs = new List<double>();
+                    errs.AddRange(preds.Select(p => p * p));
+                    errs.AddRange(w);
+                    errs[^1] += w[0];
+                    errs[^2] *= 2;
+                    double last = errs[^1] + preds[^1];
+                    double s = xs.Select(x => x * w[0]).ToList().Sum();
+                    foreach (var v in w.Select(v => v * v).ToList()) s += v;
+                    var copy = errs.ToList();
+                    copy[0] = 5;
+                    return errs.Sum() + last + s + copy.Sum() - copy[0] + preds.Count;
+                }
+
+                public static double Call(double[] w, double[] xs) => F(w, xs);
+            """));
+        var c = assembly.GetType("Demo.C")!;
+        double[] xs = Xs.Take(7).ToArray();
+        double[] w = { 0.7, -0.2 };
+        var f = (DifferentiableFunction)c.GetMethod("FObjective", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, new object[] { 2, xs })!;
+        var g = new double[2];
+        double value = f.ValueAndGradient(w, g);
+        Assert.Equal(BitConverter.DoubleToInt64Bits((double)c.GetMethod("Call")!.Invoke(null, new object[] { w, xs })!), BitConverter.DoubleToInt64Bits(value));
+
+        // errs = (p₀², ..., p₆², 2w₀, w₁ + w₀); the sum of errs counts twice (errs.Sum() and copy.Sum() − copy[0] with
+        // copy[0] = 5, which drops p₀² from the copy); last = w₁ + w₀ + p₆; s = Σxᵢw₀ + w₀² + w₁².
+        double[] p = xs.Select(x => (w[0] * x) + w[1]).ToArray();
+        double dw0 = 0, dw1 = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            double times = i == 0 ? 1 : 2;
+            dw0 += times * 2 * p[i] * xs[i];
+            dw1 += times * 2 * p[i];
+        }
+
+        dw0 += (2 * (2 + 1)) + 1 + xs[^1] + xs.Sum() + (2 * w[0]);
+        dw1 += (2 * 1) + 1 + 1 + (2 * w[1]);
+        Assert.True(Math.Abs(g[0] - dw0) <= 1e-10 * (1 + Math.Abs(dw0)), $"∂w₀: generated {g[0]:R}, closed form {dw0:R}");
+        Assert.True(Math.Abs(g[1] - dw1) <= 1e-10 * (1 + Math.Abs(dw1)), $"∂w₁: generated {g[1]:R}, closed form {dw1:R}");
+        var check = GradientCheck.Check(f, w, Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+        var hessian = GradientCheck.CheckHessian(f, w, Expect.Tight);
+        Assert.True(hessian.Passed, hessian.ToString());
+    }
+
     /// <summary>A List&lt;float&gt;: the value bit for bit the method's, and the gradient the closed form 2·Σ wᵢ to float rounding.</summary>
     [Fact]
     public void AFloatList()
