@@ -780,6 +780,20 @@ internal sealed class Resolve
 
             Operand? Mirror(Operand o, int level)
             {
+                if (o is Lit { Text: "default" } none && none.Type.IsArray)
+                {
+                    // The empty view a path that never assigned the variable gives it (a helper's span local, declared
+                    // after an early return, merged with the path that returned): a constant, the same in the reverse.
+                    int index = leaves.FindIndex(l => l is Lit { Text: "default" } other && other.Type.Equals(none.Type));
+                    if (index < 0)
+                    {
+                        index = leaves.Count;
+                        leaves.Add(none);
+                    }
+
+                    return Lit.Int(index);
+                }
+
                 if (o is not Var x || !x.Type.IsArray || level > 32)
                 {
                     return null;
