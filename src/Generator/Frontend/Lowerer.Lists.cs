@@ -37,7 +37,8 @@ internal sealed partial class Lowerer
             return null;
         }
 
-        return IrTypeOf(Concrete(named.TypeArguments[0])) is { IsReal: true } element ? element : null;
+        // Numbers, or rows of numbers (List<double[]>: a row per Add, as an array of arrays holds them).
+        return IrTypeOf(Concrete(named.TypeArguments[0])) is { } element && (element.IsReal || element is { IsArray: true, Rank: 1, Form: ArrayForm.Array, Element.IsReal: true }) ? element : null;
     }
 
     private static bool IsList(ITypeSymbol? type) =>

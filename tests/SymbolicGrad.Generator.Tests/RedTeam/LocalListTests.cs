@@ -198,6 +198,68 @@ public class LocalListTests
         Assert.True(hessian.Passed, hessian.ToString());
     }
 
+    /// <summary>
+    /// A List&lt;double[]&gt; of rows (an RNN's hidden states, one per step), held as an array of arrays: the rows are the
+    /// arrays added, so a row changed after it was added, or through the list, is changed everywhere it is seen. The
+    /// value bit for bit the method's; gradient and H·v against differences.
+    /// </summary>
+    [Fact]
+    public void AListOfRowsHoldsTheArraysThemselves()
+    {
+        var assembly = Expect.Compiles(Expect.InClass("""
+                using System.Collections.Generic;
+                using System.Linq;
+                [Differentiable(Hessian = true)]
+                public static double F(double[] w, [NoDerivative] double[] xs)
+                {
+                    int n = 3;
+                    var hs = new List<double[]>();
+                    var h = new double[n];
+                    foreach (var x in xs)
+                    {
+                        var hn = new double[n];
+                        for (int i = 0; i < n; i++) hn[i] = Math.Tanh(w[i] * h[i] + w[n + i] * x);
+                        hs.Add(hn);
+                        h = hn;
+                    }
+
+                    var twice = new List<double[]> { h };
+                    twice.Add(h);
+                    h[1] = w[0] * w[5];
+                    twice[0][2] = w[1] * w[4];
+                    double s = 0;
+                    foreach (var row in hs) s += row[0] * row[2];
+                    return s + hs.Sum(r => r.Sum()) + hs[^1][1] + twice[1][1] * twice[1][2] + hs.Count;
+                }
+
+                public static double Call(double[] w, double[] xs) => F(w, xs);
+            """));
+        var c = assembly.GetType("Demo.C")!;
+        double[] xs = Xs.Take(6).ToArray();
+        double[] w = { 0.7, -0.2, 0.4, 0.3, 0.5, -0.6 };
+        var f = (DifferentiableFunction)c.GetMethod("FObjective", BindingFlags.Public | BindingFlags.Static)!.Invoke(null, new object[] { 6, xs })!;
+        var g = new double[6];
+        double value = f.ValueAndGradient(w, g);
+        Assert.Equal(BitConverter.DoubleToInt64Bits((double)c.GetMethod("Call")!.Invoke(null, new object[] { w, xs })!), BitConverter.DoubleToInt64Bits(value));
+        var check = GradientCheck.Check(f, w, Expect.Tight);
+        Assert.True(check.Passed, check.ToString());
+        var hessian = GradientCheck.CheckHessian(f, w, Expect.Tight);
+        Assert.True(hessian.Passed, hessian.ToString());
+    }
+
+    /// <summary>A parameter added as a row and then written through the list is a write into the caller's array: SG0018.</summary>
+    [Fact]
+    public void WritingAParameterThroughAListOfRowsIsRefused() => Expect.Refused("""
+            [Differentiable]
+            public static double F(double[] w)
+            {
+                var rows = new System.Collections.Generic.List<double[]>();
+                rows.Add(w);
+                [|rows[0][0]|] = 5;
+                return rows[0][0] * w[1];
+            }
+        """, "SG0018", "'w'");
+
     /// <summary>A List&lt;float&gt;: the value bit for bit the method's, and the gradient the closed form 2·Σ wᵢ to float rounding.</summary>
     [Fact]
     public void AFloatList()
