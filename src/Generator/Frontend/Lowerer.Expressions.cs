@@ -21,7 +21,11 @@ internal sealed partial class Lowerer
             return s.Operand;
         }
 
-        if (v is TupleArrayValue)
+        if (v is ListValue)
+        {
+            Unsupported(op, "a list the method builds (held as an array) used this way", "use it with Add, Count, its indexer, foreach, LINQ or ToArray(), or pass list.ToArray() on");
+        }
+        else if (v is TupleArrayValue)
         {
             Unsupported(op, "an array of tuples or structs used this way", "read and write its elements (pairs[i], pairs[i].X, foreach) and read its Length; copy the elements with a loop");
         }

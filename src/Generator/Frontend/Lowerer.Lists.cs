@@ -26,6 +26,12 @@ internal sealed partial class Lowerer
     /// <summary>For each list local: is every use of it one that the array form supports?</summary>
     private readonly Dictionary<ILocalSymbol, bool> _listLocals = new(SymbolEqualityComparer.Default);
 
+    /// <summary>For each helper parameter a list is passed to: is every use of it one the array form supports?</summary>
+    private readonly Dictionary<IParameterSymbol, bool> _listParameters = new(SymbolEqualityComparer.Default);
+
+    /// <summary>How deep the check follows a list into helpers that pass it on.</summary>
+    private const int MaxListHelperDepth = 8;
+
     /// <summary>For a list local that stays data: the first use the array form does not support, and why.</summary>
     private readonly Dictionary<ILocalSymbol, (IOperation Use, string Why)> _listRefusals = new(SymbolEqualityComparer.Default);
 
@@ -192,7 +198,7 @@ internal sealed partial class Lowerer
         bool ok = true;
         foreach (var d in root.DescendantsAndSelf())
         {
-            if (d is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local) && !SupportedListUse(r, local))
+            if (d is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local) && !SupportedListUse(r, local, 0))
             {
                 ok = false;
                 var use = r.Parent is IConversionOperation { IsImplicit: true } c ? c.Parent ?? c : r.Parent ?? r;
@@ -212,7 +218,54 @@ internal sealed partial class Lowerer
         return ok;
     }
 
-    private static bool SupportedListUse(ILocalReferenceOperation r, ILocalSymbol local)
+    /// <summary>
+    /// A helper's list parameter (static double Mean(List&lt;double&gt; v) => v.Sum() / v.Count): is every use of it in the
+    /// helper's body one the array form supports? The helper is inlined, its parameter bound to the caller's list.
+    /// </summary>
+    private bool ParameterUsesSupported(IMethodSymbol method, IParameterSymbol parameter, int depth)
+    {
+        var key = parameter.OriginalDefinition;
+        if (_listParameters.TryGetValue(key, out bool known))
+        {
+            return known;
+        }
+
+        // A helper that passes the list on to itself (a recursion) keeps it data: the recursion runs as written.
+        _listParameters[key] = false;
+        bool ok = depth <= MaxListHelperDepth;
+        var def = method.OriginalDefinition;
+        def = def.PartialImplementationPart ?? def;
+        if (ok && def.DeclaringSyntaxReferences.Length != 1)
+        {
+            ok = false;
+        }
+
+        if (ok)
+        {
+            var syntax = def.DeclaringSyntaxReferences[0].GetSyntax(_ct);
+            var body = ModelFor(syntax.SyntaxTree)?.GetOperation(syntax, _ct);
+            ok = body is not null;
+            foreach (var d in body?.DescendantsAndSelf() ?? Enumerable.Empty<IOperation>())
+            {
+                if (d is IParameterReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Parameter.OriginalDefinition, key) && !SupportedListUse(r, key, depth))
+                {
+                    ok = false;
+                    break;
+                }
+            }
+        }
+
+        _listParameters[key] = ok;
+        return ok;
+    }
+
+    /// <summary>A method the lowering inlines where it is called: a local function, or one with source here and no virtual dispatch.</summary>
+    private bool InlinedHelper(IMethodSymbol method) =>
+        method.MethodKind == MethodKind.LocalFunction
+        || (method.MethodKind == MethodKind.Ordinary && HasSourceStatic(method, _compilation) && Attribute(method.OriginalDefinition, CustomDerivativeAttribute) is null
+            && (method.IsStatic || !(method.IsVirtual || method.IsAbstract || method.IsOverride)));
+
+    private bool SupportedListUse(IOperation r, ISymbol local, int depth)
     {
         switch (r.Parent)
         {
@@ -264,6 +317,10 @@ internal sealed partial class Lowerer
                     IArgumentOperation a => IsListQuery(a),
                     _ => false,
                 };
+            case IArgumentOperation { Parameter: { RefKind: RefKind.None } parameter } a when a.Parent is IInvocationOperation call && !IsListQuery(a):
+                // Passed to a helper that is inlined, whose parameter is the list type itself: held as an array there too.
+                return SymbolEqualityComparer.Default.Equals(parameter.Type, r.Type) && InlinedHelper(call.TargetMethod)
+                    && !ChangedWhileRead(call, local) && ParameterUsesSupported(call.TargetMethod, parameter, depth + 1);
             case IArgumentOperation a:
                 return IsListQuery(a);
             default:
@@ -279,17 +336,24 @@ internal sealed partial class Lowerer
     /// Is this change to the list inside a foreach over it, or inside a lambda (which may run while a query reads the
     /// list)? List&lt;T&gt; throws when it changes under an enumeration; the array form would not notice.
     /// </summary>
-    private static bool ChangedWhileRead(IOperation change, ILocalSymbol local)
+    private static bool ChangedWhileRead(IOperation change, ISymbol local)
     {
+        // Up to the block that declares the list: a lambda or local function that declares it owns it.
+        var declared = local.DeclaringSyntaxReferences.FirstOrDefault();
         for (var p = change.Parent; p is not null; p = p.Parent)
         {
+            if (declared is not null && p.Syntax.SyntaxTree == declared.SyntaxTree && p.Syntax.Span.Contains(declared.Span) && p is not IForEachLoopOperation)
+            {
+                return false;
+            }
+
             switch (p)
             {
                 case IAnonymousFunctionOperation or ILocalFunctionOperation:
                     return true;
                 case IForEachLoopOperation fe:
                     var collection = fe.Collection is IConversionOperation { IsImplicit: true } c ? c.Operand : fe.Collection;
-                    if (collection.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(l => SymbolEqualityComparer.Default.Equals(l.Local, local)))
+                    if (collection.DescendantsAndSelf().Any(l => RefersTo(l, local)))
                     {
                         return true;
                     }
@@ -333,7 +397,14 @@ internal sealed partial class Lowerer
             + ": pass " + local.Name + ".ToArray() on instead, or keep the values in an array (double[])";
     }
 
-    /// <summary>The list a local held in the array form holds, for a receiver that is that local; otherwise null.</summary>
+    private static bool RefersTo(IOperation op, ISymbol symbol) => op switch
+    {
+        ILocalReferenceOperation l => SymbolEqualityComparer.Default.Equals(l.Local, symbol),
+        IParameterReferenceOperation p => SymbolEqualityComparer.Default.Equals(p.Parameter.OriginalDefinition, symbol.OriginalDefinition),
+        _ => false,
+    };
+
+    /// <summary>The list a local (or a helper's parameter) held in the array form holds, for a receiver that is it; otherwise null.</summary>
     private ListValue? HeldList(IOperation? instance)
     {
         while (instance is IConversionOperation { IsImplicit: true } c)
@@ -341,7 +412,12 @@ internal sealed partial class Lowerer
             instance = c.Operand;
         }
 
-        return instance is ILocalReferenceOperation r && _env.Get(r.Local) is ListValue list ? list : null;
+        return instance switch
+        {
+            ILocalReferenceOperation r when _env.Get(r.Local) is ListValue list => list,
+            IParameterReferenceOperation p when _env.Get(p.Parameter) is ListValue list => list,
+            _ => null,
+        };
     }
 
     // A list read where its variables are not in scope (a query over it kept past the block that declared it) is
