@@ -921,6 +921,12 @@ internal sealed partial class Lowerer
             return operand;
         }
 
+        if (operand is ListValue && IsReadOnlyListView(to))
+        {
+            // A list held as an array, passed as IEnumerable<T> or IReadOnlyList<T> to a helper that only reads it.
+            return operand;
+        }
+
         // To and from nullable values.
         if (TypeMap.IsNullableValue(to, out var toUnderlying))
         {

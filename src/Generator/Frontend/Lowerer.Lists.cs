@@ -50,6 +50,16 @@ internal sealed partial class Lowerer
     private static bool IsList(ITypeSymbol? type) =>
         type is INamedTypeSymbol { IsGenericType: true } n && n.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.List<T>";
 
+    /// <summary>A read-only view a list converts to (a helper's IEnumerable&lt;double&gt; or IReadOnlyList&lt;double&gt; parameter).</summary>
+    private static bool IsReadOnlyListView(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } n && n.OriginalDefinition.ToDisplayString()
+            is "System.Collections.Generic.IEnumerable<T>" or "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.IReadOnlyCollection<T>";
+
+    /// <summary>A parameter a list may be passed to as itself: List&lt;T&gt;, or a read-only view of it, of the same T.</summary>
+    private static bool TakesTheList(IParameterSymbol parameter, ITypeSymbol? list) =>
+        list is INamedTypeSymbol { TypeArguments.Length: 1 } l && parameter.Type is INamedTypeSymbol { TypeArguments.Length: 1 } p
+        && (IsList(p) || IsReadOnlyListView(p)) && SymbolEqualityComparer.Default.Equals(p.TypeArguments[0], l.TypeArguments[0]);
+
     /// <summary>
     /// new List&lt;double&gt;(), new(capacity), new(source), new() { a, b } or [a, .. b] initializing a local whose every use
     /// the array form supports: the list as an array and a count. Null for any other creation (it stays data).
@@ -314,12 +324,15 @@ internal sealed partial class Lowerer
                 return c.Parent switch
                 {
                     IForEachLoopOperation fe => ReferenceEquals(fe.Collection, c),
-                    IArgumentOperation a => IsListQuery(a),
+                    IArgumentOperation a when IsListQuery(a) => true,
+                    IArgumentOperation { Parameter: { RefKind: RefKind.None } parameter } a when a.Parent is IInvocationOperation call =>
+                        TakesTheList(parameter, r.Type) && InlinedHelper(call.TargetMethod) && !ChangedWhileRead(call, local) && ParameterUsesSupported(call.TargetMethod, parameter, depth + 1),
                     _ => false,
                 };
             case IArgumentOperation { Parameter: { RefKind: RefKind.None } parameter } a when a.Parent is IInvocationOperation call && !IsListQuery(a):
-                // Passed to a helper that is inlined, whose parameter is the list type itself: held as an array there too.
-                return SymbolEqualityComparer.Default.Equals(parameter.Type, r.Type) && InlinedHelper(call.TargetMethod)
+                // Passed to a helper that is inlined, whose parameter is the list or a read-only view of it: held as an
+                // array there too.
+                return TakesTheList(parameter, r.Type) && InlinedHelper(call.TargetMethod)
                     && !ChangedWhileRead(call, local) && ParameterUsesSupported(call.TargetMethod, parameter, depth + 1);
             case IArgumentOperation a:
                 return IsListQuery(a);

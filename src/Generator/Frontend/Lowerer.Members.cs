@@ -73,7 +73,7 @@ internal sealed partial class Lowerer
     private FValue LowerPropertyRead(IPropertyReferenceOperation pr)
     {
         var property = pr.Property;
-        if (pr.Instance is not null && IsList(property.ContainingType) && LowerListProperty(pr) is { } listValue)
+        if (pr.Instance is not null && (IsList(property.ContainingType) || IsReadOnlyListView(property.ContainingType)) && LowerListProperty(pr) is { } listValue)
         {
             return listValue;
         }

@@ -311,6 +311,36 @@ public class LocalListTests
         Assert.True(hessian.Passed, hessian.ToString());
     }
 
+    /// <summary>
+    /// A list passed to helpers that take a read-only view of it (IEnumerable&lt;double&gt;, IReadOnlyList&lt;double&gt;,
+    /// one passing it on to the other). With uᵢ = w₀xᵢ + w₁ in the list: F = 2·mean(u) + n·uₙ₋₁ + Σuᵢ², so ∂w₀ =
+    /// 2·mean(x) + n·xₙ₋₁ + Σ2uᵢxᵢ and ∂w₁ = 2 + n + Σ2uᵢ; H·v against differences.
+    /// </summary>
+    [Fact]
+    public void AListPassedAsAReadOnlyView()
+    {
+        double[] xs = Xs.Take(8).ToArray();
+        double[] w = { 0.7, -0.2 };
+        double[] u = xs.Select(x => (w[0] * x) + w[1]).ToArray();
+        int n = u.Length;
+        double[] expected = { (2 * xs.Average()) + (n * xs[^1]) + u.Select((ui, i) => 2 * ui * xs[i]).Sum(), 2 + n + u.Sum(ui => 2 * ui) };
+        Expect.Gradient("""
+                using System.Collections.Generic;
+                using System.Linq;
+                private static double Avg(IEnumerable<double> v) => v.Average();
+                private static double Tail(IReadOnlyList<double> v) => v[v.Count - 1] * v.Count;
+                private static double Both(IReadOnlyList<double> v) { double s = 0; foreach (var e in v) s += e * e; return s + Avg(v); }
+
+                [Differentiable(Hessian = true)]
+                public static double F(double[] w, [NoDerivative] double[] xs)
+                {
+                    var l = new List<double>();
+                    foreach (var x in xs) l.Add(w[0] * x + w[1]);
+                    return Avg(l) + Tail(l) + Both(l);
+                }
+            """, "F", w, expected, 2, xs);
+    }
+
     /// <summary>A list passed to a helper that sorts it, or to one that passes it to itself, stays data: one SG0015 at the Add, naming the call.</summary>
     [Theory]
     [InlineData("private static double H(System.Collections.Generic.List<double> v) { v.Sort(); return v[0]; }", "H(l)")]
