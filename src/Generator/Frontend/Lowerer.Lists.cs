@@ -302,7 +302,8 @@ internal sealed partial class Lowerer
                 {
                     IAssignmentOperation a when ReferenceEquals(a.Target, pr) => !ChangedWhileRead(pr, local),
                     IIncrementOrDecrementOperation => !ChangedWhileRead(pr, local),
-                    ITupleOperation or IDeclarationExpressionOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } => false,
+                    ITupleOperation => !InDeconstructionTarget(pr) || !ChangedWhileRead(pr, local),
+                    IDeclarationExpressionOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } => false,
                     _ => true,
                 };
             case IImplicitIndexerReferenceOperation ii when ReferenceEquals(ii.Instance, r):
@@ -315,7 +316,8 @@ internal sealed partial class Lowerer
                 {
                     IAssignmentOperation a when ReferenceEquals(a.Target, ii) => !ChangedWhileRead(ii, local),
                     IIncrementOrDecrementOperation => !ChangedWhileRead(ii, local),
-                    ITupleOperation or IDeclarationExpressionOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } => false,
+                    ITupleOperation => !InDeconstructionTarget(ii) || !ChangedWhileRead(ii, local),
+                    IDeclarationExpressionOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } => false,
                     _ => true,
                 };
             case IForEachLoopOperation fe when ReferenceEquals(fe.Collection, r):
@@ -339,6 +341,20 @@ internal sealed partial class Lowerer
             default:
                 return false;
         }
+    }
+
+    /// <summary>Is this element an item (at any depth) of the tuple a deconstruction assigns, (l[0], l[1]) = (a, b)?</summary>
+    private static bool InDeconstructionTarget(IOperation element)
+    {
+        for (var item = element; item.Parent is ITupleOperation tuple; item = tuple)
+        {
+            if (tuple.Parent is IDeconstructionAssignmentOperation d && ReferenceEquals(d.Target, tuple))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The list is the source (the first argument) of an Enumerable method that LINQ lowering reads.</summary>

@@ -356,6 +356,25 @@ public class LocalListTests
             }
         """, "SG0015", "'" + call + "' uses it in another way");
 
+    /// <summary>
+    /// Elements in tuples: swapped by a deconstruction ((l[0], l[1]) = (2·l[1], l[0])), read into a deconstruction and a
+    /// tuple. l becomes (2w₁, w₀, 3), so F = a·b + t₁ + t₂ + Σl = 6w₁ + w₀ + 3w₀ + 2w₁ + w₀ + 3: ∂ = (5, 8).
+    /// </summary>
+    [Fact]
+    public void ElementsInTuplesAndDeconstructions() => Expect.Gradient("""
+            using System.Collections.Generic;
+            using System.Linq;
+            [Differentiable]
+            public static double F(double[] w)
+            {
+                var l = new List<double> { w[0], w[1], 3 };
+                (l[0], l[1]) = (l[1] * 2, l[0]);
+                var (a, b) = (l[0], l[^1]);
+                var t = (l[1], l[2] * w[0]);
+                return a * b + t.Item1 + t.Item2 + l.Sum();
+            }
+        """, "F", new[] { 0.7, -0.2 }, new[] { 5.0, 8.0 }, 2);
+
     /// <summary>A List&lt;float&gt;: the value bit for bit the method's, and the gradient the closed form 2·Σ wᵢ to float rounding.</summary>
     [Fact]
     public void AFloatList()
