@@ -1091,6 +1091,7 @@ internal sealed partial class Lowerer
     {
         IArrayElementReferenceOperation => !IsStructSetter(target),
         IImplicitIndexerReferenceOperation ii => ii.Argument.Type?.Name == "Index",
+        IPropertyReferenceOperation pr when pr.Property.IsIndexer && IsList(pr.Property.ContainingType) && HeldList(pr.Instance) is not null => true,
         IPropertyReferenceOperation pr => pr.Property.IsIndexer && pr.Instance?.Type is { } it && TypeMap.IsSpan(it) && !IsStructSetter(target),
         _ => false,
     };

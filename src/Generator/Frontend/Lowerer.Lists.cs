@@ -26,8 +26,15 @@ internal sealed partial class Lowerer
     /// <summary>For each list local: is every use of it one that the array form supports?</summary>
     private readonly Dictionary<ILocalSymbol, bool> _listLocals = new(SymbolEqualityComparer.Default);
 
-    /// <summary>For each helper parameter a list is passed to: is every use of it one the array form supports?</summary>
-    private readonly Dictionary<IParameterSymbol, bool> _listParameters = new(SymbolEqualityComparer.Default);
+    /// <summary>
+    /// For each helper parameter a list is passed to: is every use of it one the array form supports, does the helper
+    /// change the list, and does it keep a lazy query over it (returned, stored, passed on)?
+    /// </summary>
+    private readonly Dictionary<IParameterSymbol, (bool Ok, bool Changes, bool KeepsQuery)> _listParameters = new(SymbolEqualityComparer.Default);
+
+    /// <summary>What the scan of one list's uses has seen so far: a change, a lazy query kept past the expression.</summary>
+    private bool _listChanged;
+    private bool _listQueryKept;
 
     /// <summary>How deep the check follows a list into helpers that pass it on.</summary>
     private const int MaxListHelperDepth = 8;
@@ -206,6 +213,8 @@ internal sealed partial class Lowerer
         }
 
         bool ok = true;
+        _listChanged = false;
+        _listQueryKept = false;
         foreach (var d in root.DescendantsAndSelf())
         {
             if (d is ILocalReferenceOperation r && SymbolEqualityComparer.Default.Equals(r.Local, local) && !SupportedListUse(r, local, 0))
@@ -224,6 +233,14 @@ internal sealed partial class Lowerer
             }
         }
 
+        if (ok && _listChanged && _listQueryKept)
+        {
+            // A query over the list kept in a variable (or handed on) while the list changes: List<T> throws when the
+            // query is enumerated after the change ("Collection was modified"); the array form would not.
+            ok = false;
+            _listRefusals[local] = (creation, "is changed while a lazy query over it is kept (in a variable, or passed on)");
+        }
+
         _listLocals[local] = ok;
         return ok;
     }
@@ -235,13 +252,18 @@ internal sealed partial class Lowerer
     private bool ParameterUsesSupported(IMethodSymbol method, IParameterSymbol parameter, int depth)
     {
         var key = parameter.OriginalDefinition;
-        if (_listParameters.TryGetValue(key, out bool known))
+        if (_listParameters.TryGetValue(key, out var known))
         {
-            return known;
+            _listChanged |= known.Changes;
+            _listQueryKept |= known.KeepsQuery;
+            return known.Ok;
         }
 
         // A helper that passes the list on to itself (a recursion) keeps it data: the recursion runs as written.
-        _listParameters[key] = false;
+        _listParameters[key] = (false, false, false);
+        bool changedBefore = _listChanged, keptBefore = _listQueryKept;
+        _listChanged = false;
+        _listQueryKept = false;
         bool ok = depth <= MaxListHelperDepth;
         var def = method.OriginalDefinition;
         def = def.PartialImplementationPart ?? def;
@@ -265,7 +287,10 @@ internal sealed partial class Lowerer
             }
         }
 
-        _listParameters[key] = ok;
+        bool changes = _listChanged, keeps = _listQueryKept;
+        _listParameters[key] = (ok, changes, keeps);
+        _listChanged = changedBefore | changes;
+        _listQueryKept = keptBefore | keeps;
         return ok;
     }
 
@@ -282,8 +307,10 @@ internal sealed partial class Lowerer
             case IInvocationOperation inv when ReferenceEquals(inv.Instance, r) && IsList(inv.TargetMethod.ContainingType):
                 return inv.TargetMethod.Name switch
                 {
-                    "Add" or "AddRange" => inv.Arguments.Length == 1 && !ChangedWhileRead(inv, local),
-                    "Clear" => inv.Arguments.Length == 0 && !ChangedWhileRead(inv, local),
+                    "Add" => inv.Arguments.Length == 1 && Changes() && !ChangedWhileRead(inv, local),
+                    "AddRange" => inv.Arguments.Length == 1 && Changes() && !ChangedWhileRead(inv, local)
+                        && !inv.Arguments[0].Value.DescendantsAndSelf().Any(d => RefersTo(d, local)),
+                    "Clear" => inv.Arguments.Length == 0 && Changes() && !ChangedWhileRead(inv, local),
                     "ToArray" => inv.Arguments.Length == 0,
                     _ => false,
                 };
@@ -300,9 +327,9 @@ internal sealed partial class Lowerer
 
                 return pr.Parent switch
                 {
-                    IAssignmentOperation a when ReferenceEquals(a.Target, pr) => !ChangedWhileRead(pr, local),
-                    IIncrementOrDecrementOperation => !ChangedWhileRead(pr, local),
-                    ITupleOperation => !InDeconstructionTarget(pr) || !ChangedWhileRead(pr, local),
+                    IAssignmentOperation a when ReferenceEquals(a.Target, pr) => Changes() && !ChangedWhileRead(pr, local),
+                    IIncrementOrDecrementOperation => Changes() && !ChangedWhileRead(pr, local),
+                    ITupleOperation => !InDeconstructionTarget(pr) || (Changes() && !ChangedWhileRead(pr, local)),
                     IDeclarationExpressionOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } => false,
                     _ => true,
                 };
@@ -314,9 +341,9 @@ internal sealed partial class Lowerer
 
                 return ii.Parent switch
                 {
-                    IAssignmentOperation a when ReferenceEquals(a.Target, ii) => !ChangedWhileRead(ii, local),
-                    IIncrementOrDecrementOperation => !ChangedWhileRead(ii, local),
-                    ITupleOperation => !InDeconstructionTarget(ii) || !ChangedWhileRead(ii, local),
+                    IAssignmentOperation a when ReferenceEquals(a.Target, ii) => Changes() && !ChangedWhileRead(ii, local),
+                    IIncrementOrDecrementOperation => Changes() && !ChangedWhileRead(ii, local),
+                    ITupleOperation => !InDeconstructionTarget(ii) || (Changes() && !ChangedWhileRead(ii, local)),
                     IDeclarationExpressionOperation or IArgumentOperation { Parameter.RefKind: not RefKind.None } => false,
                     _ => true,
                 };
@@ -326,22 +353,67 @@ internal sealed partial class Lowerer
                 return c.Parent switch
                 {
                     IForEachLoopOperation fe => ReferenceEquals(fe.Collection, c),
-                    IArgumentOperation a when IsListQuery(a) => true,
+                    IArgumentOperation a when IsListQuery(a) => Queried(a),
                     IArgumentOperation { Parameter: { RefKind: RefKind.None } parameter } a when a.Parent is IInvocationOperation call =>
-                        TakesTheList(parameter, r.Type) && InlinedHelper(call.TargetMethod) && !ChangedWhileRead(call, local) && ParameterUsesSupported(call.TargetMethod, parameter, depth + 1),
+                        TakesTheList(parameter, r.Type) && InlinedHelper(call.TargetMethod) && !ChangedWhileRead(call, local) && PassedOnce(call, local)
+                        && ParameterUsesSupported(call.TargetMethod, parameter, depth + 1),
                     _ => false,
                 };
             case IArgumentOperation { Parameter: { RefKind: RefKind.None } parameter } a when a.Parent is IInvocationOperation call && !IsListQuery(a):
                 // Passed to a helper that is inlined, whose parameter is the list or a read-only view of it: held as an
                 // array there too.
                 return TakesTheList(parameter, r.Type) && InlinedHelper(call.TargetMethod)
-                    && !ChangedWhileRead(call, local) && ParameterUsesSupported(call.TargetMethod, parameter, depth + 1);
+                    && !ChangedWhileRead(call, local) && PassedOnce(call, local) && ParameterUsesSupported(call.TargetMethod, parameter, depth + 1);
             case IArgumentOperation a:
-                return IsListQuery(a);
+                return IsListQuery(a) && Queried(a);
             default:
                 return false;
         }
     }
+
+    private bool Changes()
+    {
+        _listChanged = true;
+        return true;
+    }
+
+    /// <summary>
+    /// A query over the list: notes whether its result is kept lazily (a chain of Select, Where, Skip... whose end is
+    /// stored, returned or handed on, rather than consumed at once by Sum, ToArray, a foreach). Always true.
+    /// </summary>
+    private bool Queried(IArgumentOperation argument)
+    {
+        IOperation end = argument.Parent!;
+        while (end is IInvocationOperation q && SequenceOperators.Contains(q.TargetMethod.Name) && q.TargetMethod.Name != "Range" && q.TargetMethod.Name != "Repeat")
+        {
+            var up = end.Parent;
+            while (up is IConversionOperation { IsImplicit: true })
+            {
+                up = up.Parent;
+            }
+
+            if (up is IArgumentOperation { Parent: IInvocationOperation next } && ContainingName(next.TargetMethod) == "System.Linq.Enumerable")
+            {
+                end = next;
+                continue;
+            }
+
+            // A lazy query whose end is read at once by a foreach is enumerated there (a change inside is caught by
+            // ChangedWhileRead); anywhere else it is kept.
+            if (up is not IForEachLoopOperation)
+            {
+                _listQueryKept = true;
+            }
+
+            break;
+        }
+
+        return true;
+    }
+
+    /// <summary>The list is passed to this call once (a helper given it twice could read one while changing the other).</summary>
+    private static bool PassedOnce(IInvocationOperation call, ISymbol local) =>
+        call.Arguments.Count(a => a.Value.DescendantsAndSelf().Any(d => RefersTo(d, local))) <= 1;
 
     /// <summary>Is this element an item (at any depth) of the tuple a deconstruction assigns, (l[0], l[1]) = (a, b)?</summary>
     private static bool InDeconstructionTarget(IOperation element)
@@ -480,14 +552,17 @@ internal sealed partial class Lowerer
         Operand i;
         if (index is IUnaryOperation { OperatorKind: UnaryOperatorKind.Hat } hat)
         {
-            i = Emit(Opcode.ISub, IrType.Int32, new[] { ListCount(list), LowerIndex(hat.Operand) });
+            // C# evaluates k, then reads Count (k may be a call that adds to the list).
+            var fromEnd = LowerIndex(hat.Operand);
+            i = Emit(Opcode.ISub, IrType.Int32, new[] { ListCount(list), fromEnd });
         }
         else
         {
             i = LowerIndex(index);
         }
 
-        return Emit(Opcode.Opaque, IrType.Int32, new[] { i, ListCount(list) }, new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.ListChecks.Index(", ", ", ")" }, pure: false, effectFree: true));
+        // Kept even when the element is never read: the indexer throws for an index past the count, read or not.
+        return Emit(Opcode.Opaque, IrType.Int32, new[] { i, ListCount(list) }, new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.ListChecks.Index(", ", ", ")" }, pure: false, effectFree: false));
     }
 
     /// <summary>list.Add(v), list.Clear(), list.ToArray() on a list held as an array; null for any other call.</summary>
@@ -569,7 +644,15 @@ internal sealed partial class Lowerer
 
     /// <summary>The list's elements as a sequence: its count and array read when the consumer runs, as LINQ reads a list.</summary>
     private SequenceValue ListSequence(ListValue list, IOperation at) =>
-        new(() => ListCount(list), i =>
+        new(() =>
+        {
+            if (_env.Get(list.Count) is not Scalar)
+            {
+                Unsupported(at, "reading a list outside the block that declared it", "consume the query (Sum, ToArray) where the list is in scope");
+            }
+
+            return ListCount(list);
+        }, i =>
         {
             var store = ListStore(list);
             if (store is Poison)

@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using System.Reflection;
 using SymbolicGrad.Generator.Tests.KnownBugs;
 
@@ -375,6 +376,47 @@ public class LocalListTests
             }
         """, "F", new[] { 0.7, -0.2 }, new[] { 5.0, 8.0 }, 2);
 
+    /// <summary>
+    /// C# evaluates the list, then the index, then the value (red-team: the index was read after the value, so l[i] =
+    /// l[i++] * l[i] wrote l[2]). Here l[1] = w₁w₂ and i ends at 2: F = w₀ + 100w₁w₂ + 1000w₂ + 2, at (0.7, −1.3, 0.4,
+    /// 1.1) ∂ = (1, 100w₂, 100w₁ + 1000, 0). The same for a compound assignment, and for l[^k] whose k adds to the list
+    /// (k is evaluated before Count is read).
+    /// </summary>
+    [Theory]
+    [InlineData("int i = 1; l[i] = l[i++] * l[i]; return l[0] + l[1] * 100 + l[2] * 1000 + i;", 1.0, 40.0, 870.0, 0.0)]
+    [InlineData("int i = 1; l[i] *= l[++i]; return l[0] + l[1] * 100 + l[2] * 1000 + i;", 1.0, 40.0, 870.0, 0.0)]
+    [InlineData("int i = 0; l[i] = w[i = 2] * w[1]; return l[0] + l[1] * 100 + l[2] * 1000 + i;", 0.0, 100.4, 998.7, 0.0)]
+    [InlineData("return l[^Push(l, w[2])] + l.Count;", 1.0, 0.0, 0.0, 0.0)]
+    public void TheIndexIsEvaluatedBeforeTheValue(string body, double d0, double d1, double d2, double d3) => Expect.Gradient(
+        "using System.Collections.Generic;\n" +
+        "    private static int Push(List<double> v, double x) { v.Add(x); return v.Count; }\n" +
+        "    [Differentiable] public static double F(double[] w) { var l = new List<double> { w[0], w[1], w[2], w[3] }; " + body + " }",
+        "F", new[] { 0.7, -1.3, 0.4, 1.1 }, new[] { d0, d1, d2, d3 }, 4);
+
+    /// <summary>
+    /// A change to the list while something may still enumerate it (List&lt;T&gt; throws "Collection was modified"; the
+    /// array form would not notice): a query over it kept in a variable, AddRange of a query over the list itself, the
+    /// list passed twice to one helper, a query kept past the block that declares the list (an internal error before).
+    /// Each keeps the list data: an SG0015 that names why (other errors may follow from the list being data), never a
+    /// value where the method throws.
+    /// </summary>
+    [Theory]
+    [InlineData("var l = new List<double> { w[0], w[1] }; var q = l.Where(x => x > -1e9); foreach (var x in q) { if (l.Count < 6) l.Add(x * w[2]); } return l.Sum();", "is changed while a lazy query over it is kept")]
+    [InlineData("var l = new List<double> { w[0], w[1], w[2] }; var q = l.Select(x => x * 2); int i = 0; double s = 0; foreach (var x in q) { s += x; l[i++] = x; } return s + l.Sum();", "is changed while a lazy query over it is kept")]
+    [InlineData("var l = new List<double> { w[0], w[1] }; l.AddRange(l.Select(x => x * w[2])); return l.Sum() + l.Count;", "'l.AddRange(l.Select(x => x * w[2]))' uses it in another way")]
+    [InlineData("var l = new List<double> { w[0], w[1] }; CopyInto(l, l); return l.Sum();", "'CopyInto(l, l)' uses it in another way")]
+    [InlineData("IEnumerable<double> q = w; if (w.Length > 1) { var l = new List<double> { w[0] }; q = l.Select(x => x * 10); l.Add(w[1]); } return q.Sum();", "is changed while a lazy query over it is kept")]
+    public void AChangeWhileAQueryMayReadTheListKeepsItData(string body, string says)
+    {
+        var run = Harness.Run(Expect.InClass(
+            "using System.Collections.Generic;\nusing System.Linq;\n" +
+            "    private static void CopyInto(List<double> a, IEnumerable<double> b) { foreach (var x in b) a.Add(x); }\n" +
+            "    [Differentiable] public static double F(double[] w) { " + body + " }"));
+        var errors = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("SG", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count > 0 && errors.All(d => d.Severity == DiagnosticSeverity.Error && d.Id != "SG9999"), "expected refusals, got:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(errors.Any(d => d.Id == "SG0015" && d.GetMessage().Contains(says, StringComparison.Ordinal)), "no SG0015 saying \"" + says + "\":\n" + string.Join("\n", run.GeneratorDiagnostics));
+    }
+
     /// <summary>A List&lt;float&gt;: the value bit for bit the method's, and the gradient the closed form 2·Σ wᵢ to float rounding.</summary>
     [Fact]
     public void AFloatList()
@@ -409,6 +451,8 @@ public class LocalListTests
     [InlineData("var l = new List<double>(8); l.Add(w[0]); l[1] = w[1]; return l[0];")]
     [InlineData("var l = new List<double> { w[0] }; return l[-1];")]
     [InlineData("var l = new List<double>(-1 + (int)w.Length - 2); l.Add(w[0]); return l[0];")]
+    [InlineData("var l = new List<double> { w[0] }; double t = l[3]; return w[0] * w[1];")]
+    [InlineData("var l = new List<double> { w[0] }; _ = l[^3]; return w[0] * w[1];")]
     public void MisuseThrowsAsTheListDoes(string body)
     {
         var assembly = Expect.Compiles(Expect.InClass(
