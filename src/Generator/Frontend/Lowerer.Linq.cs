@@ -845,6 +845,10 @@ internal sealed partial class Lowerer
                 return ListSequence(list, op);
             case TupleArrayValue tuples:
                 return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { FirstComponent(tuples.Components) }), i => TupleAt(tuples.Components, i, op));
+            case Scalar { Operand: Poison unfollowed } when _unfollowedSequences.TryGetValue(unfollowed, out var name):
+                NotYet(op, "A query or list that a branch gives '" + name + "' beside another kind of sequence on the other path, read after the branch",
+                    "make it an array in each branch (q = x.Select(f).ToArray()), or consume the query inside the branch");
+                return null;
             case Scalar { Operand: Poison }:
                 return null;
             case Scalar { Operand: { Type.IsVector: true } array }:

@@ -682,6 +682,9 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>The environment after an if: φs for every value that differs.</summary>
+    /// <summary>Poison a merge made of a query on one path and another value on the other, with the variable's name: reported where it is read.</summary>
+    private readonly Dictionary<Poison, string> _unfollowedSequences = new();
+
     private Env Merge(Env a, Env b, List<Phi> phis)
     {
         // A branch that throws never reaches the merge: its values still get φs (never assigned, since nothing after
@@ -751,7 +754,13 @@ internal sealed partial class Lowerer
 
                 if (sa.Operand is Poison || sb.Operand is Poison)
                 {
-                    return new Scalar(Poison.Of(sa.Operand.Type));
+                    var merged = Poison.Of(sa.Operand.Type);
+                    if ((sa.Operand is Poison pa && _unfollowedSequences.TryGetValue(pa, out var name)) || (sb.Operand is Poison pb && _unfollowedSequences.TryGetValue(pb, out name)))
+                    {
+                        _unfollowedSequences[merged] = name;
+                    }
+
+                    return new Scalar(merged);
                 }
 
                 var type = MergeType(sa.Operand.Type, sb.Operand.Type);
@@ -808,6 +817,14 @@ internal sealed partial class Lowerer
                 if ((a is RefValue || b is RefValue) && key is ILocalSymbol local && _rebinds.TryGetValue(local, out var repointed))
                 {
                     NotYet(repointed, "A ref local re-pointed on some paths only ('" + local.Name + "', which the code after the branch may use)", "use an if/else that assigns each place (if (c) b *= k; else a *= k;)");
+                }
+                else if ((a is SequenceValue || b is SequenceValue || a is ListValue || b is ListValue) && key is ILocalSymbol sequence)
+                {
+                    // A lazy query (or a list) that a branch gives the variable, beside another kind of value on the other
+                    // path: refused where the code after the branch reads it (an internal error before, at printing).
+                    var unfollowed = Poison.Of(IrType.Object);
+                    _unfollowedSequences[unfollowed] = sequence.Name;
+                    return new Scalar(unfollowed);
                 }
 
                 return new Scalar(Poison.Of(IrType.Object));

@@ -417,6 +417,37 @@ public class LocalListTests
         Assert.True(errors.Any(d => d.Id == "SG0015" && d.GetMessage().Contains(says, StringComparison.Ordinal)), "no SG0015 saying \"" + says + "\":\n" + string.Join("\n", run.GeneratorDiagnostics));
     }
 
+    /// <summary>
+    /// A query a branch assigns to a variable that holds another sequence on the other path (IEnumerable&lt;double&gt; q =
+    /// w; if (...) q = a.Select(f);), read after the branch: one SG0006 at the read (red-team: an internal error,
+    /// SG9999, at printing). Not read after the branch, it is fine: F = Σ2wᵢ + w₀, ∂ = (3, 2).
+    /// </summary>
+    [Fact]
+    public void AQueryChosenByABranchIsRefusedWhereItIsRead()
+    {
+        Expect.Refused("""
+                [Differentiable]
+                public static double F(double[] w)
+                {
+                    System.Collections.Generic.IEnumerable<double> q = w;
+                    if (w.Length > 1) { var a = new double[] { w[0], 0 }; q = System.Linq.Enumerable.Select(a, x => x * 10); a[1] = w[1]; }
+                    return System.Linq.Enumerable.Sum([|q|]);
+                }
+            """, "SG0006", "beside another kind of sequence on the other path");
+        Expect.Gradient("""
+                using System.Collections.Generic;
+                using System.Linq;
+                [Differentiable]
+                public static double F(double[] w)
+                {
+                    IEnumerable<double> q = w;
+                    double s = 0;
+                    if (w.Length > 1) { q = w.Select(x => 2 * x); s += q.Sum(); }
+                    return s + w[0];
+                }
+            """, "F", new[] { 0.5, -1.5 }, new[] { 3.0, 2.0 }, 2);
+    }
+
     /// <summary>A List&lt;float&gt;: the value bit for bit the method's, and the gradient the closed form 2·Σ wᵢ to float rounding.</summary>
     [Fact]
     public void AFloatList()
