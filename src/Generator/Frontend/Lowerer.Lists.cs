@@ -366,6 +366,10 @@ internal sealed partial class Lowerer
                     && !ChangedWhileRead(call, local) && PassedOnce(call, local) && ParameterUsesSupported(call.TargetMethod, parameter, depth + 1);
             case IArgumentOperation a:
                 return IsListQuery(a) && Queried(a);
+            case ISpreadOperation { Parent: ICollectionExpressionOperation collection } spread when ReferenceEquals(spread.Operand, r):
+                // [.. l] or [a, .. l, b]: the elements copied once, where the collection is made. No other element may
+                // refer to the list (a helper there could add to it while it is read).
+                return collection.Elements.Count(e => e.DescendantsAndSelf().Any(d => RefersTo(d, local))) == 1;
             default:
                 return false;
         }
@@ -429,9 +433,16 @@ internal sealed partial class Lowerer
         return false;
     }
 
-    /// <summary>The list is the source (the first argument) of an Enumerable method that LINQ lowering reads.</summary>
+    /// <summary>
+    /// The list is a source of an Enumerable method that LINQ lowering reads: the first argument, or a later sequence
+    /// argument of Zip or Concat (<c>targets.Zip(predictions, f)</c>, <c>w.Concat(l)</c>).
+    /// </summary>
     private static bool IsListQuery(IArgumentOperation a) =>
-        a.Parameter?.Ordinal == 0 && a.Parent is IInvocationOperation query && ContainingName(query.TargetMethod) == "System.Linq.Enumerable" && ListQueries.Contains(query.TargetMethod.Name);
+        a.Parameter is { } parameter && a.Parent is IInvocationOperation query && ContainingName(query.TargetMethod) == "System.Linq.Enumerable" && ListQueries.Contains(query.TargetMethod.Name)
+        && (parameter.Ordinal == 0 || (query.TargetMethod.Name is "Zip" or "Concat" && IsEnumerableOfT(parameter.Type)));
+
+    private static bool IsEnumerableOfT(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true } n && n.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IEnumerable<T>";
 
     /// <summary>
     /// Is this change to the list inside a foreach over it, or inside a lambda (which may run while a query reads the

@@ -1204,6 +1204,12 @@ internal sealed partial class Lowerer
             if (element is ISpreadOperation spread)
             {
                 var source = LowerExpr(spread.Operand);
+                if (source is ListValue held && held.Element.Equals(irType.Element) && AsSequence(spread.Operand) is { } listElements)
+                {
+                    // [.. l] of a list the method builds: its elements up to the count, copied as ToArray() copies them.
+                    source = new Scalar(SequenceToArray(listElements, held.Element, spread));
+                }
+
                 if (source is SequenceValue query && SequenceElement(spread.Operand.Type) is { } queryElement && queryElement.Equals(irType.Element))
                 {
                     // [.. h, .. g.Select(v => v * v)]: the query's elements into an array first, as ToArray() would
