@@ -1210,6 +1210,16 @@ internal sealed partial class Lowerer
                     source = new Scalar(SequenceToArray(listElements, held.Element, spread));
                 }
 
+                if (source is Scalar { Operand: { Type.IsVector: false } data } && data is not Poison && SequenceElement(spread.Operand.Type) is { } dataElement
+                    && dataElement.Equals(irType.Element))
+                {
+                    // [.. idx] of a List<int>, or of any other collection of data the method keeps (a list that stays
+                    // data never holds a differentiated value: that is refused where it goes in): its elements copied
+                    // as written, as the spread copies them (a null collection throws NullReferenceException, as there).
+                    source = new Scalar(Emit(Opcode.Opaque, IrType.ArrayOf(dataElement, ArrayForm.Array, 1), new[] { data },
+                        new OpaqueInfo(new[] { "global::System.Linq.Enumerable.ToArray(", " ?? throw new global::System.NullReferenceException())" }, pure: false, effectFree: false)));
+                }
+
                 if (source is SequenceValue query && SequenceElement(spread.Operand.Type) is { } queryElement && queryElement.Equals(irType.Element))
                 {
                     // [.. h, .. g.Select(v => v * v)]: the query's elements into an array first, as ToArray() would

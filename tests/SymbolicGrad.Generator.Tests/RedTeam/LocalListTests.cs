@@ -483,6 +483,37 @@ public class LocalListTests
         Assert.True(hessian.Passed, hessian.ToString());
     }
 
+    /// <summary>
+    /// A spread of a collection of data ([.. idx] of a List&lt;int&gt; of indexes, [.. data] of a sorted List&lt;double&gt;
+    /// of data): its elements copied as written, at that point (SG0006 until stop 31). f = w₀ Σᵢ xᵢ·sᵢ over the
+    /// indexes with xᵢ &gt; 0, where s is xs sorted, so ∂f/∂w₀ = Σᵢ xᵢ·sᵢ over them.
+    /// </summary>
+    [Fact]
+    public void ASpreadOfACollectionOfDataCopiesItAsWritten()
+    {
+        var xs = Xs.Take(9).Select(x => Math.Sin(5 * x)).ToArray();
+        var sorted = xs.Order().ToArray();
+        double expected = Enumerable.Range(0, xs.Length).Where(i => xs[i] > 0).Sum(i => xs[i] * sorted[i]);
+        Expect.Gradient("""
+                using System.Collections.Generic;
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] double[] xs)
+                {
+                    var idx = new List<int>();
+                    for (int i = 0; i < xs.Length; i++) if (xs[i] > 0) idx.Add(i);
+                    int[] order = [.. idx];
+                    idx.Clear();
+                    var data = new List<double>(xs);
+                    data.Sort();
+                    double[] sorted = [.. data];
+                    data.Clear();
+                    double s = 0;
+                    foreach (var i in order) s += w[0] * xs[i] * sorted[i];
+                    return s;
+                }
+            """, "F", new[] { 0.7 }, new[] { expected }, 1, xs);
+    }
+
     /// <summary>A spread beside an element that may add to the list ([.. l, Push(l, v)]) keeps the list data, with an SG0015 that names the spread.</summary>
     [Fact]
     public void ASpreadBesideAnElementThatMayChangeTheListKeepsItData()
