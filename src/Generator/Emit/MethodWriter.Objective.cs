@@ -77,6 +77,17 @@ internal static partial class MethodWriter
 
         public string TypeArguments { get; set; } = string.Empty;
 
+        /// <summary>
+        /// Stems of the buffers (b0, b1…) and output temporaries (g0, g1…) the lambdas declare, and the counter of their
+        /// copy loops: the stems with an underscore added while a data parameter has such a name (a captured b0 would be
+        /// shadowed by the buffer: the method called with its own buffer as the data).
+        /// </summary>
+        public string BufferStem { get; set; } = "b";
+
+        public string TempStem { get; set; } = "g";
+
+        public string Index { get; set; } = "i";
+
         /// <summary>The next free ObjectiveBuffers slot.</summary>
         public int Buffers { get; set; }
 
@@ -91,7 +102,7 @@ internal static partial class MethodWriter
             if (s.Jagged is { } jagged)
             {
                 // A matrix: a buffer of its shape, filled row-major from the slice.
-                string m = "b" + Buffers.ToString(CultureInfo.InvariantCulture);
+                string m = BufferStem + Buffers.ToString(CultureInfo.InvariantCulture);
                 Prelude.Add("var " + m + " = " + MatrixBuffer(s, Buffers++) + ";");
                 Prelude.Add(Matrices + ".CopyFrom(" + slice + ", " + m + ");");
                 return m;
@@ -103,13 +114,13 @@ internal static partial class MethodWriter
                 return slice;
             }
 
-            string b = "b" + Buffers.ToString(CultureInfo.InvariantCulture);
+            string b = BufferStem + Buffers.ToString(CultureInfo.InvariantCulture);
             string call = element.IsSingle ? "Singles" : "Doubles";
             Prelude.Add("var " + b + " = global::SymbolicGrad.Internal.ObjectiveBuffers." + call + "(" + Buffers.ToString(CultureInfo.InvariantCulture) + ", " + s.Length + ");");
             Buffers++;
             if (element.IsSingle)
             {
-                Prelude.Add("for (int i = 0; i < " + s.Length + "; i++) " + b + "[i] = (float)" + vector + "[" + s.Offset + " + i];");
+                Prelude.Add("for (int " + Index + " = 0; " + Index + " < " + s.Length + "; " + Index + "++) " + b + "[" + Index + "] = (float)" + vector + "[" + s.Offset + " + " + Index + "];");
             }
             else
             {
@@ -143,6 +154,18 @@ internal static partial class MethodWriter
         }
     }
 
+    /// <summary>The stem, with underscores added until no parameter is named the stem followed by digits.</summary>
+    private static string FreeStem(string stem, IEnumerable<ParameterModel> parameters)
+    {
+        var names = parameters.Select(p => p.Name.TrimStart('@')).ToList();
+        while (names.Any(n => n.Length > stem.Length && n.StartsWith(stem, StringComparison.Ordinal) && n.Substring(stem.Length).All(char.IsDigit)))
+        {
+            stem += "_";
+        }
+
+        return stem;
+    }
+
     /// <summary>Results spans in <see cref="VectorPlan.ValueArgs"/> are this placeholder until a writer knows the span's name.</summary>
     private const string ResultsPlaceholder = "\u0001results";
 
@@ -156,6 +179,9 @@ internal static partial class MethodWriter
         }
 
         plan.Names = names;
+        plan.BufferStem = FreeStem("b", m.Parameters);
+        plan.TempStem = FreeStem("g", m.Parameters);
+        plan.Index = names.Allocate("i");
         plan.X = names.Allocate("parameters");
         plan.Self = names.Allocate("self");
         foreach (var p in ir.Params.Where(p => p.Differentiable))
@@ -302,7 +328,7 @@ internal static partial class MethodWriter
                 plan.Prelude.Add("if (" + member + " is null || " + member + ".Length != " + slot.Length + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowModelChanged("
                     + shown + ", " + member + "?.Length ?? -1, " + slot.Length + ");");
                 plan.Prelude.Add(single
-                    ? "for (int i = 0; i < " + slot.Length + "; i++) " + member + "[i] = (float)" + plan.X + "[" + slot.Offset + " + i];"
+                    ? "for (int " + plan.Index + " = 0; " + plan.Index + " < " + slot.Length + "; " + plan.Index + "++) " + member + "[" + plan.Index + "] = (float)" + plan.X + "[" + slot.Offset + " + " + plan.Index + "];"
                     : plan.X + ".Slice(" + slot.Offset + ", " + slot.Length + ").CopyTo(" + member + ");");
             }
         }
@@ -358,7 +384,7 @@ internal static partial class MethodWriter
             var mine = plan.Slots.Where(s => s.Param == p).ToList();
             if (p.StructType is not null)
             {
-                string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
+                string t = plan.TempStem + (temp++).ToString(CultureInfo.InvariantCulture);
                 args.Add("out var " + t);
                 foreach (var s in mine)
                 {
@@ -373,7 +399,7 @@ internal static partial class MethodWriter
             if (slot.Jagged is not null)
             {
                 // A matrix output of the slot's shape, copied into the vector row-major afterwards.
-                string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
+                string t = plan.TempStem + (temp++).ToString(CultureInfo.InvariantCulture);
                 plan.Prelude.Add("var " + t + " = " + VectorPlan.MatrixBuffer(slot, plan.Buffers++) + ";");
                 args.Add(t);
                 epilogue.Add(Matrices + ".CopyTo(" + t + ", " + vector + ".Slice(" + slot.Offset + ", " + slot.Length + "));");
@@ -382,7 +408,7 @@ internal static partial class MethodWriter
             {
                 if (single)
                 {
-                    string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
+                    string t = plan.TempStem + (temp++).ToString(CultureInfo.InvariantCulture);
                     args.Add("out float " + t);
                     epilogue.Add(vector + "[" + slot.Offset + "] = " + t + ";");
                 }
@@ -393,10 +419,10 @@ internal static partial class MethodWriter
             }
             else if (single)
             {
-                string t = "g" + (temp++).ToString(CultureInfo.InvariantCulture);
+                string t = plan.TempStem + (temp++).ToString(CultureInfo.InvariantCulture);
                 plan.Prelude.Add("var " + t + " = global::SymbolicGrad.Internal.ObjectiveBuffers.Singles(" + (plan.Buffers++).ToString(CultureInfo.InvariantCulture) + ", " + slot.Length + ");");
                 args.Add(t);
-                epilogue.Add("for (int i = 0; i < " + slot.Length + "; i++) " + vector + "[" + slot.Offset + " + i] = " + t + "[i];");
+                epilogue.Add("for (int " + plan.Index + " = 0; " + plan.Index + " < " + slot.Length + "; " + plan.Index + "++) " + vector + "[" + slot.Offset + " + " + plan.Index + "] = " + t + "[" + plan.Index + "];");
             }
             else
             {
@@ -423,7 +449,7 @@ internal static partial class MethodWriter
             : nameList;
     }
 
-    private static void WriteLambda(CodeWriter w, string parameters, List<string> prelude, string call, List<string> epilogue, bool returns, string suffix, string? lockOn = null)
+    private static void WriteLambda(CodeWriter w, string parameters, List<string> prelude, string call, List<string> epilogue, bool returns, string suffix, string? lockOn = null, string value = "value")
     {
         if (prelude.Count == 0 && epilogue.Count == 0 && lockOn is null)
         {
@@ -454,7 +480,7 @@ internal static partial class MethodWriter
         }
         else
         {
-            w.Line(indent + (returns ? "var value = " : string.Empty) + call + ";");
+            w.Line(indent + (returns ? "var " + value + " = " : string.Empty) + call + ";");
             foreach (var line in epilogue)
             {
                 w.Line(indent + line);
@@ -462,7 +488,7 @@ internal static partial class MethodWriter
 
             if (returns)
             {
-                w.Line(indent + "return value;");
+                w.Line(indent + "return " + value + ";");
             }
         }
 
@@ -547,7 +573,7 @@ internal static partial class MethodWriter
         w.Line("return new global::SymbolicGrad.DifferentiableFunction(");
         w.Line("    " + plan.Dimension + ",");
         WriteLambda(w, x, valuePrelude, widen + call, new List<string>(), returns: true, ",", ModelLock(ir, plan));
-        WriteLambda(w, x + ", " + g, gradientPrelude, widen + gradientCall, epilogue, returns: true, ",", ModelLock(ir, plan));
+        WriteLambda(w, x + ", " + g, gradientPrelude, widen + gradientCall, epilogue, returns: true, ",", ModelLock(ir, plan), plan.Names.Allocate("value"));
         w.Line("    " + Literal(m.Stem) + ",");
         w.Line("    " + NameList(plan) + ",");
         w.Line("    new string[]");
