@@ -111,11 +111,15 @@ internal sealed partial class Lowerer
     /// <summary>
     /// Does a loop condition change a variable (while (k-- > 0), while ((i += 2) &lt; n)), or create an array (a helper
     /// called with new[] { 0.5 }, LINQ over a copy u[..])? Such a condition is evaluated in the body, since the loop's
-    /// header only compares.
+    /// header only compares. A pattern that declares a variable (w[i] is var e, v is > 0 and var z, p is { X: var a })
+    /// assigns it too: the body reads it, so its derivative must flow back through the condition, which the header does
+    /// not carry (red-team: with &amp;&amp; or a jump in the body the derivative was dropped).
     /// </summary>
     private static bool AssignsVariables(IOperation condition) =>
         condition.DescendantsAndSelf().Any(d => d is IIncrementOrDecrementOperation or IAssignmentOperation or IDeclarationExpressionOperation
-            or IArrayCreationOperation or ICollectionExpressionOperation or IRangeOperation);
+            or IArrayCreationOperation or ICollectionExpressionOperation or IRangeOperation
+            or IDeclarationPatternOperation { DeclaredSymbol: not null } or IRecursivePatternOperation { DeclaredSymbol: not null }
+            or IListPatternOperation { DeclaredSymbol: not null });
 
     /// <summary>
     /// A condition that changes variables is evaluated at the top of the body, once per iteration as C# does:
