@@ -381,7 +381,10 @@ internal sealed partial class Lowerer
                 }
             }
 
-            if (target is ILocalReferenceOperation or IParameterReferenceOperation && LowerExpr(target) is Scalar { Operand: { Type.IsArray: true } array })
+            // A [Trainable] array of the model (Array.Sort(W), W.AsSpan().Sort()) is a parameter as much as one passed in.
+            bool trainable = target is IFieldReferenceOperation { Instance: IInstanceReferenceOperation } or IPropertyReferenceOperation { Instance: IInstanceReferenceOperation }
+                && ((IMemberReferenceOperation)target).Member.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Discovery.TrainableAttribute);
+            if ((target is ILocalReferenceOperation or IParameterReferenceOperation || trainable) && LowerExpr(target) is Scalar { Operand: { Type.IsArray: true } array })
             {
                 var store = new Store(array, new Operand[] { Lit.Int(0) }, Lit.Int(0), accumulate: false);
                 Writes.Add((store, at.Syntax.GetLocation(), SourceText(at.Syntax)));

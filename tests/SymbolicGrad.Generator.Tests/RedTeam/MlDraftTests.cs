@@ -113,6 +113,31 @@ public class MlDraftTests
     }
 
     /// <summary>
+    /// Sorting a model's [Trainable] array in place (Array.Sort(W), W.AsSpan().Sort(), a range of it, or as the items of
+    /// keys) is SG0018 naming the member, as on a parameter. It was accepted, and the gradient was taken with respect to
+    /// the sorted positions: dW = (1, 2, 3) where it is (3, 1, 2) for W = (3, 1, 2) (stop-31 red-team pass).
+    /// </summary>
+    [Theory]
+    [InlineData("Array.Sort(W);")]
+    [InlineData("W.AsSpan().Sort();")]
+    [InlineData("Array.Sort(W, 0, 2);")]
+    [InlineData("Array.Sort(new[] { 3.0, 1.0, 2.0 }, W);")]
+    public void SortingATrainableArrayInPlaceIsRefused(string sort)
+    {
+        var run = Harness.Run(Harness.Usings + """
+            namespace Demo;
+            public partial class Model
+            {
+                [Trainable] public double[] W = new double[3];
+                [Differentiable] public double Loss() { SORT return W[0] + 2 * W[1] + 3 * W[2]; }
+            }
+            """.Replace("SORT", sort, StringComparison.Ordinal));
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0018", error.Id);
+        Assert.Contains("writes to the elements of the [Trainable] member 'W'", error.GetMessage(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A model's own [Trainable] array passed as its gradient output (model.LossGradient(x, y, model.W, ...), the
     /// buffer a first draft has at hand): no check caught it, the output was cleared before the forward sweep read W,
     /// and the value and gradient were those of W = 0, silently (0.25 instead of 0). A matrix member was already
