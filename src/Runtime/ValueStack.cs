@@ -231,6 +231,85 @@ public static class AdjointBuffers
             $"{data} is the model's [Trainable] {member}: the objective writes each point into {member}, so {data} would change with the point while it is taken as fixed data. Pass a copy of {member}, or another array.",
             data);
 
+    /// <summary>
+    /// Throws when two [Trainable] members of a model are the same array, or share a row (a matrix whose rows are one
+    /// array, W = { row, row }): the objective packs each member as coordinates of its own, so the writes of one would
+    /// overwrite the other's and the gradient would count the shared values twice. <paramref name="members"/> are the
+    /// members' arrays (a jagged one by its rows), <paramref name="names"/> their names.
+    /// </summary>
+    public static void ThrowIfMembersShare(object?[] members, string[] names)
+    {
+        var seen = new Dictionary<object, string>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < members.Length; i++)
+        {
+            if (members[i] is Array[] rows)
+            {
+                for (int r = 0; r < rows.Length; r++)
+                {
+                    if (rows[r] is { } row)
+                    {
+                        Add(row, names[i] + "[" + r.ToString(CultureInfo.InvariantCulture) + "]");
+                    }
+                }
+            }
+            else if (members[i] is Array array)
+            {
+                Add(array, names[i]);
+            }
+        }
+
+        void Add(object array, string name)
+        {
+            if (seen.TryGetValue(array, out var first))
+            {
+                throw new InvalidOperationException(
+                    $"The model's [Trainable] {first} and {name} are the same array: the objective packs each as coordinates of its own, so the values would be counted twice. Give each member its own array (copy it), or keep one member and read it in both places.");
+            }
+
+            seen.Add(array, name);
+        }
+    }
+
+    /// <summary>
+    /// Throws the exception a model's objective factory uses when a data argument is, or holds as a row, one of the
+    /// model's [Trainable] arrays (LossObjective(new[] { model.W })): see <see cref="ThrowDataIsModelMember"/>.
+    /// </summary>
+    public static void ThrowIfDataHoldsMember(object? data, string dataName, object? member, string memberName)
+    {
+        if (data is null || member is null)
+        {
+            return;
+        }
+
+        var memberArrays = new HashSet<object>(ReferenceEqualityComparer.Instance) { member };
+        if (member is Array[] memberRows)
+        {
+            foreach (var row in memberRows)
+            {
+                if (row is not null)
+                {
+                    memberArrays.Add(row);
+                }
+            }
+        }
+
+        if (memberArrays.Contains(data))
+        {
+            ThrowDataIsModelMember(dataName, memberName);
+        }
+
+        if (data is Array[] rows)
+        {
+            for (int r = 0; r < rows.Length; r++)
+            {
+                if (rows[r] is { } row && memberArrays.Contains(row))
+                {
+                    ThrowDataIsModelMember(dataName + "[" + r.ToString(CultureInfo.InvariantCulture) + "]", memberName);
+                }
+            }
+        }
+    }
+
     /// <summary>Throws the exception generated gradients use when an output overlaps an input.</summary>
     public static void ThrowOverlap(string output, string other) =>
         throw new ArgumentException($"{output} overlaps {other}: " + Role(output) + " must not share memory with the inputs or other outputs.", output);

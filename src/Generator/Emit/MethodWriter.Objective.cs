@@ -340,14 +340,25 @@ internal static partial class MethodWriter
         // A data array that is a [Trainable] array of the model (LossObjective(model.W) for a penalty toward w0): the
         // objective writes each point into the member, so the data would move with the point while its derivative is
         // taken as zero. Refused when the objective is made.
+        // A row of jagged data (LossObjective(new[] { model.W })), or data that is a row of a [Trainable] matrix, is checked the same way.
+        var trainedArrays = plan.Slots.Where(s => s.Param.Kind == ParamKind.Trainable && s.Leaf.Var.Type.IsArray).Select(s => s.Param).Distinct().ToList();
         foreach (var (data, dataModel) in plan.Data.Where(d => d.Param.Leaves.Count == 1 && d.Param.Leaves[0].Var.Type.IsArray))
         {
-            foreach (var trained in plan.Slots.Where(s => s.Param.Kind == ParamKind.Trainable && s.Leaf.Var.Type.IsArray).Select(s => s.Param).Distinct())
+            foreach (var trained in trainedArrays)
             {
                 string member = plan.Self + trained.Name.Substring("this".Length);
-                plan.TrainableLengths.Add("if (global::System.Object.ReferenceEquals(" + dataModel.Name + ", " + member + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowDataIsModelMember("
-                    + Literal(dataModel.Name.TrimStart('@')) + ", " + Literal(trained.Name.Substring("this.".Length).TrimStart('@')) + ");");
+                plan.TrainableLengths.Add("global::SymbolicGrad.Internal.AdjointBuffers.ThrowIfDataHoldsMember(" + dataModel.Name + ", "
+                    + Literal(dataModel.Name.TrimStart('@')) + ", " + member + ", " + Literal(trained.Name.Substring("this.".Length).TrimStart('@')) + ");");
             }
+        }
+
+        // Two [Trainable] members that are one array (B = A in the constructor), or a matrix whose rows are one array: packed
+        // as independent coordinates they would be counted twice. Refused when the objective is made.
+        if (trainedArrays.Count > 1 || trainedArrays.Any(t => IsJagged(t.Leaves[0].Var.Type)))
+        {
+            plan.TrainableLengths.Add("global::SymbolicGrad.Internal.AdjointBuffers.ThrowIfMembersShare(new object?[] { "
+                + string.Join(", ", trainedArrays.Select(t => plan.Self + t.Name.Substring("this".Length))) + " }, new[] { "
+                + string.Join(", ", trainedArrays.Select(t => Literal(t.Name.Substring("this.".Length).TrimStart('@')))) + " });");
         }
 
         plan.FactoryParameters.AddRange(plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).SelectMany(s => s.Jagged is null ? new[] { "int " + s.Length } : s.ShapeParameters.ToArray()));

@@ -106,6 +106,11 @@ internal sealed partial class Lowerer
             return InlineCall(pr, extensionGetter, extensionReceiver, ArgumentsOf(pr.Arguments, extensionGetter), new RefValue?[extensionGetter.Parameters.Length]);
         }
 
+        if (ModelMemberThroughDispatch(pr, property) is { } dispatched)
+        {
+            return dispatched;
+        }
+
         if (property.IsIndexer)
         {
             if (instanceType is not null && TypeMap.IsSpan(instanceType))
@@ -252,7 +257,46 @@ internal sealed partial class Lowerer
             return InlineCall(pr, computed, computed.IsStatic ? null : Function.This, Array.Empty<FValue?>(), Array.Empty<RefValue?>());
         }
 
+        if (_trainable is not null && !property.IsStatic && pr.Instance is { } through && !CarriesNoDerivative(property.Type) && !IsEntryReceiver(through))
+        {
+            // other.KProp, a computed (or virtual) property read as data through another object of the model's type:
+            // it may read that object's [Trainable] members, which are this model's when the object is this (red-team:
+            // the guard other.K has was missing here).
+            GuardNotThis(through, property);
+        }
+
         return DataMember(pr, pr.Instance, property, property.Type, pure: BackingField(property) is not null);
+    }
+
+    /// <summary>
+    /// A property or indexer of the model read on this, whose getter may read [Trainable] members: a virtual, abstract or
+    /// interface one (Scale, ((IHasK)this).Scale, this[i]) runs an override not known at build time, and is SG0020 as a
+    /// virtual method is (it was read as data: its derivative dropped, red-team); a sealed override or a non-virtual
+    /// indexer with source is inlined. Null for anything else (read as before).
+    /// </summary>
+    private FValue? ModelMemberThroughDispatch(IPropertyReferenceOperation pr, IPropertySymbol property)
+    {
+        if (_trainable is null || property.IsStatic || property.GetMethod is not { } getter || CarriesNoDerivative(property.Type) || !IsEntryReceiver(pr.Instance)
+            || (AutoGetterField(property) is not null && !(getter.IsVirtual || getter.IsAbstract || getter.IsOverride)))
+        {
+            return null;
+        }
+
+        bool dispatch = (getter.IsVirtual || getter.IsAbstract || getter.IsOverride || property.ContainingType.TypeKind == TypeKind.Interface)
+            && !getter.IsSealed && !property.ContainingType.IsSealed;
+        if (dispatch)
+        {
+            Report(DiagnosticDescriptors.VirtualMethod, LocationOf(pr), property.IsIndexer ? "this[...]" : property.Name,
+                "a property of the model read through virtual dispatch here, so the getter that runs (and the [Trainable] members it reads) is not known at build time");
+            return new Scalar(Poison.Of(IrTypeOrData(property.Type)));
+        }
+
+        if ((property.IsIndexer || getter.IsOverride) && AutoGetterField(property) is null && HasSource(getter) && Function.This is not null)
+        {
+            return InlineCall(pr, getter, Function.This, ArgumentsOf(pr.Arguments, getter), new RefValue?[getter.Parameters.Length]);
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -356,6 +400,12 @@ internal sealed partial class Lowerer
                 other = LowerExpr(instance) is Scalar { Operand: var held } ? held : null;
                 type = instance.Type;
                 break;
+            case IFieldReferenceOperation or IPropertyReferenceOperation { Arguments.Length: 0 } when IsMemberChain(instance):
+                // this.Self.K, Current.K, helper.Model.K: the object read from a field or property (a model that keeps a
+                // reference to itself, a static current model), checked the same way (red-team: read as constants).
+                other = LowerExpr(instance) is Scalar { Operand: var read } ? read : null;
+                type = instance.Type;
+                break;
             default:
                 return;
         }
@@ -379,6 +429,40 @@ internal sealed partial class Lowerer
         then.Add(new Throw(new Instr(Opcode.Opaque, IrType.Object, Array.Empty<Operand>(),
             new OpaqueInfo(new[] { "new global::System.InvalidOperationException(" + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(message, quote: true) + ")" }, pure: false, effectFree: false))));
         _block.Add(new If(same, then, new Block(), new List<Phi>()));
+    }
+
+    /// <summary>A chain of field and property reads (no calls, no indexers) from this, a local, a parameter or a static member.</summary>
+    private static bool IsMemberChain(IOperation op)
+    {
+        for (int hops = 0; hops < 16; hops++)
+        {
+            switch (op)
+            {
+                case IFieldReferenceOperation f:
+                    if (f.Instance is null)
+                    {
+                        return true;
+                    }
+
+                    op = f.Instance;
+                    break;
+                case IPropertyReferenceOperation { Arguments.Length: 0 } p:
+                    if (p.Instance is null)
+                    {
+                        return true;
+                    }
+
+                    op = p.Instance;
+                    break;
+                case IConversionOperation { Conversion.IsReference: true } or IConversionOperation { Conversion.IsIdentity: true }:
+                    op = ((IConversionOperation)op).Operand;
+                    break;
+                default:
+                    return op is IInstanceReferenceOperation or ILocalReferenceOperation or IParameterReferenceOperation;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The objects <see cref="GuardNotThis"/> checked, with the block the check is in.</summary>

@@ -1,0 +1,166 @@
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+
+namespace SymbolicGrad.Generator.Tests.RedTeam;
+
+/// <summary>
+/// A model's [Trainable] members reached other than by a plain read on this (stop-31 red-team pass, all silently wrong
+/// before): a virtual, abstract or interface property of the model (read as data: its derivative dropped, dK = 7.35
+/// where it is 14.7), a computed property of another object of the model's type that is this model, a reference the
+/// model keeps to itself or a static current model (read as constants), two members that are one array (packed twice),
+/// and jagged data whose row is a member.
+/// </summary>
+public class ModelReadThroughOtherPathsTests
+{
+    private static Assembly Compile(string source)
+    {
+        var run = Harness.Run(Harness.Usings + "namespace Demo;\n" + source);
+        Assert.True(run.GeneratorDiagnostics.IsEmpty, "the generator reported:\n" + string.Join("\n", run.GeneratorDiagnostics));
+        Assert.True(run.CompilationProblems.Count == 0, "the compilation reported:\n" + string.Join("\n", run.CompilationProblems));
+        return run.Load();
+    }
+
+    [Theory]
+    [InlineData("public virtual double Scale => 10 * K;", "Scale * K * x * x", "Scale")]
+    [InlineData("public virtual double Scale => 10 * K;", "((IHasK)this).Scale * K * x * x", "Scale")]
+    [InlineData("public virtual double this[int i] => K * i;", "this[2] * K * x * x", "this[...]")]
+    public void AVirtualOrInterfacePropertyOfTheModelIsRefused(string member, string body, string named)
+    {
+        var run = Harness.Run(Harness.Usings + """
+            namespace Demo;
+            public interface IHasK { double Scale { get; } }
+            public partial class Spring : IHasK
+            {
+                [Trainable] public double K = 1.5;
+                MEMBER
+                double IHasK.Scale => 10 * K;
+                [Differentiable] public double Energy([NoDerivative] double x) => BODY;
+            }
+            """.Replace("MEMBER", member, StringComparison.Ordinal).Replace("BODY", body, StringComparison.Ordinal));
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0020", error.Id);
+        Assert.Equal(DiagnosticSeverity.Error, error.Severity);
+        Assert.Contains("'" + named + "' is a property of the model read through virtual dispatch", error.GetMessage(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A sealed override and a non-virtual indexer are inlined: E = 10K²x² and 2K²x², ∂K = 20Kx² and 4Kx².</summary>
+    [Fact]
+    public void ASealedOverrideAndAnIndexerAreDifferentiated()
+    {
+        var assembly = Compile("""
+            public abstract class Base { public abstract double Scale { get; } }
+            public partial class Spring : Base
+            {
+                [Trainable] public double K = 1.5;
+                public sealed override double Scale => 10 * K;
+                public double this[int i] => K * i;
+                [Differentiable] public double Energy([NoDerivative] double x) => Scale * K * x * x;
+                [Differentiable] public double Indexed([NoDerivative] double x) => this[2] * K * x * x;
+            }
+            """);
+        var type = assembly.GetType("Demo.Spring")!;
+        var spring = Activator.CreateInstance(type)!;
+        var args = new object?[] { 0.7, null };
+        type.GetMethod("EnergyGradient")!.Invoke(spring, args);
+        Assert.Equal(20 * 1.5 * 0.49, (double)args[1]!, 12);
+        type.GetMethod("IndexedGradient")!.Invoke(spring, args);
+        Assert.Equal(4 * 1.5 * 0.49, (double)args[1]!, 12);
+    }
+
+    /// <summary>
+    /// other.KProp (a computed property), this.Self.K and Current.K on the model itself throw, as other.K does; on
+    /// another instance they are data: (K − 2K')², ∂K = 2(K − 2K') and K·K', ∂K = K'.
+    /// </summary>
+    [Fact]
+    public void TheModelReadThroughAnotherPathThrowsWhenItIsThisModel()
+    {
+        var assembly = Compile("""
+            public partial class Net
+            {
+                [Trainable] public double K = 1.5;
+                public double KProp => K;
+                public Net? Self;
+                public static Net? Current;
+                [Differentiable] public double Distance([NoDerivative] Net other) => (K - 2 * other.KProp) * (K - 2 * other.KProp);
+                [Differentiable] public double SelfK() => K * Self!.K;
+                [Differentiable] public double CurrentK() => K * Current!.K;
+            }
+            """);
+        var type = assembly.GetType("Demo.Net")!;
+        var net = Activator.CreateInstance(type)!;
+        var other = Activator.CreateInstance(type)!;
+        type.GetField("K")!.SetValue(other, 0.5);
+        var current = type.GetField("Current")!;
+        var self = type.GetField("Self")!;
+
+        self.SetValue(net, net);
+        current.SetValue(null, net);
+        foreach (var call in new Func<object?>[]
+        {
+            () => type.GetMethod("DistanceGradient")!.Invoke(net, new object?[] { net, null }),
+            () => type.GetMethod("SelfKGradient")!.Invoke(net, new object?[] { null }),
+            () => type.GetMethod("CurrentKGradient")!.Invoke(net, new object?[] { null }),
+        })
+        {
+            var thrown = Assert.Throws<TargetInvocationException>(call);
+            Assert.IsType<InvalidOperationException>(thrown.InnerException);
+            Assert.Contains("is this model", thrown.InnerException!.Message, StringComparison.Ordinal);
+        }
+
+        self.SetValue(net, other);
+        current.SetValue(null, other);
+        var args = new object?[] { other, null };
+        type.GetMethod("DistanceGradient")!.Invoke(net, args);
+        Assert.Equal(2 * (1.5 - 1.0), (double)args[1]!, 12);
+        var one = new object?[] { null };
+        type.GetMethod("SelfKGradient")!.Invoke(net, one);
+        Assert.Equal(0.5, (double)one[0]!, 12);
+        type.GetMethod("CurrentKGradient")!.Invoke(net, one);
+        Assert.Equal(0.5, (double)one[0]!, 12);
+    }
+
+    /// <summary>Two members that are one array, a matrix whose rows are one array, and jagged data holding a member: the objective factory throws, naming them.</summary>
+    [Fact]
+    public void SharedMembersAndDataHoldingAMemberAreNamedWhenTheObjectiveIsMade()
+    {
+        var assembly = Compile("""
+            public partial class Two
+            {
+                [Trainable] public double[] A; [Trainable] public double[] B;
+                public Two() { A = new double[2]; B = A; }
+                [Differentiable] public double Loss() => A[0] * A[0] * B[1] + Math.Sin(B[0]) * A[1];
+            }
+
+            public partial class Rows
+            {
+                [Trainable] public double[][] W;
+                public Rows() { var row = new double[2]; W = new[] { row, row }; }
+                [Differentiable] public double Loss() => W[0][0] * W[1][1];
+            }
+
+            public partial class Data
+            {
+                [Trainable] public double[] W = { 0.3, 0.4 };
+                [Differentiable] public double Loss([NoDerivative] double[][] xs) => (W[0] - xs[0][0]) * (W[0] - xs[0][0]) + W[1] * xs[0][1];
+            }
+            """);
+        object Make(string name) => Activator.CreateInstance(assembly.GetType("Demo." + name)!)!;
+        var two = Make("Two");
+        var e1 = Assert.Throws<TargetInvocationException>(() => two.GetType().GetMethod("LossObjective")!.Invoke(two, null));
+        Assert.Contains("[Trainable] A and B are the same array", e1.InnerException!.Message, StringComparison.Ordinal);
+        var rows = Make("Rows");
+        var e2 = Assert.Throws<TargetInvocationException>(() => rows.GetType().GetMethod("LossObjective")!.Invoke(rows, null));
+        Assert.Contains("[Trainable] W[0] and W[1] are the same array", e2.InnerException!.Message, StringComparison.Ordinal);
+
+        var data = Make("Data");
+        var w = (double[])data.GetType().GetField("W")!.GetValue(data)!;
+        var objective = data.GetType().GetMethod("LossObjective")!;
+        var e3 = Assert.Throws<TargetInvocationException>(() => objective.Invoke(data, new object[] { new[] { w } }));
+        Assert.IsType<ArgumentException>(e3.InnerException);
+        Assert.Contains("xs[0] is the model's [Trainable] W", e3.InnerException!.Message, StringComparison.Ordinal);
+        var f = (DifferentiableFunction)objective.Invoke(data, new object[] { new[] { new[] { 1.0, 2.0 } } })!;
+        var g = new double[2];
+        f.ValueAndGradient(new[] { 0.3, 0.4 }, g);
+        Assert.Equal(new[] { 2 * (0.3 - 1.0), 2.0 }, g);
+    }
+}
