@@ -1373,6 +1373,13 @@ internal sealed partial class Lowerer
     private FValue[]? InlineDeconstruct(IMethodSymbol deconstruct, StructValue sv, IOperation at)
     {
         var keys = deconstruct.Parameters.Select(p => new SyntheticKey(p.Name)).ToArray();
+        for (int i = 0; i < keys.Length; i++)
+        {
+            // Each out variable exists before the call, as an out argument's variable does (unbound, the values the
+            // body assigned could not be read back: an internal error, red-team).
+            Bind(keys[i], ZeroOf(deconstruct.Parameters[i].Type, at));
+        }
+
         var refs = keys.Select(k => (RefValue?)RefValue.ToVariable(k)).ToArray();
         InlineCall(at, deconstruct, sv, new FValue?[keys.Length], refs);
         var result = keys.Select(k => _env.Get(k) ?? new Scalar(Poison.Of(IrType.Double))).ToArray();

@@ -132,7 +132,26 @@ internal sealed partial class Lowerer
             case IBinaryPatternOperation bin:
                 {
                     var l = Match(bin.LeftPattern, input, inputType);
-                    var r = Match(bin.RightPattern, input, inputType);
+                    var (rightInput, rightType) = (input, inputType);
+                    if (bin.OperatorKind == BinaryOperatorKind.And && bin.RightPattern.InputType is { } narrowed && inputType is not null
+                        && !SymbolEqualityComparer.Default.Equals(Concrete(narrowed), Concrete(inputType)) && input is Scalar { Operand: { Type.Kind: ValueKind.Data } o })
+                    {
+                        // o is int k and > 2: the right pattern matches the value the left one narrowed to (it compared
+                        // the object itself, which did not compile; red-team).
+                        var narrowedType = Concrete(narrowed).IsValueType ? IrTypeOf(narrowed) : IrTypeOrData(narrowed);
+                        if (narrowedType is null || narrowedType.IsReal)
+                        {
+                            Unsupported(bin.RightPattern, "a pattern on a number unboxed by the pattern before it", "keep numbers typed as double, or test the type first and compare the value after");
+                            return Lit.False;
+                        }
+
+                        string type = Concrete(narrowed).ToDisplayString(TypeMap.Qualified);
+                        rightInput = new Scalar(Emit(Opcode.Opaque, narrowedType, new[] { o }, new OpaqueInfo(
+                            Concrete(narrowed).IsValueType ? new[] { "(", " as " + type + "?).GetValueOrDefault()" } : new[] { "(", " as " + type + ")" }, pure: true, effectFree: true)));
+                        rightType = narrowed;
+                    }
+
+                    var r = Match(bin.RightPattern, rightInput, rightType);
                     return Emit(bin.OperatorKind == BinaryOperatorKind.Or ? Opcode.Or : Opcode.And, IrType.Bool, new[] { l, r });
                 }
 
@@ -185,7 +204,10 @@ internal sealed partial class Lowerer
                 return Lit.False;
             }
 
-            var cast = Emit(Opcode.Opaque, irType, new[] { o }, new OpaqueInfo(new[] { "(", " as " + type + ")" }, pure: true, effectFree: true));
+            // A value type cannot follow as (o is int k printed as o as int did not compile, red-team): as T? and its value
+            // or default, which is the value wherever the test holds, and never throws where it does not.
+            var cast = Emit(Opcode.Opaque, irType, new[] { o }, new OpaqueInfo(
+                Concrete(matched).IsValueType ? new[] { "(", " as " + type + "?).GetValueOrDefault()" } : new[] { "(", " as " + type + ")" }, pure: true, effectFree: true));
             Define(declared, new Scalar(cast));
         }
 
