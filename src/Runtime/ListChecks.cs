@@ -36,3 +36,33 @@ public static class ListChecks
     private static void Throw(int index, int count) =>
         throw new ArgumentOutOfRangeException(nameof(index), index, "Index was out of range. Must be non-negative and less than the size of the collection (" + count.ToString(System.Globalization.CultureInfo.InvariantCulture) + ").");
 }
+
+/// <summary>
+/// The checks <c>Enumerable.Range</c> and <c>Enumerable.Repeat</c> make, for the sequences a generated gradient lowers to
+/// loops: a negative count, or a range past <see cref="int.MaxValue"/>, throws as they do.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class EnumerableChecks
+{
+    /// <summary>Returns <paramref name="count"/>; throws as <c>Enumerable.Range(start, count)</c> does when it is negative or the range passes int.MaxValue.</summary>
+    public static int Range(int start, int count)
+    {
+        if (count < 0 || (long)start + count - 1 > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "Specified argument was out of the range of valid values.");
+        }
+
+        return count;
+    }
+
+    /// <summary>Returns <paramref name="count"/>; throws as <c>Enumerable.Repeat(element, count)</c> does when it is negative.</summary>
+    public static int Repeat(int count)
+    {
+        if (count < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "Specified argument was out of the range of valid values.");
+        }
+
+        return count;
+    }
+}

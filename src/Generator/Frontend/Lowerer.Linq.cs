@@ -544,15 +544,22 @@ internal sealed partial class Lowerer
             {
                 case "Range":
                     {
+                        // Checked where the call is, as Enumerable.Range checks (a negative count returned 0 before; red-team).
                         var start = LowerScalar(args[0].Value);
-                        var count = LowerScalar(args[1].Value);
+                        var count = args[0].Value.ConstantValue is { HasValue: true, Value: int s0 } && args[1].Value.ConstantValue is { HasValue: true, Value: int c0 } && c0 >= 0 && (long)s0 + c0 - 1 <= int.MaxValue
+                            ? LowerScalar(args[1].Value)
+                            : Emit(Opcode.Opaque, IrType.Int32, new[] { start, LowerScalar(args[1].Value) },
+                                new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.EnumerableChecks.Range(", ", ", ")" }, pure: false, effectFree: false));
                         return new SequenceValue(() => count, i => new Scalar(Emit(Opcode.IAdd, IrType.Int32, new[] { start, i })));
                     }
 
                 case "Repeat":
                     {
                         var repeated = LowerExpr(args[0].Value);
-                        var count = LowerScalar(args[1].Value);
+                        var count = args[1].Value.ConstantValue is { HasValue: true, Value: int c0 } && c0 >= 0
+                            ? LowerScalar(args[1].Value)
+                            : Emit(Opcode.Opaque, IrType.Int32, new[] { LowerScalar(args[1].Value) },
+                                new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.EnumerableChecks.Repeat(", ")" }, pure: false, effectFree: false));
                         return new SequenceValue(() => count, _ => repeated);
                     }
 

@@ -1,0 +1,47 @@
+using System.Reflection;
+using SymbolicGrad.Generator.Tests.KnownBugs;
+
+namespace SymbolicGrad.Generator.Tests.RedTeam;
+
+/// <summary>
+/// Enumerable.Range and Repeat with a count they refuse (negative, or a range past int.MaxValue): the gradient threw
+/// nothing and returned 0 (or, past int.MaxValue, a wrapped counter's sum), where the method throws
+/// ArgumentOutOfRangeException (stop-31 red-team pass). Valid counts keep their closed forms.
+/// </summary>
+public class EnumerableArgumentTests
+{
+    [Fact]
+    public void BadCountsThrowAsEnumerableDoes()
+    {
+        var assembly = Expect.Compiles(Expect.InClass("""
+                using System.Collections.Generic;
+                using System.Linq;
+                [Differentiable(Hessian = true)] public static double Query(double x, int n) => Enumerable.Range(0, n).Select(i => x * i).Sum();
+                [Differentiable] public static double Loop(double x, int n) { double s = 0; foreach (var i in Enumerable.Range(0, n)) s += x * i; return s; }
+                [Differentiable] public static double Repeated(double x, int n) => Enumerable.Repeat(x, n).Sum();
+                [Differentiable] public static double Added(double x, int n) { var l = new List<double> { x }; l.AddRange(Enumerable.Repeat(x, n)); return l.Sum(); }
+                [Differentiable] public static double From(double x, int s) => Enumerable.Range(s, 2).Select(i => x * (i - s)).Sum();
+            """));
+        var c = assembly.GetType("Demo.C")!;
+        (double Value, double Derivative) Call(string name, int n)
+        {
+            var args = new object?[] { 0.5, n, null };
+            double value = (double)c.GetMethod(name + "Gradient")!.Invoke(null, args)!;
+            return (value, (double)args[2]!);
+        }
+
+        foreach (var (name, bad) in new[] { ("Query", -1), ("Loop", -1), ("Repeated", -1), ("Added", -1), ("From", int.MaxValue) })
+        {
+            var method = Assert.Throws<TargetInvocationException>(() => c.GetMethod(name)!.Invoke(null, new object[] { 0.5, bad }));
+            Assert.IsType<ArgumentOutOfRangeException>(method.InnerException);
+            var gradient = Assert.Throws<TargetInvocationException>(() => Call(name, bad));
+            Assert.IsType<ArgumentOutOfRangeException>(gradient.InnerException);
+        }
+
+        Assert.Equal((3.0, 6.0), Call("Query", 4));
+        Assert.Equal((3.0, 6.0), Call("Loop", 4));
+        Assert.Equal((1.5, 3.0), Call("Repeated", 3));
+        Assert.Equal((2.0, 4.0), Call("Added", 3));
+        Assert.Equal((0.5, 1.0), Call("From", 7));
+    }
+}
