@@ -276,37 +276,96 @@ public static class AdjointBuffers
     /// </summary>
     public static void ThrowIfDataHoldsMember(object? data, string dataName, object? member, string memberName)
     {
-        if (data is null || member is null)
+        if (HeldMember(data, member) is { } row)
+        {
+            ThrowDataIsModelMember(row < 0 ? dataName : dataName + "[" + row.ToString(CultureInfo.InvariantCulture) + "]", memberName);
+        }
+    }
+
+    /// <summary>
+    /// Throws when an array-holding field of a model that is not [Trainable] (a view, W2 = W, or a list of layers,
+    /// _layers = { W1, W2 }) is, or holds, a [Trainable] array: a gradient reads the field as data, so the member's
+    /// reads through it would be constants and their part of the gradient missing. Checked once per call, before the
+    /// forward sweep, for each such field the method reads.
+    /// </summary>
+    public static void ThrowIfFieldHoldsMember(object? field, string fieldName, object? member, string memberName)
+    {
+        // The rows of a long collection (a training set) are not scanned on every call: a field that holds layers is
+        // short, and data rows that are weights are not a thing models do.
+        if ((field is Array[] { Length: > FieldRowsChecked } || field is IReadOnlyList<Array> { Count: > FieldRowsChecked }) && !ReferenceEquals(field, member))
         {
             return;
         }
 
-        var memberArrays = new HashSet<object>(ReferenceEqualityComparer.Instance) { member };
+        if (HeldMember(field, member) is { } row)
+        {
+            throw new InvalidOperationException(
+                $"The model's {(row < 0 ? fieldName : fieldName + "[" + row.ToString(CultureInfo.InvariantCulture) + "]")} is its [Trainable] {memberName}: the gradient reads {fieldName} as data, so what it reads of {memberName} through it would be a constant and that part of the gradient missing. Read {memberName} itself (the [Trainable] member), or give {fieldName} a copy.");
+        }
+    }
+
+    /// <summary>The most rows of a field <see cref="ThrowIfFieldHoldsMember"/> scans.</summary>
+    private const int FieldRowsChecked = 64;
+
+    [ThreadStatic]
+    private static HashSet<object>? t_memberArrays;
+
+    /// <summary>−1 when <paramref name="data"/> is the member (or one of its rows), the row of data that is, or null.</summary>
+    private static int? HeldMember(object? data, object? member)
+    {
+        if (data is null || member is null)
+        {
+            return null;
+        }
+
+        var arrays = t_memberArrays ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
+        arrays.Clear();
+        arrays.Add(member);
         if (member is Array[] memberRows)
         {
             foreach (var row in memberRows)
             {
                 if (row is not null)
                 {
-                    memberArrays.Add(row);
+                    arrays.Add(row);
                 }
             }
         }
 
-        if (memberArrays.Contains(data))
+        try
         {
-            ThrowDataIsModelMember(dataName, memberName);
-        }
-
-        if (data is Array[] rows)
-        {
-            for (int r = 0; r < rows.Length; r++)
+            if (arrays.Contains(data))
             {
-                if (rows[r] is { } row && memberArrays.Contains(row))
+                return -1;
+            }
+
+            if (data is Array[] rows)
+            {
+                for (int r = 0; r < rows.Length; r++)
                 {
-                    ThrowDataIsModelMember(dataName + "[" + r.ToString(CultureInfo.InvariantCulture) + "]", memberName);
+                    if (rows[r] is { } row && arrays.Contains(row))
+                    {
+                        return r;
+                    }
                 }
             }
+            else if (data is IReadOnlyList<Array> list)
+            {
+                // A List<double[]> of layers: indexed, so that no enumerator is allocated.
+                for (int r = 0; r < list.Count; r++)
+                {
+                    if (list[r] is { } row && arrays.Contains(row))
+                    {
+                        return r;
+                    }
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            arrays.Clear();
         }
     }
 

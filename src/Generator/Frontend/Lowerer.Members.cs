@@ -60,6 +60,8 @@ internal sealed partial class Lowerer
             return new Scalar(Constant(field.ConstantValue, Concrete(field.Type)));
         }
 
+        GuardModelField(field, field.Type, f.Instance);
+
         if (!Accessible(field) && ReadOnlyConstant(field) is { } fixedValue)
         {
             // A helper class's private static readonly double Alpha = 0.01;: the generated code cannot name it, but
@@ -257,6 +259,11 @@ internal sealed partial class Lowerer
             return InlineCall(pr, computed, computed.IsStatic ? null : Function.This, Array.Empty<FValue?>(), Array.Empty<RefValue?>());
         }
 
+        if (BackingField(property) is not null)
+        {
+            GuardModelField(property, property.Type, pr.Instance);
+        }
+
         if (_trainable is not null && !property.IsStatic && pr.Instance is { } through && !CarriesNoDerivative(property.Type) && !IsEntryReceiver(through))
         {
             // other.KProp, a computed (or virtual) property read as data through another object of the model's type:
@@ -430,6 +437,59 @@ internal sealed partial class Lowerer
             new OpaqueInfo(new[] { "new global::System.InvalidOperationException(" + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(message, quote: true) + ")" }, pure: false, effectFree: false))));
         _block.Add(new If(same, then, new Block(), new List<Phi>()));
     }
+
+    /// <summary>The checks of <see cref="GuardModelField"/>, put before the forward sweep; the members they check.</summary>
+    private readonly List<Stmt> _modelFieldGuards = new();
+    private readonly HashSet<ISymbol> _guardedFields = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// A field (or auto-property) of the model that is not [Trainable] but holds arrays (double[] _view, a
+    /// List&lt;double[]&gt; of layers, double[][] _rows), read on this: the gradient reads it as data, which is exact unless
+    /// it is, or holds, a [Trainable] array (_view = W, _layers = { W1, W2 }: the member's reads through it were
+    /// constants; red-team). Checked once per call, before the forward sweep, against every [Trainable] array.
+    /// </summary>
+    private void GuardModelField(ISymbol member, ITypeSymbol type, IOperation? instance)
+    {
+        if (_trainable is null || _entry.IsStatic || !HoldsArrays(type) || _guardedFields.Contains(member) || !Accessible(member)
+            || Attribute(member, "SymbolicGrad.TrainableAttribute") is not null)
+        {
+            return;
+        }
+
+        bool ours = false;
+        for (var t = _entry.ContainingType; t is not null; t = t.BaseType)
+        {
+            ours |= SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, member.ContainingType.OriginalDefinition);
+        }
+
+        if (!ours || (!member.IsStatic && !IsEntryReceiver(instance)))
+        {
+            return;
+        }
+
+        _guardedFields.Add(member);
+        string Escaped(string name) => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
+        string access = (member.IsStatic ? member.ContainingType.ToDisplayString(TypeMap.Qualified) : "this") + "." + Escaped(member.Name);
+        var trained = new List<ISymbol>();
+        for (var t = _entry.ContainingType; t is not null; t = t.BaseType)
+        {
+            trained.AddRange(t.GetMembers().Where(m => m is IFieldSymbol { Type: IArrayTypeSymbol, IsStatic: false } or IPropertySymbol { Type: IArrayTypeSymbol, IsStatic: false }
+                && Attribute(m, "SymbolicGrad.TrainableAttribute") is not null && Accessible(m)));
+        }
+
+        foreach (var t in trained)
+        {
+            string text = "global::SymbolicGrad.Internal.AdjointBuffers.ThrowIfFieldHoldsMember(" + access + ", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(member.Name, quote: true)
+                + ", this." + Escaped(t.Name) + ", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(t.Name, quote: true) + ")";
+            _modelFieldGuards.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, Array.Empty<Operand>(), new OpaqueInfo(new[] { text }, pure: false, effectFree: false))));
+        }
+    }
+
+    /// <summary>An array of any rank or nesting, or a list of arrays (List&lt;double[]&gt;, IReadOnlyList&lt;double[]&gt;).</summary>
+    private static bool HoldsArrays(ITypeSymbol type) =>
+        type is IArrayTypeSymbol
+        || (type is INamedTypeSymbol named && named.AllInterfaces.Append(named).Any(i => i is { IsGenericType: true, TypeArguments.Length: 1 }
+            && i.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IEnumerable<T>" && i.TypeArguments[0] is IArrayTypeSymbol));
 
     /// <summary>A chain of field and property reads (no calls, no indexers) from this, a local, a parameter or a static member.</summary>
     private static bool IsMemberChain(IOperation op)

@@ -143,6 +143,7 @@ internal sealed partial class Lowerer
         var statements = BodyStatements(body);
         lowerer.InitReturn(frame, statements);
         var flow = lowerer.LowerList(statements, 0);
+        ir.Body.Stmts.InsertRange(0, lowerer._modelFieldGuards);
         if (returnType is not null)
         {
             var result = lowerer._env.Get(frame.Ret!);

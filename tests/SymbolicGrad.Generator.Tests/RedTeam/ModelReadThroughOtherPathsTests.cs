@@ -163,4 +163,66 @@ public class ModelReadThroughOtherPathsTests
         f.ValueAndGradient(new[] { 0.3, 0.4 }, g);
         Assert.Equal(new[] { 2 * (0.3 - 1.0), 2.0 }, g);
     }
+
+    /// <summary>
+    /// A field that is not [Trainable] but is (View = W) or holds (a List&lt;double[]&gt; of layers) a [Trainable] array
+    /// throws before the forward sweep, naming both; a copy, and training data in fields, are read as data exactly:
+    /// E = View·W·x-ish with a copied view, ∂W = (View₀x, View₁); Σ (W₀₀x₀ + W₁₁x₁ − y)² over two points.
+    /// </summary>
+    [Fact]
+    public void AFieldThatHoldsATrainableArrayThrowsBeforeTheSweep()
+    {
+        var assembly = Compile("""
+            public partial class Layers
+            {
+                [Trainable] public double[] W = { 0.5, -0.3 };
+                private readonly System.Collections.Generic.List<double[]> _layers;
+                public Layers() { _layers = new System.Collections.Generic.List<double[]> { W }; }
+                [Differentiable] public double Loss() { double s = 0; foreach (var w in _layers) s += w[0] * w[1]; return s; }
+            }
+
+            public partial class Tied
+            {
+                [Trainable] public double[] W = { 0.5, -0.3 };
+                public double[] View;
+                public Tied() { View = W; }
+                [Differentiable] public double Energy([NoDerivative] double x) => View[0] * W[0] * x + View[1] * W[1];
+            }
+
+            public partial class WithData
+            {
+                [Trainable] public double[][] W = { new[] { 0.5, -0.3 }, new[] { 0.1, 0.2 } };
+                private readonly double[][] _x = { new[] { 1.0, 2.0 }, new[] { 3.0, 4.0 } };
+                private readonly double[] _y = { 1.0, 0.0 };
+                [Differentiable]
+                public double Loss()
+                {
+                    double s = 0;
+                    for (int i = 0; i < _x.Length; i++) { double p = W[0][0] * _x[i][0] + W[1][1] * _x[i][1]; s += (p - _y[i]) * (p - _y[i]); }
+                    return s;
+                }
+            }
+            """);
+        object Make(string name) => Activator.CreateInstance(assembly.GetType("Demo." + name)!)!;
+        DifferentiableFunction Objective(object model, string name, params object[] data) => (DifferentiableFunction)model.GetType().GetMethod(name + "Objective")!.Invoke(model, data)!;
+        var layers = Objective(Make("Layers"), "Loss");
+        var e1 = Assert.Throws<InvalidOperationException>(() => layers.ValueAndGradient(new[] { 0.5, -0.3 }, new double[2]));
+        Assert.Contains("_layers[0] is its [Trainable] W", e1.Message, StringComparison.Ordinal);
+
+        var tiedModel = Make("Tied");
+        var tied = Objective(tiedModel, "Energy", 0.7);
+        var e2 = Assert.Throws<InvalidOperationException>(() => tied.ValueAndGradient(new[] { 0.5, -0.3 }, new double[2]));
+        Assert.Contains("View is its [Trainable] W", e2.Message, StringComparison.Ordinal);
+        tiedModel.GetType().GetField("View")!.SetValue(tiedModel, new[] { 0.5, -0.3 });
+        var g = new double[2];
+        tied.ValueAndGradient(new[] { 0.5, -0.3 }, g);
+        Assert.Equal(new[] { 0.5 * 0.7, -0.3 }, g);
+
+        var data = Objective(Make("WithData"), "Loss");
+        var rows = new double[4];
+        data.ValueAndGradient(new[] { 0.5, -0.3, 0.1, 0.2 }, rows);
+        double p0 = (0.5 * 1) + (0.2 * 2) - 1, p1 = (0.5 * 3) + (0.2 * 4);
+        Assert.Equal(2 * ((p0 * 1) + (p1 * 3)), rows[0], 12);
+        Assert.Equal(2 * ((p0 * 2) + (p1 * 4)), rows[3], 12);
+    }
 }
