@@ -1260,12 +1260,38 @@ internal sealed partial class Lowerer
                 }
 
                 return true;
+            case StructValue shape when value is Scalar { Operand: { Type.Kind: ValueKind.Data } data } && data is not Poison && DataStructParts(data, shape) is { } parts:
+                // abs[0] = offsets[0], a struct of a [NoDerivative] array: its members read as data, stored member by
+                // member (refused before with advice to store what was stored; red-team).
+                return StoreTuple(shape, index, parts, at);
             case Scalar { Operand: var array } when value is Scalar { Operand: var x } && !x.Type.IsArray && x.Type.Kind != ValueKind.Data:
                 StoreElement(array, new[] { index }, value, at);
                 return true;
             default:
                 return false;
         }
+    }
+
+    /// <summary>A struct that is data taken apart into the members of <paramref name="shape"/>, each read as data; null when one cannot be named.</summary>
+    private StructValue? DataStructParts(Operand data, StructValue shape)
+    {
+        var values = new FValue[shape.Fields.Count];
+        for (int i = 0; i < shape.Fields.Count; i++)
+        {
+            var field = shape.Fields[i];
+            ISymbol named = field.AssociatedSymbol is IPropertySymbol property ? property : field;
+            if (!Accessible(named) || named.Name.Contains('<'))
+            {
+                return null;
+            }
+
+            var type = Concrete(field.Type);
+            var irType = IrTypeOf(type) ?? IrType.Data(type.ToDisplayString(TypeMap.Qualified));
+            string member = Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(named.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + named.Name : named.Name;
+            values[i] = new Scalar(Emit(Opcode.Opaque, irType, new[] { data }, new OpaqueInfo(new[] { string.Empty, "." + member }, pure: true, effectFree: true)));
+        }
+
+        return new StructValue(shape.Type, shape.Fields, values);
     }
 
     /// <summary>The tuple at an index of an array of tuples: a read of each of its arrays.</summary>
