@@ -46,6 +46,9 @@ public class DiagnosticTests
         new("SG0002_VoidWithoutResultsSpan", """
                 [Differentiable] public static {|SG0002:void|} F(double x) { }
             """, new[] { "write its results into a last Span<double> parameter" }),
+        new("SG0002_ResultsSpanBeforeData", """
+                [Differentiable] public static {|SG0002:void|} F(double[] x, Span<double> r, [NoDerivative] double[] t) { r[0] = x[0] * t[0]; }
+            """, new[] { "'t' comes after 'r': move 'r' to the end of the parameter list" }),
 
         // SG0003: async (the Task<double> result is SG0002 too; see the skipped test AsyncIsOneError).
         new("SG0003_Async", """

@@ -26,7 +26,7 @@ internal static class DiagnosticDescriptors
         "'{0}' returns '{1}'; {2}");
 
     /// <summary>SG0002's advice when nothing more specific can be said.</summary>
-    public const string ReturnTypeAdvice = "a [Differentiable] method must return double, float or a generic-math T (a scalar loss), or return void and write its results into a last Span<double> parameter (a vector-valued function)";
+    public const string ReturnTypeAdvice = "a [Differentiable] method must return double, float or a generic-math T constrained to IFloatingPointIeee754<T> (a scalar loss), or return void and write its results into a last Span<double> parameter (a vector-valued function)";
 
     public static readonly DiagnosticDescriptor AsyncMethod = Error(
         "SG0003",

@@ -923,7 +923,10 @@ internal static class Discovery
         var element = last.Type is IArrayTypeSymbol { Rank: 1 } array ? array.ElementType
             : TypeMap.VectorElement(last.Type)
             ?? (last.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } list && list.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic" ? list.TypeArguments[0] : null);
-        if (element is not null && TypeMap.IsRealSymbol(element))
+        // A [NoDerivative] last parameter is data, not the results: a results span before it is what to move (red-team:
+        // the advice was to declare the data a Span<double>).
+        bool lastIsData = last.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "SymbolicGrad.NoDerivativeAttribute");
+        if (element is not null && TypeMap.IsRealSymbol(element) && !(lastIsData && method.Parameters.Any(p => IsResultsSpan(p))))
         {
             named = last;
             string why = TypeMap.IsReadOnlySpan(last.Type) && last.RefKind == RefKind.None ? ", which cannot be written" : string.Empty;

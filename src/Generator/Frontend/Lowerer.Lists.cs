@@ -228,7 +228,7 @@ internal sealed partial class Lowerer
 
                 bool changedWhileRead = use is IInvocationOperation { TargetMethod.Name: "Add" or "AddRange" or "Clear" } or IPropertyReferenceOperation or IImplicitIndexerReferenceOperation or IAssignmentOperation or IIncrementOrDecrementOperation
                     && ChangedWhileRead(use, local);
-                _listRefusals[local] = (use, changedWhileRead ? "changes it inside a foreach over it or inside a lambda" : "uses it in another way");
+                _listRefusals[local] = (use, changedWhileRead ? "changes it inside a foreach over it or inside a lambda or local function" : "uses it in another way");
                 break;
             }
         }
