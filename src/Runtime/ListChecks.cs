@@ -65,4 +65,24 @@ public static class EnumerableChecks
 
         return count;
     }
+
+    /// <summary>
+    /// The checks of <c>Array.Copy(source, sourceIndex, destination, destinationIndex, length)</c> on the lengths: a
+    /// negative index or length throws ArgumentOutOfRangeException, a range past the end of either array ArgumentException.
+    /// </summary>
+    public static void ArrayCopy(int sourceLength, int sourceIndex, int destinationLength, int destinationIndex, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sourceIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(destinationIndex);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if ((long)sourceIndex + length > sourceLength)
+        {
+            throw new ArgumentException("Source array was not long enough. Check the source index, length, and the array's lower bounds.", nameof(sourceIndex));
+        }
+
+        if ((long)destinationIndex + length > destinationLength)
+        {
+            throw new ArgumentException("Destination array was not long enough. Check the destination index, length, and the array's lower bounds.", nameof(destinationIndex));
+        }
+    }
 }

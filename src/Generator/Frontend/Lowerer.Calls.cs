@@ -920,6 +920,11 @@ internal sealed partial class Lowerer
                 CopyElements(self, dst, n, at);
                 return new Scalar(Lit.False);
             case "Copy" when isArray && values.Length == 4 && Pos(0) is { Type.IsInt: true } si && Arg(1) is { Type.IsArray: true } dst2 && Pos(2) is { Type.IsInt: true } di && Pos(3) is { Type.IsInt: true } n2:
+                // Array.Copy's own checks first, so that a range past either end throws its ArgumentException (the
+                // slices below would throw ArgumentOutOfRangeException; red-team).
+                _block.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object,
+                    new[] { Emit(Opcode.Length, IrType.Int32, new[] { self }), si, Emit(Opcode.Length, IrType.Int32, new[] { dst2 }), di, n2 },
+                    new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.EnumerableChecks.ArrayCopy(", ", ", ", ", ", ", ", ", ")" }, pure: false, effectFree: false))));
                 var from = Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, si, n2 });
                 var to = Emit(Opcode.Slice, dst2.Type.WithForm(ArrayForm.Span), new[] { dst2, di, n2 });
                 CopyElements(from, to, n2, at);

@@ -44,4 +44,26 @@ public class EnumerableArgumentTests
         Assert.Equal((2.0, 4.0), Call("Added", 3));
         Assert.Equal((0.5, 1.0), Call("From", 7));
     }
+
+    /// <summary>
+    /// Array.Copy into a local array with a range past its end throws ArgumentException from the gradient, as from the
+    /// method (ArgumentOutOfRangeException before, from the slices it is lowered to); a valid copy keeps its closed form,
+    /// F = a₀a₁ + a₀, ∂ = (a₁ + 1, a₀).
+    /// </summary>
+    [Fact]
+    public void ArrayCopyPastTheEndThrowsItsOwnException()
+    {
+        var assembly = Expect.Compiles(Expect.InClass("""
+                [Differentiable] public static double Past(double[] a) { var b = new double[2]; Array.Copy(a, 0, b, 1, 2); return b[0] + b[1] * a[0]; }
+                [Differentiable] public static double Fits(double[] a) { var b = new double[3]; Array.Copy(a, 0, b, 1, 2); return b[1] * b[2] + a[0]; }
+            """));
+        var c = assembly.GetType("Demo.C")!;
+        var method = Assert.Throws<TargetInvocationException>(() => c.GetMethod("Past")!.Invoke(null, new object[] { new[] { 1.0, 2.0 } }));
+        var objective = (DifferentiableFunction)c.GetMethod("PastObjective")!.Invoke(null, new object[] { 2 })!;
+        var gradient = Assert.ThrowsAny<Exception>(() => objective.ValueAndGradient(new[] { 1.0, 2.0 }, new double[2]));
+        Assert.Equal(method.InnerException!.GetType(), gradient.GetType());
+        Assert.IsType<ArgumentException>(gradient);
+        Expect.Gradient("[Differentiable] public static double F(double[] a) { var b = new double[3]; Array.Copy(a, 0, b, 1, 2); return b[1] * b[2] + a[0]; }",
+            "F", new[] { 3.0, 5.0 }, new[] { 6.0, 3.0 }, 2);
+    }
 }
