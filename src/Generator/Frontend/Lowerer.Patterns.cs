@@ -200,7 +200,8 @@ internal sealed partial class Lowerer
             var irType = IrTypeOf(matched);
             if (irType is null || irType.IsReal)
             {
-                Unsupported(pattern, "unboxing a number with a pattern", "keep numbers typed as double");
+                Unsupported(pattern, irType is null ? "binding a value of this type unboxed from an object" : "unboxing a number with a pattern",
+                    irType is null ? "keep the value typed as its own type (a parameter or local of that type)" : "keep numbers typed as double");
                 return Lit.False;
             }
 
