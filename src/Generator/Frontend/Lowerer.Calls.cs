@@ -567,7 +567,8 @@ internal sealed partial class Lowerer
         }
 
         bool writes = RecordWritesOfValueCall(at, method);
-        var result = Emit(Opcode.Opaque, resultType, call.Args, call.Data, SourceText(at.Syntax));
+        var callData = call.Data is OpaqueInfo callInfo && IsComparisonCall(at) ? new OpaqueInfo(callInfo.Parts, callInfo.Pure, callInfo.EffectFree) { Step = true } : call.Data;
+        var result = Emit(Opcode.Opaque, resultType, call.Args, callData, SourceText(at.Syntax));
         if (writes || resultType.IsReal || resultType.IsRealArray || resultType.Kind == ValueKind.Array || !CarriesNoDerivative(method.ReturnType))
         {
             // A real, an array, or an object, tuple or collection that could hold one (Tuple.Create(x, 1), new

@@ -23,7 +23,15 @@ internal sealed partial class Lowerer
         }
 
         bool checkedHere = CheckCarriesNoDerivative(op, op.Type, instr.Args);
-        var result = Emit(Opcode.Opaque, instr.Type, instr.Args, instr.Data, instr.Source);
+        var data = instr.Data;
+        if (data is OpaqueInfo info && IsComparisonCall(op))
+        {
+            // x.CompareTo(y), w.Contains(v), w.IndexOf(v): an int or bool that compares values, a step function (a
+            // varied real does not taint it; SG0025 before, red-team).
+            data = new OpaqueInfo(info.Parts, info.Pure, info.EffectFree) { Step = true };
+        }
+
+        var result = Emit(Opcode.Opaque, instr.Type, instr.Args, data, instr.Source);
         if (checkedHere)
         {
             _checkedAtCreation.Add(result);
@@ -39,6 +47,12 @@ internal sealed partial class Lowerer
     private readonly HashSet<Operand> _checkedAtCreation = new();
 
     private Operand[] NotCheckedAtCreation(IEnumerable<Operand> operands) => operands.Where(o => !_checkedAtCreation.Contains(o)).ToArray();
+
+    /// <summary>A call of the base class library that compares numbers and returns a bool or an int: an order, a test, a position.</summary>
+    private static bool IsComparisonCall(IOperation op) =>
+        op is IInvocationOperation { TargetMethod: { Name: "CompareTo" or "Equals" or "Contains" or "IndexOf" or "LastIndexOf" or "SequenceEqual" } method }
+        && method.ReturnType.SpecialType is SpecialType.System_Boolean or SpecialType.System_Int32
+        && method.ContainingType.ContainingNamespace?.ToDisplayString() is "System" or "System.Linq" or "System.Collections.Generic";
 
     /// <summary>
     /// Code the generator runs as written passes no derivative through. That is exact only when what it produces cannot
