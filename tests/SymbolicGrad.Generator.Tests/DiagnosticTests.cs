@@ -459,6 +459,10 @@ public class DiagnosticTests
         new("SG0022_EverythingIsData", """
                 [Differentiable] public static double {|SG0022:F|}([NoDerivative] double x) => x * x;
             """, new[] { "add one, or remove [NoDerivative]" }),
+        new("SG0022_ArrayOfStructs", """
+                public struct V3 { public double X, Y, Z; }
+                [Differentiable] public static double {|SG0022:F|}(V3[] pos, [NoDerivative] double[] mass) => mass[0] * pos[0].X;
+            """, new[] { "its array of structs 'pos' is not differentiated", "pass the numbers as a double[]" }),
 
         // SG0023: where members cannot be added.
         new("SG0023_FileLocalType", """

@@ -252,7 +252,11 @@ internal static class Discovery
         if (!ir.Params.Any(p => p.Differentiable) && diagnostics.Count == 0)
         {
             var constants = MembersReadAsConstants(operation);
-            Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name, constants.Count > 0
+            var structArray = method.Parameters.FirstOrDefault(p => p.Type is IArrayTypeSymbol { ElementType: { IsValueType: true, SpecialType: SpecialType.None, TypeKind: TypeKind.Struct } }
+                && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "SymbolicGrad.NoDerivativeAttribute"));
+            Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name, structArray is not null
+                ? "its array of structs '" + structArray.Name + "' is not differentiated (a parameter may be a struct of numbers, or an array or span of numbers, not an array of structs); pass the numbers as a double[] (x, y, z of each point in turn) and build the structs from it in the method"
+                : constants.Count > 0
                 ? "it has no parameter to differentiate, and the fields and properties it reads (" + string.Join(", ", constants.Select(c => c.Name)) + ") are constants to the gradient; pass them as parameters"
                     + (constants.Any(c => !c.IsStatic) ? ", or mark instance ones [Trainable] (the method's class is then the model)" : string.Empty)
                 : "it has no double, float or generic-math parameter, no array or span of them, and no struct of them; add one, or remove [NoDerivative] from the one to differentiate"
