@@ -915,6 +915,16 @@ internal sealed partial class Lowerer
                 var copy = Alloc(self.Type.Element!, new[] { Len() }, at);
                 CopyLoop(self, copy, Len(), Lit.False, at);
                 return new Scalar(copy);
+            case "ConvertAll" when isArray && values.Length == 1 && values[0] is FunctionValue converter && method.ReturnType is IArrayTypeSymbol { Rank: 1 } converted
+                && IrTypeOf(Concrete(converted.ElementType)) is { } convertedElement && (convertedElement.IsReal || convertedElement.IsInt):
+                {
+                    // Array.ConvertAll(z, Math.Exp): as z.Select(f).ToArray(), one call of the converter per element in order.
+                    var source = self;
+                    var elements = new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { source }), i => new Scalar(Load(source, new[] { i }, at)))
+                        .With(new SequenceStage(converter, false, false));
+                    return new Scalar(SequenceToArray(elements, convertedElement, at));
+                }
+
             case "GetLength" when values.Length == 1 && Arg(0) is { } dim:
                 return new Scalar(Emit(Opcode.GetLength, IrType.Int32, new[] { self, dim }, source: src));
             case "Copy" when isArray && values.Length == 2 && Arg(0) is { Type.IsArray: true } dst && Pos(1) is { Type.IsInt: true } n:
