@@ -989,6 +989,15 @@ internal sealed partial class Lowerer
             return Unsupported(at, "this conversion", "convert between double, float and integers");
         }
 
+        if (o.Type is { IsArray: true, Rank: 1, Form: ArrayForm.Array } && to is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } sequence
+            && sequence.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T && IrTypeOf(Concrete(sequence.TypeArguments[0])) is { } sequenceElement
+            && sequenceElement.Equals(o.Type.Element))
+        {
+            // An array as IEnumerable<double> (a helper declared to return one, IEnumerable<double> xs = w): still the
+            // array, which foreach and LINQ read as they read arrays (an opaque cast before: refused where enumerated).
+            return operand;
+        }
+
         var target = IrTypeOf(to);
         if (o is Poison)
         {
