@@ -29,4 +29,26 @@ public class ComparisonCallTests
             Assert.True(GradientCheck.Check(f, w, Expect.Tight).Passed);
         }
     }
+
+    /// <summary>
+    /// The ML first draft ArgmaxPool (SortingAndArgmax in MlFirstDrafts), refused at Array.IndexOf(z, z.Max()) until
+    /// stop 31: F = z_b² + b with z = w ∘ x and b its argmax, so ∂w_b = 2 z_b x_b and 0 elsewhere.
+    /// </summary>
+    [Fact]
+    public void TheArgmaxPoolDraftIsExact()
+    {
+        double[] w = { 0.5, -1.2, 0.9 }, x = { 1.0, 0.5, 2.0 };
+        Expect.Gradient("""
+                using System.Linq;
+                [Differentiable]
+                public static double ArgmaxPool(double[] w, [NoDerivative] double[] x)
+                {
+                    var z = new double[x.Length];
+                    for (int i = 0; i < x.Length; i++) z[i] = w[i] * x[i];
+                    int best = 0;
+                    for (int i = 1; i < z.Length; i++) if (z[i] > z[best]) best = i;
+                    return z[best] * z[best] + Array.IndexOf(z, z.Max());
+                }
+            """, "ArgmaxPool", w, new[] { 0.0, 0.0, 2 * (0.9 * 2.0) * 2.0 }, 3, x);
+    }
 }
