@@ -378,7 +378,7 @@ public sealed partial class RandomProgramGenerator
         "if", "if-else", "nested-if", "early-return", "&&", "||", "!", "cmp-int", "cmp-data", "IsFinite", "block-body", "expression-body",
         "named-const", "float-local", "uninitialized-local", "int-mutation", "throw", "(int)", "Pow(x,int)",
         // loops
-        "for-up", "for-from-1", "for-step", "for-down", "for-down-step", "while", "while-value-cond", "do", "foreach", "nested-loop", "triple-loop",
+        "for-up", "for-from-1", "for-step", "for-down", "for-down-step", "while", "while-value-cond", "while-pattern-var", "do", "foreach", "nested-loop", "triple-loop",
         "bound-const", "bound-int", "bound-length", "bound-length-1",
         "accumulate", "product", "horner", "logistic", "swap", "carried-overwrite", "carried-shrink",
         "break", "continue", "return-in-loop", "branch-in-loop", "cmp-index", "loop-index", "call-in-loop",
@@ -1176,6 +1176,7 @@ public sealed partial class RandomProgramGenerator
             string? header = null;
             string? footer = null;
             Local? element = null;
+            Local? patternLocal = null;
             bool countsAtTop = false;
             int step = Chance(0.5) ? 2 : 3;
             switch (form)
@@ -1219,6 +1220,17 @@ public sealed partial class RandomProgramGenerator
                         _inLoopCondition = false;
                     }
 
+                    // A pattern that declares a variable after && (stop 31's red-team: its derivative was dropped), bound to a
+                    // varied local. Chosen from the counter's name, not the random stream, so that every other production
+                    // draws what it drew before (the default run's coverage depends on it).
+                    int pick = (v[^1] * 7) + v.Length;
+                    if (pick % 10 < 4 && Visible.Where(l => !l.IsData && !l.IsRef && !l.IsInt && !l.IsFloat).ElementAtOrDefault(pick % 3) is { } bound)
+                    {
+                        _tags.Add("while-pattern-var");
+                        patternLocal = new Local { Name = NewName("p"), Bound = bound.Bound, Pinned = true };
+                        cond += " && " + bound.Name + (pick % 2 == 0 ? " is var " : " is > -1e300 and var ") + patternLocal.Name;
+                    }
+
                     _tags.Add("while");
                     header = "while (" + cond + ")";
                     countsAtTop = true;
@@ -1249,6 +1261,11 @@ public sealed partial class RandomProgramGenerator
             _indent++;
             _loopScopes.Add(_scopes.Count);
             _scopes.Add(new List<Local>());
+            if (patternLocal is not null)
+            {
+                _scopes[^1].Add(patternLocal);
+            }
+
             if (element is not null)
             {
                 _scopes[^1].Add(element);
@@ -1267,6 +1284,7 @@ public sealed partial class RandomProgramGenerator
             {
                 Line(v + "++;");
             }
+
 
             bool updateFirst = update is not null && Chance(0.25);
             if (updateFirst)
