@@ -258,8 +258,14 @@ public static class AdjointBuffers
             }
         }
 
-        void Add(object array, string name)
+        void Add(Array array, string name)
         {
+            // An empty array holds no coordinates: [] and Array.Empty<double>() are one shared instance, packed as nothing.
+            if (array.Length == 0)
+            {
+                return;
+            }
+
             if (seen.TryGetValue(array, out var first))
             {
                 throw new InvalidOperationException(
@@ -304,6 +310,16 @@ public static class AdjointBuffers
         }
     }
 
+    private static double[]? ArrayOf(ReadOnlyMemory<double> memory) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray(memory, out var segment) ? segment.Array : null;
+
+    /// <summary>
+    /// <see cref="ThrowIfFieldHoldsMember"/> for a field that is a memory (a
+    /// ReadOnlyMemory&lt;double&gt; over a [Trainable] array).
+    /// </summary>
+    public static void ThrowIfMemoryHoldsMember(ReadOnlyMemory<double> field, string fieldName, object? member, string memberName) =>
+        ThrowIfFieldHoldsMember((object?)ArrayOf(field), fieldName, member, memberName);
+
     /// <summary>The most rows of a field <see cref="ThrowIfFieldHoldsMember"/> scans.</summary>
     private const int FieldRowsChecked = 64;
 
@@ -320,17 +336,23 @@ public static class AdjointBuffers
 
         var arrays = t_memberArrays ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
         arrays.Clear();
-        arrays.Add(member);
+        if (member is not Array { Length: 0 })
+        {
+            arrays.Add(member);
+        }
+
         if (member is Array[] memberRows)
         {
             foreach (var row in memberRows)
             {
-                if (row is not null)
+                // Empty rows hold nothing (and [] is one shared instance everywhere).
+                if (row is { Length: > 0 })
                 {
                     arrays.Add(row);
                 }
             }
         }
+
 
         try
         {

@@ -882,6 +882,9 @@ internal sealed partial class Lowerer
             case "AsSpan" or "Slice" when values.Length == 2 && Pos(0) is { Type.IsInt: true } start2 && Pos(1) is { Type.IsInt: true } count:
                 return new Scalar(Emit(Opcode.Slice, spanType, new[] { self, start2, count }, source: src));
             case "CopyTo" when values.Length == 1 && Arg(0) is { Type.IsArray: true } destination:
+                // span.CopyTo(d), a.CopyTo(d): a destination too short throws ArgumentException, as the method does
+                // (IndexOutOfRangeException from the copy loop before; red-team).
+                CopyChecks(Lit.Int(0), destination, Lit.Int(0), Len(), at);
                 CopyElements(self, destination, Len(), at);
                 return new Scalar(Lit.False);
             case "Fill" when Arg(0) is { } fill && values.Length == 1:
@@ -902,6 +905,7 @@ internal sealed partial class Lowerer
                 FillElements(self, self.Type.Element!.IsReal ? new Const(0, self.Type.Element) : DefaultOf(self.Type.Element), Len(), at);
                 return new Scalar(Lit.False);
             case "CopyTo" when isArray && values.Length == 2 && Arg(0) is { Type.IsArray: true } destination2 && Pos(1) is { Type.IsInt: true } at2:
+                CopyChecks(Lit.Int(0), destination2, at2, Len(), at, sourceLength: Len());
                 CopyElements(self, Emit(Opcode.Slice, destination2.Type.WithForm(ArrayForm.Span), new[] { destination2, at2, Len() }), Len(), at);
                 return new Scalar(Lit.False);
             case "Clear" when isArray && values.Length == 2 && Pos(0) is { Type.IsInt: true } clearAt && Pos(1) is { Type.IsInt: true } clearCount:
@@ -928,14 +932,13 @@ internal sealed partial class Lowerer
             case "GetLength" when values.Length == 1 && Arg(0) is { } dim:
                 return new Scalar(Emit(Opcode.GetLength, IrType.Int32, new[] { self, dim }, source: src));
             case "Copy" when isArray && values.Length == 2 && Arg(0) is { Type.IsArray: true } dst && Pos(1) is { Type.IsInt: true } n:
+                CopyChecks(Lit.Int(0), dst, Lit.Int(0), n, at, sourceLength: Len());
                 CopyElements(self, dst, n, at);
                 return new Scalar(Lit.False);
             case "Copy" when isArray && values.Length == 4 && Pos(0) is { Type.IsInt: true } si && Arg(1) is { Type.IsArray: true } dst2 && Pos(2) is { Type.IsInt: true } di && Pos(3) is { Type.IsInt: true } n2:
                 // Array.Copy's own checks first, so that a range past either end throws its ArgumentException (the
                 // slices below would throw ArgumentOutOfRangeException; red-team).
-                _block.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object,
-                    new[] { Emit(Opcode.Length, IrType.Int32, new[] { self }), si, Emit(Opcode.Length, IrType.Int32, new[] { dst2 }), di, n2 },
-                    new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.EnumerableChecks.ArrayCopy(", ", ", ", ", ", ", ", ", ")" }, pure: false, effectFree: false))));
+                CopyChecks(si, dst2, di, n2, at, sourceLength: Len());
                 var from = Emit(Opcode.Slice, self.Type.WithForm(ArrayForm.Span), new[] { self, si, n2 });
                 var to = Emit(Opcode.Slice, dst2.Type.WithForm(ArrayForm.Span), new[] { dst2, di, n2 });
                 CopyElements(from, to, n2, at);
@@ -943,6 +946,19 @@ internal sealed partial class Lowerer
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Array.Copy's checks of a copy of <paramref name="count"/> elements from <paramref name="sourceIndex"/> of a source
+    /// (of <paramref name="sourceLength"/>, or any length when null: a span copies all of itself) into
+    /// <paramref name="destination"/> at <paramref name="destinationIndex"/>: ArgumentOutOfRangeException for a negative
+    /// index or count, ArgumentException for a range past either end, before the copy's own loop could throw otherwise.
+    /// </summary>
+    private void CopyChecks(Operand sourceIndex, Operand destination, Operand destinationIndex, Operand count, IOperation at, Operand? sourceLength = null)
+    {
+        _block.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object,
+            new[] { sourceLength ?? count, sourceIndex, Emit(Opcode.Length, IrType.Int32, new[] { destination }), destinationIndex, count },
+            new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.EnumerableChecks.ArrayCopy(", ", ", ", ", ", ", ", ", ")" }, pure: false, effectFree: false))));
     }
 
     private void FillElements(Operand array, Operand value, Operand count, IOperation at)

@@ -264,6 +264,16 @@ internal sealed partial class Lowerer
             GuardModelField(property, property.Type, pr.Instance);
         }
 
+        if (_trainable is not null && !property.IsStatic && pr.Instance is { } other && !CarriesNoDerivative(property.Type) && property.GetMethod is { } otherGetter
+            && AutoGetterField(property) is null && HasSource(otherGetter) && !otherGetter.IsVirtual && !otherGetter.IsAbstract && !otherGetter.IsOverride
+            && other.Type is { IsReferenceType: true } otherType && _compilation.HasImplicitConversion(_entry.ContainingType, otherType) && !IsEntryReceiver(other))
+        {
+            // other.K, a computed property of another object of the model's type: inlined on it, as other.K() is, so
+            // that only a [Trainable] member it reads is checked (guarding the whole property threw for one that reads
+            // only data; red-team).
+            return InlineCall(pr, otherGetter, LowerExpr(other), Array.Empty<FValue?>(), Array.Empty<RefValue?>());
+        }
+
         if (_trainable is not null && !property.IsStatic && pr.Instance is { } through && !CarriesNoDerivative(property.Type) && !IsEntryReceiver(through))
         {
             // other.KProp, a computed (or virtual) property read as data through another object of the model's type:
@@ -429,8 +439,11 @@ internal sealed partial class Lowerer
         }
 
         string name = other is Var { Role: VarRole.Parameter } p ? p.Hint : instance is null ? "this of " + Function.Method?.Name : SourceText(instance.Syntax);
-        string message = "The model read as data through '" + name + "' is this model: its [Trainable] members (" + member.Name
-            + ") are differentiated, but read through '" + name + "' they would be constants and their part of the gradient would be missing. Pass another instance (a copy of the model).";
+        bool trainableMember = Attribute(member, "SymbolicGrad.TrainableAttribute") is not null;
+        string message = "The model read as data through '" + name + "' is this model: " + (trainableMember
+            ? "its [Trainable] members (" + member.Name + ") are differentiated, but read through '" + name + "' they would be constants"
+            : "'" + member.Name + "' of it may read its [Trainable] members, which are differentiated, but read through '" + name + "' would be constants")
+            + " and their part of the gradient would be missing. Pass another instance (a copy of the model).";
         var same = Emit(Opcode.Opaque, IrType.Bool, new[] { other }, new OpaqueInfo(new[] { "global::System.Object.ReferenceEquals(", ", this)" }, pure: true, effectFree: true));
         var then = new Block();
         then.Add(new Throw(new Instr(Opcode.Opaque, IrType.Object, Array.Empty<Operand>(),
@@ -450,14 +463,14 @@ internal sealed partial class Lowerer
     /// </summary>
     private void GuardModelField(ISymbol member, ITypeSymbol type, IOperation? instance)
     {
-        if (_trainable is null || _entry.IsStatic || !HoldsArrays(type) || _guardedFields.Contains(member) || !Accessible(member)
+        if (_trainable is null || _entry.IsStatic || _guardedFields.Contains(member) || !Accessible(member)
             || Attribute(member, "SymbolicGrad.TrainableAttribute") is not null)
         {
             return;
         }
 
-        bool ours = false;
-        for (var t = _entry.ContainingType; t is not null; t = t.BaseType)
+        bool ours = member.IsStatic;
+        for (var t = _entry.ContainingType; t is not null && !ours; t = t.BaseType)
         {
             ours |= SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, member.ContainingType.OriginalDefinition);
         }
@@ -467,9 +480,46 @@ internal sealed partial class Lowerer
             return;
         }
 
-        _guardedFields.Add(member);
         string Escaped(string name) => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
         string access = (member.IsStatic ? member.ContainingType.ToDisplayString(TypeMap.Qualified) : "this") + "." + Escaped(member.Name);
+        string label = member.IsStatic && !_entry.ContainingType.Equals(member.ContainingType, SymbolEqualityComparer.Default) ? member.ContainingType.Name + "." + member.Name : member.Name;
+
+        // What to check: the field itself when it may hold arrays (an array, a list of arrays, an IList<double> or a
+        // memory that may be the array), else the members of a holder one level down (a class or struct with an array
+        // field, a tuple: Hold.Arr, Tup.A; red-team).
+        var checks = new List<(string Text, string Label)>();
+        var concrete = Concrete(type);
+        if (HoldsArrays(concrete))
+        {
+            checks.Add(((IsMemory(concrete) ? "\u0001" : string.Empty) + access, label));
+        }
+        else if (concrete is INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct } holder && concrete.SpecialType == SpecialType.None
+            && (holder.IsTupleType || holder.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Collections.Generic" or "System.Linq")))
+        {
+            var innerMembers = holder.IsTupleType
+                ? holder.TupleElements.Cast<ISymbol>()
+                : holder.GetMembers().Where(m => m is IFieldSymbol { IsStatic: false, IsImplicitlyDeclared: false } or IPropertySymbol { IsStatic: false, IsIndexer: false } && Accessible(m));
+            foreach (var inner in innerMembers)
+            {
+                var innerType = Concrete(inner switch { IFieldSymbol f => f.Type, IPropertySymbol p => p.Type, _ => throw new InvalidOperationException() });
+                if (inner is IPropertySymbol prop && BackingField(prop) is null && !(holder.IsTupleType))
+                {
+                    continue;
+                }
+
+                if (HoldsArrays(innerType) && (innerType.IsReferenceType || holder.IsValueType))
+                {
+                    checks.Add(((IsMemory(innerType) ? "\u0001" : string.Empty) + (holder.IsValueType ? access + "." + Escaped(inner.Name) : "(" + access + " is null ? null : " + access + "." + Escaped(inner.Name) + ")"), label + "." + inner.Name));
+                }
+            }
+        }
+
+        if (checks.Count == 0)
+        {
+            return;
+        }
+
+        _guardedFields.Add(member);
         var trained = new List<ISymbol>();
         for (var t = _entry.ContainingType; t is not null; t = t.BaseType)
         {
@@ -477,19 +527,32 @@ internal sealed partial class Lowerer
                 && Attribute(m, "SymbolicGrad.TrainableAttribute") is not null && Accessible(m)));
         }
 
-        foreach (var t in trained)
+        foreach (var (text, shown) in checks)
         {
-            string text = "global::SymbolicGrad.Internal.AdjointBuffers.ThrowIfFieldHoldsMember(" + access + ", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(member.Name, quote: true)
-                + ", this." + Escaped(t.Name) + ", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(t.Name, quote: true) + ")";
-            _modelFieldGuards.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, Array.Empty<Operand>(), new OpaqueInfo(new[] { text }, pure: false, effectFree: false))));
+            foreach (var t in trained)
+            {
+                string call = "global::SymbolicGrad.Internal.AdjointBuffers." + (text.StartsWith("\u0001", StringComparison.Ordinal) ? "ThrowIfMemoryHoldsMember(" + text.Substring(1) : "ThrowIfFieldHoldsMember(" + text) + ", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(shown, quote: true)
+                    + ", this." + Escaped(t.Name) + ", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(t.Name, quote: true) + ")";
+                _modelFieldGuards.Add(new Effect(new Instr(Opcode.Opaque, IrType.Object, Array.Empty<Operand>(), new OpaqueInfo(new[] { call }, pure: false, effectFree: false))));
+            }
         }
     }
 
-    /// <summary>An array of any rank or nesting, or a list of arrays (List&lt;double[]&gt;, IReadOnlyList&lt;double[]&gt;).</summary>
+    /// <summary>
+    /// Something a [Trainable] array can hide in: an array of any rank or nesting, a collection of arrays
+    /// (List&lt;double[]&gt;), a collection of numbers that may be the array itself (IList&lt;double&gt;,
+    /// IReadOnlyList&lt;double&gt;), or a memory of doubles.
+    /// </summary>
+    private static bool IsMemory(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true, Name: "Memory" or "ReadOnlyMemory" } memory && memory.ContainingNamespace?.ToDisplayString() == "System";
+
     private static bool HoldsArrays(ITypeSymbol type) =>
         type is IArrayTypeSymbol
-        || (type is INamedTypeSymbol named && named.AllInterfaces.Append(named).Any(i => i is { IsGenericType: true, TypeArguments.Length: 1 }
-            && i.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IEnumerable<T>" && i.TypeArguments[0] is IArrayTypeSymbol));
+        || (type is INamedTypeSymbol { IsGenericType: true, Name: "Memory" or "ReadOnlyMemory" } memory && memory.ContainingNamespace?.ToDisplayString() == "System"
+            && memory.TypeArguments[0].SpecialType == SpecialType.System_Double)
+        || (type is INamedTypeSymbol named && !named.IsValueType && named.AllInterfaces.Append(named).Any(i => i is { IsGenericType: true, TypeArguments.Length: 1 }
+            && i.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.IEnumerable<T>"
+            && (i.TypeArguments[0] is IArrayTypeSymbol || i.TypeArguments[0].SpecialType is SpecialType.System_Double or SpecialType.System_Single)));
 
     /// <summary>A chain of field and property reads (no calls, no indexers) from this, a local, a parameter or a static member.</summary>
     private static bool IsMemberChain(IOperation op)

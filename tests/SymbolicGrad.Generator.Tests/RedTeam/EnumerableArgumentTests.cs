@@ -66,4 +66,25 @@ public class EnumerableArgumentTests
         Expect.Gradient("[Differentiable] public static double F(double[] a) { var b = new double[3]; Array.Copy(a, 0, b, 1, 2); return b[1] * b[2] + a[0]; }",
             "F", new[] { 3.0, 5.0 }, new[] { 6.0, 3.0 }, 2);
     }
+
+    /// <summary>
+    /// The other copies, from the second red-team pass of stop 31: Array.Copy(w, d, n) with n &lt; 0 (the gradient
+    /// returned a value) or n past an end, w.CopyTo(d, 2) past d's end, and span.CopyTo(d) into a shorter d throw what
+    /// the method throws.
+    /// </summary>
+    [Theory]
+    [InlineData("var d = new double[3]; Array.Copy(w, d, -1); return d[0];")]
+    [InlineData("var d = new double[3]; Array.Copy(w, d, 4); return d[0];")]
+    [InlineData("var d = new double[4]; w.CopyTo(d, 2); return d[0];")]
+    [InlineData("var d = new double[1]; w.AsSpan(0, 2).CopyTo(d); return d[0] * w[0];")]
+    public void CopiesThrowAsTheMethodDoes(string body)
+    {
+        var assembly = Expect.Compiles(Expect.InClass("[Differentiable] public static double F(double[] w) { " + body + " }"));
+        var c = assembly.GetType("Demo.C")!;
+        double[] w = { 0.7, 1.3, -0.4 };
+        var method = Assert.Throws<TargetInvocationException>(() => c.GetMethod("F")!.Invoke(null, new object[] { w }));
+        var objective = (DifferentiableFunction)c.GetMethod("FObjective")!.Invoke(null, new object[] { 3 })!;
+        var gradient = Assert.ThrowsAny<Exception>(() => objective.ValueAndGradient(w, new double[3]));
+        Assert.Equal(method.InnerException!.GetType(), gradient.GetType());
+    }
 }

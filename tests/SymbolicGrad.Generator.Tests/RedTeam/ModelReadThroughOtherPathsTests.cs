@@ -225,4 +225,119 @@ public class ModelReadThroughOtherPathsTests
         Assert.Equal(2 * ((p0 * 1) + (p1 * 3)), rows[0], 12);
         Assert.Equal(2 * ((p0 * 2) + (p1 * 4)), rows[3], 12);
     }
+
+    /// <summary>
+    /// The same check for a [Trainable] array held other than in an array field (second red-team pass of stop 31): an
+    /// IList&lt;double&gt;, an IReadOnlyList&lt;double&gt; or a ReadOnlyMemory&lt;double&gt; over it, an array field of a
+    /// class or struct the model holds, a tuple's element, a static field of another class. Each throws, naming the path;
+    /// given copies, each is data and F = w₀·v₁ has ∂ = (v₁, 0) = (2, 0).
+    /// </summary>
+    [Fact]
+    public void ATrainableArrayHeldInOtherShapesIsFound()
+    {
+        var assembly = Compile("""
+            public class Holder { public double[] Arr = System.Array.Empty<double>(); }
+            public struct SHolder { public double[] Arr; }
+            public static class Config { public static double[] Arr = System.Array.Empty<double>(); }
+            public partial class V2
+            {
+                [Trainable] public double[] W = { 0.5, 1.5 };
+                public System.Collections.Generic.IList<double> IL = new double[2];
+                public System.Collections.Generic.IReadOnlyList<double> RO = new double[2];
+                public ReadOnlyMemory<double> Mem;
+                public Holder Hold = new();
+                public SHolder SH;
+                public (double[] A, double B) Tup;
+                [Differentiable] public double L1() => W[0] * IL[1];
+                [Differentiable] public double L2() => W[0] * RO[1];
+                [Differentiable] public double L3() => W[0] * Mem.Span[1];
+                [Differentiable] public double L4() => W[0] * Hold.Arr[1];
+                [Differentiable] public double L5() => W[0] * SH.Arr[1];
+                [Differentiable] public double L6() => W[0] * Tup.A[1];
+                [Differentiable] public double L7() => W[0] * Config.Arr[1];
+            }
+            """);
+        var type = assembly.GetType("Demo.V2")!;
+        var config = assembly.GetType("Demo.Config")!.GetField("Arr")!;
+        var holderType = assembly.GetType("Demo.Holder")!;
+        var structType = assembly.GetType("Demo.SHolder")!;
+        void Set(object model, Func<double[]> array)
+        {
+            type.GetField("IL")!.SetValue(model, array());
+            type.GetField("RO")!.SetValue(model, array());
+            type.GetField("Mem")!.SetValue(model, new ReadOnlyMemory<double>(array()));
+            var hold = Activator.CreateInstance(holderType)!;
+            holderType.GetField("Arr")!.SetValue(hold, array());
+            type.GetField("Hold")!.SetValue(model, hold);
+            var sh = Activator.CreateInstance(structType)!;
+            structType.GetField("Arr")!.SetValue(sh, array());
+            type.GetField("SH")!.SetValue(model, sh);
+            type.GetField("Tup")!.SetValue(model, (array(), 1.0));
+            config.SetValue(null, array());
+        }
+
+        var names = new[] { "IL", "RO", "Mem", "Hold.Arr", "SH.Arr", "Tup.A", "Config.Arr" };
+        var model = Activator.CreateInstance(type)!;
+        var w = (double[])type.GetField("W")!.GetValue(model)!;
+        Set(model, () => w);
+        for (int i = 0; i < names.Length; i++)
+        {
+            var f = (DifferentiableFunction)type.GetMethod("L" + (i + 1) + "Objective")!.Invoke(model, null)!;
+            var e = Assert.Throws<InvalidOperationException>(() => f.ValueAndGradient(new[] { 0.5, 1.5 }, new double[2]));
+            Assert.Contains("The model's " + names[i] + " is its [Trainable] W", e.Message, StringComparison.Ordinal);
+        }
+
+        Set(model, () => new[] { 0.0, 2.0 });
+        for (int i = 0; i < names.Length; i++)
+        {
+            var f = (DifferentiableFunction)type.GetMethod("L" + (i + 1) + "Objective")!.Invoke(model, null)!;
+            var g = new double[2];
+            f.ValueAndGradient(new[] { 0.5, 1.5 }, g);
+            Assert.Equal(new[] { 2.0, 0.0 }, g);
+        }
+    }
+
+    /// <summary>
+    /// A computed property of another model that reads only data (other.K => Fixed * 3) is data even when the other
+    /// model is this one: ∂A of A·other.K is 6 (it threw before, red-team); one that reads a [Trainable] member still
+    /// throws. Empty [Trainable] arrays ([] is one shared instance) are not "the same array": the objective has the one
+    /// coordinate C, ∂C of C² is 2C.
+    /// </summary>
+    [Fact]
+    public void DataPropertiesOfThisModelAndEmptyMembersAreNotRefused()
+    {
+        var assembly = Compile("""
+            public partial class MD
+            {
+                [Trainable] public double A = 1.5;
+                public double Fixed = 2;
+                public double K => Fixed * 3;
+                public double KA => A * 3;
+                [Differentiable] public double DataOnly([NoDerivative] MD other) => A * other.K;
+                [Differentiable] public double ReadsA([NoDerivative] MD other) => A * other.KA;
+            }
+
+            public partial class E
+            {
+                [Trainable] public double[] P = [];
+                [Trainable] public double[] Q = [];
+                [Trainable] public double C = 1;
+                [Differentiable] public double Loss() => C * C + P.Length + Q.Length;
+            }
+            """);
+        var type = assembly.GetType("Demo.MD")!;
+        var md = Activator.CreateInstance(type)!;
+        var args = new object?[] { md, null };
+        type.GetMethod("DataOnlyGradient")!.Invoke(md, args);
+        Assert.Equal(6.0, (double)args[1]!);
+        var thrown = Assert.Throws<TargetInvocationException>(() => type.GetMethod("ReadsAGradient")!.Invoke(md, new object?[] { md, null }));
+        Assert.IsType<InvalidOperationException>(thrown.InnerException);
+
+        var e = Activator.CreateInstance(assembly.GetType("Demo.E")!)!;
+        var f = (DifferentiableFunction)e.GetType().GetMethod("LossObjective")!.Invoke(e, null)!;
+        Assert.Equal(1, f.Dimension);
+        var g = new double[1];
+        f.ValueAndGradient(new[] { 3.0 }, g);
+        Assert.Equal(6.0, g[0]);
+    }
 }
