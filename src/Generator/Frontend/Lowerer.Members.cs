@@ -301,6 +301,34 @@ internal sealed partial class Lowerer
 
         bool dispatch = (getter.IsVirtual || getter.IsAbstract || getter.IsOverride || property.ContainingType.TypeKind == TypeKind.Interface)
             && !getter.IsSealed && !property.ContainingType.IsSealed;
+        var receiver = pr.Instance;
+        while (receiver is IConversionOperation { Conversion.IsReference: true } or IConversionOperation { Conversion.IsIdentity: true })
+        {
+            receiver = ((IConversionOperation)receiver).Operand;
+        }
+
+        if (dispatch && receiver?.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.BaseExpressionSyntax)
+        {
+            // base.Scale: the base's getter, called without dispatch.
+            dispatch = false;
+        }
+        else if (dispatch && _entry.ContainingType.IsSealed && property.ContainingType.TypeKind != TypeKind.Interface && !property.IsAbstract)
+        {
+            // this of a sealed model: the getter that runs is the last override in its own hierarchy (or the virtual one).
+            for (var t = _entry.ContainingType; t is not null; t = t.BaseType)
+            {
+                var overriding = t.GetMembers(property.Name).OfType<IPropertySymbol>().FirstOrDefault(p => Overrides(p, property));
+                if (overriding is not null)
+                {
+                    property = overriding;
+                    getter = overriding.GetMethod ?? getter;
+                    break;
+                }
+            }
+
+            dispatch = false;
+        }
+
         if (dispatch)
         {
             Report(DiagnosticDescriptors.VirtualMethod, LocationOf(pr), property.IsIndexer ? "this[...]" : property.Name,
@@ -308,12 +336,26 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrTypeOrData(property.Type)));
         }
 
-        if ((property.IsIndexer || getter.IsOverride) && AutoGetterField(property) is null && HasSource(getter) && Function.This is not null)
+        if ((property.IsIndexer || getter.IsOverride || getter.IsVirtual) && AutoGetterField(property) is null && HasSource(getter) && Function.This is not null)
         {
             return InlineCall(pr, getter, Function.This, ArgumentsOf(pr.Arguments, getter), new RefValue?[getter.Parameters.Length]);
         }
 
         return null;
+    }
+
+    /// <summary>Is <paramref name="candidate"/> <paramref name="property"/> itself, or an override of it (at any depth)?</summary>
+    private static bool Overrides(IPropertySymbol candidate, IPropertySymbol property)
+    {
+        for (var p = candidate; p is not null; p = p.OverriddenProperty)
+        {
+            if (SymbolEqualityComparer.Default.Equals(p.OriginalDefinition, property.OriginalDefinition))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

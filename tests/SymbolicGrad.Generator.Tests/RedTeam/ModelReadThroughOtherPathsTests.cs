@@ -340,4 +340,36 @@ public class ModelReadThroughOtherPathsTests
         f.ValueAndGradient(new[] { 3.0 }, g);
         Assert.Equal(6.0, g[0]);
     }
+
+    /// <summary>
+    /// Virtual members whose getter is known at build time: base.Scale (no dispatch), and this[2] or Scale in a sealed
+    /// model (the last override in its own hierarchy runs). They were SG0020; now inlined. With A = 1.5: base.Scale·A =
+    /// A³, ∂ = 3A²; this[2]·A = 2A², ∂ = 4A; Scale·A = A⁴ (the override), ∂ = 4A³.
+    /// </summary>
+    [Fact]
+    public void VirtualMembersKnownAtBuildTimeAreInlined()
+    {
+        var assembly = Compile("""
+            public class VB { [Trainable] public double A = 1.5; public virtual double Scale => A * A; public virtual double this[int i] => A * i; }
+            public sealed partial class VS : VB
+            {
+                public override double Scale => A * A * A;
+                [Differentiable] public double Base() => base.Scale * A;
+                [Differentiable] public double Indexer() => this[2] * A;
+                [Differentiable] public double Override() => Scale * A;
+            }
+            """);
+        var type = assembly.GetType("Demo.VS")!;
+        var model = Activator.CreateInstance(type)!;
+        double D(string name)
+        {
+            var args = new object?[] { null };
+            type.GetMethod(name + "Gradient")!.Invoke(model, args);
+            return (double)args[0]!;
+        }
+
+        Assert.Equal(3 * 1.5 * 1.5, D("Base"), 12);
+        Assert.Equal(4 * 1.5, D("Indexer"), 12);
+        Assert.Equal(4 * 1.5 * 1.5 * 1.5, D("Override"), 12);
+    }
 }
