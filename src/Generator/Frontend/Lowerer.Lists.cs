@@ -367,12 +367,27 @@ internal sealed partial class Lowerer
             case IArgumentOperation a:
                 return IsListQuery(a) && Queried(a);
             case ISpreadOperation { Parent: ICollectionExpressionOperation collection } spread when ReferenceEquals(spread.Operand, r):
-                // [.. l] or [a, .. l, b]: the elements copied once, where the collection is made. No other element may
-                // refer to the list (a helper there could add to it while it is read).
-                return collection.Elements.Count(e => e.DescendantsAndSelf().Any(d => RefersTo(d, local))) == 1;
+                // [.. l] or [a, .. l, b]: the elements copied once, where the collection is made. Another element may
+                // read the list ([.. l, l.Sum()], [.. l, l.Count], [.. l, .. l]), not change it or hand it to a helper
+                // (which could add to it while it is read).
+                return collection.Elements.Where(e => !ReferenceEquals(e, spread)).SelectMany(e => e.DescendantsAndSelf()).Where(d => RefersTo(d, local)).All(ReadsOnly);
             default:
                 return false;
         }
+    }
+
+    /// <summary>A use of the list that only reads it: Count, an element read, a LINQ query consumed at once, a spread.</summary>
+    private static bool ReadsOnly(IOperation r)
+    {
+        var parent = r.Parent is IConversionOperation { IsImplicit: true } c ? c.Parent : r.Parent;
+        return parent switch
+        {
+            IPropertyReferenceOperation pr => pr.Parent is not (IIncrementOrDecrementOperation or ICompoundAssignmentOperation) && !(pr.Parent is IAssignmentOperation a && ReferenceEquals(a.Target, pr)),
+            IImplicitIndexerReferenceOperation ii => ii.Parent is not (IIncrementOrDecrementOperation or ICompoundAssignmentOperation) && !(ii.Parent is IAssignmentOperation a && ReferenceEquals(a.Target, ii)),
+            IArgumentOperation arg => IsListQuery(arg) && arg.Parent is IInvocationOperation { TargetMethod.Name: "Sum" or "Average" or "Max" or "Min" or "Count" or "First" or "Last" or "Any" or "All" or "Contains" or "ElementAt" },
+            ISpreadOperation => true,
+            _ => false,
+        };
     }
 
     private bool Changes()

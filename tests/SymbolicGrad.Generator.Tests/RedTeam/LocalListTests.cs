@@ -514,6 +514,31 @@ public class LocalListTests
             """, "F", new[] { 0.7 }, new[] { expected }, 1, xs);
     }
 
+    /// <summary>
+    /// A spread beside elements that only read the list ([.. l, l.Sum(), l.Count, l[0], .. l]): held as an array (it was
+    /// refused as conservative; second red-team pass of stop 31). F = Σᵢ aᵢ²(i + 1) over a = (w₀, w₁, w₀ + w₁, 2, w₀,
+    /// w₀, w₁): ∂w₀ = 2w₀(1 + 5 + 6) + 6(w₀ + w₁), ∂w₁ = 2w₁(2 + 7) + 6(w₀ + w₁); the value is the method's bit for bit.
+    /// </summary>
+    [Fact]
+    public void ASpreadBesideReadsOfTheList()
+    {
+        double[] w = { 0.3, 0.7 };
+        double sum = w[0] + w[1];
+        Expect.Gradient("""
+                using System.Collections.Generic;
+                using System.Linq;
+                [Differentiable(Hessian = true)]
+                public static double F(double[] w)
+                {
+                    var l = new List<double> { w[0], w[1] };
+                    double[] a = [.. l, l.Sum(), l.Count, l[0], .. l];
+                    double s = 0;
+                    for (int i = 0; i < a.Length; i++) s += a[i] * a[i] * (i + 1);
+                    return s;
+                }
+            """, "F", w, new[] { (2 * w[0] * 12) + (6 * sum), (2 * w[1] * 9) + (6 * sum) }, 2);
+    }
+
     /// <summary>A spread beside an element that may add to the list ([.. l, Push(l, v)]) keeps the list data, with an SG0015 that names the spread.</summary>
     [Fact]
     public void ASpreadBesideAnElementThatMayChangeTheListKeepsItData()
