@@ -124,6 +124,11 @@ internal sealed partial class Lowerer
             return new TupleValue(items);
         }
 
+        if (containing == "System.Linq.Enumerable" && method.Name is "ToList" or "ToHashSet" && IsDataCollection(inv.Type))
+        {
+            return LowerDataToList(inv);
+        }
+
         if (containing == "System.Linq.Enumerable")
         {
             return LowerLinq(inv);

@@ -1440,6 +1440,12 @@ internal sealed partial class Lowerer
         }
 
         var type = Concrete(collection.Type!);
+        if (type is not IArrayTypeSymbol && !TypeMap.IsSpan(type) && IsDataCollection(type))
+        {
+            // List<int> idx = [0, 2, .. rest]: a collection of values that carry no derivative runs as written.
+            return OpaqueValue(collection, pure: false);
+        }
+
         if (type is IArrayTypeSymbol { Rank: 1 } structArray && IsStructType(structArray.ElementType) && AllNumbers(structArray.ElementType, 0)
             && !collection.Elements.Any(e => e is ISpreadOperation))
         {
@@ -1588,6 +1594,45 @@ internal sealed partial class Lowerer
 
     // ---------------------------------------------------------------------------------------------------------
     // Structs and tuples
+
+    /// <summary>A List&lt;T&gt; or HashSet&lt;T&gt; of a T that carries no derivative (integers, bools, strings, enums).</summary>
+    private static bool IsDataCollection(ITypeSymbol? type) =>
+        type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
+        && named.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.List<T>" or "System.Collections.Generic.HashSet<T>"
+        && CarriesNoDerivative(named.TypeArguments[0]);
+
+    /// <summary>
+    /// Enumerable.Range(0, n).ToList(), idx.Where(i => i % 2 == 0).ToList(): a list of integers (or other values that
+    /// carry no derivative). Without a lambda it runs as written; with one, the query is lowered as ToArray would be
+    /// and the list made from that array. Either way it is refused if what builds it varies.
+    /// </summary>
+    private FValue LowerDataToList(IInvocationOperation inv)
+    {
+        bool hasLambda = inv.Syntax.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax or QueryExpressionSyntax);
+        if (!hasLambda || inv.TargetMethod.Name != "ToList" || inv.Arguments.Length != 1
+            || IrTypeOf(Concrete(((INamedTypeSymbol)inv.Type!).TypeArguments[0])) is not { IsInt: true } element)
+        {
+            return OpaqueValue(inv, pure: false);
+        }
+
+        var source = AsSequence(inv.Arguments[0].Value);
+        if (source is null)
+        {
+            return new Scalar(Poison.Of(IrTypeOrData(inv.Type)));
+        }
+
+        var array = SequenceToArray(source, element, inv);
+        var args = new Operand[] { array };
+        bool checkedHere = CheckCarriesNoDerivative(inv, inv.Type, args);
+        var list = Emit(Opcode.Opaque, IrTypeOrData(inv.Type), args,
+            new OpaqueInfo(new[] { "new " + inv.Type!.ToDisplayString(TypeMap.Qualified) + "(", ")" }, pure: false, effectFree: false), SourceText(inv.Syntax));
+        if (checkedHere)
+        {
+            _checkedAtCreation.Add(list);
+        }
+
+        return new Scalar(list);
+    }
 
     private FValue LowerObjectCreation(IObjectCreationOperation creation)
     {
