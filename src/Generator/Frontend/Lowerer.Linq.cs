@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using SymbolicGrad.Generator.Diagnostics;
 using SymbolicGrad.Generator.Ir;
@@ -879,9 +880,27 @@ internal sealed partial class Lowerer
                     i => new Scalar(Emit(Opcode.Opaque, elementType, new[] { data, i }, new OpaqueInfo(new[] { string.Empty, "[", "]" }, pure: false, effectFree: true))));
         }
 
+        var called = op;
+        while (called is IConversionOperation { IsImplicit: true } conversion)
+        {
+            called = conversion.Operand;
+        }
+
+        if (called is IInvocationOperation { TargetMethod: var iterator } && IsIterator(iterator))
+        {
+            NotYet(op, "Enumerating an iterator method ('" + iterator.Name + "', which uses yield return)",
+                "write its values into an array and return that (var t = new double[n]; ... t[k] = v; ... return t;), or write the loop here");
+            return null;
+        }
+
         NotYet(op, "Enumerating this sequence", "use arrays, spans, Enumerable.Range, lists, or Select/Where/Zip/Skip/Take over them");
         return null;
     }
+
+    /// <summary>A method or local function whose body yields (an iterator).</summary>
+    private static bool IsIterator(IMethodSymbol method) =>
+        method.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is var body
+            && body.DescendantNodes(n => n == body || n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<YieldStatementSyntax>().Any());
 
     /// <summary>For IReadOnlyList&lt;T&gt;, IList&lt;T&gt;, List&lt;T&gt;: T.</summary>
     private static ITypeSymbol? ListElement(ITypeSymbol t)

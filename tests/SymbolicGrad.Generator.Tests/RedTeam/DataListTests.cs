@@ -111,3 +111,46 @@ public class DataListTests
             """, "F", W, expected, W.Length);
     }
 }
+
+/// <summary>
+/// An iterator helper (yield return) enumerated by the method: SG0006 at the call, naming the iterator and saying to
+/// return an array, which the second case shows is exact (F = Σₖ xᵏ/k! for k &lt; 12, ∂x = Σₖ xᵏ/k! for k &lt; 11).
+/// </summary>
+public class IteratorHelperTests
+{
+    [Fact]
+    public void AnIteratorHelperIsNamed()
+    {
+        Expect.Refused("""
+                static System.Collections.Generic.IEnumerable<double> Terms(double x, int n)
+                {
+                    double t = 1;
+                    for (int k = 0; k < n; k++) { yield return t; t *= x / (k + 1); }
+                }
+                [Differentiable] public static double F(double x) => System.Linq.Enumerable.Sum([|Terms(x, 12)|]);
+            """, "SG0006", "iterator method ('Terms'", "yield return", "return that");
+    }
+
+    [Fact]
+    public void TheArrayItAdvisesIsExact()
+    {
+        double x = 0.5, expected = 0, term = 1;
+        for (int k = 0; k < 11; k++)
+        {
+            expected += term;
+            term *= x / (k + 1);
+        }
+
+        Expect.Gradient("""
+                using System.Linq;
+                static double[] Terms(double x, int n)
+                {
+                    var t = new double[n];
+                    double v = 1;
+                    for (int k = 0; k < n; k++) { t[k] = v; v *= x / (k + 1); }
+                    return t;
+                }
+                [Differentiable] public static double F(double x) => Terms(x, 12).Sum();
+            """, "F", new[] { x }, new[] { expected });
+    }
+}
