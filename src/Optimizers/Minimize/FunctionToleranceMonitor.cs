@@ -69,6 +69,16 @@ internal sealed class FunctionToleranceMonitor(double ftol, int window)
         return null;
     }
 
+    /// <summary>Watches a new window from <paramref name="iteration"/> (the solver changed its model there).</summary>
+    public void Reopen(int iteration, double f)
+    {
+        _verifying = true;
+        _start = iteration;
+        _fStart = f;
+        _values.Clear();
+        _values.Add(f);
+    }
+
     /// <summary>The message when no further decrease is possible while a convergence is being watched.</summary>
     public string PrecisionLimit(int iteration, double f) => string.Create(CultureInfo.InvariantCulture,
         $"f fell by {Relative(_fStart - f, _fStart, f):0.0#e+00} relatively over the last {iteration - _start} iterations (ftol {ftol:0.0#e+00} per iteration) and cannot be decreased further in floating point");
