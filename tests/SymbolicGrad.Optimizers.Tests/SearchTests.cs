@@ -45,6 +45,25 @@ public class SearchTests
         Assert.True(result.Best.Parameters[0] < -1);
     }
 
+    [Fact]
+    public void AFinderWhoseFirstLossIsNotFiniteSaysSoInsteadOfSuggesting()
+    {
+        // log(a) at a = −1 is NaN: before stop 32 the finder returned no points and still suggested 1e-6 and 1e-7.
+        var data = TrainingData.FromFunction(2, (p, g) =>
+        {
+            g[0] = 1 / p[0];
+            g[1] = 2 * p[1];
+            return Math.Log(p[0]) + (p[1] * p[1]);
+        });
+        var error = Assert.Throws<InvalidOperationException>(() => LearningRateFinder.Run(data, [-1.0, 0.0], () => new Sgd(), 1e-6, 1, 10));
+        Assert.Contains("not finite at the starting parameters", error.Message);
+        Assert.Contains("NaN", error.Message);
+
+        // From a = 1 the same function is measured.
+        var measured = LearningRateFinder.Run(data, [1.0, 0.5], () => new Sgd(), 1e-6, 1, 10);
+        Assert.NotEmpty(measured.LearningRates);
+    }
+
     private static TrainingData LineData(int n)
     {
         var random = new Random(3);

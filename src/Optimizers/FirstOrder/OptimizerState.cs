@@ -335,6 +335,13 @@ public sealed class OptimizerState
                 throw Mismatch($"it has no scalar '{name}'");
             }
 
+            // A learning rate is checked as its setter checks it (a group's is NaN when the group has none of its own).
+            bool groupRate = name.EndsWith(".learning_rate", StringComparison.Ordinal);
+            if ((name == "learning_rate" || (groupRate && !double.IsNaN(saved))) && (!(saved >= 0) || double.IsInfinity(saved)))
+            {
+                throw Mismatch(string.Create(CultureInfo.InvariantCulture, $"its {name} is {saved:R}, and a learning rate must be a finite number ≥ 0"));
+            }
+
             if (_apply)
             {
                 value = saved;
@@ -357,6 +364,12 @@ public sealed class OptimizerState
             if (saved.Length != _state.Dimension)
             {
                 throw Mismatch($"buffer '{name}' has length {saved.Length}, not {_state.Dimension}");
+            }
+
+            int bad = Array.FindIndex(saved, v => !double.IsFinite(v));
+            if (bad >= 0)
+            {
+                throw Mismatch(string.Create(CultureInfo.InvariantCulture, $"buffer '{name}' holds {saved[bad]:R} at index {bad}; every entry must be finite"));
             }
 
             if (_apply)

@@ -1,3 +1,4 @@
+using System.Globalization;
 namespace SymbolicGrad.Optimizers;
 
 /// <summary>The outcome of a learning-rate range test.</summary>
@@ -107,6 +108,13 @@ public static class LearningRateFinder
             position += batchSize;
             if (!double.IsFinite(loss) || !Trainer.AllFinite(gradient))
             {
+                if (i == 0)
+                {
+                    // Nothing has been measured: every suggestion would be made up.
+                    throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                        $"The loss or its gradient is not finite at the starting parameters (loss {loss}), before any step: the finder has nothing to measure. Check the starting parameters and the data."));
+                }
+
                 explosion = lr;
                 break;
             }
