@@ -83,6 +83,12 @@ public sealed class DifferentiableFunction
         if (hessian is not null && hessianVectorProduct is null)
         {
             // A dense Hessian alone (the MGH paper's second derivatives, written by hand): its product is H·v.
+            if ((long)dimension * dimension > Array.MaxLength)
+            {
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"A dense Hessian of {dimension} parameters would have {(long)dimension * dimension} entries, more than a .NET array can hold: pass hessianVectorProduct instead."), nameof(hessian));
+            }
+
             hessianVectorProduct = (parameters, v, result) =>
             {
                 var h = new double[dimension * dimension];
@@ -195,9 +201,16 @@ public sealed class DifferentiableFunction
         var hvp = _hessianVectorProduct ?? throw NoHessian();
         CheckLength(parameters.Length, nameof(parameters));
         int n = Dimension;
-        if (result.Length != n * n)
+        long entries = (long)n * n;
+        if (entries > Array.MaxLength)
         {
-            throw new ArgumentException($"{Name} has {n} parameters, so its Hessian has {n * n} entries, but result has length {result.Length}.", nameof(result));
+            throw new NotSupportedException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{Name} has {n} parameters, so its dense Hessian would have {entries} entries, more than a .NET array or span can hold ({Array.MaxLength}); use HessianVectorProduct (Newton-CG needs only products)."));
+        }
+
+        if (result.Length != entries)
+        {
+            throw new ArgumentException($"{Name} has {n} parameters, so its Hessian has {entries} entries, but result has length {result.Length}.", nameof(result));
         }
 
         ThrowIfOverlaps(result, nameof(result), parameters, nameof(parameters));
@@ -248,6 +261,11 @@ public sealed class DifferentiableFunction
     {
         ArgumentNullException.ThrowIfNull(names);
         ArgumentNullException.ThrowIfNull(lengths);
+        if (lengths.Length != names.Length)
+        {
+            throw new ArgumentException($"lengths has {lengths.Length} entries but names has {names.Length}: give one length (−1 for a scalar) per name.", nameof(lengths));
+        }
+
         var result = new List<string>();
         for (int i = 0; i < names.Length; i++)
         {

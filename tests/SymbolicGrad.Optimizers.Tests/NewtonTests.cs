@@ -3,6 +3,20 @@ namespace SymbolicGrad.Optimizers.Tests;
 public class NewtonTests
 {
     [Fact]
+    public void NewtonSaysWhenTheDenseHessianCannotBeStored()
+    {
+        // n = 46,341: n² just passes Array.MaxLength (OverflowException before stop 32; OutOfMemory at 65,536).
+        const int n = 46_341;
+        var error = Assert.Throws<ArgumentException>(() => new Newton().Minimize((x, g) =>
+        {
+            g.Clear();
+            return 0;
+        }, new double[n]));
+        Assert.Contains("2147488281 entries", error.Message);
+        Assert.Contains("Newton-CG", error.Message);
+    }
+
+    [Fact]
     public void SolvesAQuadraticInOneStep()
     {
         var result = new Newton().Minimize(TestFunctions.Bowl, [1.0, -1.0]);

@@ -128,6 +128,13 @@ public sealed class Newton
             throw new ArgumentException("initialParameters must be non-empty and finite.", nameof(initialParameters));
         }
 
+        long entries = (long)initialParameters.Length * initialParameters.Length;
+        if (entries > Array.MaxLength)
+        {
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"Newton's method stores the dense n × n Hessian, and n = {initialParameters.Length} gives {entries} entries, more than a .NET array can hold: use Newton-CG (MinimizeMethod.NewtonCg, Hessian-vector products only) or L-BFGS."), nameof(initialParameters));
+        }
+
         LastHessian = exactHessian is null ? "central differences of the gradient (2n gradients per iteration)" : "exact (the function's Hessian)";
         LastHessianEvaluations = 0;
         var flatHessian = exactHessian is null ? null : new double[initialParameters.Length * initialParameters.Length];
