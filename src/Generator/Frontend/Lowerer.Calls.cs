@@ -87,6 +87,16 @@ internal sealed partial class Lowerer
             return created;
         }
 
+        if (method.Name == "ToList" && ContainingName(method) == "System.Linq.Enumerable" && ListOfReals(inv.Type) is not null
+            && !inv.Syntax.DescendantNodes().Any(n => n is Microsoft.CodeAnalysis.CSharp.Syntax.AnonymousFunctionExpressionSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.QueryExpressionSyntax)
+            && ListDeclarator(inv) is { } listLocal && _listRefusals.ContainsKey(listLocal))
+        {
+            // var l = w.ToList(); l.Sort(); ...: a list the method uses in a way the array form does not follow is data,
+            // made as written; if what it is made of varies, that is refused where it is made, naming the use (it was
+            // SG0006 "ToList is not supported", whose advice was the code as written; red-team, stop 32).
+            return OpaqueValue(inv, pure: false);
+        }
+
         if (method.MethodKind == MethodKind.DelegateInvoke)
         {
             var target = inv.Instance is null ? null : ReadOnlyDelegate(inv.Instance) ?? LowerExpr(inv.Instance);
@@ -262,13 +272,16 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>
-    /// A readonly place (an in or ref readonly parameter or local, a foreach or using variable, a readonly field): C#
-    /// calls a mutating method on a defensive copy of it, so the call must not change the place.
+    /// A readonly place (an in or ref readonly parameter or local, a readonly field): C# calls a mutating method on a
+    /// defensive copy of it, so the call must not change the place. A foreach or using variable held by value is not
+    /// one: C# calls the method on the variable itself (p.Add(1) in foreach (var p in pts) changes p, not the element;
+    /// red-team, stop 32: the call was dropped). Through one of a class (e.Pos.Norm of foreach (var e in examples)) the
+    /// struct is the caller's data, read as a copy as before.
     /// </summary>
     private static bool IsReadOnlyPlace(IOperation instance) => instance switch
     {
         IParameterReferenceOperation p => p.Parameter.RefKind is RefKind.In or RefKind.RefReadOnlyParameter,
-        ILocalReferenceOperation l => l.Local.RefKind == RefKind.RefReadOnly || l.Local.IsForEach || l.Local.IsUsing,
+        ILocalReferenceOperation l => l.Local.RefKind == RefKind.RefReadOnly || ((l.Local.IsForEach || l.Local.IsUsing) && !l.Local.Type.IsValueType),
         IFieldReferenceOperation f => f.Field.IsReadOnly || (f.Instance is not null && IsReadOnlyPlace(f.Instance)),
         _ => false,
     };
@@ -1103,8 +1116,20 @@ internal sealed partial class Lowerer
     private FValue InlineCall(IOperation at, IMethodSymbol method, FValue? receiver, FValue?[] values, RefValue?[] refs)
     {
         var def = method.OriginalDefinition;
-        if (_inlining.Any(m => SymbolEqualityComparer.Default.Equals(m, def)) || SymbolEqualityComparer.Default.Equals(def, _entry.OriginalDefinition))
+        if (_tooLarge)
         {
+            // Already past the budget (reported): inlining more would only take longer (a tree of helpers that each
+            // call the next twice grows as 2^depth).
+            return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
+        }
+
+        int previous = _inlining.FindLastIndex(m => SymbolEqualityComparer.Default.Equals(m, def));
+        bool throughLambda = previous >= 0 && _inlining.Skip(previous + 1).Any(m => m.MethodKind == MethodKind.AnonymousFunction);
+        if ((previous >= 0 && !throughLambda) || SymbolEqualityComparer.Default.Equals(def, _entry.OriginalDefinition))
+        {
+            // (A helper entered again through a lambda it was given, Apply(v => Apply(u => u * u, v), x), is no
+            // recursion of the helper's own: each level runs another lambda. It is inlined again, within the depth and
+            // size limits, which also stop a real recursion through lambdas.)
             // A recursion on data only (Fact(n), LogGamma(d / 2.0)) needs no derivative: it runs as written. With an
             // argument that depends on the parameters it is refused once activity is known.
             if (at is IInvocationOperation && refs.All(r => r is null) && !method.ReturnsVoid && (method.IsStatic || receiver is Scalar)
@@ -1282,6 +1307,11 @@ internal sealed partial class Lowerer
 
         var lambda = fn.Lambda!;
         var symbol = lambda.Symbol;
+        if (_tooLarge)
+        {
+            return new Scalar(Poison.Of(IrTypeOrData(symbol.ReturnType)));
+        }
+
         if (_inlining.Count >= MaxInlineDepth)
         {
             Report(DiagnosticDescriptors.TooComplex, LocationOf(at), EntryName, "lambdas nested more than " + MaxInlineDepth.ToString(System.Globalization.CultureInfo.InvariantCulture) + " deep");

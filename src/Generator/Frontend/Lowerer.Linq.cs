@@ -316,7 +316,7 @@ internal sealed partial class Lowerer
             case "First" or "Last" or "ElementAt":
                 // Supported on a sequence without a filter; a condition (First(v => v < 0)) or a Where before it is one.
                 return NotYet(inv, "Enumerable." + method.Name + (args.Length > 1 && method.Name != "ElementAt" ? " with a condition" : " after Where"),
-                    "write the loop: double found = 0; bool any = false; foreach (var v in w) if (cond) { found = v; any = true;" + (method.Name == "First" ? " break;" : string.Empty) + " } ("
+                    "write the loop: double found = 0; bool any = false; foreach (var v in w) if (cond) { found = v; any = true;" + (method.Name == "First" ? " break;" : string.Empty) + " } if (!any) throw new InvalidOperationException(\"Sequence contains no matching element\"); ("
                           + method.Name + (method.Name == "ElementAt" ? " of a sequence without Where" : " without a condition, also after Select, Zip, Skip or Take,") + " is supported)");
             case "ThenBy" or "ThenByDescending":
                 return NotYet(inv, "Enumerable." + method.Name + " (a second sort key)",
@@ -888,8 +888,8 @@ internal sealed partial class Lowerer
 
         if (called is IInvocationOperation { TargetMethod: var iterator } && IsIterator(iterator))
         {
-            NotYet(op, "Enumerating an iterator method ('" + iterator.Name + "', which uses yield return)",
-                "write its values into an array and return that (var t = new double[n]; ... t[k] = v; ... return t;), or write the loop here");
+            NotYet(op, "Enumerating the sequence of an iterator method ('" + iterator.Name + "', which uses yield return)",
+                "write its values into an array and return that (var t = new double[n]; ... t[k] = v; ... return t;), or write the loop here (arrays, spans, lists and Enumerable.Range are enumerated)");
             return null;
         }
 

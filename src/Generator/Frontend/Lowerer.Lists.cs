@@ -198,6 +198,18 @@ internal sealed partial class Lowerer
         return list;
     }
 
+    /// <summary>The local a list creation initializes (var l = ...;), or null.</summary>
+    private static ILocalSymbol? ListDeclarator(IOperation creation)
+    {
+        IOperation node = creation;
+        while (node.Parent is IConversionOperation { IsImplicit: true } conversion)
+        {
+            node = conversion;
+        }
+
+        return node.Parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } ? declarator.Symbol : null;
+    }
+
     /// <summary>Is every use of the list local one the array form supports, never one that could see the list object?</summary>
     private bool ListUsesSupported(ILocalSymbol local, IOperation creation)
     {
@@ -503,7 +515,7 @@ internal sealed partial class Lowerer
         {
             local = r.Local;
         }
-        else if (at is IObjectCreationOperation or ICollectionExpressionOperation)
+        else if (at is IObjectCreationOperation or ICollectionExpressionOperation or IInvocationOperation { TargetMethod.Name: "ToList", Instance: null })
         {
             IOperation node = at;
             while (node.Parent is IConversionOperation { IsImplicit: true } conversion)

@@ -253,9 +253,19 @@ internal sealed partial class Lowerer
         var carried = new List<(object Key, FValue Template)>();
         var before = _env;
         var inLoop = new Env();
+        var written = WrittenInside(at);
         foreach (var key in before.Keys)
         {
             var value = before.Get(key)!;
+            if (value is Scalar { Operand: Lit { Text: "this" } } && key is ISymbol symbol && written is not null && !written.Contains(symbol))
+            {
+                // var self = this; or a helper's parameter m bound to this, not assigned in the loop: still this in every
+                // iteration, so that self.B and m.W read the model's members (carried, it was an unknown object, and the
+                // read threw that it is this model; red-team, stop 32).
+                inLoop.Set(key, value);
+                continue;
+            }
+
             inLoop.Set(key, Carry(value, KeyName(key), loop.Vars));
             carried.Add((key, value));
         }
@@ -400,6 +410,25 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>The same shape of value with every scalar replaced by a fresh loop variable.</summary>
+    /// <summary>The locals and parameters a loop statement assigns (or takes by ref or out), or null when that is not known.</summary>
+    private static HashSet<ISymbol>? WrittenInside(IOperation loop)
+    {
+        if (loop.SemanticModel is not { } model || loop.Syntax is not StatementSyntax statement)
+        {
+            return null;
+        }
+
+        try
+        {
+            var flow = model.AnalyzeDataFlow(statement);
+            return flow is { Succeeded: true } ? new HashSet<ISymbol>(flow.WrittenInside.Concat(flow.Captured), SymbolEqualityComparer.Default) : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
     private FValue Carry(FValue value, string name, List<LoopVar> vars)
     {
         switch (value)

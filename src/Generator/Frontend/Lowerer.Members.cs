@@ -442,6 +442,7 @@ internal sealed partial class Lowerer
     /// </summary>
     private void GuardNotThis(IOperation? instance, ISymbol member)
     {
+        var original = instance;
         while (instance is IConversionOperation { Conversion.IsReference: true } or IConversionOperation { Conversion.IsIdentity: true })
         {
             instance = ((IConversionOperation)instance).Operand;
@@ -464,8 +465,24 @@ internal sealed partial class Lowerer
                 // reference to itself, a static current model), checked the same way (red-team: read as constants).
                 other = LowerExpr(instance) is Scalar { Operand: var read } ? read : null;
                 type = instance.Type;
+                if (other is Lit { Text: "this" })
+                {
+                    // this.Self.W with Self => this: read as this.W (DataMemberRead finds it is this).
+                    _pendingReceiver = (original!, member);
+                    return;
+                }
+
                 break;
             default:
+                // Me().B, Id(this).W[0], (c ? this : that).B, list[0].B: any other expression of a type this model
+                // converts to. The read lowers it once (DataMemberRead); if it is this, the member is read as on this,
+                // else the same check is made on the object it gives (red-team, stop 32: read as constants).
+                if (instance.Type is { IsReferenceType: true } otherType && !_entry.IsStatic && _entry.ContainingType.IsReferenceType
+                    && _compilation.HasImplicitConversion(_entry.ContainingType, otherType))
+                {
+                    _pendingReceiver = (original!, member);
+                }
+
                 return;
         }
 
@@ -475,6 +492,15 @@ internal sealed partial class Lowerer
             return;
         }
 
+        EmitNotThisCheck(other, instance, member);
+    }
+
+    /// <summary>A receiver expression whose read (DataMemberRead) decides whether it is this (see GuardNotThis), with the member read.</summary>
+    private (IOperation Instance, ISymbol Member)? _pendingReceiver;
+
+    /// <summary>The runtime check that <paramref name="other"/>, read as data, is not this model.</summary>
+    private void EmitNotThisCheck(Operand other, IOperation? instance, ISymbol member)
+    {
         if (!_guardedNotThis.Add((other, _block)))
         {
             return;
@@ -744,6 +770,8 @@ internal sealed partial class Lowerer
             return new Scalar(Emit(Opcode.Opaque, irType, Array.Empty<Operand>(), new OpaqueInfo(new[] { owner + "." + name }, pure, effectFree: true), SourceText(at.Syntax)));
         }
 
+        var pending = _pendingReceiver;
+        _pendingReceiver = null;
         Operand receiver;
         if (lowered is not null)
         {
@@ -774,10 +802,48 @@ internal sealed partial class Lowerer
                 return Unsupported(at, "a member of a number", "use the Math functions");
             }
 
+            if (pending is { } p && ReferenceEquals(p.Instance, instance))
+            {
+                if (ro is Lit { Text: "this" } && ThisMember(at, member, ro) is { } onThis)
+                {
+                    // Me().B with Me() => this, Id(this).W, Self.W: this, known once the receiver is lowered.
+                    return onThis;
+                }
+
+                if (ro is not (Poison or Lit) && ro.Type.Kind == ValueKind.Data)
+                {
+                    EmitNotThisCheck(ro, instance, member);
+                }
+            }
+
             receiver = ro;
         }
 
         return new Scalar(Emit(Opcode.Opaque, irType, new[] { receiver }, new OpaqueInfo(new[] { string.Empty, "." + name }, pure, effectFree: true), SourceText(at.Syntax)));
+    }
+
+    /// <summary>
+    /// The member of this model, as this.Member reads it: a [Trainable] field or auto-property, or a computed property
+    /// inlined on this. Null when it cannot be read that way here.
+    /// </summary>
+    private FValue? ThisMember(IOperation at, ISymbol member, Operand self)
+    {
+        if (_trainable is null)
+        {
+            return null;
+        }
+
+        switch (member)
+        {
+            case IFieldSymbol field when _trainable(field) is { } trained:
+                return trained;
+            case IPropertySymbol property when BackingField(property) is { } backing && _trainable(backing) is { } trained:
+                return trained;
+            case IPropertySymbol { GetMethod: { } getter } property when AutoGetterField(property) is null && HasSource(getter) && !getter.IsVirtual && !getter.IsAbstract && !getter.IsOverride:
+                return InlineCall(at, getter, new Scalar(self), Array.Empty<FValue?>(), Array.Empty<RefValue?>());
+            default:
+                return null;
+        }
     }
 
     /// <summary>An indexer of a data collection (a List, a dictionary...): read as data.</summary>
@@ -1550,6 +1616,13 @@ internal sealed partial class Lowerer
 
     private FValue LowerStackAlloc(IOperation op)
     {
+        if (op.Type is not null && Concrete(op.Type) is INamedTypeSymbol { TypeArguments.Length: 1 } spanType && IsStructType(spanType.TypeArguments[0]))
+        {
+            // Span<P> s = stackalloc P[n]: its elements' members were written as into the caller's data (SG0018 at the
+            // write, "an array the method did not create"; red-team, stop 32).
+            return NotYet(op, "A stackalloc of structs", "make an array of them, var s = new " + spanType.TypeArguments[0].Name + "[n];, whose elements' members the method may write");
+        }
+
         var type = op.Type is null ? null : IrTypeOf(Concrete(op.Type));
         var element = type?.Element;
         if (element is null)

@@ -866,6 +866,15 @@ internal sealed partial class Lowerer
             return null;
         }
 
+        if (a.Kind == ValueKind.Data && b.Kind == ValueKind.Data && (a.CSharp + "?" == b.CSharp || b.CSharp + "?" == a.CSharp))
+        {
+            // C? and C of a class (other ?? this with a [NoDerivative] C? other): one type, the annotation aside. (A
+            // nullable struct is converted where C# converts it, so both sides already have its type.) The two sides
+            // were not merged, and the value read after the branch was an operand the printer cannot print (SG9999;
+            // red-team, stop 32).
+            return a.CSharp.EndsWith("?", StringComparison.Ordinal) ? a : b;
+        }
+
         return a.Kind == b.Kind && a.Kind is ValueKind.Int or ValueKind.Bool or ValueKind.Data && a.CSharp == b.CSharp ? a : null;
     }
 
