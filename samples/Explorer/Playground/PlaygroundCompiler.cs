@@ -71,6 +71,11 @@ public static class PlaygroundCompiler
     {
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
+        if (request.Problem() is { } problem)
+        {
+            return new PlaygroundResult { ErrorKind = "request", Error = problem };
+        }
+
         if (request.Source.Length > PlaygroundRequest.MaxSourceLength)
         {
             return new PlaygroundResult
@@ -143,7 +148,7 @@ public static class PlaygroundCompiler
         DifferentiableFunction f;
         try
         {
-            f = Objective(assembly, entry, request.ArrayLength ?? 2);
+            f = Objective(assembly, entry, (int)(request.ArrayLength ?? 2));
         }
         catch (ArgumentException e)
         {
@@ -161,9 +166,19 @@ public static class PlaygroundCompiler
         }
 
         result = result with { ParameterNames = f.ParameterNames.ToArray(), Derivatives = f.Derivatives.ToArray() };
-        double[] start = request.Start is { } s && s.Length == f.Dimension && s.All(double.IsFinite)
-            ? s
-            : Enumerable.Range(0, f.Dimension).Select(i => DefaultStart[i % DefaultStart.Length]).ToArray();
+        if (request.Start is { } given && given.Length != f.Dimension)
+        {
+            // Not replaced by the default start: the caller asked for a point, and would be shown walks from another one.
+            string names = string.Join(", ", f.ParameterNames.Take(8)) + (f.Dimension > 8 ? ", …" : "");
+            return result with
+            {
+                ErrorKind = "request",
+                Error = $"start has {given.Length} value{(given.Length == 1 ? "" : "s")} but {entry.Info.Name} has {f.Dimension} parameters ({names}): " +
+                        $"give {f.Dimension} finite numbers, or leave start out for the default start.",
+            };
+        }
+
+        double[] start = request.Start ?? Enumerable.Range(0, f.Dimension).Select(i => DefaultStart[i % DefaultStart.Length]).ToArray();
         result = result with { Start = start };
         try
         {
@@ -171,11 +186,12 @@ public static class PlaygroundCompiler
             if (f.Dimension == 2)
             {
                 var box = (request.Box ?? new Box(-3, 3, -3, 3)).Validate();
-                result = result with { Box = box, Landscape = Grid.Evaluate(f, box, Math.Clamp(request.GridSize ?? 90, 2, Grid.MaxSide)) };
+                result = result with { Box = box, Landscape = Grid.Evaluate(f, box, (int)(request.GridSize ?? PlaygroundRequest.DefaultGridSize)) };
             }
 
-            int steps = Math.Clamp(request.Steps ?? 150, 1, 1000);
-            var specs = request.Optimizers is { Length: > 0 } o ? o.Take(12).ToArray() : DefaultOptimizers;
+            // Out-of-range values were refused before (PlaygroundRequest.Problem), not clamped.
+            int steps = (int)(request.Steps ?? PlaygroundRequest.DefaultSteps);
+            var specs = request.Optimizers is { Length: > 0 } o ? o : DefaultOptimizers;
             // The page draws points and values; the gradients along the walks stay here (a third of the answer's size).
             result = result with { Walks = specs.Select(spec => Walker.Run(f, start, spec, steps) with { Gradients = [], State = null }).ToArray() };
             return result with { Ok = true };
@@ -264,9 +280,9 @@ public static class PlaygroundCompiler
                     "differentiable (double, or double[] of a given length); put data in a static field of the class.");
             }
 
-            if (arrayLength < 1 || arrayLength > 64)
+            if (arrayLength < 1 || arrayLength > PlaygroundRequest.MaxArrayLength)
             {
-                throw new ArgumentException("The array length must be from 1 to 64.");
+                throw new ArgumentException($"arrayLength must be from 1 to {PlaygroundRequest.MaxArrayLength}, not {arrayLength}.");
             }
 
             arguments[i] = arrayLength;

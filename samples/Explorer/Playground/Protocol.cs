@@ -28,8 +28,8 @@ public sealed record PlaygroundRequest
     /// <summary>The largest source accepted, in characters.</summary>
     public const int MaxSourceLength = 32 * 1024;
 
-    /// <summary>The C# file: one or more [Differentiable] methods in partial types.</summary>
-    public string Source { get; init; } = "";
+    /// <summary>The C# file: one or more [Differentiable] methods in partial types. Null when the request did not give it (a 400).</summary>
+    public string Source { get; init; } = null!;
 
     /// <summary>The method to run (its name); default: the first [Differentiable] method.</summary>
     public string? Entry { get; init; }
@@ -40,11 +40,14 @@ public sealed record PlaygroundRequest
     /// <summary>Where the walks start and the gradient check is made; default (−1.2, 1.1, 0.7, …) cut to the dimension.</summary>
     public double[]? Start { get; init; }
 
-    /// <summary>The landscape grid side (default 90).</summary>
-    public int? GridSize { get; init; }
+    // The counts below are read as numbers, not ints, so that 1e6 or 2.5 is answered "gridSize must be a whole number
+    // from 2 to 200, not 1000000" rather than with the JSON reader's message about Nullable`1[System.Int32].
 
-    /// <summary>Steps of each walk (default 150).</summary>
-    public int? Steps { get; init; }
+    /// <summary>The landscape grid side (default 90): a whole number from 2 to <see cref="Grid.MaxSide"/>.</summary>
+    public double? GridSize { get; init; }
+
+    /// <summary>Steps of each walk (default 150): a whole number from 1 to <see cref="MaxSteps"/>.</summary>
+    public double? Steps { get; init; }
 
     /// <summary>The optimizers to walk (default: gradient descent, momentum, Adam, RMSprop, Adagrad, L-BFGS).</summary>
     public OptimizerSpec[]? Optimizers { get; init; }
@@ -55,8 +58,118 @@ public sealed record PlaygroundRequest
     /// <summary>A wall-clock limit shorter than the server's (seconds, at least <see cref="MinTimeLimitSeconds"/>); null or longer: the server's.</summary>
     public double? TimeLimitSeconds { get; init; }
 
-    /// <summary>The length given to each array parameter (NameObjective(int length) arguments); default 2.</summary>
-    public int? ArrayLength { get; init; }
+    /// <summary>The length given to each array parameter (NameObjective(int length) arguments); default 2; a whole number from 1 to <see cref="MaxArrayLength"/>.</summary>
+    public double? ArrayLength { get; init; }
+
+    /// <summary>The default grid side of a two-parameter landscape.</summary>
+    public const int DefaultGridSize = 90;
+
+    /// <summary>The default steps of each walk.</summary>
+    public const int DefaultSteps = 150;
+
+    /// <summary>The most steps of a playground walk.</summary>
+    public const int MaxSteps = 1000;
+
+    /// <summary>The most optimizers one playground request may walk.</summary>
+    public const int MaxOptimizers = 12;
+
+    /// <summary>The longest array length (<see cref="ArrayLength"/>).</summary>
+    public const int MaxArrayLength = 64;
+
+    /// <summary>
+    /// What is wrong with the request's fields, as a message naming the field and what it may be, or null when nothing
+    /// is. The server answers such a request with a 400 (nothing is silently replaced by a default or clamped). The
+    /// length of <see cref="Start"/> is checked in the worker, once the number of parameters is known.
+    /// </summary>
+    public string? Problem()
+    {
+        if (Source is null)
+        {
+            return "'source' is missing: the body must be a JSON object with a 'source' string (the C# file to compile).";
+        }
+
+        if (OutOfRange(GridSize, 2, Grid.MaxSide) is { } grid)
+        {
+            return $"gridSize must be a whole number from 2 to {Grid.MaxSide} (points a side of the map), not {grid}.";
+        }
+
+        if (OutOfRange(Steps, 1, MaxSteps) is { } steps)
+        {
+            return $"steps must be a whole number from 1 to {MaxSteps} in the playground, not {steps}.";
+        }
+
+        if (OutOfRange(ArrayLength, 1, MaxArrayLength) is { } length)
+        {
+            return $"arrayLength must be a whole number from 1 to {MaxArrayLength}, not {length}.";
+        }
+
+        if (Start is { } start)
+        {
+            if (start.Length == 0)
+            {
+                return "start is empty: give one finite number per parameter, or leave start out for the default start.";
+            }
+
+            int bad = Array.FindIndex(start, v => !double.IsFinite(v));
+            if (bad >= 0)
+            {
+                return $"start[{bad}] is {start[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)}: every component of start must be a finite number (or leave start out for the default start).";
+            }
+        }
+
+        if (TimeLimitSeconds is double limit && !(limit >= MinTimeLimitSeconds))
+        {
+            return $"timeLimitSeconds must be at least {MinTimeLimitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)} (a worker stopped sooner is replaced, at a cost of seconds); got {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)}.";
+        }
+
+        if (Box is { } box)
+        {
+            try
+            {
+                box.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                return "box: " + e.Message.Split(" (Parameter", 2)[0];
+            }
+        }
+
+        if (Optimizers is { } optimizers)
+        {
+            if (optimizers.Length > MaxOptimizers)
+            {
+                return $"optimizers has {optimizers.Length} entries; the playground walks from 1 to {MaxOptimizers} (or leave it out for the six defaults).";
+            }
+
+            for (int i = 0; i < optimizers.Length; i++)
+            {
+                if (optimizers[i] is not { } spec)
+                {
+                    return $"optimizers[{i}] is null.";
+                }
+
+                try
+                {
+                    // The optimizers' own validation: an unknown kind, a learning rate or β out of range.
+                    _ = spec.IsLbfgs ? (object)spec.CreateLbfgs() : spec.Create();
+                }
+                catch (ArgumentException e)
+                {
+                    // The message without ArgumentException's " (Parameter 'learningRate')" and "Actual value was …".
+                    string message = e.Message.Split(" (Parameter", 2)[0].Split('\n', 2)[0];
+                    return $"optimizers[{i}]: {message}" + (e is ArgumentOutOfRangeException { ActualValue: { } v } ? $" (got {Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)})" : "");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The value as written in a message when it is given and not a whole number from min to max; otherwise null.</summary>
+    private static string? OutOfRange(double? value, int min, int max) =>
+        value is double v && !(v >= min && v <= max && v == Math.Floor(v))
+            ? v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)
+            : null;
 }
 
 /// <summary>A compiler or generator diagnostic, placed at its line in the user's file (1-based lines and columns).</summary>

@@ -112,7 +112,7 @@ public sealed class WorkerPool : IAsyncDisposable
         }
 
         result = result with { Timings = result.Timings with { Queue = queued, Total = clock.Elapsed.TotalMilliseconds } };
-        if (result.ErrorKind is null or "unsupported" or "runtime")
+        if (result.ErrorKind is null or "unsupported" or "runtime" or "request")
         {
             _cache.Add(key, result);
         }

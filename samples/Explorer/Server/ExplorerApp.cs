@@ -149,13 +149,7 @@ public static class ExplorerApp
 
             if (request is null || request.Source is null)
             {
-                return Results.Json(new ApiError("The body must be a JSON object with a 'source' string."), Json.Options, statusCode: 400);
-            }
-
-            if (request.TimeLimitSeconds is double limit && !(limit >= PlaygroundRequest.MinTimeLimitSeconds))
-            {
-                return Results.Json(new ApiError($"timeLimitSeconds must be at least {PlaygroundRequest.MinTimeLimitSeconds} (a worker stopped sooner is replaced, at a cost of seconds); got {limit}."),
-                    Json.Options, statusCode: 400);
+                return Results.Json(new ApiError("'source' is missing: the body must be a JSON object with a 'source' string (the C# file to compile)."), Json.Options, statusCode: 400);
             }
 
             if (request.Source.Length > PlaygroundRequest.MaxSourceLength)
@@ -164,8 +158,22 @@ public static class ExplorerApp
                     Json.Options, statusCode: StatusCodes.Status413PayloadTooLarge);
             }
 
+            // Out-of-range fields are refused with a message naming them, never replaced by a default or clamped.
+            if (request.Problem() is { } problem)
+            {
+                return Results.Json(new ApiError(problem), Json.Options, statusCode: 400);
+            }
+
             var result = await pool.RunAsync(request, context.RequestAborted);
-            return Results.Json(result, Json.Options, statusCode: result.ErrorKind == "busy" ? StatusCodes.Status503ServiceUnavailable : 200);
+            // "request": a field that only the worker can check (start's length against the method's parameters); the
+            // answer still holds the diagnostics and functions, for the page.
+            int status = result.ErrorKind switch
+            {
+                "busy" => StatusCodes.Status503ServiceUnavailable,
+                "request" => StatusCodes.Status400BadRequest,
+                _ => StatusCodes.Status200OK,
+            };
+            return Results.Json(result, Json.Options, statusCode: status);
         });
 
         api.MapGet("/status", () => new { workers = pool.Running, replaced = pool.Replaced, warmupMs = pool.WarmupTimes.ToArray() });

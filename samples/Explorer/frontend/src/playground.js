@@ -57,7 +57,8 @@ export function initPlayground(info, app) {
     if (name === 'landscape') Plotly.Plots.resize($('pg-plot'));
   }
 
-  $('pg-entry').addEventListener('change', () => { state.entry = $('pg-entry').value; state.start = null; compileNow(); });
+  // Another method may take another number of parameters: its start is its default (a start of the wrong length is a 400).
+  $('pg-entry').addEventListener('change', () => { state.entry = $('pg-entry').value; state.start = null; $('pg-start').value = ''; compileNow(); });
   for (const id of ['pg-start', 'pg-box-x', 'pg-box-y']) $(id).addEventListener('change', () => compileNow());
   onPlaneClick($('pg-plot'), (x, y) => {
     if (!state.result || !state.result.landscape) return;
