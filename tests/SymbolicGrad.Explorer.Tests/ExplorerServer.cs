@@ -21,6 +21,9 @@ public sealed partial class ExplorerServer : IAsyncLifetime
     /// <summary>The access token the server printed.</summary>
     public string Token { get; private set; } = "";
 
+    /// <summary>The server's process id (its workers are its child processes).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("The server is not running.");
+
     /// <summary>
     /// The playground's time limit the server was started with: generous, because the test machine is shared and can
     /// be very busy; the endless-loop test asks for a shorter limit in its request.

@@ -227,7 +227,7 @@ public sealed class PlaygroundTests(ExplorerServer server)
             """);
         var r = await client.Playground(source);
         Assert.Equal("crash", r.GetProperty("errorKind").GetString());
-        Assert.Contains("exited", r.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("A stack overflow", r.GetProperty("error").GetString(), StringComparison.Ordinal);
 
         var next = await client.Playground(Quadratic.Replace("3 * b * b", "3.25 * b * b", StringComparison.Ordinal));
         Assert.True(next.GetProperty("ok").GetBoolean(), Api.Describe(next));

@@ -64,11 +64,26 @@ public static class PlaygroundCompiler
 
     private static readonly ISourceGenerator Generator = new DifferentiableGenerator().AsSourceGenerator();
 
+    // Roslyn shares the symbols of referenced assemblies (System.Private.CoreLib's types and their members, bound
+    // lazily and at great cost) between compilations through weak references. The worker forces full collections after
+    // each job (to see that the job's code has unloaded), which would throw them away and make the next compilation
+    // twice as slow: one compilation held here keeps them.
+    private static Compilation? _keepsReferenceSymbols;
+
     /// <summary>Compiles and runs <paramref name="request"/>; every problem comes back in the result, never as an exception (but out-of-memory).</summary>
     /// <param name="request">The request.</param>
     /// <param name="running">Called once the code is compiled, just before the user's code starts to run.</param>
-    public static PlaygroundResult Run(PlaygroundRequest request, Action? running = null)
+    public static PlaygroundResult Run(PlaygroundRequest request, Action? running = null) => Run(request, running, out _);
+
+    /// <summary>Compiles and runs <paramref name="request"/>, and says where its code was loaded.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="running">Called once the code is compiled, just before the user's code starts to run.</param>
+    /// <param name="loaded">A weak reference to the (unloaded) <see cref="AssemblyLoadContext"/> the code ran in, or null
+    /// when no code was loaded. It stays alive while anything of the code is: a thread or task still running it, a timer
+    /// or event handler holding a delegate to it.</param>
+    public static PlaygroundResult Run(PlaygroundRequest request, Action? running, out WeakReference? loaded)
     {
+        loaded = null;
         var total = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
         if (request.Problem() is { } problem)
@@ -89,6 +104,7 @@ public static class PlaygroundCompiler
         var compilation = CSharpCompilation.Create("Playground" + Guid.NewGuid().ToString("N"), [GlobalUsings, tree], References.Value, CompilationOptions);
         var driver = CSharpGeneratorDriver.Create([Generator], parseOptions: ParseOptions);
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        _keepsReferenceSymbols ??= output;
         var diagnostics = Collect(tree, generatorDiagnostics.Concat(output.GetDiagnostics()));
         var functions = FindFunctions(output, tree);
         double generateMs = clock.Elapsed.TotalMilliseconds;
@@ -125,6 +141,7 @@ public static class PlaygroundCompiler
         clock.Restart();
         var entry = request.Entry is null ? functions[0] : functions.FirstOrDefault(f => f.Info.Name == request.Entry) ?? functions[0];
         var context = new AssemblyLoadContext("playground", isCollectible: true);
+        loaded = new WeakReference(context);
         running?.Invoke();
         try
         {

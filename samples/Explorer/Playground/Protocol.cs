@@ -289,4 +289,18 @@ public sealed record WorkerCommand(long Id, PlaygroundRequest Job);
 /// <param name="Fatal">The worker is about to exit (after an out-of-memory): do not reuse it.</param>
 /// <param name="Phase">A progress line, not an answer: "run" when the worker has compiled the code and starts running it
 /// (so that a timeout can say whether compiling or running took too long).</param>
-public sealed record WorkerReply(long Id, PlaygroundResult? Result, bool Ready = false, double WarmupMs = 0, bool Fatal = false, string? Phase = null);
+/// <param name="Settled">A line after the answer: the worker has checked that nothing of the job's code is left (it is
+/// ready for the next job), or found that something is (<paramref name="Leftover"/>).</param>
+/// <param name="Leftover">On the settled line: what the code left behind (a thread, task or timer still holding its
+/// assembly), or null when nothing. The server then replaces the worker.</param>
+/// <param name="SettleMs">On the settled line: how long the check took.</param>
+public sealed record WorkerReply(
+    long Id,
+    PlaygroundResult? Result,
+    bool Ready = false,
+    double WarmupMs = 0,
+    bool Fatal = false,
+    string? Phase = null,
+    bool Settled = false,
+    string? Leftover = null,
+    double SettleMs = 0);

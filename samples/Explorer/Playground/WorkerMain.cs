@@ -116,13 +116,20 @@ public static class WorkerMain
         thread.Start();
     }
 
+    /// <summary>The largest answer a worker writes, in UTF-8 bytes; a larger one is replaced by a message saying so.</summary>
+    public const int MaxAnswerBytes = 8 << 20;
+
+    // The worker's own messages (the server prints the first lines of a job's stderr). Console.Error itself is
+    // TextWriter.Null while user code may run: what the code writes to the console is discarded.
+    private static TextWriter _log = TextWriter.Null;
+
     private static void Warm(PlaygroundRequest request)
     {
         var result = PlaygroundCompiler.Run(request);
         if (!result.Ok)
         {
             // The warm-up losses must compile and run; say so (the server prints the worker's stderr) if they stop doing so.
-            Console.Error.WriteLine($"warm-up of {request.Entry ?? "Loss"} did not run: {result.Error} {string.Join("; ", result.Diagnostics.Select(d => d.Id + " " + d.Message))}");
+            _log.WriteLine($"warm-up of {request.Entry ?? "Loss"} did not run: {result.Error} {string.Join("; ", result.Diagnostics.Select(d => d.Id + " " + d.Message))}");
         }
     }
 
@@ -132,7 +139,9 @@ public static class WorkerMain
         // The protocol owns the real stdout; whatever user code writes to Console goes nowhere.
         var protocol = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
         var input = new StreamReader(Console.OpenStandardInput(), Encoding.UTF8);
+        _log = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
         Console.SetOut(TextWriter.Null);
+        Console.SetError(TextWriter.Null);
         Console.SetIn(TextReader.Null);
 
         WatchParent();
@@ -165,15 +174,16 @@ public static class WorkerMain
 
             if (command is null)
             {
-                Console.Error.WriteLine("worker: unreadable command");
+                _log.WriteLine("worker: unreadable command");
                 return 3;
             }
 
             PlaygroundResult result;
             bool fatal = false;
+            WeakReference? loaded = null;
             try
             {
-                result = PlaygroundCompiler.Run(command.Job, () => protocol.WriteLine(JsonSerializer.Serialize(new WorkerReply(command.Id, null, Phase: "run"), Json.Options)));
+                result = PlaygroundCompiler.Run(command.Job, () => protocol.WriteLine(JsonSerializer.Serialize(new WorkerReply(command.Id, null, Phase: "run"), Json.Options)), out loaded);
             }
             catch (Exception e) when (PlaygroundCompiler.IsOutOfMemory(e))
             {
@@ -195,13 +205,73 @@ public static class WorkerMain
                 result = new PlaygroundResult { ErrorKind = "runtime", Error = $"The playground could not run this code ({e.GetType().Name}: {e.Message})." };
             }
 
-            protocol.WriteLine(JsonSerializer.Serialize(new WorkerReply(command.Id, result, Fatal: fatal), Json.Options));
+            protocol.WriteLine(Answer(command.Id, result, fatal));
             if (fatal)
             {
                 return 4;
             }
+
+            // The answer is out; before the next job, make sure nothing of this job's code is left running or waiting
+            // to run (a Task.Run loop, a thread, a timer): the time limit only covers the job itself.
+            var settle = Stopwatch.StartNew();
+            string? leftover = Leftover(loaded);
+            loaded = null;
+            protocol.WriteLine(JsonSerializer.Serialize(new WorkerReply(command.Id, null, Settled: true, Leftover: leftover, SettleMs: settle.Elapsed.TotalMilliseconds), Json.Options));
+            if (leftover is not null)
+            {
+                // The server kills this worker (and whatever the code left running) and starts another; wait for it.
+                Thread.Sleep(Timeout.Infinite);
+            }
         }
 
         return 0;
+    }
+
+    /// <summary>The answer line, or, when it would be longer than <see cref="MaxAnswerBytes"/>, an answer saying so.</summary>
+    private static string Answer(long id, PlaygroundResult result, bool fatal)
+    {
+        string line = JsonSerializer.Serialize(new WorkerReply(id, result, Fatal: fatal), Json.Options);
+        int bytes = Encoding.UTF8.GetByteCount(line);
+        if (bytes <= MaxAnswerBytes)
+        {
+            return line;
+        }
+
+        var small = new PlaygroundResult
+        {
+            ErrorKind = "unsupported",
+            Error = $"The answer would be {bytes / (1024.0 * 1024):0.#} MB, more than the playground's {MaxAnswerBytes >> 20} MB: " +
+                    "ask for fewer steps, fewer optimizers or a smaller map, or use fewer parameters (a shorter arrayLength).",
+            Diagnostics = result.Diagnostics.Length <= 200 ? result.Diagnostics : result.Diagnostics[..200],
+            Entry = result.Entry,
+            Timings = result.Timings,
+        };
+        return JsonSerializer.Serialize(new WorkerReply(id, small, Fatal: fatal), Json.Options);
+    }
+
+    /// <summary>
+    /// Null when the job's collectible load context has unloaded (or no code was loaded); otherwise what kept it: a
+    /// thread still running the code (every frame of its methods holds its assembly), or a delegate to the code held by
+    /// the runtime (a timer, a thread-pool item, an event handler) that could run it later.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string? Leftover(WeakReference? loaded)
+    {
+        if (loaded is null)
+        {
+            return null;
+        }
+
+        // Unloading takes a few collections (the assembly's loader allocator is freed in stages); 10 is what the
+        // runtime's documentation uses for an unload that completes.
+        for (int i = 0; loaded.IsAlive && i < 10; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+
+        return loaded.IsAlive
+            ? "the code left work behind after it returned (a thread, a task or a timer still running it or holding it)"
+            : null;
     }
 }

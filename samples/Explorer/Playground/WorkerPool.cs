@@ -46,6 +46,10 @@ public sealed class WorkerPool : IAsyncDisposable
     /// <summary>Workers replaced after a timeout, crash or memory kill.</summary>
     public int Replaced => _replaced;
 
+    /// <summary>The workers running now: number and process id (for the status endpoint and the tests).</summary>
+    public IEnumerable<(int Number, int ProcessId, int Jobs, double LastSettleMs)> Workers =>
+        _all.Values.Select(w => (w.Number, w.ProcessId, w.Jobs, w.LastSettleMs));
+
     /// <summary>Warm-up times of the workers started so far (ms).</summary>
     public ConcurrentQueue<double> WarmupTimes { get; } = new();
 
@@ -75,11 +79,13 @@ public sealed class WorkerPool : IAsyncDisposable
             wait.CancelAfter(_options.QueueTimeout);
             try
             {
+                // A worker may have died or been killed while it waited (the watchdog kills an idle worker that keeps
+                // a core busy); TryTake makes it ours, or says so.
                 do
                 {
                     worker = await _free.Reader.ReadAsync(wait.Token);
                 }
-                while (!worker.Alive && Discard(worker));
+                while (!worker.TryTake() && Discard(worker));
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -97,19 +103,9 @@ public sealed class WorkerPool : IAsyncDisposable
             ? TimeSpan.FromSeconds(asked)
             : _options.Timeout;
         var (result, reusable) = await worker.RunAsync(request, limit);
-        if (reusable && worker.Jobs < _options.JobsPerWorker)
-        {
-            _free.Writer.TryWrite(worker);
-        }
-        else
-        {
-            if (!reusable)
-            {
-                Interlocked.Increment(ref _replaced);
-            }
-
-            Discard(worker);
-        }
+        // The answer goes out now; the worker goes back to the pool once it has shown that nothing of this job's code
+        // is left running (or is replaced).
+        _ = GiveBackAsync(worker, reusable);
 
         result = result with { Timings = result.Timings with { Queue = queued, Total = clock.Elapsed.TotalMilliseconds } };
         if (result.ErrorKind is null or "unsupported" or "runtime" or "request")
@@ -132,12 +128,49 @@ public sealed class WorkerPool : IAsyncDisposable
         _all.Clear();
     }
 
+    private async Task GiveBackAsync(WorkerProcess worker, Task<bool> reusable)
+    {
+        bool ok;
+        try
+        {
+            ok = await reusable;
+        }
+        catch (Exception)
+        {
+            ok = false;
+        }
+
+        if (ok && worker.Jobs < _options.JobsPerWorker)
+        {
+            _free.Writer.TryWrite(worker);
+            return;
+        }
+
+        if (!ok)
+        {
+            Interlocked.Increment(ref _replaced);
+        }
+
+        Discard(worker);
+    }
+
+    // Idempotent: a worker that died while idle is discarded at once (and a replacement started), and again, without
+    // effect, when a request takes it from the queue.
     private bool Discard(WorkerProcess worker)
     {
-        _all.TryRemove(worker.Number, out _);
-        worker.Dispose();
-        StartReplacement();
+        if (_all.TryRemove(worker.Number, out _))
+        {
+            worker.Dispose();
+            StartReplacement();
+        }
+
         return true;
+    }
+
+    private void DiedWhileIdle(WorkerProcess worker)
+    {
+        Interlocked.Increment(ref _replaced);
+        Discard(worker);
     }
 
     private void StartReplacement()
@@ -159,6 +192,7 @@ public sealed class WorkerPool : IAsyncDisposable
                         var worker = await WorkerProcess.StartAsync(_options.MemoryMegabytes, TimeSpan.FromSeconds(120), _stopping.Token);
                         WarmupTimes.Enqueue(worker.WarmupMs);
                         _all[worker.Number] = worker;
+                        worker.DiedWhileIdle = DiedWhileIdle;
                         _free.Writer.TryWrite(worker);
                         return;
                     }

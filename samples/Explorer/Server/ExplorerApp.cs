@@ -176,7 +176,14 @@ public static class ExplorerApp
             return Results.Json(result, Json.Options, statusCode: status);
         });
 
-        api.MapGet("/status", () => new { workers = pool.Running, replaced = pool.Replaced, warmupMs = pool.WarmupTimes.ToArray() });
+        api.MapGet("/status", () => new
+        {
+            workers = pool.Running,
+            replaced = pool.Replaced,
+            warmupMs = pool.WarmupTimes.ToArray(),
+            // Each worker: its number, process id, jobs run, and how long its check after the last job took (ms).
+            running = pool.Workers.Select(w => new { number = w.Number, pid = w.ProcessId, jobs = w.Jobs, settleMs = w.LastSettleMs }).ToArray(),
+        });
     }
 
     private static void Post<T>(RouteGroupBuilder api, string path, Func<T, object> handler)
