@@ -1171,6 +1171,7 @@ internal sealed partial class Lowerer
         var frame = NewFunctionFrame(def, body.Value.Model, self, typeArguments);
         frame.ReturnType = method.ReturnsVoid ? null : def.ReturnType;
         frame.Name = def.Name;
+        frame.CallSite = at;
         for (int i = 0; i < def.Parameters.Length; i++)
         {
             var p = def.Parameters[i];
@@ -1240,7 +1241,13 @@ internal sealed partial class Lowerer
 
         CollapseCalleeErrors(at, def, diagnosticsBefore);
 
-        // The helper's own variables are gone after the call.
+        // The helper's own variables are gone after the call; a list it built and returns keeps its array and count.
+        if (result is ListValue returnedList)
+        {
+            keysBefore.Add(returnedList.Store);
+            keysBefore.Add(returnedList.Count);
+        }
+
         foreach (var key in _env.Keys.ToList())
         {
             if (!keysBefore.Contains(key))

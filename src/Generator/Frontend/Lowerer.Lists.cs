@@ -39,6 +39,15 @@ internal sealed partial class Lowerer
     /// <summary>How deep the check follows a list into helpers that pass it on.</summary>
     private const int MaxListHelperDepth = 8;
 
+    /// <summary>
+    /// Set by the scan of a list's uses when the list is returned from an inlined helper: whether the array form is
+    /// supported then depends on the call site (what the caller does with the result), so the answer is not kept.
+    /// </summary>
+    private bool _listReturned;
+
+    /// <summary>When a returned list's caller uses it in a way the array form does not support: that use, and why.</summary>
+    private (IOperation Use, string Why)? _listReturnRefusal;
+
     /// <summary>For a list local that stays data: the first use the array form does not support, and why.</summary>
     private readonly Dictionary<ILocalSymbol, (IOperation Use, string Why)> _listRefusals = new(SymbolEqualityComparer.Default);
 
@@ -225,6 +234,9 @@ internal sealed partial class Lowerer
         }
 
         bool ok = true;
+        bool returnedBefore = _listReturned;
+        _listReturned = false;
+        _listReturnRefusal = null;
         _listChanged = false;
         _listQueryKept = false;
         foreach (var d in root.DescendantsAndSelf())
@@ -240,7 +252,9 @@ internal sealed partial class Lowerer
 
                 bool changedWhileRead = use is IInvocationOperation { TargetMethod.Name: "Add" or "AddRange" or "Clear" } or IPropertyReferenceOperation or IImplicitIndexerReferenceOperation or IAssignmentOperation or IIncrementOrDecrementOperation
                     && ChangedWhileRead(use, local);
-                _listRefusals[local] = (use, changedWhileRead ? "changes it inside a foreach over it or inside a lambda or local function" : "uses it in another way");
+                _listRefusals[local] = use is IReturnOperation && _listReturnRefusal is { } callers
+                    ? callers
+                    : (use, changedWhileRead ? "changes it inside a foreach over it or inside a lambda or local function" : "uses it in another way");
                 break;
             }
         }
@@ -253,7 +267,74 @@ internal sealed partial class Lowerer
             _listRefusals[local] = (creation, "is changed while a lazy query over it is kept (in a variable, or passed on)");
         }
 
-        _listLocals[local] = ok;
+        if (!_listReturned)
+        {
+            _listLocals[local] = ok;
+        }
+
+        _listReturned |= returnedBefore;
+        return ok;
+    }
+
+    /// <summary>
+    /// <c>return list;</c> in an inlined helper that builds the list (static List&lt;double&gt; Hidden(...) { var h = new
+    /// List&lt;double&gt;(); ...; return h; }), called as <c>var h = Hidden(...);</c>: the list stays in the array form
+    /// when that is the helper's only return, its last statement, and the caller's variable of the same type is used
+    /// only in the ways the array form supports. Any other call site keeps the list data (as before).
+    /// </summary>
+    private bool ListReturnedSupported(ILocalSymbol local, IReturnOperation ret)
+    {
+        _listReturned = true;
+        if (local.ContainingSymbol is not IMethodSymbol method || method.MethodKind is MethodKind.AnonymousFunction
+            || !SymbolEqualityComparer.Default.Equals(method.ReturnType, local.Type))
+        {
+            return false;
+        }
+
+        int at = _frames.FindLastIndex(f => f.Kind == FrameKind.Function && SymbolEqualityComparer.Default.Equals(f.Method, method.OriginalDefinition));
+        if (at <= 0 || _frames[at].CallSite is not IInvocationOperation call || !SymbolEqualityComparer.Default.Equals(call.TargetMethod.OriginalDefinition, method.OriginalDefinition))
+        {
+            return false;
+        }
+
+        // The helper's one return, as its last statement: the list it gives back is the one it built on every path.
+        if (ret.Parent is not IBlockOperation block || block.Operations.Length == 0 || !ReferenceEquals(block.Operations[block.Operations.Length - 1], ret)
+            || block.Parent is not (IMethodBodyOperation or ILocalFunctionOperation))
+        {
+            return false;
+        }
+
+        if (block.Descendants().Count(d => d is IReturnOperation) != 1)
+        {
+            return false;
+        }
+
+        if (call.Parent is not IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: { RefKind: RefKind.None } callers } }
+            || !SymbolEqualityComparer.Default.Equals(callers.Type, local.Type))
+        {
+            // Used at once by a query or a foreach (Helper(...).Sum(), foreach (var v in Helper(...))); not read
+            // through its indexer or Count (only a variable's list is followed there), not returned on (the frames
+            // would be another helper's).
+            var use = call.Parent is IConversionOperation { IsImplicit: true } conversion ? conversion.Parent : call.Parent;
+            if (use is IArgumentOperation or IForEachLoopOperation && SupportedListUse(call, local, 1))
+            {
+                return true;
+            }
+
+            _listReturnRefusal = (call.Parent ?? call, "is returned to a caller that uses it in a way the array form does not follow (keep it in a variable: var l = Helper(...);)");
+            return false;
+        }
+
+        bool changed = _listChanged, kept = _listQueryKept;
+        bool ok = ListUsesSupported(callers, call);
+        _listChanged |= changed;
+        _listQueryKept |= kept;
+        _listReturned = true;
+        if (!ok && _listRefusals.TryGetValue(callers, out var refusal))
+        {
+            _listReturnRefusal = (refusal.Use, refusal.Why + " (the list '" + callers.Name + "' that " + method.Name + " returns)");
+        }
+
         return ok;
     }
 
@@ -361,6 +442,8 @@ internal sealed partial class Lowerer
                 };
             case IForEachLoopOperation fe when ReferenceEquals(fe.Collection, r):
                 return true;
+            case IReturnOperation ret when depth == 0 && ReferenceEquals(ret.ReturnedValue, r) && local is ILocalSymbol returned:
+                return ListReturnedSupported(returned, ret);
             case IConversionOperation { IsImplicit: true } c:
                 return c.Parent switch
                 {

@@ -299,6 +299,9 @@ internal sealed partial class Lowerer
 
         /// <summary>The name used in comments for code from this function.</summary>
         public string Name { get; set; } = string.Empty;
+
+        /// <summary>For an inlined helper: the operation that called it (an invocation, a property read...).</summary>
+        public IOperation? CallSite { get; set; }
     }
 
     private Frame NewFunctionFrame(IMethodSymbol method, SemanticModel model, FValue? thisValue, Dictionary<ITypeParameterSymbol, ITypeSymbol>? typeArguments) =>
