@@ -435,7 +435,12 @@ internal sealed partial class Lowerer
             }
 
             var right = LowerExpr(b.RightOperand);
-            acc = ApplyBinary(b, b.OperatorKind, acc, right, b.Type!, b.IsChecked);
+            if (i == spine.Count - 1)
+            {
+                acc = NullableDataTakenApart(acc, cur.Type);
+            }
+
+            acc = ApplyBinary(b, b.OperatorKind, acc, NullableDataTakenApart(right, b.RightOperand.Type), b.Type!, b.IsChecked);
         }
 
         return acc;
@@ -511,6 +516,13 @@ internal sealed partial class Lowerer
 
         return result;
     }
+
+    /// <summary>
+    /// A double? read as data (x[i] of a [NoDerivative] double?[]): its HasValue and its value, so that a lifted operator
+    /// or ?? works on its parts (it took the whole Nullable object as a number: SG9999 at printing; red-team, stop 33).
+    /// </summary>
+    private FValue NullableDataTakenApart(FValue value, ITypeSymbol? type) =>
+        value is Scalar { Operand: { Type.Kind: ValueKind.Data } data } && data is not Poison && type is not null && NullableData(data, type) is { } parts ? parts : value;
 
     private FValue ApplyBinary(IOperation at, BinaryOperatorKind kind, FValue left, FValue right, ITypeSymbol resultType, bool isChecked)
     {
@@ -627,6 +639,14 @@ internal sealed partial class Lowerer
 
     private FValue LiftedBinary(IOperation at, BinaryOperatorKind kind, FValue left, FValue right, ITypeSymbol resultType, bool isChecked)
     {
+        // x == null with x a double? taken apart: the null is a nullable without a value (compared as a number it was
+        // 'x.GetValueOrDefault() == null', always false).
+        static FValue NullAsNullable(FValue v, FValue other) =>
+            v is Scalar { Operand: Lit { Text: "null" or "default" } } && other is NullableValue { Value: Scalar { Operand: { Type: var t } } } && (t.IsReal || t.Equals(IrType.Int32))
+                ? new NullableValue(Lit.False, new Scalar(t.IsReal ? new Const(0, t) : Lit.Int(0)))
+                : v;
+        left = NullAsNullable(left, right);
+        right = NullAsNullable(right, left);
         Operand Has(FValue v) => v is NullableValue n ? n.HasValue : Lit.True;
         FValue Val(FValue v) => v is NullableValue n ? n.Value : v;
         var both = Emit(Opcode.And, IrType.Bool, new[] { Has(left), Has(right) });
@@ -657,7 +677,7 @@ internal sealed partial class Lowerer
             return InlineOperator(unary, unary.OperatorMethod, new[] { LowerExpr(unary.Operand) });
         }
 
-        var value = LowerExpr(unary.Operand);
+        var value = NullableDataTakenApart(LowerExpr(unary.Operand), unary.Operand.Type);
         if (value is NullableValue n)
         {
             var inner = UnaryOn(unary, n.Value, TypeMap.IsNullableValue(unary.Type!, out var u) ? u : unary.Type!);
@@ -852,6 +872,10 @@ internal sealed partial class Lowerer
     private FValue LowerCoalesce(ICoalesceOperation coalesce)
     {
         var value = LowerExpr(coalesce.Value);
+        // A double? read as data (x[0] of a double?[], an element of a List<double?>): its HasValue and its value, as a
+        // nullable parameter is (the whole Nullable object was the non-null value: SG9999 at printing).
+        value = NullableDataTakenApart(value, coalesce.Value.Type);
+
         if (value is NullableValue n)
         {
             var key = new SyntheticKey("value");
@@ -1087,7 +1111,7 @@ internal sealed partial class Lowerer
 
         var value = LowerExpr(assign.Value);
         Assign(assign.Target, value, assign);
-        if (value is FunctionValue && assign.Target is ILocalReferenceOperation { Local: var local })
+        if (value is FunctionValue or SequenceValue or ListValue or TupleValue or StructValue && assign.Target is ILocalReferenceOperation { Local: var local })
         {
             _rebinds[local] = assign;
         }

@@ -244,6 +244,11 @@ internal sealed partial class Lowerer
                 {
                     bool all = method.Name == "All";
                     var predicate = args.Length == 2 ? Fn(1) : null;
+                    if (ChangesOuterState(source, predicate) is { } writer)
+                    {
+                        return RefuseEffectfulQuery(inv, method.Name, writer);
+                    }
+
                     var flag = new SyntheticKey(all ? "all" : "any");
                     Bind(flag, new Scalar(Lit.Bool(all)));
                     ForEachElement(source!, src, false, false, null, null, inv, e =>
@@ -260,6 +265,11 @@ internal sealed partial class Lowerer
 
             case "Contains" when args.Length == 2:
                 {
+                    if (ChangesOuterState(source, null) is { } writer)
+                    {
+                        return RefuseEffectfulQuery(inv, method.Name, writer);
+                    }
+
                     var target = LowerExpr(args[1].Value);
                     var flag = new SyntheticKey("found");
                     Bind(flag, new Scalar(Lit.False));
@@ -336,6 +346,12 @@ internal sealed partial class Lowerer
     private Operand SequenceToArray(SequenceValue source, IrType element, IOperation at)
     {
         Operand count;
+        if (source.HasFilter && ChangesOuterState(source, null) is { } writer)
+        {
+            RefuseEffectfulQuery(at, "a query with Where made into an array (its lambdas would run twice)", writer);
+            return Poison.Of(IrType.ArrayOf(element, ArrayForm.Array, 1));
+        }
+
         if (source.HasFilter)
         {
             var counter = new SyntheticKey("count");
@@ -369,6 +385,86 @@ internal sealed partial class Lowerer
         _env.Remove(position);
         return array;
     }
+
+    /// <summary>
+    /// The first write in a lambda of the query (its Select and Where stages, and <paramref name="extra"/>) to a variable,
+    /// element, field or property outside that lambda (w.Any(v => { acc += v; return v > 0; }), Where(v => { n++; ...
+    /// })); null when they only compute their result. Such a lambda runs once per element in .NET's order only for
+    /// consumers that visit every element once.
+    /// </summary>
+    private static IOperation? ChangesOuterState(SequenceValue source, FunctionValue? extra)
+    {
+        foreach (var f in source.Stages.Select(s => s.Function).Append(extra))
+        {
+            if (f?.Lambda is not { } lambda)
+            {
+                continue;
+            }
+
+            var own = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+            foreach (var d in lambda.Body.DescendantsAndSelf())
+            {
+                switch (d)
+                {
+                    case IVariableDeclaratorOperation declarator:
+                        own.Add(declarator.Symbol);
+                        break;
+                    case IDeclarationExpressionOperation or IPatternOperation:
+                        foreach (var local in d.DescendantsAndSelf().OfType<IDeclarationPatternOperation>().Select(p => p.DeclaredSymbol).OfType<ILocalSymbol>())
+                        {
+                            own.Add(local);
+                        }
+
+                        foreach (var local in d.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Where(r => r.IsDeclaration).Select(r => r.Local))
+                        {
+                            own.Add(local);
+                        }
+
+                        break;
+                }
+            }
+
+            foreach (var d in lambda.Body.DescendantsAndSelf())
+            {
+                IOperation? target = d switch
+                {
+                    IAssignmentOperation a => a.Target,
+                    IIncrementOrDecrementOperation inc => inc.Target,
+                    _ => null,
+                };
+                if (target is null)
+                {
+                    continue;
+                }
+
+                var leaves = target is ITupleOperation tuple
+                    ? tuple.Descendants().Where(t => t is not (ITupleOperation or IDeclarationExpressionOperation or IDiscardOperation or IConversionOperation) && t.Parent is ITupleOperation or IConversionOperation)
+                    : new[] { target };
+                foreach (var t in leaves)
+                {
+                    bool inside = t switch
+                    {
+                        ILocalReferenceOperation l => own.Contains(l.Local) || l.IsDeclaration,
+                        IParameterReferenceOperation p => SymbolEqualityComparer.Default.Equals(p.Parameter.ContainingSymbol, lambda.Symbol),
+                        IDiscardOperation => true,
+                        _ => false,
+                    };
+                    if (!inside)
+                    {
+                        return d;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private FValue RefuseEffectfulQuery(IOperation at, string consumer, IOperation writer) =>
+        NotYet(at, consumer.Contains(' ')
+                ? "A query with Where made into an array over a lambda that changes something outside it ('" + SourceText(writer.Syntax) + "'; the lambda would run twice)"
+                : "Enumerable." + consumer + " over a lambda that changes something outside it ('" + SourceText(writer.Syntax) + "'; " + consumer + " stops at the first element that decides it, and the changes with it)",
+            "make the changes in a foreach loop over the elements, and keep the query's lambdas to computing their result");
 
     /// <summary>
     /// A sequence with a filter, a Skip or a Take, of numbers, as a sequence over a new array of its elements (so that its

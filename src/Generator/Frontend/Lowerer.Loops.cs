@@ -470,19 +470,73 @@ internal sealed partial class Lowerer
     /// </summary>
     private void RefuseRebindingInLoop(object key, FValue start, FValue end, IOperation loop)
     {
-        if (start is not (RefValue or FunctionValue) || SameValue(start, end) || key is not ILocalSymbol local)
+        if (key is not ISymbol symbol || Rebound(start, end) is not { } rebound)
         {
             return;
         }
 
-        var at = _rebinds.TryGetValue(local, out var assignment) ? assignment : loop;
-        if (start is RefValue)
+        var at = symbol is ILocalSymbol local && _rebinds.TryGetValue(local, out var assignment) ? assignment : loop;
+        switch (rebound)
         {
-            NotYet(at, "A ref local re-pointed in a loop ('" + local.Name + "', which the next iteration reads)", "index the array in the loop (h[i] += ...), or keep the index in an int variable and re-point nothing");
+            case RefValue:
+                NotYet(at, "A ref local re-pointed in a loop ('" + symbol.Name + "', which the next iteration reads)", "index the array in the loop (h[i] += ...), or keep the index in an int variable and re-point nothing");
+                break;
+            case FunctionValue:
+                NotYet(at, "A delegate local given another lambda in a loop ('" + symbol.Name + "', which the next iteration calls)", "call the lambdas directly and choose between them with if/else on the iteration (if (i == 0) s += F(x); else s += G(x);)");
+                break;
+            default:
+                // IEnumerable<double> q = w; for (...) q = q.Select(f); — the loop carried numbers only, so after it (and
+                // in its condition) q was the query from before the loop (red-team, stop 33: silently wrong).
+                NotYet(at, "A query variable given another query in a loop ('" + symbol.Name + "', which the next iteration reads)",
+                    "declare it inside the loop (var q = ...;) when each iteration makes its own, make it an array each iteration (double[] a = w.ToArray(); for (...) a = a.Select(v => ...).ToArray();), or write the loop over the elements");
+                break;
         }
-        else
+    }
+
+    /// <summary>
+    /// The start value of a loop variable (or a part of it: a tuple item, a struct field) that the loop re-binds to
+    /// another value of a kind it cannot carry: a ref, a delegate, a lazy query, a list held as an array. Null when
+    /// there is none.
+    /// </summary>
+    private static FValue? Rebound(FValue start, FValue end)
+    {
+        if (ReferenceEquals(start, end))
         {
-            NotYet(at, "A delegate local given another lambda in a loop ('" + local.Name + "', which the next iteration calls)", "call the lambdas directly and choose between them with if/else on the iteration (if (i == 0) s += F(x); else s += G(x);)");
+            return null;
+        }
+
+        switch (start, end)
+        {
+            case (RefValue or FunctionValue or SequenceValue or ListValue, _):
+                return SameValue(start, end) ? null : start;
+            case (_, RefValue or FunctionValue or SequenceValue or ListValue):
+                return end;
+            case (StructValue s, StructValue e) when s.Values.Length == e.Values.Length:
+                for (int i = 0; i < s.Values.Length; i++)
+                {
+                    if (Rebound(s.Values[i], e.Values[i]) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case (TupleValue s, TupleValue e) when s.Items.Length == e.Items.Length:
+                for (int i = 0; i < s.Items.Length; i++)
+                {
+                    if (Rebound(s.Items[i], e.Items[i]) is { } inner)
+                    {
+                        return inner;
+                    }
+                }
+
+                return null;
+            case (NullableValue s, NullableValue e):
+                return Rebound(s.Value, e.Value);
+            case (TupleArrayValue s, TupleArrayValue e):
+                return Rebound(s.Components, e.Components);
+            default:
+                return null;
         }
     }
 
