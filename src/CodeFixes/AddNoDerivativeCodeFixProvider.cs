@@ -10,8 +10,9 @@ namespace SymbolicGrad.CodeFixes;
 
 /// <summary>
 /// SG0006 at a parameter that cannot be differentiated (an array of three levels or dimensions, <c>double[][][]</c> or
-/// <c>double[,,]</c>, or a struct whose gradient cannot be built): marks it <c>[NoDerivative]</c>, which makes it data, read but
-/// never differentiated.
+/// <c>double[,,]</c>, or a struct whose gradient cannot be built), and the warning SG0037 at a collection of numbers read
+/// as data (<c>List&lt;double&gt;</c>, an array of structs): marks it <c>[NoDerivative]</c>, which makes it data, read but
+/// never differentiated (for SG0037, says that it is).
 /// </summary>
 [ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(AddNoDerivativeCodeFixProvider)), Shared]
 public sealed class AddNoDerivativeCodeFixProvider : CodeFixProvider
@@ -19,7 +20,7 @@ public sealed class AddNoDerivativeCodeFixProvider : CodeFixProvider
     private const string EquivalenceKey = "SymbolicGrad.AddNoDerivative";
 
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = [DiagnosticIds.NotSupportedYet];
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = [DiagnosticIds.NotSupportedYet, DiagnosticIds.DataParameterHoldsNumbers];
 
     /// <inheritdoc />
     public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(
@@ -59,6 +60,12 @@ public sealed class AddNoDerivativeCodeFixProvider : CodeFixProvider
             || Syntax.HasAttribute(symbol, Syntax.NoDerivativeAttribute))
         {
             return null;
+        }
+
+        // SG0037: a collection of numbers read as data (List<double>, an array of structs): [NoDerivative] says so.
+        if (diagnostic.Id == DiagnosticIds.DataParameterHoldsNumbers)
+        {
+            return parameter;
         }
 
         // Only the parameters whose type cannot be differentiated: arrays of arrays and multi-dimensional arrays (the

@@ -15,6 +15,9 @@ internal static class DiagnosticIds
     /// <summary>A gradient output's name is taken (<c>dX</c> for <c>x</c> beside a parameter <c>dX</c>), reported at the parameter to rename.</summary>
     public const string OutputNameCollision = "SG0007";
 
+    /// <summary>A parameter that holds numbers but is read as data (List&lt;double&gt;, an array of structs): a warning.</summary>
+    public const string DataParameterHoldsNumbers = "SG0037";
+
     /// <summary>A call to a method whose body the generator cannot see (in another project or assembly) with a differentiated argument.</summary>
     public const string UnknownDerivative = "SG0015";
 

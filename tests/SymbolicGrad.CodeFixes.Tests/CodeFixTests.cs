@@ -122,6 +122,26 @@ public sealed class CodeFixTests
         await AssertFixed(fixedProject, "HGradient");
     }
 
+    // SG0037 (a warning) at a collection of numbers read as data: mark it [NoDerivative], and the warning is gone.
+
+    [Fact]
+    public async Task SG0037_MarksAListParameterNoDerivative()
+    {
+        Project project = Project(Usings + """
+            public static partial class Losses
+            {
+                [Differentiable]
+                public static double F(double x, System.Collections.Generic.List<double> xs) => x * xs[0];
+            }
+            """);
+        Diagnostic diagnostic = await Single(project, "SG0037");
+        Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
+        Assert.Contains("'xs' (List<double>) holds numbers but gets no derivative", diagnostic.GetMessage(), StringComparison.Ordinal);
+        Project fixedProject = await ApplyOnly(new AddNoDerivativeCodeFixProvider(), project, diagnostic, "Mark 'xs' [NoDerivative] (data, not differentiated)");
+        Assert.Contains("F(double x, [NoDerivative] System.Collections.Generic.List<double> xs)", await Text(fixedProject, "File0.cs"), StringComparison.Ordinal);
+        await AssertFixed(fixedProject, "FGradient(double x, global::System.Collections.Generic.List<double> xs, out double dX)");
+    }
+
     // SG0006 at a parameter of three levels or dimensions (double[][] and double[,] are differentiated): mark it [NoDerivative].
 
     [Fact]

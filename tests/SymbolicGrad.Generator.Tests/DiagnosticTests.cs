@@ -214,6 +214,13 @@ public class DiagnosticTests
         new("SG0036_HessianOnAVectorValuedMethod", """
                 [Differentiable({|SG0036:Hessian = true|})] public static void R(double[] x, Span<double> r) { r[0] = x[0] * x[1]; r[1] = x[0]; }
             """, new[] { "is vector-valued", "Hessian = true adds nothing" }, Generated: 1),
+        new("SG0037_AListParameterReadAsData", """
+                [Differentiable] public static double F(double w, System.Collections.Generic.List<double> {|SG0037:xs|}) => w * xs[0];
+            """, new[] { "'xs' (List<double>) holds numbers but gets no derivative", "Mark 'xs' [NoDerivative] if it is data", "a double[] or a span" }, Generated: 1),
+        new("SG0037_AnArrayOfStructsBesideAParameter", """
+                public record struct P3(double X, double Y, double Z);
+                [Differentiable] public static double F(double[] cam, P3[] {|SG0037:points|}) => cam[0] * points[0].X;
+            """, new[] { "'points' (P3[]) holds numbers", "arrays of numbers (one per field" }, Generated: 1),
 
         // SG0007: gradient output names.
         new("SG0007_OutputIsAParametersName", """
@@ -690,8 +697,9 @@ public class DiagnosticTests
         string releases = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "src", "Generator", "AnalyzerReleases.Unshipped.md"));
         foreach (var d in DiagnosticDescriptors.All)
         {
-            // Errors all, but one warning: SG0036 (an option with no effect; the generated code is complete).
-            Assert.Equal(d.Id == "SG0036" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, d.DefaultSeverity);
+            // Errors all, but two warnings: SG0036 (an option with no effect) and SG0037 (a parameter read as data); the
+            // generated code is complete.
+            Assert.Equal(d.Id is "SG0036" or "SG0037" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, d.DefaultSeverity);
             Assert.EndsWith("docs/diagnostics.md#" + d.Id.ToLowerInvariant(), d.HelpLinkUri, StringComparison.Ordinal);
             Assert.Contains("\n" + d.Id + " |", releases, StringComparison.Ordinal);
         }

@@ -172,6 +172,15 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "sg0036");
 
+    public static readonly DiagnosticDescriptor DataParameterHoldsNumbers = new(
+        "SG0037",
+        "A parameter that holds numbers gets no derivative",
+        "'{0}' ({1}) holds numbers but gets no derivative: it is read as data. The generator differentiates double and float parameters, arrays and spans of them, double[,], double[][] and structs or tuples of numbers. Mark '{0}' [NoDerivative] if it is data, or pass its values as {2} to differentiate them.",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "sg0037");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "SG9999",
         "Internal generator error",

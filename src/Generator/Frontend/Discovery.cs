@@ -112,9 +112,10 @@ internal static class Discovery
         var model = context.SemanticModel;
         Validate(method, syntax, model.Compilation, diagnostics);
 
-        // Warnings (SG0036) do not stop generation: they are reported with the generated method's unit.
-        var warnings = diagnostics.Where(d => d.Id == DiagnosticDescriptors.HessianOnVectorValued.Id).ToList();
-        diagnostics.RemoveAll(d => d.Id == DiagnosticDescriptors.HessianOnVectorValued.Id);
+        // Warnings (SG0036, SG0037) do not stop generation: they are reported with the generated method's unit.
+        static bool IsWarning(DiagnosticInfo d) => d.Id == DiagnosticDescriptors.HessianOnVectorValued.Id || d.Id == DiagnosticDescriptors.DataParameterHoldsNumbers.Id;
+        var warnings = diagnostics.Where(IsWarning).ToList();
+        diagnostics.RemoveAll(IsWarning);
         if (diagnostics.Count > 0)
         {
             diagnostics.AddRange(warnings);
@@ -254,6 +255,8 @@ internal static class Discovery
             var constants = MembersReadAsConstants(operation);
             var structArray = method.Parameters.FirstOrDefault(p => p.Type is IArrayTypeSymbol { ElementType: { IsValueType: true, SpecialType: SpecialType.None, TypeKind: TypeKind.Struct } }
                 && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "SymbolicGrad.NoDerivativeAttribute"));
+            // The error says why there is nothing to differentiate; SG0037 at the parameter would say it again.
+            warnings.RemoveAll(d => d.Id == DiagnosticDescriptors.DataParameterHoldsNumbers.Id);
             Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name, structArray is not null
                 ? "its array of structs '" + structArray.Name + "' is not differentiated (a parameter may be a struct of numbers, or an array or span of numbers, not an array of structs); pass the numbers as a double[] (x, y, z of each point in turn) and build the structs from it in the method"
                 : constants.Count > 0
@@ -810,6 +813,18 @@ internal static class Discovery
                         "mark it [NoDerivative] if it is data, or pass the values as a double[,], a jagged double[][] or one flat array (a double[] indexed [(i * n1 + j) * n2 + k])");
                 }
             }
+            else if (p.RefKind is RefKind.None or RefKind.In && !IsDifferentiableDeclaration(p) && !HasAttribute(p, NoDerivativeAttribute)
+                && !(vectorValued && p.Ordinal == method.Parameters.Length - 1) && CollectionOfReals(p.Type) is { } held)
+            {
+                // List<double> w, IReadOnlyList<double> w, ReadOnlyMemory<double> w, V3[] points: read as data, silently
+                // (no gradient output, no slice of the objective's vector; red-team, stop 33). A warning, since data
+                // passed this way is common and right; [NoDerivative] says so.
+                string shown = p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                string instead = TypeMap.IsRealSymbol(held)
+                    ? "a " + held.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "[] or a span"
+                    : "arrays of numbers (one per field: xs, ys, zs), or a flat double[] indexed [i * fields + f]";
+                Report(DiagnosticDescriptors.DataParameterHoldsNumbers, p.Locations.FirstOrDefault(), p.Name, shown, instead);
+            }
         }
 
         CheckCollisions(method, syntax, compilation, diagnostics);
@@ -947,6 +962,27 @@ internal static class Discovery
         }
 
         return DiagnosticDescriptors.ReturnTypeAdvice;
+    }
+
+    /// <summary>
+    /// The element type of a collection of numbers (or of structs or tuples holding numbers) that a parameter does not
+    /// differentiate: List&lt;double&gt;, IEnumerable&lt;double&gt;, IReadOnlyList&lt;double&gt;, (ReadOnly)Memory&lt;double&gt;,
+    /// an array of structs; null for anything else.
+    /// </summary>
+    private static ITypeSymbol? CollectionOfReals(ITypeSymbol t)
+    {
+        ITypeSymbol? element = t switch
+        {
+            IArrayTypeSymbol a => a.ElementType,
+            INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } n when n.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.List<T>"
+                or "System.Collections.Generic.IList<T>" or "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.ICollection<T>"
+                or "System.Collections.Generic.IReadOnlyCollection<T>" or "System.Collections.Generic.IEnumerable<T>" or "System.Memory<T>"
+                or "System.ReadOnlyMemory<T>" or "System.Collections.Immutable.ImmutableArray<T>" => n.TypeArguments[0],
+            _ => null,
+        };
+        return element is not null && (TypeMap.IsRealSymbol(element) || ((TypeMap.IsDesugaredStruct(element) || TypeMap.IsTuple(element)) && StructHasReals(element)))
+            ? element
+            : null;
     }
 
     private static bool HoldsReals(ITypeSymbol t) => t switch
