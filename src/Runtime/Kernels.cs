@@ -289,6 +289,18 @@ public static class Kernels
         count > 0 ? TensorPrimitives.SumOfSquares(x.Slice(xStart, count)) : 0f;
 
     /// <summary>
+    /// TensorPrimitives.Dot of the two ranges, whatever their length: the user's own TensorPrimitives.Dot, which the
+    /// generated gradient must match bit for bit (<see cref="Dot(ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, int)"/>
+    /// adds short ranges in another order).
+    /// </summary>
+    public static double TensorDot(ReadOnlySpan<double> x, int xStart, ReadOnlySpan<double> y, int yStart, int count) =>
+        count > 0 ? TensorPrimitives.Dot(x.Slice(xStart, count), y.Slice(yStart, count)) : 0.0;
+
+    /// <summary>TensorPrimitives.Dot of the two ranges (float: the same as <see cref="Dot(ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, int)"/>).</summary>
+    public static float TensorDot(ReadOnlySpan<float> x, int xStart, ReadOnlySpan<float> y, int yStart, int count) =>
+        count > 0 ? TensorPrimitives.Dot(x.Slice(xStart, count), y.Slice(yStart, count)) : 0f;
+
+    /// <summary>
     /// Σ x[a + k]·y[b + k] for k in [0, count), summed in vector lanes (not in loop order); 0 when count ≤ 0. Below
     /// <see cref="Short"/> elements (the rows of a small triangle: the GMM at D = 20) it adds in two interleaved scalar
     /// sums inlined into the caller, as TensorPrimitives' dispatch costs more than the work.
