@@ -186,7 +186,8 @@ internal sealed partial class Lowerer
         if (!method.IsStatic && method.Name == "GetValueOrDefault" && inv.Instance is { Type: { } nullableType } && TypeMap.IsNullableValue(nullableType, out _))
         {
             // n.GetValueOrDefault(d): n's value if it has one, else d (or zero); the argument is evaluated either way.
-            receiver = LowerExpr(inv.Instance);
+            // (x[i] of a [NoDerivative] double?[] is taken apart first: a differentiated d was SG0015 there.)
+            receiver = NullableDataTakenApart(LowerExpr(inv.Instance), nullableType);
             if (receiver is NullableValue { Value: Scalar { Operand: var inner } } nullable)
             {
                 var fallback = inv.Arguments.Length == 1 ? LowerExpr(inv.Arguments[0].Value) : ZeroOf(inv.Type!, inv);

@@ -10,7 +10,8 @@ internal sealed partial class Lowerer
 {
     private Operand LowerIsPattern(IIsPatternOperation op)
     {
-        var value = LowerExpr(op.Value);
+        // A double? read as data (x[i] of a double?[]) is tested as a nullable parameter is: x[i] is double v, is null.
+        var value = NullableDataTakenApart(LowerExpr(op.Value), op.Value.Type);
         return Match(op.Pattern, value, op.Value.Type);
     }
 
@@ -474,7 +475,7 @@ internal sealed partial class Lowerer
 
     private Flow LowerSwitch(ISwitchOperation sw)
     {
-        var value = LowerExpr(sw.Value);
+        var value = NullableDataTakenApart(LowerExpr(sw.Value), sw.Value.Type);
         var frame = new Frame(FrameKind.Switch) { ExitLabel = sw.ExitLabel };
         var sections = sw.Cases.ToList();
         bool needsSkip = false;
@@ -595,7 +596,7 @@ internal sealed partial class Lowerer
 
     private FValue LowerSwitchExpression(ISwitchExpressionOperation sw)
     {
-        var value = LowerExpr(sw.Value);
+        var value = NullableDataTakenApart(LowerExpr(sw.Value), sw.Value.Type);
         var key = new SyntheticKey("choice");
         LowerArms(sw, value, 0, key);
         var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(sw.Type)));

@@ -205,6 +205,28 @@ public class NullableDataTests
         Expect.Gradient(members, "F", new[] { 0.75 }, new[] { 2.5 + 1 }, 2.5);
     }
 
+    /// <summary>x[i] is double v, a switch on x[i] (null, double v, relational), x[i].GetValueOrDefault(w[i]): were SG0017 and SG0015.</summary>
+    [Fact]
+    public void PatternsAndGetValueOrDefaultOnAnElement()
+    {
+        Expect.Gradient("""
+                [Differentiable(Hessian = true)]
+                public static double F(double[] w, [NoDerivative] double?[] x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < w.Length; i++)
+                    {
+                        if (x[i] is double v) s += v * w[i];
+                        s += x[i] switch { null => w[i], double u => u * w[i] * w[i] };
+                        s += x[i].GetValueOrDefault(w[i]) * w[i];
+                        if (x[i] is > 0.5 and < 3) s += w[i];
+                    }
+
+                    return s;
+                }
+            """, "F", W, Each(i => X[i] is { } v ? v + 2 * v * W[i] + v + (v is > 0.5 and < 3 ? 1 : 0) : 1 + 2 * W[i]), W.Length, X);
+    }
+
     [Fact]
     public void CoalesceOnATupleElementDeconstructed()
     {
