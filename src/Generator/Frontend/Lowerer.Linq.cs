@@ -982,6 +982,17 @@ internal sealed partial class Lowerer
             called = conversion.Operand;
         }
 
+        if (value is Scalar { Operand: { Type.Kind: ValueKind.Data } enumerable } && enumerable is not Poison && op.Type is { } sequenceType
+            && EnumerableElement(sequenceType) is { } item && IrTypeOf(Concrete(item)) is { Kind: ValueKind.Real or ValueKind.Int } itemType
+            && called is IParameterReferenceOperation { Parameter.ContainingSymbol: var owner } && SymbolEqualityComparer.Default.Equals(owner.OriginalDefinition, _entry.OriginalDefinition))
+        {
+            // A [NoDerivative] IEnumerable<double> (or ICollection, a HashSet...) parameter: data, enumerated once into an
+            // array, as the method's foreach or LINQ enumerates it (SG0006 before; red-team, stop 33).
+            var array = Emit(Opcode.Opaque, IrType.ArrayOf(itemType, ArrayForm.Array, 1), new[] { enumerable },
+                new OpaqueInfo(new[] { "global::System.Linq.Enumerable.ToArray(", ")" }, pure: false, effectFree: true), SourceText(op.Syntax));
+            return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { array }), i => new Scalar(Load(array, new[] { i }, op)));
+        }
+
         if (called is IInvocationOperation { TargetMethod: var iterator } && IsIterator(iterator))
         {
             NotYet(op, "Enumerating the sequence of an iterator method ('" + iterator.Name + "', which uses yield return)",
@@ -997,6 +1008,21 @@ internal sealed partial class Lowerer
     private static bool IsIterator(IMethodSymbol method) =>
         method.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is var body
             && body.DescendantNodes(n => n == body || n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<YieldStatementSyntax>().Any());
+
+    /// <summary>For IEnumerable&lt;T&gt; or a type that implements it: T.</summary>
+    private static ITypeSymbol? EnumerableElement(ITypeSymbol t)
+    {
+        foreach (var candidate in new[] { t }.Concat(t.AllInterfaces))
+        {
+            if (candidate is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } n
+                && n.OriginalDefinition.ToDisplayString() == "System.Collections.Generic.IEnumerable<T>")
+            {
+                return n.TypeArguments[0];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>For IReadOnlyList&lt;T&gt;, IList&lt;T&gt;, List&lt;T&gt;: T.</summary>
     private static ITypeSymbol? ListElement(ITypeSymbol t)

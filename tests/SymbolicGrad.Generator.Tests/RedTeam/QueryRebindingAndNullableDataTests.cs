@@ -242,3 +242,35 @@ public class NullableDataTests
             """, "F", new[] { 0.5 }, new[] { 2.0 * 3.0 + 0 * 4.0 - 1.0 * 0.5 }, new object[] { data });
     }
 }
+
+/// <summary>
+/// A [NoDerivative] IEnumerable&lt;T&gt; (or HashSet&lt;T&gt;) parameter enumerated by LINQ or foreach: SG0006 before
+/// (red-team E, stop 33); now enumerated once per use into an array, as the method enumerates it.
+/// </summary>
+public class DataEnumerableParameterTests
+{
+    [Fact]
+    public void LinqAndForEachOverADataSequence()
+    {
+        var xs = new List<double> { 0.5, -2.0, 1.25 };
+        double b = 0.75;
+        // F = b Σx + max(x·b): with b > 0 the max is at x = 1.25.
+        Expect.Gradient("""
+                using System.Linq;
+                using System.Collections.Generic;
+                [Differentiable]
+                public static double F(double b, [NoDerivative] IEnumerable<double> xs) => xs.Sum() * b + xs.Select(v => v * b).Max();
+            """, "F", new[] { b }, new[] { xs.Sum() + 1.25 }, xs.Where(v => true));
+        double[] w = { 0.3, -0.7, 1.1 };
+        Expect.Gradient("""
+                using System.Collections.Generic;
+                [Differentiable]
+                public static double G(double[] w, [NoDerivative] IEnumerable<int> idx)
+                {
+                    double s = 0;
+                    foreach (var i in idx) s += w[i] * w[i];
+                    return s;
+                }
+            """, "G", w, new[] { 2 * w[0], 0, 2 * 2 * w[2] }, w.Length, new[] { 0, 2, 2 }.AsEnumerable());
+    }
+}
