@@ -141,11 +141,12 @@ public class DiagnosticTests
         new("SG0006_ThenBy", """
                 [Differentiable] public static double F(double[] xs) => {|SG0006:xs.OrderBy(v => System.Math.Abs(v)).ThenBy(v => v)|}.First();
             """, new[] { "or write the loop" }),
-        new("SG0006_EnumerableParameter", """
-                [Differentiable] public static double F(double x, [NoDerivative] System.Collections.Generic.IEnumerable<double> ys)
+        new("SG0006_EnumerableField", """
+                private static readonly System.Collections.Generic.IEnumerable<double> Ys = new[] { 1.0, 2.0 };
+                [Differentiable] public static double F(double x)
                 {
                     double s = 0;
-                    foreach (var y in {|SG0006:ys|}) s += x * y;
+                    foreach (var y in {|SG0006:Ys|}) s += x * y;
                     return s;
                 }
             """, new[] { "use arrays, spans" }),
@@ -470,6 +471,13 @@ public class DiagnosticTests
                 public struct V3 { public double X, Y, Z; }
                 [Differentiable] public static double {|SG0022:F|}(V3[] pos, [NoDerivative] double[] mass) => mass[0] * pos[0].X;
             """, new[] { "its array of structs 'pos' is not differentiated", "pass the numbers as a double[]" }),
+        new("SG0022_ARecordClass", """
+                public record Params(double A, double B);
+                [Differentiable] public static double {|SG0022:F|}(Params p) => p.A * p.B;
+            """, new[] { "its parameter 'p' (Params) is read as data", "make it a record struct or a struct" }),
+        new("SG0022_AStructOfAnotherLibrary", """
+                [Differentiable] public static double {|SG0022:F|}(System.Numerics.Vector3 v) => v.X * (double)v.Y;
+            """, new[] { "its parameter 'v' (Vector3) is read as data", "a struct of another library is not differentiated" }),
 
         // SG0023: where members cannot be added.
         new("SG0023_FileLocalType", """

@@ -257,8 +257,17 @@ internal static class Discovery
                 && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "SymbolicGrad.NoDerivativeAttribute"));
             // The error says why there is nothing to differentiate; SG0037 at the parameter would say it again.
             warnings.RemoveAll(d => d.Id == DiagnosticDescriptors.DataParameterHoldsNumbers.Id);
+            // A class, a record class or a struct of another library (System.Numerics.Vector3) holding numbers: data.
+            var holder = method.Parameters.FirstOrDefault(p => p.Type is INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct, SpecialType: SpecialType.None } named
+                && !IsDifferentiableDeclaration(p) && !HasAttribute(p, NoDerivativeAttribute) && !named.IsGenericType
+                && named.GetMembers().Any(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public
+                    && (m is IFieldSymbol f && TypeMap.IsRealSymbol(f.Type) || m is IPropertySymbol { IsIndexer: false } pr && TypeMap.IsRealSymbol(pr.Type))));
             Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name, structArray is not null
                 ? "its array of structs '" + structArray.Name + "' is not differentiated (a parameter may be a struct of numbers, or an array or span of numbers, not an array of structs); pass the numbers as a double[] (x, y, z of each point in turn) and build the structs from it in the method"
+                : holder is not null
+                ? "its parameter '" + holder.Name + "' (" + holder.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ") is read as data: " + (holder.Type.TypeKind == TypeKind.Class
+                    ? "a class or record class is not differentiated; make it a record struct or a struct (of double fields), or pass its numbers as parameters"
+                    : "a struct of another library is not differentiated; use a struct or record struct of this project with double fields, or pass its numbers as parameters")
                 : constants.Count > 0
                 ? "it has no parameter to differentiate, and the fields and properties it reads (" + string.Join(", ", constants.Select(c => c.Name)) + ") are constants to the gradient; pass them as parameters"
                     + (constants.Any(c => !c.IsStatic) ? ", or mark instance ones [Trainable] (the method's class is then the model)" : string.Empty)

@@ -534,7 +534,7 @@ internal sealed class Resolve
                     : string.Empty;
                 throw new UnsupportedException(
                     "An array or span that the loop '" + (forward.Source ?? "loop") + "' chooses or re-points from one iteration to the next other than to a slice, taken in every iteration, of arrays the loop does not re-point at offsets from its counter" + notCounted,
-                    "re-point it at the top level of a counted for loop's body (xp = s.Slice(i * n, n)), choose it in each iteration among arrays from before the loop (w = c ? a : b), or index one array at an offset computed from the counter",
+                    "re-point it at the top level of a counted for loop's body (xp = s.Slice(i * n, n)), choose it in each iteration among arrays from before the loop (w = c ? a : b), or index one array at an offset computed from the counter; a variable that starts at a parameter and is given a new array in each iteration (a = w; ... a = a.Select(f).ToArray()) works when it starts from a copy (double[] a = w.ToArray();)",
                     forward.At);
             }
 

@@ -82,6 +82,25 @@ public class QueryRebindingInLoopTests
             """, "F", w, expected, w.Length, 2);
     }
 
+    /// <summary>The same loop started at the parameter itself (a = w): refused, with the copy as the advice.</summary>
+    [Fact]
+    public void TheArrayLoopStartedAtTheParameterIsRefusedWithTheCopyAsAdvice()
+    {
+        var run = Harness.Run(Expect.InClass("""
+                using System.Linq;
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] int depth)
+                {
+                    double[] a = w;
+                    for (int d = 0; d < depth; d++) a = a.Select(v => Math.Tanh(v + 0.5)).ToArray();
+                    return a.Sum();
+                }
+            """));
+        var error = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("SG0006", error.Id);
+        Assert.Contains("works when it starts from a copy (double[] a = w.ToArray();)", error.GetMessage(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("System.Linq.Enumerable.Any(w, v => { acc += v * v; return v > 0; })", "acc += v * v", "Any stops at the first element")]
     [InlineData("System.Linq.Enumerable.All(w, v => { acc++; return Math.Abs(v) < 0.5; })", "acc++", "All stops")]
