@@ -127,6 +127,23 @@ public class KernelTests
         Assert.True(Math.Abs(dot - sum) <= 4 * Math.Max(count, 1) * double.Epsilon + 1e-15 * Math.Max(count, 1) * magnitude, $"dot {dot:R}, loop {sum:R}");
     }
 
+    /// <summary>TensorDot is the user's TensorPrimitives.Dot bit for bit at every length (Dot adds short ranges otherwise).</summary>
+    [Theory]
+    [MemberData(nameof(Counts))]
+    public void TensorDotIsTensorPrimitivesDotBitForBit(int count)
+    {
+        var r = new Random(count + 500);
+        int n = Math.Max(count, 0) + 4;
+        var x = Data(r, n);
+        var y = Data(r, n);
+        double expected = count > 0 ? System.Numerics.Tensors.TensorPrimitives.Dot<double>(x.AsSpan(2, count), y.AsSpan(1, count)) : 0.0;
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(Kernels.TensorDot(x, 2, y, 1, count)));
+        var xf = x.Select(v => (float)v).ToArray();
+        var yf = y.Select(v => (float)v).ToArray();
+        float expectedF = count > 0 ? System.Numerics.Tensors.TensorPrimitives.Dot<float>(xf.AsSpan(2, count), yf.AsSpan(1, count)) : 0f;
+        Assert.Equal(BitConverter.SingleToInt32Bits(expectedF), BitConverter.SingleToInt32Bits(Kernels.TensorDot(xf, 2, yf, 1, count)));
+    }
+
     /// <summary>AddScaledDot: its element-wise part is AddScaled's loop bit for bit, its sum the dot product to rounding.</summary>
     [Theory]
     [MemberData(nameof(Counts))]
