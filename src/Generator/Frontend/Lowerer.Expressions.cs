@@ -945,6 +945,13 @@ internal sealed partial class Lowerer
             return operand;
         }
 
+        // A float? or int? read as data, converted to double?: its HasValue and value first (it was taken to have a
+        // value: the ?? fallback vanished and the gradient threw where the method returned; red-team, stop 33).
+        if (TypeMap.IsNullableValue(to, out _) || IrTypeOf(to) is { Kind: ValueKind.Real or ValueKind.Int })
+        {
+            operand = NullableDataTakenApart(operand, from);
+        }
+
         if (operand is ListValue && IsReadOnlyListView(to))
         {
             // A list held as an array, passed as IEnumerable<T> or IReadOnlyList<T> to a helper that only reads it.
@@ -1158,8 +1165,8 @@ internal sealed partial class Lowerer
         // A property with a set accessor: its getter, then its setter (p.X += 1 is p.X = p.X + 1, p evaluated once).
         bool setter = IsStructSetter(compound.Target, readFirst: true);
         var place = setter ? null : Place(compound.Target);
-        var current = setter ? LowerExpr(compound.Target) : ReadPlace(place, compound.Target);
-        var right = LowerExpr(compound.Value);
+        var current = NullableDataTakenApart(setter ? LowerExpr(compound.Target) : ReadPlace(place, compound.Target), compound.Target.Type);
+        var right = NullableDataTakenApart(LowerExpr(compound.Value), compound.Value.Type);
         var targetType = Concrete(compound.Target.Type!);
         var opType = compound.InConversion.Exists && !compound.InConversion.IsIdentity && compound.InConversion.IsNumeric
             ? OperationType(compound)

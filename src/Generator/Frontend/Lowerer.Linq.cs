@@ -401,59 +401,92 @@ internal sealed partial class Lowerer
                 continue;
             }
 
-            var own = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
-            foreach (var d in lambda.Body.DescendantsAndSelf())
+            var root = (IOperation)lambda;
+            while (root.Parent is not null)
             {
-                switch (d)
-                {
-                    case IVariableDeclaratorOperation declarator:
-                        own.Add(declarator.Symbol);
-                        break;
-                    case IDeclarationExpressionOperation or IPatternOperation:
-                        foreach (var local in d.DescendantsAndSelf().OfType<IDeclarationPatternOperation>().Select(p => p.DeclaredSymbol).OfType<ILocalSymbol>())
-                        {
-                            own.Add(local);
-                        }
-
-                        foreach (var local in d.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Where(r => r.IsDeclaration).Select(r => r.Local))
-                        {
-                            own.Add(local);
-                        }
-
-                        break;
-                }
+                root = root.Parent;
             }
 
-            foreach (var d in lambda.Body.DescendantsAndSelf())
+            if (WritesOutside(lambda.Body, lambda.Symbol, root, 0) is { } writer)
             {
-                IOperation? target = d switch
-                {
-                    IAssignmentOperation a => a.Target,
-                    IIncrementOrDecrementOperation inc => inc.Target,
-                    _ => null,
-                };
-                if (target is null)
-                {
-                    continue;
-                }
+                return writer;
+            }
+        }
 
-                var leaves = target is ITupleOperation tuple
-                    ? tuple.Descendants().Where(t => t is not (ITupleOperation or IDeclarationExpressionOperation or IDiscardOperation or IConversionOperation) && t.Parent is ITupleOperation or IConversionOperation)
-                    : new[] { target };
-                foreach (var t in leaves)
-                {
-                    bool inside = t switch
+        return null;
+    }
+
+    /// <summary>
+    /// The first operation in <paramref name="body"/> (of the function <paramref name="function"/>) that changes a
+    /// variable, element, field or property declared outside it: an assignment, ++ or --, a ref or out argument, a call
+    /// of a local function that does (followed a few levels), or of a delegate (whose code is not followed). Null if none.
+    /// </summary>
+    private static IOperation? WritesOutside(IOperation body, ISymbol function, IOperation root, int depth)
+    {
+        var own = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach (var d in body.DescendantsAndSelf())
+        {
+            switch (d)
+            {
+                case IVariableDeclaratorOperation declarator:
+                    own.Add(declarator.Symbol);
+                    break;
+                case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol local }:
+                    own.Add(local);
+                    break;
+                case ILocalReferenceOperation { IsDeclaration: true } declared:
+                    own.Add(declared.Local);
+                    break;
+            }
+        }
+
+        bool Inside(IOperation t) => t switch
+        {
+            ILocalReferenceOperation l => own.Contains(l.Local) || l.IsDeclaration,
+            IParameterReferenceOperation p => SymbolEqualityComparer.Default.Equals(p.Parameter.ContainingSymbol, function),
+            IDiscardOperation => true,
+            _ => false,
+        };
+
+        foreach (var d in body.DescendantsAndSelf())
+        {
+            switch (d)
+            {
+                case IInvocationOperation { TargetMethod.MethodKind: MethodKind.DelegateInvoke }:
+                    return d;
+                case IInvocationOperation { TargetMethod: { MethodKind: MethodKind.LocalFunction } called }:
                     {
-                        ILocalReferenceOperation l => own.Contains(l.Local) || l.IsDeclaration,
-                        IParameterReferenceOperation p => SymbolEqualityComparer.Default.Equals(p.Parameter.ContainingSymbol, lambda.Symbol),
-                        IDiscardOperation => true,
-                        _ => false,
-                    };
-                    if (!inside)
-                    {
-                        return d;
+                        var declared = root.DescendantsAndSelf().OfType<ILocalFunctionOperation>()
+                            .FirstOrDefault(lf => SymbolEqualityComparer.Default.Equals(lf.Symbol, called.OriginalDefinition));
+                        if (declared?.Body is not { } calledBody || depth >= 4 || WritesOutside(calledBody, declared.Symbol, root, depth + 1) is not null)
+                        {
+                            return d;
+                        }
+
+                        break;
                     }
-                }
+
+                case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } byRef when !Inside(byRef.Value):
+                    return d;
+            }
+
+            IOperation? target = d switch
+            {
+                IAssignmentOperation a => a.Target,
+                IIncrementOrDecrementOperation inc => inc.Target,
+                _ => null,
+            };
+            if (target is null)
+            {
+                continue;
+            }
+
+            var leaves = target is ITupleOperation tuple
+                ? tuple.Descendants().Where(t => t is not (ITupleOperation or IDeclarationExpressionOperation or IDiscardOperation or IConversionOperation) && t.Parent is ITupleOperation or IConversionOperation)
+                : new[] { target };
+            if (leaves.Any(t => !Inside(t)))
+            {
+                return d;
             }
         }
 
@@ -463,6 +496,8 @@ internal sealed partial class Lowerer
     private FValue RefuseEffectfulQuery(IOperation at, string consumer, IOperation writer) =>
         NotYet(at, consumer.Contains(' ')
                 ? "A query with Where made into an array over a lambda that changes something outside it ('" + SourceText(writer.Syntax) + "'; the lambda would run twice)"
+                : consumer == "Zip"
+                ? "Enumerable.Zip over a lambda that changes something outside it ('" + SourceText(writer.Syntax) + "'; Zip moves the first sequence once more than the pairs it makes)"
                 : "Enumerable." + consumer + " over a lambda that changes something outside it ('" + SourceText(writer.Syntax) + "'; " + consumer + " stops at the first element that decides it, and the changes with it)",
             "make the changes in a foreach loop over the elements, and keep the query's lambdas to computing their result");
 
@@ -880,6 +915,14 @@ internal sealed partial class Lowerer
                         var fn = args.Length > 2 && !three ? AsFunction(args[2].Value) : null;
                         if (a is null || b is null || (three && c is null) || (args.Length > 2 && !three && fn is null))
                         {
+                            return null;
+                        }
+
+                        // .NET moves the first source before it learns the second has ended: a lambda of the first (or
+                        // second) source that changes something runs once more than the pairs (red-team, stop 33).
+                        if (new[] { a, b, c }.FirstOrDefault(q => q is not null && ChangesOuterState(q, null) is not null) is { } changing)
+                        {
+                            RefuseEffectfulQuery(inv, "Zip", ChangesOuterState(changing, null)!);
                             return null;
                         }
 

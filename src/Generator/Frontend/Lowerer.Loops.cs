@@ -487,7 +487,7 @@ internal sealed partial class Lowerer
             default:
                 // IEnumerable<double> q = w; for (...) q = q.Select(f); — the loop carried numbers only, so after it (and
                 // in its condition) q was the query from before the loop (red-team, stop 33: silently wrong).
-                NotYet(at, "A query variable given another query in a loop ('" + symbol.Name + "', which the next iteration reads)",
+                NotYet(at, "A query variable given another query in a loop ('" + symbol.Name + "', declared before it: a loop does not carry queries to its next iteration or past its end)",
                     "declare it inside the loop (var q = ...;) when each iteration makes its own, make it an array each iteration (double[] a = w.ToArray(); for (...) a = a.Select(v => ...).ToArray();), or write the loop over the elements");
                 break;
         }

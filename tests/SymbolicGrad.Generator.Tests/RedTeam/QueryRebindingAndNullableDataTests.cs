@@ -293,3 +293,82 @@ public class DataEnumerableParameterTests
             """, "G", w, new[] { 2 * w[0], 0, 2 * 2 * w[2] }, w.Length, new[] { 0, 2, 2 }.AsEnumerable());
     }
 }
+
+/// <summary>Red-team G (stop 33), on this stop's fixes: changes through local functions, delegates and Zip; float? and int? data; compound assignment on nullable data.</summary>
+public class RedTeamGTests
+{
+    [Theory]
+    [InlineData("int count = 0; void Bump() => count++; bool any = [|System.Linq.Enumerable.Any(w, v => { Bump(); return v > 0.5; })|]; return count * w[0];", "Bump()")]
+    [InlineData("int count = 0; System.Action bump = () => count++; bool any = [|System.Linq.Enumerable.All(w, v => { bump(); return v > 0.5; })|]; return count * w[0];", "bump()")]
+    [InlineData("double t = 0; void Acc(double v) => t += v; var a = [|System.Linq.Enumerable.ToArray(System.Linq.Enumerable.Where(w, v => { Acc(v); return v > 0; }))|]; return t * w[1] + System.Linq.Enumerable.Sum(a);", "Acc(v)")]
+    [InlineData("double t = 0; var f = [|System.Linq.Enumerable.Zip(System.Linq.Enumerable.Select(w, v => { t += v; return v; }), new double[] { 1, 2 })|]; return t * w[1] + System.Linq.Enumerable.Sum(f, p => p.First * p.Second);", "t += v")]
+    public void ChangesThroughLocalFunctionsDelegatesAndZipAreRefused(string body, string change)
+    {
+        Expect.Refused("[Differentiable] public static double F(double[] w) { " + body + " }", "SG0006", "'" + change + "'");
+    }
+
+    /// <summary>A local function that only computes is no change: Any over it is exact.</summary>
+    [Fact]
+    public void APureLocalFunctionInAnyStillWorks()
+    {
+        double[] w = { 0.7, -0.4, 1.1 };
+        Expect.Gradient("""
+                using System.Linq;
+                [Differentiable]
+                public static double F(double[] w)
+                {
+                    double Sq(double v) { double t = v * v; return t; }
+                    return w.Any(v => Sq(v) > 1) ? w.Sum(v => v * v) : 0;
+                }
+            """, "F", w, new[] { 2 * w[0], 2 * w[1], 2 * w[2] }, w.Length);
+    }
+
+    private static readonly double[] W = { 0.7, -0.4, 1.1, 0.25, -0.9 };
+
+    [Fact]
+    public void FloatAndIntNullableDataConvertedToDoubleKeepTheirNulls()
+    {
+        float?[] xf = { 0.5f, null, 2f, null, -1f };
+        Expect.Gradient("""
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] float?[] x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < w.Length; i++)
+                    {
+                        s += (double?)x[i] ?? w[i];
+                        s += (x[i] * w[i]) ?? w[i] * w[i];
+                        double? t = x[i];
+                        if (t is double v) s += v * w[i];
+                    }
+
+                    return s;
+                }
+            """, "F", W, Enumerable.Range(0, W.Length).Select(i => xf[i] is { } v ? v + v : 1 + 2 * W[i]).ToArray(), W.Length, xf);
+        int?[] xi = { 2, null, -3, 1, null };
+        Expect.Gradient("""
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] int?[] x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < w.Length; i++) { double? t = x[i]; s += (t ?? 5) * w[i] + ((x[i] * w[i]) ?? w[i]); }
+                    return s;
+                }
+            """, "F", W, Enumerable.Range(0, W.Length).Select(i => xi[i] is { } v ? 2.0 * v : 6.0).ToArray(), W.Length, xi);
+    }
+
+    [Fact]
+    public void CompoundAssignmentOnANullableDataLocal()
+    {
+        double?[] x = { 2.5, null, 0.25, null, -1 };
+        Expect.Gradient("""
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] double?[] x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < w.Length; i++) { double? t = x[i]; t *= w[i]; t += 1; s += t ?? w[i]; }
+                    return s;
+                }
+            """, "F", W, Enumerable.Range(0, W.Length).Select(i => x[i] ?? 1.0).ToArray(), W.Length, x);
+    }
+}
