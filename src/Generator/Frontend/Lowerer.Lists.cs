@@ -94,7 +94,11 @@ internal sealed partial class Lowerer
             node = conversion;
         }
 
-        if (node.Parent is not IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } || declarator.Symbol.RefKind != RefKind.None)
+        // var l = new List<double>(); ... or, in a helper, return q.ToList(); (=> new List<double>(w)): the returned list
+        // as the caller uses it.
+        var declarator = (node.Parent as IVariableInitializerOperation)?.Parent as IVariableDeclaratorOperation;
+        var returned = declarator is null && node.Parent is IReturnOperation ret && ReferenceEquals(ret.ReturnedValue, node) ? ret : null;
+        if ((declarator is null && returned is null) || declarator?.Symbol.RefKind is not (null or RefKind.None))
         {
             return null;
         }
@@ -151,7 +155,7 @@ internal sealed partial class Lowerer
                 return null;
         }
 
-        if (!ListUsesSupported(declarator.Symbol, creation))
+        if (declarator is not null ? !ListUsesSupported(declarator.Symbol, creation) : !CreatedListReturnedSupported(creation, returned!))
         {
             return null;
         }
@@ -282,11 +286,28 @@ internal sealed partial class Lowerer
     /// when that is the helper's only return, its last statement, and the caller's variable of the same type is used
     /// only in the ways the array form supports. Any other call site keeps the list data (as before).
     /// </summary>
-    private bool ListReturnedSupported(ILocalSymbol local, IReturnOperation ret)
+    private bool ListReturnedSupported(ILocalSymbol local, IReturnOperation ret) =>
+        ListReturnedSupported(local, local.Type, local.ContainingSymbol as IMethodSymbol, ret);
+
+    /// <summary>
+    /// <c>return w.Select(f).ToList();</c> (or <c>=> new List&lt;double&gt;(w)</c>) in an inlined helper: the list it
+    /// makes, as the caller uses it (see <see cref="ListReturnedSupported(ILocalSymbol, IReturnOperation)"/>).
+    /// </summary>
+    private bool CreatedListReturnedSupported(IOperation creation, IReturnOperation ret)
+    {
+        bool returnedBefore = _listReturned;
+        var refusalBefore = _listReturnRefusal;
+        bool ok = creation.Type is { } type && Function.Method is { } method && ListReturnedSupported(method, type, method, ret);
+        _listReturned = returnedBefore;
+        _listReturnRefusal = refusalBefore;
+        return ok;
+    }
+
+    private bool ListReturnedSupported(ISymbol owner, ITypeSymbol listType, IMethodSymbol? method, IReturnOperation ret)
     {
         _listReturned = true;
-        if (local.ContainingSymbol is not IMethodSymbol method || method.MethodKind is MethodKind.AnonymousFunction
-            || !SymbolEqualityComparer.Default.Equals(method.ReturnType, local.Type))
+        if (method is null || method.MethodKind is MethodKind.AnonymousFunction
+            || !SymbolEqualityComparer.Default.Equals(method.ReturnType, listType))
         {
             return false;
         }
@@ -304,19 +325,19 @@ internal sealed partial class Lowerer
             return false;
         }
 
-        if (block.Descendants().Count(d => d is IReturnOperation) != 1)
+        if (DescendantsInBody(block).Count(d => d is IReturnOperation) != 1)
         {
             return false;
         }
 
         if (call.Parent is not IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol: { RefKind: RefKind.None } callers } }
-            || !SymbolEqualityComparer.Default.Equals(callers.Type, local.Type))
+            || !SymbolEqualityComparer.Default.Equals(callers.Type, listType))
         {
             // Used at once by a query or a foreach (Helper(...).Sum(), foreach (var v in Helper(...))); not read
             // through its indexer or Count (only a variable's list is followed there), not returned on (the frames
             // would be another helper's).
             var use = call.Parent is IConversionOperation { IsImplicit: true } conversion ? conversion.Parent : call.Parent;
-            if (use is IArgumentOperation or IForEachLoopOperation && SupportedListUse(call, local, 1))
+            if (use is IArgumentOperation or IForEachLoopOperation && SupportedListUse(call, owner, 1))
             {
                 return true;
             }

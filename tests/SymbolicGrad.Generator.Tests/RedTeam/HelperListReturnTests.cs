@@ -109,6 +109,41 @@ public class HelperListReturnTests
     }
 
     /// <summary>
+    /// A helper that returns the list a query makes (return e.Select(...).ToList(); => new List&lt;double&gt;(w)), as a
+    /// first draft writes softmax over lists: SG0006 "ToList is not supported yet" before (red-team G, stop 33).
+    /// F = Σᵢ softmax(w)ᵢ · cᵢ: ∂F/∂wⱼ = pⱼ (cⱼ − Σᵢ pᵢ cᵢ).
+    /// </summary>
+    [Fact]
+    public void AHelperReturningToListOrANewList()
+    {
+        double[] c = { 1.0, -2.0, 0.5 };
+        var e = W.Select(Math.Exp).ToArray();
+        var p = e.Select(v => v / e.Sum()).ToArray();
+        double mean = p.Zip(c, (a, b) => a * b).Sum();
+        Expect.Gradient("""
+                using System.Linq;
+                using System.Collections.Generic;
+                private static List<double> Copy(double[] w) => new List<double>(w);
+                private static List<double> Softmax(List<double> z)
+                {
+                    double m = z.Max();
+                    var e = z.Select(v => Math.Exp(v - m)).ToList();
+                    double s = e.Sum();
+                    return e.Select(v => v / s).ToList();
+                }
+
+                [Differentiable(Hessian = true)]
+                public static double F(double[] w, [NoDerivative] double[] c)
+                {
+                    var p = Softmax(Copy(w));
+                    double f = 0;
+                    for (int i = 0; i < p.Count; i++) f += p[i] * c[i];
+                    return f;
+                }
+            """, "F", W, p.Select((pj, j) => pj * (c[j] - mean)).ToArray(), W.Length, c);
+    }
+
+    /// <summary>
     /// The helper called twice, and the second list sorted in place: refused, naming that use (a stale answer for the
     /// first call site would have held the second list as an array, which Sort cannot change).
     /// </summary>
