@@ -175,15 +175,27 @@ public class KernelTests
 
     [Theory]
     [InlineData(3)]
+    [InlineData(7)]
     [InlineData(40)]
     public void OutOfRangeElementsThrow(int count)
     {
-        // Short counts run the loop (IndexOutOfRangeException, as the loop would); long ones slice first (ArgumentOutOfRangeException).
+        // A range past the end throws; AddScaled and AddScaledDot check before they write (the short ones once, then run
+        // without a check per element) (ArgumentOutOfRangeException, or IndexOutOfRangeException from a plain loop).
         var a = new double[count + 1];
         var shortSource = new double[count - 1];
-        var e1 = Record.Exception(() => Kernels.AddScaled(a, 2, new double[count + 5], 0, count, 1.0));
+        var before = (double[])a.Clone();
+        var ones = Enumerable.Repeat(1.0, count + 5).ToArray();
+        var e1 = Record.Exception(() => Kernels.AddScaled(a, 2, ones, 0, count, 1.0));
         var e2 = Record.Exception(() => Kernels.Add(a, 0, shortSource, 0, count));
-        Assert.True(e1 is IndexOutOfRangeException or ArgumentOutOfRangeException, e1?.ToString() ?? "no exception");
-        Assert.True(e2 is IndexOutOfRangeException or ArgumentOutOfRangeException, e2?.ToString() ?? "no exception");
+        var e3 = Record.Exception(() => Kernels.AddScaledDot(a, 0, ones.AsSpan(0, count - 1), 0, count, 1.0, ones, 0));
+        var e4 = Record.Exception(() => Kernels.AddScaledDot(new double[count], 0, new double[count], 0, count, 1.0, shortSource, 0));
+        var e5 = Record.Exception(() => Kernels.Dot(new double[count], 1, new double[count], 0, count));
+        foreach (var e in new[] { e1, e2, e3, e4, e5 })
+        {
+            Assert.True(e is IndexOutOfRangeException or ArgumentOutOfRangeException, e?.ToString() ?? "no exception");
+        }
+
+        // AddScaled and AddScaledDot (adding ones) checked before their first write.
+        Assert.Equal(before, a);
     }
 }
