@@ -1,3 +1,5 @@
+using SymbolicGrad.Internal;
+
 namespace SymbolicGrad;
 
 /// <summary>A scalar function of a parameter vector.</summary>
@@ -166,7 +168,15 @@ public sealed class DifferentiableFunction
     public double Value(ReadOnlySpan<double> parameters)
     {
         CheckLength(parameters.Length, nameof(parameters));
-        return _value(parameters);
+        int depth = ObjectiveBuffers.Enter();
+        try
+        {
+            return _value(parameters);
+        }
+        finally
+        {
+            ObjectiveBuffers.Exit(depth);
+        }
     }
 
     /// <summary>Evaluates f and writes ∇f into <paramref name="gradient"/>.</summary>
@@ -176,7 +186,15 @@ public sealed class DifferentiableFunction
         CheckLength(parameters.Length, nameof(parameters));
         CheckLength(gradient.Length, nameof(gradient));
         ThrowIfOverlaps(gradient, nameof(gradient), parameters, nameof(parameters));
-        return _valueAndGradient(parameters, gradient);
+        int depth = ObjectiveBuffers.Enter();
+        try
+        {
+            return _valueAndGradient(parameters, gradient);
+        }
+        finally
+        {
+            ObjectiveBuffers.Exit(depth);
+        }
     }
 
     /// <summary>Writes H(<paramref name="parameters"/>)·<paramref name="v"/> into <paramref name="result"/>, exactly.</summary>
@@ -190,7 +208,15 @@ public sealed class DifferentiableFunction
         CheckLength(result.Length, nameof(result));
         ThrowIfOverlaps(result, nameof(result), parameters, nameof(parameters));
         ThrowIfOverlaps(result, nameof(result), v, nameof(v));
-        hvp(parameters, v, result);
+        int depth = ObjectiveBuffers.Enter();
+        try
+        {
+            hvp(parameters, v, result);
+        }
+        finally
+        {
+            ObjectiveBuffers.Exit(depth);
+        }
     }
 
     /// <summary>Writes the dense Hessian at <paramref name="parameters"/> into <paramref name="result"/> (row-major, n × n, symmetric).</summary>
@@ -214,7 +240,20 @@ public sealed class DifferentiableFunction
         }
 
         ThrowIfOverlaps(result, nameof(result), parameters, nameof(parameters));
+        int depth = ObjectiveBuffers.Enter();
+        try
+        {
+            FillHessian(hvp, parameters, result);
+        }
+        finally
+        {
+            ObjectiveBuffers.Exit(depth);
+        }
+    }
 
+    private void FillHessian(HessianVectorProductFunction hvp, ReadOnlySpan<double> parameters, Span<double> result)
+    {
+        int n = Dimension;
         if (_hessian is not null)
         {
             _hessian(parameters, result);

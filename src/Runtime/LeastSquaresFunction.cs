@@ -1,3 +1,5 @@
+using SymbolicGrad.Internal;
+
 namespace SymbolicGrad;
 
 /// <summary>Writes the residuals r(parameters) into <paramref name="residuals"/>.</summary>
@@ -81,7 +83,15 @@ public sealed class LeastSquaresFunction
         CheckLength(parameters.Length, Dimension, nameof(parameters), "parameters");
         CheckLength(residuals.Length, ResidualCount, nameof(residuals), "residuals");
         DifferentiableFunction.ThrowIfOverlaps(residuals, nameof(residuals), parameters, nameof(parameters));
-        _residuals(parameters, residuals);
+        int depth = ObjectiveBuffers.Enter();
+        try
+        {
+            _residuals(parameters, residuals);
+        }
+        finally
+        {
+            ObjectiveBuffers.Exit(depth);
+        }
     }
 
     /// <summary>Evaluates r and its Jacobian J (row-major, m × n) at <paramref name="parameters"/>.</summary>
@@ -94,7 +104,15 @@ public sealed class LeastSquaresFunction
         DifferentiableFunction.ThrowIfOverlaps(residuals, nameof(residuals), parameters, nameof(parameters));
         DifferentiableFunction.ThrowIfOverlaps(jacobian, nameof(jacobian), parameters, nameof(parameters));
         DifferentiableFunction.ThrowIfOverlaps(jacobian, nameof(jacobian), residuals, nameof(residuals));
-        _jacobian(parameters, residuals, jacobian);
+        int depth = ObjectiveBuffers.Enter();
+        try
+        {
+            _jacobian(parameters, residuals, jacobian);
+        }
+        finally
+        {
+            ObjectiveBuffers.Exit(depth);
+        }
     }
 
     /// <summary>½‖r(x)‖² at <paramref name="parameters"/>.</summary>

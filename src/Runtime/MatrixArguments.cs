@@ -537,20 +537,29 @@ public static class MatrixArguments
 
     private static HashSet<object> Rows() => t_rows ??= new HashSet<object>(ReferenceEqualityComparer.Instance);
 
+    /// <summary>The matrices of one thread, one set per level of nesting (as <see cref="ObjectiveBuffers"/>).</summary>
     private static class Slots<T>
     {
         [ThreadStatic]
-        private static object?[]? t_slots;
+        private static object?[]?[]? t_levels;
 
         public static object?[] Get(int slot)
         {
-            t_slots ??= new object?[4];
-            if (slot >= t_slots.Length)
+            int depth = ObjectiveBuffers.Depth;
+            t_levels ??= new object?[]?[Math.Max(4, depth + 1)];
+            if (depth >= t_levels.Length)
             {
-                Array.Resize(ref t_slots, Math.Max(slot + 1, t_slots.Length * 2));
+                Array.Resize(ref t_levels, Math.Max(depth + 1, t_levels.Length * 2));
             }
 
-            return t_slots;
+            ref var slots = ref t_levels[depth];
+            slots ??= new object?[4];
+            if (slot >= slots.Length)
+            {
+                Array.Resize(ref slots, Math.Max(slot + 1, slots.Length * 2));
+            }
+
+            return slots;
         }
     }
 }

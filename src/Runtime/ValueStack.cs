@@ -458,16 +458,34 @@ public struct ScratchBuffer<T> : IDisposable
 /// <summary>
 /// Arrays of exactly the right length for generated objectives whose method takes <c>double[]</c> or <c>Span</c>
 /// parameters: the slice of the parameter vector is copied into one of these instead of a new array per evaluation.
-/// One set per thread, so objectives evaluated in parallel do not share them.
+/// One set per thread, so objectives evaluated in parallel do not share them, and one per level of nesting on a thread:
+/// an objective evaluated while another is running (a custom derivative that fits something with its own generated
+/// objective, inside a loss) gets its own set, not the outer one's arguments (red-team H, stop 34: the outer method read
+/// the inner fit's last point, silently).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class ObjectiveBuffers
 {
     [ThreadStatic]
-    private static double[]?[]? t_doubles;
+    private static int t_depth;
 
     [ThreadStatic]
-    private static float[]?[]? t_singles;
+    private static double[]?[]?[]? t_doubles;
+
+    [ThreadStatic]
+    private static float[]?[]?[]? t_singles;
+
+    /// <summary>How many evaluations of objectives are running on this thread, one inside another.</summary>
+    internal static int Depth => t_depth;
+
+    /// <summary>
+    /// Marks the start of an evaluation (<see cref="DifferentiableFunction"/> and <see cref="LeastSquaresFunction"/>
+    /// call it around their delegates); pass what it returns to <see cref="Exit"/>, in a finally.
+    /// </summary>
+    internal static int Enter() => t_depth++;
+
+    /// <summary>Marks the end of the evaluation <see cref="Enter"/> started.</summary>
+    internal static void Exit(int depth) => t_depth = depth;
 
     /// <summary>A double[] of exactly <paramref name="length"/> elements for argument slot <paramref name="slot"/> (its contents are overwritten by the caller).</summary>
     public static double[] Doubles(int slot, int length) => Get(ref t_doubles, slot, length);
@@ -475,8 +493,16 @@ public static class ObjectiveBuffers
     /// <summary>A float[] of exactly <paramref name="length"/> elements for argument slot <paramref name="slot"/>.</summary>
     public static float[] Singles(int slot, int length) => Get(ref t_singles, slot, length);
 
-    private static T[] Get<T>(ref T[]?[]? slots, int slot, int length)
+    private static T[] Get<T>(ref T[]?[]?[]? levels, int slot, int length)
     {
+        int depth = t_depth;
+        levels ??= new T[]?[]?[Math.Max(4, depth + 1)];
+        if (depth >= levels.Length)
+        {
+            Array.Resize(ref levels, Math.Max(depth + 1, levels.Length * 2));
+        }
+
+        ref var slots = ref levels[depth];
         slots ??= new T[]?[8];
         if (slot >= slots.Length)
         {

@@ -1,0 +1,157 @@
+namespace SymbolicGrad.Tests;
+
+/// <summary>E(y; θ) = (y₀ − θ)² + (y₁ − 2θ)²: its minimum is y = (θ, 2θ).</summary>
+public static partial class NestedInner
+{
+    [Differentiable]
+    public static double E(double[] y, [NoDerivative] double theta) =>
+        (y[0] - theta) * (y[0] - theta) + (y[1] - 2 * theta) * (y[1] - 2 * theta);
+
+    /// <summary>The same energy with y as a 1 × 2 matrix (matrix arguments have their own per-thread buffers).</summary>
+    [Differentiable]
+    public static double M(double[,] y, [NoDerivative] double theta) =>
+        (y[0, 0] - theta) * (y[0, 0] - theta) + (y[0, 1] - 2 * theta) * (y[0, 1] - 2 * theta);
+}
+
+/// <summary>
+/// s(θ) = y₀ + y₁ at the minimum of E: 3θ, found by gradient descent on the generated objective. Evaluating it runs
+/// another generated objective while the caller's is running, on the same thread.
+/// </summary>
+public static class NestedFit
+{
+    [CustomDerivative(nameof(SolveGradient))]
+    public static double Solve(double theta)
+    {
+        var f = NestedInner.EObjective(2, theta);
+        var y = new double[2];
+        var g = new double[2];
+        for (int step = 0; step < 200; step++)
+        {
+            f.ValueAndGradient(y, g);
+            y[0] -= 0.25 * g[0];
+            y[1] -= 0.25 * g[1];
+        }
+
+        return y[0] + y[1];
+    }
+
+    public static double SolveGradient(double theta, out double dTheta)
+    {
+        dTheta = 3;
+        return Solve(theta);
+    }
+
+    [CustomDerivative(nameof(SolveMatrixGradient))]
+    public static double SolveMatrix(double theta)
+    {
+        var f = NestedInner.MObjective(1, 2, theta);
+        var y = new double[2];
+        var g = new double[2];
+        for (int step = 0; step < 200; step++)
+        {
+            f.ValueAndGradient(y, g);
+            y[0] -= 0.25 * g[0];
+            y[1] -= 0.25 * g[1];
+        }
+
+        return y[0] + y[1];
+    }
+
+    public static double SolveMatrixGradient(double theta, out double dTheta)
+    {
+        dTheta = 3;
+        return SolveMatrix(theta);
+    }
+}
+
+public static partial class NestedOuter
+{
+    /// <summary>L(x) = s(x₀)·(x₀² + x₁²) = 3x₀·(x₀² + x₁²).</summary>
+    [Differentiable]
+    public static double Loss(double[] x) => NestedFit.Solve(x[0]) * (x[0] * x[0] + x[1] * x[1]);
+
+    /// <summary>The same loss with x as a 1 × 2 matrix, through the matrix inner fit.</summary>
+    [Differentiable]
+    public static double MatrixLoss(double[,] x) => NestedFit.SolveMatrix(x[0, 0]) * (x[0, 0] * x[0, 0] + x[0, 1] * x[0, 1]);
+
+    /// <summary>r = (s(x₀)·x₁, x₁ − 1) = (3x₀x₁, x₁ − 1).</summary>
+    [Differentiable]
+    public static void Residuals(double[] x, Span<double> r)
+    {
+        double s = NestedFit.Solve(x[0]);
+        r[0] = s * x[1];
+        r[1] = x[1] - 1;
+    }
+}
+
+/// <summary>
+/// An objective evaluated while another runs on the same thread (red-team H, stop 34): the inner one copied its
+/// arguments into the outer one's per-thread buffers, so the outer method read the inner fit's point. Closed forms.
+/// </summary>
+public class NestedObjectiveTests
+{
+    private static void Near(double expected, double actual) =>
+        Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, got {actual:R}");
+
+    [Fact]
+    public void AnObjectiveInsideAnObjectiveKeepsItsOwnArguments()
+    {
+        // L = 3a(a² + b²); ∂L/∂a = 9a² + 3b², ∂L/∂b = 6ab.
+        var f = NestedOuter.LossObjective(2);
+        double[] x = [1, 5];
+        Near(78, f.Value(x));
+        var g = new double[2];
+        Near(78, f.ValueAndGradient(x, g));
+        Near(84, g[0]);
+        Near(30, g[1]);
+        Assert.True(GradientCheck.Check(f, [1.0, 2.0]).Passed);
+    }
+
+    [Fact]
+    public void AMatrixObjectiveInsideAMatrixObjectiveKeepsItsOwnArguments()
+    {
+        var f = NestedOuter.MatrixLossObjective(1, 2);
+        double[] x = [1, 5];
+        Near(78, f.Value(x));
+        var g = new double[2];
+        Near(78, f.ValueAndGradient(x, g));
+        Near(84, g[0]);
+        Near(30, g[1]);
+    }
+
+    [Fact]
+    public void ALeastSquaresFunctionWithAnObjectiveInsideKeepsItsArguments()
+    {
+        // r = (3ab, b − 1); J = [[3b, 3a], [0, 1]].
+        var ls = NestedOuter.ResidualsLeastSquares(2, rLength: 2);
+        double[] x = [1, 5];
+        var r = new double[2];
+        ls.Residuals(x, r);
+        Near(15, r[0]);
+        Near(4, r[1]);
+        var j = new double[4];
+        ls.Jacobian(x, r, j);
+        Near(15, r[0]);
+        Near(15, j[0]);
+        Near(3, j[1]);
+        Near(0, j[2]);
+        Near(1, j[3]);
+    }
+
+    [Fact]
+    public void BuffersAreReusedOnceTheNestingUnwinds()
+    {
+        // No allocation per call in steady state, nested or not (the buffers of each level are kept).
+        var f = NestedInner.EObjective(2, 0.5);
+        var g = new double[2];
+        double[] y = [0.1, 0.2];
+        f.ValueAndGradient(y, g);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 32; i++)
+        {
+            f.ValueAndGradient(y, g);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
