@@ -368,6 +368,12 @@ internal static partial class MethodWriter
         checks.Add("if (tangent.Length != " + r + ".Length) global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"tangent\", tangent.Length, \"" + r.TrimStart('@') + "\", " + r + ".Length);");
         checks.Add("if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)tangent, (global::System.ReadOnlySpan<double>)" + r + ")) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap(\"tangent\", \"" + r.TrimStart('@') + "\");");
         checks.AddRange(OutputOverlapsInputs(source, "tangent"));
+        // the directions are read while the sweep writes tangent and the results (tangent is cleared first): sharing
+        // memory with either gave J·v of another direction, silently (red-team H, stop 34); so did results that share
+        // an input's memory (the derivative of the method without the aliasing)
+        checks.AddRange(DirectionOverlaps(source, "tangent", "tangent"));
+        checks.AddRange(DirectionOverlaps(source, r, r.TrimStart('@')));
+        checks.AddRange(OutputOverlapsInputs(source, r).Select(c => c.Replace("\"" + r + "\"", "\"" + r.TrimStart('@') + "\"")));
         checks.Add("tangent.Clear();");
         var tangent = new Tangent(ir, ir.Body, seeds, "the Jacobian");
         var body = tangent.Run();
@@ -413,6 +419,30 @@ internal static partial class MethodWriter
             if (ScalarElement(pType).Equals(element))
             {
                 yield return OverlapCheck(output, type, output, p.Name, pType, p.Name.TrimStart('@'));
+            }
+        }
+    }
+
+    /// <summary>The checks that output <paramref name="output"/> shares no memory with a direction of an array or matrix parameter.</summary>
+    private static IEnumerable<string> DirectionOverlaps(IrMethod ir, string output, string label)
+    {
+        var type = IrType.ArrayOf(IrType.Double, ArrayForm.Span);
+        foreach (var p in ir.Params.Where(p => p.Differentiable && p.StructType is null))
+        {
+            var pType = p.Leaves[0].Var.Type;
+            if (!(pType.IsArray || IsMatrix(pType)) || !ScalarElement(pType).Equals(IrType.Double))
+            {
+                continue;
+            }
+
+            string name = DirectionName(p.Name);
+            if (IsMatrix(pType))
+            {
+                yield return OverlapCheck(output, type, label, name, pType, name);
+            }
+            else if (pType.IsArray)
+            {
+                yield return OverlapCheck(output, type, label, name, IrType.ArrayOf(IrType.Double, ArrayForm.ReadOnlySpan), name);
             }
         }
     }
@@ -541,6 +571,13 @@ internal static partial class MethodWriter
         foreach (var check in OutputOverlapsInputs(ir, "jacobian"))
         {
             w.Line(check);
+        }
+
+        // results that share an input's memory: the method computes with the aliasing, the Jacobian would be that of
+        // the method without it (red-team H, stop 34)
+        foreach (var check in OutputOverlapsInputs(ir, r))
+        {
+            w.Line(check.Replace("\"" + r + "\"", "\"" + r.TrimStart('@') + "\""));
         }
 
         w.Comment("column j of the Jacobian is J·e_j: the tangent of the results along the j-th unit vector");
