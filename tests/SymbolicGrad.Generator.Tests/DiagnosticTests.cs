@@ -223,6 +223,23 @@ public class DiagnosticTests
                 [Differentiable] public static double F(double[] cam, P3[] {|SG0037:points|}) => cam[0] * points[0].X;
             """, new[] { "'points' (P3[]) holds numbers", "arrays of numbers (one per field" }, Generated: 1),
 
+        new("SG0037_ASpanOfStructsBesideAParameter", """
+                public struct P3 { public double X, Y, Z; }
+                [Differentiable] public static double F(ReadOnlySpan<P3> {|SG0037:pts|}, double k) => pts[0].X * k * k;
+            """, new[] { "'pts' (ReadOnlySpan<P3>) holds numbers", "arrays of numbers (one per field" }, Generated: 1),
+        new("SG0037_ASpanOfTuples", """
+                [Differentiable] public static double F(double k, Span<(double A, double B)> {|SG0037:pairs|}) => pairs[0].A * k;
+            """, new[] { "'pairs' (Span<(double A, double B)>) holds numbers" }, Generated: 1),
+        new("SG0037_AnArraySegment", """
+                [Differentiable] public static double F(double k, ArraySegment<double> {|SG0037:xs|}) => xs[0] * k;
+            """, new[] { "'xs' (ArraySegment<double>) holds numbers", "a double[] or a span" }, Generated: 1),
+        new("SG0037_ANullableNumber", """
+                [Differentiable] public static double F(double k, double? {|SG0037:b|}) => k * (b ?? 1.0);
+            """, new[] { "'b' (double?) holds numbers", "a double (with a separate bool" }, Generated: 1),
+        new("SG0037_AStructOfAnotherLibraryBesideAParameter", """
+                [Differentiable] public static double F(double k, System.Numerics.Complex {|SG0037:z|}) => k * z.Real;
+            """, new[] { "'z' (Complex) holds numbers", "separate double parameters" }, Generated: 1),
+
         // SG0007: gradient output names.
         new("SG0007_OutputIsAParametersName", """
                 [Differentiable] public static double F(double x, double {|SG0007:dX|}) => x * dX;
@@ -471,6 +488,10 @@ public class DiagnosticTests
                 public struct V3 { public double X, Y, Z; }
                 [Differentiable] public static double {|SG0022:F|}(V3[] pos, [NoDerivative] double[] mass) => mass[0] * pos[0].X;
             """, new[] { "its array of structs 'pos' is not differentiated", "pass the numbers as a double[]" }),
+        new("SG0022_ASpanOfStructs", """
+                public struct P3 { public double X, Y, Z; }
+                [Differentiable] public static double {|SG0022:F|}(ReadOnlySpan<P3> pts) => pts[0].X * pts[0].Y;
+            """, new[] { "its collection of structs 'pts' is not differentiated (ReadOnlySpan<P3>", "pass the numbers as a double[]" }),
         new("SG0022_ARecordClass", """
                 public record Params(double A, double B);
                 [Differentiable] public static double {|SG0022:F|}(Params p) => p.A * p.B;

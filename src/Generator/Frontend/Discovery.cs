@@ -253,7 +253,7 @@ internal static class Discovery
         if (!ir.Params.Any(p => p.Differentiable) && diagnostics.Count == 0)
         {
             var constants = MembersReadAsConstants(operation);
-            var structArray = method.Parameters.FirstOrDefault(p => p.Type is IArrayTypeSymbol { ElementType: { IsValueType: true, SpecialType: SpecialType.None, TypeKind: TypeKind.Struct } }
+            var structArray = method.Parameters.FirstOrDefault(p => CollectionOfReals(p.Type) is { IsValueType: true, SpecialType: SpecialType.None, TypeKind: TypeKind.Struct }
                 && !p.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "SymbolicGrad.NoDerivativeAttribute"));
             // The error says why there is nothing to differentiate; SG0037 at the parameter would say it again.
             warnings.RemoveAll(d => d.Id == DiagnosticDescriptors.DataParameterHoldsNumbers.Id);
@@ -263,7 +263,8 @@ internal static class Discovery
                 && named.GetMembers().Any(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public
                     && (m is IFieldSymbol f && TypeMap.IsRealSymbol(f.Type) || m is IPropertySymbol { IsIndexer: false } pr && TypeMap.IsRealSymbol(pr.Type))));
             Report(DiagnosticDescriptors.NothingToDifferentiate, syntax.Identifier.GetLocation(), method.Name, structArray is not null
-                ? "its array of structs '" + structArray.Name + "' is not differentiated (a parameter may be a struct of numbers, or an array or span of numbers, not an array of structs); pass the numbers as a double[] (x, y, z of each point in turn) and build the structs from it in the method"
+                ? "its " + (structArray.Type is IArrayTypeSymbol ? "array" : "collection") + " of structs '" + structArray.Name + "' is not differentiated (" + structArray.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)
+                    + ": a parameter may be a struct of numbers, or an array or span of numbers, not an array or span of structs); pass the numbers as a double[] (x, y, z of each point in turn) and build the structs from it in the method"
                 : holder is not null
                 ? "its parameter '" + holder.Name + "' (" + holder.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ") is read as data: " + (holder.Type.TypeKind == TypeKind.Class
                     ? "a class or record class is not differentiated; make it a record struct or a struct (of double fields), or pass its numbers as parameters"
@@ -834,6 +835,14 @@ internal static class Discovery
                     : "arrays of numbers (one per field: xs, ys, zs), or a flat double[] indexed [i * fields + f]";
                 Report(DiagnosticDescriptors.DataParameterHoldsNumbers, p.Locations.FirstOrDefault(), p.Name, shown, instead);
             }
+            else if (p.RefKind is RefKind.None or RefKind.In && !IsDifferentiableDeclaration(p) && !HasAttribute(p, NoDerivativeAttribute)
+                && !(vectorValued && p.Ordinal == method.Parameters.Length - 1) && SingleHolderAdvice(p.Type) is { } advice)
+            {
+                // double? x, System.Numerics.Vector3 v, Complex z: one value of numbers, read as data as silently
+                // (red-team H, stop 34).
+                Report(DiagnosticDescriptors.DataParameterHoldsNumbers, p.Locations.FirstOrDefault(), p.Name,
+                    p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), advice);
+            }
         }
 
         CheckCollisions(method, syntax, compilation, diagnostics);
@@ -986,12 +995,35 @@ internal static class Discovery
             INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } n when n.OriginalDefinition.ToDisplayString() is "System.Collections.Generic.List<T>"
                 or "System.Collections.Generic.IList<T>" or "System.Collections.Generic.IReadOnlyList<T>" or "System.Collections.Generic.ICollection<T>"
                 or "System.Collections.Generic.IReadOnlyCollection<T>" or "System.Collections.Generic.IEnumerable<T>" or "System.Memory<T>"
-                or "System.ReadOnlyMemory<T>" or "System.Collections.Immutable.ImmutableArray<T>" => n.TypeArguments[0],
+                or "System.ReadOnlyMemory<T>" or "System.Collections.Immutable.ImmutableArray<T>" or "System.ArraySegment<T>"
+                or "System.Span<T>" or "System.ReadOnlySpan<T>" => n.TypeArguments[0],
             _ => null,
         };
         return element is not null && (TypeMap.IsRealSymbol(element) || ((TypeMap.IsDesugaredStruct(element) || TypeMap.IsTuple(element)) && StructHasReals(element)))
             ? element
             : null;
+    }
+
+    /// <summary>
+    /// What to write instead of a parameter that holds numbers in one value the generator reads as data: a nullable
+    /// number, or a struct of another library with public number fields or properties (Vector3, Complex); else null.
+    /// </summary>
+    private static string? SingleHolderAdvice(ITypeSymbol t)
+    {
+        if (t is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && TypeMap.IsRealSymbol(nullable.TypeArguments[0]))
+        {
+            return "a " + nullable.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " (with a separate bool for 'no value')";
+        }
+
+        if (t is INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None, IsGenericType: false } named && !named.IsTupleType
+            && !named.Locations.Any(l => l.IsInSource) && !TypeMap.IsDesugaredStruct(named)
+            && named.GetMembers().Any(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public
+                && (m is IFieldSymbol f && TypeMap.IsRealSymbol(f.Type) || m is IPropertySymbol { IsIndexer: false } pr && TypeMap.IsRealSymbol(pr.Type))))
+        {
+            return "separate double parameters (one per component), or a struct or record struct of this project with double fields";
+        }
+
+        return null;
     }
 
     private static bool HoldsReals(ITypeSymbol t) => t switch
