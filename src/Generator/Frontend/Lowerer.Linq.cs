@@ -1036,6 +1036,20 @@ internal sealed partial class Lowerer
             return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { array }), i => new Scalar(Load(array, new[] { i }, op)));
         }
 
+        if (value is Scalar { Operand: { Type.Kind: ValueKind.Data } data2 } && data2 is not Poison && op.Type is { } dataSequenceType
+            && EnumerableElement(dataSequenceType) is { IsAnonymousType: false, TypeKind: not TypeKind.TypeParameter and not TypeKind.Error } dataItem
+            && called is IParameterReferenceOperation { Parameter.ContainingSymbol: var dataOwner } && SymbolEqualityComparer.Default.Equals(dataOwner.OriginalDefinition, _entry.OriginalDefinition))
+        {
+            // The same for elements that are data themselves (IEnumerable<double[]>, IEnumerable<double?>): an array of
+            // them, read as a list of data is (red-team G, stop 33 leftover).
+            var elementType = IrTypeOrData(dataItem);
+            var items = Emit(Opcode.Opaque, IrType.Data(Concrete(dataItem).ToDisplayString(TypeMap.Qualified) + "[]"), new[] { data2 },
+                new OpaqueInfo(new[] { "global::System.Linq.Enumerable.ToArray(", ")" }, pure: false, effectFree: true), SourceText(op.Syntax));
+            return new SequenceValue(
+                () => Emit(Opcode.Opaque, IrType.Int32, new[] { items }, new OpaqueInfo(new[] { string.Empty, ".Length" }, pure: false, effectFree: true)),
+                i => new Scalar(Emit(Opcode.Opaque, elementType, new[] { items, i }, new OpaqueInfo(new[] { string.Empty, "[", "]" }, pure: false, effectFree: true))));
+        }
+
         if (called is IInvocationOperation { TargetMethod: var iterator } && IsIterator(iterator))
         {
             NotYet(op, "Enumerating the sequence of an iterator method ('" + iterator.Name + "', which uses yield return)",

@@ -292,6 +292,48 @@ public class DataEnumerableParameterTests
                 }
             """, "G", w, new[] { 2 * w[0], 0, 2 * 2 * w[2] }, w.Length, new[] { 0, 2, 2 }.AsEnumerable());
     }
+
+    /// <summary>
+    /// Elements that are data themselves (stop 34): a batch of rows as IEnumerable&lt;double[]&gt;, and nullable readings as
+    /// IEnumerable&lt;double?&gt; (both SG0006 before). F = Σ (w·x)², ∂F/∂w = Σ 2(w·x)x; G = Σ w₀·(x ?? 2).
+    /// </summary>
+    [Fact]
+    public void SequencesOfRowsAndOfNullableNumbers()
+    {
+        double[] w = { 0.3, -0.7 };
+        var rows = new List<double[]> { new[] { 1.0, 2.0 }, new[] { -0.5, 0.25 }, new[] { 3.0, 1.0 } };
+        var expected = new double[2];
+        foreach (var x in rows)
+        {
+            double dot = w[0] * x[0] + w[1] * x[1];
+            expected[0] += 2 * dot * x[0];
+            expected[1] += 2 * dot * x[1];
+        }
+
+        Expect.Gradient("""
+                using System.Collections.Generic;
+                [Differentiable]
+                public static double F(double[] w, [NoDerivative] IEnumerable<double[]> rows)
+                {
+                    double s = 0;
+                    foreach (var x in rows)
+                    {
+                        double dot = w[0] * x[0] + w[1] * x[1];
+                        s += dot * dot;
+                    }
+
+                    return s;
+                }
+            """, "F", w, expected, w.Length, rows.Select(r => r));
+
+        var readings = new double?[] { 1.5, null, -0.5 };
+        Expect.Gradient("""
+                using System.Linq;
+                using System.Collections.Generic;
+                [Differentiable]
+                public static double G(double[] w, [NoDerivative] IEnumerable<double?> readings) => readings.Sum(x => w[0] * (x ?? 2.0)) + w[1];
+            """, "G", w, new[] { 1.5 + 2.0 - 0.5, 1.0 }, w.Length, readings.Where(r => true));
+    }
 }
 
 /// <summary>Red-team G (stop 33), on this stop's fixes: changes through local functions, delegates and Zip; float? and int? data; compound assignment on nullable data.</summary>
