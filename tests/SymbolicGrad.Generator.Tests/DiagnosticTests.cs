@@ -233,9 +233,6 @@ public class DiagnosticTests
         new("SG0037_AnArraySegment", """
                 [Differentiable] public static double F(double k, ArraySegment<double> {|SG0037:xs|}) => xs[0] * k;
             """, new[] { "'xs' (ArraySegment<double>) holds numbers", "a double[] or a span" }, Generated: 1),
-        new("SG0037_ANullableNumber", """
-                [Differentiable] public static double F(double k, double? {|SG0037:b|}) => k * (b ?? 1.0);
-            """, new[] { "'b' (double?) holds numbers", "a double (with a separate bool" }, Generated: 1),
         new("SG0037_AStructOfAnotherLibraryBesideAParameter", """
                 [Differentiable] public static double F(double k, System.Numerics.Complex {|SG0037:z|}) => k * z.Real;
             """, new[] { "'z' (Complex) holds numbers", "separate double parameters" }, Generated: 1),

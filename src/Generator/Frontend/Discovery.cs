@@ -838,7 +838,7 @@ internal static class Discovery
             else if (p.RefKind is RefKind.None or RefKind.In && !IsDifferentiableDeclaration(p) && !HasAttribute(p, NoDerivativeAttribute)
                 && !(vectorValued && p.Ordinal == method.Parameters.Length - 1) && SingleHolderAdvice(p.Type) is { } advice)
             {
-                // double? x, System.Numerics.Vector3 v, Complex z: one value of numbers, read as data as silently
+                // System.Numerics.Vector3 v, Complex z: one value of numbers, read as data as silently
                 // (red-team H, stop 34).
                 Report(DiagnosticDescriptors.DataParameterHoldsNumbers, p.Locations.FirstOrDefault(), p.Name,
                     p.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat), advice);
@@ -1005,16 +1005,12 @@ internal static class Discovery
     }
 
     /// <summary>
-    /// What to write instead of a parameter that holds numbers in one value the generator reads as data: a nullable
-    /// number, or a struct of another library with public number fields or properties (Vector3, Complex); else null.
+    /// What to write instead of a parameter that holds numbers in one value the generator reads as data: a struct of
+    /// another library with public number fields or properties (Vector3, Complex); else null. (A double? parameter is
+    /// data by design, an optional setting: issue 8, section 5.)
     /// </summary>
     private static string? SingleHolderAdvice(ITypeSymbol t)
     {
-        if (t is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable && TypeMap.IsRealSymbol(nullable.TypeArguments[0]))
-        {
-            return "a " + nullable.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " (with a separate bool for 'no value')";
-        }
-
         if (t is INamedTypeSymbol { TypeKind: TypeKind.Struct, SpecialType: SpecialType.None, IsGenericType: false } named && !named.IsTupleType
             && !named.Locations.Any(l => l.IsInSource) && !TypeMap.IsDesugaredStruct(named)
             && named.GetMembers().Any(m => !m.IsStatic && m.DeclaredAccessibility == Accessibility.Public
