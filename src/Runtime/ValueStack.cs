@@ -394,6 +394,107 @@ public static class AdjointBuffers
     /// <summary>Throws the exception generated gradients use when an output overlaps an input.</summary>
     public static void ThrowOverlap(string output, string other) =>
         throw new ArgumentException($"{output} overlaps {other}: " + Role(output) + " must not share memory with the inputs or other outputs.", output);
+
+    /// <summary>
+    /// Throws when output <paramref name="outputName"/> shares memory with <paramref name="data"/>, something the method
+    /// reads as data that is not an array parameter (a List&lt;double&gt; or IReadOnlyList&lt;double&gt; parameter, a
+    /// static field, a model's field that is not [Trainable]): the output is cleared before the forward sweep reads the
+    /// data, so the value and the gradient would both be wrong. Sees arrays of any rank, their rows (the first
+    /// <see cref="FieldRowsChecked"/>), List&lt;T&gt; and ArraySegment&lt;T&gt;; another collection's storage cannot be
+    /// seen.
+    /// </summary>
+    public static void ThrowIfDataOverlaps<T>(ReadOnlySpan<T> output, string outputName, object? data, string dataName)
+    {
+        if (!output.IsEmpty && data is not null && SharesMemory(Bytes(output), data, rows: true))
+        {
+            ThrowDataOverlap(outputName, dataName);
+        }
+    }
+
+    /// <summary><see cref="ThrowIfDataOverlaps{T}(ReadOnlySpan{T}, string, object?, string)"/> for data that is a memory.</summary>
+    public static void ThrowIfMemoryOverlaps<T, TData>(ReadOnlySpan<T> output, string outputName, ReadOnlyMemory<TData> data, string dataName)
+    {
+        if (!output.IsEmpty && Bytes(output).Overlaps(Bytes(data.Span)))
+        {
+            ThrowDataOverlap(outputName, dataName);
+        }
+    }
+
+    /// <summary><see cref="ThrowIfDataOverlaps{T}(ReadOnlySpan{T}, string, object?, string)"/> for a jagged output (each row).</summary>
+    public static void ThrowIfDataOverlapsRows<T>(T[]?[]? output, string outputName, object? data, string dataName)
+    {
+        if (output is null)
+        {
+            return;
+        }
+
+        foreach (var row in output)
+        {
+            ThrowIfDataOverlaps<T>(row, outputName, data, dataName);
+        }
+    }
+
+    /// <summary><see cref="ThrowIfMemoryOverlaps{T, TData}"/> for a jagged output (each row).</summary>
+    public static void ThrowIfMemoryOverlapsRows<T, TData>(T[]?[]? output, string outputName, ReadOnlyMemory<TData> data, string dataName)
+    {
+        if (output is null)
+        {
+            return;
+        }
+
+        foreach (var row in output)
+        {
+            ThrowIfMemoryOverlaps<T, TData>(row, outputName, data, dataName);
+        }
+    }
+
+    /// <summary>The bytes a span covers (for any element type: generic-math outputs are spans of T).</summary>
+    private static ReadOnlySpan<byte> Bytes<T>(ReadOnlySpan<T> span) =>
+        System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+            ref Unsafe.As<T, byte>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span)), checked(span.Length * Unsafe.SizeOf<T>()));
+
+    private static bool SharesMemory(ReadOnlySpan<byte> output, object data, bool rows)
+    {
+        switch (data)
+        {
+            case double[] a: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
+            case float[] a: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
+            case List<double> l: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(l)));
+            case List<float> l: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(l)));
+            case ArraySegment<double> s: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()));
+            case ArraySegment<float> s: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()));
+            case Array { Rank: > 1 } m when m.GetType().GetElementType() is { } e && (e == typeof(double) || e == typeof(float)):
+                // double[,] and the like: one block of Length elements.
+                return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+                    ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(m), checked(m.Length * (e == typeof(double) ? sizeof(double) : sizeof(float)))));
+            case Array[] jagged when rows:
+                for (int i = 0; i < jagged.Length && i < FieldRowsChecked; i++)
+                {
+                    if (jagged[i] is { } row && SharesMemory(output, row, rows: false))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case IReadOnlyList<Array> list when rows:
+                for (int i = 0; i < list.Count && i < FieldRowsChecked; i++)
+                {
+                    if (list[i] is { } row && SharesMemory(output, row, rows: false))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowDataOverlap(string output, string data) =>
+        throw new ArgumentException($"{output} overlaps {data}, which the gradient reads as data: {output} is cleared or written before {data} is read, so the results would be wrong. Pass a buffer of its own for {output}.", output);
 }
 
 /// <summary>
@@ -485,7 +586,51 @@ public static class ObjectiveBuffers
     internal static int Enter() => t_depth++;
 
     /// <summary>Marks the end of the evaluation <see cref="Enter"/> started.</summary>
-    internal static void Exit(int depth) => t_depth = depth;
+    internal static void Exit(int depth)
+    {
+        var models = t_models;
+        if (models is not null && (uint)depth < (uint)models.Length)
+        {
+            models[depth] = null;
+        }
+
+        t_depth = depth;
+    }
+
+    [ThreadStatic]
+    private static object?[]? t_models;
+
+    /// <summary>
+    /// Called by a model's generated objective (under its lock, before it writes the vector into the model's
+    /// [Trainable] members): throws when an evaluation on the same model is already running further out on this thread,
+    /// whose members this one would overwrite (the lock is re-entrant, so it does not stop this; red-team I).
+    /// </summary>
+    public static void EnterModel(object model)
+    {
+        int depth = t_depth - 1;
+        if (depth < 0)
+        {
+            return;
+        }
+
+        var models = t_models;
+        if (models is null || depth >= models.Length)
+        {
+            Array.Resize(ref models, Math.Max(4, Math.Max(depth + 1, (models?.Length ?? 0) * 2)));
+            t_models = models;
+        }
+
+        for (int i = 0; i < depth; i++)
+        {
+            if (ReferenceEquals(models[i], model))
+            {
+                throw new InvalidOperationException(
+                    "An objective of this model was evaluated inside another evaluation on the same model (on this thread): it would write its parameters into the model's [Trainable] members while the outer evaluation reads them, so both results would be wrong. Evaluate the inner objective on a copy of the model.");
+            }
+        }
+
+        models[depth] = model;
+    }
 
     /// <summary>A double[] of exactly <paramref name="length"/> elements for argument slot <paramref name="slot"/> (its contents are overwritten by the caller).</summary>
     public static double[] Doubles(int slot, int length) => Get(ref t_doubles, slot, length);

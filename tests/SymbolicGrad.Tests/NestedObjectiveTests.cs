@@ -84,6 +84,49 @@ public static partial class NestedOuter
     }
 }
 
+/// <summary>A model whose loss runs, through a custom derivative, an objective of the model in <see cref="Target"/>.</summary>
+public partial class ReentrantModel
+{
+    public static ReentrantModel? Target;
+
+    [Trainable]
+    public double W = 1;
+
+    /// <summary>L(W) = W² + 0·(the target's loss at W = 5).</summary>
+    [Differentiable]
+    public double Loss() => W * W + ReentrantProbe.Inner(W);
+}
+
+public static class ReentrantProbe
+{
+    private static bool s_busy;
+
+    [CustomDerivative(nameof(InnerGradient))]
+    public static double Inner(double w)
+    {
+        if (s_busy || ReentrantModel.Target is not { } target)
+        {
+            return 0;
+        }
+
+        s_busy = true;
+        try
+        {
+            return 0 * target.LossObjective().Value([5.0]);
+        }
+        finally
+        {
+            s_busy = false;
+        }
+    }
+
+    public static double InnerGradient(double w, out double dW)
+    {
+        dW = 0;
+        return Inner(w);
+    }
+}
+
 /// <summary>
 /// An objective evaluated while another runs on the same thread (red-team H, stop 34): the inner one copied its
 /// arguments into the outer one's per-thread buffers, so the outer method read the inner fit's point. Closed forms.
@@ -153,5 +196,40 @@ public class NestedObjectiveTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>
+    /// A model's objective evaluated inside an evaluation on the same model (red-team I, stop 34): the lock is
+    /// re-entrant, so the inner one wrote W = 5 into the model while the outer one read it (value 25 and gradient 10
+    /// where they are 1 and 2). Now an InvalidOperationException; on another instance both are exact.
+    /// </summary>
+    [Fact]
+    public void AModelsObjectiveInsideAnEvaluationOnTheSameModelThrows()
+    {
+        var model = new ReentrantModel();
+        var f = model.LossObjective();
+        try
+        {
+            ReentrantModel.Target = model;
+            var e = Assert.Throws<InvalidOperationException>(() => f.Value([1.0]));
+            Assert.Contains("inside another evaluation on the same model", e.Message, StringComparison.Ordinal);
+            Assert.Throws<InvalidOperationException>(() => f.ValueAndGradient([1.0], new double[1]));
+
+            ReentrantModel.Target = new ReentrantModel();
+            Assert.Equal(1.0, f.Value([1.0]));
+            var g = new double[1];
+            Assert.Equal(9.0, f.ValueAndGradient([3.0], g));
+            Assert.Equal(6.0, g[0]);
+
+            // A lock the caller holds on the model is not an evaluation.
+            lock (model)
+            {
+                Assert.Equal(4.0, f.Value([2.0]));
+            }
+        }
+        finally
+        {
+            ReentrantModel.Target = null;
+        }
     }
 }

@@ -56,6 +56,20 @@ internal static partial class MethodWriter
         return Matrices + ".ThrowIfOverlaps(" + x + ", \"" + aLabel + "\", " + y + ", \"" + bLabel + "\");";
     }
 
+    /// <summary>
+    /// The checks that output <paramref name="output"/> shares no memory with what the method reads as data besides its
+    /// array parameters (<see cref="IrMethod.DataMemories"/>: a List&lt;double&gt; parameter, a static or model field).
+    /// </summary>
+    private static IEnumerable<string> DataOverlaps(IrMethod ir, string output, IrType type)
+    {
+        var (x, rows) = Memory(output, type);
+        foreach (var (access, label, memory) in ir.DataMemories)
+        {
+            yield return "global::SymbolicGrad.Internal.AdjointBuffers." + (memory ? "ThrowIfMemoryOverlaps" : "ThrowIfDataOverlaps") + (rows ? "Rows" : string.Empty)
+                + "(" + x + ", \"" + output + "\", " + access + ", " + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(label, quote: true) + ");";
+        }
+    }
+
     /// <summary>The entry checks of a matrix output: its shape (rows distinct for jagged), then no memory shared with the inputs.</summary>
     private static List<string> MatrixChecks(IrMethod ir, IrParam p, string output, IrType type, List<IrParam> arrayParams)
     {
@@ -85,6 +99,7 @@ internal static partial class MethodWriter
             checks.Add(OverlapCheck(output, type, output, other.Name, other.Leaves[0].Var.Type, other.Name.TrimStart('@')));
         }
 
+        checks.AddRange(DataOverlaps(ir, output, type));
         return checks;
     }
 

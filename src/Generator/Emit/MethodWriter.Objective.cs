@@ -478,6 +478,7 @@ internal static partial class MethodWriter
             w.Line("        lock (" + lockOn + ")");
             w.Line("        {");
             indent = "            ";
+            w.Line(indent + "global::SymbolicGrad.Internal.ObjectiveBuffers.EnterModel(" + lockOn + ");");
         }
 
         foreach (var line in prelude)

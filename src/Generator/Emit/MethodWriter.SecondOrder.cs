@@ -421,6 +421,11 @@ internal static partial class MethodWriter
                 yield return OverlapCheck(output, type, output, p.Name, pType, p.Name.TrimStart('@'));
             }
         }
+
+        foreach (var check in DataOverlaps(ir, output, type))
+        {
+            yield return check;
+        }
     }
 
     /// <summary>The checks that output <paramref name="output"/> shares no memory with a direction of an array or matrix parameter.</summary>

@@ -245,6 +245,7 @@ internal static partial class MethodWriter
             checks.Add(OverlapCheck(output, IrType.ArrayOf(element, ArrayForm.Span), output, other.Name, other.Leaves[0].Var.Type, other.Name.TrimStart('@')));
         }
 
+        checks.AddRange(DataOverlaps(ir, output, IrType.ArrayOf(element, ArrayForm.Span)));
         return checks;
     }
 

@@ -60,6 +60,7 @@ internal sealed partial class Lowerer
             return new Scalar(Constant(field.ConstantValue, Concrete(field.Type)));
         }
 
+        NoteDataMemory(field, field.Type, f.Instance);
         GuardModelField(field, field.Type, f.Instance);
 
         if (!Accessible(field) && ReadOnlyConstant(field) is { } fixedValue)
@@ -261,6 +262,7 @@ internal sealed partial class Lowerer
 
         if (BackingField(property) is not null)
         {
+            NoteDataMemory(property, property.Type, pr.Instance);
             GuardModelField(property, property.Type, pr.Instance);
         }
 
@@ -518,6 +520,91 @@ internal sealed partial class Lowerer
             new OpaqueInfo(new[] { "new global::System.InvalidOperationException(" + Microsoft.CodeAnalysis.CSharp.SymbolDisplay.FormatLiteral(message, quote: true) + ")" }, pure: false, effectFree: false))));
         _block.Add(new If(same, then, new Block(), new List<Phi>()));
     }
+
+    private readonly HashSet<string> _dataMemoryAccesses = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A field (or auto-property) read as data that may hold an array (double[] Data, a List&lt;double&gt;, the rows of a
+    /// double[][]): static, of the model, or of a parameter of the method. An output given the same memory would be
+    /// cleared before the forward sweep reads it (a value and gradient of 0; red-team I), so each output is checked
+    /// against it at entry (<see cref="IrMethod.DataMemories"/>).
+    /// </summary>
+    private void NoteDataMemory(ISymbol member, ITypeSymbol type, IOperation? instance)
+    {
+        var concrete = Concrete(type);
+        if (!Accessible(member) || Attribute(member, "SymbolicGrad.TrainableAttribute") is not null || !(HoldsArrays(concrete) || IsSegment(concrete)))
+        {
+            return;
+        }
+
+        string name = EscapedName(member.Name);
+        string access, label;
+        while (instance is IConversionOperation { Conversion.IsIdentity: true } conversion)
+        {
+            instance = conversion.Operand;
+        }
+
+        if (member.IsStatic)
+        {
+            access = member.ContainingType.ToDisplayString(TypeMap.Qualified) + "." + name;
+            label = member.ContainingType.Equals(_entry.ContainingType, SymbolEqualityComparer.Default) ? member.Name : member.ContainingType.Name + "." + member.Name;
+        }
+        else if (instance is IParameterReferenceOperation { Parameter: { } parameter } && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _entry)
+            && parameter.RefKind != RefKind.Out && parameter.Type is INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct })
+        {
+            string holder = EscapedName(parameter.Name);
+            access = parameter.Type.IsValueType ? holder + "." + name : "(" + holder + " is null ? " + (concrete.IsValueType ? "default" : "null") + " : " + holder + "." + name + ")";
+            label = parameter.Name + "." + member.Name;
+        }
+        else if (!_entry.IsStatic && IsEntryReceiver(instance))
+        {
+            access = "this." + name;
+            label = member.Name;
+        }
+        else
+        {
+            return;
+        }
+
+        NoteDataMemory(access, label, concrete);
+    }
+
+    private void NoteDataMemory(string access, string label, ITypeSymbol type)
+    {
+        if (!_dataMemoryAccesses.Add(access))
+        {
+            return;
+        }
+
+        // A memory or a segment (structs) is passed as a ReadOnlyMemory, not boxed: the check allocates nothing.
+        bool memory = IsMemory(type) || IsSegment(type);
+        if (memory)
+        {
+            access = "(global::System.ReadOnlyMemory<" + ((INamedTypeSymbol)type).TypeArguments[0].ToDisplayString(TypeMap.Qualified) + ">)" + access;
+        }
+
+        _ir.DataMemories.Add((access, label, memory));
+    }
+
+    /// <summary>The entry's parameters that hold numbers as data but are not arrays (List&lt;double&gt;, IReadOnlyList&lt;double&gt;, memories, segments).</summary>
+    private void NoteDataParameters()
+    {
+        foreach (var parameter in _entry.Parameters)
+        {
+            var concrete = Concrete(parameter.Type);
+            if (parameter.RefKind != RefKind.Out && concrete is not IArrayTypeSymbol && (HoldsArrays(concrete) || IsSegment(concrete)))
+            {
+                NoteDataMemory(EscapedName(parameter.Name), parameter.Name, concrete);
+            }
+        }
+    }
+
+    private static bool IsSegment(ITypeSymbol type) =>
+        type is INamedTypeSymbol { IsGenericType: true, Name: "ArraySegment" } segment && segment.ContainingNamespace?.ToDisplayString() == "System"
+        && segment.TypeArguments[0].SpecialType is SpecialType.System_Double or SpecialType.System_Single;
+
+    private static string EscapedName(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
     /// <summary>The checks of <see cref="GuardModelField"/>, put before the forward sweep; the members they check.</summary>
     private readonly List<Stmt> _modelFieldGuards = new();

@@ -138,6 +138,7 @@ internal sealed partial class Lowerer
 
         var frame = lowerer.NewFunctionFrame(method, model, thisValue, null);
         lowerer._frames.Add(frame);
+        lowerer.NoteDataParameters();
         var returnType = method.ReturnsVoid ? null : method.ReturnType;
         frame.ReturnType = returnType;
         var statements = BodyStatements(body);

@@ -87,6 +87,14 @@ internal sealed class IrMethod
     /// <summary>Pooled resources the code uses (tapes, scratch buffers): declared at the start, released at the end.</summary>
     public List<(Var Var, string Creation)> Resources { get; } = new();
 
+    /// <summary>
+    /// What the method reads as data that an output could share memory with and that no array parameter stands for: a
+    /// parameter holding numbers (List&lt;double&gt;, IReadOnlyList&lt;double&gt;, ReadOnlyMemory&lt;double&gt;), a static
+    /// field or a field of the model that holds arrays. Access is the C# that reads it at entry, Memory whether it is a
+    /// memory of doubles; each output is checked against them before it is cleared.
+    /// </summary>
+    public List<(string Access, string Label, bool Memory)> DataMemories { get; } = new();
+
     public int VarCount => _nextId;
 
     public Var NewVar(string hint, IrType type, VarRole role, bool mutable = false) => new(_nextId++, hint, type, role, mutable);
@@ -98,6 +106,7 @@ internal sealed class IrMethod
         fork.Params.AddRange(Params);
         fork.TypeParameters.AddRange(TypeParameters);
         fork.Resources.AddRange(Resources);
+        fork.DataMemories.AddRange(DataMemories);
         return fork;
     }
 
