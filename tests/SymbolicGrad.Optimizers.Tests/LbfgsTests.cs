@@ -120,6 +120,19 @@ public class LbfgsTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => lbfgs.Step(new double[3], TestFunctions.Rosenbrock));
     }
 
+    /// <summary>Step from a point that is not finite (or from none) names the problem instead of returning NaN (red-team I).</summary>
+    [Fact]
+    public void StepRefusesAStartThatIsNotFinite()
+    {
+        var lbfgs = new Lbfgs();
+        double[] x = [double.NaN, 1.0];
+        var e = Assert.Throws<ArgumentException>(() => lbfgs.Step(x, TestFunctions.Rosenbrock));
+        Assert.Equal("parameters", e.ParamName);
+        Assert.Throws<ArgumentException>(() => lbfgs.Step([1.0, double.PositiveInfinity], TestFunctions.Rosenbrock));
+        Assert.Throws<ArgumentException>(() => lbfgs.Step(Span<double>.Empty, TestFunctions.Rosenbrock));
+        Assert.Equal(0, lbfgs.Iterations);
+    }
+
     [Fact]
     public void StopsOnTheGradientToleranceAtTheStart()
     {

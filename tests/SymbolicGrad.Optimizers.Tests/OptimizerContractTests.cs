@@ -131,6 +131,24 @@ public class OptimizerContractTests
         Assert.Equal(4, optimizer.Dimension);
     }
 
+    /// <summary>
+    /// A gradient that shares memory with the parameters (a shifted view of one buffer) was read after the update had
+    /// written it: a wrong step, silently (red-team I). Refused before anything changes.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(All))]
+    public void AGradientSharingMemoryWithTheParametersIsRejected(string name)
+    {
+        var optimizer = Factories[name]();
+        double[] buffer = [1, 2, 3, 4, 5];
+        var e = Assert.Throws<ArgumentException>(() => optimizer.Step(buffer.AsSpan(0, 4), buffer.AsSpan(1, 4)));
+        Assert.Equal("gradient", e.ParamName);
+        Assert.Contains("shares memory with parameters", e.Message, StringComparison.Ordinal);
+        Assert.Equal([1.0, 2, 3, 4, 5], buffer);
+        Assert.Equal(0, optimizer.StepCount);
+        Assert.Throws<ArgumentException>(() => optimizer.Step(buffer, buffer));
+    }
+
     public static TheoryData<string, string> BadArguments() => new()
     {
         { "learningRate", "sgd lr" },

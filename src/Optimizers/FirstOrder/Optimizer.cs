@@ -91,7 +91,7 @@ public abstract class Optimizer
     /// <param name="parameters">θ<sub>t−1</sub> on entry, θ<sub>t</sub> on return.</param>
     /// <param name="gradient">∇f(θ<sub>t−1</sub>); it is not modified.</param>
     /// <exception cref="ArgumentException">
-    /// The spans are empty, differ in length, or differ from the length of the first call; or, at the first call,
+    /// The spans are empty, differ in length, share memory, or differ from the length of the first call; or, at the first call,
     /// the parameter groups do not fit the vector (a range outside it, two groups overlapping, a coordinate in no group).
     /// </exception>
     public void Step(Span<double> parameters, ReadOnlySpan<double> gradient)
@@ -100,6 +100,13 @@ public abstract class Optimizer
         {
             throw new ArgumentException(
                 $"gradient has length {gradient.Length} but parameters has length {parameters.Length}.", nameof(gradient));
+        }
+
+        if (parameters.Overlaps(gradient))
+        {
+            // The update writes parameters while it reads gradient: a shared element would be read after it changed.
+            throw new ArgumentException(
+                "gradient shares memory with parameters: the update writes parameters while it reads gradient. Pass the gradient in a buffer of its own.", nameof(gradient));
         }
 
         if (Dimension == 0)

@@ -145,10 +145,15 @@ public sealed class Lbfgs
     /// PyTorch's <c>step(closure)</c>: improves <paramref name="parameters"/> in place with up to
     /// <see cref="MaxIterations"/> iterations and returns f at the starting point.
     /// </summary>
-    /// <exception cref="ArgumentException">The length differs from the previous call.</exception>
+    /// <exception cref="ArgumentException">The parameters are empty or not finite, or their length differs from the previous call.</exception>
     public double Step(Span<double> parameters, ValueAndGradientFunction function)
     {
         ArgumentNullException.ThrowIfNull(function);
+        if (parameters.IsEmpty || !Trainer.AllFinite(parameters))
+        {
+            throw new ArgumentException("parameters must be non-empty and finite.", nameof(parameters));
+        }
+
         return Run(parameters, function, null);
     }
 
