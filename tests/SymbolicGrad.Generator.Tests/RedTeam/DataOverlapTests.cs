@@ -55,6 +55,19 @@ public class DataOverlapTests
             }
         }
 
+        // A generic-math gradient (its output a span of T) and a float one, checked against the same field.
+        [Differentiable]
+        public static T G<T>(T[] w) where T : System.Numerics.IFloatingPointIeee754<T> => w[0] * T.CreateChecked(Scale[0]) + w[1] * w[1];
+
+        [Differentiable]
+        public static float F(float[] w, [NoDerivative] float[]? unused) => w[0] * (float)Scale[1];
+
+        public static double GenericGradient(double[] w, double[] dW) => GGradient<double>(w, dW);
+
+        public static double GenericGradientIntoScale(double[] w) => GGradient<double>(w, Scale.AsSpan(1, 2));
+
+        public static float FloatGradient(float[] w, float[] unused, float[] dW) => FGradient(w, unused, dW);
+
         // Spans cannot pass through reflection: these take arrays (x is the Rows' X).
         public static double Gradient(double[] w, System.Collections.Generic.List<double> ys, double[] zs, double[] m, double[] x, double[] dW) =>
             LGradient(w, ys, zs, m, new Rows { X = x }, dW);
@@ -145,6 +158,24 @@ public class DataOverlapTests
         Assert.Equal([0.0, 3, 5], r);
         Assert.Equal(t, j);
         Assert.StartsWith("jacobian overlaps Scale,", Refused("Jacobian", new[] { 2.0 }, t, r, Scale).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GenericAndFloatGradientsAreCheckedToo()
+    {
+        var dW = new double[2];
+        Assert.Equal(2.0 + 9.0, (double)Call("GenericGradient", new[] { 1.0, 3.0 }, dW)!);
+        Assert.Equal([2.0, 6.0], dW);
+        Assert.StartsWith("dW overlaps Scale,", Refused("GenericGradientIntoScale", new[] { 1.0, 3.0 }).Message, StringComparison.Ordinal);
+        Assert.Equal([2.0, 1, 1], Scale);
+
+        // A float output and float data: its own data array is an array parameter (checked before this stop); Scale is
+        // a double[] and cannot share a float output's memory, so nothing is refused.
+        var dF = new float[1];
+        Assert.Equal(2f, (float)Call("FloatGradient", new[] { 2f }, new float[1], dF)!);
+        Assert.Equal([1f], dF);
+        var shared = new float[1];
+        Assert.StartsWith("dW overlaps unused", Refused("FloatGradient", new[] { 2f }, shared, shared).Message, StringComparison.Ordinal);
     }
 
     /// <summary>The runtime check sees the rows of a jagged field and the storage of a list; not another collection's.</summary>
