@@ -809,6 +809,12 @@ internal sealed partial class Lowerer
         {
             // A helper of another class reading its own private member: the generated code (in the [Differentiable]
             // method's class) could not compile the read.
+            if (FileLocalType(member) is { } fileLocal)
+            {
+                return Unsupported(at, "a member of the file-local type '" + fileLocal.Name + "', which the generated code (in another file) cannot name",
+                    "declare '" + fileLocal.Name + "' without 'file' (internal keeps it out of other assemblies), or pass the value as a [NoDerivative] parameter");
+            }
+
             return Unsupported(at, "a " + Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetText(member.DeclaredAccessibility) + " member of '" + member.ContainingType.Name + "', which the generated code in '" + _entry.ContainingType.Name + "' cannot read",
                 "make it internal (or public), or pass its value to the helper as a parameter");
         }

@@ -602,5 +602,22 @@ internal sealed partial class Lowerer
         return null;
     }
 
-    private bool Accessible(ISymbol symbol) => _compilation.IsSymbolAccessibleWithin(symbol.OriginalDefinition, _entry.ContainingType);
+    private bool Accessible(ISymbol symbol) => FileLocalType(symbol) is null && _compilation.IsSymbolAccessibleWithin(symbol.OriginalDefinition, _entry.ContainingType);
+
+    /// <summary>
+    /// The file-local type (<c>file class Table</c>) that <paramref name="symbol"/> is or is declared in, if any: the
+    /// generated code lives in another file and cannot name it, whatever its accessibility.
+    /// </summary>
+    private static INamedTypeSymbol? FileLocalType(ISymbol symbol)
+    {
+        for (var t = symbol as INamedTypeSymbol ?? symbol.ContainingType; t is not null; t = t.ContainingType)
+        {
+            if (t.IsFileLocal)
+            {
+                return t;
+            }
+        }
+
+        return null;
+    }
 }
