@@ -537,7 +537,11 @@ internal sealed partial class Lowerer
             return;
         }
 
-        string name = EscapedName(member.Name);
+        if (PrintedName(member) is not { } name)
+        {
+            return;
+        }
+
         string access, label;
         while (instance is IConversionOperation { Conversion.IsIdentity: true } conversion)
         {
@@ -546,20 +550,22 @@ internal sealed partial class Lowerer
 
         if (member.IsStatic)
         {
-            access = member.ContainingType.ToDisplayString(TypeMap.Qualified) + "." + name;
-            label = member.ContainingType.Equals(_entry.ContainingType, SymbolEqualityComparer.Default) ? member.Name : member.ContainingType.Name + "." + member.Name;
+            access = Concrete(member.ContainingType).ToDisplayString(TypeMap.Qualified) + "." + name;
+            label = member.ContainingType.Equals(_entry.ContainingType, SymbolEqualityComparer.Default) ? TypeMap.MemberDisplayName(member) : member.ContainingType.Name + "." + TypeMap.MemberDisplayName(member);
         }
         else if (instance is IParameterReferenceOperation { Parameter: { } parameter } && SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, _entry)
             && parameter.RefKind != RefKind.Out && parameter.Type is INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct })
         {
             string holder = EscapedName(parameter.Name);
             access = parameter.Type.IsValueType ? holder + "." + name : "(" + holder + " is null ? " + (concrete.IsValueType ? "default" : "null") + " : " + holder + "." + name + ")";
-            label = parameter.Name + "." + member.Name;
+            label = parameter.Name + "." + TypeMap.MemberDisplayName(member);
         }
         else if (!_entry.IsStatic && IsEntryReceiver(instance))
         {
-            access = "this." + name;
-            label = member.Name;
+            access = member.ContainingType is { TypeKind: TypeKind.Class } declaring && !SymbolEqualityComparer.Default.Equals(declaring.OriginalDefinition, _entry.ContainingType.OriginalDefinition)
+                ? "((" + Concrete(declaring).ToDisplayString(TypeMap.Qualified) + ")this)." + name
+                : "this." + name;
+            label = TypeMap.MemberDisplayName(member);
         }
         else
         {
@@ -636,8 +642,15 @@ internal sealed partial class Lowerer
         }
 
         string Escaped(string name) => Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
-        string access = (member.IsStatic ? member.ContainingType.ToDisplayString(TypeMap.Qualified) : "this") + "." + Escaped(member.Name);
-        string label = member.IsStatic && !_entry.ContainingType.Equals(member.ContainingType, SymbolEqualityComparer.Default) ? member.ContainingType.Name + "." + member.Name : member.Name;
+        if (PrintedName(member) is not { } printed)
+        {
+            return;
+        }
+
+        bool inherited = !member.IsStatic && !SymbolEqualityComparer.Default.Equals(member.ContainingType.OriginalDefinition, _entry.ContainingType.OriginalDefinition);
+        string access = (member.IsStatic ? Concrete(member.ContainingType).ToDisplayString(TypeMap.Qualified)
+            : inherited ? "((" + Concrete(member.ContainingType).ToDisplayString(TypeMap.Qualified) + ")this)" : "this") + "." + printed;
+        string label = member.IsStatic && !_entry.ContainingType.Equals(member.ContainingType, SymbolEqualityComparer.Default) ? member.ContainingType.Name + "." + TypeMap.MemberDisplayName(member) : TypeMap.MemberDisplayName(member);
 
         // What to check: the field itself when it may hold arrays (an array, a list of arrays, an IList<double> or a
         // memory that may be the array), else the members of a holder one level down (a class or struct with an array
@@ -856,10 +869,18 @@ internal sealed partial class Lowerer
     /// <summary>The read of a member of data, of the IR type <paramref name="irType"/>.</summary>
     private FValue DataMemberRead(IOperation at, IOperation? instance, ISymbol member, IrType irType, bool pure, Operand? lowered)
     {
-        string name = Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(member.Name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + member.Name : member.Name;
+        if (PrintedName(member) is not { } name)
+        {
+            // C# 14's field keyword in a property whose getter does more than return it (get => field * 2): the
+            // backing field has no name the generated code can write.
+            return Unsupported(at, "the backing field ('field') of the property '" + ((IFieldSymbol)member).AssociatedSymbol?.Name + "', which the generated code cannot name",
+                "give the property a named backing field (private double _scale; with get => _scale * 2)");
+        }
+
         if (member.IsStatic)
         {
-            string owner = member.ContainingType.ToDisplayString(TypeMap.Qualified);
+            // Concrete: a generic helper's Holder<U>.Data is Holder<int>.Data where the helper is called with U = int.
+            string owner = Concrete(member.ContainingType).ToDisplayString(TypeMap.Qualified);
             return new Scalar(Emit(Opcode.Opaque, irType, Array.Empty<Operand>(), new OpaqueInfo(new[] { owner + "." + name }, pure, effectFree: true), SourceText(at.Syntax)));
         }
 
@@ -912,7 +933,58 @@ internal sealed partial class Lowerer
             receiver = ro;
         }
 
+        if (receiver is Lit { Text: "this" } && member.ContainingType is { TypeKind: TypeKind.Class } declaring
+            && !SymbolEqualityComparer.Default.Equals(declaring.OriginalDefinition, _entry.ContainingType.OriginalDefinition))
+        {
+            // A member of a base class (base.X, or X inherited): read through the base type, since the model may hide
+            // it with a member of the same name (new double[] X), which this.X would read instead (red-team J).
+            return new Scalar(Emit(Opcode.Opaque, irType, new[] { receiver }, new OpaqueInfo(new[] { "((" + Concrete(declaring).ToDisplayString(TypeMap.Qualified) + ")", ")." + name }, pure, effectFree: true), SourceText(at.Syntax)));
+        }
+
         return new Scalar(Emit(Opcode.Opaque, irType, new[] { receiver }, new OpaqueInfo(new[] { string.Empty, "." + name }, pure, effectFree: true), SourceText(at.Syntax)));
+    }
+
+    /// <summary>
+    /// How generated code names <paramref name="member"/>: its name (escaped if a keyword); for the backing field of
+    /// a property with C# 14's field keyword whose getter only returns it (get => field), the property; null when it
+    /// cannot be named (a getter that computes from field).
+    /// </summary>
+    private static string? PrintedName(ISymbol member)
+    {
+        if (member is IFieldSymbol { AssociatedSymbol: IPropertySymbol property } && !Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(member.Name))
+        {
+            return GetterReturnsField(property) ? EscapedName(property.Name) : null;
+        }
+
+        return EscapedName(member.Name);
+    }
+
+    /// <summary>Whether the property's getter is the compiler's (get;) or returns its backing field unchanged (get => field;, get { return field; }).</summary>
+    private static bool GetterReturnsField(IPropertySymbol property)
+    {
+        if (property.GetMethod is not { } getter || getter.DeclaringSyntaxReferences.Length != 1)
+        {
+            return false;
+        }
+
+        if (IsAutoAccessor(getter))
+        {
+            return true;
+        }
+
+        var expression = getter.DeclaringSyntaxReferences[0].GetSyntax() switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.AccessorDeclarationSyntax { ExpressionBody: { } arrow } => arrow.Expression,
+            Microsoft.CodeAnalysis.CSharp.Syntax.AccessorDeclarationSyntax { Body.Statements.Count: 1 } block
+                when block.Body!.Statements[0] is Microsoft.CodeAnalysis.CSharp.Syntax.ReturnStatementSyntax { Expression: { } returned } => returned,
+            _ => null,
+        };
+        while (expression is Microsoft.CodeAnalysis.CSharp.Syntax.ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        return expression is not null && expression.ToString() == "field";
     }
 
     /// <summary>

@@ -514,7 +514,7 @@ internal sealed partial class Lowerer
 
                 if (symbol.IsStatic)
                 {
-                    replacements.Add((node.SpanStart, node.SpanStart, symbol.ContainingType.ToDisplayString(TypeMap.Qualified) + ".", null));
+                    replacements.Add((node.SpanStart, node.SpanStart, Concrete(symbol.ContainingType).ToDisplayString(TypeMap.Qualified) + ".", null));
                     return null;
                 }
 

@@ -95,6 +95,9 @@ internal static class TypeMap
     /// <summary>The property an auto-property's backing field belongs to, or the field itself.</summary>
     public static string FieldDisplayName(IFieldSymbol f) => f.AssociatedSymbol?.Name ?? f.Name;
 
+    /// <summary><see cref="FieldDisplayName(IFieldSymbol)"/> for any member: a property or field as the user names it.</summary>
+    public static string MemberDisplayName(ISymbol member) => member is IFieldSymbol f ? FieldDisplayName(f) : member.Name;
+
     /// <summary>
     /// A struct the generator takes apart into its fields: a user value type (not ref-like, not a known BCL
     /// struct), a value tuple, all of whose fields are reals, integers, bools, arrays, data or such structs.

@@ -1,0 +1,124 @@
+using SymbolicGrad.Generator.Tests.KnownBugs;
+
+namespace SymbolicGrad.Generator.Tests.RedTeam;
+
+/// <summary>
+/// Red-team J (stop 34): members the generated code named wrongly. A base-class field hidden by the model's own
+/// (base.X with new double[] X) was read as this.X, the model's: value 21 and gradient (7, 7) for 10 and (1, 2),
+/// silently; with new int[] X the gradient did not compile. C# 14's field keyword (get => field) printed the backing
+/// field's unspeakable name (did not compile), and a generic helper's Holder&lt;U&gt;.Data kept the helper's U (did not
+/// compile). Each is now exact, or SG0017 where no name exists (get => field * 2). Closed forms.
+/// </summary>
+public class MemberNamingTests
+{
+    private const string Source = Harness.Usings + """
+        namespace Demo;
+        public class BaseModel { public double[] X = { 1, 2 }; }
+        public partial class Derived : BaseModel
+        {
+            public new double[] X = { 7, 7 };
+            [Trainable] public double[] W = { 1, 1 };
+            [Differentiable] public double Loss() => W[0] * base.X[0] + W[1] * ((BaseModel)this).X[1] + X[0];
+            public double Call(double[] g) => LossGradient(g);
+        }
+
+        public class IntBase { public double[] X = { 1, 2 }; }
+        public partial class IntDerived : IntBase
+        {
+            public new int[] X = { 7, 7 };
+            [Trainable] public double[] W = { 1, 1 };
+            [Differentiable] public double Loss() => W[0] * base.X[0] + W[1] * base.X[1] + X[0];
+            public double Call(double[] g) => LossGradient(g);
+        }
+
+        public static class Holder<U> { public static double[] Data = { 2, 3 }; }
+        public static partial class C
+        {
+            static double Helper<U>(double[] x) => x[0] * Holder<U>.Data[0] + x[1] * Holder<U>.Data[1];
+            [Differentiable] public static double F(double[] x) => Helper<int>(x) * x[0];
+            public static double Call(double[] x, double[] g) => FGradient(x, g);
+        }
+        """;
+
+    /// <summary>C# 14 (the field keyword): what projects on .NET 10 compile with by default.</summary>
+    private const string FieldKeywordSource = Harness.Usings + """
+        namespace Demo;
+        public partial class FieldKeyword
+        {
+            public double[] Data { get => field; set => field = value; } = { 1, 2 };
+            public double Scale { get { return field; } set => field = value; } = 3;
+            [Trainable] public double[] W { get; set; } = { 1, 1 };
+            [Differentiable] public double Loss() => (W[0] * Data[0] + W[1] * Data[1]) * Scale;
+            public double Call(double[] g) => LossGradient(g);
+        }
+        """;
+
+    private static readonly Lazy<System.Reflection.Assembly> Compiled = new(() => Expect.Compiles(Source));
+
+    private static readonly Lazy<System.Reflection.Assembly> FieldKeyword = new(() => Latest(FieldKeywordSource).Load());
+
+    /// <summary>The generator run on a compilation with the newest C# (the harness uses C# 12 unless told otherwise).</summary>
+    private static GeneratorRun Latest(string source)
+    {
+        var options = new Microsoft.CodeAnalysis.CSharp.CSharpParseOptions(Microsoft.CodeAnalysis.CSharp.LanguageVersion.Preview);
+        var driver = Microsoft.CodeAnalysis.CSharp.CSharpGeneratorDriver.Create(
+            new[] { Microsoft.CodeAnalysis.GeneratorExtensions.AsSourceGenerator(new SymbolicGrad.Generator.DifferentiableGenerator()) }, parseOptions: options);
+        return Harness.Run(Harness.Compilation().AddSyntaxTrees(Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, options, path: "File0.cs")), driver);
+    }
+
+    private static (double Value, double[] Gradient) Model(string type)
+    {
+        var t = (type == "FieldKeyword" ? FieldKeyword : Compiled).Value.GetType("Demo." + type)!;
+        var g = new double[2];
+        double value = (double)t.GetMethod("Call")!.Invoke(Activator.CreateInstance(t), new object[] { g })!;
+        return (value, g);
+    }
+
+    [Fact]
+    public void ABaseMemberHiddenByTheModelIsTheBaseOne()
+    {
+        // L = W₀·1 + W₁·2 + 7 at W = (1, 1).
+        var (value, gradient) = Model("Derived");
+        Assert.Equal(10.0, value);
+        Assert.Equal([1.0, 2.0], gradient);
+        (value, gradient) = Model("IntDerived");
+        Assert.Equal(10.0, value);
+        Assert.Equal([1.0, 2.0], gradient);
+    }
+
+    [Fact]
+    public void FieldKeywordPropertiesThatReturnTheFieldAreRead()
+    {
+        // L = (W₀·1 + W₁·2)·3.
+        var (value, gradient) = Model("FieldKeyword");
+        Assert.Equal(9.0, value);
+        Assert.Equal([3.0, 6.0], gradient);
+    }
+
+    [Fact]
+    public void AFieldKeywordGetterThatComputesIsRefusedAtTheField()
+    {
+        var run = Latest(Harness.Usings + """
+            namespace Demo;
+            public partial class M
+            {
+                public double Scale { get => field * 2; set => field = value; } = 3;
+                [Trainable] public double[] W { get; set; } = { 1, 1 };
+                [Differentiable] public double Loss() => W[0] * Scale;
+            }
+            """);
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0017", error.Id);
+        Assert.Contains("backing field ('field') of the property 'Scale'", error.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AGenericHelpersStaticDataIsReadAtItsTypeArgument()
+    {
+        // F = (2x₀ + 3x₁)·x₀: ∂ = (4x₀ + 3x₁, 3x₀) = (24, 9) at (3, 4).
+        var c = Compiled.Value.GetType("Demo.C")!;
+        var g = new double[2];
+        Assert.Equal(54.0, (double)c.GetMethod("Call")!.Invoke(null, new object[] { new[] { 3.0, 4.0 }, g })!);
+        Assert.Equal([24.0, 9.0], g);
+    }
+}
