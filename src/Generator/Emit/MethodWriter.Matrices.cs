@@ -27,7 +27,7 @@ internal static partial class MethodWriter
     /// outputs are cleared at entry, so data that shares an output's memory would be read as zeros). A jagged data
     /// parameter is checked row by row.
     /// </summary>
-    private static bool IsRealArrayParam(IrParam p) => p.Leaves.Count == 1 && p.Kind == ParamKind.Parameter
+    private static bool IsRealArrayParam(IrParam p) => p.Leaves.Count == 1 && p.Kind == ParamKind.Parameter && p.Leaves[0].Access.Length == 0
         && ((p.Leaves[0].Var.Type.IsVector && p.Leaves[0].Var.Type.Element!.IsReal) || IsMatrix(p.Leaves[0].Var.Type));
 
     /// <summary>A [Trainable] real array or matrix member.</summary>

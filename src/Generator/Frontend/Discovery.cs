@@ -1109,7 +1109,10 @@ internal static class Discovery
     /// </summary>
     private static bool ObjectiveOmitted(IMethodSymbol method) =>
         (method.TypeParameters.Length > 0 && !method.TypeParameters.All(TypeMap.IsGenericReal))
-        || (method.ContainingType.IsRefLikeType && !method.IsStatic);
+        || (method.ContainingType.IsRefLikeType && !method.IsStatic)
+        // A ref struct parameter of the user's own (not a span, which the factory takes as an array): the function
+        // NameObjective returns would have to keep it in its delegates, which C# forbids (CS9108; red-team J).
+        || method.Parameters.Any(p => p.Type.IsRefLikeType && !TypeMap.IsSpan(p.Type));
 
     /// <summary>The members the generator adds for a method, with their parameter type lists (as Signature prints them).</summary>
     public static List<(string Member, string Signature)> GeneratedSignatures(IMethodSymbol method)

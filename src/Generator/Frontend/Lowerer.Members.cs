@@ -532,7 +532,7 @@ internal sealed partial class Lowerer
     private void NoteDataMemory(ISymbol member, ITypeSymbol type, IOperation? instance)
     {
         var concrete = Concrete(type);
-        if (!Accessible(member) || Attribute(member, "SymbolicGrad.TrainableAttribute") is not null || !(HoldsArrays(concrete) || IsSegment(concrete)))
+        if (!Accessible(member) || Attribute(member, "SymbolicGrad.TrainableAttribute") is not null || !HoldsNumbers(concrete))
         {
             return;
         }
@@ -598,12 +598,46 @@ internal sealed partial class Lowerer
         foreach (var parameter in _entry.Parameters)
         {
             var concrete = Concrete(parameter.Type);
-            if (parameter.RefKind != RefKind.Out && concrete is not IArrayTypeSymbol && (HoldsArrays(concrete) || IsSegment(concrete)))
+            if (parameter.RefKind == RefKind.Out || concrete is IArrayTypeSymbol)
+            {
+                continue;
+            }
+
+            if (HoldsNumbers(concrete))
             {
                 NoteDataMemory(EscapedName(parameter.Name), parameter.Name, concrete);
             }
+            else if (concrete is INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct, IsRefLikeType: false, SpecialType: SpecialType.None } holder
+                && holder.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Collections.Generic" or "System.Linq"))
+            {
+                // The arrays a struct, record or class parameter holds, one level down (rows.X, a record struct's
+                // positional X): read as data wherever the method reads them.
+                string name = EscapedName(parameter.Name);
+                foreach (var member in holder.GetMembers())
+                {
+                    if (member.IsStatic || !Accessible(member) || !(member is IFieldSymbol { IsImplicitlyDeclared: false }
+                        || (member is IPropertySymbol { IsIndexer: false } property && BackingField(property) is not null && GetterReturnsField(property))))
+                    {
+                        continue;
+                    }
+
+                    var type = Concrete(member is IFieldSymbol f ? f.Type : ((IPropertySymbol)member).Type);
+                    if (!HoldsNumbers(type) || PrintedName(member) is not { } printed)
+                    {
+                        continue;
+                    }
+
+                    string access = holder.IsValueType ? name + "." + printed : "(" + name + " is null ? " + (type.IsValueType ? "default" : "null") + " : " + name + "." + printed + ")";
+                    NoteDataMemory(access, parameter.Name + "." + member.Name, type);
+                }
+            }
         }
     }
+
+    /// <summary>What an output may share memory with: arrays, lists of numbers, memories and segments of double or float.</summary>
+    private static bool HoldsNumbers(ITypeSymbol type) =>
+        HoldsArrays(type) || IsSegment(type)
+        || (IsMemory(type) && ((INamedTypeSymbol)type).TypeArguments[0].SpecialType is SpecialType.System_Double or SpecialType.System_Single);
 
     private static bool IsSegment(ITypeSymbol type) =>
         type is INamedTypeSymbol { IsGenericType: true, Name: "ArraySegment" } segment && segment.ContainingNamespace?.ToDisplayString() == "System"
