@@ -1114,9 +1114,42 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>Lowers a helper's body in place of the call: its parameters bound to the arguments, its returns to the result.</summary>
+    /// <summary>
+    /// Whether <paramref name="at"/> calls a member of a C# 14 extension block through the static class that holds the
+    /// block (Ext.One(v)), rather than on the extended value or type (x.Scaled(k), double.Sq(v)).
+    /// </summary>
+    private static bool ImplementsExtensionMember(IMethodSymbol method, IOperation at)
+    {
+        if (!method.DeclaringSyntaxReferences.Any(r => r.GetSyntax().Parent is { } parent
+            && Microsoft.CodeAnalysis.CSharp.CSharpExtensions.Kind(parent).ToString() is "ExtensionBlockDeclaration" or "ExtensionDeclaration"))
+        {
+            return false;
+        }
+
+        var holder = method.ContainingType is { TypeKind: TypeKind.Class } c ? c : method.ContainingType?.ContainingType;
+        var callee = at.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } ? access.Expression : null;
+        string? named = callee switch
+        {
+            IdentifierNameSyntax id => id.Identifier.ValueText,
+            QualifiedNameSyntax q => q.Right.Identifier.ValueText,
+            MemberAccessExpressionSyntax m => m.Name.Identifier.ValueText,
+            AliasQualifiedNameSyntax a => a.Name.Identifier.ValueText,
+            _ => null,
+        };
+        return holder is not null && named == holder.Name;
+    }
+
     private FValue InlineCall(IOperation at, IMethodSymbol method, FValue? receiver, FValue?[] values, RefValue?[] refs)
     {
         var def = method.OriginalDefinition;
+        if (ImplementsExtensionMember(def, at))
+        {
+            // C# 14: Ext.One(x) names the class's implementation of a member of an extension block, whose body refers
+            // to the block member's parameters, not the implementation's (its arguments would have no values).
+            return Unsupported(at, "a member of an extension block called through its class ('" + def.ContainingType.Name + "." + def.Name + "')",
+                "call it on the extended value or type (x.Scaled(k), double.Sq(v)), or declare it as an ordinary static method");
+        }
+
         if (_tooLarge)
         {
             // Already past the budget (reported): inlining more would only take longer (a tree of helpers that each

@@ -121,4 +121,58 @@ public class MemberNamingTests
         Assert.Equal(54.0, (double)c.GetMethod("Call")!.Invoke(null, new object[] { new[] { 3.0, 4.0 }, g })!);
         Assert.Equal([24.0, 9.0], g);
     }
+
+    /// <summary>
+    /// C# 14 extension blocks: members called on the extended value or type (x.Scaled(k), x.Sum2, double.Sq(v),
+    /// v.Cube()) are inlined and exact; a block member called through its class (Ext.One(v)) was SG9999 ("a bug in the
+    /// generator": its body's parameters had no values) and is now SG0017 with the way out (red-team J).
+    /// </summary>
+    [Fact]
+    public void ExtensionBlockMembersAreExactOrRefusedWithAMessage()
+    {
+        const string Extensions = """
+            public static class Ext
+            {
+                extension(double[] a)
+                {
+                    public double Scaled(double k) => a[0] * k;
+                    public double Sum2 => a[0] + a[1];
+                    public static double One(double s) => s * s;
+                }
+                extension(double d)
+                {
+                    public static double Sq(double e) => e * e * 3;
+                    public double Cube() => d * d * d;
+                }
+            }
+            """;
+        var run = Latest(Harness.Usings + "namespace Demo;\n" + Extensions + """
+            public static partial class C
+            {
+                [Differentiable] public static double H(double[] x) => x.Scaled(x[1]) + x.Sum2;
+                [Differentiable] public static double K(double[] x) => double.Sq(x[0]) + x[1].Cube();
+                public static double CallH(double[] x, double[] g) => HGradient(x, g);
+                public static double CallK(double[] x, double[] g) => KGradient(x, g);
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("SG", StringComparison.Ordinal)));
+        var c = run.Load().GetType("Demo.C")!;
+        var g = new double[2];
+
+        // H = x₀x₁ + x₀ + x₁: ∂ = (x₁ + 1, x₀ + 1); K = 3x₀² + x₁³: ∂ = (6x₀, 3x₁²); at (3, 4).
+        Assert.Equal(19.0, (double)c.GetMethod("CallH")!.Invoke(null, new object[] { new[] { 3.0, 4.0 }, g })!);
+        Assert.Equal([5.0, 4.0], g);
+        Assert.Equal(91.0, (double)c.GetMethod("CallK")!.Invoke(null, new object[] { new[] { 3.0, 4.0 }, g })!);
+        Assert.Equal([18.0, 48.0], g);
+
+        var refused = Latest(Harness.Usings + "namespace Demo;\n" + Extensions + """
+            public static partial class D
+            {
+                [Differentiable] public static double F(double[] x) => Ext.One(x[0]);
+            }
+            """);
+        var error = Assert.Single(refused.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0017", error.Id);
+        Assert.Contains("extension block called through its class ('Ext.One')", error.GetMessage(), StringComparison.Ordinal);
+    }
 }
