@@ -405,7 +405,7 @@ public static class AdjointBuffers
     /// </summary>
     public static void ThrowIfDataOverlaps<T>(ReadOnlySpan<T> output, string outputName, object? data, string dataName)
     {
-        if (!output.IsEmpty && data is not null && SharesMemory(Bytes(output), data, rows: true))
+        if (!output.IsEmpty && data is not null && SharesMemory(Region.Of(output), data, rows: true))
         {
             ThrowDataOverlap(outputName, dataName);
         }
@@ -414,7 +414,7 @@ public static class AdjointBuffers
     /// <summary><see cref="ThrowIfDataOverlaps{T}(ReadOnlySpan{T}, string, object?, string)"/> for data that is a memory.</summary>
     public static void ThrowIfMemoryOverlaps<T, TData>(ReadOnlySpan<T> output, string outputName, ReadOnlyMemory<TData> data, string dataName)
     {
-        if (!output.IsEmpty && Bytes(output).Overlaps(Bytes(data.Span)))
+        if (!output.IsEmpty && Region.Of(output).Overlaps(Region.Of(data.Span)))
         {
             ThrowDataOverlap(outputName, dataName);
         }
@@ -448,25 +448,53 @@ public static class AdjointBuffers
         }
     }
 
-    /// <summary>The bytes a span covers (for any element type: generic-math outputs are spans of T).</summary>
-    private static ReadOnlySpan<byte> Bytes<T>(ReadOnlySpan<T> span) =>
-        System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
-            ref Unsafe.As<T, byte>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span)), checked(span.Length * Unsafe.SizeOf<T>()));
+    /// <summary>
+    /// A range of memory as its first byte and its length in bytes (a nuint: an array of 2 GiB or more has more bytes
+    /// than a span can count; red-team J).
+    /// </summary>
+    private readonly ref struct Region
+    {
+        private readonly ref byte _start;
+        private readonly nuint _bytes;
 
-    private static bool SharesMemory(ReadOnlySpan<byte> output, object data, bool rows)
+        private Region(ref byte start, nuint bytes)
+        {
+            _start = ref start;
+            _bytes = bytes;
+        }
+
+        public static Region Of<T>(ReadOnlySpan<T> span) =>
+            new(ref Unsafe.As<T, byte>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(span)), (nuint)span.Length * (nuint)Unsafe.SizeOf<T>());
+
+        public static Region Of(Array array, int elementSize) =>
+            new(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(array), array.LongLength == 0 ? 0 : (nuint)array.LongLength * (nuint)elementSize);
+
+        /// <summary>Whether the two ranges share a byte (as MemoryExtensions.Overlaps, without its int lengths).</summary>
+        public bool Overlaps(Region other)
+        {
+            if (_bytes == 0 || other._bytes == 0)
+            {
+                return false;
+            }
+
+            nint offset = Unsafe.ByteOffset(ref _start, ref other._start);
+            return offset >= 0 ? (nuint)offset < _bytes : (nuint)(-offset) < other._bytes;
+        }
+    }
+
+    private static bool SharesMemory(Region output, object data, bool rows)
     {
         switch (data)
         {
-            case double[] a: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
-            case float[] a: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
-            case List<double> l: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(l)));
-            case List<float> l: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(l)));
-            case ArraySegment<double> s: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()));
-            case ArraySegment<float> s: return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()));
+            case double[] a: return output.Overlaps(Region.Of(a, sizeof(double)));
+            case float[] a: return output.Overlaps(Region.Of(a, sizeof(float)));
+            case List<double> l: return output.Overlaps(Region.Of<double>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(l)));
+            case List<float> l: return output.Overlaps(Region.Of<float>(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(l)));
+            case ArraySegment<double> s: return output.Overlaps(Region.Of<double>(s.AsSpan()));
+            case ArraySegment<float> s: return output.Overlaps(Region.Of<float>(s.AsSpan()));
             case Array { Rank: > 1 } m when m.GetType().GetElementType() is { } e && (e == typeof(double) || e == typeof(float)):
                 // double[,] and the like: one block of Length elements.
-                return output.Overlaps(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
-                    ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(m), checked(m.Length * (e == typeof(double) ? sizeof(double) : sizeof(float)))));
+                return output.Overlaps(Region.Of(m, e == typeof(double) ? sizeof(double) : sizeof(float)));
             case Array[] jagged when rows:
                 for (int i = 0; i < jagged.Length && i < FieldRowsChecked; i++)
                 {

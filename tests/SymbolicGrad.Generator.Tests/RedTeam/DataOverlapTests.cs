@@ -201,4 +201,19 @@ public class DataOverlapTests
         var e = Assert.Throws<ArgumentException>(() => SymbolicGrad.Internal.AdjointBuffers.ThrowIfDataOverlapsRows<double>([new double[1], row], "dW", row, "Data"));
         Assert.StartsWith("dW overlaps Data, which the gradient reads as data", e.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Outputs and data of 2 GiB or more (a training set in a model field): the check counted their bytes in an int
+    /// and threw OverflowException on every call (red-team J). Uninitialized, so the pages are never touched.
+    /// </summary>
+    [Fact]
+    public void DataAndOutputsOfTwoGibibytesAreCheckedWithoutOverflow()
+    {
+        var big = GC.AllocateUninitializedArray<double>(1 << 28);
+        SymbolicGrad.Internal.AdjointBuffers.ThrowIfDataOverlaps<double>(new double[2], "dW", big, "Big");
+        SymbolicGrad.Internal.AdjointBuffers.ThrowIfDataOverlaps<double>(big, "dW", new double[2], "Small");
+        SymbolicGrad.Internal.AdjointBuffers.ThrowIfMemoryOverlaps<double, double>(big, "dW", new double[2], "Small");
+        Assert.Throws<ArgumentException>(() => SymbolicGrad.Internal.AdjointBuffers.ThrowIfDataOverlaps<double>(big.AsSpan((1 << 28) - 2), "dW", big, "Big"));
+        Assert.Throws<ArgumentException>(() => SymbolicGrad.Internal.AdjointBuffers.ThrowIfMemoryOverlaps<double, double>(big, "dW", big.AsMemory((1 << 28) - 1), "Big"));
+    }
 }
