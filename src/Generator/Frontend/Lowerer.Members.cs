@@ -39,6 +39,14 @@ internal sealed partial class Lowerer
             return Unsupported(f, "a field of this value", "read fields of struct locals and parameters");
         }
 
+        if (!_entry.IsStatic && !field.IsStatic && (_trainable is null || _trainable(field) is null) && Attribute(field, "SymbolicGrad.TrainableAttribute") is not null)
+        {
+            // A layer object the model holds (public Layer L1; ... L1.Forward(x)): its [Trainable] members are not
+            // this model's, so they would be read as constants and never trained, silently (red-team J).
+            return Unsupported(f, "the [Trainable] member '" + field.Name + "' of '" + field.ContainingType.Name + "', read through an object the model holds",
+                "only the [Trainable] members of the model whose method is [Differentiable] are differentiated: declare the weights on the model itself (a [Trainable] double[] W1 the layer code reads), or remove [Trainable] if they are fixed data");
+        }
+
         if (_trainable is not null && !field.IsStatic && _trainable(field) is { } trainedField)
         {
             _ambiguousReceiver = null;
@@ -220,6 +228,14 @@ internal sealed partial class Lowerer
 
                 return InlineCall(pr, getter, receiver, Array.Empty<FValue?>(), Array.Empty<RefValue?>());
             }
+        }
+
+        if (!_entry.IsStatic && !property.IsStatic && BackingField(property) is { } heldField && (_trainable is null || _trainable(heldField) is null)
+            && Attribute(property, "SymbolicGrad.TrainableAttribute") is not null)
+        {
+            // As for a field: a [Trainable] property of a layer object the model holds would be a constant here.
+            return Unsupported(pr, "the [Trainable] member '" + property.Name + "' of '" + property.ContainingType.Name + "', read through an object the model holds",
+                "only the [Trainable] members of the model whose method is [Differentiable] are differentiated: declare the weights on the model itself (a [Trainable] double[] W1 the layer code reads), or remove [Trainable] if they are fixed data");
         }
 
         if (_trainable is not null && !property.IsStatic && BackingField(property) is { } propertyField && _trainable(propertyField) is { } trained)

@@ -175,4 +175,49 @@ public class MemberNamingTests
         Assert.Equal("SG0017", error.Id);
         Assert.Contains("extension block called through its class ('Ext.One')", error.GetMessage(), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A layer object the model holds (public Layer L1, whose [Trainable] W and B its Forward reads): the gradient
+    /// treated them as constants and the layer was never trained, with no diagnostic (red-team J). Now SG0017 at each
+    /// read, saying that only the model's own [Trainable] members are differentiated. A static method that takes a model
+    /// as data still reads its [Trainable] members as data.
+    /// </summary>
+    [Fact]
+    public void TrainableMembersOfAHeldLayerAreRefused()
+    {
+        const string Layer = """
+            public class Layer
+            {
+                [Trainable] public double[] W = { 0.5, -0.3 };
+                [Trainable] public double B { get; set; } = 0.1;
+                public double Forward(double[] x) => Math.Tanh(W[0] * x[0] + W[1] * x[1] + B);
+            }
+            """;
+        var run = Harness.Run(Harness.Usings + "namespace Demo;\n" + Layer + """
+            public partial class Net
+            {
+                public Layer L1 = new Layer();
+                [Trainable] public double V = 2;
+                [Differentiable] public double Loss([NoDerivative] double[] x, [NoDerivative] double y) => (V * L1.Forward(x) - y) * (V * L1.Forward(x) - y);
+            }
+            """);
+        var errors = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("SG", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.Equal("SG0017", e.Id));
+        Assert.Contains(errors, e => e.GetMessage().Contains("[Trainable] member 'W' of 'Layer', read through an object the model holds", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.GetMessage().Contains("[Trainable] member 'B' of 'Layer'", StringComparison.Ordinal));
+
+        // f = v·tanh(0.5x₀ − 0.3x₁ + 0.1) with the layer as data, at v = 2, x = (1, 1): ∂f/∂v = tanh(0.3).
+        var data = Expect.Compiles(Harness.Usings + "namespace Demo;\n" + Layer + """
+            public static partial class C
+            {
+                [Differentiable] public static double F(double v, [NoDerivative] double[] x, [NoDerivative] Layer layer) => v * layer.Forward(x);
+                public static double Call(double v, double[] x, out double dV) => FGradient(v, x, new Layer(), out dV);
+            }
+            """).GetType("Demo.C")!;
+        var arguments = new object?[] { 2.0, new[] { 1.0, 1.0 }, null };
+        double value = (double)data.GetMethod("Call")!.Invoke(null, arguments)!;
+        Assert.Equal(2 * Math.Tanh(0.3), value, 14);
+        Assert.Equal(Math.Tanh(0.3), (double)arguments[2]!, 14);
+    }
 }
