@@ -868,7 +868,11 @@ internal sealed partial class Lowerer
     /// <summary>A member read on data (this, a static, a data object): a constant for differentiation.</summary>
     private FValue DataMember(IOperation at, IOperation? instance, ISymbol member, ITypeSymbol type, bool pure, Operand? lowered = null)
     {
-        if (!Accessible(member))
+        // The backing field of a C# 14 field-keyword property (get => field) is private, but the property reads it
+        // unchanged: read through the property when that is accessible (PrintedName names the property).
+        bool throughProperty = member is IFieldSymbol { AssociatedSymbol: IPropertySymbol { GetMethod: { } getter } property } && GetterReturnsField(property) && Accessible(getter)
+            && !Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(member.Name);
+        if (!throughProperty && !Accessible(member))
         {
             // A helper of another class reading its own private member: the generated code (in the [Differentiable]
             // method's class) could not compile the read.

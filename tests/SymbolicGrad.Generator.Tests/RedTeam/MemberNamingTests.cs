@@ -40,15 +40,19 @@ public class MemberNamingTests
         }
         """;
 
-    /// <summary>C# 14 (the field keyword): what projects on .NET 10 compile with by default.</summary>
+    /// <summary>
+    /// C# 14 (the field keyword): what projects on .NET 10 compile with by default. Settings.Gain, another class's
+    /// field-keyword property, was SG0017 "a private member ... make it internal", advice that could not be followed.
+    /// </summary>
     private const string FieldKeywordSource = Harness.Usings + """
         namespace Demo;
+        public static class Settings { public static double Gain { get => field; set => field = value; } = 1; }
         public partial class FieldKeyword
         {
             public double[] Data { get => field; set => field = value; } = { 1, 2 };
             public double Scale { get { return field; } set => field = value; } = 3;
             [Trainable] public double[] W { get; set; } = { 1, 1 };
-            [Differentiable] public double Loss() => (W[0] * Data[0] + W[1] * Data[1]) * Scale;
+            [Differentiable] public double Loss() => (W[0] * Data[0] + W[1] * Data[1]) * Scale * Settings.Gain;
             public double Call(double[] g) => LossGradient(g);
         }
         """;
