@@ -623,6 +623,18 @@ internal sealed partial class Lowerer
             {
                 NoteDataMemory(EscapedName(parameter.Name), parameter.Name, concrete);
             }
+            else if (concrete is INamedTypeSymbol { IsTupleType: true } tuple)
+            {
+                // A tuple of arrays ((double[] xs, double[] ys) d): each element, by its name (or ItemN).
+                foreach (var element in tuple.TupleElements)
+                {
+                    var type = Concrete(element.Type);
+                    if (HoldsNumbers(type))
+                    {
+                        NoteDataMemory(EscapedName(parameter.Name) + "." + EscapedName(element.Name), parameter.Name + "." + element.Name, type);
+                    }
+                }
+            }
             else if (concrete is INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Struct, IsRefLikeType: false, SpecialType: SpecialType.None } holder
                 && holder.ContainingNamespace?.ToDisplayString() is not ("System" or "System.Collections.Generic" or "System.Linq"))
             {

@@ -21,6 +21,9 @@ public class DataParameterHolderTests
         [Differentiable] public static float Floats(float[] w, [NoDerivative] Memory<float> m) => w[0] * m.Span[0] + w[1] * m.Span[1];
         [Differentiable] public static double Spans(double[] w, [NoDerivative] SpanRows r) => w[0] * r.X[0] + w[1] * r.X[1];
 
+        [Differentiable] public static double Tuple(double[] w, [NoDerivative] (double[] xs, double[] ys) d) => w[0] * d.xs[0] + w[1] * d.ys[1];
+
+        public static double CallTuple(double[] w, double[] x, double[] y, double[] g) => TupleGradient(w, (x, y), g);
         public static double CallIn(double[] w, double[] x, double[] g) => InGradient(w, new SRows { X = x }, g);
         public static double CallRecord(double[] w, double[] x, double[] y, double[] g) => RecordGradient(w, new RS(x) { Y = y }, g);
         public static float CallFloats(float[] w, float[] m, float[] g) => FloatsGradient(w, m, g);
@@ -52,6 +55,19 @@ public class DataParameterHolderTests
         Assert.Equal([1.0, 4.0], g);
         Assert.StartsWith("dW overlaps r.X,", Refused("CallRecord", w, x, y, x), StringComparison.Ordinal);
         Assert.StartsWith("dW overlaps r.Y,", Refused("CallRecord", w, x, y, y), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATuplesArraysAreChecked()
+    {
+        // Tuple = 3·1 + 5·4 with xs = (1, 2), ys = (6, 4).
+        double[] w = [3, 5], x = [1, 2], y = [6, 4];
+        var g = new double[2];
+        Assert.Equal(23.0, (double)Call("CallTuple", w, x, y, g)!);
+        Assert.Equal([1.0, 4.0], g);
+        Assert.StartsWith("dW overlaps d.xs,", Refused("CallTuple", w, x, y, x), StringComparison.Ordinal);
+        Assert.StartsWith("dW overlaps d.ys,", Refused("CallTuple", w, x, y, y), StringComparison.Ordinal);
+        Assert.Equal([6.0, 4.0], y);
     }
 
     [Fact]
