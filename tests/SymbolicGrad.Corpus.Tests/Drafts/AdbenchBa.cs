@@ -1,7 +1,13 @@
-// ADBench bundle adjustment structured like ADBench's reference ba.h (C++): Rodrigues rotation, radial distortion, a
-// per-observation helper returning a tuple, cameras and points as flat arrays sliced with AsSpan(offset, n). One
-// workaround separates it from the natural draft in Pending/AdbenchBa.cs: helpers take Span<double> where
-// ReadOnlySpan<double> is natural (the implicit Span → ReadOnlySpan conversion is refused today).
+// ADBench bundle adjustment structured like ADBench's reference ba.h (C++), as written first: Rodrigues rotation with
+// its small-angle branch, radial distortion, a per-observation helper returning a tuple, helpers taking
+// ReadOnlySpan<double> fed slices (cams.AsSpan(o, n)) and stackalloc'd spans by implicit conversion. This draft was once
+// refused (every implicit Span → ReadOnlySpan conversion at a helper call was SG0017); it replaced its rewritten
+// variant (#9).
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymbolicGrad;
+
 namespace SymbolicGrad.Corpus;
 
 /// <summary>
@@ -13,12 +19,12 @@ public static partial class AdbenchBa
 {
     private const int RotIdx = 0, CIdx = 3, FIdx = 6, X0Idx = 7, RadIdx = 9, CamSize = 11;
 
-    private static double Dot(Span<double> a, Span<double> b) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 
-    private static (double, double, double) Cross(Span<double> a, Span<double> b) =>
+    private static (double, double, double) Cross(ReadOnlySpan<double> a, ReadOnlySpan<double> b) =>
         (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]);
 
-    private static void RodriguesRotatePoint(Span<double> rot, Span<double> x, Span<double> rotated)
+    private static void RodriguesRotatePoint(ReadOnlySpan<double> rot, ReadOnlySpan<double> x, Span<double> rotated)
     {
         double sqtheta = Dot(rot, rot);
         if (sqtheta != 0)
@@ -48,14 +54,14 @@ public static partial class AdbenchBa
         }
     }
 
-    private static (double, double) RadialDistort(Span<double> rad, double u, double v)
+    private static (double, double) RadialDistort(ReadOnlySpan<double> rad, double u, double v)
     {
         double rsq = u * u + v * v;
         double l = 1 + rad[0] * rsq + rad[1] * rsq * rsq;
         return (u * l, v * l);
     }
 
-    private static (double ex, double ey) ReprojectionError(Span<double> cam, Span<double> point, double w, double fx, double fy)
+    private static (double ex, double ey) ReprojectionError(ReadOnlySpan<double> cam, ReadOnlySpan<double> point, double w, double fx, double fy)
     {
         Span<double> centered = stackalloc double[3];
         for (int i = 0; i < 3; i++)

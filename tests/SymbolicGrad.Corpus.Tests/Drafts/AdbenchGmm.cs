@@ -1,13 +1,18 @@
-// The ADBench GMM objective structured like ADBench's reference gmm.h (C++), ported to C#: helpers sqnorm, subtract,
-// logsumexp, Qtimesx, preprocess_qs and log_wishart_prior taking slices of the parameter arrays and of local arrays.
-// Two workarounds separate it from the natural draft in Pending/AdbenchGmm.cs (see the bug report there): helpers take
-// Span<double> where ReadOnlySpan<double> is natural, and arrays are passed with an explicit AsSpan(); LogGamma has no
-// reflection branch (its argument is at least 1/2 here), so it does not call itself.
+// The ADBench GMM objective structured like ADBench's reference gmm.h (C++), ported to C# as written first: helpers
+// sqnorm, subtract, logsumexp, Qtimesx, preprocess_qs and log_wishart_prior taking ReadOnlySpan<double> inputs and
+// Span<double> outputs, fed arrays, slices and stackalloc'd spans by implicit conversion; LogGamma with its reflection
+// branch calling itself (it only ever receives data, so no derivative is needed). This draft was once refused (every
+// implicit span conversion at a helper call was SG0017, the recursion SG0024); it replaced its rewritten variant (#9).
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using SymbolicGrad;
+
 namespace SymbolicGrad.Corpus;
 
 public static partial class AdbenchGmm
 {
-    private static double ArrMax(Span<double> x)
+    private static double ArrMax(ReadOnlySpan<double> x)
     {
         double m = x[0];
         for (int i = 1; i < x.Length; i++)
@@ -21,7 +26,7 @@ public static partial class AdbenchGmm
         return m;
     }
 
-    private static double Sqnorm(Span<double> x)
+    private static double Sqnorm(ReadOnlySpan<double> x)
     {
         double res = x[0] * x[0];
         for (int i = 1; i < x.Length; i++)
@@ -32,7 +37,7 @@ public static partial class AdbenchGmm
         return res;
     }
 
-    private static void Subtract(Span<double> x, Span<double> y, Span<double> output)
+    private static void Subtract(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> output)
     {
         for (int i = 0; i < x.Length; i++)
         {
@@ -40,7 +45,7 @@ public static partial class AdbenchGmm
         }
     }
 
-    private static double LogSumExp(Span<double> x)
+    private static double LogSumExp(ReadOnlySpan<double> x)
     {
         double mx = ArrMax(x);
         double semx = 0;
@@ -52,7 +57,7 @@ public static partial class AdbenchGmm
         return Math.Log(semx) + mx;
     }
 
-    /// <summary>ln Γ(x) for x ≥ 1/2, Lanczos approximation (g = 7, n = 9).</summary>
+    /// <summary>ln Γ(x), Lanczos approximation (g = 7, n = 9), with the reflection formula below 1/2.</summary>
     private static double LogGamma(double x)
     {
         double[] c =
@@ -60,6 +65,11 @@ public static partial class AdbenchGmm
             0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
             12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
         };
+        if (x < 0.5)
+        {
+            return Math.Log(Math.PI / Math.Abs(Math.Sin(Math.PI * x))) - LogGamma(1 - x);
+        }
+
         x -= 1;
         double a = c[0];
         double t = x + 7.5;
@@ -82,7 +92,7 @@ public static partial class AdbenchGmm
         return res;
     }
 
-    private static void PreprocessQs(int d, int k, Span<double> icf, Span<double> sumQs, Span<double> qdiags)
+    private static void PreprocessQs(int d, int k, ReadOnlySpan<double> icf, Span<double> sumQs, Span<double> qdiags)
     {
         int icfSize = d * (d + 1) / 2;
         for (int ik = 0; ik < k; ik++)
@@ -97,7 +107,7 @@ public static partial class AdbenchGmm
         }
     }
 
-    private static void QTimesX(int d, Span<double> qdiag, Span<double> ltri, Span<double> x, Span<double> output)
+    private static void QTimesX(int d, ReadOnlySpan<double> qdiag, ReadOnlySpan<double> ltri, ReadOnlySpan<double> x, Span<double> output)
     {
         for (int i = 0; i < d; i++)
         {
@@ -115,7 +125,7 @@ public static partial class AdbenchGmm
         }
     }
 
-    private static double LogWishartPrior(int p, int k, double gamma, int m, Span<double> sumQs, Span<double> qdiags, Span<double> icf)
+    private static double LogWishartPrior(int p, int k, double gamma, int m, ReadOnlySpan<double> sumQs, ReadOnlySpan<double> qdiags, ReadOnlySpan<double> icf)
     {
         int n = p + m + 1;
         int icfSize = p * (p + 1) / 2;
@@ -144,22 +154,22 @@ public static partial class AdbenchGmm
         var qxcentered = new double[d];
         var mainTerm = new double[k];
 
-        PreprocessQs(d, k, icf.AsSpan(), sumQs.AsSpan(), qdiags.AsSpan());
+        PreprocessQs(d, k, icf, sumQs, qdiags);
 
         double slse = 0;
         for (int ix = 0; ix < n; ix++)
         {
             for (int ik = 0; ik < k; ik++)
             {
-                Subtract(x.AsSpan(ix * d, d), means.AsSpan(ik * d, d), xcentered.AsSpan());
-                QTimesX(d, qdiags.AsSpan(ik * d, d), icf.AsSpan(ik * icfSize + d), xcentered.AsSpan(), qxcentered.AsSpan());
-                mainTerm[ik] = alphas[ik] + sumQs[ik] - 0.5 * Sqnorm(qxcentered.AsSpan());
+                Subtract(x.AsSpan(ix * d, d), means.AsSpan(ik * d, d), xcentered);
+                QTimesX(d, qdiags.AsSpan(ik * d, d), icf.AsSpan(ik * icfSize + d), xcentered, qxcentered);
+                mainTerm[ik] = alphas[ik] + sumQs[ik] - 0.5 * Sqnorm(qxcentered);
             }
 
-            slse += LogSumExp(mainTerm.AsSpan());
+            slse += LogSumExp(mainTerm);
         }
 
-        double lseAlphas = LogSumExp(alphas.AsSpan());
-        return constant + slse - n * lseAlphas + LogWishartPrior(d, k, wishartGamma, wishartM, sumQs.AsSpan(), qdiags.AsSpan(), icf.AsSpan());
+        double lseAlphas = LogSumExp(alphas);
+        return constant + slse - n * lseAlphas + LogWishartPrior(d, k, wishartGamma, wishartM, sumQs, qdiags, icf);
     }
 }
