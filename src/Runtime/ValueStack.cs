@@ -660,6 +660,35 @@ public static class ObjectiveBuffers
         models[depth] = model;
     }
 
+    /// <summary>
+    /// True when this thread is inside the evaluation of a model's generated objective (a custom derivative running under
+    /// the model's lock, for example). Code that would evaluate objectives on other threads (MultiStart, the sharded
+    /// objectives) runs them on this thread instead: another thread would wait for the model's lock, which this thread
+    /// holds until the work it waits for is done, a deadlock; on this thread, an evaluation of the same model throws.
+    /// </summary>
+    public static bool InModelEvaluation
+    {
+        get
+        {
+            var models = t_models;
+            if (models is null)
+            {
+                return false;
+            }
+
+            int depth = Math.Min(t_depth, models.Length);
+            for (int i = 0; i < depth; i++)
+            {
+                if (models[i] is not null)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>A double[] of exactly <paramref name="length"/> elements for argument slot <paramref name="slot"/> (its contents are overwritten by the caller).</summary>
     public static double[] Doubles(int slot, int length) => Get(ref t_doubles, slot, length);
 

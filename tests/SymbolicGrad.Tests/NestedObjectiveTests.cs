@@ -101,6 +101,12 @@ public static class ReentrantProbe
 {
     private static bool s_busy;
 
+    /// <summary>Run a MultiStart of the target's objective (four starts in [−1, 1]) instead of one evaluation.</summary>
+    public static bool UseMultiStart;
+
+    /// <summary>The best loss the last MultiStart found.</summary>
+    public static double MultiStartLoss = double.NaN;
+
     [CustomDerivative(nameof(InnerGradient))]
     public static double Inner(double w)
     {
@@ -112,6 +118,20 @@ public static class ReentrantProbe
         s_busy = true;
         try
         {
+            if (UseMultiStart)
+            {
+                // Each start waits a little first, so that every thread has begun one before the first evaluation runs.
+                var best = SymbolicGrad.Optimizers.MultiStart.Minimize(
+                    target.LossObjective(), [-1.0], [1.0], starts: 8, seed: 3,
+                    localMinimizer: (f, x0) =>
+                    {
+                        Thread.Sleep(200);
+                        return new SymbolicGrad.Optimizers.Lbfgs(maxIterations: 1000, lineSearch: SymbolicGrad.Optimizers.LineSearch.StrongWolfe).Minimize(f, x0);
+                    });
+                MultiStartLoss = best.Best.Loss;
+                return 0;
+            }
+
             return 0 * target.LossObjective().Value([5.0]);
         }
         finally
@@ -230,6 +250,45 @@ public class NestedObjectiveTests
         finally
         {
             ReentrantModel.Target = null;
+        }
+    }
+
+    /// <summary>
+    /// A MultiStart of the model's objective run from inside an evaluation on the same model (from a custom derivative)
+    /// deadlocked: its starts on other threads waited for the model's lock, held by the thread that waited for them.
+    /// Inside a model's evaluation the starts now run on the calling thread, so the same-model evaluation throws as a
+    /// single one does; on another model the MultiStart runs and finds its minimum.
+    /// </summary>
+    [Fact]
+    public void AMultiStartInsideAnEvaluationOnTheSameModelThrowsInsteadOfDeadlocking()
+    {
+        var model = new ReentrantModel();
+        var f = model.LossObjective();
+        // Threads ready for MultiStart's Parallel.For at once (the pool would otherwise add them only slowly).
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
+        try
+        {
+            ReentrantProbe.UseMultiStart = true;
+            ReentrantModel.Target = model;
+            var run = Task.Run(() => f.Value([1.0]));
+            Assert.True(((IAsyncResult)run).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(60)),
+                "the evaluation never finished: the MultiStart inside it deadlocked");
+            var e = Assert.IsType<InvalidOperationException>(run.Exception?.GetBaseException());
+            Assert.Contains("inside another evaluation on the same model", e.Message, StringComparison.Ordinal);
+
+            var other = new ReentrantModel { W = 0.7 };
+            ReentrantModel.Target = other;
+            ReentrantProbe.MultiStartLoss = double.NaN;
+            Assert.Equal(4.0, f.Value([2.0]));
+            Assert.Equal(0.0, ReentrantProbe.MultiStartLoss, 12);
+            Assert.False(SymbolicGrad.Internal.ObjectiveBuffers.InModelEvaluation);
+        }
+        finally
+        {
+            ReentrantProbe.UseMultiStart = false;
+            ReentrantModel.Target = null;
+            ThreadPool.SetMinThreads(workers, io);
         }
     }
 }

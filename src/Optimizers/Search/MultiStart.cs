@@ -74,9 +74,21 @@ public static class MultiStart
         }
 
         var results = new OptimizationResult[starts];
-        Parallel.For(0, starts, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism },
-            k => results[k] = localMinimizer(function, (double[])points[k].Clone())
-                ?? throw new InvalidOperationException($"The local minimizer returned null for start {k}; it must return its OptimizationResult."));
+        void Start(int k) => results[k] = localMinimizer(function, (double[])points[k].Clone())
+            ?? throw new InvalidOperationException($"The local minimizer returned null for start {k}; it must return its OptimizationResult.");
+        if (maxDegreeOfParallelism == 1 || global::SymbolicGrad.Internal.ObjectiveBuffers.InModelEvaluation)
+        {
+            // Called inside a model's evaluation (from a custom derivative), the starts run on this thread: on others they
+            // would wait for the model's lock that this thread holds while it waits for them. The results are the same.
+            for (int k = 0; k < starts; k++)
+            {
+                Start(k);
+            }
+        }
+        else
+        {
+            Parallel.For(0, starts, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, Start);
+        }
 
         int best = -1;
         for (int k = 0; k < starts; k++)

@@ -38,7 +38,8 @@ internal static class DeterministicReduction
     /// <remarks>A single exception thrown by a shard is rethrown as it is, not wrapped in an <see cref="AggregateException"/>.</remarks>
     public static void Run(int shards, ParallelOptions options, Action<int> shard)
     {
-        if (options.MaxDegreeOfParallelism == 1 || shards == 1)
+        // Inside a model's evaluation (a custom derivative), the shards run on this thread: see InModelEvaluation.
+        if (options.MaxDegreeOfParallelism == 1 || shards == 1 || global::SymbolicGrad.Internal.ObjectiveBuffers.InModelEvaluation)
         {
             for (int s = 0; s < shards; s++)
             {
