@@ -238,13 +238,20 @@ internal static class DerivativeRules
                 break;
             case Opcode.MaxMagnitude or Opcode.MinMagnitude:
                 {
-                    // The argument whose magnitude wins; at equal magnitudes (a kink when a = −b) half to each, as Max.
-                    var strict = instr.Op == Opcode.MaxMagnitude ? CmpKind.Gt : CmpKind.Lt;
+                    // The argument whose magnitude wins. At equal magnitudes: half to each when a = b (as Max), and when
+                    // a = −b ≠ b all to the argument .NET returns, the positive one for MaxMagnitude and the negative one
+                    // for MinMagnitude (MaxMagnitude(x, −x) is |x|: half to each gave 0; red-team K).
+                    bool max = instr.Op == Opcode.MaxMagnitude;
+                    var strict = max ? CmpKind.Gt : CmpKind.Lt;
                     var m0 = b.Op(Opcode.Abs, t, a[0]);
                     var m1 = b.Op(Opcode.Abs, t, a[1]);
                     var tie = b.Cmp(CmpKind.Eq, m0, m1);
-                    p[0] = b.Select(b.Cmp(strict, m0, m1), K(1), b.Select(tie, K(0.5), K(0)));
-                    p[1] = b.Select(b.Cmp(strict, m1, m0), K(1), b.Select(tie, K(0.5), K(0)));
+                    var same = b.Cmp(CmpKind.Eq, a[0], a[1]);
+                    var firstReturned = b.Cmp(max ? CmpKind.Gt : CmpKind.Lt, a[0], K(0));
+                    var share0 = b.Select(same, K(0.5), b.Select(firstReturned, K(1), K(0)));
+                    var share1 = b.Select(same, K(0.5), b.Select(firstReturned, K(0), K(1)));
+                    p[0] = b.Select(b.Cmp(strict, m0, m1), K(1), b.Select(tie, share0, K(0)));
+                    p[1] = b.Select(b.Cmp(strict, m1, m0), K(1), b.Select(tie, share1, K(0)));
                     break;
                 }
 
