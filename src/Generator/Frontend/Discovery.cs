@@ -211,7 +211,8 @@ internal static class Discovery
 
         Func<IFieldSymbol, Frontend.FValue?>? trainable = trainables.Count == 0 ? null : field =>
             trainables.TryGetValue(field.OriginalDefinition, out var v) ? v : null;
-        lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct, dependencies);
+        var trainableOperands = trainables.Values.OfType<Frontend.Scalar>().Select(v => v.Operand).ToArray();
+        lowerer = Lowerer.Lower(bodyModel, method, operation, ir, bindings, thisValue!, trainable, diagnostics, ct, dependencies, trainableOperands);
         if (lowerer is null || lowerer.SilentFailure || (diagnostics.Count > 0 && (HasCompileErrors() || lowerer.InlinedBodiesHaveErrors())))
         {
             diagnostics.Clear();
@@ -384,6 +385,15 @@ internal static class Discovery
     /// The [Trainable] fields and auto-properties of the method's class: differentiated like parameters, after them.
     /// Each becomes a parameter of kind Trainable whose leaf reads this.Member.
     /// </summary>
+    /// <summary>Whether <paramref name="member"/> of the base type <paramref name="declaring"/> is out of reach of code in <paramref name="derived"/>.</summary>
+    private static bool HiddenFromDerived(ISymbol member, INamedTypeSymbol declaring, INamedTypeSymbol derived) => member.DeclaredAccessibility switch
+    {
+        Accessibility.Private => true,
+        Accessibility.Internal or Accessibility.ProtectedAndInternal => !SymbolEqualityComparer.Default.Equals(declaring.ContainingAssembly, derived.ContainingAssembly)
+            && !declaring.ContainingAssembly.GivesAccessTo(derived.ContainingAssembly),
+        _ => false,
+    };
+
     private static Dictionary<IFieldSymbol, Frontend.FValue> Trainables(IMethodSymbol method, IrMethod ir, List<DiagnosticInfo> diagnostics)
     {
         var result = new Dictionary<IFieldSymbol, Frontend.FValue>(SymbolEqualityComparer.Default);
@@ -439,6 +449,15 @@ internal static class Discovery
                     problem = "is static: trainable parameters belong to an instance of the model";
                 }
 
+                if (problem is null && !method.IsStatic && !SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, type.OriginalDefinition)
+                    && (HiddenFromDerived(m, t, type) || (m is IPropertySymbol { SetMethod: { } setter } && HiddenFromDerived(setter, t, type))))
+                {
+                    // The generated code lives in the derived class, which reads and writes the member by name (red-team L:
+                    // CS0122 and CS0272 in the generated file).
+                    problem = "is " + (HiddenFromDerived(m, t, type) ? "private" : "set through a private setter") + " in the base class '" + t.Name
+                        + "', so the code generated in '" + type.Name + "' cannot train it: make it protected (or give it a protected setter)";
+                }
+
                 if (problem is null && type.TypeKind == TypeKind.Struct)
                 {
                     problem = "belongs to a struct, which NameObjective would copy: make the model a class";
@@ -452,7 +471,7 @@ internal static class Discovery
 
                 if (problem is not null || field is null || memberType is null)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TrainableMember, m.Locations.FirstOrDefault(), m.Name, problem ?? "cannot be read"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TrainableMember, m.Locations.FirstOrDefault(l => l.IsInSource) ?? method.Locations.FirstOrDefault(), m.Name, problem ?? "cannot be read"));
                     continue;
                 }
 

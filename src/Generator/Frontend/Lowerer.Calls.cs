@@ -581,7 +581,7 @@ internal sealed partial class Lowerer
             }
 
             _block.Add(new Effect(call));
-            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), ListRefusalAdvice(at) ?? Advice(method, _compilation) }));
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(CheckOperands(call)), LocationOf(at), new[] { SourceText(at.Syntax), ListRefusalAdvice(at) ?? Advice(method, _compilation) }));
             return new Scalar(Lit.False);
         }
 
@@ -592,7 +592,7 @@ internal sealed partial class Lowerer
         {
             // A real, an array, or an object, tuple or collection that could hold one (Tuple.Create(x, 1), new
             // KeyValuePair<int, double>(1, x)): its derivative is unknown, so a varied argument is refused.
-            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(at), new[] { SourceText(at.Syntax), ListRefusalAdvice(at) ?? Advice(method, _compilation) }));
+            Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(CheckOperands(call)), LocationOf(at), new[] { SourceText(at.Syntax), ListRefusalAdvice(at) ?? Advice(method, _compilation) }));
         }
 
         return new Scalar(result);
@@ -654,7 +654,7 @@ internal sealed partial class Lowerer
         var returnType = Concrete(method.ReturnType);
         var tupleType = outs.Count == 0 ? returnType : _compilation.CreateTupleTypeSymbol(ImmutableArray.Create(returnType).AddRange(outs.Select(o => o.Type)));
         var tuple = Emit(Opcode.Opaque, IrTypeOrData(tupleType), call.Args, new OpaqueInfo(outs.Count == 0 ? info.Parts : parts, pure: false, effectFree: false), SourceText(inv.Syntax));
-        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(call.Args), LocationOf(inv), new[] { SourceText(inv.Syntax), ListRefusalAdvice(inv) ?? Advice(method, _compilation) }));
+        Checks.Add(new DeferredCheck(CheckKind.InactiveCall, NotCheckedAtCreation(CheckOperands(call)), LocationOf(inv), new[] { SourceText(inv.Syntax), ListRefusalAdvice(inv) ?? Advice(method, _compilation) }));
         if (outs.Count == 0)
         {
             return new Scalar(tuple);
@@ -1170,7 +1170,7 @@ internal sealed partial class Lowerer
                 && Opaque(at, pure: false) is { } call)
             {
                 var recursive = Emit(Opcode.Opaque, call.Type, call.Args, call.Data, SourceText(at.Syntax));
-                Checks.Add(new DeferredCheck(CheckKind.Recursion, call.Args, LocationOf(at), new[] { def.Name, Cycle(def) }));
+                Checks.Add(new DeferredCheck(CheckKind.Recursion, CheckOperands(call), LocationOf(at), new[] { def.Name, Cycle(def) }));
                 return new Scalar(recursive);
             }
 
@@ -1548,6 +1548,16 @@ internal sealed partial class Lowerer
                 : NotYet(at, "Calling a compiled derivative that takes arrays", "write the helper in this project (it is then inlined), or pass scalars");
         }
 
+        if (what == "custom derivative" && _modelThis is { } model
+            && ((!method.IsStatic && receiver is Scalar { Operand: var on } && ReferenceEquals(on, model) && ReadsTrainables(method))
+                || values.Any(v => v is Scalar { Operand: var passed } && ReferenceEquals(passed, model))))
+        {
+            // Its derivative method gives the partials of its parameters only: the model's [Trainable] members it reads
+            // (through this, or the model passed in) would be constants, silently (red-team L).
+            return Unsupported(at, "a [CustomDerivative] method that reads the model's [Trainable] members",
+                "its derivative method gives the derivatives of its parameters only, so the members it reads would be constants: pass the members it needs as parameters (a static Act(double x, double w) called as Act(x, W)), or remove [CustomDerivative] so that its body is differentiated");
+        }
+
         var args = new List<Operand>();
         if (!method.IsStatic)
         {
@@ -1600,6 +1610,42 @@ internal sealed partial class Lowerer
         var info = new CallInfo(method.Name, gradientName, owner, partials.ToArray(), differentiable,
             method.Parameters.Select(p => IrTypeOrData(p.Type)).ToArray(), method.ContainingType.Name + "." + method.Name);
         return new Scalar(Emit(Opcode.Call, resultType, args.ToArray(), info, SourceText(at.Syntax)));
+    }
+
+    /// <summary>
+    /// Whether the body of <paramref name="method"/> (a method of the model) reads one of its [Trainable] members, uses
+    /// this other than to read a plain field, or calls a method or computed property of the model (which may).
+    /// </summary>
+    private bool ReadsTrainables(IMethodSymbol method)
+    {
+        foreach (var reference in method.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax(_ct);
+            var model = ModelFor(syntax.SyntaxTree);
+            if (model is null)
+            {
+                return true;
+            }
+
+            foreach (var node in syntax.DescendantNodes())
+            {
+                switch (node)
+                {
+                    case ThisExpressionSyntax th:
+                        if (th.Parent is not MemberAccessExpressionSyntax access || access.Expression != th || ExposesTrainables(model.GetSymbolInfo(access, _ct).Symbol))
+                        {
+                            return true;
+                        }
+
+                        break;
+                    case SimpleNameSyntax name when model.GetSymbolInfo(name, _ct).Symbol is { IsStatic: false } symbol and (IFieldSymbol or IPropertySymbol or IMethodSymbol)
+                        && ExposesTrainables(symbol):
+                        return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static bool IsDifferentiableCompiledParameter(IParameterSymbol p) =>

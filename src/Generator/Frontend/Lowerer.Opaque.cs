@@ -22,7 +22,7 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrTypeOrData(op.Type)));
         }
 
-        bool checkedHere = CheckCarriesNoDerivative(op, op.Type, instr.Args);
+        bool checkedHere = CheckCarriesNoDerivative(op, op.Type, CheckOperands(instr));
         var data = instr.Data;
         if (data is OpaqueInfo info && IsComparisonCall(op))
         {
@@ -47,6 +47,61 @@ internal sealed partial class Lowerer
     private readonly HashSet<Operand> _checkedAtCreation = new();
 
     private Operand[] NotCheckedAtCreation(IEnumerable<Operand> operands) => operands.Where(o => !_checkedAtCreation.Contains(o)).ToArray();
+
+    /// <summary>The values of the model's [Trainable] members (none for a static method or a model without them).</summary>
+    private IReadOnlyList<Operand> _trainableOperands = Array.Empty<Operand>();
+
+    /// <summary>The model's this (the entry's), when it has [Trainable] members; null otherwise.</summary>
+    private Operand? _modelThis;
+
+    /// <summary>
+    /// Code run as written that can see the model's [Trainable] members: it reads one (new Box { V = W }), gets this
+    /// whole (Pow(this, 3), reflection on this) or calls a method or computed property of the model, which may read
+    /// them. Printed, it reads them as this.W, which carries no derivative, so for the checks the values it depends on
+    /// include the members' (red-team L: a layer object built from W1 inside the loss gave a zero gradient).
+    /// </summary>
+    private readonly Dictionary<Instr, IReadOnlyList<Operand>> _readsTrainables = new();
+
+    /// <summary>What code run as written depends on, for the checks that refuse it when that varies: its operands, and the model's [Trainable] members when it can see them.</summary>
+    private Operand[] CheckOperands(Instr opaque) =>
+        _readsTrainables.TryGetValue(opaque, out var trainables) ? opaque.Args.Concat(trainables).ToArray() : opaque.Args.ToArray();
+
+    /// <summary>
+    /// Whether printing <paramref name="node"/> (a name, or this) in code run as written exposes the model's [Trainable]
+    /// members: a [Trainable] member; this itself (not as the receiver of a plain field); a method, or a property with a
+    /// body, of the model.
+    /// </summary>
+    private bool ExposesTrainables(ISymbol? member)
+    {
+        if (_modelThis is null || member is null || member.IsStatic)
+        {
+            return false;
+        }
+
+        if (Attribute(member, "SymbolicGrad.TrainableAttribute") is not null)
+        {
+            return true;
+        }
+
+        var modelType = _entry.ContainingType;
+        bool ofModel = false;
+        for (var t = modelType; t is not null; t = t.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(member.ContainingType?.OriginalDefinition, t.OriginalDefinition))
+            {
+                ofModel = true; // object's MemberwiseClone too: a copy of the model
+                break;
+            }
+        }
+
+        return ofModel && member switch
+        {
+            IFieldSymbol field => field.AssociatedSymbol is IPropertySymbol backed && Attribute(backed, "SymbolicGrad.TrainableAttribute") is not null,
+            IPropertySymbol property => BackingField(property) is null,
+            IMethodSymbol method => method.MethodKind is MethodKind.Ordinary or MethodKind.PropertyGet,
+            _ => false,
+        };
+    }
 
     /// <summary>A call of the base class library that compares numbers and returns a bool or an int: an order, a test, a position.</summary>
     private static bool IsComparisonCall(IOperation op) =>
@@ -136,6 +191,7 @@ internal sealed partial class Lowerer
         var syntax = op.Syntax;
         var model = ModelFor(syntax.SyntaxTree) ?? Model;
         var replacements = new List<(int Start, int End, string? Text, Operand? Hole)>();
+        bool exposesTrainables = false;
         var stack = new Stack<SyntaxNode>();
         stack.Push(syntax);
         while (stack.Count > 0)
@@ -174,6 +230,13 @@ internal sealed partial class Lowerer
                     if (Function.This is Scalar { Operand: var self })
                     {
                         replacements.Add((th.SpanStart, th.Span.End, null, self));
+                        if (_modelThis is not null && ReferenceEquals(self, _modelThis)
+                            && (th.Parent is not MemberAccessExpressionSyntax access || access.Expression != th
+                                || ExposesTrainables(model.GetSymbolInfo(access, _ct).Symbol) || model.GetSymbolInfo(access, _ct).Symbol is null))
+                        {
+                            exposesTrainables = true;
+                        }
+
                         continue;
                     }
 
@@ -293,6 +356,19 @@ internal sealed partial class Lowerer
                         problem = ReplaceName((ExpressionSyntax)node, symbol, syntax, replacements);
                         if (problem is null)
                         {
+                            if (symbol is IFieldSymbol or IPropertySymbol or IMethodSymbol && !symbol.IsStatic && ExposesTrainables(symbol)
+                                && Function.This is Scalar { Operand: var implicitThis } && ReferenceEquals(implicitThis, _modelThis)
+                                && (node.Parent is not MemberAccessExpressionSyntax { Name: var named } || named != node))
+                            {
+                                // An implicit this.Member (a member access's right side is the member of its left).
+                                exposesTrainables = true;
+                            }
+                            else if (symbol is ILocalSymbol or IParameterSymbol && _modelThis is not null && _env.Get(symbol) is Scalar { Operand: var held } && ReferenceEquals(held, _modelThis))
+                            {
+                                // The model passed to a helper (Pow(this, 3) reading m.W) and printed here as a variable.
+                                exposesTrainables = true;
+                            }
+
                             continue;
                         }
 
@@ -421,7 +497,13 @@ internal sealed partial class Lowerer
         }
 
         var type = op.Type is null || op.Type.SpecialType == SpecialType.System_Void ? IrType.Object : IrTypeOrData(op.Type);
-        return new Instr(Opcode.Opaque, type, holes.ToArray(), new OpaqueInfo(parts.ToArray(), pure, effectFree: pure), SourceText(syntax));
+        var opaque = new Instr(Opcode.Opaque, type, holes.ToArray(), new OpaqueInfo(parts.ToArray(), pure, effectFree: pure), SourceText(syntax));
+        if (exposesTrainables)
+        {
+            _readsTrainables[opaque] = _trainableOperands;
+        }
+
+        return opaque;
     }
 
     /// <summary>Whitespace runs become one space (line breaks inside a data expression would break the generated layout).</summary>

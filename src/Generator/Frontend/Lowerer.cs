@@ -125,9 +125,12 @@ internal sealed partial class Lowerer
         Func<IFieldSymbol, FValue?>? trainable,
         List<DiagnosticInfo> diagnostics,
         CancellationToken ct,
-        List<SyntaxNode>? dependencies = null)
+        List<SyntaxNode>? dependencies = null,
+        IReadOnlyList<Operand>? trainableOperands = null)
     {
         var lowerer = new Lowerer(model.Compilation, method, ir, diagnostics, ct);
+        lowerer._trainableOperands = trainableOperands ?? Array.Empty<Operand>();
+        lowerer._modelThis = lowerer._trainableOperands.Count > 0 && thisValue is Scalar { Operand: var thisOperand } ? thisOperand : null;
         lowerer._dependencies = dependencies;
         lowerer._models[model.SyntaxTree] = model;
         lowerer._trainable = trainable;
