@@ -100,6 +100,16 @@ public sealed class DifferentiableGenerator : IIncrementalGenerator
         {
             throw;
         }
+        catch (Emit.TooManyLocalsException ex)
+        {
+            Frontend.DependencyTable.Record(model.TableId, Array.Empty<string>(), positions: true);
+            return new Generation(null, new EquatableArray<DiagnosticInfo>(new[]
+            {
+                model.Anchor(DiagnosticDescriptors.TooComplex, model.Stem,
+                    "its generated code would declare " + ex.Locals.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                    + " local variables in one method, more than C# allows (65,534; Hessian = true needs about three times as many as the gradient)"),
+            }));
+        }
         catch (UnsupportedException ex)
         {
             Frontend.DependencyTable.Record(model.TableId, Array.Empty<string>(), positions: true);

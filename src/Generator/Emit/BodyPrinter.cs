@@ -54,10 +54,22 @@ internal sealed class BodyPrinter
         return v.Name;
     }
 
+    /// <summary>
+    /// More locals than this in one generated method is refused (SG0019): C# allows 65,534 in a method, counting the
+    /// compiler's own, and a method of a few thousand statements with Hessian = true went past it (CS0204 in the generated
+    /// file; red-team K).
+    /// </summary>
+    public const int MaxLocals = 50_000;
+
     public void Print(Block root)
     {
         Analyze(root);
         PrintBlock(root);
+        if (_declared.Count > MaxLocals)
+        {
+            throw new TooManyLocalsException(_declared.Count);
+        }
+
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1109,4 +1121,10 @@ internal sealed class BodyPrinter
 
         return s;
     }
+}
+
+/// <summary>A generated method would declare more locals than C# allows in one method (see <see cref="BodyPrinter.MaxLocals"/>).</summary>
+internal sealed class TooManyLocalsException(int locals) : Exception("a generated method would declare " + locals.ToString(System.Globalization.CultureInfo.InvariantCulture) + " locals")
+{
+    public int Locals { get; } = locals;
 }

@@ -5,6 +5,12 @@ namespace SymbolicGrad.Generator.Emit;
 /// <summary>Writes C# with four-space indentation and \n line endings, whatever the machine.</summary>
 internal sealed class CodeWriter
 {
+    /// <summary>
+    /// Indentation stops growing at this depth: a switch of n cases lowers to n nested branches, and indenting each to
+    /// its depth made the file grow as n² (192 MB for 2,000 cases; red-team K).
+    /// </summary>
+    private const int MaxIndent = 24;
+
     private readonly StringBuilder _sb = new();
     private int _indent;
 
@@ -14,7 +20,7 @@ internal sealed class CodeWriter
     {
         if (text.Length > 0)
         {
-            _sb.Append(' ', _indent * 4).Append(text);
+            _sb.Append(' ', Math.Min(_indent, MaxIndent) * 4).Append(text);
         }
 
         _sb.Append('\n');

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using SymbolicGrad.Generator.Diagnostics;
@@ -502,6 +503,11 @@ internal sealed partial class Lowerer
 
         var ordinary = sections.Where(s => !s.Clauses.Any(c => c is IDefaultCaseClauseOperation)).ToList();
         var @default = sections.FirstOrDefault(s => s.Clauses.Any(c => c is IDefaultCaseClauseOperation));
+        if (TooManyBranches(sw, ordinary.Count))
+        {
+            return Flow.Normal;
+        }
+
         _frames.Add(frame);
         Flow flow;
         try
@@ -526,6 +532,29 @@ internal sealed partial class Lowerer
         }
 
         return Flow.Normal;
+    }
+
+    /// <summary>
+    /// A switch becomes one branch nested in the last per section: past <see cref="MaxDepth"/> levels with what encloses
+    /// it, SG0019 at the switch, as for an else-if chain that long (a 2,000-case switch generated 192 MB of code in 24 s,
+    /// and the lowering recursed once per section; red-team K).
+    /// </summary>
+    private bool TooManyBranches(IOperation sw, int sections)
+    {
+        if (_depth + sections <= MaxDepth)
+        {
+            return false;
+        }
+
+        if (!_tooDeep)
+        {
+            _tooDeep = true;
+            Report(DiagnosticDescriptors.TooComplex, LocationOf(sw), EntryName,
+                "this switch has " + sections.ToString(CultureInfo.InvariantCulture) + " sections, which the generated code nests one in another (at most "
+                + MaxDepth.ToString(CultureInfo.InvariantCulture) + " levels with what encloses it; a lookup in an array indexed by the case needs none)");
+        }
+
+        return true;
     }
 
     private Flow LowerSections(ISwitchOperation sw, FValue value, List<ISwitchCaseOperation> sections, int index, ISwitchCaseOperation? @default)
@@ -597,6 +626,11 @@ internal sealed partial class Lowerer
     private FValue LowerSwitchExpression(ISwitchExpressionOperation sw)
     {
         var value = NullableDataTakenApart(LowerExpr(sw.Value), sw.Value.Type);
+        if (TooManyBranches(sw, sw.Arms.Length))
+        {
+            return new Scalar(Poison.Of(IrTypeOrData(sw.Type)));
+        }
+
         var key = new SyntheticKey("choice");
         LowerArms(sw, value, 0, key);
         var result = _env.Get(key) ?? new Scalar(Poison.Of(IrTypeOrData(sw.Type)));
