@@ -59,6 +59,7 @@ internal static partial class MethodWriter
                 v.Name = name;
                 seeds[leaf0.Var] = v;
                 parameters.Add("global::System.ReadOnlySpan<" + element.CSharp + "> " + name);
+                NullCheck(p, checks);
                 checks.Add("if (" + name + ".Length != " + LengthOf(p) + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + name + "\", " + name + ".Length, \"" + p.Name.TrimStart('@') + "\", " + LengthOf(p) + ");");
             }
             else

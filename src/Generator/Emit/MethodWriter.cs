@@ -218,10 +218,27 @@ internal static partial class MethodWriter
     /// <summary>An array parameter's length in the entry checks: 0 for a null one when its type says it may be null (double[]?).</summary>
     private static string LengthOf(IrParam p) => p.Type.EndsWith("[]?", StringComparison.Ordinal) ? "(" + p.Name + " is null ? 0 : " + p.Name + ".Length)" : p.Name + ".Length";
 
+    /// <summary>
+    /// A null array parameter (or [Trainable] array member) named at entry: its length check read it first and threw a
+    /// NullReferenceException from inside the generated code (red-team L). Nothing for nullable arrays and spans.
+    /// </summary>
+    private static void NullCheck(IrParam p, List<string> checks)
+    {
+        if (!p.Type.EndsWith("[]", StringComparison.Ordinal) || checks.Any(c => c.Contains("ThrowIfNull(" + p.Name + ")", StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        checks.Add(p.Kind == ParamKind.Trainable
+            ? "if (" + p.Name + " is null) throw new global::System.InvalidOperationException(" + Literal("The [Trainable] member " + p.Name + " is null: give it an array before computing its gradient.") + ");"
+            : "global::System.ArgumentNullException.ThrowIfNull(" + p.Name + ");");
+    }
+
     /// <summary>An output span must have its input's length and overlap no input or other output of its element type.</summary>
     private static List<string> SpanChecks(IrMethod ir, IrParam p, string output, IrType element, List<IrParam> arrayParams)
     {
         var checks = new List<string>();
+        NullCheck(p, checks);
         checks.Add("if (" + output + ".Length != " + LengthOf(p) + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"" + output + "\", " + output + ".Length, \"" + p.Name.TrimStart('@') + "\", " + LengthOf(p) + ");");
         foreach (var other in ir.Params.Where(o => IsRealArrayTrainable(o) && !ReferenceEquals(o, p) && ScalarElement(o.Leaves[0].Var.Type).Equals(element)))
         {

@@ -1,0 +1,57 @@
+using System.Reflection;
+using SymbolicGrad.Generator.Tests.KnownBugs;
+
+namespace SymbolicGrad.Generator.Tests.RedTeam;
+
+/// <summary>
+/// A null array given to a generated gradient, or a model whose [Trainable] array is null, threw a NullReferenceException
+/// from inside the generated code, at the output's length check (red-team L, stop 35). Each is now named at entry: an
+/// ArgumentNullException for the parameter, an InvalidOperationException for the member.
+/// </summary>
+public class NullArrayTests
+{
+    private const string Source = """
+        namespace Demo;
+        using SymbolicGrad;
+        using System;
+
+        public static partial class S
+        {
+            [Differentiable(Hessian = true)] public static double Mse(double[] w, [NoDerivative] double[] x) => w[0] * x[0] * w[1];
+            public static double Gradient(double[]? w) => MseGradient(w!, new[] { 1.0, 2.0 }, new double[2]);
+            public static void Product(double[]? w) => MseHessianVectorProduct(w!, new[] { 1.0, 2.0 }, new double[2], new double[2], new double[2]);
+        }
+
+        public partial class Lin
+        {
+            [Trainable] public double[] W = new double[2];
+            [Differentiable] public double Loss([NoDerivative] double[] x) => W[0] * x[0] + W[1] * x[1];
+            public double Gradient() => LossGradient(new[] { 1.0, 2.0 }, new double[2]);
+        }
+        """;
+
+    [Fact]
+    public void ANullArrayParameterIsNamed()
+    {
+        var type = Expect.Compiles(Source).GetType("Demo.S")!;
+        foreach (string method in new[] { "Gradient", "Product" })
+        {
+            var e = Assert.Throws<TargetInvocationException>(() => type.GetMethod(method)!.Invoke(null, new object?[] { null }));
+            var inner = Assert.IsType<ArgumentNullException>(e.InnerException);
+            Assert.Equal("w", inner.ParamName);
+        }
+
+        Assert.Equal(0.0, (double)type.GetMethod("Gradient")!.Invoke(null, new object?[] { new[] { 0.5, 0.0 } })!);
+    }
+
+    [Fact]
+    public void ANullTrainableArrayIsNamed()
+    {
+        var type = Expect.Compiles(Source).GetType("Demo.Lin")!;
+        var model = Activator.CreateInstance(type)!;
+        type.GetField("W")!.SetValue(model, null);
+        var e = Assert.Throws<TargetInvocationException>(() => type.GetMethod("Gradient")!.Invoke(model, null));
+        var inner = Assert.IsType<InvalidOperationException>(e.InnerException);
+        Assert.Contains("this.W is null", inner.Message, StringComparison.Ordinal);
+    }
+}
