@@ -532,6 +532,16 @@ internal sealed partial class Lowerer
         var definition = method.OriginalDefinition;
         if (Attribute(definition, CustomDerivativeAttribute) is { } custom)
         {
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (values[i] is null && refs[i] is { } place && method.Parameters[i].RefKind is RefKind.In or RefKind.RefReadOnlyParameter)
+                {
+                    // An in double x given a variable: the compiled method only reads it, so it gets the variable's value
+                    // (red-team L: SG0017 "a struct or tuple argument").
+                    values[i] = ReadRef(place, at);
+                }
+            }
+
             return CustomCall(at, method, custom, receiver, values);
         }
 
@@ -1533,7 +1543,13 @@ internal sealed partial class Lowerer
 
         // The derivative method: the same parameters, then one out (or Span) per differentiable parameter.
         var differentiable = method.Parameters.Select(p => IsDifferentiableCompiledParameter(p)).ToArray();
-        var gradient = method.ContainingType.GetMembers(gradientName).OfType<IMethodSymbol>().FirstOrDefault(g => MatchesGradient(method, g, differentiable));
+        // A generic method's derivative is generic too (T SqT<T>(T x) and T SqTG<T>(T x, out T dX)): compared at the
+        // call's type arguments (red-team L: compared unconstructed, it never matched).
+        var gradient = method.ContainingType.GetMembers(gradientName).OfType<IMethodSymbol>()
+            .Select(g => method.IsGenericMethod && g.IsGenericMethod && g.Arity == method.Arity && SymbolEqualityComparer.Default.Equals(g, g.ConstructedFrom)
+                ? g.Construct(method.TypeArguments.ToArray())
+                : g)
+            .FirstOrDefault(g => MatchesGradient(method, g, differentiable));
         if (gradient is null)
         {
             Report(DiagnosticDescriptors.CustomDerivative, LocationOf(at), gradientName, method.Name,
