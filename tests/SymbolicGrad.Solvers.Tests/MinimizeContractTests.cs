@@ -204,4 +204,33 @@ public class MinimizeContractTests
             Assert.Contains("f is probably unbounded below along this path", result.Message);
         }
     }
+
+    /// <summary>
+    /// f = (x − 3)² + y², NaN for x &gt; 2 (red-team L, stop 35): L-BFGS-B stopped at (2, 1/3) with "converged"
+    /// (FunctionTolerance), where ∂f/∂y = 2/3 and (2, 0) is lower, because every line search ran into the NaN region and f
+    /// fell ever more slowly. Now LineSearchFailed, saying so; with the wall as a bound it reaches (2, 0).
+    /// </summary>
+    [Fact]
+    public void StoppingAgainstANaNWallIsNotASuccess()
+    {
+        static double Value(ReadOnlySpan<double> p) => p[0] > 2 ? double.NaN : ((p[0] - 3) * (p[0] - 3)) + (p[1] * p[1]);
+        var walled = new DifferentiableFunction(
+            2,
+            Value,
+            (p, g) =>
+            {
+                g[0] = p[0] > 2 ? double.NaN : 2 * (p[0] - 3);
+                g[1] = p[0] > 2 ? double.NaN : 2 * p[1];
+                return Value(p);
+            },
+            "walled");
+        var result = walled.Minimize([0.0, 1.0]);
+        Assert.False(result.Success, result.ToString());
+        Assert.Equal(MinimizeStatus.LineSearchFailed, result.Status);
+        Assert.Contains("not finite", result.Message, StringComparison.Ordinal);
+
+        var bounded = walled.Minimize([0.0, 1.0], new MinimizeOptions { Bounds = new Bounds([double.NegativeInfinity, double.NegativeInfinity], [2.0, double.PositiveInfinity]) });
+        Assert.True(bounded.Success, bounded.ToString());
+        Assert.Equal(1.0, bounded.Value, 10);
+    }
 }

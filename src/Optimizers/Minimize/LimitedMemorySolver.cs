@@ -66,6 +66,7 @@ internal sealed class LimitedMemorySolver
         var monitor = new FunctionToleranceMonitor(_options.FunctionTolerance, 10);
         double modelDecrease = double.PositiveInfinity; // −½gᵀd/|f| of the last failed quasi-Newton direction
         bool confirmedByRestart = false; // the open ftol window was reopened after forgetting the pairs
+        int wallIterations = 0, windowIterations = 0; // of the open ftol window: iterations, and those whose line search met f not finite
         while (true)
         {
             if (gnorm <= _options.GradientTolerance)
@@ -107,6 +108,7 @@ internal sealed class LimitedMemorySolver
             // L-BFGS-B's first trial step: 1/‖d‖ (at most 1) on the first steepest-descent step without bounds, 1 otherwise.
             double step = fresh && _bounds is null ? Math.Min(1 / Norm2(d), maxStep) : Math.Min(1, maxStep);
             line.Reset(x, d);
+            long nonFiniteBefore = line.NonFiniteEvaluations;
             int budget = (int)Math.Min(LineSearchEvaluations, _options.MaxEvaluations - line.Evaluations);
             var outcome = MoreThuente.Search(line, f, slope, ref step, maxStep, Math.Max(budget, 1));
             if (outcome == LineSearchOutcome.NoDecrease && !fresh)
@@ -166,6 +168,25 @@ internal sealed class LimitedMemorySolver
             if (!monitor.Verifying)
             {
                 confirmedByRestart = false;
+                wallIterations = windowIterations = 0;
+            }
+            else
+            {
+                windowIterations++;
+                if (line.NonFiniteEvaluations > nonFiniteBefore)
+                {
+                    wallIterations++;
+                }
+            }
+
+            if (converged is not null && 2 * wallIterations > windowIterations)
+            {
+                // f stopped falling because most steps ran into points where f is not finite: the iterate is pressed
+                // against a NaN or ∞ wall, not at a minimum (red-team L: "converged" at (2, 0.33) beside a wall at x = 2,
+                // where (2, 0) is lower and ∂f/∂y = 0.67).
+                return Result(MinimizeStatus.LineSearchFailed, string.Create(CultureInfo.InvariantCulture,
+                    $"f stopped decreasing because the line searches of {wallIterations} of the last {windowIterations} iterations met points where f or its gradient is not finite: the iterate is at the edge of that region, not at a minimum; {GradientWords} {gnorm:0.0#e+00} > tolerance {_options.GradientTolerance:0.0#e+00}. Bounds that keep x out of the region (MinimizeOptions.Bounds) let the method move along its edge"),
+                    x, f, gnorm, iteration);
             }
 
             if (converged is not null && !confirmedByRestart && _s.Count > 0)
@@ -176,6 +197,7 @@ internal sealed class LimitedMemorySolver
                 confirmedByRestart = true;
                 Forget();
                 monitor.Reopen(iteration, f);
+                wallIterations = windowIterations = 0;
                 continue;
             }
 

@@ -25,6 +25,9 @@ internal sealed class LineObjective
     /// <summary>Evaluations made through this object.</summary>
     public long Evaluations { get; set; }
 
+    /// <summary>Evaluations at which f or its gradient was not finite (trial points beyond a NaN or ∞ wall).</summary>
+    public long NonFiniteEvaluations { get; private set; }
+
     /// <summary>The point kept by <see cref="Keep"/>.</summary>
     public double[] BestX { get; }
 
@@ -58,6 +61,11 @@ internal sealed class LineObjective
         for (int i = 0; i < _x.Length; i++)
         {
             slope += _trialG[i] * _d[i];
+        }
+
+        if (!double.IsFinite(slope) || !double.IsFinite(f))
+        {
+            NonFiniteEvaluations++;
         }
 
         return double.IsFinite(slope) ? f : double.NaN;
