@@ -232,11 +232,17 @@ internal sealed partial class Lowerer
             int ord = a.Parameter.Ordinal;
             if (a.Parameter.RefKind is RefKind.Ref or RefKind.Out)
             {
+                int reported = _diagnostics.Count;
                 refs[ord] = a.Value is IDeclarationExpressionOperation { Expression: ILocalReferenceOperation decl }
                     ? RefValue.ToVariable(decl.Local)
                     : a.Value is IDiscardOperation && a.Parameter.RefKind == RefKind.Out
                     ? RefValue.ToVariable(new SyntheticKey("discard"))
                     : RefTo(a.Value);
+                if (refs[ord] is null && _diagnostics.Count > reported)
+                {
+                    // The argument was refused where it is: one error, not a second one for the call (red-team L).
+                    return new Scalar(Poison.Of(inv.Type is null ? IrType.Object : IrTypeOrData(inv.Type)));
+                }
 
                 // An out argument may name a variable with no value yet (out var a, or double a; declared unassigned):
                 // it gets one here, in the caller's scope, so that what the callee writes outlives the call.

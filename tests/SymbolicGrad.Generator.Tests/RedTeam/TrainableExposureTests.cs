@@ -72,6 +72,18 @@ public class TrainableExposureTests
         }
         """, "SG0015", node);
 
+    /// <summary>A [Trainable] member passed by ref: one error at the argument (a second, "a call with a missing argument", was false).</summary>
+    [Fact]
+    public void ATrainablePassedByRefIsOneError() => RefusedAt("""
+        public static class Hs { public static double SqR(ref double v) => v * v; }
+
+        public partial class M
+        {
+            [Trainable] public double W = 0.5;
+            [Differentiable] public double Loss([NoDerivative] double x) => Hs.SqR(ref W) * x;
+        }
+        """, "SG0017", "W");
+
     [Fact]
     public void ARecursiveHelperReadingTheMembersThroughThisIsRefused() => RefusedAt("""
         public partial class M
