@@ -247,4 +247,23 @@ public class PyTorchScheduleTests
         Assert.Equal("mode", Assert.Throws<ArgumentOutOfRangeException>(() => Schedule.Cyclic(0.1, 1, mode: (CyclicMode)7)).ParamName);
         Assert.Equal("factor", Assert.Throws<ArgumentNullException>(() => Schedule.Lambda(1, null!)).ParamName);
     }
+
+    /// <summary>
+    /// A Lambda schedule whose factor turns NaN at step 3 (red-team L, stop 35): the optimizer's own check threw
+    /// "LearningRate must be a finite number ≥ 0" from the middle of the run, naming neither the schedule nor the step.
+    /// Apply now names both, and leaves the optimizer's rate as it was.
+    /// </summary>
+    [Fact]
+    public void AScheduleThatGivesABadRateIsNamedWithItsStep()
+    {
+        var schedule = Schedule.Lambda(0.1, s => s < 3 ? 1 : double.NaN);
+        var sgd = new Sgd(0.1);
+        schedule.Apply(sgd, 2);
+        Assert.Equal(0.1, sgd.LearningRate);
+        var e = Assert.Throws<InvalidOperationException>(() => schedule.Apply(sgd, 3));
+        Assert.Contains("lambda", e.Message, StringComparison.Ordinal);
+        Assert.Contains("after step 3", e.Message, StringComparison.Ordinal);
+        Assert.Equal(0.1, sgd.LearningRate);
+        Assert.Throws<InvalidOperationException>(() => Schedule.FromFunction(s => -1.0, "negative").Apply(sgd, 0));
+    }
 }

@@ -118,20 +118,29 @@ public abstract class Schedule
         Apply(optimizer, optimizer.StepCount);
     }
 
+    /// <summary>
+    /// A rate the schedule computed that no optimizer accepts (NaN, ∞, negative: a Lambda factor gone wrong), named with
+    /// the schedule and the step, rather than the optimizer's "LearningRate must be ..." from the middle of a run (red-team L).
+    /// </summary>
+    private double CheckRate(double rate, long step) => double.IsFinite(rate) && rate >= 0
+        ? rate
+        : throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+            $"The schedule '{this}' gave the learning rate {rate} for the update after step {step}; a learning rate must be a finite number ≥ 0. Check the schedule's function or factors at that step."));
+
     /// <summary>Sets the rates of <paramref name="optimizer"/> for the update that follows <paramref name="step"/> completed steps (or epochs).</summary>
     /// <exception cref="InvalidOperationException">The schedule cycles momentum but the optimizer has none (<see cref="ICycledMomentum"/>).</exception>
     public void Apply(Optimizer optimizer, long step)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         var cycled = CheckMomentum(optimizer, Momentum(step));
-        double rate = LearningRate(step);
+        double rate = CheckRate(LearningRate(step), step);
         var groups = optimizer.Groups;
         for (int i = 0; i < groups.Count; i++)
         {
             // Evaluate every rate before changing anything, so that a throwing schedule leaves the optimizer as it was.
             if (groups[i].Definition.LearningRate is double initial)
             {
-                _ = LearningRate(step, initial);
+                _ = CheckRate(LearningRate(step, initial), step);
             }
         }
 
