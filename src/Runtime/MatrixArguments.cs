@@ -394,6 +394,39 @@ public static class MatrixArguments
         }
     }
 
+    /// <summary>
+    /// Throws when a [Trainable] jagged member no longer has the shape its objective was made for (a row replaced by one
+    /// of another length, or set to null): named as the member, not as the gradient's internal buffer (red-team L).
+    /// </summary>
+    public static void ThrowIfReshaped<T>(T[]?[]? member, int[] shape, string name)
+    {
+        if (member is null || member.Length != shape.Length)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The model's {name} {(member is null ? "is null" : "has " + member.Length + " rows")}, but the objective was made when it had {shape.Length}: make the objective again after replacing it."));
+        }
+
+        for (int i = 0; i < shape.Length; i++)
+        {
+            int length = member[i]?.Length ?? 0;
+            if (length != shape[i])
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"The model's {name}[{i}] {(member[i] is null ? "is null" : "has length " + length)}, but the objective was made when it had length {shape[i]}: make the objective again after replacing the row."));
+            }
+        }
+    }
+
+    /// <summary>As the jagged overload, for a rectangular [Trainable] member replaced by one of another shape.</summary>
+    public static void ThrowIfReshaped<T>(T[,]? member, int rows, int columns, string name)
+    {
+        if (member is null || member.GetLength(0) != rows || member.GetLength(1) != columns)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"The model's {name} {(member is null ? "is null" : "is " + member.GetLength(0) + " × " + member.GetLength(1))}, but the objective was made when it was {rows} × {columns}: make the objective again after replacing it."));
+        }
+    }
+
     /// <summary>Fills a jagged matrix from a slice of a parameter vector, row after row (a null row has no elements).</summary>
     public static void CopyFrom(ReadOnlySpan<double> source, double[]?[] target)
     {

@@ -141,7 +141,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor CompiledCalleeData = Error(
         "SG0031",
         "A compiled callee takes this argument as data",
-        "'{0}' is compiled in another assembly and its parameter '{1}' is [NoDerivative], but the argument depends on the differentiated parameters; pass a value that does not, or make the parameter differentiable in '{0}'");
+        "'{0}' runs with a derivative given for it (a [CustomDerivative], or a [Differentiable] method of another assembly) and its parameter '{1}' is [NoDerivative], but the argument depends on the differentiated parameters, whose derivative through it would be lost; pass a value that does not, or make the parameter differentiable in '{0}' and its derivative method");
 
     public static readonly DiagnosticDescriptor TrainableMember = Error(
         "SG0032",

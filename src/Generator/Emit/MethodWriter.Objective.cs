@@ -314,7 +314,13 @@ internal static partial class MethodWriter
             bool single = slot.Leaf.Var.Type.IsSingle || slot.Leaf.Var.Type.Element is { IsSingle: true };
             if (slot.Jagged is not null)
             {
-                // A matrix member keeps its shape: the vector's slice is copied into it row-major.
+                // A matrix member keeps its shape: the vector's slice is copied into it row-major (one reshaped since the
+                // objective was made is named first).
+                if (slot.Shape is { Length: > 0 } madeShape)
+                {
+                    plan.Prelude.Add(Matrices + ".ThrowIfReshaped(" + member + ", " + madeShape + ", " + Literal(slot.Param.Name.Substring("this.".Length).TrimStart('@')) + ");");
+                }
+
                 plan.Prelude.Add(Matrices + ".CopyFrom(" + plan.X + ".Slice(" + slot.Offset + ", " + slot.Length + "), " + member + ");");
             }
             else if (slot.Length is null)

@@ -54,4 +54,36 @@ public class NullArrayTests
         var inner = Assert.IsType<InvalidOperationException>(e.InnerException);
         Assert.Contains("this.W is null", inner.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A row of a jagged [Trainable] member replaced by one of another length after the objective was made threw an
+    /// ArgumentException about "dJ[1]", the objective's own gradient buffer (red-team L); the member is named now, as a
+    /// replaced array member is. A rectangular member replaced by another shape too.
+    /// </summary>
+    [Fact]
+    public void AMatrixMemberReshapedAfterTheObjectiveIsNamed()
+    {
+        var type = Expect.Compiles("""
+            namespace Demo;
+            using SymbolicGrad;
+
+            public partial class Mat
+            {
+                [Trainable] public double[][] J = { new[] { 0.1, 0.2 }, new[] { 0.3, -0.4, 0.5 } };
+                [Trainable] public double[,] R = new double[2, 2];
+                [Differentiable] public double Loss([NoDerivative] double x) { double s = R[0, 0] * R[1, 1]; foreach (var row in J) foreach (var v in row) s += v * v * x; return s; }
+            }
+            """).GetType("Demo.Mat")!;
+        var model = Activator.CreateInstance(type)!;
+        var f = (DifferentiableFunction)type.GetMethod("LossObjective")!.Invoke(model, new object[] { 0.5 })!;
+        Assert.Equal(9, f.Dimension);
+        ((double[][])type.GetField("J")!.GetValue(model)!)[1] = new[] { 1.0, 2.0 };
+        var e = Assert.Throws<InvalidOperationException>(() => f.ValueAndGradient(new double[9], new double[9]));
+        Assert.Contains("J[1] has length 2", e.Message, StringComparison.Ordinal);
+
+        ((double[][])type.GetField("J")!.GetValue(model)!)[1] = new[] { 1.0, 2.0, 3.0 };
+        type.GetField("R")!.SetValue(model, new double[3, 2]);
+        e = Assert.Throws<InvalidOperationException>(() => f.Value(new double[9]));
+        Assert.Contains("R is 3 × 2", e.Message, StringComparison.Ordinal);
+    }
 }
