@@ -165,6 +165,11 @@ internal sealed class Activity
             }
         }
 
+        foreach (var v in method.VariedByModel)
+        {
+            _varied.Add(v);
+        }
+
         bool changed = true;
         for (int pass = 0; changed && pass < 100; pass++)
         {

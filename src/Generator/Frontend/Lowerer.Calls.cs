@@ -604,6 +604,11 @@ internal sealed partial class Lowerer
         bool writes = RecordWritesOfValueCall(at, method);
         var callData = call.Data is OpaqueInfo callInfo && IsComparisonCall(at) ? new OpaqueInfo(callInfo.Parts, callInfo.Pure, callInfo.EffectFree) { Step = true } : call.Data;
         var result = Emit(Opcode.Opaque, resultType, call.Args, callData, SourceText(at.Syntax));
+        if (_readsTrainables.ContainsKey(call) && result is Var fromModel)
+        {
+            Ir.VariedByModel.Add(fromModel);
+        }
+
         if (writes || resultType.IsReal || resultType.IsRealArray || resultType.Kind == ValueKind.Array || !CarriesNoDerivative(method.ReturnType))
         {
             // A real, an array, or an object, tuple or collection that could hold one (Tuple.Create(x, 1), new
@@ -1553,6 +1558,7 @@ internal sealed partial class Lowerer
         // call's type arguments (red-team L: compared unconstructed, it never matched).
         var gradient = method.ContainingType.GetMembers(gradientName).OfType<IMethodSymbol>()
             .Select(g => method.IsGenericMethod && g.IsGenericMethod && g.Arity == method.Arity && SymbolEqualityComparer.Default.Equals(g, g.ConstructedFrom)
+                && (method.TypeArguments.All(t => t is not ITypeParameterSymbol) || SameConstraints(method.OriginalDefinition, g))
                 ? g.Construct(method.TypeArguments.ToArray())
                 : g)
             .FirstOrDefault(g => MatchesGradient(method, g, differentiable));
@@ -1621,7 +1627,7 @@ internal sealed partial class Lowerer
         {
             // The second-order code differentiates the compiled derivative again, which it cannot: refused at this call
             // when a varied value reaches it (a call on data only is fine).
-            Checks.Add(new DeferredCheck(CheckKind.SecondOrderCall, args.Where((_, i) => differentiable[i]).ToArray(), LocationOf(at), new[]
+            Checks.Add(new DeferredCheck(CheckKind.SecondOrderCall, args.Skip(method.IsStatic ? 0 : 1).Where((_, i) => differentiable[i]).ToArray(), LocationOf(at), new[]
             {
                 EntryName,
                 "'" + method.Name + "' has a compiled derivative (a [CustomDerivative] or a [Differentiable] method of another assembly) of first order only, and a value that depends on the parameters reaches it here: drop Hessian = true (the gradient needs only the first derivative), or call a method whose source is in this compilation",
@@ -1668,6 +1674,36 @@ internal sealed partial class Lowerer
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether a generic derivative method constrains its type parameters exactly as the method does, so that it can be
+    /// called inside generic code at the method's own type arguments (a stricter one, where T : struct, gave CS0453 in
+    /// the generated code; red-team M). Constraint types are compared with the type parameters named by position.
+    /// </summary>
+    private static bool SameConstraints(IMethodSymbol method, IMethodSymbol gradient)
+    {
+        for (int i = 0; i < method.TypeParameters.Length; i++)
+        {
+            var a = method.TypeParameters[i];
+            var b = gradient.TypeParameters[i];
+            if (a.HasValueTypeConstraint != b.HasValueTypeConstraint || a.HasReferenceTypeConstraint != b.HasReferenceTypeConstraint
+                || a.HasUnmanagedTypeConstraint != b.HasUnmanagedTypeConstraint || a.HasConstructorConstraint != b.HasConstructorConstraint
+                || a.HasNotNullConstraint != b.HasNotNullConstraint)
+            {
+                return false;
+            }
+
+            string Shown(ITypeParameterSymbol p, IMethodSymbol owner) => string.Join(";", p.ConstraintTypes
+                .Select(t => owner.TypeParameters.Aggregate(t.ToDisplayString(), (text, tp) => text.Replace(tp.Name, "#" + tp.Ordinal.ToString(System.Globalization.CultureInfo.InvariantCulture))))
+                .OrderBy(x => x, StringComparer.Ordinal));
+            if (Shown(a, method) != Shown(b, gradient))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool IsDifferentiableCompiledParameter(IParameterSymbol p) =>

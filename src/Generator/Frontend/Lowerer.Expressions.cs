@@ -1067,6 +1067,18 @@ internal sealed partial class Lowerer
                 // To decimal, object, Half...: the result is data; converting it back to a real is checked.
                 return new Scalar(Emit(Opcode.Opaque, target, new[] { o }, new OpaqueInfo(new[] { "((" + target.CSharp + ")", ")" }, pure: false, effectFree: true), src));
             default:
+                if (o.Type.IsArray || o.Type.IsReal)
+                {
+                    // An array or a number wrapped in a type the generator does not follow (ReadOnlyMemory<double> t = w,
+                    // (object)w): what is read back through it (t.Span[0]) is data, so a varied operand is refused here
+                    // (red-team M: t.Span[0] * t.Span[1] had a zero gradient).
+                    Checks.Add(new DeferredCheck(CheckKind.InactiveCall, new[] { o }, LocationOf(at), new[]
+                    {
+                        src, "the generator does not follow values through a " + to.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)
+                            + ": use the array itself or a span over it (w.AsSpan(), ReadOnlySpan<double> t = w), which carry derivatives",
+                    }));
+                }
+
                 return new Scalar(Emit(Opcode.Opaque, target, new[] { o }, new OpaqueInfo(new[] { "((" + target.CSharp + ")", ")" }, pure: false, effectFree: true), src));
         }
     }

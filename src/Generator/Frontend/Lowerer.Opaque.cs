@@ -37,6 +37,11 @@ internal sealed partial class Lowerer
             _checkedAtCreation.Add(result);
         }
 
+        if (_readsTrainables.ContainsKey(instr) && result is Var fromModel)
+        {
+            Ir.VariedByModel.Add(fromModel);
+        }
+
         return new Scalar(result);
     }
 

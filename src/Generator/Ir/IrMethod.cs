@@ -95,6 +95,13 @@ internal sealed class IrMethod
     /// </summary>
     public List<(string Access, string Label, bool Memory)> DataMemories { get; } = new();
 
+    /// <summary>
+    /// Results of code run as written that read the model's [Trainable] members (a string from S.ToString("R")): varied
+    /// for the checks, as the same results from a parameter are, so that reading a number back from them (double.Parse)
+    /// is refused (red-team M).
+    /// </summary>
+    public HashSet<Var> VariedByModel { get; } = new();
+
     public int VarCount => _nextId;
 
     public Var NewVar(string hint, IrType type, VarRole role, bool mutable = false) => new(_nextId++, hint, type, role, mutable);

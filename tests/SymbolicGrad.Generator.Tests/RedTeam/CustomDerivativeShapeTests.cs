@@ -41,4 +41,45 @@ public class CustomDerivativeShapeTests
         var single = (double[])type.GetMethod("Float")!.Invoke(null, new object[] { 0.7f })!;
         Assert.Equal(MathF.Sin(1.4f), single[1], 6);
     }
+
+    /// <summary>
+    /// A generic derivative stricter than the method (where T : struct, IBinaryFloatingPointIeee754&lt;T&gt;) called in
+    /// generic code gave CS0453 in the generated file (red-team M): SG0033 now.
+    /// </summary>
+    [Fact]
+    public void AStricterGenericDerivativeIsRefused() => Expect.Refused("""
+            [CustomDerivative(nameof(SqG))] public static T Sq<T>(T x) where T : System.Numerics.INumber<T> => x * x;
+            public static T SqG<T>(T x, out T dX) where T : struct, System.Numerics.IBinaryFloatingPointIeee754<T> { dX = x + x; return x * x; }
+            [Differentiable] public static T F<T>(T a) where T : System.Numerics.IFloatingPointIeee754<T> => [|Sq(a)|] * a;
+        """, "SG0033", "SqG");
+
+    /// <summary>
+    /// An instance custom derivative of a model called on data in a Hessian = true loss crashed the generator (SG9999, an
+    /// index past the end: the receiver was counted among the parameters; red-team M). L = tanh(x)·S: ∂S = tanh(x), and
+    /// its second derivative in S is 0.
+    /// </summary>
+    [Fact]
+    public void AModelsCustomDerivativeOnDataWithHessian()
+    {
+        var type = Expect.Compiles("""
+            namespace Demo;
+            using SymbolicGrad;
+            using System;
+
+            public partial class M
+            {
+                [Trainable] public double S = 0.5;
+                [CustomDerivative(nameof(ActGradient))] public double Act(double v) => Math.Tanh(v);
+                public double ActGradient(double v, out double dV) { double t = Math.Tanh(v); dV = 1 - t * t; return t; }
+                [Differentiable(Hessian = true)] public double Loss([NoDerivative] double x) => Act(x) * S * S;
+            }
+            """).GetType("Demo.M")!;
+        var f = (DifferentiableFunction)type.GetMethod("LossObjective")!.Invoke(Activator.CreateInstance(type), new object[] { 0.8 })!;
+        var g = new double[1];
+        f.ValueAndGradient(new[] { 0.3 }, g);
+        Assert.Equal(2 * 0.3 * Math.Tanh(0.8), g[0], 14);
+        var h = new double[1];
+        f.Hessian(new[] { 0.3 }, h);
+        Assert.Equal(2 * Math.Tanh(0.8), h[0], 14);
+    }
 }

@@ -50,15 +50,26 @@ public class ForeignArrayWriteTests
     [Fact]
     public void AnArrayFromACastOfAnObjectIsNotWritten() => KnownBugs.Expect.Refused("""
             [Differentiable]
-            public static double F(double[] p)
+            public static double F(double[] p, [NoDerivative] double[] d)
             {
-                object o = p;
+                object o = d;
                 double[] g = new double[2];
                 if (o is double[] arr) g = arr;
                 [|g[0]|] = 5;
                 return p[0] * p[1];
             }
         """, "SG0018", "may be one the method did not create");
+
+    /// <summary>A differentiated array boxed as an object is refused where it is boxed (stop 35): read back through the object it would be data.</summary>
+    [Fact]
+    public void ADifferentiatedArrayBoxedAsAnObjectIsRefused() => KnownBugs.Expect.Refused("""
+            [Differentiable]
+            public static double F(double[] p)
+            {
+                object o = [|p|];
+                return o is double[] arr ? arr[0] * p[1] : p[1];
+            }
+        """, "SG0015", "object");
 
     /// <summary>A field read by the first layer only, the buffers swapped and written: still accepted. h_j = w_j²·T_j, so ∂/∂w_j = 2·w_j·T_j.</summary>
     [Fact]

@@ -84,6 +84,16 @@ public class TrainableExposureTests
         }
         """, "SG0017", "W");
 
+    /// <summary>A member's value carried by a string local and read back as a number (red-team M): refused at the read, as for a parameter.</summary>
+    [Fact]
+    public void AMemberThroughAStringLocalIsRefused() => RefusedAt("""
+        public partial class M
+        {
+            [Trainable] public double S = 0.5;
+            [Differentiable] public double Loss([NoDerivative] double x) { string s = S.ToString("R"); return double.Parse(s) * x + S * S; }
+        }
+        """, "SG0015", "double.Parse(s)");
+
     [Fact]
     public void ARecursiveHelperReadingTheMembersThroughThisIsRefused() => RefusedAt("""
         public partial class M
