@@ -1613,6 +1613,14 @@ internal sealed partial class Lowerer
             }
 
             args.Add(o);
+            if (differentiable[i] && pt is { IsReal: true } && !pt.Equals(resultType))
+            {
+                // double Mul(double x, float y) with out float dY: the reverse sweep assigned the double product to the
+                // float output (CS0266 in the generated code; red-team M).
+                return Unsupported(at, "a call to a " + what + " whose differentiated parameters mix float and double",
+                    "give '" + method.Name + "' and its derivative method parameters of its return type (" + resultType.CSharp + "), converting inside it");
+            }
+
             if (differentiable[i])
             {
                 partials.Add(Ir.NewVar("d" + method.Name + "_d" + p.Name, pt!, VarRole.Temp));

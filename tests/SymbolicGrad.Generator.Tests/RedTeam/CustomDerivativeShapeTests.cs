@@ -82,4 +82,12 @@ public class CustomDerivativeShapeTests
         f.Hessian(new[] { 0.3 }, h);
         Assert.Equal(2 * Math.Tanh(0.8), h[0], 14);
     }
+
+    /// <summary>A custom derivative whose parameters mix float and double gave CS0266 in the generated code (red-team M): SG0017 now.</summary>
+    [Fact]
+    public void MixedFloatAndDoubleParametersAreRefused() => Expect.Refused("""
+            [CustomDerivative(nameof(MulGradient))] public static double Mul(double x, float y) => x * y;
+            public static double MulGradient(double x, float y, out double dX, out float dY) { dX = y; dY = (float)x; return x * y; }
+            [Differentiable] public static double F(double a, float b) => [|Mul(a, b)|] * a;
+        """, "SG0017", "mix float and double");
 }
