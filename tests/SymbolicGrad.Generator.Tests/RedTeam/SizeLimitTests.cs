@@ -1,5 +1,4 @@
 using SymbolicGrad.Generator.Tests.KnownBugs;
-using System.Diagnostics;
 using System.Text;
 
 namespace SymbolicGrad.Generator.Tests.RedTeam;
@@ -29,12 +28,12 @@ public class SizeLimitTests
     [Fact]
     public void AHugeSwitchIsRefusedAtOnce()
     {
-        var clock = Stopwatch.StartNew();
-        var run = Harness.Run(Switch(5_000));
+        // (Before the limit, 8,000 cases ran the generator out of memory and into SG9999; 2,000 made 192 MB of code.)
+        var run = Harness.Run(Switch(2_000));
         var errors = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("SG", StringComparison.Ordinal)).ToList();
         Assert.True(errors.Count == 1 && errors[0].Id == "SG0019", string.Join("\n", run.GeneratorDiagnostics));
-        Assert.Contains("5000 sections", errors[0].GetMessage(), StringComparison.Ordinal);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), $"the generator took {clock.Elapsed}");
+        Assert.Contains("2000 sections", errors[0].GetMessage(), StringComparison.Ordinal);
+        Assert.DoesNotContain(run.Sources.Keys, k => k.Contains("C.F.", StringComparison.Ordinal));
     }
 
     /// <summary>f = (c·x·y + k)·x for k below the case count (c = k mod 7 + 1), x² otherwise.</summary>
