@@ -568,6 +568,18 @@ internal static partial class MethodWriter
         w.Line(Modifiers(m, "Jacobian") + " void " + m.Stem + "Jacobian" + TypeParameterList(m) + "(" + string.Join(", ", parameters) + ")");
         WriteConstraints(w, m);
         w.OpenBrace();
+        // a null array argument named before its length is read (a NullReferenceException before; red-team M)
+        var nullChecks = new List<string>();
+        foreach (var p in ir.Params.Where(p => p.Differentiable))
+        {
+            NullCheck(p, nullChecks);
+        }
+
+        foreach (var line in nullChecks)
+        {
+            w.Line(line);
+        }
+
         w.Line("int " + n + " = " + DimensionExpression(ir) + ";");
         w.Line("int " + rows + " = " + r + ".Length;");
         w.Line("if (jacobian.Length != " + rows + " * " + n + ") global::SymbolicGrad.Internal.AdjointBuffers.ThrowLength(\"jacobian\", jacobian.Length, \"" + r.TrimStart('@') + ".Length × parameters\", " + rows + " * " + n + ");");

@@ -20,6 +20,8 @@ public class NullArrayTests
             [Differentiable(Hessian = true)] public static double Mse(double[] w, [NoDerivative] double[] x) => w[0] * x[0] * w[1];
             public static double Gradient(double[]? w) => MseGradient(w!, new[] { 1.0, 2.0 }, new double[2]);
             public static void Product(double[]? w) => MseHessianVectorProduct(w!, new[] { 1.0, 2.0 }, new double[2], new double[2], new double[2]);
+            [Differentiable] public static void R(double[] w, Span<double> r) { r[0] = w[0] * w[1]; r[1] = w[0]; }
+            public static void Jacobian(double[]? w) => RJacobian(w!, new double[2], new double[4]);
         }
 
         public partial class Lin
@@ -34,7 +36,7 @@ public class NullArrayTests
     public void ANullArrayParameterIsNamed()
     {
         var type = Expect.Compiles(Source).GetType("Demo.S")!;
-        foreach (string method in new[] { "Gradient", "Product" })
+        foreach (string method in new[] { "Gradient", "Product", "Jacobian" })
         {
             var e = Assert.Throws<TargetInvocationException>(() => type.GetMethod(method)!.Invoke(null, new object?[] { null }));
             var inner = Assert.IsType<ArgumentNullException>(e.InnerException);
