@@ -73,10 +73,12 @@ internal static partial class MethodWriter
     /// <summary>The entry checks of a matrix output: its shape (rows distinct for jagged), then no memory shared with the inputs.</summary>
     private static List<string> MatrixChecks(IrMethod ir, IrParam p, string output, IrType type, List<IrParam> arrayParams)
     {
-        var checks = new List<string>
+        var checks = new List<string>();
+        NullCheck(p, checks);
+        checks.AddRange(new[]
         {
             Matrices + ".CheckShape(" + output + ", \"" + output + "\", " + p.Name + ", \"" + p.Name.TrimStart('@') + "\");",
-        };
+        });
         if (IsJagged(type))
         {
             checks.Add(Matrices + ".ThrowIfRowsShared(" + output + ", \"" + output + "\");");

@@ -50,6 +50,7 @@ internal static partial class MethodWriter
                 v.Name = name;
                 seeds[leaf0.Var] = v;
                 parameters.Add(leaf0.Var.Type.CSharp + " " + name);
+                NullCheck(p, checks);
                 checks.Add(Matrices + ".CheckShape(" + name + ", \"" + name + "\", " + p.Name + ", \"" + p.Name.TrimStart('@') + "\");");
             }
             else if (leaf0.Var.Type.IsArray)

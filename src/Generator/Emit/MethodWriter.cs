@@ -224,7 +224,7 @@ internal static partial class MethodWriter
     /// </summary>
     private static void NullCheck(IrParam p, List<string> checks)
     {
-        if (!p.Type.EndsWith("[]", StringComparison.Ordinal) || checks.Any(c => c.Contains("ThrowIfNull(" + p.Name + ")", StringComparison.Ordinal)))
+        if (!(p.Type.EndsWith("[]", StringComparison.Ordinal) || p.Type.EndsWith(",]", StringComparison.Ordinal)) || checks.Any(c => c.Contains("ThrowIfNull(" + p.Name + ")", StringComparison.Ordinal)))
         {
             return;
         }

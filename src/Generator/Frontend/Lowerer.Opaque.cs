@@ -273,7 +273,7 @@ internal sealed partial class Lowerer
                             break;
                         }
 
-                        if (symbol is IPropertySymbol { Name: "Length" } && model.GetOperation(ma, _ct) is IPropertyReferenceOperation { Instance: ILocalReferenceOperation or IParameterReferenceOperation } lengthOf
+                        if (symbol is IPropertySymbol { Name: "Length" } && model.GetOperation(ma, _ct) is IPropertyReferenceOperation { Instance: ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } or IPropertyReferenceOperation { Instance: null or IInstanceReferenceOperation, Arguments.Length: 0 } } lengthOf
                             && lengthOf.Instance.Type is IArrayTypeSymbol { Rank: 1 } or INamedTypeSymbol && (lengthOf.Instance.Type is IArrayTypeSymbol || TypeMap.VectorElement(lengthOf.Instance.Type) is not null)
                             && LowerExpr(lengthOf) is Scalar { Operand: var length })
                         {

@@ -46,6 +46,37 @@ public class NullArrayTests
         Assert.Equal(0.0, (double)type.GetMethod("Gradient")!.Invoke(null, new object?[] { new[] { 0.5, 0.0 } })!);
     }
 
+    /// <summary>
+    /// A null double[,] or jagged parameter threw a NullReferenceException (or, with a null output, a shape message
+    /// saying "0 × 0") from inside the generated code; it is named at entry now, in the gradient and the Hessian-vector
+    /// product (stop 36).
+    /// </summary>
+    [Fact]
+    public void ANullMatrixParameterIsNamed()
+    {
+        var type = Expect.Compiles("""
+            namespace Demo;
+            using SymbolicGrad;
+
+            public static partial class M
+            {
+                [Differentiable(Hessian = true)] public static double F(double[,] w, double[][] v) => w[0, 0] * w[0, 0] * v[0][0];
+                public static double Gradient(double[,]? w, double[][]? v) => FGradient(w!, v!, new double[1, 1], new[] { new double[1] });
+                public static void Product(double[,]? w, double[][]? v) =>
+                    FHessianVectorProduct(w!, v!, new double[1, 1], new[] { new double[1] }, new double[1, 1], new[] { new double[1] }, new double[1, 1], new[] { new double[1] });
+            }
+            """).GetType("Demo.M")!;
+        foreach (string method in new[] { "Gradient", "Product" })
+        {
+            var e = Assert.Throws<TargetInvocationException>(() => type.GetMethod(method)!.Invoke(null, new object?[] { null, new[] { new[] { 2.0 } } }));
+            Assert.Equal("w", Assert.IsType<ArgumentNullException>(e.InnerException).ParamName);
+            e = Assert.Throws<TargetInvocationException>(() => type.GetMethod(method)!.Invoke(null, new object?[] { new double[1, 1], null }));
+            Assert.Equal("v", Assert.IsType<ArgumentNullException>(e.InnerException).ParamName);
+        }
+
+        Assert.Equal(18.0, (double)type.GetMethod("Gradient")!.Invoke(null, new object?[] { new double[,] { { 3.0 } }, new[] { new[] { 2.0 } } })!);
+    }
+
     [Fact]
     public void ANullTrainableArrayIsNamed()
     {

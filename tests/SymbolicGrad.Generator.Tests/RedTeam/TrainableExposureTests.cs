@@ -223,4 +223,35 @@ public class TrainableExposureTests
             Assert.Equal(expected[i], g[i], 12);
         }
     }
+
+    /// <summary>
+    /// A member's length in code run as written (new HashSet&lt;int&gt; { W.Length }, new List&lt;double&gt;(W.Length)) is an
+    /// integer that carries no derivative; it was SG0015 ("depends on the parameters"), as W itself is (stop 36).
+    /// Loss = Σ W[i]²·x·|{W.Length}| + capacity: dW = 2·W·x.
+    /// </summary>
+    [Fact]
+    public void AMembersLengthInCodeRunAsWrittenIsData()
+    {
+        var assembly = Expect.Compiles(Usings + """
+            public partial class M
+            {
+                [Trainable] public double[] W = { 1.0, 2.0, 3.0 };
+
+                [Differentiable]
+                public double Loss([NoDerivative] double x)
+                {
+                    var lengths = new HashSet<int> { W.Length, this.W.Length };
+                    var buffer = new List<double>(W.Length);
+                    double s = 0;
+                    for (int i = 0; i < W.Length; i++) s += W[i] * W[i] * x * lengths.Count;
+                    return s + buffer.Capacity;
+                }
+            }
+            """);
+        var type = assembly.GetType("Demo.M")!;
+        var f = (DifferentiableFunction)type.GetMethod("LossObjective")!.Invoke(Activator.CreateInstance(type), new object[] { 2.0 })!;
+        var g = new double[3];
+        Assert.Equal(14 * 2.0 + 3, f.ValueAndGradient(new[] { 1.0, 2.0, 3.0 }, g), 12);
+        Assert.Equal(new[] { 4.0, 8.0, 12.0 }, g);
+    }
 }

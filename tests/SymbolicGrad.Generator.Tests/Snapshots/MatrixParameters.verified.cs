@@ -29,10 +29,12 @@ namespace Demo
         public static double LayerGradient(double[,] W, double[][] V, double[] x, double[,] dW, double[][] dV)
         {
             // the gradient outputs for arrays: checked, then cleared (the reverse sweep adds into them)
+            global::System.ArgumentNullException.ThrowIfNull(W);
             global::SymbolicGrad.Internal.MatrixArguments.CheckShape(dW, "dW", W, "W");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)global::SymbolicGrad.Internal.MatrixArguments.AsSpan(dW), (global::System.ReadOnlySpan<double>)global::SymbolicGrad.Internal.MatrixArguments.AsSpan(W))) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap("dW", "W");
             global::SymbolicGrad.Internal.MatrixArguments.ThrowIfOverlaps((global::System.ReadOnlySpan<double>)global::SymbolicGrad.Internal.MatrixArguments.AsSpan(dW), "dW", V, "V");
             if (global::System.MemoryExtensions.Overlaps((global::System.ReadOnlySpan<double>)global::SymbolicGrad.Internal.MatrixArguments.AsSpan(dW), (global::System.ReadOnlySpan<double>)x)) global::SymbolicGrad.Internal.AdjointBuffers.ThrowOverlap("dW", "x");
+            global::System.ArgumentNullException.ThrowIfNull(V);
             global::SymbolicGrad.Internal.MatrixArguments.CheckShape(dV, "dV", V, "V");
             global::SymbolicGrad.Internal.MatrixArguments.ThrowIfRowsShared(dV, "dV");
             global::SymbolicGrad.Internal.MatrixArguments.ThrowIfOverlaps(dV, "dV", (global::System.ReadOnlySpan<double>)global::SymbolicGrad.Internal.MatrixArguments.AsSpan(W), "W");
