@@ -1346,7 +1346,12 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>Invokes a lambda, a method group or a local function held as a value.</summary>
-    private FValue InvokeFunction(FunctionValue fn, FValue[] args, IOperation at)
+    /// <summary>
+    /// Calls a lambda or method group on lowered arguments (inlined). <paramref name="then"/>, when given, lowers what
+    /// uses the result while the lambda's variables are still bound (SelectMany's loop over the sequence the lambda gave,
+    /// whose own lambdas may read them: i => Enumerable.Range(0, m).Select(j => a[i * m + j])).
+    /// </summary>
+    private FValue InvokeFunction(FunctionValue fn, FValue[] args, IOperation at, Func<FValue, FValue>? then = null)
     {
         if (fn.Method is { } method)
         {
@@ -1364,7 +1369,8 @@ internal sealed partial class Lowerer
                 values[i] = args[i];
             }
 
-            return CallMethod(at, method, fn.Receiver, values, new RefValue?[values.Length], discard: false);
+            var called = CallMethod(at, method, fn.Receiver, values, new RefValue?[values.Length], discard: false);
+            return then is null ? called : then(called);
         }
 
         var lambda = fn.Lambda!;
@@ -1400,6 +1406,10 @@ internal sealed partial class Lowerer
             var flow = LowerList(statements, 0);
             result = frame.ReturnType is null ? new Scalar(Lit.False) : _env.Get(frame.Ret!) ?? (flow == Flow.Throw ? ZeroOf(frame.ReturnType, at) : new Scalar(Poison.Of(IrTypeOrData(symbol.ReturnType))));
             _env.Dead = false;
+            if (then is not null)
+            {
+                result = then(result);
+            }
         }
         finally
         {

@@ -15,7 +15,7 @@ internal sealed partial class Lowerer
     private static readonly HashSet<string> SequenceOperators = new(StringComparer.Ordinal)
     {
         "Select", "Where", "Range", "Repeat", "Skip", "Take", "Zip", "AsEnumerable", "Reverse", "Index", "Concat",
-        "OrderBy", "OrderByDescending", "Order", "OrderDescending",
+        "OrderBy", "OrderByDescending", "Order", "OrderDescending", "SelectMany",
     };
 
     private FValue LowerLinq(IInvocationOperation inv)
@@ -394,7 +394,7 @@ internal sealed partial class Lowerer
     /// </summary>
     private static IOperation? ChangesOuterState(SequenceValue source, FunctionValue? extra)
     {
-        foreach (var f in source.Stages.Select(s => s.Function).Append(extra))
+        foreach (var f in source.Stages.Select(s => s.Function).Concat(source.Stages.Select(s => s.ResultSelector)).Append(extra))
         {
             if (f?.Lambda is not { } lambda)
             {
@@ -709,11 +709,34 @@ internal sealed partial class Lowerer
                         bool withIndex = (fn.Lambda?.Symbol.Parameters.Length ?? fn.Method?.Parameters.Length ?? 1) == 2;
                         if (withIndex && source.HasFilter)
                         {
-                            NotYet(inv, "An indexed " + name + " after Where", "number the elements before filtering");
+                            NotYet(inv, "An indexed " + name + (source.HasFlatten ? " after SelectMany" : " after Where"), source.HasFlatten ? "make the flattened elements an array first (ToArray), or count the position in a loop" : "number the elements before filtering");
                             return null;
                         }
 
                         return source.With(new SequenceStage(fn, name == "Where", withIndex));
+                    }
+
+                case "SelectMany":
+                    {
+                        // rows.SelectMany(r => r): for each element, the elements of the sequence its lambda gives. Only
+                        // the one-argument lambda; the index and result-selector overloads are refused.
+                        // With a result selector, (r, v) => ..., as query syntax writes from r in w from v in r select ...
+                        static int Arity(FunctionValue f) => f.Lambda?.Symbol.Parameters.Length ?? f.Method?.Parameters.Length ?? 1;
+                        var fn = args.Length is 2 or 3 ? AsFunction(args[1].Value) : null;
+                        var selector = args.Length == 3 ? AsFunction(args[2].Value) : null;
+                        if (args.Length is not (2 or 3) || (fn is not null && Arity(fn) != 1) || (selector is not null && Arity(selector) != 2))
+                        {
+                            NotYet(inv, "SelectMany with an index", "use SelectMany(r => r), SelectMany(r => r.Select(...)) or SelectMany(r => r, (r, v) => ...), or write the nested loops");
+                            return null;
+                        }
+
+                        var source = AsSequence(args[0].Value);
+                        if (source is null || fn is null || (args.Length == 3 && selector is null))
+                        {
+                            return null;
+                        }
+
+                        return source.With(new SequenceStage(fn, false, false, isFlatten: true, resultSelector: selector));
                     }
 
                 case "Skip" or "Take":
@@ -1061,6 +1084,25 @@ internal sealed partial class Lowerer
         return null;
     }
 
+    /// <summary>The sequence a SelectMany lambda gave: a query, a list, an array or a span of it; null (reported) otherwise.</summary>
+    private SequenceValue? FlattenedSequence(FValue value, IOperation at)
+    {
+        switch (value)
+        {
+            case SequenceValue s:
+                return s;
+            case ListValue list:
+                return ListSequence(list, at);
+            case Scalar { Operand: { Type.IsVector: true } array } when array is not Poison:
+                return new SequenceValue(() => Emit(Opcode.Length, IrType.Int32, new[] { array }), i => new Scalar(Load(array, new[] { i }, at)));
+            case Scalar { Operand: Poison }:
+                return null;
+            default:
+                NotYet(at, "SelectMany whose lambda gives this kind of sequence", "give an array, a span, a list or a query of numbers (SelectMany(r => r)), or write the nested loops");
+                return null;
+        }
+    }
+
     /// <summary>A method or local function whose body yields (an iterator).</summary>
     private static bool IsIterator(IMethodSymbol method) =>
         method.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is var body
@@ -1109,7 +1151,29 @@ internal sealed partial class Lowerer
         {
             var st = sequence.Stages[s];
             var args = st.WithIndex ? new[] { element, new Scalar(position) } : new[] { element };
+            if (st.IsFlatten)
+            {
+                // SelectMany: a loop over the sequence the lambda gave, each of its elements through the stages after it,
+                // lowered while the lambda's variables are bound (the inner query's lambdas may read them). Nothing after
+                // it asks for a position (HasFilter: positions are counted over an array of the elements), and no user
+                // statement runs in it (a foreach over SelectMany goes over that array).
+                int after = s + 1;
+                InvokeFunction(st.Function, args, at, result =>
+                {
+                    if (FlattenedSequence(result, at) is { } inner)
+                    {
+                        var outer = element;
+                        ForEachElement(inner, SourceText(at.Syntax), false, false, null, null, at, e =>
+                            ApplyFrom(sequence, after, st.ResultSelector is { } selector ? InvokeFunction(selector, new[] { outer, e }, at) : e, position, body, at));
+                    }
+
+                    return result;
+                });
+                return Flow.Normal;
+            }
+
             var result = InvokeFunction(st.Function, args, at);
+
             if (!st.IsFilter)
             {
                 element = result;

@@ -938,6 +938,18 @@ internal sealed partial class Lowerer
             return Flow.Normal;
         }
 
+        if (sequence.HasFlatten)
+        {
+            // foreach over a SelectMany: one loop over an array of its elements, so that a break leaves the whole
+            // sequence rather than the loop over one inner sequence, and the body runs outside SelectMany's lambda.
+            sequence = Materialized(sequence, collection, fe);
+            if (sequence is null)
+            {
+                NotYet(fe, "A foreach over SelectMany of elements that are not numbers", "write the nested loops");
+                return Flow.Normal;
+            }
+        }
+
         IOperation? deconstruction = fe.LoopControlVariable is IDeclarationExpressionOperation or ITupleOperation ? fe.LoopControlVariable : null;
         if (variable is null && deconstruction is null)
         {

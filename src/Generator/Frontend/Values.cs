@@ -175,7 +175,13 @@ internal sealed class SequenceValue : FValue
 
     public Operand? Take { get; set; }
 
-    public bool HasFilter => Stages.Exists(s => s.IsFilter);
+    /// <summary>
+    /// A filter (Where) or a flattening (SelectMany) among the stages: element i of the source is not element i of the
+    /// sequence, so its length and positions are known only by visiting it.
+    /// </summary>
+    public bool HasFilter => Stages.Exists(s => s.IsFilter || s.IsFlatten);
+
+    public bool HasFlatten => Stages.Exists(s => s.IsFlatten);
 
     public SequenceValue With(SequenceStage stage)
     {
@@ -189,11 +195,13 @@ internal sealed class SequenceValue : FValue
 /// <summary>A Select (map) or Where (filter) of a sequence; WithIndex when the lambda also takes the element's index.</summary>
 internal sealed class SequenceStage
 {
-    public SequenceStage(FunctionValue function, bool isFilter, bool withIndex)
+    public SequenceStage(FunctionValue function, bool isFilter, bool withIndex, bool isFlatten = false, FunctionValue? resultSelector = null)
     {
         Function = function;
         IsFilter = isFilter;
         WithIndex = withIndex;
+        IsFlatten = isFlatten;
+        ResultSelector = resultSelector;
     }
 
     public FunctionValue Function { get; }
@@ -201,4 +209,10 @@ internal sealed class SequenceStage
     public bool IsFilter { get; }
 
     public bool WithIndex { get; }
+
+    /// <summary>SelectMany: the function gives a sequence for each element, whose elements go on in its place.</summary>
+    public bool IsFlatten { get; }
+
+    /// <summary>SelectMany's second lambda, (outer, inner) =&gt; result (query syntax's from ... from ... select); null without it.</summary>
+    public FunctionValue? ResultSelector { get; }
 }
