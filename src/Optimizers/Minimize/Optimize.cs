@@ -186,10 +186,10 @@ public static class Optimize
         {
             StopReason.Cancelled when !userStopped && converged is not null =>
                 (MinimizeStatus.FunctionTolerance, converged + string.Create(inv, $" (gradient norm {gnorm:0.0#e+00})")),
-            StopReason.ChangeTolerance when monitor.Verifying =>
+            StopReason.LineSearchFailed when monitor.Verifying =>
                 (MinimizeStatus.FunctionTolerance, monitor.PrecisionLimit((int)run.Steps, run.Loss) + string.Create(inv, $" (gradient norm {gnorm:0.0#e+00})")),
             StopReason.GradientTolerance => (MinimizeStatus.GradientTolerance, string.Create(inv, $"gradient norm {gnorm:0.0#e+00} ≤ tolerance {options.GradientTolerance:0.0#e+00}")),
-            StopReason.ChangeTolerance => (MinimizeStatus.LineSearchFailed, string.Create(inv,
+            StopReason.LineSearchFailed => (MinimizeStatus.LineSearchFailed, string.Create(inv,
                 $"no decrease of f = {run.Loss:G10} along the damped Newton direction down to step 2⁻⁶⁰; gradient norm {gnorm:0.0#e+00} > tolerance {options.GradientTolerance:0.0#e+00}")),
             StopReason.Diverged => (MinimizeStatus.NotFinite, "f, its gradient or its Hessian is not finite at the current point, or f is not finite at every trial point along the Newton direction"),
             StopReason.Cancelled => (MinimizeStatus.Stopped, "the callback asked to stop"),

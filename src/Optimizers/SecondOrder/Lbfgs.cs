@@ -501,8 +501,13 @@ public sealed class Lbfgs
 
             if (MaxAbsScaled(_d!, _t) <= ToleranceChange || Math.Abs(loss - _prevLoss) < ToleranceChange)
             {
-                // A step shrunk to nothing because the function is NaN or infinite beyond it is not convergence.
-                reason = _searchSawNonFinite ? StopReason.Diverged : StopReason.ChangeTolerance;
+                // A step shrunk to nothing because the function is NaN or infinite beyond it is not convergence; nor is a
+                // strong-Wolfe search that lowered nothing while the gradient is not small (a learning rate of 1e12, or a
+                // gradient that does not match the loss, stopped here "converged" at the start; red-team O). PyTorch stops
+                // on the same iterate; only the reason differs.
+                reason = _searchSawNonFinite ? StopReason.Diverged
+                    : LineSearch == LineSearch.StrongWolfe && !(loss < _prevLoss) && MaxAbs(flatGrad) > Math.Sqrt(ToleranceChange) * Math.Max(1, Math.Abs(loss)) ? StopReason.LineSearchFailed
+                    : StopReason.ChangeTolerance;
                 break;
             }
         }

@@ -282,9 +282,11 @@ public sealed class Newton
 
             if (!accepted)
             {
-                // No decrease along a descent direction down to the shortest step that moves x: the iterate is as good as
-                // it gets numerically, unless f was not finite at every trial point (then it is a wall, not a minimum).
-                reason = anyFinite ? StopReason.ChangeTolerance : StopReason.Diverged;
+                // No decrease along a descent direction down to the shortest step that moves x, with the gradient above
+                // its tolerance: a failed line search (the gradient may not match f, or f's rounding hides the decrease),
+                // not convergence (it was ChangeTolerance, Converged = true, at the start point of a wrong gradient;
+                // red-team O), unless f was not finite at every trial point (then it is a wall, not a minimum).
+                reason = anyFinite ? StopReason.LineSearchFailed : StopReason.Diverged;
                 goto Done;
             }
 

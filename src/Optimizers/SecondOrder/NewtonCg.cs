@@ -98,6 +98,7 @@ public sealed class NewtonCg
                 MinimizeStatus.FunctionTolerance => StopReason.ChangeTolerance,
                 MinimizeStatus.NotFinite => StopReason.Diverged,
                 MinimizeStatus.MaxEvaluations => StopReason.MaxEvaluations,
+                MinimizeStatus.LineSearchFailed => StopReason.LineSearchFailed,
                 _ => StopReason.MaxSteps,
             },
             Steps = result.Iterations,

@@ -29,6 +29,13 @@ public enum StopReason
 
     /// <summary>The cancellation token was signalled.</summary>
     Cancelled,
+
+    /// <summary>
+    /// The line search found no step that lowers the loss although the gradient is not small: the gradient may not match
+    /// the loss, or the step it started from was far too long. The parameters are the last ones that lowered the loss.
+    /// Not convergence.
+    /// </summary>
+    LineSearchFailed,
 }
 
 /// <summary>What the step argument of <see cref="TrainingOptions.Schedule"/> counts.</summary>
