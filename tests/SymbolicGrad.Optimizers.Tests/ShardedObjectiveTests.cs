@@ -366,4 +366,67 @@ public class ShardedObjectiveTests
         var g2 = new double[2];
         Assert.Equal(Bits(g1.Prepend(one.ValueAndGradient([0.1, 0.2], g1)).ToArray()), Bits(g2.Prepend(two.ValueAndGradient([0.1, 0.2], g2)).ToArray()));
     }
+
+    /// <summary>
+    /// A shard that evaluates the same objective (red-team O, stop 36): on the calling thread the lock let it in and it
+    /// overwrote the outer evaluation's buffers (Σ (p − i)² at p = 1 gave 58025 instead of 6); on a pool thread it waited
+    /// for the lock the outer evaluation holds, forever. Both now throw, on 1 thread and on several; another instance
+    /// made with the same delegate may be evaluated inside a shard.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task AShardThatEvaluatesTheSameObjectiveThrows(int threads)
+    {
+        ShardedObjective? self = null;
+        double Shard(ReadOnlySpan<double> p, int start, int count, Span<double> g)
+        {
+            double sum = 0;
+            for (int i = start; i < start + count; i++)
+            {
+                sum += (p[0] - i) * (p[0] - i);
+                g[0] += 2 * (p[0] - i);
+            }
+
+            if (start == 2)
+            {
+                sum += 0 * self!.Value(p);
+            }
+
+            return sum;
+        }
+
+        self = new ShardedObjective(1, 4, Shard, shardSize: 1, maxDegreeOfParallelism: threads);
+        Exception? thrown = null;
+        try
+        {
+            await Task.Run(() => self.ValueAndGradient([1.0], new double[1])).WaitAsync(TimeSpan.FromMinutes(2));
+        }
+        catch (Exception e)
+        {
+            thrown = e is AggregateException a ? a.InnerExceptions.Single() : e;
+        }
+
+        var error = Assert.IsType<InvalidOperationException>(thrown);
+        Assert.Contains("evaluated the same objective", error.Message, StringComparison.Ordinal);
+
+        // the objective still works, and another instance inside a shard is fine
+        double Plain(ReadOnlySpan<double> p, int start, int count, Span<double> g)
+        {
+            double sum = 0;
+            for (int i = start; i < start + count; i++)
+            {
+                sum += (p[0] - i) * (p[0] - i);
+                g[0] += 2 * (p[0] - i);
+            }
+
+            return sum;
+        }
+
+        var other = new ShardedObjective(1, 4, Plain, shardSize: 1, maxDegreeOfParallelism: threads);
+        var nested = new ShardedObjective(1, 4, (p, start, count, g) => Plain(p, start, count, g) + 0 * other.Value(p), shardSize: 1, maxDegreeOfParallelism: threads);
+        var grad = new double[1];
+        Assert.Equal(6.0, nested.ValueAndGradient([1.0], grad));
+        Assert.Equal(-4.0, grad[0]);
+    }
 }

@@ -69,6 +69,10 @@ public sealed class ShardedObjective
     private readonly Action<int> _runValue;
     private readonly object _gate = new();
 
+    /// <summary>The objective whose shard the current thread is running (null outside a shard).</summary>
+    [ThreadStatic]
+    private static ShardedObjective? t_inShardOf;
+
     /// <summary>Creates a data-parallel objective.</summary>
     /// <param name="dimension">The number of parameters (at least 1).</param>
     /// <param name="count">The number of examples (at least 1).</param>
@@ -172,6 +176,7 @@ public sealed class ShardedObjective
     {
         CheckLength(parameters.Length, nameof(parameters));
         CheckLength(gradient.Length, nameof(gradient));
+        ThrowIfReentered();
         lock (_gate)
         {
             parameters.CopyTo(_parameters);
@@ -214,6 +219,7 @@ public sealed class ShardedObjective
             return ValueAndGradient(parameters, new double[Dimension]);
         }
 
+        ThrowIfReentered();
         lock (_gate)
         {
             parameters.CopyTo(_parameters);
@@ -246,13 +252,44 @@ public sealed class ShardedObjective
         (int start, int count) = ShardRange(shard);
         var g = _gradients[shard].AsSpan(0, Dimension);
         g.Clear();
-        _values[shard] = _shardGradient(_parameters, start, count, g);
+        var outer = t_inShardOf;
+        t_inShardOf = this;
+        try
+        {
+            _values[shard] = _shardGradient(_parameters, start, count, g);
+        }
+        finally
+        {
+            t_inShardOf = outer;
+        }
     }
 
     private void RunValueShard(int shard)
     {
         (int start, int count) = ShardRange(shard);
-        _values[shard] = _shardValue!(_parameters, start, count);
+        var outer = t_inShardOf;
+        t_inShardOf = this;
+        try
+        {
+            _values[shard] = _shardValue!(_parameters, start, count);
+        }
+        finally
+        {
+            t_inShardOf = outer;
+        }
+    }
+
+    /// <summary>
+    /// A shard that evaluates this same objective would share its buffers with the evaluation that runs it: on the
+    /// calling thread the lock lets it in and it overwrote the outer one's parameters and sums (a wrong value), on a pool
+    /// thread it waited for the lock the outer evaluation holds (a hang; red-team O).
+    /// </summary>
+    private void ThrowIfReentered()
+    {
+        if (ReferenceEquals(t_inShardOf, this) || Monitor.IsEntered(_gate))
+        {
+            throw new InvalidOperationException("A shard of this ShardedObjective evaluated the same objective while it was being evaluated: its buffers are in use. Evaluate another ShardedObjective (one made with the same delegates) inside a shard.");
+        }
     }
 
     private void CheckLength(int length, string argument)
