@@ -125,6 +125,29 @@ public class SearchTests
         Assert.True(result.Losses.Min() < result.Losses[0] / 10); // the loss went down before exploding
     }
 
+    /// <summary>
+    /// A loss shifted below zero: 4 × a negative best is below the best, so the first rise stopped the test at its second
+    /// rate, with a suggestion of 1e-7 (red-team O, stop 36). The shifted line still measures most of the range and
+    /// finds the explosion near where the unshifted one does.
+    /// </summary>
+    [Fact]
+    public void ANegativeLossDoesNotStopTheTestAtItsSecondRate()
+    {
+        var random = new Random(3);
+        var x = Enumerable.Range(0, 200).Select(_ => random.NextDouble() * 4 - 2).ToArray();
+        var shifted = TrainingData.FromLoss(200, 2, (p, i, g) =>
+        {
+            double r = p[0] * x[i] + p[1] - (2 * x[i] - 1);
+            g[0] = r * x[i];
+            g[1] = r;
+            return 0.5 * r * r - 1000;
+        });
+        var result = LearningRateFinder.Run(shifted, [0.0, 0.0], () => new Sgd(), minLearningRate: 1e-4, maxLearningRate: 100, steps: 120, batching: Batching.FullBatch);
+        Assert.True(result.LearningRates.Count > 60, $"stopped after {result.LearningRates.Count} rates");
+        Assert.NotNull(result.ExplosionLearningRate);
+        Assert.InRange(result.ExplosionLearningRate!.Value, 1.5, 100);
+    }
+
     [Theory]
     [InlineData(1e-300, 1e10)]
     [InlineData(4.9e-324, 1.0)] // a subnormal first rate: 1 / 4.9e-324 overflows too

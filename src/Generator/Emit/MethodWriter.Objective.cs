@@ -348,12 +348,13 @@ internal static partial class MethodWriter
         // taken as zero. Refused when the objective is made.
         // A row of jagged data (LossObjective(new[] { model.W })), or data that is a row of a [Trainable] matrix, is checked the same way.
         var trainedArrays = plan.Slots.Where(s => s.Param.Kind == ParamKind.Trainable && s.Leaf.Var.Type.IsArray).Select(s => s.Param).Distinct().ToList();
+        var sharingChecks = new List<string>();
         foreach (var (data, dataModel) in plan.Data.Where(d => d.Param.Leaves.Count == 1 && d.Param.Leaves[0].Var.Type.IsArray))
         {
             foreach (var trained in trainedArrays)
             {
                 string member = plan.Self + trained.Name.Substring("this".Length);
-                plan.TrainableLengths.Add("global::SymbolicGrad.Internal.AdjointBuffers.ThrowIfDataHoldsMember(" + dataModel.Name + ", "
+                sharingChecks.Add("global::SymbolicGrad.Internal.AdjointBuffers.ThrowIfDataHoldsMember(" + dataModel.Name + ", "
                     + Literal(dataModel.Name.TrimStart('@')) + ", " + member + ", " + Literal(trained.Name.Substring("this.".Length).TrimStart('@')) + ");");
             }
         }
@@ -362,9 +363,26 @@ internal static partial class MethodWriter
         // as independent coordinates they would be counted twice. Refused when the objective is made.
         if (trainedArrays.Count > 1 || trainedArrays.Any(t => IsJagged(t.Leaves[0].Var.Type)))
         {
-            plan.TrainableLengths.Add("global::SymbolicGrad.Internal.AdjointBuffers.ThrowIfMembersShare(new object?[] { "
+            sharingChecks.Add("global::SymbolicGrad.Internal.AdjointBuffers.ThrowIfMembersShare(new object?[] { "
                 + string.Join(", ", trainedArrays.Select(t => plan.Self + t.Name.Substring("this".Length))) + " }, new[] { "
                 + string.Join(", ", trainedArrays.Select(t => Literal(t.Name.Substring("this.".Length).TrimStart('@')))) + " });");
+        }
+
+        plan.TrainableLengths.AddRange(sharingChecks);
+        if (sharingChecks.Count > 0)
+        {
+            // The same checks again when a member is replaced after the objective was made (B = A, or W = a data array
+            // of the same length: the length check passes, and each point was written twice into one array, a wrong
+            // gradient; red-team O). Comparing the references costs nothing per evaluation; the checks run on a change.
+            var made = trainedArrays.Select(_ => plan.Names.Allocate("made")).ToList();
+            var members = trainedArrays.Select(t => plan.Self + t.Name.Substring("this".Length)).ToList();
+            for (int k = 0; k < made.Count; k++)
+            {
+                plan.TrainableLengths.Add("object? " + made[k] + " = " + members[k] + ";");
+            }
+
+            plan.Prelude.Insert(0, "if (" + string.Join(" || ", made.Select((v, k) => "!global::System.Object.ReferenceEquals(" + members[k] + ", " + v + ")")) + ") { "
+                + string.Join(" ", sharingChecks) + " " + string.Join(" ", made.Select((v, k) => v + " = " + members[k] + ";")) + " }");
         }
 
         plan.FactoryParameters.AddRange(plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).SelectMany(s => s.Jagged is null ? new[] { "int " + s.Length } : s.ShapeParameters.ToArray()));

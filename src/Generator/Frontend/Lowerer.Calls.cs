@@ -820,7 +820,10 @@ internal sealed partial class Lowerer
                 ? Concrete(method.ContainingType.TypeArguments[0]).ToDisplayString(TypeMap.Qualified)
                 : method.ContainingType.ToDisplayString(TypeMap.Qualified);
             var parts = new string[operands.Length + 1];
-            parts[0] = owner + "." + method.Name + "(";
+            // double.ConvertToInteger<long>(x): the type arguments, which the operands do not let C# infer (CS0411; red-team N).
+            string typeArguments = method.TypeArguments.Length == 0 ? string.Empty
+                : "<" + string.Join(", ", method.TypeArguments.Select(a => Concrete(a).ToDisplayString(TypeMap.Qualified))) + ">";
+            parts[0] = owner + "." + method.Name + typeArguments + "(";
             for (int i = 1; i < operands.Length; i++)
             {
                 parts[i] = ", ";
@@ -851,6 +854,16 @@ internal sealed partial class Lowerer
         if (IsGenericMathMember(pr.Property) && GenericConstants.TryGetValue(pr.Property.Name, out double value) && IrTypeOf(Concrete(pr.Type!)) is { IsReal: true } t)
         {
             return new Scalar(new Const(value, t));
+        }
+
+        if (IsGenericMathMember(pr.Property) && pr.Instance is null && pr.Property.Parameters.Length == 0 && pr.ConstrainedToType is { } owner
+            && Concrete(owner) is var concrete && concrete is ITypeParameterSymbol or { SpecialType: SpecialType.System_Double or SpecialType.System_Single }
+            && Concrete(pr.Type!) is var valueType && IrTypeOf(valueType) is { } constantType && (constantType.IsReal || constantType.IsInt))
+        {
+            // T.Epsilon, T.MaxValue, T.MinValue, T.MultiplicativeIdentity, T.Radix: a constant of the type, printed on it
+            // (double.Epsilon, or T.Epsilon in a generic gradient). It was printed on its interface, which does not
+            // compile (CS8926; red-team N).
+            return new Scalar(new Lit(concrete.ToDisplayString(TypeMap.Qualified) + "." + pr.Property.Name, constantType));
         }
 
         return null;

@@ -12,8 +12,17 @@ internal static class TypeMap
         .WithMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.UseSpecialTypes | SymbolDisplayMiscellaneousOptions.EscapeKeywordIdentifiers | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
     /// <summary>A type parameter constrained to floating-point generic math (IFloatingPointIeee754&lt;T&gt;).</summary>
+    /// <summary>
+    /// A type parameter T constrained to IFloatingPointIeee754&lt;T&gt;, directly or through an interface that extends it
+    /// (IBinaryFloatingPointIeee754&lt;T&gt; was a false SG0002; red-team N).
+    /// </summary>
     public static bool IsGenericReal(ITypeSymbol t) =>
-        t is ITypeParameterSymbol tp && tp.ConstraintTypes.Any(c => c.OriginalDefinition.ToDisplayString() == FloatingPointInterface);
+        t is ITypeParameterSymbol tp && tp.ConstraintTypes.Any(c => IsFloatingPointOf(c, tp)
+            || (c.TypeKind == TypeKind.Interface && c.AllInterfaces.Any(i => IsFloatingPointOf(i, tp))));
+
+    private static bool IsFloatingPointOf(ITypeSymbol c, ITypeParameterSymbol tp) =>
+        c.OriginalDefinition.ToDisplayString() == FloatingPointInterface && c is INamedTypeSymbol { TypeArguments.Length: 1 } n
+        && SymbolEqualityComparer.Default.Equals(n.TypeArguments[0], tp);
 
     public static bool IsRealSymbol(ITypeSymbol t) => t.SpecialType is SpecialType.System_Double or SpecialType.System_Single || IsGenericReal(t);
 

@@ -165,6 +165,13 @@ internal static class Simplifier
                     return a[1];
                 }
 
+                // p == 0 ? 0 : p is p (but for the sign of a zero): a kink's zero-partial guard once its adjoint is 1.
+                if (!exact && Zero(a[1]) && a[0] is Var test && definition(test) is { Op: Opcode.Cmp, Data: CmpKind.Eq } cmp
+                    && ((ReferenceEquals(cmp.Args[0], a[2]) && Zero(cmp.Args[1])) || (ReferenceEquals(cmp.Args[1], a[2]) && Zero(cmp.Args[0]))) && a[2].Type.Equals(t))
+                {
+                    return a[2];
+                }
+
                 break;
             case Opcode.Convert when a[0] is Const k && concrete && !k.Type.IsGeneric:
                 return new Const(R(k.Value), t);

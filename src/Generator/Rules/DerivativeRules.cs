@@ -145,8 +145,10 @@ internal static class DerivativeRules
                 break;
             case Opcode.RootN:
                 {
+                    // (1/n)·x^(1/n − 1) as 1 / (n·r^(n − 1)), r = x^(1/n): r/(n·x) was 0/0 = NaN at x = 0, where the
+                    // derivative is 1 for n = 1 and +∞ for n ≥ 2, as Cbrt's (red-team N).
                     var n = b.Op(Opcode.Cast, t, a[1]);
-                    p[0] = b.Div(result, b.Mul(n, a[0]));
+                    p[0] = b.Div(K(1), b.Mul(n, b.Op(Opcode.Pow, t, result, b.Sub(n, K(1)))));
                     break;
                 }
 
@@ -280,7 +282,9 @@ internal static class DerivativeRules
                 }
 
             case Opcode.Clamp:
-                p[0] = b.Select(b.And(b.Cmp(CmpKind.Ge, a[0], a[1]), b.Cmp(CmpKind.Le, a[0], a[2])), K(1), K(0));
+                // Math.Clamp returns the value unless it is below min or above max: a NaN bound chooses it (its
+                // derivative was 0 with x >= min && x <= max; red-team N).
+                p[0] = b.Select(b.Or(b.Cmp(CmpKind.Lt, a[0], a[1]), b.Cmp(CmpKind.Gt, a[0], a[2])), K(0), K(1));
                 p[1] = b.Select(b.Cmp(CmpKind.Lt, a[0], a[1]), K(1), K(0));
                 p[2] = b.Select(b.Cmp(CmpKind.Gt, a[0], a[2]), K(1), K(0));
                 break;

@@ -515,10 +515,17 @@ internal sealed class Reverse
     }
 
     /// <summary>∂v/∂a·vBar, or 0 where vBar is 0 when v's adjoint may be zero (see <see cref="_mayBeZero"/>).</summary>
-    private Operand Contribution(Operand partial, Operand vBar, Operand? zeroAdjoint, Builder b)
+    private Operand Contribution(Operand partial, Operand vBar, Operand? zeroAdjoint, Builder b, bool zeroPartial = false)
     {
         // A constant partial is finite: its product with a zero adjoint is zero already.
         var product = b.Mul(partial, vBar);
+        if (zeroPartial && partial is not Const && vBar is not Const)
+        {
+            // A kink's argument not chosen contributes 0 even where the adjoint is infinite: Math.Sqrt(Math.Max(x, 0)) at
+            // x = −1 was 0·∞ = NaN (red-team N); PyTorch and JAX give 0 there too.
+            product = b.Select(b.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, partial, new Const(0, partial.Type)), new Const(0, product.Type), product);
+        }
+
         return zeroAdjoint is null || partial is Const ? product : b.Op(Opcode.Select, product.Type, ZeroAdjointGuard.Instance, zeroAdjoint, new Const(0, product.Type), product);
     }
 
@@ -742,7 +749,7 @@ internal sealed class Reverse
                 _mayBeZero.Add((Var)arg);
             }
 
-            b.Accumulate(target, Convert(Contribution(p, vBar, zeroAdjoint, b), target.Type, b));
+            b.Accumulate(target, Convert(Contribution(p, vBar, zeroAdjoint, b, DerivativeRules.IsKink(instr.Op)), target.Type, b));
         }
     }
 

@@ -426,6 +426,13 @@ internal sealed class Tangent
                 var zero = new Const(0, type);
                 product = b.Select(b.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, Convert(p, type, b), zero), zero, product);
             }
+            else if (p is not Const && (InfinitePartialAt0(instr.Op) || (instr.Op == Opcode.Pow && i == 0)))
+            {
+                // An argument that does not move contributes 0 even where the partial is infinite: the tangent of
+                // Math.Sqrt(Math.Max(x, 0)) at x = −1, or along y, was ∞·0 = NaN (red-team N).
+                var zero = new Const(0, type);
+                product = b.Select(b.Op(Opcode.Cmp, IrType.Bool, CmpKind.Eq, Convert(TangentOf(arg), type, b), zero), zero, product);
+            }
             else if (instr.Op == Opcode.Pow && i == 1 && p is not Const)
             {
                 // An exponent that does not move contributes 0, even where ∂(x^y)/∂y = x^y·ln(x) is NaN (x < 0): in
@@ -439,6 +446,11 @@ internal sealed class Tangent
 
         return sum;
     }
+
+    /// <summary>Operations whose partial is infinite at a finite argument (a root or a logarithm at 0, an arcsine at ±1).</summary>
+    private static bool InfinitePartialAt0(Opcode op) => op is Opcode.Sqrt or Opcode.Cbrt or Opcode.RootN or Opcode.Log or Opcode.Log2
+        or Opcode.Log10 or Opcode.LogP1 or Opcode.Log2P1 or Opcode.Log10P1 or Opcode.LogBase or Opcode.Asin or Opcode.Acos
+        or Opcode.AsinPi or Opcode.AcosPi or Opcode.Atanh or Opcode.Acosh;
 
     private Operand CallTangent(Instr instr, Builder b)
     {

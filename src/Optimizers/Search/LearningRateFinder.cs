@@ -32,7 +32,7 @@ public static class LearningRateFinder
     /// <param name="batching">Batching of the run (default: mini-batches of 32).</param>
     /// <param name="shuffleSeed">Shuffle seed, or null for the data's order.</param>
     /// <param name="smoothing">β of the moving average (0: none).</param>
-    /// <param name="explosionFactor">Stop when the smoothed loss exceeds this multiple of its best (fastai: 4).</param>
+    /// <param name="explosionFactor">Stop when the smoothed loss exceeds this multiple of its best (fastai: 4); for a loss that may be negative, when it rises above its best by (factor − 1)·|best|.</param>
     public static LearningRateFinderResult Run(
         TrainingData data,
         ReadOnlySpan<double> initialParameters,
@@ -124,7 +124,9 @@ public static class LearningRateFinder
             rates.Add(lr);
             losses.Add(loss);
             smoothed.Add(value);
-            if (i > 0 && value > explosionFactor * best)
+            // factor·best for a positive best (fastai's rule); for a negative one, that is below best and stopped the test
+            // at its second rate (red-team O): a rise above best of (factor − 1)·|best|, the same for a positive best.
+            if (i > 0 && value > best + (explosionFactor - 1) * Math.Abs(best))
             {
                 explosion = lr;
                 break;
