@@ -80,7 +80,7 @@ public sealed class DifferentiableFunction
         _value = value;
         _valueAndGradient = valueAndGradient;
         Name = name ?? "f";
-        ParameterNames = parameterNames ?? Enumerable.Range(0, dimension).Select(i => $"x[{i}]").ToArray();
+        ParameterNames = parameterNames ?? ParameterNameList.Default(dimension);
         Derivatives = derivatives ?? Array.Empty<string>();
         if (hessian is not null && hessianVectorProduct is null)
         {

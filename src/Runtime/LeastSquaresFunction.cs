@@ -61,7 +61,7 @@ public sealed class LeastSquaresFunction
         _residuals = residuals;
         _jacobian = jacobian;
         Name = name ?? "r";
-        ParameterNames = parameterNames ?? Enumerable.Range(0, dimension).Select(i => $"x[{i}]").ToArray();
+        ParameterNames = parameterNames ?? ParameterNameList.Default(dimension);
     }
 
     /// <summary>n, the number of parameters.</summary>

@@ -517,51 +517,7 @@ public static class MatrixArguments
     /// (shape {n}) becomes name[0] … name[n−1], a rows × columns matrix (shape {rows, columns}) name[0,0] …, and a
     /// jagged matrix (<paramref name="jagged"/>, shape its row lengths) name[0][0] ….
     /// </summary>
-    public static string[] PackedNames(string[] names, int[]?[] shapes, bool[] jagged)
-    {
-        ArgumentNullException.ThrowIfNull(names);
-        ArgumentNullException.ThrowIfNull(shapes);
-        ArgumentNullException.ThrowIfNull(jagged);
-        var result = new List<string>();
-        string I(int i) => i.ToString(CultureInfo.InvariantCulture);
-        for (int k = 0; k < names.Length; k++)
-        {
-            var shape = shapes[k];
-            if (shape is null)
-            {
-                result.Add(names[k]);
-            }
-            else if (jagged[k])
-            {
-                for (int i = 0; i < shape.Length; i++)
-                {
-                    for (int j = 0; j < shape[i]; j++)
-                    {
-                        result.Add(names[k] + "[" + I(i) + "][" + I(j) + "]");
-                    }
-                }
-            }
-            else if (shape.Length == 2)
-            {
-                for (int i = 0; i < shape[0]; i++)
-                {
-                    for (int j = 0; j < shape[1]; j++)
-                    {
-                        result.Add(names[k] + "[" + I(i) + "," + I(j) + "]");
-                    }
-                }
-            }
-            else
-            {
-                for (int i = 0; i < shape[0]; i++)
-                {
-                    result.Add(names[k] + "[" + I(i) + "]");
-                }
-            }
-        }
-
-        return result.ToArray();
-    }
+    public static IReadOnlyList<string> PackedNames(string[] names, int[]?[] shapes, bool[] jagged) => ParameterNameList.Packed(names, shapes, jagged);
 
     private static string Shape(int rows, int columns) => rows.ToString(CultureInfo.InvariantCulture) + "×" + columns.ToString(CultureInfo.InvariantCulture);
 

@@ -480,7 +480,7 @@ internal static partial class MethodWriter
         bool packed = plan.Slots.Any(s => s.Length is not null);
         string nameList = "new[] { " + string.Join(", ", plan.Slots.Select(s => Literal(s.Param.Name.TrimStart('@') + s.Leaf.Access))) + " }";
         return packed
-            ? "global::SymbolicGrad.DifferentiableFunction.PackedNames(" + nameList + ", new[] { " + string.Join(", ", plan.Slots.Select(s => s.Length ?? "-1")) + " })"
+            ? "global::SymbolicGrad.ParameterNameList.Packed(" + nameList + ", new[] { " + string.Join(", ", plan.Slots.Select(s => s.Length ?? "-1")) + " })"
             : nameList;
     }
 

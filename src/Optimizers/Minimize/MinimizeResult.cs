@@ -105,7 +105,7 @@ public sealed class MinimizeResult
         sb.Append(inv, $"{Method}: {(Success ? "converged" : "NOT converged")} ({Status}): {Message}\n");
         if (_leastSquares)
         {
-            sb.Append(inv, $"  ½‖r‖² = {Value:R} (sum of squares {2 * Value:R}), largest cosine between r and J's columns {GradientNorm:0.0e+00}\n");
+            sb.Append(inv, $"  ½‖r‖² = {Value:R} (sum of squares {2 * Value:R}), gradient norm max|Jᵀr| {GradientNorm:0.0e+00}\n");
             sb.Append(inv, $"  {Plural(Iterations, "iteration")}, {Plural(FunctionEvaluations, "residual evaluation")}, {Plural(GradientEvaluations, "Jacobian evaluation")}");
         }
         else

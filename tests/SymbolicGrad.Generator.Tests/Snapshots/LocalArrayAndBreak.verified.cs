@@ -179,7 +179,7 @@ namespace Demo
                 (parameters) => F(parameters.Slice(0, xLength), parameters[xLength]),
                 (parameters, gradient) => FGradient(parameters.Slice(0, xLength), parameters[xLength], gradient.Slice(0, xLength), out gradient[xLength]),
                 "F",
-                global::SymbolicGrad.DifferentiableFunction.PackedNames(new[] { "x", "limit" }, new[] { xLength, -1 }),
+                global::SymbolicGrad.ParameterNameList.Packed(new[] { "x", "limit" }, new[] { xLength, -1 }),
                 new string[]
                 {
                     "∂F/∂x[i]: computed by a loop; see the reverse sweep in FGradient",

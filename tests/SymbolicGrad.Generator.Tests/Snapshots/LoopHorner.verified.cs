@@ -89,7 +89,7 @@ namespace Demo
                 (parameters) => Horner(parameters.Slice(0, cLength), parameters[cLength]),
                 (parameters, gradient) => HornerGradient(parameters.Slice(0, cLength), parameters[cLength], gradient.Slice(0, cLength), out gradient[cLength]),
                 "Horner",
-                global::SymbolicGrad.DifferentiableFunction.PackedNames(new[] { "c", "x" }, new[] { cLength, -1 }),
+                global::SymbolicGrad.ParameterNameList.Packed(new[] { "c", "x" }, new[] { cLength, -1 }),
                 new string[]
                 {
                     "∂Horner/∂c[i]: computed by a loop; see the reverse sweep in HornerGradient",
