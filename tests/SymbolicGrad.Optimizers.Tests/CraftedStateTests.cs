@@ -61,4 +61,51 @@ public class CraftedStateTests
         Assert.Contains("NaN at index 0", error.Message);
         Assert.Contains("finite", error.Message);
     }
+
+    /// <summary>
+    /// The other scalars and buffers as their setters see them (red-team O, stop 36): Adam's β1 = 1, SGD's momentum −5,
+    /// a negative second moment and a step count of long.MaxValue were restored, and the next steps gave NaN or wrong
+    /// parameters.
+    /// </summary>
+    [Fact]
+    public void ScalarsBuffersAndStepCountsTheOptimizerCouldNotHaveAreRefused()
+    {
+        var adam = new Adam(0.01, beta1: 0.875);
+        double[] x = { 1, 2 };
+        adam.Step(x, new[] { 0.375, -0.5 });
+        var error = Assert.Throws<ArgumentException>(() => new Adam(0.01, beta1: 0.875).RestoreState(OptimizerState.FromBytes(Replace(adam.SaveState().ToBytes(), 0.875, 1.0))));
+        Assert.Contains("β1 must lie in [0, 1)", error.Message);
+
+        // the second moment after one step is (1 − β₂)·g² = 0.001·0.375²
+        double v0 = adam.SaveState().Buffers["exp_avg_sq"][0];
+        error = Assert.Throws<ArgumentException>(() => new Adam(0.01, beta1: 0.875).RestoreState(OptimizerState.FromBytes(Replace(adam.SaveState().ToBytes(), v0, -v0))));
+        Assert.Contains("'exp_avg_sq'", error.Message);
+        Assert.Contains("never negative", error.Message);
+
+        var sgd = new Sgd(0.125, momentum: 0.75);
+        sgd.Step(x, new[] { 1.0, 1.0 });
+        error = Assert.Throws<ArgumentException>(() => new Sgd(0.125, momentum: 0.75).RestoreState(OptimizerState.FromBytes(Replace(sgd.SaveState().ToBytes(), 0.75, -5.0))));
+        Assert.Contains("a momentum must be a finite number ≥ 0", error.Message);
+
+        var bytes = adam.SaveState().ToBytes();
+        var stepBytes = BitConverter.GetBytes(1L);
+        int at = bytes.AsSpan().IndexOf(stepBytes);
+        Assert.True(at >= 0);
+        BitConverter.GetBytes(long.MaxValue).CopyTo(bytes, at);
+        ulong hash = 14695981039346656037UL;
+        foreach (byte b in bytes.AsSpan(0, bytes.Length - 8))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(bytes.Length - 8), hash);
+        var crafted = OptimizerState.FromBytes(bytes);
+        Assert.Equal(long.MaxValue, crafted.StepCount);
+        error = Assert.Throws<ArgumentException>(() => new Adam(0.01, beta1: 0.875).RestoreState(crafted));
+        Assert.Contains("step count", error.Message);
+
+        // the honest states still restore
+        new Adam(0.01, beta1: 0.875).RestoreState(adam.SaveState());
+        new Sgd(0.125, momentum: 0.75).RestoreState(sgd.SaveState());
+    }
 }

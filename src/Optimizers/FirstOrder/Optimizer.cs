@@ -183,6 +183,14 @@ public abstract class Optimizer
                 $"The state is for {state.Dimension} parameters but this {Name} is already used with {Dimension}.", nameof(state));
         }
 
+        // A step count beyond 2⁵³ is not a count a run reaches, and the bias corrections of the next step overflowed to
+        // NaN at long.MaxValue (red-team O).
+        if (state.StepCount < 0 || state.StepCount > 1L << 53)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"This {state.OptimizerName} state cannot be restored: its step count is {state.StepCount}, and a step count lies in [0, 2⁵³]."), nameof(state));
+        }
+
         // Validate everything first (a dry run that writes nothing), then apply.
         var check = new OptimizerState.Reader(state, apply: false);
         double lr = _learningRate;

@@ -342,6 +342,13 @@ public sealed class OptimizerState
                 throw Mismatch(string.Create(CultureInfo.InvariantCulture, $"its {name} is {saved:R}, and a learning rate must be a finite number ≥ 0"));
             }
 
+            // The other scalars as their setters check them: a crafted state with β1 = 1, a negative momentum or a NaN
+            // μ product was restored and the next steps gave NaN (red-team O).
+            if (ScalarRule(name, saved) is { } rule)
+            {
+                throw Mismatch(string.Create(CultureInfo.InvariantCulture, $"its {name} is {saved:R}, and {rule}"));
+            }
+
             if (_apply)
             {
                 value = saved;
@@ -372,10 +379,45 @@ public sealed class OptimizerState
                 throw Mismatch(string.Create(CultureInfo.InvariantCulture, $"buffer '{name}' holds {saved[bad]:R} at index {bad}; every entry must be finite"));
             }
 
+            // Averages of squares, sums of squares and maxima of magnitudes are never negative; a square root of one
+            // that is gave NaN at the next step (red-team O).
+            if (name is "exp_avg_sq" or "max_exp_avg_sq" or "square_avg" or "acc_delta" or "sum" or "exp_inf")
+            {
+                int negative = Array.FindIndex(saved, v => v < 0);
+                if (negative >= 0)
+                {
+                    throw Mismatch(string.Create(CultureInfo.InvariantCulture, $"buffer '{name}' holds {saved[negative]:R} at index {negative}; its entries are never negative"));
+                }
+            }
+
             if (_apply)
             {
                 saved.CopyTo(buffer!, 0);
             }
+        }
+
+        /// <summary>What a scalar of this name must be, when <paramref name="value"/> is not that; null when it is.</summary>
+        private string? ScalarRule(string name, double value)
+        {
+            bool groupEntry = name.Contains('.', StringComparison.Ordinal);
+            if (groupEntry && double.IsNaN(value))
+            {
+                return null; // a group's own value, NaN when the group has none
+            }
+
+            string bare = groupEntry ? name[(name.LastIndexOf('.') + 1)..] : name;
+            bool lion = _state.OptimizerName == "Lion";
+            return bare switch
+            {
+                "beta1" when lion && !(value >= 0 && value <= 1) => "Lion's β1 must lie in [0, 1]",
+                "beta1" when !lion && !(value >= 0 && value < 1) => "β1 must lie in [0, 1)",
+                "momentum" when !double.IsNaN(value) && !(value >= 0 && double.IsFinite(value)) => "a momentum must be a finite number ≥ 0",
+                "mu_product" when !(value > 0 && value <= 1) => "NAdam's μ product must lie in (0, 1]",
+                "has_momentum_buffer" when value is not (0 or 1) => "it is a flag, 0 or 1",
+                "bad_reports" or "cooldown_counter" or "reports" or "func_evals" or "history_count" when !(value >= 0 && value <= 1L << 53 && Math.Floor(value) == value) => "it is a count, a whole number ≥ 0",
+                "best" when double.IsNaN(value) => "the best loss is a number",
+                _ => null,
+            };
         }
 
         public void ThrowIfUnread()
