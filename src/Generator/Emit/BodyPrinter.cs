@@ -857,7 +857,7 @@ internal sealed class BodyPrinter
         var a = instr.Args;
         var t = instr.Type;
         string Bin(string op, Precedence p) => Expr(a[0], p) + " " + op + " " + Expr(a[1], p + 1);
-        string Wrap(string text) => instr.Checked ? "checked(" + text + ")" : text;
+        string Wrap(string text) => instr.Checked ? "checked(" + text + ")" : instr.Data is false ? "unchecked(" + text + ")" : text;
         string SmallInt(string text) => t.IsInt && t.CSharp is not ("int" or "long" or "uint" or "ulong" or "nint" or "nuint") ? "(" + t.CSharp + ")(" + text + ")" : text;
         switch (instr.Op)
         {

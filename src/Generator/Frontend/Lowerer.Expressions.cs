@@ -609,7 +609,7 @@ internal sealed partial class Lowerer
             };
             if (integer is { } i)
             {
-                return new Scalar(Emit(i, type, new[] { a, b }, isChecked ? true : null, src));
+                return new Scalar(Emit(i, type, new[] { a, b }, Overflow(isChecked), src));
             }
         }
 
@@ -703,7 +703,7 @@ internal sealed partial class Lowerer
             case UnaryOperatorKind.Minus when type.IsReal:
                 return new Scalar(Emit(Opcode.Neg, type, new[] { ToReal(operand, type) }, source: src));
             case UnaryOperatorKind.Minus when type.IsInt:
-                return new Scalar(Emit(Opcode.INeg, type, new[] { operand }, unary.IsChecked ? true : null, src));
+                return new Scalar(Emit(Opcode.INeg, type, new[] { operand }, Overflow(unary.IsChecked), src));
             case UnaryOperatorKind.Not when type.IsBool:
                 return new Scalar(Emit(Opcode.Not, IrType.Bool, new[] { operand }, source: src));
             case UnaryOperatorKind.BitwiseNegation when type.IsInt:
@@ -716,6 +716,13 @@ internal sealed partial class Lowerer
     /// <summary>A static abstract member of a System.Numerics interface, reached through a type parameter (T.One, T.Exp, +).</summary>
     private static bool IsGenericMathMember(ISymbol member) =>
         member.IsStatic && member.ContainingType is { TypeKind: TypeKind.Interface } owner && owner.ContainingNamespace?.ToDisplayString() == "System.Numerics";
+
+    /// <summary>
+    /// An integer operation's overflow context as the instruction's data: true for checked; false for unchecked in a
+    /// project that checks by default (CheckForOverflowUnderflow), printed unchecked(...) since the generated file is
+    /// compiled with the project's default (an explicit unchecked cast threw in the gradient; red-team N); else null.
+    /// </summary>
+    private object? Overflow(bool isChecked) => isChecked ? true : _compilation.Options.CheckOverflow ? false : null;
 
     private FValue LowerTernary(IConditionalOperation ternary)
     {
@@ -1060,7 +1067,7 @@ internal sealed partial class Lowerer
                 return new Scalar(r);
             case ValueKind.Int when o.Type.IsInt || o.Type.IsReal:
                 // A real truncated to an integer: a step function, derivative zero.
-                return new Scalar(Emit(Opcode.Cast, target, new[] { o }, isChecked ? true : null, src));
+                return new Scalar(Emit(Opcode.Cast, target, new[] { o }, Overflow(isChecked), src));
             case ValueKind.Array when o.Type.IsArray:
                 return new Scalar(Emit(Opcode.Copy, target, new[] { o }, source: src));
             case ValueKind.Data when o.Type.IsReal:
@@ -1239,7 +1246,7 @@ internal sealed partial class Lowerer
         if (o.Type.IsInt && o.Type.CSharp != "int")
         {
             // byte, short, long...: computed in the operand's own type.
-            next = new Scalar(Emit(kind == BinaryOperatorKind.Add ? Opcode.IAdd : Opcode.ISub, o.Type, new[] { o, new Lit("1", o.Type) }, inc.IsChecked ? true : null, SourceText(inc.Syntax)));
+            next = new Scalar(Emit(kind == BinaryOperatorKind.Add ? Opcode.IAdd : Opcode.ISub, o.Type, new[] { o, new Lit("1", o.Type) }, Overflow(inc.IsChecked), SourceText(inc.Syntax)));
         }
         else
         {
