@@ -41,6 +41,12 @@ public static class NumericGradient
             throw new ArgumentOutOfRangeException(nameof(options), options.StepScale, "StepScale must be a positive finite number.");
         }
 
+        if (!double.IsFinite(x))
+        {
+            // A step for a coordinate that is NaN or infinite was NaN or infinite, silently (red-team O).
+            throw new ArgumentOutOfRangeException(nameof(x), x, "x must be a finite number: a centered difference has no step at NaN or ±∞.");
+        }
+
         double root = options.Richardson ? FifthRootEpsilon : CubeRootEpsilon;
         return options.StepScale * root * Math.Max(1.0, Math.Abs(x));
     }

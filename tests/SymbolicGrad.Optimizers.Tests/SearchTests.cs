@@ -37,6 +37,17 @@ public class SearchTests
         Assert.NotEqual(one.StartingPoints, other.StartingPoints);
     }
 
+    /// <summary>A loss that throws: the parallel MultiStart threw an AggregateException around it; it throws it as the serial run does (red-team O, stop 36).</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public void MultiStartThrowsTheLosssOwnException(int threads)
+    {
+        var failing = new DifferentiableFunction(1, x => throw new InvalidOperationException("the loss failed"), (x, g) => throw new InvalidOperationException("the loss failed"));
+        var error = Assert.Throws<InvalidOperationException>(() => MultiStart.Minimize(failing, [-3.0], [3.0], starts: 4, seed: 1, maxDegreeOfParallelism: threads));
+        Assert.Equal("the loss failed", error.Message);
+    }
+
     [Fact]
     public void MultiStartWithACustomLocalMinimizer()
     {

@@ -39,6 +39,8 @@ public class NumericGradientTests
         Assert.Equal(NumericGradient.Step(1.0), NumericGradient.Step(0.5));
         Assert.Equal(1000 * NumericGradient.Step(1.0), NumericGradient.Step(-1000.0), 12);
         Assert.Equal(Math.Cbrt(Math.Pow(2, -52)), NumericGradient.Step(1.0), 15);
+        Assert.Throws<ArgumentOutOfRangeException>(() => NumericGradient.Step(double.NaN));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NumericGradient.Step(double.PositiveInfinity));
     }
 
     [Fact]

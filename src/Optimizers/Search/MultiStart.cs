@@ -87,7 +87,16 @@ public static class MultiStart
         }
         else
         {
-            Parallel.For(0, starts, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, Start);
+            try
+            {
+                Parallel.For(0, starts, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, Start);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                // The loss's own exception (or the null result's), as the serial run and Trainer throw it, not wrapped
+                // in an AggregateException (red-team O); of several starts that threw, one's.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
+            }
         }
 
         int best = -1;
