@@ -42,6 +42,14 @@ internal sealed partial class Lowerer
         var resultType = IrTypeOf(resultSymbol);
         FunctionValue? Fn(int i) => i < args.Length ? AsFunction(args[i].Value) : null;
         string src = SourceText(inv.Syntax);
+        if (method.Name is "First" or "Last" or "ElementAt" && (args.Length == 1 || method.Name == "ElementAt") && source.HasFlatten
+            && !source.Stages.Exists(st => st.IsFilter) && Materialized(source, args[0].Value, inv) is { } flattened)
+        {
+            // w.SelectMany(r => r).Last(): the flattened elements in an array (its lambdas have no side effects to run
+            // twice), then the element at the position.
+            source = flattened;
+        }
+
         switch (method.Name)
         {
             case "Sum" or "Average":
@@ -325,14 +333,14 @@ internal sealed partial class Lowerer
 
             case "First" or "Last" or "ElementAt":
                 // Supported on a sequence without a filter; a condition (First(v => v < 0)) or a Where before it is one.
-                return NotYet(inv, "Enumerable." + method.Name + (args.Length > 1 && method.Name != "ElementAt" ? " with a condition" : " after Where"),
+                return NotYet(inv, "Enumerable." + method.Name + (args.Length > 1 && method.Name != "ElementAt" ? " with a condition" : source.HasFlatten ? " after SelectMany" : " after Where"),
                     "write the loop: double found = 0; bool any = false; foreach (var v in w) if (cond) { found = v; any = true;" + (method.Name == "First" ? " break;" : string.Empty) + " } if (!any) throw new InvalidOperationException(\"Sequence contains no matching element\"); ("
                           + method.Name + (method.Name == "ElementAt" ? " of a sequence without Where" : " without a condition, also after Select, Zip, Skip or Take,") + " is supported)");
             case "ThenBy" or "ThenByDescending":
                 return NotYet(inv, "Enumerable." + method.Name + " (a second sort key)",
                     "sort by one key of numbers (OrderBy keeps tied elements in their order), or write the loop");
             default:
-                return NotYet(inv, "Enumerable." + method.Name + (source.HasFilter ? " after Where" : string.Empty),
+                return NotYet(inv, "Enumerable." + method.Name + (source.HasFlatten ? " after SelectMany" : source.HasFilter ? " after Where" : string.Empty),
                     "use Sum, Average, Max, Min, Count, Aggregate, Any, All or Contains (also after Select, Where, Zip, Skip, Take), First, Last or ElementAt (also after Select, Zip, Skip, Take), ToArray (also after Where), ToList into a local (var l = q.ToList()) or read at once (q.ToList().Sum()), OrderBy by a number, or write the loop");
         }
     }

@@ -54,7 +54,8 @@ public class SelectManyTests
             public static double F(double[][] w)
             {
                 var flat = w.SelectMany(r => r).ToArray();
-                return w.SelectMany(r => r).Skip(1).Take(3).Sum() + flat[3] * flat[0] + 0 * w.SelectMany(r => r).Count();
+                return w.SelectMany(r => r).Skip(1).Take(3).Sum() + flat[3] * flat[0] + 0 * w.SelectMany(r => r).Count()
+                    + w.SelectMany(r => r).First() * w.SelectMany(r => r).Last() - w[0][0] * w[1][2] + w.SelectMany(r => r).ElementAt(2) - w[1][0];
             }
             public static SymbolicGrad.DifferentiableFunction Make() => FObjective(new[] { 2, 3 });
             """,
