@@ -295,7 +295,15 @@ public static class MatrixArguments
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows, rowsName);
         ArgumentOutOfRangeException.ThrowIfNegative(columns, columnsName);
-        return checked(rows * columns);
+        long size = (long)rows * columns;
+        if (size > Array.MaxLength)
+        {
+            // It threw "Arithmetic operation resulted in an overflow" without naming the arguments (red-team O).
+            throw new ArgumentOutOfRangeException(rowsName, rows, string.Create(CultureInfo.InvariantCulture,
+                $"{rowsName} × {columnsName} = {rows} × {columns} = {size} elements, more than a .NET array (and the objective's vector) can hold ({Array.MaxLength})."));
+        }
+
+        return (int)size;
     }
 
     /// <summary>A copy of a jagged matrix's row lengths (checked non-negative) and their sum, for a generated objective's vector.</summary>

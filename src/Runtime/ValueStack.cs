@@ -217,7 +217,7 @@ public static class AdjointBuffers
     /// </summary>
     public static Exception ResidualsOutOfRange(string method, string lengthName, int length, IndexOutOfRangeException inner) =>
         new IndexOutOfRangeException(
-            $"{method} indexed past the end of an array with {lengthName} = {length.ToString(CultureInfo.InvariantCulture)}: if it writes more residuals than that, make the function with their number as {lengthName}; otherwise check the lengths of its data.",
+            $"{method} indexed past the end of an array with {lengthName} = {length.ToString(CultureInfo.InvariantCulture)}: if it writes more residuals than that, make the function with their number as {lengthName}; otherwise check the other lengths it was made with (those of its array parameters) and the lengths of its data.",
             inner);
 
     /// <summary>Throws the exception a model's objective factory uses when a [Trainable] array is null when the objective is made.</summary>

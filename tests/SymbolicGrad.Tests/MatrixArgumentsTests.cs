@@ -96,7 +96,8 @@ public class MatrixArgumentsTests
         Assert.Equal(5, size);
         Assert.NotSame(lengths, shape);
         Assert.Throws<ArgumentOutOfRangeException>(() => MatrixArguments.Shape(new[] { 1, -1 }, "wRowLengths", out _));
-        Assert.Throws<OverflowException>(() => MatrixArguments.Size(1 << 16, 1 << 16, "wRows", "wColumns"));
+        var tooLarge = Assert.Throws<ArgumentOutOfRangeException>(() => MatrixArguments.Size(1 << 16, 1 << 16, "wRows", "wColumns"));
+        Assert.Contains("wRows × wColumns = 65536 × 65536", tooLarge.Message, StringComparison.Ordinal);
         Assert.Equal(new[] { 4, 4, 4 }, MatrixArguments.RowLengths(3, 4, "wRows", "wColumns"));
 
         // Buffers are reused for one shape and replaced for another.
