@@ -276,6 +276,50 @@ public static class AdjointBuffers
         }
     }
 
+    /// <summary>The rows of a jagged [Trainable] member as the objective was made with them (references, copied), or null.</summary>
+    public static object?[]? RowsOf(Array?[]? member)
+    {
+        if (member is null)
+        {
+            return null;
+        }
+
+        var rows = new object?[member.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            rows[i] = member[i];
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Whether a jagged member still has the rows <paramref name="made"/> holds (the same arrays): a row replaced after
+    /// the objective was made (W[1] = W[0]) is checked again for sharing (red-team P).
+    /// </summary>
+    public static bool SameRows(object?[]? made, Array?[]? member)
+    {
+        if (made is null || member is null)
+        {
+            return made is null && member is null;
+        }
+
+        if (made.Length != member.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < made.Length; i++)
+        {
+            if (!ReferenceEquals(made[i], member[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>
     /// Throws the exception a model's objective factory uses when a data argument is, or holds as a row, one of the
     /// model's [Trainable] arrays (LossObjective(new[] { model.W })): see <see cref="ThrowDataIsModelMember"/>.
@@ -377,6 +421,26 @@ public static class AdjointBuffers
                 for (int r = 0; r < list.Count; r++)
                 {
                     if (list[r] is { } row && arrays.Contains(row))
+                    {
+                        return r;
+                    }
+                }
+            }
+            else if (data is ReadOnlyMemory<double> memory)
+            {
+                // A memory over a member (red-team P): its array.
+                return ArrayOf(memory) is { } under && arrays.Contains(under) ? -1 : null;
+            }
+            else if (data is Memory<double> writable)
+            {
+                return ArrayOf(writable) is { } under && arrays.Contains(under) ? -1 : null;
+            }
+            else if (data is System.Runtime.CompilerServices.ITuple tuple)
+            {
+                // (double[] X, double y) holding a member as an item (red-team P): the item's position.
+                for (int r = 0; r < tuple.Length; r++)
+                {
+                    if (tuple[r] is Array item && arrays.Contains(item))
                     {
                         return r;
                     }

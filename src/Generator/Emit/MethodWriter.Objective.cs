@@ -349,7 +349,9 @@ internal static partial class MethodWriter
         // A row of jagged data (LossObjective(new[] { model.W })), or data that is a row of a [Trainable] matrix, is checked the same way.
         var trainedArrays = plan.Slots.Where(s => s.Param.Kind == ParamKind.Trainable && s.Leaf.Var.Type.IsArray).Select(s => s.Param).Distinct().ToList();
         var sharingChecks = new List<string>();
-        foreach (var (data, dataModel) in plan.Data.Where(d => d.Param.Leaves.Count == 1 && d.Param.Leaves[0].Var.Type.IsArray))
+        // Any data that may hold an array: a List<double[]>, a tuple, a memory or a list over one too (red-team P); not numbers.
+        static bool Number(IrParam p) => p.Leaves.Count == 1 && p.Leaves[0].Var.Type is { IsArray: false } t && (t.IsReal || t.IsInt || t.Equals(IrType.Bool));
+        foreach (var (data, dataModel) in plan.Data.Where(d => !Number(d.Param) && !(d.Model.IsRefLike && !d.Model.Type.Contains("Span<", StringComparison.Ordinal))))
         {
             foreach (var trained in trainedArrays)
             {
@@ -376,13 +378,24 @@ internal static partial class MethodWriter
             // gradient; red-team O). Comparing the references costs nothing per evaluation; the checks run on a change.
             var made = trainedArrays.Select(_ => plan.Names.Allocate("made")).ToList();
             var members = trainedArrays.Select(t => plan.Self + t.Name.Substring("this".Length)).ToList();
+            var changed = new List<string>();
+            var remember = new List<string>();
             for (int k = 0; k < made.Count; k++)
             {
                 plan.TrainableLengths.Add("object? " + made[k] + " = " + members[k] + ";");
+                changed.Add("!global::System.Object.ReferenceEquals(" + members[k] + ", " + made[k] + ")");
+                remember.Add(made[k] + " = " + members[k] + ";");
+                if (IsJagged(trainedArrays[k].Leaves[0].Var.Type))
+                {
+                    // and a row replaced (W[1] = W[0], W[0] = a data array): the rows' references too
+                    string rows = plan.Names.Allocate("madeRows");
+                    plan.TrainableLengths.Add("object?[]? " + rows + " = global::SymbolicGrad.Internal.AdjointBuffers.RowsOf(" + members[k] + ");");
+                    changed.Add("!global::SymbolicGrad.Internal.AdjointBuffers.SameRows(" + rows + ", " + members[k] + ")");
+                    remember.Add(rows + " = global::SymbolicGrad.Internal.AdjointBuffers.RowsOf(" + members[k] + ");");
+                }
             }
 
-            plan.Prelude.Insert(0, "if (" + string.Join(" || ", made.Select((v, k) => "!global::System.Object.ReferenceEquals(" + members[k] + ", " + v + ")")) + ") { "
-                + string.Join(" ", sharingChecks) + " " + string.Join(" ", made.Select((v, k) => v + " = " + members[k] + ";")) + " }");
+            plan.Prelude.Insert(0, "if (" + string.Join(" || ", changed) + ") { " + string.Join(" ", sharingChecks) + " " + string.Join(" ", remember) + " }");
         }
 
         plan.FactoryParameters.AddRange(plan.Slots.Where(s => s.Length is not null && s.Param.Kind != ParamKind.Trainable).SelectMany(s => s.Jagged is null ? new[] { "int " + s.Length } : s.ShapeParameters.ToArray()));

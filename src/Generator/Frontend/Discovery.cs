@@ -1075,6 +1075,24 @@ internal static class Discovery
             }
         }
 
+        // An abstract member of a base class with a generated member's name and parameters: 'new' would leave it
+        // unimplemented (CS0534 in the generated file; red-team Q), and a gradient cannot implement it (its shape is the
+        // generator's, not the base's).
+        for (var b = type.BaseType; b is not null; b = b.BaseType)
+        {
+            foreach (var (member, signature) in mine)
+            {
+                foreach (var inherited in b.GetMembers(member).OfType<IMethodSymbol>())
+                {
+                    if (inherited.IsAbstract && Signature(inherited.Parameters.Select(p => p.Type.ToDisplayString(TypeMap.Qualified) + RefSuffix(p.RefKind)), inherited.Arity) == signature)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberCollision, syntax.Identifier.GetLocation(), member, method.Name,
+                            "the base class " + b.Name + " declares an abstract '" + member + "' with the same parameters, which the generated member would hide and not implement"));
+                    }
+                }
+            }
+        }
+
         // Another [Differentiable] overload whose generated members would have the same signatures: the later one in source order is refused.
         foreach (var other in type.GetMembers(method.Name).OfType<IMethodSymbol>())
         {
@@ -1780,7 +1798,11 @@ internal static class Discovery
             {
                 foreach (var inherited in b.GetMembers(member).OfType<IMethodSymbol>())
                 {
-                    if (Signature(inherited.Parameters.Select(p => p.Type.ToDisplayString(TypeMap.Qualified) + RefSuffix(p.RefKind)), inherited.Arity) == signature && !m.Hides.Contains(member))
+                    // Only a member the derived class can see is hidden: 'new' over a private one (or an internal one of
+                    // another assembly) is CS0109, an error under TreatWarningsAsErrors (red-team Q).
+                    bool visible = inherited.DeclaredAccessibility is Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal
+                        || (inherited.DeclaredAccessibility is Accessibility.Internal or Accessibility.ProtectedAndInternal && SymbolEqualityComparer.Default.Equals(inherited.ContainingAssembly, method.ContainingAssembly));
+                    if (visible && Signature(inherited.Parameters.Select(p => p.Type.ToDisplayString(TypeMap.Qualified) + RefSuffix(p.RefKind)), inherited.Arity) == signature && !m.Hides.Contains(member))
                     {
                         m.Hides.Add(member);
                     }

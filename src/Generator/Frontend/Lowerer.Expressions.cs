@@ -77,6 +77,14 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrType.Object));
         }
 
+        if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum } enumType && FileLocalType(enumType) is { } fileEnum && op is not IConversionOperation { IsImplicit: true })
+        {
+            // A value of a file enum: the generated file cannot name it, and printed by its name it bound to another
+            // enum of that name in the namespace (a wrong value and gradient; red-team Q), or did not compile.
+            return Unsupported(op, "a value of the file-local enum '" + fileEnum.Name + "' (the generated code is in another file and cannot name it)",
+                "declare the enum without 'file' (internal or private in the class), or use int constants");
+        }
+
         if (op.ConstantValue.HasValue && type is not null && op is not IAnonymousFunctionOperation)
         {
             if (op.ConstantValue.Value is null && TypeMap.IsNullableValue(Concrete(type), out var underlying))
@@ -284,9 +292,11 @@ internal sealed partial class Lowerer
             return new Const(System.Convert.ToDouble(value, CultureInfo.InvariantCulture), irType);
         }
 
+        // A negative value under a cast is parenthesized: ((Dir)-1) and ((nint)-5) do not compile (CS0075; red-team Q).
+        static string Signed(string digits) => digits.StartsWith("-", StringComparison.Ordinal) ? "(" + digits + ")" : digits;
         if (type.TypeKind == TypeKind.Enum)
         {
-            return new Lit("((" + irType.CSharp + ")" + System.Convert.ToString(value, CultureInfo.InvariantCulture) + ")", irType);
+            return new Lit("((" + irType.CSharp + ")" + Signed(System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "0") + ")", irType);
         }
 
         string text = System.Convert.ToString(value, CultureInfo.InvariantCulture) ?? "default";
@@ -297,7 +307,7 @@ internal sealed partial class Lowerer
             SpecialType.System_UInt64 => text + "UL",
             SpecialType.System_Decimal => text + "m",
             SpecialType.System_Int32 => text,
-            _ => "((" + irType.CSharp + ")" + text + ")",
+            _ => "((" + irType.CSharp + ")" + Signed(text) + ")",
         };
         if (text.StartsWith("-", StringComparison.Ordinal) && type.SpecialType != SpecialType.System_Int32)
         {

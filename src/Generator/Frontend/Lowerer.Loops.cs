@@ -411,6 +411,72 @@ internal sealed partial class Lowerer
 
     /// <summary>The same shape of value with every scalar replaced by a fresh loop variable.</summary>
     /// <summary>The locals and parameters a loop statement assigns (or takes by ref or out), or null when that is not known.</summary>
+    private static readonly HashSet<string> BufferingOperators = new(StringComparer.Ordinal)
+    {
+        "SelectMany", "Where", "Skip", "Take", "Reverse", "Index", "Concat", "Zip", "OrderBy", "OrderByDescending", "Order", "OrderDescending",
+    };
+
+    /// <summary>
+    /// For a foreach over a query the generated code may read through an array of its elements (made before the loop):
+    /// the first operation of the body that assigns a variable the query's syntax names, or writes anything but a plain
+    /// local or parameter (an element, a field, a property), passes a ref or out argument, or hands a call an array or
+    /// object (which it may change); null when there is none, or when the query has no such operator. Conservative: a
+    /// body that only accumulates into locals passes.
+    /// </summary>
+    private static IOperation? ChangesQueryInputs(IForEachLoopOperation fe)
+    {
+        if (fe.SemanticModel is not { } model)
+        {
+            return null;
+        }
+
+        var collection = fe.Collection.Syntax;
+        bool buffered = collection.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>().Any(i =>
+            i.Expression is MemberAccessExpressionSyntax { Name.Identifier.Text: var name } && BufferingOperators.Contains(name)
+            && model.GetSymbolInfo(i).Symbol is IMethodSymbol { ContainingType: var owner } && owner?.ToDisplayString() == "System.Linq.Enumerable");
+        if (!buffered)
+        {
+            return null;
+        }
+
+        var read = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach (var id in collection.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
+        {
+            if (model.GetSymbolInfo(id).Symbol is { Kind: SymbolKind.Local or SymbolKind.Parameter or SymbolKind.Field or SymbolKind.Property } symbol)
+            {
+                read.Add(symbol);
+            }
+        }
+
+        static bool MayChange(ITypeSymbol? t) => t is not null && (t is IArrayTypeSymbol || TypeMap.IsSpan(t) || (t.IsReferenceType && t.SpecialType != SpecialType.System_String));
+        bool Changes(IOperation target) => target switch
+        {
+            ILocalReferenceOperation l => read.Contains(l.Local),
+            IParameterReferenceOperation p => read.Contains(p.Parameter),
+            IDiscardOperation => false,
+            ITupleOperation t => t.Elements.Any(Changes),
+            IDeclarationExpressionOperation => false,
+            _ => true,
+        };
+
+        foreach (var op in fe.Body.Descendants())
+        {
+            switch (op)
+            {
+                case IAssignmentOperation a when Changes(a.Target):
+                    return op;
+                case IIncrementOrDecrementOperation i when Changes(i.Target):
+                    return op;
+                case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out }:
+                    return op;
+                case IInvocationOperation inv when inv.Arguments.Any(x => MayChange(x.Value.Type)) || (inv.Instance is { } receiver && MayChange(receiver.Type)):
+                    return op;
+            }
+        }
+
+        return null;
+    }
+
     private static HashSet<ISymbol>? WrittenInside(IOperation loop)
     {
         if (loop.SemanticModel is not { } model || loop.Syntax is not StatementSyntax statement)
@@ -935,6 +1001,17 @@ internal sealed partial class Lowerer
         var sequence = variable is ILocalSymbol { RefKind: not RefKind.None } ? RefSequence(collection) : AsSequence(collection);
         if (sequence is null)
         {
+            return Flow.Normal;
+        }
+
+        if (ChangesQueryInputs(fe) is { } writer)
+        {
+            // The generated loop reads a query with SelectMany, Where, Skip, Take, Reverse, Index, Concat, Zip or OrderBy
+            // through an array of its elements made before the loop, where C# runs the query one element per pass: a
+            // body that changes what the query reads (k = 2 read by a lambda, c[1][0] += v of the source) gave a wrong
+            // value and gradient (red-team P).
+            NotYet(writer, "A foreach over a query (SelectMany, Where, Skip, Take, Reverse, Index, Concat, Zip or OrderBy) whose body changes what the query reads, or writes memory ('" + SourceText(writer.Syntax) + "')",
+                "make the query's elements an array first (var items = query.ToArray(); foreach (var v in items) ...), as C# then reads them once, or write the loops");
             return Flow.Normal;
         }
 

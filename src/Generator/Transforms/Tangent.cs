@@ -447,8 +447,12 @@ internal sealed class Tangent
         return sum;
     }
 
-    /// <summary>Operations whose partial is infinite at a finite argument (a root or a logarithm at 0, an arcsine at ±1).</summary>
-    private static bool InfinitePartialAt0(Opcode op) => op is Opcode.Sqrt or Opcode.Cbrt or Opcode.RootN or Opcode.Log or Opcode.Log2
+    /// <summary>
+    /// Operations whose partial is infinite at a finite argument where an argument that does not move to first order
+    /// leaves the value still to first order, or at a kink: a square root or an arcsine (√(x²) = |x|, √(x³)), a
+    /// logarithm (whose value is infinite there). Not odd roots: ∛(x³) = x has derivative 1 at 0 (red-team P).
+    /// </summary>
+    private static bool InfinitePartialAt0(Opcode op) => op is Opcode.Sqrt or Opcode.Log or Opcode.Log2
         or Opcode.Log10 or Opcode.LogP1 or Opcode.Log2P1 or Opcode.Log10P1 or Opcode.LogBase or Opcode.Asin or Opcode.Acos
         or Opcode.AsinPi or Opcode.AcosPi or Opcode.Atanh or Opcode.Acosh;
 

@@ -135,4 +135,28 @@ public class SelectManyTests
         Assert.Contains(says, errors[0].GetMessage(), StringComparison.Ordinal);
         Assert.DoesNotContain(run.Sources.Values, s => s.Contains("FGradient", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// A foreach whose body changes what its query reads: C# runs the query one element per pass, the generated loop
+    /// reads an array of its elements made before the loop, so the value and gradient were wrong (k = 2 read by a lambda
+    /// gave 4 for 7; red-team P). Refused with the rewrite; a body that only accumulates and breaks still compiles.
+    /// </summary>
+    [Theory]
+    [InlineData("double k = 1; foreach (var v in w.SelectMany(r => r.Select(u => u * k))) { s += v; [|k = 2|]; }")]
+    [InlineData("var c = new[] { w[0].ToArray(), w[1].ToArray() }; foreach (var v in c.SelectMany(r => r)) { s += v * v; [|c[1][0] += v|]; }")]
+    [InlineData("var c = w[0].ToArray(); foreach (var v in c.Where(u => u > 0).Skip(1)) { s += v * v; [|c[0] += v|]; }")]
+    public void AForeachThatChangesWhatItsQueryReadsIsRefused(string body)
+    {
+        string source = "[Differentiable] public static double F(double[][] w) { double s = 0; " + body + " return s; }";
+        int start = source.IndexOf("[|", StringComparison.Ordinal);
+        int end = source.IndexOf("|]", StringComparison.Ordinal) - 2;
+        var text = "using System.Linq;\n" + Harness.InClass(source.Replace("[|", string.Empty).Replace("|]", string.Empty));
+        var run = Harness.Run(text);
+        var errors = run.GeneratorDiagnostics.Where(d => d.Id.StartsWith("SG", StringComparison.Ordinal)).ToList();
+        Assert.True(errors.Count == 1 && errors[0].Id == "SG0006", string.Join("\n", run.GeneratorDiagnostics));
+        Assert.Contains("whose body changes what the query reads", errors[0].GetMessage(), StringComparison.Ordinal);
+        int offset = text.IndexOf(source.Replace("[|", string.Empty).Replace("|]", string.Empty), StringComparison.Ordinal);
+        Assert.Equal(offset + start, errors[0].Location.SourceSpan.Start);
+        Assert.Equal(offset + end, errors[0].Location.SourceSpan.End);
+    }
 }

@@ -25,6 +25,8 @@ public class MathSurfaceTests
             [Differentiable(Hessian = true)] public static double Root1(double x) => double.RootN(x, 1) + x;
             [Differentiable(Hessian = true)] public static double Root3(double x) => double.RootN(x, 3) + x;
             [Differentiable(Hessian = true)] public static double Root5(double x) => double.RootN(x, 5) * x;
+            [Differentiable(Hessian = true)] public static double OddRoot(double x, double y) => Math.Cbrt(x * x * x) + y;
+            public static double TangentOddRoot(double x, double y, double vx, double vy) { OddRootTangent(x, y, vx, vy, out var t); return t; }
 
             public static double[] GradA(double x, double y) { AGradient(x, y, out var dx, out var dy); return new[] { dx, dy }; }
             public static double[] GradB(double x, double y) { BGradient(x, y, out var dx, out var dy); return new[] { dx, dy }; }
@@ -86,6 +88,21 @@ public class MathSurfaceTests
         // where the kink chooses x, the derivative is the root's: ½/√x at x = 4, and +∞ at x = 0 (0.5 of it, the tie rule)
         Assert.Equal(new[] { 0.25, 4.0 }, Call<double[]>(M, "GradA", 4.0, 2.0));
         Assert.Equal(double.PositiveInfinity, Call<double[]>(M, "GradA", 0.0, 2.0)[0]);
+    }
+
+    /// <summary>
+    /// ∛(x³) = x has derivative 1 at 0, where x³'s tangent is 0 and ∛'s partial infinite: the zero-tangent rule gave a
+    /// silent 0 there (red-team P). Odd roots are left out of it: the tangent is NaN, as the gradient is, not a wrong 0
+    /// (along y too, where the exact 1 is what the rule gave: a zero tangent does not say whether x moves at all).
+    /// </summary>
+    [Fact]
+    public void AnOddRootOfAZeroTangentIsNotASilentZero()
+    {
+        double t = Call<double>(M, "TangentOddRoot", 0.0, 0.0, 1.0, 0.0);
+        Assert.True(double.IsNaN(t) || t == 1.0, $"tangent {t}");
+        t = Call<double>(M, "TangentOddRoot", 0.0, 0.0, 0.0, 1.0);
+        Assert.True(double.IsNaN(t) || t == 1.0, $"tangent along y {t}"); // NaN: the price of no silent 0 along x
+        Assert.Equal(2.0, Call<double>(M, "TangentOddRoot", 2.0, 0.0, 1.0, 1.0), 12);
     }
 
     [Theory]
