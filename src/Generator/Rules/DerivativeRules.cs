@@ -284,8 +284,11 @@ internal static class DerivativeRules
             case Opcode.Clamp:
                 // Math.Clamp returns the value unless it is below min or above max: a NaN bound chooses it (its
                 // derivative was 0 with x >= min && x <= max; red-team N).
-                p[0] = b.Select(b.Or(b.Cmp(CmpKind.Lt, a[0], a[1]), b.Cmp(CmpKind.Gt, a[0], a[2])), K(0), K(1));
-                p[1] = b.Select(b.Cmp(CmpKind.Lt, a[0], a[1]), K(1), K(0));
+                // With min == max the value is that bound wherever x is: Math.Clamp(x, y, y) is y, so at x == y the
+                // derivative goes to min, not to x (it was (1, 0) for (x, y); red-team P).
+                var pinned = b.And(b.Cmp(CmpKind.Eq, a[1], a[2]), b.Cmp(CmpKind.Le, a[0], a[2]));
+                p[0] = b.Select(b.Or(b.Or(b.Cmp(CmpKind.Lt, a[0], a[1]), b.Cmp(CmpKind.Gt, a[0], a[2])), pinned), K(0), K(1));
+                p[1] = b.Select(b.Or(b.Cmp(CmpKind.Lt, a[0], a[1]), pinned), K(1), K(0));
                 p[2] = b.Select(b.Cmp(CmpKind.Gt, a[0], a[2]), K(1), K(0));
                 break;
             case Opcode.Fma:

@@ -26,6 +26,8 @@ public class MathSurfaceTests
             [Differentiable(Hessian = true)] public static double Root3(double x) => double.RootN(x, 3) + x;
             [Differentiable(Hessian = true)] public static double Root5(double x) => double.RootN(x, 5) * x;
             [Differentiable(Hessian = true)] public static double OddRoot(double x, double y) => Math.Cbrt(x * x * x) + y;
+            [Differentiable] public static double Pinned(double x, double y) => Math.Clamp(x, y, y) * 3;
+            public static double[] GradPinned(double x, double y) { PinnedGradient(x, y, out var dx, out var dy); return new[] { dx, dy }; }
             public static double TangentOddRoot(double x, double y, double vx, double vy) { OddRootTangent(x, y, vx, vy, out var t); return t; }
 
             public static double[] GradA(double x, double y) { AGradient(x, y, out var dx, out var dy); return new[] { dx, dy }; }
@@ -113,6 +115,14 @@ public class MathSurfaceTests
     [InlineData(0.5, 0.0, 1.0, 3.0)]
     public void MathClampWithANaNBoundReturnsTheValueAndItsDerivative(double x, double lo, double hi, double expected) =>
         Assert.Equal(expected, Call<double>(M, "GradK", x, lo, hi));
+
+    /// <summary>Math.Clamp(x, y, y) is y wherever x is: its gradient is (0, 3) at x == y too (it was (3, 0); red-team P).</summary>
+    [Theory]
+    [InlineData(0.5, 0.5)]
+    [InlineData(0.25, 0.5)]
+    [InlineData(0.75, 0.5)]
+    public void AClampWithEqualBoundsFollowsTheBound(double x, double y) =>
+        Assert.Equal(new[] { 0.0, 3.0 }, Call<double[]>(M, "GradPinned", x, y));
 
     [Fact]
     public void RootNAtZeroAndAtNegativeArguments()
