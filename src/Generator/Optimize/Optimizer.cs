@@ -192,6 +192,17 @@ internal static class Simplifier
                 }
 
                 break;
+            case Opcode.Cmp when a[0] is Const c0 && a[1] is Const c1 && c0.Type.Equals(c1.Type) && !c0.Type.IsGeneric && i.Data is CmpKind kind:
+                // two constants (Math.Clamp(y, -1, 1)'s equal-bounds test, -1.0 == 1.0): the comparison's value
+                return Lit.Bool(kind switch
+                {
+                    CmpKind.Eq => c0.Value == c1.Value,
+                    CmpKind.Ne => c0.Value != c1.Value,
+                    CmpKind.Lt => c0.Value < c1.Value,
+                    CmpKind.Le => c0.Value <= c1.Value,
+                    CmpKind.Gt => c0.Value > c1.Value,
+                    _ => c0.Value >= c1.Value,
+                });
             case Opcode.Or:
                 if (a[0] is Lit { Text: "false" })
                 {

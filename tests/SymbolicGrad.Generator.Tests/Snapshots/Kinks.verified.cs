@@ -33,7 +33,7 @@ namespace Demo
             // reverse sweep: the chain rule, from the result back to the parameters
             double t0 = x == y ? 0.5 : 0.0;
             dX = (x > y ? 1.0 : t0) + (x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : 0.0);
-            dY = (y < -1.0 || y > 1.0 || -1.0 == 1.0 && y <= 1.0 ? 0.0 : 1.0) + (y > x ? 1.0 : t0);
+            dY = (y < -1.0 || y > 1.0 ? 0.0 : 1.0) + (y > x ? 1.0 : t0);
             return value;
         }
 
