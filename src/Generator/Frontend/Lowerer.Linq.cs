@@ -514,6 +514,9 @@ internal sealed partial class Lowerer
     /// length is known before a loop reads it and element i is at index i); any other sequence as it is; null for a
     /// filtered or sliced sequence of anything but numbers. Every consumer asks for the length before the elements.
     /// </summary>
+    /// <summary>How many sequences <see cref="Materialized"/> has made into arrays (a foreach over one checks its body).</summary>
+    private int _materialized;
+
     private SequenceValue? Materialized(SequenceValue source, IOperation sourceOperation, IOperation at)
     {
         if (!source.HasFilter && source.Skip is null && source.Take is null)
@@ -525,6 +528,8 @@ internal sealed partial class Lowerer
         {
             return null;
         }
+
+        _materialized++;
 
         // LINQ is lazy: the elements are those the source has when the query is enumerated, so the array is made where
         // the consumer asks for the length (before its loop), not where the query is written (var q = w.Skip(1); ...).

@@ -449,6 +449,12 @@ internal sealed partial class Lowerer
         }
 
         static bool MayChange(ITypeSymbol? t) => t is not null && (t is IArrayTypeSymbol || TypeMap.IsSpan(t) || (t.IsReferenceType && t.SpecialType != SpecialType.System_String));
+
+        // An array the body creates in each iteration (var logits = new double[n]; logits[c] = ...) is not the query's.
+        var body = fe.Body.Syntax.Span;
+        bool FreshLocal(IOperation array) => array is ILocalReferenceOperation { Local: var local }
+            && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is VariableDeclaratorSyntax { Initializer.Value: var init } declarator
+            && body.Contains(declarator.Span) && init is ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or StackAllocArrayCreationExpressionSyntax or CollectionExpressionSyntax;
         bool Changes(IOperation target) => target switch
         {
             ILocalReferenceOperation l => read.Contains(l.Local),
@@ -456,8 +462,15 @@ internal sealed partial class Lowerer
             IDiscardOperation => false,
             ITupleOperation t => t.Elements.Any(Changes),
             IDeclarationExpressionOperation => false,
+            IArrayElementReferenceOperation e when FreshLocal(e.ArrayReference) => false,
             _ => true,
         };
+
+        // A call that may write what it is given: any method outside System's namespaces, or one of System's that writes.
+        static bool Writes(IMethodSymbol method) =>
+            method.Name is "Copy" or "CopyTo" or "Clear" or "Fill" or "Reverse" or "Sort" or "Resize" or "Add" or "AddRange" or "Insert"
+                or "Remove" or "RemoveAt" or "RemoveAll" or "SetValue" or "Push" or "Pop" or "Enqueue" or "Dequeue" or "Swap" or "TryAdd" or "Set"
+            || !(method.ContainingNamespace?.ToDisplayString() is { } ns && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal)));
 
         foreach (var op in fe.Body.Descendants())
         {
@@ -469,7 +482,7 @@ internal sealed partial class Lowerer
                     return op;
                 case IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out }:
                     return op;
-                case IInvocationOperation inv when inv.Arguments.Any(x => MayChange(x.Value.Type)) || (inv.Instance is { } receiver && MayChange(receiver.Type)):
+                case IInvocationOperation inv when Writes(inv.TargetMethod) && (inv.Arguments.Any(x => MayChange(x.Value.Type)) || (inv.Instance is { } receiver && MayChange(receiver.Type))):
                     return op;
             }
         }
@@ -998,13 +1011,14 @@ internal sealed partial class Lowerer
 
         // foreach (ref double v in span): v is another name for each element in turn (a write through it changes the
         // element), not a copy of it.
+        int materializedBefore = _materialized;
         var sequence = variable is ILocalSymbol { RefKind: not RefKind.None } ? RefSequence(collection) : AsSequence(collection);
         if (sequence is null)
         {
             return Flow.Normal;
         }
 
-        if (ChangesQueryInputs(fe) is { } writer)
+        if ((sequence.HasFlatten || _materialized > materializedBefore) && ChangesQueryInputs(fe) is { } writer)
         {
             // The generated loop reads a query with SelectMany, Where, Skip, Take, Reverse, Index, Concat, Zip or OrderBy
             // through an array of its elements made before the loop, where C# runs the query one element per pass: a
