@@ -1687,6 +1687,13 @@ internal static class Discovery
     public static string Escape(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
+    /// <summary>
+    /// A type's name in the generated partial declaration: verbatim (@record, @field) when it is all lower-case ASCII,
+    /// as the user had to write it to avoid CS8860 and CS8981 (warnings that break a TreatWarningsAsErrors build; red-team Q).
+    /// </summary>
+    private static string EscapeTypeName(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || (name.Length > 0 && name.All(c => c is >= 'a' and <= 'z')) ? "@" + name : name;
+
     // ---------------------------------------------------------------------------------------------------------
     // The model for emission
 
@@ -1736,7 +1743,7 @@ internal static class Discovery
             string modifiers = (t.IsStatic ? "static " : string.Empty) + (t.IsReadOnly && t.TypeKind == TypeKind.Struct ? "readonly " : string.Empty)
                 + (t.IsRefLikeType ? "ref " : string.Empty) + (t.IsUnsafe() ? "unsafe " : string.Empty);
             string typeParameters = t.TypeParameters.Length == 0 ? string.Empty : "<" + string.Join(", ", t.TypeParameters.Select(p => Variance(p) + p.Name)) + ">";
-            m.Containers.Add(modifiers + "partial " + kind + " " + Escape(t.Name) + typeParameters);
+            m.Containers.Add(modifiers + "partial " + kind + " " + EscapeTypeName(t.Name) + typeParameters);
         }
 
         foreach (var tp in method.TypeParameters)

@@ -110,4 +110,21 @@ public class AdoptionPathTests
         type.GetMethod("FGradient")!.Invoke(Activator.CreateInstance(type), args);
         Assert.Equal(6.0, (double)args[1]!);
     }
+
+    /// <summary>A class named @record or @field: the generated partial declaration dropped the @ (CS8860, CS8981; errors under TreatWarningsAsErrors).</summary>
+    [Fact]
+    public void LowerCaseTypeNamesKeepTheirAt()
+    {
+        var run = Harness.Run("""
+            namespace Demo;
+            public static partial class @record { [SymbolicGrad.Differentiable] public static double F(double x) => x * x; }
+            public static partial class @field { [SymbolicGrad.Differentiable] public static double G(double x) => x * x * x; }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.DoesNotContain(run.CompilationProblems, d => d.Id is "CS8860" or "CS8981");
+        var type = run.Load().GetType("Demo.record")!;
+        var args = new object?[] { 3.0, null };
+        type.GetMethod("FGradient")!.Invoke(null, args);
+        Assert.Equal(6.0, (double)args[1]!);
+    }
 }
