@@ -800,13 +800,13 @@ public class DiagnosticTests
         """, "F", new[] { 1.0, 2.0, 3.0, 4.0 }, new[] { 0.0, 3.0, 2.0, 0.0 }, 4);
 
     [Fact]
-    public void AnonymousObjectSaysToUseATuple() => DiagnosticBatch.AssertAlone(new("Bug_AnonymousObject", """
-            [Differentiable] public static double F(double x)
+    public void ArrayOfAnonymousObjectsSaysToUseArraysOfNumbers() => DiagnosticBatch.AssertAlone(new("AnonymousArray", """
+            [Differentiable] public static double F(double[] x)
             {
-                var a = {|SG0017:new { A = x }|};
-                return a.A * x;
+                var pts = {|SG0006:new[] { new { X = x[0] }, new { X = x[1] } }|};
+                return pts.Sum(p => p.X * p.X);
             }
-        """, new[] { "a tuple" }));
+        """, new[] { "arrays of double" }));
 
     [Fact]
     public void LambdaInAnExceptionMessageSaysWhatToWrite() => DiagnosticBatch.AssertAlone(new("Bug_LambdaInData", """
@@ -872,9 +872,9 @@ public class DiagnosticTests
         """, new[] { "use arrays and spans" }));
 
     [Fact]
-    public void QueryLetClauseIsOneErrorWithARewrite() => DiagnosticBatch.AssertAlone(new("QueryLet", """
-            [Differentiable] public static double F(double[] x) => (from v in x {|SG0017:let w = 2 * v|} select w * v).Sum();
-        """, new[] { "inside 'select'" }));
+    public void QueryJoinIsOneErrorWithARewrite() => DiagnosticBatch.AssertAlone(new("QueryJoin", """
+            [Differentiable] public static double F(double[] x, int[] k) => (from a in Enumerable.Range(0, x.Length) {|SG0006:join b in k on a equals b|} select x[a] * x[b]).Sum();
+        """, new[] { "Sum" }));
 
     [Fact]
     public void CallerOfACalleeWithALockGetsOneErrorAtTheCall()

@@ -185,11 +185,8 @@ internal sealed partial class Lowerer
                 return Unsupported(op, "await", "await in the caller and pass the result in");
             case IAddressOfOperation:
                 return PointerError(op);
-            case IAnonymousObjectCreationOperation when op.Syntax is Microsoft.CodeAnalysis.CSharp.Syntax.QueryClauseSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.QueryContinuationSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.SelectOrGroupClauseSyntax:
-                return Unsupported(op, "this query clause (it builds anonymous objects: 'let', a second 'from', 'join', 'into')",
-                    "compute the value inside 'select' (from v in x select 2 * v * v), or write the loop");
-            case IAnonymousObjectCreationOperation:
-                return Unsupported(op, "an anonymous type", "use a tuple, var a = (X: x, Y: 2.0), or a struct");
+            case IAnonymousObjectCreationOperation anonymous:
+                return LowerAnonymousObject(anonymous);
             case IParameterInitializerOperation or IFieldInitializerOperation or IPropertyInitializerOperation:
                 return Unsupported(op, "an initializer", "assign in the body");
             default:
@@ -1410,6 +1407,55 @@ internal sealed partial class Lowerer
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// An anonymous object (new { X = x[0], Y = 2 * x[1] }, and the objects query syntax builds for 'let' and a second
+    /// 'from'): held like a tuple, one value per property in declaration order. Its properties are read-only, so
+    /// reading one is reading the value it was made with.
+    /// </summary>
+    private FValue LowerAnonymousObject(IAnonymousObjectCreationOperation anonymous)
+    {
+        var properties = AnonymousProperties(anonymous.Type);
+        var items = new FValue?[properties.Count];
+        foreach (var initializer in anonymous.Initializers)
+        {
+            int index = initializer is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property: var property } }
+                ? AnonymousPropertyIndex(properties, property)
+                : -1;
+            if (index < 0 || items[index] is not null)
+            {
+                return Unsupported(initializer, "this member of an anonymous type", "use a tuple, var a = (X: x, Y: 2.0), or a struct");
+            }
+
+            items[index] = LowerExpr(((ISimpleAssignmentOperation)initializer).Value);
+        }
+
+        for (int i = 0; i < items.Length; i++)
+        {
+            if (items[i] is null)
+            {
+                return Unsupported(anonymous, "an anonymous type whose member '" + properties[i].Name + "' has no value here", "use a tuple, var a = (X: x, Y: 2.0), or a struct");
+            }
+        }
+
+        return new TupleValue(items!);
+    }
+
+    private static IReadOnlyList<IPropertySymbol> AnonymousProperties(ITypeSymbol? type)
+        => type is null ? Array.Empty<IPropertySymbol>() : type.GetMembers().OfType<IPropertySymbol>().Where(p => !p.IsStatic && !p.IsIndexer).ToArray();
+
+    private static int AnonymousPropertyIndex(IReadOnlyList<IPropertySymbol> properties, IPropertySymbol property)
+    {
+        for (int i = 0; i < properties.Count; i++)
+        {
+            if (string.Equals(properties[i].Name, property.Name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static int FieldIndex(FValue value, IFieldSymbol field) => value switch

@@ -84,6 +84,24 @@ internal sealed partial class Lowerer
     private FValue LowerPropertyRead(IPropertyReferenceOperation pr)
     {
         var property = pr.Property;
+        if (property.ContainingType is { IsAnonymousType: true } anonymousType)
+        {
+            // p.X of an anonymous object, or of the object a query's 'let' or second 'from' made: the value it was made with.
+            int index = pr.Instance is null ? -1 : AnonymousPropertyIndex(AnonymousProperties(anonymousType), property);
+            var owner = index < 0 ? null : LowerExpr(pr.Instance!);
+            if (owner is TupleValue anonymousValue && index < anonymousValue.Items.Length)
+            {
+                return anonymousValue.Items[index];
+            }
+
+            if (owner is Scalar { Operand: Poison })
+            {
+                return new Scalar(Poison.Of(IrTypeOrData(pr.Type)));
+            }
+
+            return Unsupported(pr, "this member of an anonymous object made outside the method", "pass the numbers in as parameters");
+        }
+
         if (pr.Instance is not null && (IsList(property.ContainingType) || IsReadOnlyListView(property.ContainingType)) && LowerListProperty(pr) is { } listValue)
         {
             return listValue;
@@ -2368,6 +2386,16 @@ internal sealed partial class Lowerer
                 {
                     var items = (FValue[])tv.Items.Clone();
                     items[t] = v;
+                    Bind(self, new TupleValue(items));
+                    continue;
+                }
+
+                if (member is IPropertyReferenceOperation { Property.ContainingType: { IsAnonymousType: true } anonymousType } anonymousMember && current is TupleValue anonymous
+                    && AnonymousPropertyIndex(AnonymousProperties(anonymousType), anonymousMember.Property) is var a && a >= 0 && a < anonymous.Items.Length)
+                {
+                    // p with { X = 2 * p.X } of an anonymous object: a copy with that member replaced.
+                    var items = (FValue[])anonymous.Items.Clone();
+                    items[a] = v;
                     Bind(self, new TupleValue(items));
                     continue;
                 }

@@ -96,13 +96,14 @@ public static partial class AdversarialCases
                     }
                 }
                 """, x => [3 * x[0] * x[0]], R + " (a record class)") with { WholeFile = true };
-        yield return E("AnonymousType", "SG0017", """
+        yield return G("AnonymousType", """
                 [Differentiable] public static double F(double x)
                 {
-                    var a = [|new { X = x, Y = 2.0 }|];
-                    return a.X * a.Y;
+                    var a = new { X = x, Y = 2.0 };
+                    var b = a with { Y = a.Y * x };
+                    return a.X * a.Y + b.X * b.Y;
                 }
-            """, "anonymous", "tuple") with { SaysNot = ["use arithmetic, Math functions"], Note = R + " (anonymous types: refused with a rewrite, not the catch-all)" };
+            """, x => [2 + 4 * x[0]], "an anonymous type and 'with' on it (stop 37: held like a tuple; it was SG0017)");
         yield return G("ReferenceTuple", """
                 [Differentiable] public static double F(double x)
                 {
