@@ -269,6 +269,8 @@ internal static class Discovery
                 : holder is not null
                 ? "its parameter '" + holder.Name + "' (" + holder.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + ") is read as data: " + (holder.Type.TypeKind == TypeKind.Class
                     ? "a class or record class is not differentiated; make it a record struct or a struct (of double fields), or pass its numbers as parameters"
+                    : TypeMap.HasExplicitLayout(holder.Type)
+                    ? "a struct with an explicit layout ([StructLayout(LayoutKind.Explicit)], [FieldOffset]) is not differentiated, since its fields may share storage; use a struct of separate double fields, or pass its numbers as parameters"
                     : "a struct of another library is not differentiated; use a struct or record struct of this project with double fields, or pass its numbers as parameters")
                 : constants.Count > 0
                 ? "it has no parameter to differentiate, and the fields and properties it reads (" + string.Join(", ", constants.Select(c => c.Name)) + ") are constants to the gradient; pass them as parameters"

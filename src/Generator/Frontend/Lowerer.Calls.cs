@@ -715,6 +715,18 @@ internal sealed partial class Lowerer
     private static AttributeData? Attribute(ISymbol symbol, string metadataName) =>
         symbol.GetAttributes().FirstOrDefault(a => Discovery.IsNamed(a.AttributeClass, metadataName));
 
+    /// <summary>The implementation part of a partial method, accessor or constructor when it is another symbol; null otherwise.</summary>
+    private static IMethodSymbol? ImplementationPart(IMethodSymbol def)
+    {
+        var implementation = def.PartialImplementationPart;
+        if (implementation is null && def.AssociatedSymbol is IPropertySymbol { PartialImplementationPart: { } property })
+        {
+            implementation = def.MethodKind == MethodKind.PropertyGet ? property.GetMethod : def.MethodKind == MethodKind.PropertySet ? property.SetMethod : null;
+        }
+
+        return implementation is not null && !SymbolEqualityComparer.Default.Equals(implementation, def) ? implementation : null;
+    }
+
     private bool HasSource(IMethodSymbol method)
     {
         var def = method.OriginalDefinition;
@@ -1240,6 +1252,9 @@ internal sealed partial class Lowerer
         frame.ReturnType = method.ReturnsVoid ? null : def.ReturnType;
         frame.Name = def.Name;
         frame.CallSite = at;
+        // A partial member's body (C# 13 partial properties and indexers, C# 14 partial constructors) names the
+        // parameters of its implementation part, the call those of its definition: both are bound.
+        var implementation = ImplementationPart(def);
         for (int i = 0; i < def.Parameters.Length; i++)
         {
             var p = def.Parameters[i];
@@ -1258,6 +1273,11 @@ internal sealed partial class Lowerer
             else if (p.RefKind != RefKind.Out)
             {
                 return Unsupported(at, "a call with a missing argument", "pass every argument");
+            }
+
+            if (implementation is not null && i < implementation.Parameters.Length && _env.Get(p) is { } bound)
+            {
+                Bind(implementation.Parameters[i], bound);
             }
         }
 

@@ -130,6 +130,13 @@ internal static class TypeMap
             return false;
         }
 
+        if (HasExplicitLayout(t))
+        {
+            // [StructLayout(LayoutKind.Explicit)] with [FieldOffset]: fields may share storage (a union), so a field is
+            // not a value of its own.
+            return false;
+        }
+
         foreach (var f in StructFields(t))
         {
             var ft = f.Type;
@@ -154,6 +161,29 @@ internal static class TypeMap
         }
 
         return true;
+    }
+
+    /// <summary>A struct declared with [StructLayout(LayoutKind.Explicit)] or with a [FieldOffset] field.</summary>
+    public static bool HasExplicitLayout(ITypeSymbol t)
+    {
+        foreach (var a in t.GetAttributes())
+        {
+            if (a.AttributeClass is { Name: "StructLayoutAttribute" } && a.ConstructorArguments.Length == 1
+                && a.ConstructorArguments[0].Value is int kind && kind == 2)
+            {
+                return true;
+            }
+        }
+
+        foreach (var member in t.GetMembers())
+        {
+            if (member is IFieldSymbol { IsStatic: false } field && field.GetAttributes().Any(a => a.AttributeClass is { Name: "FieldOffsetAttribute" }))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The IR type of a scalar or array type; null for composites (structs, tuples, nullables) and unsupported types.</summary>
