@@ -603,6 +603,13 @@ internal sealed partial class Lowerer
 
         bool writes = RecordWritesOfValueCall(at, method);
         var callData = call.Data is OpaqueInfo callInfo && IsComparisonCall(at) ? new OpaqueInfo(callInfo.Parts, callInfo.Pure, callInfo.EffectFree) { Step = true } : call.Data;
+        if (callData is OpaqueInfo query && !query.EffectFree && IsSideEffectFreeQuery(method))
+        {
+            // img.GetLength(1) of a double[,,], skip.Contains(i): a query that changes nothing, so it may stand in a loop
+            // condition (it may still throw, so it is not moved).
+            callData = new OpaqueInfo(query.Parts, query.Pure, effectFree: true) { Step = query.Step };
+        }
+
         var result = Emit(Opcode.Opaque, resultType, call.Args, callData, SourceText(at.Syntax));
         if (_readsTrainables.ContainsKey(call) && result is Var fromModel)
         {
@@ -617,6 +624,33 @@ internal sealed partial class Lowerer
         }
 
         return new Scalar(result);
+    }
+
+    /// <summary>
+    /// A method of the base class library that only reads: an array's bounds, a collection's membership tests, and any
+    /// string method that returns a value (strings do not change).
+    /// </summary>
+    private static bool IsSideEffectFreeQuery(IMethodSymbol method)
+    {
+        if (method.ReturnsVoid || method.Parameters.Any(p => p.RefKind != RefKind.None))
+        {
+            return false;
+        }
+
+        string ns = method.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+        if (ns is not ("System" or "System.Collections.Generic"))
+        {
+            return false;
+        }
+
+        string type = method.ContainingType?.Name ?? string.Empty;
+        return method.Name switch
+        {
+            "GetLength" or "GetLongLength" or "GetLowerBound" or "GetUpperBound" => type == "Array",
+            "Contains" or "ContainsKey" or "ContainsValue" or "IndexOf" or "LastIndexOf" => type is "HashSet" or "SortedSet" or "List" or "Dictionary"
+                or "SortedDictionary" or "ISet" or "IReadOnlySet" or "ICollection" or "IList" or "IReadOnlyList" or "IDictionary" or "IReadOnlyDictionary" or "String",
+            _ => type == "String",
+        };
     }
 
     /// <summary>The out arguments of the data call being printed, by their syntax, with the name each is declared as.</summary>
