@@ -1563,8 +1563,8 @@ internal sealed partial class Lowerer
     }
 
     /// <summary>
-    /// A tuple or a positional record struct that is data (an element of a [NoDerivative] array) taken apart into its
-    /// members, read as data; null when the targets' types are not exactly the members' (a conversion in between).
+    /// A tuple or a positional record (struct or class) that is data (an element of a [NoDerivative] array) taken apart
+    /// into its members, read as data; null when the targets' types are not exactly the members' (a conversion in between).
     /// </summary>
     private (FValue[] Items, ITypeSymbol[] Types)? DeconstructData(Operand data, ITypeSymbol sourceType, ITupleOperation targets)
     {
@@ -1577,7 +1577,7 @@ internal sealed partial class Lowerer
             members = Enumerable.Range(1, count).Select(i => "Item" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
             types = tuple.TupleElements.Select(e => Concrete(e.Type)).ToArray();
         }
-        else if (source is INamedTypeSymbol { IsRecord: true, IsValueType: true } record
+        else if (source is INamedTypeSymbol { IsRecord: true } record
             && record.GetMembers("Deconstruct").OfType<IMethodSymbol>().FirstOrDefault(m => m.IsImplicitlyDeclared && m.Parameters.Length == count && m.Parameters.All(p => p.RefKind == RefKind.Out)) is { } generated
             && generated.Parameters.All(p => record.GetMembers(p.Name).OfType<IPropertySymbol>().Any(q => !q.IsStatic && q.GetMethod is not null && BackingField(q) is not null)))
         {

@@ -349,9 +349,35 @@ internal sealed partial class Lowerer
     private Operand? MatchMembersOfAnObject(IRecursivePatternOperation rp, FValue input, ITypeSymbol? inputType)
     {
         if (input is not Scalar { Operand: var o } || o is Poison || !(o.Type.IsVector || o.Type.Kind == ValueKind.Data) || inputType is null
-            || rp.DeconstructionSubpatterns.Length > 0 || rp.PropertySubpatterns.Length == 0)
+            || (rp.PropertySubpatterns.Length == 0 && rp.DeconstructionSubpatterns.Length == 0))
         {
             return null;
+        }
+
+        // A positional pattern on a positional record that is data (p is (> 0, var y) for record Pt(double X, double Y)):
+        // the compiler's Deconstruct reads the properties its out parameters are named after.
+        var positional = new List<(IPropertySymbol Property, IPatternOperation Pattern)>();
+        if (rp.DeconstructionSubpatterns.Length > 0)
+        {
+            if (o.Type.IsVector || Concrete(inputType) is not INamedTypeSymbol { IsRecord: true } record
+                || rp.DeconstructSymbol is not IMethodSymbol { IsImplicitlyDeclared: true } deconstruct
+                || deconstruct.Parameters.Length != rp.DeconstructionSubpatterns.Length)
+            {
+                return null;
+            }
+
+            for (int i = 0; i < deconstruct.Parameters.Length; i++)
+            {
+                var property = record.GetMembers(deconstruct.Parameters[i].Name).OfType<IPropertySymbol>()
+                    .FirstOrDefault(q => !q.IsStatic && q.GetMethod is not null && Accessible(q.GetMethod) && BackingField(q) is not null
+                        && (CarriesNoDerivative(q.Type) || TypeMap.IsRealSymbol(q.Type)));
+                if (property is null)
+                {
+                    return null;
+                }
+
+                positional.Add((property, rp.DeconstructionSubpatterns[i]));
+            }
         }
 
         foreach (var sub in rp.PropertySubpatterns)
@@ -369,6 +395,12 @@ internal sealed partial class Lowerer
         Flow MatchMembers()
         {
             Operand all = Lit.True;
+            foreach (var (property, pattern) in positional)
+            {
+                var value = Emit(Opcode.Opaque, IrTypeOrData(property.Type), new[] { o }, new OpaqueInfo(new[] { string.Empty, "." + SyntaxFactsEscape(property.Name) }, pure: false, effectFree: true));
+                all = Emit(Opcode.And, IrType.Bool, new[] { all, Match(pattern, new Scalar(value), property.Type) });
+            }
+
             foreach (var sub in rp.PropertySubpatterns)
             {
                 var property = ((IPropertyReferenceOperation)sub.Member).Property;
