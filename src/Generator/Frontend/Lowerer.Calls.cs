@@ -1362,6 +1362,7 @@ internal sealed partial class Lowerer
         }
 
         CollapseCalleeErrors(at, def, diagnosticsBefore);
+        result = CloseOver(result, keysBefore);
 
         // The helper's own variables are gone after the call; a list it built and returns keeps its array and count.
         if (result is ListValue returnedList)
@@ -1453,8 +1454,32 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrTypeOrData(symbol.ReturnType)));
         }
 
+        if (CapturedWrites(lambda).FirstOrDefault(w => _env.Get(w) is null) is { } outlived)
+        {
+            // Counter(k) => v => { k += 1; return k * v; } called after Counter returned: the closure's variable would
+            // keep its writes from call to call.
+            return Unsupported(at, "a lambda that writes '" + outlived.Name + "', a variable of the helper or lambda that made it, called after that one returned",
+                "keep the state in a local of the method and pass it to the lambda, or write a loop");
+        }
+
         var model = ModelFor(lambda.Syntax.SyntaxTree) ?? Model;
         var keysBefore = new HashSet<object>(_env.Keys, KeyComparerInstance);
+        List<KeyValuePair<object, FValue?>>? shadowed = null;
+        if (fn.Captured is { } captured)
+        {
+            // The returning helper's variables, as they were when it returned (the helper may be running again now: its
+            // current values come back after the call).
+            foreach (var pair in captured)
+            {
+                if (keysBefore.Contains(pair.Key))
+                {
+                    (shadowed ??= new()).Add(new KeyValuePair<object, FValue?>(pair.Key, _env.Get(pair.Key)));
+                }
+
+                Bind(pair.Key, pair.Value);
+            }
+        }
+
         var frame = NewFunctionFrame(symbol, model, Function.This, null);
         frame.ReturnType = symbol.ReturnsVoid ? null : symbol.ReturnType;
         frame.Name = "lambda";
@@ -1484,6 +1509,7 @@ internal sealed partial class Lowerer
             _frames.RemoveAt(_frames.Count - 1);
         }
 
+        result = CloseOver(result, keysBefore);
         foreach (var key in _env.Keys.ToList())
         {
             if (!keysBefore.Contains(key))
@@ -1492,7 +1518,92 @@ internal sealed partial class Lowerer
             }
         }
 
+        if (shadowed is not null)
+        {
+            foreach (var pair in shadowed)
+            {
+                if (pair.Value is { } previous)
+                {
+                    Bind(pair.Key, previous);
+                }
+            }
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// A lambda that outlives the helper or lambda that made it (returned as it is, or as a stage of a lazy query:
+    /// Scaled(w, s) =&gt; w.Select(v =&gt; v * s)) keeps that one's variables with their values at the return, as a C#
+    /// closure does: nothing can change them after it. A lambda that writes one of them is left as it is (refused
+    /// where it reads it), since a closure's writes would persist from call to call.
+    /// </summary>
+    private FValue CloseOver(FValue result, HashSet<object> keysBefore)
+    {
+        switch (result)
+        {
+            case FunctionValue { Lambda: { } lambda } fn:
+                {
+                    if (WritesCapturedVariable(lambda))
+                    {
+                        return fn;
+                    }
+
+                    var captured = new List<KeyValuePair<object, FValue>>(fn.Captured ?? Array.Empty<KeyValuePair<object, FValue>>());
+                    foreach (var key in _env.Keys)
+                    {
+                        if (key is ISymbol && !keysBefore.Contains(key) && _env.Get(key) is { } value and not RefValue && !captured.Any(c => KeyComparerInstance.Equals(c.Key, key)))
+                        {
+                            captured.Add(new KeyValuePair<object, FValue>(key, value));
+                        }
+                    }
+
+                    return new FunctionValue(fn.Lambda, fn.Method, fn.Receiver) { Captured = captured };
+                }
+
+            case SequenceValue sequence when sequence.Stages.Count > 0:
+                {
+                    var copy = new SequenceValue(sequence.Length, sequence.Element) { Skip = sequence.Skip, Take = sequence.Take };
+                    foreach (var stage in sequence.Stages)
+                    {
+                        var function = (FunctionValue)CloseOver(stage.Function, keysBefore);
+                        var selector = stage.ResultSelector is null ? null : (FunctionValue)CloseOver(stage.ResultSelector, keysBefore);
+                        copy.Stages.Add(new SequenceStage(function, stage.IsFilter, stage.WithIndex, stage.IsFlatten, selector));
+                    }
+
+                    return copy;
+                }
+
+            default:
+                return result;
+        }
+    }
+
+    /// <summary>Whether a lambda assigns a variable it did not declare (k++ of a captured k).</summary>
+    private static bool WritesCapturedVariable(IAnonymousFunctionOperation lambda) => CapturedWrites(lambda).Any();
+
+    private static IEnumerable<ISymbol> CapturedWrites(IAnonymousFunctionOperation lambda)
+    {
+        foreach (var op in lambda.Body.Descendants())
+        {
+            var target = op switch
+            {
+                IAssignmentOperation a => a.Target,
+                IIncrementOrDecrementOperation inc => inc.Target,
+                IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out } arg => arg.Value,
+                _ => null,
+            };
+            ISymbol? symbol = target switch
+            {
+                ILocalReferenceOperation l => l.Local,
+                IParameterReferenceOperation p => p.Parameter,
+                _ => null,
+            };
+            if (symbol is not null && !symbol.DeclaringSyntaxReferences.Any(r => r.SyntaxTree == lambda.Syntax.SyntaxTree && lambda.Syntax.Span.Contains(r.Span)))
+            {
+                yield return symbol;
+            }
+        }
     }
 
     /// <summary>

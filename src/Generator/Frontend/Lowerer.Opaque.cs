@@ -224,6 +224,23 @@ internal sealed partial class Lowerer
                 case BaseExpressionSyntax:
                     problem = "base inside a data expression";
                     break;
+                case ExpressionSyntax extension when extension is IdentifierNameSyntax or MemberAccessExpressionSyntax or BinaryExpressionSyntax or PrefixUnaryExpressionSyntax or InvocationExpressionSyntax
+                    && model.GetSymbolInfo(extension, _ct).Symbol is { ContainingType.IsExtension: true }:
+                    // The generated file has its own usings: a C# 14 extension member (extension(Widget w) { ... }) does not
+                    // bind there.
+                    problem = "a C# 14 extension member inside code that runs as written";
+                    advice = "compute the value in a local of the method first and use the local here";
+                    break;
+                case LiteralExpressionSyntax { RawKind: (int)SyntaxKind.StringLiteralExpression } multiLine
+                    when multiLine.Token.Text.IndexOf('\n') >= 0 || multiLine.Token.Text.IndexOf('\r') >= 0:
+                    // A verbatim or raw string over several lines: printed as a one-line literal of the same value (the
+                    // generated code is laid out on its own lines, and a line break in the file is \n there).
+                    replacements.Add((multiLine.SpanStart, multiLine.Span.End, SymbolDisplay.FormatLiteral(multiLine.Token.ValueText, quote: true), null));
+                    continue;
+                case InterpolatedStringTextSyntax interpolatedText when interpolatedText.TextToken.Text.IndexOf('\n') >= 0 || interpolatedText.TextToken.Text.IndexOf('\r') >= 0:
+                    problem = "an interpolated string over several lines inside a data expression";
+                    advice = "write it on one line, with \\n where it breaks";
+                    break;
                 case InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.Text: "nameof" } } nameOf when model.GetConstantValue(nameOf, _ct) is { HasValue: true, Value: string s }:
                     replacements.Add((nameOf.SpanStart, nameOf.Span.End, SymbolDisplay.FormatLiteral(s, quote: true), null));
                     continue;
@@ -447,6 +464,18 @@ internal sealed partial class Lowerer
             foreach (var child in node.ChildNodes().Reverse())
             {
                 stack.Push(child);
+            }
+        }
+
+        // Comments, preprocessor directives and the text they disable read as a space: the text is laid out on one line,
+        // where a // comment would swallow the rest of it.
+        foreach (var trivia in syntax.DescendantTrivia(descendIntoTrivia: false))
+        {
+            if (trivia.SpanStart >= syntax.SpanStart && trivia.Span.End <= syntax.Span.End && trivia.Span.Length > 0
+                && (trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) || trivia.IsKind(SyntaxKind.MultiLineCommentTrivia) || trivia.IsKind(SyntaxKind.DisabledTextTrivia)
+                    || trivia.IsKind(SyntaxKind.SingleLineDocumentationCommentTrivia) || trivia.IsKind(SyntaxKind.MultiLineDocumentationCommentTrivia) || trivia.IsDirective))
+            {
+                replacements.Add((trivia.SpanStart, trivia.Span.End, " ", null));
             }
         }
 

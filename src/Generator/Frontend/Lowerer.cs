@@ -1060,7 +1060,7 @@ internal sealed partial class Lowerer
             var span = syntax switch
             {
                 Microsoft.CodeAnalysis.CSharp.Syntax.IfStatementSyntax f => Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(f.IfKeyword.SpanStart, f.CloseParenToken.Span.End),
-                Microsoft.CodeAnalysis.CSharp.Syntax.SwitchStatementSyntax w => Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(w.SwitchKeyword.SpanStart, w.CloseParenToken.Span.End),
+                Microsoft.CodeAnalysis.CSharp.Syntax.SwitchStatementSyntax w => Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(w.SwitchKeyword.SpanStart, Math.Max(w.SwitchKeyword.Span.End, w.CloseParenToken.IsMissing || w.CloseParenToken.Span.End == 0 ? w.Expression.Span.End : w.CloseParenToken.Span.End)),
                 Microsoft.CodeAnalysis.CSharp.Syntax.ForStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.WhileStatementSyntax
                     or Microsoft.CodeAnalysis.CSharp.Syntax.CommonForEachStatementSyntax or Microsoft.CodeAnalysis.CSharp.Syntax.DoStatementSyntax => HeaderOf(syntax).Span,
                 _ => syntax.Span,

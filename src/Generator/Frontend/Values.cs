@@ -109,6 +109,12 @@ internal sealed class FunctionValue : FValue
     public IMethodSymbol? Method { get; }
 
     public FValue? Receiver { get; }
+
+    /// <summary>
+    /// The variables of the helper that made the lambda and returned it (Scaled(w, s) =&gt; w.Select(v =&gt; v * s)), with
+    /// their values when it returned: nothing can change them after that, so a call reads them there.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<object, FValue>>? Captured { get; init; }
 }
 
 /// <summary>
