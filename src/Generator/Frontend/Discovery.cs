@@ -645,6 +645,16 @@ internal static class Discovery
     {
         void Report(DiagnosticDescriptor d, Location? l, params string[] args) => diagnostics.Add(DiagnosticInfo.Create(d, l, args));
 
+        if (method.ContainingType is { IsExtension: true })
+        {
+            // A member of a C# 14 extension block (extension(double v) { [Differentiable] public double Sq() => ... }): the
+            // block is not a type the generator can add a gradient to.
+            Report(DiagnosticDescriptors.UnsupportedContainer, syntax.Identifier.GetLocation(), method.Name,
+                "it is a member of an extension block; declare it as a static method of the enclosing static class (public static double "
+                + method.Name + "(this double v) ...), whose gradient the generator adds to that class");
+            return;
+        }
+
         foreach (var type in syntax.Ancestors().OfType<TypeDeclarationSyntax>())
         {
             if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))

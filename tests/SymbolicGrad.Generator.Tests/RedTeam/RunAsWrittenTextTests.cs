@@ -92,4 +92,27 @@ public class RunAsWrittenTextTests
         Assert.Contains("extension member", error.GetMessage(), StringComparison.Ordinal);
         Assert.Empty(run.CompilationProblems.Where(p => p.Id != "SG0017"));
     }
+
+    /// <summary>[Differentiable] on a member of an extension block was SG0001 without a location, naming an empty type ''.</summary>
+    [Fact]
+    public void DifferentiableOnAnExtensionBlockMemberSaysWhatToWrite()
+    {
+        var run = MlDraftTests.RunPreview("""
+            using System;
+            using SymbolicGrad;
+            namespace Demo;
+            public static partial class Ext
+            {
+                extension(double v)
+                {
+                    [Differentiable] public double Sq2() => v * v;
+                }
+            }
+            """);
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0023", error.Id);
+        Assert.Equal(7, error.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Contains("extension block", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("this double v", error.GetMessage(), StringComparison.Ordinal);
+    }
 }
