@@ -64,7 +64,7 @@ public class DiagnosticTests
             """, new[] { "passed by 'ref readonly'", "pass it by value or 'in'" }),
         new("SG0004_OutParameter", """
                 [Differentiable] public static double F(double x, {|SG0004:out double y|}) { y = 1; return x; }
-            """, new[] { "pass it by value or 'in'" }),
+            """, new[] { "passed by 'out'", "compute a second output", "in a method of its own" }),
 
         // SG0005: no body.
         new("SG0005_Extern", """

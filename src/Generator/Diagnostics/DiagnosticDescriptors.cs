@@ -36,7 +36,11 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor RefParameter = Error(
         "SG0004",
         "ref and out parameters are not supported",
-        "Parameter '{0}' is passed by '{1}'; pass it by value or 'in' (the generated gradient returns derivatives through its own out parameters)");
+        "Parameter '{0}' is passed by '{1}'; {2}");
+
+    public const string RefParameterAdvice = "pass it by value or 'in' (the generated gradient returns derivatives through its own out parameters)";
+
+    public const string OutParameterAdvice = "a [Differentiable] method returns one value, the one differentiated: compute a second output (an accuracy, a count, a prediction) in a method of its own that both can call, or return it from a helper the loss calls";
 
     public static readonly DiagnosticDescriptor NoBody = Error(
         "SG0005",

@@ -750,7 +750,8 @@ internal static class Discovery
             {
                 // ref readonly is named as written: it reads like 'in', which is the fix.
                 bool readOnly = modifier.IsKind(SyntaxKind.RefKeyword) && p.Modifiers.Any(t => t.IsKind(SyntaxKind.ReadOnlyKeyword));
-                Report(DiagnosticDescriptors.RefParameter, p.GetLocation(), p.Identifier.Text, readOnly ? "ref readonly" : modifier.Text);
+                Report(DiagnosticDescriptors.RefParameter, p.GetLocation(), p.Identifier.Text, readOnly ? "ref readonly" : modifier.Text,
+                    modifier.IsKind(SyntaxKind.OutKeyword) ? DiagnosticDescriptors.OutParameterAdvice : DiagnosticDescriptors.RefParameterAdvice);
             }
         }
 

@@ -637,7 +637,9 @@ internal sealed partial class Lowerer
 
         return "a " + local.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + " the method creates carries derivatives when the method only adds to it, clears it, "
             + "reads Count, reads or writes list[i], enumerates it, or reads it with LINQ or ToArray(); '" + SourceText(refusal.Use.Syntax) + "' " + refusal.Why
-            + ": pass " + local.Name + ".ToArray() on instead, or keep the values in an array (double[])";
+            + (refusal.Use is IInvocationOperation { TargetMethod.Name: "Sort" }
+                ? ": sort it with LINQ instead, var sorted = " + local.Name + ".OrderBy(v => v).ToArray(); (each value's derivative follows it to its place)"
+                : ": pass " + local.Name + ".ToArray() on instead, or keep the values in an array (double[])");
     }
 
     private static bool RefersTo(IOperation op, ISymbol symbol) => op switch

@@ -81,6 +81,38 @@ internal sealed partial class Lowerer
         return DataMember(f, f.Instance, field, field.Type, pure: true);
     }
 
+    /// <summary>
+    /// How the generated gradient (an instance member of the model) reads an inherited instance member: through a cast to
+    /// the declaring class, ((Base)this), which reads the base's member even where the model hides it; or, for a
+    /// protected member, which a cast cannot reach (CS1540), base, when the name from the base class is that member and
+    /// it is not virtual. Null when neither reads it.
+    /// </summary>
+    private string? InheritedThisPrefix(ISymbol member, INamedTypeSymbol declaring)
+    {
+        bool protectedOnly = member.DeclaredAccessibility is Accessibility.Protected or Accessibility.ProtectedAndInternal
+            || (member.DeclaredAccessibility == Accessibility.ProtectedOrInternal && !SymbolEqualityComparer.Default.Equals(member.ContainingAssembly, _compilation.Assembly));
+        if (!protectedOnly)
+        {
+            return "((" + Concrete(declaring).ToDisplayString(TypeMap.Qualified) + ")this)";
+        }
+
+        if (member.IsVirtual || member.IsOverride || member.IsAbstract)
+        {
+            return null;
+        }
+
+        for (var t = _entry.ContainingType.BaseType; t is not null; t = t.BaseType)
+        {
+            var named = t.GetMembers(member.Name);
+            if (named.Length > 0)
+            {
+                return named.Any(m => SymbolEqualityComparer.Default.Equals(m.OriginalDefinition, member.OriginalDefinition)) ? "base" : null;
+            }
+        }
+
+        return null;
+    }
+
     private FValue LowerPropertyRead(IPropertyReferenceOperation pr)
     {
         var property = pr.Property;
@@ -596,9 +628,20 @@ internal sealed partial class Lowerer
         }
         else if (!_entry.IsStatic && IsEntryReceiver(instance))
         {
-            access = member.ContainingType is { TypeKind: TypeKind.Class } declaring && !SymbolEqualityComparer.Default.Equals(declaring.OriginalDefinition, _entry.ContainingType.OriginalDefinition)
-                ? "((" + Concrete(declaring).ToDisplayString(TypeMap.Qualified) + ")this)." + name
-                : "this." + name;
+            if (member.ContainingType is { TypeKind: TypeKind.Class } declaring && !SymbolEqualityComparer.Default.Equals(declaring.OriginalDefinition, _entry.ContainingType.OriginalDefinition))
+            {
+                if (InheritedThisPrefix(member, declaring) is not { } prefix)
+                {
+                    return;
+                }
+
+                access = prefix + "." + name;
+            }
+            else
+            {
+                access = "this." + name;
+            }
+
             label = TypeMap.MemberDisplayName(member);
         }
         else
@@ -728,8 +771,14 @@ internal sealed partial class Lowerer
         }
 
         bool inherited = !member.IsStatic && !SymbolEqualityComparer.Default.Equals(member.ContainingType.OriginalDefinition, _entry.ContainingType.OriginalDefinition);
+        string? inheritedPrefix = inherited ? InheritedThisPrefix(member, member.ContainingType) : null;
+        if (inherited && inheritedPrefix is null)
+        {
+            return;
+        }
+
         string access = (member.IsStatic ? Concrete(member.ContainingType).ToDisplayString(TypeMap.Qualified)
-            : inherited ? "((" + Concrete(member.ContainingType).ToDisplayString(TypeMap.Qualified) + ")this)" : "this") + "." + printed;
+            : inherited ? inheritedPrefix! : "this") + "." + printed;
         string label = member.IsStatic && !_entry.ContainingType.Equals(member.ContainingType, SymbolEqualityComparer.Default) ? member.ContainingType.Name + "." + TypeMap.MemberDisplayName(member) : TypeMap.MemberDisplayName(member);
 
         // What to check: the field itself when it may hold arrays (an array, a list of arrays, an IList<double> or a
@@ -1021,8 +1070,17 @@ internal sealed partial class Lowerer
             && !SymbolEqualityComparer.Default.Equals(declaring.OriginalDefinition, _entry.ContainingType.OriginalDefinition))
         {
             // A member of a base class (base.X, or X inherited): read through the base type, since the model may hide
-            // it with a member of the same name (new double[] X), which this.X would read instead (red-team J).
-            return new Scalar(Emit(Opcode.Opaque, irType, new[] { receiver }, new OpaqueInfo(new[] { "((" + Concrete(declaring).ToDisplayString(TypeMap.Qualified) + ")", ")." + name }, pure, effectFree: true), SourceText(at.Syntax)));
+            // it with a member of the same name (new double[] X), which this.X would read instead (red-team J). A
+            // protected member cannot be read through a cast (CS1540): base.X, when that names it (red-team R).
+            switch (InheritedThisPrefix(member, declaring))
+            {
+                case "base":
+                    return new Scalar(Emit(Opcode.Opaque, irType, Array.Empty<Operand>(), new OpaqueInfo(new[] { "base." + name }, pure, effectFree: true), SourceText(at.Syntax)));
+                case null:
+                    return Unsupported(at, "the protected member '" + member.Name + "' of a base class, hidden or virtual here", "read it in the base class (a protected helper that returns it), or make it internal");
+                default:
+                    return new Scalar(Emit(Opcode.Opaque, irType, new[] { receiver }, new OpaqueInfo(new[] { "((" + Concrete(declaring).ToDisplayString(TypeMap.Qualified) + ")", ")." + name }, pure, effectFree: true), SourceText(at.Syntax)));
+            }
         }
 
         return new Scalar(Emit(Opcode.Opaque, irType, new[] { receiver }, new OpaqueInfo(new[] { string.Empty, "." + name }, pure, effectFree: true), SourceText(at.Syntax)));
