@@ -1264,6 +1264,16 @@ internal sealed partial class Lowerer
             return new Scalar(Poison.Of(IrTypeOrData(method.ReturnType)));
         }
 
+        if (at is IInvocationOperation && method.IsStatic && !method.ReturnsVoid && method.Parameters.All(p => p.RefKind == RefKind.None && CarriesNoDerivative(p.Type))
+            && !method.IsGenericMethod && method.ContainingType is { IsGenericType: false } && Accessible(method)
+            && !SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, _entry.ContainingType.OriginalDefinition) && ReadsInaccessibleMembers(method)
+            && Opaque(at, pure: false) is { } dataCall)
+        {
+            // Geometry.Weight(i) => Table[i] over a private static table of another class: a static method given only
+            // integers, strings or flags reads no parameter, so its value is data; called as written.
+            return new Scalar(Emit(Opcode.Opaque, dataCall.Type, dataCall.Args, dataCall.Data, SourceText(at.Syntax)));
+        }
+
         var body = BodyOf(at, method);
         if (body is null)
         {

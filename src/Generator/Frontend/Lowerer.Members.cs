@@ -113,6 +113,34 @@ internal sealed partial class Lowerer
         return null;
     }
 
+    /// <summary>
+    /// Whether the body of <paramref name="method"/> names a member the generated code (in the [Differentiable] method's
+    /// class) cannot read: a private static table of another class behind a public accessor.
+    /// </summary>
+    private bool ReadsInaccessibleMembers(IMethodSymbol method)
+    {
+        var def = method.OriginalDefinition.PartialImplementationPart ?? method.OriginalDefinition;
+        foreach (var reference in def.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax(_ct);
+            if (ModelFor(syntax.SyntaxTree) is not { } model)
+            {
+                continue;
+            }
+
+            foreach (var name in syntax.DescendantNodes().OfType<SimpleNameSyntax>())
+            {
+                if (model.GetSymbolInfo(name, _ct).Symbol is { Kind: SymbolKind.Field or SymbolKind.Property or SymbolKind.Method } symbol
+                    && symbol.ContainingType is not null && !Accessible(symbol))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     private FValue LowerPropertyRead(IPropertyReferenceOperation pr)
     {
         var property = pr.Property;
@@ -322,6 +350,13 @@ internal sealed partial class Lowerer
         if (property.GetMethod is { } computed && AutoGetterField(property) is null && HasSource(computed) && !computed.IsVirtual && !computed.IsAbstract && !computed.IsOverride
             && (pr.Instance is null or IInstanceReferenceOperation) && (computed.IsStatic || Function.This is not null))
         {
+            if (computed.IsStatic && Accessible(property) && Accessible(computed) && ReadsInaccessibleMembers(computed))
+            {
+                // Hyper.Gamma => _gamma of another class, over its private static field: a static property reads no
+                // parameter, so its value is data; read as written, through the property the generated code can name.
+                return DataMember(pr, null, property, property.Type, pure: false);
+            }
+
             // A computed property of this type (an expression of other members): inline its getter.
             return InlineCall(pr, computed, computed.IsStatic ? null : Function.This, Array.Empty<FValue?>(), Array.Empty<RefValue?>());
         }
