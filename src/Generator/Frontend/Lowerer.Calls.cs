@@ -976,9 +976,9 @@ internal sealed partial class Lowerer
         {
             case "AsSpan" or "Slice" or "AsMemory" when values.Length == 0:
                 return new Scalar(Emit(Opcode.Copy, spanType, new[] { self }, source: src));
-            case "AsSpan" or "Slice" when values.Length == 1 && Pos(0) is { Type.IsInt: true } start:
+            case "AsSpan" or "Slice" or "AsMemory" when values.Length == 1 && Pos(0) is { Type.IsInt: true } start:
                 return new Scalar(Emit(Opcode.Slice, spanType, new[] { self, start, Emit(Opcode.ISub, IrType.Int32, new[] { Len(), start }) }, source: src));
-            case "AsSpan" or "Slice" when values.Length == 2 && Pos(0) is { Type.IsInt: true } start2 && Pos(1) is { Type.IsInt: true } count:
+            case "AsSpan" or "Slice" or "AsMemory" when values.Length == 2 && Pos(0) is { Type.IsInt: true } start2 && Pos(1) is { Type.IsInt: true } count:
                 return new Scalar(Emit(Opcode.Slice, spanType, new[] { self, start2, count }, source: src));
             case "CopyTo" when values.Length == 1 && Arg(0) is { Type.IsArray: true } destination:
                 // span.CopyTo(d), a.CopyTo(d): a destination too short throws ArgumentException, as the method does
