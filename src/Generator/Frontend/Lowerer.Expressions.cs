@@ -1577,6 +1577,13 @@ internal sealed partial class Lowerer
             members = Enumerable.Range(1, count).Select(i => "Item" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
             types = tuple.TupleElements.Select(e => Concrete(e.Type)).ToArray();
         }
+        else if (source is INamedTypeSymbol { Name: "KeyValuePair", TypeArguments.Length: 2, ContainingNamespace: { } kvNamespace } pair && count == 2
+            && kvNamespace.ToDisplayString() == "System.Collections.Generic")
+        {
+            // foreach (var (j, v) in row) over a [NoDerivative] Dictionary<int, double>: KeyValuePair's Deconstruct.
+            members = new[] { "Key", "Value" };
+            types = pair.TypeArguments.Select(Concrete).ToArray();
+        }
         else if (source is INamedTypeSymbol { IsRecord: true } record
             && record.GetMembers("Deconstruct").OfType<IMethodSymbol>().FirstOrDefault(m => m.IsImplicitlyDeclared && m.Parameters.Length == count && m.Parameters.All(p => p.RefKind == RefKind.Out)) is { } generated
             && generated.Parameters.All(p => record.GetMembers(p.Name).OfType<IPropertySymbol>().Any(q => !q.IsStatic && q.GetMethod is not null && BackingField(q) is not null)))

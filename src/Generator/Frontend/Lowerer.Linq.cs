@@ -1074,7 +1074,7 @@ internal sealed partial class Lowerer
 
         if (value is Scalar { Operand: { Type.Kind: ValueKind.Data } data2 } && data2 is not Poison && op.Type is { } dataSequenceType
             && EnumerableElement(dataSequenceType) is { IsAnonymousType: false, TypeKind: not TypeKind.TypeParameter and not TypeKind.Error } dataItem
-            && called is IParameterReferenceOperation { Parameter.ContainingSymbol: var dataOwner } && SymbolEqualityComparer.Default.Equals(dataOwner.OriginalDefinition, _entry.OriginalDefinition))
+            && RootParameter(called) is { ContainingSymbol: var dataOwner } && SymbolEqualityComparer.Default.Equals(dataOwner.OriginalDefinition, _entry.OriginalDefinition))
         {
             // The same for elements that are data themselves (IEnumerable<double[]>, IEnumerable<double?>): an array of
             // them, read as a list of data is (red-team G, stop 33 leftover).
@@ -1094,6 +1094,38 @@ internal sealed partial class Lowerer
         }
 
         NotYet(op, "Enumerating this sequence", "use arrays, spans, Enumerable.Range, lists, or Select/Where/Zip/Skip/Take over them");
+        return null;
+    }
+
+    /// <summary>
+    /// The parameter of the method a data expression reads from: the parameter itself, or an element or member of it
+    /// (rows[n], data.Rows), through conversions; null for anything else.
+    /// </summary>
+    private static IParameterSymbol? RootParameter(IOperation? op)
+    {
+        for (int depth = 0; op is not null && depth < 16; depth++)
+        {
+            switch (op)
+            {
+                case IParameterReferenceOperation p:
+                    return p.Parameter;
+                case IConversionOperation c:
+                    op = c.Operand;
+                    break;
+                case IArrayElementReferenceOperation e:
+                    op = e.ArrayReference;
+                    break;
+                case IPropertyReferenceOperation { Instance: { } instance, Property.IsStatic: false }:
+                    op = instance;
+                    break;
+                case IFieldReferenceOperation { Instance: { } instance, Field.IsStatic: false }:
+                    op = instance;
+                    break;
+                default:
+                    return null;
+            }
+        }
+
         return null;
     }
 

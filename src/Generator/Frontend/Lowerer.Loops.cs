@@ -1057,7 +1057,7 @@ internal sealed partial class Lowerer
             else
             {
                 // An element of a data array or list (List<(double X, double Y)>) is taken apart as data.
-                var elementType = collection.Type is { } ct ? Concrete(ct) is IArrayTypeSymbol { Rank: 1 } at ? at.ElementType : ListElement(Concrete(ct)) : null;
+                var elementType = collection.Type is { } ct ? Concrete(ct) is IArrayTypeSymbol { Rank: 1 } at ? at.ElementType : ListElement(Concrete(ct)) ?? EnumerableElement(Concrete(ct)) : null;
                 AssignDeconstruction(deconstruction!, element, fe, elementType);
             }
 
