@@ -55,6 +55,17 @@ public static class EnumerableChecks
         return count;
     }
 
+    /// <summary>Returns <paramref name="size"/>; throws as <c>Enumerable.Chunk(source, size)</c> does when it is below 1.</summary>
+    public static int Chunk(int size)
+    {
+        if (size < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, "Specified argument was out of the range of valid values.");
+        }
+
+        return size;
+    }
+
     /// <summary>Returns <paramref name="count"/>; throws as <c>Enumerable.Repeat(element, count)</c> does when it is negative.</summary>
     public static int Repeat(int count)
     {

@@ -15,7 +15,7 @@ internal sealed partial class Lowerer
     private static readonly HashSet<string> SequenceOperators = new(StringComparer.Ordinal)
     {
         "Select", "Where", "Range", "Repeat", "Skip", "Take", "Zip", "AsEnumerable", "Reverse", "Index", "Concat",
-        "OrderBy", "OrderByDescending", "Order", "OrderDescending", "SelectMany",
+        "OrderBy", "OrderByDescending", "Order", "OrderDescending", "SelectMany", "Chunk",
     };
 
     private FValue LowerLinq(IInvocationOperation inv)
@@ -784,6 +784,48 @@ internal sealed partial class Lowerer
                         }
 
                         return copy;
+                    }
+
+                case "Chunk" when args.Length == 2:
+                    {
+                        // w.Chunk(3): rows of the elements, each a new array (the last one shorter), as a flat parameter
+                        // vector reshaped into rows. The elements are copied into an array where the query is
+                        // enumerated, then each row out of it.
+                        var source = AsSequence(args[0].Value);
+                        if (source is null)
+                        {
+                            return null;
+                        }
+
+                        if (SequenceElement(args[0].Value.Type) is not { } chunked || !(chunked.IsReal || chunked.IsInt))
+                        {
+                            NotYet(inv, "Chunk of this type", "chunk arrays of numbers, or slice rows with w[(i * d)..((i + 1) * d)]");
+                            return null;
+                        }
+
+                        var size = Emit(Opcode.Opaque, IrType.Int32, new[] { LowerScalar(args[1].Value) },
+                            new OpaqueInfo(new[] { "global::SymbolicGrad.Internal.EnumerableChecks.Chunk(", ")" }, pure: false, effectFree: false));
+                        Operand? all = null, total = null;
+                        Operand All() => all ??= SequenceToArray(source, chunked, inv);
+                        Operand Total() => total ??= Emit(Opcode.Length, IrType.Int32, new[] { All() });
+                        return new SequenceValue(
+                            () =>
+                            {
+                                all = null;
+                                total = null;
+                                var whole = Emit(Opcode.IDiv, IrType.Int32, new[] { Total(), size });
+                                var partial = Emit(Opcode.Cmp, IrType.Bool, new[] { Emit(Opcode.IRem, IrType.Int32, new[] { Total(), size }), Lit.Int(0) }, CmpKind.Gt);
+                                return Emit(Opcode.IAdd, IrType.Int32, new[] { whole, Emit(Opcode.Select, IrType.Int32, new[] { partial, Lit.Int(1), Lit.Int(0) }) });
+                            },
+                            i =>
+                            {
+                                var start = Emit(Opcode.IMul, IrType.Int32, new[] { i, size });
+                                var left = Emit(Opcode.ISub, IrType.Int32, new[] { Total(), start });
+                                var length = Emit(Opcode.Select, IrType.Int32, new[] { Emit(Opcode.Cmp, IrType.Bool, new[] { left, size }, CmpKind.Lt), left, size });
+                                var row = Alloc(chunked, new[] { length }, inv);
+                                CopyLoop(Emit(Opcode.Slice, IrType.ArrayOf(chunked, ArrayForm.ReadOnlySpan, 1), new[] { All(), start, length }), row, length, Lit.False, inv);
+                                return new Scalar(row);
+                            });
                     }
 
                 case "Reverse":
