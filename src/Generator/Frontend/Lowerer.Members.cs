@@ -1864,6 +1864,13 @@ internal sealed partial class Lowerer
         var irType = IrTypeOf(type);
         if (irType is null || !irType.IsVector || (irType.Element!.Kind == ValueKind.Data && !irType.Element.IsArray))
         {
+            if (collection.IsImplicit || collection.Syntax is not Microsoft.CodeAnalysis.CSharp.Syntax.CollectionExpressionSyntax)
+            {
+                // SumL(x[0], x[1]) of SumL(params List<double> v): the compiler's collection for a params parameter.
+                return NotYet(collection, "A params parameter of type '" + type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) + "'",
+                    "declare it params double[] or params ReadOnlySpan<double>");
+            }
+
             return NotYet(collection, "A collection expression of this type", "use [..] for arrays and spans of numbers");
         }
 

@@ -115,4 +115,23 @@ public class RunAsWrittenTextTests
         Assert.Contains("extension block", error.GetMessage(), StringComparison.Ordinal);
         Assert.Contains("this double v", error.GetMessage(), StringComparison.Ordinal);
     }
+
+    /// <summary>A params List&lt;double&gt; helper was refused as "a collection expression of this type", which the caller never wrote.</summary>
+    [Fact]
+    public void AParamsListParameterIsNamedInItsRefusal()
+    {
+        var run = MlDraftTests.RunPreview(Harness.Usings + """
+            using System.Collections.Generic;
+            namespace Demo;
+            public static partial class C
+            {
+                static double SumL(params List<double> v) { double s = 0; foreach (var a in v) s += a; return s; }
+                [Differentiable] public static double F(double[] x) => SumL(x[0], x[1] * 2);
+            }
+            """);
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0006", error.Id);
+        Assert.Contains("params parameter of type 'List<double>'", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("params double[]", error.GetMessage(), StringComparison.Ordinal);
+    }
 }
