@@ -446,6 +446,11 @@ internal static class Discovery
                         break;
                 }
 
+                if (problem is null && m is IFieldSymbol { IsConst: true })
+                {
+                    problem = "is a constant, which cannot change: make it a field (public double W = 0.5;) to train it, or remove [Trainable]";
+                }
+
                 if (problem is null && m.IsStatic)
                 {
                     problem = "is static: trainable parameters belong to an instance of the model";

@@ -1640,7 +1640,7 @@ internal sealed partial class Lowerer
                 break;
         }
 
-        Unsupported(at, "deconstructing this value", "deconstruct tuples and structs with a Deconstruct method");
+        Unsupported(at, "deconstructing this value", "deconstruct tuples, records and structs with an instance Deconstruct method (an extension Deconstruct is not followed), or read the members one by one (var a = s.A;)");
         return null;
     }
 
