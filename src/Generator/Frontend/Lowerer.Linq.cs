@@ -163,6 +163,52 @@ internal sealed partial class Lowerer
                     return new Scalar(result);
                 }
 
+            case "MinBy" or "MaxBy" when args.Length == 2:
+                {
+                    // Enumerable.Range(0, k).MinBy(j => Dist(x, c[j])): the first element whose key compares below (above)
+                    // every earlier one, with the default comparer (a NaN key is below every number), as MinBy runs.
+                    var keyOf = Fn(1);
+                    var keyType = keyOf?.Lambda?.Symbol.ReturnType is { } kt ? IrTypeOf(Concrete(kt)) : keyOf?.Method?.ReturnType is { } mt ? IrTypeOf(Concrete(mt)) : null;
+                    if (keyOf is null || resultType is null || !(resultType.IsReal || resultType.IsInt) || keyType is null || !(keyType.IsReal || keyType.IsInt))
+                    {
+                        return NotYet(inv, "Enumerable." + method.Name + " of this type", "use it on numbers or indexes by a number key (Enumerable.Range(0, n)." + method.Name + "(i => key[i]))");
+                    }
+
+                    bool byMax = method.Name == "MaxBy";
+                    var bestValue = new SyntheticKey("best");
+                    var bestKey = new SyntheticKey("bestKey");
+                    var seen = new SyntheticKey("any");
+                    Bind(bestValue, new Scalar(resultType.IsReal ? new Const(0, resultType) : new Lit("0", resultType)));
+                    Bind(bestKey, new Scalar(keyType.IsReal ? new Const(0, keyType) : new Lit("0", keyType)));
+                    Bind(seen, new Scalar(Lit.False));
+                    ForEachElement(source!, src, false, false, null, null, inv, e =>
+                    {
+                        if (e is not Scalar { Operand: var x } || InvokeFunction(keyOf, new[] { e }, inv) is not Scalar { Operand: var key })
+                        {
+                            return Flow.Normal;
+                        }
+
+                        var accKey = ((Scalar)_env.Get(bestKey)!).Operand;
+                        var acc = ((Scalar)_env.Get(bestValue)!).Operand;
+                        var any = ((Scalar)_env.Get(seen)!).Operand;
+                        Operand better = keyType.IsReal
+                            ? Emit(Opcode.Opaque, IrType.Bool, new[] { key, accKey }, new OpaqueInfo(new[] { "(", ").CompareTo(", byMax ? ") > 0" : ") < 0" }, pure: true, effectFree: true) { Step = true })
+                            : Emit(Opcode.Cmp, IrType.Bool, new[] { key, accKey }, byMax ? CmpKind.Gt : CmpKind.Lt);
+                        var take = Emit(Opcode.Or, IrType.Bool, new[] { Emit(Opcode.Not, IrType.Bool, new[] { any }), better });
+                        Bind(bestValue, new Scalar(Emit(Opcode.Select, resultType, new[] { take, resultType.IsReal ? ToReal(x, resultType) : x, acc }, source: src)));
+                        Bind(bestKey, new Scalar(Emit(Opcode.Select, keyType, new[] { take, key, accKey })));
+                        Bind(seen, new Scalar(Lit.True));
+                        return Flow.Normal;
+                    });
+                    var chosen = ((Scalar)_env.Get(bestValue)!).Operand;
+                    var nonEmpty = ((Scalar)_env.Get(seen)!).Operand;
+                    _env.Remove(bestValue);
+                    _env.Remove(bestKey);
+                    _env.Remove(seen);
+                    ThrowUnless(nonEmpty, "new global::System.InvalidOperationException(\"Sequence contains no elements\")");
+                    return new Scalar(chosen);
+                }
+
             case "Count" or "LongCount":
                 {
                     if (args.Length == 2 && Fn(1) is { } predicate)
