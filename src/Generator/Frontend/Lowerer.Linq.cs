@@ -526,6 +526,8 @@ internal sealed partial class Lowerer
 
             IOperation? target = d switch
             {
+                // new { V = v }: the member's initializer, not a write.
+                IAssignmentOperation { Parent: IAnonymousObjectCreationOperation } => null,
                 IAssignmentOperation a => a.Target,
                 IIncrementOrDecrementOperation inc => inc.Target,
                 _ => null,

@@ -237,6 +237,12 @@ internal sealed partial class Lowerer
                     // generated code is laid out on its own lines, and a line break in the file is \n there).
                     replacements.Add((multiLine.SpanStart, multiLine.Span.End, SymbolDisplay.FormatLiteral(multiLine.Token.ValueText, quote: true), null));
                     continue;
+                case InterpolatedStringExpressionSyntax { StringStartToken.RawKind: (int)SyntaxKind.InterpolatedMultiLineRawStringStartToken }:
+                    // $""" on its own line: the line breaks after the start and before the end are not part of the value,
+                    // and laid out on one line they would be spaces in it.
+                    problem = "an interpolated raw string over several lines inside a data expression";
+                    advice = "write it on one line ($\"{x.Length} items\"), with \\n where it breaks";
+                    break;
                 case InterpolatedStringTextSyntax interpolatedText when interpolatedText.TextToken.Text.IndexOf('\n') >= 0 || interpolatedText.TextToken.Text.IndexOf('\r') >= 0:
                     problem = "an interpolated string over several lines inside a data expression";
                     advice = "write it on one line, with \\n where it breaks";

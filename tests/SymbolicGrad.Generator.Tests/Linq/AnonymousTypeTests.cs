@@ -156,4 +156,20 @@ public class AnonymousTypeTests
         Assert.Equal(2 * x[1] * v[0] + 2 * x[0] * v[1], hv[0], 12);
         Assert.Equal(2 * x[0] * v[0], hv[1], 12);
     }
+
+    /// <summary>
+    /// Red-team U: the member initializer of new { V = v } in a lambda was taken for a write, so Any, All, Contains and
+    /// Zip over such a query were SG0006 "a lambda that changes something outside it". f = x₀x₁ (some W &gt; 1) + Σ V², at
+    /// x = (0.5, 2): ∂f = (x₁ + 2x₀, x₀ + 2x₁).
+    /// </summary>
+    [Fact]
+    public void AnonymousObjectsInAnyAndZip() => Check(Linq + """
+            [Differentiable] public static double F(double[] x)
+            {
+                var pts = x.Select(v => new { V = v, W = v * v });
+                return (pts.Any(p => p.W > 1) ? x[0] * x[1] : x[0]) + pts.Zip(pts, (p, q) => p.V * q.V).Sum();
+            }
+            public static SymbolicGrad.DifferentiableFunction Make() => FObjective(2);
+            """,
+        new[] { 0.5, 2.0 }, new[] { 2.0 + 1.0, 0.5 + 4.0 });
 }

@@ -134,4 +134,20 @@ public class RunAsWrittenTextTests
         Assert.Contains("params parameter of type 'List<double>'", error.GetMessage(), StringComparison.Ordinal);
         Assert.Contains("params double[]", error.GetMessage(), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Red-team U: an interpolated raw string on lines of its own ($""" newline {x.Length} items newline """) was laid
+    /// out on one line, where its line breaks became spaces in the value: "4 items" was " 4 items " (a silently wrong
+    /// value and gradient, Hessian and Jacobian). It is SG0017 now, with the one-line rewrite.
+    /// </summary>
+    [Fact]
+    public void AnInterpolatedRawStringOverSeveralLinesIsRefused()
+    {
+        var run = MlDraftTests.RunPreview(Harness.Usings + "namespace Demo;\npublic static partial class C\n{\n"
+            + "    [Differentiable] public static double F(double[] x)\n    {\n        var label = $\"\"\"\n            {x.Length} items\n            \"\"\";\n"
+            + "        return label.Length * x[0];\n    }\n}\n");
+        var error = Assert.Single(run.GeneratorDiagnostics, d => d.Id.StartsWith("SG", StringComparison.Ordinal));
+        Assert.Equal("SG0017", error.Id);
+        Assert.Contains("interpolated raw string", error.GetMessage(), StringComparison.Ordinal);
+    }
 }
