@@ -1013,7 +1013,9 @@ internal sealed partial class Lowerer
         {
             if (to.SpecialType == SpecialType.System_Object || to.TypeKind == TypeKind.Interface)
             {
-                return Unsupported(at, "boxing a struct", "pass its fields");
+                return from is { IsAnonymousType: true }
+                    ? Unsupported(at, "an anonymous object used as an object (compared, printed or stored as object)", "use its members (p.X), which are values the method can read")
+                    : Unsupported(at, "boxing a struct", "pass its fields");
             }
 
             return operand;
