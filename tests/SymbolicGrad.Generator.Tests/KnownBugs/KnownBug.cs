@@ -93,7 +93,7 @@ public static class Expect
     /// <summary>The same check for the function returned by <c>Demo.C.{factory}()</c> (for data the test cannot construct: types of the compiled source).</summary>
     public static void GradientOf(string members, string factory, double[] point, double[] expected)
     {
-        var assembly = Compiles(Harness.InClass(members));
+        var assembly = Compiles(InClass(members));
         var make = assembly.GetType("Demo.C")!.GetMethod(factory, BindingFlags.Public | BindingFlags.Static)!;
         Check((DifferentiableFunction)make.Invoke(null, null)!, point, expected);
     }

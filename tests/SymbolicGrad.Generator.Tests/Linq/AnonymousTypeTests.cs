@@ -13,21 +13,8 @@ public class AnonymousTypeTests
 {
     private const string Linq = "using System.Linq;\n";
 
-    private static void Check(string members, double[] point, double[] expected)
-    {
-        var type = Expect.Compiles(Expect.InClass(members)).GetType("Demo.C")!;
-        var f = (DifferentiableFunction)type.GetMethod("Make")!.Invoke(null, null)!;
-        var g = new double[f.Dimension];
-        f.ValueAndGradient(point, g);
-        Assert.Equal(expected.Length, g.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(Math.Abs(g[i] - expected[i]) <= 1e-12 * (1 + Math.Abs(expected[i])), $"component {i}: generated {g[i]:R}, expected {expected[i]:R}");
-        }
-
-        var check = GradientCheck.Check(f, point);
-        Assert.True(check.Passed, check.ToString());
-    }
+    /// <summary>The function Make() returns has the gradient <paramref name="expected"/> at the point (closed form) and passes a numeric check.</summary>
+    private static void Check(string members, double[] point, double[] expected) => Expect.GradientOf(members, "Make", point, expected);
 
     /// <summary>
     /// f = p.X·p.Y + q.Inner.X·q.Length with p = { X = x₀, Y = 2x₁, Name = "p" } and q = { Inner = p, x.Length }:

@@ -12,22 +12,8 @@ public class SelectManyTests
 {
     private const string Linq = "using System.Linq;\n";
 
-    /// <summary>Compiles the members, takes the function Make() returns, and checks its gradient at the point against the closed form and centered differences.</summary>
-    private static void Check(string members, double[] point, double[] expected)
-    {
-        var type = Expect.Compiles(Expect.InClass(members)).GetType("Demo.C")!;
-        var f = (DifferentiableFunction)type.GetMethod("Make")!.Invoke(null, null)!;
-        var g = new double[f.Dimension];
-        f.ValueAndGradient(point, g);
-        Assert.Equal(expected.Length, g.Length);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            Assert.True(Math.Abs(g[i] - expected[i]) <= 1e-12 * (1 + Math.Abs(expected[i])), $"component {i}: generated {g[i]:R}, expected {expected[i]:R}");
-        }
-
-        var check = GradientCheck.Check(f, point);
-        Assert.True(check.Passed, check.ToString());
-    }
+    /// <summary>The function Make() returns has the gradient <paramref name="expected"/> at the point (closed form) and passes a numeric check.</summary>
+    private static void Check(string members, double[] point, double[] expected) => Expect.GradientOf(members, "Make", point, expected);
 
     /// <summary>f = Σ w² over the rows of a jagged matrix: ∂f/∂w = 2w.</summary>
     [Fact]
