@@ -1571,6 +1571,10 @@ internal sealed partial class Lowerer
                     return new FunctionValue(fn.Lambda, fn.Method, fn.Receiver) { Captured = captured };
                 }
 
+            case TupleValue tuple when tuple.Items.Any(i => i is FunctionValue or SequenceValue or TupleValue):
+                // return (v => m * v, v => m + v): each lambda keeps the helper's variables.
+                return new TupleValue(tuple.Items.Select(i => CloseOver(i, keysBefore)).ToArray());
+
             case SequenceValue sequence when sequence.Stages.Count > 0:
                 {
                     var copy = new SequenceValue(sequence.Length, sequence.Element) { Skip = sequence.Skip, Take = sequence.Take };

@@ -67,4 +67,19 @@ public class HelperClosureTests
         Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "SG0017" && d.GetMessage().Contains("writes 'k'", StringComparison.Ordinal));
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "SG9999");
     }
+
+    /// <summary>
+    /// Red-team U: two lambdas sharing a helper's variable, returned as a tuple, were SG0017. f = x₀x₁ + 6(x₀ + x₁) + 3 +
+    /// x₀ (the second call's lambdas keep m = 3): ∂f = (x₁ + 7, x₀ + 6).
+    /// </summary>
+    [Fact]
+    public void LambdasReturnedInATupleShareTheirMakersVariable() => Expect.Gradient("""
+            static (Func<double, double> Scale, Func<double, double> Shift) Pair(double m) => (v => m * v, v => m + v);
+            [Differentiable] public static double F(double[] x)
+            {
+                var (a, b) = Pair(x[0]);
+                var (c, d) = Pair(3);
+                return a(x[1]) + b(x[1]) * c(2) + d(x[0]);
+            }
+            """, "F", new[] { 1.5, -2.0 }, new[] { -2.0 + 7, 1.5 + 6 }, 2);
 }
